@@ -1,0 +1,1 @@
+# fcgi/local.mk

@@ -1,0 +1,3 @@
+/* basic.c: see basic.h. */
+#include "config.h"
+#include "basic.h"

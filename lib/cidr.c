@@ -1,0 +1,3 @@
+/* cidr.c: see cidr.h. */
+#include "config.h"
+#include "cidr.h"

@@ -1,0 +1,52 @@
+/* common.c: error buffer, wiping, constant-time compare and bounded copies. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common.h"
+
+int
+gk_err_set(struct gk_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return GK_ERR;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return GK_ERR;
+}
+
+void
+gk_wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		sodium_memzero(p, n);
+}
+
+bool
+gk_ct_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+int
+gk_memcpy_str(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	if (dstsz == 0 || len >= dstsz)
+		return GK_ETOOLONG;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return GK_OK;
+}
+
+int
+gk_strcpy(char *dst, size_t dstsz, const char *src)
+{
+	return gk_memcpy_str(dst, dstsz, src, strlen(src));
+}

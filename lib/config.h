@@ -1,0 +1,126 @@
+/* config.h: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
+#ifndef GK_CONFIG_H
+#define GK_CONFIG_H
+
+#include <stdio.h>
+
+#include "cidr.h"
+#include "common.h"
+#include "record.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define GK_CONFIG_DEFAULT_PATH SYSCONFDIR "/gatekeep/gatekeep.conf"
+
+/* A list of strings (split on commas and/or whitespace, empty items dropped). */
+struct gk_strlist {
+	char **items;
+	size_t count;
+};
+
+enum gk_method { GK_M_BYPASS = 1, GK_M_PROXY, GK_M_SESSION, GK_M_BASIC };
+#define GK_METHODS_MAX 4
+
+enum gk_unauth { GK_UNAUTH_AUTO = 0, GK_UNAUTH_BASIC, GK_UNAUTH_REDIRECT };
+enum gk_samesite { GK_SAMESITE_LAX = 0, GK_SAMESITE_STRICT, GK_SAMESITE_NONE };
+enum gk_frontend { GK_FRONTEND_GENERIC = 0, GK_FRONTEND_CADDY };
+
+/* HTTP method bits for rules. */
+#define GK_HTTP_GET     0x001u
+#define GK_HTTP_HEAD    0x002u
+#define GK_HTTP_POST    0x004u
+#define GK_HTTP_PUT     0x008u
+#define GK_HTTP_DELETE  0x010u
+#define GK_HTTP_PATCH   0x020u
+#define GK_HTTP_OPTIONS 0x040u
+#define GK_HTTP_OTHER   0x080u
+#define GK_HTTP_ALL     0x0ffu
+
+/*
+ * rule = [host=GLOB] [path=PREFIX|GLOB] [methods=GET,POST] require=REQUIREMENT
+ * REQUIREMENT: bypass | deny | any | group:A[,B] | user:NAME[,NAME] | permission:ro|rw | level:N
+ * A path ending in '*' or holding '*'/'?' is a glob (fnmatch), otherwise a segment-aware prefix.
+ */
+struct gk_rule {
+	char *host;          /* NULL = any host */
+	char *path;          /* NULL = any path */
+	unsigned methods;    /* GK_HTTP_* mask; GK_HTTP_ALL when absent */
+	char *require;       /* validated with gk_requirement_valid */
+	char *where;         /* "file:line" for messages */
+};
+
+struct gk_config {
+	char *database;
+	char *secret_file;
+	char *realm;
+	enum gk_method methods[GK_METHODS_MAX];
+	size_t methods_count;
+	enum gk_unauth on_unauthenticated;
+	char *login_url;
+	char *default_redirect;
+	struct gk_strlist redirect_domains;
+	char *cookie_name;
+	char *cookie_domain;
+	bool cookie_secure;
+	enum gk_samesite cookie_samesite;
+	long session_ttl;                 /* seconds */
+	struct gk_cidr_list proxy_trusted;
+	char *proxy_user_header;
+	char *proxy_email_header;         /* NULL/"" = unused */
+	char *proxy_groups_header;
+	bool proxy_auto_create;
+	char *proxy_auto_create_groups;   /* comma list */
+	enum gk_perm proxy_auto_create_permission;
+	struct gk_strlist bypass_paths;
+	struct gk_cidr_list bypass_networks;
+	struct gk_strlist bypass_hosts;
+	char *bypass_user;
+	struct gk_rule *rules;
+	size_t rules_count;
+	struct gk_strlist allowed_origins;
+	long max_failures;
+	long find_time;                   /* seconds */
+	long ban_time;                    /* seconds */
+	long basic_cache_ttl;             /* seconds, 0 = no cache */
+	int log_level;                    /* syslog priority */
+	int log_target;                   /* enum gk_log_target */
+	enum gk_frontend frontend;        /* caddy: believe X-Forwarded-Method/-Host/-Uri */
+	char *state_dir;                  /* failure counters (login lockout) */
+	char *run_user;                   /* privilege drop target (gatekeep-authz) */
+	char *run_group;
+	char *login_template;             /* HTML template override for the login page */
+};
+
+/* Fills cfg with the documented defaults (see gatekeep.conf.5). */
+int gk_config_defaults(struct gk_config *cfg, struct gk_err *err);
+
+/*
+ * Loads defaults, then the file at path (NULL: $GATEKEEP_CONFIG, else
+ * GK_CONFIG_DEFAULT_PATH; a missing default file is not an error, a missing
+ * explicit one is), then GATEKEEP_<KEY> overrides from envp. Unknown keys,
+ * bad values and repeated non-repeatable keys are errors reported as
+ * "file:line: message" (or "environment GATEKEEP_X: message").
+ */
+int gk_config_load(struct gk_config *cfg, const char *path, char *const *envp, struct gk_err *err);
+
+/* Sets one key from text (the same parser the file uses); where names the source. */
+int gk_config_set(struct gk_config *cfg, const char *key, const char *value, const char *where,
+    struct gk_err *err);
+
+/* Cross-key validation (e.g. proxy_trusted must not trust everything). */
+int gk_config_validate(const struct gk_config *cfg, struct gk_err *err);
+
+/* Prints the effective configuration as a config file, secrets masked. */
+void gk_config_print(const struct gk_config *cfg, FILE *out);
+
+void gk_config_free(struct gk_config *cfg);
+
+/* Value parsers shared with the programs. */
+int gk_parse_duration(const char *s, long *seconds);   /* "90", "90s", "15m", "12h", "7d", "1w" */
+int gk_parse_bool(const char *s, bool *out);           /* true/false yes/no on/off 1/0 */
+int gk_strlist_parse(const char *s, struct gk_strlist *list);
+void gk_strlist_free(struct gk_strlist *list);
+bool gk_requirement_valid(const char *req);
+
+#endif

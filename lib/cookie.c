@@ -1,0 +1,3 @@
+/* cookie.c: see cookie.h. */
+#include "config.h"
+#include "cookie.h"

@@ -1,0 +1,21 @@
+/* cookie.h: RFC 6265 Cookie header parsing that returns one named cookie safely. */
+#ifndef GK_COOKIE_H
+#define GK_COOKIE_H
+
+#include "common.h"
+
+/*
+ * Finds cookie `name` in a Cookie header value ("a=1; b=2"). Pairs are
+ * separated by ';' and optional spaces; a pair without '=' is skipped; a value
+ * may be wrapped in double quotes (removed). Returns GK_OK with the value in
+ * out, GK_NOTFOUND, GK_EDUP if the name occurs more than once (never pick
+ * one), GK_ETOOLONG if the header exceeds GK_HEADER_MAX or the value does not
+ * fit outsz, GK_EINVAL if the value holds characters outside RFC 6265
+ * cookie-octet.
+ */
+int gk_cookie_get(const char *header, const char *name, char *out, size_t outsz);
+
+/* A cookie name is an RFC 9110 token. */
+bool gk_cookie_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,15 @@
+# lib/local.mk: libgatekeep, the static library every program shares.
+noinst_LIBRARIES += lib/libgatekeep.a
+lib_libgatekeep_a_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+lib_libgatekeep_a_SOURCES = \
+	lib/common.h lib/common.c \
+	lib/validate.h lib/validate.c \
+	lib/request.h lib/request.c \
+	lib/basic.h lib/basic.c \
+	lib/cookie.h lib/cookie.c \
+	lib/password.h lib/password.c \
+	lib/record.h lib/record.c \
+	lib/userdb.h lib/userdb.c \
+	lib/cidr.h lib/cidr.c \
+	lib/config.h lib/config.c \
+	lib/log.h lib/log.c

@@ -1,0 +1,43 @@
+/* log.h: syslog (authpriv) or stderr logging with levels and the stable decision-line format. */
+#ifndef GK_LOG_H
+#define GK_LOG_H
+
+#include <syslog.h>
+
+#include "common.h"
+
+enum gk_log_target { GK_LOG_SYSLOG = 0, GK_LOG_STDERR = 1 };
+
+/* Caller-owned logger settings (no global state in lib/, beyond openlog()). */
+struct gk_log {
+	char ident[32];
+	enum gk_log_target target;
+	int level;                 /* syslog priority: LOG_ERR .. LOG_DEBUG; messages above it are dropped */
+};
+
+/* Sets up the logger; for syslog it calls openlog(ident, LOG_PID|LOG_NDELAY, LOG_AUTHPRIV). */
+void gk_log_init(struct gk_log *log, const char *ident, enum gk_log_target target, int level);
+
+/* Parses "err|warning|notice|info|debug" into a syslog priority. */
+int gk_log_level_parse(const char *s, int *level);
+
+/* Logs one line (message is escaped: control characters never reach the log raw). */
+void gk_log(const struct gk_log *log, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Escapes s for a log field: bytes < 0x20, 0x7f, '"' , '\\' and space become \xHH,
+ * output is cut at outsz-1 with a trailing "..." marker. Returns out.
+ */
+char *gk_log_escape(const char *s, char *out, size_t outsz);
+
+/*
+ * The stable decision line fail2ban matches (one line, fields escaped, "-" when empty):
+ *   allow user=alice method=basic from=203.0.113.7 uri=/admin
+ *   deny user=alice method=basic from=203.0.113.7 reason=bad-password uri=/admin
+ * allow is logged at info, deny at notice.
+ */
+void gk_log_decision(const struct gk_log *log, bool allow, const char *user, const char *method,
+    const char *from, const char *reason, const char *uri);
+
+#endif

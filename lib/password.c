@@ -1,0 +1,3 @@
+/* password.c: see password.h. */
+#include "config.h"
+#include "password.h"

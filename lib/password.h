@@ -1,0 +1,57 @@
+/* password.h: password hashing and verification through libxcrypt (and apr-util for $apr1$/{SHA}). */
+#ifndef GK_PASSWORD_H
+#define GK_PASSWORD_H
+
+#include "common.h"
+
+enum gk_pw_method {
+	GK_PW_PREFERRED = 0,  /* crypt_preferred_method(): yescrypt on Debian 12 */
+	GK_PW_YESCRYPT,
+	GK_PW_BCRYPT,         /* $2b$, default cost 12 (libxcrypt's default 5 is too cheap) */
+	GK_PW_SHA512,         /* $6$ */
+	GK_PW_SHA256          /* $5$ (legacy in libxcrypt's classification, allowed on request) */
+};
+
+enum gk_pw_verdict {
+	GK_PW_MATCH = 0,
+	GK_PW_MISMATCH = 1,   /* wrong password, locked ('!'/'*') or unusable hash */
+	GK_PW_FAIL = -1       /* internal error (out of memory, entropy) */
+};
+
+/* Per-process state: the 32 KiB crypt_data and the dummy hash for unknown users. */
+struct gk_pw_ctx;
+
+/* Creates a context; its dummy hash uses the preferred method at default cost. NULL on error. */
+struct gk_pw_ctx *gk_pw_ctx_new(struct gk_err *err);
+void gk_pw_ctx_free(struct gk_pw_ctx *ctx);
+
+/*
+ * Checks a password against the chosen method before hashing: length 1..GK_PASSWORD_MAX,
+ * no NUL, and for bcrypt at most 72 bytes (bcrypt would silently truncate).
+ */
+int gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk_err *err);
+
+/*
+ * Hashes password with method; cost 0 = method default (bcrypt: 12). out must hold
+ * GK_HASH_MAX bytes. Applies gk_pw_policy_check first.
+ */
+int gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
+    const char *password, char *out, size_t outsz, struct gk_err *err);
+
+/*
+ * Verifies password against a stored hash in constant time. Empty, locked
+ * ('!' or '*' prefix) or unparsable stored hashes never match, but still
+ * spend the dummy-hash time. $apr1$ and {SHA} go through apr-util when built with it.
+ */
+enum gk_pw_verdict gk_pw_verify(struct gk_pw_ctx *ctx, const char *password, const char *stored);
+
+/* Spends the same time as a real verification, for unknown users. Always GK_PW_MISMATCH. */
+enum gk_pw_verdict gk_pw_verify_dummy(struct gk_pw_ctx *ctx, const char *password);
+
+/* True when a stored hash should be re-hashed with the preferred method on the next login. */
+bool gk_pw_needs_upgrade(const char *stored);
+
+/* True if the stored hash is in a format we can verify (libxcrypt crypt_checksalt OK/LEGACY, or apr). */
+bool gk_pw_hash_supported(const char *stored);
+
+#endif

@@ -1,0 +1,3 @@
+/* record.c: see record.h. */
+#include "config.h"
+#include "record.h"

@@ -1,0 +1,3 @@
+/* request.c: see request.h. */
+#include "config.h"
+#include "request.h"

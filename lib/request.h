@@ -1,0 +1,50 @@
+/* request.h: the RFC 3875 view of a request, from a CGI environment or FastCGI params. */
+#ifndef GK_REQUEST_H
+#define GK_REQUEST_H
+
+#include "common.h"
+
+/* FastCGI role of the request (libfcgi puts FCGI_ROLE first in envp). */
+enum gk_role {
+	GK_ROLE_UNKNOWN = 0,
+	GK_ROLE_RESPONDER,
+	GK_ROLE_AUTHORIZER,
+	GK_ROLE_FILTER
+};
+
+/* A read-only view over a NULL-terminated "NAME=value" array; it owns nothing. */
+struct gk_request {
+	char *const *envp;
+};
+
+void gk_request_init(struct gk_request *req, char *const *envp);
+
+/* First value of meta-variable name, or NULL. Same rule as libfcgi's FCGX_GetParam. */
+const char *gk_request_param(const struct gk_request *req, const char *name);
+
+/* How many times meta-variable name occurs (libfcgi keeps duplicates). */
+size_t gk_request_param_count(const struct gk_request *req, const char *name);
+
+/*
+ * Meta-variable name of an HTTP header (RFC 3875 4.1.18): "Remote-User" ->
+ * "HTTP_REMOTE_USER". GK_EINVAL if header is not a valid field name, GK_ETOOLONG if out is small.
+ */
+int gk_header_meta_name(const char *header, char *out, size_t outsz);
+
+/*
+ * Value of HTTP header `header` (by its field name): GK_OK with *value set,
+ * GK_NOTFOUND if absent, GK_EDUP if the meta-variable occurs more than once,
+ * GK_ETOOLONG if longer than GK_HEADER_MAX, GK_EINVAL for a bad name or a value
+ * with control characters.
+ */
+int gk_request_header(const struct gk_request *req, const char *header, const char **value);
+
+/* Role from FCGI_ROLE ("RESPONDER", "AUTHORIZER", "FILTER"); GK_ROLE_UNKNOWN otherwise. */
+enum gk_role gk_request_role(const struct gk_request *req);
+
+/* Convenience accessors (NULL when absent). */
+const char *gk_request_remote_addr(const struct gk_request *req);
+const char *gk_request_method(const struct gk_request *req);
+const char *gk_request_uri(const struct gk_request *req);
+
+#endif

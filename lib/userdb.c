@@ -1,0 +1,3 @@
+/* userdb.c: see userdb.h. */
+#include "config.h"
+#include "userdb.h"

@@ -1,0 +1,3 @@
+/* validate.c: see validate.h. */
+#include "config.h"
+#include "validate.h"

@@ -1,0 +1,1 @@
+# tests/admin.mk

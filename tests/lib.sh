@@ -1,0 +1,68 @@
+# tests/lib.sh: TAP helpers and fixtures for the shell tests (sourced, not run).
+# Provides: ok/not_ok/is/like, done_testing, a temp dir removed on exit, free_port,
+# and $GK_PASSWD etc. pointing at the built programs.
+
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+GK_PASSWD="$top_builddir/admin/gatekeep-passwd"
+GK_AUTHZ="$top_builddir/fcgi/gatekeep-authz"
+GK_LOGIN="$top_builddir/fcgi/gatekeep-login"
+_tap_n=0
+_tap_failed=0
+_tap_cleanup_cmds=()
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gktest.XXXXXX")
+_tap_exit() {
+	local c
+	for c in "${_tap_cleanup_cmds[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+	rm -rf "$TMP"
+}
+trap _tap_exit EXIT
+
+# at_exit CMD: run CMD (a string) when the test ends, even on failure.
+at_exit() { _tap_cleanup_cmds+=("$1"); }
+
+ok() {  # ok COND_EXIT_STATUS DESCRIPTION  (use: cmd; ok $? "desc")
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"
+	else echo "not ok $_tap_n - $2"; _tap_failed=$((_tap_failed + 1)); fi
+}
+is() {  # is GOT WANT DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = "$2" ]; then echo "ok $_tap_n - $3"
+	else echo "not ok $_tap_n - $3"; echo "#   got:  '$1'"; echo "#   want: '$2'"
+		_tap_failed=$((_tap_failed + 1)); fi
+}
+like() {  # like GOT REGEX DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if printf '%s' "$1" | grep -Eq -- "$2"; then echo "ok $_tap_n - $3"
+	else echo "not ok $_tap_n - $3"; echo "#   got:  '$1'"; echo "#   want match: '$2'"
+		_tap_failed=$((_tap_failed + 1)); fi
+}
+unlike() {  # unlike GOT REGEX DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if printf '%s' "$1" | grep -Eq -- "$2"; then echo "not ok $_tap_n - $3"; echo "#   got:  '$1'"
+		echo "#   must not match: '$2'"; _tap_failed=$((_tap_failed + 1))
+	else echo "ok $_tap_n - $3"; fi
+}
+diag() { echo "# $*"; }
+bail() { echo "Bail out! $*"; exit 99; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on right now.
+free_port() {
+	/usr/bin/python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# wait_port PORT [TRIES]: wait until something listens on 127.0.0.1:PORT.
+wait_port() {
+	local i
+	for i in $(seq 1 "${2:-100}"); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

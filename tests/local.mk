@@ -1,0 +1,7 @@
+# tests/local.mk: the test harness; each area adds its tests in its own fragment.
+EXTRA_DIST += tests/tap.h tests/lib.sh
+VALGRIND_TESTS =
+include tests/parse.mk
+include tests/userdb.mk
+include tests/config.mk
+include tests/admin.mk
