@@ -12,4 +12,6 @@ lib_libgatekeep_a_SOURCES = \
 	lib/userdb.h lib/userdb.c \
 	lib/cidr.h lib/cidr.c \
 	lib/config.h lib/config.c \
-	lib/log.h lib/log.c
+	lib/log.h lib/log.c \
+	lib/pathnorm.c lib/policy.c lib/credcache.c \
+	lib/token.c lib/secret.c

@@ -1,1 +1,1 @@
-# man/local.mk
+# man/local.mk: mdoc pages; each page's owner adds it here.

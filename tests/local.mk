@@ -5,3 +5,6 @@ include tests/parse.mk
 include tests/userdb.mk
 include tests/config.mk
 include tests/admin.mk
+include tests/authz.mk
+include tests/servers.mk
+include tests/token.mk

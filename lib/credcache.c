@@ -1,0 +1,2 @@
+/* credcache.c: placeholder, being written. */
+#include "config.h"

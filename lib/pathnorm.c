@@ -1,0 +1,2 @@
+/* pathnorm.c: placeholder, being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* secret.c: placeholder, being written. */
+#include "config.h"

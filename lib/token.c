@@ -1,0 +1,2 @@
+/* token.c: placeholder, being written. */
+#include "config.h"
