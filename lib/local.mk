@@ -13,5 +13,5 @@ lib_libgatekeep_a_SOURCES = \
 	lib/cidr.h lib/cidr.c \
 	lib/config.h lib/config.c \
 	lib/log.h lib/log.c \
-	lib/pathnorm.c lib/policy.c lib/credcache.c \
-	lib/token.c lib/secret.c
+	lib/pathnorm.h lib/pathnorm.c lib/policy.h lib/policy.c lib/credcache.h lib/credcache.c \
+	lib/token.h lib/token.c lib/secret.h lib/secret.c

@@ -1,0 +1,4 @@
+/* policy.h: placeholder, being written. */
+#ifndef GK_POLICY_H
+#define GK_POLICY_H
+#endif
