@@ -14,4 +14,5 @@ lib_libgatekeep_a_SOURCES = \
 	lib/config.h lib/config.c \
 	lib/log.h lib/log.c \
 	lib/pathnorm.h lib/pathnorm.c lib/policy.h lib/policy.c lib/credcache.h lib/credcache.c \
-	lib/token.h lib/token.c lib/secret.h lib/secret.c
+	lib/token.h lib/token.c lib/secret.h lib/secret.c \
+	lib/lockout.h lib/lockout.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c

@@ -8,3 +8,4 @@ include tests/admin.mk
 include tests/authz.mk
 include tests/servers.mk
 include tests/token.mk
+include tests/login.mk

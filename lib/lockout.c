@@ -1,0 +1,2 @@
+/* lockout.c: placeholder, being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* redirect.c: placeholder, being written. */
+#include "config.h"
