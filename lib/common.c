@@ -1,5 +1,5 @@
 /* common.c: error buffer, wiping, constant-time compare and bounded copies. */
-#include "config.h"
+#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
 
 #include <stdarg.h>
 #include <stdio.h>

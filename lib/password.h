@@ -18,7 +18,10 @@ enum gk_pw_verdict {
 	GK_PW_FAIL = -1       /* internal error (out of memory, entropy) */
 };
 
-/* Per-process state: the 32 KiB crypt_data and the dummy hash for unknown users. */
+/*
+ * Per-process state: the 32 KiB crypt_data (heap, wiped after every use) and
+ * the dummy hash for unknown users. One context per thread.
+ */
 struct gk_pw_ctx;
 
 /* Creates a context; its dummy hash uses the preferred method at default cost. NULL on error. */
@@ -26,14 +29,25 @@ struct gk_pw_ctx *gk_pw_ctx_new(struct gk_err *err);
 void gk_pw_ctx_free(struct gk_pw_ctx *ctx);
 
 /*
- * Checks a password against the chosen method before hashing: length 1..GK_PASSWORD_MAX,
- * no NUL, and for bcrypt at most 72 bytes (bcrypt would silently truncate).
+ * Re-makes the dummy hash with method/cost (cost 0 = default, bcrypt: 12), so
+ * that a program whose configured default is not the preferred method spends
+ * the same time for unknown users as for real ones.
+ */
+int gk_pw_ctx_set_dummy(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
+    struct gk_err *err);
+
+/*
+ * Checks a password against the chosen method before hashing: length 1..GK_PASSWORD_MAX
+ * (256) bytes, and for bcrypt at most 72 bytes (bcrypt would silently truncate).
+ * GK_EINVAL for NULL/empty, GK_ETOOLONG for too long; message in err.
  */
 int gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk_err *err);
 
 /*
- * Hashes password with method; cost 0 = method default (bcrypt: 12). out must hold
- * GK_HASH_MAX bytes. Applies gk_pw_policy_check first.
+ * Hashes password with method; cost 0 = method default (bcrypt: 12; other
+ * costs are passed to crypt_gensalt_rn unchanged). bcrypt costs below 10 are
+ * refused (GK_EINVAL), as are costs libxcrypt rejects. out must hold
+ * GK_HASH_MAX bytes. Applies gk_pw_policy_check first. Salt from OS entropy.
  */
 int gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
     const char *password, char *out, size_t outsz, struct gk_err *err);
@@ -41,14 +55,21 @@ int gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long co
 /*
  * Verifies password against a stored hash in constant time. Empty, locked
  * ('!' or '*' prefix) or unparsable stored hashes never match, but still
- * spend the dummy-hash time. $apr1$ and {SHA} go through apr-util when built with it.
+ * spend the dummy-hash time; so do empty passwords, passwords over
+ * GK_PASSWORD_MAX and passwords over 72 bytes against a bcrypt hash ($2a$,
+ * $2b$, $2y$ are all accepted). $apr1$ and {SHA} go through apr-util when
+ * built with it (without it they never match).
  */
 enum gk_pw_verdict gk_pw_verify(struct gk_pw_ctx *ctx, const char *password, const char *stored);
 
 /* Spends the same time as a real verification, for unknown users. Always GK_PW_MISMATCH. */
 enum gk_pw_verdict gk_pw_verify_dummy(struct gk_pw_ctx *ctx, const char *password);
 
-/* True when a stored hash should be re-hashed with the preferred method on the next login. */
+/*
+ * True when a stored hash should be re-hashed with the preferred method on the
+ * next login: libxcrypt LEGACY methods (DES, md5crypt, sha256crypt, ...),
+ * $apr1$ and {SHA}, and bcrypt below cost 10 (htpasswd -B defaults to 5).
+ */
 bool gk_pw_needs_upgrade(const char *stored);
 
 /* True if the stored hash is in a format we can verify (libxcrypt crypt_checksalt OK/LEGACY, or apr). */

@@ -1,3 +1,284 @@
-/* validate.c: see validate.h. */
-#include "config.h"
+/* validate.c: byte-exact rules for user names, groups, e-mails and header fields (see validate.h). */
+#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+
+#include <string.h>
+
 #include "validate.h"
+
+/*
+ * Decodes one UTF-8 sequence at s[*i] (strict: RFC 3629, no overlongs, no
+ * surrogates, nothing above U+10FFFF) and advances *i. Returns the code
+ * point, or -1 for an invalid sequence.
+ */
+static long
+utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+	unsigned char c = s[*i];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t need, k;
+	long cp;
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		cp = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;	/* overlong below U+0800 */
+		else if (c == 0xED)
+			hi = 0x9F;	/* U+D800..U+DFFF are surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		cp = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;	/* overlong below U+10000 */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* above U+10FFFF */
+	} else {
+		return -1;	/* stray continuation, 0xC0/0xC1 overlongs, 0xF5..0xFF */
+	}
+	if (len - *i <= need)
+		return -1;
+	for (k = 1; k <= need; k++) {
+		unsigned char cc = s[*i + k];
+
+		if (k == 1 ? (cc < lo || cc > hi) : (cc < 0x80 || cc > 0xBF))
+			return -1;
+		cp = (cp << 6) | (cc & 0x3F);
+	}
+	*i += need + 1;
+	return cp;
+}
+
+bool
+gk_valid_utf8(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (s == NULL)
+		return len == 0;
+	while (i < len)
+		if (utf8_next((const unsigned char *)s, len, &i) < 0)
+			return false;
+	return true;
+}
+
+/* C0, DEL and C1 controls. */
+static bool
+is_control(long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/*
+ * Code points that are not C0/C1 controls but still break a log line or
+ * reorder what an administrator sees: line/paragraph separators, bidi
+ * embeddings/overrides/isolates, and noncharacters. We refuse them in names
+ * so that a name shown in a log or an admin listing is what it looks like.
+ */
+static bool
+is_deceptive(long cp)
+{
+	return cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069) ||
+	    (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+	    (cp & 0xFFFE) == 0xFFFE;
+}
+
+/* Valid UTF-8 without controls or deceptive code points; forbid_user adds ':' and ','. */
+static bool
+valid_text(const char *s, size_t len, bool forbid_user)
+{
+	size_t i = 0;
+	long cp;
+
+	while (i < len) {
+		cp = utf8_next((const unsigned char *)s, len, &i);
+		if (cp < 0 || is_control(cp) || is_deceptive(cp))
+			return false;
+		if (forbid_user && (cp == ':' || cp == ','))
+			return false;
+	}
+	return true;
+}
+
+bool
+gk_valid_user(const char *s, size_t len)
+{
+	if (s == NULL || len == 0 || len > GK_USER_MAX)
+		return false;
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return false;
+	return valid_text(s, len, true);
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool
+gk_valid_group(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL || len == 0 || len > GK_GROUP_MAX)
+		return false;
+	if (!is_alnum((unsigned char)s[0]))
+		return false;
+	for (i = 1; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+bool
+gk_valid_group_list(const char *s, size_t len)
+{
+	size_t start = 0, end, p, plen;
+
+	if (s == NULL)
+		return len == 0;
+	if (len == 0)
+		return true;
+	if (len > GK_GROUPS_MAX)
+		return false;
+	/* Every element, including the first and the last, must be a group: no ",," or trailing ','. */
+	while (start <= len) {
+		const char *comma = memchr(s + start, ',', len - start);
+
+		end = comma ? (size_t)(comma - s) : len;
+		if (!gk_valid_group(s + start, end - start))
+			return false;
+		/* Duplicates: compare with every earlier element (the list is at most 1 KiB). */
+		for (p = 0; p < start; p += plen + 1) {
+			const char *c2 = memchr(s + p, ',', start - p);
+
+			plen = (size_t)(c2 - (s + p));
+			if (plen == end - start && memcmp(s + p, s + start, plen) == 0)
+				return false;
+		}
+		if (comma == NULL)
+			break;
+		start = end + 1;
+	}
+	return true;
+}
+
+/* RFC 5322 atext. */
+static bool
+is_atext(unsigned char c)
+{
+	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+bool
+gk_valid_email(const char *s, size_t len)
+{
+	const char *at;
+	size_t llen, dlen, i, label;
+
+	if (s == NULL || len < 3 || len > GK_EMAIL_MAX)
+		return false;
+	at = memchr(s, '@', len);
+	if (at == NULL)
+		return false;
+	llen = (size_t)(at - s);
+	dlen = len - llen - 1;
+	if (llen == 0 || llen > 64 || dlen == 0)
+		return false;
+	/* Local part: dot-atom (no quoted strings, no comments, no leading/trailing/double dot). */
+	if (s[0] == '.' || s[llen - 1] == '.')
+		return false;
+	for (i = 0; i < llen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (s[i + 1] == '.')
+				return false;
+		} else if (!is_atext(c)) {
+			return false;
+		}
+	}
+	/* Domain: LDH labels (IDNs in their xn-- form), 1..63 bytes, no address literals. */
+	label = 0;
+	for (i = llen + 1; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (is_alnum(c) || c == '-') {
+			if (label == 0 && c == '-')
+				return false;
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0 && s[len - 1] != '-';
+}
+
+bool
+gk_valid_display(const char *s, size_t len)
+{
+	if (s == NULL)
+		return len == 0;
+	if (len > GK_DISPLAY_MAX)
+		return false;
+	return valid_text(s, len, false);
+}
+
+bool
+gk_valid_header_value(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL)
+		return len == 0;
+	if (len > GK_HEADER_MAX)
+		return false;
+	/*
+	 * Byte rule: no C0 (HTAB included: nothing we emit needs it) and no DEL.
+	 * Bytes >= 0x80 pass (UTF-8 names); callers that need UTF-8 check it.
+	 */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7F)
+			return false;
+	}
+	return true;
+}
+
+/* RFC 9110 tchar. */
+static bool
+is_tchar(unsigned char c)
+{
+	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+bool
+gk_valid_header_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (s == NULL || len == 0 || len > 256)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!is_tchar((unsigned char)s[i]))
+			return false;
+	return true;
+}

@@ -10,6 +10,10 @@ bool gk_valid_utf8(const char *s, size_t len);
 /*
  * User name: 1..GK_USER_MAX bytes of valid UTF-8, no control characters
  * (C0, DEL, C1), no ':' or ',' and no leading or trailing space.
+ * Also refused (they forge log lines or reorder what an admin sees): U+2028,
+ * U+2029, bidi embeddings/overrides/isolates U+202A..U+202E and
+ * U+2066..U+2069, and noncharacters (U+FDD0..U+FDEF, U+xxFFFE/U+xxFFFF).
+ * Names are compared as bytes: no Unicode normalisation is applied.
  * Used when names enter the database and again before they leave in a header.
  */
 bool gk_valid_user(const char *s, size_t len);
@@ -17,19 +21,31 @@ bool gk_valid_user(const char *s, size_t len);
 /* Group name: 1..GK_GROUP_MAX bytes of [A-Za-z0-9._-], first byte alphanumeric. */
 bool gk_valid_group(const char *s, size_t len);
 
-/* Comma-separated group list ("" allowed): each element a valid group, no duplicates, <= GK_GROUPS_MAX. */
+/*
+ * Comma-separated group list ("" allowed): each element a valid group, no
+ * duplicates (byte comparison), no empty element (",," or a trailing ','),
+ * no spaces, <= GK_GROUPS_MAX bytes.
+ */
 bool gk_valid_group_list(const char *s, size_t len);
 
-/* E-mail: local@domain, printable ASCII without spaces, quotes, '<>', ',' or ';', <= GK_EMAIL_MAX. */
+/*
+ * E-mail: local@domain, <= GK_EMAIL_MAX bytes. Local part: 1..64 bytes of
+ * RFC 5322 dot-atom (atext and single inner dots; so no spaces, '"', '<>',
+ * ',', ';', '\\', '()' or '[]'). Domain: dot-separated LDH labels of 1..63
+ * bytes, no leading/trailing '-' (IDNs in xn-- form; no address literals).
+ */
 bool gk_valid_email(const char *s, size_t len);
 
-/* Display name: valid UTF-8, no control characters, <= GK_DISPLAY_MAX bytes ("" allowed). */
+/* Display name: valid UTF-8, no control characters, <= GK_DISPLAY_MAX bytes ("" allowed); same extra refusals as user names. */
 bool gk_valid_display(const char *s, size_t len);
 
-/* A value that may be written into a response header: no CR, LF, NUL or other control characters. */
+/*
+ * A value that may be written into a response header: <= GK_HEADER_MAX bytes,
+ * no byte 0x00..0x1F (CR, LF, NUL, HTAB included) and no DEL. Bytes >= 0x80 pass.
+ */
 bool gk_valid_header_value(const char *s, size_t len);
 
-/* HTTP header field name (RFC 9110 token). */
+/* HTTP header field name (RFC 9110 token), 1..256 bytes. */
 bool gk_valid_header_name(const char *s, size_t len);
 
 #endif
