@@ -1,3 +1,363 @@
-/* record.c: see record.h. */
-#include "config.h"
+/* record.c: encode, decode and validate the versioned binary user record (see docs/userdb-format.md). */
+#include <config.h>	/* autoconf's, not lib/config.h: feature macros first */
+
+#include <string.h>
+
 #include "record.h"
+#include "validate.h"
+
+/*
+ * Version 1 layout, all integers big-endian:
+ *   u8 version (=1) | u8 perm | u16 level | u32 flags | u32 generation |
+ *   i64 created | i64 updated | i64 pw_changed |
+ *   u8 name_len name | u16 hash_len hash | u16 groups_len groups |
+ *   u16 email_len email | u16 display_len display
+ * The name is repeated from the key so that a value found under the wrong key
+ * (a damaged bucket, a hand-edited file) is refused instead of believed.
+ */
+#define REC_FIXED (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8)
+
+void
+gk_user_init(struct gk_user *u, const char *name, int64_t now)
+{
+	memset(u, 0, sizeof(*u));
+	if (name != NULL && gk_strcpy(u->name, sizeof(u->name), name) != GK_OK)
+		u->name[0] = '\0';   /* gk_user_validate refuses the empty name later */
+	u->perm = GK_PERM_RW;
+	u->level = GK_LEVEL_USER;
+	u->generation = 1;
+	u->created = u->updated = u->pw_changed = now;
+}
+
+int
+gk_perm_parse(const char *s, enum gk_perm *out)
+{
+	if (s == NULL)
+		return GK_EINVAL;
+	if (strcmp(s, "none") == 0)
+		*out = GK_PERM_NONE;
+	else if (strcmp(s, "ro") == 0)
+		*out = GK_PERM_RO;
+	else if (strcmp(s, "rw") == 0 || strcmp(s, "full") == 0)
+		*out = GK_PERM_RW;
+	else
+		return GK_EINVAL;
+	return GK_OK;
+}
+
+const char *
+gk_perm_name(enum gk_perm p)
+{
+	switch (p) {
+	case GK_PERM_NONE:
+		return "none";
+	case GK_PERM_RO:
+		return "ro";
+	case GK_PERM_RW:
+		return "rw";
+	}
+	return "invalid";
+}
+
+bool
+gk_groups_contains(const char *list, const char *g)
+{
+	size_t glen;
+	const char *p, *end;
+
+	if (list == NULL || g == NULL || (glen = strlen(g)) == 0)
+		return false;
+	for (p = list; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == glen && memcmp(p, g, glen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A crypt(3) string: printable ASCII without ':' or whitespace; "" only for external users. */
+static bool
+valid_hash(const char *s, size_t len, uint32_t flags)
+{
+	size_t i;
+
+	if (len == 0)
+		return (flags & GK_USER_EXTERNAL) != 0;
+	if (len >= GK_HASH_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == ':')
+			return false;
+	}
+	return true;
+}
+
+/* Length of a fixed-size string field, or (size_t)-1 if it is not NUL-terminated. */
+static size_t
+field_len(const char *s, size_t size)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	return nul == NULL ? (size_t)-1 : (size_t)(nul - s);
+}
+
+/* Checks the fields in their byte form: shared by validate (struct) and decode (wire). */
+static int
+check_fields(const char *name, size_t namelen, const char *hash, size_t hashlen,
+    const char *groups, size_t groupslen, const char *email, size_t emaillen,
+    const char *display, size_t displaylen, unsigned perm, uint32_t flags, unsigned level,
+    struct gk_err *err)
+{
+	if (namelen > GK_USER_MAX || memchr(name, '\0', namelen) != NULL ||
+	    !gk_valid_user(name, namelen))
+		return gk_err_set(err, "invalid user name"), GK_EINVAL;
+	if (memchr(hash, '\0', hashlen) != NULL || !valid_hash(hash, hashlen, flags))
+		return gk_err_set(err, "user %.*s: invalid password hash", (int)namelen, name),
+		    GK_EINVAL;
+	if (groupslen > GK_GROUPS_MAX || memchr(groups, '\0', groupslen) != NULL ||
+	    !gk_valid_group_list(groups, groupslen))
+		return gk_err_set(err, "user %.*s: invalid group list", (int)namelen, name),
+		    GK_EINVAL;
+	if (emaillen > GK_EMAIL_MAX || memchr(email, '\0', emaillen) != NULL ||
+	    (emaillen > 0 && !gk_valid_email(email, emaillen)))
+		return gk_err_set(err, "user %.*s: invalid e-mail", (int)namelen, name), GK_EINVAL;
+	if (displaylen > GK_DISPLAY_MAX || memchr(display, '\0', displaylen) != NULL ||
+	    !gk_valid_display(display, displaylen))
+		return gk_err_set(err, "user %.*s: invalid display name", (int)namelen, name),
+		    GK_EINVAL;
+	if (perm > GK_PERM_RW)
+		return gk_err_set(err, "user %.*s: invalid permission %u", (int)namelen, name,
+		    perm), GK_EINVAL;
+	if ((flags & ~(GK_USER_DISABLED | GK_USER_EXTERNAL)) != 0)
+		return gk_err_set(err, "user %.*s: unknown flags 0x%x", (int)namelen, name,
+		    (unsigned)flags), GK_EINVAL;
+	if (level > GK_LEVEL_GUEST)
+		return gk_err_set(err, "user %.*s: invalid level %u", (int)namelen, name, level),
+		    GK_EINVAL;
+	return GK_OK;
+}
+
+int
+gk_user_validate(const struct gk_user *u, struct gk_err *err)
+{
+	size_t nl, hl, gl, el, dl;
+
+	nl = field_len(u->name, sizeof(u->name));
+	hl = field_len(u->hash, sizeof(u->hash));
+	gl = field_len(u->groups, sizeof(u->groups));
+	el = field_len(u->email, sizeof(u->email));
+	dl = field_len(u->display, sizeof(u->display));
+	if (nl == (size_t)-1 || hl == (size_t)-1 || gl == (size_t)-1 || el == (size_t)-1 ||
+	    dl == (size_t)-1)
+		return gk_err_set(err, "user record field not terminated"), GK_EINVAL;
+	return check_fields(u->name, nl, u->hash, hl, u->groups, gl, u->email, el, u->display,
+	    dl, (unsigned)u->perm, u->flags, u->level, err);
+}
+
+static unsigned char *
+put_u16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+	return p + 2;
+}
+
+static unsigned char *
+put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+	return p + 4;
+}
+
+static unsigned char *
+put_i64(unsigned char *p, int64_t s)
+{
+	uint64_t v = (uint64_t)s;
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+	return p + 8;
+}
+
+static unsigned char *
+put_str16(unsigned char *p, const char *s, size_t len)
+{
+	p = put_u16(p, (uint16_t)len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+int
+gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size_t *len,
+    struct gk_err *err)
+{
+	size_t nl, hl, gl, el, dl, need;
+	unsigned char *p;
+	int rc;
+
+	if ((rc = gk_user_validate(u, err)) != GK_OK)
+		return rc;
+	nl = strlen(u->name);
+	hl = strlen(u->hash);
+	gl = strlen(u->groups);
+	el = strlen(u->email);
+	dl = strlen(u->display);
+	need = REC_FIXED + 1 + nl + 2 + hl + 2 + gl + 2 + el + 2 + dl;
+	if (need > GK_RECORD_MAX || need > bufsz)
+		return gk_err_set(err, "user %s: record needs %zu bytes, buffer has %zu", u->name,
+		    need, bufsz), GK_ETOOLONG;
+	p = buf;
+	*p++ = GK_RECORD_VERSION;
+	*p++ = (unsigned char)u->perm;
+	p = put_u16(p, u->level);
+	p = put_u32(p, u->flags);
+	p = put_u32(p, u->generation);
+	p = put_i64(p, u->created);
+	p = put_i64(p, u->updated);
+	p = put_i64(p, u->pw_changed);
+	*p++ = (unsigned char)nl;
+	memcpy(p, u->name, nl);
+	p += nl;
+	p = put_str16(p, u->hash, hl);
+	p = put_str16(p, u->groups, gl);
+	p = put_str16(p, u->email, el);
+	p = put_str16(p, u->display, dl);
+	*len = (size_t)(p - buf);
+	return GK_OK;
+}
+
+/* A bounds-checked reader over the encoded bytes. */
+struct cursor {
+	const unsigned char *p, *end;
+};
+
+static bool
+get_u16(struct cursor *c, uint16_t *v)
+{
+	if (c->end - c->p < 2)
+		return false;
+	*v = (uint16_t)((unsigned)c->p[0] << 8 | c->p[1]);
+	c->p += 2;
+	return true;
+}
+
+static bool
+get_u32(struct cursor *c, uint32_t *v)
+{
+	if (c->end - c->p < 4)
+		return false;
+	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 |
+	    c->p[3];
+	c->p += 4;
+	return true;
+}
+
+static bool
+get_i64(struct cursor *c, int64_t *s)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (c->end - c->p < 8)
+		return false;
+	for (i = 0; i < 8; i++)
+		v = v << 8 | c->p[i];
+	c->p += 8;
+	*s = (int64_t)v;
+	return true;
+}
+
+/* A u16-length-prefixed string no longer than max; *s points into the buffer. */
+static bool
+get_str16(struct cursor *c, size_t max, const char **s, size_t *len)
+{
+	uint16_t n;
+
+	if (!get_u16(c, &n) || n > max || c->end - c->p < (ptrdiff_t)n)
+		return false;
+	*s = (const char *)c->p;
+	*len = n;
+	c->p += n;
+	return true;
+}
+
+int
+gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, size_t len,
+    struct gk_user *u, struct gk_err *err)
+{
+	struct cursor c;
+	const char *rname, *hash, *groups, *email, *display;
+	size_t rnamelen, hl, gl, el, dl;
+	unsigned char perm;
+	uint16_t level;
+	uint32_t flags, generation;
+	int64_t created, updated, pw_changed;
+	struct gk_err verr;
+
+	memset(u, 0, sizeof(*u));
+	if (buf == NULL || len == 0)
+		return gk_err_set(err, "empty user record"), GK_ECORRUPT;
+	if (len > GK_RECORD_MAX)
+		return gk_err_set(err, "user record of %zu bytes exceeds %d", len, GK_RECORD_MAX),
+		    GK_ECORRUPT;
+	if (buf[0] != GK_RECORD_VERSION)
+		return gk_err_set(err, "unknown user record version %u", buf[0]), GK_ECORRUPT;
+	c.p = buf + 1;
+	c.end = buf + len;
+	if (c.end - c.p < 1)
+		goto truncated;
+	perm = *c.p++;
+	if (!get_u16(&c, &level) || !get_u32(&c, &flags) || !get_u32(&c, &generation) ||
+	    !get_i64(&c, &created) || !get_i64(&c, &updated) || !get_i64(&c, &pw_changed))
+		goto truncated;
+	if (c.end - c.p < 1)
+		goto truncated;
+	rnamelen = *c.p++;
+	if (rnamelen > (size_t)(c.end - c.p))
+		goto truncated;
+	rname = (const char *)c.p;
+	c.p += rnamelen;
+	if (!get_str16(&c, GK_HASH_MAX - 1, &hash, &hl) ||
+	    !get_str16(&c, GK_GROUPS_MAX, &groups, &gl) ||
+	    !get_str16(&c, GK_EMAIL_MAX, &email, &el) ||
+	    !get_str16(&c, GK_DISPLAY_MAX, &display, &dl))
+		goto truncated;
+	if (c.p != c.end)
+		return gk_err_set(err, "user record has %zu trailing bytes",
+		    (size_t)(c.end - c.p)), GK_ECORRUPT;
+	if (name == NULL || rnamelen != namelen || memcmp(rname, name, namelen) != 0)
+		return gk_err_set(err, "user record does not belong to its key"), GK_ECORRUPT;
+	if (check_fields(rname, rnamelen, hash, hl, groups, gl, email, el, display, dl, perm,
+	    flags, level, &verr) != GK_OK)
+		return gk_err_set(err, "corrupt record: %s", verr.msg), GK_ECORRUPT;
+	/* Lengths were checked against the field sizes above, so these copies fit. */
+	if (gk_memcpy_str(u->name, sizeof(u->name), rname, rnamelen) != GK_OK ||
+	    gk_memcpy_str(u->hash, sizeof(u->hash), hash, hl) != GK_OK ||
+	    gk_memcpy_str(u->groups, sizeof(u->groups), groups, gl) != GK_OK ||
+	    gk_memcpy_str(u->email, sizeof(u->email), email, el) != GK_OK ||
+	    gk_memcpy_str(u->display, sizeof(u->display), display, dl) != GK_OK) {
+		gk_wipe(u, sizeof(*u));
+		return gk_err_set(err, "user record field too long"), GK_ECORRUPT;
+	}
+	u->perm = (enum gk_perm)perm;
+	u->flags = flags;
+	u->generation = generation;
+	u->level = level;
+	u->created = created;
+	u->updated = updated;
+	u->pw_changed = pw_changed;
+	return GK_OK;
+
+truncated:
+	return gk_err_set(err, "truncated user record (%zu bytes)", len), GK_ECORRUPT;
+}
