@@ -1,1 +1,7 @@
-# admin/local.mk
+# admin/local.mk: gatekeep-passwd, the htpasswd-compatible admin tool.
+bin_PROGRAMS += admin/gatekeep-passwd
+admin_gatekeep_passwd_SOURCES = \
+	admin/gatekeep-passwd.c admin/passwd.h \
+	admin/attrs.c admin/prompt.c admin/import.c admin/listing.c
+admin_gatekeep_passwd_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+admin_gatekeep_passwd_LDADD = $(GK_LIBS)

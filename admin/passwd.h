@@ -1,0 +1,113 @@
+/* passwd.h: exit codes and the helpers shared by the gatekeep-passwd source files. */
+#ifndef GK_ADMIN_PASSWD_H
+#define GK_ADMIN_PASSWD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common.h"
+#include "password.h"
+#include "record.h"
+
+/*
+ * Exit codes: htpasswd's table (Apache support/passwd_common.h) so scripts
+ * written for htpasswd keep working; documented in gatekeep-passwd.1.
+ */
+#define EX_PW_OK        0   /* success */
+#define EX_PW_FILE      1   /* a file cannot be read, created, written or locked */
+#define EX_PW_SYNTAX    2   /* command-line syntax or an invalid option value */
+#define EX_PW_MISMATCH  3   /* verification failed, or the retyped password differed */
+#define EX_PW_INTR      4   /* interrupted while prompting */
+#define EX_PW_OVERFLOW  5   /* a value is too long */
+#define EX_PW_BADUSER   6   /* illegal user name, or no such user */
+#define EX_PW_INVALID   7   /* not a valid database, or an invalid line in an import file */
+#define EX_PW_GENERAL   9   /* configuration or internal error */
+#define EX_PW_ALG       10  /* hashing method not supported */
+
+#define PROG "gatekeep-passwd"
+
+/* Prints "gatekeep-passwd: " + message + newline to stderr. */
+void pw_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a lib/ error about database db, prefixed with db unless the message already names it. */
+void pw_dberr(const char *db, const char *msg);
+
+/* Maps a lib/ status to an exit code for a database operation. */
+int pw_exit_for_status(int status);
+
+/* Attribute changes from the command line (NULL / false = leave unchanged). attrs.c */
+struct pw_attrs {
+	const char *groups;          /* --groups: replace the list ("" clears) */
+	const char *add_groups;      /* --add-group: comma list to add */
+	const char *remove_groups;   /* --remove-group: comma list to remove */
+	const char *email;           /* --email ("" clears) */
+	const char *display;         /* --name ("" clears) */
+	bool set_perm;
+	enum gk_perm perm;
+	bool set_level;
+	uint16_t level;
+	int disable;                 /* 1 --disable, -1 --enable, 0 unchanged */
+	bool revoke;                 /* --revoke-sessions */
+};
+
+/* True if any attribute option was given. */
+bool pw_attrs_any(const struct pw_attrs *a);
+
+/* Applies a to u (not its generation: the caller bumps it once). Returns an EX_PW_* code, message printed. */
+int pw_attrs_apply(const struct pw_attrs *a, struct gk_user *u);
+
+/* True when applying a should revoke the user's sessions (disable, revoke). */
+bool pw_attrs_revokes(const struct pw_attrs *a);
+
+/* Bumps u's token generation (never to 0), which invalidates every session. */
+void pw_bump_generation(struct gk_user *u);
+
+/* prompt.c */
+
+/*
+ * Prompts on /dev/tty without echo (twice when confirm) and fills buf
+ * (bufsz bytes, NUL-terminated). Returns an EX_PW_* code; the buffers it
+ * used are wiped before it returns.
+ */
+int pw_prompt(const char *prompt, bool confirm, char *buf, size_t bufsz);
+
+/*
+ * Reads one line from fp: strips one trailing "\n" or "\r\n", refuses NUL
+ * bytes and lines that do not fit bufsz. Returns an EX_PW_* code.
+ */
+int pw_read_line(FILE *fp, char *buf, size_t bufsz);
+
+/* import.c */
+
+/* Which stored hash formats --import accepts (by prefix): bcrypt, sha-crypt, yescrypt, apr1, {SHA}. */
+bool pw_import_hash_ok(const char *hash);
+
+/*
+ * Parses one htpasswd line (no trailing newline) into name and hash (both
+ * NUL-terminated, of GK_USER_MAX + 1 and GK_HASH_MAX bytes). Returns
+ * EX_PW_OK, or an exit code with why in err.
+ */
+int pw_import_parse_line(const char *line, size_t len, char *name, char *hash, struct gk_err *err);
+
+/*
+ * Imports an htpasswd file (path, or "-" for standard input) inside txn:
+ * every line must be valid or nothing is imported. Existing users are an
+ * error unless force (then their hash is replaced). a is applied to each
+ * imported user. Returns an EX_PW_* code; messages are printed.
+ */
+struct gk_userdb_txn;
+int pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attrs *a,
+    bool force, int64_t now, size_t *added, size_t *replaced);
+
+/* listing.c: read-only commands over an open database; each returns an EX_PW_* code. */
+struct gk_userdb;
+int pw_list(struct gk_userdb *db, const char *dbpath, FILE *out);
+int pw_show(struct gk_userdb *db, const char *dbpath, const char *name, FILE *out);
+int pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped);
+
+/* A short name for a stored hash's method: "yescrypt", "bcrypt", ... "none", "unknown". */
+const char *pw_hash_method_name(const char *hash);
+
+#endif
