@@ -1,2 +1,397 @@
-/* secret.c: placeholder, being written. */
+/* secret.c: the HMAC key file: random creation, strict loading, atomic rotation. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "secret.h"
+
+/* 32 random bytes as unpadded base64url: 43 characters. */
+#define SECRET_RAW_BYTES 32
+#define SECRET_B64_SIZE sodium_base64_ENCODED_LEN(SECRET_RAW_BYTES, \
+	sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+
+/* Room for "<path>.prev.XXXXXX". */
+#define SECRET_PATH_SIZE (GK_PATH_MAX + 16)
+
+static int
+path_with_suffix(char *out, size_t outsz, const char *path, const char *suffix,
+    struct gk_err *err)
+{
+	int n;
+
+	n = snprintf(out, outsz, "%s%s", path, suffix);
+	if (n < 0 || (size_t)n >= outsz) {
+		gk_err_set(err, "secret file path too long");
+		return GK_ETOOLONG;
+	}
+	return GK_OK;
+}
+
+/* fsync the directory holding path, so a create or rename survives a crash. */
+static int
+sync_dir(const char *path, struct gk_err *err)
+{
+	char dir[SECRET_PATH_SIZE];
+	char *slash;
+	int fd, rc;
+
+	if (gk_strcpy(dir, sizeof(dir), path) != GK_OK)
+		return gk_err_set(err, "secret file path too long");
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		gk_strcpy(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return gk_err_set(err, "%s: %s", dir, strerror(errno));
+	rc = fsync(fd);
+	/* Some file systems cannot fsync a directory; that is not our failure. */
+	if (rc < 0 && errno != EINVAL && errno != EROFS) {
+		gk_err_set(err, "fsync %s: %s", dir, strerror(errno));
+		close(fd);
+		return GK_EIO;
+	}
+	close(fd);
+	return GK_OK;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes the key and a newline to fd and makes it durable. */
+static int
+write_key_fd(int fd, const char *name, const unsigned char *key, size_t len,
+    struct gk_err *err)
+{
+	if (write_all(fd, (const char *)key, len) < 0 || write_all(fd, "\n", 1) < 0) {
+		gk_err_set(err, "write %s: %s", name, strerror(errno));
+		return GK_EIO;
+	}
+	if (fsync(fd) < 0) {
+		gk_err_set(err, "fsync %s: %s", name, strerror(errno));
+		return GK_EIO;
+	}
+	return GK_OK;
+}
+
+/* A fresh key: SECRET_RAW_BYTES from the system CSPRNG, base64url encoded. */
+static int
+new_key(char b64[SECRET_B64_SIZE], struct gk_err *err)
+{
+	unsigned char raw[SECRET_RAW_BYTES];
+
+	if (sodium_init() < 0)
+		return gk_err_set(err, "libsodium initialisation failed");
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(b64, SECRET_B64_SIZE, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	gk_wipe(raw, sizeof(raw));
+	return GK_OK;
+}
+
+int
+gk_secret_create(const char *path, struct gk_err *err)
+{
+	char b64[SECRET_B64_SIZE];
+	int fd, rc;
+
+	if (path == NULL || *path == '\0')
+		return gk_err_set(err, "no secret file path");
+	if (strlen(path) > GK_PATH_MAX)
+		return gk_err_set(err, "secret file path too long");
+	if ((rc = new_key(b64, err)) != GK_OK)
+		return rc;
+	/* O_EXCL (which also refuses a dangling symlink): never overwrite a key. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			gk_err_set(err, "%s: already exists (use rotation to replace a key)",
+			    path);
+		else
+			gk_err_set(err, "%s: %s", path, strerror(errno));
+		gk_wipe(b64, sizeof(b64));
+		return GK_ERR;
+	}
+	rc = write_key_fd(fd, path, (const unsigned char *)b64, strlen(b64), err);
+	gk_wipe(b64, sizeof(b64));
+	if (close(fd) < 0 && rc == GK_OK)
+		rc = gk_err_set(err, "close %s: %s", path, strerror(errno));
+	if (rc == GK_OK)
+		rc = sync_dir(path, err);
+	if (rc != GK_OK)
+		unlink(path);
+	return rc;
+}
+
+/*
+ * Reads and checks an open key file. The checks apply to what fd refers to,
+ * so a symlinked path (container secret mounts) is judged by its target.
+ */
+static int
+read_key_fd(int fd, const char *path, unsigned char *key, size_t *keylen,
+    struct stat *st, struct gk_err *err)
+{
+	unsigned char buf[GK_SECRET_MAX + 2];
+	size_t len = 0, i;
+	int rc = GK_OK;
+
+	*keylen = 0;
+	if (fstat(fd, st) < 0)
+		return gk_err_set(err, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		return gk_err_set(err, "%s: not a regular file", path);
+	/* 0600 or 0640: others get nothing, the group may read but never write. */
+	if ((st->st_mode & 0027) != 0)
+		return gk_err_set(err, "%s: mode %04o is too open (use 0600 or 0640)",
+		    path, (unsigned)(st->st_mode & 07777));
+	if (st->st_size > (off_t)GK_SECRET_MAX + 1) {
+		gk_err_set(err, "%s: longer than %d bytes", path, GK_SECRET_MAX);
+		return GK_ETOOLONG;
+	}
+	/* Read one byte more than allowed, so a file that grew is still caught. */
+	while (len < sizeof(buf)) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			gk_err_set(err, "read %s: %s", path, strerror(errno));
+			rc = GK_EIO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > GK_SECRET_MAX) {
+		gk_err_set(err, "%s: longer than %d bytes", path, GK_SECRET_MAX);
+		rc = GK_ETOOLONG;
+		goto out;
+	}
+	if (len < GK_SECRET_MIN) {
+		gk_err_set(err, "%s: key shorter than %d bytes", path, GK_SECRET_MIN);
+		rc = GK_EINVAL;
+		goto out;
+	}
+	/* NUL, CR, a second line, DEL: the key must be one line of text. */
+	for (i = 0; i < len; i++) {
+		if (buf[i] < 0x20 || buf[i] == 0x7f) {
+			gk_err_set(err, "%s: control character in key", path);
+			rc = GK_EINVAL;
+			goto out;
+		}
+	}
+	memcpy(key, buf, len);
+	*keylen = len;
+out:
+	gk_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+/* Opens and reads a key file; GK_NOTFOUND (only) when missing_ok and it does not exist. */
+static int
+read_key_path(const char *path, bool missing_ok, unsigned char *key, size_t *keylen,
+    struct stat *st, struct gk_err *err)
+{
+	int fd, rc;
+
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the reader. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && missing_ok)
+			return GK_NOTFOUND;
+		gk_err_set(err, "%s: %s", path, strerror(errno));
+		return GK_EIO;
+	}
+	rc = read_key_fd(fd, path, key, keylen, st, err);
+	close(fd);
+	return rc;
+}
+
+int
+gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err)
+{
+	char prev[SECRET_PATH_SIZE];
+	struct stat st;
+	int rc;
+
+	if (s == NULL)
+		return gk_err_set(err, "no secret buffer");
+	memset(s, 0, sizeof(*s));
+	if (path == NULL || *path == '\0')
+		return gk_err_set(err, "no secret file path");
+	if ((rc = path_with_suffix(prev, sizeof(prev), path, ".prev", err)) != GK_OK)
+		return rc;
+	rc = read_key_path(path, false, s->key, &s->len, &st, err);
+	if (rc != GK_OK)
+		goto fail;
+	/* A broken .prev is an error, not "no previous key": deny rather than guess. */
+	rc = read_key_path(prev, true, s->prev, &s->prev_len, &st, err);
+	if (rc == GK_NOTFOUND) {
+		s->prev_len = 0;
+		s->prev_since = 0;
+		return GK_OK;
+	}
+	if (rc != GK_OK)
+		goto fail;
+	s->prev_since = (int64_t)st.st_mtime;
+	return GK_OK;
+fail:
+	gk_secret_wipe(s);
+	return rc;
+}
+
+/*
+ * Writes key to "<path>.XXXXXX" with old's mode and owner, then renames it
+ * over dest. The temp file is removed on any failure.
+ */
+static int
+replace_file(const char *dest, const unsigned char *key, size_t len, const struct stat *old,
+    struct gk_err *err)
+{
+	char tmp[SECRET_PATH_SIZE];
+	struct stat st;
+	int fd, rc;
+
+	if ((rc = path_with_suffix(tmp, sizeof(tmp), dest, ".XXXXXX", err)) != GK_OK)
+		return rc;
+	fd = mkostemp(tmp, O_CLOEXEC);   /* mode 0600 */
+	if (fd < 0)
+		return gk_err_set(err, "%s: %s", tmp, strerror(errno));
+	/* Keep the owner and group, so a group-readable (0640) key stays readable by the web server. */
+	if (fstat(fd, &st) < 0) {
+		rc = gk_err_set(err, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if ((st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
+	    fchown(fd, old->st_uid, old->st_gid) < 0) {
+		rc = gk_err_set(err, "%s: cannot keep owner %lu:%lu: %s", tmp,
+		    (unsigned long)old->st_uid, (unsigned long)old->st_gid, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(fd, (old->st_mode & 0750) | 0400) < 0) {
+		rc = gk_err_set(err, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if ((rc = write_key_fd(fd, tmp, key, len, err)) != GK_OK)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		rc = gk_err_set(err, "close %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, dest) < 0) {
+		rc = gk_err_set(err, "rename %s: %s", dest, strerror(errno));
+		goto fail;
+	}
+	return GK_OK;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+int
+gk_secret_rotate(const char *path, struct gk_err *err)
+{
+	char prev[SECRET_PATH_SIZE];
+	char b64[SECRET_B64_SIZE];
+	unsigned char cur[GK_SECRET_MAX];
+	size_t curlen = 0;
+	struct stat st;
+	int fd, rc;
+
+	if (path == NULL || *path == '\0')
+		return gk_err_set(err, "no secret file path");
+	if ((rc = path_with_suffix(prev, sizeof(prev), path, ".prev", err)) != GK_OK)
+		return rc;
+	/* rename() would replace a symlink by a file: rotate the link's target instead. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return gk_err_set(err, "%s: is a symlink; rotate the file it points to",
+			    path);
+		gk_err_set(err, "%s: %s", path, strerror(errno));
+		return GK_EIO;
+	}
+	/* Two rotations at once would lose a key; the second one gives up. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			gk_err_set(err, "%s: another rotation is running", path);
+			rc = GK_EBUSY;
+		} else {
+			gk_err_set(err, "lock %s: %s", path, strerror(errno));
+			rc = GK_EIO;
+		}
+		close(fd);
+		return rc;
+	}
+	if ((rc = read_key_fd(fd, path, cur, &curlen, &st, err)) != GK_OK)
+		goto out;
+	if ((rc = new_key(b64, err)) != GK_OK)
+		goto out;
+	/*
+	 * The old key goes to .prev first: if we die between the two renames
+	 * both files hold the current key, and no session is lost.
+	 */
+	if ((rc = replace_file(prev, cur, curlen, &st, err)) != GK_OK)
+		goto out;
+	if ((rc = replace_file(path, (const unsigned char *)b64, strlen(b64), &st, err)) != GK_OK)
+		goto out;
+	rc = sync_dir(path, err);
+out:
+	gk_wipe(cur, sizeof(cur));
+	gk_wipe(b64, sizeof(b64));
+	close(fd);
+	return rc;
+}
+
+bool
+gk_secret_prev_usable(const struct gk_secret *s, int64_t now, int64_t window)
+{
+	if (s == NULL || s->prev_len < GK_SECRET_MIN || window <= 0)
+		return false;
+	/* A .prev dated slightly in the future (clock stepped back) still gets one window; far future, none. */
+	if (s->prev_since > now)
+		return s->prev_since - now < window;
+	return now - s->prev_since < window;
+}
+
+void
+gk_secret_wipe(struct gk_secret *s)
+{
+	if (s == NULL)
+		return;
+	gk_wipe(s, sizeof(*s));
+}

@@ -23,18 +23,40 @@ struct gk_secret {
 	int64_t prev_since;                 /* when the rotation happened (Unix seconds) */
 };
 
-/* Creates a new secret file (O_EXCL, mode 0600). GK_ERR if it exists. */
+/*
+ * Creates a new secret file (O_EXCL, mode 0600, fsync'd with its directory).
+ * GK_ERR if it exists (also if it is a symlink, dangling or not).
+ * Calls sodium_init().
+ */
 int gk_secret_create(const char *path, struct gk_err *err);
 
 /*
  * Loads the key (and "<path>.prev" if present). Refuses: missing or unreadable
- * file, not a regular file, readable or writable by "other" (mode & 007),
- * shorter than GK_SECRET_MIN, longer than GK_SECRET_MAX, NUL or control bytes.
+ * file, not a regular file, group-writable or accessible by "other"
+ * (mode & 027: 0600 and 0640 are fine), shorter than GK_SECRET_MIN, longer
+ * than GK_SECRET_MAX, NUL or control bytes (CR included; exactly one trailing
+ * LF is stripped). Symlinks are followed and the checks apply to the target
+ * (container secret mounts are symlinks). A "<path>.prev" that exists but
+ * fails the same checks is an error, not "no previous key".
+ * On failure s is wiped (len == 0). Returns GK_OK or a negative gk_status.
  */
 int gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err);
 
-/* Moves the current key to "<path>.prev" and writes a new one, atomically (temp + rename). */
+/*
+ * Moves the current key to "<path>.prev" and writes a new one, atomically
+ * (temp + fsync + rename, .prev first, so a crash never loses the current
+ * key). Keeps the file's owner, group and mode. Refuses a symlinked path
+ * (rotate the target) and returns GK_EBUSY while another rotation holds the
+ * lock (flock on the key file). Calls sodium_init().
+ */
 int gk_secret_rotate(const char *path, struct gk_err *err);
+
+/*
+ * True if s has a previous key that may still verify tokens at `now`: the
+ * rotation (prev_since) happened less than `window` seconds ago (the session
+ * TTL). False when window <= 0 or there is no previous key.
+ */
+bool gk_secret_prev_usable(const struct gk_secret *s, int64_t now, int64_t window);
 
 /* Wipes the key material. */
 void gk_secret_wipe(struct gk_secret *s);

@@ -1,2 +1,469 @@
-/* token.c: placeholder, being written. */
+/* token.c: HS256 JWT session tokens: libsodium HMAC and base64url, jansson JSON, strict checks. */
 #include "config.h"
+
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "token.h"
+#include "validate.h"
+
+#define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define MAC_LEN crypto_auth_hmacsha256_BYTES
+#define JSON_DEPTH_MAX 8
+
+/* base64url of {"alg":"HS256","typ":"JWT"}: the only header we issue. */
+static const char header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+const char *
+gk_token_reason(int rc)
+{
+	switch (rc) {
+	case GK_TOKEN_OK:
+		return "ok";
+	case GK_TOKEN_MALFORMED:
+		return "malformed";
+	case GK_TOKEN_BADSIG:
+		return "bad-signature";
+	case GK_TOKEN_BADHEADER:
+		return "bad-header";
+	case GK_TOKEN_BADCLAIMS:
+		return "bad-claims";
+	case GK_TOKEN_EXPIRED:
+		return "expired";
+	case GK_TOKEN_NOTYET:
+		return "not-yet-valid";
+	case GK_TOKEN_WRONGISS:
+		return "wrong-issuer";
+	case GK_TOKEN_NOKEY:
+		return "no-key";
+	default:
+		return "error";
+	}
+}
+
+static int
+fail(struct gk_err *err, int rc, const char *why)
+{
+	gk_err_set(err, "token %s: %s", gk_token_reason(rc), why);
+	return rc;
+}
+
+static bool
+b64url_char(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+/*
+ * Strict unpadded base64url: the whole input must decode, and re-encoding must
+ * give it back byte for byte, so unused trailing bits must be zero and there is
+ * exactly one spelling of each token.
+ */
+static bool
+b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t outmax,
+    size_t *outlen)
+{
+	char again[GK_TOKEN_MAX + 1];
+	const char *end = NULL;
+
+	*outlen = 0;
+	if (inlen == 0 || inlen > GK_TOKEN_MAX)
+		return false;
+	if (sodium_base642bin(out, outmax, in, inlen, NULL, outlen, &end, B64_VARIANT) != 0)
+		return false;
+	if (end != in + inlen)
+		return false;
+	if (sodium_base64_ENCODED_LEN(*outlen, B64_VARIANT) > sizeof(again))
+		return false;
+	sodium_bin2base64(again, sizeof(again), out, *outlen, B64_VARIANT);
+	return strlen(again) == inlen && memcmp(again, in, inlen) == 0;
+}
+
+static void
+hmac(const unsigned char *key, size_t keylen, const char *msg, size_t len,
+    unsigned char mac[MAC_LEN])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
+	crypto_auth_hmacsha256_final(&st, mac);
+	gk_wipe(&st, sizeof(st));
+}
+
+/* Constant-time check of the decoded MAC against one key. */
+static bool
+mac_matches(const unsigned char *key, size_t keylen, const char *msg, size_t len,
+    const unsigned char sig[MAC_LEN])
+{
+	unsigned char mac[MAC_LEN];
+	bool same;
+
+	hmac(key, keylen, msg, len, mac);
+	same = gk_ct_equal(mac, sig, MAC_LEN);
+	gk_wipe(mac, sizeof(mac));
+	return same;
+}
+
+static bool
+json_depth_ok(const json_t *j, int depth)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (depth > JSON_DEPTH_MAX)
+		return false;
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, key, v) {
+			if (!json_depth_ok(v, depth + 1))
+				return false;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (!json_depth_ok(v, depth + 1))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool
+json_str_is(const json_t *v, const char *want)
+{
+	size_t n = strlen(want);
+
+	return json_is_string(v) && json_string_length(v) == n &&
+	    memcmp(json_string_value(v), want, n) == 0;
+}
+
+/* {"alg":"HS256"} with an optional "typ":"JWT" and nothing else. */
+static int
+check_header(const unsigned char *buf, size_t len, struct gk_err *err)
+{
+	json_error_t je;
+	json_t *h, *v;
+	const char *key;
+	size_t keylen;
+	bool alg = false;
+	int rc = GK_OK;
+
+	h = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (h == NULL) {
+		if (json_error_code(&je) == json_error_duplicate_key)
+			return fail(err, GK_TOKEN_BADHEADER, "duplicate key in header");
+		return fail(err, GK_TOKEN_MALFORMED, "header is not JSON");
+	}
+	if (!json_is_object(h)) {
+		rc = fail(err, GK_TOKEN_BADHEADER, "header is not an object");
+		goto out;
+	}
+	json_object_keylen_foreach(h, key, keylen, v) {
+		if (keylen == 3 && memcmp(key, "alg", 3) == 0) {
+			if (!json_str_is(v, "HS256")) {
+				rc = fail(err, GK_TOKEN_BADHEADER, "alg is not HS256");
+				goto out;
+			}
+			alg = true;
+		} else if (keylen == 3 && memcmp(key, "typ", 3) == 0) {
+			if (!json_str_is(v, "JWT")) {
+				rc = fail(err, GK_TOKEN_BADHEADER, "typ is not JWT");
+				goto out;
+			}
+		} else {
+			/* kid, jku, jwk, x5u, crit, ...: nothing may steer verification. */
+			rc = fail(err, GK_TOKEN_BADHEADER, "unexpected header parameter");
+			goto out;
+		}
+	}
+	if (!alg)
+		rc = fail(err, GK_TOKEN_BADHEADER, "no alg");
+out:
+	json_decref(h);
+	return rc;
+}
+
+/* 1 found and valid, 0 absent, -1 present but not an integer in [lo, hi]. */
+static int
+claim_int(const json_t *p, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	const json_t *v = json_object_get(p, name);
+	json_int_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v))
+		return -1;
+	n = json_integer_value(v);
+	if (n < lo || n > hi)
+		return -1;
+	*out = (int64_t)n;
+	return 1;
+}
+
+/* Same contract for strings: copied into dst only when valid(s, len) (if given) holds. */
+static int
+claim_str(const json_t *p, const char *name, char *dst, size_t dstsz,
+    bool (*valid)(const char *, size_t))
+{
+	const json_t *v = json_object_get(p, name);
+	const char *s;
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (memchr(s, '\0', n) != NULL)
+		return -1;
+	if (valid != NULL && !valid(s, n))
+		return -1;
+	return gk_memcpy_str(dst, dstsz, s, n) == GK_OK ? 1 : -1;
+}
+
+static int
+check_payload(const unsigned char *buf, size_t len, const char *expected_iss,
+    int64_t now, int64_t leeway, int64_t maxlife, struct gk_claims *c, struct gk_err *err)
+{
+	json_error_t je;
+	json_t *p;
+	int64_t gen = 0, nbf = 0;
+	int rc = GK_OK;
+
+	p = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (p == NULL) {
+		if (json_error_code(&je) == json_error_duplicate_key)
+			return fail(err, GK_TOKEN_BADCLAIMS, "duplicate claim");
+		return fail(err, GK_TOKEN_MALFORMED, "payload is not JSON");
+	}
+	if (!json_is_object(p)) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "payload is not an object");
+		goto out;
+	}
+	if (!json_depth_ok(p, 0)) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "payload nested too deeply");
+		goto out;
+	}
+	if (claim_str(p, "sub", c->sub, sizeof(c->sub), gk_valid_user) != 1) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "sub missing or invalid");
+		goto out;
+	}
+	if (claim_int(p, "iat", 1, GK_TOKEN_TIME_MAX, &c->iat) != 1 ||
+	    claim_int(p, "exp", 1, GK_TOKEN_TIME_MAX, &c->exp) != 1) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "iat or exp missing or not an integer time");
+		goto out;
+	}
+	if (c->exp <= c->iat || c->exp - c->iat > maxlife) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "lifetime (exp - iat) out of bounds");
+		goto out;
+	}
+	if (claim_int(p, "gen", 0, UINT32_MAX, &gen) != 1) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "gen missing or invalid");
+		goto out;
+	}
+	c->gen = (uint32_t)gen;
+	if (claim_str(p, "grp", c->grp, sizeof(c->grp), gk_valid_group_list) < 0 ||
+	    claim_str(p, "email", c->email, sizeof(c->email), gk_valid_email) < 0 ||
+	    claim_str(p, "name", c->name, sizeof(c->name), gk_valid_display) < 0) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "grp, email or name invalid");
+		goto out;
+	}
+	/* An audience we cannot check must not be silently accepted (PyJWT agrees). */
+	if (json_object_get(p, "aud") != NULL) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "aud present");
+		goto out;
+	}
+	if (claim_int(p, "nbf", 0, GK_TOKEN_TIME_MAX, &nbf) < 0) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "nbf not an integer time");
+		goto out;
+	}
+	if (claim_str(p, "iss", c->iss, sizeof(c->iss), NULL) != 1) {
+		rc = fail(err, GK_TOKEN_WRONGISS, "iss missing or invalid");
+		goto out;
+	}
+	if (strcmp(c->iss, expected_iss) != 0) {
+		rc = fail(err, GK_TOKEN_WRONGISS, "iss does not match");
+		goto out;
+	}
+	if (c->iat > now + leeway || nbf > now + leeway) {
+		rc = fail(err, GK_TOKEN_NOTYET, "issued in the future");
+		goto out;
+	}
+	if (now >= c->exp + leeway) {
+		rc = fail(err, GK_TOKEN_EXPIRED, "expired");
+		goto out;
+	}
+out:
+	json_decref(p);
+	return rc;
+}
+
+int
+gk_token_verify(const struct gk_secret *s, const char *token, const char *expected_iss,
+    int64_t now, int64_t leeway, int64_t ttl, struct gk_claims *c, struct gk_err *err)
+{
+	unsigned char sig[MAC_LEN + 3];
+	unsigned char buf[GK_TOKEN_MAX];
+	const char *dot1 = NULL, *dot2 = NULL;
+	size_t len, i, n;
+	int64_t maxlife;
+	int rc;
+
+	if (c == NULL)
+		return gk_err_set(err, "no claims buffer");
+	memset(c, 0, sizeof(*c));
+	if (expected_iss == NULL || *expected_iss == '\0' ||
+	    strlen(expected_iss) > GK_TOKEN_ISS_MAX) {
+		gk_err_set(err, "token: no valid expected issuer configured");
+		return GK_EINVAL;
+	}
+	if (now < 0 || now > GK_TOKEN_TIME_MAX) {
+		gk_err_set(err, "token: clock out of range");
+		return GK_EINVAL;
+	}
+	if (s == NULL || s->len < GK_SECRET_MIN || s->len > GK_SECRET_MAX)
+		return fail(err, GK_TOKEN_NOKEY, "no usable key");
+	if (leeway < 0)
+		leeway = 0;
+	if (leeway > GK_TOKEN_LEEWAY_MAX)
+		leeway = GK_TOKEN_LEEWAY_MAX;
+	maxlife = ttl <= 0 || ttl > GK_TOKEN_LIFETIME_MAX ? GK_TOKEN_LIFETIME_MAX : ttl;
+
+	if (token == NULL)
+		return fail(err, GK_TOKEN_MALFORMED, "no token");
+	len = strnlen(token, GK_TOKEN_MAX + 1);
+	if (len > GK_TOKEN_MAX)
+		return fail(err, GK_TOKEN_MALFORMED, "too long");
+	for (i = 0; i < len; i++) {
+		if (token[i] == '.') {
+			if (dot1 == NULL)
+				dot1 = token + i;
+			else if (dot2 == NULL)
+				dot2 = token + i;
+			else
+				return fail(err, GK_TOKEN_MALFORMED, "more than three segments");
+		} else if (!b64url_char((unsigned char)token[i])) {
+			return fail(err, GK_TOKEN_MALFORMED, "character outside base64url");
+		}
+	}
+	if (dot2 == NULL || dot1 == token || dot2 == dot1 + 1 || dot2 + 1 == token + len)
+		return fail(err, GK_TOKEN_MALFORMED, "not three non-empty segments");
+
+	/* The MAC first: nothing an unauthenticated sender wrote reaches the JSON parser. */
+	if (!b64url_decode(dot2 + 1, (size_t)(token + len - (dot2 + 1)), sig, sizeof(sig), &n) ||
+	    n != MAC_LEN)
+		return fail(err, GK_TOKEN_MALFORMED, "signature is not 32 bytes of base64url");
+	if (!mac_matches(s->key, s->len, token, (size_t)(dot2 - token), sig) &&
+	    !(gk_secret_prev_usable(s, now, maxlife) &&
+	      mac_matches(s->prev, s->prev_len, token, (size_t)(dot2 - token), sig)))
+		return fail(err, GK_TOKEN_BADSIG, "signature does not match");
+
+	if (!b64url_decode(token, (size_t)(dot1 - token), buf, sizeof(buf), &n))
+		return fail(err, GK_TOKEN_MALFORMED, "header is not base64url");
+	if ((rc = check_header(buf, n, err)) != GK_OK)
+		return rc;
+	if (!b64url_decode(dot1 + 1, (size_t)(dot2 - (dot1 + 1)), buf, sizeof(buf), &n))
+		return fail(err, GK_TOKEN_MALFORMED, "payload is not base64url");
+	rc = check_payload(buf, n, expected_iss, now, leeway, maxlife, c, err);
+	if (rc != GK_OK)
+		memset(c, 0, sizeof(*c));
+	return rc;
+}
+
+static bool
+valid_iss(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= GK_TOKEN_ISS_MAX && gk_valid_display(s, n);
+}
+
+/* What we sign must pass our own verification (apart from the clock). */
+static bool
+claims_ok(const struct gk_claims *c)
+{
+	return memchr(c->sub, '\0', sizeof(c->sub)) != NULL &&
+	    gk_valid_user(c->sub, strlen(c->sub)) &&
+	    memchr(c->grp, '\0', sizeof(c->grp)) != NULL &&
+	    gk_valid_group_list(c->grp, strlen(c->grp)) &&
+	    memchr(c->email, '\0', sizeof(c->email)) != NULL &&
+	    (c->email[0] == '\0' || gk_valid_email(c->email, strlen(c->email))) &&
+	    memchr(c->name, '\0', sizeof(c->name)) != NULL &&
+	    gk_valid_display(c->name, strlen(c->name)) &&
+	    memchr(c->iss, '\0', sizeof(c->iss)) != NULL && valid_iss(c->iss) &&
+	    c->iat > 0 && c->exp > c->iat && c->exp <= GK_TOKEN_TIME_MAX &&
+	    c->exp - c->iat <= GK_TOKEN_LIFETIME_MAX;
+}
+
+static int
+set_str(json_t *o, const char *key, const char *val)
+{
+	if (val[0] == '\0')
+		return 0;
+	return json_object_set_new(o, key, json_string(val));
+}
+
+int
+gk_token_issue(const unsigned char *key, size_t keylen, const struct gk_claims *c,
+    char *out, size_t outsz, struct gk_err *err)
+{
+	char payload[GK_TOKEN_MAX];
+	char tok[GK_TOKEN_MAX + 1];
+	unsigned char mac[MAC_LEN];
+	json_t *o;
+	size_t plen, hlen, elen, pos;
+	int rc = GK_OK;
+
+	if (out != NULL && outsz > 0)
+		out[0] = '\0';
+	/* An empty or short key would make every token forgeable offline. */
+	if (key == NULL || keylen < GK_SECRET_MIN || keylen > GK_SECRET_MAX)
+		return fail(err, GK_TOKEN_NOKEY, "refusing to sign with a missing or short key");
+	if (c == NULL || !claims_ok(c))
+		return fail(err, GK_TOKEN_BADCLAIMS, "refusing to sign invalid claims");
+	if (out == NULL)
+		return gk_err_set(err, "no output buffer");
+
+	o = json_object();
+	if (o == NULL)
+		return gk_err_set(err, "out of memory");
+	if (json_object_set_new(o, "iss", json_string(c->iss)) != 0 ||
+	    json_object_set_new(o, "sub", json_string(c->sub)) != 0 ||
+	    set_str(o, "grp", c->grp) != 0 || set_str(o, "email", c->email) != 0 ||
+	    set_str(o, "name", c->name) != 0 ||
+	    json_object_set_new(o, "iat", json_integer((json_int_t)c->iat)) != 0 ||
+	    json_object_set_new(o, "exp", json_integer((json_int_t)c->exp)) != 0 ||
+	    json_object_set_new(o, "gen", json_integer((json_int_t)c->gen)) != 0) {
+		json_decref(o);
+		return gk_err_set(err, "out of memory");
+	}
+	plen = json_dumpb(o, payload, sizeof(payload), JSON_COMPACT);
+	json_decref(o);
+	if (plen == 0 || plen > sizeof(payload))
+		return fail(err, GK_TOKEN_BADCLAIMS, "claims too large");
+
+	hlen = sizeof(header_b64) - 1;
+	elen = sodium_base64_ENCODED_LEN(plen, B64_VARIANT);     /* includes the NUL */
+	/* header "." payload "." 43-char MAC must fit what gk_token_verify accepts. */
+	if (hlen + 1 + (elen - 1) + 1 + 43 > GK_TOKEN_MAX)
+		return fail(err, GK_TOKEN_BADCLAIMS, "claims too large");
+	memcpy(tok, header_b64, hlen);
+	tok[hlen] = '.';
+	sodium_bin2base64(tok + hlen + 1, sizeof(tok) - hlen - 1, (const unsigned char *)payload,
+	    plen, B64_VARIANT);
+	pos = hlen + 1 + (elen - 1);
+	hmac(key, keylen, tok, pos, mac);
+	tok[pos++] = '.';
+	sodium_bin2base64(tok + pos, sizeof(tok) - pos, mac, sizeof(mac), B64_VARIANT);
+	gk_wipe(mac, sizeof(mac));
+	if (gk_strcpy(out, outsz, tok) != GK_OK) {
+		gk_err_set(err, "token buffer too small");
+		rc = GK_ETOOLONG;
+	}
+	return rc;
+}
