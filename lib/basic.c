@@ -1,3 +1,94 @@
-/* basic.c: see basic.h. */
-#include "config.h"
+/* basic.c: strict RFC 7617 Basic credentials: bounded, canonical base64, no control bytes. */
+#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
 #include "basic.h"
+#include "validate.h"
+
+/* Longest "user:password" we accept, and its padded base64 length. */
+#define DECODED_MAX  (GK_USER_MAX + 1 + GK_PASSWORD_MAX)
+#define ENCODED_MAX  (4 * ((DECODED_MAX + 2) / 3))
+
+static int
+fail(char *user, char *pass, int rc)
+{
+	gk_wipe(user, GK_USER_MAX + 1);
+	gk_wipe(pass, GK_PASSWORD_MAX + 1);
+	return rc;
+}
+
+int
+gk_basic_parse(const char *header, char *user, char *pass)
+{
+	unsigned char dec[3 * (ENCODED_MAX / 4)];
+	const char *b64, *b64_end, *colon;
+	size_t hlen, blen, dlen, ulen, plen, i;
+	int rc;
+
+	if (user == NULL || pass == NULL)
+		return GK_EINVAL;
+	user[0] = '\0';
+	pass[0] = '\0';
+	if (header == NULL)
+		return fail(user, pass, GK_NOTFOUND);
+	/* Scheme token, case-insensitive (RFC 9110 11.1): anything else is another scheme. */
+	hlen = strnlen(header, GK_HEADER_MAX + 1);
+	if (hlen > GK_HEADER_MAX)
+		return fail(user, pass, GK_ETOOLONG);
+	if (hlen < 5 || strncasecmp(header, "Basic", 5) != 0 ||
+	    gk_valid_header_name(header + 5, 1))
+		return fail(user, pass, GK_NOTFOUND);	/* "Bearer ...", "Basically ..." */
+	/* 1*SP then token68; no HTAB, no trailing whitespace (servers trim OWS already). */
+	b64 = header + 5;
+	if (*b64 != ' ')
+		return fail(user, pass, GK_EINVAL);
+	while (*b64 == ' ')
+		b64++;
+	blen = hlen - (size_t)(b64 - header);
+	if (blen == 0)
+		return fail(user, pass, GK_EINVAL);
+	if (blen > ENCODED_MAX)
+		return fail(user, pass, GK_ETOOLONG);
+	/*
+	 * Standard alphabet with padding, no ignored characters, the whole input
+	 * consumed; libsodium also refuses non-zero pad bits, so the encoding is
+	 * canonical (one credential has one spelling).
+	 */
+	if (sodium_base642bin(dec, sizeof(dec), b64, blen, NULL, &dlen, &b64_end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || b64_end != b64 + blen) {
+		gk_wipe(dec, sizeof(dec));
+		return fail(user, pass, GK_EINVAL);
+	}
+	/* No NUL (it would cut the C strings), no C0 or DEL anywhere in the credentials. */
+	for (i = 0; i < dlen; i++) {
+		if (dec[i] < 0x20 || dec[i] == 0x7F) {
+			gk_wipe(dec, sizeof(dec));
+			return fail(user, pass, GK_EINVAL);
+		}
+	}
+	/* RFC 7617: the user-id cannot contain ':', so the first ':' separates. */
+	colon = memchr(dec, ':', dlen);
+	if (colon == NULL) {
+		gk_wipe(dec, sizeof(dec));
+		return fail(user, pass, GK_EINVAL);
+	}
+	ulen = (size_t)(colon - (const char *)dec);
+	plen = dlen - ulen - 1;
+	rc = GK_OK;
+	if (ulen > GK_USER_MAX || plen > GK_PASSWORD_MAX)
+		rc = GK_ETOOLONG;
+	else if (!gk_valid_user((const char *)dec, ulen))
+		rc = GK_EINVAL;
+	if (rc == GK_OK) {
+		memcpy(user, dec, ulen);
+		user[ulen] = '\0';
+		memcpy(pass, colon + 1, plen);
+		pass[plen] = '\0';
+	}
+	gk_wipe(dec, sizeof(dec));
+	return rc == GK_OK ? GK_OK : fail(user, pass, rc);
+}

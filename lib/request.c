@@ -1,3 +1,169 @@
-/* request.c: see request.h. */
-#include "config.h"
+/* request.c: RFC 3875 meta-variable lookups over FastCGI params or a CGI environment. */
+#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+
+#include <string.h>
+
 #include "request.h"
+#include "validate.h"
+
+/* "HTTP_" + the longest header name gk_valid_header_name accepts. */
+#define META_MAX (5 + 256 + 1)
+
+void
+gk_request_init(struct gk_request *req, char *const *envp)
+{
+	req->envp = envp;
+}
+
+/* If entry is "name=...", returns the value; NULL otherwise. */
+static const char *
+match(const char *entry, const char *name, size_t nlen)
+{
+	if (strncmp(entry, name, nlen) == 0 && entry[nlen] == '=')
+		return entry + nlen + 1;
+	return NULL;
+}
+
+const char *
+gk_request_param(const struct gk_request *req, const char *name)
+{
+	char *const *e;
+	const char *v;
+	size_t nlen;
+
+	/* A name with '=' would match inside another entry's value. */
+	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
+	    strchr(name, '=') != NULL)
+		return NULL;
+	nlen = strlen(name);
+	/* First match, like FCGX_GetParam and getenv: the one every other reader sees. */
+	for (e = req->envp; *e != NULL; e++)
+		if ((v = match(*e, name, nlen)) != NULL)
+			return v;
+	return NULL;
+}
+
+size_t
+gk_request_param_count(const struct gk_request *req, const char *name)
+{
+	char *const *e;
+	size_t nlen, n = 0;
+
+	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
+	    strchr(name, '=') != NULL)
+		return 0;
+	nlen = strlen(name);
+	for (e = req->envp; *e != NULL; e++)
+		if (match(*e, name, nlen) != NULL)
+			n++;
+	return n;
+}
+
+int
+gk_header_meta_name(const char *header, char *out, size_t outsz)
+{
+	size_t len, i;
+
+	if (out != NULL && outsz > 0)
+		out[0] = '\0';
+	if (header == NULL)
+		return GK_EINVAL;
+	len = strnlen(header, 257);
+	if (!gk_valid_header_name(header, len))
+		return GK_EINVAL;
+	/*
+	 * Only letters, digits and '-': '_' (and every other tchar) would alias
+	 * another spelling after the '-' -> '_' mapping (Remote_User and
+	 * Remote-User are both HTTP_REMOTE_USER; lighttpd maps '.' to '_' too).
+	 */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)header[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return GK_EINVAL;
+	}
+	if (out == NULL || outsz < 5 + len + 1)
+		return GK_ETOOLONG;
+	memcpy(out, "HTTP_", 5);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)header[i];
+
+		if (c == '-')
+			c = '_';
+		else if (c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 'a' + 'A');
+		out[5 + i] = (char)c;
+	}
+	out[5 + len] = '\0';
+	return GK_OK;
+}
+
+int
+gk_request_header(const struct gk_request *req, const char *header, const char **value)
+{
+	char meta[META_MAX];
+	const char *v;
+	size_t n, vlen;
+	int rc;
+
+	if (value != NULL)
+		*value = NULL;
+	if (value == NULL)
+		return GK_EINVAL;
+	rc = gk_header_meta_name(header, meta, sizeof(meta));
+	if (rc != GK_OK)
+		return rc;
+	n = gk_request_param_count(req, meta);
+	if (n == 0)
+		return GK_NOTFOUND;
+	/* Two values for one identity header: never pick one (libfcgi and getenv disagree on which). */
+	if (n > 1)
+		return GK_EDUP;
+	v = gk_request_param(req, meta);
+	vlen = strnlen(v, GK_HEADER_MAX + 1);
+	if (vlen > GK_HEADER_MAX)
+		return GK_ETOOLONG;
+	if (!gk_valid_header_value(v, vlen))
+		return GK_EINVAL;
+	*value = v;
+	return GK_OK;
+}
+
+enum gk_role
+gk_request_role(const struct gk_request *req)
+{
+	const char *r = gk_request_param(req, "FCGI_ROLE");
+
+	/*
+	 * First match: libfcgi inserts FCGI_ROLE (from the BEGIN_REQUEST record)
+	 * before any param the web server sends, so a second one cannot win.
+	 */
+	if (r == NULL)
+		return GK_ROLE_UNKNOWN;
+	if (strcmp(r, "RESPONDER") == 0)
+		return GK_ROLE_RESPONDER;
+	if (strcmp(r, "AUTHORIZER") == 0)
+		return GK_ROLE_AUTHORIZER;
+	if (strcmp(r, "FILTER") == 0)
+		return GK_ROLE_FILTER;
+	return GK_ROLE_UNKNOWN;
+}
+
+const char *
+gk_request_remote_addr(const struct gk_request *req)
+{
+	return gk_request_param(req, "REMOTE_ADDR");
+}
+
+const char *
+gk_request_method(const struct gk_request *req)
+{
+	return gk_request_param(req, "REQUEST_METHOD");
+}
+
+const char *
+gk_request_uri(const struct gk_request *req)
+{
+	return gk_request_param(req, "REQUEST_URI");
+}

@@ -12,3 +12,24 @@ tests_t_password_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_password_LDADD = $(GK_LIBS)
 TESTS += tests/t_password
 VALGRIND_TESTS += tests/t_password
+
+check_PROGRAMS += tests/t_request
+tests_t_request_SOURCES = tests/t_request.c tests/tap.h
+tests_t_request_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_request_LDADD = $(GK_LIBS)
+TESTS += tests/t_request
+VALGRIND_TESTS += tests/t_request
+
+check_PROGRAMS += tests/t_basic
+tests_t_basic_SOURCES = tests/t_basic.c tests/tap.h
+tests_t_basic_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_basic_LDADD = $(GK_LIBS)
+TESTS += tests/t_basic
+VALGRIND_TESTS += tests/t_basic
+
+check_PROGRAMS += tests/t_cookie
+tests_t_cookie_SOURCES = tests/t_cookie.c tests/tap.h
+tests_t_cookie_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_cookie_LDADD = $(GK_LIBS)
+TESTS += tests/t_cookie
+VALGRIND_TESTS += tests/t_cookie
