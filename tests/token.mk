@@ -12,3 +12,14 @@ tests_t_token_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_token_LDADD = $(GK_LIBS)
 TESTS += tests/t_token
 VALGRIND_TESTS += tests/t_token
+
+# tokentool: issue/verify from the shell, for the interop test below.
+check_PROGRAMS += tests/tokentool
+tests_tokentool_SOURCES = tests/tokentool.c
+tests_tokentool_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_tokentool_LDADD = $(GK_LIBS)
+
+# PyJWT (python3-jwt) verifies our tokens and we verify its tokens.
+TESTS += tests/token_pyjwt.sh
+dist_check_SCRIPTS += tests/token_pyjwt.sh
+EXTRA_DIST += tests/token_pyjwt.py
