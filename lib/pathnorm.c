@@ -1,2 +1,229 @@
-/* pathnorm.c: placeholder, being written. */
-#include "config.h"
+/* pathnorm.c: request-path normalisation: decode once, resolve dot segments, flag ambiguity. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pathnorm.h"
+#include "validate.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Appends n bytes to out at *o; false when they do not fit (leaving room for the NUL). */
+static bool
+put(char *out, size_t outsz, size_t *o, const char *s, size_t n)
+{
+	if (n >= outsz - *o)
+		return false;
+	memcpy(out + *o, s, n);
+	*o += n;
+	return true;
+}
+
+/*
+ * Decodes raw segment [s, e) into seg (size segsz); decoded bytes that could
+ * change the path's meaning are re-encoded and flagged. Returns GK_OK,
+ * GK_EINVAL or GK_ETOOLONG; *seglen receives the length.
+ */
+static int
+decode_segment(const char *s, const char *e, char *seg, size_t segsz, size_t *seglen,
+    unsigned *flags)
+{
+	size_t o = 0;
+
+	while (s < e) {
+		unsigned char c = (unsigned char)*s;
+		char enc[3];
+
+		if (c < 0x20 || c == 0x7f)
+			return GK_EINVAL;
+		if (c == '%') {
+			int hi, lo;
+
+			if (e - s < 3 || (hi = hexval((unsigned char)s[1])) < 0 ||
+			    (lo = hexval((unsigned char)s[2])) < 0)
+				return GK_EINVAL;
+			c = (unsigned char)(hi << 4 | lo);
+			s += 3;
+			if (c == 0 || c < 0x20 || c == 0x7f)
+				return GK_EINVAL;
+			if (c == '/' || c == '\\' || c == '%') {
+				/* Keep it inside the segment, in one canonical spelling. */
+				static const char hex[] = "0123456789ABCDEF";
+
+				enc[0] = '%';
+				enc[1] = hex[c >> 4];
+				enc[2] = hex[c & 15];
+				if (3 >= segsz - o)
+					return GK_ETOOLONG;
+				memcpy(seg + o, enc, 3);
+				o += 3;
+				*flags |= GK_PATH_AMBIGUOUS;
+				continue;
+			}
+		} else {
+			s++;
+			if (c == '\\')
+				*flags |= GK_PATH_AMBIGUOUS;
+		}
+		if (1 >= segsz - o)
+			return GK_ETOOLONG;
+		seg[o++] = (char)c;
+	}
+	seg[o] = '\0';
+	*seglen = o;
+	return GK_OK;
+}
+
+/* Split mode: a copy of the raw path where %2F, %5C and '\\' became '/'. */
+static char *
+split_copy(const char *p, size_t len)
+{
+	char *c = malloc(len + 1);
+	size_t i, o = 0;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '%' && i + 2 < len + 0 && p[i + 1] == '2' &&
+		    (p[i + 2] == 'f' || p[i + 2] == 'F')) {
+			c[o++] = '/';
+			i += 2;
+		} else if (p[i] == '%' && i + 2 < len && p[i + 1] == '5' &&
+		    (p[i + 2] == 'c' || p[i + 2] == 'C')) {
+			c[o++] = '/';
+			i += 2;
+		} else if (p[i] == '\\') {
+			c[o++] = '/';
+		} else {
+			c[o++] = p[i];
+		}
+	}
+	c[o] = '\0';
+	return c;
+}
+
+static int
+normalize(const char *p, size_t len, char *out, size_t outsz, unsigned *flags)
+{
+	char seg[GK_HEADER_MAX + 1];
+	const char *s = p, *end = p + len;
+	size_t o = 0;
+	bool trailing = false;
+
+	out[0] = '\0';
+	while (s < end) {
+		const char *e, *semi;
+		size_t seglen;
+		int rc;
+
+		s++;                    /* past the '/' */
+		e = memchr(s, '/', (size_t)(end - s));
+		if (e == NULL)
+			e = end;
+		semi = memchr(s, ';', (size_t)(e - s));
+		rc = decode_segment(s, semi ? semi : e, seg, sizeof(seg), &seglen, flags);
+		if (rc != GK_OK)
+			return rc;
+		trailing = e == end && (seglen == 0 || strcmp(seg, ".") == 0 ||
+		    strcmp(seg, "..") == 0);
+		s = e;
+		if (seglen == 0 || strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			char *slash;
+
+			if (o == 0)
+				return GK_EINVAL;       /* above the root */
+			out[o] = '\0';
+			slash = strrchr(out, '/');
+			o = (size_t)(slash - out);
+			out[o] = '\0';
+			continue;
+		}
+		if (!put(out, outsz, &o, "/", 1) || !put(out, outsz, &o, seg, seglen))
+			return GK_ETOOLONG;
+		out[o] = '\0';
+	}
+	if (o == 0 || trailing) {
+		if (!put(out, outsz, &o, "/", 1))
+			return GK_ETOOLONG;
+	}
+	out[o] = '\0';
+	if (!gk_valid_utf8(out, o))
+		return GK_EINVAL;
+	return GK_OK;
+}
+
+int
+gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, unsigned *flags)
+{
+	const char *p = target;
+	size_t len;
+	unsigned f = 0;
+	char *copy = NULL;
+	int rc;
+
+	if (flags != NULL)
+		*flags = 0;
+	if (out == NULL || outsz < 2)
+		return GK_ETOOLONG;
+	out[0] = '\0';
+	if (target == NULL)
+		return GK_EINVAL;
+	if (strnlen(target, GK_HEADER_MAX + 1) > GK_HEADER_MAX)
+		return GK_ETOOLONG;
+	/* Absolute form (RFC 9112 3.2.2): only the path counts. */
+	if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+		p = strstr(p, "://") + 3;
+		p += strcspn(p, "/?#");
+		if (*p != '/')
+			p = "/";
+	}
+	len = strcspn(p, "?#");
+	if (len == 0 || p[0] != '/')
+		return GK_EINVAL;
+	if (opts & GK_PATHNORM_SPLIT) {
+		/* Flag from the literal reading: the split copy has no encoded separators left. */
+		for (size_t i = 0; i < len; i++)
+			if (p[i] == '\\' || (p[i] == '%' && i + 2 < len && ((p[i + 1] == '2' &&
+			    (p[i + 2] == 'f' || p[i + 2] == 'F')) || (p[i + 1] == '5' &&
+			    (p[i + 2] == 'c' || p[i + 2] == 'C')))))
+				f |= GK_PATH_AMBIGUOUS;
+		if ((copy = split_copy(p, len)) == NULL)
+			return GK_ERR;
+		p = copy;
+		len = strlen(copy);
+	}
+	rc = normalize(p, len, out, outsz, &f);
+	free(copy);
+	if (rc != GK_OK)
+		out[0] = '\0';
+	if (flags != NULL)
+		*flags = f;
+	return rc;
+}
+
+bool
+gk_path_prefix_match(const char *prefix, const char *path)
+{
+	size_t n;
+
+	if (prefix == NULL || path == NULL || prefix[0] != '/')
+		return false;
+	n = strlen(prefix);
+	if (strncmp(prefix, path, n) != 0)
+		return false;
+	return prefix[n - 1] == '/' || path[n] == '\0' || path[n] == '/';
+}

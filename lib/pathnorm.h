@@ -1,4 +1,45 @@
-/* pathnorm.h: placeholder, being written. */
+/* pathnorm.h: request-path normalisation for bypass and rule matching (never match raw paths). */
 #ifndef GK_PATHNORM_H
 #define GK_PATHNORM_H
+
+#include "common.h"
+
+/*
+ * Set in *flags when the path could mean something else to a back end:
+ * a percent-decoded '/', '\\' or '%' inside a segment (%2F, %5C, %25...),
+ * or a raw backslash. Such a path never matches a bypass prefix or a
+ * "require=bypass" rule.
+ */
+#define GK_PATH_AMBIGUOUS 0x1u
+
+/*
+ * Option: treat %2F, %5C and a raw '\\' as segment separators (how nginx
+ * and some back ends read them). Without it they stay inside their segment,
+ * re-encoded as "%2F" / "%5C" (a decoded '%' becomes "%25"), which is how
+ * Apache and most file servers read them. The authorizer evaluates an
+ * ambiguous path both ways and denies when the two readings differ.
+ */
+#define GK_PATHNORM_SPLIT 0x1u
+
+/*
+ * Normalises the path of a request target (REQUEST_URI or X-Forwarded-Uri):
+ * drops an absolute-form "scheme://authority" prefix, the query ('?') and
+ * fragment ('#'); splits on '/'; strips ";params" from each raw segment
+ * (Tomcat's "..;" is ".."); percent-decodes each segment once; collapses
+ * empty segments ("//") and "."; resolves ".." (above the root is an
+ * error). A trailing '/' is kept. out receives a path starting with '/'.
+ * Returns GK_OK, GK_EINVAL (not starting with '/', a bad %-escape, a decoded
+ * NUL or control byte, invalid or overlong UTF-8 such as %c0%af, ".." above
+ * root) or GK_ETOOLONG (input over GK_HEADER_MAX or output over outsz).
+ */
+int gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz,
+    unsigned *flags);
+
+/*
+ * Segment-aware prefix match on a normalised path: "/public" matches
+ * "/public" and "/public/x", not "/publicity"; a prefix ending in '/'
+ * matches anything below it; "/" matches everything.
+ */
+bool gk_path_prefix_match(const char *prefix, const char *path);
+
 #endif

@@ -1,2 +1,249 @@
-/* policy.c: placeholder, being written. */
-#include "config.h"
+/* policy.c: parsing and evaluating access requirements, and choosing the first matching rule. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pathnorm.h"
+#include "policy.h"
+#include "validate.h"
+
+#define GK_ADMIN_GROUP "admins"
+
+/* Checks each element of a comma list with valid(); no empty elements. */
+static bool
+list_valid(const char *s, bool (*valid)(const char *, size_t))
+{
+	if (*s == '\0')
+		return false;
+	for (;;) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 0 || !valid(s, n))
+			return false;
+		if (s[n] == '\0')
+			return true;
+		s += n + 1;
+	}
+}
+
+/* Is name (exact bytes) an element of comma list? */
+static bool
+list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (;;) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && memcmp(list, name, n) == 0)
+			return true;
+		if (list[n] == '\0')
+			return false;
+		list += n + 1;
+	}
+}
+
+static int
+parse_level(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) > 3)
+		return GK_EINVAL;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return GK_EINVAL;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return GK_OK;
+}
+
+int
+gk_requirement_parse(const char *s, struct gk_requirement *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return GK_EINVAL;
+	if (strcmp(s, "bypass") == 0)
+		out->kind = GK_REQ_BYPASS;
+	else if (strcmp(s, "deny") == 0)
+		out->kind = GK_REQ_DENY;
+	else if (strcmp(s, "any") == 0)
+		out->kind = GK_REQ_ANY;
+	else if (strncmp(s, "group:", 6) == 0) {
+		out->kind = GK_REQ_GROUP;
+		out->list = s + 6;
+		if (!list_valid(out->list, gk_valid_group))
+			return GK_EINVAL;
+	} else if (strncmp(s, "user:", 5) == 0) {
+		out->kind = GK_REQ_USER;
+		out->list = s + 5;
+		if (!list_valid(out->list, gk_valid_user))
+			return GK_EINVAL;
+	} else if (strncmp(s, "permission:", 11) == 0) {
+		out->kind = GK_REQ_PERMISSION;
+		if (gk_perm_parse(s + 11, &out->perm) != GK_OK || out->perm == GK_PERM_NONE)
+			return GK_EINVAL;
+	} else if (strncmp(s, "level:", 6) == 0) {
+		out->kind = GK_REQ_LEVEL;
+		if (parse_level(s + 6, &out->level) != GK_OK)
+			return GK_EINVAL;
+	} else if (parse_level(s, &out->level) == GK_OK) {
+		out->kind = GK_REQ_LEVEL;
+	} else {
+		return GK_EINVAL;
+	}
+	return GK_OK;
+}
+
+unsigned
+gk_http_method_bit(const char *m)
+{
+	static const struct { const char *name; unsigned bit; } tab[] = {
+		{ "GET", GK_HTTP_GET }, { "HEAD", GK_HTTP_HEAD }, { "POST", GK_HTTP_POST },
+		{ "PUT", GK_HTTP_PUT }, { "DELETE", GK_HTTP_DELETE },
+		{ "PATCH", GK_HTTP_PATCH }, { "OPTIONS", GK_HTTP_OPTIONS },
+	};
+	size_t i;
+
+	if (m == NULL || *m == '\0')
+		return 0;
+	/* Methods are case-sensitive (RFC 9110 9.1): "get" is not GET. */
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(m, tab[i].name) == 0)
+			return tab[i].bit;
+	return GK_HTTP_OTHER;
+}
+
+bool
+gk_http_method_safe(const char *m)
+{
+	unsigned b = gk_http_method_bit(m);
+
+	return b == GK_HTTP_GET || b == GK_HTTP_HEAD || b == GK_HTTP_OPTIONS;
+}
+
+static bool
+host_match(const char *pat, const char *host)
+{
+	char bare[256];
+	size_t n;
+
+	if (host == NULL || *host == '\0')
+		return false;
+	if (fnmatch(pat, host, FNM_CASEFOLD) == 0)
+		return true;
+	/* "example.com" also matches "example.com:8080" unless the pattern names a port. */
+	if (strchr(pat, ':') != NULL)
+		return false;
+	if (host[0] == '[') {
+		const char *rb = strchr(host, ']');
+
+		if (rb == NULL)
+			return false;
+		n = (size_t)(rb - host) + 1;
+	} else {
+		n = strcspn(host, ":");
+	}
+	if (host[n] != ':' || gk_memcpy_str(bare, sizeof(bare), host, n) != GK_OK)
+		return false;
+	return fnmatch(pat, bare, FNM_CASEFOLD) == 0;
+}
+
+static bool
+path_match(const char *pat, const char *path)
+{
+	if (strpbrk(pat, "*?[") != NULL)
+		return fnmatch(pat, path, 0) == 0;
+	return gk_path_prefix_match(pat, path);
+}
+
+const struct gk_rule *
+gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
+    const char *method, bool skip_bypass)
+{
+	unsigned mbit = gk_http_method_bit(method);
+	size_t i;
+
+	for (i = 0; i < cfg->rules_count; i++) {
+		const struct gk_rule *r = &cfg->rules[i];
+
+		if (r->host != NULL && !host_match(r->host, host))
+			continue;
+		if (r->path != NULL && (path == NULL || !path_match(r->path, path)))
+			continue;
+		if ((r->methods & mbit) == 0)
+			continue;
+		if (skip_bypass) {
+			struct gk_requirement q;
+
+			if (gk_requirement_parse(r->require, &q) != GK_OK ||
+			    gk_requirement_anonymous(&q))
+				continue;
+		}
+		return r;
+	}
+	return NULL;
+}
+
+bool
+gk_requirement_anonymous(const struct gk_requirement *r)
+{
+	return r->kind == GK_REQ_BYPASS || (r->kind == GK_REQ_LEVEL && r->level >= GK_LEVEL_GUEST);
+}
+
+static bool
+in_any_group(const char *user_groups, const char *list)
+{
+	for (;;) {
+		char g[GK_GROUP_MAX + 1];
+		size_t n = strcspn(list, ",");
+
+		if (gk_memcpy_str(g, sizeof(g), list, n) == GK_OK &&
+		    gk_groups_contains(user_groups, g))
+			return true;
+		if (list[n] == '\0')
+			return false;
+		list += n + 1;
+	}
+}
+
+bool
+gk_policy_allows(const struct gk_requirement *r, const struct gk_user *u, const char *method)
+{
+	bool admin;
+
+	if (r->kind == GK_REQ_DENY)
+		return false;
+	if (gk_requirement_anonymous(r))
+		return true;
+	if (u == NULL || (u->flags & GK_USER_DISABLED))
+		return false;
+	admin = gk_groups_contains(u->groups, GK_ADMIN_GROUP);
+	if (!admin) {
+		/* The user's own permission is a floor under every requirement. */
+		if (u->perm == GK_PERM_NONE)
+			return false;
+		if (u->perm == GK_PERM_RO && !gk_http_method_safe(method))
+			return false;
+	}
+	switch (r->kind) {
+	case GK_REQ_ANY:
+		return true;
+	case GK_REQ_GROUP:
+		return admin || in_any_group(u->groups, r->list);
+	case GK_REQ_USER:
+		return admin || list_has(r->list, u->name);
+	case GK_REQ_PERMISSION:
+		return admin || u->perm >= r->perm;
+	case GK_REQ_LEVEL:
+		return admin || u->level <= r->level;
+	default:
+		return false;
+	}
+}

@@ -1,4 +1,66 @@
-/* policy.h: placeholder, being written. */
+/* policy.h: access requirements (rule, GATEKEEP_REQUIRE, auth_request path) and their evaluation. */
 #ifndef GK_POLICY_H
 #define GK_POLICY_H
+
+#include "common.h"
+#include "config.h"
+#include "record.h"
+
+enum gk_req_kind {
+	GK_REQ_BYPASS = 1,     /* no authentication needed */
+	GK_REQ_DENY,           /* nobody */
+	GK_REQ_ANY,            /* any authenticated user */
+	GK_REQ_GROUP,          /* member of one of the listed groups */
+	GK_REQ_USER,           /* one of the listed users */
+	GK_REQ_PERMISSION,     /* the user's permission is at least perm */
+	GK_REQ_LEVEL           /* Organizr level: user level <= level */
+};
+
+/* A parsed requirement; list points into the parsed string (not owned). */
+struct gk_requirement {
+	enum gk_req_kind kind;
+	const char *list;      /* GK_REQ_GROUP / GK_REQ_USER: comma-separated names */
+	enum gk_perm perm;     /* GK_REQ_PERMISSION */
+	unsigned level;        /* GK_REQ_LEVEL, 0..999 */
+};
+
+/*
+ * Parses "bypass", "deny", "any", "group:A[,B]", "user:N[,M]",
+ * "permission:ro|rw|full", "level:N" (0..999; 999 = guest = bypass,
+ * Organizr's numbering). Also accepts a bare number "N" as level:N (for
+ * "/auth/2", Organizr style). GK_EINVAL for anything else, including empty
+ * list elements and names that fail validation.
+ */
+int gk_requirement_parse(const char *s, struct gk_requirement *out);
+
+/* GK_HTTP_* bit of a request method (GK_HTTP_OTHER for unknown tokens, 0 for NULL/""). */
+unsigned gk_http_method_bit(const char *method);
+
+/* True for GET, HEAD, OPTIONS (what permission ro allows). */
+bool gk_http_method_safe(const char *method);
+
+/*
+ * The first rule of cfg matching host (Host header value, may be NULL), the
+ * normalised path and method; NULL when none does. Host globs use fnmatch
+ * case-insensitively; a host pattern without ':' also matches "host:port".
+ * Path: a pattern with '*', '?' or '[' is an fnmatch glob (FNM_PATHNAME
+ * off, so '*' crosses '/'), otherwise a segment-aware prefix
+ * (gk_path_prefix_match). With skip_bypass, rules whose requirement is
+ * "bypass" (or level:999) are passed over (used for ambiguous paths).
+ */
+const struct gk_rule *gk_policy_match(const struct gk_config *cfg, const char *host,
+    const char *path, const char *method, bool skip_bypass);
+
+/*
+ * Is user u (NULL = nobody authenticated) allowed by requirement r for method?
+ * The user's own permission is a floor everywhere except for bypass: "none"
+ * is never allowed, "ro" only for safe methods. Group "admins" satisfies
+ * group, user, permission and level requirements, never "deny".
+ */
+bool gk_policy_allows(const struct gk_requirement *r, const struct gk_user *u,
+    const char *method);
+
+/* True if the requirement can be met without a user (bypass, level:999). */
+bool gk_requirement_anonymous(const struct gk_requirement *r);
+
 #endif

@@ -1,0 +1,204 @@
+/* authz_answer.c: the CGI response for a decision: Authorizer "Variable-*" or Responder headers. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "authz_answer.h"
+#include "validate.h"
+
+struct out {
+	char *buf;
+	size_t size, len;
+	bool bad;               /* overflow or an unsafe value: answer 500 instead */
+};
+
+static void
+add(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->bad)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->bad = true;
+	else
+		o->len += (size_t)n;
+}
+
+/* One header line; the value is checked again on the way out (DESIGN 2). */
+static void
+header(struct out *o, const char *name, const char *value)
+{
+	if (value == NULL)
+		value = "";
+	if (!gk_valid_header_value(value, strlen(value))) {
+		o->bad = true;
+		return;
+	}
+	add(o, value[0] ? "%s: %s\r\n" : "%s:%s\r\n", name, value);
+}
+
+static const char *
+auth_type(const char *method)
+{
+	if (method == NULL)
+		return "";
+	if (strcmp(method, "basic") == 0 || strcmp(method, "apache") == 0)
+		return "Basic";
+	if (strcmp(method, "session") == 0)
+		return "Session";
+	if (strcmp(method, "proxy") == 0)
+		return "Proxy";
+	return "Bypass";
+}
+
+int
+gk_authz_status(const struct gk_decision *d)
+{
+	switch (d->outcome) {
+	case GK_OUT_ALLOW:
+		return 200;
+	case GK_OUT_NOCRED:
+	case GK_OUT_BADCRED:
+		/* nginx turns anything but 2xx/401/403 into a 500: 401 + Location there. */
+		if (d->redirect && d->location[0] != '\0' &&
+		    (d->role == GK_ROLE_AUTHORIZER || d->caddy))
+			return 302;
+		return 401;
+	case GK_OUT_FORBIDDEN:
+		return 403;
+	default:
+		return 500;
+	}
+}
+
+static void
+body(struct out *o, int status)
+{
+	const char *title, *text;
+
+	switch (status) {
+	case 302:
+		title = "302 Found";
+		text = "Please log in.";
+		break;
+	case 401:
+		title = "401 Unauthorized";
+		text = "Authentication required.";
+		break;
+	case 403:
+		title = "403 Forbidden";
+		text = "Access denied.";
+		break;
+	default:
+		title = "500 Internal Server Error";
+		text = "The authorization service failed.";
+		break;
+	}
+	/* Never starts with '/': Apache's ap_custom_response would take it for a URL. */
+	add(o, "Content-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n\r\n"
+	    "<!DOCTYPE html>\n<html><head><title>%s</title></head>"
+	    "<body><h1>%s</h1><p>%s</p></body></html>\n", title, title, text);
+}
+
+static void
+allow(struct out *o, const struct gk_decision *d)
+{
+	const struct gk_user *u = d->have_user ? &d->user : NULL;
+
+	add(o, "Status: 200\r\n");
+	if (d->role == GK_ROLE_AUTHORIZER) {
+		/* Exactly one Variable-REMOTE_USER (lighttpd appends duplicates). */
+		if (u != NULL) {
+			header(o, "Variable-REMOTE_USER", u->name);
+			if (u->groups[0])
+				header(o, "Variable-REMOTE_GROUPS", u->groups);
+			if (u->email[0])
+				header(o, "Variable-REMOTE_EMAIL", u->email);
+			if (u->display[0])
+				header(o, "Variable-REMOTE_NAME", u->display);
+			header(o, "Variable-AUTH_TYPE", auth_type(d->method));
+		}
+		add(o, "\r\n");
+		return;
+	}
+	/* Responder: every identity header, empty when unknown (old Caddy keeps a client's). */
+	header(o, "Remote-User", u ? u->name : "");
+	header(o, "Remote-Groups", u ? u->groups : "");
+	header(o, "Remote-Email", u ? u->email : "");
+	header(o, "Remote-Name", u ? u->display : "");
+	header(o, "X-Auth-Request-User", u ? u->name : "");
+	header(o, "X-Auth-Request-Email", u ? u->email : "");
+	header(o, "X-Auth-Request-Groups", u ? u->groups : "");
+	header(o, "Variable-REMOTE_USER", u ? u->name : "");
+	add(o, "Cache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
+}
+
+static void
+challenge(struct out *o, const struct gk_config *cfg)
+{
+	char realm[256];
+	size_t i, n = 0;
+	const char *r = cfg->realm != NULL ? cfg->realm : "gatekeep";
+
+	/* quoted-string: escape '"' and '\\'; anything unprintable makes the answer a 500. */
+	for (i = 0; r[i] != '\0' && n + 3 < sizeof(realm); i++) {
+		if (r[i] == '"' || r[i] == '\\')
+			realm[n++] = '\\';
+		realm[n++] = r[i];
+	}
+	realm[n] = '\0';
+	if (!gk_valid_header_value(realm, n)) {
+		o->bad = true;
+		return;
+	}
+	add(o, "WWW-Authenticate: Basic realm=\"%s\", charset=\"UTF-8\"\r\n", realm);
+}
+
+size_t
+gk_authz_answer(const struct gk_config *cfg, struct gk_decision *d, char *buf, size_t bufsz)
+{
+	struct out o = { buf, bufsz, 0, false };
+	int status = gk_authz_status(d);
+
+	switch (status) {
+	case 200:
+		allow(&o, d);
+		break;
+	case 302:
+		add(&o, "Status: 302\r\n");
+		header(&o, "Location", d->location);
+		body(&o, 302);
+		break;
+	case 401:
+		add(&o, "Status: 401\r\n");
+		if (d->offer_basic)
+			challenge(&o, cfg);
+		if (d->location[0] != '\0')
+			header(&o, "Location", d->location);
+		body(&o, 401);
+		break;
+	default:
+		add(&o, "Status: %d\r\n", status);
+		body(&o, status);
+		break;
+	}
+	if (o.bad) {
+		d->outcome = GK_OUT_ERROR;
+		d->reason = "unsafe-answer";
+		o.len = 0;
+		o.bad = false;
+		add(&o, "Status: 500\r\n");
+		body(&o, 500);
+	}
+	return o.len;
+}

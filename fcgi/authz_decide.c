@@ -1,0 +1,790 @@
+/* authz_decide.c: who is this request (bypass, proxy, session, basic) and may they pass (policy). */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "authz_decide.h"
+#include "basic.h"
+#include "cidr.h"
+#include "cookie.h"
+#include "pathnorm.h"
+#include "policy.h"
+#include "token.h"
+#include "validate.h"
+
+#define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
+
+/* What one method found. */
+enum mres {
+	M_NONE = 0,             /* no credentials of this kind: try the next method */
+	M_USER,                 /* identified d->user */
+	M_ANON,                 /* bypass: allow without a user */
+	M_FAIL                  /* d->outcome/reason set: stop */
+};
+
+/* The original request as the front end describes it. */
+struct view {
+	const char *method;
+	const char *host;
+	const char *target;
+	const char *proto;
+};
+
+static int64_t
+now_real(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int
+gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
+    struct gk_err *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->log = log;
+	a->now = now_real;
+	if ((a->pw = gk_pw_ctx_new(err)) == NULL)
+		return GK_ERR;
+	if (cfg->basic_cache_ttl > 0 && (a->cache = gk_credcache_new(GK_CREDCACHE_DEFAULT_SIZE,
+	    cfg->basic_cache_ttl, err)) == NULL) {
+		gk_pw_ctx_free(a->pw);
+		a->pw = NULL;
+		return GK_ERR;
+	}
+	return GK_OK;
+}
+
+void
+gk_authz_free(struct gk_authz *a)
+{
+	if (a->db != NULL)
+		gk_userdb_close(a->db);
+	gk_pw_ctx_free(a->pw);
+	gk_credcache_free(a->cache);
+	gk_secret_wipe(&a->secret);
+	memset(a, 0, sizeof(*a));
+}
+
+static bool
+method_on(const struct gk_config *cfg, enum gk_method m)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->methods_count; i++)
+		if (cfg->methods[i] == m)
+			return true;
+	return false;
+}
+
+static enum mres
+fail(struct gk_decision *d, enum gk_outcome o, const char *reason)
+{
+	d->outcome = o;
+	d->reason = reason;
+	return M_FAIL;
+}
+
+/* One server-set param: GK_OK (value or NULL when absent) or GK_EDUP. */
+static int
+param1(const struct gk_request *req, const char *name, const char **v)
+{
+	*v = NULL;
+	if (gk_request_param_count(req, name) > 1)
+		return GK_EDUP;
+	*v = gk_request_param(req, name);
+	return GK_OK;
+}
+
+/* Bounds on the whole param set before anything looks at it. */
+static bool
+params_sane(char *const *envp)
+{
+	size_t n;
+
+	if (envp == NULL)
+		return false;
+	for (n = 0; envp[n] != NULL; n++) {
+		if (n >= GK_AUTHZ_PARAMS_MAX)
+			return false;
+		/* name + '=' + value: names are short, values at most GK_HEADER_MAX. */
+		if (strnlen(envp[n], GK_HEADER_MAX + 256 + 1) > GK_HEADER_MAX + 256)
+			return false;
+	}
+	return true;
+}
+
+static struct gk_userdb *
+db_get(struct gk_authz *a)
+{
+	struct gk_err err = { "" };
+
+	if (a->db == NULL && gk_userdb_open(a->cfg->database, &a->db, &err) != GK_OK) {
+		a->db = NULL;
+		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
+	}
+	return a->db;
+}
+
+/* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */
+static int
+lookup(struct gk_authz *a, const char *name, struct gk_user *u)
+{
+	struct gk_userdb *db = db_get(a);
+	struct gk_err err = { "" };
+	int rc;
+
+	if (db == NULL)
+		return GK_EIO;
+	rc = gk_userdb_lookup(db, name, u, &err);
+	if (rc != GK_OK && rc != GK_NOTFOUND)
+		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
+	return rc;
+}
+
+static void
+set_user(struct gk_decision *d, const struct gk_user *u, const char *method)
+{
+	d->user = *u;
+	gk_wipe(d->user.hash, sizeof(d->user.hash));
+	d->have_user = true;
+	d->method = method;
+}
+
+/* --- the original request ------------------------------------------------ */
+
+static int
+view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role role,
+    struct view *v, struct gk_decision *d)
+{
+	const char *https, *scheme;
+
+	memset(v, 0, sizeof(*v));
+	if (a->cfg->frontend == GK_FRONTEND_CADDY && role == GK_ROLE_RESPONDER) {
+		/* forward_auth rewrites the request; the original is only in these headers. */
+		if (gk_request_header(req, "X-Forwarded-Method", &v->method) != GK_OK ||
+		    gk_request_header(req, "X-Forwarded-Uri", &v->target) != GK_OK)
+			return fail(d, GK_OUT_ERROR, "missing-forwarded-headers"), GK_ERR;
+		if (gk_request_header(req, "X-Forwarded-Host", &v->host) < 0 ||
+		    gk_request_header(req, "X-Forwarded-Proto", &v->proto) < 0)
+			return fail(d, GK_OUT_FORBIDDEN, "bad-forwarded-headers"), GK_ERR;
+		return GK_OK;
+	}
+	if (param1(req, "REQUEST_METHOD", &v->method) != GK_OK ||
+	    param1(req, "REQUEST_URI", &v->target) != GK_OK ||
+	    param1(req, "HTTPS", &https) != GK_OK || param1(req, "REQUEST_SCHEME", &scheme) != GK_OK)
+		return fail(d, GK_OUT_FORBIDDEN, "duplicate-params"), GK_ERR;
+	if (gk_request_header(req, "Host", &v->host) < 0)
+		return fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;
+	if (v->method == NULL || v->target == NULL)
+		return fail(d, GK_OUT_ERROR, "missing-request-uri"), GK_ERR;
+	if (scheme != NULL && (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0))
+		v->proto = scheme;
+	else
+		v->proto = https != NULL && strcasecmp(https, "on") == 0 ? "https" : "http";
+	return GK_OK;
+}
+
+/* --- the requirement ----------------------------------------------------- */
+
+/* Requirement from the auth_request endpoint path: its last segment, if it parses. */
+static bool
+endpoint_requirement(const struct gk_request *req, char *buf, size_t bufsz,
+    struct gk_requirement *r)
+{
+	const char *uri = gk_request_param(req, "DOCUMENT_URI");
+	const char *slash;
+	size_t n;
+
+	if (uri == NULL)
+		uri = gk_request_param(req, "SCRIPT_NAME");
+	if (uri == NULL || (slash = strrchr(uri, '/')) == NULL)
+		return false;
+	n = strcspn(slash + 1, "?");
+	if (gk_memcpy_str(buf, bufsz, slash + 1, n) != GK_OK)
+		return false;
+	return gk_requirement_parse(buf, r) == GK_OK;
+}
+
+static int
+requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
+    const struct view *v, const char *path, const char *split, bool ambiguous,
+    char *buf, size_t bufsz, struct gk_requirement *r, struct gk_decision *d)
+{
+	const struct gk_rule *rule;
+	const char *s;
+
+	rule = gk_policy_match(a->cfg, v->host, path, v->method, ambiguous);
+	if (ambiguous && rule != gk_policy_match(a->cfg, v->host, split, v->method, true)) {
+		/* %2F read as a separator or not changes which rule applies: refuse to guess. */
+		fail(d, GK_OUT_FORBIDDEN, "ambiguous-path");
+		return GK_ERR;
+	}
+	if (rule != NULL) {
+		if (gk_strcpy(buf, bufsz, rule->require) != GK_OK ||
+		    gk_requirement_parse(buf, r) != GK_OK) {
+			gk_log(a->log, LOG_ERR, "%s: bad requirement", rule->where);
+			fail(d, GK_OUT_ERROR, "bad-rule");
+			return GK_ERR;
+		}
+		return GK_OK;
+	}
+	if (param1(req, "GATEKEEP_REQUIRE", &s) != GK_OK) {
+		fail(d, GK_OUT_ERROR, "duplicate-GATEKEEP_REQUIRE");
+		return GK_ERR;
+	}
+	if (s != NULL) {
+		if (gk_strcpy(buf, bufsz, s) != GK_OK || gk_requirement_parse(buf, r) != GK_OK) {
+			gk_log(a->log, LOG_ERR, "GATEKEEP_REQUIRE: not a requirement");
+			fail(d, GK_OUT_ERROR, "bad-GATEKEEP_REQUIRE");
+			return GK_ERR;
+		}
+		return GK_OK;
+	}
+	if (role == GK_ROLE_RESPONDER && endpoint_requirement(req, buf, bufsz, r))
+		return GK_OK;
+	gk_requirement_parse("any", r);
+	return GK_OK;
+}
+
+/* --- methods ------------------------------------------------------------- */
+
+static enum mres
+m_bypass(struct gk_authz *a, const struct view *v, const char *path, bool ambiguous,
+    struct gk_decision *d)
+{
+	const struct gk_config *cfg = a->cfg;
+	struct gk_user u;
+	size_t i;
+
+	if (!ambiguous)
+		for (i = 0; i < cfg->bypass_paths.count; i++)
+			if (gk_path_prefix_match(cfg->bypass_paths.items[i], path))
+				return d->method = "bypass", M_ANON;
+	if (cfg->bypass_networks.count > 0 &&
+	    gk_cidr_list_match(&cfg->bypass_networks, d->from))
+		return d->method = "bypass", M_ANON;
+	if (v->host == NULL)
+		return M_NONE;
+	for (i = 0; i < cfg->bypass_hosts.count; i++) {
+		if (strcasecmp(cfg->bypass_hosts.items[i], v->host) != 0)
+			continue;
+		if (cfg->bypass_user == NULL || cfg->bypass_user[0] == '\0')
+			return fail(d, GK_OUT_ERROR, "no-bypass-user");
+		switch (lookup(a, cfg->bypass_user, &u)) {
+		case GK_OK:
+			set_user(d, &u, "bypass");
+			gk_wipe(&u, sizeof(u));
+			return M_USER;
+		case GK_NOTFOUND:
+			gk_log(a->log, LOG_ERR, "bypass_user %s is not in the database",
+			    cfg->bypass_user);
+			return fail(d, GK_OUT_ERROR, "no-bypass-user");
+		default:
+			return fail(d, GK_OUT_ERROR, "database");
+		}
+	}
+	return M_NONE;
+}
+
+/* Creates or re-synchronises a passwordless external user; GK_OK or an error (logged). */
+static int
+proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *groups,
+    struct gk_user *u, bool exists)
+{
+	const struct gk_config *cfg = a->cfg;
+	struct gk_userdb_txn *txn;
+	struct gk_user w;
+	struct gk_err err = { "" };
+	int rc;
+
+	if (exists && (!(u->flags & GK_USER_EXTERNAL) || (strcmp(u->groups, groups) == 0 &&
+	    u->perm == cfg->proxy_auto_create_permission &&
+	    (email == NULL || strcmp(u->email, email) == 0))))
+		return GK_OK;           /* local user, or nothing to change: no write */
+	if ((rc = gk_userdb_begin(cfg->database, false, 2000, &txn, &err)) != GK_OK)
+		goto out;
+	rc = gk_userdb_txn_get(txn, name, &w, &err);
+	if (rc == GK_NOTFOUND) {
+		gk_user_init(&w, name, a->now());
+		w.flags |= GK_USER_EXTERNAL;
+		w.hash[0] = '\0';
+	} else if (rc != GK_OK) {
+		gk_userdb_abort(txn);
+		goto out;
+	}
+	if (!(w.flags & GK_USER_EXTERNAL)) {
+		gk_userdb_abort(txn);   /* became a local user meanwhile: leave it alone */
+		*u = w;
+		return GK_OK;
+	}
+	if ((rc = gk_strcpy(w.groups, sizeof(w.groups), groups)) != GK_OK ||
+	    (email != NULL && (rc = gk_strcpy(w.email, sizeof(w.email), email)) != GK_OK)) {
+		gk_userdb_abort(txn);
+		gk_err_set(&err, "value too long");
+		goto out;
+	}
+	w.perm = cfg->proxy_auto_create_permission;
+	w.updated = a->now();
+	if ((rc = gk_userdb_txn_put(txn, &w, &err)) != GK_OK) {
+		gk_userdb_abort(txn);
+		goto out;
+	}
+	if ((rc = gk_userdb_commit(txn, &err)) == GK_OK)
+		*u = w;
+out:
+	if (rc != GK_OK)
+		gk_log(a->log, LOG_ERR, "proxy user %s: database write failed: %s", name, err.msg);
+	return rc;
+}
+
+static enum mres
+m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
+{
+	const struct gk_config *cfg = a->cfg;
+	const char *name, *email = NULL, *groups = NULL;
+	struct gk_user u;
+	int rc;
+
+	if (cfg->proxy_user_header == NULL || cfg->proxy_user_header[0] == '\0')
+		return M_NONE;
+	rc = gk_request_header(req, cfg->proxy_user_header, &name);
+	if (!gk_cidr_list_match(&cfg->proxy_trusted, d->from)) {
+		if (rc != GK_NOTFOUND)
+			gk_log(a->log, LOG_WARNING, "ignored %s header from untrusted peer %s",
+			    cfg->proxy_user_header, d->from ? d->from : "-");
+		return M_NONE;
+	}
+	if (rc == GK_NOTFOUND || (rc == GK_OK && name[0] == '\0'))
+		return M_NONE;
+	if (rc != GK_OK)
+		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "proxy-header-duplicate" :
+		    "proxy-header-invalid");
+	if (!gk_valid_user(name, strlen(name)))
+		return fail(d, GK_OUT_BADCRED, "proxy-header-invalid");
+	gk_strcpy(d->attempted, sizeof(d->attempted), name);
+	if (cfg->proxy_email_header != NULL && cfg->proxy_email_header[0] != '\0') {
+		rc = gk_request_header(req, cfg->proxy_email_header, &email);
+		if (rc == GK_NOTFOUND || (rc == GK_OK && email[0] == '\0'))
+			email = NULL;
+		else if (rc != GK_OK || !gk_valid_email(email, strlen(email)))
+			return fail(d, GK_OUT_BADCRED, "proxy-email-invalid");
+	}
+	if (cfg->proxy_groups_header != NULL && cfg->proxy_groups_header[0] != '\0') {
+		rc = gk_request_header(req, cfg->proxy_groups_header, &groups);
+		if (rc == GK_NOTFOUND)
+			groups = NULL;
+		else if (rc != GK_OK || !gk_valid_group_list(groups, strlen(groups)))
+			return fail(d, GK_OUT_BADCRED, "proxy-groups-invalid");
+	}
+	if (groups == NULL)
+		groups = cfg->proxy_auto_create_groups ? cfg->proxy_auto_create_groups : "";
+	rc = lookup(a, name, &u);
+	if (rc == GK_NOTFOUND) {
+		if (!cfg->proxy_auto_create)
+			return fail(d, GK_OUT_FORBIDDEN, "unknown-user");
+		if (proxy_sync(a, name, email, groups, &u, false) != GK_OK)
+			return fail(d, GK_OUT_ERROR, "database-write");
+	} else if (rc != GK_OK) {
+		return fail(d, GK_OUT_ERROR, "database");
+	} else if (proxy_sync(a, name, email, groups, &u, true) != GK_OK) {
+		return fail(d, GK_OUT_ERROR, "database-write");
+	}
+	if (u.flags & GK_USER_DISABLED) {
+		gk_wipe(&u, sizeof(u));
+		/* 403, not 401: the proxy would send the user round a login loop. */
+		return fail(d, GK_OUT_FORBIDDEN, "disabled");
+	}
+	set_user(d, &u, "proxy");
+	gk_wipe(&u, sizeof(u));
+	return M_USER;
+}
+
+static enum mres
+m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
+{
+	const struct gk_config *cfg = a->cfg;
+	const char *cookie;
+	char token[GK_TOKEN_MAX + 1];
+	struct gk_claims c;
+	struct gk_user u;
+	struct gk_err err = { "" };
+	enum mres res;
+	int rc;
+
+	rc = gk_request_header(req, "Cookie", &cookie);
+	if (rc == GK_NOTFOUND)
+		return M_NONE;
+	if (rc != GK_OK)
+		return fail(d, GK_OUT_BADCRED, "bad-cookie-header");
+	rc = gk_cookie_get(cookie, cfg->cookie_name, token, sizeof(token));
+	if (rc == GK_NOTFOUND)
+		return M_NONE;
+	if (rc != GK_OK)
+		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "session-duplicate" :
+		    "session-malformed");
+	if (!a->secret_loaded) {
+		if (cfg->secret_file == NULL ||
+		    gk_secret_load(cfg->secret_file, &a->secret, &err) != GK_OK) {
+			gk_log(a->log, LOG_ERR, "secret_file %s: %s",
+			    cfg->secret_file ? cfg->secret_file : "(unset)", err.msg);
+			gk_wipe(token, sizeof(token));
+			return fail(d, GK_OUT_ERROR, "secret");
+		}
+		a->secret_loaded = true;
+	}
+	rc = gk_token_verify(&a->secret, token, GK_TOKEN_ISSUER, a->now(), 60,
+	    cfg->session_ttl, &c, &err);
+	gk_wipe(token, sizeof(token));
+	if (rc == GK_TOKEN_EXPIRED)
+		return M_NONE;          /* stale, not forged: let another method or the login run */
+	if (rc != GK_OK) {
+		fail(d, GK_OUT_BADCRED, "session-invalid");
+		gk_log(a->log, LOG_INFO, "session cookie refused: %s", gk_token_reason(rc));
+		return M_FAIL;
+	}
+	gk_strcpy(d->attempted, sizeof(d->attempted), c.sub);
+	switch (lookup(a, c.sub, &u)) {
+	case GK_OK:
+		break;
+	case GK_NOTFOUND:
+		return fail(d, GK_OUT_BADCRED, "unknown-user");
+	default:
+		return fail(d, GK_OUT_ERROR, "database");
+	}
+	if (u.flags & GK_USER_DISABLED)
+		res = fail(d, GK_OUT_BADCRED, "disabled");
+	else if (u.generation != c.gen)
+		res = fail(d, GK_OUT_BADCRED, "session-revoked");
+	else {
+		set_user(d, &u, "session");
+		res = M_USER;
+	}
+	gk_wipe(&u, sizeof(u));
+	gk_wipe(&c, sizeof(c));
+	return res;
+}
+
+/* Checks user/password against the database (and the cache); both already bounded. */
+static enum mres
+check_password(struct gk_authz *a, const char *user, const char *pass, const char *method,
+    struct gk_decision *d)
+{
+	struct gk_user u;
+	enum gk_pw_verdict v;
+	enum mres res;
+	int64_t now = a->now();
+
+	gk_strcpy(d->attempted, sizeof(d->attempted), user);
+	switch (lookup(a, user, &u)) {
+	case GK_OK:
+		break;
+	case GK_NOTFOUND:
+		gk_pw_verify_dummy(a->pw, pass);
+		return fail(d, GK_OUT_BADCRED, "unknown-user");
+	default:
+		return fail(d, GK_OUT_ERROR, "database");
+	}
+	if (u.flags & GK_USER_DISABLED) {
+		gk_pw_verify(a->pw, pass, u.hash);      /* same time as any other failure */
+		res = fail(d, GK_OUT_BADCRED, "disabled");
+	} else if (gk_credcache_check(a->cache, u.name, pass, u.hash, u.generation, u.updated,
+	    now)) {
+		set_user(d, &u, method);
+		res = M_USER;
+	} else if ((v = gk_pw_verify(a->pw, pass, u.hash)) == GK_PW_MATCH) {
+		gk_credcache_put(a->cache, u.name, pass, u.hash, u.generation, u.updated, now);
+		set_user(d, &u, method);
+		res = M_USER;
+	} else if (v == GK_PW_MISMATCH) {
+		res = fail(d, GK_OUT_BADCRED, "bad-password");
+	} else {
+		res = fail(d, GK_OUT_ERROR, "password-check");
+	}
+	gk_wipe(&u, sizeof(u));
+	return res;
+}
+
+static enum mres
+m_basic(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
+    struct gk_decision *d)
+{
+	char user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1];
+	const char *h, *ar, *ru, *rp;
+	enum mres res;
+	int rc;
+
+	rc = gk_request_header(req, "Authorization", &h);
+	if (rc == GK_OK) {
+		rc = gk_basic_parse(h, user, pass);
+		if (rc == GK_NOTFOUND)
+			return M_NONE;  /* another scheme (Bearer...): not ours */
+		if (rc != GK_OK)
+			return fail(d, GK_OUT_BADCRED, "malformed-credentials");
+		res = check_password(a, user, pass, "basic", d);
+		gk_wipe(pass, sizeof(pass));
+		return res;
+	}
+	if (rc != GK_NOTFOUND)
+		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "duplicate-authorization" :
+		    "malformed-credentials");
+	/*
+	 * Apache mod_authnz_fcgi / mod_fcgid authenticator calls: the Basic pair
+	 * arrives as REMOTE_USER + REMOTE_PASSWD. A claim to check, nothing more,
+	 * and only in that call; everywhere else REMOTE_USER is never read.
+	 */
+	if (role != GK_ROLE_AUTHORIZER || param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK ||
+	    ar == NULL || strcmp(ar, "AUTHENTICATOR") != 0)
+		return M_NONE;
+	if (param1(req, "REMOTE_USER", &ru) != GK_OK || param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
+		return fail(d, GK_OUT_BADCRED, "duplicate-credentials");
+	if (ru == NULL || rp == NULL)
+		return M_NONE;
+	if (!gk_valid_user(ru, strlen(ru)) || gk_strcpy(user, sizeof(user), ru) != GK_OK ||
+	    gk_strcpy(pass, sizeof(pass), rp) != GK_OK || !gk_valid_header_value(rp, strlen(rp))) {
+		gk_wipe(pass, sizeof(pass));
+		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
+	}
+	d->method = "apache";
+	res = check_password(a, user, pass, "apache", d);
+	gk_wipe(pass, sizeof(pass));
+	return res;
+}
+
+/* --- after identification ------------------------------------------------ */
+
+/* Origin check for unsafe methods (CSRF), when allowed_origins is set. */
+static bool
+origin_ok(const struct gk_config *cfg, const struct gk_request *req, const char *method)
+{
+	const char *o;
+	char buf[512];
+	size_t i, n;
+	int rc;
+
+	if (cfg->allowed_origins.count == 0 || gk_http_method_safe(method))
+		return true;
+	rc = gk_request_header(req, "Origin", &o);
+	if (rc == GK_NOTFOUND) {
+		rc = gk_request_header(req, "Referer", &o);
+		if (rc == GK_NOTFOUND)
+			return true;    /* not a browser form/fetch: nothing to forge */
+		if (rc != GK_OK)
+			return false;
+		/* scheme://authority of the Referer */
+		const char *p = strstr(o, "://");
+
+		if (p == NULL)
+			return false;
+		n = (size_t)(p + 3 - o) + strcspn(p + 3, "/?#");
+	} else if (rc != GK_OK) {
+		return false;
+	} else {
+		n = strlen(o);
+	}
+	if (gk_memcpy_str(buf, sizeof(buf), o, n) != GK_OK)
+		return false;
+	for (i = 0; i < cfg->allowed_origins.count; i++)
+		if (strcasecmp(cfg->allowed_origins.items[i], buf) == 0)
+			return true;
+	return false;
+}
+
+static void
+urlencode(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* How to ask for credentials: Basic challenge, login redirect, Location. */
+static void
+unauth_answer(const struct gk_config *cfg, const struct gk_request *req, const struct view *v,
+    struct gk_decision *d)
+{
+	const char *accept = NULL, *xrw = NULL;
+	char url[GK_AUTHZ_TARGET_MAX + 1], enc[GK_AUTHZ_TARGET_MAX * 3 + 1];
+	bool browser, basic = method_on(cfg, GK_M_BASIC);
+	bool login = cfg->login_url != NULL && cfg->login_url[0] != '\0' &&
+	    cfg->on_unauthenticated != GK_UNAUTH_BASIC;
+	int n;
+
+	if (gk_request_header(req, "Accept", &accept) != GK_OK)
+		accept = NULL;
+	if (gk_request_header(req, "X-Requested-With", &xrw) != GK_OK)
+		xrw = NULL;
+	browser = accept != NULL && strstr(accept, "text/html") != NULL &&
+	    (xrw == NULL || strcasecmp(xrw, "XMLHttpRequest") != 0);
+	d->redirect = login && (cfg->on_unauthenticated == GK_UNAUTH_REDIRECT || browser);
+	d->offer_basic = basic && !d->redirect;
+	d->location[0] = '\0';
+	if (!login)
+		return;
+	url[0] = '\0';
+	if (v->target != NULL && v->host != NULL && gk_valid_header_value(v->host, strlen(v->host)) &&
+	    strpbrk(v->host, "/@?#\\ ") == NULL && v->target[0] == '/') {
+		n = snprintf(url, sizeof(url), "%s://%s%s",
+		    v->proto != NULL && strcmp(v->proto, "https") == 0 ? "https" : "http",
+		    v->host, v->target);
+		if (n < 0 || (size_t)n >= sizeof(url))
+			url[0] = '\0';  /* too long to carry: the login page uses its default */
+	}
+	if (url[0] == '\0') {
+		gk_strcpy(d->location, sizeof(d->location), cfg->login_url);
+		return;
+	}
+	urlencode(url, enc, sizeof(enc));
+	n = snprintf(d->location, sizeof(d->location), "%s%crd=%s", cfg->login_url,
+	    strchr(cfg->login_url, '?') ? '&' : '?', enc);
+	if (n < 0 || (size_t)n >= sizeof(d->location))
+		gk_strcpy(d->location, sizeof(d->location), cfg->login_url);
+}
+
+static void
+log_path(struct gk_decision *d, const char *target)
+{
+	size_t n;
+
+	if (target == NULL) {
+		gk_strcpy(d->path, sizeof(d->path), "-");
+		return;
+	}
+	n = strcspn(target, "?#");      /* never the query: it may carry tokens */
+	if (n > sizeof(d->path) - 1)
+		n = sizeof(d->path) - 1;
+	gk_memcpy_str(d->path, sizeof(d->path), target, n);
+}
+
+void
+gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
+    struct gk_decision *d)
+{
+	const struct gk_config *cfg = a->cfg;
+	struct gk_request req;
+	struct view v;
+	struct gk_requirement r;
+	char reqbuf[GK_HEADER_MAX + 1];
+	char split[GK_PATH_MAX + 1];
+	unsigned flags = 0, sflags = 0;
+	enum mres res = M_NONE;
+	size_t i;
+	int rc;
+
+	/* Fresh state for every request (CVE-2011-2766 class). */
+	memset(d, 0, sizeof(*d));
+	memset(&v, 0, sizeof(v));
+	d->role = role;
+	d->outcome = GK_OUT_ERROR;
+	d->caddy = cfg->frontend == GK_FRONTEND_CADDY;
+	gk_strcpy(d->path, sizeof(d->path), "-");
+	if (!params_sane(envp)) {
+		fail(d, GK_OUT_FORBIDDEN, "oversized-params");
+		goto done;
+	}
+	gk_request_init(&req, envp);
+	d->from = gk_request_remote_addr(&req);
+	if (gk_request_param_count(&req, "REMOTE_ADDR") > 1) {
+		d->from = NULL;
+		fail(d, GK_OUT_FORBIDDEN, "duplicate-params");
+		goto done;
+	}
+	if (role != GK_ROLE_AUTHORIZER && role != GK_ROLE_RESPONDER) {
+		fail(d, GK_OUT_ERROR, "unknown-role");
+		goto done;
+	}
+	if (view_get(a, &req, role, &v, d) != GK_OK)
+		goto done;
+	rc = gk_path_normalize(v.target, 0, d->path, sizeof(d->path), &flags);
+	if (rc == GK_OK && (flags & GK_PATH_AMBIGUOUS))
+		rc = gk_path_normalize(v.target, GK_PATHNORM_SPLIT, split, sizeof(split), &sflags);
+	if (rc != GK_OK) {
+		log_path(d, v.target);
+		fail(d, GK_OUT_FORBIDDEN, "bad-path");
+		goto done;
+	}
+	if (requirement(a, &req, role, &v, d->path, split, flags & GK_PATH_AMBIGUOUS,
+	    reqbuf, sizeof(reqbuf), &r, d) != GK_OK)
+		goto done;
+	if (r.kind == GK_REQ_DENY) {
+		fail(d, GK_OUT_FORBIDDEN, "rule-deny");
+		goto done;
+	}
+	if (gk_requirement_anonymous(&r)) {
+		d->outcome = GK_OUT_ALLOW;
+		d->method = "rule";
+		goto done;
+	}
+	for (i = 0; i < cfg->methods_count && res == M_NONE; i++) {
+		switch (cfg->methods[i]) {
+		case GK_M_BYPASS:
+			d->method = "bypass";
+			res = m_bypass(a, &v, d->path, flags & GK_PATH_AMBIGUOUS, d);
+			break;
+		case GK_M_PROXY:
+			d->method = "proxy";
+			res = m_proxy(a, &req, d);
+			break;
+		case GK_M_SESSION:
+			d->method = "session";
+			res = m_session(a, &req, d);
+			break;
+		case GK_M_BASIC:
+			d->method = "basic";
+			res = m_basic(a, &req, role, d);
+			break;
+		}
+	}
+	switch (res) {
+	case M_ANON:
+		d->outcome = GK_OUT_ALLOW;
+		break;
+	case M_NONE:
+		d->method = NULL;
+		fail(d, GK_OUT_NOCRED, "no-credentials");
+		break;
+	case M_FAIL:
+		break;
+	case M_USER:
+		if (!gk_policy_allows(&r, &d->user, v.method))
+			fail(d, GK_OUT_FORBIDDEN, "forbidden");
+		else if (!origin_ok(cfg, &req, v.method))
+			fail(d, GK_OUT_FORBIDDEN, "bad-origin");
+		else
+			d->outcome = GK_OUT_ALLOW;
+		break;
+	}
+	if (d->outcome == GK_OUT_NOCRED || d->outcome == GK_OUT_BADCRED)
+		unauth_answer(cfg, &req, &v, d);
+done:
+	if (d->outcome != GK_OUT_ALLOW && d->have_user) {
+		gk_strcpy(d->attempted, sizeof(d->attempted), d->user.name);
+		gk_wipe(&d->user, sizeof(d->user));
+		d->have_user = false;
+	}
+	gk_wipe(reqbuf, sizeof(reqbuf));
+}
+
+void
+gk_authz_log(const struct gk_authz *a, const struct gk_decision *d)
+{
+	gk_log_decision(a->log, d->outcome == GK_OUT_ALLOW,
+	    d->have_user ? d->user.name : (d->attempted[0] ? d->attempted : NULL),
+	    d->method, d->from, d->outcome == GK_OUT_ALLOW ? NULL : d->reason, d->path);
+}

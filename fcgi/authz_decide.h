@@ -1,0 +1,66 @@
+/* authz_decide.h: the gatekeep-authz decision chain over one request's FastCGI params. */
+#ifndef GK_AUTHZ_DECIDE_H
+#define GK_AUTHZ_DECIDE_H
+
+#include "common.h"
+#include "policy.h"	/* and through it lib/config.h */
+#include "credcache.h"
+#include "log.h"
+#include "password.h"
+#include "record.h"
+#include "request.h"
+#include "secret.h"
+#include "userdb.h"
+
+#define GK_AUTHZ_PARAMS_MAX 512          /* FastCGI params per request */
+#define GK_AUTHZ_TARGET_MAX 2048         /* original URL kept for the login redirect */
+
+/* Per-worker state; lives across requests, holds nothing about a request. */
+struct gk_authz {
+	const struct gk_config *cfg;
+	const struct gk_log *log;
+	struct gk_userdb *db;           /* opened on first use */
+	struct gk_pw_ctx *pw;
+	struct gk_credcache *cache;     /* NULL when basic_cache_ttl = 0 */
+	struct gk_secret secret;
+	bool secret_loaded;
+	int64_t (*now)(void);           /* injectable clock */
+};
+
+enum gk_outcome {
+	GK_OUT_ALLOW = 0,
+	GK_OUT_NOCRED,          /* 401 / login redirect */
+	GK_OUT_BADCRED,         /* answered exactly like NOCRED */
+	GK_OUT_FORBIDDEN,       /* 403 */
+	GK_OUT_ERROR            /* 500 */
+};
+
+/* Everything the answer needs; zeroed at the start of every request. */
+struct gk_decision {
+	enum gk_outcome outcome;
+	enum gk_role role;
+	bool have_user;
+	struct gk_user user;            /* when have_user (hash wiped) */
+	const char *method;             /* "basic", "session", "proxy", "bypass", "apache" or NULL */
+	const char *reason;             /* deny reason for the log */
+	char attempted[GK_USER_MAX + 1];        /* user name claimed by failed credentials */
+	bool offer_basic;               /* send WWW-Authenticate: Basic */
+	bool redirect;                  /* browser: login redirect wanted */
+	bool caddy;                     /* frontend = caddy */
+	char location[GK_AUTHZ_TARGET_MAX * 3 + 512];   /* login_url?rd=... or "" */
+	char path[GK_PATH_MAX + 1];     /* normalised path, or raw path on error (for logs) */
+	const char *from;               /* REMOTE_ADDR */
+};
+
+int gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
+    struct gk_err *err);
+void gk_authz_free(struct gk_authz *a);
+
+/* Runs the chain for one request (role from the FastCGI begin record). */
+void gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
+    struct gk_decision *d);
+
+/* The one decision line for the request (after answering: the answer may turn into a 500). */
+void gk_authz_log(const struct gk_authz *a, const struct gk_decision *d);
+
+#endif

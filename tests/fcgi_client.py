@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+# fcgi_client.py: a raw FastCGI client for the tests: one request with a chosen role, prints the answer.
+#
+# usage: fcgi_client.py ADDR [--role responder|authorizer|filter|N] [--hostile MODE] [NAME=VALUE ...]
+#   ADDR: a unix socket path, or tcp:HOST:PORT
+#   NAME=VALUE pairs are sent in order (duplicates allowed, that is the point);
+#   "NAME=@FILE" is not supported on purpose: keep tests explicit.
+#   --hostile: huge-lengths (a PARAMS record announcing 0x7ffffff0-byte name and value),
+#              truncated (half a PARAMS record, then close), many-params (2000 params),
+#              big-param (one 100000-byte value), garbage (random bytes)
+# Prints the FCGI_STDOUT stream; exit 0 if an END_REQUEST arrived, 3 if the peer closed first.
+import os
+import socket
+import struct
+import sys
+
+ROLES = {"responder": 1, "authorizer": 2, "filter": 3}
+
+
+def record(rtype, content, rid=1):
+    pad = (8 - len(content) % 8) % 8
+    return struct.pack(">BBHHBx", 1, rtype, rid, len(content), pad) + content + b"\0" * pad
+
+
+def nv(name, value):
+    out = b""
+    for x in (name, value):
+        n = len(x)
+        out += struct.pack(">B", n) if n < 128 else struct.pack(">I", n | 0x80000000)
+    return out + name + value
+
+
+def params_records(pairs):
+    body = b"".join(nv(n, v) for n, v in pairs)
+    out = b""
+    for i in range(0, len(body), 65535):
+        out += record(4, body[i:i + 65535])
+    return out + record(4, b"")
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        print(__doc__ or "usage: fcgi_client.py ADDR ...", file=sys.stderr)
+        return 2
+    addr = args.pop(0)
+    role, hostile, pairs = 1, None, []
+    while args:
+        a = args.pop(0)
+        if a == "--role":
+            r = args.pop(0)
+            role = ROLES[r] if r in ROLES else int(r)
+        elif a == "--hostile":
+            hostile = args.pop(0)
+        else:
+            n, _, v = a.partition("=")
+            pairs.append((n.encode(), v.encode()))
+    if addr.startswith("tcp:"):
+        host, _, port = addr[4:].rpartition(":")
+        s = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+    else:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(addr)
+    msg = record(1, struct.pack(">HB5x", role, 0))
+    if hostile == "huge-lengths":
+        body = struct.pack(">II", 0x7FFFFFF0 | 0x80000000, 0x7FFFFFF0 | 0x80000000) + b"A" * 64
+        msg += record(4, body)
+    elif hostile == "truncated":
+        full = params_records(pairs)
+        msg += full[: len(full) // 2 or 4]
+    elif hostile == "many-params":
+        msg += params_records(pairs + [(b"X_%d" % i, b"y") for i in range(2000)]) + record(5, b"")
+    elif hostile == "big-param":
+        msg += params_records(pairs + [(b"HTTP_X_BIG", b"a" * 100000)]) + record(5, b"")
+    elif hostile == "garbage":
+        msg = os.urandom(4096)
+    else:
+        msg += params_records(pairs) + record(5, b"")
+    try:
+        s.sendall(msg)
+        if hostile in ("truncated", "garbage", "huge-lengths"):
+            s.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    buf, out, ended = b"", b"", False
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+            while len(buf) >= 8:
+                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
+                if len(buf) < 8 + clen + pad:
+                    break
+                content = buf[8:8 + clen]
+                buf = buf[8 + clen + pad:]
+                if rtype == 6:
+                    out += content
+                elif rtype == 3:
+                    ended = True
+            if ended:
+                break
+    except OSError:
+        pass
+    sys.stdout.buffer.write(out)
+    return 0 if ended else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
