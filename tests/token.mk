@@ -23,3 +23,9 @@ tests_tokentool_LDADD = $(GK_LIBS)
 TESTS += tests/token_pyjwt.sh
 dist_check_SCRIPTS += tests/token_pyjwt.sh
 EXTRA_DIST += tests/token_pyjwt.py
+
+# Token throughput for scripts/bench: built by `make bench-programs`, never run by make check.
+EXTRA_PROGRAMS += tests/bench_token
+tests_bench_token_SOURCES = tests/bench_token.c
+tests_bench_token_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_bench_token_LDADD = $(GK_LIBS)
