@@ -1,1 +1,13 @@
-# tests/login.mk
+# tests/login.mk: tests for the login form, its lib modules (form, redirect, lockout) and the browser flow.
+check_PROGRAMS += tests/t_form tests/t_redirect tests/t_lockout
+tests_t_form_SOURCES = tests/t_form.c tests/tap.h
+tests_t_form_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_form_LDADD = $(GK_LIBS)
+tests_t_redirect_SOURCES = tests/t_redirect.c tests/tap.h
+tests_t_redirect_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_redirect_LDADD = $(GK_LIBS)
+tests_t_lockout_SOURCES = tests/t_lockout.c tests/tap.h
+tests_t_lockout_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_lockout_LDADD = $(GK_LIBS)
+TESTS += tests/t_form tests/t_redirect tests/t_lockout
+VALGRIND_TESTS += tests/t_form tests/t_redirect tests/t_lockout

@@ -1,0 +1,309 @@
+/* t_lockout.c: tests for lib/lockout: bans, windows, keys, persistence, processes, corruption. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lockout.h"
+#include "tap.h"
+
+#define T0 INT64_C(1700000000)
+
+static char dir[64], tbl[128];
+
+static struct gk_lockout *
+open_lk(long maxf, long find, long ban)
+{
+	struct gk_lockout_conf c = { maxf, find, ban };
+	struct gk_lockout *lk = NULL;
+	struct gk_err err;
+
+	if (gk_lockout_open(dir, &c, &lk, &err) != GK_OK) {
+		diag("open: %s", err.msg);
+		return NULL;
+	}
+	return lk;
+}
+
+static int
+check(struct gk_lockout *lk, const char *u, const char *a, int64_t now)
+{
+	struct gk_err err;
+
+	return gk_lockout_check(lk, u, a, now, NULL, &err);
+}
+
+static long
+peek_user(struct gk_lockout *lk, const char *u, int64_t now)
+{
+	long f = -1;
+	int64_t until;
+	struct gk_err err;
+
+	if (gk_lockout_peek(lk, u, NULL, now, &f, &until, &err) != GK_OK)
+		return -1;
+	return f;
+}
+
+static long
+peek_addr(struct gk_lockout *lk, const char *a, int64_t now)
+{
+	long f = -1;
+	int64_t until;
+	struct gk_err err;
+
+	if (gk_lockout_peek(lk, NULL, a, now, &f, &until, &err) != GK_OK)
+		return -1;
+	return f;
+}
+
+/* Flips one byte in every non-empty slot: the state an unlucky disk could leave. */
+static int
+corrupt_slots(void)
+{
+	unsigned char s[64], zero[64] = { 0 };
+	off_t off;
+	int fd, n = 0;
+
+	fd = open(tbl, O_RDWR);
+	if (fd < 0)
+		return -1;
+	for (off = 80; pread(fd, s, 64, off) == 64; off += 64) {
+		if (memcmp(s, zero, 64) == 0)
+			continue;
+		s[40] ^= 0x01;     /* inside banned_until */
+		if (pwrite(fd, s, 64, off) != 64)
+			n = -1000;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+static void
+test_basics(void)
+{
+	struct gk_lockout *lk = open_lk(3, 60, 300);
+	struct gk_err err;
+	struct stat st;
+	int64_t until = 0;
+
+	ok(lk != NULL, "open creates the table");
+	if (lk == NULL)
+		return;
+	ok(stat(tbl, &st) == 0 && st.st_size == 80 + 16384 * 64, "table has its fixed size");
+	ok((st.st_mode & 0777) == 0600, "table mode 0600");
+	is_int(check(lk, "alice", "192.0.2.1", T0), GK_LOCKOUT_ALLOW, "fresh user allowed");
+	is_int(gk_lockout_fail(lk, "alice", "192.0.2.1", T0, &err), GK_LOCKOUT_ALLOW, "failure 1");
+	is_int(gk_lockout_fail(lk, "alice", "192.0.2.1", T0 + 1, &err), GK_LOCKOUT_ALLOW, "failure 2");
+	is_int(check(lk, "alice", "192.0.2.1", T0 + 2), GK_LOCKOUT_ALLOW, "still allowed after 2");
+	is_int(gk_lockout_fail(lk, "alice", "192.0.2.1", T0 + 2, &err), GK_LOCKOUT_BANNED,
+	    "failure 3 bans");
+	is_int(gk_lockout_check(lk, "alice", "192.0.2.1", T0 + 3, &until, &err), GK_LOCKOUT_BANNED,
+	    "banned");
+	is_int(until, T0 + 2 + 300, "ban ends ban_time after the last failure");
+	is_int(check(lk, "alice", "198.51.100.9", T0 + 3), GK_LOCKOUT_BANNED,
+	    "user key: banned from another address");
+	is_int(check(lk, "bob", "192.0.2.1", T0 + 3), GK_LOCKOUT_BANNED,
+	    "address key: another user from that address banned");
+	is_int(check(lk, "bob", "198.51.100.9", T0 + 3), GK_LOCKOUT_ALLOW, "unrelated user+address allowed");
+	is_int(check(lk, "alice", NULL, T0 + 3), GK_LOCKOUT_BANNED, "user-only check");
+	is_int(check(lk, NULL, "192.0.2.1", T0 + 3), GK_LOCKOUT_BANNED, "address-only check");
+	is_int(check(lk, "Alice", "198.51.100.9", T0 + 3), GK_LOCKOUT_ALLOW, "names are bytes");
+
+	/* Failures while banned are not counted and do not extend the ban. */
+	is_int(gk_lockout_fail(lk, "alice", "192.0.2.1", T0 + 100, &err), GK_LOCKOUT_BANNED,
+	    "failure during ban reports banned");
+	gk_lockout_check(lk, "alice", NULL, T0 + 101, &until, &err);
+	is_int(until, T0 + 302, "ban not extended");
+	is_int(check(lk, "alice", "192.0.2.1", T0 + 302), GK_LOCKOUT_ALLOW, "ban over at its end");
+	is_int(gk_lockout_fail(lk, "alice", "192.0.2.1", T0 + 303, &err), GK_LOCKOUT_ALLOW,
+	    "after a ban, counting starts again");
+	is_int(peek_user(lk, "alice", T0 + 303), 1, "one failure in the new window");
+
+	/* The window: failures older than find_time are forgotten. */
+	gk_lockout_fail(lk, "carol", "203.0.113.5", T0, &err);
+	gk_lockout_fail(lk, "carol", "203.0.113.5", T0 + 30, &err);
+	is_int(peek_user(lk, "carol", T0 + 30), 2, "two failures counted");
+	is_int(gk_lockout_fail(lk, "carol", "203.0.113.5", T0 + 61, &err), GK_LOCKOUT_ALLOW,
+	    "third failure outside find_time does not ban");
+	is_int(peek_user(lk, "carol", T0 + 61), 1, "window restarted");
+	is_int(peek_user(lk, "carol", T0 + 500), 0, "expired window reads as 0");
+
+	/* Success clears the user, never the address. */
+	gk_lockout_fail(lk, "dave", "203.0.113.77", T0, &err);
+	gk_lockout_fail(lk, "dave", "203.0.113.77", T0 + 1, &err);
+	is_int(gk_lockout_success(lk, "dave", T0 + 2, &err), GK_OK, "success");
+	is_int(peek_user(lk, "dave", T0 + 2), 0, "success reset the user");
+	is_int(peek_addr(lk, "203.0.113.77", T0 + 2), 2, "success kept the address count");
+	is_int(gk_lockout_fail(lk, "erin", "203.0.113.77", T0 + 3, &err), GK_LOCKOUT_BANNED,
+	    "address banned on its third failure across users");
+	is_int(check(lk, "erin", "198.51.100.10", T0 + 4), GK_LOCKOUT_ALLOW,
+	    "erin (1 failure) is not banned elsewhere");
+
+	/* IPv6 counts per /64; IPv4-mapped counts as IPv4. */
+	gk_lockout_fail(lk, "u6a", "2001:db8:1:2::1", T0, &err);
+	gk_lockout_fail(lk, "u6b", "2001:db8:1:2::2", T0, &err);
+	gk_lockout_fail(lk, "u6c", "2001:db8:1:2:ffff::3", T0, &err);
+	is_int(check(lk, "x", "2001:db8:1:2:abcd::9", T0 + 1), GK_LOCKOUT_BANNED, "IPv6 /64 banned");
+	is_int(check(lk, "x", "2001:db8:1:3::1", T0 + 1), GK_LOCKOUT_ALLOW, "other /64 allowed");
+	gk_lockout_fail(lk, "m1", "::ffff:192.0.2.200", T0, &err);
+	gk_lockout_fail(lk, "m2", "192.0.2.200", T0, &err);
+	is_int(peek_addr(lk, "192.0.2.200", T0), 2, "v4-mapped address counts as IPv4");
+
+	is_int(gk_lockout_clear(lk, NULL, "192.0.2.200", T0, &err), GK_OK, "admin clear");
+	is_int(peek_addr(lk, "192.0.2.200", T0), 0, "cleared");
+	{
+		long f;
+		int64_t u;
+
+		is_int(gk_lockout_peek(lk, "a", "b", T0, &f, &u, &err), GK_ERR, "peek wants one key");
+	}
+	gk_lockout_close(lk);
+
+	/* Persistence across processes/restarts. */
+	lk = open_lk(3, 60, 300);
+	is_int(check(lk, "x", "2001:db8:1:2::5", T0 + 2), GK_LOCKOUT_BANNED, "ban survives reopen");
+	gk_lockout_close(lk);
+
+	/* max_failures = 0 disables. */
+	lk = open_lk(0, 60, 300);
+	is_int(check(lk, "x", "2001:db8:1:2::5", T0 + 2), GK_LOCKOUT_ALLOW, "disabled lockout allows");
+	is_int(gk_lockout_fail(lk, "y", "192.0.2.99", T0, &err), GK_LOCKOUT_ALLOW, "disabled: fail no-op");
+	gk_lockout_close(lk);
+}
+
+static void
+test_processes(void)
+{
+	struct gk_lockout *lk;
+	struct gk_err err;
+	pid_t pids[8];
+	int i, j, status, good = 1;
+
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct gk_lockout *c = open_lk(100000, 3600, 300);
+
+			for (j = 0; j < 25 && c != NULL; j++)
+				if (gk_lockout_fail(c, "shared", NULL, T0 + j, &err) != GK_LOCKOUT_ALLOW)
+					_exit(2);
+			gk_lockout_close(c);
+			_exit(c == NULL ? 3 : 0);
+		}
+	}
+	for (i = 0; i < 8; i++)
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			good = 0;
+	ok(good, "8 processes counted concurrently without error");
+	lk = open_lk(100000, 3600, 300);
+	is_int(peek_user(lk, "shared", T0 + 30), 200, "no lost update: 8 x 25 failures = 200");
+	gk_lockout_close(lk);
+}
+
+static void
+test_corruption(void)
+{
+	struct gk_lockout *lk;
+	struct gk_err err;
+	char note[512];
+	int fd, n;
+	struct stat st;
+
+	lk = open_lk(3, 60, 300);
+	gk_lockout_fail(lk, "frank", "192.0.2.50", T0, &err);
+	gk_lockout_fail(lk, "frank", "192.0.2.50", T0, &err);
+	gk_lockout_fail(lk, "frank", "192.0.2.50", T0, &err);
+	is_int(check(lk, "frank", NULL, T0 + 1), GK_LOCKOUT_BANNED, "frank banned");
+	n = corrupt_slots();
+	ok(n > 0, "corrupted %d slots", n);
+	is_int(check(lk, "frank", NULL, T0 + 1), GK_LOCKOUT_BANNED,
+	    "corrupt slot does not unban (read-only check)");
+	is_int(gk_lockout_fail(lk, "frank", NULL, T0 + 2, &err), GK_LOCKOUT_BANNED,
+	    "failure after corruption: still banned");
+	ok(gk_lockout_notice(lk, note, sizeof(note)) && strstr(note, "corrupt") != NULL,
+	    "healing is reported (%s)", note);
+	ok(!gk_lockout_notice(lk, note, sizeof(note)), "notice cleared after reading");
+	is_int(check(lk, "frank", NULL, T0 + 100), GK_LOCKOUT_BANNED, "healed slot bans for ban_time");
+	is_int(check(lk, "frank", NULL, T0 + 2 + 300), GK_LOCKOUT_ALLOW, "and expires like a ban");
+
+	/* Damaged header: quarantine, everybody banned for ban_time, old file kept. */
+	fd = open(tbl, O_RDWR);
+	ok(fd >= 0 && pwrite(fd, "XXXX", 4, 0) == 4, "header overwritten");
+	close(fd);
+	is_int(check(lk, "nobody", "192.0.2.77", T0 + 1000), GK_LOCKOUT_BANNED,
+	    "corrupt header: everybody banned");
+	ok(gk_lockout_notice(lk, note, sizeof(note)) && strstr(note, "header") != NULL,
+	    "quarantine reported (%s)", note);
+	{
+		char aside[160];
+
+		snprintf(aside, sizeof(aside), "%s.corrupt", tbl);
+		ok(stat(aside, &st) == 0, "damaged table kept as .corrupt");
+	}
+	is_int(check(lk, "nobody", "192.0.2.77", T0 + 1299), GK_LOCKOUT_BANNED, "quarantine lasts");
+	is_int(check(lk, "nobody", "192.0.2.77", T0 + 1300), GK_LOCKOUT_ALLOW, "quarantine ends");
+
+	/* Truncated table. */
+	ok(truncate(tbl, 1000) == 0, "table truncated");
+	is_int(check(lk, "nobody", NULL, T0 + 2000), GK_LOCKOUT_BANNED, "truncated table: banned");
+	is_int(check(lk, "nobody", NULL, T0 + 2300), GK_LOCKOUT_ALLOW, "new table after quarantine");
+	gk_lockout_close(lk);
+
+	/* Other processes with the old file open follow the replacement. */
+	lk = open_lk(3, 60, 300);
+	ok(unlink(tbl) == 0, "table removed behind an open handle");
+	is_int(gk_lockout_fail(lk, "gina", NULL, T0, &err), GK_LOCKOUT_ALLOW, "recreated on use");
+	ok(stat(tbl, &st) == 0, "table exists again");
+
+	/* A table others may write is refused: they could lift bans. */
+	chmod(tbl, 0666);
+	ok(check(lk, "gina", NULL, T0) < 0, "group/other-writable table refused (deny)");
+	chmod(tbl, 0600);
+	is_int(check(lk, "gina", NULL, T0), GK_LOCKOUT_ALLOW, "fixed mode accepted again");
+	gk_lockout_close(lk);
+
+	unlink(tbl);
+	ok(symlink("/etc/passwd", tbl) == 0, "symlink planted");
+	{
+		struct gk_lockout_conf c = { 3, 60, 300 };
+
+		lk = NULL;
+		ok(gk_lockout_open(dir, &c, &lk, &err) != GK_OK && lk == NULL,
+		    "symlinked table refused (%s)", err.msg);
+	}
+	unlink(tbl);
+	{
+		struct gk_lockout_conf c = { 3, 60, 300 };
+
+		ok(gk_lockout_open("/nonexistent/dir", &c, &lk, &err) != GK_OK, "missing state_dir refused");
+		c.ban_time = 0;
+		ok(gk_lockout_open(dir, &c, &lk, &err) != GK_OK, "zero ban_time refused");
+	}
+}
+
+int
+main(void)
+{
+	char aside[160];
+
+	snprintf(dir, sizeof(dir), "/tmp/t_lockout.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	snprintf(tbl, sizeof(tbl), "%s/lockout.tbl", dir);
+	test_basics();
+	test_processes();
+	test_corruption();
+	snprintf(aside, sizeof(aside), "%s.corrupt", tbl);
+	unlink(aside);
+	unlink(tbl);
+	rmdir(dir);
+	done_testing();
+}
