@@ -33,3 +33,9 @@ tests_t_cookie_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_cookie_LDADD = $(GK_LIBS)
 TESTS += tests/t_cookie
 VALGRIND_TESTS += tests/t_cookie
+
+# Not a test: prints the verify cost per hash method; run by scripts/bench.
+noinst_PROGRAMS += tests/bench_password
+tests_bench_password_SOURCES = tests/bench_password.c
+tests_bench_password_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_bench_password_LDADD = $(GK_LIBS)
