@@ -365,7 +365,8 @@ gk_secret_rotate(const char *path, struct gk_err *err)
 	 * The old key goes to .prev first: if we die between the two renames
 	 * both files hold the current key, and no session is lost.
 	 */
-	if ((rc = replace_file(prev, cur, curlen, &st, err)) != GK_OK)
+	if ((rc = replace_file(prev, cur, curlen, &st, err)) != GK_OK ||
+	    (rc = sync_dir(prev, err)) != GK_OK)
 		goto out;
 	if ((rc = replace_file(path, (const unsigned char *)b64, strlen(b64), &st, err)) != GK_OK)
 		goto out;

@@ -13,12 +13,12 @@
 #include "secret.h"
 #include "tap.h"
 
-static char dir[64];
+static char dir[256];
 
 static const char *
 p(const char *name)
 {
-	static char buf[4][256];
+	static char buf[4][512];
 	static int i;
 
 	i = (i + 1) % 4;
@@ -247,9 +247,12 @@ test_prev_and_rotate(void)
 int
 main(void)
 {
-	char cmd[128];
+	char cmd[300];
+	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "%s/t_secret.XXXXXX", "/tmp");
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(dir, sizeof(dir), "%s/t_secret.XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 2;
