@@ -39,7 +39,8 @@ enum gk_frontend { GK_FRONTEND_GENERIC = 0, GK_FRONTEND_CADDY };
 
 /*
  * rule = [host=GLOB] [path=PREFIX|GLOB] [methods=GET,POST] require=REQUIREMENT
- * REQUIREMENT: bypass | deny | any | group:A[,B] | user:NAME[,NAME] | permission:ro|rw | level:N
+ * REQUIREMENT: bypass | deny | any | group:A[,B] | user:NAME[,NAME] | permission:ro|rw|full | level:N
+ * A VALUE may be double-quoted to hold spaces: require="user:Jane Doe".
  * A path ending in '*' or holding '*'/'?' is a glob (fnmatch), otherwise a segment-aware prefix.
  */
 struct gk_rule {
@@ -50,6 +51,10 @@ struct gk_rule {
 	char *where;         /* "file:line" for messages */
 };
 
+/*
+ * After gk_config_defaults/gk_config_load every char * field is non-NULL
+ * ("" = unset), except gk_rule host/path (NULL = any).
+ */
 struct gk_config {
 	char *database;
 	char *secret_file;
@@ -92,7 +97,7 @@ struct gk_config {
 	char *login_template;             /* HTML template override for the login page */
 };
 
-/* Fills cfg with the documented defaults (see gatekeep.conf.5). */
+/* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */
 int gk_config_defaults(struct gk_config *cfg, struct gk_err *err);
 
 /*
@@ -101,10 +106,13 @@ int gk_config_defaults(struct gk_config *cfg, struct gk_err *err);
  * explicit one is), then GATEKEEP_<KEY> overrides from envp. Unknown keys,
  * bad values and repeated non-repeatable keys are errors reported as
  * "file:line: message" (or "environment GATEKEEP_X: message").
+ * GATEKEEP_RULE holds rules separated by newlines or ';' (outside double
+ * quotes) and replaces the file's rules. gk_config_validate runs last.
+ * On error cfg is freed (zeroed); on success the caller frees it.
  */
 int gk_config_load(struct gk_config *cfg, const char *path, char *const *envp, struct gk_err *err);
 
-/* Sets one key from text (the same parser the file uses); where names the source. */
+/* Sets one key from text (the same parser the file uses; "rule" appends); where names the source. */
 int gk_config_set(struct gk_config *cfg, const char *key, const char *value, const char *where,
     struct gk_err *err);
 
@@ -119,6 +127,7 @@ void gk_config_free(struct gk_config *cfg);
 /* Value parsers shared with the programs. */
 int gk_parse_duration(const char *s, long *seconds);   /* "90", "90s", "15m", "12h", "7d", "1w" */
 int gk_parse_bool(const char *s, bool *out);           /* true/false yes/no on/off 1/0 */
+/* Overwrites *list (does not free it) on success; GK_ETOOLONG over 1024 items. */
 int gk_strlist_parse(const char *s, struct gk_strlist *list);
 void gk_strlist_free(struct gk_strlist *list);
 bool gk_requirement_valid(const char *req);

@@ -1,3 +1,269 @@
-/* log.c: see log.h. */
-#include "config.h"
+/* log.c: syslog (authpriv) or stderr logging with levels and the stable decision-line format. */
+/* <config.h> is autoconf's; "config.h" from this directory would be lib/config.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
 #include "log.h"
+
+#define LOG_MSG_MAX   2048    /* formatted message before escaping */
+#define LOG_LINE_MAX  4096    /* escaped message (and the stderr line around it) */
+
+/* Field caps for the decision line: enough for real values, short enough for syslog. */
+#define FIELD_USER_MAX   (GK_USER_MAX * 4 + 4)
+#define FIELD_SHORT_MAX  64
+#define FIELD_FROM_MAX   128
+#define FIELD_URI_MAX    1024
+
+static const struct {
+	const char *name;
+	int level;
+} level_names[] = {
+	{ "emerg", LOG_EMERG }, { "alert", LOG_ALERT }, { "crit", LOG_CRIT },
+	{ "err", LOG_ERR }, { "error", LOG_ERR }, { "warning", LOG_WARNING },
+	{ "warn", LOG_WARNING }, { "notice", LOG_NOTICE }, { "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+};
+
+static const char *
+level_word(int prio)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (level_names[i].level == prio)
+			return level_names[i].name;
+	return "info";
+}
+
+void
+gk_log_init(struct gk_log *log, const char *ident, enum gk_log_target target, int level)
+{
+	const char *id = ident != NULL && *ident != '\0' ? ident : "gatekeep";
+
+	memset(log, 0, sizeof(*log));
+	/* A too-long ident is cut, not refused: logging must always work. */
+	snprintf(log->ident, sizeof(log->ident), "%s", id);
+	log->target = target == GK_LOG_STDERR ? GK_LOG_STDERR : GK_LOG_SYSLOG;
+	log->level = level < LOG_EMERG ? LOG_EMERG : level > LOG_DEBUG ? LOG_DEBUG : level;
+	/* openlog keeps the pointer: log must outlive every later syslog call. */
+	if (log->target == GK_LOG_SYSLOG)
+		openlog(log->ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+int
+gk_log_level_parse(const char *s, int *level)
+{
+	size_t i;
+
+	if (s == NULL)
+		return GK_EINVAL;
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		/* The three most severe are not offered: a log level above err hides denials. */
+		if (level_names[i].level < LOG_ERR)
+			continue;
+		if (strcasecmp(s, level_names[i].name) == 0) {
+			*level = level_names[i].level;
+			return GK_OK;
+		}
+	}
+	return GK_EINVAL;
+}
+
+/*
+ * Length of a valid UTF-8 sequence at s (n bytes available) that encodes a
+ * printable code point (not C1, not a surrogate, not overlong, <= U+10FFFF);
+ * 0 if the bytes there are anything else.
+ */
+static size_t
+utf8_printable_len(const unsigned char *s, size_t n)
+{
+	unsigned cp, need, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 1;
+		cp = s[0] & 0x1fu;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		cp = s[0] & 0x0fu;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		cp = s[0] & 0x07u;
+	} else
+		return 0;
+	if (n < need + 1)
+		return 0;
+	for (i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0u) != 0x80u)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return need + 1;
+}
+
+/*
+ * The one escaper: field mode also escapes space, '"' and '\\' so that a
+ * field is one unambiguous token; message mode escapes only what could
+ * forge a line or upset a terminal. Cut on a piece boundary with "...".
+ */
+static char *
+escape(const char *s, char *out, size_t outsz, bool field)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t n = strlen((const char *)p), pos = 0, safe = 0;
+
+	if (outsz == 0)
+		return out;
+	while (n > 0) {
+		char piece[4];
+		size_t plen, used;
+
+		if (*p >= 0x80 && (used = utf8_printable_len(p, n)) > 0) {
+			memcpy(piece, p, used);
+			plen = used;
+		} else if (*p < 0x20 || *p >= 0x7f ||
+		    (field && (*p == ' ' || *p == '"' || *p == '\\'))) {
+			piece[0] = '\\';
+			piece[1] = 'x';
+			piece[2] = hex[*p >> 4];
+			piece[3] = hex[*p & 0x0f];
+			plen = 4;
+			used = 1;
+		} else {
+			piece[0] = (char)*p;
+			plen = used = 1;
+		}
+		p += used;
+		n -= used;
+		if (pos + plen > outsz - 1) {
+			/* Does not fit: back up to the last piece that leaves room for "...". */
+			if (outsz > 3) {
+				pos = safe;
+				memcpy(out + pos, "...", 3);
+				pos += 3;
+			}
+			break;
+		}
+		memcpy(out + pos, piece, plen);
+		pos += plen;
+		if (outsz > 3 && pos <= outsz - 4)
+			safe = pos;
+	}
+	out[pos] = '\0';
+	return out;
+}
+
+char *
+gk_log_escape(const char *s, char *out, size_t outsz)
+{
+	return escape(s, out, outsz, true);
+}
+
+/* One write(2) per line so that lines from several workers never interleave. */
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+static void
+emit_line(const struct gk_log *log, int prio, const char *msg)
+{
+	char line[LOG_LINE_MAX + 96];
+	int len;
+
+	if (log != NULL && log->target == GK_LOG_SYSLOG) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
+	    log != NULL ? log->ident : "gatekeep", (long)getpid(), level_word(prio), msg);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(line)) {
+		len = (int)sizeof(line) - 1;
+		line[len - 1] = '\n';
+	}
+	write_all(STDERR_FILENO, line, (size_t)len);
+}
+
+static bool
+wanted(const struct gk_log *log, int prio)
+{
+	int level = log != NULL ? log->level : LOG_INFO;
+
+	return LOG_PRI(prio) <= level;
+}
+
+void
+gk_log(const struct gk_log *log, int prio, const char *fmt, ...)
+{
+	char raw[LOG_MSG_MAX], msg[LOG_LINE_MAX];
+	va_list ap;
+	int saved = errno;
+
+	prio = LOG_PRI(prio);
+	if (!wanted(log, prio))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	escape(raw, msg, sizeof(msg), false);
+	emit_line(log, prio, msg);
+	errno = saved;
+}
+
+/* A field for the decision line: "-" when absent, and a literal "-" escaped so it stays distinct. */
+static const char *
+field(const char *s, char *buf, size_t bufsz)
+{
+	if (s == NULL || *s == '\0')
+		return "-";
+	if (strcmp(s, "-") == 0)
+		return "\\x2d";
+	return escape(s, buf, bufsz, true);
+}
+
+void
+gk_log_decision(const struct gk_log *log, bool allow, const char *user, const char *method,
+    const char *from, const char *reason, const char *uri)
+{
+	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
+	char q[FIELD_URI_MAX], line[LOG_LINE_MAX];
+	int prio = allow ? LOG_INFO : LOG_NOTICE;
+	int saved = errno;
+
+	if (!wanted(log, prio))
+		return;
+	/* Keep this format byte-for-byte: fail2ban filters and gatekeep.7 depend on it. */
+	if (allow)
+		snprintf(line, sizeof(line), "allow user=%s method=%s from=%s uri=%s",
+		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
+		    field(from, f, sizeof(f)), field(uri, q, sizeof(q)));
+	else
+		snprintf(line, sizeof(line), "deny user=%s method=%s from=%s reason=%s uri=%s",
+		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
+		    field(from, f, sizeof(f)), field(reason, r, sizeof(r)),
+		    field(uri, q, sizeof(q)));
+	emit_line(log, prio, line);
+	errno = saved;
+}
