@@ -1,0 +1,15 @@
+#!/bin/sh
+# tests/servers/app.cgi: the protected test app; prints who the web server says the user is.
+# REMOTE_USER is what the server set (mod_cgi); HTTP_REMOTE_USER is a Remote-User request
+# header (set by nginx/Caddy from the authorizer's answer, or sent by a client).
+printf 'Status: 200 OK\r\nContent-Type: text/plain\r\nCache-Control: no-store\r\n\r\n'
+printf 'app-ok\n'
+printf 'REMOTE_USER=%s\n' "${REMOTE_USER-}"
+printf 'AUTH_TYPE=%s\n' "${AUTH_TYPE-}"
+printf 'REMOTE_GROUPS=%s\n' "${REMOTE_GROUPS-}"
+printf 'REMOTE_EMAIL=%s\n' "${REMOTE_EMAIL-}"
+printf 'HTTP_REMOTE_USER=%s\n' "${HTTP_REMOTE_USER-}"
+printf 'HTTP_REMOTE_GROUPS=%s\n' "${HTTP_REMOTE_GROUPS-}"
+printf 'HTTP_REMOTE_EMAIL=%s\n' "${HTTP_REMOTE_EMAIL-}"
+printf 'HTTP_X_REMOTE_USER=%s\n' "${HTTP_X_REMOTE_USER-}"
+printf 'REQUEST_URI=%s\n' "${REQUEST_URI-}"

@@ -1,0 +1,413 @@
+# tests/servers/harness.sh: start/stop real web servers and gatekeep-authz for tests/srv_*.sh.
+# Sourced after tests/lib.sh. Everything lives under $TMP and binds 127.0.0.1 on free
+# ports; every process is started in its own process group and killed by at_exit.
+# The server configs are the shipped contrib/ files, rendered by gk_render (sed on the
+# example paths/ports), wrapped in a test-only main config from this directory.
+
+SRV="$top_srcdir/tests/servers"
+CONTRIB="$top_srcdir/contrib"
+PY=/usr/bin/python3
+GK="$TMP/gk"           # gatekeep.conf, users.db, secret
+RUN="$TMP/run"         # sockets, pid files
+LOG="$TMP/log"
+APP="$TMP/app"         # app.cgi
+WWW="$TMP/www"         # docroot: {private,public,admin,staff}/index.cgi
+GK_SOCK="$RUN/authz.sock"
+GK_AUTHZ_PORT=9200     # replaced by gk_world
+BACKEND_PORT=8080
+REALM="gatekeep test"
+
+# fail loudly: a missing program or a server that does not come up is a failure, not a skip
+gk_need() {
+	local p
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] || bail "required program not found: $p"
+	done
+}
+
+# gk_bg NAME CMD...: start CMD in its own process group (stderr+stdout to $LOG/NAME.out),
+# remember the pid in $RUN/NAME.pid and kill the whole group at exit.
+gk_bg() {
+	local name="$1" pid
+	shift
+	setsid "$@" >>"$LOG/$name.out" 2>&1 </dev/null &
+	pid=$!
+	echo "$pid" >"$RUN/$name.pid"
+	at_exit "gk_stop $name"
+}
+
+# gk_stop NAME: TERM the process group, wait up to 3 s, then KILL it.
+gk_stop() {
+	local f="$RUN/$1.pid" pid i
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	rm -f "$f"
+	kill -TERM -- "-$pid" 2>/dev/null || return 0
+	for i in $(seq 1 30); do
+		kill -0 -- "-$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null
+	return 0
+}
+
+# gk_alive NAME: the process group is still running.
+gk_alive() { [ -f "$RUN/$1.pid" ] && kill -0 -- "-$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+# gk_wait_sock PATH: wait until a unix socket exists (5 s).
+gk_wait_sock() {
+	local i
+	for i in $(seq 1 50); do
+		[ -S "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# gk_fail_start NAME WHAT: a server did not come up: show its log and stop the test.
+gk_fail_start() {
+	diag "$2 did not start; its output:"
+	sed 's/^/#   /' "$LOG/$1.out" 2>/dev/null | tail -40
+	for f in "$LOG"/*error*.log; do
+		[ -f "$f" ] && { diag "$f:"; sed 's/^/#   /' "$f" | tail -20; }
+	done
+	bail "$2 did not start"
+}
+
+# gk_render SRC DST: copy a contrib/ or tests/servers file, replacing the example
+# paths and ports by the test ones. The list of replaced strings is the contract
+# between the shipped examples and the tests (keep docs/servers.md in sync).
+gk_render() {
+	sed -e "s|/run/gatekeep/authz.sock|$GK_SOCK|g" \
+	    -e "s|/run/gatekeep|$RUN|g" \
+	    -e "s|127\.0\.0\.1:9200|127.0.0.1:$GK_AUTHZ_PORT|g" \
+	    -e "s|127\.0\.0\.1:8080|127.0.0.1:$BACKEND_PORT|g" \
+	    -e "s|/usr/sbin/gatekeep-authz|$GK_AUTHZ|g" \
+	    -e "s|/etc/gatekeep/gatekeep.conf|$GK/gatekeep.conf|g" \
+	    -e "s|/usr/lib/cgi-bin/app.cgi|$APP/app.cgi|g" \
+	    -e "s|/var/www/app|$WWW|g" \
+	    -e "s|/var/log/gatekeep|$LOG|g" \
+	    -e "s|@PORT@|${PORT:-0}|g" \
+	    -e "s|@TMP@|$TMP|g" \
+	    -e "s|@LOG@|$LOG|g" \
+	    -e "s|@RUN@|$RUN|g" \
+	    -e "s|@APP@|$APP|g" \
+	    -e "s|@WWW@|$WWW|g" \
+	    -e "s|@SRV@|$SRV|g" \
+	    -e "s|@BACKEND_PORT@|$BACKEND_PORT|g" \
+	    -e "s|@RUNUSER@|${RUNUSER:-nobody}|g" \
+	    -e "s|@RUNGROUP@|${RUNGROUP:-nogroup}|g" \
+	    "$1" >"$2" || bail "cannot render $1"
+}
+
+# gk_world: the user database, secret, app and docroot shared by every server test.
+# Users: alice (users), bob (admins), erin (staff), carol (disabled). Passwords NAME-pw.
+gk_world() {
+	gk_need "$GK_AUTHZ" "$GK_PASSWD" curl setsid
+	[ -x "$GK_AUTHZ" ] || bail "gatekeep-authz is not built: $GK_AUTHZ"
+	[ -x "$GK_PASSWD" ] || bail "gatekeep-passwd is not built: $GK_PASSWD"
+	# servers drop privileges (Apache must when run as root): the tree must be readable
+	chmod 755 "$TMP"
+	mkdir -p "$GK" "$RUN" "$LOG" "$APP" "$WWW"
+	chmod 755 "$GK" "$RUN" "$LOG" "$APP" "$WWW"
+	cp "$SRV/app.cgi" "$APP/app.cgi"
+	chmod 755 "$APP/app.cgi"
+	local d
+	for d in private public admin staff; do
+		mkdir -p "$WWW/$d"
+		cp "$SRV/app.cgi" "$WWW/$d/index.cgi"
+		chmod 755 "$WWW/$d" "$WWW/$d/index.cgi"
+	done
+	(umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$GK/secret") ||
+		bail "cannot create the secret"
+	"$GK_PASSWD" -c -b "$GK/users.db" alice alice-pw >"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" -b "$GK/users.db" bob bob-pw >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" -b "$GK/users.db" erin erin-pw >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" -b "$GK/users.db" carol carol-pw >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" --groups users "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" --groups admins "$GK/users.db" bob >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" --groups staff "$GK/users.db" erin >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" --disable "$GK/users.db" carol >>"$LOG/passwd.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/passwd.out"; bail "gatekeep-passwd could not create the test users"; }
+	GK_AUTHZ_PORT=$(free_port)
+	BACKEND_PORT=$(free_port)
+	PORT=$(free_port)
+	BASE="http://127.0.0.1:$PORT"
+	gk_conf "192.0.2.1/32"
+}
+
+# gk_conf TRUSTED [EXTRA-LINE...]: write gatekeep.conf; TRUSTED is proxy_trusted.
+# $GK_EXTRA_CONF (lines) is appended every time (e.g. "frontend = caddy").
+GK_EXTRA_CONF=""
+gk_conf() {
+	local trusted="$1" l
+	shift
+	{
+		gk_render "$SRV/gatekeep.conf.in" "$GK/gatekeep.conf.base"
+		cat "$GK/gatekeep.conf.base"
+		echo "proxy_trusted = $trusted"
+		for l in "$@"; do echo "$l"; done
+		if [ -n "$GK_EXTRA_CONF" ]; then printf '%s\n' "$GK_EXTRA_CONF"; fi
+	} >"$GK/gatekeep.conf"
+}
+
+# gk_make_readable_by USER GROUP: hand the gatekeep files to the user the server runs
+# its spawned programs as (mod_fcgid, lighttpd bin-path); the secret stays mode 0640.
+gk_make_readable_by() {
+	[ "$(id -u)" = 0 ] || return 0
+	chown -R "$1:$2" "$GK"
+	chmod 750 "$GK"
+	chmod 640 "$GK"/*
+}
+
+# gk_start_authz unix|tcp: run gatekeep-authz as a standalone pool (our own socket).
+gk_start_authz() {
+	"$GK_AUTHZ" -c "$GK/gatekeep.conf" --check-config >"$LOG/check-config.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/check-config.out"; bail "gatekeep-authz --check-config rejects the test config"; }
+	case "$1" in
+	unix)
+		rm -f "$GK_SOCK"
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 2
+		gk_wait_sock "$GK_SOCK" || gk_fail_start authz "gatekeep-authz (unix:$GK_SOCK)"
+		;;
+	tcp)
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers 2
+		wait_port "$GK_AUTHZ_PORT" 50 || gk_fail_start authz "gatekeep-authz (tcp:$GK_AUTHZ_PORT)"
+		;;
+	esac
+}
+
+# gk_restart_authz unix|tcp [TRUSTED]: new config, new pool; the web server stays up.
+gk_restart_authz() {
+	gk_stop authz
+	[ $# -ge 2 ] && gk_conf "$2"
+	gk_start_authz "$1"
+}
+
+# --- the CGI backend (for nginx and Caddy, which proxy to an app) --------------------
+# lighttpd with mod_cgi only, no auth: what it hands app.cgi is exactly what the front
+# server sent (the Remote-User header becomes HTTP_REMOTE_USER).
+gk_start_backend() {
+	gk_need lighttpd
+	gk_render "$SRV/backend-lighttpd.conf" "$RUN/backend.conf"
+	gk_bg backend lighttpd -D -f "$RUN/backend.conf"
+	wait_port "$BACKEND_PORT" 50 || gk_fail_start backend "backend lighttpd (port $BACKEND_PORT)"
+}
+
+# --- nginx ----------------------------------------------------------------------------
+gk_start_nginx() {
+	gk_need nginx
+	mkdir -p "$RUN/nginx"
+	gk_render "$CONTRIB/nginx/gatekeep.conf" "$RUN/nginx/site.conf"
+	sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
+	       -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" "$RUN/nginx/site.conf"
+	local user=""
+	[ "$(id -u)" = 0 ] && user="user root root;"
+	sed -e "s|@NGINX_USER@|$user|" "$SRV/nginx-main.conf" >"$RUN/nginx/main.tmpl"
+	gk_render "$RUN/nginx/main.tmpl" "$RUN/nginx/nginx.conf"
+	nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }
+	gk_bg nginx nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g 'daemon off;'
+	wait_port "$PORT" 50 || gk_fail_start nginx nginx
+}
+
+# --- Apache httpd -----------------------------------------------------------------------
+# MODE: authnz (mod_authnz_fcgi, gatekeep-authz over TCP) or fcgid (mod_fcgid spawns it).
+gk_start_apache() {
+	local mode="$1"
+	gk_need apache2
+	mkdir -p "$RUN/apache" "$RUN/fcgid"
+	if [ "$(id -u)" = 0 ]; then
+		RUNUSER=nobody RUNGROUP=nogroup
+		chown nobody:nogroup "$RUN/fcgid"
+	else
+		RUNUSER=$(id -un) RUNGROUP=$(id -gn)
+	fi
+	case "$mode" in
+	authnz) gk_render "$CONTRIB/apache/gatekeep-authnz.conf" "$RUN/apache/site.conf" ;;
+	fcgid) gk_render "$CONTRIB/apache/gatekeep-fcgid.conf" "$RUN/apache/site.conf" ;;
+	esac
+	gk_render "$SRV/apache-main.conf" "$RUN/apache/httpd.conf"
+	apache2 -t -f "$RUN/apache/httpd.conf" -D "GK_$mode" >"$LOG/apache-t.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/apache-t.out"; bail "apache2 -t rejects the config"; }
+	gk_bg apache apache2 -f "$RUN/apache/httpd.conf" -D "GK_$mode" -DFOREGROUND
+	wait_port "$PORT" 50 || gk_fail_start apache "apache2 ($mode)"
+}
+
+# --- lighttpd ---------------------------------------------------------------------------
+# MODE: socket (gatekeep-authz started by us) or binpath (lighttpd spawns it on fd 0).
+gk_start_lighttpd() {
+	local mode="$1"
+	gk_need lighttpd
+	mkdir -p "$RUN/lighttpd"
+	case "$mode" in
+	socket) gk_render "$CONTRIB/lighttpd/gatekeep.conf" "$RUN/lighttpd/site.conf" ;;
+	binpath) gk_render "$CONTRIB/lighttpd/gatekeep-binpath.conf" "$RUN/lighttpd/site.conf" ;;
+	esac
+	gk_render "$SRV/lighttpd-main.conf" "$RUN/lighttpd/lighttpd.conf"
+	lighttpd -tt -f "$RUN/lighttpd/lighttpd.conf" >"$LOG/lighttpd-t.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/lighttpd-t.out"; bail "lighttpd -tt rejects the config"; }
+	gk_bg lighttpd lighttpd -D -f "$RUN/lighttpd/lighttpd.conf"
+	wait_port "$PORT" 50 || gk_fail_start lighttpd "lighttpd ($mode)"
+}
+
+# --- Caddy ------------------------------------------------------------------------------
+gk_start_caddy() {
+	gk_need caddy
+	mkdir -p "$RUN/caddy/home" "$RUN/caddy/config" "$RUN/caddy/data"
+	gk_render "$CONTRIB/caddy/Caddyfile" "$RUN/caddy/site.caddy"
+	sed -i -e "s|http://app.example.com|http://127.0.0.1:$PORT|" "$RUN/caddy/site.caddy"
+	gk_render "$SRV/Caddyfile.main" "$RUN/caddy/Caddyfile"
+	local env=(env HOME="$RUN/caddy/home" XDG_CONFIG_HOME="$RUN/caddy/config" XDG_DATA_HOME="$RUN/caddy/data")
+	"${env[@]}" caddy validate --config "$RUN/caddy/Caddyfile" --adapter caddyfile >"$LOG/caddy-t.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/caddy-t.out"; bail "caddy validate rejects the config"; }
+	gk_bg caddy "${env[@]}" caddy run --config "$RUN/caddy/Caddyfile" --adapter caddyfile
+	wait_port "$PORT" 80 || gk_fail_start caddy caddy
+}
+
+# --- requests ---------------------------------------------------------------------------
+# req CURL-ARGS... URL: sets CODE, BODY, HDRS (response headers, CR stripped).
+# --path-as-is keeps ../ and // as sent; -g keeps [] literal.
+req() {
+	CODE=$(curl -s -g --path-as-is --max-time 10 -o "$TMP/body" -D "$TMP/hdrs" -w '%{http_code}' "$@")
+	BODY=$(cat "$TMP/body" 2>/dev/null)
+	HDRS=$(tr -d '\r' <"$TMP/hdrs" 2>/dev/null)
+}
+
+# appvar NAME: the value app.cgi printed for NAME in the last response ("" if absent).
+appvar() { printf '%s\n' "$BODY" | sed -n "s/^$1=//p" | head -1; }
+
+# hdr NAME: a response header's value from the last response.
+hdr() { printf '%s\n' "$HDRS" | sed -n "s/^$1: *//Ip" | head -1; }
+
+# --- the checks every server runs ---------------------------------------------------------
+# Expectations differ per server; the calling test sets:
+#   IDVAR      the app.cgi variable that carries the identity (REMOTE_USER when the server
+#              sets it from Variable-REMOTE_USER, HTTP_REMOTE_USER when a proxy passes
+#              the Remote-User header to the app)
+#   FORBIDDEN  what the client gets for "authenticated, wrong group" (403; mod_fcgid: 401)
+#   BROWSER    what a browser (Accept: text/html) without credentials gets (302 or 401)
+#   BYPASS     yes if gatekeep's bypass_paths can be reached (no: mod_fcgid)
+BADPW='Wr0ng-Passw0rd-xyzzy'
+
+gk_check_auth() {
+	local S="$1" u bad_body
+
+	req "$BASE/private/"
+	is "$CODE" 401 "$S: no credentials -> 401"
+	like "$(hdr WWW-Authenticate)" '^Basic realm=' "$S: the 401 carries a Basic challenge"
+	unlike "$BODY" 'app-ok' "$S: the app did not run for the 401"
+
+	req -H 'Accept: text/html,application/xhtml+xml' "$BASE/private/"
+	is "$CODE" "$BROWSER" "$S: a browser without credentials -> $BROWSER"
+	if [ "$BROWSER" = 302 ]; then
+		like "$(hdr Location)" '/login' "$S: the redirect goes to login_url"
+	fi
+	unlike "$BODY" 'app-ok' "$S: the app did not run for the browser"
+
+	req -u alice:alice-pw "$BASE/private/"
+	is "$CODE" 200 "$S: good Basic credentials -> 200"
+	like "$BODY" '^app-ok' "$S: the app ran"
+	is "$(appvar "$IDVAR")" alice "$S: the app sees $IDVAR=alice"
+
+	req -u "alice:$BADPW" "$BASE/private/"
+	is "$CODE" 401 "$S: bad password -> 401"
+	unlike "$BODY" 'app-ok' "$S: the app did not run for a bad password"
+	bad_body=$BODY
+	req -u "mallory:$BADPW" "$BASE/private/"
+	is "$CODE" 401 "$S: unknown user -> 401"
+	is "$BODY" "$bad_body" "$S: unknown user gets the same body as a bad password"
+	req -u carol:carol-pw "$BASE/private/"
+	is "$CODE" 401 "$S: disabled user with the right password -> 401"
+	unlike "$BODY" 'app-ok' "$S: the app did not run for a disabled user"
+	req -u 'alice:' "$BASE/private/"
+	is "$CODE" 401 "$S: empty password -> 401"
+	req -H 'Authorization: Basic !!!notbase64' "$BASE/private/"
+	is "$CODE" 401 "$S: garbage Authorization -> 401"
+
+	# authorization: a config rule (/admin) and a per-location param (/staff)
+	req -u alice:alice-pw "$BASE/admin/"
+	is "$CODE" "$FORBIDDEN" "$S: rule group:admins, user not in it -> $FORBIDDEN"
+	unlike "$BODY" 'app-ok' "$S: the app did not run for the wrong group"
+	req -u bob:bob-pw "$BASE/admin/"
+	is "$CODE" 200 "$S: rule group:admins, admin -> 200"
+	is "$(appvar "$IDVAR")" bob "$S: the app sees $IDVAR=bob"
+	req -u alice:alice-pw "$BASE/staff/"
+	is "$CODE" "$FORBIDDEN" "$S: GATEKEEP_REQUIRE=group:staff from the server, alice -> $FORBIDDEN"
+	req -u erin:erin-pw "$BASE/staff/"
+	is "$CODE" 200 "$S: GATEKEEP_REQUIRE=group:staff, erin (staff) -> 200"
+	is "$(appvar "$IDVAR")" erin "$S: the app sees $IDVAR=erin"
+	req -u alice:alice-pw "$BASE/public/../staff/"
+	is "$CODE" "$FORBIDDEN" "$S: /public/../staff/ still needs group:staff"
+
+	# client-sent identity headers are never the identity
+	req -u alice:alice-pw -H 'Remote-User: bob' -H 'Remote-Groups: admins' "$BASE/admin/"
+	is "$CODE" "$FORBIDDEN" "$S: Remote-User/Remote-Groups from the client do not make alice an admin"
+	req -u alice:alice-pw -H 'Remote-User: bob' "$BASE/private/"
+	is "$CODE" 200 "$S: alice with a client Remote-User: bob header -> 200"
+	is "$(appvar "$IDVAR")" alice "$S: ... and the app still sees $IDVAR=alice"
+	unlike "$(appvar REMOTE_USER)" bob "$S: ... REMOTE_USER is never the client's bob"
+	req -H 'Remote-User: bob' "$BASE/private/"
+	is "$CODE" 401 "$S: Remote-User from an untrusted peer alone -> 401"
+	req -H 'X-Forwarded-Uri: /public/' -H 'X-Original-URI: /public/' "$BASE/private/"
+	is "$CODE" 401 "$S: a client X-Forwarded-Uri/X-Original-URI: /public/ does not bypass"
+
+	if [ "$BYPASS" = yes ]; then
+		req "$BASE/public/"
+		is "$CODE" 200 "$S: bypass path without credentials -> 200"
+		like "$BODY" '^app-ok' "$S: the app ran for the bypass path"
+		req -H 'Remote-User: bob' "$BASE/public/"
+		is "$CODE" 200 "$S: bypass path with a client Remote-User: bob -> 200"
+		unlike "$(appvar "$IDVAR")" '^bob$' "$S: ... the app does not see bob as $IDVAR"
+		unlike "$(appvar REMOTE_USER)" '^bob$' "$S: ... nor as REMOTE_USER"
+		gk_check_tricks "$S"
+	fi
+}
+
+# gk_check_tricks LABEL: paths that look like the bypass path but are not.
+gk_check_tricks() {
+	local S="$1" u
+	for u in '/public/../private/' '/public/%2e%2e/private/' '/public/%2E%2E/admin/' \
+	    '//public/..;/private/' '/public/..;/private/' '/public/./../private/' \
+	    '/public/..%2fprivate/' '/public%2f..%2fprivate/' '/./public/../private/'; do
+		req "$BASE$u"
+		like "$CODE" '^(400|401|403|404)$' "$S: $u without credentials is not bypassed (got $CODE)"
+		unlike "$BODY" 'app-ok' "$S: ... and the app did not run for $u"
+	done
+}
+
+# gk_check_proxy LABEL LISTEN: the trusted-proxy header, with gatekeep-authz restarted on a
+# config that trusts 127.0.0.1 (the test client), then one that does not.
+gk_check_proxy() {
+	local S="$1"
+	gk_restart_authz "$2" "127.0.0.1/32"
+	req -H 'Remote-User: bob' "$BASE/private/"
+	is "$CODE" 200 "$S: trusted peer's Remote-User: bob -> 200"
+	is "$(appvar "$IDVAR")" bob "$S: ... the app sees $IDVAR=bob"
+	req -H 'Remote-User: bob' "$BASE/admin/"
+	is "$CODE" 200 "$S: trusted peer's bob is in his database groups (admins)"
+	req -H 'Remote-User: alice' "$BASE/admin/"
+	is "$CODE" "$FORBIDDEN" "$S: trusted peer's alice is still not an admin"
+	req -H 'Remote_User: bob' "$BASE/private/"
+	like "$CODE" '^(400|401|403)$' "$S: underscore Remote_User: bob is never believed (got $CODE)"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	req -H 'REMOTE_USER: bob' "$BASE/private/"
+	like "$CODE" '^(400|401|403)$' "$S: REMOTE_USER: bob header is never believed (got $CODE)"
+
+	gk_restart_authz "$2" "192.0.2.1/32"
+	req -H 'Remote-User: bob' "$BASE/private/"
+	is "$CODE" 401 "$S: untrusted peer's Remote-User: bob is ignored -> 401"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	req -u alice:alice-pw -H 'Remote-User: bob' "$BASE/private/"
+	is "$(appvar "$IDVAR")" alice "$S: untrusted peer with Basic alice + Remote-User: bob -> alice"
+}
+
+# gk_check_logs LOGFILE...: no sanitizer report, no password in the logs, deny lines present.
+gk_check_logs() {
+	local S="$1" all
+	shift
+	all=$(cat "$@" 2>/dev/null)
+	unlike "$all" 'AddressSanitizer|runtime error:|LeakSanitizer|Assertion .* failed' "$S: no sanitizer report or assertion in the authorizer's log"
+	unlike "$all" "$BADPW|alice-pw|erin-pw|carol-pw" "$S: no password in the logs"
+	like "$all" 'deny' "$S: the authorizer logged its denials"
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# tests/srv_lighttpd.sh: gatekeep-authz behind a real lighttpd ("mode" => "authorizer"),
+# first as its own pool on a unix socket (contrib/lighttpd/gatekeep.conf), then spawned
+# by lighttpd through bin-path (contrib/lighttpd/gatekeep-binpath.conf); the app is
+# app.cgi run by mod_cgi, so REMOTE_USER comes from gatekeep's Variable-REMOTE_USER.
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+
+gk_world
+gk_start_authz unix
+gk_start_lighttpd socket
+diag "lighttpd on $BASE, gatekeep-authz on $GK_SOCK"
+
+IDVAR=REMOTE_USER FORBIDDEN=403 BROWSER=302 BYPASS=yes
+gk_check_auth lighttpd
+
+# lighttpd specifics
+req -u alice:alice-pw "$BASE/private/"
+is "$(appvar REMOTE_GROUPS)" users "lighttpd: Variable-REMOTE_GROUPS reaches the app"
+is "$(appvar AUTH_TYPE)" Basic "lighttpd: Variable-AUTH_TYPE reaches the app"
+req -u bob:bob-pw "$BASE/staff/"
+is "$CODE" 200 "lighttpd: admins pass group:staff"
+# lighttpd <= 1.4.82 maps Remote_User to HTTP_REMOTE_USER too: the contrib config refuses it
+req -u alice:alice-pw -H 'Remote_User: bob' "$BASE/private/"
+is "$CODE" 403 "lighttpd: a Remote_User header is refused by the contrib config"
+req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
+is "$CODE" 200 "lighttpd: POST with a body is authorized"
+
+gk_check_proxy lighttpd unix
+gk_alive authz
+ok $? "lighttpd: gatekeep-authz is still running"
+gk_check_logs lighttpd "$LOG/authz.out"
+
+# bin-path: lighttpd spawns gatekeep-authz with the listening socket on fd 0
+gk_stop lighttpd
+gk_stop authz
+gk_conf "192.0.2.1/32"
+gk_start_lighttpd binpath
+req -u alice:alice-pw "$BASE/private/"
+is "$CODE" 200 "lighttpd bin-path: good Basic credentials -> 200"
+is "$(appvar REMOTE_USER)" alice "lighttpd bin-path: the app sees REMOTE_USER=alice"
+req "$BASE/private/"
+is "$CODE" 401 "lighttpd bin-path: no credentials -> 401"
+req -u alice:alice-pw "$BASE/admin/"
+is "$CODE" 403 "lighttpd bin-path: wrong group -> 403"
+req "$BASE/public/../private/"
+is "$CODE" 401 "lighttpd bin-path: /public/../private/ is not bypassed"
+gk_check_logs lighttpd-binpath "$LOG/lighttpd.out"
+done_testing
