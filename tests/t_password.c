@@ -265,20 +265,24 @@ test_htpasswd_live(struct gk_pw_ctx *ctx)
 	}
 }
 
-/* Average ms of n calls to verify(pw, stored). */
+/* Fastest of n calls to verify(pw, stored), in ms: the minimum is the least noisy on a busy machine. */
 static double
 time_verify(struct gk_pw_ctx *ctx, const char *stored, int n)
 {
-	double t0 = now_ms();
+	double best = 1e12, t0, t;
 	int i;
 
 	for (i = 0; i < n; i++) {
+		t0 = now_ms();
 		if (stored)
 			gk_pw_verify(ctx, "wrong password", stored);
 		else
 			gk_pw_verify_dummy(ctx, "wrong password");
+		t = now_ms() - t0;
+		if (t < best)
+			best = t;
 	}
-	return (now_ms() - t0) / n;
+	return best;
 }
 
 static void
