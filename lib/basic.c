@@ -2,7 +2,6 @@
 #include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
 
 #include <string.h>
-#include <strings.h>
 
 #include <sodium.h>
 
@@ -12,6 +11,21 @@
 /* Longest "user:password" we accept, and its padded base64 length. */
 #define DECODED_MAX  (GK_USER_MAX + 1 + GK_PASSWORD_MAX)
 #define ENCODED_MAX  (4 * ((DECODED_MAX + 2) / 3))
+
+/* ASCII-only case-insensitive prefix test: strncasecmp follows the locale (Turkish 'I'). */
+static bool
+ascii_prefix_ci(const char *s, const char *lower)
+{
+	for (; *lower != '\0'; s++, lower++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *lower)
+			return false;
+	}
+	return true;
+}
 
 static int
 fail(char *user, char *pass, int rc)
@@ -39,7 +53,7 @@ gk_basic_parse(const char *header, char *user, char *pass)
 	hlen = strnlen(header, GK_HEADER_MAX + 1);
 	if (hlen > GK_HEADER_MAX)
 		return fail(user, pass, GK_ETOOLONG);
-	if (hlen < 5 || strncasecmp(header, "Basic", 5) != 0 ||
+	if (hlen < 5 || !ascii_prefix_ci(header, "basic") ||
 	    gk_valid_header_name(header + 5, 1))
 		return fail(user, pass, GK_NOTFOUND);	/* "Bearer ...", "Basically ..." */
 	/* 1*SP then token68; no HTAB, no trailing whitespace (servers trim OWS already). */

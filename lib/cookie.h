@@ -6,12 +6,14 @@
 
 /*
  * Finds cookie `name` in a Cookie header value ("a=1; b=2"). Pairs are
- * separated by ';' and optional spaces; a pair without '=' is skipped; a value
- * may be wrapped in double quotes (removed). Returns GK_OK with the value in
+ * separated by ';' (always, even inside quotes) and optional spaces/tabs, which
+ * are trimmed around names and values; a pair without '=' is skipped; names
+ * compare case-sensitively; a value may be wrapped in double quotes (removed).
+ * Only our cookie's value is checked: junk in other cookies is ignored. Returns GK_OK with the value in
  * out, GK_NOTFOUND, GK_EDUP if the name occurs more than once (never pick
  * one), GK_ETOOLONG if the header exceeds GK_HEADER_MAX or the value does not
  * fit outsz, GK_EINVAL if the value holds characters outside RFC 6265
- * cookie-octet.
+ * cookie-octet, a bad name or no output buffer. out is "" on any error.
  */
 int gk_cookie_get(const char *header, const char *name, char *out, size_t outsz);
 

@@ -19,7 +19,7 @@ struct gk_request {
 
 void gk_request_init(struct gk_request *req, char *const *envp);
 
-/* First value of meta-variable name, or NULL. Same rule as libfcgi's FCGX_GetParam. */
+/* First value of meta-variable name, or NULL. Same rule as libfcgi's FCGX_GetParam. NULL envp = no params. */
 const char *gk_request_param(const struct gk_request *req, const char *name);
 
 /* How many times meta-variable name occurs (libfcgi keeps duplicates). */
@@ -27,7 +27,13 @@ size_t gk_request_param_count(const struct gk_request *req, const char *name);
 
 /*
  * Meta-variable name of an HTTP header (RFC 3875 4.1.18): "Remote-User" ->
- * "HTTP_REMOTE_USER". GK_EINVAL if header is not a valid field name, GK_ETOOLONG if out is small.
+ * "HTTP_REMOTE_USER". Only letters, digits and '-' are accepted: a name with
+ * '_' (or '.', which lighttpd also maps to '_') is GK_EINVAL, because
+ * "Remote_User" and "Remote-User" are the same meta-variable and we must never
+ * be configured to read the spelling a client can forge. GK_EINVAL also for a
+ * name that is not an RFC 9110 token (1..256 bytes); GK_ETOOLONG if out is
+ * small (out is "" on any error). No special cases: "Content-Type" maps to
+ * HTTP_CONTENT_TYPE, not CONTENT_TYPE.
  */
 int gk_header_meta_name(const char *header, char *out, size_t outsz);
 
@@ -39,7 +45,11 @@ int gk_header_meta_name(const char *header, char *out, size_t outsz);
  */
 int gk_request_header(const struct gk_request *req, const char *header, const char **value);
 
-/* Role from FCGI_ROLE ("RESPONDER", "AUTHORIZER", "FILTER"); GK_ROLE_UNKNOWN otherwise. */
+/*
+ * Role from the first FCGI_ROLE (libfcgi puts its own, from BEGIN_REQUEST,
+ * before any server param): exactly "RESPONDER", "AUTHORIZER" or "FILTER";
+ * GK_ROLE_UNKNOWN otherwise (and in CGI, where there is none).
+ */
 enum gk_role gk_request_role(const struct gk_request *req);
 
 /* Convenience accessors (NULL when absent). */
