@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 #include "record.h"
 #include "validate.h"
 
@@ -11,11 +13,15 @@
  *   u8 version (=1) | u8 perm | u16 level | u32 flags | u32 generation |
  *   i64 created | i64 updated | i64 pw_changed |
  *   u8 name_len name | u16 hash_len hash | u16 groups_len groups |
- *   u16 email_len email | u16 display_len display
+ *   u16 email_len email | u16 display_len display | 16-byte BLAKE2b of all before
  * The name is repeated from the key so that a value found under the wrong key
- * (a damaged bucket, a hand-edited file) is refused instead of believed.
+ * (a damaged bucket, a hand-edited file) is refused instead of believed, and the
+ * checksum catches damage that would still parse (a flipped bit in a flag, a level
+ * or a group letter). It guards against accidents, not attackers: whoever can write
+ * the database can also recompute it.
  */
 #define REC_FIXED (1 + 1 + 2 + 4 + 4 + 8 + 8 + 8)
+#define REC_SUM   16
 
 void
 gk_user_init(struct gk_user *u, const char *name, int64_t now)
@@ -212,7 +218,7 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	gl = strlen(u->groups);
 	el = strlen(u->email);
 	dl = strlen(u->display);
-	need = REC_FIXED + 1 + nl + 2 + hl + 2 + gl + 2 + el + 2 + dl;
+	need = REC_FIXED + 1 + nl + 2 + hl + 2 + gl + 2 + el + 2 + dl + REC_SUM;
 	if (need > GK_RECORD_MAX || need > bufsz)
 		return gk_err_set(err, "user %s: record needs %zu bytes, buffer has %zu", u->name,
 		    need, bufsz), GK_ETOOLONG;
@@ -232,6 +238,8 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	p = put_str16(p, u->groups, gl);
 	p = put_str16(p, u->email, el);
 	p = put_str16(p, u->display, dl);
+	crypto_generichash(p, REC_SUM, buf, (unsigned long long)(p - buf), NULL, 0);
+	p += REC_SUM;
 	*len = (size_t)(p - buf);
 	return GK_OK;
 }
@@ -303,6 +311,7 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	uint32_t flags, generation;
 	int64_t created, updated, pw_changed;
 	struct gk_err verr;
+	unsigned char sum[REC_SUM];
 
 	memset(u, 0, sizeof(*u));
 	if (buf == NULL || len == 0)
@@ -312,8 +321,15 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 		    GK_ECORRUPT;
 	if (buf[0] != GK_RECORD_VERSION)
 		return gk_err_set(err, "unknown user record version %u", buf[0]), GK_ECORRUPT;
+	if (len < 1 + REC_SUM)
+		goto truncated;
+	/* Checksum before parsing: damaged bytes never reach the field parser. */
+	crypto_generichash(sum, REC_SUM, buf, len - REC_SUM, NULL, 0);
+	if (memcmp(sum, buf + len - REC_SUM, REC_SUM) != 0)
+		return gk_err_set(err, "user record checksum mismatch (damaged or truncated)"),
+		    GK_ECORRUPT;
 	c.p = buf + 1;
-	c.end = buf + len;
+	c.end = buf + len - REC_SUM;
 	if (c.end - c.p < 1)
 		goto truncated;
 	perm = *c.p++;
