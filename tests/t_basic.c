@@ -176,11 +176,49 @@ test_hostile_payloads(void)
 	is_int(gk_basic_parse("Basic YWxpY2U6c2VjcmV0", user, NULL), GK_EINVAL, "NULL password buffer");
 }
 
+/* Bit flips, truncations and random bytes: never a crash, never an unterminated or unwiped buffer. */
+static void
+test_mutations(void)
+{
+	static const char seed[] = "Basic YWxpY2U6c29tZSBzZWNyZXQgcGFzc3dvcmQ=";
+	char h[sizeof(seed) + 8];
+	unsigned long x = 12345;
+	int i, rc, bad = 0, okays = 0;
+	size_t len;
+
+	for (i = 0; i < 20000; i++) {
+		memcpy(h, seed, sizeof(seed));
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		len = sizeof(seed) - 1;
+		if (i % 3 == 0)
+			h[(x >> 33) % len] ^= (char)(1u << ((x >> 20) % 8));
+		else if (i % 3 == 1)
+			h[(x >> 33) % len] = (char)(x >> 40);
+		else
+			h[(x >> 33) % (len + 1)] = '\0';
+		memset(user, 'U', sizeof(user));
+		memset(pass, 'P', sizeof(pass));
+		rc = gk_basic_parse(h, user, pass);
+		if (rc == GK_OK) {
+			okays++;
+			if (strlen(user) > GK_USER_MAX || strlen(pass) > GK_PASSWORD_MAX)
+				bad++;
+		} else if (rc != GK_EINVAL && rc != GK_NOTFOUND && rc != GK_ETOOLONG) {
+			bad++;
+		} else if (user[0] != '\0' || pass[0] != '\0') {
+			bad++;
+		}
+	}
+	is_int(bad, 0, "20000 mutated headers: only defined results, buffers always terminated/wiped");
+	ok(okays > 0 && okays < 20000, "some mutations still parse (%d), most do not", okays);
+}
+
 int
 main(void)
 {
 	if (sodium_init() < 0)
 		return 99;
+	test_mutations();
 	test_good();
 	test_scheme();
 	test_base64();

@@ -137,9 +137,42 @@ test_limits(void)
 	ok(!gk_cookie_name_valid("a\r\n"), "CR/LF invalid");
 }
 
+/* Random mutations of a realistic header: only defined results, output always terminated. */
+static void
+test_mutations(void)
+{
+	static const char seed[] = "_ga=GA1.2.3; " N "=\"eyJhbGciOiJIUzI1NiJ9.e30.c2ln\"; theme=dark";
+	char h[sizeof(seed)], out[64];
+	unsigned long x = 99;
+	int i, rc, bad = 0, okays = 0;
+	size_t len = sizeof(seed) - 1;
+
+	for (i = 0; i < 20000; i++) {
+		memcpy(h, seed, sizeof(seed));
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		h[(x >> 33) % len] = (char)(x >> 40);
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		if (i % 2)
+			h[(x >> 33) % len] = (i % 4 == 1) ? ';' : '=';
+		memset(out, 'X', sizeof(out));
+		rc = gk_cookie_get(h, N, out, sizeof(out));
+		if (memchr(out, '\0', sizeof(out)) == NULL)
+			bad++;
+		else if (rc == GK_OK)
+			okays++;
+		else if (rc != GK_NOTFOUND && rc != GK_EDUP && rc != GK_EINVAL && rc != GK_ETOOLONG)
+			bad++;
+		else if (out[0] != '\0')
+			bad++;
+	}
+	is_int(bad, 0, "20000 mutated headers: only defined results, output always terminated");
+	ok(okays > 0, "many mutations still find the cookie (%d)", okays);
+}
+
 int
 main(void)
 {
+	test_mutations();
 	test_lookup();
 	test_duplicates();
 	test_octets();
