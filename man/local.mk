@@ -1,1 +1,4 @@
 # man/local.mk: mdoc pages; each page's owner adds it here.
+dist_man_MANS += man/gatekeep.7 man/gatekeep.conf.5
+dist_man_MANS += man/gatekeep-passwd.1
+dist_man_MANS += man/gatekeep-authz.8

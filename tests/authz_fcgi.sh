@@ -16,11 +16,16 @@ LOG=$TMP/authz.log
 "$GK_PASSWD" -b --groups=admins "$DB" bob pw-bob 2>/dev/null || bail "passwd bob"
 "$GK_PASSWD" -b --disable "$DB" carol pw-carol 2>/dev/null || bail "passwd carol"
 
+TOKENTOOL="$top_builddir/tests/tokentool"
+[ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
+"$TOKENTOOL" create "$TMP/secret" || bail "secret"
+
 write_conf() {
 	cat > "$CONF" <<EOF
 database = $DB
+secret_file = $TMP/secret
 realm = Test Realm
-methods = bypass, proxy, basic
+methods = bypass, proxy, session, basic
 proxy_trusted = @, 127.0.0.1
 bypass_paths = /public
 login_url = https://login.example.com/login
@@ -101,6 +106,29 @@ is "$disabled" "$bad" "disabled user answer identical to bad password"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Basic !!!')" "Status: 401" "malformed Basic: 401"
 is "$(st authorizer /x "$ALICE" "$BOB")" "Status: 401" "duplicate Authorization param: denied"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Bearer abc')" "Status: 401" "other scheme: no credentials"
+
+# --- session cookie -------------------------------------------------------------
+now=$(date +%s)
+tok=$("$TOKENTOOL" -t "$now" -l 3600 -g 1 issue "$TMP/secret" gatekeep alice)
+a=$(q responder /x "HTTP_COOKIE=other=1; gatekeep_session=$tok")
+like "$a" 'Remote-User: alice' "valid session cookie: 200 as alice"
+a=$(q authorizer /x "HTTP_COOKIE=gatekeep_session=$tok")
+like "$a" 'Variable-AUTH_TYPE: Session' "session auth type"
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=${tok%?}A")" "Status: 401" "tampered signature: 401"
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=${tok%?}A" "$ALICE")" "Status: 401" \
+    "bad cookie fails the request: no fall-through to Basic"
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$tok; gatekeep_session=$tok")" "Status: 401" \
+    "two session cookies: denied"
+old=$("$TOKENTOOL" -t $((now - 7200)) -l 3600 -g 1 issue "$TMP/secret" gatekeep alice)
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$old")" "Status: 401" "expired cookie: 401"
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$old" "$ALICE")" "Status: 200" \
+    "expired cookie is stale, not forged: Basic still works"
+rev=$("$TOKENTOOL" -t "$now" -l 3600 -g 7 issue "$TMP/secret" gatekeep alice)
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$rev")" "Status: 401" "wrong token generation: 401"
+other=$("$TOKENTOOL" -t "$now" -l 3600 -g 1 issue "$TMP/secret" someone-else alice)
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$other")" "Status: 401" "wrong issuer: 401"
+ctok=$("$TOKENTOOL" -t "$now" -l 3600 -g 1 issue "$TMP/secret" gatekeep carol)
+is "$(st authorizer /x "HTTP_COOKIE=gatekeep_session=$ctok")" "Status: 401" "disabled user's cookie: 401"
 
 # --- policy -------------------------------------------------------------------
 is "$(st authorizer /admin/x "$ALICE")" "Status: 403" "wrong group: 403"
