@@ -2,6 +2,9 @@
 #ifndef GK_CONFIG_H
 #define GK_CONFIG_H
 
+/* In lib/, "config.h" finds this file first: pull in autoconf's config.h (HAVE_*) too. */
+#include <config.h>
+
 #include <stdio.h>
 
 #include "cidr.h"
