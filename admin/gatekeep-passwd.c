@@ -121,6 +121,36 @@ pw_dberr(const char *db, const char *msg)
 		pw_warnx("%s: %s", db, msg);
 }
 
+const char *
+pw_quote(const char *s, char *buf, size_t bufsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, need;
+	unsigned char c;
+	bool esc;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		esc = c < 0x20 || c == 0x7f || c == '\\' || c == '\'';
+		need = esc ? 4 : 1;
+		if (o + need + 4 > bufsz) {   /* keep room for "..." and the NUL */
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (esc) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int
 pw_exit_for_status(int status)
 {
@@ -223,7 +253,6 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	usage_lines(stderr);
 	fprintf(stderr, "Try '" PROG " --help' for more information.\n");
 	return EX_PW_SYNTAX;
 }
@@ -268,6 +297,7 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 static int
 check_groups(const char *opt, const char *s, bool allow_empty)
 {
+	char q[80];
 	size_t len = strlen(s);
 
 	if (len > GK_GROUPS_MAX) {
@@ -276,7 +306,8 @@ check_groups(const char *opt, const char *s, bool allow_empty)
 	}
 	if ((len == 0 && !allow_empty) || !gk_valid_group_list(s, len)) {
 		pw_warnx("%s: invalid group list '%s' (groups are [A-Za-z0-9._-], starting "
-		    "with a letter or digit, separated by commas, no duplicates)", opt, s);
+		    "with a letter or digit, separated by commas, no duplicates)", opt,
+		    pw_quote(s, q, sizeof(q)));
 		return EX_PW_SYNTAX;
 	}
 	return EX_PW_OK;
@@ -286,6 +317,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	struct pw_attrs *a = &o->attrs;
+	char q[80];
 	unsigned long v;
 	size_t len;
 	int c, rc;
@@ -309,7 +341,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'C':
 		case 'r':
 			if (parse_ulong(optarg, 999999999UL, &o->cost) != 0 || o->cost == 0)
-				return usage_error("-%c: invalid cost '%s'", c, optarg);
+				return usage_error("-%c: invalid cost '%s'", c,
+				    pw_quote(optarg, q, sizeof(q)));
 			break;
 		case 'm':
 		case 's':
@@ -355,7 +388,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_PERMISSION:
 			if (gk_perm_parse(optarg, &a->perm) != GK_OK) {
-				pw_warnx("--permission: invalid permission '%s' (none, ro or rw)", optarg);
+				pw_warnx("--permission: invalid permission '%s' (none, ro or rw)",
+				    pw_quote(optarg, q, sizeof(q)));
 				return EX_PW_SYNTAX;
 			}
 			a->set_perm = true;
@@ -368,7 +402,8 @@ parse_args(int argc, char **argv, struct opts *o)
 				return EX_PW_OVERFLOW;
 			}
 			if (len > 0 && !gk_valid_email(optarg, len)) {
-				pw_warnx("--email: invalid e-mail address '%s'", optarg);
+				pw_warnx("--email: invalid e-mail address '%s'",
+				    pw_quote(optarg, q, sizeof(q)));
 				return EX_PW_SYNTAX;
 			}
 			a->email = optarg;
@@ -389,7 +424,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_LEVEL:
 			if (parse_ulong(optarg, GK_LEVEL_GUEST, &v) != 0) {
-				pw_warnx("--level: invalid level '%s' (0 to %d)", optarg, GK_LEVEL_GUEST);
+				pw_warnx("--level: invalid level '%s' (0 to %d)",
+				    pw_quote(optarg, q, sizeof(q)), GK_LEVEL_GUEST);
 				return EX_PW_SYNTAX;
 			}
 			a->set_level = true;

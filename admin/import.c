@@ -43,17 +43,113 @@ pw_hash_method_name(const char *hash)
 	return "unknown";
 }
 
+/* Length of the run of crypt(3) base64 characters [./0-9A-Za-z] at s. */
+static size_t
+crypt64_run(const char *s)
+{
+	size_t n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '/')
+		n++;
+	return n;
+}
+
+/* s is exactly: `field` chars of crypt base64 (min..max), then '$' (or the end if last). */
+static const char *
+crypt64_field(const char *s, size_t min, size_t max, bool last)
+{
+	size_t n = crypt64_run(s);
+
+	if (n < min || n > max)
+		return NULL;
+	if (last)
+		return s[n] == '\0' ? s + n : NULL;
+	return s[n] == '$' ? s + n + 1 : NULL;
+}
+
+/* Structural checks: a truncated or mangled hash would lock its user out after import. */
+static bool
+bcrypt_ok(const char *h)
+{
+	/* $2y$NN$ + 22 salt + 31 hash characters */
+	return strlen(h) == 60 && h[4] >= '0' && h[4] <= '3' && h[5] >= '0' && h[5] <= '9' &&
+	    (h[4] - '0') * 10 + (h[5] - '0') >= 4 && (h[4] - '0') * 10 + (h[5] - '0') <= 31 &&
+	    h[6] == '$' && crypt64_run(h + 7) == 53;
+}
+
+static bool
+shacrypt_ok(const char *h, size_t hashlen)
+{
+	const char *p = h + 3;
+
+	if (strncmp(p, "rounds=", 7) == 0) {
+		p += 7;
+		if (*p < '1' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p++ != '$')
+			return false;
+	}
+	p = crypt64_field(p, 0, 16, false);
+	return p != NULL && crypt64_field(p, hashlen, hashlen, true) != NULL;
+}
+
+static bool
+yescrypt_ok(const char *h)
+{
+	const char *p = crypt64_field(h + 3, 1, 64, false);   /* parameters */
+
+	if (p != NULL)
+		p = crypt64_field(p, 1, 86, false);                /* salt */
+	return p != NULL && crypt64_field(p, 43, 43, true) != NULL;
+}
+
+static bool
+apr1_ok(const char *h)
+{
+	const char *p = crypt64_field(h + 6, 1, 8, false);
+
+	return p != NULL && crypt64_field(p, 22, 22, true) != NULL;
+}
+
+static bool
+sha1_ok(const char *h)
+{
+	size_t i;
+
+	if (strlen(h) != 5 + 28 || h[32] != '=')
+		return false;
+	for (i = 5; i < 32; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') || h[i] == '+' || h[i] == '/'))
+			return false;
+	return true;
+}
+
 bool
 pw_import_hash_ok(const char *hash)
 {
-	/* The formats the issue lists; DES crypt, plaintext and $1$ are refused on purpose. */
-	static const char *const ok[] = { "$2y$", "$2b$", "$2a$", "$5$", "$6$", "$y$", "$apr1$", "{SHA}" };
-	size_t i;
+	bool shape;
 
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strncmp(hash, ok[i], strlen(ok[i])) == 0)
-			return gk_pw_hash_supported(hash);
-	return false;
+	/* The formats the issue lists; DES crypt, plaintext and $1$ are refused on purpose. */
+	if (strncmp(hash, "$2y$", 4) == 0 || strncmp(hash, "$2b$", 4) == 0 ||
+	    strncmp(hash, "$2a$", 4) == 0)
+		shape = bcrypt_ok(hash);
+	else if (strncmp(hash, "$5$", 3) == 0)
+		shape = shacrypt_ok(hash, 43);
+	else if (strncmp(hash, "$6$", 3) == 0)
+		shape = shacrypt_ok(hash, 86);
+	else if (strncmp(hash, "$y$", 3) == 0)
+		shape = yescrypt_ok(hash);
+	else if (strncmp(hash, "$apr1$", 6) == 0)
+		shape = apr1_ok(hash);
+	else if (strncmp(hash, "{SHA}", 5) == 0)
+		shape = sha1_ok(hash);
+	else
+		shape = false;
+	return shape && gk_pw_hash_supported(hash);
 }
 
 int

@@ -118,7 +118,8 @@ print_rows(struct gk_userdb *db, const char *dbpath, FILE *out, struct rows *r)
 		pw_dberr(dbpath, err.msg);
 		rc = pw_exit_for_status(st);
 	} else {
-		qsort(r->v, r->n, sizeof(r->v[0]), row_cmp);
+		if (r->n > 0)
+			qsort(r->v, r->n, sizeof(r->v[0]), row_cmp);
 		for (i = 0; i < r->n; i++)
 			fprintf(out, "%s\n", r->v[i].line);
 		if (fflush(out) != 0 || ferror(out)) {

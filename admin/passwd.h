@@ -34,6 +34,9 @@ void pw_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a lib/ error about database db, prefixed with db unless the message already names it. */
 void pw_dberr(const char *db, const char *msg);
 
+/* Copies s into buf for an error message, control bytes, '\\' and '\'' as \xHH, cut with "..." (bufsz >= 8). */
+const char *pw_quote(const char *s, char *buf, size_t bufsz);
+
 /* Maps a lib/ status to an exit code for a database operation. */
 int pw_exit_for_status(int status);
 
