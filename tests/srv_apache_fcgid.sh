@@ -35,17 +35,32 @@ is "$CODE" 401 "apache-fcgid: no Basic credentials -> mod_fcgid's 401, proxy hea
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "apache-fcgid: admins pass group:staff"
 
-# Even when the proxy header is trusted, the AUTHENTICATOR call must check the Basic
-# pair: Apache takes the Basic name as the user whatever gatekeep identified.
-gk_stop apache
-gk_conf "127.0.0.1/32"
-gk_make_readable_by nobody nogroup
-gk_start_apache fcgid
-req -u "alice:$BADPW" -H 'Remote-User: bob' "$BASE/private/"
-is "$CODE" 401 "apache-fcgid: trusted Remote-User: bob + Basic alice with a bad password -> 401"
-unlike "$BODY" 'app-ok' "apache-fcgid: ... the app did not run as alice"
-req -u alice:alice-pw "$BASE/private/"
-is "$(appvar REMOTE_USER)" alice "apache-fcgid: good Basic still works with a trusted proxy configured"
+# The AUTHENTICATOR call must check exactly the Basic pair: Apache takes the Basic name
+# as the user whatever gatekeep identified. The contrib file restricts gatekeep to
+# GATEKEEP_METHODS=basic; gatekeep itself must also get it right without that line.
+gk_fcgid_pair_checks() {  # LABEL
+	gk_stop apache
+	gk_conf "127.0.0.1/32"
+	gk_make_readable_by nobody nogroup
+	gk_start_apache fcgid
+	req -u "alice:$BADPW" -H 'Remote-User: bob' "$BASE/private/"
+	is "$CODE" 401 "apache-fcgid $1: trusted Remote-User: bob + Basic alice with a bad password -> 401"
+	unlike "$BODY" 'app-ok' "apache-fcgid $1: ... the app did not run as alice"
+	req -u alice:alice-pw "$BASE/private/"
+	is "$(appvar REMOTE_USER)" alice "apache-fcgid $1: good Basic still works with a trusted proxy configured"
+
+	gk_stop apache
+	gk_conf "192.0.2.1/32" "bypass_networks = 127.0.0.0/8"
+	gk_make_readable_by nobody nogroup
+	gk_start_apache fcgid
+	req -u "alice:$BADPW" "$BASE/private/"
+	is "$CODE" 401 "apache-fcgid $1: bypass_networks + Basic alice with a bad password -> 401"
+	unlike "$(appvar REMOTE_USER)" alice "apache-fcgid $1: ... the app does not see REMOTE_USER=alice"
+}
+gk_fcgid_pair_checks "(contrib)"
+GK_SITE_SED='/GATEKEEP_METHODS/d'
+gk_fcgid_pair_checks "(all methods)"
+GK_SITE_SED=''
 
 gk_check_logs apache-fcgid "$LOG/apache-error.log"
 done_testing

@@ -227,6 +227,9 @@ gk_start_apache() {
 	authnz) gk_render "$CONTRIB/apache/gatekeep-authnz.conf" "$RUN/apache/site.conf" ;;
 	fcgid) gk_render "$CONTRIB/apache/gatekeep-fcgid.conf" "$RUN/apache/site.conf" ;;
 	esac
+	# GK_SITE_SED: a sed script a test applies to the rendered contrib file (to show
+	# what a line in it protects against)
+	if [ -n "${GK_SITE_SED:-}" ]; then sed -i -e "$GK_SITE_SED" "$RUN/apache/site.conf"; fi
 	gk_render "$SRV/apache-main.conf" "$RUN/apache/httpd.conf"
 	apache2 -t -f "$RUN/apache/httpd.conf" -D "GK_$mode" >"$LOG/apache-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/apache-t.out"; bail "apache2 -t rejects the config"; }
