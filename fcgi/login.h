@@ -1,0 +1,43 @@
+/* login.h: gatekeep-login's process state and its one entry point per request. */
+#ifndef GK_LOGIN_H
+#define GK_LOGIN_H
+
+#include <stdint.h>
+
+#include "redirect.h"       /* and through it lib/config.h */
+#include "lockout.h"
+#include "log.h"
+#include "login_buf.h"
+#include "password.h"
+#include "secret.h"
+#include "userdb.h"
+
+#define LOGIN_ISSUER   "gatekeep"      /* JWT iss; gatekeep-authz expects the same */
+#define LOGIN_BODY_MAX 8192            /* a login form is a few hundred bytes */
+
+/* Loaded once per process (per request in CGI mode); never holds per-request data. */
+struct login_ctx {
+	struct gk_config cfg;
+	struct gk_log log;
+	struct gk_secret secret;
+	struct gk_userdb *db;              /* opened on first use, reopened after errors */
+	struct gk_pw_ctx *pw;
+	struct gk_lockout *lk;
+	char *template;                    /* the admin's template, or NULL for the built-in one */
+	char form_action_csp[1024];        /* "'self' host ..." for CSP form-action */
+	int64_t (*now)(void);
+};
+
+/*
+ * Handles one request: envp is the CGI/FastCGI environment, body the
+ * request body (already bounded by the caller; NULL when there is none or it
+ * was too large: body_too_large). Writes a complete CGI response (Status,
+ * headers, blank line, body) into out.
+ */
+void login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t body_len,
+    bool body_too_large, struct login_buf *out);
+
+/* Fills ctx->form_action_csp from redirect_domains. */
+void login_csp_init(struct login_ctx *ctx);
+
+#endif
