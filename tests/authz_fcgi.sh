@@ -246,6 +246,65 @@ like "$(cat "$LOG")" 'deny user=alice method=basic .*reason=database' "missing d
 is "$(st authorizer /public/x)" "Status: 200" "bypass still works without the database"
 kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
 
+# --- Caddy front end, auto-created proxy users, origins, bypass networks/hosts -----
+"$GK_PASSWD" -b --groups=staff "$DB" kiosk pw-kiosk 2>/dev/null || bail "passwd kiosk"
+write_conf "frontend = caddy
+proxy_auto_create = true
+proxy_auto_create_groups = viewers
+proxy_auto_create_permission = ro
+proxy_email_header = Remote-Email
+allowed_origins = https://app.example.com
+bypass_networks = 192.0.2.0/24
+bypass_hosts = 10.1.1.1:8090
+bypass_user = kiosk"
+: > "$LOG"
+start 1
+FWD=(HTTP_X_FORWARDED_METHOD=GET HTTP_X_FORWARDED_HOST=app.example.com HTTP_X_FORWARDED_PROTO=https)
+is "$(st responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/admin/x "$ALICE")" "Status: 403" \
+    "caddy: rules see X-Forwarded-Uri, not the endpoint URI"
+is "$(st responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/public/x)" "Status: 200" "caddy: bypass on X-Forwarded-Uri"
+a=$(q responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/x HTTP_ACCEPT=text/html)
+is "$(echo "$a" | head -1)" "Status: 302" "caddy: a browser gets a real 302"
+like "$a" 'rd=https%3A%2F%2Fapp.example.com%2Fx' "caddy: rd built from X-Forwarded-Proto/Host/Uri"
+is "$(st responder /_gk "$ALICE")" "Status: 500" "caddy: missing X-Forwarded-* is an error"
+is "$(st authorizer /admin "$ALICE")" "Status: 403" "caddy setting does not change the Authorizer role"
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/x \
+    REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie HTTP_REMOTE_EMAIL=newbie@example.com | tr -d '\r')
+like "$a" 'Remote-User: newbie' "proxy auto-create: allowed"
+like "$a" 'Remote-Groups: viewers' "proxy auto-create: groups from proxy_auto_create_groups"
+"$GK_PASSWD" -l "$DB" | grep -q '^newbie'; ok $? "auto-created user is in the database"
+is "$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk HTTP_X_FORWARDED_METHOD=POST \
+    HTTP_X_FORWARDED_HOST=app.example.com HTTP_X_FORWARDED_URI=/x REMOTE_ADDR=127.0.0.1 \
+    HTTP_REMOTE_USER=newbie | tr -d '\r' | head -1)" "Status: 403" "auto-created ro user: POST refused"
+is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
+    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_ORIGIN=https://evil.example)" "Status: 403" "foreign Origin on POST: 403"
+is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
+    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_ORIGIN=https://app.example.com)" "Status: 200" "allowed Origin on POST: 200"
+is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
+    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_REFERER=https://evil.example/app.example.com)" "Status: 403" \
+    "foreign Referer on POST: 403"
+is "$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=192.0.2.9 | tr -d '\r' | head -1)" \
+    "Status: 200" "bypass_networks: allowed"
+a=$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 HTTP_HOST=10.1.1.1:8090 | tr -d '\r')
+like "$a" 'Variable-REMOTE_USER: kiosk' "bypass_hosts: runs as bypass_user"
+kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
+
+# --- started on fd 0 (spawn-fcgi, mod_fcgid, lighttpd bin-path) ----------------------
+write_conf ""
+if command -v spawn-fcgi >/dev/null; then
+	spawn-fcgi -s "$SOCK" -M 0600 -P "$TMP/spawn.pid" -- "$GK_AUTHZ" -c "$CONF" -d >/dev/null 2>>"$LOG"
+	for _ in $(seq 50); do [ -S "$SOCK" ] && [ -s "$TMP/spawn.pid" ] && break; sleep 0.1; done
+	SPID=$(cat "$TMP/spawn.pid")
+	at_exit "kill $SPID"
+	is "$(st authorizer /x "$ALICE")" "Status: 200" "fd 0 socket from spawn-fcgi: answers"
+	is "$(pgrep -P "$SPID" | wc -l)" 0 "fd 0 without --workers: one process, no pool"
+	kill -TERM "$SPID"
+	for _ in $(seq 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$SPID" 2>/dev/null; is "$?" 1 "fd 0 mode: SIGTERM stops it"
+else
+	ok 1 "spawn-fcgi is not installed (scripts/install-deps installs it)"
+fi
+
 # --- CLI --------------------------------------------------------------------------
 write_conf ""
 out=$("$GK_AUTHZ" -c "$CONF" --check-config); ok $? "--check-config: exit 0"
