@@ -667,12 +667,10 @@ path_exists(const char *path)
 	return lstat(path, &sb) == 0 || errno != ENOENT;
 }
 
+/* Whether the database is there as -c expects; checked again under the lock by lib/. */
 static int
-begin_txn(const struct opts *o, const char *db, struct gk_userdb_txn **txn)
+check_db_presence(const struct opts *o, const char *db)
 {
-	struct gk_err err = { "" };
-	int st;
-
 	if (o->create && path_exists(db)) {
 		pw_warnx("%s: database already exists (omit -c to change it)", db);
 		return EX_PW_FILE;
@@ -681,6 +679,17 @@ begin_txn(const struct opts *o, const char *db, struct gk_userdb_txn **txn)
 		pw_warnx("%s: no such database (use -c or --init to create it)", db);
 		return EX_PW_FILE;
 	}
+	return EX_PW_OK;
+}
+
+static int
+begin_txn(const struct opts *o, const char *db, struct gk_userdb_txn **txn)
+{
+	struct gk_err err = { "" };
+	int rc, st;
+
+	if ((rc = check_db_presence(o, db)) != EX_PW_OK)
+		return rc;
 	st = gk_userdb_begin(db, o->create, LOCK_TIMEOUT_MS, txn, &err);
 	if (st != GK_OK) {
 		if (st == GK_EBUSY)
@@ -722,6 +731,9 @@ cmd_set(const struct opts *o, const char *db, const char *name, char *pwarg)
 
 	memset(&u, 0, sizeof(u));
 	hash[0] = '\0';
+	/* Fail before asking for a password the command could not store. */
+	if ((rc = check_db_presence(o, db)) != EX_PW_OK)
+		goto out;
 	/* Hash before taking the lock: hashing is the slow part. */
 	if (want_pw) {
 		rc = get_password(o, pwarg, true, "New password: ", pw, sizeof(pw));
@@ -834,9 +846,9 @@ cmd_verify(const struct opts *o, const char *db, const char *name, char *pwarg)
 
 	memset(&u, 0, sizeof(u));
 	pw[0] = '\0';
-	if ((rc = get_password(o, pwarg, false, "Enter password: ", pw, sizeof(pw))) != EX_PW_OK)
-		goto out;
 	if ((rc = open_db(db, &udb)) != EX_PW_OK)
+		goto out;
+	if ((rc = get_password(o, pwarg, false, "Enter password: ", pw, sizeof(pw))) != EX_PW_OK)
 		goto out;
 	ctx = gk_pw_ctx_new(&err);
 	if (ctx == NULL) {

@@ -85,6 +85,13 @@ like "$res" 'interrupted' "^C is reported"
 "$P" -v -b users.db carol x 2>/dev/null
 is "$?" 6 "nothing was stored after ^C"
 
+res=$(pty_run -- nowhere.db dave)
+like "$(head -1 <<<"$res")" '^1 ' "a missing database fails (exit 1) ..."
+unlike "$res" 'password: ' "... before asking for a password"
+res=$(pty_run -- -v nowhere.db dave)
+like "$(head -1 <<<"$res")" '^1 ' "-v on a missing database fails before asking too"
+unlike "$res" 'password: ' "... no prompt shown"
+
 res=$(pty_run 'typed' 'typed' -- -n -B carol)
 like "$(head -1 <<<"$res")" '^0 ' "-n prompts on the terminal too"
 like "$res" 'carol:\$2b\$' "-n prints the user:hash line after prompting"
