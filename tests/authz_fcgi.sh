@@ -305,6 +305,20 @@ else
 	ok 1 "spawn-fcgi is not installed (scripts/install-deps installs it)"
 fi
 
+# --- systemd socket activation (LISTEN_FDS, fd 3) ----------------------------------
+if command -v systemd-socket-activate >/dev/null; then
+	rm -f "$SOCK"
+	systemd-socket-activate -l "$SOCK" "$GK_AUTHZ" -c "$CONF" --workers 1 -d >/dev/null 2>>"$LOG" &
+	APID=$!
+	at_exit "kill $APID"
+	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+	is "$(st authorizer /x "$ALICE")" "Status: 200" "systemd LISTEN_FDS socket: answers"
+	kill -TERM $APID; wait $APID
+	is "$?" 0 "systemd mode: SIGTERM, exit 0"
+else
+	ok 1 "systemd-socket-activate is not installed"
+fi
+
 # --- CLI --------------------------------------------------------------------------
 write_conf ""
 out=$("$GK_AUTHZ" -c "$CONF" --check-config); ok $? "--check-config: exit 0"
