@@ -1241,8 +1241,8 @@ env_lookup(char *const *envp, const char *name, int *count)
 }
 
 /*
- * GATEKEEP_RULE: several rules separated by newlines or ';' (outside double
- * quotes); it replaces every rule from the file.
+ * GATEKEEP_RULE: several rules separated by newlines (LF or CR LF) or ';'
+ * (outside double quotes); it replaces every rule from the file.
  */
 static int
 env_rules(struct gk_config *cfg, const char *value, struct gk_err *err)
@@ -1257,7 +1257,7 @@ env_rules(struct gk_config *cfg, const char *value, struct gk_err *err)
 		bool inq = false;
 		char *t;
 
-		for (; *p != '\0' && (inq || (*p != ';' && *p != '\n')); p++) {
+		for (; *p != '\0' && (inq || (*p != ';' && *p != '\n' && *p != '\r')); p++) {
 			if (*p == '"')
 				inq = !inq;
 			if (i >= CONFIG_LINE_MAX)
@@ -1269,12 +1269,12 @@ env_rules(struct gk_config *cfg, const char *value, struct gk_err *err)
 			p++;
 		text[i] = '\0';
 		t = trim(text);
-		if (*t == '\r')
-			t++;
-		n++;
 		if (*t == '\0')
 			continue;
+		n++;    /* rules are numbered as the admin sees them: empty pieces do not count */
 		snprintf(where, sizeof(where), "environment GATEKEEP_RULE (rule %u)", n);
+		if (has_ctl(t))
+			return gk_err_set(err, "%s: control character in the rule", where), GK_EINVAL;
 		if (add_rule(cfg, t, where, err) != GK_OK)
 			return GK_EINVAL;
 	}

@@ -15,19 +15,19 @@
 #include "log.h"
 #include "tap.h"
 
-static char tmpdir[] = "/tmp/t_config.XXXXXX";
+static char tmpdir[4096];
 static char *const noenv[] = { NULL };
 
 /* Writes len bytes to TMP/name and returns the path (static rotating buffers). */
 static const char *
 put(const char *name, const char *data, size_t len)
 {
-	static char paths[8][256];
+	static char paths[8][4200];
 	static int slot;
 	char *p = paths[slot++ % 8];
 	FILE *f;
 
-	snprintf(p, 256, "%s/%s", tmpdir, name);
+	snprintf(p, 4200, "%s/%s", tmpdir, name);
 	f = fopen(p, "wb");
 	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
 		abort();
@@ -61,7 +61,7 @@ fails_with(int line, const char *text, const char *suffix)
 	struct gk_config cfg;
 	struct gk_err err;
 	const char *path;
-	char want[512];
+	char want[4700];
 	int rc = load_text(text, noenv, &cfg, &err, &path);
 
 	snprintf(want, sizeof(want), "%s:%s", path, suffix);
@@ -255,7 +255,7 @@ test_every_key(void)
 	struct gk_config c;
 	struct gk_err err;
 	const char *path;
-	char where[300];
+	char where[4300];
 	int rc;
 
 	rc = load_text(every_key, noenv, &c, &err, &path);
@@ -353,7 +353,7 @@ test_file_errors(void)
 	struct gk_err err;
 	char *big;
 	const char *path;
-	char want[400];
+	char want[4700];
 	int rc;
 
 	fails_with(__LINE__, "realm = a\nfoo = 1\n", "2: unknown key 'foo'");
@@ -704,7 +704,7 @@ test_env(void)
 	struct gk_config c;
 	struct gk_err err;
 	const char *path;
-	char cfgvar[300];
+	char cfgvar[4300];
 	int rc;
 
 	{
@@ -774,6 +774,22 @@ test_env(void)
 			is_str(c.rules[2].where, "environment GATEKEEP_RULE (rule 3)", "env rule where");
 		} else
 			diag("%s", err.msg);
+		gk_config_free(&c);
+	}
+	{
+		char *const env[] = { "GATEKEEP_RULE=path=/a require=any\r\npath=/b require=deny\r\n", NULL };
+
+		rc = load_text("", env, &c, &err, NULL);
+		ok(rc == GK_OK && c.rules_count == 2 && strcmp(c.rules[1].require, "deny") == 0,
+		    "GATEKEEP_RULE with CR LF separators");
+		gk_config_free(&c);
+	}
+	{
+		char *const env[] = { "GATEKEEP_RULE=path=/a\x01 require=any", NULL };
+
+		ok(load_text("", env, &c, &err, NULL) != GK_OK, "control byte in GATEKEEP_RULE refused");
+		is_str(err.msg, "environment GATEKEEP_RULE (rule 1): control character in the rule",
+		    "... message");
 		gk_config_free(&c);
 	}
 	{
@@ -952,6 +968,9 @@ test_docs(void)
 int
 main(void)
 {
+	const char *t = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t_config.XXXXXX", t != NULL && *t == '/' ? t : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		return 99;
 	test_defaults();
@@ -964,7 +983,7 @@ main(void)
 	test_env();
 	test_docs();
 	{
-		char cmd[300];
+		char cmd[4400];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 		if (system(cmd) != 0)

@@ -10,7 +10,7 @@
 #include "log.h"
 #include "tap.h"
 
-static char capfile[] = "/tmp/t_log.XXXXXX";
+static char capfile[4096];
 static int capfd = -1, saved_stderr = -1;
 
 /* Starts sending fd 2 to an empty temp file. */
@@ -90,6 +90,12 @@ main(void)
 	int lv;
 	long pid = (long)getpid();
 
+	{
+		const char *t = getenv("TMPDIR");
+
+		snprintf(capfile, sizeof(capfile), "%s/t_log.XXXXXX",
+		    t != NULL && *t == '/' ? t : "/tmp");
+	}
 	capfd = mkstemp(capfile);
 	if (capfd < 0)
 		return 99;
