@@ -60,7 +60,7 @@ int
 gk_setcookie_format(const struct gk_setcookie *c, char *out, size_t outsz, struct gk_err *err)
 {
 	const char *ss;
-	char dom[256] = "";
+	char dom[272] = "";
 	int n;
 
 	if (outsz > 0)

@@ -17,3 +17,6 @@ tests_t_session_cookie_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_session_cookie_LDADD = $(GK_LIBS)
 TESTS += tests/t_session_cookie
 VALGRIND_TESTS += tests/t_session_cookie
+# Shell drivers: login.cgi as CGI and behind lighttpd mod_cgi; the browser flow (nginx + both daemons).
+TESTS += tests/login_cgi.sh
+dist_check_SCRIPTS += tests/login_cgi.sh
