@@ -23,6 +23,7 @@ req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "apache-authnz: admins pass group:staff"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "apache-authnz: POST with a body is authorized"
+is "$(appvar BODY_LENGTH)" 3 "apache-authnz: ... and the app got the request body"
 like "$(grep -c ' alice "GET /private/' "$LOG/apache-access.log")" '^[1-9]' "apache-authnz: the access log's %u is alice"
 
 gk_check_proxy apache-authnz tcp

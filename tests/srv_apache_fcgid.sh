@@ -34,6 +34,9 @@ req -H 'Remote-User: bob' "$BASE/private/"
 is "$CODE" 401 "apache-fcgid: no Basic credentials -> mod_fcgid's 401, proxy header unused"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "apache-fcgid: admins pass group:staff"
+req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
+is "$CODE" 200 "apache-fcgid: POST with a body is authorized"
+is "$(appvar BODY_LENGTH)" 3 "apache-fcgid: ... and the app got the request body"
 
 # The AUTHENTICATOR call must check exactly the Basic pair: Apache takes the Basic name
 # as the user whatever gatekeep identified. The contrib file restricts gatekeep to

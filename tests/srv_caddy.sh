@@ -27,6 +27,7 @@ req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "caddy: admins pass group:staff"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "caddy: POST with a body is authorized"
+is "$(appvar BODY_LENGTH)" 3 "caddy: ... and the app got the request body"
 
 gk_check_proxy caddy unix
 gk_alive authz

@@ -25,6 +25,7 @@ req -u alice:alice-pw -H 'Remote_User: bob' "$BASE/private/"
 is "$CODE" 403 "lighttpd: a Remote_User header is refused by the contrib config"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "lighttpd: POST with a body is authorized"
+is "$(appvar BODY_LENGTH)" 3 "lighttpd: ... and the app got the request body"
 
 gk_check_proxy lighttpd unix
 gk_alive authz

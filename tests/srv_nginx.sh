@@ -28,6 +28,7 @@ req -u alice:alice-pw -H 'Remote_User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "nginx: a Remote_User header does not reach the app"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "nginx: POST with a body is authorized too (body not sent to the authorizer)"
+is "$(appvar BODY_LENGTH)" 3 "nginx: ... and the app got the request body"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
 

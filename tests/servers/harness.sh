@@ -312,6 +312,7 @@ gk_check_auth() {
 	is "$CODE" 200 "$S: good Basic credentials -> 200"
 	like "$BODY" '^app-ok' "$S: the app ran"
 	is "$(appvar "$IDVAR")" alice "$S: the app sees $IDVAR=alice"
+	unlike "$HDRS" '^([Vv]ariable-|[Rr]emote-[Uu]ser:|[Xx]-[Aa]uth-[Rr]equest-)' "$S: no authorizer answer header leaks into the client's response"
 
 	req -u "alice:$BADPW" "$BASE/private/"
 	is "$CODE" 401 "$S: bad password -> 401"
