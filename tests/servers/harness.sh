@@ -101,7 +101,8 @@ gk_render() {
 }
 
 # gk_world: the user database, secret, app and docroot shared by every server test.
-# Users: alice (users), bob (admins), erin (staff), carol (disabled). Passwords NAME-pw.
+# Users: alice (users), bob (admins), erin (staff), carol (disabled), rita (permission ro).
+# Passwords NAME-pw.
 gk_world() {
 	gk_need "$GK_AUTHZ" "$GK_PASSWD" curl setsid
 	[ -x "$GK_AUTHZ" ] || bail "gatekeep-authz is not built: $GK_AUTHZ"
@@ -124,6 +125,8 @@ gk_world() {
 	"$GK_PASSWD" -b "$GK/users.db" bob bob-pw >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" -b "$GK/users.db" erin erin-pw >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" -b "$GK/users.db" carol carol-pw >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" -b "$GK/users.db" rita rita-pw >>"$LOG/passwd.out" 2>&1 &&
+	"$GK_PASSWD" --permission=ro "$GK/users.db" rita >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" --groups users "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" --groups admins "$GK/users.db" bob >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" --groups staff "$GK/users.db" erin >>"$LOG/passwd.out" 2>&1 &&
@@ -344,6 +347,16 @@ gk_check_auth() {
 	req -u alice:alice-pw "$BASE/public/../staff/"
 	is "$CODE" "$FORBIDDEN" "$S: /public/../staff/ still needs group:staff"
 
+	# the original method reaches gatekeep (nginx's subrequest and Caddy's forward_auth
+	# are GETs; permission ro allows only GET/HEAD/OPTIONS)
+	req -u rita:rita-pw "$BASE/private/"
+	is "$CODE" 200 "$S: read-only user, GET -> 200"
+	req -u rita:rita-pw -X POST -d 'x=1' "$BASE/private/"
+	is "$CODE" "$FORBIDDEN" "$S: read-only user, POST -> $FORBIDDEN (the original method is checked)"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run for the POST"
+	req -u rita:rita-pw -X DELETE -H 'X-Forwarded-Method: GET' "$BASE/private/"
+	is "$CODE" "$FORBIDDEN" "$S: read-only user, DELETE with a client X-Forwarded-Method: GET -> $FORBIDDEN"
+
 	# client-sent identity headers are never the identity
 	req -u alice:alice-pw -H 'Remote-User: bob' -H 'Remote-Groups: admins' "$BASE/admin/"
 	is "$CODE" "$FORBIDDEN" "$S: Remote-User/Remote-Groups from the client do not make alice an admin"
@@ -412,6 +425,6 @@ gk_check_logs() {
 	shift
 	all=$(cat "$@" 2>/dev/null)
 	unlike "$all" 'AddressSanitizer|runtime error:|LeakSanitizer|Assertion .* failed' "$S: no sanitizer report or assertion in the authorizer's log"
-	unlike "$all" "$BADPW|alice-pw|erin-pw|carol-pw" "$S: no password in the logs"
+	unlike "$all" "$BADPW|alice-pw|erin-pw|carol-pw|rita-pw" "$S: no password in the logs"
 	like "$all" 'deny' "$S: the authorizer logged its denials"
 }
