@@ -5,3 +5,4 @@ fcgi_gatekeep_authz_SOURCES = fcgi/authz_main.c \
 	fcgi/authz_answer.h fcgi/authz_answer.c
 fcgi_gatekeep_authz_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS)
 fcgi_gatekeep_authz_LDADD = $(GK_LIBS) $(FCGI_LIBS)
+include fcgi/login.mk

@@ -16,3 +16,5 @@ lib_libgatekeep_a_SOURCES = \
 	lib/pathnorm.h lib/pathnorm.c lib/policy.h lib/policy.c lib/credcache.h lib/credcache.c \
 	lib/token.h lib/token.c lib/secret.h lib/secret.c \
 	lib/lockout.h lib/lockout.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c
+lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
+lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c

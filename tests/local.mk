@@ -9,3 +9,5 @@ include tests/authz.mk
 include tests/servers.mk
 include tests/token.mk
 include tests/login.mk
+include tests/hardening.mk
+include tests/seeds.mk

@@ -1,0 +1,2 @@
+/* fcgiguard.c: placeholder, being written. */
+#include <config.h>

@@ -1,0 +1,2 @@
+/* sandbox.c: placeholder, being written. */
+#include <config.h>
