@@ -20,3 +20,6 @@ VALGRIND_TESTS += tests/t_session_cookie
 # Shell drivers: login.cgi as CGI and behind lighttpd mod_cgi; the browser flow (nginx + both daemons).
 TESTS += tests/login_cgi.sh
 dist_check_SCRIPTS += tests/login_cgi.sh
+TESTS += tests/login_browser.sh
+dist_check_SCRIPTS += tests/login_browser.sh
+EXTRA_DIST += tests/login_browser.py
