@@ -57,11 +57,27 @@ gk_alive() { [ -f "$RUN/$1.pid" ] && kill -0 -- "-$(cat "$RUN/$1.pid")" 2>/dev/n
 # gk_wait_sock PATH: wait until a unix socket exists (5 s).
 gk_wait_sock() {
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 20); do
 		[ -S "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
+}
+
+# gk_up NAME PORT WHAT [SERVER]: the port answers AND it is our server (its "Server:"
+# response header matches SERVER) AND our process is alive: someone else on the port
+# would satisfy wait_port alone, and nginx keeps retrying a busy port for seconds.
+gk_up() {
+	local i
+	wait_port "$2" 80 || gk_fail_start "$1" "$3"
+	if [ -n "${4:-}" ]; then
+		for i in $(seq 1 20); do
+			curl -sI --max-time 0.5 "http://127.0.0.1:$2/" 2>/dev/null | grep -qi "^Server: *$4" && break
+			[ "$i" = 20 ] && gk_fail_start "$1" "$3 (something else answers on port $2)"
+			sleep 0.1
+		done
+	fi
+	gk_alive "$1" || gk_fail_start "$1" "$3"
 }
 
 # gk_fail_start NAME WHAT: a server did not come up: show its log and stop the test.
@@ -171,11 +187,11 @@ gk_start_authz() {
 	unix)
 		rm -f "$GK_SOCK"
 		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 2
-		gk_wait_sock "$GK_SOCK" || gk_fail_start authz "gatekeep-authz (unix:$GK_SOCK)"
+		{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (unix:$GK_SOCK)"
 		;;
 	tcp)
 		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers 2
-		wait_port "$GK_AUTHZ_PORT" 50 || gk_fail_start authz "gatekeep-authz (tcp:$GK_AUTHZ_PORT)"
+		gk_up authz "$GK_AUTHZ_PORT" "gatekeep-authz (tcp:$GK_AUTHZ_PORT)"
 		;;
 	esac
 }
@@ -194,7 +210,7 @@ gk_start_backend() {
 	gk_need lighttpd
 	gk_render "$SRV/backend-lighttpd.conf" "$RUN/backend.conf"
 	gk_bg backend lighttpd -D -f "$RUN/backend.conf"
-	wait_port "$BACKEND_PORT" 50 || gk_fail_start backend "backend lighttpd (port $BACKEND_PORT)"
+	gk_up backend "$BACKEND_PORT" "backend lighttpd (port $BACKEND_PORT)" lighttpd
 }
 
 # --- nginx ----------------------------------------------------------------------------
@@ -211,7 +227,7 @@ gk_start_nginx() {
 	nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }
 	gk_bg nginx nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g 'daemon off;'
-	wait_port "$PORT" 50 || gk_fail_start nginx nginx
+	gk_up nginx "$PORT" nginx nginx
 }
 
 # --- Apache httpd -----------------------------------------------------------------------
@@ -237,7 +253,7 @@ gk_start_apache() {
 	apache2 -t -f "$RUN/apache/httpd.conf" -D "GK_$mode" >"$LOG/apache-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/apache-t.out"; bail "apache2 -t rejects the config"; }
 	gk_bg apache apache2 -f "$RUN/apache/httpd.conf" -D "GK_$mode" -DFOREGROUND
-	wait_port "$PORT" 50 || gk_fail_start apache "apache2 ($mode)"
+	gk_up apache "$PORT" "apache2 ($mode)" Apache
 }
 
 # --- lighttpd ---------------------------------------------------------------------------
@@ -254,7 +270,7 @@ gk_start_lighttpd() {
 	lighttpd -tt -f "$RUN/lighttpd/lighttpd.conf" >"$LOG/lighttpd-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/lighttpd-t.out"; bail "lighttpd -tt rejects the config"; }
 	gk_bg lighttpd lighttpd -D -f "$RUN/lighttpd/lighttpd.conf"
-	wait_port "$PORT" 50 || gk_fail_start lighttpd "lighttpd ($mode)"
+	gk_up lighttpd "$PORT" "lighttpd ($mode)" lighttpd
 }
 
 # --- Caddy ------------------------------------------------------------------------------
@@ -268,7 +284,7 @@ gk_start_caddy() {
 	"${env[@]}" caddy validate --config "$RUN/caddy/Caddyfile" --adapter caddyfile >"$LOG/caddy-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/caddy-t.out"; bail "caddy validate rejects the config"; }
 	gk_bg caddy "${env[@]}" caddy run --config "$RUN/caddy/Caddyfile" --adapter caddyfile
-	wait_port "$PORT" 80 || gk_fail_start caddy caddy
+	gk_up caddy "$PORT" caddy Caddy
 }
 
 # --- requests ---------------------------------------------------------------------------
