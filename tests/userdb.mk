@@ -19,3 +19,6 @@ noinst_PROGRAMS += tests/bench_userdb
 tests_bench_userdb_SOURCES = tests/bench_userdb.c
 tests_bench_userdb_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_bench_userdb_LDADD = $(GK_LIBS)
+
+# The format and durability contract the tests above check.
+EXTRA_DIST += docs/userdb-format.md
