@@ -513,10 +513,11 @@ m_basic(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
     struct gk_decision *d)
 {
 	char user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1];
-	const char *h, *ar, *ru, *rp;
+	const char *h;
 	enum mres res;
 	int rc;
 
+	(void)role;
 	rc = gk_request_header(req, "Authorization", &h);
 	if (rc == GK_OK) {
 		rc = gk_basic_parse(h, user, pass);
@@ -531,24 +532,49 @@ m_basic(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
 	if (rc != GK_NOTFOUND)
 		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "duplicate-authorization" :
 		    "malformed-credentials");
-	/*
-	 * Apache mod_authnz_fcgi / mod_fcgid authenticator calls: the Basic pair
-	 * arrives as REMOTE_USER + REMOTE_PASSWD. A claim to check, nothing more,
-	 * and only in that call; everywhere else REMOTE_USER is never read.
-	 */
-	if (role != GK_ROLE_AUTHORIZER || param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK ||
-	    ar == NULL || strcmp(ar, "AUTHENTICATOR") != 0)
-		return M_NONE;
-	if (param1(req, "REMOTE_USER", &ru) != GK_OK || param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
+	return M_NONE;
+}
+
+/*
+ * Apache mod_authnz_fcgi / mod_fcgid authenticator calls: the Basic pair
+ * arrives as REMOTE_USER + REMOTE_PASSWD. Apache makes the name the client
+ * typed the request's user whatever else we looked at, so such a call is
+ * decided on that pair alone: no bypass, proxy header or cookie may stand in
+ * for it (else "-u alice:WRONG" plus a trusted header would pass as alice).
+ * Everywhere else REMOTE_USER is never read.
+ */
+static bool
+apache_pair_call(const struct gk_request *req, enum gk_role role)
+{
+	const char *ar = gk_request_param(req, "FCGI_APACHE_ROLE");
+
+	return role == GK_ROLE_AUTHORIZER && ar != NULL && strcmp(ar, "AUTHENTICATOR") == 0 &&
+	    gk_request_param(req, "REMOTE_PASSWD") != NULL;
+}
+
+static enum mres
+m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
+{
+	char user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1];
+	const char *ar, *ru, *rp;
+	enum mres res;
+	size_t i;
+	bool basic = false;
+
+	for (i = 0; i < a->cfg->methods_count; i++)
+		basic = basic || a->cfg->methods[i] == GK_M_BASIC;
+	if (!basic)
+		return fail(d, GK_OUT_BADCRED, "basic-not-enabled");
+	if (param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK || param1(req, "REMOTE_USER", &ru) != GK_OK ||
+	    param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
 		return fail(d, GK_OUT_BADCRED, "duplicate-credentials");
 	if (ru == NULL || rp == NULL)
-		return M_NONE;
+		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
 	if (!gk_valid_user(ru, strlen(ru)) || gk_strcpy(user, sizeof(user), ru) != GK_OK ||
 	    gk_strcpy(pass, sizeof(pass), rp) != GK_OK || !gk_valid_header_value(rp, strlen(rp))) {
 		gk_wipe(pass, sizeof(pass));
 		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
 	}
-	d->method = "apache";
 	res = check_password(a, user, pass, "apache", d);
 	gk_wipe(pass, sizeof(pass));
 	return res;
@@ -730,6 +756,10 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		d->outcome = GK_OUT_ALLOW;
 		d->method = "rule";
 		goto done;
+	}
+	if (apache_pair_call(&req, role)) {
+		d->method = "apache";
+		res = m_apache_pair(a, &req, d);
 	}
 	for (i = 0; i < cfg->methods_count && res == M_NONE; i++) {
 		switch (cfg->methods[i]) {
