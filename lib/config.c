@@ -1167,8 +1167,127 @@ trim(char *s)
 	return s;
 }
 
+static const char *env_lookup(char *const *envp, const char *name, int *count);
+
+/*
+ * ${NAME} in a file value: replaced by NAME's value from envp (never getenv:
+ * the caller decides which environment counts), "$$" is one literal '$',
+ * and any other '$' is an error, so a shell-style "$NAME" is not silently
+ * kept as text. The result is not scanned again: a '$' that comes from a
+ * variable stays literal (no recursion, no injection of further names).
+ * In a rule line (in_rule) a variable may not hold a blank or '"', which
+ * would change the rule's fields rather than fill one. An unset variable,
+ * a variable set twice in envp, and a control character in a value are
+ * errors naming where (file:line) and the variable.
+ */
 static int
-parse_buffer(struct gk_config *cfg, const char *path, char *buf, size_t len, struct gk_err *err)
+expand_vars(const char *in, char *out, size_t outsz, char *const *envp, bool in_rule,
+    const char *where, struct gk_err *err)
+{
+	size_t o = 0;
+	char sb[80];
+
+	while (*in != '\0') {
+		const char *v, *close;
+		char name[129];
+		size_t n, vlen, i;
+		int count;
+
+		if (*in != '$') {
+			if (o + 1 >= outsz)
+				goto toolong;
+			out[o++] = *in++;
+			continue;
+		}
+		if (in[1] == '$') {
+			if (o + 1 >= outsz)
+				goto toolong;
+			out[o++] = '$';
+			in += 2;
+			continue;
+		}
+		if (in[1] != '{')
+			return gk_err_set(err, "%s: stray '$' (write ${NAME} for an environment "
+			    "variable, $$ for a literal '$')", where), GK_EINVAL;
+		close = strchr(in + 2, '}');
+		if (close == NULL)
+			return gk_err_set(err, "%s: '${' without a closing '}'", where), GK_EINVAL;
+		n = (size_t)(close - (in + 2));
+		if (n == 0 || n >= sizeof(name) || !(is_alnum(in[2]) || in[2] == '_') ||
+		    (in[2] >= '0' && in[2] <= '9'))
+			goto badname;
+		for (i = 0; i < n; i++)
+			if (!is_alnum(in[2 + i]) && in[2 + i] != '_')
+				goto badname;
+		memcpy(name, in + 2, n);
+		name[n] = '\0';
+		v = env_lookup(envp, name, &count);
+		if (v == NULL)
+			return gk_err_set(err, "%s: ${%s} is not set in the environment", where, name),
+			    GK_EINVAL;
+		if (count > 1)
+			return gk_err_set(err, "%s: ${%s} is set more than once in the environment",
+			    where, name), GK_EINVAL;
+		if (has_ctl(v))
+			return gk_err_set(err, "%s: ${%s} holds a control character", where, name),
+			    GK_EINVAL;
+		if (in_rule && strpbrk(v, " \t\"") != NULL)
+			return gk_err_set(err, "%s: ${%s} holds a blank or '\"', which a rule field "
+			    "cannot take from a variable", where, name), GK_EINVAL;
+		vlen = strlen(v);
+		if (vlen >= outsz - o)
+			goto toolong;
+		memcpy(out + o, v, vlen);
+		o += vlen;
+		in = close + 1;
+		continue;
+badname:
+		return gk_err_set(err, "%s: bad variable name in '%s' (letters, digits and '_', "
+		    "not starting with a digit)", where, shown(in, sb, 48)), GK_EINVAL;
+	}
+	out[o] = '\0';
+	return GK_OK;
+toolong:
+	return gk_err_set(err, "%s: value longer than %d bytes after ${...} expansion", where,
+	    CONFIG_LINE_MAX), GK_ETOOLONG;
+}
+
+/* One file line's value: unquote, expand ${NAME}, set (rules: expand, then their own parser). */
+static int
+set_file_value(struct gk_config *cfg, const struct key *k, const char *value, char *const *envp,
+    const char *where, struct gk_err *err)
+{
+	char raw[CONFIG_LINE_MAX + 1], buf[CONFIG_LINE_MAX + 1];
+	int rc;
+
+	if (strchr(value, '$') == NULL)
+		return set_text(cfg, k, value, where, err);
+	if (k->type == K_RULES) {
+		if ((rc = expand_vars(value, buf, sizeof(buf), envp, true, where, err)) != GK_OK)
+			return rc;
+		rc = set_key(cfg, k, buf, where, err);
+	} else {
+		switch (unquote(value, raw, sizeof(raw))) {
+		case GK_OK:
+			break;
+		case GK_ETOOLONG:
+			return gk_err_set(err, "%s: value for %s is too long", where, k->name);
+		default:
+			return bad_value(k, value, where, err, "unbalanced double quote");
+		}
+		/* Quotes first, then variables: a variable's value is taken as it is. */
+		if ((rc = expand_vars(raw, buf, sizeof(buf), envp, false, where, err)) != GK_OK)
+			return rc;
+		rc = set_key(cfg, k, buf, where, err);
+	}
+	gk_wipe(raw, sizeof(raw));      /* may hold a secret from the environment */
+	gk_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+static int
+parse_buffer(struct gk_config *cfg, const char *path, char *buf, size_t len, char *const *envp,
+    struct gk_err *err)
 {
 	unsigned seen[NKEYS];
 	unsigned lineno = 0;
@@ -1217,7 +1336,7 @@ parse_buffer(struct gk_config *cfg, const char *path, char *buf, size_t len, str
 			    path, lineno, k->name, seen[k - keys]), GK_EDUP;
 		seen[k - keys] = lineno;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		if (set_text(cfg, k, value, where, err) != GK_OK)
+		if (set_file_value(cfg, k, value, envp, where, err) != GK_OK)
 			return GK_EINVAL;
 	}
 	return GK_OK;
@@ -1333,7 +1452,7 @@ gk_config_load(struct gk_config *cfg, const char *path, char *const *envp, struc
 	}
 	rc = read_file(file, must_exist, &buf, &len, err);
 	if (rc == GK_OK) {
-		rc = parse_buffer(cfg, file, buf, len, err);
+		rc = parse_buffer(cfg, file, buf, len, envp, err);
 		gk_wipe(buf, len);
 		free(buf);
 	} else if (rc == GK_NOTFOUND)

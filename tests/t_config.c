@@ -878,6 +878,131 @@ test_env(void)
 	gk_config_free(&c);
 }
 
+/* Expects text with env to fail with exactly "PATH:" + suffix. */
+static void
+env_fails_with(int line, const char *text, char *const *env, const char *suffix)
+{
+	struct gk_config cfg;
+	struct gk_err err;
+	const char *path;
+	char want[4700];
+	int rc = load_text(text, env, &cfg, &err, &path);
+
+	snprintf(want, sizeof(want), "%s:%s", path, suffix);
+	ok(rc != GK_OK, "line %d: refused", line);
+	is_str(err.msg, want, "line %d: message", line);
+	gk_config_free(&cfg);
+}
+
+/* ${NAME} expansion in file values (TISBackup-style secrets from the environment). */
+static void
+test_expand(void)
+{
+	struct gk_config c;
+	struct gk_err err;
+	int rc;
+	char *const env[] = {
+		"GK_REALM=Backup Admin", "DB_DIR=/srv/gk", "HDR=X-Auth-User", "EMPTY=",
+		"DOLLAR=a$b", "NESTED=${DB_DIR}", "QUOTED=\"q\"", "GROUPS=ops,admins",
+		"SPACEY=Jane Doe", "TWICE=1", "TWICE=2", "CTL=a\tb", "TTL=2h",
+		"LONG=" "0123456789012345678901234567890123456789012345678901234567890123456789",
+		"GATEKEEP_REALM_X=ignored", "under_score9=/u", NULL
+	};
+
+	rc = load_text("realm = ${GK_REALM}\ndatabase = ${DB_DIR}/users.db\n"
+	    "proxy_user_header = ${HDR}\ncookie_domain = ${EMPTY}\nsession_ttl = ${TTL}\n"
+	    "secret_file = ${under_score9}/x${EMPTY}y\n"
+	    "rule = path=/ops require=group:${GROUPS}\n", env, &c, &err, NULL);
+	is_int(rc, GK_OK, "${NAME} in values loads");
+	if (rc == GK_OK) {
+		is_str(c.realm, "Backup Admin", "${GK_REALM} with a blank in its value");
+		is_str(c.database, "/srv/gk/users.db", "${DB_DIR} inside a value");
+		is_str(c.proxy_user_header, "X-Auth-User", "${HDR}");
+		is_str(c.cookie_domain, "", "an empty variable gives an empty value");
+		is_int(c.session_ttl, 7200, "the expanded value is parsed as the key's type");
+		is_str(c.secret_file, "/u/xy", "lower-case/underscore/digit names; two variables");
+		ok(c.rules_count == 1 && strcmp(c.rules[0].require, "group:ops,admins") == 0,
+		    "${GROUPS} in a rule field");
+	} else
+		diag("%s", err.msg);
+	gk_config_free(&c);
+
+	rc = load_text("realm = \"pre $$ ${DOLLAR} $${HDR}\"\nlogin_url = /login?x=$$\n", env, &c,
+	    &err, NULL);
+	is_int(rc, GK_OK, "$$ and a variable holding '$' load");
+	if (rc == GK_OK) {
+		is_str(c.realm, "pre $ a$b ${HDR}", "$$ is a literal '$'; $${HDR} is not expanded");
+		is_str(c.login_url, "/login?x=$", "$$ at the end of a value");
+	} else
+		diag("%s", err.msg);
+	gk_config_free(&c);
+
+	rc = load_text("database = ${NESTED}\n", env, &c, &err, NULL);
+	ok(rc != GK_OK, "no recursive expansion: ${NESTED} = '${DB_DIR}' stays literal (bad path)");
+	ok(strstr(err.msg, "bad value for database: '${DB_DIR}'") != NULL,
+	    "... and is refused as itself (%s)", err.msg);
+	gk_config_free(&c);
+
+	/* Quotes from a variable are not syntax: they stay in the value (and realm refuses them). */
+	env_fails_with(__LINE__, "realm = \"${QUOTED}\"\n", env,
+	    "1: bad value for realm: '\\x22q\\x22' (1-128 printable ASCII characters without '\"' "
+	    "or '\\')");
+	env_fails_with(__LINE__, "\nrealm = ${NOPE}\n", env,
+	    "2: ${NOPE} is not set in the environment");
+	env_fails_with(__LINE__, "realm = x\n# c\nrule = require=user:${MISSING_USER}\n", env,
+	    "3: ${MISSING_USER} is not set in the environment");
+	env_fails_with(__LINE__, "realm = ${GATEKEEP_REALM}\n", noenv,
+	    "1: ${GATEKEEP_REALM} is not set in the environment");
+	env_fails_with(__LINE__, "realm = $GK_REALM\n", env,
+	    "1: stray '$' (write ${NAME} for an environment variable, $$ for a literal '$')");
+	env_fails_with(__LINE__, "realm = cost$\n", env,
+	    "1: stray '$' (write ${NAME} for an environment variable, $$ for a literal '$')");
+	env_fails_with(__LINE__, "realm = ${GK_REALM\n", env, "1: '${' without a closing '}'");
+	env_fails_with(__LINE__, "realm = ${}\n", env,
+	    "1: bad variable name in '${}' (letters, digits and '_', not starting with a digit)");
+	env_fails_with(__LINE__, "realm = ${9X}\n", env,
+	    "1: bad variable name in '${9X}' (letters, digits and '_', not starting with a digit)");
+	env_fails_with(__LINE__, "realm = ${A-B}\n", env,
+	    "1: bad variable name in '${A-B}' (letters, digits and '_', not starting with a digit)");
+	env_fails_with(__LINE__, "realm = ${${HDR}}\n", env,
+	    "1: bad variable name in '${${HDR}}' (letters, digits and '_', not starting with a "
+	    "digit)");
+	env_fails_with(__LINE__, "realm = ${TWICE}\n", env,
+	    "1: ${TWICE} is set more than once in the environment");
+	env_fails_with(__LINE__, "realm = ${CTL}\n", env, "1: ${CTL} holds a control character");
+	env_fails_with(__LINE__, "rule = path=/x require=user:${SPACEY}\n", env,
+	    "1: ${SPACEY} holds a blank or '\"', which a rule field cannot take from a variable");
+	env_fails_with(__LINE__, "rule = path=/x require=user:${QUOTED}\n", env,
+	    "1: ${QUOTED} holds a blank or '\"', which a rule field cannot take from a variable");
+	{
+		/* 8192 bytes after expansion is the limit, as for a line. */
+		char text[8300];
+
+		memcpy(text, "realm = ", 8);
+		memset(text + 8, 'x', 8100);
+		memcpy(text + 8 + 8100, "${LONG}${LONG}\n", 16);
+		env_fails_with(__LINE__, text, env,
+		    "1: value longer than 8192 bytes after ${...} expansion");
+	}
+	{
+		/* The environment's own GATEKEEP_* values are taken literally: no expansion there. */
+		char *const env2[] = { "GATEKEEP_REALM=${GK_REALM}", "GK_REALM=x", NULL };
+
+		rc = load_text("", env2, &c, &err, NULL);
+		is_int(rc, GK_OK, "GATEKEEP_REALM=${GK_REALM} loads ...");
+		if (rc == GK_OK)
+			is_str(c.realm, "${GK_REALM}", "... literally (expansion is for the file only)");
+		gk_config_free(&c);
+	}
+	{
+		/* The variables come from the envp given, never from the process environment. */
+		setenv("GK_T_CONFIG_ONLY_PROCESS", "/p", 1);
+		env_fails_with(__LINE__, "database = ${GK_T_CONFIG_ONLY_PROCESS}/db\n", noenv,
+		    "1: ${GK_T_CONFIG_ONLY_PROCESS} is not set in the environment");
+		unsetenv("GK_T_CONFIG_ONLY_PROCESS");
+	}
+}
+
 /* Does doc hold a line starting with prefix + key followed by one of the bytes in after? */
 static bool
 has_line(const char *doc, const char *prefix, const char *key, const char *after)
@@ -981,6 +1106,7 @@ main(void)
 	test_durations();
 	test_bools_lists_requirements();
 	test_env();
+	test_expand();
 	test_docs();
 	{
 		char cmd[4400];
