@@ -2,7 +2,7 @@
 # tests/fuzz_replay.sh runs over fuzz/corpus; with --enable-fuzzing (CC=clang): libFuzzer binaries
 # linked against a coverage-instrumented copy of libgatekeep. See docs/fuzzing.md.
 FUZZ_TARGETS = basic cookie token config record form redirect pathnorm request_header
-FUZZ_DEP_LIBS = $(CRYPT_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(APRUTIL_LIBS) $(PSL_LIBS) $(CURL_LIBS)
+FUZZ_DEP_LIBS = $(CRYPT_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(APRUTIL_LIBS) $(PSL_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS)
 
 EXTRA_DIST += fuzz/corpus docs/fuzzing.md docs/fcgi-cve-2025-23016.md
 TESTS += tests/fuzz_replay.sh tests/fcgi_hostile.sh
