@@ -47,8 +47,10 @@ int gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, 
 
 /*
  * Decodes a record for user `name` (key bytes, not NUL-terminated) into u, refusing unknown
- * versions, truncation, trailing bytes, over-long fields and any field that fails validation.
- * GK_ECORRUPT on any of these.
+ * versions, truncation, trailing bytes, over-long fields and any field that fails validation,
+ * a checksum mismatch (BLAKE2b-128 over the record, checked first) and a name in the record
+ * that differs from the key. GK_ECORRUPT on any of these (u is then zeroed).
+ * Layout: docs/userdb-format.md.
  */
 int gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, size_t len,
     struct gk_user *u, struct gk_err *err);

@@ -826,10 +826,14 @@ copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err
 				rc = gk_record_decode(key.dptr, (size_t)key.dsize,
 				    (unsigned char *)val.dptr, (size_t)val.dsize, &u, err);
 				gk_wipe(&u, sizeof(u));
-				if (rc != GK_OK)
+				/* Name the user only if the key is printable (it goes to a log). */
+				if (rc != GK_OK && key.dsize <= GK_USER_MAX &&
+				    gk_valid_user(key.dptr, (size_t)key.dsize))
 					gk_err_set(err, "%s: user \"%.*s\" is damaged: delete or "
-					    "replace it", t->path, key.dsize > 64 ? 64 : key.dsize,
-					    key.dptr);
+					    "replace it", t->path, key.dsize, key.dptr);
+				else if (rc != GK_OK)
+					gk_err_set(err, "%s: a damaged key (%d bytes) blocks writes: "
+					    "restore the database", t->path, key.dsize);
 				else
 					rc = store(ndb, tmp, key.dptr, (size_t)key.dsize, val.dptr,
 					    (size_t)val.dsize, err);

@@ -27,7 +27,12 @@ struct gk_userdb;
 int gk_userdb_open(const char *path, struct gk_userdb **out, struct gk_err *err);
 void gk_userdb_close(struct gk_userdb *db);
 
-/* Looks a user up: GK_OK (u filled), GK_NOTFOUND, or an error (GK_EIO, GK_ECORRUPT) -> caller denies. */
+/*
+ * Looks a user up: GK_OK (u filled), GK_NOTFOUND, or an error (GK_EIO, GK_ECORRUPT) -> caller denies.
+ * A name that can never be stored (gk_valid_user fails) is GK_NOTFOUND without touching the file.
+ * Cost: one stat() of the path and one gdbm_fetch (plus a reopen when the file was replaced).
+ * After a failed reopen every lookup fails until a good file is back; it never serves stale data.
+ */
 int gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, struct gk_err *err);
 
 /* Reopens if the file on disk was replaced. Called by lookup; exposed for SIGHUP handling. */
@@ -50,8 +55,9 @@ int gk_userdb_create(const char *path, struct gk_err *err);
 struct gk_userdb_txn;
 
 /*
- * Starts a write: takes the lock (waiting up to timeout_ms, GK_EBUSY after),
- * opens the live database (must exist unless create is true).
+ * Starts a write: takes the lock (waiting up to timeout_ms, GK_EBUSY after; 0 = try once,
+ * < 0 = wait without limit), removes stale temp files of killed writers, opens the live
+ * database (must exist unless create is true; a missing file is then created on commit).
  */
 int gk_userdb_begin(const char *path, bool create, int timeout_ms,
     struct gk_userdb_txn **out, struct gk_err *err);
@@ -63,10 +69,16 @@ int gk_userdb_txn_get(struct gk_userdb_txn *txn, const char *name, struct gk_use
 /* Inserts or replaces a user (validated). */
 int gk_userdb_txn_put(struct gk_userdb_txn *txn, const struct gk_user *u, struct gk_err *err);
 
-/* Deletes a user: GK_OK or GK_NOTFOUND. */
+/* Deletes a user: GK_OK or GK_NOTFOUND. A damaged record (GK_ECORRUPT on get) can be deleted. */
 int gk_userdb_txn_delete(struct gk_userdb_txn *txn, const char *name, struct gk_err *err);
 
-/* Publishes the changes (copy, fsync, rename, fsync dir) and frees txn, also on error. */
+/*
+ * Publishes the changes (copy, fsync, rename, fsync dir) and frees txn, also on error.
+ * On error the live file is untouched. A damaged live record that the txn neither
+ * replaces nor deletes makes the commit fail (GK_ECORRUPT): it is never copied forward.
+ * The new file gets the live file's owner, group and mode; if the owner/group cannot be
+ * reproduced (not root) the commit fails rather than lock the readers out.
+ */
 int gk_userdb_commit(struct gk_userdb_txn *txn, struct gk_err *err);
 
 /* Drops the changes and frees txn. */

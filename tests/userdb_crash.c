@@ -121,6 +121,8 @@ cmd_writer(const char *db, unsigned n, const char *log)
 		perror(log);
 		return 1;
 	}
+	/* The state found on disk is committed, whoever wrote it (maybe a killed writer). */
+	dprintf(fd, "C %u\n", k);
 	for (k++;; k++) {
 		if (gk_userdb_begin(db, false, -1, &t, &err) != GK_OK)
 			goto fail;
