@@ -1,2 +1,367 @@
-/* fcgiguard.c: placeholder, being written. */
+/* fcgiguard.c: checks FastCGI records and name/value lengths before libfcgi sees them. */
 #include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "fcgiguard.h"
+
+/* FastCGI 1.0 (fastcgi.h values, repeated so lib/ does not depend on libfcgi's headers). */
+#define HDR             8
+#define T_BEGIN         1
+#define T_PARAMS        4
+#define T_STDIN         5
+#define T_DATA          8
+#define F_KEEP_CONN     1
+#define ROLE_MAX        3       /* responder, authorizer, filter */
+
+struct hdr {
+	unsigned version, type, id;
+	size_t clen, plen;
+};
+
+/* Walks the content bytes of consecutive, complete records (headers already checked). */
+struct cursor {
+	const unsigned char *b;
+	size_t next;            /* next record header */
+	size_t end;             /* end of the checked records */
+	size_t at;              /* next content byte */
+	size_t left;            /* content bytes left in the current record */
+};
+
+static void
+get_hdr(const unsigned char *p, struct hdr *h)
+{
+	h->version = p[0];
+	h->type = p[1];
+	h->id = (unsigned)p[2] << 8 | p[3];
+	h->clen = (size_t)p[4] << 8 | p[5];
+	h->plen = p[6];
+}
+
+static int
+reject(struct gk_fcgiguard_result *res, struct gk_err *err, int status, const char *reason)
+{
+	res->reason = reason;
+	gk_err_set(err, "bad FastCGI request: %s", reason);
+	return status;
+}
+
+static int
+incomplete(const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res,
+    struct gk_err *err, size_t need)
+{
+	if (need > lim->bytes_max)
+		return reject(res, err, GK_ETOOLONG, "request-too-big");
+	res->need = need;
+	res->reason = "incomplete";
+	return GK_FCGIGUARD_INCOMPLETE;
+}
+
+static bool
+cur_byte(struct cursor *c, unsigned char *out)
+{
+	while (c->left == 0) {
+		size_t clen;
+
+		if (c->next >= c->end)
+			return false;
+		clen = (size_t)c->b[c->next + 4] << 8 | c->b[c->next + 5];
+		c->at = c->next + HDR;
+		c->left = clen;
+		c->next = c->at + clen + c->b[c->next + 6];
+	}
+	*out = c->b[c->at++];
+	c->left--;
+	return true;
+}
+
+/* A name or value length, 1 or 4 bytes.  1: read, 0: no byte at all, -1: cut short. */
+static int
+read_len(struct cursor *c, size_t *n, size_t *used)
+{
+	unsigned char b, x[3];
+
+	if (!cur_byte(c, &b))
+		return 0;
+	if ((b & 0x80) == 0) {
+		*n = b;
+		*used += 1;
+		return 1;
+	}
+	if (!cur_byte(c, &x[0]) || !cur_byte(c, &x[1]) || !cur_byte(c, &x[2]))
+		return -1;
+	*n = (size_t)(b & 0x7f) << 24 | (size_t)x[0] << 16 | (size_t)x[1] << 8 | x[2];
+	*used += 4;
+	return 1;
+}
+
+/*
+ * The name/value pairs in the PARAMS records [start, end).  total: all content bytes in
+ * them; final: the empty PARAMS record was seen, so nothing more can follow.
+ */
+static int
+check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bool final,
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	struct cursor c = { buf, start, end, 0, 0 };
+	size_t used = 0, pairs = 0;
+
+	for (;;) {
+		size_t nl, vl, i, room;
+		unsigned char b;
+		int r;
+
+		if ((r = read_len(&c, &nl, &used)) == 0)
+			break;
+		if (r < 0 || (r = read_len(&c, &vl, &used)) <= 0)
+			goto cut;
+		if (nl == 0)
+			return reject(res, err, GK_EINVAL, "empty-name");
+		/* Both lengths must fit in what is left: in the stream if complete, in the cap if not. */
+		room = (final ? total : lim->params_max) - used;
+		if (used > (final ? total : lim->params_max) || nl > room || vl > room - nl)
+			return reject(res, err, final ? GK_EINVAL : GK_ETOOLONG, "pair-overflow");
+		if (++pairs > lim->pairs_max)
+			return reject(res, err, GK_ETOOLONG, "too-many-pairs");
+		/* libfcgi builds "name=value\0": '=' or NUL in a name, NUL in a value, would lie. */
+		for (i = 0; i < nl; i++) {
+			if (!cur_byte(&c, &b))
+				goto cut;
+			if (b == '\0' || b == '=')
+				return reject(res, err, GK_EINVAL, "bad-name");
+		}
+		for (i = 0; i < vl; i++) {
+			if (!cur_byte(&c, &b))
+				goto cut;
+			if (b == '\0')
+				return reject(res, err, GK_EINVAL, "nul-in-value");
+		}
+		used += nl + vl;
+	}
+	res->pairs = pairs;
+	res->params_bytes = used;
+	return GK_OK;
+cut:
+	if (final)
+		return reject(res, err, GK_EINVAL, "truncated-pair");
+	res->pairs = pairs;
+	return GK_FCGIGUARD_INCOMPLETE;
+}
+
+void
+gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->params_max = GK_FCGIGUARD_PARAMS_MAX;
+	lim->pairs_max = GK_FCGIGUARD_PAIRS_MAX;
+	lim->stdin_max = GK_FCGIGUARD_STDIN_MAX;
+	lim->bytes_max = GK_FCGIGUARD_BYTES_MAX;
+	lim->timeout_ms = GK_FCGIGUARD_TIMEOUT_MS;
+	lim->want_stdin = false;
+}
+
+/*
+ * Checks the records of one stream (PARAMS or STDIN) of request rid from *pos up to the
+ * empty record.  *sum: content bytes so far.  GK_OK with *pos past the empty record.
+ */
+static int
+check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, unsigned rid,
+    size_t max, size_t *sum, const struct gk_fcgiguard_limits *lim,
+    struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	struct hdr h;
+
+	for (;;) {
+		size_t rec;
+
+		if (len - *pos < HDR)
+			return incomplete(lim, res, err, *pos + HDR);
+		get_hdr(buf + *pos, &h);
+		if (h.version != 1)
+			return reject(res, err, GK_EINVAL, "bad-version");
+		if (h.id == 0)
+			return reject(res, err, GK_EINVAL, "management-record");
+		if (h.id != rid)
+			return reject(res, err, GK_EINVAL, "other-request-id");
+		if (h.type != type)
+			return reject(res, err, GK_EINVAL, "unexpected-record-type");
+		rec = HDR + h.clen + h.plen;
+		if (*pos + rec > lim->bytes_max)
+			return reject(res, err, GK_ETOOLONG, "request-too-big");
+		if (len - *pos < rec)
+			return incomplete(lim, res, err, *pos + rec);
+		*pos += rec;
+		if (h.clen == 0)
+			return GK_OK;
+		*sum += h.clen;
+		if (*sum > max)
+			return reject(res, err, GK_ETOOLONG,
+			    type == T_PARAMS ? "params-too-big" : "stdin-too-big");
+	}
+}
+
+int
+gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	struct hdr h;
+	size_t pos = 0, rec, pstart, pend, params = 0, in = 0;
+	unsigned rid;
+	int rc, prc;
+
+	memset(res, 0, sizeof(*res));
+	res->reason = "";
+	if (len > lim->bytes_max)
+		len = lim->bytes_max;
+	/* Trailing body records of the request just answered on this kept connection. */
+	while (prev_id > 0 && len - pos >= HDR) {
+		get_hdr(buf + pos, &h);
+		if (h.version != 1 || h.id != (unsigned)prev_id ||
+		    (h.type != T_STDIN && h.type != T_DATA))
+			break;
+		rec = HDR + h.clen + h.plen;
+		if (len - pos < rec)
+			return incomplete(lim, res, err, pos + rec);
+		pos += rec;
+		res->skip = pos;
+	}
+	if (len - pos < HDR)
+		return incomplete(lim, res, err, pos + HDR);
+	get_hdr(buf + pos, &h);
+	if (h.version != 1)
+		return reject(res, err, GK_EINVAL, "bad-version");
+	if (h.type != T_BEGIN)
+		return reject(res, err, GK_EINVAL, h.id == 0 ? "management-record" : "no-begin-request");
+	if (h.id == 0)
+		return reject(res, err, GK_EINVAL, "null-request-id");
+	if (h.clen != 8)
+		return reject(res, err, GK_EINVAL, "bad-begin-length");
+	rec = HDR + h.clen + h.plen;
+	if (len - pos < rec)
+		return incomplete(lim, res, err, pos + rec);
+	rid = h.id;
+	res->request_id = (int)rid;
+	res->role = buf[pos + HDR] << 8 | buf[pos + HDR + 1];
+	res->keep_conn = (buf[pos + HDR + 2] & F_KEEP_CONN) != 0;
+	if (res->role < 1 || res->role > ROLE_MAX)
+		return reject(res, err, GK_EINVAL, "bad-role");
+	if ((buf[pos + HDR + 2] & ~F_KEEP_CONN) != 0)
+		return reject(res, err, GK_EINVAL, "bad-flags");
+	pos += rec;
+	pstart = pos;
+	rc = check_stream(buf, len, &pos, T_PARAMS, rid, lim->params_max, &params, lim, res, err);
+	if (rc != GK_OK && rc != GK_FCGIGUARD_INCOMPLETE)
+		return rc;
+	/*
+	 * Pairs in the complete records so far (check_stream leaves pos at the first record
+	 * that is not complete yet): the CVE shape is refused before the rest arrives.
+	 */
+	pend = pos;
+	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK, lim, res, err);
+	if (prc != GK_OK && prc != GK_FCGIGUARD_INCOMPLETE)
+		return prc;
+	if (rc == GK_FCGIGUARD_INCOMPLETE)
+		return incomplete(lim, res, err, res->need);
+	if (lim->want_stdin) {
+		rc = check_stream(buf, len, &pos, T_STDIN, rid, lim->stdin_max, &in, lim, res, err);
+		if (rc != GK_OK)
+			return rc;
+	}
+	res->length = pos;
+	res->reason = "ok";
+	return GK_OK;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads and drops n bytes that a peek has shown are queued. */
+static int
+discard(int fd, unsigned char *scratch, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = recv(fd, scratch, n, MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
+    unsigned char *scratch, const volatile sig_atomic_t *cancel,
+    struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	int64_t deadline = now_ms() + lim->timeout_ms, now;
+	ssize_t n, last = -1;
+	int rc, nap = 1;
+
+	memset(res, 0, sizeof(*res));
+	for (;;) {
+		struct pollfd p = { fd, POLLIN | POLLRDHUP, 0 };
+		int pr;
+
+		n = recv(fd, scratch, lim->bytes_max, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0) {
+			rc = gk_fcgiguard_check(scratch, (size_t)n, prev_id, lim, res, err);
+			if (res->skip > 0 && (rc == GK_OK || rc == GK_FCGIGUARD_INCOMPLETE)) {
+				if (discard(fd, scratch, res->skip) != 0)
+					return reject(res, err, GK_EIO, "recv-error");
+				last = -1;
+				continue;
+			}
+			if (rc != GK_FCGIGUARD_INCOMPLETE)
+				return rc;
+		} else if (n == 0) {
+			return reject(res, err, GK_NOTFOUND, "eof");
+		} else if (errno == EINTR) {
+			if (cancel != NULL && *cancel)
+				return reject(res, err, GK_EIO, "interrupted");
+			continue;
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			return reject(res, err, GK_EIO, "recv-error");
+		}
+		if ((now = now_ms()) >= deadline)
+			return n > 0 ? reject(res, err, GK_EIO, "timeout") :
+			    reject(res, err, GK_NOTFOUND, "idle-timeout");
+		if (n > 0) {
+			/*
+			 * Part of a request is queued, so poll() would return at once: ask only
+			 * whether the peer has stopped sending, then nap (1..16 ms) for the rest.
+			 */
+			if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+				return reject(res, err, GK_EIO, "truncated");
+			if (n == last) {
+				pr = (int)(deadline - now) < nap ? (int)(deadline - now) : nap;
+				if (poll(NULL, 0, pr) < 0 && errno == EINTR && cancel != NULL && *cancel)
+					return reject(res, err, GK_EIO, "interrupted");
+				if (nap < 16)
+					nap *= 2;
+			} else {
+				nap = 1;
+			}
+			last = n;
+			continue;
+		}
+		pr = poll(&p, 1, (int)(deadline - now));
+		if (pr < 0 && errno == EINTR && cancel != NULL && *cancel)
+			return reject(res, err, GK_EIO, "interrupted");
+		if (pr < 0 && errno != EINTR)
+			return reject(res, err, GK_EIO, "poll-error");
+	}
+}

@@ -1,4 +1,86 @@
-/* fcgiguard.h: placeholder, being written. */
+/* fcgiguard.h: validates a FastCGI request's leading records before libfcgi parses them (CVE-2025-23016). */
 #ifndef GK_FCGIGUARD_H
 #define GK_FCGIGUARD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+
+/*
+ * Why: Debian 12's libfcgi 2.4.2-2+deb12u1 computes Malloc(nameLen + valueLen + 2) in int
+ * inside ReadParams(); two 31-bit lengths still overflow it.  We cannot patch the library,
+ * so every request is looked at (recv MSG_PEEK) and only handed to FCGX_Accept_r when the
+ * bytes libfcgi is going to parse are well-formed and inside our caps.
+ *
+ * What libfcgi parses in FCGX_Accept_r, and therefore what we check, from the current
+ * position of the connection: one FCGI_BEGIN_REQUEST, then FCGI_PARAMS records of that
+ * request up to the empty one.  A program that reads the request body (FCGX_GetStr on
+ * rq.in) also makes libfcgi parse the FCGI_STDIN records, where a management record
+ * (request id 0, FCGI_GET_VALUES) reaches ReadParams again: such programs set want_stdin.
+ */
+
+/* Default caps: far above what nginx, Apache, lighttpd or Caddy send, far below harm. */
+#define GK_FCGIGUARD_PARAMS_MAX   (128 * 1024)   /* name + value bytes of one request */
+#define GK_FCGIGUARD_PAIRS_MAX    4096           /* name/value pairs of one request */
+#define GK_FCGIGUARD_STDIN_MAX    (64 * 1024)    /* FCGI_STDIN content, want_stdin only */
+#define GK_FCGIGUARD_BYTES_MAX    (256 * 1024)   /* everything inspected, headers and padding too */
+#define GK_FCGIGUARD_TIMEOUT_MS   5000           /* a request must be complete this soon */
+
+/* Returned by gk_fcgiguard_check() when the buffer holds a valid but unfinished prefix. */
+#define GK_FCGIGUARD_INCOMPLETE   2
+
+struct gk_fcgiguard_limits {
+	size_t params_max;
+	size_t pairs_max;
+	size_t stdin_max;
+	size_t bytes_max;     /* also the size of the scratch buffer gk_fcgiguard_wait() needs */
+	int timeout_ms;       /* gk_fcgiguard_wait(): from its start to a complete prefix */
+	bool want_stdin;      /* also check FCGI_STDIN up to its empty record */
+};
+
+struct gk_fcgiguard_result {
+	const char *reason;   /* short static reason for logs ("pair-overflow", "timeout", ...) */
+	size_t length;        /* GK_OK: bytes of the checked prefix (BEGIN .. end of PARAMS/STDIN) */
+	size_t skip;          /* GK_OK: leading bytes of leftover STDIN/DATA records of prev_id */
+	size_t need;          /* INCOMPLETE: total bytes needed before checking can go on */
+	size_t pairs;         /* GK_OK: name/value pairs */
+	size_t params_bytes;  /* GK_OK: name + value bytes */
+	int request_id;
+	int role;             /* 1 responder, 2 authorizer, 3 filter */
+	bool keep_conn;       /* FCGI_KEEP_CONN was set */
+};
+
+/* Fills lim with the defaults above (want_stdin false). */
+void gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim);
+
+/*
+ * Checks the len bytes at buf, the start of what the peer sent from the point where libfcgi
+ * will begin reading.  prev_id: on a kept connection the id of the request just answered
+ * (its trailing STDIN/DATA records are tolerated and reported in res->skip; libfcgi itself
+ * would drop the connection on them), 0 on a fresh connection.
+ * Returns GK_OK (complete and valid), GK_FCGIGUARD_INCOMPLETE (valid so far; res->need),
+ * GK_EINVAL (malformed) or GK_ETOOLONG (over a cap), with res->reason and err filled.
+ * Pure: no I/O, no allocation.
+ */
+int gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err);
+
+/*
+ * Waits on the connected socket fd (poll + recv MSG_PEEK) until it holds a complete prefix
+ * that gk_fcgiguard_check() accepts, for at most lim->timeout_ms.  Leftover records of
+ * prev_id are read and discarded; nothing else is consumed, so libfcgi reads exactly the
+ * checked bytes next.  scratch: caller-owned, at least lim->bytes_max bytes (the peeked
+ * copy).  cancel: if non-NULL and set when a signal interrupts the wait, give up at once.
+ * Returns GK_OK; GK_NOTFOUND if the peer closed or stayed silent before sending a byte
+ * (res->reason "eof" / "idle-timeout": normal for a kept connection, a failure for a new one);
+ * GK_EINVAL / GK_ETOOLONG as gk_fcgiguard_check(); GK_EIO for a timeout with a partial
+ * request ("timeout"), a peer that closed mid-request ("truncated"), a cancel ("interrupted")
+ * or a socket error.  The caller closes fd on anything but GK_OK.
+ */
+int gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
+    unsigned char *scratch, const volatile sig_atomic_t *cancel,
+    struct gk_fcgiguard_result *res, struct gk_err *err);
+
 #endif
