@@ -308,6 +308,19 @@ test_attrs_and_sweep(void)
 	chmod(db, 0640);
 	put1(db, "erin", 1);
 	ok(stat(db, &st) == 0 && (st.st_mode & 07777) == 0640, "commit keeps the live file's mode");
+	if (geteuid() == 0) {
+		/* As root the new file must get the live file's owner and group, not root's. */
+		is_int(chown(db, 65534, 65534), 0, "root: give the database to 65534:65534");
+		put1(db, "erin", 2);
+		stat(db, &st);
+		ok(st.st_uid == 65534 && st.st_gid == 65534 &&
+		    (st.st_mode & 07777) == 0640, "commit keeps owner, group and mode (%d:%d %o)",
+		    (int)st.st_uid, (int)st.st_gid, (unsigned)(st.st_mode & 07777));
+		chown(db, 0, 0);
+	} else {
+		put1(db, "erin", 2);
+		ok(stat(db, &st) == 0 && st.st_uid == geteuid(), "commit keeps our ownership");
+	}
 
 	for (i = 0; i < 2; i++) {
 		path_in(p, sizeof(p), stale[i]);
