@@ -63,12 +63,19 @@ f_start() {
 	rm -f "$FSOCK"
 	"$GK_AUTHZ" -c "$FCONF" --listen "unix:$FSOCK" --socket-mode 0666 --workers "${1:-2}" 2>>"$FLOG" &
 	AUTHZ_PID=$!
-	at_exit "kill $AUTHZ_PID"
+	at_exit "f_kill_ours $AUTHZ_PID"
 	local i
 	for i in $(seq 50); do [ -S "$FSOCK" ] && break; sleep 0.1; done
 	[ -S "$FSOCK" ] || bail "gatekeep-authz did not start: $(cat "$FLOG")"
 	# wait until the workers run (as RUN_AS)
 	for i in $(seq 50); do [ "$(f_workers | wc -w)" -ge "${1:-2}" ] && break; sleep 0.1; done
+}
+
+# f_kill_ours PID: SIGTERM PID only if it is still our gatekeep-authz (pids are reused
+# quickly on a busy machine: a stale "kill PID" at exit could hit someone else's process).
+f_kill_ours() {
+	[ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ] &&
+	    grep -q gatekeep-authz "/proc/$1/cmdline" 2>/dev/null && kill -TERM "$1"
 }
 
 # f_stop: SIGTERM the pool and wait for it.

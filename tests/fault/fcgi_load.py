@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+# tests/fault/fcgi_load.py: a FastCGI reader loop for the fault tests: sends Authorizer
+# requests of several classes round-robin to a gatekeep-authz socket until STOPFILE exists,
+# then prints one line per class and status: "CLASS STATUS COUNT".
+#
+# usage: fcgi_load.py SOCKET STOPFILE CLASS=USER:PASSWORD ...
+#   (a CLASS without ":" sends no Authorization at all)
+import base64
+import collections
+import os
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fcgi_client import params_records, record  # noqa: E402
+
+
+def one(sock_path, auth):
+    pairs = [(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/r"), (b"HTTP_HOST", b"app.example.com"),
+             (b"REMOTE_ADDR", b"198.51.100.77")]
+    if auth is not None:
+        pairs.append((b"HTTP_AUTHORIZATION", b"Basic " + base64.b64encode(auth.encode())))
+    msg = record(1, struct.pack(">HB5x", 2, 0)) + params_records(pairs) + record(5, b"")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    try:
+        s.connect(sock_path)
+        s.sendall(msg)
+        buf, out = b"", b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return "closed"
+            buf += chunk
+            while len(buf) >= 8:
+                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
+                if len(buf) < 8 + clen + pad:
+                    break
+                if rtype == 6:
+                    out += buf[8:8 + clen]
+                elif rtype == 3:
+                    line = out.split(b"\r\n", 1)[0].decode("latin-1")
+                    return line.split()[1] if line.startswith("Status: ") else "nostatus"
+                buf = buf[8 + clen + pad:]
+    except OSError as e:
+        return "error-" + type(e).__name__
+    finally:
+        s.close()
+
+
+def main():
+    sock_path, stop = sys.argv[1], sys.argv[2]
+    classes = []
+    for a in sys.argv[3:]:
+        name, _, cred = a.partition("=")
+        classes.append((name, cred if ":" in cred else None))
+    counts = collections.Counter()
+    i = 0
+    while not os.path.exists(stop):
+        name, cred = classes[i % len(classes)]
+        counts[(name, one(sock_path, cred))] += 1
+        i += 1
+        if i % 64 == 0:
+            time.sleep(0)
+    for (name, st), n in sorted(counts.items()):
+        print(name, st, n)
+
+
+if __name__ == "__main__":
+    main()
