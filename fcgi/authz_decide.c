@@ -16,6 +16,7 @@
 #include "validate.h"
 
 #define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
+#define GK_ADMIN_GROUP "admins"         /* as in lib/policy.c */
 
 /* What one method found. */
 enum mres {
@@ -290,6 +291,92 @@ m_bypass(struct gk_authz *a, const struct view *v, const char *path, bool ambigu
 	return M_NONE;
 }
 
+/* --- proxy users: auto-create, first user, e-mail ------------------------ */
+
+struct scan {
+	const char *self;       /* the user being written: its own e-mail is not "taken" */
+	const char *email;      /* NULL: only count */
+	bool count_only;
+	size_t users;
+	bool taken;
+};
+
+static int
+scan_fn(const struct gk_user *u, void *arg)
+{
+	struct scan *sc = arg;
+
+	sc->users++;
+	/* Addresses are compared without regard to case (as 2FAuth's unique check does). */
+	if (sc->email != NULL && strcmp(u->name, sc->self) != 0 &&
+	    strcasecmp(u->email, sc->email) == 0)
+		sc->taken = true;
+	return sc->taken || sc->count_only ? 1 : 0;     /* stop early when the answer is known */
+}
+
+/*
+ * Scans the live database for the user count (or just "any user?") and whether
+ * email belongs to another user. Called while holding the writer lock, the live
+ * file is exactly the transaction's base state (writers only replace it under that
+ * lock), so the answer cannot change before commit: race-free.
+ */
+static int
+scan_db(struct gk_authz *a, struct scan *sc)
+{
+	struct gk_userdb *db;
+	struct gk_err err = { "" };
+	int rc;
+
+	if ((rc = gk_userdb_open(a->cfg->database, &db, &err)) != GK_OK) {
+		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
+		return rc;
+	}
+	rc = gk_userdb_foreach(db, scan_fn, sc, &err);
+	gk_userdb_close(db);
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
+		return rc;
+	}
+	return GK_OK;
+}
+
+/* Outside a transaction: is email used by a user other than name? (read path pre-check) */
+static int
+email_taken(struct gk_authz *a, const char *name, const char *email, bool *taken)
+{
+	struct gk_userdb *db = db_get(a);
+	struct gk_err err = { "" };
+	struct scan sc = { name, email, false, 0, false };
+	int rc;
+
+	*taken = false;
+	if (db == NULL)
+		return GK_EIO;
+	rc = gk_userdb_foreach(db, scan_fn, &sc, &err);
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
+		return rc;
+	}
+	*taken = sc.taken;
+	return GK_OK;
+}
+
+/*
+ * The groups an external user should have: the configured (or header) groups,
+ * plus "admins" for a user at level 0 -- the first user of an empty database is
+ * made an admin that way, and re-synchronisation must not take it away again.
+ */
+static int
+want_groups(const char *groups, uint16_t level, char *out, size_t outsz)
+{
+	if (level != GK_LEVEL_ADMIN || gk_groups_contains(groups, GK_ADMIN_GROUP))
+		return gk_strcpy(out, outsz, groups);
+	if ((size_t)snprintf(out, outsz, "%s%s" GK_ADMIN_GROUP, groups,
+	    groups[0] != '\0' ? "," : "") >= outsz)
+		return GK_ETOOLONG;
+	return gk_valid_group_list(out, strlen(out)) ? GK_OK : GK_EINVAL;
+}
+
 /* Creates or re-synchronises a passwordless external user; GK_OK or an error (logged). */
 static int
 proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *groups,
@@ -299,19 +386,36 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 	struct gk_userdb_txn *txn;
 	struct gk_user w;
 	struct gk_err err = { "" };
+	char want[GK_GROUPS_MAX + 1];
+	bool created = false;
 	int rc;
 
-	if (exists && (!(u->flags & GK_USER_EXTERNAL) || (strcmp(u->groups, groups) == 0 &&
-	    u->perm == cfg->proxy_auto_create_permission &&
-	    (email == NULL || strcmp(u->email, email) == 0))))
-		return GK_OK;           /* local user, or nothing to change: no write */
+	if (exists) {
+		if (!(u->flags & GK_USER_EXTERNAL))
+			return GK_OK;   /* a local user: the proxy never changes it */
+		if (want_groups(groups, u->level, want, sizeof(want)) == GK_OK &&
+		    strcmp(u->groups, want) == 0 && u->perm == cfg->proxy_auto_create_permission &&
+		    (email == NULL || strcmp(u->email, email) == 0))
+			return GK_OK;   /* nothing to change: no write */
+	}
 	if ((rc = gk_userdb_begin(cfg->database, false, 2000, &txn, &err)) != GK_OK)
 		goto out;
 	rc = gk_userdb_txn_get(txn, name, &w, &err);
 	if (rc == GK_NOTFOUND) {
+		struct scan sc = { name, NULL, true, 0, false };
+
 		gk_user_init(&w, name, a->now());
 		w.flags |= GK_USER_EXTERNAL;
 		w.hash[0] = '\0';
+		created = true;
+		/* Navidrome's rule: the first user of an empty database is the admin. */
+		if ((rc = scan_db(a, &sc)) != GK_OK) {
+			gk_userdb_abort(txn);
+			gk_err_set(&err, "cannot count the users");
+			goto out;
+		}
+		if (sc.users == 0)
+			w.level = GK_LEVEL_ADMIN;
 	} else if (rc != GK_OK) {
 		gk_userdb_abort(txn);
 		goto out;
@@ -319,9 +423,26 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 	if (!(w.flags & GK_USER_EXTERNAL)) {
 		gk_userdb_abort(txn);   /* became a local user meanwhile: leave it alone */
 		*u = w;
+		gk_wipe(&w, sizeof(w));
 		return GK_OK;
 	}
-	if ((rc = gk_strcpy(w.groups, sizeof(w.groups), groups)) != GK_OK ||
+	if (email != NULL && strcmp(w.email, email) != 0) {
+		/* Checked again under the lock: another user may have taken it meanwhile. */
+		struct scan sc = { name, email, false, 0, false };
+
+		if ((rc = scan_db(a, &sc)) != GK_OK) {
+			gk_userdb_abort(txn);
+			gk_err_set(&err, "cannot check the e-mail address");
+			goto out;
+		}
+		if (sc.taken) {
+			gk_log(a->log, LOG_NOTICE, "proxy user %s: ignored e-mail %s from %s: "
+			    "used by another user", name, email, cfg->proxy_email_header);
+			email = NULL;
+		}
+	}
+	if ((rc = want_groups(groups, w.level, want, sizeof(want))) != GK_OK ||
+	    (rc = gk_strcpy(w.groups, sizeof(w.groups), want)) != GK_OK ||
 	    (email != NULL && (rc = gk_strcpy(w.email, sizeof(w.email), email)) != GK_OK)) {
 		gk_userdb_abort(txn);
 		gk_err_set(&err, "value too long");
@@ -333,12 +454,63 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 		gk_userdb_abort(txn);
 		goto out;
 	}
-	if ((rc = gk_userdb_commit(txn, &err)) == GK_OK)
+	if ((rc = gk_userdb_commit(txn, &err)) == GK_OK) {
 		*u = w;
+		if (created && w.level == GK_LEVEL_ADMIN)
+			gk_log(a->log, LOG_NOTICE, "proxy user %s: first user of an empty database: "
+			    "created as an admin (group %s, level 0)", name, GK_ADMIN_GROUP);
+		else if (created)
+			gk_log(a->log, LOG_INFO, "proxy user %s: created", name);
+	}
 out:
 	if (rc != GK_OK)
 		gk_log(a->log, LOG_ERR, "proxy user %s: database write failed: %s", name, err.msg);
+	gk_wipe(&w, sizeof(w));
 	return rc;
+}
+
+/*
+ * 2FAuth's rule for the e-mail header: used only if it is a valid address that
+ * no other user has; otherwise ignored (never a reason to refuse the request),
+ * with one log line. A refused pair is remembered for a minute so a user whose
+ * address stays taken does not cost a database scan on every request.
+ */
+static const char *
+proxy_email(struct gk_authz *a, const struct gk_request *req, const char *name,
+    const struct gk_user *u)
+{
+	const struct gk_config *cfg = a->cfg;
+	const char *email;
+	char eb[96];
+	bool taken;
+	int rc;
+
+	if (cfg->proxy_email_header == NULL || cfg->proxy_email_header[0] == '\0')
+		return NULL;
+	rc = gk_request_header(req, cfg->proxy_email_header, &email);
+	if (rc == GK_NOTFOUND || (rc == GK_OK && email[0] == '\0'))
+		return NULL;
+	if (rc != GK_OK || !gk_valid_email(email, strlen(email))) {
+		gk_log(a->log, LOG_NOTICE, "proxy user %s: ignored %s header: %s", name,
+		    cfg->proxy_email_header, rc == GK_EDUP ? "sent more than once" :
+		    rc != GK_OK ? "not a valid header value" : "not a valid e-mail address");
+		return NULL;
+	}
+	if (u != NULL && strcmp(u->email, email) == 0)
+		return email;           /* already this user's */
+	if (strcmp(a->email_memo_user, name) == 0 && strcmp(a->email_memo, email) == 0 &&
+	    a->now() < a->email_memo_until)
+		return NULL;
+	if (email_taken(a, name, email, &taken) != GK_OK)
+		return NULL;            /* the write path checks again (and fails on a bad DB) */
+	if (!taken)
+		return email;
+	gk_log(a->log, LOG_NOTICE, "proxy user %s: ignored e-mail %s from %s: used by another user",
+	    name, gk_log_escape(email, eb, sizeof(eb)), cfg->proxy_email_header);
+	if (gk_strcpy(a->email_memo_user, sizeof(a->email_memo_user), name) == GK_OK &&
+	    gk_strcpy(a->email_memo, sizeof(a->email_memo), email) == GK_OK)
+		a->email_memo_until = a->now() + 60;
+	return NULL;
 }
 
 static enum mres
@@ -366,13 +538,6 @@ m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 	if (!gk_valid_user(name, strlen(name)))
 		return fail(d, GK_OUT_BADCRED, "proxy-header-invalid");
 	gk_strcpy(d->attempted, sizeof(d->attempted), name);
-	if (cfg->proxy_email_header != NULL && cfg->proxy_email_header[0] != '\0') {
-		rc = gk_request_header(req, cfg->proxy_email_header, &email);
-		if (rc == GK_NOTFOUND || (rc == GK_OK && email[0] == '\0'))
-			email = NULL;
-		else if (rc != GK_OK || !gk_valid_email(email, strlen(email)))
-			return fail(d, GK_OUT_BADCRED, "proxy-email-invalid");
-	}
 	if (cfg->proxy_groups_header != NULL && cfg->proxy_groups_header[0] != '\0') {
 		rc = gk_request_header(req, cfg->proxy_groups_header, &groups);
 		if (rc == GK_NOTFOUND)
@@ -386,12 +551,18 @@ m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 	if (rc == GK_NOTFOUND) {
 		if (!cfg->proxy_auto_create)
 			return fail(d, GK_OUT_FORBIDDEN, "unknown-user");
+		email = proxy_email(a, req, name, NULL);
 		if (proxy_sync(a, name, email, groups, &u, false) != GK_OK)
 			return fail(d, GK_OUT_ERROR, "database-write");
 	} else if (rc != GK_OK) {
 		return fail(d, GK_OUT_ERROR, "database");
-	} else if (proxy_sync(a, name, email, groups, &u, true) != GK_OK) {
-		return fail(d, GK_OUT_ERROR, "database-write");
+	} else {
+		if (u.flags & GK_USER_EXTERNAL)
+			email = proxy_email(a, req, name, &u);
+		if (proxy_sync(a, name, email, groups, &u, true) != GK_OK) {
+			gk_wipe(&u, sizeof(u));
+			return fail(d, GK_OUT_ERROR, "database-write");
+		}
 	}
 	if (u.flags & GK_USER_DISABLED) {
 		gk_wipe(&u, sizeof(u));

@@ -25,6 +25,10 @@ struct gk_authz {
 	struct gk_secret secret;
 	bool secret_loaded;
 	int64_t (*now)(void);           /* injectable clock */
+	/* The last (user, e-mail) pair refused as taken, to skip rescanning for a while. */
+	char email_memo_user[GK_USER_MAX + 1];
+	char email_memo[GK_EMAIL_MAX + 1];
+	int64_t email_memo_until;
 };
 
 enum gk_outcome {

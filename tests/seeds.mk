@@ -1,1 +1,18 @@
-# tests/seeds.mk
+# tests/seeds.mk: the seed apps' how-tos (docs/howto-*.md) run for real: nginx +
+# gatekeep-authz + a stand-in app enforcing the app's documented auth contract.
+SEED_TESTS = \
+	tests/seed_navidrome.sh
+TESTS += $(SEED_TESTS)
+dist_check_SCRIPTS += $(SEED_TESTS)
+EXTRA_DIST += \
+	tests/seeds/seedlib.sh \
+	tests/seeds/backend.py \
+	tests/seeds/wsclient.py \
+	docs/howto-navidrome.md \
+	contrib/apps/navidrome/gatekeep.conf \
+	contrib/apps/navidrome/nginx.conf \
+	contrib/apps/navidrome/navidrome.env
+# make check-seeds: only these (they need the programs built first).
+check-seeds: $(bin_PROGRAMS) $(sbin_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SEED_TESTS)'
+.PHONY: check-seeds

@@ -1,0 +1,107 @@
+# tests/seeds/seedlib.sh: run one seed app's how-to (docs/howto-APP.md) for real: nginx with
+# contrib/apps/APP/nginx.conf, gatekeep-authz with contrib/apps/APP/gatekeep.conf, and the
+# stand-in app (tests/seeds/backend.py) configured by contrib/apps/APP/APP.env.
+# Sourced after tests/lib.sh and tests/servers/harness.sh (whose functions it reuses).
+
+SEEDS="$top_srcdir/tests/seeds"
+APPS="$top_srcdir/contrib/apps"
+WSCLIENT="$SEEDS/wsclient.py"
+SEED_GK_EXTRA=""        # lines appended to the rendered gatekeep.conf (test-only settings)
+
+# seed_render SRC DST DOCPORT: the harness's renderer plus what the app files use: the
+# database directory and the app's documented address (127.0.0.1:DOCPORT -> the stand-in).
+seed_render() {
+	gk_render "$1" "$2.tmp"
+	sed -e "s|/var/lib/gatekeep|$GK|g" \
+	    -e "s|127\.0\.0\.1:$3\([^0-9]\)|127.0.0.1:$BACKEND_PORT\1|g" "$2.tmp" >"$2" ||
+		bail "cannot render $1"
+	rm -f "$2.tmp"
+}
+
+# seed_docs_match APP FILE...: every contrib/apps/APP/FILE appears verbatim in
+# docs/howto-APP.md, in the fenced block after "<!-- contrib/apps/APP/FILE -->".
+seed_docs_match() {
+	local app="$1" f out
+	shift
+	for f in "$@"; do
+		out=$("$PY" - "$top_srcdir/docs/howto-$app.md" "contrib/apps/$app/$f" "$APPS/$app/$f" <<'PY'
+import sys
+doc, name, path = sys.argv[1:4]
+text = open(doc).read().split("\n")
+want = open(path).read()
+for i, line in enumerate(text):
+    if line.strip() == "<!-- %s -->" % name:
+        j = i + 1
+        if not text[j].startswith("```"):
+            print("no fenced block after the marker"); sys.exit(1)
+        k = j + 1
+        while not text[k].startswith("```"):
+            k += 1
+        got = "\n".join(text[j + 1:k]) + "\n"
+        if got != want:
+            print("the block differs from the file"); sys.exit(1)
+        sys.exit(0)
+print("marker not found"); sys.exit(1)
+PY
+)
+		ok $? "docs/howto-$app.md shows contrib/apps/$app/$f verbatim${out:+ ($out)}"
+	done
+}
+
+# seed_env_args APP: the app's documented settings (APP.env: KEY=VALUE lines) as env args.
+seed_env_args() {
+	SEED_ENV=()
+	local line
+	while IFS= read -r line; do
+		case "$line" in ''|'#'*) continue ;; esac
+		SEED_ENV+=("$line")
+	done <"$APPS/$1/$1.env"
+}
+
+# seed_start_app APP [VAR=VALUE...]: the stand-in on $BACKEND_PORT with APP.env + extras.
+seed_start_app() {
+	local app="$1"
+	shift
+	seed_env_args "$app"
+	gk_bg app env -i PATH=/usr/bin:/bin "${SEED_ENV[@]}" "$@" "$PY" "$SEEDS/backend.py" "$app" "$BACKEND_PORT"
+	gk_up app "$BACKEND_PORT" "stand-in $app (port $BACKEND_PORT)" "standin-$app"
+}
+
+# seed_gk_conf APP DOCPORT: $GK/gatekeep.conf = the app's file + $SEED_GK_EXTRA.
+seed_gk_conf() {
+	seed_render "$APPS/$1/gatekeep.conf" "$GK/gatekeep.conf" "$2"
+	printf 'log_target = stderr\nlog_level = debug\n' >>"$GK/gatekeep.conf"
+	if [ -n "$SEED_GK_EXTRA" ]; then printf '%s\n' "$SEED_GK_EXTRA" >>"$GK/gatekeep.conf"; fi
+}
+
+# seed_start_gk APP DOCPORT [VAR=VALUE...]: gatekeep-authz (unix socket) on the app's config,
+# with extra environment (for ${VAR} in the config).
+seed_start_gk() {
+	local app="$1" port="$2"
+	shift 2
+	seed_gk_conf "$app" "$port"
+	env "$@" "$GK_AUTHZ" -c "$GK/gatekeep.conf" --check-config >"$LOG/check-config.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/check-config.out"; bail "gatekeep-authz --check-config rejects $app's config"; }
+	rm -f "$GK_SOCK"
+	gk_bg authz env "$@" "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 2
+	{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz ($app)"
+}
+
+# seed_start_nginx APP DOCPORT: nginx with the app's site file, through the harness's
+# gk_start_nginx (which takes its site file from $CONTRIB/nginx/gatekeep.conf).
+seed_start_nginx() {
+	mkdir -p "$TMP/contrib/nginx"
+	seed_render "$APPS/$1/nginx.conf" "$TMP/contrib/nginx/gatekeep.conf" "$2"
+	CONTRIB="$TMP/contrib" gk_start_nginx
+}
+
+# jget KEY: a top-level field of the JSON body of the last response ("null" if absent).
+jget() {
+	printf '%s' "$BODY" | "$PY" -c 'import json,sys
+try: v = json.load(sys.stdin).get(sys.argv[1])
+except Exception: v = "NOT-JSON"
+print("null" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
+}
+
+# ws HOSTPORT PATH MESSAGE [ARGS...]: a WebSocket exchange; sets WS (all output lines).
+ws() { WS=$("$PY" "$WSCLIENT" "$@" 2>&1); }
