@@ -30,6 +30,7 @@ _Static_assert(sizeof(enum gk_unauth) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_samesite) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_frontend) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_perm) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum gk_oidc_provider) == sizeof(int), "enum size");
 
 enum ktype {
 	K_PATH,         /* absolute path, required */
@@ -54,7 +55,8 @@ enum ktype {
 	K_METHODS,
 	K_ENUM,
 	K_LOGLEVEL,
-	K_RULES
+	K_RULES,
+	K_TEXT_OPT      /* UTF-8 text without control characters, <= 2048 bytes, or empty */
 };
 
 struct kname {
@@ -92,6 +94,10 @@ static const struct kname frontend_names[] = {
 static const struct kname method_names[] = {
 	{ "bypass", GK_M_BYPASS }, { "proxy", GK_M_PROXY }, { "session", GK_M_SESSION },
 	{ "basic", GK_M_BASIC }, { NULL, 0 }
+};
+static const struct kname oidc_provider_names[] = {
+	{ "none", GK_OIDC_NONE }, { "oidc", GK_OIDC_GENERIC }, { "google", GK_OIDC_GOOGLE },
+	{ "gitlab", GK_OIDC_GITLAB }, { "github", GK_OIDC_GITHUB }, { NULL, 0 }
 };
 static const struct kname loglevel_names[] = {
 	{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
@@ -143,6 +149,21 @@ static const struct key keys[] = {
 	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },
 	{ "run_group", K_SYSNAME_OPT, F(run_group), "", 0, 0, NULL },
 	{ "login_template", K_PATH_OPT, F(login_template), "", 0, 0, NULL },
+	{ "oidc_provider", K_ENUM, F(oidc_provider), "none", 0, 0, oidc_provider_names },
+	{ "oidc_issuer", K_TEXT_OPT, F(oidc_issuer), "", 0, 0, NULL },
+	{ "oidc_client_id", K_TEXT_OPT, F(oidc_client_id), "", 0, 0, NULL },
+	{ "oidc_client_secret_file", K_PATH_OPT, F(oidc_client_secret_file), "", 0, 0, NULL },
+	{ "oidc_redirect_uri", K_TEXT_OPT, F(oidc_redirect_uri), "", 0, 0, NULL },
+	{ "oidc_scopes", K_TEXT_OPT, F(oidc_scopes), "", 0, 0, NULL },
+	{ "oidc_authorization_endpoint", K_TEXT_OPT, F(oidc_authorization_endpoint), "", 0, 0, NULL },
+	{ "oidc_token_endpoint", K_TEXT_OPT, F(oidc_token_endpoint), "", 0, 0, NULL },
+	{ "oidc_userinfo_endpoint", K_TEXT_OPT, F(oidc_userinfo_endpoint), "", 0, 0, NULL },
+	{ "oidc_jwks_uri", K_TEXT_OPT, F(oidc_jwks_uri), "", 0, 0, NULL },
+	{ "oidc_authorized_domains", K_TEXT_OPT, F(oidc_authorized_domains), "", 0, 0, NULL },
+	{ "oidc_authorized_users", K_TEXT_OPT, F(oidc_authorized_users), "", 0, 0, NULL },
+	{ "oidc_groups_claim", K_TEXT_OPT, F(oidc_groups_claim), "", 0, 0, NULL },
+	{ "oidc_username_claim", K_TEXT_OPT, F(oidc_username_claim), "email", 0, 0, NULL },
+	{ "oidc_button_label", K_TEXT_OPT, F(oidc_button_label), "", 0, 0, NULL },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -174,6 +195,7 @@ type_hint(const struct key *k)
 	case K_ENUM: return "one of the names listed in gatekeep.conf(5)";
 	case K_LOGLEVEL: return "err, warning, notice, info or debug";
 	case K_RULES: return "a rule";
+	case K_TEXT_OPT: return "text without control characters, at most 2048 bytes";
 	}
 	return "?";
 }
@@ -869,6 +891,10 @@ set_key(struct gk_config *cfg, const struct key *k, const char *value, const cha
 		if (!sysname_ok(value))
 			return bad_value(k, value, where, err, NULL);
 		break;
+	case K_TEXT_OPT:
+		if (strlen(value) > 2048 || !gk_valid_utf8(value, strlen(value)))
+			return bad_value(k, value, where, err, NULL);
+		break;
 	case K_GROUPS: {
 		struct gk_strlist l;
 		char buf[GK_GROUPS_MAX + 1];
@@ -1058,7 +1084,7 @@ gk_config_free(struct gk_config *cfg)
 		switch (keys[i].type) {
 		case K_PATH: case K_PATH_OPT: case K_REALM: case K_URL: case K_COOKIE_NAME:
 		case K_DOMAIN_OPT: case K_HEADER: case K_HEADER_OPT: case K_USER_OPT:
-		case K_GROUPS: case K_SYSNAME_OPT:
+		case K_GROUPS: case K_SYSNAME_OPT: case K_TEXT_OPT:
 			free(*(char **)field);
 			break;
 		case K_CIDRS:
@@ -1646,7 +1672,7 @@ gk_config_print(const struct gk_config *cfg, FILE *out)
 		switch (k->type) {
 		case K_PATH: case K_PATH_OPT: case K_REALM: case K_URL: case K_COOKIE_NAME:
 		case K_DOMAIN_OPT: case K_HEADER: case K_HEADER_OPT: case K_USER_OPT:
-		case K_GROUPS: case K_SYSNAME_OPT: {
+		case K_GROUPS: case K_SYSNAME_OPT: case K_TEXT_OPT: {
 			/* secret_file is only a path: the key itself is never read here. */
 			const char *v = *(char *const *)field;
 

@@ -28,6 +28,8 @@ enum gk_method { GK_M_BYPASS = 1, GK_M_PROXY, GK_M_SESSION, GK_M_BASIC };
 enum gk_unauth { GK_UNAUTH_AUTO = 0, GK_UNAUTH_BASIC, GK_UNAUTH_REDIRECT };
 enum gk_samesite { GK_SAMESITE_LAX = 0, GK_SAMESITE_STRICT, GK_SAMESITE_NONE };
 enum gk_frontend { GK_FRONTEND_GENERIC = 0, GK_FRONTEND_CADDY };
+/* OpenID Connect / OAuth2 sign-in on the login page (gatekeep-login only). */
+enum gk_oidc_provider { GK_OIDC_NONE = 0, GK_OIDC_GENERIC, GK_OIDC_GOOGLE, GK_OIDC_GITLAB, GK_OIDC_GITHUB };
 
 /* HTTP method bits for rules. */
 #define GK_HTTP_GET     0x001u
@@ -98,6 +100,22 @@ struct gk_config {
 	char *run_user;                   /* privilege drop target (gatekeep-authz) */
 	char *run_group;
 	char *login_template;             /* HTML template override for the login page */
+	/* OIDC/OAuth2 sign-in (gatekeep-login checks them further at start-up). */
+	enum gk_oidc_provider oidc_provider;
+	char *oidc_issuer;
+	char *oidc_client_id;
+	char *oidc_client_secret_file;    /* or GATEKEEP_OIDC_CLIENT_SECRET, read by gatekeep-login */
+	char *oidc_redirect_uri;
+	char *oidc_scopes;                /* "" = the provider's default */
+	char *oidc_authorization_endpoint;
+	char *oidc_token_endpoint;
+	char *oidc_userinfo_endpoint;
+	char *oidc_jwks_uri;
+	char *oidc_authorized_domains;    /* list of domains, "*" = any verified e-mail */
+	char *oidc_authorized_users;      /* list of e-mail addresses */
+	char *oidc_groups_claim;          /* "" = no group mapping */
+	char *oidc_username_claim;        /* email | preferred_username */
+	char *oidc_button_label;
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */
