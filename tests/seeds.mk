@@ -1,7 +1,8 @@
 # tests/seeds.mk: the seed apps' how-tos (docs/howto-*.md) run for real: nginx +
 # gatekeep-authz + a stand-in app enforcing the app's documented auth contract.
 SEED_TESTS = \
-	tests/seed_navidrome.sh
+	tests/seed_navidrome.sh \
+	tests/seed_pytorrent.sh
 TESTS += $(SEED_TESTS)
 dist_check_SCRIPTS += $(SEED_TESTS)
 EXTRA_DIST += \
@@ -11,7 +12,11 @@ EXTRA_DIST += \
 	docs/howto-navidrome.md \
 	contrib/apps/navidrome/gatekeep.conf \
 	contrib/apps/navidrome/nginx.conf \
-	contrib/apps/navidrome/navidrome.env
+	contrib/apps/navidrome/navidrome.env \
+	docs/howto-pytorrent.md \
+	contrib/apps/pytorrent/gatekeep.conf \
+	contrib/apps/pytorrent/nginx.conf \
+	contrib/apps/pytorrent/pytorrent.env
 # make check-seeds: only these (they need the programs built first).
 check-seeds: $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SEED_TESTS)'

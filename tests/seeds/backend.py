@@ -318,6 +318,8 @@ def main():
         if ":" in spec:
             n, p = spec.split(":", 1)
             USERS[n] = {"password": p, "admin": None, "preset": True}
+    if APP == "pytorrent":      # pyTorrent's built-in default admin (a local user)
+        USERS["admin"] = {"role": "admin", "permission": "full", "passwordless": False}
     srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
     srv.daemon_threads = True
     srv.serve_forever()

@@ -2,7 +2,7 @@
 """tests/seeds/wsclient.py: a stdlib RFC 6455 client for the tests.
 
 wsclient.py HOST:PORT PATH MESSAGE [-H 'Name: value']... [-u user:pass] [--source ADDR]
-Sends the upgrade request, prints "status=NNN", and on 101 checks Sec-WebSocket-Accept
+Sends the upgrade request (a -H 'Host: ...' replaces the default Host), prints "status=NNN", and on 101 checks Sec-WebSocket-Accept
 ("accept=ok|bad"), sends MESSAGE as one masked text frame and prints the text frame it gets
 back ("frame=..."). Exit 0 when the exchange completed, 1 otherwise.
 """
@@ -35,7 +35,9 @@ def main():
         s.bind((source, 0))
     s.settimeout(5)
     s.connect((host, int(port)))
-    req = ["GET %s HTTP/1.1" % path, "Host: %s" % hostport, "Upgrade: websocket",
+    host_hdr = [h for h in headers if h.lower().startswith("host:")] or ["Host: %s" % hostport]
+    headers = [h for h in headers if not h.lower().startswith("host:")]
+    req = ["GET %s HTTP/1.1" % path, host_hdr[0], "Upgrade: websocket",
            "Connection: Upgrade", "Sec-WebSocket-Key: " + key, "Sec-WebSocket-Version: 13"]
     s.sendall(("\r\n".join(req + headers) + "\r\n\r\n").encode())
     f = s.makefile("rb")
