@@ -2,7 +2,8 @@
 # gatekeep-authz + a stand-in app enforcing the app's documented auth contract.
 SEED_TESTS = \
 	tests/seed_navidrome.sh \
-	tests/seed_pytorrent.sh
+	tests/seed_pytorrent.sh \
+	tests/seed_2fauth.sh
 TESTS += $(SEED_TESTS)
 dist_check_SCRIPTS += $(SEED_TESTS)
 EXTRA_DIST += \
@@ -16,7 +17,11 @@ EXTRA_DIST += \
 	docs/howto-pytorrent.md \
 	contrib/apps/pytorrent/gatekeep.conf \
 	contrib/apps/pytorrent/nginx.conf \
-	contrib/apps/pytorrent/pytorrent.env
+	contrib/apps/pytorrent/pytorrent.env \
+	docs/howto-2fauth.md \
+	contrib/apps/2fauth/gatekeep.conf \
+	contrib/apps/2fauth/nginx.conf \
+	contrib/apps/2fauth/2fauth.env
 # make check-seeds: only these (they need the programs built first).
 check-seeds: $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SEED_TESTS)'
