@@ -3,7 +3,8 @@
 SEED_TESTS = \
 	tests/seed_navidrome.sh \
 	tests/seed_pytorrent.sh \
-	tests/seed_2fauth.sh
+	tests/seed_2fauth.sh \
+	tests/seed_organizr.sh
 TESTS += $(SEED_TESTS)
 dist_check_SCRIPTS += $(SEED_TESTS)
 EXTRA_DIST += \
@@ -21,7 +22,11 @@ EXTRA_DIST += \
 	docs/howto-2fauth.md \
 	contrib/apps/2fauth/gatekeep.conf \
 	contrib/apps/2fauth/nginx.conf \
-	contrib/apps/2fauth/2fauth.env
+	contrib/apps/2fauth/2fauth.env \
+	docs/howto-organizr.md \
+	contrib/apps/organizr/gatekeep.conf \
+	contrib/apps/organizr/nginx.conf \
+	contrib/apps/organizr/organizr.env
 # make check-seeds: only these (they need the programs built first).
 check-seeds: $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SEED_TESTS)'

@@ -8,13 +8,13 @@ APPS="$top_srcdir/contrib/apps"
 WSCLIENT="$SEEDS/wsclient.py"
 SEED_GK_EXTRA=""        # lines appended to the rendered gatekeep.conf (test-only settings)
 
-# seed_render SRC DST DOCPORT: the harness's renderer plus what the app files use: the
-# database directory and the app's documented address (127.0.0.1:DOCPORT -> the stand-in).
+# seed_render SRC DST "DOCPORT...": the harness's renderer plus what the app files use: the
+# database directory and the app's documented addresses (127.0.0.1:DOCPORT -> the stand-in).
 seed_render() {
+	local p args=(-e "s|/var/lib/gatekeep|$GK|g")
+	for p in $3; do args+=(-e "s|127\.0\.0\.1:$p\([^0-9]\)|127.0.0.1:$BACKEND_PORT\1|g"); done
 	gk_render "$1" "$2.tmp"
-	sed -e "s|/var/lib/gatekeep|$GK|g" \
-	    -e "s|127\.0\.0\.1:$3\([^0-9]\)|127.0.0.1:$BACKEND_PORT\1|g" "$2.tmp" >"$2" ||
-		bail "cannot render $1"
+	sed "${args[@]}" "$2.tmp" >"$2" || bail "cannot render $1"
 	rm -f "$2.tmp"
 }
 
