@@ -4,7 +4,8 @@ SEED_TESTS = \
 	tests/seed_navidrome.sh \
 	tests/seed_pytorrent.sh \
 	tests/seed_2fauth.sh \
-	tests/seed_organizr.sh
+	tests/seed_organizr.sh \
+	tests/seed_tisbackup.sh
 TESTS += $(SEED_TESTS)
 dist_check_SCRIPTS += $(SEED_TESTS)
 EXTRA_DIST += \
@@ -26,7 +27,12 @@ EXTRA_DIST += \
 	docs/howto-organizr.md \
 	contrib/apps/organizr/gatekeep.conf \
 	contrib/apps/organizr/nginx.conf \
-	contrib/apps/organizr/organizr.env
+	contrib/apps/organizr/organizr.env \
+	docs/howto-tisbackup.md \
+	contrib/apps/tisbackup/gatekeep.conf \
+	contrib/apps/tisbackup/nginx.conf \
+	contrib/apps/tisbackup/tisbackup_gui.ini \
+	contrib/apps/tisbackup/tisbackup.env
 # make check-seeds: only these (they need the programs built first).
 check-seeds: $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SEED_TESTS)'

@@ -306,11 +306,12 @@ class Handler(BaseHTTPRequestHandler):
                 return
         elif kind != "none":
             return self.reply(500, {"app": APP, "error": "stand-in implements none/basic only"})
+        seen = {"app": APP, "path": url.path, "method": method, "user": user,
+                "proxy_user": self.headers.get("Remote-User"),
+                "got_authorization": "Authorization" in self.headers}
         if url.path == "/api/backups":
-            return self.reply(200, {"app": APP, "backups": ["srv1-full", "srv2-diff"],
-                                    "user": user, "proxy_user": self.headers.get("Remote-User")})
-        return self.reply(200, {"app": APP, "path": url.path, "user": user,
-                                "proxy_user": self.headers.get("Remote-User")})
+            seen["backups"] = ["srv1-full", "srv2-diff"]
+        return self.reply(200, seen)
 
 
 def main():
