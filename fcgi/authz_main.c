@@ -5,8 +5,11 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,17 +27,23 @@
 
 #include "authz_answer.h"
 #include "authz_decide.h"
+#include "fcgiguard.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "log.h"
+#include "sandbox.h"
 
 #define PROG "gatekeep-authz"
 #define WORKERS_MAX 256
 #define STOP_GRACE_MS 5000
+#define LINGER_MS 1000          /* bounded lingering close on TCP, see close_conn() */
 
 extern char **environ;
 
-/* Set by signal handlers in a worker; the accept loop checks them. */
-static volatile sig_atomic_t stop_flag, reload_flag;
+/* Set by signal handlers in a worker; the accept loop checks them (wake_flag: either). */
+static volatile sig_atomic_t stop_flag, reload_flag, wake_flag;
+
+/* GATEKEEP_SECCOMP, read once in main(); workers install the filter with it. */
+static enum gk_sandbox_mode seccomp_mode = GK_SANDBOX_KILL;
 
 struct opts {
 	const char *config;
@@ -260,38 +269,38 @@ get_listener(const struct opts *o, struct own_socket *own, bool *server_managed)
 	return -1;
 }
 
+/* Drops root (run_user/run_group) and sets no_new_privs; both are inherited by the workers. */
 static int
-drop_privileges(const struct gk_config *cfg, const struct gk_log *log)
+reduce_privileges(const struct gk_config *cfg, const struct gk_log *log)
 {
-	struct passwd *pw;
-	struct group *gr;
-	uid_t uid, ru, eu, su;
-	gid_t gid;
+	struct gk_err err = { "" };
+	bool dropped;
 
-	if (geteuid() != 0)
-		return 0;
-	if (cfg->run_user == NULL || cfg->run_user[0] == '\0') {
-		gk_log(log, LOG_WARNING, "running as root: set run_user");
-		return 0;
-	}
-	if ((pw = getpwnam(cfg->run_user)) == NULL) {
-		gk_log(log, LOG_ERR, "run_user %s: no such user", cfg->run_user);
+	if (gk_sandbox_drop(cfg->run_user, cfg->run_group, &dropped, &err) != GK_OK) {
+		gk_log(log, LOG_ERR, "cannot drop privileges: %s", err.msg);
 		return -1;
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
-	if (cfg->run_group != NULL && cfg->run_group[0] != '\0') {
-		if ((gr = getgrnam(cfg->run_group)) == NULL) {
-			gk_log(log, LOG_ERR, "run_group %s: no such group", cfg->run_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
+	if (!dropped && geteuid() == 0)
+		gk_log(log, LOG_WARNING, "running as root: set run_user");
+	if (gk_sandbox_no_new_privs(&err) != GK_OK) {
+		gk_log(log, LOG_ERR, "%s", err.msg);
+		return -1;
 	}
-	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
-	    setresuid(uid, uid, uid) != 0 || getresuid(&ru, &eu, &su) != 0 ||
-	    ru != uid || eu != uid || su != uid) {
-		gk_log(log, LOG_ERR, "cannot drop privileges to %s: %s", cfg->run_user,
-		    strerror(errno));
+	return 0;
+}
+
+/* In a process that is about to serve requests: the seccomp allow-list. */
+static int
+enter_sandbox(const struct gk_log *log)
+{
+	struct gk_err err = { "" };
+
+	if (seccomp_mode == GK_SANDBOX_TRAP && gk_sandbox_trap_handler(&err) != GK_OK) {
+		gk_log(log, LOG_ERR, "%s", err.msg);
+		return -1;
+	}
+	if (gk_sandbox_seccomp(seccomp_mode, NULL, &err) != GK_OK) {
+		gk_log(log, LOG_ERR, "cannot install the seccomp filter: %s", err.msg);
 		return -1;
 	}
 	return 0;
@@ -302,6 +311,7 @@ on_stop(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+	wake_flag = 1;
 }
 
 static void
@@ -309,6 +319,7 @@ on_reload(int sig)
 {
 	(void)sig;
 	reload_flag = 1;
+	wake_flag = 1;
 }
 
 static void
@@ -323,45 +334,193 @@ set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-/* The accept loop of one worker; returns when told to stop or reload. */
+/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
+static const char *
+peer_name(int fd, char *buf, size_t bufsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET)
+		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
+	if (ss.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
+		    (socklen_t)bufsz);
+	return NULL;
+}
+
+/*
+ * Accepts a connection ourselves (libfcgi's own accept would read unchecked bytes).
+ * -1 on EINTR (the caller looks at the flags) or a transient error.
+ */
 static int
-serve(int fd, const struct gk_config *cfg, const struct gk_log *log)
+accept_conn(int lfd, bool tcp)
+{
+	struct pollfd p = { lfd, POLLIN, 0 };
+	int fd, one = 1, rcvbuf = 2 * GK_FCGIGUARD_BYTES_MAX;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			/* An inherited non-blocking listener: wait for it. */
+			if (poll(&p, 1, -1) < 0)
+				return -1;
+			continue;
+		}
+		if (errno == ECONNABORTED)
+			continue;
+		return -1;
+	}
+	if (tcp) {
+		/* As libfcgi does; and room for a whole request, which we peek at before reading. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
+	return fd;
+}
+
+/*
+ * Closes a connection.  On TCP, unread bytes at close() make the kernel send a reset that can
+ * destroy the answer in flight, so (like libfcgi's OS_Close) shut down our side and read
+ * until the peer closes, but for LINGER_MS in all: libfcgi's per-read timer let a trickling
+ * peer hold the worker for ever.
+ */
+static void
+close_conn(int fd, bool tcp)
+{
+	char trash[4096];
+	int64_t end = now_ms() + LINGER_MS, now;
+	ssize_t n;
+
+	if (tcp && shutdown(fd, SHUT_WR) == 0) {
+		while ((now = now_ms()) < end) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, (int)(end - now)) <= 0)
+				break;
+			if ((n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT)) <= 0)
+				break;
+		}
+	}
+	close(fd);
+}
+
+/* One line per refused connection; the decision-line format, so fail2ban sees it too. */
+static void
+log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
+    const struct gk_fcgiguard_result *res)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *from = peer_name(fd, addr, sizeof(addr));
+
+	if (rc == GK_NOTFOUND && (kept || strcmp(res->reason, "eof") == 0)) {
+		/* A kept connection the server let go idle or closed, or a bare connect: normal. */
+		gk_log(log, LOG_DEBUG, "connection closed (%s)", res->reason);
+		return;
+	}
+	if (rc == GK_EIO && strcmp(res->reason, "interrupted") == 0)
+		return;
+	if (rc == GK_NOTFOUND || strcmp(res->reason, "timeout") == 0)
+		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
+	else
+		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
+	gk_log(log, LOG_DEBUG, "FastCGI request refused before libfcgi: %s", res->reason);
+}
+
+/*
+ * Ends a request like FCGX_Finish_r, but never lets libfcgi close the connection
+ * (close_conn() does, bounded).  Returns true if the connection stays open for the next
+ * request (FCGI_KEEP_CONN, no error).
+ */
+static bool
+finish(FCGX_Request *rq)
+{
+	int bad = 0;
+
+	if (rq->in != NULL) {
+		bad |= FCGX_FClose(rq->err);
+		bad |= FCGX_FClose(rq->out);
+		bad |= FCGX_GetError(rq->in);
+	}
+	FCGX_Free(rq, 0);
+	return rq->keepConnection && bad == 0;
+}
+
+/*
+ * The accept loop of one worker; returns when told to stop or reload.
+ *
+ * libfcgi must never parse bytes we have not checked (CVE-2025-23016, see lib/fcgiguard.h):
+ * we accept, wait until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST + PARAMS, and
+ * only then give libfcgi the connection: rq.ipcFd = fd and rq.keepConnection = 1, so that
+ * FCGX_Accept_r's own FCGX_Finish_r(in == NULL) frees nothing and closes nothing, and its
+ * "ipcFd < 0: accept" branch is skipped.  The request's listen_sock is -1: if libfcgi ever
+ * fell back to accepting by itself, accept(-1) fails (EBADF) instead of reading unchecked.
+ * On a kept connection (nginx fastcgi_keep_conn) the next request is checked the same way.
+ */
+static int
+serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
 {
 	FCGX_Request rq;
 	struct gk_authz a;
 	struct gk_decision *d;
+	struct gk_fcgiguard_limits lim;
+	struct gk_fcgiguard_result res;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	unsigned char *scratch;
 	char *ans;
 	struct gk_err err = { "" };
-	int fails = 0;
+	int fails = 0, fd = -1, prev_id = 0;
+	bool tcp;
 
+	gk_fcgiguard_defaults(&lim);
+	tcp = getsockname(lfd, (struct sockaddr *)&ss, &sslen) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
 	d = malloc(sizeof(*d));
 	ans = malloc(GK_ANSWER_MAX);
-	if (d == NULL || ans == NULL || gk_authz_init(&a, cfg, log, &err) != GK_OK) {
+	scratch = malloc(lim.bytes_max);
+	if (d == NULL || ans == NULL || scratch == NULL ||
+	    gk_authz_init(&a, cfg, log, &err) != GK_OK) {
 		gk_log(log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
 		free(d);
 		free(ans);
+		free(scratch);
 		return -1;
 	}
-	if (FCGX_InitRequest(&rq, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-		gk_log(log, LOG_ERR, "FCGX_InitRequest failed");
-		gk_authz_free(&a);
-		free(d);
-		free(ans);
-		return -1;
-	}
+	FCGX_InitRequest(&rq, -1, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stop_flag && !reload_flag) {
 		enum gk_role role;
 		size_t n;
+		int rc;
 
-		if (FCGX_Accept_r(&rq) < 0) {
-			if (stop_flag || reload_flag)
-				break;
-			/* EMFILE and friends: do not spin. */
-			if (++fails > 1)
-				usleep(fails > 50 ? 500000 : 10000 * fails);
-			continue;
+		if (fd < 0) {
+			if ((fd = accept_conn(lfd, tcp)) < 0) {
+				if (stop_flag || reload_flag)
+					break;
+				/* EMFILE and friends: do not spin. */
+				if (errno != EINTR && ++fails > 1)
+					usleep(fails > 50 ? 500000 : 10000 * fails);
+				continue;
+			}
+			prev_id = 0;
 		}
 		fails = 0;
+		rc = gk_fcgiguard_wait(fd, prev_id, &lim, scratch, &wake_flag, &res, &err);
+		if (rc != GK_OK) {
+			log_refusal(log, fd, prev_id != 0, rc, &res);
+			close_conn(fd, tcp && rc != GK_NOTFOUND);
+			fd = -1;
+			continue;
+		}
+		rq.ipcFd = fd;
+		rq.keepConnection = 1;
+		if (FCGX_Accept_r(&rq) < 0) {
+			/* Cannot happen for a checked request; libfcgi has closed fd. */
+			gk_log(log, LOG_ERR, "libfcgi refused a checked request");
+			fd = rq.ipcFd = -1;
+			continue;
+		}
 		switch (rq.role) {
 		case FCGI_RESPONDER:
 			role = GK_ROLE_RESPONDER;
@@ -380,13 +539,21 @@ serve(int fd, const struct gk_config *cfg, const struct gk_log *log)
 		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
 		FCGX_PutStr(ans, (int)n, rq.out);
 		gk_authz_log(&a, d);
-		FCGX_Finish_r(&rq);
+		prev_id = rq.requestId;
+		if (!finish(&rq)) {
+			close_conn(fd, tcp);
+			fd = rq.ipcFd = -1;
+		}
 		gk_wipe(d, sizeof(*d));
 	}
-	FCGX_Free(&rq, 1);
+	if (fd >= 0)
+		close(fd);
+	rq.ipcFd = -1;
+	FCGX_Free(&rq, 0);
 	gk_authz_free(&a);
 	free(d);
 	free(ans);
+	free(scratch);
 	return 0;
 }
 
@@ -429,6 +596,9 @@ spawn(struct pool *p, struct slot *s)
 		signal(SIGCHLD, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The strict filter is the worker's alone: the supervisor must fork, wait and kill. */
+		if (enter_sandbox(p->log) != 0)
+			_exit(1);
 		_exit(serve(p->fd, p->cfg, p->log) == 0 ? 0 : 1);
 	}
 	s->pid = pid;
@@ -634,6 +804,9 @@ run_single(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts 
 	set_handler(SIGINT, on_stop);
 	set_handler(SIGUSR1, on_stop);  /* mod_fcgid's graceful stop */
 	set_handler(SIGHUP, on_reload);
+	/* This process is the worker (the web server supervises): filter it, reloads included. */
+	if (enter_sandbox(log) != 0)
+		return 1;
 	for (;;) {
 		if (serve(fd, cfg, log) != 0)
 			return 1;
@@ -641,6 +814,7 @@ run_single(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts 
 			return 0;
 		if (reload_flag) {
 			reload_flag = 0;
+			wake_flag = 0;
 			if (load_config(&newcfg, o->config, &err) != GK_OK) {
 				gk_log(log, LOG_ERR, "reload failed, keeping the running configuration: %s",
 				    err.msg);
@@ -751,14 +925,26 @@ main(int argc, char **argv)
 		gk_config_free(&cfg);
 		return 0;
 	}
+	if (gk_sandbox_mode_parse(getenv("GATEKEEP_SECCOMP"), &seccomp_mode, &err) != GK_OK) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
+		gk_config_free(&cfg);
+		return 1;
+	}
 	log_setup(&log, &cfg, o.debug);
+	if (seccomp_mode != GK_SANDBOX_OFF && !gk_sandbox_available()) {
+		gk_log(&log, LOG_WARNING, "built without libseccomp: workers run without a filter");
+		seccomp_mode = GK_SANDBOX_OFF;
+	} else if (seccomp_mode != GK_SANDBOX_KILL) {
+		gk_log(&log, LOG_WARNING, "GATEKEEP_SECCOMP=%s: debugging mode, not for production",
+		    getenv("GATEKEEP_SECCOMP"));
+	}
 	memset(&own, 0, sizeof(own));
 	signal(SIGPIPE, SIG_IGN);
 	if ((fd = get_listener(&o, &own, &server_managed)) < 0) {
 		gk_config_free(&cfg);
 		return 1;
 	}
-	if (drop_privileges(&cfg, &log) != 0) {
+	if (reduce_privileges(&cfg, &log) != 0) {
 		gk_config_free(&cfg);
 		return 1;
 	}

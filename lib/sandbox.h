@@ -1,4 +1,60 @@
-/* sandbox.h: placeholder, being written. */
+/* sandbox.h: privilege drop, no_new_privs and the seccomp allow-list of the long-running FastCGI programs. */
 #ifndef GK_SANDBOX_H
 #define GK_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+
+/*
+ * Start-up order (gatekeep-authz(8), SECURITY CONSIDERATIONS): bind the socket, open the
+ * log, load configuration, then gk_sandbox_drop(), gk_sandbox_no_new_privs(), and in each
+ * process that serves requests gk_sandbox_seccomp() right before the accept loop.
+ */
+
+/* What the filter does with a system call that is not on the list. */
+enum gk_sandbox_mode {
+	GK_SANDBOX_KILL = 0,  /* default: the process dies with SIGSYS */
+	GK_SANDBOX_LOG,       /* allowed but logged by the kernel (audit / dmesg: type=1326) */
+	GK_SANDBOX_TRAP,      /* not executed; a SIGSYS handler writes the number to stderr */
+	GK_SANDBOX_OFF        /* no filter (debugging only) */
+};
+
+/* Parses GATEKEEP_SECCOMP: NULL, "" or "kill", "log", "trap", "off".  GK_EINVAL otherwise. */
+int gk_sandbox_mode_parse(const char *s, enum gk_sandbox_mode *mode, struct gk_err *err);
+
+/* True if this build can install a filter (configure found libseccomp). */
+bool gk_sandbox_available(void);
+
+/*
+ * If the effective uid is 0 and user is set: setgroups(1, {gid}), setresgid and setresuid to
+ * user (and group, default the user's primary group), then checks with getresuid/getresgid
+ * that all three ids of each changed and that setuid(0) is no longer possible.
+ * *dropped tells whether a drop happened.  Not root: GK_OK, nothing changes.  Root without
+ * user: GK_OK, *dropped false (the caller warns).  Any failure: GK_ERR; the caller must not
+ * go on serving.
+ */
+int gk_sandbox_drop(const char *user, const char *group, bool *dropped, struct gk_err *err);
+
+/* prctl(PR_SET_NO_NEW_PRIVS): no exec of this process tree can gain privileges again. */
+int gk_sandbox_no_new_privs(struct gk_err *err);
+
+/*
+ * Installs the allow-list a FastCGI worker needs (socket I/O, poll, read-only and
+ * write-by-rename database access, memory, time, signals, syslog, getrandom), plus the
+ * names in extra (NULL-terminated, may be NULL; unknown names are an error).
+ * Requires no_new_privs (or CAP_SYS_ADMIN).  GK_SANDBOX_OFF: GK_OK, nothing installed.
+ * GK_ERR if libseccomp is missing or refuses.
+ */
+int gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err);
+
+/*
+ * For GK_SANDBOX_TRAP: a SIGSYS handler that writes "seccomp: blocked system call N\n" to
+ * standard error (async-signal-safe write(2); the one place outside log.c that writes,
+ * debugging only) and lets the process go on with the call failing (ENOSYS).  Resolve N
+ * with scmp_sys_resolver(1).
+ */
+int gk_sandbox_trap_handler(struct gk_err *err);
+
 #endif
