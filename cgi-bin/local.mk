@@ -4,5 +4,5 @@ cgibindir = $(libexecdir)/gatekeep/cgi-bin
 cgibin_PROGRAMS = cgi-bin/login.cgi
 cgi_bin_login_cgi_SOURCES = $(LOGIN_SOURCES)
 nodist_cgi_bin_login_cgi_SOURCES = fcgi/login_default.h
-cgi_bin_login_cgi_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS) -DGK_LOGIN_FORCE_CGI
-cgi_bin_login_cgi_LDADD = $(GK_LIBS) $(FCGI_LIBS)
+cgi_bin_login_cgi_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS) $(CJOSE_CFLAGS) -DGK_LOGIN_FORCE_CGI
+cgi_bin_login_cgi_LDADD = $(GK_LIBS) $(FCGI_LIBS) $(CJOSE_LIBS)

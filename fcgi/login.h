@@ -8,6 +8,7 @@
 #include "lockout.h"
 #include "log.h"
 #include "login_buf.h"
+#include "login_oidc.h"
 #include "password.h"
 #include "secret.h"
 #include "userdb.h"
@@ -24,6 +25,7 @@ struct login_ctx {
 	struct gk_pw_ctx *pw;
 	struct gk_lockout *lk;
 	char *template;                    /* the admin's template, or NULL for the built-in one */
+	struct login_oidc *oidc;           /* OIDC/OAuth2 sign-in, NULL when oidc_provider = none */
 	char form_action_csp[1024];        /* "'self' host ..." for CSP form-action */
 	int64_t (*now)(void);
 };

@@ -2,11 +2,13 @@
 # sources build cgi-bin/login.cgi (see cgi-bin/local.mk).
 sbin_PROGRAMS += fcgi/gatekeep-login
 LOGIN_SOURCES = fcgi/login.h fcgi/login_main.c fcgi/login_handle.c \
-	fcgi/login_page.h fcgi/login_page.c fcgi/login_buf.h fcgi/login_buf.c
+	fcgi/login_page.h fcgi/login_page.c fcgi/login_buf.h fcgi/login_buf.c \
+	fcgi/login_oidc.h fcgi/login_oidc.c
 fcgi_gatekeep_login_SOURCES = $(LOGIN_SOURCES)
 nodist_fcgi_gatekeep_login_SOURCES = fcgi/login_default.h
-fcgi_gatekeep_login_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS)
-fcgi_gatekeep_login_LDADD = $(GK_LIBS) $(FCGI_LIBS)
+# Only the login program links libcjose (ID token signatures): no other program needs it.
+fcgi_gatekeep_login_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS) $(CJOSE_CFLAGS)
+fcgi_gatekeep_login_LDADD = $(GK_LIBS) $(FCGI_LIBS) $(CJOSE_LIBS)
 
 # The built-in page template is contrib/login/login.html, turned into a C string at build time
 # (one source of truth: the installed file and the compiled-in default cannot drift apart).

@@ -74,6 +74,20 @@ ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->lk, err) != GK_OK)
 		return GK_ERR;
 	login_csp_init(ctx);
+	{
+		char *cs = NULL;
+		int rc;
+
+		if (login_oidc_read_secret(&ctx->cfg, environ, &cs, err) != GK_OK)
+			return GK_ERR;
+		rc = login_oidc_new(&ctx->cfg, cs, &ctx->log, &ctx->oidc, err);
+		if (cs != NULL) {
+			gk_wipe(cs, strlen(cs));
+			free(cs);
+		}
+		if (rc != GK_OK && rc != GK_NOTFOUND)
+			return GK_ERR;
+	}
 	return GK_OK;
 }
 
@@ -83,6 +97,7 @@ ctx_free(struct login_ctx *ctx)
 	gk_userdb_close(ctx->db);
 	gk_pw_ctx_free(ctx->pw);
 	gk_lockout_close(ctx->lk);
+	login_oidc_free(ctx->oidc);
 	gk_secret_wipe(&ctx->secret);
 	free(ctx->template);
 	gk_config_free(&ctx->cfg);

@@ -17,7 +17,7 @@
 
 static const char *const names[] = {
 	"title", "realm", "action", "csrf", "rd", "user", "error", "message", "login_url",
-	"login", "logout",
+	"login", "logout", "oidc_url", "oidc_label",
 };
 
 const char *
@@ -40,6 +40,8 @@ value_of(const struct login_vars *v, const char *n)
 	else if (strcmp(n, "error") == 0) s = v->error;
 	else if (strcmp(n, "message") == 0) s = v->message;
 	else if (strcmp(n, "login_url") == 0) s = v->login_url;
+	else if (strcmp(n, "oidc_url") == 0) s = v->oidc_url;
+	else if (strcmp(n, "oidc_label") == 0) s = v->oidc_label;
 	return s != NULL ? s : "";
 }
 

@@ -15,6 +15,7 @@
  */
 struct login_vars {
 	const char *title, *realm, *action, *csrf, *rd, *user, *error, *message, *login_url;
+	const char *oidc_url, *oidc_label;   /* the provider sign-in link; "" = no OIDC */
 	bool login, logout;
 };
 

@@ -23,3 +23,8 @@ dist_check_SCRIPTS += tests/login_cgi.sh
 TESTS += tests/login_browser.sh
 dist_check_SCRIPTS += tests/login_browser.sh
 EXTRA_DIST += tests/login_browser.py
+# OpenID Connect / OAuth2 sign-in against a real provider (npm oidc-provider in tests/oidc) and a GitHub stand-in.
+TESTS += tests/login_oidc.sh
+dist_check_SCRIPTS += tests/login_oidc.sh
+EXTRA_DIST += tests/oidc/package.json tests/oidc/package-lock.json tests/oidc/provider.mjs \
+	tests/oidc/servers.py tests/oidc/drive.py
