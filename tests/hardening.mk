@@ -6,3 +6,27 @@ tests_t_fcgiguard_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_fcgiguard_LDADD = $(GK_LIBS)
 TESTS += tests/t_fcgiguard
 VALGRIND_TESTS += tests/t_fcgiguard
+# Fault injection (database, secret, disk full, kill -9 of the admin tool), nginx load,
+# the fail2ban filter; SECURITY.md. GK_LOAD_SECONDS (default 60) and GK_KILL9_TRIALS
+# (default 200) shorten the slow ones.
+FAULT_TESTS = \
+	tests/fault_db.sh \
+	tests/fault_secret.sh \
+	tests/fault_diskfull.sh \
+	tests/fault_kill9.sh
+TESTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh
+dist_check_SCRIPTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh
+EXTRA_DIST += \
+	tests/fault/common.sh \
+	tests/fault/fcgi_load.py \
+	tests/fault/kill9.py \
+	tests/load/client.py \
+	tests/load/nginx-main.conf \
+	contrib/fail2ban/filter.d/gatekeep.conf \
+	contrib/fail2ban/jail.d/gatekeep.local \
+	SECURITY.md
+check-fault: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(FAULT_TESTS) tests/fail2ban.sh'
+check-load: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/load_nginx.sh'
+.PHONY: check-fault check-load
