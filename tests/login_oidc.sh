@@ -321,11 +321,14 @@ like "$(cat "$TMP/cgi.err")" "reason=provider-unreachable" "... and a log line"
 # ---- what must never be logged ----
 is "$(cat "$TMP"/login*.log "$TMP/cgi.err" | grep -c 'test-client-secret')" 0 "the client secret is never logged"
 is "$(grep -c -E 'code=|id_token|eyJ' "$TMP/login.log")" 0 "no code or token in the log"
-for f in login login-gh; do
-	grep -q -E 'AddressSanitizer|runtime error|Segmentation' "$TMP/$f.log"
-	[ $? -ne 0 ]; ok $? "$f: no crash or sanitizer report"
-done
 kill -0 "$lpid" 2>/dev/null; ok $? "gatekeep-login still running after every refusal"
+# A clean stop lets LeakSanitizer (in --enable-sanitizers builds) report at exit.
+kill "$lpid" "$gpid"; wait "$lpid" "$gpid" 2>/dev/null
+for f in login login-gh cgi; do
+	[ -f "$TMP/$f.log" ] || cp "$TMP/$f.err" "$TMP/$f.log"
+	grep -q -E 'Sanitizer|runtime error|Segmentation' "$TMP/$f.log"
+	[ $? -ne 0 ]; ok $? "$f: no crash, leak or sanitizer report"
+done
 if [ "$_tap_failed" -ne 0 ]; then
 	sed 's/^/#   login: /' "$TMP/login.log" | tail -40
 	sed 's/^/#   drive: /' "$TMP/drive.err" | tail -10
