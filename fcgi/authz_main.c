@@ -2,6 +2,7 @@
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -828,6 +829,29 @@ run_single(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts 
 	}
 }
 
+/*
+ * Descriptors: 0-2 must exist (else the first file we open would become "standard output"),
+ * and nothing else inherited may reach the sandboxed workers (a stray pipe or file of the
+ * caller is a capability) -- except systemd's listening socket, fd 3, when it is for us.
+ */
+static void
+sanitize_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	unsigned first = 3;
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+			_exit(1);
+	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid())
+		first = 3 + (unsigned)strtol(fds, NULL, 10);
+	if (first < 3 || first > 64)
+		first = 3;      /* nonsense: get_listener() refuses it anyway */
+	close_range(first, ~0U, 0);
+}
+
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -914,6 +938,7 @@ main(int argc, char **argv)
 	bool server_managed;
 	int fd, rc;
 
+	sanitize_fds();
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc;
 	if (load_config(&cfg, o.config, &err) != GK_OK) {

@@ -30,3 +30,7 @@ check-fault: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
 check-load: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/load_nginx.sh'
 .PHONY: check-fault check-load
+# gatekeep-authz sandbox: privilege drop, no_new_privs, seccomp in workers, close-on-exec, CVE-2025-23016 live.
+TESTS += tests/authz_sandbox.sh
+dist_check_SCRIPTS += tests/authz_sandbox.sh
+EXTRA_DIST += tests/sandbox_trip.c
