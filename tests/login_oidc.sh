@@ -20,10 +20,13 @@ $PY -c 'import jwt, cryptography' 2>/dev/null || bail "python3-jwt/python3-crypt
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 LOGIN_CGI="$top_builddir/cgi-bin/login.cgi"
 
-NGX=$(free_port); OP=$(free_port); PX=$(free_port); GH=$(free_port)
-while [ "$OP" = "$NGX" ]; do OP=$(free_port); done
-while [ "$PX" = "$NGX" ] || [ "$PX" = "$OP" ]; do PX=$(free_port); done
-while [ "$GH" = "$NGX" ] || [ "$GH" = "$OP" ] || [ "$GH" = "$PX" ]; do GH=$(free_port); done
+# Five distinct free ports: nginx, oidc-provider, token proxy, GitHub stand-in, our fake provider.
+ports=()
+while [ "${#ports[@]}" -lt 5 ]; do
+	p=$(free_port)
+	case " ${ports[*]} " in *" $p "*) ;; *) ports+=("$p") ;; esac
+done
+NGX=${ports[0]} OP=${ports[1]} PX=${ports[2]} GH=${ports[3]} FO=${ports[4]}
 mkdir -p "$TMP/state" "$TMP/nginx/logs" "$TMP/www"
 cat > "$TMP/www/app.html" <<'EOF'
 <!DOCTYPE html>
@@ -34,6 +37,7 @@ EOF
 printf 'test-client-secret\n' > "$TMP/client_secret"
 chmod 600 "$TMP/client_secret"
 echo pass > "$TMP/mode"
+echo good > "$TMP/fakemode"
 
 base_conf() {
 	cat <<EOF
@@ -71,6 +75,15 @@ oidc_authorized_domains = example.com
 oidc_username_claim = preferred_username
 EOF
 } > "$TMP/gh.conf"
+
+{ base_conf; cat <<EOF
+oidc_provider = oidc
+oidc_issuer = http://127.0.0.1:$FO
+oidc_client_id = fake-client
+oidc_redirect_uri = http://127.0.0.1:$NGX/fake/callback
+oidc_authorized_users = alice@example.com
+EOF
+} > "$TMP/fake.conf"
 
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 # A local password user whose name an OIDC account would map to: never taken over.
@@ -114,6 +127,9 @@ at_exit "kill $pxpid"
 "$PY" "$OIDC/servers.py" github "$GH" gh-client test-client-secret > "$TMP/gh.log" 2>&1 &
 ghpid=$!
 at_exit "kill $ghpid"
+"$PY" "$OIDC/servers.py" fakeop "$FO" fake-client test-client-secret "$TMP/fakemode" > "$TMP/fo.log" 2>&1 &
+fopid=$!
+at_exit "kill $fopid"
 "$GK_AUTHZ" -c "$TMP/gk.conf" --listen "unix:$TMP/authz.sock" --socket-mode 0660 --workers 1 \
 	> "$TMP/authz.log" 2>&1 &
 apid=$!
@@ -126,12 +142,18 @@ at_exit "kill $lpid"
 	> "$TMP/login-gh.log" 2>&1 &
 gpid=$!
 at_exit "kill $gpid"
+"$GK_LOGIN" -c "$TMP/fake.conf" --listen "unix:$TMP/login-fake.sock" --socket-mode 0660 \
+	> "$TMP/login-fake.log" 2>&1 &
+fpid=$!
+at_exit "kill $fpid"
 for i in $(seq 50); do
-	[ -S "$TMP/authz.sock" ] && [ -S "$TMP/login.sock" ] && [ -S "$TMP/login-gh.sock" ] && break
+	[ -S "$TMP/authz.sock" ] && [ -S "$TMP/login.sock" ] && [ -S "$TMP/login-gh.sock" ] &&
+		[ -S "$TMP/login-fake.sock" ] && break
 	sleep 0.1
 done
 [ -S "$TMP/login.sock" ] || bail "gatekeep-login did not start: $(cat "$TMP/login.log")"
 [ -S "$TMP/login-gh.sock" ] || bail "gatekeep-login (github) did not start: $(cat "$TMP/login-gh.log")"
+[ -S "$TMP/login-fake.sock" ] || bail "gatekeep-login (fake) did not start: $(cat "$TMP/login-fake.log")"
 [ -S "$TMP/authz.sock" ] || bail "gatekeep-authz did not start: $(cat "$TMP/authz.log")"
 
 user=""
@@ -194,6 +216,10 @@ $(fcgi_params)
 			fastcgi_pass unix:$TMP/login-gh.sock;
 $(fcgi_params)
 		}
+		location /fake/ {
+			fastcgi_pass unix:$TMP/login-fake.sock;
+$(fcgi_params)
+		}
 	}
 }
 EOF
@@ -206,9 +232,11 @@ wait_port "$NGX" || bail "nginx did not start: $(cat "$TMP/nginx.out" "$TMP/ngin
 wait_port "$OP" || bail "oidc-provider did not start: $(cat "$TMP/op.log")"
 wait_port "$PX" || bail "token proxy did not start: $(cat "$TMP/px.log")"
 wait_port "$GH" || bail "GitHub stand-in did not start: $(cat "$TMP/gh.log")"
+wait_port "$FO" || bail "fake provider did not start: $(cat "$TMP/fo.log")"
 diag "nginx :$NGX, oidc-provider :$OP, token proxy :$PX, GitHub stand-in :$GH"
 
 BASE="http://127.0.0.1:$NGX"
+if [ -n "$OIDC_TEST_PAUSE" ]; then echo "# paused: $TMP"; sleep "$OIDC_TEST_PAUSE"; fi
 drive() { timeout 60 "$PY" "$OIDC/drive.py" "$BASE" "$@" 2>>"$TMP/drive.err"; }
 # j JSON EXPR: a value from the driver's answer (Python expression over d).
 j() { "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
@@ -308,6 +336,40 @@ r=$(drive /gh outsider)
 is "$(j "$r" 'd["callback_status"]')" "401" "github: primary e-mail outside the domains refused"
 is "$(logged 'reason=domain-not-authorized' "$TMP/login-gh.log")" 1 "github: logged domain-not-authorized"
 
+# ---- ID token claims, from a provider of our own that signs whatever we ask ----
+fake() {  # fake MODE STATUS REASON|-  (REASON "-" = must succeed)
+	local before r
+	echo "$1" > "$TMP/fakemode"
+	before=$(wc -l < "$TMP/login-fake.log")
+	r=$(drive /fake alice)
+	if [ "$3" = - ]; then
+		is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]')" "303 True" "claims $1: accepted"
+	else
+		is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]')" "$2 False" "claims $1: refused, no cookie"
+		is "$(tail -n +"$((before + 1))" "$TMP/login-fake.log" | grep -c "method=oidc .*reason=$3 ")" 1 \
+			"claims $1: one log line reason=$3"
+	fi
+}
+fake good 303 -
+fake es256 303 -
+fake no-kid 303 -
+fake multi-aud-azp 303 -
+fake wrong-iss 401 wrong-issuer
+fake wrong-aud 401 wrong-audience
+fake multi-aud 401 wrong-audience
+fake wrong-azp 401 wrong-audience
+fake expired 401 id-token-expired
+fake iat-future 401 id-token-claims
+fake iat-old 401 id-token-claims
+fake nbf-future 401 id-token-claims
+fake no-nonce 401 wrong-nonce
+fake no-sub 401 id-token-claims
+fake unknown-kid 401 id-token-signature
+fake dup-claim 401 id-token-malformed
+fake string-verified 401 email-unverified
+is "$(grep -c 'allow user=alice@example.com method=oidc' "$TMP/login-fake.log")" 4 \
+	"fake provider: client_secret_post used (the only method offered), four sign-ins"
+
 # ---- the provider goes away mid-flow ----
 refused "provider down" 502 provider-unreachable /gatekeep alice --before-callback "kill $oppid; sleep 0.3"
 # A fresh CGI process has no cached discovery document: the start page fails cleanly too.
@@ -323,8 +385,8 @@ is "$(cat "$TMP"/login*.log "$TMP/cgi.err" | grep -c 'test-client-secret')" 0 "t
 is "$(grep -c -E 'code=|id_token|eyJ' "$TMP/login.log")" 0 "no code or token in the log"
 kill -0 "$lpid" 2>/dev/null; ok $? "gatekeep-login still running after every refusal"
 # A clean stop lets LeakSanitizer (in --enable-sanitizers builds) report at exit.
-kill "$lpid" "$gpid"; wait "$lpid" "$gpid" 2>/dev/null
-for f in login login-gh cgi; do
+kill "$lpid" "$gpid" "$fpid"; wait "$lpid" "$gpid" "$fpid" 2>/dev/null
+for f in login login-gh login-fake cgi; do
 	[ -f "$TMP/$f.log" ] || cp "$TMP/$f.err" "$TMP/$f.log"
 	grep -q -E 'Sanitizer|runtime error|Segmentation' "$TMP/$f.log"
 	[ $? -ne 0 ]; ok $? "$f: no crash, leak or sanitizer report"

@@ -5,6 +5,11 @@
       A token-endpoint proxy that forwards to the real provider and then damages
       the ID token as MODEFILE says (pass, flip-sig, flip-payload, alg-none, hs256,
       foreign-key, no-id-token, garbage, huge, status-500).
+  servers.py fakeop PORT CLIENT_ID CLIENT_SECRET MODEFILE
+      A minimal OpenID provider of our own (discovery, JWKS, authorize, token) whose
+      ID token claims MODEFILE bends: wrong-iss, wrong-aud, multi-aud (no azp),
+      multi-aud-azp (fine), wrong-azp, expired, iat-future, iat-old, no-nonce, es256
+      (fine), no-kid (fine), unknown-kid, dup-claim, nbf-future, no-sub, string-verified.
   servers.py github PORT CLIENT_ID CLIENT_SECRET
       A stand-in for GitHub's OAuth2 (authorize, access_token) and REST API
       (/user, /user/emails) implementing PKCE S256. The user signing in is
@@ -167,8 +172,128 @@ class GitHub(BaseHTTPRequestHandler):
         self.json(200, {"access_token": tok, "token_type": "bearer", "scope": "read:user,user:email"})
 
 
+class FakeOP(BaseHTTPRequestHandler):
+    codes = {}
+    keys = None
+
+    def log_message(self, *a):
+        pass
+
+    def json(self, status, obj, raw=None):
+        data = raw if raw is not None else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    @classmethod
+    def make_keys(cls):
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+        rk = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ek = ec.generate_private_key(ec.SECP256R1())
+        pub = []
+        for k, alg, kid, conv in ((rk, "RS256", "fake-rsa", RSAAlgorithm), (ek, "ES256", "fake-ec", ECAlgorithm)):
+            j = json.loads(conv.to_jwk(k.public_key()))
+            j.update({"kid": kid, "alg": alg, "use": "sig"})
+            pub.append(j)
+        cls.keys = {"rsa": rk, "ec": ek, "jwks": {"keys": pub}}
+
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        iss = "http://127.0.0.1:%d" % self.server.server_port
+        if u.path == "/.well-known/openid-configuration":
+            return self.json(200, {"issuer": iss, "authorization_endpoint": iss + "/authorize",
+                                   "token_endpoint": iss + "/token", "jwks_uri": iss + "/jwks",
+                                   "token_endpoint_auth_methods_supported": ["client_secret_post"]})
+        if u.path == "/jwks":
+            return self.json(200, FakeOP.keys["jwks"])
+        if u.path == "/authorize":
+            code = secrets.token_hex(8)
+            FakeOP.codes[code] = (q.get("nonce"), q.get("code_challenge"), q.get("login_as", "alice"))
+            loc = q["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": q["state"]})
+            self.send_response(302)
+            self.send_header("Location", loc)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.json(404, {})
+
+    def do_POST(self):
+        import time
+        import jwt
+        n = int(self.headers.get("Content-Length") or 0)
+        f = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode()))
+        # Only client_secret_post is offered: a Basic header means we were not listened to.
+        if (self.headers.get("Authorization") or f.get("client_id") != self.server.client_id
+                or f.get("client_secret") != self.server.secret):
+            return self.json(401, {"error": "invalid_client"})
+        entry = FakeOP.codes.pop(f.get("code", ""), None)
+        if entry is None:
+            return self.json(400, {"error": "invalid_grant"})
+        nonce, challenge, user = entry
+        if b64u(hashlib.sha256(f.get("code_verifier", "").encode()).digest()) != challenge:
+            return self.json(400, {"error": "invalid_grant"})
+        mode = open(self.server.modefile).read().strip()
+        now = int(time.time())
+        iss = "http://127.0.0.1:%d" % self.server.server_port
+        c = {"iss": iss, "aud": self.server.client_id, "sub": "fake-" + user, "iat": now, "exp": now + 300,
+             "nonce": nonce, "email": user + "@example.com", "email_verified": True, "name": "Fake " + user}
+        key, alg, hdr = FakeOP.keys["rsa"], "RS256", {"kid": "fake-rsa"}
+        if mode == "wrong-iss":
+            c["iss"] = iss + "/other"
+        elif mode == "wrong-aud":
+            c["aud"] = "someone-else"
+        elif mode == "multi-aud":
+            c["aud"] = [self.server.client_id, "someone-else"]
+        elif mode == "multi-aud-azp":
+            c["aud"] = [self.server.client_id, "someone-else"]
+            c["azp"] = self.server.client_id
+        elif mode == "wrong-azp":
+            c["azp"] = "someone-else"
+        elif mode == "expired":
+            c["iat"], c["exp"] = now - 400, now - 200
+        elif mode == "iat-future":
+            c["iat"] = now + 400
+            c["exp"] = now + 900
+        elif mode == "iat-old":
+            c["iat"], c["exp"] = now - 3600, now + 3600
+        elif mode == "nbf-future":
+            c["nbf"] = now + 400
+        elif mode == "no-nonce":
+            del c["nonce"]
+        elif mode == "no-sub":
+            del c["sub"]
+        elif mode == "string-verified":
+            c["email_verified"] = "true"
+        elif mode == "es256":
+            key, alg, hdr = FakeOP.keys["ec"], "ES256", {"kid": "fake-ec"}
+        elif mode == "no-kid":
+            hdr = {}
+        elif mode == "unknown-kid":
+            hdr = {"kid": "rotated-away"}
+        tok = jwt.encode(c, key, algorithm=alg, headers=hdr)
+        if mode == "dup-claim":
+            # Same signature over a payload whose e-mail appears twice: parsers could disagree.
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+            h = tok.split(".")[0]
+            p = b64u((json.dumps(c)[:-1] + ', "email": "admin@example.com"}').encode())
+            sig = key.sign((h + "." + p).encode(), padding.PKCS1v15(), hashes.SHA256())
+            tok = h + "." + p + "." + b64u(sig)
+        self.json(200, {"access_token": secrets.token_hex(16), "token_type": "Bearer", "id_token": tok})
+
+
 def main():
     kind, port = sys.argv[1], int(sys.argv[2])
+    if kind == "fakeop":
+        FakeOP.make_keys()
+        srv = ThreadingHTTPServer(("127.0.0.1", port), FakeOP)
+        srv.client_id, srv.secret, srv.modefile = sys.argv[3], sys.argv[4], sys.argv[5]
+        srv.serve_forever()
+        return
     if kind == "proxy":
         srv = ThreadingHTTPServer(("127.0.0.1", port), Proxy)
         srv.upstream, srv.modefile = sys.argv[3], sys.argv[4]
