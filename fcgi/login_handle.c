@@ -1150,6 +1150,15 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 		}
 		if (u->flags & GK_USER_DISABLED)
 			return "disabled";
+		/*
+		 * preferred_username is not a stable identifier (a name given up at the
+		 * provider can be taken by someone else): an external user whose stored
+		 * e-mail differs from the verified one is not handed to a newcomer.
+		 */
+		if (u->email[0] != '\0' && strcasecmp(u->email, id->email) != 0) {
+			snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
+			return "identity-mismatch";
+		}
 		if (strcmp(u->email, id->email) == 0 &&
 		    (id->display[0] == '\0' || strcmp(u->display, id->display) == 0) &&
 		    (!id->groups_mapped || strcmp(u->groups, id->groups) == 0))
@@ -1177,6 +1186,11 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 	if (!create && (cur.flags & GK_USER_DISABLED)) {
 		gk_userdb_abort(txn);
 		return "disabled";
+	}
+	if (!create && cur.email[0] != '\0' && strcasecmp(cur.email, id->email) != 0) {
+		gk_userdb_abort(txn);
+		snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
+		return "identity-mismatch";
 	}
 	if (create) {
 		gk_user_init(&cur, id->user, ctx->now());

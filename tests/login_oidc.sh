@@ -329,6 +329,12 @@ is "$(j "$r" 'd["protected_status"]')" "200" "github: gatekeep-authz accepts the
 is "$(j "$r" 'd["remote_user"]')" "octocat" "github: user name = login (preferred_username)"
 is "$(j "$r" 'd["whoami"]["email"]')" "octo@example.com" "github: the verified primary e-mail"
 is "$(j "$r" 'd["greeting"]')" "Hello, The Octocat" "github: display name"
+# A GitHub login name now belonging to someone with another verified e-mail: not their account.
+"$GK_PASSWD" --email=old-owner@example.com "$TMP/users.db" octocat >/dev/null 2>&1
+r=$(drive /gh octocat)
+is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]')" "403 False" \
+	"github: an external user whose stored e-mail differs is not handed over"
+is "$(logged 'reason=identity-mismatch' "$TMP/login-gh.log")" 1 "github: logged identity-mismatch"
 r=$(drive /gh unverified)
 is "$(j "$r" 'd["callback_status"]')" "401" "github: unverified primary e-mail refused"
 is "$(logged 'reason=email-unverified' "$TMP/login-gh.log")" 1 "github: logged email-unverified"
