@@ -14,8 +14,18 @@ OIDC="$top_srcdir/tests/oidc"
 for p in "$GK_AUTHZ" "$GK_LOGIN" "$GK_PASSWD"; do [ -x "$p" ] || bail "$p not built"; done
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || bail "nginx missing: scripts/install-deps test"
 [ -x "$NODE" ] || bail "$NODE missing: scripts/install-deps test (nodejs npm)"
-[ -d "$OIDC/node_modules/oidc-provider" ] ||
-	bail "tests/oidc/node_modules missing: npm ci --prefix tests/oidc --omit=dev (scripts/install-deps test)"
+# The provider comes from tests/oidc/node_modules (npm ci at install time). A tree without it
+# (make distcheck unpacks a fresh one) installs the locked packages from npm's cache, offline.
+PROV="$OIDC"
+if [ ! -d "$OIDC/node_modules/oidc-provider" ]; then
+	PROV="$TMP/oidc"
+	mkdir -p "$PROV"
+	cp "$OIDC/package.json" "$OIDC/package-lock.json" "$OIDC/provider.mjs" "$PROV/"
+	( cd "$PROV" && timeout 120 npm ci --offline --omit=dev --no-audit --no-fund ) > "$TMP/npm.log" 2>&1 ||
+		bail "tests/oidc/node_modules missing and npm's cache cannot supply it: run" \
+			"npm ci --prefix tests/oidc --omit=dev --no-audit --no-fund (scripts/install-deps test)"
+	diag "oidc-provider installed offline from npm's cache into $PROV"
+fi
 $PY -c 'import jwt, cryptography' 2>/dev/null || bail "python3-jwt/python3-cryptography missing"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 LOGIN_CGI="$top_builddir/cgi-bin/login.cgi"
@@ -117,7 +127,7 @@ chmod 600 "$TMP/client_secret"
 out=$("$GK_LOGIN" -c "$TMP/gk.conf" --check-config 2>&1); ok $? "the test configuration is accepted ($out)"
 
 # ---- servers ----
-( cd "$OIDC" && exec "$NODE" provider.mjs "$OP" "http://127.0.0.1:$NGX/gatekeep/callback" ) \
+( cd "$PROV" && exec "$NODE" provider.mjs "$OP" "http://127.0.0.1:$NGX/gatekeep/callback" ) \
 	> "$TMP/op.log" 2>&1 &
 oppid=$!
 at_exit "kill $oppid"
