@@ -133,6 +133,13 @@ normalize(const char *p, size_t len, char *out, size_t outsz, unsigned *flags)
 		if (e == NULL)
 			e = end;
 		semi = memchr(s, ';', (size_t)(e - s));
+		/*
+		 * ";params" are dropped here (Tomcat's reading) but kept by nginx and
+		 * many apps, which may decode "%2f.." inside them: two readings of
+		 * one path, so it may never match a bypass prefix.
+		 */
+		if (semi != NULL)
+			*flags |= GK_PATH_AMBIGUOUS;
 		rc = decode_segment(s, semi ? semi : e, seg, sizeof(seg), &seglen, flags);
 		if (rc != GK_OK)
 			return rc;
