@@ -158,7 +158,7 @@ listen_unix(const char *path, const struct opts *o, struct own_socket *own)
 	old = umask(0177);      /* no window in which others may connect */
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc != 0 || listen(fd, 128) != 0) {
+	if (rc != 0 || listen(fd, SOMAXCONN) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
 		goto fail;
 	}
@@ -221,7 +221,7 @@ listen_tcp(const char *spec)
 		goto bad;
 	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
 		fprintf(stderr, PROG ": tcp:%s: %s\n", spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);
