@@ -50,3 +50,15 @@ gk_strcpy(char *dst, size_t dstsz, const char *src)
 {
 	return gk_memcpy_str(dst, dstsz, src, strlen(src));
 }
+
+int
+gk_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

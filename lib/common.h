@@ -45,6 +45,9 @@ void gk_wipe(void *p, size_t n);
 /* Constant-time equality of two equal-length buffers (sodium_memcmp); true if equal. */
 bool gk_ct_equal(const void *a, const void *b, size_t n);
 
+/* Value of one hex digit, or -1 (for percent-decoding). */
+int gk_hexval(int c);
+
 /* Copies src into dst (size dstsz) only if it fits with its NUL; GK_ETOOLONG otherwise. */
 int gk_strcpy(char *dst, size_t dstsz, const char *src);
 

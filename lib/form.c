@@ -5,17 +5,6 @@
 
 #include "form.h"
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes s[0..len) into out (outsz bytes incl. NUL). Decoding the name of
@@ -36,8 +25,8 @@ decode(const char *s, size_t len, char *out, size_t outsz)
 		else if (c == '%') {
 			if (len - i < 3)        /* needs two more bytes */
 				return GK_EINVAL;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = gk_hexval((unsigned char)s[i + 1]);
+			lo = gk_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return GK_EINVAL;
 			c = (unsigned char)(hi << 4 | lo);
@@ -68,8 +57,8 @@ well_formed(const char *s, size_t len)
 		if (s[i] == '\0')
 			return GK_EINVAL;
 		if (s[i] == '%') {
-			if (len - i < 3 || hexval((unsigned char)s[i + 1]) < 0 ||
-			    hexval((unsigned char)s[i + 2]) < 0 ||
+			if (len - i < 3 || gk_hexval((unsigned char)s[i + 1]) < 0 ||
+			    gk_hexval((unsigned char)s[i + 2]) < 0 ||
 			    (s[i + 1] == '0' && s[i + 2] == '0'))
 				return GK_EINVAL;
 			i += 2;

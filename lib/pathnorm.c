@@ -8,17 +8,6 @@
 #include "pathnorm.h"
 #include "validate.h"
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Appends n bytes to out at *o; false when they do not fit (leaving room for the NUL). */
 static bool
@@ -51,8 +40,8 @@ decode_segment(const char *s, const char *e, char *seg, size_t segsz, size_t *se
 		if (c == '%') {
 			int hi, lo;
 
-			if (e - s < 3 || (hi = hexval((unsigned char)s[1])) < 0 ||
-			    (lo = hexval((unsigned char)s[2])) < 0)
+			if (e - s < 3 || (hi = gk_hexval((unsigned char)s[1])) < 0 ||
+			    (lo = gk_hexval((unsigned char)s[2])) < 0)
 				return GK_EINVAL;
 			c = (unsigned char)(hi << 4 | lo);
 			s += 3;

@@ -8,17 +8,6 @@
 
 #include "redirect.h"
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Raw and once-decoded control bytes and backslashes are refused everywhere:
@@ -37,8 +26,8 @@ chars_ok(const char *s, struct gk_err *err)
 			return false;
 		}
 		if (*p == '%') {
-			hi = hexval(p[1]);
-			lo = hi < 0 ? -1 : hexval(p[2]);
+			hi = gk_hexval(p[1]);
+			lo = hi < 0 ? -1 : gk_hexval(p[2]);
 			if (hi < 0 || lo < 0)
 				continue;       /* not an escape: a literal '%' the next hop re-encodes */
 			v = hi << 4 | lo;
