@@ -246,13 +246,20 @@ gk_start_apache() {
 	authnz) gk_render "$CONTRIB/apache/gatekeep-authnz.conf" "$RUN/apache/site.conf" ;;
 	fcgid) gk_render "$CONTRIB/apache/gatekeep-fcgid.conf" "$RUN/apache/site.conf" ;;
 	esac
+	# GK_LOGIN_SITE: also the sign-in page (contrib/apache/gatekeep-login.conf), after it
+	local defs=(-D "GK_$mode")
+	if [ -n "${GK_LOGIN_SITE:-}" ]; then
+		gk_render "$GK_LOGIN_SITE" "$RUN/apache/login.conf"
+		cat "$RUN/apache/login.conf" >>"$RUN/apache/site.conf"
+		defs+=(-D GK_login)
+	fi
 	# GK_SITE_SED: a sed script a test applies to the rendered contrib file (to show
 	# what a line in it protects against)
 	if [ -n "${GK_SITE_SED:-}" ]; then sed -i -e "$GK_SITE_SED" "$RUN/apache/site.conf"; fi
 	gk_render "$SRV/apache-main.conf" "$RUN/apache/httpd.conf"
-	apache2 -t -f "$RUN/apache/httpd.conf" -D "GK_$mode" >"$LOG/apache-t.out" 2>&1 ||
+	apache2 -t -f "$RUN/apache/httpd.conf" "${defs[@]}" >"$LOG/apache-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/apache-t.out"; bail "apache2 -t rejects the config"; }
-	gk_bg apache apache2 -f "$RUN/apache/httpd.conf" -D "GK_$mode" -DFOREGROUND
+	gk_bg apache apache2 -f "$RUN/apache/httpd.conf" "${defs[@]}" -DFOREGROUND
 	gk_up apache "$PORT" "apache2 ($mode)" Apache
 }
 
@@ -266,6 +273,11 @@ gk_start_lighttpd() {
 	socket) gk_render "$CONTRIB/lighttpd/gatekeep.conf" "$RUN/lighttpd/site.conf" ;;
 	binpath) gk_render "$CONTRIB/lighttpd/gatekeep-binpath.conf" "$RUN/lighttpd/site.conf" ;;
 	esac
+	# GK_LOGIN_SITE: also the sign-in page (contrib/lighttpd/gatekeep-login.conf), after it
+	if [ -n "${GK_LOGIN_SITE:-}" ]; then
+		gk_render "$GK_LOGIN_SITE" "$RUN/lighttpd/login.conf"
+		cat "$RUN/lighttpd/login.conf" >>"$RUN/lighttpd/site.conf"
+	fi
 	gk_render "$SRV/lighttpd-main.conf" "$RUN/lighttpd/lighttpd.conf"
 	lighttpd -tt -f "$RUN/lighttpd/lighttpd.conf" >"$LOG/lighttpd-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/lighttpd-t.out"; bail "lighttpd -tt rejects the config"; }

@@ -1,0 +1,226 @@
+# tests/servers/login-flow.sh: the browser login flow through a real web server, driven
+# with curl and a cookie jar (sourced after harness.sh by tests/srv_*_login.sh):
+# protected URL -> 302 to login_url?rd= -> form (CSRF cookie + token) -> POST -> 303 +
+# session cookie -> the app sees REMOTE_USER -> the sibling host with the same cookie
+# (SSO) -> logout -> redirected again; tampered cookie, hostile rd, logout everywhere.
+# Two host names, app1.gk.test and app2.gk.test, are mapped to 127.0.0.1 by curl
+# (--resolve); the session cookie has Domain=gk.test, like a real SSO set-up.
+
+# gk_login_world: after gk_world, the settings the login page needs on plain http.
+gk_login_world() {
+	gk_need "$GK_LOGIN"
+	[ -x "$GK_LOGIN" ] || bail "gatekeep-login is not built: $GK_LOGIN"
+	mkdir -p "$TMP/state"
+	GK_EXTRA_CONF="state_dir = $TMP/state
+cookie_secure = false
+cookie_domain = gk.test
+redirect_domains = .gk.test
+default_redirect = /public/"
+	gk_conf "192.0.2.1/32"
+	H1="app1.gk.test:$PORT"
+	H2="app2.gk.test:$PORT"
+	A1="http://$H1"
+	A2="http://$H2"
+	JAR="$TMP/jar"
+	LOGIN_SOCK="$RUN/login.sock"
+	HTML='Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+}
+
+# gk_start_login: gatekeep-login as a FastCGI responder on $RUN/login.sock (the contrib
+# files name /run/gatekeep/login.sock, which gk_render maps there).
+gk_start_login() {
+	"$GK_LOGIN" -c "$GK/gatekeep.conf" --check-config >"$LOG/login-check.out" 2>&1 ||
+		{ sed 's/^/#   /' "$LOG/login-check.out"; bail "gatekeep-login --check-config rejects the test config"; }
+	rm -f "$LOGIN_SOCK"
+	gk_bg login "$GK_LOGIN" -c "$GK/gatekeep.conf" --listen "unix:$LOGIN_SOCK" --socket-mode 0666
+	{ gk_wait_sock "$LOGIN_SOCK" && gk_alive login; } || gk_fail_start login "gatekeep-login (unix:$LOGIN_SOCK)"
+}
+
+# breq CURL-ARGS... URL: a browser-like request (both names resolve to 127.0.0.1; the
+# cookie jar is read and written). Sets CODE, BODY, HDRS like req.
+breq() {
+	req --resolve "$H1:127.0.0.1" --resolve "$H2:127.0.0.1" -b "$JAR" -c "$JAR" "$@"
+}
+# nreq CURL-ARGS... URL: the same without the jar (explicit cookies only).
+nreq() {
+	req --resolve "$H1:127.0.0.1" --resolve "$H2:127.0.0.1" "$@"
+}
+field() { printf '%s\n' "$BODY" | sed -n "s/.*name=\"$1\" value=\"\\([^\"]*\\)\".*/\\1/p" | head -1; }
+setcookie() { printf '%s\n' "$HDRS" | grep -i "^Set-Cookie: $1=" | head -1 | sed 's/^[^:]*: *//'; }
+cookieval() { setcookie "$1" | sed 's/^[^=]*=\([^;]*\).*/\1/'; }
+urlenc() { "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+# form_login USER PASSWORD RD [CURL-ARGS...]: GET the form on app1 (jar), then POST it
+# with the page's CSRF token and a same-origin Origin. Leaves the POST's answer.
+form_login() {
+	local u=$1 p=$2 rd=$3 tok
+	shift 3
+	breq -H "$HTML" "$A1/gatekeep/login"
+	tok=$(field csrf)
+	breq -H "Origin: $A1" --data-urlencode "csrf=$tok" --data-urlencode "user=$u" \
+		--data-urlencode "password=$p" --data-urlencode "rd=$rd" "$@" "$A1/gatekeep/login"
+}
+
+# gk_check_login LABEL: the whole flow. The server must run the shipped authorizer config
+# plus its gatekeep-login file, gatekeep-authz and gatekeep-login.
+gk_check_login() {
+	local S="$1" loc rd tok sess t1 bad u c
+
+	rm -f "$JAR"
+	# 1. a browser without a session is sent to the login page with its URL as rd
+	breq -H "$HTML" "$A1/private/?x=1"
+	is "$CODE" 302 "$S: browser without a session -> 302"
+	loc=$(hdr Location)
+	is "$loc" "/gatekeep/login?rd=$(urlenc "$A1/private/?x=1")" "$S: Location is login_url?rd=<the original absolute URL>"
+	unlike "$BODY" 'app-ok' "$S: the app did not run"
+	req --resolve "$H1:127.0.0.1" "$A1/private/"
+	is "$CODE" 401 "$S: a non-browser client without credentials still gets 401"
+	like "$(hdr WWW-Authenticate)" '^Basic realm=' "$S: ... with the Basic challenge"
+
+	# 2. the login page is reachable without a session and carries the form
+	breq -H "$HTML" "$A1$loc"
+	is "$CODE" 200 "$S: the login page answers 200 without a session"
+	like "$(hdr Content-Type)" '^text/html' "$S: ... as HTML"
+	like "$(setcookie gatekeep_session_csrf)" '; Path=/gatekeep; .*HttpOnly; SameSite=Strict' "$S: ... sets the CSRF cookie (path /gatekeep)"
+	tok=$(field csrf)
+	like "$tok" '^[A-Za-z0-9_-]{43}$' "$S: ... has a hidden csrf token"
+	like "$BODY" 'name="user"' "$S: ... has a user field"
+	like "$BODY" 'name="password"' "$S: ... has a password field"
+	rd=$(field rd)
+	is "$rd" "$A1/private/?x=1" "$S: ... carries rd (the original URL)"
+	like "$BODY" 'action="/gatekeep/login"' "$S: ... posts back to /gatekeep/login"
+	unlike "$BODY" 'app-ok' "$S: ... and the login location is not the app"
+
+	# 3. wrong password, foreign Origin: no session
+	breq -H "Origin: $A1" --data-urlencode "csrf=$tok" --data-urlencode user=alice \
+		--data-urlencode "password=$BADPW" --data-urlencode "rd=$rd" "$A1/gatekeep/login"
+	is "$CODE" 401 "$S: wrong password -> 401 from the login page"
+	is "$(setcookie gatekeep_session)" "" "$S: ... no session cookie"
+	breq -H 'Origin: http://evil.example' --data-urlencode "csrf=$tok" --data-urlencode user=alice \
+		--data-urlencode password=alice-pw --data-urlencode "rd=$rd" "$A1/gatekeep/login"
+	is "$CODE" 403 "$S: POST with a foreign Origin -> 403 (the server passes Host and Origin through)"
+	is "$(setcookie gatekeep_session)" "" "$S: ... no session cookie"
+
+	# 4. the right password: 303 back to rd with the session cookie
+	breq -H "Origin: $A1" --data-urlencode "csrf=$tok" --data-urlencode user=alice \
+		--data-urlencode password=alice-pw --data-urlencode "rd=$rd" "$A1/gatekeep/login"
+	is "$CODE" 303 "$S: right password -> 303"
+	is "$(hdr Location)" "$A1/private/?x=1" "$S: ... back to the original URL"
+	c=$(setcookie gatekeep_session)
+	like "$c" '; Domain=gk\.test;' "$S: ... session cookie with Domain=gk.test (SSO)"
+	like "$c" '; Path=/;' "$S: ... Path=/"
+	like "$c" '; Max-Age=[1-9][0-9]*;' "$S: ... Max-Age"
+	like "$c" '; HttpOnly; SameSite=Lax$' "$S: ... HttpOnly, SameSite=Lax"
+	unlike "$c" '; Secure' "$S: ... no Secure (cookie_secure = false on plain http)"
+	sess=$(cookieval gatekeep_session)
+	like "$sess" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$S: ... the session is a JWT"
+
+	# 5. back at the app: the user is the one who signed in
+	breq -H "$HTML" "$A1/private/?x=1"
+	is "$CODE" 200 "$S: with the session cookie the app answers 200"
+	like "$BODY" '^app-ok' "$S: ... the app ran"
+	is "$(appvar REMOTE_USER)" alice "$S: ... REMOTE_USER=alice"
+	unlike "$HDRS" '^([Vv]ariable-|[Rr]emote-[Uu]ser:)' "$S: ... no authorizer header leaks to the client"
+	breq "$A1/private/"
+	is "$(appvar REMOTE_USER)" alice "$S: the cookie works without Accept: text/html too"
+
+	# 6. SSO: the sibling host and another location with the same cookie
+	breq -H "$HTML" "$A2/private/"
+	is "$CODE" 200 "$S: SSO: app2.gk.test with the same cookie -> 200"
+	is "$(appvar REMOTE_USER)" alice "$S: SSO: ... REMOTE_USER=alice on app2"
+	breq -H "$HTML" "$A2/admin/"
+	is "$CODE" 403 "$S: the session does not make alice an admin (rule group:admins) -> 403"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	breq -H "$HTML" -H 'Remote-User: bob' "$A1/private/"
+	is "$(appvar REMOTE_USER)" alice "$S: a client Remote-User: bob next to alice's cookie changes nothing"
+
+	# 7. a tampered or foreign cookie is never a session
+	bad="${sess%?}$( [ "${sess: -1}" = A ] && echo B || echo A )"
+	nreq -H "$HTML" -H "Cookie: gatekeep_session=$bad" "$A1/private/"
+	is "$CODE" 302 "$S: tampered signature, browser -> 302 to the login page"
+	like "$(hdr Location)" '^/gatekeep/login\?rd=' "$S: ... Location is the login page"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	nreq -H "Cookie: gatekeep_session=$bad" "$A1/private/"
+	is "$CODE" 401 "$S: tampered signature, non-browser -> 401"
+	t1=$(printf '%s' "$sess" | cut -d. -f1).$("$PY" -c 'import base64,sys; print(base64.urlsafe_b64encode(b"{\"sub\":\"bob\",\"iss\":\"gatekeep\",\"exp\":4102444800,\"iat\":1,\"gen\":1}").decode().rstrip("="))').$(printf '%s' "$sess" | cut -d. -f3)
+	nreq -H "$HTML" -H "Cookie: gatekeep_session=$t1" "$A1/admin/"
+	is "$CODE" 302 "$S: alice's signature on a bob payload -> 302, not bob"
+	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	nreq -H "Cookie: gatekeep_session=$sess; gatekeep_session=$sess" "$A1/private/"
+	like "$CODE" '^(401|403)$' "$S: a duplicated session cookie is refused (got $CODE)"
+
+	# 8. the login location is not a way around the authorizer
+	for u in '/gatekeep/../private/' '/gatekeep/%2e%2e/private/' '/gatekeep/login/../../admin/'; do
+		nreq -H "$HTML" "$A1$u"
+		unlike "$BODY" 'app-ok' "$S: $u without a session does not reach the app (got $CODE)"
+	done
+
+	# 9. logout: GET shows a form, POST with its token clears the cookie
+	breq -H "$HTML" "$A1/gatekeep/logout"
+	is "$CODE" 200 "$S: GET /gatekeep/logout -> confirmation page"
+	like "$BODY" 'alice' "$S: ... names the signed-in user"
+	is "$(setcookie gatekeep_session)" "" "$S: ... GET does not sign out"
+	tok=$(field csrf)
+	breq -H "Origin: $A1" --data-urlencode "csrf=nope" "$A1/gatekeep/logout"
+	is "$CODE" 403 "$S: logout POST with a bad token -> 403"
+	breq -H "$HTML" "$A2/private/"
+	is "$(appvar REMOTE_USER)" alice "$S: ... still signed in"
+	breq -H "Origin: $A1" --data-urlencode "csrf=$tok" --data-urlencode "rd=$A1/public/" "$A1/gatekeep/logout"
+	is "$CODE" 303 "$S: logout POST -> 303"
+	is "$(hdr Location)" "$A1/public/" "$S: ... to rd"
+	c=$(setcookie gatekeep_session)
+	like "$c" '^gatekeep_session=;' "$S: ... clears the session cookie"
+	like "$c" '; Domain=gk\.test;' "$S: ... with the Domain it was set with"
+	like "$c" '; Path=/;' "$S: ... and its Path"
+	like "$c" '; Max-Age=0;' "$S: ... Max-Age=0"
+	# curl 7.88 keeps a cookie that Max-Age=0 deletes when another expired Set-Cookie
+	# (here the CSRF cookie's) follows in the same answer (curl PR #10685); browsers
+	# drop it. Do what a browser does, only if the answer above really deletes it.
+	case "$c" in
+	'gatekeep_session=;'*'; Domain=gk.test;'*) sed -i '/\tgatekeep_session\t/d' "$JAR" ;;
+	esac
+	breq -H "$HTML" "$A1/private/"
+	is "$CODE" 302 "$S: after logout app1 redirects to the login page again"
+	like "$(hdr Location)" '^/gatekeep/login\?rd=' "$S: ... Location is the login page"
+	breq -H "$HTML" "$A2/private/"
+	is "$CODE" 302 "$S: after logout app2 redirects too (SSO logout)"
+	# a plain logout clears the cookie; the token itself stays valid until it expires
+	# (stateless): "sign out everywhere" is what revokes copies
+	nreq -H "Cookie: gatekeep_session=$sess" "$A1/private/"
+	is "$(appvar REMOTE_USER)" alice "$S: a copy of the token survives a plain logout (documented: use everywhere=1)"
+
+	# 10. logout everywhere revokes every token issued before
+	form_login alice alice-pw "$A2/private/"
+	is "$CODE" 303 "$S: signed in again"
+	is "$(hdr Location)" "$A2/private/" "$S: ... rd on the sibling host is allowed (redirect_domains)"
+	t1=$(cookieval gatekeep_session)
+	breq -H "$HTML" "$A2/gatekeep/logout"
+	tok=$(field csrf)
+	breq -H "Origin: $A2" --data-urlencode "csrf=$tok" --data-urlencode everywhere=1 "$A2/gatekeep/logout"
+	like "$CODE" '^(200|303)$' "$S: logout everywhere answered (got $CODE)"
+	for u in "$t1" "$sess"; do
+		nreq -H "$HTML" -H "Cookie: gatekeep_session=$u" "$A1/private/"
+		is "$CODE" 302 "$S: after logout everywhere a saved token -> 302 to the login page"
+		unlike "$BODY" 'app-ok' "$S: ... the app did not run"
+	done
+
+	# 11. hostile return addresses land on default_redirect
+	for u in 'https://evil.example/' '//evil.example/' "http://app1.gk.test.evil.example:$PORT/" \
+	    "http://evil.example\\@app1.gk.test:$PORT/" 'javascript:alert(1)' "http://$H1@evil.example/"; do
+		form_login alice alice-pw "$u"
+		is "$CODE $(hdr Location)" "303 /public/" "$S: hostile rd '$u' -> default_redirect"
+	done
+	breq -H "$HTML" "$A1/public/"
+	is "$CODE" 200 "$S: default_redirect (a bypass path) answers"
+}
+
+# gk_check_login_logs LABEL AUTHZ-LOG LOGIN-LOG: the sign-in page never went through the
+# authorizer, both programs' logs are clean, the form login was logged.
+gk_check_login_logs() {
+	local S="$1"
+	like "$(cat "$2")" 'uri=/private/' "$S: gatekeep-authz logged its decisions (uri=...)"
+	unlike "$(cat "$2")" 'uri=/gatekeep' "$S: gatekeep-authz was never asked about /gatekeep/ (the login location is open)"
+	gk_check_logs "$S" "$2" "$3"
+	like "$(cat "$3")" 'allow user=alice method=form' "$S: gatekeep-login logged the form login"
+	like "$(cat "$3")" 'refused redirect target' "$S: gatekeep-login logged the refused rd"
+}

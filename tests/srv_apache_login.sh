@@ -1,0 +1,23 @@
+#!/bin/bash
+# tests/srv_apache_login.sh: the browser login flow through a real Apache 2.4:
+# contrib/apache/gatekeep-authnz.conf (mod_authnz_fcgi relays gatekeep's 302) plus
+# contrib/apache/gatekeep-login.conf (the sign-in page through mod_proxy_fcgi, no auth).
+# Flow and checks: tests/servers/login-flow.sh.
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+
+gk_world
+gk_login_world
+gk_start_authz tcp
+gk_start_login
+GK_LOGIN_SITE="$CONTRIB/apache/gatekeep-login.conf"
+gk_start_apache authnz
+diag "apache on $A1 and $A2, gatekeep-authz on tcp:127.0.0.1:$GK_AUTHZ_PORT, gatekeep-login on $LOGIN_SOCK"
+
+gk_check_login apache-login
+
+gk_alive login
+ok $? "apache-login: gatekeep-login is still running"
+gk_check_login_logs apache-login "$LOG/authz.out" "$LOG/login.out"
+done_testing

@@ -1,0 +1,23 @@
+#!/bin/bash
+# tests/srv_lighttpd_login.sh: the browser login flow through a real lighttpd:
+# contrib/lighttpd/gatekeep.conf (authorizer mode relays gatekeep's "Status: 302") plus
+# contrib/lighttpd/gatekeep-login.conf (the sign-in page as a FastCGI responder, no
+# authorizer under /gatekeep/). Flow and checks: tests/servers/login-flow.sh.
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+
+gk_world
+gk_login_world
+gk_start_authz unix
+gk_start_login
+GK_LOGIN_SITE="$CONTRIB/lighttpd/gatekeep-login.conf"
+gk_start_lighttpd socket
+diag "lighttpd on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN_SOCK"
+
+gk_check_login lighttpd-login
+
+gk_alive login
+ok $? "lighttpd-login: gatekeep-login is still running"
+gk_check_login_logs lighttpd-login "$LOG/authz.out" "$LOG/login.out"
+done_testing
