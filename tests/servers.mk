@@ -25,11 +25,14 @@ EXTRA_DIST += \
 	contrib/apache/gatekeep-authnz.conf \
 	contrib/apache/gatekeep-fcgid.conf \
 	contrib/apache/gatekeep-login.conf \
+	contrib/apache/gatekeep-login-cgi.conf \
 	contrib/lighttpd/gatekeep.conf \
 	contrib/lighttpd/gatekeep-binpath.conf \
 	contrib/lighttpd/gatekeep-login.conf \
+	contrib/lighttpd/gatekeep-login-cgi.conf \
 	contrib/caddy/Caddyfile \
-	docs/servers.md
+	docs/servers.md \
+	docs/login.md
 # make check-servers: only these (they need the programs built first).
 check-servers: $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SERVER_TESTS)'

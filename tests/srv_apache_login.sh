@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/srv_apache_login.sh: the browser login flow through a real Apache 2.4:
 # contrib/apache/gatekeep-authnz.conf (mod_authnz_fcgi relays gatekeep's 302) plus
-# contrib/apache/gatekeep-login.conf (the sign-in page through mod_proxy_fcgi, no auth).
+# contrib/apache/gatekeep-login.conf (the sign-in page through mod_proxy_fcgi, no auth),
+# then contrib/apache/gatekeep-login-cgi.conf (login.cgi through mod_cgid).
 # Flow and checks: tests/servers/login-flow.sh.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
@@ -20,4 +21,14 @@ gk_check_login apache-login
 gk_alive login
 ok $? "apache-login: gatekeep-login is still running"
 gk_check_login_logs apache-login "$LOG/authz.out" "$LOG/login.out"
+
+# the CGI build: login.cgi through mod_cgid, run as Apache's User
+gk_stop apache
+gk_stop login
+gk_install_login_cgi "$RUNUSER" "$RUNGROUP"
+: >"$LOG/authz.out"
+GK_LOGIN_SITE="$CONTRIB/apache/gatekeep-login-cgi.conf"
+gk_start_apache authnz
+gk_check_login apache-login-cgi
+gk_check_login_logs apache-login-cgi "$LOG/authz.out" "$LOG/apache-error.log"
 done_testing

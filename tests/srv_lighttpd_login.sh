@@ -2,7 +2,8 @@
 # tests/srv_lighttpd_login.sh: the browser login flow through a real lighttpd:
 # contrib/lighttpd/gatekeep.conf (authorizer mode relays gatekeep's "Status: 302") plus
 # contrib/lighttpd/gatekeep-login.conf (the sign-in page as a FastCGI responder, no
-# authorizer under /gatekeep/). Flow and checks: tests/servers/login-flow.sh.
+# authorizer under /gatekeep/), then contrib/lighttpd/gatekeep-login-cgi.conf (login.cgi
+# through mod_cgi). Flow and checks: tests/servers/login-flow.sh.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
@@ -20,4 +21,14 @@ gk_check_login lighttpd-login
 gk_alive login
 ok $? "lighttpd-login: gatekeep-login is still running"
 gk_check_login_logs lighttpd-login "$LOG/authz.out" "$LOG/login.out"
+
+# the CGI build: login.cgi through mod_cgi (lighttpd runs as the test's user here)
+gk_stop lighttpd
+gk_stop login
+gk_install_login_cgi "$(id -un)" "$(id -gn)"
+: >"$LOG/authz.out"
+GK_LOGIN_SITE="$CONTRIB/lighttpd/gatekeep-login-cgi.conf"
+gk_start_lighttpd socket
+gk_check_login lighttpd-login-cgi
+gk_check_login_logs lighttpd-login-cgi "$LOG/authz.out" "$LOG/lighttpd.out"
 done_testing

@@ -11,6 +11,7 @@ GK="$TMP/gk"           # gatekeep.conf, users.db, secret
 RUN="$TMP/run"         # sockets, pid files
 LOG="$TMP/log"
 APP="$TMP/app"         # app.cgi
+CGIBIN="$TMP/cgi-bin"  # login.cgi (tests/servers/login-flow.sh)
 WWW="$TMP/www"         # docroot: {private,public,admin,staff}/index.cgi
 GK_SOCK="$RUN/authz.sock"
 GK_AUTHZ_PORT=9200     # replaced by gk_world
@@ -95,6 +96,7 @@ gk_fail_start() {
 # between the shipped examples and the tests (keep docs/servers.md in sync).
 gk_render() {
 	sed -e "s|/run/gatekeep/authz.sock|$GK_SOCK|g" \
+	    -e "s|/usr/libexec/gatekeep/cgi-bin|$CGIBIN|g" \
 	    -e "s|/run/gatekeep|$RUN|g" \
 	    -e "s|127\.0\.0\.1:9200|127.0.0.1:$GK_AUTHZ_PORT|g" \
 	    -e "s|127\.0\.0\.1:8080|127.0.0.1:$BACKEND_PORT|g" \

@@ -36,6 +36,21 @@ gk_start_login() {
 	{ gk_wait_sock "$LOGIN_SOCK" && gk_alive login; } || gk_fail_start login "gatekeep-login (unix:$LOGIN_SOCK)"
 }
 
+# gk_install_login_cgi USER GROUP: login.cgi (the CGI build) where the *-login-cgi.conf
+# files expect it ($CGIBIN, rendered from /usr/libexec/gatekeep/cgi-bin); the CGI runs as
+# the server's user, which must read gatekeep.conf, the database and the secret and
+# write the state and database directories.
+gk_install_login_cgi() {
+	local cgi="$top_builddir/cgi-bin/login.cgi"
+	[ -x "$cgi" ] || bail "login.cgi is not built: $cgi"
+	mkdir -p "$CGIBIN"
+	cp "$cgi" "$CGIBIN/login.cgi"
+	chmod 755 "$CGIBIN" "$CGIBIN/login.cgi"
+	gk_make_readable_by "$1" "$2"
+	[ "$(id -u)" = 0 ] && chown -R "$1:$2" "$TMP/state"
+	return 0
+}
+
 # breq CURL-ARGS... URL: a browser-like request (both names resolve to 127.0.0.1; the
 # cookie jar is read and written). Sets CODE, BODY, HDRS like req.
 breq() {
