@@ -34,6 +34,6 @@ EXTRA_DIST += \
 	docs/servers.md \
 	docs/login.md
 # make check-servers: only these (they need the programs built first).
-check-servers: $(bin_PROGRAMS) $(sbin_PROGRAMS)
+check-servers: $(bin_PROGRAMS) $(sbin_PROGRAMS) $(cgibin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SERVER_TESTS)'
 .PHONY: check-servers

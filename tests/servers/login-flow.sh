@@ -239,3 +239,22 @@ gk_check_login_logs() {
 	like "$(cat "$3")" 'allow user=alice method=form' "$S: gatekeep-login logged the form login"
 	like "$(cat "$3")" 'refused redirect target' "$S: gatekeep-login logged the refused rd"
 }
+
+# gk_mint_session USER PASSWORD: a real session cookie from login.cgi run directly as a
+# CGI program (no web server), for servers that cannot show the login page themselves.
+# Prints the cookie's value ("" on failure).
+gk_mint_session() {
+	local cgi="$top_builddir/cgi-bin/login.cgi" out c tok body
+	local envv=(env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GK/gatekeep.conf" GATEWAY_INTERFACE=CGI/1.1
+		SERVER_PROTOCOL=HTTP/1.1 REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login
+		QUERY_STRING= REMOTE_ADDR=192.0.2.10 HTTP_HOST=app1.gk.test)
+	[ -x "$cgi" ] || bail "login.cgi is not built: $cgi"
+	out=$("${envv[@]}" REQUEST_METHOD=GET "$cgi" </dev/null 2>>"$LOG/mint.out" | tr -d '\r')
+	c=$(printf '%s\n' "$out" | sed -n 's/^Set-Cookie: gatekeep_session_csrf=\([^;]*\);.*/\1/p')
+	tok=$(printf '%s\n' "$out" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+	body="csrf=$tok&user=$(urlenc "$1")&password=$(urlenc "$2")"
+	printf '%s' "$body" | "${envv[@]}" REQUEST_METHOD=POST CONTENT_LENGTH="${#body}" \
+		CONTENT_TYPE=application/x-www-form-urlencoded HTTP_COOKIE="gatekeep_session_csrf=$c" \
+		HTTP_ORIGIN=http://app1.gk.test "$cgi" 2>>"$LOG/mint.out" | tr -d '\r' |
+		sed -n 's/^Set-Cookie: gatekeep_session=\([^;]*\);.*/\1/p'
+}
