@@ -1,5 +1,5 @@
 # tests/servers.mk: gatekeep-authz end to end behind real nginx, Apache (mod_authnz_fcgi,
-# mod_fcgid), lighttpd and Caddy, and the browser login flow through Apache and lighttpd.
+# mod_fcgid), lighttpd and Caddy, and the browser login flow through nginx, Apache and lighttpd.
 # The tests render the shipped contrib/ configs.
 SERVER_TESTS = \
 	tests/srv_nginx.sh \
@@ -7,6 +7,7 @@ SERVER_TESTS = \
 	tests/srv_apache_fcgid.sh \
 	tests/srv_lighttpd.sh \
 	tests/srv_caddy.sh \
+	tests/srv_nginx_login.sh \
 	tests/srv_apache_login.sh \
 	tests/srv_lighttpd_login.sh
 TESTS += $(SERVER_TESTS)
