@@ -1,10 +1,16 @@
 /* authz_decide.c: who is this request (bypass, proxy, session, basic) and may they pass (policy). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "authz_decide.h"
 #include "basic.h"
@@ -17,6 +23,7 @@
 
 #define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
 #define GK_ADMIN_GROUP "admins"         /* as in lib/policy.c */
+#define GK_STATE_DIR_DEFAULT "/var/lib/gatekeep/state"  /* lib/config.c's default */
 
 /* What one method found. */
 enum mres {
@@ -40,6 +47,170 @@ now_real(void)
 	return (int64_t)time(NULL);
 }
 
+static bool
+method_on(const struct gk_config *cfg, enum gk_method m)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->methods_count; i++)
+		if (cfg->methods[i] == m)
+			return true;
+	return false;
+}
+
+/* --- lockout (lib/lockout: shared with gatekeep-login) --------------------- */
+
+int
+gk_authz_state_dir(const struct gk_config *cfg, char *out, size_t outsz)
+{
+	const char *db = cfg->database != NULL ? cfg->database : "", *slash;
+	size_t n;
+
+	if (cfg->state_dir != NULL && cfg->state_dir[0] != '\0' &&
+	    strcmp(cfg->state_dir, GK_STATE_DIR_DEFAULT) != 0)
+		return gk_strcpy(out, outsz, cfg->state_dir);
+	/*
+	 * Left at the default: "state" beside the database, which is the default
+	 * itself for the default database and keeps every set-up with a database
+	 * of its own (tests, containers, several instances) on a table of its own.
+	 */
+	slash = strrchr(db, '/');
+	if (slash == NULL)
+		return gk_strcpy(out, outsz, "state");
+	n = (size_t)(slash - db);
+	if ((size_t)snprintf(out, outsz, "%.*s/state", (int)n, db) >= outsz)
+		return GK_ETOOLONG;
+	return GK_OK;
+}
+
+/*
+ * The state directory must exist before the table can: create it (0700, one
+ * level, like systemd's StateDirectory=) rather than leaving every Basic login
+ * refused, and refuse one that others could write to (they could delete the
+ * table and so lift every ban).
+ */
+static int
+state_dir_ready(const char *dir, const struct gk_log *log, struct gk_err *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0) {
+		if (log != NULL)
+			gk_log(log, LOG_NOTICE, "created state_dir %s (mode 0700)", dir);
+		return GK_OK;
+	}
+	if (errno != EEXIST)
+		return gk_err_set(err, "state_dir %s: cannot create it: %s", dir, strerror(errno));
+	if (stat(dir, &st) != 0)
+		return gk_err_set(err, "state_dir %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return gk_err_set(err, "state_dir %s is not a directory", dir);
+	if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
+		return gk_err_set(err, "state_dir %s is writable by group or others: "
+		    "they could delete the failure table and lift bans", dir);
+	return GK_OK;
+}
+
+static int
+lockout_open(const struct gk_config *cfg, const struct gk_log *log, struct gk_lockout **lk,
+    struct gk_err *err)
+{
+	struct gk_lockout_conf lc;
+	char dir[4096], msg[sizeof(err->msg)];
+
+	*lk = NULL;
+	if (gk_authz_state_dir(cfg, dir, sizeof(dir)) != GK_OK)
+		return gk_err_set(err, "state_dir: path too long");
+	if (state_dir_ready(dir, log, err) != GK_OK)
+		return GK_ERR;
+	lc.max_failures = cfg->max_failures;
+	lc.find_time = cfg->find_time;
+	lc.ban_time = cfg->ban_time;
+	if (gk_lockout_open(dir, &lc, lk, err) != GK_OK) {
+		memcpy(msg, err->msg, sizeof(msg));
+		*lk = NULL;
+		return gk_err_set(err, "state_dir %s: %s", dir, msg);
+	}
+	return GK_OK;
+}
+
+static bool
+lockout_wanted(const struct gk_config *cfg)
+{
+	/* Only Basic (and Apache's REMOTE_USER/REMOTE_PASSWD pair, which needs it) checks passwords. */
+	return method_on(cfg, GK_M_BASIC) && cfg->max_failures > 0;
+}
+
+/*
+ * As root, before the privilege drop: the workers run as run_user and must
+ * be able to create and lock the table there, so a directory we create is
+ * given to run_user (and run_group), and an existing one must belong to it.
+ */
+static int
+state_dir_for_user(const char *dir, const struct gk_config *cfg, const struct gk_log *log,
+    struct gk_err *err)
+{
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	int fd, rc = GK_ERR;
+
+	if ((pw = getpwnam(cfg->run_user)) == NULL)
+		return gk_err_set(err, "run_user %s: no such user", cfg->run_user);
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (cfg->run_group != NULL && cfg->run_group[0] != '\0') {
+		if ((gr = getgrnam(cfg->run_group)) == NULL)
+			return gk_err_set(err, "run_group %s: no such group", cfg->run_group);
+		gid = gr->gr_gid;
+	}
+	if (mkdir(dir, 0700) == 0) {
+		/* By descriptor, not by name: the path cannot be swapped in between. */
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0)
+			gk_err_set(err, "state_dir %s: cannot give it to %s: %s", dir, cfg->run_user,
+			    strerror(errno));
+		else
+			rc = GK_OK;
+		if (fd >= 0)
+			close(fd);
+		if (rc == GK_OK && log != NULL)
+			gk_log(log, LOG_NOTICE, "created state_dir %s (mode 0700, owner %s)", dir,
+			    cfg->run_user);
+		return rc;
+	}
+	if (state_dir_ready(dir, log, err) != GK_OK)
+		return GK_ERR;
+	if (stat(dir, &st) != 0)
+		return gk_err_set(err, "state_dir %s: %s", dir, strerror(errno));
+	if (st.st_uid != uid)
+		return gk_err_set(err, "state_dir %s belongs to uid %ld, not to run_user %s: "
+		    "chown it to %s (mode 0700)", dir, (long)st.st_uid, cfg->run_user, cfg->run_user);
+	return GK_OK;
+}
+
+int
+gk_authz_prepare(const struct gk_config *cfg, const struct gk_log *log, struct gk_err *err)
+{
+	struct gk_lockout *lk;
+	char dir[4096];
+
+	if (!lockout_wanted(cfg))
+		return GK_OK;
+	if (geteuid() == 0 && cfg->run_user != NULL && cfg->run_user[0] != '\0') {
+		if (gk_authz_state_dir(cfg, dir, sizeof(dir)) != GK_OK)
+			return gk_err_set(err, "state_dir: path too long");
+		/* The table itself is left to the workers: it must be owned by run_user. */
+		return state_dir_for_user(dir, cfg, log, err);
+	}
+	if (lockout_open(cfg, log, &lk, err) != GK_OK)
+		return GK_ERR;
+	gk_lockout_close(lk);
+	return GK_OK;
+}
+
 int
 gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
     struct gk_err *err)
@@ -51,12 +222,18 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	if ((a->pw = gk_pw_ctx_new(err)) == NULL)
 		return GK_ERR;
 	if (cfg->basic_cache_ttl > 0 && (a->cache = gk_credcache_new(GK_CREDCACHE_DEFAULT_SIZE,
-	    cfg->basic_cache_ttl, err)) == NULL) {
-		gk_pw_ctx_free(a->pw);
-		a->pw = NULL;
-		return GK_ERR;
-	}
+	    cfg->basic_cache_ttl, err)) == NULL)
+		goto fail;
+	a->lockout_on = lockout_wanted(cfg);
+	if (a->lockout_on && lockout_open(cfg, log, &a->lk, err) != GK_OK)
+		goto fail;
 	return GK_OK;
+fail:
+	gk_credcache_free(a->cache);
+	gk_pw_ctx_free(a->pw);
+	a->cache = NULL;
+	a->pw = NULL;
+	return GK_ERR;
 }
 
 void
@@ -66,19 +243,9 @@ gk_authz_free(struct gk_authz *a)
 		gk_userdb_close(a->db);
 	gk_pw_ctx_free(a->pw);
 	gk_credcache_free(a->cache);
+	gk_lockout_close(a->lk);
 	gk_secret_wipe(&a->secret);
 	memset(a, 0, sizeof(*a));
-}
-
-static bool
-method_on(const struct gk_config *cfg, enum gk_method m)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->methods_count; i++)
-		if (cfg->methods[i] == m)
-			return true;
-	return false;
 }
 
 static enum mres
@@ -639,7 +806,78 @@ m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *
 	return res;
 }
 
-/* Checks user/password against the database (and the cache); both already bounded. */
+static void
+lockout_notice(struct gk_authz *a)
+{
+	char note[512];
+
+	if (a->lk != NULL && gk_lockout_notice(a->lk, note, sizeof(note)))
+		gk_log(a->log, LOG_WARNING, "%s", note);
+}
+
+/*
+ * Before the database, the cache or any hashing: may this user, from this
+ * address, try a password now? A ban (or a table we cannot read: fail safe)
+ * gets the very answer a wrong password gets, and the password is not looked
+ * at, so a ban is no oracle. The address is REMOTE_ADDR as the web server
+ * gives it (its real_ip / mod_remoteip decides what that is).
+ */
+static bool
+lockout_admits(struct gk_authz *a, const char *user, int64_t now, struct gk_decision *d)
+{
+	struct gk_err err = { "" };
+	int rc;
+
+	if (!a->lockout_on)
+		return true;
+	if (a->lk == NULL) {
+		fail(d, GK_OUT_BADCRED, "lockout-error");
+		return false;
+	}
+	rc = gk_lockout_check(a->lk, user, d->from, now, NULL, &err);
+	lockout_notice(a);
+	if (rc == GK_LOCKOUT_ALLOW)
+		return true;
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+		fail(d, GK_OUT_BADCRED, "lockout-error");
+	} else {
+		fail(d, GK_OUT_BADCRED, "banned");
+	}
+	return false;
+}
+
+/* A wrong password, unknown or disabled user: one failure for the user and one for the address. */
+static void
+lockout_failed(struct gk_authz *a, const char *user, int64_t now, const struct gk_decision *d)
+{
+	struct gk_err err = { "" };
+
+	if (a->lk == NULL)
+		return;
+	if (gk_lockout_fail(a->lk, user, d->from, now, &err) < 0)
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+	lockout_notice(a);
+}
+
+/*
+ * A password really checked (not a cache hit: that would take the table's
+ * write lock on every request) clears the user's counter, as the login form
+ * does; never the address's, so one good account cannot launder guesses.
+ */
+static void
+lockout_succeeded(struct gk_authz *a, const char *user, int64_t now)
+{
+	struct gk_err err = { "" };
+
+	if (a->lk == NULL)
+		return;
+	if (gk_lockout_success(a->lk, user, now, &err) < 0)
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+	lockout_notice(a);
+}
+
+/* Checks user/password against the database (and the cache); both already bounded and valid. */
 static enum mres
 check_password(struct gk_authz *a, const char *user, const char *pass, const char *method,
     struct gk_decision *d)
@@ -650,17 +888,22 @@ check_password(struct gk_authz *a, const char *user, const char *pass, const cha
 	int64_t now = a->now();
 
 	gk_strcpy(d->attempted, sizeof(d->attempted), user);
+	/* The ban first: a cached good password must not get through it either. */
+	if (!lockout_admits(a, user, now, d))
+		return M_FAIL;
 	switch (lookup(a, user, &u)) {
 	case GK_OK:
 		break;
 	case GK_NOTFOUND:
 		gk_pw_verify_dummy(a->pw, pass);
+		lockout_failed(a, user, now, d);        /* unknown users count: no enumeration by ban */
 		return fail(d, GK_OUT_BADCRED, "unknown-user");
 	default:
 		return fail(d, GK_OUT_ERROR, "database");
 	}
 	if (u.flags & GK_USER_DISABLED) {
 		gk_pw_verify(a->pw, pass, u.hash);      /* same time as any other failure */
+		lockout_failed(a, user, now, d);
 		res = fail(d, GK_OUT_BADCRED, "disabled");
 	} else if (gk_credcache_check(a->cache, u.name, pass, u.hash, u.generation, u.updated,
 	    now)) {
@@ -668,9 +911,11 @@ check_password(struct gk_authz *a, const char *user, const char *pass, const cha
 		res = M_USER;
 	} else if ((v = gk_pw_verify(a->pw, pass, u.hash)) == GK_PW_MATCH) {
 		gk_credcache_put(a->cache, u.name, pass, u.hash, u.generation, u.updated, now);
+		lockout_succeeded(a, u.name, now);
 		set_user(d, &u, method);
 		res = M_USER;
 	} else if (v == GK_PW_MISMATCH) {
+		lockout_failed(a, user, now, d);
 		res = fail(d, GK_OUT_BADCRED, "bad-password");
 	} else {
 		res = fail(d, GK_OUT_ERROR, "password-check");

@@ -5,6 +5,7 @@
 #include "common.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "credcache.h"
+#include "lockout.h"
 #include "log.h"
 #include "password.h"
 #include "record.h"
@@ -22,6 +23,8 @@ struct gk_authz {
 	struct gk_userdb *db;           /* opened on first use */
 	struct gk_pw_ctx *pw;
 	struct gk_credcache *cache;     /* NULL when basic_cache_ttl = 0 */
+	struct gk_lockout *lk;          /* shared failure table; NULL when lockout_on is false */
+	bool lockout_on;                /* Basic enabled and max_failures > 0 */
 	struct gk_secret secret;
 	bool secret_loaded;
 	int64_t (*now)(void);           /* injectable clock */
@@ -56,9 +59,33 @@ struct gk_decision {
 	const char *from;               /* REMOTE_ADDR */
 };
 
+/*
+ * Per worker. With Basic enabled it also opens the lockout table (creating
+ * the state directory, mode 0700, if it is missing): failing here is a start-up
+ * error, never a silent lock-out of every Basic user.
+ */
 int gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
     struct gk_err *err);
 void gk_authz_free(struct gk_authz *a);
+
+/*
+ * Start-up check of the lockout for the supervisor, once, before forking:
+ * a broken set-up then stops the program at start instead of failing in
+ * every worker. Call it BEFORE the privilege drop: as root with run_user set
+ * it creates a missing state directory (0700) owned by run_user/run_group
+ * and refuses an existing one that run_user does not own (the workers create
+ * the table, which must be theirs); otherwise it creates the directory and
+ * opens (creating) the table as gk_authz_init does.
+ */
+int gk_authz_prepare(const struct gk_config *cfg, const struct gk_log *log, struct gk_err *err);
+
+/*
+ * The lockout directory: state_dir, or "state" beside the database when
+ * state_dir is empty or at its built-in default (/var/lib/gatekeep/state,
+ * which is "state" beside the default database anyway). GK_ETOOLONG if it
+ * does not fit.
+ */
+int gk_authz_state_dir(const struct gk_config *cfg, char *out, size_t outsz);
 
 /* Runs the chain for one request (role from the FastCGI begin record). */
 void gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,

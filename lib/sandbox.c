@@ -43,6 +43,9 @@ static const char *const allowed[] = {
 	"pwrite64", "fcntl", "flock", "fsync", "fdatasync", "ftruncate", "fallocate", "rename",
 	"renameat", "renameat2", "unlink", "unlinkat", "fchmod", "fchown", "getdents64",
 	"umask", "utimensat", "msync", "dup",
+	/* lib/lockout: a new table is linked into place (link never replaces), and Basic
+	 * creates a missing state_dir (0700) on start */
+	"link", "linkat", "mkdir", "mkdirat",
 	/* memory (malloc, yescrypt's large buffers, gdbm's mmap of the database) */
 	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
 	/* time, randomness, identity */

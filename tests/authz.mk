@@ -12,3 +12,6 @@ tests_t_credcache_LDADD = $(GK_LIBS)
 TESTS += tests/t_pathnorm tests/t_policy tests/t_credcache tests/authz_fcgi.sh
 VALGRIND_TESTS += tests/t_pathnorm tests/t_policy tests/t_credcache
 dist_check_SCRIPTS += tests/authz_fcgi.sh tests/fcgi_client.py
+# Lockout shared by gatekeep-authz (Basic, Apache pair) and gatekeep-login, across processes.
+TESTS += tests/authz_lockout.sh
+dist_check_SCRIPTS += tests/authz_lockout.sh
