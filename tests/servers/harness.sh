@@ -127,8 +127,9 @@ gk_world() {
 	[ -x "$GK_PASSWD" ] || bail "gatekeep-passwd is not built: $GK_PASSWD"
 	# servers drop privileges (Apache must when run as root): the tree must be readable
 	chmod 755 "$TMP"
-	mkdir -p "$GK" "$RUN" "$LOG" "$APP" "$WWW"
+	mkdir -p "$GK" "$RUN" "$LOG" "$APP" "$WWW" "$TMP/state"
 	chmod 755 "$GK" "$RUN" "$LOG" "$APP" "$WWW"
+	chmod 700 "$TMP/state"
 	cp "$SRV/app.cgi" "$APP/app.cgi"
 	chmod 755 "$APP/app.cgi"
 	local d
@@ -172,11 +173,12 @@ gk_conf() {
 	} >"$GK/gatekeep.conf"
 }
 
-# gk_make_readable_by USER GROUP: hand the gatekeep files to the user the server runs
-# its spawned programs as (mod_fcgid, lighttpd bin-path); the secret stays mode 0640.
+# gk_make_readable_by USER GROUP: hand the gatekeep files (and state_dir) to the user the
+# server runs its spawned programs as (mod_fcgid, lighttpd bin-path); the secret stays
+# mode 0640.
 gk_make_readable_by() {
 	[ "$(id -u)" = 0 ] || return 0
-	chown -R "$1:$2" "$GK"
+	chown -R "$1:$2" "$GK" "$TMP/state"
 	chmod 750 "$GK"
 	chmod 640 "$GK"/*
 }

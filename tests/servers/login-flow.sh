@@ -10,9 +10,7 @@
 gk_login_world() {
 	gk_need "$GK_LOGIN"
 	[ -x "$GK_LOGIN" ] || bail "gatekeep-login is not built: $GK_LOGIN"
-	mkdir -p "$TMP/state"
-	GK_EXTRA_CONF="state_dir = $TMP/state
-cookie_secure = false
+	GK_EXTRA_CONF="cookie_secure = false
 cookie_domain = gk.test
 redirect_domains = .gk.test
 default_redirect = /public/"
@@ -249,7 +247,11 @@ gk_check_login_logs() {
 # Prints the cookie's value ("" on failure).
 gk_mint_session() {
 	local cgi="$top_builddir/cgi-bin/login.cgi" out c tok body
+	# its own state_dir: files this (root) run creates must not sit in the one a server's
+	# unprivileged programs use
+	mkdir -p "$TMP/mint-state"
 	local envv=(env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GK/gatekeep.conf" GATEWAY_INTERFACE=CGI/1.1
+		GATEKEEP_STATE_DIR="$TMP/mint-state"
 		SERVER_PROTOCOL=HTTP/1.1 REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login
 		QUERY_STRING= REMOTE_ADDR=192.0.2.10 HTTP_HOST=app1.gk.test)
 	[ -x "$cgi" ] || bail "login.cgi is not built: $cgi"
