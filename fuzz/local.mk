@@ -1,7 +1,7 @@
 # fuzz/local.mk: one fuzz target per parser. Always: replay/AFL drivers (check_PROGRAMS) that
 # tests/fuzz_replay.sh runs over fuzz/corpus; with --enable-fuzzing (CC=clang): libFuzzer binaries
 # linked against a coverage-instrumented copy of libgatekeep. See docs/fuzzing.md.
-FUZZ_TARGETS = basic cookie token config record form redirect pathnorm request_header
+FUZZ_TARGETS = basic cookie token config record form redirect pathnorm request_header fcgiguard
 FUZZ_DEP_LIBS = $(CRYPT_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(APRUTIL_LIBS) $(PSL_LIBS) $(CURL_LIBS) $(SECCOMP_LIBS)
 
 EXTRA_DIST += fuzz/corpus docs/fuzzing.md docs/fcgi-cve-2025-23016.md
@@ -52,6 +52,11 @@ check_PROGRAMS += fuzz/replay_request_header
 fuzz_replay_request_header_SOURCES = fuzz/fuzz_request_header.c fuzz/fuzz.h
 fuzz_replay_request_header_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 fuzz_replay_request_header_LDADD = $(GK_LIBS)
+
+check_PROGRAMS += fuzz/replay_fcgiguard
+fuzz_replay_fcgiguard_SOURCES = fuzz/fuzz_fcgiguard.c fuzz/fuzz.h
+fuzz_replay_fcgiguard_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+fuzz_replay_fcgiguard_LDADD = $(GK_LIBS)
 
 if FUZZING
 # Coverage feedback needs the library itself instrumented, not only the target.
@@ -116,5 +121,11 @@ fuzz_fuzz_request_header_SOURCES = fuzz/fuzz_request_header.c fuzz/fuzz.h
 fuzz_fuzz_request_header_CFLAGS = $(GK_FUZZ_CC)
 fuzz_fuzz_request_header_LDFLAGS = $(GK_FUZZ_LINK)
 fuzz_fuzz_request_header_LDADD = $(GK_FUZZ_LIBS)
+
+noinst_PROGRAMS += fuzz/fuzz_fcgiguard
+fuzz_fuzz_fcgiguard_SOURCES = fuzz/fuzz_fcgiguard.c fuzz/fuzz.h
+fuzz_fuzz_fcgiguard_CFLAGS = $(GK_FUZZ_CC)
+fuzz_fuzz_fcgiguard_LDFLAGS = $(GK_FUZZ_LINK)
+fuzz_fuzz_fcgiguard_LDADD = $(GK_FUZZ_LIBS)
 
 endif

@@ -1,0 +1,122 @@
+/* fuzz_fcgiguard.c: fuzz target for gk_fcgiguard_check (FastCGI records checked before libfcgi sees them). */
+#include <config.h>	/* autoconf's, first */
+#include <limits.h>
+
+#include "fcgiguard.h"
+#include "fuzz.h"
+
+/*
+ * An independent reading of an accepted prefix: BEGIN_REQUEST, then the
+ * PARAMS records of that id up to the empty one; the pairs, decoded with
+ * size_t, must fill the stream exactly and each must be far from the
+ * int overflow in libfcgi's ReadParams (CVE-2025-23016).
+ */
+static void
+reference(const uint8_t *b, size_t len, const struct gk_fcgiguard_result *r,
+    const struct gk_fcgiguard_limits *lim)
+{
+	uint8_t *params = malloc(len + 1);
+	size_t pos = r->skip, plen = 0, i = 0, pairs = 0, bytes = 0;
+	unsigned rid;
+
+	FUZZ_ASSERT(params != NULL);
+	FUZZ_ASSERT(pos + 16 <= len && b[pos] == 1 && b[pos + 1] == 1);
+	rid = (unsigned)b[pos + 2] << 8 | b[pos + 3];
+	FUZZ_ASSERT(rid != 0 && (int)rid == r->request_id);
+	FUZZ_ASSERT(r->role >= 1 && r->role <= 3);
+	pos += 8 + 8 + b[pos + 6];
+	for (;;) {
+		size_t clen, pad;
+
+		FUZZ_ASSERT(pos + 8 <= len);
+		FUZZ_ASSERT(b[pos] == 1 && b[pos + 1] == 4);
+		FUZZ_ASSERT(((unsigned)b[pos + 2] << 8 | b[pos + 3]) == rid);
+		clen = (size_t)b[pos + 4] << 8 | b[pos + 5];
+		pad = b[pos + 6];
+		FUZZ_ASSERT(pos + 8 + clen + pad <= len);
+		memcpy(params + plen, b + pos + 8, clen);
+		plen += clen;
+		pos += 8 + clen + pad;
+		if (clen == 0)
+			break;
+	}
+	FUZZ_ASSERT(pos <= r->length);
+	while (i < plen) {
+		size_t l[2];
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			FUZZ_ASSERT(i < plen);
+			if (params[i] & 0x80) {
+				FUZZ_ASSERT(i + 4 <= plen);
+				l[k] = ((size_t)(params[i] & 0x7f) << 24) | (size_t)params[i + 1] << 16 |
+				    (size_t)params[i + 2] << 8 | params[i + 3];
+				i += 4;
+			} else
+				l[k] = params[i++];
+		}
+		FUZZ_ASSERT(l[0] + l[1] + 2 <= (size_t)INT_MAX);
+		FUZZ_ASSERT(l[0] + l[1] <= plen - i);
+		/* libfcgi builds "name=value": the name must be non-empty, without '=' or NUL */
+		FUZZ_ASSERT(l[0] >= 1 && memchr(params + i, '=', l[0]) == NULL &&
+		    memchr(params + i, '\0', l[0] + l[1]) == NULL);
+		i += l[0] + l[1];
+		bytes += l[0] + l[1];
+		pairs++;
+	}
+	FUZZ_ASSERT(i == plen);
+	FUZZ_ASSERT(pairs == r->pairs && plen == r->params_bytes);	/* prefixes included */
+	FUZZ_ASSERT(pairs <= lim->pairs_max && bytes <= lim->params_max);
+	free(params);
+}
+
+/*
+ * Input: flags byte (bit 0 want_stdin, bits 1-2 prev_id 0..3), then the
+ * bytes a peer sent. Invariants: documented statuses; INCOMPLETE asks for
+ * more than it has; an accepted prefix reads the same to the reference
+ * parser, lies inside the input, and every shorter cut of it is
+ * INCOMPLETE (a valid request is never refused because it arrived slowly);
+ * the check is deterministic.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gk_fcgiguard_limits lim;
+	struct gk_fcgiguard_result r, r2;
+	struct gk_err err;
+	const uint8_t *b;
+	size_t len;
+	int rc, rc2, prev;
+
+	if (size < 1)
+		return 0;
+	gk_fcgiguard_defaults(&lim);
+	lim.want_stdin = data[0] & 1;
+	prev = (data[0] >> 1) & 3;
+	b = data + 1;
+	len = size - 1;
+	rc = gk_fcgiguard_check(b, len, prev, &lim, &r, &err);
+	FUZZ_ASSERT(rc == GK_OK || rc == GK_FCGIGUARD_INCOMPLETE || rc == GK_EINVAL ||
+	    rc == GK_ETOOLONG);
+	FUZZ_ASSERT(r.reason != NULL);
+	rc2 = gk_fcgiguard_check(b, len, prev, &lim, &r2, &err);
+	FUZZ_ASSERT(rc2 == rc && r2.length == r.length && r2.need == r.need);
+	if (rc == GK_FCGIGUARD_INCOMPLETE)
+		FUZZ_ASSERT(r.need > len && r.need <= lim.bytes_max + 8 + 65535 + 255);
+	if (rc == GK_OK) {
+		size_t cuts[3], k;
+
+		FUZZ_ASSERT(r.length <= len && r.skip < r.length);
+		reference(b, len, &r, &lim);
+		cuts[0] = r.length - 1;
+		cuts[1] = r.skip + (r.length - r.skip) / 2;
+		cuts[2] = r.skip;
+		for (k = 0; k < 3; k++) {
+			rc2 = gk_fcgiguard_check(b, cuts[k], prev, &lim, &r2, &err);
+			FUZZ_ASSERT(rc2 == GK_FCGIGUARD_INCOMPLETE);
+		}
+		rc2 = gk_fcgiguard_check(b, r.length, prev, &lim, &r2, &err);
+		FUZZ_ASSERT(rc2 == GK_OK && r2.length == r.length);
+	}
+	return 0;
+}
