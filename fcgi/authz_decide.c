@@ -23,7 +23,6 @@
 
 #define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
 #define GK_ADMIN_GROUP "admins"         /* as in lib/policy.c */
-#define GK_STATE_DIR_DEFAULT "/var/lib/gatekeep/state"  /* lib/config.c's default */
 
 /* What one method found. */
 enum mres {
@@ -63,24 +62,8 @@ method_on(const struct gk_config *cfg, enum gk_method m)
 int
 gk_authz_state_dir(const struct gk_config *cfg, char *out, size_t outsz)
 {
-	const char *db = cfg->database != NULL ? cfg->database : "", *slash;
-	size_t n;
-
-	if (cfg->state_dir != NULL && cfg->state_dir[0] != '\0' &&
-	    strcmp(cfg->state_dir, GK_STATE_DIR_DEFAULT) != 0)
-		return gk_strcpy(out, outsz, cfg->state_dir);
-	/*
-	 * Left at the default: "state" beside the database, which is the default
-	 * itself for the default database and keeps every set-up with a database
-	 * of its own (tests, containers, several instances) on a table of its own.
-	 */
-	slash = strrchr(db, '/');
-	if (slash == NULL)
-		return gk_strcpy(out, outsz, "state");
-	n = (size_t)(slash - db);
-	if ((size_t)snprintf(out, outsz, "%.*s/state", (int)n, db) >= outsz)
-		return GK_ETOOLONG;
-	return GK_OK;
+	/* lib/config.c fills an empty state_dir with "state" beside the database. */
+	return gk_strcpy(out, outsz, cfg->state_dir);
 }
 
 /*

@@ -969,6 +969,12 @@ main(int argc, char **argv)
 		gk_config_free(&cfg);
 		return 1;
 	}
+	/* As root, before the drop: create the lockout state dir for run_user; a broken one stops here. */
+	if (gk_authz_prepare(&cfg, &log, &err) != GK_OK) {
+		gk_log(&log, LOG_ERR, "%s", err.msg);
+		gk_config_free(&cfg);
+		return 1;
+	}
 	if (reduce_privileges(&cfg, &log) != 0) {
 		gk_config_free(&cfg);
 		return 1;

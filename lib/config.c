@@ -145,7 +145,7 @@ static const struct key keys[] = {
 	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, loglevel_names },
 	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0, target_names },
 	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0, frontend_names },
-	{ "state_dir", K_PATH, F(state_dir), "/var/lib/gatekeep/state", 0, 0, NULL },
+	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0, NULL },
 	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },
 	{ "run_group", K_SYSNAME_OPT, F(run_group), "", 0, 0, NULL },
 	{ "login_template", K_PATH_OPT, F(login_template), "", 0, 0, NULL },
@@ -1457,6 +1457,32 @@ apply_env(struct gk_config *cfg, char *const *envp, struct gk_err *err)
 	return GK_OK;
 }
 
+/*
+ * state_dir left empty: "state" beside the database. For the default database
+ * that is /var/lib/gatekeep/state; an instance with a database of its own
+ * (tests, containers, several sites) gets a lockout table of its own, and
+ * gatekeep-authz and gatekeep-login sharing a database share their bans.
+ */
+static int
+default_state_dir(struct gk_config *cfg, struct gk_err *err)
+{
+	const char *slash;
+	char *dir;
+	size_t n;
+
+	if (cfg->state_dir != NULL && cfg->state_dir[0] != '\0')
+		return GK_OK;
+	slash = strrchr(cfg->database, '/');
+	n = slash == NULL ? 0 : (size_t)(slash - cfg->database);
+	if ((dir = malloc(n + sizeof("/state"))) == NULL)
+		return gk_err_set(err, "out of memory");
+	memcpy(dir, cfg->database, n);
+	memcpy(dir + n, "/state", sizeof("/state"));
+	free(cfg->state_dir);
+	cfg->state_dir = dir;
+	return GK_OK;
+}
+
 int
 gk_config_load(struct gk_config *cfg, const char *path, char *const *envp, struct gk_err *err)
 {
@@ -1485,6 +1511,8 @@ gk_config_load(struct gk_config *cfg, const char *path, char *const *envp, struc
 		rc = GK_OK;
 	if (rc == GK_OK)
 		rc = apply_env(cfg, envp, err);
+	if (rc == GK_OK)
+		rc = default_state_dir(cfg, err);
 	if (rc == GK_OK)
 		rc = gk_config_validate(cfg, err);
 	if (rc != GK_OK) {

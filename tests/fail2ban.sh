@@ -34,6 +34,7 @@ realm = f2b
 methods = proxy, session, basic
 proxy_trusted = 127.0.0.1
 rule = path=/admin require=group:admins
+max_failures = 100
 log_target = $2
 EOC
 }

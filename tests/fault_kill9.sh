@@ -14,6 +14,8 @@ SEED=${GK_KILL9_SEED:-$(date +%s)}
 DB=$FDIR/users.db
 "$GK_PASSWD" -c -b -5 -C 1000 "$DB" u0 u0-pw 2>/dev/null || bail "passwd u0"
 "$GK_PASSWD" -b -5 -C 1000 "$DB" flip flip-0 2>/dev/null || bail "passwd flip"
+# Wrong passwords go to a user of their own: u0 must not be banned (max_failures) by them.
+"$GK_PASSWD" -b -5 -C 1000 "$DB" w0 w0-pw 2>/dev/null || bail "passwd w0"
 "$TOKENTOOL" create "$FDIR/secret" || bail "secret"
 f_give "$DB" "$FDIR/secret"
 f_conf
@@ -23,7 +25,7 @@ f_mark
 
 STOP=$TMP/stop
 for r in 1 2; do
-	$PY "$top_srcdir/tests/fault/fcgi_load.py" "$FSOCK" "$STOP" valid=u0:u0-pw wrong=u0:bad \
+	$PY "$top_srcdir/tests/fault/fcgi_load.py" "$FSOCK" "$STOP" valid=u0:u0-pw wrong=w0:bad \
 	    unknown=ghost:x flipwrong=flip:never-set anon= >"$TMP/reader$r.out" 2>"$TMP/reader$r.err" &
 	eval "READER$r=\$!"
 	at_exit "touch $STOP"

@@ -197,8 +197,27 @@ test_defaults(void)
 	is_int(c.log_level, LOG_INFO, "default log_level info");
 	is_int(c.log_target, GK_LOG_SYSLOG, "default log_target syslog");
 	is_int(c.frontend, GK_FRONTEND_GENERIC, "default frontend generic");
-	is_str(c.state_dir, "/var/lib/gatekeep/state", "default state_dir");
+	is_str(c.state_dir, "", "default state_dir: empty until the database is known");
 	is_str(c.run_user, "", "default run_user empty");
+	{
+		struct gk_config l;
+
+		if (load_text("", noenv, &l, &err, NULL) == GK_OK) {
+			is_str(l.state_dir, "/var/lib/gatekeep/state", "loaded: state_dir beside the default database");
+			gk_config_free(&l);
+		} else
+			ok(0, "empty config loads");
+		if (load_text("database = /srv/x/users.db\n", noenv, &l, &err, NULL) == GK_OK) {
+			is_str(l.state_dir, "/srv/x/state", "state_dir follows a custom database");
+			gk_config_free(&l);
+		} else
+			ok(0, "config with a database loads");
+		if (load_text("database = /srv/x/users.db\nstate_dir = /run/gk\n", noenv, &l, &err, NULL) == GK_OK) {
+			is_str(l.state_dir, "/run/gk", "explicit state_dir wins");
+			gk_config_free(&l);
+		} else
+			ok(0, "config with state_dir loads");
+	}
 	is_str(c.run_group, "", "default run_group empty");
 	is_str(c.login_template, "", "default login_template empty");
 	is_int(gk_config_validate(&c, &err), GK_OK, "defaults validate");
@@ -1057,7 +1076,9 @@ test_docs(void)
 	is_int(rc, GK_OK, "contrib/gatekeep.conf with its settings uncommented loads");
 	if (rc != GK_OK)
 		diag("%s", err.msg);
-	gk_config_defaults(&def, &err);
+	/* The defaults as a program sees them: loaded (state_dir derived from database). */
+	if (load_text("", noenv, &def, &err, NULL) != GK_OK)
+		gk_config_defaults(&def, &err);
 	dp = print_str(&def);
 	if (rc == GK_OK) {
 		char *ep = print_str(&ex);

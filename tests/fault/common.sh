@@ -53,6 +53,7 @@ f_conf() {
 		echo "log_target = stderr"
 		echo "basic_cache_ttl = 0"
 		echo "state_dir = $FDIR/state"
+		echo "max_failures = 100"
 		[ -n "$RUN_LINES" ] && printf '%s\n' "$RUN_LINES"
 		for l in "$@"; do echo "$l"; done
 	} >"$FCONF"
