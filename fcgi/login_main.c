@@ -1,4 +1,4 @@
-/* login_main.c: gatekeep-login start-up, then one CGI request or a FastCGI responder loop. */
+/* login_main.c: gatekeep-login options and start-up, then one CGI request or the FastCGI server (login_serve.c). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "login.h"
+#include "login_serve.h"
 #include "login_page.h"
 #include "session_cookie.h"
 
@@ -32,6 +33,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: gatekeep-login [-c FILE] [--listen unix:PATH|tcp:127.0.0.1:PORT] [--socket-mode MODE]\n"
+	    "       [--socket-owner USER[:GROUP]] [--workers N] [-d|--debug]\n"
 	    "       gatekeep-login [-c FILE] --check-config\n"
 	    "       gatekeep-login --print-template\n"
 	    "Runs as a CGI program when started by a web server's CGI module, as a FastCGI\n"
@@ -40,8 +42,8 @@ usage(FILE *f)
 #endif
 
 /* Everything that can be wrong with the set-up is found here, before the first request. */
-static int
-ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
+int
+login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 {
 	struct gk_lockout_conf lc;
 	char msg[sizeof(err->msg)];
@@ -91,8 +93,8 @@ ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	return GK_OK;
 }
 
-static void
-ctx_free(struct login_ctx *ctx)
+void
+login_ctx_free(struct login_ctx *ctx)
 {
 	gk_userdb_close(ctx->db);
 	gk_pw_ctx_free(ctx->pw);
@@ -159,91 +161,26 @@ run_cgi(struct login_ctx *ctx, bool ctx_ok, const char *ctx_err)
 	return rc;
 }
 
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	FCGX_ShutdownPending();
-}
-
+#ifndef GK_LOGIN_FORCE_CGI
 static int
-run_fcgi(struct login_ctx *ctx, int listen_fd)
+parse_long(const char *opt, const char *arg, int base, long lo, long hi, long *out)
 {
-	FCGX_Request r;
-	struct login_buf out;
-	char *body;
-	struct sigaction sa;
-	long n;
-	int got;
-	bool too_large;
+	char *end;
+	long v;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	body = malloc(LOGIN_BODY_MAX + 1);
-	if (body == NULL || FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-		free(body);
-		gk_log(&ctx->log, LOG_ERR, "cannot set up the FastCGI request");
-		return 1;
+	errno = 0;
+	v = strtol(arg, &end, base);
+	if (errno || *end || end == arg || v < lo || v > hi) {
+		if (base == 8)
+			fprintf(stderr, "gatekeep-login: %s %s: not an octal mode\n", opt, arg);
+		else
+			fprintf(stderr, "gatekeep-login: %s %s: %ld..%ld\n", opt, arg, lo, hi);
+		return -1;
 	}
-	login_buf_init(&out);
-	gk_log(&ctx->log, LOG_INFO, "FastCGI responder ready");
-	while (!stopping && FCGX_Accept_r(&r) >= 0) {
-		/* Per-request state starts empty every time (CVE-2011-2766 class). */
-		too_large = false;
-		got = 0;
-		n = content_length(FCGX_GetParam("CONTENT_LENGTH", r.envp));
-		if (n < 0 || n > LOGIN_BODY_MAX) {
-			too_large = n > LOGIN_BODY_MAX;
-			n = 0;
-		}
-		if (n > 0)
-			got = FCGX_GetStr(body, (int)n, r.in);
-		if (got < 0)
-			got = 0;
-		body[got] = '\0';
-		login_buf_reset(&out);
-		login_handle(ctx, r.envp, body, (size_t)got, too_large, &out);
-		gk_wipe(body, LOGIN_BODY_MAX + 1);
-		if (!out.failed)
-			FCGX_PutStr(out.p, (int)out.len, r.out);
-		FCGX_Finish_r(&r);
-	}
-	login_buf_free(&out);
-	free(body);
+	*out = v;
 	return 0;
 }
-
-/* --listen unix:PATH (mode from --socket-mode) or tcp:127.0.0.1:PORT (loopback only). */
-static int
-open_listener(const char *spec, const char *mode, struct gk_err *err)
-{
-	int fd;
-	unsigned long m;
-
-	if (strncmp(spec, "unix:", 5) == 0 && spec[5] == '/') {
-		fd = FCGX_OpenSocket(spec + 5, 128);
-		if (fd < 0)
-			return gk_err_set(err, "cannot listen on %s", spec), -1;
-		m = strtoul(mode != NULL ? mode : "0660", NULL, 8);
-		if (chmod(spec + 5, (mode_t)(m & 0777)) != 0)
-			return gk_err_set(err, "chmod %s: %s", spec + 5, strerror(errno)), -1;
-		return fd;
-	}
-	if (strncmp(spec, "tcp:127.", 8) == 0 || strncmp(spec, "tcp:localhost:", 14) == 0) {
-		fd = FCGX_OpenSocket(spec + 4, 128);
-		if (fd < 0)
-			return gk_err_set(err, "cannot listen on %s", spec), -1;
-		return fd;
-	}
-	return gk_err_set(err, "--listen takes unix:/absolute/path or tcp:127.x.y.z:PORT "
-	    "(never a routable address: the FastCGI socket is not authenticated)"), -1;
-}
+#endif
 
 int
 main(int argc, char **argv)
@@ -252,6 +189,9 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "socket-mode", required_argument, NULL, 'm' },
+		{ "socket-owner", required_argument, NULL, 'o' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "print-template", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -259,22 +199,39 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct login_ctx ctx;
+	struct login_opts o;
 	struct gk_err err = { "" };
-	const char *cfgpath = NULL, *listen_spec = NULL, *sock_mode = NULL;
 	bool check = false, cgi, ok;
-	int c, rc, fd = 0;
+	long v;
+	int c, rc;
 
+	memset(&o, 0, sizeof(o));
+	o.mode = 0660;
 #ifdef GK_LOGIN_FORCE_CGI
 	/* login.cgi: a CGI program never takes options (a query string may arrive as argv). */
 	cgi = true;
 	(void)opts;
 	(void)c;
+	(void)v;
+	(void)check;
 #else
-	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': cfgpath = optarg; break;
-		case 'l': listen_spec = optarg; break;
-		case 'm': sock_mode = optarg; break;
+		case 'c': o.config = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 'm':
+			if (parse_long("--socket-mode", optarg, 8, 0, 0777, &v) != 0)
+				return 2;
+			o.mode = (mode_t)v;
+			break;
+		case 'o': o.owner = optarg; break;
+		case 'w':
+			if (parse_long("--workers", optarg, 10, 1, LOGIN_WORKERS_MAX, &v) != 0)
+				return 2;
+			o.workers = v;
+			o.workers_set = true;
+			break;
+		case 'd': o.debug = true; break;
 		case 'C': check = true; break;
 		case 'T': fputs(login_template_default(), stdout); return 0;
 		case 'h': usage(stdout); return 0;
@@ -286,35 +243,22 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cgi = listen_spec == NULL && !check && FCGX_IsCGI();
+	cgi = o.listen == NULL && !check && FCGX_IsCGI();
+	if (!cgi && !check)
+		return login_serve(&o);
 #endif
-	ok = ctx_init(&ctx, cfgpath, &err) == GK_OK;
+	ok = login_ctx_init(&ctx, o.config, &err) == GK_OK;
 	if (cgi) {
 		rc = run_cgi(&ctx, ok, err.msg);
-		ctx_free(&ctx);
+		login_ctx_free(&ctx);
 		return rc;
 	}
 	if (!ok) {
 		fprintf(stderr, "gatekeep-login: %s\n", err.msg);
-		ctx_free(&ctx);
+		login_ctx_free(&ctx);
 		return 1;
 	}
-	if (check) {
-		printf("gatekeep-login: configuration OK\n");
-		ctx_free(&ctx);
-		return 0;
-	}
-	if (FCGX_Init() != 0) {
-		fprintf(stderr, "gatekeep-login: FCGX_Init failed\n");
-		ctx_free(&ctx);
-		return 1;
-	}
-	if (listen_spec != NULL && (fd = open_listener(listen_spec, sock_mode, &err)) < 0) {
-		fprintf(stderr, "gatekeep-login: %s\n", err.msg);
-		ctx_free(&ctx);
-		return 1;
-	}
-	rc = run_fcgi(&ctx, fd);
-	ctx_free(&ctx);
-	return rc;
+	printf("gatekeep-login: configuration OK\n");
+	login_ctx_free(&ctx);
+	return 0;
 }

@@ -28,3 +28,6 @@ TESTS += tests/login_oidc.sh
 dist_check_SCRIPTS += tests/login_oidc.sh
 EXTRA_DIST += tests/oidc/package.json tests/oidc/package-lock.json tests/oidc/provider.mjs \
 	tests/oidc/servers.py tests/oidc/drive.py
+# gatekeep-login's FastCGI runtime: pre-check of every request (CVE-2025-23016), pool, privilege drop, seccomp.
+TESTS += tests/login_hardening.sh
+dist_check_SCRIPTS += tests/login_hardening.sh

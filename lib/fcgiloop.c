@@ -1,0 +1,213 @@
+/* fcgiloop.c: one FastCGI worker's request loop: accept, check (lib/fcgiguard), hand to libfcgi, finish, close. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "fcgiloop.h"
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
+static const char *
+peer_name(int fd, char *buf, size_t bufsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET)
+		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
+	if (ss.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
+		    (socklen_t)bufsz);
+	return NULL;
+}
+
+/*
+ * Accepts a connection ourselves (libfcgi's own accept would read unchecked bytes).
+ * -1 on EINTR (the caller looks at the flags) or a transient error.
+ */
+static int
+accept_conn(const struct gk_fcgiloop *l)
+{
+	struct pollfd p = { l->lfd, POLLIN, 0 };
+	int fd, one = 1, rcvbuf = (int)(2 * l->lim.bytes_max);
+
+	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			/* An inherited non-blocking listener: wait for it. */
+			if (poll(&p, 1, -1) < 0)
+				return -1;
+			continue;
+		}
+		if (errno == ECONNABORTED)
+			continue;
+		return -1;
+	}
+	if (l->tcp) {
+		/* As libfcgi does; and room for a whole request, which we peek at before reading. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
+	return fd;
+}
+
+/*
+ * Closes a connection.  On TCP, unread bytes at close() make the kernel send a reset that can
+ * destroy the answer in flight, so (like libfcgi's OS_Close) shut down our side and read
+ * until the peer closes, but for GK_FCGILOOP_LINGER_MS in all.
+ */
+static void
+close_conn(int fd, bool tcp)
+{
+	char trash[4096];
+	int64_t end = now_ms() + GK_FCGILOOP_LINGER_MS, now;
+	ssize_t n;
+
+	if (tcp && shutdown(fd, SHUT_WR) == 0) {
+		while ((now = now_ms()) < end) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, (int)(end - now)) <= 0)
+				break;
+			if ((n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT)) <= 0)
+				break;
+		}
+	}
+	close(fd);
+}
+
+/* One line per refused connection; the decision-line format, so fail2ban sees it too. */
+static void
+log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
+    const struct gk_fcgiguard_result *res)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *from = peer_name(fd, addr, sizeof(addr));
+
+	if (rc == GK_NOTFOUND && (kept || strcmp(res->reason, "eof") == 0)) {
+		/* A kept connection the server let go idle or closed, or a bare connect: normal. */
+		gk_log(log, LOG_DEBUG, "connection closed (%s)", res->reason);
+		return;
+	}
+	if (rc == GK_EIO && strcmp(res->reason, "interrupted") == 0)
+		return;
+	if (rc == GK_NOTFOUND || strcmp(res->reason, "timeout") == 0)
+		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
+	else
+		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
+	gk_log(log, LOG_DEBUG, "FastCGI request refused before libfcgi: %s", res->reason);
+}
+
+int
+gk_fcgiloop_init(struct gk_fcgiloop *l, int lfd, const struct gk_fcgiguard_limits *lim,
+    const volatile sig_atomic_t *cancel, const struct gk_log *log, struct gk_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+
+	memset(l, 0, sizeof(*l));
+	l->lim = *lim;
+	l->cancel = cancel;
+	l->log = log;
+	l->lfd = lfd;
+	l->fd = -1;
+	l->tcp = getsockname(lfd, (struct sockaddr *)&ss, &sslen) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	if ((l->scratch = malloc(l->lim.bytes_max)) == NULL)
+		return gk_err_set(err, "out of memory");
+	/* Listen socket -1: see fcgiloop.h. */
+	FCGX_InitRequest(&l->rq, -1, FCGI_FAIL_ACCEPT_ON_INTR);
+	return GK_OK;
+}
+
+int
+gk_fcgiloop_next(struct gk_fcgiloop *l)
+{
+	struct gk_fcgiguard_result res;
+	struct gk_err err = { "" };
+	int rc;
+
+	for (;;) {
+		if (l->cancel != NULL && *l->cancel)
+			return GK_EIO;
+		if (l->fd < 0) {
+			if ((l->fd = accept_conn(l)) < 0) {
+				if (errno == EINTR)
+					return GK_EIO;
+				/* EMFILE and friends: do not spin. */
+				if (++l->fails > 1)
+					usleep(l->fails > 50 ? 500000 : 10000 * l->fails);
+				continue;
+			}
+			l->prev_id = 0;
+		}
+		l->fails = 0;
+		rc = gk_fcgiguard_wait(l->fd, l->prev_id, &l->lim, l->scratch, l->cancel, &res, &err);
+		if (rc != GK_OK) {
+			log_refusal(l->log, l->fd, l->prev_id != 0, rc, &res);
+			close_conn(l->fd, l->tcp && rc != GK_NOTFOUND);
+			l->fd = -1;
+			continue;
+		}
+		l->rq.ipcFd = l->fd;
+		l->rq.keepConnection = 1;
+		if (FCGX_Accept_r(&l->rq) < 0) {
+			/* Cannot happen for a checked request; libfcgi has closed fd. */
+			gk_log(l->log, LOG_ERR, "libfcgi refused a checked request");
+			l->fd = l->rq.ipcFd = -1;
+			continue;
+		}
+		return GK_OK;
+	}
+}
+
+void
+gk_fcgiloop_finish(struct gk_fcgiloop *l)
+{
+	FCGX_Request *rq = &l->rq;
+	int bad = 0;
+
+	l->prev_id = rq->requestId;
+	/* FCGX_Finish_r without its close: flush the streams, END_REQUEST, free the request. */
+	if (rq->in != NULL) {
+		bad |= FCGX_FClose(rq->err);
+		bad |= FCGX_FClose(rq->out);
+		bad |= FCGX_GetError(rq->in);
+	}
+	FCGX_Free(rq, 0);
+	if (!rq->keepConnection || bad != 0) {
+		close_conn(l->fd, l->tcp);
+		l->fd = rq->ipcFd = -1;
+	}
+}
+
+void
+gk_fcgiloop_free(struct gk_fcgiloop *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = l->rq.ipcFd = -1;
+	FCGX_Free(&l->rq, 0);
+	free(l->scratch);
+	l->scratch = NULL;
+}
