@@ -67,6 +67,9 @@ gk_basic_parse(const char *header, char *user, char *pass)
 		return fail(user, pass, GK_EINVAL);
 	if (blen > ENCODED_MAX)
 		return fail(user, pass, GK_ETOOLONG);
+	/* libsodium 1.0.18 decodes bytes 0x80-0xff as '/': check the alphabet ourselves. */
+	if (strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != blen)
+		return fail(user, pass, GK_EINVAL);
 	/*
 	 * Standard alphabet with padding, no ignored characters, the whole input
 	 * consumed; libsodium also refuses non-zero pad bits, so the encoding is
