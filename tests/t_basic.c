@@ -89,7 +89,7 @@ test_scheme(void)
 	check("Basic\tYWxpY2U6c2VjcmV0", GK_EINVAL, NULL, NULL, "HTAB separator");
 	check("Basic\nYWxpY2U6c2VjcmV0", GK_EINVAL, NULL, NULL, "LF separator");
 	/* libsodium 1.0.18 reads 0x80-0xff as "/": "SsO\xb8..." must not pass as "SsO/..." (fuzz finding) */
-	check("Basic SsO\xb8cmdlbjpww6RzcyB3OnJk", GK_EINVAL, NULL, NULL, "high-bit byte in base64");
+	check("Basic SsO\xb8" "cmdlbjpww6RzcyB3OnJk", GK_EINVAL, NULL, NULL, "high-bit byte in base64");
 	check("Basic SsO/cmdlbjpww6RzcyB3OnJk", GK_OK, "J\xc3\xbfrgen", "p\xc3\xa4ss w:rd",
 	    "same with the real alphabet decodes");
 	check("BasicYWxpY2U6c2VjcmV0", GK_NOTFOUND, NULL, NULL, "no separator: one unknown token");
