@@ -29,6 +29,7 @@
 #include "authz_answer.h"
 #include "authz_decide.h"
 #include "fcgiguard.h"
+#include "fcgiloop.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "log.h"
 #include "sandbox.h"
@@ -36,7 +37,6 @@
 #define PROG "gatekeep-authz"
 #define WORKERS_MAX 256
 #define STOP_GRACE_MS 5000
-#define LINGER_MS 1000          /* bounded lingering close on TCP, see close_conn() */
 
 extern char **environ;
 
@@ -335,194 +335,45 @@ set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
-static const char *
-peer_name(int fd, char *buf, size_t bufsz)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return NULL;
-	if (ss.ss_family == AF_INET)
-		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
-	if (ss.ss_family == AF_INET6)
-		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
-		    (socklen_t)bufsz);
-	return NULL;
-}
-
-/*
- * Accepts a connection ourselves (libfcgi's own accept would read unchecked bytes).
- * -1 on EINTR (the caller looks at the flags) or a transient error.
- */
-static int
-accept_conn(int lfd, bool tcp)
-{
-	struct pollfd p = { lfd, POLLIN, 0 };
-	int fd, one = 1, rcvbuf = 2 * GK_FCGIGUARD_BYTES_MAX;
-
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			/* An inherited non-blocking listener: wait for it. */
-			if (poll(&p, 1, -1) < 0)
-				return -1;
-			continue;
-		}
-		if (errno == ECONNABORTED)
-			continue;
-		return -1;
-	}
-	if (tcp) {
-		/* As libfcgi does; and room for a whole request, which we peek at before reading. */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	}
-	return fd;
-}
-
-/*
- * Closes a connection.  On TCP, unread bytes at close() make the kernel send a reset that can
- * destroy the answer in flight, so (like libfcgi's OS_Close) shut down our side and read
- * until the peer closes, but for LINGER_MS in all: libfcgi's per-read timer let a trickling
- * peer hold the worker for ever.
- */
-static void
-close_conn(int fd, bool tcp)
-{
-	char trash[4096];
-	int64_t end = now_ms() + LINGER_MS, now;
-	ssize_t n;
-
-	if (tcp && shutdown(fd, SHUT_WR) == 0) {
-		while ((now = now_ms()) < end) {
-			struct pollfd p = { fd, POLLIN, 0 };
-
-			if (poll(&p, 1, (int)(end - now)) <= 0)
-				break;
-			if ((n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT)) <= 0)
-				break;
-		}
-	}
-	close(fd);
-}
-
-/* One line per refused connection; the decision-line format, so fail2ban sees it too. */
-static void
-log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
-    const struct gk_fcgiguard_result *res)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *from = peer_name(fd, addr, sizeof(addr));
-
-	if (rc == GK_NOTFOUND && (kept || strcmp(res->reason, "eof") == 0)) {
-		/* A kept connection the server let go idle or closed, or a bare connect: normal. */
-		gk_log(log, LOG_DEBUG, "connection closed (%s)", res->reason);
-		return;
-	}
-	if (rc == GK_EIO && strcmp(res->reason, "interrupted") == 0)
-		return;
-	if (rc == GK_NOTFOUND || strcmp(res->reason, "timeout") == 0)
-		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
-	else
-		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
-	gk_log(log, LOG_DEBUG, "FastCGI request refused before libfcgi: %s", res->reason);
-}
-
-/*
- * Ends a request like FCGX_Finish_r, but never lets libfcgi close the connection
- * (close_conn() does, bounded).  Returns true if the connection stays open for the next
- * request (FCGI_KEEP_CONN, no error).
- */
-static bool
-finish(FCGX_Request *rq)
-{
-	int bad = 0;
-
-	if (rq->in != NULL) {
-		bad |= FCGX_FClose(rq->err);
-		bad |= FCGX_FClose(rq->out);
-		bad |= FCGX_GetError(rq->in);
-	}
-	FCGX_Free(rq, 0);
-	return rq->keepConnection && bad == 0;
-}
-
 /*
  * The accept loop of one worker; returns when told to stop or reload.
  *
  * libfcgi must never parse bytes we have not checked (CVE-2025-23016, see lib/fcgiguard.h):
- * we accept, wait until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST + PARAMS, and
- * only then give libfcgi the connection: rq.ipcFd = fd and rq.keepConnection = 1, so that
- * FCGX_Accept_r's own FCGX_Finish_r(in == NULL) frees nothing and closes nothing, and its
- * "ipcFd < 0: accept" branch is skipped.  The request's listen_sock is -1: if libfcgi ever
- * fell back to accepting by itself, accept(-1) fails (EBADF) instead of reading unchecked.
- * On a kept connection (nginx fastcgi_keep_conn) the next request is checked the same way.
+ * lib/fcgiloop accepts, waits until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST +
+ * PARAMS, and only then hands the connection to libfcgi (see lib/fcgiloop.h); a kept
+ * connection (nginx fastcgi_keep_conn) has its next request checked the same way.
  */
 static int
 serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
 {
-	FCGX_Request rq;
+	struct gk_fcgiloop l;
 	struct gk_authz a;
 	struct gk_decision *d;
 	struct gk_fcgiguard_limits lim;
-	struct gk_fcgiguard_result res;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-	unsigned char *scratch;
 	char *ans;
 	struct gk_err err = { "" };
-	int fails = 0, fd = -1, prev_id = 0;
-	bool tcp;
+	bool loop_ok;
 
 	gk_fcgiguard_defaults(&lim);
-	tcp = getsockname(lfd, (struct sockaddr *)&ss, &sslen) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
 	d = malloc(sizeof(*d));
 	ans = malloc(GK_ANSWER_MAX);
-	scratch = malloc(lim.bytes_max);
-	if (d == NULL || ans == NULL || scratch == NULL ||
+	loop_ok = gk_fcgiloop_init(&l, lfd, &lim, &wake_flag, log, &err) == GK_OK;
+	if (d == NULL || ans == NULL || !loop_ok ||
 	    gk_authz_init(&a, cfg, log, &err) != GK_OK) {
 		gk_log(log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
+		if (loop_ok)
+			gk_fcgiloop_free(&l);
 		free(d);
 		free(ans);
-		free(scratch);
 		return -1;
 	}
-	FCGX_InitRequest(&rq, -1, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stop_flag && !reload_flag) {
 		enum gk_role role;
 		size_t n;
-		int rc;
 
-		if (fd < 0) {
-			if ((fd = accept_conn(lfd, tcp)) < 0) {
-				if (stop_flag || reload_flag)
-					break;
-				/* EMFILE and friends: do not spin. */
-				if (errno != EINTR && ++fails > 1)
-					usleep(fails > 50 ? 500000 : 10000 * fails);
-				continue;
-			}
-			prev_id = 0;
-		}
-		fails = 0;
-		rc = gk_fcgiguard_wait(fd, prev_id, &lim, scratch, &wake_flag, &res, &err);
-		if (rc != GK_OK) {
-			log_refusal(log, fd, prev_id != 0, rc, &res);
-			close_conn(fd, tcp && rc != GK_NOTFOUND);
-			fd = -1;
+		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
-		}
-		rq.ipcFd = fd;
-		rq.keepConnection = 1;
-		if (FCGX_Accept_r(&rq) < 0) {
-			/* Cannot happen for a checked request; libfcgi has closed fd. */
-			gk_log(log, LOG_ERR, "libfcgi refused a checked request");
-			fd = rq.ipcFd = -1;
-			continue;
-		}
-		switch (rq.role) {
+		switch (l.rq.role) {
 		case FCGI_RESPONDER:
 			role = GK_ROLE_RESPONDER;
 			break;
@@ -536,25 +387,17 @@ serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
 			role = GK_ROLE_UNKNOWN;
 			break;
 		}
-		gk_authz_decide(&a, role, rq.envp, d);
+		gk_authz_decide(&a, role, l.rq.envp, d);
 		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
-		FCGX_PutStr(ans, (int)n, rq.out);
+		FCGX_PutStr(ans, (int)n, l.rq.out);
 		gk_authz_log(&a, d);
-		prev_id = rq.requestId;
-		if (!finish(&rq)) {
-			close_conn(fd, tcp);
-			fd = rq.ipcFd = -1;
-		}
+		gk_fcgiloop_finish(&l);
 		gk_wipe(d, sizeof(*d));
 	}
-	if (fd >= 0)
-		close(fd);
-	rq.ipcFd = -1;
-	FCGX_Free(&rq, 0);
+	gk_fcgiloop_free(&l);
 	gk_authz_free(&a);
 	free(d);
 	free(ans);
-	free(scratch);
 	return 0;
 }
 
