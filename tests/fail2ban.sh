@@ -120,7 +120,7 @@ traffic() {
 	# denials that must not ban
 	is "$(send "$s" 198.51.100.1 /admin/x "$(basic alice alice-pw)")" "Status: 403" "[$2] wrong group: 403"
 	is "$(send "$s" 198.51.100.2 /x)" "Status: 401" "[$2] no credentials"
-	is "$(send "$s" 198.51.100.3 /x "HTTP_COOKIE=gatekeep_session=${tok%?}A")" "Status: 401" "[$2] forged cookie"
+	is "$(send "$s" 198.51.100.3 /x "HTTP_COOKIE=gatekeep_session=$(tamper "$tok")")" "Status: 401" "[$2] forged cookie"
 	is "$(send "$s" 198.51.100.5 /x 'HTTP_AUTHORIZATION=Basic !!!')" "Status: 401" "[$2] malformed Basic"
 	is "$(send "$s" 127.0.0.1 /x HTTP_REMOTE_USER=ghost)" "Status: 403" "[$2] trusted proxy names an unknown user"
 	is "$(send "$s" 198.51.100.4 /x "$(basic alice alice-pw)")" "Status: 200" "[$2] allowed"

@@ -66,3 +66,14 @@ wait_port() {
 	done
 	return 1
 }
+
+# tamper TOKEN: the token with one character of its last segment changed (never the
+# same string: an 'A' becomes 'B', anything else 'A'), away from the final character,
+# whose low bits may be unused padding in base64url.
+tamper() {
+	local t="$1" i c
+	i=$((${#t} - 6))
+	c=${t:$i:1}
+	[ "$c" = A ] && c=B || c=A
+	printf '%s' "${t:0:$i}$c${t:$((i + 1))}"
+}
