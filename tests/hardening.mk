@@ -34,3 +34,10 @@ check-load: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
 TESTS += tests/authz_sandbox.sh
 dist_check_SCRIPTS += tests/authz_sandbox.sh
 EXTRA_DIST += tests/sandbox_trip.c
+
+# systemd units shipped in contrib/systemd, checked with systemd-analyze and run under
+# emulated socket activation.
+TESTS += tests/systemd_units.sh
+dist_check_SCRIPTS += tests/systemd_units.sh
+EXTRA_DIST += contrib/systemd/gatekeep-authz.socket contrib/systemd/gatekeep-authz.service \
+	contrib/systemd/gatekeep-login.service
