@@ -138,7 +138,7 @@ static const struct key keys[] = {
 	{ "bypass_user", K_USER_OPT, F(bypass_user), "", 0, 0, NULL },
 	{ "rule", K_RULES, F(rules), NULL, 0, 0, NULL },
 	{ "allowed_origins", K_ORIGINLIST, F(allowed_origins), "", 0, 0, NULL },
-	{ "max_failures", K_INT, F(max_failures), "5", 1, 100, NULL },
+	{ "max_failures", K_INT, F(max_failures), "5", 0, 100, NULL },
 	{ "find_time", K_DURATION, F(find_time), "10m", 1, DURATION_MAX, NULL },
 	{ "ban_time", K_DURATION, F(ban_time), "15m", 1, DURATION_MAX, NULL },
 	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600, NULL },

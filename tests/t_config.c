@@ -384,7 +384,7 @@ test_file_errors(void)
 	fails_with(__LINE__, "session_ttl = abc\n",
 	    "1: bad value for session_ttl: 'abc' (a duration such as 90, 90s, 15m, 12h, 7d or 1w)");
 	fails_with(__LINE__, "max_failures = 5 # five\n",
-	    "1: bad value for max_failures: '5\\x20#\\x20five' (an integer from 1 to 100)");
+	    "1: bad value for max_failures: '5\\x20#\\x20five' (an integer from 0 to 100)");
 	fails_with(__LINE__, "cookie_secure = maybe\n",
 	    "1: bad value for cookie_secure: 'maybe' (true/false, yes/no, on/off or 1/0)");
 	fails_with(__LINE__, "cookie_samesite = Lax\n",
@@ -570,10 +570,10 @@ test_values(void)
 	bad_value(__LINE__, "run_user", "-root", "system user");
 	bad_value(__LINE__, "run_group", "a b", "system user");
 	/* numbers and durations */
-	bad_value(__LINE__, "max_failures", "0", "from 1 to 100");
-	bad_value(__LINE__, "max_failures", "101", "from 1 to 100");
-	bad_value(__LINE__, "max_failures", "-1", "from 1 to 100");
-	bad_value(__LINE__, "max_failures", "99999999999999999999999", "from 1 to 100");
+	good_value(__LINE__, "max_failures", "0");
+	bad_value(__LINE__, "max_failures", "101", "from 0 to 100");
+	bad_value(__LINE__, "max_failures", "-1", "from 0 to 100");
+	bad_value(__LINE__, "max_failures", "99999999999999999999999", "from 0 to 100");
 	good_value(__LINE__, "max_failures", "100");
 	bad_value(__LINE__, "session_ttl", "0", "between 60s and");
 	bad_value(__LINE__, "session_ttl", "59s", "between 60s and");

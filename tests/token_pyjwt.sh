@@ -52,9 +52,9 @@ refused() {  # refused REASON TOKEN DESC [tokentool options...]
 refused malformed "$(pyjwt encode "$KEY" "$ISS" bob --alg none)" "PyJWT alg=none token refused"
 refused malformed "$(pyjwt encode "$KEY" "$ISS" bob --alg HS512)" \
 	"PyJWT HS512 token (same key; 64-byte MAC) refused"
-refused bad-signature "$(pyjwt encode "$KEY" "$ISS" bob --key "$(cat "$TMP/other")")" \
+refused bad-signature "$(pyjwt encode "$KEY" "$ISS" bob --key="$(cat "$TMP/other")")" \
 	"PyJWT token with a different key refused"
-refused bad-signature "$(pyjwt encode "$KEY" "$ISS" bob --key "$(cat "$KEY")x")" \
+refused bad-signature "$(pyjwt encode "$KEY" "$ISS" bob --key="$(cat "$KEY")x")" \
 	"PyJWT token with the key plus one byte refused"
 refused bad-header "$(pyjwt encode "$KEY" "$ISS" bob --header '{"kid":"../../dev/null"}')" \
 	"PyJWT token with a kid header refused"
