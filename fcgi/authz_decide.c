@@ -806,12 +806,47 @@ lockout_notice(struct gk_authz *a)
  * gives it (its real_ip / mod_remoteip decides what that is).
  */
 static bool
-lockout_admits(struct gk_authz *a, const char *user, int64_t now, struct gk_decision *d)
+lk_memo_hit(const struct gk_authz *a, const char *user, const char *addr, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(a->lk_memo) / sizeof(a->lk_memo[0]); i++)
+		if (a->lk_memo[i].until >= now && strcmp(a->lk_memo[i].user, user) == 0 &&
+		    strcmp(a->lk_memo[i].addr, addr) == 0)
+			return true;
+	return false;
+}
+
+static void
+lk_memo_put(struct gk_authz *a, const char *user, const char *addr, int64_t now)
+{
+	unsigned i = a->lk_memo_next++ % (sizeof(a->lk_memo) / sizeof(a->lk_memo[0]));
+
+	if (gk_strcpy(a->lk_memo[i].user, sizeof(a->lk_memo[i].user), user) != GK_OK ||
+	    gk_strcpy(a->lk_memo[i].addr, sizeof(a->lk_memo[i].addr), addr) != GK_OK) {
+		a->lk_memo[i].until = 0;
+		return;
+	}
+	a->lk_memo[i].until = now + 1;
+}
+
+static bool
+lockout_admits(struct gk_authz *a, const char *user, int64_t now, bool cached,
+    struct gk_decision *d)
 {
 	struct gk_err err = { "" };
+	const char *addr = d->from != NULL ? d->from : "";
 	int rc;
 
 	if (!a->lockout_on)
+		return true;
+	/*
+	 * A password this worker verified (a cache hit) from a pair it found
+	 * unbanned within the last second: skip the table. Guesses are never
+	 * cache hits, so they always meet the table; a ban set by another
+	 * process reaches good cached passwords at most a second or two late.
+	 */
+	if (cached && lk_memo_hit(a, user, addr, now))
 		return true;
 	if (a->lk == NULL) {
 		fail(d, GK_OUT_BADCRED, "lockout-error");
@@ -819,8 +854,11 @@ lockout_admits(struct gk_authz *a, const char *user, int64_t now, struct gk_deci
 	}
 	rc = gk_lockout_check(a->lk, user, d->from, now, NULL, &err);
 	lockout_notice(a);
-	if (rc == GK_LOCKOUT_ALLOW)
+	if (rc == GK_LOCKOUT_ALLOW) {
+		if (cached)
+			lk_memo_put(a, user, addr, now);
 		return true;
+	}
 	if (rc < 0) {
 		gk_log(a->log, LOG_ERR, "%s", err.msg);
 		fail(d, GK_OUT_BADCRED, "lockout-error");
@@ -838,6 +876,7 @@ lockout_failed(struct gk_authz *a, const char *user, int64_t now, const struct g
 
 	if (a->lk == NULL)
 		return;
+	memset(a->lk_memo, 0, sizeof(a->lk_memo));
 	if (gk_lockout_fail(a->lk, user, d->from, now, &err) < 0)
 		gk_log(a->log, LOG_ERR, "%s", err.msg);
 	lockout_notice(a);
@@ -869,15 +908,26 @@ check_password(struct gk_authz *a, const char *user, const char *pass, const cha
 	enum gk_pw_verdict v;
 	enum mres res;
 	int64_t now = a->now();
+	bool cached;
 
 	gk_strcpy(d->attempted, sizeof(d->attempted), user);
-	/* The ban first: a cached good password must not get through it either. */
-	if (!lockout_admits(a, user, now, d))
-		return M_FAIL;
+	/*
+	 * The ban before any hashing: a banned pair gets the wrong-password answer
+	 * whatever the password, so a ban is no oracle. The record is read first
+	 * (no hashing) only to tell a cached good password, see lockout_admits().
+	 */
 	switch (lookup(a, user, &u)) {
 	case GK_OK:
+		cached = !(u.flags & GK_USER_DISABLED) && gk_credcache_check(a->cache, u.name, pass,
+		    u.hash, u.generation, u.updated, now);
+		if (!lockout_admits(a, user, now, cached, d)) {
+			gk_wipe(&u, sizeof(u));
+			return M_FAIL;
+		}
 		break;
 	case GK_NOTFOUND:
+		if (!lockout_admits(a, user, now, false, d))
+			return M_FAIL;
 		gk_pw_verify_dummy(a->pw, pass);
 		lockout_failed(a, user, now, d);        /* unknown users count: no enumeration by ban */
 		return fail(d, GK_OUT_BADCRED, "unknown-user");
@@ -888,8 +938,7 @@ check_password(struct gk_authz *a, const char *user, const char *pass, const cha
 		gk_pw_verify(a->pw, pass, u.hash);      /* same time as any other failure */
 		lockout_failed(a, user, now, d);
 		res = fail(d, GK_OUT_BADCRED, "disabled");
-	} else if (gk_credcache_check(a->cache, u.name, pass, u.hash, u.generation, u.updated,
-	    now)) {
+	} else if (cached) {
 		set_user(d, &u, method);
 		res = M_USER;
 	} else if ((v = gk_pw_verify(a->pw, pass, u.hash)) == GK_PW_MATCH) {

@@ -28,6 +28,17 @@ struct gk_authz {
 	struct gk_secret secret;
 	bool secret_loaded;
 	int64_t (*now)(void);           /* injectable clock */
+	/*
+	 * (user, address) pairs this worker found unbanned in the last second, so a
+	 * cached good password does not take the lockout table's lock on every
+	 * request. Any failure this worker records clears it.
+	 */
+	struct {
+		char user[GK_USER_MAX + 1];
+		char addr[64];
+		int64_t until;
+	} lk_memo[32];
+	unsigned lk_memo_next;
 	/* The last (user, e-mail) pair refused as taken, to skip rescanning for a while. */
 	char email_memo_user[GK_USER_MAX + 1];
 	char email_memo[GK_EMAIL_MAX + 1];
