@@ -1,24 +1,16 @@
-/* authz_main.c: gatekeep-authz: options, the listening socket, the pre-forked worker pool, signals. */
+/* authz_main.c: gatekeep-authz: options, the pre-forked worker pool, signals (the listening socket: lib/listener). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +22,7 @@
 #include "authz_decide.h"
 #include "fcgiguard.h"
 #include "fcgiloop.h"
+#include "listener.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "log.h"
 #include "sandbox.h"
@@ -57,14 +50,6 @@ struct opts {
 	bool check;
 };
 
-/* A unix socket we created ourselves (removed again on a clean exit). */
-struct own_socket {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	dev_t dev;
-	ino_t ino;
-	bool made;
-};
-
 static void
 usage(FILE *f)
 {
@@ -81,193 +66,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool
-is_listening(int fd)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v == 1;
-}
-
-static int
-resolve_owner(const char *spec, uid_t *uid, gid_t *gid)
-{
-	char user[256];
-	const char *colon = strchr(spec, ':');
-	struct passwd *pw;
-	struct group *gr;
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (gk_memcpy_str(user, sizeof(user), spec, n) != GK_OK)
-		return -1;
-	if (user[0] != '\0') {
-		if ((pw = getpwnam(user)) == NULL)
-			return -1;
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
-	if (colon != NULL && colon[1] != '\0') {
-		if ((gr = getgrnam(colon + 1)) == NULL)
-			return -1;
-		*gid = gr->gr_gid;
-	}
-	return 0;
-}
-
-static int
-listen_unix(const char *path, const struct opts *o, struct own_socket *own)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	mode_t old;
-	int fd, rc;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (path[0] != '/' || gk_strcpy(sa.sun_path, sizeof(sa.sun_path), path) != GK_OK) {
-		fprintf(stderr, PROG ": %s: socket path must be absolute and at most %zu bytes\n",
-		    path, sizeof(sa.sun_path) - 1);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		fprintf(stderr, PROG ": socket: %s\n", strerror(errno));
-		return -1;
-	}
-	if (lstat(path, &st) == 0) {
-		/* Replace only a stale socket: never another file, never a live server's socket. */
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, PROG ": %s exists and is not a socket\n", path);
-			goto fail;
-		}
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			fprintf(stderr, PROG ": %s: another server is listening there\n", path);
-			goto fail;
-		}
-		close(fd);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 || unlink(path) != 0) {
-			fprintf(stderr, PROG ": %s: cannot replace stale socket: %s\n", path,
-			    strerror(errno));
-			goto fail;
-		}
-	}
-	old = umask(0177);      /* no window in which others may connect */
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc != 0 || listen(fd, SOMAXCONN) != 0) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (stat(path, &st) == 0) {
-		gk_strcpy(own->path, sizeof(own->path), path);
-		own->dev = st.st_dev;
-		own->ino = st.st_ino;
-		own->made = true;
-	}
-	if (o->owner != NULL) {
-		uid_t uid;
-		gid_t gid;
-
-		if (resolve_owner(o->owner, &uid, &gid) != 0 || chown(path, uid, gid) != 0) {
-			fprintf(stderr, PROG ": %s: cannot set owner %s: %s\n", path, o->owner,
-			    errno ? strerror(errno) : "unknown user or group");
-			goto fail;
-		}
-	}
-	if (chmod(path, o->mode) != 0) {
-		fprintf(stderr, PROG ": chmod %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	return fd;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-static int
-listen_tcp(const char *spec)
-{
-	char host[256];
-	const char *port;
-	struct addrinfo hints, *ai = NULL;
-	int fd = -1, one = 1, rc;
-
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-
-		if (rb == NULL || rb[1] != ':' ||
-		    gk_memcpy_str(host, sizeof(host), spec + 1, (size_t)(rb - spec - 1)) != GK_OK)
-			goto bad;
-		port = rb + 2;
-	} else {
-		const char *colon = strrchr(spec, ':');
-
-		if (colon == NULL ||
-		    gk_memcpy_str(host, sizeof(host), spec, (size_t)(colon - spec)) != GK_OK)
-			goto bad;
-		port = colon + 1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (host[0] == '\0' || port[0] == '\0' ||
-	    (rc = getaddrinfo(host, port, &hints, &ai)) != 0)
-		goto bad;
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-		fprintf(stderr, PROG ": tcp:%s: %s\n", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-bad:
-	fprintf(stderr, PROG ": tcp:%s: expected tcp:IPV4:PORT or tcp:[IPV6]:PORT (numeric)\n", spec);
-	return -1;
-}
-
-/* The listening socket: --listen, systemd (fd 3), or fd 0 from a process manager. */
-static int
-get_listener(const struct opts *o, struct own_socket *own, bool *server_managed)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-
-	*server_managed = false;
-	if (o->listen != NULL) {
-		if (strncmp(o->listen, "unix:", 5) == 0)
-			return listen_unix(o->listen + 5, o, own);
-		if (strncmp(o->listen, "tcp:", 4) == 0)
-			return listen_tcp(o->listen + 4);
-		fprintf(stderr, PROG ": --listen %s: expected unix:PATH or tcp:HOST:PORT\n",
-		    o->listen);
-		return -1;
-	}
-	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid()) {
-		unsetenv("LISTEN_PID");
-		unsetenv("LISTEN_FDS");
-		unsetenv("LISTEN_FDNAMES");
-		if (strcmp(fds, "1") != 0 || !is_listening(3)) {
-			fprintf(stderr, PROG ": systemd must pass exactly one listening socket\n");
-			return -1;
-		}
-		return 3;
-	}
-	if (is_listening(0)) {
-		*server_managed = true;
-		return 0;
-	}
-	fprintf(stderr, PROG ": no listening socket: use --listen, systemd socket activation, "
-	    "or let the web server (mod_fcgid, lighttpd bin-path, spawn-fcgi) start " PROG "\n");
-	return -1;
 }
 
 /* Drops root (run_user/run_group) and sets no_new_privs; both are inherited by the workers. */
@@ -672,29 +470,6 @@ run_single(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts 
 	}
 }
 
-/*
- * Descriptors: 0-2 must exist (else the first file we open would become "standard output"),
- * and nothing else inherited may reach the sandboxed workers (a stray pipe or file of the
- * caller is a capability) -- except systemd's listening socket, fd 3, when it is for us.
- */
-static void
-sanitize_fds(void)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	unsigned first = 3;
-	int fd;
-
-	for (fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
-		    open("/dev/null", O_RDWR | O_NOCTTY) != fd)
-			_exit(1);
-	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid())
-		first = 3 + (unsigned)strtol(fds, NULL, 10);
-	if (first < 3 || first > 64)
-		first = 3;      /* nonsense: get_listener() refuses it anyway */
-	close_range(first, ~0U, 0);
-}
-
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -777,11 +552,13 @@ main(int argc, char **argv)
 	struct gk_config cfg;
 	struct gk_log log;
 	struct gk_err err = { "" };
-	struct own_socket own;
+	struct gk_own_socket own;
+	struct gk_listen_opts lo;
 	bool server_managed;
 	int fd, rc;
 
-	sanitize_fds();
+	if (gk_listener_sanitize_fds(&err) != GK_OK)
+		_exit(1);       /* silently: stderr may be the descriptor that is missing */
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc;
 	if (load_config(&cfg, o.config, &err) != GK_OK) {
@@ -808,7 +585,10 @@ main(int argc, char **argv)
 	}
 	memset(&own, 0, sizeof(own));
 	signal(SIGPIPE, SIG_IGN);
-	if ((fd = get_listener(&o, &own, &server_managed)) < 0) {
+	lo = (struct gk_listen_opts){ .prog = PROG, .listen = o.listen, .owner = o.owner,
+	    .mode = o.mode, .loopback_only = false };
+	if (gk_listener_get(&lo, &own, &fd, &server_managed, &err) != GK_OK) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
 		gk_config_free(&cfg);
 		return 1;
 	}
@@ -837,13 +617,7 @@ main(int argc, char **argv)
 		rc = run_single(fd, &cfg, &log, &o);
 	else
 		rc = run_pool(fd, &cfg, &log, &o);
-	if (own.made) {
-		struct stat st;
-
-		/* Remove our socket, unless someone replaced it meanwhile. */
-		if (lstat(own.path, &st) == 0 && st.st_dev == own.dev && st.st_ino == own.ino)
-			unlink(own.path);
-	}
+	gk_listener_remove(&own);
 	gk_config_free(&cfg);
 	return rc;
 }

@@ -1,15 +1,9 @@
-/* login_serve.c: gatekeep-login's FastCGI runtime: listener, privilege drop, pre-forked pool, sandboxed request loop. */
+/* login_serve.c: gatekeep-login's FastCGI runtime: privilege drop, pre-forked pool, sandboxed request loop (the socket: lib/listener). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +23,7 @@
 #endif
 
 #include "fcgiloop.h"
+#include "listener.h"
 #include "login_serve.h"
 #include "sandbox.h"
 
@@ -52,14 +46,6 @@ static volatile sig_atomic_t stop_flag, reload_flag, wake_flag;
 /* GATEKEEP_SECCOMP, read once in login_serve(); workers install the filter with it. */
 static enum gk_sandbox_mode seccomp_mode = GK_SANDBOX_KILL;
 
-/* A unix socket we created ourselves (removed again on a clean exit). */
-struct own_socket {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	dev_t dev;
-	ino_t ino;
-	bool made;
-};
-
 static int64_t
 now_ms(void)
 {
@@ -67,245 +53,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --- the listening socket ------------------------------------------------- */
-
-static bool
-is_listening(int fd)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v == 1;
-}
-
-static int
-resolve_owner(const char *spec, uid_t *uid, gid_t *gid)
-{
-	char user[256];
-	const char *colon = strchr(spec, ':');
-	struct passwd *pw;
-	struct group *gr;
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (gk_memcpy_str(user, sizeof(user), spec, n) != GK_OK)
-		return -1;
-	if (user[0] != '\0') {
-		if ((pw = getpwnam(user)) == NULL)
-			return -1;
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
-	if (colon != NULL && colon[1] != '\0') {
-		if ((gr = getgrnam(colon + 1)) == NULL)
-			return -1;
-		*gid = gr->gr_gid;
-	}
-	return 0;
-}
-
-static int
-listen_unix(const char *path, const struct login_opts *o, struct own_socket *own)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	mode_t old;
-	int fd, rc;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (path[0] != '/' || gk_strcpy(sa.sun_path, sizeof(sa.sun_path), path) != GK_OK) {
-		fprintf(stderr, PROG ": %s: socket path must be absolute and at most %zu bytes\n",
-		    path, sizeof(sa.sun_path) - 1);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		fprintf(stderr, PROG ": socket: %s\n", strerror(errno));
-		return -1;
-	}
-	if (lstat(path, &st) == 0) {
-		/* Replace only a stale socket: never another file, never a live server's socket. */
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, PROG ": %s exists and is not a socket\n", path);
-			goto fail;
-		}
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			fprintf(stderr, PROG ": %s: another server is listening there\n", path);
-			goto fail;
-		}
-		close(fd);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 || unlink(path) != 0) {
-			fprintf(stderr, PROG ": %s: cannot replace stale socket: %s\n", path,
-			    strerror(errno));
-			goto fail;
-		}
-	}
-	old = umask(0177);      /* no window in which others may connect */
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc != 0 || listen(fd, SOMAXCONN) != 0) {
-		fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (stat(path, &st) == 0) {
-		gk_strcpy(own->path, sizeof(own->path), path);
-		own->dev = st.st_dev;
-		own->ino = st.st_ino;
-		own->made = true;
-	}
-	if (o->owner != NULL) {
-		uid_t uid;
-		gid_t gid;
-
-		errno = 0;
-		if (resolve_owner(o->owner, &uid, &gid) != 0 || chown(path, uid, gid) != 0) {
-			fprintf(stderr, PROG ": %s: cannot set owner %s: %s\n", path, o->owner,
-			    errno ? strerror(errno) : "unknown user or group");
-			goto fail;
-		}
-	}
-	if (chmod(path, o->mode) != 0) {
-		fprintf(stderr, PROG ": chmod %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	return fd;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-static bool
-is_loopback(const struct sockaddr *sa)
-{
-	static const struct in6_addr lo6 = IN6ADDR_LOOPBACK_INIT;
-
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, &lo6, sizeof(lo6)) == 0;
-	return false;
-}
-
-/*
- * tcp:127.x.y.z:PORT, tcp:[::1]:PORT or tcp:localhost:PORT.  Loopback only: anyone who can
- * connect to the FastCGI socket can claim any REMOTE_ADDR (and so dodge the lockout).
- */
-static int
-listen_tcp(const char *spec)
-{
-	char host[256];
-	const char *port;
-	struct addrinfo hints, *ai = NULL;
-	int fd = -1, one = 1;
-
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-
-		if (rb == NULL || rb[1] != ':' ||
-		    gk_memcpy_str(host, sizeof(host), spec + 1, (size_t)(rb - spec - 1)) != GK_OK)
-			goto bad;
-		port = rb + 2;
-	} else {
-		const char *colon = strrchr(spec, ':');
-
-		if (colon == NULL ||
-		    gk_memcpy_str(host, sizeof(host), spec, (size_t)(colon - spec)) != GK_OK)
-			goto bad;
-		port = colon + 1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if (strcmp(host, "localhost") == 0) {
-		gk_strcpy(host, sizeof(host), "127.0.0.1");     /* never ask a resolver */
-	}
-	hints.ai_flags |= AI_NUMERICHOST;
-	if (host[0] == '\0' || port[0] == '\0' || getaddrinfo(host, port, &hints, &ai) != 0)
-		goto bad;
-	if (!is_loopback(ai->ai_addr)) {
-		freeaddrinfo(ai);
-		fprintf(stderr, PROG ": tcp:%s: not a loopback address (the FastCGI socket is "
-		    "not authenticated: use unix:PATH or tcp:127.0.0.1:PORT)\n", spec);
-		return -1;
-	}
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-		fprintf(stderr, PROG ": tcp:%s: %s\n", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-bad:
-	fprintf(stderr, PROG ": tcp:%s: expected tcp:127.x.y.z:PORT, tcp:[::1]:PORT or "
-	    "tcp:localhost:PORT\n", spec);
-	return -1;
-}
-
-/* The listening socket: --listen, systemd (fd 3), or fd 0 from a process manager. */
-static int
-get_listener(const struct login_opts *o, struct own_socket *own, bool *server_managed)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-
-	*server_managed = false;
-	if (o->listen != NULL) {
-		if (strncmp(o->listen, "unix:", 5) == 0)
-			return listen_unix(o->listen + 5, o, own);
-		if (strncmp(o->listen, "tcp:", 4) == 0)
-			return listen_tcp(o->listen + 4);
-		fprintf(stderr, PROG ": --listen %s: expected unix:PATH or tcp:127.0.0.1:PORT\n",
-		    o->listen);
-		return -1;
-	}
-	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid()) {
-		unsetenv("LISTEN_PID");
-		unsetenv("LISTEN_FDS");
-		unsetenv("LISTEN_FDNAMES");
-		if (strcmp(fds, "1") != 0 || !is_listening(3)) {
-			fprintf(stderr, PROG ": systemd must pass exactly one listening socket\n");
-			return -1;
-		}
-		return 3;
-	}
-	if (is_listening(0)) {
-		*server_managed = true;
-		return 0;
-	}
-	fprintf(stderr, PROG ": no listening socket: use --listen, systemd socket activation, "
-	    "or let the web server (mod_fcgid, lighttpd bin-path, spawn-fcgi) start " PROG "\n");
-	return -1;
-}
-
-/*
- * Descriptors: 0-2 must exist (else the first file we open would become "standard output"),
- * and nothing else inherited may reach the sandboxed workers (a stray pipe or file of the
- * caller is a capability) -- except systemd's listening socket, fd 3, when it is for us.
- */
-static void
-sanitize_fds(void)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	unsigned first = 3;
-	int fd;
-
-	for (fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
-		    open("/dev/null", O_RDWR | O_NOCTTY) != fd)
-			_exit(1);
-	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid())
-		first = 3 + (unsigned)strtol(fds, NULL, 10);
-	if (first < 3 || first > 64)
-		first = 3;      /* nonsense: get_listener() refuses it anyway */
-	close_range(first, ~0U, 0);
 }
 
 /* --- privileges and the sandbox ------------------------------------------- */
@@ -823,12 +570,15 @@ login_serve(const struct login_opts *o)
 	struct gk_config boot;
 	struct gk_log log;
 	struct gk_err err = { "" };
-	struct own_socket own;
+	struct gk_own_socket own;
+	struct gk_listen_opts lo = { .prog = PROG, .listen = o->listen, .owner = o->owner,
+	    .mode = o->mode, .loopback_only = true };
 	struct login_ctx *ctx;
 	bool server_managed;
 	int fd, rc;
 
-	sanitize_fds();
+	if (gk_listener_sanitize_fds(&err) != GK_OK)
+		_exit(1);       /* silently: stderr may be the descriptor that is missing */
 	if (gk_sandbox_mode_parse(getenv("GATEKEEP_SECCOMP"), &seccomp_mode, &err) != GK_OK) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
 		return 1;
@@ -851,7 +601,8 @@ login_serve(const struct login_opts *o)
 	}
 	memset(&own, 0, sizeof(own));
 	signal(SIGPIPE, SIG_IGN);
-	if ((fd = get_listener(o, &own, &server_managed)) < 0) {
+	if (gk_listener_get(&lo, &own, &fd, &server_managed, &err) != GK_OK) {
+		fprintf(stderr, PROG ": %s\n", err.msg);
 		gk_config_free(&boot);
 		return 1;
 	}
@@ -885,12 +636,6 @@ login_serve(const struct login_opts *o)
 	}
 	ctx_drop(ctx);
 out:
-	if (own.made) {
-		struct stat st;
-
-		/* Remove our socket, unless someone replaced it meanwhile. */
-		if (lstat(own.path, &st) == 0 && st.st_dev == own.dev && st.st_ino == own.ino)
-			unlink(own.path);
-	}
+	gk_listener_remove(&own);
 	return rc;
 }

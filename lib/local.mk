@@ -20,3 +20,4 @@ lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
+lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
