@@ -71,30 +71,15 @@ for w in $W; do
 done
 
 # --- close-on-exec: every descriptor above 2, in the parent and in a worker holding a connection
-cloexec_ok() {  # cloexec_ok PID: prints descriptors > 2 without O_CLOEXEC (02000000)
-	local f fl
-	for f in /proc/"$1"/fdinfo/*; do
-		[ "${f##*/}" -gt 2 ] || continue
-		fl=$(awk '$1 == "flags:" { print $2 }' "$f" 2>/dev/null) || continue
-		[ -n "$fl" ] || continue
-		(( (8#$fl & 8#2000000) != 0 )) || echo "${f##*/}"
-	done
-}
 # A peer that sends half a request and then nothing holds one worker... for 5 seconds.
-$PY - "$SOCK" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(bytes([1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]))   # BEGIN_REQUEST only
-time.sleep(9)
-PY
-SLOW=$!
-at_exit "kill $SLOW"
+hold_silent_peer "$SOCK" 9
+SLOW=$SILENT_PID
 sleep 0.5
-bad=$(cloexec_ok $AUTHZ_PID); is "$bad" "" "parent: all descriptors close-on-exec"
+bad=$(fds_without_cloexec $AUTHZ_PID); is "$bad" "" "parent: all descriptors close-on-exec"
 holder=
 for w in $W; do
 	n=$(ls /proc/"$w"/fd | wc -l)
-	bad=$(cloexec_ok "$w"); is "$bad" "" "worker $w: all $n descriptors close-on-exec"
+	bad=$(fds_without_cloexec "$w"); is "$bad" "" "worker $w: all $n descriptors close-on-exec"
 	[ "$(ls -l /proc/"$w"/fd | grep -c socket:)" -ge 2 ] && holder=$w
 done
 ok "$([ -n "$holder" ]; echo $?)" "one worker holds the silent connection (listener + connection)"

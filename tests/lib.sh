@@ -77,3 +77,27 @@ tamper() {
 	[ "$c" = A ] && c=B || c=A
 	printf '%s' "${t:0:$i}$c${t:$((i + 1))}"
 }
+
+# fds_without_cloexec PID: prints the descriptors > 2 of PID that lack O_CLOEXEC (02000000).
+fds_without_cloexec() {
+	local f fl
+	for f in /proc/"$1"/fdinfo/*; do
+		[ "${f##*/}" -gt 2 ] || continue
+		fl=$(awk '$1 == "flags:" { print $2 }' "$f" 2>/dev/null) || continue
+		[ -n "$fl" ] || continue
+		(( (8#$fl & 8#2000000) != 0 )) || echo "${f##*/}"
+	done
+}
+
+# hold_silent_peer SOCKET SECONDS: in the background, connect to a FastCGI unix socket,
+# send a BEGIN_REQUEST only and stay silent; sets SILENT_PID (killed at exit).
+hold_silent_peer() {
+	/usr/bin/python3 - "$1" "$2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(bytes([1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]))   # BEGIN_REQUEST only
+time.sleep(float(sys.argv[2]))
+PY
+	SILENT_PID=$!
+	at_exit "kill $SILENT_PID"
+}

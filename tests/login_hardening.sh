@@ -71,28 +71,13 @@ for w in $W; do
 	is "$(field "$w" Seccomp)" 2 "worker $w: Seccomp 2 (filter)"
 	is "$(field "$w" Uid)" "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" "worker $w: uid nobody"
 done
-cloexec_bad() {  # descriptors > 2 of PID without O_CLOEXEC (02000000)
-	local f fl
-	for f in /proc/"$1"/fdinfo/*; do
-		[ "${f##*/}" -gt 2 ] || continue
-		fl=$(awk '$1 == "flags:" { print $2 }' "$f" 2>/dev/null) || continue
-		[ -n "$fl" ] || continue
-		(( (8#$fl & 8#2000000) != 0 )) || echo "${f##*/}"
-	done
-}
 # A silent peer holds a connection open in one worker while we look.
-$PY - "$SOCK" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(bytes([1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]))   # BEGIN_REQUEST only
-time.sleep(7)
-PY
-SLOW=$!
-at_exit "kill $SLOW"
+hold_silent_peer "$SOCK" 7
+SLOW=$SILENT_PID
 sleep 0.4
-is "$(cloexec_bad $LPID)" "" "supervisor: every descriptor close-on-exec"
+is "$(fds_without_cloexec $LPID)" "" "supervisor: every descriptor close-on-exec"
 for w in $W; do
-	is "$(cloexec_bad "$w")" "" "worker $w: all $(ls /proc/"$w"/fd | wc -l) descriptors close-on-exec"
+	is "$(fds_without_cloexec "$w")" "" "worker $w: all $(ls /proc/"$w"/fd | wc -l) descriptors close-on-exec"
 done
 is "$(status)" "Status: 200 OK" "the other worker answers while one waits on a silent peer"
 for _ in $(seq 80); do grep -q 'reason=fastcgi-timeout' "$LOG" && break; sleep 0.1; done
