@@ -136,6 +136,12 @@ is "$(st responder /admin/x "$BOB")" "Status: 200" "admins: 200"
 is "$(st authorizer /x "$ALICE" GATEKEEP_REQUIRE=group:admins)" "Status: 403" "GATEKEEP_REQUIRE group"
 is "$(st authorizer /x "$ALICE" GATEKEEP_REQUIRE=user:alice)" "Status: 200" "GATEKEEP_REQUIRE user"
 is "$(st authorizer /x "$ALICE" GATEKEEP_REQUIRE=nonsense)" "Status: 500" "bad GATEKEEP_REQUIRE: 500"
+like "$(cat "$LOG")" 'GATEKEEP_REQUIRE: not a requirement' "... with its log line"
+like "$(cat "$LOG")" 'deny user=- method=- from=203\.0\.113\.7 reason=bad-GATEKEEP_REQUIRE' \
+    "... and the deny line"
+is "$(st authorizer /x "$ALICE" GATEKEEP_REQUIRE=any GATEKEEP_REQUIRE=bypass)" "Status: 500" \
+    "duplicate GATEKEEP_REQUIRE (the web server's and a smuggled one): 500, never the first"
+like "$(cat "$LOG")" 'reason=duplicate-GATEKEEP_REQUIRE' "... logged"
 is "$(st responder /x "$ALICE" DOCUMENT_URI=/auth/group:admins)" "Status: 403" "auth_request path requirement"
 is "$(st responder /x "$BOB" DOCUMENT_URI=/auth/group:admins)" "Status: 200" "auth_request path requirement, admin"
 is "$(st responder /x "$ALICE" DOCUMENT_URI=/auth/998)" "Status: 200" "Organizr level in the path"
