@@ -196,6 +196,12 @@ class FakeOP(BaseHTTPRequestHandler):
         pub = []
         for k, alg, kid, conv in ((rk, "RS256", "fake-rsa", RSAAlgorithm), (ek, "ES256", "fake-ec", ECAlgorithm)):
             j = json.loads(conv.to_jwk(k.public_key()))
+            if alg == "ES256":
+                # PyJWT 2.6 writes EC coordinates without their leading zero bytes (a 31-byte x
+                # or y one key in 128); RFC 7518 6.2.1.2 wants the full 32, as real providers send.
+                for c in ("x", "y"):
+                    raw = base64.urlsafe_b64decode(j[c] + "=" * (-len(j[c]) % 4)).rjust(32, b"\0")
+                    j[c] = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
             j.update({"kid": kid, "alg": alg, "use": "sig"})
             pub.append(j)
         cls.keys = {"rsa": rk, "ec": ek, "jwks": {"keys": pub}}
