@@ -14,6 +14,7 @@
 
 /* "config.h" is autoconf's; the gatekeep configuration header shares its name. */
 #include "../lib/config.h"
+#include "lockout.h"
 #include "passwd.h"
 #include "secret.h"
 #include "userdb.h"
@@ -35,7 +36,9 @@ enum mode {
 	M_IMPORT,       /* --import FILE */
 	M_EXPORT,       /* --export */
 	M_CHECK,        /* --check */
-	M_ROTATE        /* --rotate-secret */
+	M_ROTATE,       /* --rotate-secret */
+	M_UNBAN,        /* --unban USER and/or --unban-address ADDR */
+	M_LOCKSTAT      /* --lockout-status USER and/or --lockout-status-address ADDR */
 };
 
 struct opts {
@@ -46,6 +49,8 @@ struct opts {
 	enum gk_pw_method method;
 	unsigned long cost;
 	const char *show_user;
+	const char *ban_user;      /* --unban / --lockout-status */
+	const char *ban_addr;      /* --unban-address / --lockout-status-address */
 	const char *import_file;
 	const char *config_path;
 	const char *secret_path;
@@ -57,7 +62,7 @@ enum {
 	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
 	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
 	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
-	OPT_VERSION
+	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR
 };
 
 static const struct option long_options[] = {
@@ -89,6 +94,10 @@ static const struct option long_options[] = {
 	{ "export", no_argument, NULL, OPT_EXPORT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "rotate-secret", no_argument, NULL, OPT_ROTATE },
+	{ "unban", required_argument, NULL, OPT_UNBAN },
+	{ "unban-address", required_argument, NULL, OPT_UNBAN_ADDR },
+	{ "lockout-status", required_argument, NULL, OPT_LOCKSTAT },
+	{ "lockout-status-address", required_argument, NULL, OPT_LOCKSTAT_ADDR },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "secret-file", required_argument, NULL, OPT_SECRET },
@@ -186,7 +195,9 @@ usage_lines(FILE *fp)
 	    "       " PROG " -v [-b|-i] DBFILE USER [PASSWORD]\n"
 	    "       " PROG " -n [-b|-i] [-B|-5|-6|-y] [-C cost] USER [PASSWORD]\n"
 	    "       " PROG " --init | -l | --show USER | --export | --check | --rotate-secret [DBFILE]\n"
-	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n");
+	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
+	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
+	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n");
 }
 
 static void
@@ -234,6 +245,14 @@ help(void)
 	    "      --help            show this help and exit\n"
 	    "      --version         show the version and exit\n"
 	    "\n"
+	    "Login lockout (the table in state_dir that gatekeep-authz and gatekeep-login share):\n"
+	    "      --lockout-status=USER          print USER's failures and ban\n"
+	    "      --lockout-status-address=ADDR  the same for a client address (IPv6: its /64)\n"
+	    "      --unban=USER                   clear USER's failures and ban\n"
+	    "      --unban-address=ADDR           clear an address's failures and ban\n"
+	    "  (DBFILE only locates state_dir when the configuration does not set it;\n"
+	    "  as root, the table is used as its owner, the services' user)\n"
+	    "\n"
 	    "Exit status: 0 ok, 1 file problem, 2 usage, 3 password mismatch, 4 interrupted,\n"
 	    "5 value too long, 6 bad or unknown user, 7 invalid database or import file,\n"
 	    "9 other error, 10 hashing method not supported. See gatekeep-passwd(1).\n",
@@ -274,6 +293,27 @@ set_method(struct opts *o, enum gk_pw_method m)
 		return usage_error("choose only one of -B, -5, -6 and -y");
 	o->method_set = true;
 	o->method = m;
+	return EX_PW_OK;
+}
+
+/* --unban, --unban-address, --lockout-status and --lockout-status-address: one user and/or one address. */
+static int
+set_ban_target(struct opts *o, int c, const char *arg)
+{
+	static const char *const names[] = { "--unban", "--unban-address", "--lockout-status",
+		"--lockout-status-address" };
+	const char *name = names[c - OPT_UNBAN];
+	bool is_addr = c == OPT_UNBAN_ADDR || c == OPT_LOCKSTAT_ADDR;
+	const char **slot = is_addr ? &o->ban_addr : &o->ban_user;
+	int rc;
+
+	rc = set_mode(o, c == OPT_UNBAN || c == OPT_UNBAN_ADDR ? M_UNBAN : M_LOCKSTAT, name);
+	if (rc != EX_PW_OK)
+		return rc;
+	if (*slot != NULL)
+		return usage_error("%s given twice (one %s per command)", name,
+		    is_addr ? "address" : "user");
+	*slot = arg;
 	return EX_PW_OK;
 }
 
@@ -443,6 +483,13 @@ parse_args(int argc, char **argv, struct opts *o)
 			a->revoke = true;
 			o->attr_name = "--revoke-sessions";
 			break;
+		case OPT_UNBAN:
+		case OPT_LOCKSTAT:
+		case OPT_UNBAN_ADDR:
+		case OPT_LOCKSTAT_ADDR:
+			if ((rc = set_ban_target(o, c, optarg)) != EX_PW_OK)
+				return rc;
+			break;
 		case OPT_HELP:
 			help();
 			exit(fflush(stdout) == 0 && !ferror(stdout) ? EX_PW_OK : EX_PW_FILE);
@@ -609,6 +656,107 @@ resolve_db(const struct opts *o, const char *arg, char *out, size_t outsz)
 	if (rc != EX_PW_OK)
 		pw_warnx("database path too long");
 	return rc;
+}
+
+/* A database directory no configuration uses: see state_dir_configured(). */
+#define PROBE_DIR "/nonexistent/gatekeep-passwd-probe"
+
+/*
+ * Whether the configuration (file or GATEKEEP_STATE_DIR) sets state_dir, as
+ * opposed to lib/config.c deriving it from the database: loaded again with
+ * the database moved into PROBE_DIR, a derived state_dir follows it.
+ */
+static int
+state_dir_configured(const struct opts *o, bool *set)
+{
+	struct gk_config cfg;
+	struct gk_err err = { "" };
+	size_t n = 0, i, j = 0;
+	char **env;
+	int rc;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 2, sizeof(*env))) == NULL) {
+		pw_warnx("out of memory");
+		return EX_PW_GENERAL;
+	}
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "GATEKEEP_DATABASE=", 18) != 0)
+			env[j++] = environ[i];
+	env[j] = (char *)"GATEKEEP_DATABASE=" PROBE_DIR "/users.db";
+	memset(&cfg, 0, sizeof(cfg));
+	rc = gk_config_load(&cfg, o->config_path, env, &err);
+	free(env);
+	if (rc != GK_OK) {
+		gk_config_free(&cfg);
+		pw_warnx("configuration: %s", err.msg);
+		return EX_PW_GENERAL;
+	}
+	*set = strcmp(cfg.state_dir, PROBE_DIR "/state") != 0;
+	gk_config_free(&cfg);
+	return EX_PW_OK;
+}
+
+/*
+ * The lockout table's directory as the services find it: state_dir when the
+ * configuration sets it, else "state" beside the database (lib/config.c's
+ * default), where DBFILE, when given, stands for the configuration's
+ * database. Also fills lc; the configuration is freed before returning,
+ * so nothing of it outlives a switch to the table owner's uid.
+ */
+static int
+resolve_state_dir(const struct opts *o, const char *dbarg, char *out, size_t outsz,
+    struct gk_lockout_conf *lc)
+{
+	struct gk_config cfg;
+	int rc = EX_PW_OK;
+	bool set = true;
+
+	if (dbarg != NULL && dbarg[0] == '\0') {
+		pw_warnx("empty DBFILE");
+		return EX_PW_SYNTAX;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	if ((rc = load_config(o, &cfg)) != EX_PW_OK) {
+		gk_config_free(&cfg);
+		return rc;
+	}
+	if (dbarg != NULL && (rc = state_dir_configured(o, &set)) != EX_PW_OK) {
+		gk_config_free(&cfg);
+		return rc;
+	}
+	if (!set)
+		rc = beside(dbarg, "state", out, outsz) == 0 ? EX_PW_OK : EX_PW_OVERFLOW;
+	else
+		rc = gk_strcpy(out, outsz, cfg.state_dir) == GK_OK ? EX_PW_OK : EX_PW_OVERFLOW;
+	lc->max_failures = cfg.max_failures;
+	lc->find_time = cfg.find_time;
+	lc->ban_time = cfg.ban_time;
+	gk_config_free(&cfg);
+	if (rc != EX_PW_OK)
+		pw_warnx("state_dir path too long");
+	return rc;
+}
+
+static int
+cmd_lockout(const struct opts *o, const char *dbarg)
+{
+	struct gk_lockout_conf lc;
+	char dir[GK_PATH_MAX], canon[64], shown[64];
+	int rc;
+
+	/* Every argument is checked before the configuration or the table is looked at. */
+	if (o->ban_user != NULL && (rc = check_user(o->ban_user)) != EX_PW_OK)
+		return rc;
+	if (o->ban_addr != NULL &&
+	    (rc = pw_lockout_addr(o->ban_addr, canon, sizeof(canon), shown, sizeof(shown))) !=
+	    EX_PW_OK)
+		return rc;
+	if ((rc = resolve_state_dir(o, dbarg, dir, sizeof(dir), &lc)) != EX_PW_OK)
+		return rc;
+	return pw_lockout_run(dir, &lc, o->mode == M_UNBAN, o->ban_user,
+	    o->ban_addr != NULL ? canon : NULL, shown);
 }
 
 /* Gets the password from argv (-b), stdin (-i) or the terminal. */
@@ -1081,6 +1229,8 @@ main(int argc, char **argv)
 		break;
 	}
 
+	if (o.mode == M_UNBAN || o.mode == M_LOCKSTAT)
+		return cmd_lockout(&o, npos > 0 ? pos[0] : NULL);
 	if ((rc = resolve_db(&o, npos > 0 ? pos[0] : NULL, db, sizeof(db))) != EX_PW_OK)
 		return rc;
 	switch (o.mode) {

@@ -113,4 +113,22 @@ int pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipp
 /* A short name for a stored hash's method: "yescrypt", "bcrypt", ... "none", "unknown". */
 const char *pw_hash_method_name(const char *hash);
 
+/* bans.c: the login lockout table (lib/lockout) seen from the admin side. */
+
+/*
+ * Parses an IPv4 or IPv6 address: canon gets the text the services count
+ * (inet_ntop's), shown the key it falls under (an IPv6 /64). EX_PW_SYNTAX,
+ * message printed, if it does not parse.
+ */
+int pw_lockout_addr(const char *in, char *canon, size_t canonsz, char *shown, size_t shownsz);
+
+/*
+ * Prints the failures and ban of user and/or addr (!unban), or clears them
+ * (unban), in state_dir's table. Never creates the table; as root, switches
+ * to the table's owner first. Returns an EX_PW_* code, messages printed.
+ */
+struct gk_lockout_conf;
+int pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool unban,
+    const char *user, const char *addr, const char *addr_shown);
+
 #endif
