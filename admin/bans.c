@@ -182,7 +182,7 @@ table_ready(const char *dir, bool *present)
 	return not_owner(tbl, tst.st_uid);
 }
 
-/* One "KIND NAME: N failures, banned until T" line; ban is what check sees, own what clear can lift. */
+/* One "KIND NAME: N failures, banned until T" line: until is what check sees, own what clear lifts. */
 static void
 status_line(const char *kind, const char *name, long failures, int64_t own, int verdict,
     int64_t until)

@@ -296,7 +296,7 @@ set_method(struct opts *o, enum gk_pw_method m)
 	return EX_PW_OK;
 }
 
-/* --unban, --unban-address, --lockout-status and --lockout-status-address: one user and/or one address. */
+/* --unban[-address], --lockout-status[-address]: at most one user and one address. */
 static int
 set_ban_target(struct opts *o, int c, const char *arg)
 {
