@@ -1472,11 +1472,12 @@ default_state_dir(struct gk_config *cfg, struct gk_err *err)
 
 	if (cfg->state_dir != NULL && cfg->state_dir[0] != '\0')
 		return GK_OK;
+	/* Beside the database; a bare file name (only from a caller, config paths are absolute) means ".". */
 	slash = strrchr(cfg->database, '/');
-	n = slash == NULL ? 0 : (size_t)(slash - cfg->database);
+	n = slash == NULL ? 1 : (size_t)(slash - cfg->database);
 	if ((dir = malloc(n + sizeof("/state"))) == NULL)
 		return gk_err_set(err, "out of memory");
-	memcpy(dir, cfg->database, n);
+	memcpy(dir, slash == NULL ? "." : cfg->database, n);
 	memcpy(dir + n, "/state", sizeof("/state"));
 	free(cfg->state_dir);
 	cfg->state_dir = dir;
