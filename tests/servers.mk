@@ -1,5 +1,6 @@
 # tests/servers.mk: gatekeep-authz end to end behind real nginx, Apache (mod_authnz_fcgi,
-# mod_fcgid), lighttpd and Caddy, and the browser login flow through nginx, Apache and lighttpd.
+# mod_fcgid), lighttpd and Caddy, and the browser login flow through nginx, Apache, lighttpd
+# and Caddy.
 # The tests render the shipped contrib/ configs.
 SERVER_TESTS = \
 	tests/srv_nginx.sh \
@@ -9,7 +10,8 @@ SERVER_TESTS = \
 	tests/srv_caddy.sh \
 	tests/srv_nginx_login.sh \
 	tests/srv_apache_login.sh \
-	tests/srv_lighttpd_login.sh
+	tests/srv_lighttpd_login.sh \
+	tests/srv_caddy_login.sh
 TESTS += $(SERVER_TESTS)
 dist_check_SCRIPTS += $(SERVER_TESTS)
 EXTRA_DIST += \
