@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>	/* read(), which AFL++'s __AFL_FUZZ_TESTCASE_LEN uses */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -265,6 +266,11 @@ fuzz_path(const char *path, int mutate)
 	return rc;
 }
 
+#ifdef __AFL_FUZZ_TESTCASE_LEN
+/* Built by afl-clang-fast: AFL++'s persistent mode (shared-memory input, no fork per input). */
+__AFL_FUZZ_INIT();
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -282,6 +288,17 @@ main(int argc, char **argv)
 		if (fuzz_path(argv[i], mutate) != 0)
 			rc = 1;
 	}
+#ifdef __AFL_FUZZ_TESTCASE_LEN
+	if (argc == 1) {
+		const uint8_t *buf;
+
+		__AFL_INIT();
+		buf = __AFL_FUZZ_TESTCASE_BUF;
+		while (__AFL_LOOP(10000))
+			fuzz_run(buf, (size_t)__AFL_FUZZ_TESTCASE_LEN);
+		return 0;
+	}
+#endif
 	if (files == 0) {
 		uint8_t *d;
 		size_t n;
