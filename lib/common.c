@@ -1,9 +1,10 @@
-/* common.c: error buffer, wiping, constant-time compare and bounded copies. */
+/* common.c: error buffer, wiping, constant-time compare, bounded copies and the monotonic clock. */
 #include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -61,4 +62,13 @@ gk_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int64_t
+gk_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -45,6 +45,9 @@ void gk_wipe(void *p, size_t n);
 /* Constant-time equality of two equal-length buffers (sodium_memcmp); true if equal. */
 bool gk_ct_equal(const void *a, const void *b, size_t n);
 
+/* CLOCK_MONOTONIC in milliseconds: for deadlines and intervals, never for dates. */
+int64_t gk_now_ms(void);
+
 /* Value of one hex digit, or -1 (for percent-decoding). */
 int gk_hexval(int c);
 

@@ -277,15 +277,6 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	return GK_OK;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads and drops n bytes that a peek has shown are queued. */
 static int
 discard(int fd, unsigned char *scratch, size_t n)
@@ -307,7 +298,7 @@ gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
     unsigned char *scratch, const volatile sig_atomic_t *cancel,
     struct gk_fcgiguard_result *res, struct gk_err *err)
 {
-	int64_t deadline = now_ms() + lim->timeout_ms, now;
+	int64_t deadline = gk_now_ms() + lim->timeout_ms, now;
 	ssize_t n, last = -1;
 	int rc, nap = 1;
 
@@ -336,7 +327,7 @@ gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
 		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			return reject(res, err, GK_EIO, "recv-error");
 		}
-		if ((now = now_ms()) >= deadline)
+		if ((now = gk_now_ms()) >= deadline)
 			return n > 0 ? reject(res, err, GK_EIO, "timeout") :
 			    reject(res, err, GK_NOTFOUND, "idle-timeout");
 		if (n > 0) {

@@ -16,15 +16,6 @@
 
 #include "fcgiloop.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
 static const char *
 peer_name(int fd, char *buf, size_t bufsz)
@@ -80,11 +71,11 @@ static void
 close_conn(int fd, bool tcp)
 {
 	char trash[4096];
-	int64_t end = now_ms() + GK_FCGILOOP_LINGER_MS, now;
+	int64_t end = gk_now_ms() + GK_FCGILOOP_LINGER_MS, now;
 	ssize_t n;
 
 	if (tcp && shutdown(fd, SHUT_WR) == 0) {
-		while ((now = now_ms()) < end) {
+		while ((now = gk_now_ms()) < end) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
 			if (poll(&p, 1, (int)(end - now)) <= 0)
