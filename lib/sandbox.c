@@ -17,14 +17,6 @@
 
 #include "sandbox.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define GK_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define GK_SANITIZED 1
-#endif
-#endif
-
 /*
  * What a worker does, found with strace -f -c over tests/authz_fcgi.sh, tests/srv_*.sh and
  * the login tests (see gatekeep-authz(8)); grouped by why.  Names that do not exist on an
@@ -141,6 +133,19 @@ gk_sandbox_no_new_privs(struct gk_err *err)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		return gk_err_set(err, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 	return GK_OK;
+}
+
+int
+gk_sandbox_reduce(const char *user, const char *group, bool *as_root, struct gk_err *err)
+{
+	struct gk_err e = { "" };
+	bool dropped;
+
+	*as_root = false;
+	if (gk_sandbox_drop(user, group, &dropped, &e) != GK_OK)
+		return gk_err_set(err, "cannot drop privileges: %s", e.msg);
+	*as_root = !dropped && geteuid() == 0;
+	return gk_sandbox_no_new_privs(err);
 }
 
 static void

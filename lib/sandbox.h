@@ -7,6 +7,15 @@
 
 #include "common.h"
 
+/* Sanitizer runtimes need system calls (and a non-thread clone) a worker otherwise must not make. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define GK_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define GK_SANITIZED 1
+#endif
+#endif
+
 /*
  * Start-up order (gatekeep-authz(8), SECURITY CONSIDERATIONS): bind the socket, open the
  * log, load configuration, then gk_sandbox_drop(), gk_sandbox_no_new_privs(), and in each
@@ -39,6 +48,14 @@ int gk_sandbox_drop(const char *user, const char *group, bool *dropped, struct g
 
 /* prctl(PR_SET_NO_NEW_PRIVS): no exec of this process tree can gain privileges again. */
 int gk_sandbox_no_new_privs(struct gk_err *err);
+
+/*
+ * The FastCGI programs' step after binding the socket: gk_sandbox_drop() to user/group, then
+ * gk_sandbox_no_new_privs(); the workers inherit both.  *as_root: still root because user is
+ * unset (the caller warns "running as root: set run_user").  GK_ERR, err set ("cannot drop
+ * privileges: ..." or the prctl message): the caller must not go on serving.
+ */
+int gk_sandbox_reduce(const char *user, const char *group, bool *as_root, struct gk_err *err);
 
 /*
  * Installs the allow-list a FastCGI worker needs (socket I/O, poll, read-only and
