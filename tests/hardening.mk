@@ -41,3 +41,10 @@ TESTS += tests/systemd_units.sh
 dist_check_SCRIPTS += tests/systemd_units.sh
 EXTRA_DIST += contrib/systemd/gatekeep-authz.socket contrib/systemd/gatekeep-authz.service \
 	contrib/systemd/gatekeep-login.service
+# lib/prefork: the FastCGI programs' worker pool, forked for real.
+check_PROGRAMS += tests/t_prefork
+tests_t_prefork_SOURCES = tests/t_prefork.c tests/tap.h
+tests_t_prefork_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_prefork_LDADD = $(GK_LIBS)
+TESTS += tests/t_prefork
+VALGRIND_TESTS += tests/t_prefork
