@@ -1,4 +1,4 @@
-/* authz_main.c: gatekeep-authz: options, the pre-forked worker pool, signals (the listening socket: lib/listener). */
+/* authz_main.c: gatekeep-authz: options, start-up, the worker and its signals (the socket: lib/listener, the pool: lib/prefork). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -25,11 +23,11 @@
 #include "listener.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "log.h"
+#include "prefork.h"
 #include "sandbox.h"
 
 #define PROG "gatekeep-authz"
 #define WORKERS_MAX 256
-#define STOP_GRACE_MS 5000
 
 extern char **environ;
 
@@ -50,6 +48,14 @@ struct opts {
 	bool check;
 };
 
+/* What the callbacks of lib/prefork work on (its arg). */
+struct authz_run {
+	int fd;
+	struct gk_config *cfg;  /* replaced on reload */
+	struct gk_log *log;
+	const struct opts *o;
+};
+
 static void
 usage(FILE *f)
 {
@@ -59,39 +65,11 @@ usage(FILE *f)
 	    "       [--help] [--version]\n");
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Drops root (run_user/run_group) and sets no_new_privs; both are inherited by the workers. */
-static int
-reduce_privileges(const struct gk_config *cfg, const struct gk_log *log)
-{
-	struct gk_err err = { "" };
-	bool dropped;
-
-	if (gk_sandbox_drop(cfg->run_user, cfg->run_group, &dropped, &err) != GK_OK) {
-		gk_log(log, LOG_ERR, "cannot drop privileges: %s", err.msg);
-		return -1;
-	}
-	if (!dropped && geteuid() == 0)
-		gk_log(log, LOG_WARNING, "running as root: set run_user");
-	if (gk_sandbox_no_new_privs(&err) != GK_OK) {
-		gk_log(log, LOG_ERR, "%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* In a process that is about to serve requests: the seccomp allow-list. */
 static int
-enter_sandbox(const struct gk_log *log)
+enter_sandbox(void *arg)
 {
+	const struct gk_log *log = ((struct authz_run *)arg)->log;
 	struct gk_err err = { "" };
 
 	if (seccomp_mode == GK_SANDBOX_TRAP && gk_sandbox_trap_handler(&err) != GK_OK) {
@@ -121,20 +99,9 @@ on_reload(int sig)
 	wake_flag = 1;
 }
 
-static void
-set_handler(int sig, void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;        /* no SA_RESTART: accept() must return on a signal */
-	sigaction(sig, &sa, NULL);
-}
-
 /*
- * The accept loop of one worker; returns when told to stop or reload.
+ * The accept loop of one worker (ops->serve of lib/prefork); returns when told to stop or
+ * reload.
  *
  * libfcgi must never parse bytes we have not checked (CVE-2025-23016, see lib/fcgiguard.h):
  * lib/fcgiloop accepts, waits until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST +
@@ -142,8 +109,11 @@ set_handler(int sig, void (*fn)(int))
  * connection (nginx fastcgi_keep_conn) has its next request checked the same way.
  */
 static int
-serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
+serve(void *arg)
 {
+	const struct authz_run *r = arg;
+	const struct gk_config *cfg = r->cfg;
+	const struct gk_log *log = r->log;
 	struct gk_fcgiloop l;
 	struct gk_authz a;
 	struct gk_decision *d;
@@ -155,7 +125,7 @@ serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
 	gk_fcgiguard_defaults(&lim);
 	d = malloc(sizeof(*d));
 	ans = malloc(GK_ANSWER_MAX);
-	loop_ok = gk_fcgiloop_init(&l, lfd, &lim, &wake_flag, log, &err) == GK_OK;
+	loop_ok = gk_fcgiloop_init(&l, r->fd, &lim, &wake_flag, log, &err) == GK_OK;
 	if (d == NULL || ans == NULL || !loop_ok ||
 	    gk_authz_init(&a, cfg, log, &err) != GK_OK) {
 		gk_log(log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
@@ -196,147 +166,11 @@ serve(int lfd, const struct gk_config *cfg, const struct gk_log *log)
 	gk_authz_free(&a);
 	free(d);
 	free(ans);
-	return 0;
-}
-
-/* --- the pool ------------------------------------------------------------- */
-
-struct slot {
-	pid_t pid;              /* 0 = empty */
-	int64_t started;        /* ms */
-	int64_t respawn_at;     /* ms, when empty */
-	unsigned fast_deaths;
-};
-
-struct pool {
-	struct slot *slots;
-	size_t n;
-	pid_t *retiring;        /* old workers after a reload */
-	size_t nretiring;
-	int fd;
-	const struct gk_config *cfg;
-	const struct gk_log *log;
-	sigset_t mask;          /* the signals the parent waits for */
-};
-
-static pid_t
-spawn(struct pool *p, struct slot *s)
-{
-	pid_t pid = fork();
-
-	if (pid < 0) {
-		gk_log(p->log, LOG_ERR, "fork: %s", strerror(errno));
-		s->respawn_at = now_ms() + 1000;
-		return -1;
-	}
-	if (pid == 0) {
-		sigset_t none;
-
-		set_handler(SIGTERM, on_stop);
-		set_handler(SIGINT, on_stop);
-		signal(SIGHUP, SIG_IGN);        /* the parent reloads by replacing workers */
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* The strict filter is the worker's alone: the supervisor must fork, wait and kill. */
-		if (enter_sandbox(p->log) != 0)
-			_exit(1);
-		_exit(serve(p->fd, p->cfg, p->log) == 0 ? 0 : 1);
-	}
-	s->pid = pid;
-	s->started = now_ms();
-	return pid;
-}
-
-static void
-reap(struct pool *p)
-{
-	pid_t pid;
-	int status;
-	size_t i;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < p->nretiring; i++)
-			if (p->retiring[i] == pid) {
-				p->retiring[i] = p->retiring[--p->nretiring];
-				pid = 0;
-				break;
-			}
-		for (i = 0; pid != 0 && i < p->n; i++) {
-			struct slot *s = &p->slots[i];
-			int64_t now = now_ms(), delay = 0;
-
-			if (s->pid != pid)
-				continue;
-			if (WIFSIGNALED(status))
-				gk_log(p->log, LOG_ERR, "worker %ld killed by signal %d", (long)pid,
-				    WTERMSIG(status));
-			else
-				gk_log(p->log, LOG_ERR, "worker %ld exited with status %d", (long)pid,
-				    WEXITSTATUS(status));
-			/* Dying in a loop: back off (100 ms doubling, at most 10 s). */
-			if (now - s->started < 1000) {
-				if (s->fast_deaths < 7)
-					s->fast_deaths++;
-				delay = 100LL << (s->fast_deaths - 1);
-				if (delay > 10000)
-					delay = 10000;
-			} else {
-				s->fast_deaths = 0;
-			}
-			s->pid = 0;
-			s->respawn_at = now + delay;
-		}
-	}
-}
-
-static void
-kill_all(struct pool *p, int sig)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->slots[i].pid > 0)
-			kill(p->slots[i].pid, sig);
-	for (i = 0; i < p->nretiring; i++)
-		kill(p->retiring[i], sig);
-}
-
-static size_t
-alive(const struct pool *p)
-{
-	size_t i, n = p->nretiring;
-
-	for (i = 0; i < p->n; i++)
-		n += p->slots[i].pid > 0;
-	return n;
-}
-
-static void
-stop_pool(struct pool *p)
-{
-	int64_t deadline = now_ms() + STOP_GRACE_MS;
-	sigset_t chld;
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	kill_all(p, SIGTERM);
-	/* Empty slots must not be refilled now. */
-	for (size_t i = 0; i < p->n; i++)
-		p->slots[i].respawn_at = INT64_MAX;
-	while (alive(p) > 0 && now_ms() < deadline) {
-		struct timespec ts = { 0, 50 * 1000000L };
-
-		sigtimedwait(&chld, NULL, &ts);
-		reap(p);
-		for (size_t i = 0; i < p->n; i++)
-			p->slots[i].respawn_at = INT64_MAX;
-	}
-	if (alive(p) > 0) {
-		kill_all(p, SIGKILL);
-		while (waitpid(-1, NULL, 0) > 0)
-			;
-	}
+	if (stop_flag)
+		return GK_PREFORK_STOP;
+	reload_flag = 0;
+	wake_flag = 0;
+	return GK_PREFORK_RELOAD;
 }
 
 static int
@@ -358,116 +192,25 @@ log_setup(struct gk_log *log, const struct gk_config *cfg, bool debug)
 	    debug ? LOG_DEBUG : cfg->log_level);
 }
 
+/* SIGHUP: the new configuration, or the old one kept (new workers start with the new one). */
 static int
-run_pool(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts *o)
+reload(void *arg, struct gk_err *err)
 {
-	struct pool p;
+	struct authz_run *r = arg;
 	struct gk_config newcfg;
-	struct gk_err err = { "" };
-	size_t i;
 
-	memset(&p, 0, sizeof(p));
-	p.fd = fd;
-	p.cfg = cfg;
-	p.log = log;
-	p.n = (size_t)o->workers;
-	if ((p.slots = calloc(p.n, sizeof(*p.slots))) == NULL ||
-	    (p.retiring = calloc(p.n, sizeof(*p.retiring))) == NULL) {
-		gk_log(log, LOG_ERR, "out of memory");
-		return 1;
-	}
-	sigemptyset(&p.mask);
-	sigaddset(&p.mask, SIGCHLD);
-	sigaddset(&p.mask, SIGTERM);
-	sigaddset(&p.mask, SIGINT);
-	sigaddset(&p.mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &p.mask, NULL);
-	gk_log(log, LOG_INFO, "starting %zu workers", p.n);
-	for (;;) {
-		int64_t now = now_ms(), next = now + 1000;
-		struct timespec ts;
-		siginfo_t si;
-		int sig;
-
-		for (i = 0; i < p.n; i++) {
-			struct slot *s = &p.slots[i];
-
-			if (s->pid == 0 && s->respawn_at <= now)
-				spawn(&p, s);
-			if (s->pid == 0 && s->respawn_at < next)
-				next = s->respawn_at;
-		}
-		if (next < now + 1)
-			next = now + 1;
-		ts.tv_sec = (next - now) / 1000;
-		ts.tv_nsec = (long)((next - now) % 1000) * 1000000L;
-		sig = sigtimedwait(&p.mask, &si, &ts);
-		if (sig == SIGCHLD) {
-			reap(&p);
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			gk_log(log, LOG_INFO, "stopping on signal %d", sig);
-			stop_pool(&p);
-			break;
-		} else if (sig == SIGHUP) {
-			if (load_config(&newcfg, o->config, &err) != GK_OK) {
-				gk_log(log, LOG_ERR, "reload failed, keeping the running configuration: %s",
-				    err.msg);
-				continue;
-			}
-			/* Replace the workers: new ones start with the new config and a fresh DB handle. */
-			for (i = 0; i < p.n; i++) {
-				if (p.slots[i].pid > 0) {
-					kill(p.slots[i].pid, SIGTERM);
-					p.retiring[p.nretiring++] = p.slots[i].pid;
-				}
-				p.slots[i].pid = 0;
-				p.slots[i].respawn_at = 0;
-				p.slots[i].fast_deaths = 0;
-			}
-			gk_config_free(cfg);
-			*cfg = newcfg;
-			log_setup(log, cfg, o->debug);
-			gk_log(log, LOG_INFO, "configuration reloaded");
-		}
-	}
-	free(p.slots);
-	free(p.retiring);
-	return 0;
+	if (load_config(&newcfg, r->o->config, err) != GK_OK)
+		return GK_ERR;
+	gk_config_free(r->cfg);
+	*r->cfg = newcfg;
+	log_setup(r->log, r->cfg, r->o->debug);
+	return GK_OK;
 }
 
-/* One process, no pool: the web server (mod_fcgid, lighttpd) manages processes. */
-static int
-run_single(int fd, struct gk_config *cfg, struct gk_log *log, const struct opts *o)
+static const struct gk_log *
+current_log(void *arg)
 {
-	struct gk_config newcfg;
-	struct gk_err err = { "" };
-
-	set_handler(SIGTERM, on_stop);
-	set_handler(SIGINT, on_stop);
-	set_handler(SIGUSR1, on_stop);  /* mod_fcgid's graceful stop */
-	set_handler(SIGHUP, on_reload);
-	/* This process is the worker (the web server supervises): filter it, reloads included. */
-	if (enter_sandbox(log) != 0)
-		return 1;
-	for (;;) {
-		if (serve(fd, cfg, log) != 0)
-			return 1;
-		if (stop_flag)
-			return 0;
-		if (reload_flag) {
-			reload_flag = 0;
-			wake_flag = 0;
-			if (load_config(&newcfg, o->config, &err) != GK_OK) {
-				gk_log(log, LOG_ERR, "reload failed, keeping the running configuration: %s",
-				    err.msg);
-				continue;
-			}
-			gk_config_free(cfg);
-			*cfg = newcfg;
-			log_setup(log, cfg, o->debug);
-			gk_log(log, LOG_INFO, "configuration reloaded");
-		}
-	}
+	return ((struct authz_run *)arg)->log;
 }
 
 static int
@@ -554,7 +297,9 @@ main(int argc, char **argv)
 	struct gk_err err = { "" };
 	struct gk_own_socket own;
 	struct gk_listen_opts lo;
-	bool server_managed;
+	struct authz_run run;
+	struct gk_prefork_ops ops;
+	bool server_managed, as_root;
 	int fd, rc;
 
 	if (gk_listener_sanitize_fds(&err) != GK_OK)
@@ -598,10 +343,13 @@ main(int argc, char **argv)
 		gk_config_free(&cfg);
 		return 1;
 	}
-	if (reduce_privileges(&cfg, &log) != 0) {
+	if (gk_sandbox_reduce(cfg.run_user, cfg.run_group, &as_root, &err) != GK_OK) {
+		gk_log(&log, LOG_ERR, "%s", err.msg);
 		gk_config_free(&cfg);
 		return 1;
 	}
+	if (as_root)
+		gk_log(&log, LOG_WARNING, "running as root: set run_user");
 	if (FCGX_Init() != 0) {
 		gk_log(&log, LOG_ERR, "FCGX_Init failed");
 		gk_config_free(&cfg);
@@ -612,11 +360,14 @@ main(int argc, char **argv)
 
 		o.workers = n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : n;
 	}
+	run = (struct authz_run){ .fd = fd, .cfg = &cfg, .log = &log, .o = &o };
+	ops = (struct gk_prefork_ops){ .arg = &run, .on_stop = on_stop, .on_reload = on_reload,
+	    .sandbox = enter_sandbox, .serve = serve, .reload = reload, .log = current_log };
 	/* Started on fd 0 by mod_fcgid / lighttpd without --workers: they manage processes. */
 	if (server_managed && !o.workers_set)
-		rc = run_single(fd, &cfg, &log, &o);
+		rc = gk_prefork_single(&ops) == GK_OK ? 0 : 1;
 	else
-		rc = run_pool(fd, &cfg, &log, &o);
+		rc = gk_prefork_run((size_t)o.workers, &ops) == GK_OK ? 0 : 1;
 	gk_listener_remove(&own);
 	gk_config_free(&cfg);
 	return rc;
