@@ -1,4 +1,4 @@
-/* login_serve.c: gatekeep-login's FastCGI runtime: privilege drop, pre-forked pool, sandboxed request loop (the socket: lib/listener). */
+/* login_serve.c: gatekeep-login's FastCGI runtime: privilege drop, sandboxed request loop (the socket: lib/listener, the pool: lib/prefork). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
 #include <errno.h>
@@ -12,8 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -25,20 +23,12 @@
 #include "fcgiloop.h"
 #include "listener.h"
 #include "login_serve.h"
+#include "prefork.h"
 #include "sandbox.h"
 
 #define PROG "gatekeep-login"
 
 extern char **environ;
-#define STOP_GRACE_MS 5000
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define GK_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define GK_SANITIZED 1
-#endif
-#endif
 
 /* Set by signal handlers; the request loop checks them (wake_flag: either). */
 static volatile sig_atomic_t stop_flag, reload_flag, wake_flag;
@@ -46,36 +36,14 @@ static volatile sig_atomic_t stop_flag, reload_flag, wake_flag;
 /* GATEKEEP_SECCOMP, read once in login_serve(); workers install the filter with it. */
 static enum gk_sandbox_mode seccomp_mode = GK_SANDBOX_KILL;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
+/* What the callbacks of lib/prefork work on (its arg). */
+struct login_run {
+	int fd;
+	struct login_ctx *ctx;  /* replaced on reload */
+	const struct login_opts *o;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --- privileges and the sandbox ------------------------------------------- */
-
-/* Drops root (run_user/run_group) and sets no_new_privs; both are inherited by the workers. */
-static int
-reduce_privileges(const struct gk_config *cfg, const struct gk_log *log)
-{
-	struct gk_err err = { "" };
-	bool dropped;
-
-	if (gk_sandbox_drop(cfg->run_user, cfg->run_group, &dropped, &err) != GK_OK) {
-		gk_log(log, LOG_ERR, "cannot drop privileges: %s", err.msg);
-		return -1;
-	}
-	if (!dropped && geteuid() == 0)
-		gk_log(log, LOG_WARNING, "running as root: set run_user");
-	if (gk_sandbox_no_new_privs(&err) != GK_OK) {
-		gk_log(log, LOG_ERR, "%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
+/* --- the sandbox ---------------------------------------------------------- */
 
 /*
  * What a login worker needs on top of lib/sandbox's list: link(2) for the lockout table
@@ -152,8 +120,9 @@ narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 
 /* In a process that is about to serve requests: the seccomp allow-list. */
 static int
-enter_sandbox(const struct login_ctx *ctx)
+enter_sandbox(void *arg)
 {
+	const struct login_ctx *ctx = ((struct login_run *)arg)->ctx;
 	struct gk_err err = { "" };
 	bool oidc = ctx->oidc != NULL;
 
@@ -193,18 +162,6 @@ on_reload(int sig)
 	wake_flag = 1;
 }
 
-static void
-set_handler(int sig, void (*fn)(int))
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;        /* no SA_RESTART: accept() must return on a signal */
-	sigaction(sig, &sa, NULL);
-}
-
 /* --- one worker ----------------------------------------------------------- */
 
 /* CONTENT_LENGTH as a bounded number; -1 when malformed. */
@@ -225,12 +182,14 @@ content_length(const char *s)
 
 /*
  * The request loop of one worker (lib/fcgiloop: every request is checked by lib/fcgiguard
- * before libfcgi parses it, FCGI_STDIN included because we read the form).  Returns when
- * told to stop or reload.
+ * before libfcgi parses it, FCGI_STDIN included because we read the form); ops->serve of
+ * lib/prefork.  Returns when told to stop or reload.
  */
 static int
-serve(int lfd, struct login_ctx *ctx)
+serve(void *arg)
 {
+	const struct login_run *r = arg;
+	struct login_ctx *ctx = r->ctx;
 	struct gk_fcgiloop l;
 	struct gk_fcgiguard_limits lim;
 	struct gk_err err = { "" };
@@ -241,7 +200,7 @@ serve(int lfd, struct login_ctx *ctx)
 	lim.want_stdin = true;
 	lim.stdin_max = LOGIN_STDIN_MAX;
 	if ((body = malloc(LOGIN_BODY_MAX + 1)) == NULL ||
-	    gk_fcgiloop_init(&l, lfd, &lim, &wake_flag, &ctx->log, &err) != GK_OK) {
+	    gk_fcgiloop_init(&l, r->fd, &lim, &wake_flag, &ctx->log, &err) != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
 		free(body);
 		return -1;
@@ -275,7 +234,11 @@ serve(int lfd, struct login_ctx *ctx)
 	gk_fcgiloop_free(&l);
 	login_buf_free(&out);
 	free(body);
-	return 0;
+	if (stop_flag)
+		return GK_PREFORK_STOP;
+	reload_flag = 0;
+	wake_flag = 0;
+	return GK_PREFORK_RELOAD;
 }
 
 /* --- configuration -------------------------------------------------------- */
@@ -309,251 +272,26 @@ ctx_drop(struct login_ctx *ctx)
 	}
 }
 
-/* --- the pool ------------------------------------------------------------- */
+/* --- reload (lib/prefork runs the pool or the single process) ------------- */
 
-struct slot {
-	pid_t pid;              /* 0 = empty */
-	int64_t started;        /* ms */
-	int64_t respawn_at;     /* ms, when empty */
-	unsigned fast_deaths;
-};
-
-struct pool {
-	struct slot *slots;
-	size_t n;
-	pid_t *retiring;        /* old workers after a reload */
-	size_t nretiring;
-	int fd;
-	struct login_ctx *ctx;
-	sigset_t mask;          /* the signals the parent waits for */
-};
-
-static void
-spawn(struct pool *p, struct slot *s)
-{
-	pid_t pid = fork();
-
-	if (pid < 0) {
-		gk_log(&p->ctx->log, LOG_ERR, "fork: %s", strerror(errno));
-		s->respawn_at = now_ms() + 1000;
-		return;
-	}
-	if (pid == 0) {
-		sigset_t none;
-
-		set_handler(SIGTERM, on_stop);
-		set_handler(SIGINT, on_stop);
-		signal(SIGHUP, SIG_IGN);        /* the parent reloads by replacing workers */
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* The strict filter is the worker's alone: the supervisor must fork, wait and kill. */
-		if (enter_sandbox(p->ctx) != 0)
-			_exit(1);
-		_exit(serve(p->fd, p->ctx) == 0 ? 0 : 1);
-	}
-	s->pid = pid;
-	s->started = now_ms();
-}
-
-static void
-reap(struct pool *p)
-{
-	pid_t pid;
-	int status;
-	size_t i;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < p->nretiring; i++)
-			if (p->retiring[i] == pid) {
-				p->retiring[i] = p->retiring[--p->nretiring];
-				pid = 0;
-				break;
-			}
-		for (i = 0; pid != 0 && i < p->n; i++) {
-			struct slot *s = &p->slots[i];
-			int64_t now = now_ms(), delay = 0;
-
-			if (s->pid != pid)
-				continue;
-			if (WIFSIGNALED(status))
-				gk_log(&p->ctx->log, LOG_ERR, "worker %ld killed by signal %d",
-				    (long)pid, WTERMSIG(status));
-			else
-				gk_log(&p->ctx->log, LOG_ERR, "worker %ld exited with status %d",
-				    (long)pid, WEXITSTATUS(status));
-			/* Dying in a loop: back off (100 ms doubling, at most 10 s). */
-			if (now - s->started < 1000) {
-				if (s->fast_deaths < 7)
-					s->fast_deaths++;
-				delay = 100LL << (s->fast_deaths - 1);
-				if (delay > 10000)
-					delay = 10000;
-			} else {
-				s->fast_deaths = 0;
-			}
-			s->pid = 0;
-			s->respawn_at = now + delay;
-		}
-	}
-}
-
-static void
-kill_all(struct pool *p, int sig)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->slots[i].pid > 0)
-			kill(p->slots[i].pid, sig);
-	for (i = 0; i < p->nretiring; i++)
-		kill(p->retiring[i], sig);
-}
-
-static size_t
-alive(const struct pool *p)
-{
-	size_t i, n = p->nretiring;
-
-	for (i = 0; i < p->n; i++)
-		n += p->slots[i].pid > 0;
-	return n;
-}
-
-static void
-stop_pool(struct pool *p)
-{
-	int64_t deadline = now_ms() + STOP_GRACE_MS;
-	sigset_t chld;
-	size_t i;
-
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	kill_all(p, SIGTERM);
-	while (alive(p) > 0 && now_ms() < deadline) {
-		struct timespec ts = { 0, 50 * 1000000L };
-
-		sigtimedwait(&chld, NULL, &ts);
-		reap(p);
-		/* Empty slots must not be refilled now. */
-		for (i = 0; i < p->n; i++)
-			p->slots[i].respawn_at = INT64_MAX;
-	}
-	if (alive(p) > 0) {
-		kill_all(p, SIGKILL);
-		while (waitpid(-1, NULL, 0) > 0)
-			;
-	}
-}
-
+/* SIGHUP: a new context, or the old one kept (new workers start with the new one). */
 static int
-run_pool(int fd, struct login_ctx **ctxp, const struct login_opts *o)
+reload(void *arg, struct gk_err *err)
 {
-	struct pool p;
-	struct gk_err err = { "" };
-	size_t i;
-
-	memset(&p, 0, sizeof(p));
-	p.fd = fd;
-	p.ctx = *ctxp;
-	p.n = (size_t)o->workers;
-	if ((p.slots = calloc(p.n, sizeof(*p.slots))) == NULL ||
-	    (p.retiring = calloc(p.n, sizeof(*p.retiring))) == NULL) {
-		gk_log(&p.ctx->log, LOG_ERR, "out of memory");
-		free(p.slots);
-		return 1;
-	}
-	sigemptyset(&p.mask);
-	sigaddset(&p.mask, SIGCHLD);
-	sigaddset(&p.mask, SIGTERM);
-	sigaddset(&p.mask, SIGINT);
-	sigaddset(&p.mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &p.mask, NULL);
-	gk_log(&p.ctx->log, LOG_INFO, "starting %zu workers", p.n);
-	for (;;) {
-		int64_t now = now_ms(), next = now + 1000;
-		struct login_ctx *fresh;
-		struct timespec ts;
-		siginfo_t si;
-		int sig;
-
-		for (i = 0; i < p.n; i++) {
-			struct slot *s = &p.slots[i];
-
-			if (s->pid == 0 && s->respawn_at <= now)
-				spawn(&p, s);
-			if (s->pid == 0 && s->respawn_at < next)
-				next = s->respawn_at;
-		}
-		if (next < now + 1)
-			next = now + 1;
-		ts.tv_sec = (next - now) / 1000;
-		ts.tv_nsec = (long)((next - now) % 1000) * 1000000L;
-		sig = sigtimedwait(&p.mask, &si, &ts);
-		if (sig == SIGCHLD) {
-			reap(&p);
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			gk_log(&p.ctx->log, LOG_INFO, "stopping on signal %d", sig);
-			stop_pool(&p);
-			break;
-		} else if (sig == SIGHUP) {
-			if ((fresh = ctx_load(o, &err)) == NULL) {
-				gk_log(&p.ctx->log, LOG_ERR,
-				    "reload failed, keeping the running configuration: %s", err.msg);
-				continue;
-			}
-			/* Replace the workers: new ones start with the new context. */
-			for (i = 0; i < p.n; i++) {
-				if (p.slots[i].pid > 0) {
-					kill(p.slots[i].pid, SIGTERM);
-					p.retiring[p.nretiring++] = p.slots[i].pid;
-				}
-				p.slots[i].pid = 0;
-				p.slots[i].respawn_at = 0;
-				p.slots[i].fast_deaths = 0;
-			}
-			ctx_drop(p.ctx);
-			p.ctx = *ctxp = fresh;
-			gk_log(&p.ctx->log, LOG_INFO, "configuration reloaded");
-		}
-	}
-	free(p.slots);
-	free(p.retiring);
-	return 0;
-}
-
-/* One process, no pool: the web server (mod_fcgid, lighttpd, spawn-fcgi) manages processes. */
-static int
-run_single(int fd, struct login_ctx **ctxp, const struct login_opts *o)
-{
-	struct gk_err err = { "" };
+	struct login_run *r = arg;
 	struct login_ctx *fresh;
 
-	set_handler(SIGTERM, on_stop);
-	set_handler(SIGINT, on_stop);
-	set_handler(SIGUSR1, on_stop);  /* mod_fcgid's graceful stop */
-	set_handler(SIGHUP, on_reload);
-	/* This process is the worker: filter it, reloads included. */
-	if (enter_sandbox(*ctxp) != 0)
-		return 1;
-	for (;;) {
-		if (serve(fd, *ctxp) != 0)
-			return 1;
-		if (stop_flag)
-			return 0;
-		if (reload_flag) {
-			reload_flag = 0;
-			wake_flag = 0;
-			if ((fresh = ctx_load(o, &err)) == NULL) {
-				gk_log(&(*ctxp)->log, LOG_ERR,
-				    "reload failed, keeping the running configuration: %s", err.msg);
-				continue;
-			}
-			ctx_drop(*ctxp);
-			*ctxp = fresh;
-			gk_log(&fresh->log, LOG_INFO, "configuration reloaded");
-		}
-	}
+	if ((fresh = ctx_load(r->o, err)) == NULL)
+		return GK_ERR;
+	ctx_drop(r->ctx);
+	r->ctx = fresh;
+	return GK_OK;
+}
+
+static const struct gk_log *
+current_log(void *arg)
+{
+	return &((struct login_run *)arg)->ctx->log;
 }
 
 /* --- start-up ------------------------------------------------------------- */
@@ -574,7 +312,10 @@ login_serve(const struct login_opts *o)
 	struct gk_listen_opts lo = { .prog = PROG, .listen = o->listen, .owner = o->owner,
 	    .mode = o->mode, .loopback_only = true };
 	struct login_ctx *ctx;
-	bool server_managed;
+	struct login_run run;
+	struct gk_prefork_ops ops = { .arg = &run, .on_stop = on_stop, .on_reload = on_reload,
+	    .sandbox = enter_sandbox, .serve = serve, .reload = reload, .log = current_log };
+	bool server_managed, as_root;
 	int fd, rc;
 
 	if (gk_listener_sanitize_fds(&err) != GK_OK)
@@ -606,10 +347,15 @@ login_serve(const struct login_opts *o)
 		gk_config_free(&boot);
 		return 1;
 	}
-	rc = reduce_privileges(&boot, &log);
+	rc = gk_sandbox_reduce(boot.run_user, boot.run_group, &as_root, &err);
 	gk_config_free(&boot);
-	if (rc != 0)
+	if (rc != GK_OK) {
+		gk_log(&log, LOG_ERR, "%s", err.msg);
+		rc = 1;
 		goto out;
+	}
+	if (as_root)
+		gk_log(&log, LOG_WARNING, "running as root: set run_user");
 	rc = 1;
 	if ((ctx = ctx_load(o, &err)) == NULL) {
 		gk_log(&log, LOG_ERR, "%s", err.msg);
@@ -621,20 +367,20 @@ login_serve(const struct login_opts *o)
 		goto out;
 	}
 	gk_log(&ctx->log, LOG_INFO, "FastCGI responder ready");
+	run = (struct login_run){ .fd = fd, .ctx = ctx, .o = o };
 	/* Started on fd 0 by mod_fcgid / lighttpd / spawn-fcgi without --workers: they manage processes. */
 	if (server_managed && !o->workers_set) {
-		rc = run_single(fd, &ctx, o);
+		rc = gk_prefork_single(&ops) == GK_OK ? 0 : 1;
 	} else {
-		struct login_opts po = *o;
+		long n = o->workers;
 
-		if (!po.workers_set) {
-			long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-			po.workers = n < 1 ? 1 : n > LOGIN_WORKERS_MAX ? LOGIN_WORKERS_MAX : n;
+		if (!o->workers_set) {
+			n = sysconf(_SC_NPROCESSORS_ONLN);
+			n = n < 1 ? 1 : n > LOGIN_WORKERS_MAX ? LOGIN_WORKERS_MAX : n;
 		}
-		rc = run_pool(fd, &ctx, &po);
+		rc = gk_prefork_run((size_t)n, &ops) == GK_OK ? 0 : 1;
 	}
-	ctx_drop(ctx);
+	ctx_drop(run.ctx);      /* a reload may have replaced ctx */
 out:
 	gk_listener_remove(&own);
 	return rc;
