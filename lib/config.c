@@ -1583,17 +1583,28 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 
 /* ---- printing ---- */
 
+/* Writes v with every '$' doubled: the loader reads "$$" as one literal '$' (see expand_vars). */
+static void
+put_literal(FILE *out, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '$')
+			fputc('$', out);
+		fputc(*v, out);
+	}
+}
+
 static void
 print_value(FILE *out, const char *name, const char *v)
 {
 	/* Quote what the parser would otherwise trim or misread. */
 	size_t n = strlen(v);
+	bool quote = n == 0 || v[0] == ' ' || v[0] == '\t' || v[0] == '"' || v[n - 1] == ' ' ||
+	    v[n - 1] == '\t';
 
-	if (n == 0 || v[0] == ' ' || v[0] == '\t' || v[0] == '"' || v[n - 1] == ' ' ||
-	    v[n - 1] == '\t')
-		fprintf(out, "%s = \"%s\"\n", name, v);
-	else
-		fprintf(out, "%s = %s\n", name, v);
+	fprintf(out, quote ? "%s = \"" : "%s = ", name);
+	put_literal(out, v);
+	fputs(quote ? "\"\n" : "\n", out);
 }
 
 static void
@@ -1621,8 +1632,11 @@ print_list(FILE *out, const char *name, const struct gk_strlist *l)
 	fprintf(out, "%s = ", name);
 	if (l->count == 0)
 		fputs("\"\"", out);
-	for (i = 0; i < l->count; i++)
-		fprintf(out, "%s%s", i > 0 ? "," : "", l->items[i]);
+	for (i = 0; i < l->count; i++) {
+		if (i > 0)
+			fputc(',', out);
+		put_literal(out, l->items[i]);
+	}
 	fputc('\n', out);
 }
 
@@ -1651,10 +1665,12 @@ print_cidrs(FILE *out, const char *name, const struct gk_cidr_list *l)
 static void
 print_rule_field(FILE *out, const char *name, const char *v)
 {
-	if (strpbrk(v, " \t") != NULL)
-		fprintf(out, " %s=\"%s\"", name, v);
-	else
-		fprintf(out, " %s=%s", name, v);
+	bool quote = strpbrk(v, " \t") != NULL;
+
+	fprintf(out, quote ? " %s=\"" : " %s=", name);
+	put_literal(out, v);
+	if (quote)
+		fputc('"', out);
 }
 
 static void

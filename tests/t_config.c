@@ -956,6 +956,34 @@ test_expand(void)
 		diag("%s", err.msg);
 	gk_config_free(&c);
 
+	/* Found by AFL++: the printer must write a literal '$' as "$$", or print -> load fails. */
+	rc = load_text("realm = \" a$$b \"\nbypass_paths = /p$$q,/r\n"
+	    "rule = path=/x$$y require=\"user:a$$b\"\n", noenv, &c, &err, NULL);
+	is_int(rc, GK_OK, "literal '$' in a quoted value, a list and a rule");
+	if (rc == GK_OK) {
+		char *first = print_str(&c), *second = NULL;
+		struct gk_config c2;
+
+		ok(strstr(first, "realm = \" a$$b \"\n") != NULL,
+		    "the printer doubles '$' in a quoted value");
+		ok(strstr(first, "bypass_paths = /p$$q,/r\n") != NULL, "... in a list");
+		ok(strstr(first, "rule = path=/x$$y require=user:a$$b\n") != NULL, "... in rule fields");
+		memset(&c2, 0, sizeof(c2));
+		rc = load_text(first, noenv, &c2, &err, NULL);
+		is_int(rc, GK_OK, "the printed configuration loads again");
+		if (rc == GK_OK) {
+			second = print_str(&c2);
+			is_str(second, first, "print -> load -> print is a fixed point with '$'");
+			is_str(c2.realm, " a$b ", "... and the value is the literal one");
+		} else
+			diag("%s", err.msg);
+		free(first);
+		free(second);
+		gk_config_free(&c2);
+	} else
+		diag("%s", err.msg);
+	gk_config_free(&c);
+
 	rc = load_text("database = ${NESTED}\n", env, &c, &err, NULL);
 	ok(rc != GK_OK, "no recursive expansion: ${NESTED} = '${DB_DIR}' stays literal (bad path)");
 	ok(strstr(err.msg, "bad value for database: '${DB_DIR}'") != NULL,
