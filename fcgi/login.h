@@ -39,6 +39,9 @@ struct login_ctx {
 void login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t body_len,
     bool body_too_large, struct login_buf *out);
 
+/* CONTENT_LENGTH (CGI or FastCGI) as a number of at most 9 digits: 0 when absent, -1 when malformed. */
+long login_content_length(const char *s);
+
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);
 

@@ -1,6 +1,7 @@
 /* login_handle.c: one request to gatekeep-login: the form, the POST, logout and whoami. */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1320,6 +1321,21 @@ login_csp_init(struct login_ctx *ctx)
 		memcpy(ctx->form_action_csp + o, src, strlen(src) + 1);
 		o += strlen(src);
 	}
+}
+
+long
+login_content_length(const char *s)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return errno != 0 ? -1 : n;
 }
 
 void

@@ -105,22 +105,6 @@ login_ctx_free(struct login_ctx *ctx)
 	gk_config_free(&ctx->cfg);
 }
 
-/* CONTENT_LENGTH as a bounded number; -1 when absent or malformed. */
-static long
-content_length(const char *s)
-{
-	char *end;
-	long n;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return errno != 0 ? -1 : n;
-}
-
 static int
 run_cgi(struct login_ctx *ctx, bool ctx_ok, const char *ctx_err)
 {
@@ -139,7 +123,7 @@ run_cgi(struct login_ctx *ctx, bool ctx_ok, const char *ctx_err)
 		    stdout);
 		return 1;
 	}
-	n = content_length(getenv("CONTENT_LENGTH"));
+	n = login_content_length(getenv("CONTENT_LENGTH"));
 	if (n < 0 || n > LOGIN_BODY_MAX) {
 		too_large = n > LOGIN_BODY_MAX;
 		n = 0;

@@ -164,22 +164,6 @@ on_reload(int sig)
 
 /* --- one worker ----------------------------------------------------------- */
 
-/* CONTENT_LENGTH as a bounded number; -1 when malformed. */
-static long
-content_length(const char *s)
-{
-	char *end;
-	long n;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
-		return -1;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	return errno != 0 ? -1 : n;
-}
-
 /*
  * The request loop of one worker (lib/fcgiloop: every request is checked by lib/fcgiguard
  * before libfcgi parses it, FCGI_STDIN included because we read the form); ops->serve of
@@ -214,7 +198,7 @@ serve(void *arg)
 		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
 		/* Per-request state starts empty every time (CVE-2011-2766 class). */
-		n = content_length(FCGX_GetParam("CONTENT_LENGTH", l.rq.envp));
+		n = login_content_length(FCGX_GetParam("CONTENT_LENGTH", l.rq.envp));
 		if (n < 0 || n > LOGIN_BODY_MAX) {
 			too_large = n > LOGIN_BODY_MAX;
 			n = 0;
