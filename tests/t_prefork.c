@@ -289,6 +289,7 @@ test_pool(const char *logpath, const char *failfile)
 {
 	pid_t pool, pids[NW], prev[NW], all[8 * NW];
 	size_t nall = 0, left;
+	int64_t waited = 0;
 	struct rec r;
 	char line[96];
 	int rfd, status, gen = 0;
@@ -315,13 +316,31 @@ test_pool(const char *logpath, const char *failfile)
 	ok(gone(pids[0]), "the dead worker is reaped");
 	pids[0] = all[nall++] = r.pid;
 
-	/* Killed again at once: it lived under a second, so the next one waits (200 ms now). */
-	t0 = gk_now_ms();
-	kill(pids[0], SIGKILL);
-	ok(next_rec(rfd, &r) == 0 && !member(r.pid, all, nall), "replaced again");
-	ok(gk_now_ms() - t0 >= 150, "after a back-off (%lld ms, want >= 200)",
-	    (long long)(gk_now_ms() - t0));
-	pids[0] = all[nall++] = r.pid;
+	/*
+	 * Killed again at once: it lived under a second, so the next one waits (200 ms, then
+	 * 400, 800).  Up to three tries: on a loaded machine (valgrind, make -j) the kill may
+	 * come after the worker's first second, which rightly resets the back-off.
+	 */
+	for (int try = 0; try < 3; try++) {
+		bool replaced;
+
+		t0 = gk_now_ms();
+		kill(pids[0], SIGKILL);
+		replaced = next_rec(rfd, &r) == 0 && !member(r.pid, all, nall);
+		waited = gk_now_ms() - t0;
+		if (!replaced) {
+			ok(0, "replaced again (try %d)", try + 1);
+			break;
+		}
+		pids[0] = all[nall++] = r.pid;
+		if (waited >= 150 || try == 2) {
+			ok(1, "replaced again");
+			break;
+		}
+		printf("# try %d: replaced after %lld ms, no back-off seen: again\n", try + 1,
+		    (long long)waited);
+	}
+	ok(waited >= 150, "after a back-off (%lld ms, want >= 200)", (long long)waited);
 	ok(all_alive(pids, NW), "the pool has %d live workers", NW);
 
 	/* A reload that fails keeps every worker. */
