@@ -658,46 +658,6 @@ resolve_db(const struct opts *o, const char *arg, char *out, size_t outsz)
 	return rc;
 }
 
-/* A database directory no configuration uses: see state_dir_configured(). */
-#define PROBE_DIR "/nonexistent/gatekeep-passwd-probe"
-
-/*
- * Whether the configuration (file or GATEKEEP_STATE_DIR) sets state_dir, as
- * opposed to lib/config.c deriving it from the database: loaded again with
- * the database moved into PROBE_DIR, a derived state_dir follows it.
- */
-static int
-state_dir_configured(const struct opts *o, bool *set)
-{
-	struct gk_config cfg;
-	struct gk_err err = { "" };
-	size_t n = 0, i, j = 0;
-	char **env;
-	int rc;
-
-	while (environ[n] != NULL)
-		n++;
-	if ((env = calloc(n + 2, sizeof(*env))) == NULL) {
-		pw_warnx("out of memory");
-		return EX_PW_GENERAL;
-	}
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "GATEKEEP_DATABASE=", 18) != 0)
-			env[j++] = environ[i];
-	env[j] = (char *)"GATEKEEP_DATABASE=" PROBE_DIR "/users.db";
-	memset(&cfg, 0, sizeof(cfg));
-	rc = gk_config_load(&cfg, o->config_path, env, &err);
-	free(env);
-	if (rc != GK_OK) {
-		gk_config_free(&cfg);
-		pw_warnx("configuration: %s", err.msg);
-		return EX_PW_GENERAL;
-	}
-	*set = strcmp(cfg.state_dir, PROBE_DIR "/state") != 0;
-	gk_config_free(&cfg);
-	return EX_PW_OK;
-}
-
 /*
  * The lockout table's directory as the services find it: state_dir when the
  * configuration sets it, else "state" beside the database (lib/config.c's
@@ -711,7 +671,6 @@ resolve_state_dir(const struct opts *o, const char *dbarg, char *out, size_t out
 {
 	struct gk_config cfg;
 	int rc = EX_PW_OK;
-	bool set = true;
 
 	if (dbarg != NULL && dbarg[0] == '\0') {
 		pw_warnx("empty DBFILE");
@@ -722,11 +681,7 @@ resolve_state_dir(const struct opts *o, const char *dbarg, char *out, size_t out
 		gk_config_free(&cfg);
 		return rc;
 	}
-	if (dbarg != NULL && (rc = state_dir_configured(o, &set)) != EX_PW_OK) {
-		gk_config_free(&cfg);
-		return rc;
-	}
-	if (!set)
+	if (dbarg != NULL && cfg.state_dir_derived)
 		rc = beside(dbarg, "state", out, outsz) == 0 ? EX_PW_OK : EX_PW_OVERFLOW;
 	else
 		rc = gk_strcpy(out, outsz, cfg.state_dir) == GK_OK ? EX_PW_OK : EX_PW_OVERFLOW;

@@ -1473,6 +1473,7 @@ default_state_dir(struct gk_config *cfg, struct gk_err *err)
 	if (cfg->state_dir != NULL && cfg->state_dir[0] != '\0')
 		return GK_OK;
 	/* Beside the database; a bare file name (only from a caller, config paths are absolute) means ".". */
+	cfg->state_dir_derived = true;
 	slash = strrchr(cfg->database, '/');
 	n = slash == NULL ? 1 : (size_t)(slash - cfg->database);
 	if ((dir = malloc(n + sizeof("/state"))) == NULL)

@@ -97,6 +97,7 @@ struct gk_config {
 	int log_target;                   /* enum gk_log_target */
 	enum gk_frontend frontend;        /* caddy: believe X-Forwarded-Method/-Host/-Uri */
 	char *state_dir;                  /* failure counters (login lockout) */
+	bool state_dir_derived;           /* state_dir unset: "state" beside database */
 	char *run_user;                   /* privilege drop target (gatekeep-authz) */
 	char *run_group;
 	char *login_template;             /* HTML template override for the login page */

@@ -209,11 +209,13 @@ test_defaults(void)
 			ok(0, "empty config loads");
 		if (load_text("database = /srv/x/users.db\n", noenv, &l, &err, NULL) == GK_OK) {
 			is_str(l.state_dir, "/srv/x/state", "state_dir follows a custom database");
+			ok(l.state_dir_derived, "... and is marked derived (gatekeep-passwd follows its DBFILE)");
 			gk_config_free(&l);
 		} else
 			ok(0, "config with a database loads");
 		if (load_text("database = /srv/x/users.db\nstate_dir = /run/gk\n", noenv, &l, &err, NULL) == GK_OK) {
 			is_str(l.state_dir, "/run/gk", "explicit state_dir wins");
+			ok(!l.state_dir_derived, "... and is not marked derived");
 			gk_config_free(&l);
 		} else
 			ok(0, "config with state_dir loads");
