@@ -122,6 +122,17 @@ is "$status" 415 "wrong content type: 415"
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 cgi POST /gatekeep/login "user=$big" HTTP_COOKIE="gatekeep_session_csrf=$C"
 is "$status" 413 "over-long body: 413"
+# A CONTENT_LENGTH that is not a plain number of at most 9 digits is never read as one:
+# the body is not read at all, so even a right password with a good CSRF pair fails.
+for cl in abc -1 +40 1e3 ' 40' 9999999999 ''; do
+	fresh_form
+	before=$(wc -l < "$TMP/log")
+	cgi POST /gatekeep/login "csrf=$F&user=alice&password=correct+horse" \
+		HTTP_COOKIE="gatekeep_session_csrf=$C" HTTP_ORIGIN=http://login.example CONTENT_LENGTH="$cl"
+	unlike "$status $(cat "$TMP/hdr")" '^30[0-9]|Set-Cookie: gatekeep_session=' \
+		"CONTENT_LENGTH '$cl': no sign-in (status $status)"
+	like "$(tail -n +"$((before + 1))" "$TMP/log")" 'deny .*method=form' "... and a deny line"
+done
 
 # --- wrong password, unknown user: one generic answer ---
 login alice 'wrong horse' /x 198.51.100.1
