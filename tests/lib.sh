@@ -47,7 +47,21 @@ unlike() {  # unlike GOT REGEX DESCRIPTION
 }
 diag() { echo "# $*"; }
 bail() { echo "Bail out! $*"; exit 99; }
-done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
+# done_testing: the plan line; on any failure first the tails of the logs a test kept in
+# $LOG (server and gatekeep output), so a failure in CI can be explained from its log alone.
+done_testing() {
+	local f
+	if [ "$_tap_failed" -gt 0 ] && [ -n "${LOG:-}" ] && [ -d "$LOG" ]; then
+		for f in "$LOG"/*; do
+			[ -f "$f" ] && [ -s "$f" ] || continue
+			echo "# ---- log ${f##*/}: first error-like lines, then the last lines"
+			grep -Ei 'error|refus|killed|exited|sanitizer|timeout|502|503' "$f" | head -8 | cut -c1-300 | sed 's/^/#   ! /'
+			tail -8 "$f" | cut -c1-300 | sed 's/^/#   /'
+		done
+	fi
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on right now.
 free_port() {
