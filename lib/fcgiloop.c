@@ -63,18 +63,22 @@ accept_conn(const struct gk_fcgiloop *l)
 }
 
 /*
- * Closes a connection.  On TCP, unread bytes at close() make the kernel send a reset that can
- * destroy the answer in flight, so (like libfcgi's OS_Close) shut down our side and read
- * until the peer closes, but for GK_FCGILOOP_LINGER_MS in all.
+ * Closes a connection: shut down our side and read until the peer closes, but for
+ * GK_FCGILOOP_LINGER_MS in all.  Why on every transport: a web server may still be writing
+ * when our answer is complete.  The authorizer answers as soon as PARAMS are in (it never
+ * reads FCGI_STDIN), and Caddy's client sends the empty FCGI_STDIN record in a write of
+ * its own: close() before that write makes it fail with EPIPE on a unix socket (Caddy then
+ * answers 502, never reading our answer) and sends a reset that can destroy the answer in
+ * flight on TCP.  libfcgi's OS_Close lingers on TCP only.
  */
 static void
-close_conn(int fd, bool tcp)
+close_conn(int fd, bool linger)
 {
 	char trash[4096];
 	int64_t end = gk_now_ms() + GK_FCGILOOP_LINGER_MS, now;
 	ssize_t n;
 
-	if (tcp && shutdown(fd, SHUT_WR) == 0) {
+	if (linger && shutdown(fd, SHUT_WR) == 0) {
 		while ((now = gk_now_ms()) < end) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
@@ -156,7 +160,7 @@ gk_fcgiloop_next(struct gk_fcgiloop *l)
 		rc = gk_fcgiguard_wait(l->fd, l->prev_id, &l->lim, l->scratch, l->cancel, &res, &err);
 		if (rc != GK_OK) {
 			log_refusal(l->log, l->fd, l->prev_id != 0, rc, &res);
-			close_conn(l->fd, l->tcp && rc != GK_NOTFOUND);
+			close_conn(l->fd, rc != GK_NOTFOUND);
 			l->fd = -1;
 			continue;
 		}
@@ -187,7 +191,7 @@ gk_fcgiloop_finish(struct gk_fcgiloop *l)
 	}
 	FCGX_Free(rq, 0);
 	if (!rq->keepConnection || bad != 0) {
-		close_conn(l->fd, l->tcp);
+		close_conn(l->fd, true);
 		l->fd = rq->ipcFd = -1;
 	}
 }

@@ -20,7 +20,7 @@
  * and its "ipcFd < 0: accept" branch is skipped.  The request is initialised on listen
  * socket -1: if libfcgi ever fell back to accepting by itself, accept(-1) fails (EBADF)
  * instead of reading unchecked bytes.  A kept connection (nginx fastcgi_keep_conn) has its
- * next request checked the same way.  Connections are closed by us, bounded (LINGER on TCP),
+ * next request checked the same way.  Connections are closed by us, bounded (LINGER),
  * never by libfcgi, whose per-read timer lets a trickling peer hold a worker for ever.
  *
  * Usage, once per worker process:
@@ -35,7 +35,7 @@
  *	gk_fcgiloop_free(&l);
  */
 
-#define GK_FCGILOOP_LINGER_MS 1000      /* bounded lingering close on TCP */
+#define GK_FCGILOOP_LINGER_MS 1000      /* bounded lingering close */
 
 struct gk_fcgiloop {
 	FCGX_Request rq;                /* the current request after gk_fcgiloop_next() */

@@ -107,6 +107,50 @@ is "$(st authorizer /x 'HTTP_AUTHORIZATION=Basic !!!')" "Status: 401" "malformed
 is "$(st authorizer /x "$ALICE" "$BOB")" "Status: 401" "duplicate Authorization param: denied"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Bearer abc')" "Status: 401" "other scheme: no credentials"
 
+# --- a web server still writing when the answer is complete ------------------------
+# Caddy's FastCGI client sends the empty FCGI_STDIN record in a write of its own; the
+# authorizer answers once PARAMS are in.  Closing before that write made it fail (EPIPE,
+# Caddy answered 502 without reading our answer): the worker lingers until the peer closes.
+a=$($PY "$CLIENT" "$SOCK" --role responder --hostile late-stdin "${BASE[@]}" REQUEST_URI=/x "$ALICE" 2>"$TMP/late.err")
+is "$?" 0 "late FCGI_STDIN on a unix socket: the write succeeds and the answer arrives"
+is "$(echo "$a" | head -1 | tr -d '\r')" "Status: 200" "... the whole answer (200 for alice)"
+is "$(cat "$TMP/late.err")" "" "... no EPIPE"
+# Lingering is bounded: a peer that keeps the connection open after the answer holds the
+# one worker for GK_FCGILOOP_LINGER_MS (1 s), not longer; then it is closed and the next
+# connection is served.
+r=$(GK_TESTS="$top_srcdir/tests" $PY - "$SOCK" <<'PY'
+import os, socket, sys, time
+sys.path.insert(0, os.environ["GK_TESTS"])
+from fcgi_client import record, params_records
+req = record(1, bytes([0, 1, 0, 0, 0, 0, 0, 0])) + params_records(
+    [(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/x"), (b"REMOTE_ADDR", b"203.0.113.7")]
+) + record(5, b"")
+def answer(s):
+    buf = b""
+    while b"\x01\x03\x00\x01" not in buf:        # END_REQUEST of request 1
+        c = s.recv(65536)
+        if not c:
+            return buf
+        buf += c
+    return buf
+a = socket.socket(socket.AF_UNIX); a.settimeout(5); a.connect(sys.argv[1]); a.sendall(req)
+got_a = b"Status: 401" in answer(a)
+t0 = time.monotonic()
+b = socket.socket(socket.AF_UNIX); b.settimeout(5); b.connect(sys.argv[1]); b.sendall(req)
+got_b = b"Status: 401" in answer(b)
+held = time.monotonic() - t0                 # the worker lingered on a, then took b
+try:
+    a.sendall(req)                           # a is closed on our side by now
+    closed = a.recv(1) == b""
+except OSError:
+    closed = True
+print("answered=%d next=%d bounded=%d closed=%d" % (got_a, got_b, 0.5 <= held < 3, closed))
+if not 0.5 <= held < 3:
+    print("held %.3f s" % held)
+PY
+)
+is "$r" "answered=1 next=1 bounded=1 closed=1" "a peer that never closes: the worker lingers ~1 s, closes, then serves the next connection"
+
 # --- session cookie -------------------------------------------------------------
 now=$(date +%s)
 tok=$("$TOKENTOOL" -t "$now" -l 3600 -g 1 issue "$TMP/secret" gatekeep alice)
@@ -351,6 +395,9 @@ at_exit "kill $TPID"
 wait_port "$port" || bail "tcp listener"
 a=$($PY "$CLIENT" "tcp:127.0.0.1:$port" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x "$ALICE" | tr -d '\r')
 like "$a" 'Variable-REMOTE_USER: alice' "tcp:127.0.0.1:PORT works"
+a=$($PY "$CLIENT" "tcp:127.0.0.1:$port" --role responder --hostile late-stdin REQUEST_METHOD=GET REQUEST_URI=/x "$ALICE" 2>"$TMP/late.err")
+is "$?" 0 "late FCGI_STDIN over TCP: the write succeeds and the answer arrives"
+like "$a" 'Remote-User: alice' "... the whole answer"
 kill -TERM $TPID; wait $TPID
 
 done_testing

@@ -7,12 +7,16 @@
 #   "NAME=@FILE" is not supported on purpose: keep tests explicit.
 #   --hostile: huge-lengths (a PARAMS record announcing 0x7ffffff0-byte name and value),
 #              truncated (half a PARAMS record, then close), many-params (2000 params),
-#              big-param (one 100000-byte value), garbage (random bytes)
+#              big-param (one 100000-byte value), garbage (random bytes),
+#              late-stdin (a well-formed request whose empty FCGI_STDIN record follows the
+#              PARAMS 0.3 s later, in a write of its own, as Caddy's client can when it is
+#              descheduled between writes; exit 4 if that write fails)
 # Prints the FCGI_STDOUT stream; exit 0 if an END_REQUEST arrived, 3 if the peer closed first.
 import os
 import socket
 import struct
 import sys
+import time
 
 ROLES = {"responder": 1, "authorizer": 2, "filter": 3}
 
@@ -75,10 +79,20 @@ def main():
         msg += params_records(pairs + [(b"HTTP_X_BIG", b"a" * 100000)]) + record(5, b"")
     elif hostile == "garbage":
         msg = os.urandom(4096)
+    elif hostile == "late-stdin":
+        msg += params_records(pairs)
     else:
         msg += params_records(pairs) + record(5, b"")
+    late_failed = False
     try:
         s.sendall(msg)
+        if hostile == "late-stdin":
+            time.sleep(0.3)
+            try:
+                s.sendall(record(5, b""))
+            except OSError as e:
+                print("fcgi_client: the late FCGI_STDIN write failed: %s" % e, file=sys.stderr)
+                late_failed = True
         if hostile in ("truncated", "garbage", "huge-lengths"):
             s.shutdown(socket.SHUT_WR)
     except OSError:
@@ -105,6 +119,8 @@ def main():
     except OSError:
         pass
     sys.stdout.buffer.write(out)
+    if late_failed:
+        return 4
     return 0 if ended else 3
 
 
