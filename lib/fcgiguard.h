@@ -50,6 +50,8 @@ struct gk_fcgiguard_result {
 	int request_id;
 	int role;             /* 1 responder, 2 authorizer, 3 filter */
 	bool keep_conn;       /* FCGI_KEEP_CONN was set */
+	bool stdin_complete;  /* GK_OK: the empty FCGI_STDIN record is among the len bytes (the
+	                         peer has sent all of this request; always so with want_stdin) */
 };
 
 /* Fills lim with the defaults above (want_stdin false). */

@@ -63,13 +63,15 @@ accept_conn(const struct gk_fcgiloop *l)
 }
 
 /*
- * Closes a connection: shut down our side and read until the peer closes, but for
- * GK_FCGILOOP_LINGER_MS in all.  Why on every transport: a web server may still be writing
- * when our answer is complete.  The authorizer answers as soon as PARAMS are in (it never
- * reads FCGI_STDIN), and Caddy's client sends the empty FCGI_STDIN record in a write of
- * its own: close() before that write makes it fail with EPIPE on a unix socket (Caddy then
- * answers 502, never reading our answer) and sends a reset that can destroy the answer in
- * flight on TCP.  libfcgi's OS_Close lingers on TCP only.
+ * Closes a connection, lingering when asked: shut down our side and read until the peer
+ * closes, but for GK_FCGILOOP_LINGER_MS in all.  Why: a web server may still be writing when
+ * our answer is complete.  The authorizer answers as soon as PARAMS are in (it never reads
+ * FCGI_STDIN), and Caddy's client sends the empty FCGI_STDIN record in a write of its own:
+ * close() before that write makes it fail with EPIPE on a unix socket (Caddy then answers
+ * 502, never reading our answer), and on TCP unread bytes make the kernel send a reset that
+ * can destroy the answer in flight.  Lingering costs a wait for the peer's close, so on a
+ * unix socket it is skipped when the peer had already sent all of the request (nginx writes
+ * it at once); TCP always lingers, as libfcgi's OS_Close does.
  */
 static void
 close_conn(int fd, bool linger)
@@ -77,8 +79,14 @@ close_conn(int fd, bool linger)
 	char trash[4096];
 	int64_t end = gk_now_ms() + GK_FCGILOOP_LINGER_MS, now;
 	ssize_t n;
+	int i;
 
-	if (linger && shutdown(fd, SHUT_WR) == 0) {
+	if (!linger) {
+		/* Unread bytes (the empty FCGI_STDIN we never read) would turn the peer's EOF
+		 * into ECONNRESET; bounded, the peer has sent all it had to. */
+		for (i = 0; i < 4 && recv(fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
+			;
+	} else if (shutdown(fd, SHUT_WR) == 0) {
 		while ((now = gk_now_ms()) < end) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
@@ -164,6 +172,7 @@ gk_fcgiloop_next(struct gk_fcgiloop *l)
 			l->fd = -1;
 			continue;
 		}
+		l->peer_done = res.stdin_complete;
 		l->rq.ipcFd = l->fd;
 		l->rq.keepConnection = 1;
 		if (FCGX_Accept_r(&l->rq) < 0) {
@@ -191,7 +200,7 @@ gk_fcgiloop_finish(struct gk_fcgiloop *l)
 	}
 	FCGX_Free(rq, 0);
 	if (!rq->keepConnection || bad != 0) {
-		close_conn(l->fd, true);
+		close_conn(l->fd, l->tcp || bad != 0 || !l->peer_done);
 		l->fd = rq->ipcFd = -1;
 	}
 }

@@ -48,6 +48,7 @@ struct gk_fcgiloop {
 	int prev_id;                    /* the id answered last on fd, 0 on a fresh one */
 	unsigned fails;                 /* accept() failures in a row */
 	bool tcp;
+	bool peer_done;                 /* the peer had sent all of the current request */
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -61,6 +62,9 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < workers; i++) {
 		if (fork() == 0) {
+			/* Die with the parent: scripts/bench stops us by the parent's pid. */
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1)
+				_exit(1);
 			serve(fd);
 			_exit(0);
 		}

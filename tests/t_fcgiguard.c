@@ -171,11 +171,31 @@ test_buffers(void)
 	is_int(res.role, 1, "role responder");
 	ok(!res.keep_conn, "no keep-conn flag");
 	is_int(res.length, b.n - 8, "prefix ends after the empty PARAMS record (STDIN not needed)");
+	ok(res.stdin_complete, "the empty STDIN record is queued: the peer sent all (no lingering)");
 	lim.want_stdin = true;
 	rc = check(&b, 0, &lim, &res);
 	is_int(rc, GK_OK, "want_stdin: passes");
 	is_int(res.length, b.n, "want_stdin: prefix includes the empty STDIN record");
+	ok(res.stdin_complete, "want_stdin: the peer sent all");
 	lim.want_stdin = false;
+
+	/* The end of STDIN, as seen when the answer is ready: what decides lingering. */
+	b.n -= 8;
+	ok(check(&b, 0, &lim, &res) == GK_OK && !res.stdin_complete,
+	    "PARAMS only (Caddy's STDIN write still to come, or Apache's authorizer): not all sent");
+	rec(&b, 1, 5, 1, "ab", 2, 6);
+	ok(check(&b, 0, &lim, &res) == GK_OK && !res.stdin_complete, "a STDIN record with data, no end: not all sent");
+	full = b.n;
+	rec(&b, 1, 5, 1, NULL, 0, 0);
+	b.n -= 3;
+	ok(check(&b, 0, &lim, &res) == GK_OK && !res.stdin_complete, "the empty STDIN record cut short: not all sent");
+	b.n += 3;
+	ok(check(&b, 0, &lim, &res) == GK_OK && res.stdin_complete, "data, then the empty STDIN record: all sent");
+	b.n = full;
+	rec(&b, 1, 5, 2, NULL, 0, 0);
+	ok(check(&b, 0, &lim, &res) == GK_OK && !res.stdin_complete, "an empty STDIN record of another id: not ours");
+	b.n = 0;
+	normal(&b, 1, 1, 0);
 
 	/* Every proper prefix is incomplete, never accepted, never rejected. */
 	full = b.n - 8;
