@@ -386,6 +386,28 @@ fake string-verified 401 email-unverified
 is "$(grep -c 'allow user=alice@example.com method=oidc' "$TMP/login-fake.log")" 4 \
 	"fake provider: client_secret_post used (the only method offered), four sign-ins"
 
+# ---- the GitLab preset (a self-hosted GitLab names its own issuer) ----
+# Same code flow as oidc, with the preset's button label and scopes; the preset's own
+# issuer (https://gitlab.com, https://accounts.google.com for google) needs the internet.
+echo pass > "$TMP/mode"
+sed -e 's/^oidc_provider = oidc$/oidc_provider = gitlab/' -e '/^oidc_button_label = /d' \
+	"$TMP/gk.conf" > "$TMP/gitlab.conf"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+"$GK_LOGIN" -c "$TMP/gitlab.conf" --listen "unix:$TMP/login.sock" --socket-mode 0660 \
+	>> "$TMP/login.log" 2>&1 &
+lpid=$!
+at_exit "kill $lpid"
+for i in $(seq 50); do [ -S "$TMP/login.sock" ] && kill -0 "$lpid" 2>/dev/null && break; sleep 0.1; done
+r=$(drive /gatekeep alice)
+is "$(j "$r" 'd["button"]')" "Sign in with GitLab" "gitlab preset: the button names GitLab"
+is "$(j "$r" 'd["auth_query"]["scope"]')" "openid email profile" "gitlab preset: the OpenID scopes"
+is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]') $(j "$r" 'd["protected_status"]')" \
+	"303 True 200" "gitlab preset: signed in through the provider, the session opens the app"
+is "$(j "$r" 'd["remote_user"]')" "alice@example.com" "gitlab preset: ... as alice@example.com"
+sed -e 's/^oidc_provider = oidc$/oidc_provider = google/' -e '/^oidc_issuer = /d' \
+	-e '/^oidc_button_label = /d' "$TMP/gk.conf" > "$TMP/google.conf"
+out=$("$GK_LOGIN" -c "$TMP/google.conf" --check-config 2>&1); ok $? "google preset: accepted without oidc_issuer ($out)"
+
 # ---- the provider goes away mid-flow ----
 refused "provider down" 502 provider-unreachable /gatekeep alice --before-callback "kill $oppid; sleep 0.3"
 # A fresh CGI process has no cached discovery document: the start page fails cleanly too.
