@@ -1,6 +1,7 @@
 /* fuzz_fcgiguard.c: fuzz target for gk_fcgiguard_check (FastCGI records checked before libfcgi sees them). */
 #include <config.h>	/* autoconf's, first */
 #include <limits.h>
+#include <stdbool.h>
 
 #include "fcgiguard.h"
 #include "fuzz.h"
@@ -71,12 +72,34 @@ reference(const uint8_t *b, size_t len, const struct gk_fcgiguard_result *r,
 }
 
 /*
+ * Whether the bytes after an accepted prefix start with complete FCGI_STDIN
+ * records of request rid that end with the empty one (the peer sent all).
+ */
+static bool
+stdin_done(const uint8_t *b, size_t len, size_t pos, unsigned rid)
+{
+	for (; pos + 8 <= len;) {
+		size_t clen = (size_t)b[pos + 4] << 8 | b[pos + 5], pad = b[pos + 6];
+
+		if (b[pos] != 1 || b[pos + 1] != 5 || ((unsigned)b[pos + 2] << 8 | b[pos + 3]) != rid ||
+		    pos + 8 + clen + pad > len)
+			return false;
+		if (clen == 0)
+			return true;
+		pos += 8 + clen + pad;
+	}
+	return false;
+}
+
+/*
  * Input: flags byte (bit 0 want_stdin, bits 1-2 prev_id 0..3), then the
  * bytes a peer sent. Invariants: documented statuses; INCOMPLETE asks for
  * more than it has; an accepted prefix reads the same to the reference
  * parser, lies inside the input, and every shorter cut of it is
  * INCOMPLETE (a valid request is never refused because it arrived slowly);
- * the check is deterministic.
+ * the check is deterministic; stdin_complete (which decides whether closing
+ * must linger) is true with want_stdin and otherwise says exactly whether the
+ * empty STDIN record follows the prefix.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -108,6 +131,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_ASSERT(r.length <= len && r.skip < r.length);
 		reference(b, len, &r, &lim);
+		FUZZ_ASSERT(r.stdin_complete == (lim.want_stdin ||
+		    stdin_done(b, len, r.length, (unsigned)r.request_id)));
 		cuts[0] = r.length - 1;
 		cuts[1] = r.skip + (r.length - r.skip) / 2;
 		cuts[2] = r.skip;
@@ -117,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		rc2 = gk_fcgiguard_check(b, r.length, prev, &lim, &r2, &err);
 		FUZZ_ASSERT(rc2 == GK_OK && r2.length == r.length);
+		FUZZ_ASSERT(r2.stdin_complete == lim.want_stdin);
 	}
 	return 0;
 }
