@@ -168,7 +168,8 @@ gk_fcgiloop_next(struct gk_fcgiloop *l)
 		rc = gk_fcgiguard_wait(l->fd, l->prev_id, &l->lim, l->scratch, l->cancel, &res, &err);
 		if (rc != GK_OK) {
 			log_refusal(l->log, l->fd, l->prev_id != 0, rc, &res);
-			close_conn(l->fd, rc != GK_NOTFOUND);
+			/* A refused peer gets no answer to lose: linger only against TCP resets. */
+			close_conn(l->fd, l->tcp && rc != GK_NOTFOUND);
 			l->fd = -1;
 			continue;
 		}
