@@ -7,28 +7,29 @@ tests_t_fcgiguard_LDADD = $(GK_LIBS)
 TESTS += tests/t_fcgiguard
 VALGRIND_TESTS += tests/t_fcgiguard
 # Fault injection (database, secret, disk full, kill -9 of the admin tool), nginx load,
-# the fail2ban filter; SECURITY.md. GK_LOAD_SECONDS (default 60) and GK_KILL9_TRIALS
-# (default 200) shorten the slow ones.
+# Caddy load, the fail2ban filter; SECURITY.md. GK_LOAD_SECONDS (default 60),
+# GK_LOAD_CADDY_SECONDS (default 10) and GK_KILL9_TRIALS (default 200) shorten the slow ones.
 FAULT_TESTS = \
 	tests/fault_db.sh \
 	tests/fault_secret.sh \
 	tests/fault_diskfull.sh \
 	tests/fault_kill9.sh
-TESTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh
-dist_check_SCRIPTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh
+TESTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh tests/load_caddy.sh
+dist_check_SCRIPTS += $(FAULT_TESTS) tests/fail2ban.sh tests/load_nginx.sh tests/load_caddy.sh
 EXTRA_DIST += \
 	tests/fault/common.sh \
 	tests/fault/fcgi_load.py \
 	tests/fault/kill9.py \
 	tests/load/client.py \
 	tests/load/nginx-main.conf \
+	tests/load/Caddyfile.main \
 	contrib/fail2ban/filter.d/gatekeep.conf \
 	contrib/fail2ban/jail.d/gatekeep.local \
 	SECURITY.md
 check-fault: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(FAULT_TESTS) tests/fail2ban.sh'
 check-load: $(check_PROGRAMS) $(bin_PROGRAMS) $(sbin_PROGRAMS)
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/load_nginx.sh'
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/load_nginx.sh tests/load_caddy.sh'
 .PHONY: check-fault check-load
 # gatekeep-authz sandbox: privilege drop, no_new_privs, seccomp in workers, close-on-exec, CVE-2025-23016 live.
 TESTS += tests/authz_sandbox.sh

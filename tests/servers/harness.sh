@@ -292,6 +292,7 @@ gk_start_lighttpd() {
 # --- Caddy ------------------------------------------------------------------------------
 # GK_CADDY_SITE: the site address(es) put in place of "http://app.example.com" (default:
 # 127.0.0.1 on this port; the login test names its two host names, as an SSO site does).
+# GK_CADDY_MAIN: the main config around it (default tests/servers/Caddyfile.main).
 gk_start_caddy() {
 	gk_need caddy
 	mkdir -p "$RUN/caddy/home" "$RUN/caddy/config" "$RUN/caddy/data"
@@ -299,7 +300,7 @@ gk_start_caddy() {
 	sed -i -e "s|^http://app\.example\.com {|${GK_CADDY_SITE:-http://127.0.0.1:$PORT} {|" "$RUN/caddy/site.caddy"
 	grep -q '^http://app\.example\.com' "$RUN/caddy/site.caddy" &&
 		bail "gk_start_caddy: the site address was not replaced"
-	gk_render "$SRV/Caddyfile.main" "$RUN/caddy/Caddyfile"
+	gk_render "${GK_CADDY_MAIN:-$SRV/Caddyfile.main}" "$RUN/caddy/Caddyfile"
 	local env=(env HOME="$RUN/caddy/home" XDG_CONFIG_HOME="$RUN/caddy/config" XDG_DATA_HOME="$RUN/caddy/data")
 	"${env[@]}" caddy validate --config "$RUN/caddy/Caddyfile" --adapter caddyfile >"$LOG/caddy-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/caddy-t.out"; bail "caddy validate rejects the config"; }
