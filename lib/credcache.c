@@ -136,6 +136,10 @@ gk_credcache_put(struct gk_credcache *c, const char *user, const char *password,
 			slot = e;               /* else the oldest live one */
 		}
 	}
+	if (slot == NULL) {             /* no slot at all (max is at least 1: cannot happen) */
+		gk_wipe(d, sizeof(d));
+		return;
+	}
 	memcpy(slot->digest, d, DIGEST_LEN);
 	slot->generation = generation;
 	slot->updated = updated;

@@ -20,7 +20,7 @@
 static const char *
 peer_name(int fd, char *buf, size_t bufsz)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
@@ -78,7 +78,6 @@ close_conn(int fd, bool linger)
 {
 	char trash[4096];
 	int64_t end = gk_now_ms() + GK_FCGILOOP_LINGER_MS, now;
-	ssize_t n;
 	int i;
 
 	if (!linger) {
@@ -92,7 +91,7 @@ close_conn(int fd, bool linger)
 
 			if (poll(&p, 1, (int)(end - now)) <= 0)
 				break;
-			if ((n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT)) <= 0)
+			if (recv(fd, trash, sizeof(trash), MSG_DONTWAIT) <= 0)
 				break;
 		}
 	}
@@ -125,7 +124,7 @@ int
 gk_fcgiloop_init(struct gk_fcgiloop *l, int lfd, const struct gk_fcgiguard_limits *lim,
     const volatile sig_atomic_t *cancel, const struct gk_log *log, struct gk_err *err)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sslen = sizeof(ss);
 
 	memset(l, 0, sizeof(*l));

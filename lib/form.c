@@ -102,7 +102,6 @@ gk_form_get(const char *s, size_t len, const char *name, char *out, size_t outsz
 		rc = decode(p, klen, key, sizeof(key));
 		if (rc == GK_ETOOLONG) {
 			/* A name longer than any we look for cannot match; skip it. */
-			rc = GK_OK;
 		} else if (rc != GK_OK) {
 			goto fail;
 		} else if (strcmp(key, name) == 0) {
