@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct pool {
 	size_t nretiring, retiring_cap;
 	const struct gk_prefork_ops *ops;
 	sigset_t mask;          /* the signals the parent waits for */
+	bool stopping;          /* stop_pool() has told the workers to go */
 };
 
 void
@@ -89,13 +91,19 @@ spawn(struct pool *p, struct slot *s)
 	s->started = gk_now_ms();
 }
 
-/* A slot's worker died: log it, and when it lived less than a second, back off. */
+/*
+ * A slot's worker died: log it, and when it lived less than a second, back off.  While the
+ * pool stops, a worker that ends as told (status 0, or SIGTERM) is no error worth a line.
+ */
 static void
 slot_died(struct pool *p, struct slot *s, int status)
 {
 	int64_t now = gk_now_ms(), delay = 0;
 
-	if (WIFSIGNALED(status))
+	if (p->stopping && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
+		gk_log(pool_log(p), LOG_DEBUG, "worker %ld stopped", (long)s->pid);
+	else if (WIFSIGNALED(status))
 		gk_log(pool_log(p), LOG_ERR, "worker %ld killed by signal %d", (long)s->pid,
 		    WTERMSIG(status));
 	else
@@ -168,6 +176,7 @@ stop_pool(struct pool *p)
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	p->stopping = true;
 	kill_all(p, SIGTERM);
 	while (alive(p) > 0 && gk_now_ms() < deadline) {
 		struct timespec ts = { 0, 50 * 1000000L };
@@ -179,6 +188,8 @@ stop_pool(struct pool *p)
 			p->slots[i].respawn_at = INT64_MAX;
 	}
 	if (alive(p) > 0) {
+		gk_log(pool_log(p), LOG_WARNING, "%zu worker(s) still running after %d ms: killing them",
+		    alive(p), GK_PREFORK_GRACE_MS);
 		kill_all(p, SIGKILL);
 		while (waitpid(-1, NULL, 0) > 0)
 			;

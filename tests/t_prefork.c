@@ -396,6 +396,8 @@ test_pool(const char *logpath, const char *failfile)
 	    status);
 	ok(gk_now_ms() - t0 < GK_PREFORK_GRACE_MS, "gracefully, before the SIGKILL deadline");
 	ok(log_has(logpath, "stopping on signal 15"), "\"stopping on signal 15\" logged");
+	ok(!log_has(logpath, "exited with status"),
+	    "workers that stop as told are no error line (\"exited with status\")");
 	left = 0;
 	for (size_t i = 0; i < nall; i++)
 		left += kill(all[i], 0) == 0;
@@ -430,6 +432,8 @@ test_stubborn(const char *logpath, const char *failfile)
 	for (size_t i = 0; i < NW; i++)
 		left += kill(pids[i], 0) == 0;
 	is_int(left, 0, "stubborn: every worker is gone");
+	ok(log_has(logpath, "3 worker(s) still running after 5000 ms: killing them"),
+	    "stubborn: the SIGKILL is logged");
 	unlink(stubborn);
 	close(rfd);
 }
