@@ -531,7 +531,7 @@ upgrade_hash(struct rq *q, const struct gk_user *u, const char *password)
 		gk_userdb_abort(txn);
 		goto fail;
 	}
-	if ((rc = gk_userdb_commit(txn, &err)) != GK_OK)
+	if (gk_userdb_commit(txn, &err) != GK_OK)
 		goto fail;
 	gk_log(&ctx->log, LOG_NOTICE, "upgraded the password hash of user=%s to the preferred method", esc);
 	return;
@@ -550,7 +550,7 @@ bump_generation(struct rq *q, const char *user)
 	int rc;
 
 	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
-	if (rc == GK_OK && (rc = gk_userdb_txn_get(txn, user, &cur, &err)) == GK_OK) {
+	if (rc == GK_OK && gk_userdb_txn_get(txn, user, &cur, &err) == GK_OK) {
 		cur.generation++;
 		cur.updated = ctx->now();
 		rc = gk_userdb_txn_put(txn, &cur, &err);

@@ -118,7 +118,7 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 
 		if ((r = read_len(&c, &nl, &used)) == 0)
 			break;
-		if (r < 0 || (r = read_len(&c, &vl, &used)) <= 0)
+		if (r < 0 || read_len(&c, &vl, &used) <= 0)
 			goto cut;
 		if (nl == 0)
 			return reject(res, err, GK_EINVAL, "empty-name");
