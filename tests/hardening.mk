@@ -23,6 +23,7 @@ EXTRA_DIST += \
 	tests/load/client.py \
 	tests/load/nginx-main.conf \
 	tests/load/Caddyfile.main \
+	tests/load/verdict.py \
 	contrib/fail2ban/filter.d/gatekeep.conf \
 	contrib/fail2ban/jail.d/gatekeep.local \
 	SECURITY.md

@@ -78,30 +78,12 @@ phase() {
 	    >"$TMP/$name.json" 2>"$TMP/$name.err"
 	ok $? "$name: the load generator ran to the end"
 	sed 's/^/# /' "$TMP/$name.err" | head -20
-	/usr/bin/python3 - "$TMP/$name.json" >"$TMP/verdict" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-print("requests", r["requests"])
-print("rate", int(r["requests"] / max(r["seconds"], 1)))
-five = wrong = errs = 0
-for name, c in sorted(r["classes"].items()):
-    st = c["statuses"]
-    print("class %-22s %-5s %s p50=%sms p99=%sms wrong=%d" % (name, c["expect"],
-          " ".join("%s:%d" % kv for kv in sorted(st.items())), c["p50_ms"], c["p99_ms"], c["wrong"]))
-    five += sum(k for s, k in st.items() if s.startswith("5"))
-    errs += sum(k for s, k in st.items() if s.startswith("error"))
-    wrong += c["wrong"]
-print("any_5xx", five)
-print("wrong", wrong)
-print("conn_errors", errs)
-print("min_class", min(sum(c["statuses"].values()) for c in r["classes"].values()))
-for s in r["wrong_samples"]:
-    print("sample", s)
-PY
+	/usr/bin/python3 "$top_srcdir/tests/load/verdict.py" "$TMP/$name.json" >"$TMP/verdict"
 	sed 's/^/# /' "$TMP/verdict"
 	[ "$(val requests)" -gt $((secs * 20)) ]; ok $? "$name: real load: $(val requests) requests ($(val rate)/s)"
 	[ "$(val min_class)" -gt 0 ]; ok $? "$name: every class was sent (least: $(val min_class))"
 	is "$(val any_5xx)" 0 "$name: zero 5xx (a 502 is Caddy failing to talk to gatekeep-authz)"
+	is "$(val deny_2xx)" 0 "$name: zero 2xx for anonymous, hostile or forbidden requests"
 	is "$(val wrong)" 0 "$name: zero wrong decisions (status and the user the app saw)"
 	is "$(val conn_errors)" 0 "$name: zero connection errors or timeouts"
 }

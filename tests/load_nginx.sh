@@ -138,35 +138,7 @@ sed 's/^/# /' "$TMP/load.err" | head -20
 W_AFTER=$(workers)
 
 # --- verdicts ---------------------------------------------------------------------------------
-/usr/bin/python3 - "$TMP/load.json" >"$TMP/verdict" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-print("requests", r["requests"])
-print("rate", int(r["requests"] / max(r["seconds"], 1)))
-v5 = vw = d2 = errs = 0
-for name, c in sorted(r["classes"].items()):
-    st = c["statuses"]
-    n = sum(st.values())
-    five = sum(k for s, k in st.items() if s.startswith("5"))
-    two = sum(k for s, k in st.items() if s.startswith("2"))
-    er = sum(k for s, k in st.items() if s.startswith("error"))
-    print("class %-26s %-5s n=%-7d %s p50=%sms p99=%sms wrong=%d" % (name, c["expect"], n,
-          " ".join("%s:%d" % kv for kv in sorted(st.items())), c["p50_ms"], c["p99_ms"], c["wrong"]))
-    if c["expect"] == "allow":
-        v5 += five
-        vw += c["wrong"]
-    else:
-        d2 += two
-        vw += c["wrong"] if two == 0 else 0
-    errs += er
-print("valid_5xx", v5)
-print("deny_2xx", d2)
-print("wrong", vw)
-print("conn_errors", errs)
-print("min_class", min(sum(c["statuses"].values()) for c in r["classes"].values()))
-for s in r["wrong_samples"]:
-    print("sample", s)
-PY
+/usr/bin/python3 "$top_srcdir/tests/load/verdict.py" "$TMP/load.json" >"$TMP/verdict"
 sed 's/^/# /' "$TMP/verdict"
 val() { sed -n "s/^$1 //p" "$TMP/verdict" | head -1; }
 [ "$(val requests)" -gt $((SECONDS_LOAD * 50)) ]; ok $? "real load: $(val requests) requests ($(val rate)/s)"
