@@ -78,16 +78,9 @@ phase() {
 	    >"$TMP/$name.json" 2>"$TMP/$name.err"
 	ok $? "$name: the load generator ran to the end"
 	sed 's/^/# /' "$TMP/$name.err" | head -20
-	/usr/bin/python3 "$top_srcdir/tests/load/verdict.py" "$TMP/$name.json" >"$TMP/verdict"
-	sed 's/^/# /' "$TMP/verdict"
-	[ "$(val requests)" -gt $((secs * 20)) ]; ok $? "$name: real load: $(val requests) requests ($(val rate)/s)"
-	[ "$(val min_class)" -gt 0 ]; ok $? "$name: every class was sent (least: $(val min_class))"
-	is "$(val any_5xx)" 0 "$name: zero 5xx (a 502 is Caddy failing to talk to gatekeep-authz)"
-	is "$(val deny_2xx)" 0 "$name: zero 2xx for anonymous, hostile or forbidden requests"
-	is "$(val wrong)" 0 "$name: zero wrong decisions (status and the user the app saw)"
-	is "$(val conn_errors)" 0 "$name: zero connection errors or timeouts"
+	gk_load_verdicts "$TMP/$name.json" $((secs * 20)) any_5xx \
+	    "5xx (a 502 is Caddy failing to talk to gatekeep-authz)" "$name"
 }
-val() { sed -n "s/^$1 //p" "$TMP/verdict" | head -1; }
 phase quiet 3 "$SECONDS_QUIET"
 phase busy 64 "$SECONDS_BUSY"
 

@@ -138,15 +138,7 @@ sed 's/^/# /' "$TMP/load.err" | head -20
 W_AFTER=$(workers)
 
 # --- verdicts ---------------------------------------------------------------------------------
-/usr/bin/python3 "$top_srcdir/tests/load/verdict.py" "$TMP/load.json" >"$TMP/verdict"
-sed 's/^/# /' "$TMP/verdict"
-val() { sed -n "s/^$1 //p" "$TMP/verdict" | head -1; }
-[ "$(val requests)" -gt $((SECONDS_LOAD * 50)) ]; ok $? "real load: $(val requests) requests ($(val rate)/s)"
-[ "$(val min_class)" -gt 0 ]; ok $? "every class was sent (least: $(val min_class))"
-is "$(val valid_5xx)" 0 "zero 5xx for valid requests"
-is "$(val deny_2xx)" 0 "zero 2xx for anonymous, hostile or forbidden requests"
-is "$(val wrong)" 0 "zero wrong decisions (status and the user the app saw)"
-is "$(val conn_errors)" 0 "zero connection errors or timeouts"
+gk_load_verdicts "$TMP/load.json" $((SECONDS_LOAD * 50)) valid_5xx "5xx for valid requests"
 
 # --- the pool --------------------------------------------------------------------------------
 is "$W_AFTER" "$W_BEFORE" "the same workers before and after (none died or was replaced)"

@@ -467,3 +467,23 @@ gk_check_logs() {
 	unlike "$all" "$BADPW|alice-pw|erin-pw|carol-pw|rita-pw" "$S: no password in the logs"
 	like "$all" 'deny' "$S: the authorizer logged its denials"
 }
+
+# --- load tests (tests/load_*.sh) -----------------------------------------------------------
+# lval KEY: a value from the last gk_load_verdicts summary.
+lval() { sed -n "s/^$1 //p" "$TMP/verdict" | head -1; }
+
+# gk_load_verdicts REPORT MIN_REQUESTS FIVE_KEY FIVE_WHAT [LABEL]: summarise a load report of
+# tests/load/client.py (tests/load/verdict.py) and check it: more than MIN_REQUESTS
+# requests, every class sent, FIVE_KEY (valid_5xx or any_5xx) zero, no 2xx for the deny
+# classes, no wrong decision, no connection error.
+gk_load_verdicts() {
+	local p="${5:+$5: }"
+	"$PY" "$top_srcdir/tests/load/verdict.py" "$1" >"$TMP/verdict" || bail "verdict.py $1"
+	sed 's/^/# /' "$TMP/verdict"
+	[ "$(lval requests)" -gt "$2" ]; ok $? "${p}real load: $(lval requests) requests ($(lval rate)/s)"
+	[ "$(lval min_class)" -gt 0 ]; ok $? "${p}every class was sent (least: $(lval min_class))"
+	is "$(lval "$3")" 0 "${p}zero $4"
+	is "$(lval deny_2xx)" 0 "${p}zero 2xx for anonymous, hostile or forbidden requests"
+	is "$(lval wrong)" 0 "${p}zero wrong decisions (status and the user the app saw)"
+	is "$(lval conn_errors)" 0 "${p}zero connection errors or timeouts"
+}
