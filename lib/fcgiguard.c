@@ -205,28 +205,6 @@ check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, u
 	}
 }
 
-/*
- * Whether the complete STDIN records of request rid from pos on end with the empty one: the
- * peer has then sent all of the request, and closing after the answer cannot cut off a write
- * of its (lib/fcgiloop.c).  Only looks; what libfcgi never reads needs no checking.
- */
-static bool
-stdin_queued(const unsigned char *buf, size_t len, size_t pos, unsigned rid)
-{
-	struct hdr h;
-
-	while (len - pos >= HDR) {
-		get_hdr(buf + pos, &h);
-		if (h.version != 1 || h.id != rid || h.type != T_STDIN ||
-		    len - pos < HDR + (size_t)h.clen + h.plen)
-			return false;
-		if (h.clen == 0)
-			return true;
-		pos += HDR + (size_t)h.clen + h.plen;
-	}
-	return false;
-}
-
 int
 gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
     const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
@@ -295,7 +273,17 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 			return rc;
 		res->stdin_complete = true;
 	} else {
-		res->stdin_complete = stdin_queued(buf, len, pos, rid);
+		/*
+		 * Only look whether the peer has sent all of the request (the empty STDIN record
+		 * is queued too), which decides whether closing must linger (lib/fcgiloop.c);
+		 * libfcgi never reads these bytes, so no cap applies and nothing is refused.
+		 */
+		struct gk_fcgiguard_result look;
+		struct gk_err look_err;
+		size_t end = pos;
+
+		res->stdin_complete = check_stream(buf, len, &end, T_STDIN, rid, SIZE_MAX, &in,
+		    lim, &look, &look_err) == GK_OK;
 	}
 	res->length = pos;
 	res->reason = "ok";
