@@ -182,41 +182,59 @@ table_ready(const char *dir, bool *present)
 	return not_owner(tbl, tst.st_uid);
 }
 
-/* One "KIND NAME: N failures, banned until T" line: until is what check sees, own what clear lifts. */
+/*
+ * One "WHO: N failures, STATE" line: until is what check sees, own what
+ * clear lifts. A user's count is consecutive failures from any address; an
+ * address's and a pair's are those within find_time.
+ */
 static void
-status_line(const char *kind, const char *name, long failures, int64_t own, int verdict,
-    int64_t until)
+status_line(const char *who, long failures, int64_t own, int verdict, int64_t until)
 {
 	char t[64];
 
-	printf("%s %s: %ld failure%s, ", kind, name, failures, failures == 1 ? "" : "s");
-	if (verdict != GK_LOCKOUT_BANNED) {
+	printf("%s: %ld failure%s, ", who, failures, failures == 1 ? "" : "s");
+	if (verdict == GK_LOCKOUT_ALLOW) {
 		printf("not banned\n");
 		return;
 	}
+	if (until == GK_LOCKOUT_FOREVER) {
+		printf("locked until an admin runs --unban\n");
+		return;
+	}
 	fmt_time(until, t, sizeof(t));
-	if (until > own)
+	if (verdict == GK_LOCKOUT_THROTTLED)
+		printf("throttled until %s (one attempt per interval, from any address)\n", t);
+	else if (until > own)
 		printf("banned until %s (a table-wide ban that --unban cannot lift)\n", t);
 	else
 		printf("banned until %s\n", t);
 }
 
-/* Prints the status of one key (user or addr). */
+/* Prints the status of one key: user, address, or (both given) the user at that address. */
 static int
 status_one(struct gk_lockout *lk, const char *user, const char *addr, const char *shown,
     int64_t now)
 {
 	struct gk_err err = { "" };
-	long failures;
-	int64_t own, until;
-	int v;
+	char who[GK_USER_MAX + 96];
+	long failures = 0;
+	int64_t own = 0, until = 0;
+	int v = GK_LOCKOUT_ALLOW;
 
-	if (gk_lockout_peek(lk, user, addr, now, &failures, &own, &err) != GK_OK ||
-	    (v = gk_lockout_check(lk, user, addr, now, &until, &err)) < 0) {
+	/* No table (lk NULL): nobody has failed yet. */
+	if (lk != NULL && (gk_lockout_peek(lk, user, addr, now, &failures, &own, &err) != GK_OK ||
+	    (v = gk_lockout_check(lk, user, addr, now, &until, &err)) < 0)) {
 		pw_warnx("%s", err.msg);
 		return EX_PW_FILE;
 	}
-	status_line(user != NULL ? "user" : "address", shown, failures, own, v, until);
+	if (user != NULL && addr != NULL) {
+		snprintf(who, sizeof(who), "user %s from %s", user, shown);
+		own = until;    /* the address's own ban shows here too; --unban of both lifts it */
+	} else if (user != NULL)
+		snprintf(who, sizeof(who), "user %s", user);
+	else
+		snprintf(who, sizeof(who), "address %s", shown);
+	status_line(who, failures, own, v, until);
 	return EX_PW_OK;
 }
 
@@ -248,9 +266,11 @@ pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool u
 			return EX_PW_OK;
 		}
 		if (user != NULL)
-			status_line("user", user, 0, 0, GK_LOCKOUT_ALLOW, 0);
+			status_one(NULL, user, NULL, NULL, now);
 		if (addr != NULL)
-			status_line("address", addr_shown, 0, 0, GK_LOCKOUT_ALLOW, 0);
+			status_one(NULL, NULL, addr, addr_shown, now);
+		if (user != NULL && addr != NULL)
+			status_one(NULL, user, addr, addr_shown, now);
 		return fflush(stdout) == 0 && !ferror(stdout) ? EX_PW_OK : EX_PW_FILE;
 	}
 	/* max_failures = 0 switches the services' lockout off, not the admin's view of the table. */
@@ -267,6 +287,8 @@ pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool u
 			rc = status_one(lk, user, NULL, user, now);
 		if (rc == EX_PW_OK && addr != NULL)
 			rc = status_one(lk, NULL, addr, addr_shown, now);
+		if (rc == EX_PW_OK && user != NULL && addr != NULL)
+			rc = status_one(lk, user, addr, addr_shown, now);
 		if (rc == EX_PW_OK && (fflush(stdout) != 0 || ferror(stdout))) {
 			pw_warnx("cannot write the output");
 			rc = EX_PW_FILE;

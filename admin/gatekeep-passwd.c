@@ -685,9 +685,7 @@ resolve_state_dir(const struct opts *o, const char *dbarg, char *out, size_t out
 		rc = beside(dbarg, "state", out, outsz) == 0 ? EX_PW_OK : EX_PW_OVERFLOW;
 	else
 		rc = gk_strcpy(out, outsz, cfg.state_dir) == GK_OK ? EX_PW_OK : EX_PW_OVERFLOW;
-	lc->max_failures = cfg.max_failures;
-	lc->find_time = cfg.find_time;
-	lc->ban_time = cfg.ban_time;
+	gk_lockout_conf_from(lc, &cfg);
 	gk_config_free(&cfg);
 	if (rc != EX_PW_OK)
 		pw_warnx("state_dir path too long");

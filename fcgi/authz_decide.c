@@ -106,9 +106,7 @@ lockout_open(const struct gk_config *cfg, const struct gk_log *log, struct gk_lo
 		return gk_err_set(err, "state_dir: path too long");
 	if (state_dir_ready(dir, log, err) != GK_OK)
 		return GK_ERR;
-	lc.max_failures = cfg->max_failures;
-	lc.find_time = cfg->find_time;
-	lc.ban_time = cfg->ban_time;
+	gk_lockout_conf_from(&lc, cfg);
 	if (gk_lockout_open(dir, &lc, lk, err) != GK_OK) {
 		memcpy(msg, err->msg, sizeof(msg));
 		*lk = NULL;
@@ -863,7 +861,8 @@ lockout_admits(struct gk_authz *a, const char *user, int64_t now, bool cached,
 		gk_log(a->log, LOG_ERR, "%s", err.msg);
 		fail(d, GK_OUT_BADCRED, "lockout-error");
 	} else {
-		fail(d, GK_OUT_BADCRED, "banned");
+		fail(d, GK_OUT_BADCRED, rc == GK_LOCKOUT_LOCKED ? "account-locked" :
+		    rc == GK_LOCKOUT_THROTTLED ? "throttled" : "banned");
 	}
 	return false;
 }
@@ -888,13 +887,13 @@ lockout_failed(struct gk_authz *a, const char *user, int64_t now, const struct g
  * does; never the address's, so one good account cannot launder guesses.
  */
 static void
-lockout_succeeded(struct gk_authz *a, const char *user, int64_t now)
+lockout_succeeded(struct gk_authz *a, const char *user, int64_t now, const struct gk_decision *d)
 {
 	struct gk_err err = { "" };
 
 	if (a->lk == NULL)
 		return;
-	if (gk_lockout_success(a->lk, user, now, &err) < 0)
+	if (gk_lockout_success(a->lk, user, d->from, now, &err) < 0)
 		gk_log(a->log, LOG_ERR, "%s", err.msg);
 	lockout_notice(a);
 }
@@ -943,7 +942,7 @@ check_password(struct gk_authz *a, const char *user, const char *pass, const cha
 		res = M_USER;
 	} else if ((v = gk_pw_verify(a->pw, pass, u.hash)) == GK_PW_MATCH) {
 		gk_credcache_put(a->cache, u.name, pass, u.hash, u.generation, u.updated, now);
-		lockout_succeeded(a, u.name, now);
+		lockout_succeeded(a, u.name, now, d);
 		set_user(d, &u, method);
 		res = M_USER;
 	} else if (v == GK_PW_MISMATCH) {

@@ -762,7 +762,8 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	if (rc != GK_LOCKOUT_ALLOW) {
 		if (rc < 0)
 			gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		deny_log(q, f->user, rc < 0 ? "lockout-error" : "locked");
+		deny_log(q, f->user, rc < 0 ? "lockout-error" : rc == GK_LOCKOUT_LOCKED ?
+		    "account-locked" : rc == GK_LOCKOUT_THROTTLED ? "throttled" : "locked");
 		login_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
 		goto out;
 	}
@@ -792,7 +793,7 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	}
 
 	/* Authenticated. */
-	if (gk_lockout_success(ctx->lk, u.name, now, &err) < 0)
+	if (gk_lockout_success(ctx->lk, u.name, q->addr, now, &err) < 0)
 		gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
 	if (gk_pw_needs_upgrade(u.hash))
 		upgrade_hash(q, &u, f->password);

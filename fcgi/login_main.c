@@ -69,9 +69,7 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	ctx->pw = gk_pw_ctx_new(err);
 	if (ctx->pw == NULL)
 		return GK_ERR;
-	lc.max_failures = ctx->cfg.max_failures;
-	lc.find_time = ctx->cfg.find_time;
-	lc.ban_time = ctx->cfg.ban_time;
+	gk_lockout_conf_from(&lc, &ctx->cfg);
 	/* No lockout table, no logins: failing open here would remove the brute-force limit. */
 	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->lk, err) != GK_OK)
 		return GK_ERR;

@@ -92,6 +92,10 @@ struct gk_config {
 	long max_failures;
 	long find_time;                   /* seconds */
 	long ban_time;                    /* seconds */
+	long lockout_address_failures;    /* per address, any users (max_failures: per pair) */
+	long lockout_user_throttle;       /* consecutive failures of a user before throttling */
+	long lockout_user_lock;           /* consecutive failures that lock the account (>= 100) */
+	long lockout_throttle_max;        /* seconds, longest throttle interval */
 	long basic_cache_ttl;             /* seconds, 0 = no cache */
 	int log_level;                    /* syslog priority */
 	int log_target;                   /* enum gk_log_target */
