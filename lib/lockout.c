@@ -102,6 +102,28 @@ keys_make(struct gk_lockout *lk, const char *user, const char *addr, struct keys
 	return GK_OK;
 }
 
+/*
+ * An admin's --unban USER cannot find the user's pair entries (they are
+ * keyed hashes), so it leaves the time of the unban in the user's entry
+ * (window_start, unused by the consecutive count) and every pair ban of
+ * that user that began no later is void.
+ */
+static int
+user_amnesty(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *amnesty,
+    struct gk_err *err)
+{
+	struct lk_probe p;
+
+	*amnesty = 0;
+	if (!ks->has_user)
+		return GK_OK;
+	if (lk_probe(lk, ks->user, now, false, &p, err) != GK_OK)
+		return GK_EIO;
+	if (p.found >= 0 && p.s.kind == LK_USER)
+		*amnesty = p.s.window_start;
+	return GK_OK;
+}
+
 int
 gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
     struct gk_lockout **out, struct gk_err *err)
@@ -190,12 +212,16 @@ ban_verdict(const struct lk_probe *p, int64_t now, int *v, int64_t *until)
 		worse(v, until, GK_LOCKOUT_BANNED, p->s.banned_until);
 }
 
-/* When a user with n consecutive failures may try again after the last one: 1 s doubling, capped. */
+/*
+ * When a user with n consecutive failures may try again after the last one:
+ * 2 s (at least one whole second on a clock counted in seconds), doubling
+ * with each further failure, capped at throttle_max.
+ */
 static int64_t
 throttle_end(const struct gk_lockout *lk, const struct lk_slot *s)
 {
 	long over = (long)s->count - lk->conf.user_throttle;
-	int64_t d = over >= 30 ? lk->conf.throttle_max : (int64_t)1 << over;
+	int64_t d = over >= 30 ? lk->conf.throttle_max : (int64_t)2 << over;
 
 	if (d > lk->conf.throttle_max)
 		d = lk->conf.throttle_max;
@@ -237,7 +263,7 @@ gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int6
 {
 	struct keyset ks;
 	struct lk_probe p;
-	int64_t u = 0;
+	int64_t u = 0, amnesty;
 	int v = GK_LOCKOUT_ALLOW, rc;
 
 	if (until != NULL)
@@ -257,8 +283,11 @@ gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int6
 		ban_verdict(&p, now, &v, &u);
 	}
 	if (ks.has_user && ks.has_addr) {
-		if (lk_probe(lk, ks.pair, now, false, &p, err) != GK_OK)
+		if (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
+		    lk_probe(lk, ks.pair, now, false, &p, err) != GK_OK)
 			goto out;
+		if (p.found >= 0 && p.s.last_fail <= amnesty)
+			p.found = -1;   /* banned before the admin's unban of the user */
 		ban_verdict(&p, now, &v, &u);
 	}
 	if (ks.has_user && user_verdict(lk, &ks, now, &v, &u, err) != GK_OK)
@@ -296,7 +325,7 @@ slot_get(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kin
 /* One failure on a windowed key (pair or address) that bans at limit. */
 static int
 fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
-    long limit, int64_t now, int *v, struct gk_err *err)
+    long limit, int64_t amnesty, int64_t now, int *v, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
@@ -305,7 +334,12 @@ fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum l
 
 	if ((rc = slot_get(lk, key, kind, now, &p, &s, err)) == GK_EIO)
 		return GK_EIO;
-	ban_verdict(&p, now, v, &u);
+	if (rc == GK_OK && s.count > 0 && s.last_fail <= amnesty) {
+		s.banned_until = 1;     /* voided by an unban: start a new window */
+		wild_verdict(&p, v, &u);
+	} else {
+		ban_verdict(&p, now, v, &u);
+	}
 	if (rc == GK_NOTFOUND || s.banned_until > now)
 		return GK_OK;           /* already banned: not counted, not extended */
 	/* A new window after find_time, after a finished ban, or if the clock went back. */
@@ -341,6 +375,8 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	wild_verdict(&p, v, &u);
 	if (rc == GK_NOTFOUND)
 		return GK_OK;
+	if (p.found == p.reuse || p.s.kind != LK_USER)
+		s.window_start = 0;     /* no unban yet (an older table's window is no unban) */
 	if (s.banned_until > now) {
 		worse(v, &u, GK_LOCKOUT_LOCKED, s.banned_until);
 		return GK_OK;           /* locked: not counted */
@@ -365,7 +401,7 @@ gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64
     struct gk_err *err)
 {
 	struct keyset ks;
-	int64_t u = 0;
+	int64_t u = 0, amnesty;
 	int v = GK_LOCKOUT_ALLOW, rc;
 
 	if (lk->conf.max_failures == 0)
@@ -378,10 +414,12 @@ gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64
 		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
 	rc = GK_EIO;
 	if (ks.has_addr &&
-	    fail_windowed(lk, ks.addr, LK_ADDR, lk->conf.address_failures, now, &v, err) != GK_OK)
+	    fail_windowed(lk, ks.addr, LK_ADDR, lk->conf.address_failures, 0, now, &v, err) != GK_OK)
 		goto out;
 	if (ks.has_user && ks.has_addr &&
-	    fail_windowed(lk, ks.pair, LK_PAIR, lk->conf.max_failures, now, &v, err) != GK_OK)
+	    (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
+	    fail_windowed(lk, ks.pair, LK_PAIR, lk->conf.max_failures, amnesty, now, &v, err) !=
+	    GK_OK))
 		goto out;
 	if (ks.has_user && fail_user(lk, ks.user, now, &v, err) != GK_OK)
 		goto out;
@@ -407,6 +445,25 @@ key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
 }
 
+/* Clears the user's count and lock and voids the pair bans of the user so far. */
+static int
+user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
+    struct gk_err *err)
+{
+	struct lk_probe p;
+	struct lk_slot s;
+	int rc;
+
+	if ((rc = slot_get(lk, key, LK_USER, now, &p, &s, err)) != GK_OK)
+		return rc == GK_NOTFOUND ? GK_OK : rc;
+	s.count = 0;
+	s.banned_until = 0;
+	s.window_start = now;
+	s.last_fail = now;
+	return lk_slot_write(lk, (uint32_t)p.found, &s, p.found == p.reuse && p.reuse_evicts, now,
+	    err);
+}
+
 int
 gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
@@ -421,7 +478,7 @@ gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int6
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
 		goto out;
 	rc = GK_EIO;
-	if (ks.has_user && key_clear(lk, ks.user, now, err) != GK_OK)
+	if (ks.has_user && user_unban(lk, ks.user, now, err) != GK_OK)
 		goto out;
 	if (ks.has_addr && key_clear(lk, ks.addr, now, err) != GK_OK)
 		goto out;

@@ -20,7 +20,7 @@
  *    ban_time seconds. The victim at another address is not affected.
  *  - Per user, across addresses, consecutive failures (no window; reset
  *    only by a success or an admin): from user_throttle on, the user is
- *    THROTTLED: one attempt per interval, 1 s doubling per further failure
+ *    THROTTLED: one attempt per interval, 2 s doubling per further failure
  *    up to throttle_max, answered without checking the password. An
  *    address from which this user signed in within GK_LOCKOUT_KNOWN_TIME
  *    is not throttled (the victim at home gets in during a distributed

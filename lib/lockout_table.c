@@ -88,8 +88,8 @@ slot_rank(const struct gk_lockout *lk, const struct lk_slot *s, int64_t now)
 	case LK_USER:
 		if (banned)
 			return 4;
-		if (s->count == 0)
-			return -1;
+		if (s->count == 0)      /* an admin's recent unban (lockout.c: user_amnesty) */
+			return now - s->window_start < lk->conf.ban_time ? 1 : -1;
 		return (long)s->count >= lk->conf.user_throttle ? 3 : 1;
 	case LK_KNOWN:
 		return now - s->last_fail < GK_LOCKOUT_KNOWN_TIME && now >= s->last_fail ? 0 : -1;

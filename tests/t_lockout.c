@@ -238,17 +238,18 @@ test_user(void)
 	}
 	is_int(gk_lockout_check(lk, "vic", "10.9.9.9", t, &until, &err), GK_LOCKOUT_THROTTLED,
 	    "10 consecutive failures: a new address is throttled");
-	is_int(until, t + 1, "... for 1 s after the 10th failure");
-	is_int(check(lk, "vic", "10.9.9.9", t + 1), GK_LOCKOUT_ALLOW, "... then allowed once");
+	is_int(until, t + 2, "... for 2 s after the 10th failure");
+	is_int(check(lk, "vic", "10.9.9.9", t + 1), GK_LOCKOUT_THROTTLED, "... still after 1 s");
+	is_int(check(lk, "vic", "10.9.9.9", t + 2), GK_LOCKOUT_ALLOW, "... then allowed once");
 	is_int(check(lk, "vic", "198.51.100.7", t), GK_LOCKOUT_ALLOW,
 	    "the victim's known address is not throttled");
 	is_int(check(lk, "vic", NULL, t), GK_LOCKOUT_THROTTLED, "user-only check: throttled");
 	is_int(check(lk, "other", "10.9.9.9", t), GK_LOCKOUT_ALLOW, "other users are not throttled");
-	t += 1;
+	t += 2;
 	is_int(gk_lockout_fail(lk, "vic", "10.1.1.1", t, &err), GK_LOCKOUT_THROTTLED,
 	    "11th failure: throttled");
 	gk_lockout_check(lk, "vic", "10.9.9.9", t, &until, &err);
-	is_int(until, t + 2, "the interval doubles: 2 s");
+	is_int(until, t + 4, "the interval doubles: 4 s");
 	for (i = 0; i < 20; i++) {
 		t += 100;
 		snprintf(a, sizeof(a), "10.2.0.%d", i);
@@ -299,6 +300,21 @@ test_user(void)
 	is_int(gk_lockout_fail(lk, "spray19", "192.0.2.250", t, &err), GK_LOCKOUT_BANNED,
 	    "the 20th bans the address");
 	is_int(check(lk, "newuser", "192.0.2.250", t), GK_LOCKOUT_BANNED, "for every user");
+	/* An admin's unban of a user lifts the user's pair bans at every address. */
+	for (i = 0; i < 5; i++) {
+		gk_lockout_fail(lk, "pat", "192.0.2.31", t, &err);
+		gk_lockout_fail(lk, "pat", "192.0.2.32", t, &err);
+	}
+	is_int(check(lk, "pat", "192.0.2.31", t), GK_LOCKOUT_BANNED, "pat banned at two addresses");
+	is_int(gk_lockout_clear(lk, "pat", NULL, t + 1, &err), GK_OK, "admin unbans the user");
+	is_int(check(lk, "pat", "192.0.2.31", t + 1), GK_LOCKOUT_ALLOW, "... lifted at one");
+	is_int(check(lk, "pat", "192.0.2.32", t + 1), GK_LOCKOUT_ALLOW, "... and the other");
+	is_int(gk_lockout_fail(lk, "pat", "192.0.2.31", t + 2, &err), GK_LOCKOUT_ALLOW,
+	    "a new failure there starts a new count");
+	is_int(peek(lk, "pat", "192.0.2.31", t + 2), 1, "... of 1");
+	for (i = 0; i < 4; i++)
+		gk_lockout_fail(lk, "pat", "192.0.2.31", t + 3, &err);
+	is_int(check(lk, "pat", "192.0.2.31", t + 3), GK_LOCKOUT_BANNED, "... and bans again at 5");
 	gk_lockout_close(lk);
 
 	memset(&c, 0, sizeof(c));
