@@ -54,6 +54,7 @@ realm = Unban Test
 methods = basic
 log_target = stderr
 max_failures = 3
+lockout_address_failures = 4
 find_time = 1m
 ban_time = 10m
 basic_cache_ttl = 0
@@ -69,22 +70,29 @@ for _ in $(seq 50); do [ -f "$STATE/lockout.tbl" ] && break; sleep 0.1; done
 # --- a user ban: seen, lifted, and the next good login is allowed ---------------------------
 run "$P" --lockout-status alice
 is "$rc:$out" "0:user alice: 0 failures, not banned" "--lockout-status before any failure"
-for i in 1 2 3; do basic "$SOCK" alice wrong 198.51.100.$i > /dev/null; done
-is "$(basic "$SOCK" alice 'pw alice' 198.51.100.9)" "Status: 401" "3 wrong Basic passwords ban alice"
+for i in 1 2 3; do basic "$SOCK" alice wrong 198.51.100.1 > /dev/null; done
+is "$(basic "$SOCK" alice 'pw alice' 198.51.100.1)" "Status: 401" "3 wrong Basic passwords from one address ban alice there"
 t0=$(date +%s)
 run "$P" --lockout-status alice
-is "$rc" 0 "--lockout-status of a banned user: exit 0"
-like "$out" "^user alice: 3 failures, banned until $ISO\$" "... failures and ban end (ISO 8601, local offset)"
-end=$(until_epoch "$out")
+is "$rc:$out" "0:user alice: 3 failures, not banned" \
+    "--lockout-status alice: 3 consecutive failures, the user herself is not banned"
+run "$P" --lockout-status alice --lockout-status-address 198.51.100.1
+is "$rc" 0 "--lockout-status of a banned user at an address: exit 0"
+like "$out" "^user alice: 3 failures, not banned
+address 198\.51\.100\.1: 3 failures, not banned
+user alice from 198\.51\.100\.1: 3 failures, banned until $ISO\$" \
+    "... the user, the address and the pair: failures and ban end (ISO 8601, local offset)"
+end=$(until_epoch "$(printf '%s\n' "$out" | tail -1)")
 ok "$([ "$end" -ge $((t0 + 590)) ] && [ "$end" -le $((t0 + 601)) ]; echo $?)" \
     "... the ban end is ban_time (10m) after the last failure ($((end - t0))s from now)"
 is "$err" "" "... nothing on stderr"
 status=$out
-run "$P" --lockout-status alice "$TMP/elsewhere/users.db"
+run "$P" --lockout-status alice --lockout-status-address 198.51.100.1 "$TMP/elsewhere/users.db"
 is "$rc:$out" "0:$status" "DBFILE given: state_dir still from the configuration when it sets one"
 : > "$TMP/empty.conf"
-run "$P" --config "$TMP/empty.conf" --lockout-status alice "$DB"
-like "$rc:$out" "^0:user alice: 3 failures, banned" "no state_dir configured: the state directory beside DBFILE"
+run "$P" --config "$TMP/empty.conf" --lockout-status alice --lockout-status-address 198.51.100.1 "$DB"
+like "$rc:$out" "user alice from 198\.51\.100\.1: 3 failures, banned" \
+    "no state_dir configured: the state directory beside DBFILE"
 
 # --- refusals change nothing --------------------------------------------------------------
 before=$(sum "$STATE/lockout.tbl")
@@ -135,21 +143,22 @@ run env GATEKEEP_STATE_DIR="$TMP/st-mode" "$P" --unban alice
 like "$rc:$nerr:$err" '^1:1:.*not a regular file' "table is a symlink: exit 1, one line"
 is "$(sum "$TMP/st-mode/real.tbl")" "$before" "... its target untouched"
 is "$(sum "$STATE/lockout.tbl")" "$before" "the live table is unchanged by all of the above"
-is "$(basic "$SOCK" alice 'pw alice' 198.51.100.9)" "Status: 401" "... alice is still banned"
+is "$(basic "$SOCK" alice 'pw alice' 198.51.100.1)" "Status: 401" "... alice is still banned there"
 
 # --- the unban -----------------------------------------------------------------------------
 run "$P" --unban alice
 is "$rc:$err" "0:gatekeep-passwd: Unbanning user alice" "--unban alice: exit 0, one line on stderr"
 run "$P" --lockout-status alice
 is "$out" "user alice: 0 failures, not banned" "... --lockout-status: cleared"
-is "$(basic "$SOCK" alice 'pw alice' 198.51.100.9)" "Status: 200" "... and alice's next good login is allowed"
+is "$(basic "$SOCK" alice 'pw alice' 198.51.100.1)" "Status: 200" \
+    "... and alice's next good login is allowed, even from the address she was banned at"
 is "$(stat -c '%u %a' "$STATE/lockout.tbl")" "$(id -u) 600" "... the table keeps its owner and mode"
 
 # --- address bans (IPv4, and IPv6 per /64) -------------------------------------------------
-for i in 1 2 3; do basic "$SOCK" "mallory$i" wrong 203.0.113.9 > /dev/null; done
-is "$(basic "$SOCK" bob 'pw bob' 203.0.113.9)" "Status: 401" "3 failures from 203.0.113.9 ban the address"
+for i in 1 2 3 4; do basic "$SOCK" "mallory$i" wrong 203.0.113.9 > /dev/null; done
+is "$(basic "$SOCK" bob 'pw bob' 203.0.113.9)" "Status: 401" "4 failures from 203.0.113.9 ban the address"
 run "$P" --lockout-status-address 203.0.113.9
-like "$rc:$out" "^0:address 203\.0\.113\.9: 3 failures, banned until $ISO\$" "--lockout-status-address shows it"
+like "$rc:$out" "^0:address 203\.0\.113\.9: 4 failures, banned until $ISO\$" "--lockout-status-address shows it"
 run "$P" --lockout-status bob
 is "$out" "user bob: 0 failures, not banned" "... bob himself is not banned"
 run "$P" --unban bob
@@ -158,19 +167,19 @@ run "$P" --unban-address 203.0.113.9
 is "$rc:$err" "0:gatekeep-passwd: Unbanning address 203.0.113.9" "--unban-address 203.0.113.9: exit 0"
 is "$(basic "$SOCK" bob 'pw bob' 203.0.113.9)" "Status: 200" "... bob is allowed from there again"
 
-for i in 1 2 3; do basic "$SOCK" "ghost$i" wrong "2001:db8:1:2::$i" > /dev/null; done
-is "$(basic "$SOCK" bob 'pw bob' 2001:db8:1:2::99)" "Status: 401" "3 failures in 2001:db8:1:2::/64 ban the /64"
+for i in 1 2 3 4; do basic "$SOCK" "ghost$i" wrong "2001:db8:1:2::$i" > /dev/null; done
+is "$(basic "$SOCK" bob 'pw bob' 2001:db8:1:2::99)" "Status: 401" "4 failures in 2001:db8:1:2::/64 ban the /64"
 run "$P" --lockout-status-address 2001:db8:1:2:ffff::1
-like "$out" "^address 2001:db8:1:2::/64: 3 failures, banned until $ISO\$" \
+like "$out" "^address 2001:db8:1:2::/64: 4 failures, banned until $ISO\$" \
     "--lockout-status-address of another address in the /64: the /64's count"
 run "$P" --lockout-status-address 2001:db8:1:3::1
 is "$out" "address 2001:db8:1:3::/64: 0 failures, not banned" "... the next /64 is not banned"
 run "$P" --unban-address 2001:DB8:1:2:0:0:0:77
 is "$rc:$err" "0:gatekeep-passwd: Unbanning address 2001:db8:1:2::/64" "--unban-address (non-canonical text): the /64"
 is "$(basic "$SOCK" bob 'pw bob' 2001:db8:1:2::99)" "Status: 200" "... the /64 is allowed again"
-for i in 1 2 3; do basic "$SOCK" "ghost$i" wrong 192.0.2.77 > /dev/null; done
+for i in 1 2 3 4; do basic "$SOCK" "ghost$i" wrong 192.0.2.77 > /dev/null; done
 run "$P" --lockout-status-address ::ffff:192.0.2.77
-like "$out" '^address 192\.0\.2\.77: 3 failures, banned' "an IPv4-mapped address is the IPv4 address"
+like "$out" '^address 192\.0\.2\.77: 4 failures, banned' "an IPv4-mapped address is the IPv4 address"
 run "$P" --unban alice --unban-address ::ffff:192.0.2.77
 is "$rc:$err" "0:gatekeep-passwd: Unbanning user alice
 gatekeep-passwd: Unbanning address 192.0.2.77" "--unban and --unban-address together"
@@ -180,7 +189,8 @@ is "$(basic "$SOCK" bob 'pw bob' 192.0.2.77)" "Status: 200" "... lifted"
 mkdir -m 0700 "$TMP/st-empty"
 run env GATEKEEP_STATE_DIR="$TMP/st-empty" "$P" --lockout-status alice --lockout-status-address 192.0.2.1
 is "$rc:$out" "0:user alice: 0 failures, not banned
-address 192.0.2.1: 0 failures, not banned" "no table yet: --lockout-status says not banned"
+address 192.0.2.1: 0 failures, not banned
+user alice from 192.0.2.1: 0 failures, not banned" "no table yet: --lockout-status says not banned"
 run env GATEKEEP_STATE_DIR="$TMP/st-empty" "$P" --unban alice
 like "$rc:$err" '^0:.*no lockout table yet' "... --unban: exit 0, nothing to do"
 is "$(ls -A "$TMP/st-empty")" "" "... and no table was created"
@@ -198,17 +208,17 @@ else
 	start "$D/authz.sock" "$TMP/authz-nb.log" "$D/gatekeep.conf"
 	for _ in $(seq 50); do [ -f "$D/state/lockout.tbl" ] && break; sleep 0.1; done
 	is "$(stat -c %U "$D/state/lockout.tbl" 2>/dev/null)" nobody "run_user=nobody: the table is nobody's"
-	for i in 1 2 3; do basic "$D/authz.sock" alice wrong 198.51.100.$i > /dev/null; done
-	is "$(basic "$D/authz.sock" alice 'pw alice' 198.51.100.9)" "Status: 401" "alice banned there"
+	for i in 1 2 3; do basic "$D/authz.sock" alice wrong 198.51.100.1 > /dev/null; done
+	is "$(basic "$D/authz.sock" alice 'pw alice' 198.51.100.1)" "Status: 401" "alice banned there"
 	export GATEKEEP_CONFIG=$D/gatekeep.conf
-	run "$P" --lockout-status alice
-	like "$rc:$out" '^0:user alice: 3 failures, banned' "root: --lockout-status reads nobody's table"
+	run "$P" --lockout-status alice --lockout-status-address 198.51.100.1
+	like "$rc:$out" 'from 198\.51\.100\.1: 3 failures, banned' "root: --lockout-status reads nobody's table"
 	run "$P" --unban alice
 	is "$rc:$err" "0:gatekeep-passwd: Unbanning user alice" "root: --unban alice"
-	is "$(basic "$D/authz.sock" alice 'pw alice' 198.51.100.9)" "Status: 200" "... alice allowed again"
+	is "$(basic "$D/authz.sock" alice 'pw alice' 198.51.100.1)" "Status: 200" "... alice allowed again"
 	is "$(find "$D/state" -not -user nobody | grep -c .)" 0 "... nothing in state_dir belongs to root"
 
-	for i in 1 2 3; do basic "$D/authz.sock" alice wrong 198.51.100.$i > /dev/null; done
+	for i in 1 2 3; do basic "$D/authz.sock" alice wrong 198.51.100.1 > /dev/null; done
 	before=$(sum "$D/state/lockout.tbl")
 	run setpriv --reuid=daemon --regid=daemon --clear-groups "$P" --unban alice
 	is "$rc:$nerr" "1:1" "another user than the owner: exit 1, one line"

@@ -32,6 +32,7 @@ login_url = /gatekeep/login
 cookie_secure = false
 default_redirect = /
 max_failures = 3
+lockout_address_failures = 3
 run_user = nobody
 EOF
 }

@@ -193,6 +193,10 @@ test_defaults(void)
 	is_int(c.max_failures, 5, "default max_failures");
 	is_int(c.find_time, 600, "default find_time 10m");
 	is_int(c.ban_time, 900, "default ban_time 15m");
+	is_int(c.lockout_address_failures, 20, "default lockout_address_failures");
+	is_int(c.lockout_user_throttle, 10, "default lockout_user_throttle");
+	is_int(c.lockout_user_lock, 100, "default lockout_user_lock (NIST SP 800-63B: 100)");
+	is_int(c.lockout_throttle_max, 60, "default lockout_throttle_max 1m");
 	is_int(c.basic_cache_ttl, 300, "default basic_cache_ttl 5m");
 	is_int(c.log_level, LOG_INFO, "default log_level info");
 	is_int(c.log_target, GK_LOG_SYSLOG, "default log_target syslog");
@@ -577,6 +581,12 @@ test_values(void)
 	bad_value(__LINE__, "max_failures", "-1", "from 0 to 100");
 	bad_value(__LINE__, "max_failures", "99999999999999999999999", "from 0 to 100");
 	good_value(__LINE__, "max_failures", "100");
+	bad_value(__LINE__, "lockout_user_lock", "99", "from 100 to 100000");
+	good_value(__LINE__, "lockout_user_lock", "100");
+	bad_value(__LINE__, "lockout_address_failures", "0", "from 1 to 100000");
+	bad_value(__LINE__, "lockout_user_throttle", "0", "from 1 to 100000");
+	bad_value(__LINE__, "lockout_throttle_max", "2h", "between 1s");
+	good_value(__LINE__, "lockout_throttle_max", "30s");
 	bad_value(__LINE__, "session_ttl", "0", "between 60s and");
 	bad_value(__LINE__, "session_ttl", "59s", "between 60s and");
 	bad_value(__LINE__, "basic_cache_ttl", "2h", "between 0s and 3600s");
