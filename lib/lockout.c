@@ -1,4 +1,4 @@
-/* lockout.c: who may try a password now: bans per (user, address) and address, throttle and lock per user. */
+/* lockout.c: who may try a password now: bans per (user, address) and address, a throttle per user. */
 #include <config.h>	/* autoconf's */
 
 #include <arpa/inet.h>
@@ -490,6 +490,28 @@ out:
 	return rc;
 }
 
+/* A success: the user's count and lock go, an admin's recent unban (user_amnesty) stays. */
+static int
+user_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
+    struct gk_err *err)
+{
+	struct lk_probe p;
+	struct lk_slot s;
+
+	if (lk_probe(lk, key, now, true, &p, err) != GK_OK)
+		return GK_EIO;
+	if (p.found < 0)
+		return GK_OK;
+	memset(&s, 0, sizeof(s));
+	if (p.s.kind == LK_USER && p.s.window_start != 0 &&
+	    now - p.s.window_start < lk->conf.ban_time) {
+		s = p.s;
+		s.count = 0;
+		s.banned_until = 0;
+	}
+	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
+}
+
 int
 gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
@@ -506,7 +528,7 @@ gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, in
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
 		goto out;
 	rc = GK_EIO;
-	if (key_clear(lk, ks.user, now, err) != GK_OK)
+	if (user_reset(lk, ks.user, now, err) != GK_OK)
 		goto out;
 	if (ks.has_addr) {
 		if (key_clear(lk, ks.pair, now, err) != GK_OK)

@@ -1,4 +1,4 @@
-/* lockout.h: failure counting and temporary bans per user and per address, shared by all processes. */
+/* lockout.h: failure counting, bans, throttle and lock of logins, shared by all processes. */
 #ifndef GK_LOCKOUT_H
 #define GK_LOCKOUT_H
 
@@ -92,7 +92,7 @@ void gk_lockout_close(struct gk_lockout *lk);
 int gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     int64_t *until, struct gk_err *err);
 
-/* Counts one failure for user and/or address (and their pair); returns the verdict after counting. */
+/* Counts one failure for user and/or address (and their pair); the verdict after counting. */
 int gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err);
 
@@ -103,7 +103,10 @@ int gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, i
 int gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err);
 
-/* Admin unban: clears the counters and bans of user and/or address, and of their pair when both are given. */
+/*
+ * Admin unban: clears the counts, bans, throttle and lock of user and/or
+ * address; a user's bans at every address are lifted too.
+ */
 int gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err);
 

@@ -1,4 +1,4 @@
-/* lockout_table.c: the lockout table file: creation, checked locking, slot I/O, probing and eviction. */
+/* lockout_table.c: the lockout table file: creation, checked locking, slot I/O, eviction. */
 #include <config.h>	/* autoconf's */
 
 #include <errno.h>

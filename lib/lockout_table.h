@@ -1,4 +1,4 @@
-/* lockout_table.h: the lockout table file inside lib/ (layout, locking, slots, eviction); lockout.c holds the policy. */
+/* lockout_table.h: the lockout table file (layout, locking, slots, eviction); policy in lockout.c. */
 #ifndef GK_LOCKOUT_TABLE_H
 #define GK_LOCKOUT_TABLE_H
 

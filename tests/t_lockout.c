@@ -309,6 +309,9 @@ test_user(void)
 	is_int(gk_lockout_clear(lk, "pat", NULL, t + 1, &err), GK_OK, "admin unbans the user");
 	is_int(check(lk, "pat", "192.0.2.31", t + 1), GK_LOCKOUT_ALLOW, "... lifted at one");
 	is_int(check(lk, "pat", "192.0.2.32", t + 1), GK_LOCKOUT_ALLOW, "... and the other");
+	gk_lockout_success(lk, "pat", "192.0.2.33", t + 1, &err);
+	is_int(check(lk, "pat", "192.0.2.32", t + 1), GK_LOCKOUT_ALLOW,
+	    "... and a sign-in elsewhere does not bring the old ban back");
 	is_int(gk_lockout_fail(lk, "pat", "192.0.2.31", t + 2, &err), GK_LOCKOUT_ALLOW,
 	    "a new failure there starts a new count");
 	is_int(peek(lk, "pat", "192.0.2.31", t + 2), 1, "... of 1");
