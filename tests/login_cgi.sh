@@ -20,6 +20,7 @@ cookie_secure = false
 redirect_domains = app.example.com, .gk.test
 default_redirect = /home
 max_failures = 3
+lockout_address_failures = 3
 find_time = 10m
 ban_time = 15m
 realm = Test <Realm> & Co
@@ -199,12 +200,14 @@ is "$(hdr Location)" "/home" "no rd: default_redirect"
 grep -q 'refused redirect target' "$TMP/log"; ok $? "refused rd is logged"
 
 # --- lockout ---
-for i in 1 2 3; do login dave 'nope' /x 203.0.113.$i; done
+for i in 1 2 3; do login dave 'nope' /x 203.0.113.50; done
 is "$status" 401 "third failure for dave: 401"
 login dave 'dave password' /x 203.0.113.50
-is "$status" 401 "dave banned: the right password is refused"
+is "$status" 401 "dave banned at that address: the right password is refused"
 is "$(sed 's/value="[^"]*"//g' "$TMP/body")" "$wrong" "banned: same generic page"
 grep -q 'deny user=dave method=form from=203.0.113.50 reason=locked' "$TMP/log"; ok $? "ban logged with a stable line"
+login dave 'dave password' /x 203.0.113.51
+is "$status" 303 "dave from another address signs in: no victim lockout"
 for i in 1 2 3; do login "nobody$i" 'nope' /x 203.0.113.99; done
 login alice 'correct horse' /x 203.0.113.99
 is "$status" 401 "address banned after 3 failures across users: even alice is refused from it"
