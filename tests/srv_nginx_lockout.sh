@@ -10,10 +10,12 @@
 ATT=127.0.0.2
 VIC=127.0.0.3
 gk_world
-# The server tests' shared configuration turns bans nearly off (max_failures = 100).
-sed -i 's/^max_failures = 100$/max_failures = 3/' "$GK/gatekeep.conf"
-grep -q '^max_failures = 3$' "$GK/gatekeep.conf" || bail "cannot set max_failures in $GK/gatekeep.conf"
-printf '%s\n' 'lockout_address_failures = 10' 'ban_time = 10m' >> "$GK/gatekeep.conf"
+# The server tests' shared configuration turns bans nearly off (100 failures).
+sed -i -e 's/^max_failures = 100$/max_failures = 3/' \
+    -e 's/^lockout_address_failures = 100$/lockout_address_failures = 10/' "$GK/gatekeep.conf"
+grep -q '^max_failures = 3$' "$GK/gatekeep.conf" && grep -q '^lockout_address_failures = 10$' "$GK/gatekeep.conf" ||
+	bail "cannot set max_failures and lockout_address_failures in $GK/gatekeep.conf"
+printf '%s\n' 'ban_time = 10m' >> "$GK/gatekeep.conf"
 gk_start_backend
 gk_start_authz unix
 gk_start_nginx

@@ -54,6 +54,8 @@ f_conf() {
 		echo "basic_cache_ttl = 0"
 		echo "state_dir = $FDIR/state"
 		echo "max_failures = 100"
+		echo "lockout_address_failures = 100"
+		echo "lockout_user_throttle = 100"
 		[ -n "$RUN_LINES" ] && printf '%s\n' "$RUN_LINES"
 		for l in "$@"; do echo "$l"; done
 	} >"$FCONF"
