@@ -363,6 +363,7 @@ neighbourhood_read(struct gk_lockout *lk, uint32_t base, struct lk_slot *v, stru
 {
 	uint32_t n = nslots(lk), first = n - base < TBL_PROBE ? n - base : TBL_PROBE;
 
+	memset(v, 0, TBL_PROBE * sizeof(*v));   /* the static analyzer cannot see pread fill it */
 	if (pread_full(lk->fd, v, first * sizeof(*v), slot_off(base)) != 0 ||
 	    (first < TBL_PROBE &&
 	    pread_full(lk->fd, v + first, (TBL_PROBE - first) * sizeof(*v), slot_off(0)) != 0)) {
