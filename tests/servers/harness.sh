@@ -300,6 +300,14 @@ gk_start_caddy() {
 	sed -i -e "s|^http://app\.example\.com {|${GK_CADDY_SITE:-http://127.0.0.1:$PORT} {|" "$RUN/caddy/site.caddy"
 	grep -q '^http://app\.example\.com' "$RUN/caddy/site.caddy" &&
 		bail "gk_start_caddy: the site address was not replaced"
+	# $GK_CADDY_SED: a sed script a test applies to the rendered site (e.g. to take a
+	# protection out and show that gatekeep alone still holds).
+	if [ -n "${GK_CADDY_SED:-}" ]; then
+		cp "$RUN/caddy/site.caddy" "$RUN/caddy/site.orig"
+		sed -i -e "$GK_CADDY_SED" "$RUN/caddy/site.caddy"
+		cmp -s "$RUN/caddy/site.caddy" "$RUN/caddy/site.orig" &&
+			bail "gk_start_caddy: GK_CADDY_SED changed nothing"
+	fi
 	gk_render "${GK_CADDY_MAIN:-$SRV/Caddyfile.main}" "$RUN/caddy/Caddyfile"
 	local env=(env HOME="$RUN/caddy/home" XDG_CONFIG_HOME="$RUN/caddy/config" XDG_DATA_HOME="$RUN/caddy/data")
 	"${env[@]}" caddy validate --config "$RUN/caddy/Caddyfile" --adapter caddyfile >"$LOG/caddy-t.out" 2>&1 ||
