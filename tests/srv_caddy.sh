@@ -78,6 +78,9 @@ gk_restart_authz unix
 gk_start_caddy
 
 gk_check_proxy caddy unix
+# Caddy 2.6 sends no SERVER_ADDR: bypass_hosts_on never holds (set env SERVER_ADDR in
+# the transport of a site that listens on the private address only)
+gk_check_bypass_host caddy unix "127.0.0.1:$PORT" 401
 gk_alive authz
 ok $? "caddy: gatekeep-authz is still running"
 gk_check_logs caddy "$LOG/authz.out"

@@ -464,6 +464,25 @@ gk_check_proxy() {
 	is "$(appvar "$IDVAR")" alice "$S: untrusted peer with Basic alice + Remote-User: bob -> alice"
 }
 
+# gk_check_bypass_host LABEL unix|tcp HOST ON: bypass_hosts = HOST applies only when bound:
+# by bypass_hosts_on (the server's SERVER_ADDR; ON is what a request on 127.0.0.1 gets:
+# 200/erin when the server sends SERVER_ADDR, 401 when it does not) or by
+# bypass_hosts_from (the client's address), and never on another listener or network.
+gk_check_bypass_host() {
+	local S="$1" mode="$2" host="$3" want_on="$4" bind got
+	for bind in "bypass_hosts_on = 127.0.0.1:$want_on" "bypass_hosts_on = 127.0.0.2:401" \
+	    "bypass_hosts_from = 127.0.0.1:200/erin" "bypass_hosts_from = 192.0.2.0/24:401"; do
+		gk_conf "192.0.2.1/32" "bypass_hosts = $host" "bypass_user = erin" "${bind%:*}"
+		gk_restart_authz "$mode"
+		req -H "Host: $host" "$BASE/private/"
+		got=$CODE
+		[ "$CODE" = 200 ] && got="200/$(appvar "$IDVAR")"
+		is "$got" "${bind##*:}" "$S: Host: $host with ${bind%:*} -> ${bind##*:}"
+	done
+	gk_conf "192.0.2.1/32"
+	gk_restart_authz "$mode"
+}
+
 # gk_check_logs LOGFILE...: no sanitizer report, no password in the logs, deny lines present.
 gk_check_logs() {
 	local S="$1" all
