@@ -199,14 +199,15 @@ gk_cidr_list_has_everything(const struct gk_cidr_list *list)
 }
 
 /*
- * The unix-socket peer, as the server says it: nginx writes "unix:", Go
- * (Caddy) "@". An empty or absent REMOTE_ADDR says nothing (a server that
- * forgot it, a stripped parameter): it is no peer at all and matches nothing.
+ * The unix-socket peer, as the server says it (checked on each): nginx writes
+ * "unix:", Go (Caddy) "@", lighttpd the listening socket's path ("/run/...").
+ * An empty or absent REMOTE_ADDR says nothing (a server that forgot it, a
+ * stripped parameter): it is no peer at all and matches nothing.
  */
 static bool
 is_unix_peer(const char *addr)
 {
-	return strcmp(addr, "@") == 0 || strncmp(addr, "unix:", 5) == 0;
+	return strcmp(addr, "@") == 0 || strncmp(addr, "unix:", 5) == 0 || addr[0] == '/';
 }
 
 bool

@@ -26,10 +26,10 @@ void gk_cidr_list_free(struct gk_cidr_list *list);
 bool gk_cidr_list_has_everything(const struct gk_cidr_list *list);
 
 /*
- * Does peer address `addr` (REMOTE_ADDR text) fall in the list? "@" and
- * "unix:..." (what Caddy and nginx write for a unix-socket peer) match the
- * entry "@". An empty or absent address, or one that does not parse, never
- * matches anything.
+ * Does peer address `addr` (REMOTE_ADDR text) fall in the list? "@",
+ * "unix:..." and an absolute path (what Caddy, nginx and lighttpd write for a
+ * client on a unix-socket listener) match the entry "@". An empty or absent
+ * address, or one that does not parse, never matches anything.
  */
 bool gk_cidr_list_match(const struct gk_cidr_list *list, const char *addr);
 

@@ -399,6 +399,8 @@ a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REM
 like "$a" 'Remote-User: alice' "proxy_trusted @: nginx's unix: peer is still trusted"
 a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=@ HTTP_REMOTE_USER=alice | tr -d '\r')
 like "$a" 'Remote-User: alice' "proxy_trusted @: Caddy's @ peer is still trusted"
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=/run/lighttpd/http.sock HTTP_REMOTE_USER=alice | tr -d '\r')
+like "$a" 'Remote-User: alice' "proxy_trusted @: lighttpd's unix peer (the listener's path) is trusted"
 kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
 
 # --- started on fd 0 (spawn-fcgi, mod_fcgid, lighttpd bin-path) ----------------------

@@ -74,6 +74,8 @@ static const struct {
 	{ __LINE__, "@", "unix:", true },
 	{ __LINE__, "@", "unix:/run/x.sock", true },
 	{ __LINE__, "@", "@", true },
+	{ __LINE__, "@", "/run/lighttpd/http.sock", true },    /* lighttpd: the listener's path */
+	{ __LINE__, "127.0.0.1", "/run/lighttpd/http.sock", false },
 	{ __LINE__, "@", "127.0.0.1", false },
 	{ __LINE__, "127.0.0.1", "", false },
 	{ __LINE__, "127.0.0.1", "unix:", false },
