@@ -14,8 +14,10 @@
 
 #include "authz_decide.h"
 #include "basic.h"
+#include "bypass.h"
 #include "cidr.h"
 #include "cookie.h"
+#include "frontend.h"
 #include "pathnorm.h"
 #include "policy.h"
 #include "token.h"
@@ -313,13 +315,14 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 
 	memset(v, 0, sizeof(*v));
 	if (a->cfg->frontend == GK_FRONTEND_CADDY && role == GK_ROLE_RESPONDER) {
-		/* forward_auth rewrites the request; the original is only in these headers. */
-		if (gk_request_header(req, "X-Forwarded-Method", &v->method) != GK_OK ||
-		    gk_request_header(req, "X-Forwarded-Uri", &v->target) != GK_OK)
-			return fail(d, GK_OUT_ERROR, "missing-forwarded-headers"), GK_ERR;
-		if (gk_request_header(req, "X-Forwarded-Host", &v->host) < 0 ||
-		    gk_request_header(req, "X-Forwarded-Proto", &v->proto) < 0)
-			return fail(d, GK_OUT_FORBIDDEN, "bad-forwarded-headers"), GK_ERR;
+		/* forward_auth rewrites the request: lib/frontend.c reads and cross-checks the original. */
+		struct gk_fwd_view f;
+		const char *why;
+		int rc = gk_frontend_caddy_view(req, &f, &why);
+
+		if (rc != GK_OK)
+			return fail(d, rc == GK_NOTFOUND ? GK_OUT_ERROR : GK_OUT_FORBIDDEN, why), GK_ERR;
+		v->method = f.method, v->host = f.host, v->target = f.target, v->proto = f.proto;
 		return GK_OK;
 	}
 	if (param1(req, "REQUEST_METHOD", &v->method) != GK_OK ||
@@ -402,8 +405,8 @@ requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
 /* --- methods ------------------------------------------------------------- */
 
 static enum mres
-m_bypass(struct gk_authz *a, const struct view *v, const char *path, bool ambiguous,
-    struct gk_decision *d)
+m_bypass(struct gk_authz *a, const struct gk_request *req, const struct view *v, const char *path,
+    bool ambiguous, struct gk_decision *d)
 {
 	const struct gk_config *cfg = a->cfg;
 	struct gk_user u;
@@ -416,11 +419,8 @@ m_bypass(struct gk_authz *a, const struct view *v, const char *path, bool ambigu
 	if (cfg->bypass_networks.count > 0 &&
 	    gk_cidr_list_match(&cfg->bypass_networks, d->from))
 		return d->method = "bypass", M_ANON;
-	if (v->host == NULL)
-		return M_NONE;
-	for (i = 0; i < cfg->bypass_hosts.count; i++) {
-		if (strcasecmp(cfg->bypass_hosts.items[i], v->host) != 0)
-			continue;
+	/* lib/bypass.c: the Host exactly, on a bound listener or from a bound network. */
+	if (gk_bypass_host_applies(cfg, req, v->host, d->from)) {
 		if (cfg->bypass_user == NULL || cfg->bypass_user[0] == '\0')
 			return fail(d, GK_OUT_ERROR, "no-bypass-user");
 		switch (lookup(a, cfg->bypass_user, &u)) {
@@ -1212,7 +1212,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		switch (cfg->methods[i]) {
 		case GK_M_BYPASS:
 			d->method = "bypass";
-			res = m_bypass(a, &v, d->path, flags & GK_PATH_AMBIGUOUS, d);
+			res = m_bypass(a, &req, &v, d->path, flags & GK_PATH_AMBIGUOUS, d);
 			break;
 		case GK_M_PROXY:
 			d->method = "proxy";

@@ -199,14 +199,15 @@ gk_cidr_list_has_everything(const struct gk_cidr_list *list)
 }
 
 /*
- * The unix-socket peer: nginx sets REMOTE_ADDR to "unix:", lighttpd and Go
- * (Caddy) servers leave it empty or write "@"; an absent one counts too.
+ * The unix-socket peer, as the server says it (checked on each): nginx writes
+ * "unix:", Go (Caddy) "@", lighttpd the listening socket's path ("/run/...").
+ * An empty or absent REMOTE_ADDR says nothing (a server that forgot it, a
+ * stripped parameter): it is no peer at all and matches nothing.
  */
 static bool
 is_unix_peer(const char *addr)
 {
-	return addr == NULL || *addr == '\0' || strcmp(addr, "@") == 0 ||
-	    strncmp(addr, "unix:", 5) == 0;
+	return strcmp(addr, "@") == 0 || strncmp(addr, "unix:", 5) == 0 || addr[0] == '/';
 }
 
 bool
@@ -216,7 +217,7 @@ gk_cidr_list_match(const struct gk_cidr_list *list, const char *addr)
 	bool have4 = false, have6 = false, unixpeer;
 	size_t i;
 
-	if (list == NULL || list->count == 0)
+	if (list == NULL || list->count == 0 || addr == NULL || *addr == '\0')
 		return false;
 	unixpeer = is_unix_peer(addr);
 	if (!unixpeer) {

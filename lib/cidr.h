@@ -26,9 +26,10 @@ void gk_cidr_list_free(struct gk_cidr_list *list);
 bool gk_cidr_list_has_everything(const struct gk_cidr_list *list);
 
 /*
- * Does peer address `addr` (REMOTE_ADDR text) fall in the list? An empty or
- * absent REMOTE_ADDR, or "unix:" forms, count as the unix-socket peer "@".
- * Unparsable addresses never match.
+ * Does peer address `addr` (REMOTE_ADDR text) fall in the list? "@",
+ * "unix:..." and an absolute path (what Caddy, nginx and lighttpd write for a
+ * client on a unix-socket listener) match the entry "@". An empty or absent
+ * address, or one that does not parse, never matches anything.
  */
 bool gk_cidr_list_match(const struct gk_cidr_list *list, const char *addr);
 

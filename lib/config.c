@@ -135,6 +135,8 @@ static const struct key keys[] = {
 	{ "bypass_paths", K_PATHLIST, F(bypass_paths), "", 0, 0, NULL },
 	{ "bypass_networks", K_CIDRS, F(bypass_networks), "", 0, 0, NULL },
 	{ "bypass_hosts", K_HOSTLIST, F(bypass_hosts), "", 0, 0, NULL },
+	{ "bypass_hosts_on", K_CIDRS, F(bypass_hosts_on), "", 0, 0, NULL },
+	{ "bypass_hosts_from", K_CIDRS, F(bypass_hosts_from), "", 0, 0, NULL },
 	{ "bypass_user", K_USER_OPT, F(bypass_user), "", 0, 0, NULL },
 	{ "rule", K_RULES, F(rules), NULL, 0, 0, NULL },
 	{ "allowed_origins", K_ORIGINLIST, F(allowed_origins), "", 0, 0, NULL },
@@ -1548,6 +1550,15 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 	if (gk_cidr_list_has_everything(&cfg->bypass_networks))
 		return gk_err_set(err, "bypass_networks covers every address (a /0 network): "
 		    "that switches authentication off");
+	if (cfg->bypass_hosts.count > 0 && cfg->bypass_hosts_on.count == 0 &&
+	    cfg->bypass_hosts_from.count == 0)
+		return gk_err_set(err, "bypass_hosts is bound to nothing: any client can send any "
+		    "Host; set bypass_hosts_on (the local addresses, SERVER_ADDR) and/or "
+		    "bypass_hosts_from (the client networks)");
+	if (gk_cidr_list_has_everything(&cfg->bypass_hosts_on) ||
+	    gk_cidr_list_has_everything(&cfg->bypass_hosts_from))
+		return gk_err_set(err, "bypass_hosts_on and bypass_hosts_from must not cover every "
+		    "address (a /0 network): that binds bypass_hosts to nothing");
 	if (cfg->cookie_samesite == GK_SAMESITE_NONE && !cfg->cookie_secure)
 		return gk_err_set(err, "cookie_samesite = none requires cookie_secure = true "
 		    "(browsers drop such cookies)");

@@ -85,6 +85,8 @@ struct gk_config {
 	struct gk_strlist bypass_paths;
 	struct gk_cidr_list bypass_networks;
 	struct gk_strlist bypass_hosts;
+	struct gk_cidr_list bypass_hosts_on;    /* local addresses (SERVER_ADDR) a bypass host must come in on */
+	struct gk_cidr_list bypass_hosts_from;  /* client networks (REMOTE_ADDR) a bypass host must come from */
 	char *bypass_user;
 	struct gk_rule *rules;
 	size_t rules_count;

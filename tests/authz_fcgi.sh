@@ -228,7 +228,7 @@ is "$(st responder /x FCGI_APACHE_ROLE=AUTHENTICATOR REMOTE_USER=alice 'REMOTE_P
 # --- trusted proxy header -------------------------------------------------------
 a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=alice | tr -d '\r')
 like "$a" 'Remote-User: alice' "proxy header from trusted 127.0.0.1: believed"
-a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x HTTP_REMOTE_USER=alice | tr -d '\r')
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=@ HTTP_REMOTE_USER=alice | tr -d '\r')
 like "$a" 'Remote-User: alice' "proxy header from the unix peer (@): believed"
 is "$(st responder /x HTTP_REMOTE_USER=alice)" "Status: 401" "proxy header from untrusted peer: ignored"
 a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=127.0.0.1 \
@@ -312,37 +312,95 @@ proxy_email_header = Remote-Email
 allowed_origins = https://app.example.com
 bypass_networks = 192.0.2.0/24
 bypass_hosts = 10.1.1.1:8090
+bypass_hosts_on = 10.1.1.1
 bypass_user = kiosk"
 : > "$LOG"
 start 1
-FWD=(HTTP_X_FORWARDED_METHOD=GET HTTP_X_FORWARDED_HOST=app.example.com HTTP_X_FORWARDED_PROTO=https)
-is "$(st responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/admin/x "$ALICE")" "Status: 403" \
-    "caddy: rules see X-Forwarded-Uri, not the endpoint URI"
-is "$(st responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/public/x)" "Status: 200" "caddy: bypass on X-Forwarded-Uri"
-a=$(q responder /_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/x HTTP_ACCEPT=text/html)
+# What Caddy's forward_auth sends (checked live): REQUEST_URI is the original request's,
+# REQUEST_METHOD is always GET, GATEKEEP_METHOD comes from the Caddyfile's transport env.
+# cq URI METHOD [NAME=VALUE...]: a responder call as Caddy makes it for METHOD URI.
+# A NAME=VALUE argument replaces the default of that NAME.
+cq() {
+	local uri=$1 m=$2 d p keep=()
+	shift 2
+	for d in REQUEST_METHOD=GET REQUEST_URI="$uri" HTTP_HOST=app.example.com GATEKEEP_METHOD="$m" \
+	    HTTP_X_FORWARDED_METHOD="$m" HTTP_X_FORWARDED_URI="$uri" HTTP_X_FORWARDED_HOST=app.example.com \
+	    HTTP_X_FORWARDED_PROTO=https REMOTE_ADDR=203.0.113.7; do
+		for p in "$@"; do [ "${p%%=*}" = "${d%%=*}" ] && continue 2; done
+		keep+=("$d")
+	done
+	$PY "$CLIENT" "$SOCK" --role responder "${keep[@]}" "$@" | tr -d '\r'
+}
+cst() { cq "$@" | head -1; }
+is "$(cst /admin/x GET "$ALICE")" "Status: 403" "caddy: rules see the original URI, not the endpoint URI"
+is "$(cst /public/x GET)" "Status: 200" "caddy: bypass on the original URI"
+a=$(cq /x GET HTTP_ACCEPT=text/html)
 is "$(echo "$a" | head -1)" "Status: 302" "caddy: a browser gets a real 302"
 like "$a" 'rd=https%3A%2F%2Fapp.example.com%2Fx' "caddy: rd built from X-Forwarded-Proto/Host/Uri"
 is "$(st responder /_gk "$ALICE")" "Status: 500" "caddy: missing X-Forwarded-* is an error"
+is "$(st responder /x "$ALICE" HTTP_X_FORWARDED_METHOD=GET HTTP_X_FORWARDED_URI=/x)" "Status: 500" \
+    "caddy: no GATEKEEP_METHOD from the Caddyfile is an error"
+like "$(cat "$LOG")" 'reason=missing-GATEKEEP_METHOD' "... logged with its reason"
+# A client's X_Forwarded_* that won Caddy's map: the reading differs from Caddy's own.
+is "$(cst /admin/x GET "$ALICE" HTTP_X_FORWARDED_URI=/x)" "Status: 403" \
+    "caddy: X-Forwarded-Uri other than REQUEST_URI -> 403"
+like "$(cat "$LOG")" 'reason=forwarded-uri-mismatch' "... logged as forwarded-uri-mismatch"
+is "$(cst /private/x GET HTTP_X_FORWARDED_URI=/public/x)" "Status: 403" \
+    "caddy: a forged X-Forwarded-Uri on a bypass path -> 403, not the bypass"
+is "$(cst /x DELETE "$BOB" HTTP_X_FORWARDED_METHOD=GET)" "Status: 403" \
+    "caddy: X-Forwarded-Method other than GATEKEEP_METHOD -> 403"
+like "$(cat "$LOG")" 'reason=forwarded-method-mismatch' "... logged as forwarded-method-mismatch"
+is "$(cst /x GET HTTP_X_FORWARDED_HOST=10.1.1.1:8090 SERVER_ADDR=10.1.1.1)" "Status: 403" \
+    "caddy: X-Forwarded-Host other than Host -> 403 (no bypass_hosts)"
+like "$(cat "$LOG")" 'reason=forwarded-host-mismatch' "... logged as forwarded-host-mismatch"
 is "$(st authorizer /admin "$ALICE")" "Status: 403" "caddy setting does not change the Authorizer role"
-a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/x \
-    REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie HTTP_REMOTE_EMAIL=newbie@example.com | tr -d '\r')
+a=$(cq /x GET REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie HTTP_REMOTE_EMAIL=newbie@example.com)
 like "$a" 'Remote-User: newbie' "proxy auto-create: allowed"
 like "$a" 'Remote-Groups: viewers' "proxy auto-create: groups from proxy_auto_create_groups"
 "$GK_PASSWD" -l "$DB" | grep -q '^newbie'; ok $? "auto-created user is in the database"
-is "$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk HTTP_X_FORWARDED_METHOD=POST \
-    HTTP_X_FORWARDED_HOST=app.example.com HTTP_X_FORWARDED_URI=/x REMOTE_ADDR=127.0.0.1 \
-    HTTP_REMOTE_USER=newbie | tr -d '\r' | head -1)" "Status: 403" "auto-created ro user: POST refused"
-is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
-    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_ORIGIN=https://evil.example)" "Status: 403" "foreign Origin on POST: 403"
-is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
-    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_ORIGIN=https://app.example.com)" "Status: 200" "allowed Origin on POST: 200"
-is "$(st responder /_gk HTTP_X_FORWARDED_METHOD=POST HTTP_X_FORWARDED_HOST=app.example.com \
-    HTTP_X_FORWARDED_URI=/x "$BOB" HTTP_REFERER=https://evil.example/app.example.com)" "Status: 403" \
+is "$(cst /x POST REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie)" "Status: 403" "auto-created ro user: POST refused"
+is "$(cst /x POST "$BOB" HTTP_ORIGIN=https://evil.example)" "Status: 403" "foreign Origin on POST: 403"
+is "$(cst /x POST "$BOB" HTTP_ORIGIN=https://app.example.com)" "Status: 200" "allowed Origin on POST: 200"
+is "$(cst /x POST "$BOB" HTTP_REFERER=https://evil.example/app.example.com)" "Status: 403" \
     "foreign Referer on POST: 403"
 is "$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=192.0.2.9 | tr -d '\r' | head -1)" \
     "Status: 200" "bypass_networks: allowed"
-a=$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 HTTP_HOST=10.1.1.1:8090 | tr -d '\r')
-like "$a" 'Variable-REMOTE_USER: kiosk' "bypass_hosts: runs as bypass_user"
+a=$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 HTTP_HOST=10.1.1.1:8090 \
+    SERVER_ADDR=10.1.1.1 | tr -d '\r')
+like "$a" 'Variable-REMOTE_USER: kiosk' "bypass_hosts: on the bound listener, runs as bypass_user"
+for sa in SERVER_ADDR=198.51.100.1 SERVER_ADDR= X=; do
+	is "$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 \
+	    HTTP_HOST=10.1.1.1:8090 "$sa" | tr -d '\r' | head -1)" "Status: 401" \
+	    "bypass_hosts: the Host on another listener ($sa) is no bypass"
+done
+is "$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 \
+    HTTP_HOST=10.1.1.1:8090. SERVER_ADDR=10.1.1.1 | tr -d '\r' | head -1)" "Status: 401" \
+    "bypass_hosts: a look-alike Host (trailing dot) is no bypass"
+kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
+
+# bypass_hosts bound to nothing: refused at start with a clear message
+write_conf "bypass_hosts = 10.1.1.1
+bypass_user = kiosk"
+: > "$LOG"
+timeout 10 "$GK_AUTHZ" -c "$CONF" --listen "unix:$SOCK.x" --workers 1 -d 2>>"$LOG"
+rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ]
+ok $? "bypass_hosts bound to nothing: refused at start (exit $rc)"
+like "$(cat "$LOG")" 'bypass_hosts is bound to nothing' "... naming the problem"
+
+# An empty or missing REMOTE_ADDR is no unix-socket peer (proxy_trusted = @, ...)
+write_conf ""
+start 1
+for ra in REMOTE_ADDR= NO_REMOTE_ADDR=1; do
+	is "$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x "$ra" HTTP_REMOTE_USER=alice | \
+	    tr -d '\r' | head -1)" "Status: 401" "proxy_trusted @: $ra is not the unix peer, Remote-User ignored"
+done
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=unix: HTTP_REMOTE_USER=alice | tr -d '\r')
+like "$a" 'Remote-User: alice' "proxy_trusted @: nginx's unix: peer is still trusted"
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=@ HTTP_REMOTE_USER=alice | tr -d '\r')
+like "$a" 'Remote-User: alice' "proxy_trusted @: Caddy's @ peer is still trusted"
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=/run/lighttpd/http.sock HTTP_REMOTE_USER=alice | tr -d '\r')
+like "$a" 'Remote-User: alice' "proxy_trusted @: lighttpd's unix peer (the listener's path) is trusted"
 kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
 
 # --- started on fd 0 (spawn-fcgi, mod_fcgid, lighttpd bin-path) ----------------------

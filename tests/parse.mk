@@ -39,3 +39,10 @@ noinst_PROGRAMS += tests/bench_password
 tests_bench_password_SOURCES = tests/bench_password.c
 tests_bench_password_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_bench_password_LDADD = $(GK_LIBS)
+
+check_PROGRAMS += tests/t_frontend
+tests_t_frontend_SOURCES = tests/t_frontend.c tests/tap.h
+tests_t_frontend_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_frontend_LDADD = $(GK_LIBS)
+TESTS += tests/t_frontend
+VALGRIND_TESTS += tests/t_frontend

@@ -15,9 +15,16 @@ TOKENTOOL="$top_builddir/tests/tokentool"
 [ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
 chmod 600 "$GK/secret"
 seed_start_app pytorrent
+# The private listener (10.11.1.11:8090 in the example) is 127.0.0.2:$PORT here: nginx
+# sends it as SERVER_ADDR, which bypass_hosts_on must name.
+LAN=127.0.0.2
+SEED_SED="s|listen 10\.11\.1\.11:8090;|listen $LAN:$PORT;|; s|^bypass_hosts_on = 10\.11\.1\.11\$|bypass_hosts_on = $LAN|"
 seed_start_gk pytorrent 8090
+grep -q "^bypass_hosts_on = $LAN\$" "$GK/gatekeep.conf" || bail "bypass_hosts_on was not rendered"
 seed_start_nginx pytorrent 8090
+grep -q "listen $LAN:$PORT;" "$TMP/contrib/nginx/gatekeep.conf" || bail "the private listener was not rendered"
 NG="127.0.0.1:$PORT"
+LANBASE="http://$LAN:$PORT"
 ORIGIN='https://pytorrent.example.com'
 SIO='/socket.io/?EIO=4&transport=websocket'
 
@@ -34,14 +41,23 @@ is "$(jget user)" alice "a client Remote-User: admin does not change who pyTorre
 req -H 'Remote-User: admin' "$BASE/api/torrents"
 is "$CODE" 401 "a client Remote-User: admin alone -> 401"
 
-# direct-IP bypass (bypass_hosts/bypass_user): pyTorrent's built-in admin, no login
-req -H 'Host: 10.11.1.11:8090' "$BASE/api/torrents"
-is "$CODE" 200 "Host: 10.11.1.11:8090 (bypass_hosts) without credentials -> 200"
+# direct-IP bypass (bypass_hosts/bypass_user): pyTorrent's built-in admin, no login,
+# only on the private listener
+req -H 'Host: 10.11.1.11:8090' "$LANBASE/api/torrents"
+is "$CODE" 200 "private listener, Host: 10.11.1.11:8090 (bypass_hosts) without credentials -> 200"
 is "$(jget user)/$(jget role)" admin/admin "... as pyTorrent's default admin (bypass_user)"
-req -H 'Host: 10.11.1.11' "$BASE/api/torrents"
-is "$(jget user)" admin "Host: 10.11.1.11 -> admin"
-req -H 'Host: 10.11.1.12:8090' "$BASE/api/torrents"
-is "$CODE" 401 "another private Host -> 401"
+req -H 'Host: 10.11.1.11' "$LANBASE/api/torrents"
+is "$(jget user)" admin "private listener, Host: 10.11.1.11 -> admin"
+req -H 'Host: 10.11.1.12:8090' "$LANBASE/api/torrents"
+is "$CODE" 401 "private listener, another private Host -> 401"
+# (Debian's fastcgi_params sends HTTP_HOST as nginx's $host, lower case without port or
+# trailing dot, which is also what pyTorrent gets: "10.11.1.11." is 10.11.1.11 there.)
+# the same Host values on the public listener: anyone can send them
+for h in 10.11.1.11:8090 10.11.1.11 10.11.1.11. 10.11.1.11:8090. 10.11.1.11$'\t' 10.11.1.11' ' 10.11.1.11$'\t'x; do
+	req -H "Host: $h" "$BASE/api/torrents"
+	like "$CODE" '^40[01]$' "public listener, a forged Host: $(printf %q "$h") -> no bypass (got $CODE)"
+	unlike "$BODY" '"user"' "... pyTorrent did not see the request"
+done
 req -H 'Host: pytorrent.example.com' "$BASE/api/torrents"
 is "$CODE" 401 "the public name -> 401"
 
@@ -82,8 +98,10 @@ ws "$NG" "$SIO" forged -u erin:erin-pw -H 'Remote-User: admin'
 like "$WS" 'frame=echo user=erin data=forged' "Basic erin + client Remote-User: admin -> the socket is erin's"
 ws "$NG" "$SIO" x -u alice:alice-pw -H 'Origin: https://evil.example'
 like "$WS" '^status=403' "Socket.IO from a foreign Origin: pyTorrent's CORS check refuses (403, no 101)"
-ws "$NG" "$SIO" lan -H 'Host: 10.11.1.11:8090'
-like "$WS" 'frame=echo user=admin data=lan role=admin' "WebSocket on the direct-IP host runs as the bypass user"
+ws "$LAN:$PORT" "$SIO" lan -H 'Host: 10.11.1.11:8090'
+like "$WS" 'frame=echo user=admin data=lan role=admin' "WebSocket on the private listener runs as the bypass user"
+ws "$NG" "$SIO" x -H 'Host: 10.11.1.11:8090'
+like "$WS" '^status=401' "WebSocket on the public listener with Host: 10.11.1.11:8090 -> 401"
 req -u alice:alice-pw "$BASE/socket.io/?EIO=4&transport=polling"
 is "$(jget user)/$(jget transport)" alice/polling "Socket.IO long-polling (no upgrade) sees alice too"
 

@@ -27,6 +27,7 @@ is "$(appvar BODY_LENGTH)" 3 "apache-authnz: ... and the app got the request bod
 like "$(grep -c ' alice "GET /private/' "$LOG/apache-access.log")" '^[1-9]' "apache-authnz: the access log's %u is alice"
 
 gk_check_proxy apache-authnz tcp
+gk_check_bypass_host apache-authnz tcp gk-lan.test 200/erin
 gk_alive authz
 ok $? "apache-authnz: gatekeep-authz is still running"
 gk_check_logs apache-authnz "$LOG/authz.out"

@@ -28,6 +28,7 @@ is "$CODE" 200 "lighttpd: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "lighttpd: ... and the app got the request body"
 
 gk_check_proxy lighttpd unix
+gk_check_bypass_host lighttpd unix gk-lan.test 200/erin
 gk_alive authz
 ok $? "lighttpd: gatekeep-authz is still running"
 gk_check_logs lighttpd "$LOG/authz.out"

@@ -33,6 +33,7 @@ req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
 
 gk_check_proxy nginx unix
+gk_check_bypass_host nginx unix gk-lan.test 200/erin
 gk_alive authz
 ok $? "nginx: gatekeep-authz is still running"
 gk_check_logs nginx "$LOG/authz.out"

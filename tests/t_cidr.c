@@ -63,11 +63,19 @@ static const struct {
 	{ __LINE__, "::1", "0.0.0.1", false },
 	{ __LINE__, "::/64", "::ffff:1.2.3.4", true },    /* mapped addresses are in ::/64 */
 	/* "@": the unix-socket peer. */
-	{ __LINE__, "@", "", true },
-	{ __LINE__, "@", NULL, true },
+	/* An empty or absent REMOTE_ADDR says nothing: never the unix peer, never anything. */
+	{ __LINE__, "@", "", false },
+	{ __LINE__, "@", NULL, false },
+	{ __LINE__, "@, 0.0.0.0/1, 128.0.0.0/1, ::/1, 8000::/1", "", false },
+	{ __LINE__, "@, 0.0.0.0/1, 128.0.0.0/1, ::/1, 8000::/1", NULL, false },
+	{ __LINE__, "@", " ", false },
+	{ __LINE__, "@", "unix", false },
+	{ __LINE__, "@", "@x", false },
 	{ __LINE__, "@", "unix:", true },
 	{ __LINE__, "@", "unix:/run/x.sock", true },
 	{ __LINE__, "@", "@", true },
+	{ __LINE__, "@", "/run/lighttpd/http.sock", true },    /* lighttpd: the listener's path */
+	{ __LINE__, "127.0.0.1", "/run/lighttpd/http.sock", false },
 	{ __LINE__, "@", "127.0.0.1", false },
 	{ __LINE__, "127.0.0.1", "", false },
 	{ __LINE__, "127.0.0.1", "unix:", false },

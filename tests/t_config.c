@@ -257,6 +257,8 @@ static const char every_key[] =
     "bypass_paths = /health /static/\n"
     "bypass_networks = 192.168.0.0/16\n"
     "bypass_hosts = 10.11.1.11:8090, 10.11.1.11, [::1]:80\n"
+    "bypass_hosts_on = 10.11.1.11, fd00::/64\n"
+    "bypass_hosts_from = 10.11.0.0/16\n"
     "bypass_user = admin\n"
     "rule = host=*.example.com path=/admin methods=GET,post require=group:admins,ops\n"
     "rule = path=/api/* require=any\n"
@@ -319,13 +321,17 @@ test_every_key(void)
 	is_int(c.bypass_networks.count, 1, "bypass_networks");
 	is_int(c.bypass_hosts.count, 3, "bypass_hosts count");
 	is_str(c.bypass_hosts.items[0], "10.11.1.11:8090", "bypass_hosts item");
+	is_int(c.bypass_hosts_on.count, 2, "bypass_hosts_on count");
+	ok(gk_cidr_list_match(&c.bypass_hosts_on, "fd00::1"), "bypass_hosts_on matches fd00::1");
+	is_int(c.bypass_hosts_from.count, 1, "bypass_hosts_from count");
+	ok(gk_cidr_list_match(&c.bypass_hosts_from, "10.11.2.3"), "bypass_hosts_from matches 10.11.2.3");
 	is_str(c.bypass_user, "admin", "bypass_user");
 	is_int(c.rules_count, 3, "three rules");
 	is_str(c.rules[0].host, "*.example.com", "rule 1 host");
 	is_str(c.rules[0].path, "/admin", "rule 1 path");
 	is_int(c.rules[0].methods, GK_HTTP_GET | GK_HTTP_POST, "rule 1 methods (case-insensitive)");
 	is_str(c.rules[0].require, "group:admins,ops", "rule 1 require");
-	snprintf(where, sizeof(where), "%s:26", path);
+	snprintf(where, sizeof(where), "%s:28", path);
 	is_str(c.rules[0].where, where, "rule 1 where = file:line");
 	ok(c.rules[1].host == NULL, "rule 2 host absent = NULL");
 	is_str(c.rules[1].path, "/api/*", "rule 2 path glob");
@@ -531,6 +537,43 @@ test_syntax(void)
 	rc = load_text("", noenv, &c, &err, &path);
 	is_int(rc, GK_OK, "empty file is the defaults");
 	gk_config_free(&c);
+}
+
+/* A client chooses its Host: bypass_hosts must be bound to a listener or a network. */
+static void
+test_bypass_hosts_bound(void)
+{
+	static const struct {
+		int line;
+		const char *text;
+		const char *errpart;    /* NULL: loads */
+	} cases[] = {
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_user = admin\n", "bound to nothing" },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_hosts_on = \"\"\n", "bound to nothing" },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_networks = 10.0.0.0/8\n", "bound to nothing" },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_hosts_on = 0.0.0.0/0\n", "every address" },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_hosts_from = ::/0\n", "every address" },
+		{ __LINE__, "bypass_hosts_on = 10.11.1.11/33\n", "prefix length" },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_hosts_on = 10.11.1.11\n", NULL },
+		{ __LINE__, "bypass_hosts = 10.11.1.11\nbypass_hosts_from = 10.11.0.0/16\n", NULL },
+		{ __LINE__, "bypass_hosts_on = 10.11.1.11\n", NULL },
+	};
+	struct gk_config c;
+	struct gk_err err;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = load_text(cases[i].text, noenv, &c, &err, NULL);
+		if (cases[i].errpart == NULL)
+			is_int(rc, GK_OK, "line %d: loads", cases[i].line);
+		else
+			ok(rc != GK_OK && strstr(err.msg, cases[i].errpart) != NULL,
+			    "line %d: refused, naming '%s' (%s)", cases[i].line, cases[i].errpart,
+			    rc != GK_OK ? err.msg : "loaded");
+		if (rc == GK_OK)
+			gk_config_free(&c);
+	}
 }
 
 static void
@@ -1163,6 +1206,7 @@ main(void)
 	test_every_key();
 	test_file_errors();
 	test_syntax();
+	test_bypass_hosts_bound();
 	test_values();
 	test_durations();
 	test_bools_lists_requirements();

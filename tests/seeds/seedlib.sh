@@ -13,6 +13,8 @@ SEED_GK_EXTRA=""        # lines appended to the rendered gatekeep.conf (test-onl
 seed_render() {
 	local p args=(-e "s|/var/lib/gatekeep|$GK|g")
 	for p in $3; do args+=(-e "s|127\.0\.0\.1:$p\([^0-9]\)|127.0.0.1:$BACKEND_PORT\1|g"); done
+	# $SEED_SED: a test's own sed script (e.g. the app's private address -> a loopback one)
+	[ -n "${SEED_SED:-}" ] && args+=(-e "$SEED_SED")
 	gk_render "$1" "$2.tmp"
 	sed "${args[@]}" "$2.tmp" >"$2" || bail "cannot render $1"
 	rm -f "$2.tmp"

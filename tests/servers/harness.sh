@@ -300,6 +300,14 @@ gk_start_caddy() {
 	sed -i -e "s|^http://app\.example\.com {|${GK_CADDY_SITE:-http://127.0.0.1:$PORT} {|" "$RUN/caddy/site.caddy"
 	grep -q '^http://app\.example\.com' "$RUN/caddy/site.caddy" &&
 		bail "gk_start_caddy: the site address was not replaced"
+	# $GK_CADDY_SED: a sed script a test applies to the rendered site (e.g. to take a
+	# protection out and show that gatekeep alone still holds).
+	if [ -n "${GK_CADDY_SED:-}" ]; then
+		cp "$RUN/caddy/site.caddy" "$RUN/caddy/site.orig"
+		sed -i -e "$GK_CADDY_SED" "$RUN/caddy/site.caddy"
+		cmp -s "$RUN/caddy/site.caddy" "$RUN/caddy/site.orig" &&
+			bail "gk_start_caddy: GK_CADDY_SED changed nothing"
+	fi
 	gk_render "${GK_CADDY_MAIN:-$SRV/Caddyfile.main}" "$RUN/caddy/Caddyfile"
 	local env=(env HOME="$RUN/caddy/home" XDG_CONFIG_HOME="$RUN/caddy/config" XDG_DATA_HOME="$RUN/caddy/data")
 	"${env[@]}" caddy validate --config "$RUN/caddy/Caddyfile" --adapter caddyfile >"$LOG/caddy-t.out" 2>&1 ||
@@ -454,6 +462,25 @@ gk_check_proxy() {
 	unlike "$BODY" 'app-ok' "$S: ... the app did not run"
 	req -u alice:alice-pw -H 'Remote-User: bob' "$BASE/private/"
 	is "$(appvar "$IDVAR")" alice "$S: untrusted peer with Basic alice + Remote-User: bob -> alice"
+}
+
+# gk_check_bypass_host LABEL unix|tcp HOST ON: bypass_hosts = HOST applies only when bound:
+# by bypass_hosts_on (the server's SERVER_ADDR; ON is what a request on 127.0.0.1 gets:
+# 200/erin when the server sends SERVER_ADDR, 401 when it does not) or by
+# bypass_hosts_from (the client's address), and never on another listener or network.
+gk_check_bypass_host() {
+	local S="$1" mode="$2" host="$3" want_on="$4" bind got
+	for bind in "bypass_hosts_on = 127.0.0.1:$want_on" "bypass_hosts_on = 127.0.0.2:401" \
+	    "bypass_hosts_from = 127.0.0.1:200/erin" "bypass_hosts_from = 192.0.2.0/24:401"; do
+		gk_conf "192.0.2.1/32" "bypass_hosts = $host" "bypass_user = erin" "${bind%:*}"
+		gk_restart_authz "$mode"
+		req -H "Host: $host" "$BASE/private/"
+		got=$CODE
+		[ "$CODE" = 200 ] && got="200/$(appvar "$IDVAR")"
+		is "$got" "${bind##*:}" "$S: Host: $host with ${bind%:*} -> ${bind##*:}"
+	done
+	gk_conf "192.0.2.1/32"
+	gk_restart_authz "$mode"
 }
 
 # gk_check_logs LOGFILE...: no sanitizer report, no password in the logs, deny lines present.

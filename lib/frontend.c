@@ -1,0 +1,61 @@
+/* frontend.c: what a front end's forwarded request headers mean, cross-checked against what the client cannot set. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <string.h>
+
+#include "frontend.h"
+
+/* One header: GK_OK (value, or NULL when absent) or a status for a bad or repeated one. */
+static int
+header_opt(const struct gk_request *req, const char *name, const char **v)
+{
+	int rc = gk_request_header(req, name, v);
+
+	if (rc == GK_NOTFOUND) {
+		*v = NULL;
+		return GK_OK;
+	}
+	return rc;
+}
+
+/* Two readings of one thing agree only byte for byte (both absent counts as agreeing). */
+static bool
+same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
+    const char **reason)
+{
+	const char *uri, *method, *host;
+
+	memset(v, 0, sizeof(*v));
+	*reason = NULL;
+	if (header_opt(req, "X-Forwarded-Method", &v->method) != GK_OK ||
+	    header_opt(req, "X-Forwarded-Uri", &v->target) != GK_OK ||
+	    header_opt(req, "X-Forwarded-Host", &v->host) != GK_OK ||
+	    header_opt(req, "X-Forwarded-Proto", &v->proto) != GK_OK ||
+	    header_opt(req, "Host", &host) != GK_OK)
+		return *reason = "bad-forwarded-headers", GK_EINVAL;
+	if (gk_request_param_count(req, "REQUEST_URI") > 1 ||
+	    gk_request_param_count(req, "GATEKEEP_METHOD") > 1)
+		return *reason = "duplicate-params", GK_EINVAL;
+	uri = gk_request_param(req, "REQUEST_URI");
+	method = gk_request_param(req, "GATEKEEP_METHOD");
+	if (v->method == NULL || v->target == NULL || uri == NULL)
+		return *reason = "missing-forwarded-headers", GK_NOTFOUND;
+	if (method == NULL)
+		return *reason = "missing-GATEKEEP_METHOD", GK_NOTFOUND;
+	if (!same(v->target, uri))
+		return *reason = "forwarded-uri-mismatch", GK_EINVAL;
+	if (!same(v->method, method))
+		return *reason = "forwarded-method-mismatch", GK_EINVAL;
+	if (v->host != NULL && !same(v->host, host))
+		return *reason = "forwarded-host-mismatch", GK_EINVAL;
+	v->host = host;
+	return GK_OK;
+}

@@ -1,0 +1,37 @@
+/* frontend.h: what a front end's forwarded request headers mean, cross-checked against what the client cannot set. */
+#ifndef GK_FRONTEND_H
+#define GK_FRONTEND_H
+
+#include "request.h"
+
+/* The original request as the front end describes it (pointers into the request). */
+struct gk_fwd_view {
+	const char *method;
+	const char *host;       /* NULL when the front end sent none */
+	const char *target;     /* path and query, as the client sent them */
+	const char *proto;      /* NULL when the front end sent none */
+};
+
+/*
+ * Caddy's forward_auth over FastCGI (frontend = caddy, the responder role).
+ * Caddy rewrites the method to GET and sends the original as X-Forwarded-Method,
+ * -Uri, -Host, -Proto. Its FastCGI transport builds the environment in a Go map
+ * keyed "HTTP_" + the name with '-' turned into '_', so a client header
+ * X_Forwarded_Uri lands on the same key as Caddy's X-Forwarded-Uri and which one
+ * wins changes from request to request. Each header is therefore checked against
+ * a reading the client cannot reach:
+ *   X-Forwarded-Uri    == REQUEST_URI (the original request's, set by Caddy);
+ *   X-Forwarded-Host   == HTTP_HOST (Caddy sets it from the request's Host);
+ *   X-Forwarded-Method == GATEKEEP_METHOD (set in the Caddyfile's transport:
+ *                         env GATEKEEP_METHOD {http.request.method}; a header can
+ *                         never produce a name without the HTTP_ prefix).
+ * X-Forwarded-Proto only shapes the sign-in redirect and is taken as sent.
+ * Returns GK_OK with v filled; GK_NOTFOUND when a reading is missing (the front
+ * end is set up wrong); GK_EINVAL when a header is malformed or repeated, or two
+ * readings differ (a forgery or a rewrite before forward_auth). *reason is a
+ * short word for the decision log in every case but GK_OK.
+ */
+int gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
+    const char **reason);
+
+#endif

@@ -1,0 +1,222 @@
+/* t_frontend.c: Caddy's forwarded headers cross-checked (lib/frontend.c) and bypass hosts bound (lib/bypass.c). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bypass.h"
+#include "frontend.h"
+#include "tap.h"
+
+/* What Caddy 2.6 sends for GET /private/x?y=1 with Host app.example.com (checked live). */
+#define CADDY_OK \
+	"FCGI_ROLE=RESPONDER", "REQUEST_METHOD=GET", "REQUEST_URI=/private/x?y=1", \
+	"HTTP_HOST=app.example.com", "GATEKEEP_METHOD=DELETE", \
+	"HTTP_X_FORWARDED_METHOD=DELETE", "HTTP_X_FORWARDED_URI=/private/x?y=1", \
+	"HTTP_X_FORWARDED_HOST=app.example.com", "HTTP_X_FORWARDED_PROTO=https"
+
+static void
+caddy_case(int line, char **env, int want_rc, const char *want_reason)
+{
+	struct gk_request req;
+	struct gk_fwd_view v;
+	const char *why = "unset";
+	int rc;
+
+	gk_request_init(&req, env);
+	rc = gk_frontend_caddy_view(&req, &v, &why);
+	is_int(rc, want_rc, "line %d: status", line);
+	if (want_reason == NULL)
+		ok(rc == GK_OK && why == NULL, "line %d: no reason", line);
+	else
+		is_str(why != NULL ? why : "(null)", want_reason, "line %d: reason", line);
+}
+
+static void
+test_caddy(void)
+{
+	struct gk_request req;
+	struct gk_fwd_view v;
+	const char *why;
+	char *good[] = { CADDY_OK, NULL };
+
+	gk_request_init(&req, good);
+	is_int(gk_frontend_caddy_view(&req, &v, &why), GK_OK, "Caddy's own headers: OK");
+	is_str(v.method, "DELETE", "... the original method");
+	is_str(v.target, "/private/x?y=1", "... the original URI");
+	is_str(v.host, "app.example.com", "... the host");
+	is_str(v.proto, "https", "... the scheme");
+
+	/* A client's X_Forwarded_* won the Go map: the value differs from Caddy's own reading. */
+	{
+		char *e[] = { "FCGI_ROLE=RESPONDER", "REQUEST_URI=/private/x", "HTTP_HOST=app.example.com",
+		    "GATEKEEP_METHOD=GET", "HTTP_X_FORWARDED_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/public/x", "HTTP_X_FORWARDED_HOST=app.example.com", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-uri-mismatch");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=app.example.com", "GATEKEEP_METHOD=DELETE",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x",
+		    "HTTP_X_FORWARDED_HOST=app.example.com", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-method-mismatch");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=app.example.com", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x",
+		    "HTTP_X_FORWARDED_HOST=10.11.1.11", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-host-mismatch");
+	}
+	{
+		/* X-Forwarded-Host absent but Host present: the host is Caddy's HTTP_HOST. */
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=app.example.com", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_OK, NULL);
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "GATEKEEP_METHOD=GET", "HTTP_X_FORWARDED_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/x", "HTTP_X_FORWARDED_HOST=app.example.com", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-host-mismatch");
+	}
+	/* Case, a trailing slash or encoding: the readings are compared byte for byte. */
+	{
+		char *e[] = { "REQUEST_URI=/Admin", "HTTP_HOST=h", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/admin", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-uri-mismatch");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h", "GATEKEEP_METHOD=get",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "forwarded-method-mismatch");
+	}
+	/* Missing readings: the front end is set up wrong. */
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h", "HTTP_X_FORWARDED_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_NOTFOUND, "missing-GATEKEEP_METHOD");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_NOTFOUND, "missing-forwarded-headers");
+	}
+	{
+		char *e[] = { "HTTP_HOST=h", "GATEKEEP_METHOD=GET", "HTTP_X_FORWARDED_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_NOTFOUND, "missing-forwarded-headers");
+	}
+	/* Repeated or malformed. */
+	{
+		char *e[] = { "REQUEST_URI=/x", "REQUEST_URI=/x", "HTTP_HOST=h", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "duplicate-params");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h", "GATEKEEP_METHOD=GET",
+		    "GATEKEEP_METHOD=DELETE", "HTTP_X_FORWARDED_METHOD=GET",
+		    "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "duplicate-params");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x",
+		    "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "bad-forwarded-headers");
+	}
+	{
+		char *e[] = { "REQUEST_URI=/x", "HTTP_HOST=h\r\nX: y", "GATEKEEP_METHOD=GET",
+		    "HTTP_X_FORWARDED_METHOD=GET", "HTTP_X_FORWARDED_URI=/x", NULL };
+		caddy_case(__LINE__, e, GK_EINVAL, "bad-forwarded-headers");
+	}
+}
+
+static void
+test_host_equal(void)
+{
+	static const struct {
+		int line;
+		const char *entry, *host;
+		bool want;
+	} cases[] = {
+		{ __LINE__, "10.11.1.11", "10.11.1.11", true },
+		{ __LINE__, "nas.lan", "NAS.Lan", true },
+		{ __LINE__, "10.11.1.11:8090", "10.11.1.11:8090", true },
+		{ __LINE__, "[::1]:80", "[::1]:80", true },
+		{ __LINE__, "10.11.1.11", "10.11.1.11.", false },
+		{ __LINE__, "10.11.1.11", "10.11.1.11\t", false },
+		{ __LINE__, "10.11.1.11", "10.11.1.11 ", false },
+		{ __LINE__, "10.11.1.11", " 10.11.1.11", false },
+		{ __LINE__, "10.11.1.11", "10.11.1.11:80", false },
+		{ __LINE__, "10.11.1.11:8090", "10.11.1.11", false },
+		{ __LINE__, "10.11.1.11:8090", "10.11.1.11:08090", false },
+		{ __LINE__, "nas.lan", "nas.lan.", false },
+		{ __LINE__, "nas.lan", "", false },
+		{ __LINE__, "nas.lan", NULL, false },
+		{ __LINE__, "", "", false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(gk_bypass_host_equal(cases[i].entry, cases[i].host), cases[i].want,
+		    "line %d: bypass host equal", cases[i].line);
+}
+
+static bool
+applies(const struct gk_config *cfg, char **env, const char *host)
+{
+	struct gk_request req;
+
+	gk_request_init(&req, env);
+	return gk_bypass_host_applies(cfg, &req, host, gk_request_param(&req, "REMOTE_ADDR"));
+}
+
+static void
+test_bound(void)
+{
+	struct gk_config cfg;
+	struct gk_err err;
+	char *lan[] = { "SERVER_ADDR=10.11.1.11", "REMOTE_ADDR=10.11.5.5", NULL };
+	char *pub[] = { "SERVER_ADDR=198.51.100.1", "REMOTE_ADDR=10.11.5.5", NULL };
+	char *far[] = { "SERVER_ADDR=10.11.1.11", "REMOTE_ADDR=203.0.113.9", NULL };
+	char *none[] = { "REMOTE_ADDR=10.11.5.5", NULL };
+	char *empty[] = { "SERVER_ADDR=", "REMOTE_ADDR=", NULL };
+	char *twice[] = { "SERVER_ADDR=10.11.1.11", "SERVER_ADDR=10.11.1.11", NULL };
+
+	if (gk_config_defaults(&cfg, &err) != GK_OK) {
+		ok(0, "defaults: %s", err.msg);
+		return;
+	}
+	if (gk_config_set(&cfg, "bypass_hosts", "10.11.1.11:8090, 10.11.1.11", "t", &err) != GK_OK)
+		diag("%s", err.msg);
+	ok(!applies(&cfg, lan, "10.11.1.11"), "bound to nothing: never applies (the loader refuses it)");
+
+	gk_config_set(&cfg, "bypass_hosts_on", "10.11.1.11", "t", &err);
+	ok(applies(&cfg, lan, "10.11.1.11"), "on: the private listener -> applies");
+	ok(applies(&cfg, lan, "10.11.1.11:8090"), "on: ... with the listed port");
+	ok(!applies(&cfg, pub, "10.11.1.11"), "on: the forged Host on the public listener -> no");
+	ok(!applies(&cfg, none, "10.11.1.11"), "on: no SERVER_ADDR -> no");
+	ok(!applies(&cfg, empty, "10.11.1.11"), "on: an empty SERVER_ADDR -> no");
+	ok(!applies(&cfg, twice, "10.11.1.11"), "on: SERVER_ADDR twice -> no");
+	ok(!applies(&cfg, lan, "10.11.1.11."), "on: a trailing dot -> no");
+	ok(!applies(&cfg, lan, "app.example.com"), "on: another Host -> no");
+	ok(!applies(&cfg, lan, NULL), "on: no Host -> no");
+
+	gk_config_set(&cfg, "bypass_hosts_from", "10.11.0.0/16", "t", &err);
+	ok(applies(&cfg, lan, "10.11.1.11"), "on+from: both hold -> applies");
+	ok(!applies(&cfg, far, "10.11.1.11"), "on+from: a client outside -> no");
+	ok(!applies(&cfg, empty, "10.11.1.11"), "on+from: empty addresses -> no");
+
+	gk_config_set(&cfg, "bypass_hosts_on", "", "t", &err);
+	ok(applies(&cfg, pub, "10.11.1.11"), "from only: a client inside, any listener -> applies");
+	ok(!applies(&cfg, far, "10.11.1.11"), "from only: a client outside -> no");
+	ok(!applies(&cfg, empty, "10.11.1.11"), "from only: an empty REMOTE_ADDR -> no");
+	gk_config_free(&cfg);
+}
+
+int
+main(void)
+{
+	test_caddy();
+	test_host_equal();
+	test_bound();
+	return done_testing();
+}
