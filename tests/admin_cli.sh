@@ -324,6 +324,17 @@ ok "$isnt_same" "the secret changed"
 is "$(mode_of site/secret)" 600 "the rotated secret is mode 0600"
 run "$P" --rotate-secret --secret-file "$TMP/absent.key" site/users.db
 is "$rc" 1 "--rotate-secret of a missing secret: exit 1"
+secret_rotated=$(sum site/secret)
+chmod 644 site/secret
+run "$P" --rotate-secret --leaked site/users.db
+is "$rc" 0 "--rotate-secret --leaked exits 0 (also for a world-readable key: it may be what leaked)"
+like "$err" 'removed .*secret\.prev' "--leaked says the previous key is gone"
+[ ! -e site/secret.prev ]; ok $? "--rotate-secret --leaked removes the previous key"
+ok "$([ "$(sum site/secret)" != "$secret_rotated" ]; echo $?)" "--leaked: the secret changed"
+is "$(mode_of site/secret)" 640 "--leaked: the new key is never readable by others"
+chmod 600 site/secret
+run "$P" --leaked -l site/users.db
+is "$rc" 2 "--leaked without --rotate-secret: usage error (exit 2)"
 
 run "$P" --check users.db
 is "$rc" 0 "--check of a good database: exit 0"
