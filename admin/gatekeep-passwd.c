@@ -516,9 +516,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	return EX_PW_OK;
 }
 
-/* Checks a user name from the command line, saying exactly what is wrong with it. */
+/* Checks a user name from the command line, saying exactly what is wrong with it; stored: also one written before names starting with '-' were refused. */
 static int
-check_user(const char *name)
+check_name(const char *name, bool stored)
 {
 	size_t len = strlen(name), i;
 
@@ -526,10 +526,15 @@ check_user(const char *name)
 		pw_warnx("user name too long (at most %d bytes)", GK_USER_MAX);
 		return EX_PW_OVERFLOW;
 	}
-	if (gk_valid_user(name, len))
+	if (stored ? gk_valid_stored_user(name, len) : gk_valid_user(name, len))
 		return EX_PW_OK;
 	if (len == 0) {
 		pw_warnx("empty user name");
+		return EX_PW_BADUSER;
+	}
+	if (name[0] == '-' && gk_valid_stored_user(name, len)) {
+		pw_warnx("user name '%s' starts with '-', which scripts would take for an option",
+		    name);
 		return EX_PW_BADUSER;
 	}
 	for (i = 0; i < len; i++) {
@@ -549,6 +554,13 @@ check_user(const char *name)
 	else
 		pw_warnx("user name is not valid UTF-8 text (or holds a control character)");
 	return EX_PW_BADUSER;
+}
+
+/* A name for a new or existing user: never one starting with '-'. */
+static int
+check_user(const char *name)
+{
+	return check_name(name, false);
 }
 
 /* Loads the configuration (only commands that need it do). */
@@ -1207,7 +1219,8 @@ main(int argc, char **argv)
 			return rc;
 		return cmd_verify(&o, db, pos[1], o.batch ? pos[2] : NULL);
 	case M_DELETE:
-		if ((rc = check_user(pos[1])) != EX_PW_OK)
+		/* A user stored before names starting with '-' were refused can still be deleted. */
+		if ((rc = check_name(pos[1], true)) != EX_PW_OK)
 			return rc;
 		return cmd_delete(&o, db, pos[1]);
 	case M_INIT:

@@ -778,7 +778,7 @@ gk_userdb_txn_delete(struct gk_userdb_txn *t, const char *name, struct gk_err *e
 	}
 	if (p == NULL) {
 		/* Must exist in the live file; a damaged record may still be deleted. */
-		if (len > GK_USER_MAX || !gk_valid_user(name, len) || t->live == NULL) {
+		if (len > GK_USER_MAX || !gk_valid_stored_user(name, len) || t->live == NULL) {
 			gk_err_set(err, "no such user");
 			return GK_NOTFOUND;
 		}
@@ -828,7 +828,7 @@ copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err
 				gk_wipe(&u, sizeof(u));
 				/* Name the user only if the key is printable (it goes to a log). */
 				if (rc != GK_OK && key.dsize <= GK_USER_MAX &&
-				    gk_valid_user(key.dptr, (size_t)key.dsize))
+				    gk_valid_stored_user(key.dptr, (size_t)key.dsize))
 					gk_err_set(err, "%s: user \"%.*s\" is damaged: delete or "
 					    "replace it", t->path, key.dsize, key.dptr);
 				else if (rc != GK_OK)

@@ -104,6 +104,8 @@ is "$bad" "$nocred" "bad password answer identical to no credentials"
 is "$unknown" "$bad" "unknown user answer identical to bad password"
 is "$disabled" "$bad" "disabled user answer identical to bad password"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Basic !!!')" "Status: 401" "malformed Basic: 401"
+dash=$(q authorizer /x "HTTP_AUTHORIZATION=Basic $(b64 '-alice:secret one')")
+is "$dash" "$bad" "a user name starting with '-': denied like a bad password"
 is "$(st authorizer /x "$ALICE" "$BOB")" "Status: 401" "duplicate Authorization param: denied"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Bearer abc')" "Status: 401" "other scheme: no credentials"
 
