@@ -165,7 +165,8 @@ open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created, b
 	*out = NULL;
 	if (missing != NULL)
 		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the reader (or gatekeep-passwd). */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT && missing != NULL)
 			*missing = true;
@@ -180,6 +181,12 @@ open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created, b
 		close(fd);
 		gk_err_set(err, "%s: user database is not a regular file", path);
 		return GK_EIO;
+	}
+	/* A regular file ignores O_NONBLOCK, but GDBM gets the descriptor as a plain one. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		rc = sys_fail(err, path, "cannot open user database", errno);
+		close(fd);
+		return rc;
 	}
 	/* GDBM owns fd from here: gdbm_close closes it, GDBM_CLOERROR closes it on failure. */
 	dbf = gdbm_fd_open(fd, path, 0, READER_FLAGS | GDBM_CLOERROR, NULL);
