@@ -32,10 +32,12 @@ login_url = https://login.example.com/login
 on_unauthenticated = auto
 rule = path=/admin require=group:admins
 log_target = stderr
+$GK_RUN_LINES
 $1
 EOF
 }
 write_conf ""
+gk_give_nobody "$TMP"
 
 b64() { printf '%s' "$1" | base64 -w0; }
 ALICE="HTTP_AUTHORIZATION=Basic $(b64 'alice:secret one')"
