@@ -195,7 +195,8 @@ usage_lines(FILE *fp)
 	    "       " PROG " -D DBFILE USER\n"
 	    "       " PROG " -v [-b|-i] DBFILE USER [PASSWORD]\n"
 	    "       " PROG " -n [-b|-i] [-B|-5|-6|-y] [-C cost] USER [PASSWORD]\n"
-	    "       " PROG " --init | -l | --show USER | --export | --check | --rotate-secret [--leaked] [DBFILE]\n"
+	    "       " PROG " --init | -l | --show USER | --export | --check [DBFILE]\n"
+	    "       " PROG " --rotate-secret [--leaked] [DBFILE]\n"
 	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
 	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
 	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n");
@@ -516,7 +517,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	return EX_PW_OK;
 }
 
-/* Checks a user name from the command line, saying exactly what is wrong with it; stored: also one written before names starting with '-' were refused. */
+/*
+ * Checks a user name from the command line, saying exactly what is wrong with it.
+ * stored: also a name written before names starting with '-' were refused.
+ */
 static int
 check_name(const char *name, bool stored)
 {
@@ -1073,7 +1077,8 @@ cmd_rotate(const struct opts *o, const char *db)
 
 	if ((rc = resolve_secret(o, db, secret, sizeof(secret))) != EX_PW_OK)
 		return rc;
-	if ((o->leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err)) != GK_OK) {
+	rc = o->leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err);
+	if (rc != GK_OK) {
 		pw_dberr(secret, err.msg);
 		return EX_PW_FILE;
 	}

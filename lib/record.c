@@ -111,7 +111,10 @@ field_len(const char *s, size_t size)
 	return nul == NULL ? (size_t)-1 : (size_t)(nul - s);
 }
 
-/* Checks the fields in their byte form: shared by validate (struct) and decode (wire); name_ok judges the name. */
+/*
+ * Checks the fields in their byte form: shared by validate (struct) and decode (wire).
+ * name_ok judges the name (writes are stricter than reads of old records).
+ */
 static int
 check_fields(bool (*name_ok)(const char *, size_t), const char *name, size_t namelen,
     const char *hash, size_t hashlen,
@@ -162,8 +165,8 @@ gk_user_validate(const struct gk_user *u, struct gk_err *err)
 	    dl == (size_t)-1)
 		return gk_err_set(err, "user record field not terminated"), GK_EINVAL;
 	/* What is written must be a name that can sign in (no leading '-'). */
-	return check_fields(gk_valid_user, u->name, nl, u->hash, hl, u->groups, gl, u->email, el, u->display,
-	    dl, (unsigned)u->perm, u->flags, u->level, err);
+	return check_fields(gk_valid_user, u->name, nl, u->hash, hl, u->groups, gl, u->email, el,
+	    u->display, dl, (unsigned)u->perm, u->flags, u->level, err);
 }
 
 static unsigned char *
@@ -356,8 +359,8 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	if (name == NULL || rnamelen != namelen || memcmp(rname, name, namelen) != 0)
 		return gk_err_set(err, "user record does not belong to its key"), GK_ECORRUPT;
 	/* What was written before the leading '-' rule stays readable (and deletable). */
-	if (check_fields(gk_valid_stored_user, rname, rnamelen, hash, hl, groups, gl, email, el, display, dl, perm,
-	    flags, level, &verr) != GK_OK)
+	if (check_fields(gk_valid_stored_user, rname, rnamelen, hash, hl, groups, gl, email, el,
+	    display, dl, perm, flags, level, &verr) != GK_OK)
 		return gk_err_set(err, "corrupt record: %s", verr.msg), GK_ECORRUPT;
 	/* Lengths were checked against the field sizes above, so these copies fit. */
 	if (gk_memcpy_str(u->name, sizeof(u->name), rname, rnamelen) != GK_OK ||

@@ -1,4 +1,4 @@
-/* secret.c: the HMAC key file: random creation, strict loading, following its changes, atomic rotation. */
+/* secret.c: the HMAC key file: random creation, strict loading, following changes, rotation. */
 #include "config.h"
 
 #include <errno.h>
