@@ -44,7 +44,7 @@ enum mode {
 struct opts {
 	enum mode mode;
 	const char *mode_name;
-	bool create, batch, from_stdin, force;
+	bool create, batch, from_stdin, force, leaked;
 	bool method_set;
 	enum gk_pw_method method;
 	unsigned long cost;
@@ -61,7 +61,7 @@ struct opts {
 enum {
 	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
 	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
-	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
+	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
 	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR
 };
 
@@ -94,6 +94,7 @@ static const struct option long_options[] = {
 	{ "export", no_argument, NULL, OPT_EXPORT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "rotate-secret", no_argument, NULL, OPT_ROTATE },
+	{ "leaked", no_argument, NULL, OPT_LEAKED },
 	{ "unban", required_argument, NULL, OPT_UNBAN },
 	{ "unban-address", required_argument, NULL, OPT_UNBAN_ADDR },
 	{ "lockout-status", required_argument, NULL, OPT_LOCKSTAT },
@@ -194,7 +195,8 @@ usage_lines(FILE *fp)
 	    "       " PROG " -D DBFILE USER\n"
 	    "       " PROG " -v [-b|-i] DBFILE USER [PASSWORD]\n"
 	    "       " PROG " -n [-b|-i] [-B|-5|-6|-y] [-C cost] USER [PASSWORD]\n"
-	    "       " PROG " --init | -l | --show USER | --export | --check | --rotate-secret [DBFILE]\n"
+	    "       " PROG " --init | -l | --show USER | --export | --check [DBFILE]\n"
+	    "       " PROG " --rotate-secret [--leaked] [DBFILE]\n"
 	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
 	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
 	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n");
@@ -240,6 +242,7 @@ help(void)
 	    "      --export          print htpasswd lines for users with a password\n"
 	    "      --check           check the database's integrity\n"
 	    "      --rotate-secret   replace the session secret (the old one stays valid a while)\n"
+	    "      --leaked          with --rotate-secret: the old key leaked, refuse its cookies now\n"
 	    "      --config=FILE     configuration file (default: $GATEKEEP_CONFIG or %s)\n"
 	    "      --secret-file=F   the secret file (default: secret_file, or \"secret\" beside DBFILE)\n"
 	    "      --help            show this help and exit\n"
@@ -405,6 +408,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_EXPORT: rc = set_mode(o, M_EXPORT, "--export"); break;
 		case OPT_CHECK: rc = set_mode(o, M_CHECK, "--check"); break;
 		case OPT_ROTATE: rc = set_mode(o, M_ROTATE, "--rotate-secret"); break;
+		case OPT_LEAKED: o->leaked = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_CONFIG: o->config_path = optarg; break;
 		case OPT_SECRET: o->secret_path = optarg; break;
@@ -513,9 +517,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	return EX_PW_OK;
 }
 
-/* Checks a user name from the command line, saying exactly what is wrong with it. */
+/*
+ * Checks a user name from the command line, saying exactly what is wrong with it.
+ * stored: also a name written before names starting with '-' were refused.
+ */
 static int
-check_user(const char *name)
+check_name(const char *name, bool stored)
 {
 	size_t len = strlen(name), i;
 
@@ -523,10 +530,15 @@ check_user(const char *name)
 		pw_warnx("user name too long (at most %d bytes)", GK_USER_MAX);
 		return EX_PW_OVERFLOW;
 	}
-	if (gk_valid_user(name, len))
+	if (stored ? gk_valid_stored_user(name, len) : gk_valid_user(name, len))
 		return EX_PW_OK;
 	if (len == 0) {
 		pw_warnx("empty user name");
+		return EX_PW_BADUSER;
+	}
+	if (name[0] == '-' && gk_valid_stored_user(name, len)) {
+		pw_warnx("user name '%s' starts with '-', which scripts would take for an option",
+		    name);
 		return EX_PW_BADUSER;
 	}
 	for (i = 0; i < len; i++) {
@@ -546,6 +558,13 @@ check_user(const char *name)
 	else
 		pw_warnx("user name is not valid UTF-8 text (or holds a control character)");
 	return EX_PW_BADUSER;
+}
+
+/* A name for a new or existing user: never one starting with '-'. */
+static int
+check_user(const char *name)
+{
+	return check_name(name, false);
 }
 
 /* Loads the configuration (only commands that need it do). */
@@ -1056,11 +1075,16 @@ cmd_rotate(const struct opts *o, const char *db)
 
 	if ((rc = resolve_secret(o, db, secret, sizeof(secret))) != EX_PW_OK)
 		return rc;
-	if (gk_secret_rotate(secret, &err) != GK_OK) {
+	rc = o->leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err);
+	if (rc != GK_OK) {
 		pw_dberr(secret, err.msg);
 		return EX_PW_FILE;
 	}
-	pw_warnx("Rotated secret %s (the previous key is kept in %s.prev)", secret, secret);
+	if (o->leaked)
+		pw_warnx("Rotated secret %s and removed %s.prev: every session must sign in again",
+		    secret, secret);
+	else
+		pw_warnx("Rotated secret %s (the previous key is kept in %s.prev)", secret, secret);
 	return EX_PW_OK;
 }
 
@@ -1149,6 +1173,8 @@ main(int argc, char **argv)
 		return usage_error("-c cannot be used with %s", o.mode_name);
 	if (o.force && o.mode != M_IMPORT)
 		return usage_error("--force is only for --import");
+	if (o.leaked && o.mode != M_ROTATE)
+		return usage_error("--leaked is only for --rotate-secret");
 	if ((o.method_set || o.cost != 0) && !takes_pw)
 		return usage_error("hash options (-B, -5, -6, -y, -C) cannot be used with %s",
 		    o.mode_name);
@@ -1196,7 +1222,8 @@ main(int argc, char **argv)
 			return rc;
 		return cmd_verify(&o, db, pos[1], o.batch ? pos[2] : NULL);
 	case M_DELETE:
-		if ((rc = check_user(pos[1])) != EX_PW_OK)
+		/* A user stored before names starting with '-' were refused can still be deleted. */
+		if ((rc = check_name(pos[1], true)) != EX_PW_OK)
 			return rc;
 		return cmd_delete(&o, db, pos[1]);
 	case M_INIT:

@@ -732,6 +732,7 @@ m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *
 	struct gk_user u;
 	struct gk_err err = { "" };
 	enum mres res;
+	bool report;
 	int rc;
 
 	rc = gk_request_header(req, "Cookie", &cookie);
@@ -745,15 +746,15 @@ m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *
 	if (rc != GK_OK)
 		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "session-duplicate" :
 		    "session-malformed");
-	if (!a->secret_loaded) {
-		if (cfg->secret_file == NULL ||
-		    gk_secret_load(cfg->secret_file, &a->secret, &err) != GK_OK) {
-			gk_log(a->log, LOG_ERR, "secret_file %s: %s",
-			    cfg->secret_file ? cfg->secret_file : "(unset)", err.msg);
-			gk_wipe(token, sizeof(token));
-			return fail(d, GK_OUT_ERROR, "secret");
-		}
-		a->secret_loaded = true;
+	/* The key follows its file: a rotation counts at once, a broken file refuses every cookie. */
+	rc = gk_secret_refresh(cfg->secret_file, &a->secret, &report, &err);
+	if (report)
+		gk_log(a->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
+		    cfg->secret_file ? cfg->secret_file : "(unset)",
+		    rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
+	if (rc != GK_OK) {
+		gk_wipe(token, sizeof(token));
+		return fail(d, GK_OUT_ERROR, "secret");
 	}
 	rc = gk_token_verify(&a->secret, token, GK_TOKEN_ISSUER, a->now(), 60,
 	    cfg->session_ttl, &c, &err);

@@ -25,8 +25,7 @@ struct gk_authz {
 	struct gk_credcache *cache;     /* NULL when basic_cache_ttl = 0 */
 	struct gk_lockout *lk;          /* shared failure table; NULL when lockout_on is false */
 	bool lockout_on;                /* Basic enabled and max_failures > 0 */
-	struct gk_secret secret;
-	bool secret_loaded;
+	struct gk_secret secret;        /* follows secret_file (gk_secret_refresh) */
 	int64_t (*now)(void);           /* injectable clock */
 	/*
 	 * (user, address) pairs this worker found unbanned in the last second, so a

@@ -338,7 +338,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* As root, before the drop: create the lockout state dir for run_user; a broken one stops here. */
-	if (gk_authz_prepare(&cfg, &log, &err) != GK_OK) {
+	if (gk_sandbox_pick_user(&cfg.run_user, &err) != GK_OK ||
+	    gk_authz_prepare(&cfg, &log, &err) != GK_OK) {
 		gk_log(&log, LOG_ERR, "%s", err.msg);
 		gk_config_free(&cfg);
 		return 1;
@@ -348,8 +349,6 @@ main(int argc, char **argv)
 		gk_config_free(&cfg);
 		return 1;
 	}
-	if (as_root)
-		gk_log(&log, LOG_WARNING, "running as root: set run_user");
 	if (FCGX_Init() != 0) {
 		gk_log(&log, LOG_ERR, "FCGX_Init failed");
 		gk_config_free(&cfg);

@@ -20,7 +20,7 @@
 struct login_ctx {
 	struct gk_config cfg;
 	struct gk_log log;
-	struct gk_secret secret;
+	struct gk_secret secret;           /* follows secret_file: login_secret_current() */
 	struct gk_userdb *db;              /* opened on first use, reopened after errors */
 	struct gk_pw_ctx *pw;
 	struct gk_lockout *lk;
@@ -41,6 +41,13 @@ void login_handle(struct login_ctx *ctx, char *const *envp, const char *body, si
 
 /* CONTENT_LENGTH (CGI or FastCGI) as a number of at most 9 digits: 0 when absent, -1 when malformed. */
 long login_content_length(const char *s);
+
+/*
+ * Before a request uses ctx->secret: re-reads secret_file if it changed (a rotation
+ * signs and verifies with the new key at once) and logs each change once. GK_OK, or
+ * the key is unusable (wiped) and the request must be refused.
+ */
+int login_secret_current(struct login_ctx *ctx);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);

@@ -1358,6 +1358,8 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 
 	if (body_too_large)
 		message_page(&q, 413, "Error", "The request was too large.");
+	else if (login_secret_current(ctx) != GK_OK)
+		message_page(&q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 	else if (q.route == R_WHOAMI)
 		do_whoami(&q);
 	else if (q.route == R_LOGOUT)

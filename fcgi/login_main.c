@@ -91,6 +91,20 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	return GK_OK;
 }
 
+int
+login_secret_current(struct login_ctx *ctx)
+{
+	struct gk_err err = { "" };
+	bool report;
+	int rc;
+
+	rc = gk_secret_refresh(ctx->cfg.secret_file, &ctx->secret, &report, &err);
+	if (report)
+		gk_log(&ctx->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
+		    ctx->cfg.secret_file, rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
+	return rc;
+}
+
 void
 login_ctx_free(struct login_ctx *ctx)
 {

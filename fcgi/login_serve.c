@@ -331,15 +331,15 @@ login_serve(const struct login_opts *o)
 		gk_config_free(&boot);
 		return 1;
 	}
-	rc = gk_sandbox_reduce(boot.run_user, boot.run_group, &as_root, &err);
+	rc = gk_sandbox_pick_user(&boot.run_user, &err);
+	if (rc == GK_OK)
+		rc = gk_sandbox_reduce(boot.run_user, boot.run_group, &as_root, &err);
 	gk_config_free(&boot);
 	if (rc != GK_OK) {
 		gk_log(&log, LOG_ERR, "%s", err.msg);
 		rc = 1;
 		goto out;
 	}
-	if (as_root)
-		gk_log(&log, LOG_WARNING, "running as root: set run_user");
 	rc = 1;
 	if ((ctx = ctx_load(o, &err)) == NULL) {
 		gk_log(&log, LOG_ERR, "%s", err.msg);

@@ -111,15 +111,19 @@ field_len(const char *s, size_t size)
 	return nul == NULL ? (size_t)-1 : (size_t)(nul - s);
 }
 
-/* Checks the fields in their byte form: shared by validate (struct) and decode (wire). */
+/*
+ * Checks the fields in their byte form: shared by validate (struct) and decode (wire).
+ * name_ok judges the name (writes are stricter than reads of old records).
+ */
 static int
-check_fields(const char *name, size_t namelen, const char *hash, size_t hashlen,
+check_fields(bool (*name_ok)(const char *, size_t), const char *name, size_t namelen,
+    const char *hash, size_t hashlen,
     const char *groups, size_t groupslen, const char *email, size_t emaillen,
     const char *display, size_t displaylen, unsigned perm, uint32_t flags, unsigned level,
     struct gk_err *err)
 {
 	if (namelen > GK_USER_MAX || memchr(name, '\0', namelen) != NULL ||
-	    !gk_valid_user(name, namelen))
+	    !name_ok(name, namelen))
 		return gk_err_set(err, "invalid user name"), GK_EINVAL;
 	if (memchr(hash, '\0', hashlen) != NULL || !valid_hash(hash, hashlen, flags))
 		return gk_err_set(err, "user %.*s: invalid password hash", (int)namelen, name),
@@ -160,8 +164,9 @@ gk_user_validate(const struct gk_user *u, struct gk_err *err)
 	if (nl == (size_t)-1 || hl == (size_t)-1 || gl == (size_t)-1 || el == (size_t)-1 ||
 	    dl == (size_t)-1)
 		return gk_err_set(err, "user record field not terminated"), GK_EINVAL;
-	return check_fields(u->name, nl, u->hash, hl, u->groups, gl, u->email, el, u->display,
-	    dl, (unsigned)u->perm, u->flags, u->level, err);
+	/* What is written must be a name that can sign in (no leading '-'). */
+	return check_fields(gk_valid_user, u->name, nl, u->hash, hl, u->groups, gl, u->email, el,
+	    u->display, dl, (unsigned)u->perm, u->flags, u->level, err);
 }
 
 static unsigned char *
@@ -353,8 +358,9 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 		    (size_t)(c.end - c.p)), GK_ECORRUPT;
 	if (name == NULL || rnamelen != namelen || memcmp(rname, name, namelen) != 0)
 		return gk_err_set(err, "user record does not belong to its key"), GK_ECORRUPT;
-	if (check_fields(rname, rnamelen, hash, hl, groups, gl, email, el, display, dl, perm,
-	    flags, level, &verr) != GK_OK)
+	/* What was written before the leading '-' rule stays readable (and deletable). */
+	if (check_fields(gk_valid_stored_user, rname, rnamelen, hash, hl, groups, gl, email, el,
+	    display, dl, perm, flags, level, &verr) != GK_OK)
 		return gk_err_set(err, "corrupt record: %s", verr.msg), GK_ECORRUPT;
 	/* Lengths were checked against the field sizes above, so these copies fit. */
 	if (gk_memcpy_str(u->name, sizeof(u->name), rname, rnamelen) != GK_OK ||

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -128,6 +129,27 @@ gk_sandbox_drop(const char *user, const char *group, bool *dropped, struct gk_er
 }
 
 int
+gk_sandbox_pick_user(char **run_user, struct gk_err *err)
+{
+	char *def;
+
+	if (*run_user != NULL && (*run_user)[0] != '\0')
+		return GK_OK;
+	if (geteuid() != 0 && getuid() != 0)
+		return GK_OK;
+	errno = 0;
+	if (getpwnam(GK_RUN_USER_DEFAULT) == NULL)
+		return gk_err_set(err, "started as root and run_user is not set: set run_user in the "
+		    "configuration to an unprivileged user, or create the user %s (the default)",
+		    GK_RUN_USER_DEFAULT);
+	if ((def = strdup(GK_RUN_USER_DEFAULT)) == NULL)
+		return gk_err_set(err, "out of memory");
+	free(*run_user);
+	*run_user = def;
+	return GK_OK;
+}
+
+int
 gk_sandbox_no_new_privs(struct gk_err *err)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
@@ -144,7 +166,8 @@ gk_sandbox_reduce(const char *user, const char *group, bool *as_root, struct gk_
 	*as_root = false;
 	if (gk_sandbox_drop(user, group, &dropped, &e) != GK_OK)
 		return gk_err_set(err, "cannot drop privileges: %s", e.msg);
-	*as_root = !dropped && geteuid() == 0;
+	if (!dropped && (geteuid() == 0 || getuid() == 0))
+		return gk_err_set(err, "refusing to serve as root: set run_user in the configuration");
 	return gk_sandbox_no_new_privs(err);
 }
 

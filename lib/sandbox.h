@@ -36,13 +36,24 @@ int gk_sandbox_mode_parse(const char *s, enum gk_sandbox_mode *mode, struct gk_e
 /* True if this build can install a filter (configure found libseccomp). */
 bool gk_sandbox_available(void);
 
+/* The user a FastCGI program started as root serves as when run_user is unset, if it exists. */
+#define GK_RUN_USER_DEFAULT "gatekeep"
+
+/*
+ * Decides run_user (a configuration string, malloc'ed or NULL) for a program about to
+ * serve.  Set: kept.  Unset and not root: kept unset (nothing to drop).  Unset and root:
+ * GK_RUN_USER_DEFAULT if that user exists (*run_user becomes a malloc'ed copy, freed with
+ * the configuration); otherwise GK_ERR, err naming run_user: a network-facing program
+ * never serves as root by default.  Call it before anything is prepared for run_user.
+ */
+int gk_sandbox_pick_user(char **run_user, struct gk_err *err);
+
 /*
  * If the effective uid is 0 and user is set: setgroups(1, {gid}), setresgid and setresuid to
  * user (and group, default the user's primary group), then checks with getresuid/getresgid
  * that all three ids of each changed and that setuid(0) is no longer possible.
  * *dropped tells whether a drop happened.  Not root: GK_OK, nothing changes.  Root without
- * user: GK_OK, *dropped false (the caller warns).  Any failure: GK_ERR; the caller must not
- * go on serving.
+ * user: GK_OK, *dropped false.  Any failure: GK_ERR; the caller must not go on serving.
  */
 int gk_sandbox_drop(const char *user, const char *group, bool *dropped, struct gk_err *err);
 
@@ -51,9 +62,10 @@ int gk_sandbox_no_new_privs(struct gk_err *err);
 
 /*
  * The FastCGI programs' step after binding the socket: gk_sandbox_drop() to user/group, then
- * gk_sandbox_no_new_privs(); the workers inherit both.  *as_root: still root because user is
- * unset (the caller warns "running as root: set run_user").  GK_ERR, err set ("cannot drop
- * privileges: ..." or the prctl message): the caller must not go on serving.
+ * gk_sandbox_no_new_privs(); the workers inherit both.  Root with user unset is refused
+ * (GK_ERR; gk_sandbox_pick_user gives the default first), so *as_root is false whenever
+ * GK_OK is returned.  GK_ERR, err set ("cannot drop privileges: ..." or the prctl
+ * message): the caller must not go on serving.
  */
 int gk_sandbox_reduce(const char *user, const char *group, bool *as_root, struct gk_err *err);
 

@@ -1,4 +1,4 @@
-/* secret.c: the HMAC key file: random creation, strict loading, atomic rotation. */
+/* secret.c: the HMAC key file: random creation, strict loading, following changes, rotation. */
 #include "config.h"
 
 #include <errno.h>
@@ -237,20 +237,68 @@ read_key_path(const char *path, bool missing_ok, unsigned char *key, size_t *key
 	return rc;
 }
 
-int
-gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err)
+/* What path looks like now (its target's, for a symlink); err set when stat(2) fails. */
+static void
+stamp_of(const char *path, struct gk_secret_stamp *t)
+{
+	struct stat st;
+
+	memset(t, 0, sizeof(*t));
+	if (stat(path, &st) != 0) {
+		t->err = errno != 0 ? errno : EIO;
+		return;
+	}
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	t->mode = st.st_mode;
+	t->uid = st.st_uid;
+	t->gid = st.st_gid;
+	t->size = st.st_size;
+	t->mtim = st.st_mtim;
+	t->ctim = st.st_ctim;
+}
+
+static bool
+stamp_same(const struct gk_secret_stamp *a, const struct gk_secret_stamp *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino &&
+	    a->mode == b->mode && a->uid == b->uid && a->gid == b->gid && a->size == b->size &&
+	    a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+	    a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+/* The key material only: the stamps stay, so a broken file is not reported again. */
+static void
+wipe_keys(struct gk_secret *s)
+{
+	gk_wipe(s->key, sizeof(s->key));
+	gk_wipe(s->prev, sizeof(s->prev));
+	s->len = 0;
+	s->prev_len = 0;
+	s->prev_since = 0;
+}
+
+/*
+ * Stamps both files, then reads them into s. Stamping first means a change
+ * during the read shows up at the next refresh (one read too many, never one
+ * too few).
+ */
+static int
+load_files(const char *path, struct gk_secret *s, struct gk_err *err)
 {
 	char prev[SECRET_PATH_SIZE];
 	struct stat st;
 	int rc;
 
-	if (s == NULL)
-		return gk_err_set(err, "no secret buffer");
-	memset(s, 0, sizeof(*s));
+	wipe_keys(s);
+	s->read = true;
+	s->broken = true;
 	if (path == NULL || *path == '\0')
 		return gk_err_set(err, "no secret file path");
 	if ((rc = path_with_suffix(prev, sizeof(prev), path, ".prev", err)) != GK_OK)
 		return rc;
+	stamp_of(path, &s->key_stamp);
+	stamp_of(prev, &s->prev_stamp);
 	rc = read_key_path(path, false, s->key, &s->len, &st, err);
 	if (rc != GK_OK)
 		goto fail;
@@ -259,14 +307,56 @@ gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err)
 	if (rc == GK_NOTFOUND) {
 		s->prev_len = 0;
 		s->prev_since = 0;
+		s->broken = false;
 		return GK_OK;
 	}
 	if (rc != GK_OK)
 		goto fail;
 	s->prev_since = (int64_t)st.st_mtime;
+	s->broken = false;
 	return GK_OK;
 fail:
-	gk_secret_wipe(s);
+	wipe_keys(s);
+	return rc;
+}
+
+int
+gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err)
+{
+	if (s == NULL)
+		return gk_err_set(err, "no secret buffer");
+	memset(s, 0, sizeof(*s));
+	return load_files(path, s, err);
+}
+
+int
+gk_secret_refresh(const char *path, struct gk_secret *s, bool *report, struct gk_err *err)
+{
+	char prev[SECRET_PATH_SIZE];
+	struct gk_secret_stamp k, p;
+	bool same, was_read;
+	int rc;
+
+	if (report != NULL)
+		*report = false;
+	if (s == NULL)
+		return gk_err_set(err, "no secret buffer");
+	was_read = s->read;
+	if (path == NULL || *path == '\0' ||
+	    path_with_suffix(prev, sizeof(prev), path, ".prev", err) != GK_OK) {
+		rc = load_files(path, s, err);     /* wipes and says why */
+		if (report != NULL)
+			*report = !was_read;
+		return rc;
+	}
+	stamp_of(path, &k);
+	stamp_of(prev, &p);
+	same = was_read && stamp_same(&k, &s->key_stamp) && stamp_same(&p, &s->prev_stamp);
+	if (same && !s->broken)
+		return GK_OK;
+	rc = load_files(path, s, err);
+	if (report != NULL)
+		*report = rc == GK_OK ? was_read : !same;
 	return rc;
 }
 
@@ -322,8 +412,12 @@ fail:
 	return rc;
 }
 
-int
-gk_secret_rotate(const char *path, struct gk_err *err)
+/*
+ * keep_prev: the current key moves to .prev (accepted for one session TTL);
+ * otherwise .prev is removed (the key leaked: nothing signed before is accepted).
+ */
+static int
+rotate(const char *path, bool keep_prev, struct gk_err *err)
 {
 	char prev[SECRET_PATH_SIZE];
 	char b64[SECRET_B64_SIZE];
@@ -357,16 +451,27 @@ gk_secret_rotate(const char *path, struct gk_err *err)
 		close(fd);
 		return rc;
 	}
-	if ((rc = read_key_fd(fd, path, cur, &curlen, &st, err)) != GK_OK)
+	if (keep_prev)
+		rc = read_key_fd(fd, path, cur, &curlen, &st, err);
+	else if (fstat(fd, &st) < 0)
+		rc = gk_err_set(err, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = gk_err_set(err, "%s: not a regular file", path);
+	if (rc != GK_OK)
 		goto out;
 	if ((rc = new_key(b64, err)) != GK_OK)
 		goto out;
-	/*
-	 * The old key goes to .prev first: if we die between the two renames
-	 * both files hold the current key, and no session is lost.
-	 */
-	if ((rc = replace_file(prev, cur, curlen, &st, err)) != GK_OK ||
-	    (rc = sync_dir(prev, err)) != GK_OK)
+	if (keep_prev) {
+		/*
+		 * The old key goes to .prev first: if we die between the two renames
+		 * both files hold the current key, and no session is lost.
+		 */
+		rc = replace_file(prev, cur, curlen, &st, err);
+	} else if (unlink(prev) < 0 && errno != ENOENT) {
+		/* .prev first: dying before the new key leaves the old one, and a failed command. */
+		rc = gk_err_set(err, "remove %s: %s", prev, strerror(errno));
+	}
+	if (rc != GK_OK || (rc = sync_dir(prev, err)) != GK_OK)
 		goto out;
 	if ((rc = replace_file(path, (const unsigned char *)b64, strlen(b64), &st, err)) != GK_OK)
 		goto out;
@@ -376,6 +481,18 @@ out:
 	gk_wipe(b64, sizeof(b64));
 	close(fd);
 	return rc;
+}
+
+int
+gk_secret_rotate(const char *path, struct gk_err *err)
+{
+	return rotate(path, true, err);
+}
+
+int
+gk_secret_rotate_leaked(const char *path, struct gk_err *err)
+{
+	return rotate(path, false, err);
 }
 
 bool

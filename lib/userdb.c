@@ -165,7 +165,8 @@ open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created, b
 	*out = NULL;
 	if (missing != NULL)
 		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the reader (or gatekeep-passwd). */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT && missing != NULL)
 			*missing = true;
@@ -180,6 +181,12 @@ open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created, b
 		close(fd);
 		gk_err_set(err, "%s: user database is not a regular file", path);
 		return GK_EIO;
+	}
+	/* A regular file ignores O_NONBLOCK, but GDBM gets the descriptor as a plain one. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		rc = sys_fail(err, path, "cannot open user database", errno);
+		close(fd);
+		return rc;
 	}
 	/* GDBM owns fd from here: gdbm_close closes it, GDBM_CLOERROR closes it on failure. */
 	dbf = gdbm_fd_open(fd, path, 0, READER_FLAGS | GDBM_CLOERROR, NULL);
@@ -778,7 +785,7 @@ gk_userdb_txn_delete(struct gk_userdb_txn *t, const char *name, struct gk_err *e
 	}
 	if (p == NULL) {
 		/* Must exist in the live file; a damaged record may still be deleted. */
-		if (len > GK_USER_MAX || !gk_valid_user(name, len) || t->live == NULL) {
+		if (len > GK_USER_MAX || !gk_valid_stored_user(name, len) || t->live == NULL) {
 			gk_err_set(err, "no such user");
 			return GK_NOTFOUND;
 		}
@@ -828,7 +835,7 @@ copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err
 				gk_wipe(&u, sizeof(u));
 				/* Name the user only if the key is printable (it goes to a log). */
 				if (rc != GK_OK && key.dsize <= GK_USER_MAX &&
-				    gk_valid_user(key.dptr, (size_t)key.dsize))
+				    gk_valid_stored_user(key.dptr, (size_t)key.dsize))
 					gk_err_set(err, "%s: user \"%.*s\" is damaged: delete or "
 					    "replace it", t->path, key.dsize, key.dptr);
 				else if (rc != GK_OK)

@@ -109,13 +109,19 @@ valid_text(const char *s, size_t len, bool forbid_user)
 }
 
 bool
-gk_valid_user(const char *s, size_t len)
+gk_valid_stored_user(const char *s, size_t len)
 {
 	if (s == NULL || len == 0 || len > GK_USER_MAX)
 		return false;
 	if (s[0] == ' ' || s[len - 1] == ' ')
 		return false;
 	return valid_text(s, len, true);
+}
+
+bool
+gk_valid_user(const char *s, size_t len)
+{
+	return gk_valid_stored_user(s, len) && s[0] != '-';
 }
 
 static bool

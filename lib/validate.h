@@ -13,10 +13,21 @@ bool gk_valid_utf8(const char *s, size_t len);
  * Also refused (they forge log lines or reorder what an admin sees): U+2028,
  * U+2029, bidi embeddings/overrides/isolates U+202A..U+202E and
  * U+2066..U+2069, and noncharacters (U+FDD0..U+FDEF, U+xxFFFE/U+xxFFFF).
+ * Nor may a name start with '-': admin scripts pass names as arguments, where
+ * "-x" reads as an option.
  * Names are compared as bytes: no Unicode normalisation is applied.
- * Used when names enter the database and again before they leave in a header.
+ * Used when names enter the database, arrive in a request and again before
+ * they leave in a header.
  */
 bool gk_valid_user(const char *s, size_t len);
+
+/*
+ * A name a stored record may carry: gk_valid_user's rules, except that a
+ * leading '-' is allowed, because records written before that rule must stay
+ * readable (a database with one must not block every write or scan). Such a
+ * user can be listed and deleted, never signs in and is never written again.
+ */
+bool gk_valid_stored_user(const char *s, size_t len);
 
 /* Group name: 1..GK_GROUP_MAX bytes of [A-Za-z0-9._-], first byte alphanumeric. */
 bool gk_valid_group(const char *s, size_t len);

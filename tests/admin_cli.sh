@@ -254,6 +254,9 @@ check_refused 6 'control character \(0x0a\)' "LF in a user name" -- "$P" -b user
 check_refused 6 'control character \(0x09\)' "TAB in a user name" -- "$P" -b users.db "$(printf 'a\tb')" pw
 check_refused 6 'starts or ends with a space' "leading space" -- "$P" -b users.db ' bob' pw
 check_refused 6 'UTF-8' "invalid UTF-8 name" -- "$P" -b users.db "$(printf 'a\xffb')" pw
+check_refused 6 "'-bob' starts with '-'" "leading '-' (admin scripts would read an option)" -- "$P" -b users.db -bob pw
+check_refused 6 "starts with '-'" "leading '-' with an attribute" -- "$P" --groups users users.db -bob
+check_refused 6 "no such user '-bob'" "-D of an absent '-bob' (an old record could be deleted)" -- "$P" -D users.db -bob
 check_refused 6 'empty user name' "empty user name" -- "$P" -b users.db '' pw
 check_refused 5 'too long' "129-byte user name" -- "$P" -b users.db "$(head -c 129 /dev/zero | tr '\0' u)" pw
 check_refused 6 "illegal character ':'" "-D with ':'" -- "$P" -D users.db 'a:b'
@@ -324,6 +327,17 @@ ok "$isnt_same" "the secret changed"
 is "$(mode_of site/secret)" 600 "the rotated secret is mode 0600"
 run "$P" --rotate-secret --secret-file "$TMP/absent.key" site/users.db
 is "$rc" 1 "--rotate-secret of a missing secret: exit 1"
+secret_rotated=$(sum site/secret)
+chmod 644 site/secret
+run "$P" --rotate-secret --leaked site/users.db
+is "$rc" 0 "--rotate-secret --leaked exits 0 (also for a world-readable key: it may be what leaked)"
+like "$err" 'removed .*secret\.prev' "--leaked says the previous key is gone"
+[ ! -e site/secret.prev ]; ok $? "--rotate-secret --leaked removes the previous key"
+ok "$([ "$(sum site/secret)" != "$secret_rotated" ]; echo $?)" "--leaked: the secret changed"
+is "$(mode_of site/secret)" 640 "--leaked: the new key is never readable by others"
+chmod 600 site/secret
+run "$P" --leaked -l site/users.db
+is "$rc" 2 "--leaked without --rotate-secret: usage error (exit 2)"
 
 run "$P" --check users.db
 is "$rc" 0 "--check of a good database: exit 0"

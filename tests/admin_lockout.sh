@@ -61,7 +61,8 @@ basic_cache_ttl = 0
 ${4-}
 EOF
 }
-write_conf "$CONF" "$DB" "$STATE"
+write_conf "$CONF" "$DB" "$STATE" "$GK_RUN_LINES"
+gk_give_nobody "$DB" "$TMP/secret"
 export GATEKEEP_CONFIG=$CONF
 start "$SOCK" "$LOG" "$CONF"
 for _ in $(seq 50); do [ -f "$STATE/lockout.tbl" ] && break; sleep 0.1; done
@@ -152,7 +153,8 @@ run "$P" --lockout-status alice
 is "$out" "user alice: 0 failures, not banned" "... --lockout-status: cleared"
 is "$(basic "$SOCK" alice 'pw alice' 198.51.100.1)" "Status: 200" \
     "... and alice's next good login is allowed, even from the address she was banned at"
-is "$(stat -c '%u %a' "$STATE/lockout.tbl")" "$(id -u) 600" "... the table keeps its owner and mode"
+is "$(stat -c '%U %a' "$STATE/lockout.tbl")" "$( [ "$(id -u)" = 0 ] && echo nobody || id -un) 600" \
+    "... the table keeps its owner (the user gatekeep-authz serves as) and mode"
 
 # --- address bans (IPv4, and IPv6 per /64) -------------------------------------------------
 for i in 1 2 3 4; do basic "$SOCK" "mallory$i" wrong 203.0.113.9 > /dev/null; done

@@ -32,10 +32,12 @@ login_url = https://login.example.com/login
 on_unauthenticated = auto
 rule = path=/admin require=group:admins
 log_target = stderr
+$GK_RUN_LINES
 $1
 EOF
 }
 write_conf ""
+gk_give_nobody "$TMP"
 
 b64() { printf '%s' "$1" | base64 -w0; }
 ALICE="HTTP_AUTHORIZATION=Basic $(b64 'alice:secret one')"
@@ -104,6 +106,8 @@ is "$bad" "$nocred" "bad password answer identical to no credentials"
 is "$unknown" "$bad" "unknown user answer identical to bad password"
 is "$disabled" "$bad" "disabled user answer identical to bad password"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Basic !!!')" "Status: 401" "malformed Basic: 401"
+dash=$(q authorizer /x "HTTP_AUTHORIZATION=Basic $(b64 '-alice:secret one')")
+is "$dash" "$bad" "a user name starting with '-': denied like a bad password"
 is "$(st authorizer /x "$ALICE" "$BOB")" "Status: 401" "duplicate Authorization param: denied"
 is "$(st authorizer /x 'HTTP_AUTHORIZATION=Bearer abc')" "Status: 401" "other scheme: no credentials"
 

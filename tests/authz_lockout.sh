@@ -47,9 +47,11 @@ find_time = 1m
 ban_time = ${BAN}s
 basic_cache_ttl = 5m
 ${3-}
+$GK_RUN_LINES
 EOF
 }
 write_conf "$CONF" "$STATE"
+gk_give_nobody "$TMP"
 
 # start NAME SOCK LOG WORKERS [CONF]: a gatekeep-authz pool; waits for its socket.
 start() {
@@ -84,7 +86,7 @@ apache() {
 cgi() {  # cgi METHOD URI BODY [VAR=value ...]: $status, headers in $TMP/hdr, body in $TMP/body
 	local method=$1 uri=$2 body=${3-}
 	shift 3
-	printf '%s' "$body" | env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$CONF" \
+	printf '%s' "$body" | "${GK_AS_RUNNER[@]}" env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$CONF" \
 		GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD="$method" \
 		REQUEST_URI="$uri" SCRIPT_NAME=/gatekeep/login QUERY_STRING= \
 		REMOTE_ADDR=192.0.2.10 HTTP_HOST=login.example \
@@ -297,6 +299,7 @@ sed '/^state_dir/d' "$CONF" > "$TMP/default.conf"
 mkdir "$TMP/db2"
 sed -i "s|^database = .*|database = $TMP/db2/users.db|" "$TMP/default.conf"
 cp "$DB" "$TMP/db2/users.db"
+gk_give_nobody "$TMP/db2"
 start D "$TMP/d.sock" "$TMP/d.log" 1 "$TMP/default.conf"
 is "$(basic "$TMP/d.sock" alice 'pw alice' 198.51.100.1)" "Status: 200" "default state_dir: Basic works"
 [ -f "$TMP/db2/state/lockout.tbl" ]; ok $? "default state_dir is 'state' beside the database"

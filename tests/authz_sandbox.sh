@@ -150,4 +150,19 @@ sed -i 's/^run_user = .*/run_user = gk-no-such-user/' "$CONF"
 out=$("$GK_AUTHZ" -c "$CONF" --listen "unix:$SOCK" -d 2>&1); r=$?
 ok "$([ $r -ne 0 ]; echo $?)" "run_user that cannot be used: refuses to start (exit $r)"
 like "$out" 'no such user|cannot drop privileges|gk-no-such-user' "...and says why"
+# root without run_user: the default user gatekeep if it exists, otherwise no start at all
+sed -i '/^run_user = /d' "$CONF"
+if getent passwd gatekeep >/dev/null; then
+	start
+	is "$(ps -o user= -p "$AUTHZ_PID" | tr -d ' ')" gatekeep "run_user unset: serves as the default user gatekeep"
+	stop
+else
+	rm -f "$SOCK"
+	out=$(timeout 10 "$GK_AUTHZ" -c "$CONF" --listen "unix:$SOCK" --workers 1 -d 2>&1); r=$?
+	is "$r" 1 "run_user unset as root (no user gatekeep): refuses to start (exit 1), never serves as root"
+	like "$out" 'started as root and run_user is not set: set run_user' "...naming the key to set"
+	out=$(timeout 10 "$GK_LOGIN" -c "$CONF" --listen "unix:$D/login.sock" --workers 1 -d 2>&1); r=$?
+	is "$r" 1 "gatekeep-login too: refuses to start as root without run_user"
+	like "$out" 'started as root and run_user is not set' "...naming the key to set"
+fi
 done_testing

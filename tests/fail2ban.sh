@@ -36,10 +36,12 @@ proxy_trusted = 127.0.0.1
 rule = path=/admin require=group:admins
 max_failures = 100
 log_target = $2
+$GK_RUN_LINES
 EOC
 }
 conf "$TMP/stderr.conf" stderr
 conf "$TMP/syslog.conf" syslog
+gk_give_nobody "$DB" "$TMP/secret"
 
 wait_sock() { for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done; return 1; }
 
@@ -68,6 +70,7 @@ PY
 	RPID=$!
 	at_exit "touch $TMP/stop"
 	wait_sock "$TMP/log.sock" || bail "syslog receiver did not start"
+	chmod 0666 "$TMP/log.sock"   # gatekeep-authz serves as nobody when the test is root
 	NS=$TMP/ns
 	mkdir -p "$NS/dev"
 	unshare -m --propagation private sh -c '

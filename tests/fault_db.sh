@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/fault_db.sh: gatekeep-authz (as an unprivileged user) with a missing, unreadable,
-# corrupt, replaced or overwritten user database: it fails closed (500, never 200), logs
+# corrupt, replaced, overwritten or FIFO user database: it fails closed (500, never 200), logs
 # exactly one clear error line and one deny line per request, and the pool survives.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/fault/common.sh"
@@ -62,13 +62,15 @@ corrupt() {  # corrupt KIND FILE
 	garbage) head -c "$(stat -c %s "$TMP/good.db")" /dev/urandom >"$2" ;;
 	htpasswd-file)  # an easy mistake: a text htpasswd file with alice's right hash
 		"$GK_PASSWD" -n -b -5 alice alice-pw >"$2" 2>/dev/null ;;
+	fifo)  # open(2) of a FIFO without a writer blocks: the worker must not hang in it
+		rm -f "$2"; mkfifo "$2" ;;
 	esac
 	f_give "$2"
 	chmod 600 "$2"
 }
 : >"$FLOG"
 f_start 2
-for kind in zero-length truncated truncated-header garbage htpasswd-file; do
+for kind in zero-length truncated truncated-header garbage htpasswd-file fifo; do
 	corrupt "$kind" "$FDIR/new.db"
 	mv "$FDIR/new.db" "$DB"
 	for i in 1 2; do   # both workers notice
@@ -80,6 +82,15 @@ for kind in zero-length truncated truncated-header garbage htpasswd-file; do
 	f_pool_ok "$kind database"
 done
 like "$(cat "$FLOG")" 'Empty database|cannot open' "zero-length: the message says why"
+like "$(cat "$FLOG")" "database $DB: .*not a regular file" "fifo: the message says why"
+# gatekeep-passwd on a FIFO: a clean error, no hang
+rm -f "$TMP/fifo.db"; mkfifo "$TMP/fifo.db"
+out=$(timeout 20 "$GK_PASSWD" -l "$TMP/fifo.db" 2>&1); rc=$?
+is "$rc" 1 "gatekeep-passwd -l on a FIFO: exit 1 (a file problem), no hang"
+like "$out" 'not a regular file' "gatekeep-passwd -l on a FIFO: says why"
+out=$(timeout 20 "$GK_PASSWD" -b "$TMP/fifo.db" alice pw 2>&1); rc=$?
+is "$rc" 1 "gatekeep-passwd -b on a FIFO: exit 1, no hang"
+like "$out" 'not a regular file' "gatekeep-passwd -b on a FIFO: says why"
 # a good database renamed back in: served again
 cp -p "$TMP/good.db" "$FDIR/new.db"
 mv "$FDIR/new.db" "$DB"

@@ -3,7 +3,8 @@
 # gatekeep-authz (as an unprivileged user) answers session cookies with 500 and one
 # "secret_file PATH: why" line (gatekeep-authz(8), "internal error"), never with 200, and
 # never accepts a token signed with the unusable key; Basic keeps working;
-# gatekeep-login refuses to start (--check-config fails naming the file).
+# gatekeep-login refuses to start (--check-config fails naming the file). A key that
+# breaks while gatekeep-authz runs is noticed at the next request: no stale key, one line.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/fault/common.sh"
 
@@ -87,6 +88,25 @@ printf 'only-sixteen-byt' >"$TMP/short.key"
 is "$(f_st /x "HTTP_COOKIE=gatekeep_session=$(jwt_with "$TMP/short.key")")" "Status: 401" \
     "a token signed with another (short) key: 401"
 f_as_runner "$GK_LOGIN" -c "$FCONF" --check-config >/dev/null 2>&1; ok $? "gatekeep-login starts with the repaired secret"
+
+# a key that breaks while in use (garbage renamed over it, as a botched deploy would):
+# the stale key is not kept, every cookie is refused, one error line for the change only
+printf 'garbage\n' >"$SEC.new"; chmod 600 "$SEC.new"; f_give "$SEC.new"; mv "$SEC.new" "$SEC"
+f_one_line /x "secret replaced by garbage while running" "err: secret_file $SEC: .*shorter" \
+    'deny user=- method=session .*reason=secret' "HTTP_COOKIE=gatekeep_session=$good_tok"
+f_mark
+is "$(f_st /x "HTTP_COOKIE=gatekeep_session=$good_tok")" "Status: 500" "still broken: the cookie is refused again"
+sleep 0.1
+is "$(f_count 'secret_file')" 0 "still broken: not logged again"
+cp "$TMP/good.secret" "$SEC.new"; chmod 600 "$SEC.new"; f_give "$SEC.new"; mv "$SEC.new" "$SEC"
+f_mark
+is "$(f_st /x "HTTP_COOKIE=gatekeep_session=$good_tok")" "Status: 200" "repaired again: accepted without a restart"
+sleep 0.1
+is "$(f_count "notice: secret_file $SEC: changed on disk, key reloaded")" 1 "repaired again: the reload is logged"
+chmod 644 "$SEC"
+f_one_line /x "secret made world-readable while running" "err: secret_file $SEC: .*mode" \
+    'deny user=- method=session .*reason=secret' "HTTP_COOKIE=gatekeep_session=$good_tok"
+chmod 600 "$SEC"
 f_stop
 unlike "$(cat "$FLOG")" 'AddressSanitizer|runtime error|LeakSanitizer' "no sanitizer report"
 done_testing

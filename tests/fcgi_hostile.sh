@@ -23,7 +23,9 @@ realm = Hostile
 methods = bypass, basic
 bypass_paths = /public
 log_target = stderr
+$GK_RUN_LINES
 CONF
+gk_give_nobody "$TMP"
 
 # Two workers: a silent peer may hold one of them, the other must keep answering.
 "$GK_AUTHZ" -c "$CONF" --listen "unix:$SOCK" --workers 2 -d 2>>"$LOG" &

@@ -22,6 +22,25 @@ trap _tap_exit EXIT
 # at_exit CMD: run CMD (a string) when the test ends, even on failure.
 at_exit() { _tap_cleanup_cmds+=("$1"); }
 
+# gatekeep-authz and gatekeep-login refuse to serve as root without run_user: a test run as
+# root adds GK_RUN_LINES to their configuration and hands their files to nobody
+# (gk_give_nobody). Not root: both do nothing.
+if [ "$(id -u)" = 0 ]; then
+	GK_RUN_LINES="run_user = nobody
+run_group = nogroup"
+else
+	GK_RUN_LINES=""
+fi
+# "${GK_AS_RUNNER[@]}" CMD...: as root, runs CMD as nobody (a CGI sharing their lockout table).
+GK_AS_RUNNER=()
+[ "$(id -u)" = 0 ] && GK_AS_RUNNER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+# gk_give_nobody PATH...: as root, PATHs (recursively) become nobody's and $TMP searchable.
+gk_give_nobody() {
+	[ "$(id -u)" = 0 ] || return 0
+	chmod 755 "$TMP"
+	chown -R nobody:nogroup "$@"
+}
+
 ok() {  # ok COND_EXIT_STATUS DESCRIPTION  (use: cmd; ok $? "desc")
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"

@@ -42,11 +42,13 @@ cookie_secure = false
 redirect_domains = .gk.test
 default_redirect = /protected/
 realm = gatekeep browser test
+$GK_RUN_LINES
 EOF
 export GATEKEEP_CONFIG="$TMP/gk.conf"
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 "$GK_PASSWD" -b --groups=dev --email=alice@example.com --name="Alice Liddell" \
 	"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
+gk_give_nobody "$TMP/users.db" "$TMP/secret" "$TMP/state" "$TMP"
 
 "$GK_AUTHZ" -c "$TMP/gk.conf" --listen "unix:$TMP/authz.sock" --socket-mode 0660 --workers 1 \
 	> "$TMP/authz.log" 2>&1 &

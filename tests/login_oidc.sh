@@ -61,6 +61,7 @@ cookie_secure = false
 default_redirect = /protected/
 realm = gatekeep OIDC test
 oidc_client_secret_file = $TMP/client_secret
+$GK_RUN_LINES
 EOF
 }
 { base_conf; cat <<EOF
@@ -140,6 +141,7 @@ at_exit "kill $ghpid"
 "$PY" "$OIDC/servers.py" fakeop "$FO" fake-client test-client-secret "$TMP/fakemode" > "$TMP/fo.log" 2>&1 &
 fopid=$!
 at_exit "kill $fopid"
+gk_give_nobody "$TMP"
 "$GK_AUTHZ" -c "$TMP/gk.conf" --listen "unix:$TMP/authz.sock" --socket-mode 0660 --workers 1 \
 	> "$TMP/authz.log" 2>&1 &
 apid=$!
@@ -406,12 +408,12 @@ is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]') $(j "$r" 'd["prote
 is "$(j "$r" 'd["remote_user"]')" "alice@example.com" "gitlab preset: ... as alice@example.com"
 sed -e 's/^oidc_provider = oidc$/oidc_provider = google/' -e '/^oidc_issuer = /d' \
 	-e '/^oidc_button_label = /d' "$TMP/gk.conf" > "$TMP/google.conf"
-out=$("$GK_LOGIN" -c "$TMP/google.conf" --check-config 2>&1); ok $? "google preset: accepted without oidc_issuer ($out)"
+out=$("${GK_AS_RUNNER[@]}" "$GK_LOGIN" -c "$TMP/google.conf" --check-config 2>&1); ok $? "google preset: accepted without oidc_issuer ($out)"
 
 # ---- the provider goes away mid-flow ----
 refused "provider down" 502 provider-unreachable /gatekeep alice --before-callback "kill $oppid; sleep 0.3"
 # A fresh CGI process has no cached discovery document: the start page fails cleanly too.
-out=$(cd "$TMP" && env -i GATEKEEP_CONFIG="$TMP/gk.conf" REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/login.cgi \
+out=$(cd "$TMP" && "${GK_AS_RUNNER[@]}" env -i GATEKEEP_CONFIG="$TMP/gk.conf" REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/login.cgi \
 	PATH_INFO=/oidc QUERY_STRING= REMOTE_ADDR=127.0.0.1 GATEWAY_INTERFACE=CGI/1.1 \
 	"$LOGIN_CGI" 2>"$TMP/cgi.err")
 like "$out" "^Status: 502" "login.cgi: provider down at start -> 502"

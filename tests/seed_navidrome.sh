@@ -68,6 +68,7 @@ proxy_auto_create_groups = listeners"
 mv "$GK/users.db" "$GK/users.db.old"
 "$GK_PASSWD" --secret-file "$GK/secret.new" --init "$GK/users.db" >"$LOG/init.out" 2>&1
 ok $? "an empty database (gatekeep-passwd --init)"
+gk_give_nobody "$GK/users.db"    # gatekeep-authz serves as nobody when the test is root
 seed_start_gk navidrome 4533
 seed_start_app navidrome
 req -H 'Remote-User: dave' "$BASE/app/"
@@ -90,6 +91,7 @@ like "$(cat "$LOG/authz.out")" 'first user of an empty database: created as an a
 gk_stop authz
 rm -f "$GK/users.db"
 "$GK_PASSWD" --secret-file "$GK/secret.new2" --init "$GK/users.db" >>"$LOG/init.out" 2>&1
+gk_give_nobody "$GK/users.db"
 seed_start_gk navidrome 4533
 pids=()
 for i in 1 2 3 4 5 6 7 8; do

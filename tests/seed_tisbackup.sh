@@ -40,6 +40,7 @@ ok $? "viewer made read-only"
 "$GK_PASSWD" -v -b "$GK/users.db" operator operator-Secret1 >/dev/null 2>&1
 ok $? "the imported bcrypt hash verifies with gatekeep-passwd -v"
 
+gk_give_nobody "$GK/users.db" "$GK/secret2"    # gatekeep-authz serves as nobody when root
 seed_start_app tisbackup STANDIN_TISBACKUP_INI="$APPS/tisbackup/tisbackup_gui.ini"
 seed_start_gk tisbackup 8080 "${TISENV[@]}"
 seed_start_nginx tisbackup 8080

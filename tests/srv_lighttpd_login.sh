@@ -22,10 +22,19 @@ gk_alive login
 ok $? "lighttpd-login: gatekeep-login is still running"
 gk_check_login_logs lighttpd-login "$LOG/authz.out" "$LOG/login.out"
 
-# the CGI build: login.cgi through mod_cgi (lighttpd runs as the test's user here)
+# the CGI build: login.cgi through mod_cgi (lighttpd runs as the test's user here, or as
+# nobody when that is root)
 gk_stop lighttpd
 gk_stop login
-gk_install_login_cgi "$(id -un)" "$(id -gn)"
+# (as root, lighttpd runs its CGIs as nobody, the user gatekeep-authz serves as: both use
+# one lockout table, which must belong to the user that writes it)
+if [ "$(id -u)" = 0 ]; then
+	GK_LIGHTTPD_USER=nobody
+	chown nobody:nogroup "$LOG/lighttpd-error.log"   # reopened after the switch
+	gk_install_login_cgi nobody nogroup
+else
+	gk_install_login_cgi "$(id -un)" "$(id -gn)"
+fi
 : >"$LOG/authz.out"
 GK_LOGIN_SITE="$CONTRIB/lighttpd/gatekeep-login-cgi.conf"
 gk_start_lighttpd socket

@@ -32,7 +32,9 @@ database = $TMP/users.db
 secret_file = $TMP/secret
 methods = basic
 log_target = stderr
+$GK_RUN_LINES
 CONF
+gk_give_nobody "$TMP/users.db" "$TMP/secret"
 exec_start=$(sed -n 's/^ExecStart=//p' "$TMP/units/gatekeep-authz.service")
 socket_path=$(sed -n 's/^ListenStream=//p' "$TMP/units/gatekeep-authz.socket")
 is "$socket_path" "/run/gatekeep/authz.sock" "the socket unit listens on /run/gatekeep/authz.sock"

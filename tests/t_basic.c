@@ -92,6 +92,7 @@ test_scheme(void)
 	check("Basic SsO\xb8" "cmdlbjpww6RzcyB3OnJk", GK_EINVAL, NULL, NULL, "high-bit byte in base64");
 	check("Basic SsO/cmdlbjpww6RzcyB3OnJk", GK_OK, "J\xc3\xbfrgen", "p\xc3\xa4ss w:rd",
 	    "same with the real alphabet decodes");
+	check("Basic LWFsaWNlOnB3", GK_EINVAL, NULL, NULL, "user name starting with '-' (\"-alice:pw\")");
 	check("BasicYWxpY2U6c2VjcmV0", GK_NOTFOUND, NULL, NULL, "no separator: one unknown token");
 	check(" Basic YWxpY2U6c2VjcmV0", GK_NOTFOUND, NULL, NULL, "leading space (not trimmed here)");
 }

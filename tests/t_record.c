@@ -452,7 +452,28 @@ test_encode_refuses(void)
 	memset(u.display, 'x', sizeof(u.display));   /* no terminating NUL */
 	is_int(gk_user_validate(&u, &err), GK_EINVAL, "validate refuses an unterminated field");
 	full_user(&u);
+	strcpy(u.name, "-alice");
+	is_int(gk_record_encode(&u, buf, sizeof(buf), &len, &err), GK_EINVAL,
+	    "encode refuses a name starting with '-'");
+	full_user(&u);
 	is_int(gk_user_validate(&u, &err), GK_OK, "a full user validates");
+}
+
+/* A record stored before names starting with '-' were refused stays readable (and so deletable). */
+static void
+test_legacy_dash_name(void)
+{
+	unsigned char b[8192];
+	struct gk_user u;
+	struct raw r;
+	size_t n;
+
+	raw_default(&r);
+	r.name = "-alice";
+	r.nl = strlen(r.name);
+	n = raw_build(&r, b);
+	is_int(dec("-alice", b, n, &u), GK_OK, "a stored '-alice' record still decodes");
+	is_str(u.name, "-alice", "  as -alice");
 }
 
 static void
@@ -507,6 +528,7 @@ main(void)
 	test_versions_and_sizes();
 	test_hostile_fields();
 	test_encode_refuses();
+	test_legacy_dash_name();
 	test_helpers();
 	return done_testing();
 }

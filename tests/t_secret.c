@@ -1,4 +1,4 @@
-/* t_secret.c: the secret file: creation, strict loading, .prev handling and rotation. */
+/* t_secret.c: the secret file: creation, strict loading, .prev handling, rotation and following the file. */
 #include "config.h"
 
 #include <errno.h>
@@ -244,6 +244,84 @@ test_prev_and_rotate(void)
 	ok(gk_secret_rotate(p("open"), &err) != GK_OK, "rotate refuses a world-readable key");
 }
 
+/* The key that follows its file: rotation, leak rotation, breakage and repair, without a reload. */
+static void
+test_refresh(void)
+{
+	struct gk_err err = { "" };
+	struct gk_secret s;
+	char k1[128], k2[128], k3[128];
+	bool report = true;
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	is_int(gk_secret_create(p("f"), &err), GK_OK, "create a key to follow");
+	slurp(p("f"), k1, sizeof(k1));
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "refresh of a zeroed secret loads it");
+	ok(!report, "  the first load is not reported");
+	ok(s.len == 43 && memcmp(s.key, k1, 43) == 0 && s.prev_len == 0, "  the key, no previous key");
+	for (i = 0; i < 3; i++) {
+		report = true;
+		gk_secret_refresh(p("f"), &s, &report, &err);
+	}
+	ok(!report && s.len == 43 && memcmp(s.key, k1, 43) == 0, "unchanged files: same key, nothing to report");
+
+	is_int(gk_secret_rotate(p("f"), &err), GK_OK, "rotate");
+	slurp(p("f"), k2, sizeof(k2));
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "refresh after the rotation");
+	ok(report, "  the reload is reported");
+	ok(s.len == 43 && memcmp(s.key, k2, 43) == 0, "  signs with the new key");
+	ok(s.prev_len == 43 && memcmp(s.prev, k1, 43) == 0, "  the old key is the previous one");
+	ok(gk_secret_prev_usable(&s, time(NULL), 3600), "  usable for one session TTL");
+
+	is_int(gk_secret_rotate_leaked(p("f"), &err), GK_OK, "rotate because the key leaked");
+	ok(access(p("f.prev"), F_OK) != 0, "  no .prev left");
+	slurp(p("f"), k3, sizeof(k3));
+	ok(strcmp(k3, k2) != 0 && strcmp(k3, k1) != 0 && strlen(k3) == 44, "  a new key");
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "refresh after the leak rotation");
+	ok(report && s.len == 43 && memcmp(s.key, k3, 43) == 0, "  signs with the new key");
+	ok(s.prev_len == 0 && !gk_secret_prev_usable(&s, time(NULL), 3600), "  no previous key at all");
+
+	/* Garbage renamed over the key: no key at all, never the stale one. */
+	put("g", "short\n", 6, 0600);
+	ok(rename(p("g"), p("f")) == 0, "replace the key file by garbage");
+	ok(gk_secret_refresh(p("f"), &s, &report, &err) != GK_OK, "refresh fails");
+	ok(report && strstr(err.msg, "shorter") != NULL, "  reported once: %s", err.msg);
+	ok(s.len == 0 && s.prev_len == 0 && s.broken, "  no key left (fail closed)");
+	ok(memcmp(s.key, k3, 43) != 0, "  the old key is wiped");
+	ok(gk_secret_refresh(p("f"), &s, &report, &err) != GK_OK && !report && s.len == 0,
+	    "  still refused at the next call, not reported again");
+
+	/* Repaired, then only its mode goes wrong. */
+	put("f", k1, strlen(k1), 0600);
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "repaired: loads again");
+	ok(report && s.len == 43 && memcmp(s.key, k1, 43) == 0, "  reported, with the new content");
+	chmod(p("f"), 0644);
+	ok(gk_secret_refresh(p("f"), &s, &report, &err) != GK_OK && s.len == 0, "a chmod 0644 alone is noticed");
+	ok(report && strstr(err.msg, "mode") != NULL, "  saying why: %s", err.msg);
+	chmod(p("f"), 0600);
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "  and the chmod back too");
+
+	/* A .prev that appears or vanishes counts too. */
+	put("f.prev", k2, strlen(k2), 0600);
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "a .prev that appears");
+	ok(report && s.prev_len == 43 && memcmp(s.prev, k2, 43) == 0, "  is read");
+	unlink(p("f.prev"));
+	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "a .prev that is removed");
+	ok(report && s.prev_len == 0, "  stops verifying at once");
+
+	/* A missing file, then a FIFO: refused at once, no hang. */
+	unlink(p("f"));
+	ok(gk_secret_refresh(p("f"), &s, &report, &err) != GK_OK && report && s.len == 0,
+	    "a removed key file: refused (%s)", err.msg);
+	ok(mkfifo(p("f"), 0600) == 0, "a FIFO at the key's path");
+	ok(gk_secret_refresh(p("f"), &s, &report, &err) != GK_OK && report && s.len == 0,
+	    "  refused without blocking (%s)", err.msg);
+	unlink(p("f"));
+	ok(gk_secret_refresh(NULL, &s, &report, &err) != GK_OK && s.len == 0, "no path: refused");
+	gk_secret_wipe(&s);
+}
+
 int
 main(void)
 {
@@ -261,6 +339,8 @@ main(void)
 	test_create();
 	test_load_refusals();
 	test_prev_and_rotate();
+	alarm(20);      /* a FIFO that blocks must fail the test, not hang it */
+	test_refresh();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);

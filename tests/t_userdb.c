@@ -1,4 +1,4 @@
-/* t_userdb.c: the GDBM user database: transactions, reader refresh, hostile files, locking. */
+/* t_userdb.c: the GDBM user database: transactions, reader refresh, hostile files (a FIFO too), locking. */
 #include <config.h>
 
 #include <sys/resource.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <gdbm.h>
+#include <sodium.h>
 
 #include "tap.h"
 #include "userdb.h"
@@ -585,6 +586,80 @@ rm_rf(const char *d)
 	rmdir(d);
 }
 
+/* A FIFO at the database path: every opener fails at once with a clear reason (alarm: a hang fails). */
+static void
+test_fifo(void)
+{
+	char fifo[160], keep[160];
+	struct gk_userdb *r = NULL;
+	struct gk_userdb_txn *t = NULL;
+	struct gk_user u;
+	struct gk_err err;
+
+	path_in(fifo, sizeof(fifo), "fifo.db");
+	path_in(keep, sizeof(keep), "keep.db");
+	ok(mkfifo(fifo, 0600) == 0, "a FIFO where the database should be");
+	alarm(10);
+	ok(gk_userdb_open(fifo, &r, &err) != GK_OK && r == NULL, "open of a FIFO fails without hanging");
+	ok(strstr(err.msg, "not a regular file") != NULL, "  saying why: %s", err.msg);
+	ok(gk_userdb_begin(fifo, false, 1000, &t, &err) != GK_OK && t == NULL,
+	    "a writer (gatekeep-passwd) fails without hanging");
+	ok(strstr(err.msg, "not a regular file") != NULL, "  saying why: %s", err.msg);
+	/* A reader that was fine, then a FIFO is renamed over the file: the next lookup fails. */
+	is_int(gk_userdb_open(db, &r, &err), GK_OK, "open the real database");
+	ok(link(db, keep) == 0 && rename(fifo, db) == 0, "a FIFO replaces it");
+	ok(gk_userdb_lookup(r, "alice", &u, &err) != GK_OK, "the next lookup fails without hanging");
+	ok(strstr(err.msg, "not a regular file") != NULL, "  saying why: %s", err.msg);
+	ok(rename(keep, db) == 0, "the real file is back");
+	is_int(gk_userdb_lookup(r, "alice", &u, &err), GK_OK, "  and is read again");
+	alarm(0);
+	gk_userdb_close(r);
+}
+
+/*
+ * A record named "-lice", as gatekeep-passwd could write it before names starting with
+ * '-' were refused: never found by a lookup (so it never signs in), but it blocks
+ * neither a check nor a write, and it can be deleted.
+ */
+static void
+test_legacy_dash_name(void)
+{
+	struct gk_userdb *r;
+	struct gk_userdb_txn *t;
+	struct gk_user u;
+	struct gk_err err;
+	unsigned char rec[GK_RECORD_MAX];
+	unsigned char *name;
+	size_t len;
+	GDBM_FILE f;
+	datum k, v;
+
+	mkuser(&u, "alice", 3);
+	gk_record_encode(&u, rec, sizeof(rec), &len, &err);
+	name = memmem(rec, len, "alice", 5);
+	ok(name != NULL && len > 16, "a record to rename");
+	if (name == NULL)
+		return;
+	*name = '-';
+	crypto_generichash(rec + len - 16, 16, rec, len - 16, NULL, 0);   /* reseal */
+	f = gdbm_open(db, 0, GDBM_WRITER, 0600, NULL);
+	k.dptr = "-lice";
+	k.dsize = 5;
+	v.dptr = (char *)rec;
+	v.dsize = (int)len;
+	ok(f != NULL && gdbm_store(f, k, v, GDBM_REPLACE) == 0, "plant user -lice with raw GDBM");
+	if (f != NULL)
+		gdbm_close(f);
+	gk_userdb_open(db, &r, &err);
+	is_int(gk_userdb_lookup(r, "-lice", &u, &err), GK_NOTFOUND, "a lookup of -lice finds nothing");
+	is_int(gk_userdb_check(r, NULL, &err), GK_OK, "the database still checks out");
+	is_int(put1(db, "zack", 1), GK_OK, "  and still takes writes");
+	gk_userdb_begin(db, false, 1000, &t, &err);
+	is_int(gk_userdb_txn_delete(t, "-lice", &err), GK_OK, "-lice can be deleted");
+	is_int(gk_userdb_commit(t, &err), GK_OK, "  and the deletion commits");
+	gk_userdb_close(r);
+}
+
 int
 main(void)
 {
@@ -602,6 +677,8 @@ main(void)
 	test_reader_fails_closed();
 	test_damaged_record();
 	test_write_failure();
+	test_legacy_dash_name();
+	test_fifo();
 	rm_rf(dir);
 	return done_testing();
 }

@@ -62,6 +62,16 @@ test_user(void)
 	NO(gk_valid_user, "al:ice");
 	NO(gk_valid_user, "al,ice");
 	NO(gk_valid_user, " alice");
+	NO(gk_valid_user, "-alice");                           /* an option to admin scripts */
+	NO(gk_valid_user, "-");
+	NO(gk_valid_user, "--help");
+	YES(gk_valid_user, "a-lice");
+	YES(gk_valid_user, "alice-");
+	YES(gk_valid_stored_user, "-alice");                   /* an old record stays readable */
+	YES(gk_valid_stored_user, "alice");
+	NO(gk_valid_stored_user, " alice");
+	NO(gk_valid_stored_user, "al:ice");
+	NO(gk_valid_stored_user, "-ali\nce");
 	NO(gk_valid_user, "alice ");
 	NO(gk_valid_user, "ali\0ce");
 	NO(gk_valid_user, "alice\r\nX-Injected: 1");

@@ -74,6 +74,7 @@ seed_gk_conf() {
 	seed_render "$APPS/$1/gatekeep.conf" "$GK/gatekeep.conf" "$2"
 	printf 'log_target = stderr\nlog_level = debug\n' >>"$GK/gatekeep.conf"
 	if [ -n "$SEED_GK_EXTRA" ]; then printf '%s\n' "$SEED_GK_EXTRA" >>"$GK/gatekeep.conf"; fi
+	if [ -n "$GK_RUN_LINES" ]; then printf '%s\n' "$GK_RUN_LINES" >>"$GK/gatekeep.conf"; fi
 }
 
 # seed_start_gk APP DOCPORT [VAR=VALUE...]: gatekeep-authz (unix socket) on the app's config,

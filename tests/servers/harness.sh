@@ -151,6 +151,8 @@ gk_world() {
 	"$GK_PASSWD" --groups staff "$GK/users.db" erin >>"$LOG/passwd.out" 2>&1 &&
 	"$GK_PASSWD" --disable "$GK/users.db" carol >>"$LOG/passwd.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/passwd.out"; bail "gatekeep-passwd could not create the test users"; }
+	# as root, the programs serve as nobody (run_user): the files must be theirs
+	gk_make_readable_by nobody nogroup
 	GK_AUTHZ_PORT=$(free_port)
 	BACKEND_PORT=$(free_port)
 	PORT=$(free_port)
@@ -168,6 +170,7 @@ gk_conf() {
 		gk_render "$SRV/gatekeep.conf.in" "$GK/gatekeep.conf.base"
 		cat "$GK/gatekeep.conf.base"
 		echo "proxy_trusted = $trusted"
+		if [ -n "$GK_RUN_LINES" ]; then printf '%s\n' "$GK_RUN_LINES"; fi
 		for l in "$@"; do echo "$l"; done
 		if [ -n "$GK_EXTRA_CONF" ]; then printf '%s\n' "$GK_EXTRA_CONF"; fi
 	} >"$GK/gatekeep.conf"
@@ -283,6 +286,11 @@ gk_start_lighttpd() {
 		cat "$RUN/lighttpd/login.conf" >>"$RUN/lighttpd/site.conf"
 	fi
 	gk_render "$SRV/lighttpd-main.conf" "$RUN/lighttpd/lighttpd.conf"
+	# GK_LIGHTTPD_USER: as root, the user lighttpd switches to (and runs its CGIs as)
+	if [ -n "${GK_LIGHTTPD_USER:-}" ] && [ "$(id -u)" = 0 ]; then
+		printf 'server.username = "%s"\nserver.groupname = "%s"\n' "$GK_LIGHTTPD_USER" \
+		    "$(id -gn "$GK_LIGHTTPD_USER")" >>"$RUN/lighttpd/lighttpd.conf"
+	fi
 	lighttpd -tt -f "$RUN/lighttpd/lighttpd.conf" >"$LOG/lighttpd-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/lighttpd-t.out"; bail "lighttpd -tt rejects the config"; }
 	gk_bg lighttpd lighttpd -D -f "$RUN/lighttpd/lighttpd.conf"

@@ -27,7 +27,10 @@ default_redirect = /public/"
 # gk_start_login: gatekeep-login as a FastCGI responder on $RUN/login.sock (the contrib
 # files name /run/gatekeep/login.sock, which gk_render maps there).
 gk_start_login() {
-	"$GK_LOGIN" -c "$GK/gatekeep.conf" --check-config >"$LOG/login-check.out" 2>&1 ||
+	# checked as the user it serves as: root would create a lockout table nobody cannot use
+	local as=()
+	[ "$(id -u)" = 0 ] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+	"${as[@]}" "$GK_LOGIN" -c "$GK/gatekeep.conf" --check-config >"$LOG/login-check.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/login-check.out"; bail "gatekeep-login --check-config rejects the test config"; }
 	rm -f "$LOGIN_SOCK"
 	gk_bg login "$GK_LOGIN" -c "$GK/gatekeep.conf" --listen "unix:$LOGIN_SOCK" --socket-mode 0666
