@@ -26,6 +26,7 @@ is "$CODE" 200 "apache-authnz: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "apache-authnz: ... and the app got the request body"
 like "$(grep -c ' alice "GET /private/' "$LOG/apache-access.log")" '^[1-9]' "apache-authnz: the access log's %u is alice"
 
+gk_check_path_readings apache-authnz
 gk_check_proxy apache-authnz tcp
 gk_alive authz
 ok $? "apache-authnz: gatekeep-authz is still running"

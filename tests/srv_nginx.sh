@@ -32,6 +32,7 @@ is "$(appvar BODY_LENGTH)" 3 "nginx: ... and the app got the request body"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
 
+gk_check_path_readings nginx
 gk_check_proxy nginx unix
 gk_alive authz
 ok $? "nginx: gatekeep-authz is still running"
