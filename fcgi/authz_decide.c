@@ -986,7 +986,8 @@ apache_pair_call(const struct gk_request *req, enum gk_role role)
 {
 	const char *ar = gk_request_param(req, "FCGI_APACHE_ROLE");
 
-	return role == GK_ROLE_AUTHORIZER && ar != NULL && strcmp(ar, "AUTHENTICATOR") == 0 &&
+	/* Without FCGI_APACHE_ROLE: a provider used for both authn and authz, still a pair. */
+	return role == GK_ROLE_AUTHORIZER && (ar == NULL || strcmp(ar, "AUTHENTICATOR") == 0) &&
 	    gk_request_param(req, "REMOTE_PASSWD") != NULL;
 }
 
@@ -994,10 +995,11 @@ static enum mres
 m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 {
 	char user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1];
-	const char *ar, *ru, *rp;
+	const char *ar, *ru, *rp, *h;
 	enum mres res;
 	size_t i;
-	bool basic = false;
+	bool basic = false, mismatch;
+	int rc;
 
 	for (i = 0; i < a->cfg->methods_count; i++)
 		basic = basic || a->cfg->methods[i] == GK_M_BASIC;
@@ -1006,13 +1008,12 @@ m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decisi
 	if (param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK || param1(req, "REMOTE_USER", &ru) != GK_OK ||
 	    param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
 		return fail(d, GK_OUT_BADCRED, "duplicate-credentials");
-	if (ru == NULL || rp == NULL)
+	/* Apache's lenient parse of the pair must be exactly gatekeep's strict one. */
+	if ((rc = gk_request_header(req, "Authorization", &h)) != GK_OK && rc != GK_NOTFOUND)
 		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
-	if (!gk_valid_user(ru, strlen(ru)) || gk_strcpy(user, sizeof(user), ru) != GK_OK ||
-	    gk_strcpy(pass, sizeof(pass), rp) != GK_OK || !gk_valid_header_value(rp, strlen(rp))) {
-		gk_wipe(pass, sizeof(pass));
-		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
-	}
+	if (gk_basic_pair_check(ru, rp, rc == GK_OK ? h : NULL, user, pass, &mismatch) != GK_OK)
+		return fail(d, GK_OUT_BADCRED, mismatch ? "authorization-mismatch" :
+		    "malformed-credentials");
 	res = check_password(a, user, pass, "apache", d);
 	gk_wipe(pass, sizeof(pass));
 	return res;
