@@ -17,6 +17,7 @@ gk_start_apache authnz
 diag "apache on $A1 and $A2, gatekeep-authz on tcp:127.0.0.1:$GK_AUTHZ_PORT, gatekeep-login on $LOGIN_SOCK"
 
 gk_check_login apache-login
+gk_check_long_inputs apache-login
 
 gk_alive login
 ok $? "apache-login: gatekeep-login is still running"

@@ -25,6 +25,7 @@ diag "nginx on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN
 
 IDVAR=HTTP_REMOTE_USER
 gk_check_login nginx-login
+gk_check_long_inputs nginx-login
 
 gk_alive login
 ok $? "nginx-login: gatekeep-login is still running"
