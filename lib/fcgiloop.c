@@ -117,13 +117,29 @@ write_all(int fd, const unsigned char *p, size_t n)
 }
 
 /*
- * A request over a cap whose id is known gets a real answer: without one the web server
- * sees a closed connection and tells the client 500, 502 or 503. Written here, not by
- * libfcgi (which must never parse the request): FCGI_STDOUT with a CGI status, the empty
- * FCGI_STDOUT, FCGI_END_REQUEST.
+ * The answer to a refused request, 0 for none: a well-framed request (its id known) that
+ * is only too large, or carries a NUL in a value (nginx copies a Basic user name into
+ * REMOTE_USER), gets one; a broken record stream does not (nothing in it can be trusted).
+ */
+static int
+refusal_status(const struct gk_fcgiloop *l, int rc, const struct gk_fcgiguard_result *res)
+{
+	if (res->request_id <= 0)
+		return 0;
+	if (rc == GK_ETOOLONG)
+		return strcmp(res->reason, "stdin-too-big") == 0 ? l->status_stdin : l->status_params;
+	if (rc == GK_EINVAL && strcmp(res->reason, "nul-in-value") == 0)
+		return l->status_bad;
+	return 0;
+}
+
+/*
+ * Without an answer the web server sees a closed connection and tells the client 500,
+ * 502 or 503. Written here, not by libfcgi (which must never parse the request):
+ * FCGI_STDOUT with a CGI status, the empty FCGI_STDOUT, FCGI_END_REQUEST.
  */
 static void
-answer_too_large(int fd, int id, int status)
+answer_refusal(int fd, int id, int status)
 {
 	const char *text = status == 413 ? "Content Too Large" : status == 431 ?
 	    "Request Header Fields Too Large" : status == 400 ? "Bad Request" : "Forbidden";
@@ -188,6 +204,7 @@ gk_fcgiloop_init(struct gk_fcgiloop *l, int lfd, const struct gk_fcgiguard_limit
 	l->fd = -1;
 	l->status_params = 431;
 	l->status_stdin = 413;
+	l->status_bad = 400;
 	l->tcp = getsockname(lfd, (struct sockaddr *)&ss, &sslen) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
 	if ((l->scratch = malloc(l->lim.bytes_max)) == NULL)
@@ -221,14 +238,13 @@ gk_fcgiloop_next(struct gk_fcgiloop *l)
 		l->fails = 0;
 		rc = gk_fcgiguard_wait(l->fd, l->prev_id, &l->lim, l->scratch, l->cancel, &res, &err);
 		if (rc != GK_OK) {
-			bool answered = rc == GK_ETOOLONG && res.request_id > 0;
+			int status = refusal_status(l, rc, &res);
 
 			log_refusal(l->log, l->fd, l->prev_id != 0, rc, &res);
-			if (answered)
-				answer_too_large(l->fd, res.request_id, strcmp(res.reason,
-				    "stdin-too-big") == 0 ? l->status_stdin : l->status_params);
+			if (status != 0)
+				answer_refusal(l->fd, res.request_id, status);
 			/* Linger against TCP resets, and while the server still sends what we refused. */
-			close_conn(l->fd, answered || (l->tcp && rc != GK_NOTFOUND));
+			close_conn(l->fd, status != 0 || (l->tcp && rc != GK_NOTFOUND));
 			l->fd = -1;
 			continue;
 		}

@@ -21,6 +21,12 @@ is "$(appvar REMOTE_USER)" "" "nginx: the proxied app gets no REMOTE_USER (only 
 # Basic name: with a wrong password it must not count.
 req -u "bob:$BADPW" "$BASE/admin/"
 is "$CODE" 401 "nginx: REMOTE_USER=bob from fastcgi_params with a bad password -> 401"
+# ... a NUL in that name reaches gatekeep inside REMOTE_USER: refused before libfcgi, and
+# answered (403), never dropped (nginx would tell the client 500)
+req -H "Authorization: Basic $(printf 'al\0ice:alice-pw' | base64 -w0)" "$BASE/private/"
+is "$CODE" 403 "nginx: a NUL in the Basic user name (REMOTE_USER) -> 403, not 500"
+gk_alive authz
+ok $? "nginx: ... gatekeep-authz is still running"
 req -H 'Accept: text/html' "$BASE/private/?a=1&b=2"
 like "$(hdr Location)" 'rd=' "nginx: the login redirect carries the return address"
 # nginx drops headers with underscores by default, so they never reach gatekeep
