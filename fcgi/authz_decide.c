@@ -1179,7 +1179,10 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		fail(d, GK_OUT_FORBIDDEN, "bad-path");
 		goto done;
 	}
-	gk_strcpy(d->path, sizeof(d->path), pr.path[0]);
+	if (pr.count == 1)
+		gk_strcpy(d->path, sizeof(d->path), pr.path[0]);
+	else
+		log_path(d, v.target);  /* readings differ ("/admin/..;/x"): log what was sent */
 	if (requirement(a, &req, role, &v, &pr, reqbuf, sizeof(reqbuf), &rs, d) != GK_OK)
 		goto done;
 	if (gk_requirements_deny(&rs)) {

@@ -39,6 +39,8 @@ req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
 
 gk_check_path_readings nginx
+like "$(cat "$LOG/authz.out")" 'deny user=alice method=basic .*reason=forbidden uri=/admin/\.\.;/x' \
+    "nginx: a path with several readings is logged as sent (not as Tomcat's /x)"
 gk_check_proxy nginx unix
 gk_alive authz
 ok $? "nginx: gatekeep-authz is still running"
