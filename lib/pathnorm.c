@@ -128,7 +128,7 @@ static char *
 twice_copy(const char *p, size_t len)
 {
 	const char *end = p + len;
-	char *c = malloc(len + 1);
+	char *c = calloc(1, len + 1);   /* zeroed: the analyzer cannot follow o <= len */
 	size_t o = 0;
 
 	if (c == NULL)
