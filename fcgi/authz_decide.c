@@ -363,59 +363,48 @@ endpoint_requirement(const struct gk_request *req, char *buf, size_t bufsz,
 
 static int
 requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
-    const struct view *v, const char *path, const char *split, bool ambiguous,
-    char *buf, size_t bufsz, struct gk_requirement *r, struct gk_decision *d)
+    const struct view *v, const struct gk_path_readings *pr, char *buf, size_t bufsz,
+    struct gk_requirements *rs, struct gk_decision *d)
 {
-	const struct gk_rule *rule;
+	struct gk_requirement r;
 	const char *s;
 
-	rule = gk_policy_match(a->cfg, v->host, path, v->method, ambiguous);
-	if (ambiguous && rule != gk_policy_match(a->cfg, v->host, split, v->method, true)) {
-		/* %2F read as a separator or not changes which rule applies: refuse to guess. */
-		fail(d, GK_OUT_FORBIDDEN, "ambiguous-path");
+	/* Every reading of the path an app could use: the strictest rule among them wins. */
+	if (gk_policy_requirements(a->cfg, v->host, pr, v->method, rs, &s) != GK_OK) {
+		gk_log(a->log, LOG_ERR, "%s: bad requirement", s);
+		fail(d, GK_OUT_ERROR, "bad-rule");
 		return GK_ERR;
 	}
-	if (rule != NULL) {
-		if (gk_strcpy(buf, bufsz, rule->require) != GK_OK ||
-		    gk_requirement_parse(buf, r) != GK_OK) {
-			gk_log(a->log, LOG_ERR, "%s: bad requirement", rule->where);
-			fail(d, GK_OUT_ERROR, "bad-rule");
-			return GK_ERR;
-		}
+	if (!rs->unmatched)
 		return GK_OK;
-	}
 	if (param1(req, "GATEKEEP_REQUIRE", &s) != GK_OK) {
 		fail(d, GK_OUT_ERROR, "duplicate-GATEKEEP_REQUIRE");
 		return GK_ERR;
 	}
 	if (s != NULL) {
-		if (gk_strcpy(buf, bufsz, s) != GK_OK || gk_requirement_parse(buf, r) != GK_OK) {
+		if (gk_strcpy(buf, bufsz, s) != GK_OK || gk_requirement_parse(buf, &r) != GK_OK) {
 			gk_log(a->log, LOG_ERR, "GATEKEEP_REQUIRE: not a requirement");
 			fail(d, GK_OUT_ERROR, "bad-GATEKEEP_REQUIRE");
 			return GK_ERR;
 		}
-		return GK_OK;
+	} else if (role != GK_ROLE_RESPONDER || !endpoint_requirement(req, buf, bufsz, &r)) {
+		gk_requirement_parse("any", &r);
 	}
-	if (role == GK_ROLE_RESPONDER && endpoint_requirement(req, buf, bufsz, r))
-		return GK_OK;
-	gk_requirement_parse("any", r);
+	(void)gk_requirements_add(rs, &r);     /* GK_REQUIREMENTS_MAX keeps a place for it */
 	return GK_OK;
 }
 
 /* --- methods ------------------------------------------------------------- */
 
 static enum mres
-m_bypass(struct gk_authz *a, const struct gk_request *req, const struct view *v, const char *path,
-    bool ambiguous, struct gk_decision *d)
+m_bypass(struct gk_authz *a, const struct gk_request *req, const struct view *v,
+    const struct gk_path_readings *pr, struct gk_decision *d)
 {
 	const struct gk_config *cfg = a->cfg;
 	struct gk_user u;
-	size_t i;
 
-	if (!ambiguous)
-		for (i = 0; i < cfg->bypass_paths.count; i++)
-			if (gk_path_prefix_match(cfg->bypass_paths.items[i], path))
-				return d->method = "bypass", M_ANON;
+	if (gk_path_readings_all_under(pr, &cfg->bypass_paths))
+		return d->method = "bypass", M_ANON;
 	if (cfg->bypass_networks.count > 0 &&
 	    gk_cidr_list_match(&cfg->bypass_networks, d->from))
 		return d->method = "bypass", M_ANON;
@@ -996,7 +985,8 @@ apache_pair_call(const struct gk_request *req, enum gk_role role)
 {
 	const char *ar = gk_request_param(req, "FCGI_APACHE_ROLE");
 
-	return role == GK_ROLE_AUTHORIZER && ar != NULL && strcmp(ar, "AUTHENTICATOR") == 0 &&
+	/* Without FCGI_APACHE_ROLE: a provider used for both authn and authz, still a pair. */
+	return role == GK_ROLE_AUTHORIZER && (ar == NULL || strcmp(ar, "AUTHENTICATOR") == 0) &&
 	    gk_request_param(req, "REMOTE_PASSWD") != NULL;
 }
 
@@ -1004,10 +994,11 @@ static enum mres
 m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 {
 	char user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1];
-	const char *ar, *ru, *rp;
+	const char *ar, *ru, *rp, *h;
 	enum mres res;
 	size_t i;
-	bool basic = false;
+	bool basic = false, mismatch;
+	int rc;
 
 	for (i = 0; i < a->cfg->methods_count; i++)
 		basic = basic || a->cfg->methods[i] == GK_M_BASIC;
@@ -1016,13 +1007,12 @@ m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decisi
 	if (param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK || param1(req, "REMOTE_USER", &ru) != GK_OK ||
 	    param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
 		return fail(d, GK_OUT_BADCRED, "duplicate-credentials");
-	if (ru == NULL || rp == NULL)
+	/* Apache's lenient parse of the pair must be exactly gatekeep's strict one. */
+	if ((rc = gk_request_header(req, "Authorization", &h)) != GK_OK && rc != GK_NOTFOUND)
 		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
-	if (!gk_valid_user(ru, strlen(ru)) || gk_strcpy(user, sizeof(user), ru) != GK_OK ||
-	    gk_strcpy(pass, sizeof(pass), rp) != GK_OK || !gk_valid_header_value(rp, strlen(rp))) {
-		gk_wipe(pass, sizeof(pass));
-		return fail(d, GK_OUT_BADCRED, "malformed-credentials");
-	}
+	if (gk_basic_pair_check(ru, rp, rc == GK_OK ? h : NULL, user, pass, &mismatch) != GK_OK)
+		return fail(d, GK_OUT_BADCRED, mismatch ? "authorization-mismatch" :
+		    "malformed-credentials");
 	res = check_password(a, user, pass, "apache", d);
 	gk_wipe(pass, sizeof(pass));
 	return res;
@@ -1153,13 +1143,11 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	const struct gk_config *cfg = a->cfg;
 	struct gk_request req;
 	struct view v;
-	struct gk_requirement r;
+	struct gk_requirements rs;
+	struct gk_path_readings pr;
 	char reqbuf[GK_HEADER_MAX + 1];
-	char split[GK_PATH_MAX + 1];
-	unsigned flags = 0, sflags = 0;
 	enum mres res = M_NONE;
 	size_t i;
-	int rc;
 
 	/* Fresh state for every request (CVE-2011-2766 class). */
 	memset(d, 0, sizeof(*d));
@@ -1185,22 +1173,22 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	}
 	if (view_get(a, &req, role, &v, d) != GK_OK)
 		goto done;
-	rc = gk_path_normalize(v.target, 0, d->path, sizeof(d->path), &flags);
-	if (rc == GK_OK && (flags & GK_PATH_AMBIGUOUS))
-		rc = gk_path_normalize(v.target, GK_PATHNORM_SPLIT, split, sizeof(split), &sflags);
-	if (rc != GK_OK) {
+	if (gk_path_readings(v.target, &pr) != GK_OK) {
 		log_path(d, v.target);
 		fail(d, GK_OUT_FORBIDDEN, "bad-path");
 		goto done;
 	}
-	if (requirement(a, &req, role, &v, d->path, split, flags & GK_PATH_AMBIGUOUS,
-	    reqbuf, sizeof(reqbuf), &r, d) != GK_OK)
+	if (pr.count == 1)
+		gk_strcpy(d->path, sizeof(d->path), pr.path[0]);
+	else
+		log_path(d, v.target);  /* readings differ ("/admin/..;/x"): log what was sent */
+	if (requirement(a, &req, role, &v, &pr, reqbuf, sizeof(reqbuf), &rs, d) != GK_OK)
 		goto done;
-	if (r.kind == GK_REQ_DENY) {
+	if (gk_requirements_deny(&rs)) {
 		fail(d, GK_OUT_FORBIDDEN, "rule-deny");
 		goto done;
 	}
-	if (gk_requirement_anonymous(&r)) {
+	if (gk_requirements_anonymous(&rs)) {
 		d->outcome = GK_OUT_ALLOW;
 		d->method = "rule";
 		goto done;
@@ -1213,7 +1201,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		switch (cfg->methods[i]) {
 		case GK_M_BYPASS:
 			d->method = "bypass";
-			res = m_bypass(a, &req, &v, d->path, flags & GK_PATH_AMBIGUOUS, d);
+			res = m_bypass(a, &req, &v, &pr, d);
 			break;
 		case GK_M_PROXY:
 			d->method = "proxy";
@@ -1240,7 +1228,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	case M_FAIL:
 		break;
 	case M_USER:
-		if (!gk_policy_allows(&r, &d->user, v.method))
+		if (!gk_requirements_allow(&rs, &d->user, v.method))
 			fail(d, GK_OUT_FORBIDDEN, "forbidden");
 		else if (!origin_ok(cfg, &req, v.method))
 			fail(d, GK_OUT_FORBIDDEN, "bad-origin");

@@ -126,6 +126,8 @@ serve(void *arg)
 	d = malloc(sizeof(*d));
 	ans = malloc(GK_ANSWER_MAX);
 	loop_ok = gk_fcgiloop_init(&l, r->fd, &lim, &wake_flag, log, &err) == GK_OK;
+	/* nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 */
+	l.status_params = l.status_stdin = l.status_bad = 403;
 	if (d == NULL || ans == NULL || !loop_ok ||
 	    gk_authz_init(&a, cfg, log, &err) != GK_OK) {
 		gk_log(log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");

@@ -1358,7 +1358,10 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 
 	if (body_too_large)
 		message_page(&q, 413, "Error", "The request was too large.");
-	else if (login_secret_current(ctx) != GK_OK)
+	else if (gk_redirect_query_too_long(param(&q, "QUERY_STRING"))) {
+		deny_log(&q, NULL, "rd-too-long");     /* refused, not dropped: say so */
+		message_page(&q, 400, "Error", "The return address is too long.");
+	} else if (login_secret_current(ctx) != GK_OK)
 		message_page(&q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 	else if (q.route == R_WHOAMI)
 		do_whoami(&q);

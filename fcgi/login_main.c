@@ -211,6 +211,14 @@ main(int argc, char **argv)
 	(void)v;
 	(void)check;
 #else
+	/*
+	 * Run as a CGI program, argv is the query string (Apache splits one without '=' on
+	 * '+'): "?-c+/some/file" would pick the configuration. The environment says how.
+	 */
+	if (getenv("GATEWAY_INTERFACE") != NULL && argc > 1) {
+		fprintf(stderr, "gatekeep-login: CGI request: command-line arguments ignored\n");
+		argc = 1;
+	}
 	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config = optarg; break;

@@ -1,6 +1,7 @@
-/* fuzz_pathnorm.c: fuzz target for gk_path_normalize and gk_path_prefix_match. */
+/* fuzz_pathnorm.c: fuzz target for gk_path_normalize, gk_path_prefix_match and gk_path_readings. */
 #include <config.h>	/* autoconf's, first */
 #include "pathnorm.h"
+#include "pathread.h"
 #include "fuzz.h"
 
 /* Normalises into a heap buffer of exactly outsz bytes (ASan sees overflows). */
@@ -81,6 +82,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr, "\"%s\": plain \"%s\" split rc %d \"%s\"\n", in, out[0], rc[1],
 			    rc[1] == GK_OK ? out[1] : "");
 		FUZZ_ASSERT(rc[1] == GK_OK && strcmp(out[0], out[1]) == 0);
+	}
+	/*
+	 * Every reading (pathread.h): documented statuses; on success 1..GK_READINGS_MAX
+	 * distinct readings of the normalised shape, the first one the plain reading, and
+	 * the plain or SPLIT reading failing makes the whole set fail (fail closed).
+	 */
+	{
+		static struct gk_path_readings r;
+		int rr = gk_path_readings(in, &r);
+		size_t i, j;
+
+		FUZZ_ASSERT(rr == GK_OK || rr == GK_EINVAL || rr == GK_ETOOLONG);
+		if (rr == GK_OK) {
+			FUZZ_ASSERT(r.count >= 1 && r.count <= GK_READINGS_MAX);
+			FUZZ_ASSERT(rc[0] == GK_OK && strcmp(r.path[0], out[0]) == 0);
+			for (i = 0; i < r.count; i++) {
+				check_shape(r.path[i], r.flags);
+				for (j = 0; j < i; j++)
+					FUZZ_ASSERT(strcmp(r.path[i], r.path[j]) != 0);
+			}
+		} else {
+			FUZZ_ASSERT(r.count == 0);
+		}
+		if (rc[0] != GK_OK || rc[1] != GK_OK)
+			FUZZ_ASSERT(rr != GK_OK);
 	}
 	free(out[0]);
 	free(out[1]);

@@ -109,3 +109,41 @@ gk_basic_parse(const char *header, char *user, char *pass)
 	gk_wipe(dec, sizeof(dec));
 	return rc == GK_OK ? GK_OK : fail(user, pass, rc);
 }
+
+int
+gk_basic_pair_check(const char *remote_user, const char *remote_passwd, const char *header,
+    char *user, char *pass, bool *mismatch)
+{
+	size_t ulen, plen, i;
+
+	*mismatch = false;
+	if (user == NULL || pass == NULL)
+		return GK_EINVAL;
+	user[0] = '\0';
+	pass[0] = '\0';
+	if (remote_user == NULL || remote_passwd == NULL)
+		return GK_EINVAL;
+	if (header != NULL) {
+		char huser[GK_USER_MAX + 1], hpass[GK_PASSWORD_MAX + 1];
+		bool same;
+
+		same = gk_basic_parse(header, huser, hpass) == GK_OK &&
+		    strcmp(huser, remote_user) == 0 && strcmp(hpass, remote_passwd) == 0;
+		gk_wipe(huser, sizeof(huser));
+		gk_wipe(hpass, sizeof(hpass));
+		if (!same) {
+			*mismatch = true;
+			return fail(user, pass, GK_EINVAL);
+		}
+	}
+	ulen = strnlen(remote_user, GK_USER_MAX + 1);
+	plen = strnlen(remote_passwd, GK_PASSWORD_MAX + 1);
+	if (ulen > GK_USER_MAX || plen > GK_PASSWORD_MAX || !gk_valid_user(remote_user, ulen))
+		return fail(user, pass, GK_EINVAL);
+	for (i = 0; i < plen; i++)
+		if ((unsigned char)remote_passwd[i] < 0x20 || remote_passwd[i] == 0x7F)
+			return fail(user, pass, GK_EINVAL);
+	memcpy(user, remote_user, ulen + 1);
+	memcpy(pass, remote_passwd, plen + 1);
+	return GK_OK;
+}

@@ -18,4 +18,21 @@
  */
 int gk_basic_parse(const char *header, char *user, char *pass);
 
+/*
+ * Checks a Basic pair a web server parsed itself (Apache's REMOTE_USER and
+ * REMOTE_PASSWD, from a lenient parser that cuts at a NUL, ignores bytes
+ * after the base64 and takes the first of two comma-merged headers) before
+ * gatekeep relies on it. With the client's Authorization header (header
+ * non-NULL: Apache's CGIPassAuth On), the header must pass gk_basic_parse
+ * and yield exactly this pair. Without it, the pair must meet the same
+ * limits: a valid user name of at most GK_USER_MAX bytes, a password of at
+ * most GK_PASSWORD_MAX bytes without C0 or DEL.
+ * Returns GK_OK with the pair copied into user (GK_USER_MAX+1 bytes) and
+ * pass (GK_PASSWORD_MAX+1 bytes); GK_EINVAL when the header is not the same
+ * pair (*mismatch true) or the pair breaks a limit (*mismatch false). On
+ * any non-OK return both buffers are wiped to "".
+ */
+int gk_basic_pair_check(const char *remote_user, const char *remote_passwd,
+    const char *header, char *user, char *pass, bool *mismatch);
+
 #endif

@@ -311,7 +311,7 @@ gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
     unsigned char *scratch, const volatile sig_atomic_t *cancel,
     struct gk_fcgiguard_result *res, struct gk_err *err)
 {
-	int64_t deadline = gk_now_ms() + lim->timeout_ms, now;
+	int64_t deadline = gk_now_ms() + lim->timeout_ms, now, stall_since = 0;
 	ssize_t n, last = -1;
 	int rc, nap = 1;
 
@@ -351,6 +351,16 @@ gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
 			if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
 				return reject(res, err, GK_EIO, "truncated");
 			if (n == last) {
+				/*
+				 * A peer that writes in small pieces fills a unix socket long before
+				 * bytes_max: it then waits for us while we wait for it. A big part of
+				 * a request that stops growing is one too large to take.
+				 */
+				if (stall_since == 0)
+					stall_since = now;
+				else if ((size_t)n >= GK_FCGIGUARD_STALL_BYTES &&
+				    now - stall_since >= GK_FCGIGUARD_STALL_MS)
+					return reject(res, err, GK_ETOOLONG, "stalled-large-request");
 				pr = (int)(deadline - now) < nap ? (int)(deadline - now) : nap;
 				if (poll(NULL, 0, pr) < 0 && errno == EINTR && cancel != NULL && *cancel)
 					return reject(res, err, GK_EIO, "interrupted");
@@ -358,6 +368,7 @@ gk_fcgiguard_wait(int fd, int prev_id, const struct gk_fcgiguard_limits *lim,
 					nap *= 2;
 			} else {
 				nap = 1;
+				stall_since = 0;
 			}
 			last = n;
 			continue;

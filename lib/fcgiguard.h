@@ -27,6 +27,8 @@
 #define GK_FCGIGUARD_STDIN_MAX    (64 * 1024)    /* FCGI_STDIN content, want_stdin only */
 #define GK_FCGIGUARD_BYTES_MAX    (256 * 1024)   /* everything inspected, headers and padding too */
 #define GK_FCGIGUARD_TIMEOUT_MS   5000           /* a request must be complete this soon */
+#define GK_FCGIGUARD_STALL_BYTES  (32 * 1024)    /* a partial request this big that ... */
+#define GK_FCGIGUARD_STALL_MS     500            /* ... stops growing this long is too big */
 
 /* Returned by gk_fcgiguard_check() when the buffer holds a valid but unfinished prefix. */
 #define GK_FCGIGUARD_INCOMPLETE   2
@@ -77,7 +79,11 @@ int gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
  * copy).  cancel: if non-NULL and set when a signal interrupts the wait, give up at once.
  * Returns GK_OK; GK_NOTFOUND if the peer closed or stayed silent before sending a byte
  * (res->reason "eof" / "idle-timeout": normal for a kept connection, a failure for a new one);
- * GK_EINVAL / GK_ETOOLONG as gk_fcgiguard_check(); GK_EIO for a timeout with a partial
+ * GK_EINVAL / GK_ETOOLONG as gk_fcgiguard_check(), and GK_ETOOLONG
+ * ("stalled-large-request") when at least GK_FCGIGUARD_STALL_BYTES of a valid but
+ * unfinished request stop growing for GK_FCGIGUARD_STALL_MS: a web server that writes in
+ * small pieces fills a unix socket's queue below bytes_max and then waits for us to read,
+ * which a peek never does; GK_EIO for a timeout with a partial
  * request ("timeout"), a peer that closed mid-request ("truncated"), a cancel ("interrupted")
  * or a socket error.  The caller closes fd on anything but GK_OK.
  */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,6 +99,72 @@ close_conn(int fd, bool linger)
 	close(fd);
 }
 
+/* Writes all n bytes; false on an error (the connection is closed next anyway). */
+static bool
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * The answer to a refused request, 0 for none: a well-framed request (its id known) that
+ * is only too large, or carries a NUL in a value (nginx copies a Basic user name into
+ * REMOTE_USER), gets one; a broken record stream does not (nothing in it can be trusted).
+ */
+static int
+refusal_status(const struct gk_fcgiloop *l, int rc, const struct gk_fcgiguard_result *res)
+{
+	if (res->request_id <= 0)
+		return 0;
+	if (rc == GK_ETOOLONG)
+		return strcmp(res->reason, "stdin-too-big") == 0 ? l->status_stdin : l->status_params;
+	if (rc == GK_EINVAL && strcmp(res->reason, "nul-in-value") == 0)
+		return l->status_bad;
+	return 0;
+}
+
+/*
+ * Without an answer the web server sees a closed connection and tells the client 500,
+ * 502 or 503. Written here, not by libfcgi (which must never parse the request):
+ * FCGI_STDOUT with a CGI status, the empty FCGI_STDOUT, FCGI_END_REQUEST.
+ */
+static void
+answer_refusal(int fd, int id, int status)
+{
+	const char *text = status == 413 ? "Content Too Large" : status == 431 ?
+	    "Request Header Fields Too Large" : status == 400 ? "Bad Request" : "Forbidden";
+	unsigned char msg[512], *h;
+	int n;
+
+	n = snprintf((char *)msg + 8, sizeof(msg) - 8 - 24, "Status: %d %s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\n%s\n",
+	    status, text, text);
+	if (n <= 0 || (size_t)n >= sizeof(msg) - 8 - 24)
+		return;
+	/* version 1, type, request id, content length, no padding */
+	h = msg;
+	h[0] = 1, h[1] = 6, h[2] = (unsigned char)(id >> 8), h[3] = (unsigned char)id;
+	h[4] = (unsigned char)(n >> 8), h[5] = (unsigned char)n, h[6] = h[7] = 0;
+	h = msg + 8 + n;
+	memcpy(h, msg, 4);              /* the empty FCGI_STDOUT */
+	h[4] = h[5] = h[6] = h[7] = 0;
+	h += 8;
+	memcpy(h, msg, 4);              /* FCGI_END_REQUEST: app status 0, FCGI_REQUEST_COMPLETE */
+	h[1] = 3, h[4] = 0, h[5] = 8, h[6] = h[7] = 0;
+	memset(h + 8, 0, 8);
+	write_all(fd, msg, 8 + (size_t)n + 24);
+}
+
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
 static void
 log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
@@ -115,6 +182,8 @@ log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
 		return;
 	if (rc == GK_NOTFOUND || strcmp(res->reason, "timeout") == 0)
 		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
+	else if (rc == GK_ETOOLONG)
+		gk_log_decision(log, false, NULL, "fastcgi", from, "request-too-large", NULL);
 	else
 		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
 	gk_log(log, LOG_DEBUG, "FastCGI request refused before libfcgi: %s", res->reason);
@@ -133,6 +202,9 @@ gk_fcgiloop_init(struct gk_fcgiloop *l, int lfd, const struct gk_fcgiguard_limit
 	l->log = log;
 	l->lfd = lfd;
 	l->fd = -1;
+	l->status_params = 431;
+	l->status_stdin = 413;
+	l->status_bad = 400;
 	l->tcp = getsockname(lfd, (struct sockaddr *)&ss, &sslen) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
 	if ((l->scratch = malloc(l->lim.bytes_max)) == NULL)
@@ -166,9 +238,13 @@ gk_fcgiloop_next(struct gk_fcgiloop *l)
 		l->fails = 0;
 		rc = gk_fcgiguard_wait(l->fd, l->prev_id, &l->lim, l->scratch, l->cancel, &res, &err);
 		if (rc != GK_OK) {
+			int status = refusal_status(l, rc, &res);
+
 			log_refusal(l->log, l->fd, l->prev_id != 0, rc, &res);
-			/* A refused peer gets no answer to lose: linger only against TCP resets. */
-			close_conn(l->fd, l->tcp && rc != GK_NOTFOUND);
+			if (status != 0)
+				answer_refusal(l->fd, res.request_id, status);
+			/* Linger against TCP resets, and while the server still sends what we refused. */
+			close_conn(l->fd, status != 0 || (l->tcp && rc != GK_NOTFOUND));
 			l->fd = -1;
 			continue;
 		}

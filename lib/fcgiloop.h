@@ -49,6 +49,9 @@ struct gk_fcgiloop {
 	unsigned fails;                 /* accept() failures in a row */
 	bool tcp;
 	bool peer_done;                 /* the peer had sent all of the current request */
+	int status_params;              /* the answer to a request over the params caps (431) */
+	int status_stdin;               /* ... over the FCGI_STDIN cap (413) */
+	int status_bad;                 /* ... with a NUL in a value (400); set these after init */
 };
 
 /*
@@ -63,7 +66,10 @@ int gk_fcgiloop_init(struct gk_fcgiloop *l, int lfd, const struct gk_fcgiguard_l
  * Waits for the next request that passes the check and lets libfcgi parse it into l->rq.
  * Requests that fail the check are refused here (one log line each, in the decision-line
  * format so fail2ban sees them: "deny ... method=fastcgi reason=bad-fastcgi-record" or
- * "reason=fastcgi-timeout") and their connection closed; the loop goes on.
+ * "reason=fastcgi-timeout") and their connection closed; the loop goes on. A well-framed
+ * request over a cap (params, pairs, FCGI_STDIN) or with a NUL in a value first gets an
+ * answer with status status_params, status_stdin or status_bad, so that the client sees a
+ * clean 4xx, not the web server's 5xx for a closed connection.
  * Returns GK_OK with a request, or GK_EIO when a signal interrupted the wait (cancel set,
  * or accept() interrupted): the caller looks at its flags and calls again or stops.
  */

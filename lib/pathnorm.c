@@ -103,8 +103,58 @@ split_copy(const char *p, size_t len)
 	return c;
 }
 
+/* A hex digit at p, raw or percent-encoded ("%36" is '6'); its length in *n, or 0. */
+static char
+hex_digit_at(const char *p, const char *end, size_t *n)
+{
+	int hi, lo;
+
+	*n = 0;
+	if (p < end && gk_hexval((unsigned char)*p) >= 0 && *p != '%') {
+		*n = 1;
+		return *p;
+	}
+	if (end - p >= 3 && p[0] == '%' && (hi = gk_hexval((unsigned char)p[1])) >= 0 &&
+	    (lo = gk_hexval((unsigned char)p[2])) >= 0 &&
+	    gk_hexval(hi << 4 | lo) >= 0) {
+		*n = 3;
+		return (char)(hi << 4 | lo);
+	}
+	return '\0';
+}
+
+/* Twice mode: a copy of the raw path where "%25" + two hex digits became one escape. */
+static char *
+twice_copy(const char *p, size_t len)
+{
+	const char *end = p + len;
+	char *c = calloc(1, len + 1);   /* zeroed: the analyzer cannot follow o <= len */
+	size_t o = 0;
+
+	if (c == NULL)
+		return NULL;
+	while (p < end) {
+		size_t n1, n2;
+		char h1, h2;
+
+		if (end - p >= 3 && p[0] == '%' && p[1] == '2' && p[2] == '5' &&
+		    (h1 = hex_digit_at(p + 3, end, &n1)) != '\0' &&
+		    (h2 = hex_digit_at(p + 3 + n1, end, &n2)) != '\0') {
+			c[o++] = '%';
+			c[o++] = h1;
+			c[o++] = h2;
+			p += 3 + n1 + n2;
+		} else {
+			c[o++] = *p++;
+		}
+	}
+	c[o] = '\0';
+	return c;
+}
+
 static int
-normalize(const char *p, size_t len, char *out, size_t outsz, unsigned *flags)
+normalize(const char *p, size_t len, bool semi_literal, char *out, size_t outsz,
+    unsigned *flags)
 {
 	char seg[GK_HEADER_MAX + 1];
 	const char *s = p, *end = p + len;
@@ -123,12 +173,14 @@ normalize(const char *p, size_t len, char *out, size_t outsz, unsigned *flags)
 			e = end;
 		semi = memchr(s, ';', (size_t)(e - s));
 		/*
-		 * ";params" are dropped here (Tomcat's reading) but kept by nginx and
-		 * many apps, which may decode "%2f.." inside them: two readings of
-		 * one path, so it may never match a bypass prefix.
+		 * ";params" are dropped (Tomcat's reading) unless semi_literal (nginx's
+		 * and most apps', which may decode "%2f.." inside them): two readings
+		 * of one path, so it may never match a bypass prefix.
 		 */
 		if (semi != NULL)
 			*flags |= GK_PATH_AMBIGUOUS;
+		if (semi_literal)
+			semi = NULL;
 		rc = decode_segment(s, semi ? semi : e, seg, sizeof(seg), &seglen, flags);
 		if (rc != GK_OK)
 			return rc;
@@ -168,7 +220,7 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 	const char *p = target;
 	size_t len;
 	unsigned f = 0;
-	char *copy = NULL;
+	char *copy = NULL, *twice = NULL;
 	int rc;
 
 	if (flags != NULL)
@@ -190,6 +242,12 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 	len = strcspn(p, "?#");
 	if (len == 0 || p[0] != '/')
 		return GK_EINVAL;
+	if (opts & GK_PATHNORM_TWICE) {
+		if ((twice = twice_copy(p, len)) == NULL)
+			return GK_ERR;
+		p = twice;
+		len = strlen(twice);
+	}
 	if (opts & GK_PATHNORM_SPLIT) {
 		/* Flag from the literal reading: the split copy has no encoded separators left. */
 		for (size_t i = 0; i < len; i++)
@@ -197,13 +255,16 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 			    (p[i + 2] == 'f' || p[i + 2] == 'F')) || (p[i + 1] == '5' &&
 			    (p[i + 2] == 'c' || p[i + 2] == 'C')))))
 				f |= GK_PATH_AMBIGUOUS;
-		if ((copy = split_copy(p, len)) == NULL)
+		if ((copy = split_copy(p, len)) == NULL) {
+			free(twice);
 			return GK_ERR;
+		}
 		p = copy;
 		len = strlen(copy);
 	}
-	rc = normalize(p, len, out, outsz, &f);
+	rc = normalize(p, len, (opts & GK_PATHNORM_SEMI_LITERAL) != 0, out, outsz, &f);
 	free(copy);
+	free(twice);
 	if (rc != GK_OK)
 		out[0] = '\0';
 	if (flags != NULL)
@@ -211,15 +272,27 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 	return rc;
 }
 
-bool
-gk_path_prefix_match(const char *prefix, const char *path)
+static bool
+prefix_match(const char *prefix, const char *path, bool nocase)
 {
 	size_t n;
 
 	if (prefix == NULL || path == NULL || prefix[0] != '/')
 		return false;
 	n = strlen(prefix);
-	if (strncmp(prefix, path, n) != 0)
+	if ((nocase ? strncasecmp(prefix, path, n) : strncmp(prefix, path, n)) != 0)
 		return false;
 	return prefix[n - 1] == '/' || path[n] == '\0' || path[n] == '/';
+}
+
+bool
+gk_path_prefix_match(const char *prefix, const char *path)
+{
+	return prefix_match(prefix, path, false);
+}
+
+bool
+gk_path_prefix_match_nocase(const char *prefix, const char *path)
+{
+	return prefix_match(prefix, path, true);
 }

@@ -22,6 +22,21 @@
 #define GK_PATHNORM_SPLIT 0x1u
 
 /*
+ * Option: keep ";params" as part of their segment (how nginx, Apache and most
+ * apps read them: "..;" is then a name, not a dot segment). Without it they
+ * are stripped, as Tomcat and Jetty do.
+ */
+#define GK_PATHNORM_SEMI_LITERAL 0x2u
+
+/*
+ * Option: percent-decode twice, as an app that decodes the path its front
+ * end already decoded does: "%2561" is "a". Only a "%25" followed by two hex
+ * digits (raw or themselves encoded) is decoded again; any other "%25" stays
+ * a literal '%', as lenient decoders leave it.
+ */
+#define GK_PATHNORM_TWICE 0x4u
+
+/*
  * Normalises the path of a request target (REQUEST_URI or X-Forwarded-Uri):
  * drops an absolute-form "scheme://authority" prefix, the query ('?') and
  * fragment ('#'); splits on '/'; strips ";params" from each raw segment
@@ -41,5 +56,8 @@ int gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz
  * matches anything below it; "/" matches everything.
  */
 bool gk_path_prefix_match(const char *prefix, const char *path);
+
+/* The same, ignoring ASCII case: how a back end that routes case-insensitively reads it. */
+bool gk_path_prefix_match_nocase(const char *prefix, const char *path);
 
 #endif

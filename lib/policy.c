@@ -156,16 +156,16 @@ host_match(const char *pat, const char *host)
 }
 
 static bool
-path_match(const char *pat, const char *path)
+path_match(const char *pat, const char *path, bool nocase)
 {
 	if (strpbrk(pat, "*?[") != NULL)
-		return fnmatch(pat, path, 0) == 0;
-	return gk_path_prefix_match(pat, path);
+		return fnmatch(pat, path, nocase ? FNM_CASEFOLD : 0) == 0;
+	return nocase ? gk_path_prefix_match_nocase(pat, path) : gk_path_prefix_match(pat, path);
 }
 
-const struct gk_rule *
-gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
-    const char *method, bool skip_bypass)
+static const struct gk_rule *
+policy_match(const struct gk_config *cfg, const char *host, const char *path,
+    const char *method, bool skip_bypass, bool nocase)
 {
 	unsigned mbit = gk_http_method_bit(method);
 	size_t i;
@@ -175,7 +175,7 @@ gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
 
 		if (r->host != NULL && !host_match(r->host, host))
 			continue;
-		if (r->path != NULL && (path == NULL || !path_match(r->path, path)))
+		if (r->path != NULL && (path == NULL || !path_match(r->path, path, nocase)))
 			continue;
 		if ((r->methods & mbit) == 0)
 			continue;
@@ -189,6 +189,90 @@ gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
 		return r;
 	}
 	return NULL;
+}
+
+const struct gk_rule *
+gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
+    const char *method, bool skip_bypass)
+{
+	return policy_match(cfg, host, path, method, skip_bypass, false);
+}
+
+int
+gk_requirements_add(struct gk_requirements *rs, const struct gk_requirement *r)
+{
+	if (rs->count >= GK_REQUIREMENTS_MAX)
+		return GK_ETOOLONG;
+	rs->r[rs->count++] = *r;
+	return GK_OK;
+}
+
+int
+gk_policy_requirements(const struct gk_config *cfg, const char *host,
+    const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
+    const char **bad_where)
+{
+	const struct gk_rule *seen[2 * GK_READINGS_MAX];
+	bool skip_bypass = (pr->flags & GK_PATH_AMBIGUOUS) != 0;
+	size_t i, j, nseen = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	*bad_where = NULL;
+	for (i = 0; i < 2 * pr->count && i < 2 * GK_READINGS_MAX; i++) {
+		const struct gk_rule *rule = policy_match(cfg, host, pr->path[i / 2], method,
+		    skip_bypass, i % 2 == 1);
+		struct gk_requirement q;
+
+		if (rule == NULL) {
+			rs->unmatched = true;
+			continue;
+		}
+		for (j = 0; j < nseen && seen[j] != rule; j++)
+			;
+		if (j < nseen)
+			continue;
+		seen[nseen++] = rule;
+		if (gk_requirement_parse(rule->require, &q) != GK_OK ||
+		    gk_requirements_add(rs, &q) != GK_OK) {
+			*bad_where = rule->where;
+			return GK_EINVAL;
+		}
+	}
+	return GK_OK;
+}
+
+bool
+gk_requirements_deny(const struct gk_requirements *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->count; i++)
+		if (rs->r[i].kind == GK_REQ_DENY)
+			return true;
+	return false;
+}
+
+bool
+gk_requirements_anonymous(const struct gk_requirements *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->count; i++)
+		if (!gk_requirement_anonymous(&rs->r[i]))
+			return false;
+	return rs->count > 0;
+}
+
+bool
+gk_requirements_allow(const struct gk_requirements *rs, const struct gk_user *u,
+    const char *method)
+{
+	size_t i;
+
+	for (i = 0; i < rs->count; i++)
+		if (!gk_policy_allows(&rs->r[i], u, method))
+			return false;
+	return rs->count > 0;
 }
 
 bool

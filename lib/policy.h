@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "pathread.h"
 #include "record.h"
 
 enum gk_req_kind {
@@ -62,5 +63,42 @@ bool gk_policy_allows(const struct gk_requirement *r, const struct gk_user *u,
 
 /* True if the requirement can be met without a user (bypass, level:999). */
 bool gk_requirement_anonymous(const struct gk_requirement *r);
+
+/*
+ * All the requirements one request must meet: the rule each reading of its
+ * path selects, read as-is and ASCII-case-folded, plus the caller's default
+ * (GATEKEEP_REQUIRE...) when some reading selects no rule. A user passes
+ * only by meeting every one, so the most restrictive reading wins.
+ */
+#define GK_REQUIREMENTS_MAX (2 * GK_READINGS_MAX + 1)
+
+struct gk_requirements {
+	size_t count;
+	bool unmatched;         /* some reading matched no rule: the caller adds its default */
+	struct gk_requirement r[GK_REQUIREMENTS_MAX];
+};
+
+/*
+ * Fills rs from the rules of cfg for host, method and every reading in pr
+ * (bypass rules are passed over when pr is ambiguous, as with skip_bypass).
+ * Returns GK_OK, or GK_EINVAL with *bad_where set to the rule whose
+ * requirement does not parse.
+ */
+int gk_policy_requirements(const struct gk_config *cfg, const char *host,
+    const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
+    const char **bad_where);
+
+/* Adds r to rs; GK_ETOOLONG when full. */
+int gk_requirements_add(struct gk_requirements *rs, const struct gk_requirement *r);
+
+/* Some requirement is "deny". */
+bool gk_requirements_deny(const struct gk_requirements *rs);
+
+/* Every requirement can be met without a user (and there is at least one). */
+bool gk_requirements_anonymous(const struct gk_requirements *rs);
+
+/* u meets every requirement for method (false for an empty set). */
+bool gk_requirements_allow(const struct gk_requirements *rs, const struct gk_user *u,
+    const char *method);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include "form.h"
 #include "redirect.h"
 
 
@@ -205,4 +206,20 @@ gk_redirect_pick(const char *rd, const struct gk_strlist *domains, const char *f
 	if (gk_strcpy(out, outsz, fallback != NULL ? fallback : "/") != GK_OK)
 		return GK_ETOOLONG;
 	return rc;
+}
+
+bool
+gk_redirect_query_too_long(const char *qs)
+{
+	static const char *const names[] = { "rd", "redirect_uri" };
+	char buf[GK_REDIRECT_MAX + 1];
+	size_t i;
+	bool over = false;
+
+	if (qs == NULL)
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !over; i++)
+		over = gk_form_get(qs, strlen(qs), names[i], buf, sizeof(buf)) == GK_ETOOLONG;
+	gk_wipe(buf, sizeof(buf));
+	return over;
 }

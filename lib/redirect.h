@@ -38,6 +38,14 @@ int gk_redirect_check(const char *rd, const struct gk_strlist *domains, char *ou
 int gk_redirect_pick(const char *rd, const struct gk_strlist *domains, const char *fallback,
     char *out, size_t outsz, struct gk_err *err);
 
+/*
+ * True when query string qs (may be NULL) carries an rd or redirect_uri
+ * longer than GK_REDIRECT_MAX once decoded, or is itself over the form caps
+ * (lib/form.h): such a request is refused (400), never served with the
+ * target silently dropped. gatekeep-authz never builds a longer one.
+ */
+bool gk_redirect_query_too_long(const char *qs);
+
 /* True if host (any case) equals an entry of domains or matches a ".suffix" entry. */
 bool gk_redirect_host_allowed(const char *host, const struct gk_strlist *domains);
 

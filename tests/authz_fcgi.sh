@@ -228,6 +228,18 @@ is "$(st authorizer /x FCGI_APACHE_ROLE=AUTHENTICATOR REMOTE_USER=alice REMOTE_P
     "Apache AUTHENTICATOR pair, bad password: 401"
 is "$(st responder /x FCGI_APACHE_ROLE=AUTHENTICATOR REMOTE_USER=alice 'REMOTE_PASSWD=secret one')" "Status: 401" \
     "AUTHENTICATOR pair not believed in the responder role"
+# a provider used for both authn and authz: REMOTE_PASSWD without FCGI_APACHE_ROLE is a
+# pair call too, decided on the pair alone (never on a Remote-User header)
+a=$(q authorizer /x REMOTE_USER=alice 'REMOTE_PASSWD=secret one' HTTP_REMOTE_USER=bob)
+like "$a" 'Variable-REMOTE_USER: alice' "REMOTE_PASSWD without FCGI_APACHE_ROLE: the pair decides (alice)"
+unlike "$a" 'bob' "... not the Remote-User: bob header"
+# Apache's pair must be what gatekeep's strict parser reads in the header (CGIPassAuth On)
+is "$(st authorizer /x FCGI_APACHE_ROLE=AUTHENTICATOR REMOTE_USER=alice 'REMOTE_PASSWD=secret one' \
+    "HTTP_AUTHORIZATION=Basic $(printf 'alice:secret one\0x' | base64 -w0)")" "Status: 401" \
+    "Apache pair cut at a NUL in the header: 401"
+a=$(q authorizer /x FCGI_APACHE_ROLE=AUTHENTICATOR REMOTE_USER=alice 'REMOTE_PASSWD=secret one' \
+    "HTTP_AUTHORIZATION=Basic $(printf 'alice:secret one' | base64 -w0)")
+like "$a" 'Variable-REMOTE_USER: alice' "Apache pair equal to the header's: 200"
 
 # --- trusted proxy header -------------------------------------------------------
 a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=alice | tr -d '\r')

@@ -108,7 +108,7 @@ except OSError:
 PY
 sleep 0.3
 is "$(workers $AUTHZ_PID | tr '\n' ' ')" "$before" "hostile lengths: the same workers are alive"
-is "$(grep -c 'reason=bad-fastcgi-record' "$LOG")" 5 "each hostile request refused with one log line"
+is "$(grep -cE 'reason=(bad-fastcgi-record|request-too-large)' "$LOG")" 5 "each hostile request refused with one log line"
 unlike "$(cat "$LOG")" 'killed by signal|exited with status|AddressSanitizer|allocation-size' "no worker died"
 is "$(st "$ALICE")" "Status: 200" "pool answers after the hostile records"
 stop; ok $? "SIGTERM: exit 0 after the privilege drop"

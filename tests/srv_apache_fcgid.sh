@@ -70,6 +70,10 @@ gk_fcgid_pair_checks() {  # LABEL
 	unlike "$BODY" 'app-ok' "apache-fcgid $1: ... the app did not run as alice"
 	req -u alice:alice-pw "$BASE/private/"
 	is "$(appvar REMOTE_USER)" alice "apache-fcgid $1: good Basic still works with a trusted proxy configured"
+	# CGIPassAuth On: Apache's pair (cut at the NUL) must be gatekeep's strict parse
+	req -H "Authorization: Basic $(printf 'alice:alice-pw\0junk' | base64 -w0)" "$BASE/private/"
+	is "$CODE" 401 "apache-fcgid $1: 'alice:<right password>\\0junk' -> 401"
+	unlike "$BODY" 'app-ok' "apache-fcgid $1: ... the app did not run"
 
 	gk_stop apache
 	gk_conf "192.0.2.1/32" "bypass_networks = 127.0.0.0/8"

@@ -17,6 +17,7 @@ gk_start_apache authnz
 diag "apache on $A1 and $A2, gatekeep-authz on tcp:127.0.0.1:$GK_AUTHZ_PORT, gatekeep-login on $LOGIN_SOCK"
 
 gk_check_login apache-login
+gk_check_long_inputs apache-login
 
 gk_alive login
 ok $? "apache-login: gatekeep-login is still running"
@@ -31,4 +32,15 @@ GK_LOGIN_SITE="$CONTRIB/apache/gatekeep-login-cgi.conf"
 gk_start_apache authnz
 gk_check_login apache-login-cgi
 gk_check_login_logs apache-login-cgi "$LOG/authz.out" "$LOG/apache-error.log"
+
+# Apache hands a CGI program a query string without '=' as argv ("?-c+/dev/null" is
+# "-c /dev/null"): gatekeep-login, which also answers as a CGI program, must ignore argv
+# when GATEWAY_INTERFACE is set (login.cgi never reads it)
+cp "$GK_LOGIN" "$CGIBIN/login.cgi"
+for q in '-c+/dev/null' '--print-template' '-h' '--check-config'; do
+	nreq "$A1/gatekeep/login?$q"
+	is "$CODE" 200 "apache-login-cgi: gatekeep-login as CGI, query '$q' (argv) is ignored -> 200"
+	like "$BODY" 'name="csrf"' "apache-login-cgi: ... the sign-in form"
+done
+like "$(cat "$LOG/apache-error.log")" 'command-line arguments ignored' "apache-login-cgi: ... and says so in the error log"
 done_testing

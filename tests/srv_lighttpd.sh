@@ -27,6 +27,7 @@ req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "lighttpd: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "lighttpd: ... and the app got the request body"
 
+gk_check_path_readings lighttpd
 gk_check_proxy lighttpd unix
 gk_check_bypass_host lighttpd unix gk-lan.test 200/erin
 gk_alive authz

@@ -21,6 +21,12 @@ is "$(appvar REMOTE_USER)" "" "nginx: the proxied app gets no REMOTE_USER (only 
 # Basic name: with a wrong password it must not count.
 req -u "bob:$BADPW" "$BASE/admin/"
 is "$CODE" 401 "nginx: REMOTE_USER=bob from fastcgi_params with a bad password -> 401"
+# ... a NUL in that name reaches gatekeep inside REMOTE_USER: refused before libfcgi, and
+# answered (403), never dropped (nginx would tell the client 500)
+req -H "Authorization: Basic $(printf 'al\0ice:alice-pw' | base64 -w0)" "$BASE/private/"
+is "$CODE" 403 "nginx: a NUL in the Basic user name (REMOTE_USER) -> 403, not 500"
+gk_alive authz
+ok $? "nginx: ... gatekeep-authz is still running"
 req -H 'Accept: text/html' "$BASE/private/?a=1&b=2"
 like "$(hdr Location)" 'rd=' "nginx: the login redirect carries the return address"
 # nginx drops headers with underscores by default, so they never reach gatekeep
@@ -32,6 +38,9 @@ is "$(appvar BODY_LENGTH)" 3 "nginx: ... and the app got the request body"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
 
+gk_check_path_readings nginx
+like "$(cat "$LOG/authz.out")" 'deny user=alice method=basic .*reason=forbidden uri=/admin/\.\.;/x' \
+    "nginx: a path with several readings is logged as sent (not as Tomcat's /x)"
 gk_check_proxy nginx unix
 gk_check_bypass_host nginx unix gk-lan.test 200/erin
 gk_alive authz

@@ -28,6 +28,7 @@ diag "nginx on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN
 
 IDVAR=HTTP_REMOTE_USER
 gk_check_login nginx-login
+gk_check_long_inputs nginx-login
 
 # signed_with KEYFILE TOKEN: true if TOKEN's HS256 signature verifies with KEYFILE's key.
 signed_with() {

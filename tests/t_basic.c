@@ -218,6 +218,49 @@ test_mutations(void)
 	ok(okays > 0 && okays < 20000, "some mutations still parse (%d), most do not", okays);
 }
 
+/* Apache's own parse of the pair (REMOTE_USER/REMOTE_PASSWD) against the header. */
+static void
+test_pair_check(void)
+{
+	char pw513[514], *h;
+	bool mm;
+
+	is_int(gk_basic_pair_check("alice", "secret", "Basic YWxpY2U6c2VjcmV0", user, pass, &mm),
+	    GK_OK, "pair: the header says the same");
+	ok(strcmp(user, "alice") == 0 && strcmp(pass, "secret") == 0 && !mm, "pair: copied out");
+	is_int(gk_basic_pair_check("alice", "secret", NULL, user, pass, &mm), GK_OK,
+	    "pair: no header (no CGIPassAuth): the pair alone");
+	h = basic_of("Basic ", RAW("alice:secret\0junk"));
+	is_int(gk_basic_pair_check("alice", "secret", h, user, pass, &mm), GK_EINVAL,
+	    "pair: Apache cut the password at a NUL");
+	ok(mm && user[0] == '\0' && pass[0] == '\0', "pair: a mismatch, buffers wiped");
+	free(h);
+	is_int(gk_basic_pair_check("alice", "secret", "Basic YWxpY2U6c2VjcmV0=AAAA", user, pass, &mm),
+	    GK_EINVAL, "pair: Apache ignored bytes after the base64");
+	is_int(gk_basic_pair_check("alice", "secret", "Basic YWxpY2U6c2VjcmV0, Basic Ym9iOng=", user,
+	    pass, &mm), GK_EINVAL, "pair: two comma-merged Authorization headers");
+	is_int(gk_basic_pair_check("alice", "secret", "Basic Ym9iOnNlY3JldA==", user, pass, &mm),
+	    GK_EINVAL, "pair: the header names another user");
+	is_int(gk_basic_pair_check("alice", "secret", "Bearer abc", user, pass, &mm), GK_EINVAL,
+	    "pair: the header is another scheme");
+	ok(mm, "pair: ... a mismatch");
+	memset(pw513, 'p', 513);
+	pw513[513] = '\0';
+	is_int(gk_basic_pair_check("alice", pw513, NULL, user, pass, &mm), GK_EINVAL,
+	    "pair without header: a 513-byte password is over GK_PASSWORD_MAX");
+	ok(!mm, "pair: ... a limit, not a mismatch");
+	pw513[GK_PASSWORD_MAX] = '\0';
+	is_int(gk_basic_pair_check("alice", pw513, NULL, user, pass, &mm), GK_OK,
+	    "pair without header: GK_PASSWORD_MAX bytes is fine");
+	is_int(gk_basic_pair_check("alice", "a\tb", NULL, user, pass, &mm), GK_EINVAL,
+	    "pair without header: a TAB in the password");
+	is_int(gk_basic_pair_check("alice", "a\x7f", NULL, user, pass, &mm), GK_EINVAL,
+	    "pair without header: DEL in the password");
+	is_int(gk_basic_pair_check("al:ice", "x", NULL, user, pass, &mm), GK_EINVAL,
+	    "pair without header: an invalid user name");
+	is_int(gk_basic_pair_check(NULL, "x", NULL, user, pass, &mm), GK_EINVAL, "pair: no user");
+}
+
 int
 main(void)
 {
@@ -228,5 +271,6 @@ main(void)
 	test_scheme();
 	test_base64();
 	test_hostile_payloads();
+	test_pair_check();
 	return done_testing();
 }

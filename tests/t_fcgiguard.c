@@ -576,6 +576,46 @@ test_socket(void)
 	close(sv[0]);
 	close(sv[1]);
 
+	/*
+	 * A big request that stops growing (a web server blocked on a full unix socket
+	 * queue, which a peek never empties): refused as too large, with its id, long
+	 * before the timeout, so that the caller can still answer it.
+	 */
+	{
+		struct bytes body = new_bytes();
+		char *v = malloc(60000);
+
+		memset(v, 'a', 59999);
+		v[59999] = '\0';
+		nv(&body, "HTTP_X_PAD", v);
+		b.n = 0;
+		begin(&b, 7, 1, 0);
+		params(&b, 7, &body, 65535);
+		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+		write(sv[1], b.p, 40000);
+		lim.timeout_ms = 5000;
+		t0 = ms();
+		rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
+		ok(rc == GK_ETOOLONG && strcmp(res.reason, "stalled-large-request") == 0 &&
+		    res.request_id == 7 && ms() - t0 >= GK_FCGIGUARD_STALL_MS &&
+		    ms() - t0 < 2000, "socket: 40000 bytes of a request, then nothing: too large "
+		    "after %lld ms (%s)", (long long)(ms() - t0), res.reason);
+		close(sv[0]);
+		close(sv[1]);
+		/* ... but a small partial request only times out */
+		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+		write(sv[1], b.p, 1000);
+		lim.timeout_ms = 800;
+		rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
+		ok(rc == GK_EIO && strcmp(res.reason, "timeout") == 0,
+		    "socket: 1000 bytes, then nothing: a timeout, not too large (%s)", res.reason);
+		close(sv[0]);
+		close(sv[1]);
+		lim.timeout_ms = 300;
+		free(v);
+		free(body.p);
+	}
+
 	/* Request arriving in pieces: completes. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	b.n = 0;

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "pathnorm.h"
+#include "pathread.h"
 #include "tap.h"
 
 struct tc {
@@ -69,7 +70,34 @@ static const struct tc cases[] = {
 	{ __LINE__, "/a b", 0, GK_OK, "/a b", 0 },
 	{ __LINE__, "/a\tb", 0, GK_EINVAL, NULL, 0 },
 	{ __LINE__, "/%2e%2e%2fadmin", 0, GK_OK, "/..%2Fadmin", GK_PATH_AMBIGUOUS },
+	/* ";params" literal (nginx, Apache, most apps): "..;" is a name, not a dot segment */
+	{ __LINE__, "/admin/..;/x", GK_PATHNORM_SEMI_LITERAL, GK_OK, "/admin/..;/x", GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/public;jsessionid=1/x", GK_PATHNORM_SEMI_LITERAL, GK_OK,
+	    "/public;jsessionid=1/x", GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/a;%2f../b", GK_PATHNORM_SEMI_LITERAL, GK_OK, "/a;%2F../b", GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/a;%00", GK_PATHNORM_SEMI_LITERAL, GK_EINVAL, NULL, 0 },
+	/* decoded twice: only "%25" + two hex digits (raw or encoded) is decoded again */
+	{ __LINE__, "/%2561dmin/x", GK_PATHNORM_TWICE, GK_OK, "/admin/x", 0 },
+	{ __LINE__, "/%25%36%31dmin", GK_PATHNORM_TWICE, GK_OK, "/admin", 0 },
+	{ __LINE__, "/public/%252e%252e/admin", GK_PATHNORM_TWICE, GK_OK, "/admin", 0 },
+	{ __LINE__, "/public/..%252fadmin", GK_PATHNORM_TWICE, GK_OK, "/public/..%2Fadmin",
+	    GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/public/..%252fadmin", GK_PATHNORM_TWICE | GK_PATHNORM_SPLIT, GK_OK, "/admin",
+	    GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/50%25-off", GK_PATHNORM_TWICE, GK_OK, "/50%25-off", GK_PATH_AMBIGUOUS },
+	{ __LINE__, "/a%2500", GK_PATHNORM_TWICE, GK_EINVAL, NULL, 0 },
+	{ __LINE__, "/a%25", GK_PATHNORM_TWICE, GK_OK, "/a%25", GK_PATH_AMBIGUOUS },
 };
+
+/* Is p one of r's readings? */
+static bool
+has_reading(const struct gk_path_readings *r, const char *p)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (strcmp(r->path[i], p) == 0)
+			return true;
+	return false;
+}
 
 int
 main(void)
@@ -109,5 +137,43 @@ main(void)
 	ok(gk_path_prefix_match("/", "/anything"), "root prefix");
 	ok(!gk_path_prefix_match("public", "/public"), "relative prefix never matches");
 	ok(!gk_path_prefix_match("/Public", "/public"), "case-sensitive");
+	ok(gk_path_prefix_match_nocase("/admin", "/ADMIN/panel") &&
+	    gk_path_prefix_match_nocase("/Admin", "/admin") &&
+	    !gk_path_prefix_match_nocase("/admin", "/ADMINISTRATOR"), "nocase: ASCII case, segment-aware");
+
+	/* Every reading of a path (pathread.h). */
+	{
+		static struct gk_path_readings r;
+		struct gk_strlist pub = { (char *[]){ "/public", "/static" }, 2 };
+
+		is_int(gk_path_readings("/a/b?x=;%25", &r), GK_OK, "readings: plain path");
+		ok(r.count == 1 && strcmp(r.path[0], "/a/b") == 0 && r.flags == 0,
+		    "readings: a plain path has one reading (the query does not count)");
+		is_int(gk_path_readings("/admin/..;/x", &r), GK_OK, "readings: ..;");
+		ok(r.count == 2 && strcmp(r.path[0], "/x") == 0 && has_reading(&r, "/admin/..;/x"),
+		    "readings: \"..;\" is \"..\" for Tomcat (first) and a name for the rest");
+		is_int(gk_path_readings("/public/..%252fadmin;x", &r), GK_OK, "readings: mixed");
+		ok(has_reading(&r, "/public/..%252fadmin") && has_reading(&r, "/admin") &&
+		    has_reading(&r, "/public/..%2Fadmin;x") && has_reading(&r, "/admin;x") &&
+		    r.count <= GK_READINGS_MAX && (r.flags & GK_PATH_AMBIGUOUS),
+		    "readings: ;, twice and split combine (%zu readings)", r.count);
+		is_int(gk_path_readings("/x/..%2F..%2F..", &r), GK_EINVAL,
+		    "readings: one reader climbing above the root refuses the path");
+		ok(r.count == 0, "readings: none on error");
+		is_int(gk_path_readings("/ok/%252e%252e/%252e%252e/..", &r), GK_EINVAL,
+		    "readings: ... even when only the twice-decoded reading climbs");
+		is_int(gk_path_readings(NULL, &r), GK_EINVAL, "readings: NULL target");
+		gk_path_readings("/public/x", &r);
+		ok(gk_path_readings_all_under(&r, &pub), "all under: a plain public path");
+		gk_path_readings("/PUBLIC/x", &r);
+		ok(!gk_path_readings_all_under(&r, &pub), "all under: a bypass holds only as spelt");
+		gk_path_readings("/public/..;/admin", &r);
+		ok(!gk_path_readings_all_under(&r, &pub), "all under: not when a reading leaves it");
+		gk_path_readings("/public/a%2Fb", &r);
+		ok(!gk_path_readings_all_under(&r, &pub), "all under: never for an ambiguous path");
+		pub.count = 0;
+		gk_path_readings("/public/x", &r);
+		ok(!gk_path_readings_all_under(&r, &pub), "all under: empty list");
+	}
 	return done_testing();
 }

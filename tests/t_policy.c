@@ -1,6 +1,8 @@
 /* t_policy.c: requirement parsing, rule matching and the allow/deny verdict. */
 #include <config.h>
 
+#include <stdlib.h>
+
 #include "policy.h"
 #include "tap.h"
 
@@ -14,6 +16,25 @@ mkuser(const char *name, const char *groups, enum gk_perm perm, unsigned level)
 	u.perm = perm;
 	u.level = (uint16_t)level;
 	return u;
+}
+
+/* The requirements for path (plus "any" when some reading matches no rule). */
+static struct gk_requirements
+reqs(const struct gk_config *cfg, const char *path, const char *method)
+{
+	static struct gk_path_readings pr;
+	struct gk_requirements rs;
+	struct gk_requirement any;
+	const char *where;
+
+	memset(&rs, 0, sizeof(rs));
+	if (gk_path_readings(path, &pr) != GK_OK ||
+	    gk_policy_requirements(cfg, "h", &pr, method, &rs, &where) != GK_OK)
+		return rs;      /* empty: nothing is allowed */
+	gk_requirement_parse("any", &any);
+	if (rs.unmatched)
+		gk_requirements_add(&rs, &any);
+	return rs;
 }
 
 static bool
@@ -104,6 +125,51 @@ main(void)
 	ok(gk_policy_match(&cfg, "h", "/pub/x", "GET", true) == NULL, "skip_bypass passes bypass rules over");
 	ok(gk_http_method_bit("PATCH") == GK_HTTP_PATCH && gk_http_method_bit("BREW") == GK_HTTP_OTHER &&
 	    gk_http_method_bit("") == 0, "method bits");
+
+	/* Every reading of the path: the strictest rule wins (issue: /ADMIN, /admin/..;/x). */
+	{
+		struct gk_requirements rs;
+
+		ok(gk_config_set(&cfg, "rule", "path=/secret require=deny", "t:5", &err) == GK_OK,
+		    "deny rule set (%s)", err.msg);
+		rs = reqs(&cfg, "/admin/panel", "GET");
+		ok(rs.count == 1 && !rs.unmatched, "plain /admin: one requirement");
+		ok(!gk_requirements_allow(&rs, &alice, "GET") && gk_requirements_allow(&rs, &admin, "GET"),
+		    "plain /admin: admins only");
+		rs = reqs(&cfg, "/ADMIN/panel", "GET");
+		ok(rs.count == 2 && rs.unmatched, "/ADMIN: the case-folded reading selects the /admin rule");
+		ok(!gk_requirements_allow(&rs, &alice, "GET"), "/ADMIN/panel: not for alice");
+		ok(gk_requirements_allow(&rs, &admin, "GET"), "/ADMIN/panel: admins still pass");
+		rs = reqs(&cfg, "/Admin/panel", "GET");
+		ok(!gk_requirements_allow(&rs, &alice, "GET"), "/Admin/panel: not for alice");
+		rs = reqs(&cfg, "/admin/..;/x", "GET");
+		ok(!gk_requirements_allow(&rs, &alice, "GET"), "/admin/..;/x: \"..;\" as a name keeps /admin");
+		rs = reqs(&cfg, "/x/..;/admin", "GET");
+		ok(!gk_requirements_allow(&rs, &alice, "GET"), "/x/..;/admin: Tomcat's reading is /admin");
+		rs = reqs(&cfg, "/%2561dmin/panel", "GET");
+		ok(!gk_requirements_allow(&rs, &alice, "GET"), "/%%2561dmin: decoded twice it is /admin");
+		rs = reqs(&cfg, "/SECRET", "GET");
+		ok(gk_requirements_deny(&rs), "/SECRET: deny under the case-folded reading");
+		rs = reqs(&cfg, "/secret;x", "GET");
+		ok(gk_requirements_deny(&rs), "/secret;x: deny under the Tomcat reading");
+		rs = reqs(&cfg, "/pub/x", "GET");
+		ok(gk_requirements_anonymous(&rs), "/pub/x: a bypass rule as spelt");
+		rs = reqs(&cfg, "/PUB/x", "GET");
+		ok(!gk_requirements_anonymous(&rs) && gk_requirements_allow(&rs, &alice, "GET"),
+		    "/PUB/x: a bypass needs every reading (the exact one matches no rule: any)");
+		rs = reqs(&cfg, "/pub;x/y", "GET");
+		ok(!gk_requirements_anonymous(&rs), "/pub;x/y: ambiguous paths pass bypass rules over");
+		free(cfg.rules[1].host);        /* the /api/ * /x rule, for any host */
+		cfg.rules[1].host = NULL;
+		rs = reqs(&cfg, "/API/v1/X", "POST");
+		ok(gk_requirements_deny(&rs), "a path glob matches case-folded too");
+		rs = reqs(&cfg, "/nothing", "GET");
+		ok(rs.count == 1 && rs.unmatched && gk_requirements_allow(&rs, &alice, "GET") &&
+		    !gk_requirements_allow(&rs, NULL, "GET"), "no rule: the caller's default");
+		memset(&rs, 0, sizeof(rs));
+		ok(!gk_requirements_allow(&rs, &admin, "GET") && !gk_requirements_anonymous(&rs),
+		    "an empty set allows nobody");
+	}
 	gk_config_free(&cfg);
 	return done_testing();
 }

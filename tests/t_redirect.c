@@ -130,6 +130,23 @@ main(void)
 	is_int(gk_redirect_check(longrd, &domains, out, sizeof(out), &err), GK_OK, "rd at the cap");
 	is_int(gk_redirect_check("/abcdef", &domains, out, 4, &err), GK_EINVAL, "small out buffer");
 
+	/* Over-long rd in a query string: refused by gatekeep-login, never dropped. */
+	ok(!gk_redirect_query_too_long(NULL) && !gk_redirect_query_too_long("a=1&rd=/x"),
+	    "query: no or a short rd");
+	{
+		char qs[GK_REDIRECT_MAX + 64];
+
+		memcpy(qs, "x=1&rd=", 7);
+		memcpy(qs + 7, longrd, GK_REDIRECT_MAX + 1);    /* longrd: GK_REDIRECT_MAX bytes */
+		ok(!gk_redirect_query_too_long(qs), "query: an rd at the cap");
+		memcpy(qs + 7 + GK_REDIRECT_MAX, "a", 2);
+		ok(gk_redirect_query_too_long(qs), "query: an rd one byte over the cap");
+		memcpy(qs, "redirect_uri=", 13);
+		memset(qs + 13, 'b', GK_REDIRECT_MAX + 1);
+		qs[13 + GK_REDIRECT_MAX + 1] = '\0';
+		ok(gk_redirect_query_too_long(qs), "query: an over-long redirect_uri");
+	}
+
 	rc = gk_redirect_pick("//evil.example", &domains, "/home", out, sizeof(out), &err);
 	ok(rc == GK_EINVAL && strcmp(out, "/home") == 0, "pick falls back on refusal");
 	rc = gk_redirect_pick(NULL, &domains, "/home", out, sizeof(out), &err);

@@ -446,6 +446,25 @@ gk_check_tricks() {
 	done
 }
 
+# gk_check_path_readings LABEL: a path the app may read differently from gatekeep's
+# canonical reading is decided under every reading (case-folded, "..;" as a name or as
+# "..", decoded twice): each of these is /admin (rule group:admins) for some back end.
+gk_check_path_readings() {
+	local S="$1" u
+	for u in '/ADMIN/panel' '/Admin/' '/admin/..;/x' '/admin/..;/public/' '/%2561dmin/' \
+	    '/public/..;/admin/' '/x;y/..;/ADMIN/'; do
+		req -u alice:alice-pw "$BASE$u"
+		is "$CODE" "$FORBIDDEN" "$S: $u is /admin under some reading: alice -> $FORBIDDEN"
+		unlike "$BODY" 'app-ok' "$S: ... the app did not run for $u"
+	done
+	req "$BASE/admin/..;/public/"
+	unlike "$BODY" 'app-ok' "$S: /admin/..;/public/ without credentials is no bypass"
+	req -u bob:bob-pw "$BASE/ADMIN/panel"
+	unlike "$CODE" "^$FORBIDDEN\$" "$S: an admin still passes gatekeep for /ADMIN/panel (got $CODE)"
+	req -u alice:alice-pw "$BASE/private/"
+	is "$CODE" 200 "$S: alice still reaches /private/"
+}
+
 # gk_check_proxy LABEL LISTEN: the trusted-proxy header, with gatekeep-authz restarted on a
 # config that trusts 127.0.0.1 (the test client), then one that does not.
 gk_check_proxy() {

@@ -236,6 +236,57 @@ gk_check_login() {
 
 # gk_check_login_logs LABEL AUTHZ-LOG LOGIN-LOG: the sign-in page never went through the
 # authorizer, both programs' logs are clean, the form login was logged.
+# gk_check_long_inputs LABEL: over-long headers, rd and bodies, around each limit and far
+# above it, get a clean 4xx from the front end or from gatekeep - never a 5xx (a refused
+# FastCGI request that got no answer), never a dropped connection, never a dead worker.
+# Limits: GK_REDIRECT_MAX (2048, rd), LOGIN_BODY_MAX (8192) and LOGIN_STDIN_MAX (32768,
+# the form body), GK_FCGIGUARD_PARAMS_MAX (128 KiB of headers and params); nginx and
+# Apache refuse a header line over about 8 KiB themselves.
+gk_check_long_inputs() {
+	local S="$1" n k i code args
+	pad() { head -c "$1" /dev/zero | tr '\0' a; }
+	clean4xx() {  # WHAT: CODE is a 4xx
+		like "$CODE" '^4[0-9][0-9]$' "$S: $1 -> a clean 4xx (got $CODE)"
+	}
+	for n in 4000 8000 8192 8300 16384 65536; do
+		nreq -H "X-Pad: $(pad $n)" "$A1/private/"
+		clean4xx "gatekeep-authz, a $n-byte header"
+		nreq -H "X-Pad: $(pad $n)" "$A1/gatekeep/login?rd=/private/"
+		like "$CODE" '^(200|4[0-9][0-9])$' "$S: gatekeep-login, a $n-byte header -> 200 or a clean 4xx (got $CODE)"
+	done
+	for k in 4 10 17 40; do
+		args=()
+		for i in $(seq 1 $k); do args+=(-H "X-Pad$i: $(pad 7900)"); done
+		nreq "${args[@]}" -u alice:alice-pw "$A1/private/"
+		like "$CODE" '^(200|4[0-9][0-9])$' "$S: gatekeep-authz, $k headers of 7900 bytes -> 200 or a clean 4xx (got $CODE)"
+		nreq "${args[@]}" "$A1/gatekeep/login"
+		like "$CODE" '^(200|4[0-9][0-9])$' "$S: gatekeep-login, $k headers of 7900 bytes -> 200 or a clean 4xx (got $CODE)"
+	done
+	# rd: exactly GK_REDIRECT_MAX bytes is served, one more is refused (GET and POST alike)
+	rd="/private/$(pad 2039)"
+	nreq "$A1/gatekeep/login?rd=$rd"
+	is "$CODE" 200 "$S: gatekeep-login, an rd of 2048 bytes -> 200"
+	for n in 2049 4000 8000 65536; do
+		rd="/private/$(pad $((n - 9)))"
+		nreq "$A1/gatekeep/login?rd=$rd"
+		clean4xx "gatekeep-login, GET with an rd of $n bytes"
+		{ printf 'csrf=x&user=alice&password=x&rd=%s' "$rd"; } >"$TMP/long-body"
+		nreq -H "Origin: $A1" --data-binary @"$TMP/long-body" "$A1/gatekeep/login"
+		clean4xx "gatekeep-login, POST with an rd of $n bytes"
+	done
+	nreq "$A1/gatekeep/login?rd=/private/$(pad 2040)"
+	is "$CODE" 400 "$S: gatekeep-login answers an over-long rd itself with 400"
+	for n in 8193 32768 40000 70000 300000; do
+		{ printf 'csrf=x&user=alice&password='; pad $n; } >"$TMP/long-body"
+		nreq -H "Origin: $A1" --data-binary @"$TMP/long-body" "$A1/gatekeep/login"
+		clean4xx "gatekeep-login, a $n-byte form body"
+	done
+	gk_alive authz
+	ok $? "$S: gatekeep-authz is still running after the over-long inputs"
+	gk_alive login
+	ok $? "$S: gatekeep-login is still running after the over-long inputs"
+}
+
 gk_check_login_logs() {
 	local S="$1"
 	like "$(cat "$2")" 'uri=/private/' "$S: gatekeep-authz logged its decisions (uri=...)"
