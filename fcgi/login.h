@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "redirect.h"       /* and through it lib/config.h */
+#include "auth.h"
 #include "lockout.h"
 #include "log.h"
 #include "login_buf.h"
@@ -24,6 +25,7 @@ struct login_ctx {
 	struct gk_userdb *db;              /* opened on first use, reopened after errors */
 	struct gk_pw_ctx *pw;
 	struct gk_lockout *lk;
+	struct gk_auth auth;               /* the password and session checks over pw and lk */
 	char *template;                    /* the admin's template, or NULL for the built-in one */
 	struct login_oidc *oidc;           /* OIDC/OAuth2 sign-in, NULL when oidc_provider = none */
 	char form_action_csp[1024];        /* "'self' host ..." for CSP form-action */
@@ -41,6 +43,9 @@ void login_handle(struct login_ctx *ctx, char *const *envp, const char *body, si
 
 /* CONTENT_LENGTH (CGI or FastCGI) as a number of at most 9 digits: 0 when absent, -1 when malformed. */
 long login_content_length(const char *s);
+
+/* Looks a user up for lib/auth (arg: the login_ctx); reopens the database after an error. */
+int login_db_lookup(void *arg, const char *user, struct gk_user *u);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);

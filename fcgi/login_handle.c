@@ -476,10 +476,10 @@ json_reply(struct rq *q, int status, json_t *j)
 
 /* ---- the user database (opened lazily; a failure is a 500, never a login) ---- */
 
-static int
-db_lookup(struct rq *q, const char *user, struct gk_user *u)
+int
+login_db_lookup(void *arg, const char *user, struct gk_user *u)
 {
-	struct login_ctx *ctx = q->ctx;
+	struct login_ctx *ctx = arg;
 	struct gk_err err = { "" };
 	int rc;
 
@@ -495,6 +495,12 @@ db_lookup(struct rq *q, const char *user, struct gk_user *u)
 		ctx->db = NULL;         /* reopen next time */
 	}
 	return rc;
+}
+
+static int
+db_lookup(struct rq *q, const char *user, struct gk_user *u)
+{
+	return login_db_lookup(q->ctx, user, u);
 }
 
 /* Re-hashes a legacy hash with the preferred method. Failing here never fails the login. */
@@ -565,33 +571,28 @@ bump_generation(struct rq *q, const char *user)
 	return GK_ERR;
 }
 
-/* The session cookie, verified all the way: signature, claims, user exists, enabled, generation. */
+static const struct gk_secret *
+login_secret(void *arg)
+{
+	struct login_ctx *ctx = arg;
+
+	return &ctx->secret;
+}
+
+/* The session cookie, verified all the way (lib/auth): signature, claims, user, enabled, generation. */
 static bool
 session_user(struct rq *q, struct gk_user *u, struct gk_claims *c)
 {
 	struct login_ctx *ctx = q->ctx;
-	const char *cookies = header(q, "Cookie");
-	char token[GK_TOKEN_MAX + 1];
-	struct gk_err err = { "" };
-	int rc;
-	bool good = false;
+	struct gk_auth_session_conf sc;
 
-	if (cookies == NULL)
-		return false;
-	rc = gk_cookie_get(cookies, ctx->cfg.cookie_name, token, sizeof(token));
-	if (rc != GK_OK)
-		return false;   /* absent, duplicated (cookie tossing) or malformed */
-	rc = gk_token_verify(&ctx->secret, token, LOGIN_ISSUER, ctx->now(), 60, ctx->cfg.session_ttl,
-	    c, &err);
-	gk_wipe(token, sizeof(token));
-	if (rc != GK_OK)
-		return false;
-	if (db_lookup(q, c->sub, u) == GK_OK && !(u->flags & GK_USER_DISABLED) &&
-	    u->generation == c->gen)
-		good = true;
-	if (!good)
-		gk_wipe(u, sizeof(*u));
-	return good;
+	sc.secret = login_secret;
+	sc.secret_arg = ctx;
+	sc.cookie_name = ctx->cfg.cookie_name;
+	sc.issuer = LOGIN_ISSUER;
+	sc.session_ttl = ctx->cfg.session_ttl;
+	/* Absent, duplicated (cookie tossing), malformed, forged, revoked: not signed in. */
+	return gk_auth_session(&ctx->auth, &sc, header(q, "Cookie"), ctx->now(), u, c) == GK_AUTH_OK;
 }
 
 /* ---- the three endpoints ---- */
@@ -713,11 +714,8 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct post *f;
 	struct gk_user u;
-	struct gk_err err = { "" };
 	const char *why = NULL;
-	enum gk_pw_verdict verdict;
-	int64_t now = ctx->now();
-	int rc, found;
+	enum gk_auth_status st;
 	bool name_ok;
 
 	f = calloc(1, sizeof(*f));
@@ -750,50 +748,21 @@ do_login_post(struct rq *q, const char *body, size_t len)
 		goto out;
 	}
 	name_ok = gk_valid_user(f->user, strlen(f->user));
-
-	/* Lockout first: a banned user or address gets the same answer, and no hashing at all. */
-	rc = gk_lockout_check(ctx->lk, name_ok ? f->user : NULL, q->addr, now, NULL, &err);
-	{
-		char note[512];
-
-		if (gk_lockout_notice(ctx->lk, note, sizeof(note)))
-			gk_log(&ctx->log, LOG_WARNING, "%s", note);
-	}
-	if (rc != GK_LOCKOUT_ALLOW) {
-		if (rc < 0)
-			gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		deny_log(q, f->user, rc < 0 ? "lockout-error" : "locked");
-		login_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
-		goto out;
-	}
-
-	found = name_ok && f->password[0] != '\0' ? db_lookup(q, f->user, &u) : GK_NOTFOUND;
-	if (found != GK_OK && found != GK_NOTFOUND) {
+	st = gk_auth_password(&ctx->auth, f->user, f->password, q->addr, ctx->now(), &u);
+	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL) {
+		if (st == GK_AUTH_INTERNAL)
+			gk_log(&ctx->log, LOG_ERR, "password verification failed internally");
 		message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 		goto out;
 	}
-	if (found == GK_OK)
-		verdict = gk_pw_verify(ctx->pw, f->password, u.hash);
-	else
-		verdict = gk_pw_verify_dummy(ctx->pw, f->password);   /* same time as a real user */
-	if (verdict == GK_PW_FAIL) {
-		gk_log(&ctx->log, LOG_ERR, "password verification failed internally");
-		message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
-		goto out;
-	}
-	if (verdict != GK_PW_MATCH || found != GK_OK || (u.flags & GK_USER_DISABLED)) {
-		rc = gk_lockout_fail(ctx->lk, name_ok ? f->user : NULL, q->addr, now, &err);
-		if (rc < 0)
-			gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		deny_log(q, f->user, found != GK_OK ? (name_ok ? "unknown-user" : "bad-user-name") :
-		    (u.flags & GK_USER_DISABLED) ? "disabled" : "bad-password");
+	if (st != GK_AUTH_OK) {
+		/* The form has always logged a ban as "locked" (fail2ban filters read it). */
+		deny_log(q, f->user, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
 		login_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
 		goto out;
 	}
 
 	/* Authenticated. */
-	if (gk_lockout_success(ctx->lk, u.name, now, &err) < 0)
-		gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
 	if (gk_pw_needs_upgrade(u.hash))
 		upgrade_hash(q, &u, f->password);
 	start_session(q, &u, f->rd, "form");
