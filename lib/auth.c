@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "cookie.h"
@@ -79,35 +80,88 @@ lockout_admits(struct gk_auth *a, const char *user, const char *addr, int64_t no
 	return GK_AUTH_BANNED;
 }
 
-/* A wrong password, unknown or disabled user: one failure for the user and one for the address. */
+/*
+ * Every attempt that will be hashed is counted first, as a failure, under the
+ * table's exclusive lock: N workers hashing at once cannot each pass the
+ * check (about N-1 extra guesses with check-then-count). GK_AUTH_OK,
+ * GK_AUTH_BANNED (nothing counted) or GK_AUTH_LOCKOUT_ERROR.
+ */
+static enum gk_auth_status
+lockout_reserve(struct gk_auth *a, const char *user, const char *addr, int64_t now)
+{
+	struct gk_err err = { "" };
+	int rc;
+
+	if (!a->lockout_on)
+		return GK_AUTH_OK;
+	if (a->lk == NULL)
+		return GK_AUTH_LOCKOUT_ERROR;
+	memset(a->memo, 0, sizeof(a->memo));
+	rc = gk_lockout_reserve(a->lk, user, addr, now, &err);
+	lockout_notice(a);
+	if (rc == GK_LOCKOUT_ALLOW)
+		return GK_AUTH_OK;
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+		return GK_AUTH_LOCKOUT_ERROR;
+	}
+	return GK_AUTH_BANNED;
+}
+
+/*
+ * The reserved attempt was no guess after all: a password really checked
+ * (not a cache hit) clears the user's counter, and the address gets its
+ * reserved failure back -- never more, so one good account cannot launder
+ * guesses at others. With refund_user (an internal error, the client's
+ * fault in nothing) the user's reservation is merely taken back.
+ */
 static void
-lockout_failed(struct gk_auth *a, const char *user, const char *addr, int64_t now)
+lockout_settle(struct gk_auth *a, const char *user, const char *addr, int64_t now,
+    bool refund_user)
 {
 	struct gk_err err = { "" };
 
 	if (!a->lockout_on || a->lk == NULL)
 		return;
-	memset(a->memo, 0, sizeof(a->memo));
-	if (gk_lockout_fail(a->lk, user, addr, now, &err) < 0)
+	if ((refund_user ? gk_lockout_refund(a->lk, user, addr, now, &err) :
+	    gk_lockout_success(a->lk, user, now, &err)) < 0)
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+	else if (!refund_user && addr != NULL && gk_lockout_refund(a->lk, NULL, addr, now, &err) < 0)
 		gk_log(a->log, LOG_ERR, "%s", err.msg);
 	lockout_notice(a);
 }
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The dummy hash, timed: what a failure must cost whatever the stored method. */
+static void
+dummy_hash(struct gk_auth *a, const char *password)
+{
+	int64_t t0 = mono_ns();
+
+	gk_pw_verify_dummy(a->pw, password);
+	a->dummy_ns = mono_ns() - t0;
+}
+
 /*
- * A password really checked (not a cache hit: that would take the table's
- * write lock on every request) clears the user's counter; never the
- * address's, so one good account cannot launder guesses at others.
+ * A failure that took less than half the dummy hash (a stored sha-crypt, apr1
+ * or {SHA} hash is ~30 times cheaper than yescrypt) also pays the dummy, so
+ * that an imported user's wrong password costs what an unknown user's does and
+ * user names cannot be told apart by timing. Real hashing rather than a sleep:
+ * it scales with the machine's load exactly as the dummy does.
  */
 static void
-lockout_succeeded(struct gk_auth *a, const char *user, int64_t now)
+cost_like_dummy(struct gk_auth *a, const char *password, int64_t t0)
 {
-	struct gk_err err = { "" };
-
-	if (!a->lockout_on || a->lk == NULL)
-		return;
-	if (gk_lockout_success(a->lk, user, now, &err) < 0)
-		gk_log(a->log, LOG_ERR, "%s", err.msg);
-	lockout_notice(a);
+	if (a->dummy_ns == 0 || mono_ns() - t0 < a->dummy_ns / 2)
+		dummy_hash(a, password);
 }
 
 enum gk_auth_status
@@ -117,19 +171,19 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	enum gk_auth_status st;
 	enum gk_pw_verdict v;
 	bool cached = false;
+	int64_t t0;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	if (user == NULL || !gk_valid_user(user, strlen(user))) {
-		/* Never looked up; the address alone counts. */
-		if ((st = lockout_admits(a, NULL, addr, now, false)) != GK_AUTH_OK)
-			return st;
-		gk_pw_verify_dummy(a->pw, password != NULL ? password : "");
-		lockout_failed(a, NULL, addr, now);
-		return GK_AUTH_BAD_NAME;
-	}
 	if (password == NULL)
 		password = "";
+	if (user == NULL || !gk_valid_user(user, strlen(user))) {
+		/* Never looked up; the address alone counts. */
+		if ((st = lockout_reserve(a, NULL, addr, now)) != GK_AUTH_OK)
+			return st;
+		dummy_hash(a, password);
+		return GK_AUTH_BAD_NAME;
+	}
 	/*
 	 * The record is read first (no hashing) only to tell a cached good
 	 * password; the ban still comes before any hashing.
@@ -142,30 +196,32 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		gk_wipe(u, sizeof(*u));
 		return GK_AUTH_DB_ERROR;
 	}
-	if ((st = lockout_admits(a, user, addr, now, cached)) != GK_AUTH_OK) {
+	/* A cache hit is a password verified before: checked against bans, never counted. */
+	st = cached ? lockout_admits(a, user, addr, now, true) : lockout_reserve(a, user, addr, now);
+	if (st != GK_AUTH_OK) {
 		gk_wipe(u, sizeof(*u));
 		return st;
 	}
+	if (cached)
+		return GK_AUTH_OK;
 	if (rc == GK_NOTFOUND) {
-		gk_pw_verify_dummy(a->pw, password);
-		lockout_failed(a, user, addr, now);     /* unknown users count: no enumeration by ban */
+		dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
 		return GK_AUTH_UNKNOWN_USER;
 	}
-	if (u->flags & GK_USER_DISABLED) {
-		gk_pw_verify(a->pw, password, u->hash);  /* same time as any other failure */
-		lockout_failed(a, user, addr, now);
-		st = GK_AUTH_DISABLED;
-	} else if (cached) {
-		return GK_AUTH_OK;
-	} else if ((v = gk_pw_verify(a->pw, password, u->hash)) == GK_PW_MATCH) {
+	t0 = mono_ns();
+	v = gk_pw_verify(a->pw, password, u->hash);
+	if (v == GK_PW_MATCH && !(u->flags & GK_USER_DISABLED)) {
 		gk_credcache_put(a->cache, u->name, password, u->hash, u->generation, u->updated, now);
-		lockout_succeeded(a, u->name, now);
+		lockout_settle(a, u->name, addr, now, false);
 		return GK_AUTH_OK;
-	} else if (v == GK_PW_MISMATCH) {
-		lockout_failed(a, user, addr, now);
-		st = GK_AUTH_BAD_PASSWORD;
-	} else {
+	}
+	if (v == GK_PW_FAIL && !(u->flags & GK_USER_DISABLED)) {
+		lockout_settle(a, user, addr, now, true);
 		st = GK_AUTH_INTERNAL;
+	} else {
+		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
+		cost_like_dummy(a, password, t0);
+		st = (u->flags & GK_USER_DISABLED) ? GK_AUTH_DISABLED : GK_AUTH_BAD_PASSWORD;
 	}
 	gk_wipe(u, sizeof(*u));
 	return st;

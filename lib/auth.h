@@ -74,13 +74,19 @@ struct gk_auth {
  * The password check: name, lockout, database, hash, in that order.
  *  - user need not be valid: an invalid name is never looked up, costs the
  *    dummy hash and counts a failure against the address only;
+ *  - every attempt that will be hashed is counted as a failure BEFORE
+ *    hashing (gk_lockout_reserve), so parallel workers cannot pass more
+ *    guesses than max_failures; a right password takes the reservation back
+ *    and clears the user's counter (never the address's other failures);
  *  - a banned user or address gets GK_AUTH_BANNED before any hashing, whatever
  *    the password, so a ban is no oracle; a table that cannot be read gets
  *    GK_AUTH_LOCKOUT_ERROR (deny);
- *  - unknown and disabled users cost what a wrong password costs, and count;
+ *  - every failure costs at least the dummy hash: unknown users, disabled
+ *    users and wrong passwords alike, whatever the stored method (a cheap
+ *    sha-crypt/apr1/{SHA} hash is followed by the dummy), so timing tells no
+ *    user names apart;
  *  - a password found in the cache (right password, unchanged record) skips
- *    hashing and counting, but not a ban;
- *  - on success the user's failure counter is cleared (never the address's).
+ *    hashing and counting, but not a ban.
  * addr is the client's address (REMOTE_ADDR), NULL when there is none.
  * GK_AUTH_OK fills *u (the caller wipes it); any other status leaves *u wiped.
  */

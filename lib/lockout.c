@@ -766,3 +766,77 @@ out:
 	table_unlock(lk);
 	return rc;
 }
+
+int
+gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err)
+{
+	struct keyset ks;
+	struct probe p;
+	int64_t u = 0;
+	int rc;
+	size_t i;
+
+	if (lk->conf.max_failures == 0)
+		return GK_LOCKOUT_ALLOW;
+	if ((rc = table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
+		goto out;
+	if (lk->h.quarantine_until > now) {
+		rc = GK_LOCKOUT_BANNED;
+		goto out;
+	}
+	for (i = 0; i < ks.n; i++) {
+		if ((rc = probe_key(lk, ks.k[i], now, false, &p, err)) != GK_OK)
+			goto out;
+		if (key_verdict(lk, &p, now, &u) == GK_LOCKOUT_BANNED) {
+			rc = GK_LOCKOUT_BANNED;         /* failures during a ban are not counted */
+			goto out;
+		}
+	}
+	/*
+	 * Still under our exclusive lock: flock() on the same descriptor nests
+	 * (the inner lock converts ours, its unlock releases it), so nobody
+	 * counts between the check above and the count below.
+	 */
+	rc = gk_lockout_fail(lk, user, addr, now, err);
+	return rc < 0 ? rc : GK_LOCKOUT_ALLOW;
+out:
+	table_unlock(lk);
+	return rc;
+}
+
+int
+gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err)
+{
+	struct keyset ks;
+	struct probe p;
+	struct slot s;
+	int rc;
+	size_t i;
+
+	if (lk->conf.max_failures == 0)
+		return GK_OK;
+	if ((rc = table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
+		goto out;
+	for (i = 0; i < ks.n; i++) {
+		if ((rc = probe_key(lk, ks.k[i], now, true, &p, err)) != GK_OK)
+			goto out;
+		if (p.found < 0 || p.s.count == 0)
+			continue;
+		s = p.s;
+		s.count--;
+		if (s.banned_until > now && (long)s.count < lk->conf.max_failures)
+			s.banned_until = 0;     /* the reserved count started it */
+		if ((rc = slot_write(lk, (uint32_t)p.found, &s, err)) != GK_OK)
+			goto out;
+	}
+	rc = GK_OK;
+out:
+	table_unlock(lk);
+	return rc;
+}

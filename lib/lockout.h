@@ -76,6 +76,23 @@ int gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, 
 int gk_lockout_peek(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     long *failures, int64_t *banned_until, struct gk_err *err);
 
+/*
+ * Counts an attempt BEFORE its password is hashed, so that N workers hashing
+ * at once cannot each pass the check (about N-1 extra guesses otherwise):
+ * under one exclusive lock, GK_LOCKOUT_BANNED (nothing counted) if the user or
+ * the address is banned already, else one failure is counted on each key and
+ * GK_LOCKOUT_ALLOW is returned -- even when that count starts a ban, since
+ * this attempt was within the budget. Negative gk_status on error (deny).
+ * A reservation whose password turns out right is taken back with
+ * gk_lockout_refund(); a wrong one simply stays counted.
+ */
+int gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err);
+
+/* Takes back one failure counted by gk_lockout_reserve() on each key, and a ban that count had started. */
+int gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err);
+
 /* Copies the last healing event ("corrupt slot rewritten as a ban", ...) to out and clears it; false if none. */
 bool gk_lockout_notice(struct gk_lockout *lk, char *out, size_t outsz);
 
