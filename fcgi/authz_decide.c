@@ -16,6 +16,7 @@
 #include "basic.h"
 #include "cidr.h"
 #include "cookie.h"
+#include "origin.h"
 #include "pathnorm.h"
 #include "policy.h"
 #include "token.h"
@@ -890,41 +891,19 @@ m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decisi
 
 /* --- after identification ------------------------------------------------ */
 
-/* Origin check for unsafe methods (CSRF), when allowed_origins is set. */
+/*
+ * Origin check for unsafe methods (CSRF), when allowed_origins is set: the
+ * one in lib/origin, without the login form's same-host allowance (the
+ * protected app's own pages must be listed).
+ */
 static bool
 origin_ok(const struct gk_config *cfg, const struct gk_request *req, const char *method)
 {
-	const char *o;
-	char buf[512];
-	size_t i, n;
-	int rc;
+	const char *why;
 
 	if (cfg->allowed_origins.count == 0 || gk_http_method_safe(method))
 		return true;
-	rc = gk_request_header(req, "Origin", &o);
-	if (rc == GK_NOTFOUND) {
-		rc = gk_request_header(req, "Referer", &o);
-		if (rc == GK_NOTFOUND)
-			return true;    /* not a browser form/fetch: nothing to forge */
-		if (rc != GK_OK)
-			return false;
-		/* scheme://authority of the Referer */
-		const char *p = strstr(o, "://");
-
-		if (p == NULL)
-			return false;
-		n = (size_t)(p + 3 - o) + strcspn(p + 3, "/?#");
-	} else if (rc != GK_OK) {
-		return false;
-	} else {
-		n = strlen(o);
-	}
-	if (gk_memcpy_str(buf, sizeof(buf), o, n) != GK_OK)
-		return false;
-	for (i = 0; i < cfg->allowed_origins.count; i++)
-		if (strcasecmp(cfg->allowed_origins.items[i], buf) == 0)
-			return true;
-	return false;
+	return gk_origin_check(req, &cfg->allowed_origins, NULL, &why);
 }
 
 static void

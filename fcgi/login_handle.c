@@ -15,6 +15,7 @@
 #include "form.h"
 #include "login.h"
 #include "login_page.h"
+#include "origin.h"
 #include "request.h"
 #include "session_cookie.h"
 #include "token.h"
@@ -315,77 +316,10 @@ csrf_valid(struct rq *q, const char *field)
 
 /* ---- Origin / Referer (the CSRF defence that does not depend on cookies) ---- */
 
-/* "scheme://host[:port]" of a URL, lower-cased, into out; false if none. */
-static bool
-origin_of(const char *url, char *out, size_t outsz)
-{
-	const char *p = strstr(url, "://"), *end;
-	size_t n, i;
-
-	if (p == NULL)
-		return false;
-	end = p + 3 + strcspn(p + 3, "/?#");
-	n = (size_t)(end - url);
-	if (n >= outsz || end == p + 3)
-		return false;
-	for (i = 0; i < n; i++)
-		out[i] = (char)((url[i] >= 'A' && url[i] <= 'Z') ? url[i] + 32 : url[i]);
-	out[n] = '\0';
-	return true;
-}
-
-/* The browser's Host for this request, compared without the scheme (see gatekeep-login.8). */
-static bool
-same_host(const struct rq *q, const char *origin)
-{
-	const char *host = header(q, "Host"), *p = strstr(origin, "://");
-
-	return host != NULL && p != NULL && strcasecmp(p + 3, host) == 0;
-}
-
-static bool
-origin_allowed(const struct rq *q, const char *origin)
-{
-	const struct gk_strlist *l = &q->ctx->cfg.allowed_origins;
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (strcasecmp(l->items[i], origin) == 0)
-			return true;
-	return same_host(q, origin);
-}
-
 static bool
 origin_check(const struct rq *q, const char **why)
 {
-	const char *o = header(q, "Origin"), *ref, *sfs;
-	char ro[512];
-
-	if (gk_request_param_count(&q->req, "HTTP_ORIGIN") > 1) {
-		*why = "origin-duplicate";
-		return false;
-	}
-	if (o != NULL) {
-		if (strcmp(o, "null") == 0 || !origin_allowed(q, o)) {
-			*why = "origin";
-			return false;
-		}
-		return true;
-	}
-	sfs = header(q, "Sec-Fetch-Site");
-	if (sfs != NULL && strcasecmp(sfs, "cross-site") == 0) {
-		*why = "cross-site";
-		return false;
-	}
-	ref = header(q, "Referer");
-	if (ref != NULL) {
-		if (!origin_of(ref, ro, sizeof(ro)) || !origin_allowed(q, ro)) {
-			*why = "referer";
-			return false;
-		}
-	}
-	/* Neither header (privacy tools strip them): the CSRF token alone decides. */
-	return true;
+	return gk_origin_check(&q->req, &q->ctx->cfg.allowed_origins, header(q, "Host"), why);
 }
 
 /* ---- pages ---- */

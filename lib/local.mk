@@ -18,6 +18,7 @@ lib_libgatekeep_a_SOURCES = \
 	lib/lockout.h lib/lockout.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
+lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c
 lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
