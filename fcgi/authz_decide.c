@@ -22,9 +22,6 @@
 #include "token.h"
 #include "validate.h"
 
-#define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
-#define GK_ADMIN_GROUP "admins"         /* as in lib/policy.c */
-
 /* What one method found. */
 enum mres {
 	M_NONE = 0,             /* no credentials of this kind: try the next method */

@@ -14,7 +14,6 @@
 #include "secret.h"
 #include "userdb.h"
 
-#define LOGIN_ISSUER   "gatekeep"      /* JWT iss; gatekeep-authz expects the same */
 #define LOGIN_BODY_MAX 8192            /* a login form is a few hundred bytes */
 
 /* Loaded once per process (per request in CGI mode); never holds per-request data. */

@@ -523,7 +523,7 @@ session_user(struct rq *q, struct gk_user *u, struct gk_claims *c)
 	sc.secret = login_secret;
 	sc.secret_arg = ctx;
 	sc.cookie_name = ctx->cfg.cookie_name;
-	sc.issuer = LOGIN_ISSUER;
+	sc.issuer = GK_TOKEN_ISSUER;
 	sc.session_ttl = ctx->cfg.session_ttl;
 	/* Absent, duplicated (cookie tossing), malformed, forged, revoked: not signed in. */
 	return gk_auth_session(&ctx->auth, &sc, header(q, "Cookie"), ctx->now(), u, c) == GK_AUTH_OK;
@@ -622,7 +622,7 @@ start_session(struct rq *q, const struct gk_user *u, const char *rd, const char 
 	gk_strcpy(c.grp, sizeof(c.grp), u->groups);
 	gk_strcpy(c.email, sizeof(c.email), u->email);
 	gk_strcpy(c.name, sizeof(c.name), u->display);
-	gk_strcpy(c.iss, sizeof(c.iss), LOGIN_ISSUER);
+	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
 	c.iat = now;
 	c.exp = now + ttl;
 	c.gen = u->generation;

@@ -15,7 +15,7 @@
 
 #include "lockout.h"
 
-#define TBL_NAME     "lockout.tbl"
+#define TBL_NAME     GK_LOCKOUT_TABLE
 #define TBL_MAGIC    "GKLOCK1\n"
 #define TBL_VERSION  1u
 #define TBL_SLOTS    16384u     /* 1 MiB of slots: bounded disk use */

@@ -37,6 +37,8 @@ enum gk_lockout_verdict {
 	GK_LOCKOUT_BANNED = 1
 };
 
+#define GK_LOCKOUT_TABLE "lockout.tbl"    /* the table's file name inside state_dir */
+
 struct gk_lockout_conf {
 	long max_failures;   /* 0 = lockout disabled */
 	long find_time;      /* seconds */
