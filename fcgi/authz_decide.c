@@ -16,6 +16,7 @@
 #include "basic.h"
 #include "cidr.h"
 #include "cookie.h"
+#include "extuser.h"
 #include "origin.h"
 #include "pathnorm.h"
 #include "policy.h"
@@ -566,6 +567,8 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 	rc = gk_userdb_txn_get(txn, name, &w, &err);
 	if (rc == GK_NOTFOUND) {
 		struct scan sc = { name, NULL, true, 0, false };
+		char other[GK_USER_MAX + 1];
+		bool clash;
 
 		gk_user_init(&w, name, a->now());
 		w.flags |= GK_USER_EXTERNAL;
@@ -579,6 +582,19 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 		}
 		if (sc.users == 0)
 			w.level = GK_LEVEL_ADMIN;
+		/* Many apps fold user names: "Alice" must not become "alice" there. */
+		if ((rc = gk_extuser_name_clash(cfg->database, name, &clash, other, sizeof(other),
+		    &err)) != GK_OK) {
+			gk_userdb_abort(txn);
+			goto out;
+		}
+		if (clash) {
+			gk_userdb_abort(txn);
+			gk_log(a->log, LOG_NOTICE, "proxy user %s: not created: user %s exists and "
+			    "a new name must differ by more than case", name, other);
+			gk_wipe(&w, sizeof(w));
+			return GK_EDUP;
+		}
 	} else if (rc != GK_OK) {
 		gk_userdb_abort(txn);
 		goto out;
@@ -715,7 +731,9 @@ m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 		if (!cfg->proxy_auto_create)
 			return fail(d, GK_OUT_FORBIDDEN, "unknown-user");
 		email = proxy_email(a, req, name, NULL);
-		if (proxy_sync(a, name, email, groups, &u, false) != GK_OK)
+		if ((rc = proxy_sync(a, name, email, groups, &u, false)) == GK_EDUP)
+			return fail(d, GK_OUT_FORBIDDEN, "name-case-clash");
+		if (rc != GK_OK)
 			return fail(d, GK_OUT_ERROR, "database-write");
 	} else if (rc != GK_OK) {
 		return fail(d, GK_OUT_ERROR, "database");

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cookie.h"
+#include "extuser.h"
 #include "form.h"
 #include "login.h"
 #include "login_page.h"
@@ -1063,7 +1064,13 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 			snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
 			return "identity-mismatch";
 		}
+		/* The e-mail can move between accounts at the provider; its subject never does. */
+		if (!gk_extuser_subject_ok(u, id->sub)) {
+			snprintf(detail, dsz, "this user is bound to another subject at the provider");
+			return "identity-mismatch";
+		}
 		if (strcmp(u->email, id->email) == 0 &&
+		    (id->sub[0] == '\0' || strcmp(u->sub, id->sub) == 0) &&
 		    (id->display[0] == '\0' || strcmp(u->display, id->display) == 0) &&
 		    (!id->groups_mapped || strcmp(u->groups, id->groups) == 0))
 			return "";
@@ -1096,7 +1103,28 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 		snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
 		return "identity-mismatch";
 	}
+	if (!create && !gk_extuser_subject_ok(&cur, id->sub)) {
+		gk_userdb_abort(txn);
+		snprintf(detail, dsz, "this user is bound to another subject at the provider");
+		return "identity-mismatch";
+	}
 	if (create) {
+		char other[GK_USER_MAX + 1];
+		bool clash;
+
+		/* Under the writer lock: nobody adds a look-alike before we commit. */
+		if (gk_extuser_name_clash(ctx->cfg.database, id->user, &clash, other, sizeof(other),
+		    &err) != GK_OK) {
+			gk_userdb_abort(txn);
+			snprintf(detail, dsz, "%s", err.msg);
+			return "database";
+		}
+		if (clash) {
+			gk_userdb_abort(txn);
+			snprintf(detail, dsz, "user %s exists: a new name must differ by more than case",
+			    other);
+			return "name-case-clash";
+		}
 		gk_user_init(&cur, id->user, ctx->now());
 		cur.flags = GK_USER_EXTERNAL;
 		cur.hash[0] = '\0';
@@ -1106,6 +1134,13 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 		gk_strcpy(cur.display, sizeof(cur.display), id->display);
 	if (id->groups_mapped)
 		gk_strcpy(cur.groups, sizeof(cur.groups), id->groups);
+	if (id->sub[0] != '\0')
+		gk_strcpy(cur.sub, sizeof(cur.sub), id->sub);  /* binds a user created before subjects */
+	if (gk_user_validate(&cur, &err) != GK_OK) {
+		gk_userdb_abort(txn);
+		snprintf(detail, dsz, "%s", err.msg);
+		return "bad-identity";
+	}
 	cur.updated = ctx->now();
 	rc = gk_userdb_txn_put(txn, &cur, &err);
 	if (rc != GK_OK) {

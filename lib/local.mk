@@ -19,6 +19,7 @@ lib_libgatekeep_a_SOURCES = \
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
 lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c
+lib_libgatekeep_a_SOURCES += lib/extuser.h lib/extuser.c
 lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)

@@ -329,6 +329,11 @@ a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk "
 like "$a" 'Remote-User: newbie' "proxy auto-create: allowed"
 like "$a" 'Remote-Groups: viewers' "proxy auto-create: groups from proxy_auto_create_groups"
 "$GK_PASSWD" -l "$DB" | grep -q '^newbie'; ok $? "auto-created user is in the database"
+a=$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk "${FWD[@]}" HTTP_X_FORWARDED_URI=/x \
+    REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=NewBie | tr -d '\r')
+is "$(echo "$a" | head -1)" "Status: 403" "proxy auto-create: a name differing from a user only by case is refused"
+like "$(cat "$LOG")" 'proxy user NewBie: not created: user newbie exists' "... with a log line"
+"$GK_PASSWD" -l "$DB" | grep -q '^NewBie'; is $? 1 "... and not created"
 is "$($PY "$CLIENT" "$SOCK" --role responder REQUEST_METHOD=GET REQUEST_URI=/_gk HTTP_X_FORWARDED_METHOD=POST \
     HTTP_X_FORWARDED_HOST=app.example.com HTTP_X_FORWARDED_URI=/x REMOTE_ADDR=127.0.0.1 \
     HTTP_REMOTE_USER=newbie | tr -d '\r' | head -1)" "Status: 403" "auto-created ro user: POST refused"
