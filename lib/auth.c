@@ -151,15 +151,19 @@ dummy_hash(struct gk_auth *a, const char *password)
 }
 
 /*
- * A failure that took less than half the dummy hash (a stored sha-crypt, apr1
- * or {SHA} hash is ~30 times cheaper than yescrypt) also pays the dummy, so
- * that an imported user's wrong password costs what an unknown user's does and
- * user names cannot be told apart by timing. Real hashing rather than a sleep:
- * it scales with the machine's load exactly as the dummy does.
+ * A failure against a stored hash of another method or cost than the dummy's
+ * that took less than half the dummy (a sha-crypt, apr1 or {SHA} hash is ~30
+ * times cheaper than yescrypt) also pays the dummy, so that an imported user's
+ * wrong password costs what an unknown user's does and user names cannot be
+ * told apart by timing. Real hashing rather than a sleep: it scales with the
+ * machine's load exactly as the dummy does. A hash like the dummy's never pays
+ * twice, not even in a fresh CGI process that has not timed the dummy yet.
  */
 static void
-cost_like_dummy(struct gk_auth *a, const char *password, int64_t t0)
+cost_like_dummy(struct gk_auth *a, const char *stored, const char *password, int64_t t0)
 {
+	if (gk_pw_costs_like_dummy(a->pw, stored))
+		return;
 	if (a->dummy_ns == 0 || mono_ns() - t0 < a->dummy_ns / 2)
 		dummy_hash(a, password);
 }
@@ -220,7 +224,7 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		st = GK_AUTH_INTERNAL;
 	} else {
 		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
-		cost_like_dummy(a, password, t0);
+		cost_like_dummy(a, u->hash, password, t0);
 		st = (u->flags & GK_USER_DISABLED) ? GK_AUTH_DISABLED : GK_AUTH_BAD_PASSWORD;
 	}
 	gk_wipe(u, sizeof(*u));

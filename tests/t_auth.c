@@ -321,6 +321,17 @@ timing(void)
 	double r;
 
 	auth_new(&a, false);    /* no lockout: nothing here may be banned midway */
+	{
+		struct gk_user u;
+
+		lookup(NULL, "alice", &u);
+		ok(gk_pw_costs_like_dummy(a.pw, u.hash), "a preferred-method hash costs like the dummy: "
+		    "no second hash on its failures");
+		lookup(NULL, "carol", &u);
+		ok(!gk_pw_costs_like_dummy(a.pw, u.hash), "a sha512crypt hash does not");
+		ok(gk_pw_costs_like_dummy(a.pw, "!locked"), "a locked hash does (verify spends the dummy)");
+		gk_wipe(&u, sizeof(u));
+	}
 	/* Interleaved twice, so a burst of load on the machine hits both sides alike. */
 	unknown = median_failure(&a, "nobody");
 	cheap = median_failure(&a, "carol");
