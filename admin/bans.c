@@ -14,7 +14,7 @@
 #include "lockout.h"
 #include "passwd.h"
 
-#define TBL_NAME "lockout.tbl"   /* lib/lockout.c's file name inside state_dir */
+#define TBL_NAME GK_LOCKOUT_TABLE
 
 int
 pw_lockout_addr(const char *in, char *canon, size_t canonsz, char *shown, size_t shownsz)

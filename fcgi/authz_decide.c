@@ -18,13 +18,12 @@
 #include "cidr.h"
 #include "cookie.h"
 #include "frontend.h"
+#include "extuser.h"
+#include "origin.h"
 #include "pathnorm.h"
 #include "policy.h"
 #include "token.h"
 #include "validate.h"
-
-#define GK_TOKEN_ISSUER "gatekeep"      /* must equal what gatekeep-login issues */
-#define GK_ADMIN_GROUP "admins"         /* as in lib/policy.c */
 
 /* What one method found. */
 enum mres {
@@ -41,6 +40,8 @@ struct view {
 	const char *target;
 	const char *proto;
 };
+
+static int auth_lookup(void *arg, const char *name, struct gk_user *u);
 
 static int64_t
 now_real(void)
@@ -210,6 +211,13 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->lockout_on = lockout_wanted(cfg);
 	if (a->lockout_on && lockout_open(cfg, log, &a->lk, err) != GK_OK)
 		goto fail;
+	a->auth.pw = a->pw;
+	a->auth.lockout_on = a->lockout_on;
+	a->auth.lk = a->lk;
+	a->auth.cache = a->cache;
+	a->auth.log = log;
+	a->auth.lookup = auth_lookup;
+	a->auth.lookup_arg = a;
 	return GK_OK;
 fail:
 	gk_credcache_free(a->cache);
@@ -294,6 +302,12 @@ lookup(struct gk_authz *a, const char *name, struct gk_user *u)
 	if (rc != GK_OK && rc != GK_NOTFOUND)
 		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
 	return rc;
+}
+
+static int
+auth_lookup(void *arg, const char *name, struct gk_user *u)
+{
+	return lookup(arg, name, u);
 }
 
 static void
@@ -540,6 +554,8 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 	rc = gk_userdb_txn_get(txn, name, &w, &err);
 	if (rc == GK_NOTFOUND) {
 		struct scan sc = { name, NULL, true, 0, false };
+		char other[GK_USER_MAX + 1];
+		bool clash;
 
 		gk_user_init(&w, name, a->now());
 		w.flags |= GK_USER_EXTERNAL;
@@ -553,6 +569,19 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 		}
 		if (sc.users == 0)
 			w.level = GK_LEVEL_ADMIN;
+		/* Many apps fold user names: "Alice" must not become "alice" there. */
+		if ((rc = gk_extuser_name_clash(cfg->database, name, &clash, other, sizeof(other),
+		    &err)) != GK_OK) {
+			gk_userdb_abort(txn);
+			goto out;
+		}
+		if (clash) {
+			gk_userdb_abort(txn);
+			gk_log(a->log, LOG_NOTICE, "proxy user %s: not created: user %s exists and "
+			    "a new name must differ by more than case", name, other);
+			gk_wipe(&w, sizeof(w));
+			return GK_EDUP;
+		}
 	} else if (rc != GK_OK) {
 		gk_userdb_abort(txn);
 		goto out;
@@ -689,7 +718,9 @@ m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 		if (!cfg->proxy_auto_create)
 			return fail(d, GK_OUT_FORBIDDEN, "unknown-user");
 		email = proxy_email(a, req, name, NULL);
-		if (proxy_sync(a, name, email, groups, &u, false) != GK_OK)
+		if ((rc = proxy_sync(a, name, email, groups, &u, false)) == GK_EDUP)
+			return fail(d, GK_OUT_FORBIDDEN, "name-case-clash");
+		if (rc != GK_OK)
 			return fail(d, GK_OUT_ERROR, "database-write");
 	} else if (rc != GK_OK) {
 		return fail(d, GK_OUT_ERROR, "database");
@@ -711,17 +742,35 @@ m_proxy(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 	return M_USER;
 }
 
+/* The signing key, loaded on first use; NULL (logged) when it cannot be. */
+static const struct gk_secret *
+session_secret(void *arg)
+{
+	struct gk_authz *a = arg;
+	const struct gk_config *cfg = a->cfg;
+	struct gk_err err = { "" };
+	bool report;
+	int rc;
+
+	/* The key follows its file: a rotation counts at once, a broken file refuses every cookie. */
+	rc = gk_secret_refresh(cfg->secret_file, &a->secret, &report, &err);
+	if (report)
+		gk_log(a->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
+		    cfg->secret_file ? cfg->secret_file : "(unset)",
+		    rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
+	return rc == GK_OK ? &a->secret : NULL;
+}
+
 static enum mres
 m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *d)
 {
 	const struct gk_config *cfg = a->cfg;
+	struct gk_auth_session_conf sc;
+	enum gk_auth_status st;
 	const char *cookie;
-	char token[GK_TOKEN_MAX + 1];
 	struct gk_claims c;
 	struct gk_user u;
-	struct gk_err err = { "" };
 	enum mres res;
-	bool report;
 	int rc;
 
 	rc = gk_request_header(req, "Cookie", &cookie);
@@ -729,220 +778,44 @@ m_session(struct gk_authz *a, const struct gk_request *req, struct gk_decision *
 		return M_NONE;
 	if (rc != GK_OK)
 		return fail(d, GK_OUT_BADCRED, "bad-cookie-header");
-	rc = gk_cookie_get(cookie, cfg->cookie_name, token, sizeof(token));
-	if (rc == GK_NOTFOUND)
-		return M_NONE;
-	if (rc != GK_OK)
-		return fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "session-duplicate" :
-		    "session-malformed");
-	/* The key follows its file: a rotation counts at once, a broken file refuses every cookie. */
-	rc = gk_secret_refresh(cfg->secret_file, &a->secret, &report, &err);
-	if (report)
-		gk_log(a->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
-		    cfg->secret_file ? cfg->secret_file : "(unset)",
-		    rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
-	if (rc != GK_OK) {
-		gk_wipe(token, sizeof(token));
-		return fail(d, GK_OUT_ERROR, "secret");
-	}
-	rc = gk_token_verify(&a->secret, token, GK_TOKEN_ISSUER, a->now(), 60,
-	    cfg->session_ttl, &c, &err);
-	gk_wipe(token, sizeof(token));
-	if (rc == GK_TOKEN_EXPIRED)
-		return M_NONE;          /* stale, not forged: let another method or the login run */
-	if (rc != GK_OK) {
-		fail(d, GK_OUT_BADCRED, "session-invalid");
-		gk_log(a->log, LOG_INFO, "session cookie refused: %s", gk_token_reason(rc));
-		return M_FAIL;
-	}
-	gk_strcpy(d->attempted, sizeof(d->attempted), c.sub);
-	switch (lookup(a, c.sub, &u)) {
-	case GK_OK:
-		break;
-	case GK_NOTFOUND:
-		return fail(d, GK_OUT_BADCRED, "unknown-user");
-	default:
-		return fail(d, GK_OUT_ERROR, "database");
-	}
-	if (u.flags & GK_USER_DISABLED)
-		res = fail(d, GK_OUT_BADCRED, "disabled");
-	else if (u.generation != c.gen)
-		res = fail(d, GK_OUT_BADCRED, "session-revoked");
-	else {
+	sc.secret = session_secret;
+	sc.secret_arg = a;
+	sc.cookie_name = cfg->cookie_name;
+	sc.issuer = GK_TOKEN_ISSUER;
+	sc.session_ttl = cfg->session_ttl;
+	st = gk_auth_session(&a->auth, &sc, cookie, a->now(), &u, &c);
+	if (st == GK_AUTH_OK) {
 		set_user(d, &u, "session");
 		res = M_USER;
+	} else if (st == GK_AUTH_NONE) {
+		res = M_NONE;   /* expired, not forged: let another method or the login run */
+	} else {
+		if (c.sub[0] != '\0')
+			gk_strcpy(d->attempted, sizeof(d->attempted), c.sub);
+		res = fail(d, st == GK_AUTH_DB_ERROR || st == GK_AUTH_SECRET_ERROR ? GK_OUT_ERROR :
+		    GK_OUT_BADCRED, gk_auth_reason(st));
 	}
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(&c, sizeof(c));
 	return res;
 }
 
-static void
-lockout_notice(struct gk_authz *a)
-{
-	char note[512];
-
-	if (a->lk != NULL && gk_lockout_notice(a->lk, note, sizeof(note)))
-		gk_log(a->log, LOG_WARNING, "%s", note);
-}
-
-/*
- * Before the database, the cache or any hashing: may this user, from this
- * address, try a password now? A ban (or a table we cannot read: fail safe)
- * gets the very answer a wrong password gets, and the password is not looked
- * at, so a ban is no oracle. The address is REMOTE_ADDR as the web server
- * gives it (its real_ip / mod_remoteip decides what that is).
- */
-static bool
-lk_memo_hit(const struct gk_authz *a, const char *user, const char *addr, int64_t now)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(a->lk_memo) / sizeof(a->lk_memo[0]); i++)
-		if (a->lk_memo[i].until >= now && strcmp(a->lk_memo[i].user, user) == 0 &&
-		    strcmp(a->lk_memo[i].addr, addr) == 0)
-			return true;
-	return false;
-}
-
-static void
-lk_memo_put(struct gk_authz *a, const char *user, const char *addr, int64_t now)
-{
-	unsigned i = a->lk_memo_next++ % (sizeof(a->lk_memo) / sizeof(a->lk_memo[0]));
-
-	if (gk_strcpy(a->lk_memo[i].user, sizeof(a->lk_memo[i].user), user) != GK_OK ||
-	    gk_strcpy(a->lk_memo[i].addr, sizeof(a->lk_memo[i].addr), addr) != GK_OK) {
-		a->lk_memo[i].until = 0;
-		return;
-	}
-	a->lk_memo[i].until = now + 1;
-}
-
-static bool
-lockout_admits(struct gk_authz *a, const char *user, int64_t now, bool cached,
-    struct gk_decision *d)
-{
-	struct gk_err err = { "" };
-	const char *addr = d->from != NULL ? d->from : "";
-	int rc;
-
-	if (!a->lockout_on)
-		return true;
-	/*
-	 * A password this worker verified (a cache hit) from a pair it found
-	 * unbanned within the last second: skip the table. Guesses are never
-	 * cache hits, so they always meet the table; a ban set by another
-	 * process reaches good cached passwords at most a second or two late.
-	 */
-	if (cached && lk_memo_hit(a, user, addr, now))
-		return true;
-	if (a->lk == NULL) {
-		fail(d, GK_OUT_BADCRED, "lockout-error");
-		return false;
-	}
-	rc = gk_lockout_check(a->lk, user, d->from, now, NULL, &err);
-	lockout_notice(a);
-	if (rc == GK_LOCKOUT_ALLOW) {
-		if (cached)
-			lk_memo_put(a, user, addr, now);
-		return true;
-	}
-	if (rc < 0) {
-		gk_log(a->log, LOG_ERR, "%s", err.msg);
-		fail(d, GK_OUT_BADCRED, "lockout-error");
-	} else {
-		fail(d, GK_OUT_BADCRED, rc == GK_LOCKOUT_LOCKED ? "account-locked" :
-		    rc == GK_LOCKOUT_THROTTLED ? "throttled" : "banned");
-	}
-	return false;
-}
-
-/* A wrong password, unknown or disabled user: one failure for the user and one for the address. */
-static void
-lockout_failed(struct gk_authz *a, const char *user, int64_t now, const struct gk_decision *d)
-{
-	struct gk_err err = { "" };
-
-	if (a->lk == NULL)
-		return;
-	memset(a->lk_memo, 0, sizeof(a->lk_memo));
-	if (gk_lockout_fail(a->lk, user, d->from, now, &err) < 0)
-		gk_log(a->log, LOG_ERR, "%s", err.msg);
-	lockout_notice(a);
-}
-
-/*
- * A password really checked (not a cache hit: that would take the table's
- * write lock on every request) clears the user's counter, as the login form
- * does; never the address's, so one good account cannot launder guesses.
- */
-static void
-lockout_succeeded(struct gk_authz *a, const char *user, int64_t now, const struct gk_decision *d)
-{
-	struct gk_err err = { "" };
-
-	if (a->lk == NULL)
-		return;
-	if (gk_lockout_success(a->lk, user, d->from, now, &err) < 0)
-		gk_log(a->log, LOG_ERR, "%s", err.msg);
-	lockout_notice(a);
-}
-
-/* Checks user/password against the database (and the cache); both already bounded and valid. */
+/* Checks user/password through lib/auth (lockout, database, cache, hash); both already bounded. */
 static enum mres
 check_password(struct gk_authz *a, const char *user, const char *pass, const char *method,
     struct gk_decision *d)
 {
 	struct gk_user u;
-	enum gk_pw_verdict v;
-	enum mres res;
-	int64_t now = a->now();
-	bool cached;
+	enum gk_auth_status st;
 
 	gk_strcpy(d->attempted, sizeof(d->attempted), user);
-	/*
-	 * The ban before any hashing: a banned pair gets the wrong-password answer
-	 * whatever the password, so a ban is no oracle. The record is read first
-	 * (no hashing) only to tell a cached good password, see lockout_admits().
-	 */
-	switch (lookup(a, user, &u)) {
-	case GK_OK:
-		cached = !(u.flags & GK_USER_DISABLED) && gk_credcache_check(a->cache, u.name, pass,
-		    u.hash, u.generation, u.updated, now);
-		if (!lockout_admits(a, user, now, cached, d)) {
-			gk_wipe(&u, sizeof(u));
-			return M_FAIL;
-		}
-		break;
-	case GK_NOTFOUND:
-		if (!lockout_admits(a, user, now, false, d))
-			return M_FAIL;
-		gk_pw_verify_dummy(a->pw, pass);
-		lockout_failed(a, user, now, d);        /* unknown users count: no enumeration by ban */
-		return fail(d, GK_OUT_BADCRED, "unknown-user");
-	default:
-		return fail(d, GK_OUT_ERROR, "database");
-	}
-	if (u.flags & GK_USER_DISABLED) {
-		gk_pw_verify(a->pw, pass, u.hash);      /* same time as any other failure */
-		lockout_failed(a, user, now, d);
-		res = fail(d, GK_OUT_BADCRED, "disabled");
-	} else if (cached) {
-		set_user(d, &u, method);
-		res = M_USER;
-	} else if ((v = gk_pw_verify(a->pw, pass, u.hash)) == GK_PW_MATCH) {
-		gk_credcache_put(a->cache, u.name, pass, u.hash, u.generation, u.updated, now);
-		lockout_succeeded(a, u.name, now, d);
-		set_user(d, &u, method);
-		res = M_USER;
-	} else if (v == GK_PW_MISMATCH) {
-		lockout_failed(a, user, now, d);
-		res = fail(d, GK_OUT_BADCRED, "bad-password");
-	} else {
-		res = fail(d, GK_OUT_ERROR, "password-check");
-	}
+	st = gk_auth_password(&a->auth, user, pass, d->from, a->now(), &u);
+	if (st != GK_AUTH_OK)
+		return fail(d, st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL ? GK_OUT_ERROR :
+		    GK_OUT_BADCRED, gk_auth_reason(st));
+	set_user(d, &u, method);
 	gk_wipe(&u, sizeof(u));
-	return res;
+	return M_USER;
 }
 
 static enum mres
@@ -1020,41 +893,19 @@ m_apache_pair(struct gk_authz *a, const struct gk_request *req, struct gk_decisi
 
 /* --- after identification ------------------------------------------------ */
 
-/* Origin check for unsafe methods (CSRF), when allowed_origins is set. */
+/*
+ * Origin check for unsafe methods (CSRF), when allowed_origins is set: the
+ * one in lib/origin, without the login form's same-host allowance (the
+ * protected app's own pages must be listed).
+ */
 static bool
 origin_ok(const struct gk_config *cfg, const struct gk_request *req, const char *method)
 {
-	const char *o;
-	char buf[512];
-	size_t i, n;
-	int rc;
+	const char *why;
 
 	if (cfg->allowed_origins.count == 0 || gk_http_method_safe(method))
 		return true;
-	rc = gk_request_header(req, "Origin", &o);
-	if (rc == GK_NOTFOUND) {
-		rc = gk_request_header(req, "Referer", &o);
-		if (rc == GK_NOTFOUND)
-			return true;    /* not a browser form/fetch: nothing to forge */
-		if (rc != GK_OK)
-			return false;
-		/* scheme://authority of the Referer */
-		const char *p = strstr(o, "://");
-
-		if (p == NULL)
-			return false;
-		n = (size_t)(p + 3 - o) + strcspn(p + 3, "/?#");
-	} else if (rc != GK_OK) {
-		return false;
-	} else {
-		n = strlen(o);
-	}
-	if (gk_memcpy_str(buf, sizeof(buf), o, n) != GK_OK)
-		return false;
-	for (i = 0; i < cfg->allowed_origins.count; i++)
-		if (strcasecmp(cfg->allowed_origins.items[i], buf) == 0)
-			return true;
-	return false;
+	return gk_origin_check(req, &cfg->allowed_origins, NULL, &why);
 }
 
 static void

@@ -3,6 +3,7 @@
 #define GK_AUTHZ_DECIDE_H
 
 #include "common.h"
+#include "auth.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "credcache.h"
 #include "lockout.h"
@@ -27,17 +28,7 @@ struct gk_authz {
 	bool lockout_on;                /* Basic enabled and max_failures > 0 */
 	struct gk_secret secret;        /* follows secret_file (gk_secret_refresh) */
 	int64_t (*now)(void);           /* injectable clock */
-	/*
-	 * (user, address) pairs this worker found unbanned in the last second, so a
-	 * cached good password does not take the lockout table's lock on every
-	 * request. Any failure this worker records clears it.
-	 */
-	struct {
-		char user[GK_USER_MAX + 1];
-		char addr[64];
-		int64_t until;
-	} lk_memo[32];
-	unsigned lk_memo_next;
+	struct gk_auth auth;            /* password and session checks over pw, lk, cache */
 	/* The last (user, e-mail) pair refused as taken, to skip rescanning for a while. */
 	char email_memo_user[GK_USER_MAX + 1];
 	char email_memo[GK_EMAIL_MAX + 1];

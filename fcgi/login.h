@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "redirect.h"       /* and through it lib/config.h */
+#include "auth.h"
 #include "lockout.h"
 #include "log.h"
 #include "login_buf.h"
@@ -13,7 +14,6 @@
 #include "secret.h"
 #include "userdb.h"
 
-#define LOGIN_ISSUER   "gatekeep"      /* JWT iss; gatekeep-authz expects the same */
 #define LOGIN_BODY_MAX 8192            /* a login form is a few hundred bytes */
 
 /* Loaded once per process (per request in CGI mode); never holds per-request data. */
@@ -24,6 +24,7 @@ struct login_ctx {
 	struct gk_userdb *db;              /* opened on first use, reopened after errors */
 	struct gk_pw_ctx *pw;
 	struct gk_lockout *lk;
+	struct gk_auth auth;               /* the password and session checks over pw and lk */
 	char *template;                    /* the admin's template, or NULL for the built-in one */
 	struct login_oidc *oidc;           /* OIDC/OAuth2 sign-in, NULL when oidc_provider = none */
 	char form_action_csp[1024];        /* "'self' host ..." for CSP form-action */
@@ -48,6 +49,9 @@ long login_content_length(const char *s);
  * the key is unusable (wiped) and the request must be refused.
  */
 int login_secret_current(struct login_ctx *ctx);
+
+/* Looks a user up for lib/auth (arg: the login_ctx); reopens the database after an error. */
+int login_db_lookup(void *arg, const char *user, struct gk_user *u);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);

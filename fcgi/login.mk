@@ -3,7 +3,7 @@
 sbin_PROGRAMS += fcgi/gatekeep-login
 LOGIN_SOURCES = fcgi/login.h fcgi/login_main.c fcgi/login_handle.c \
 	fcgi/login_page.h fcgi/login_page.c fcgi/login_buf.h fcgi/login_buf.c \
-	fcgi/login_oidc.h fcgi/login_oidc.c
+	fcgi/login_oidc.h fcgi/login_oidc.c fcgi/login_http.h fcgi/login_http.c
 fcgi_gatekeep_login_SOURCES = $(LOGIN_SOURCES) fcgi/login_serve.h fcgi/login_serve.c
 nodist_fcgi_gatekeep_login_SOURCES = fcgi/login_default.h
 # Only the login program links libcjose (ID token signatures): no other program needs it.

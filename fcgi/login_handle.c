@@ -12,9 +12,11 @@
 #include <sodium.h>
 
 #include "cookie.h"
+#include "extuser.h"
 #include "form.h"
 #include "login.h"
 #include "login_page.h"
+#include "origin.h"
 #include "request.h"
 #include "session_cookie.h"
 #include "token.h"
@@ -315,77 +317,10 @@ csrf_valid(struct rq *q, const char *field)
 
 /* ---- Origin / Referer (the CSRF defence that does not depend on cookies) ---- */
 
-/* "scheme://host[:port]" of a URL, lower-cased, into out; false if none. */
-static bool
-origin_of(const char *url, char *out, size_t outsz)
-{
-	const char *p = strstr(url, "://"), *end;
-	size_t n, i;
-
-	if (p == NULL)
-		return false;
-	end = p + 3 + strcspn(p + 3, "/?#");
-	n = (size_t)(end - url);
-	if (n >= outsz || end == p + 3)
-		return false;
-	for (i = 0; i < n; i++)
-		out[i] = (char)((url[i] >= 'A' && url[i] <= 'Z') ? url[i] + 32 : url[i]);
-	out[n] = '\0';
-	return true;
-}
-
-/* The browser's Host for this request, compared without the scheme (see gatekeep-login.8). */
-static bool
-same_host(const struct rq *q, const char *origin)
-{
-	const char *host = header(q, "Host"), *p = strstr(origin, "://");
-
-	return host != NULL && p != NULL && strcasecmp(p + 3, host) == 0;
-}
-
-static bool
-origin_allowed(const struct rq *q, const char *origin)
-{
-	const struct gk_strlist *l = &q->ctx->cfg.allowed_origins;
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (strcasecmp(l->items[i], origin) == 0)
-			return true;
-	return same_host(q, origin);
-}
-
 static bool
 origin_check(const struct rq *q, const char **why)
 {
-	const char *o = header(q, "Origin"), *ref, *sfs;
-	char ro[512];
-
-	if (gk_request_param_count(&q->req, "HTTP_ORIGIN") > 1) {
-		*why = "origin-duplicate";
-		return false;
-	}
-	if (o != NULL) {
-		if (strcmp(o, "null") == 0 || !origin_allowed(q, o)) {
-			*why = "origin";
-			return false;
-		}
-		return true;
-	}
-	sfs = header(q, "Sec-Fetch-Site");
-	if (sfs != NULL && strcasecmp(sfs, "cross-site") == 0) {
-		*why = "cross-site";
-		return false;
-	}
-	ref = header(q, "Referer");
-	if (ref != NULL) {
-		if (!origin_of(ref, ro, sizeof(ro)) || !origin_allowed(q, ro)) {
-			*why = "referer";
-			return false;
-		}
-	}
-	/* Neither header (privacy tools strip them): the CSRF token alone decides. */
-	return true;
+	return gk_origin_check(&q->req, &q->ctx->cfg.allowed_origins, header(q, "Host"), why);
 }
 
 /* ---- pages ---- */
@@ -476,10 +411,10 @@ json_reply(struct rq *q, int status, json_t *j)
 
 /* ---- the user database (opened lazily; a failure is a 500, never a login) ---- */
 
-static int
-db_lookup(struct rq *q, const char *user, struct gk_user *u)
+int
+login_db_lookup(void *arg, const char *user, struct gk_user *u)
 {
-	struct login_ctx *ctx = q->ctx;
+	struct login_ctx *ctx = arg;
 	struct gk_err err = { "" };
 	int rc;
 
@@ -495,6 +430,12 @@ db_lookup(struct rq *q, const char *user, struct gk_user *u)
 		ctx->db = NULL;         /* reopen next time */
 	}
 	return rc;
+}
+
+static int
+db_lookup(struct rq *q, const char *user, struct gk_user *u)
+{
+	return login_db_lookup(q->ctx, user, u);
 }
 
 /* Re-hashes a legacy hash with the preferred method. Failing here never fails the login. */
@@ -565,33 +506,28 @@ bump_generation(struct rq *q, const char *user)
 	return GK_ERR;
 }
 
-/* The session cookie, verified all the way: signature, claims, user exists, enabled, generation. */
+static const struct gk_secret *
+login_secret(void *arg)
+{
+	struct login_ctx *ctx = arg;
+
+	return &ctx->secret;
+}
+
+/* The session cookie, verified all the way (lib/auth): signature, claims, user, enabled, generation. */
 static bool
 session_user(struct rq *q, struct gk_user *u, struct gk_claims *c)
 {
 	struct login_ctx *ctx = q->ctx;
-	const char *cookies = header(q, "Cookie");
-	char token[GK_TOKEN_MAX + 1];
-	struct gk_err err = { "" };
-	int rc;
-	bool good = false;
+	struct gk_auth_session_conf sc;
 
-	if (cookies == NULL)
-		return false;
-	rc = gk_cookie_get(cookies, ctx->cfg.cookie_name, token, sizeof(token));
-	if (rc != GK_OK)
-		return false;   /* absent, duplicated (cookie tossing) or malformed */
-	rc = gk_token_verify(&ctx->secret, token, LOGIN_ISSUER, ctx->now(), 60, ctx->cfg.session_ttl,
-	    c, &err);
-	gk_wipe(token, sizeof(token));
-	if (rc != GK_OK)
-		return false;
-	if (db_lookup(q, c->sub, u) == GK_OK && !(u->flags & GK_USER_DISABLED) &&
-	    u->generation == c->gen)
-		good = true;
-	if (!good)
-		gk_wipe(u, sizeof(*u));
-	return good;
+	sc.secret = login_secret;
+	sc.secret_arg = ctx;
+	sc.cookie_name = ctx->cfg.cookie_name;
+	sc.issuer = GK_TOKEN_ISSUER;
+	sc.session_ttl = ctx->cfg.session_ttl;
+	/* Absent, duplicated (cookie tossing), malformed, forged, revoked: not signed in. */
+	return gk_auth_session(&ctx->auth, &sc, header(q, "Cookie"), ctx->now(), u, c) == GK_AUTH_OK;
 }
 
 /* ---- the three endpoints ---- */
@@ -687,7 +623,7 @@ start_session(struct rq *q, const struct gk_user *u, const char *rd, const char 
 	gk_strcpy(c.grp, sizeof(c.grp), u->groups);
 	gk_strcpy(c.email, sizeof(c.email), u->email);
 	gk_strcpy(c.name, sizeof(c.name), u->display);
-	gk_strcpy(c.iss, sizeof(c.iss), LOGIN_ISSUER);
+	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
 	c.iat = now;
 	c.exp = now + ttl;
 	c.gen = u->generation;
@@ -713,11 +649,8 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct post *f;
 	struct gk_user u;
-	struct gk_err err = { "" };
 	const char *why = NULL;
-	enum gk_pw_verdict verdict;
-	int64_t now = ctx->now();
-	int rc, found;
+	enum gk_auth_status st;
 	bool name_ok;
 
 	f = calloc(1, sizeof(*f));
@@ -750,51 +683,21 @@ do_login_post(struct rq *q, const char *body, size_t len)
 		goto out;
 	}
 	name_ok = gk_valid_user(f->user, strlen(f->user));
-
-	/* Lockout first: a banned user or address gets the same answer, and no hashing at all. */
-	rc = gk_lockout_check(ctx->lk, name_ok ? f->user : NULL, q->addr, now, NULL, &err);
-	{
-		char note[512];
-
-		if (gk_lockout_notice(ctx->lk, note, sizeof(note)))
-			gk_log(&ctx->log, LOG_WARNING, "%s", note);
-	}
-	if (rc != GK_LOCKOUT_ALLOW) {
-		if (rc < 0)
-			gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		deny_log(q, f->user, rc < 0 ? "lockout-error" : rc == GK_LOCKOUT_LOCKED ?
-		    "account-locked" : rc == GK_LOCKOUT_THROTTLED ? "throttled" : "locked");
-		login_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
-		goto out;
-	}
-
-	found = name_ok && f->password[0] != '\0' ? db_lookup(q, f->user, &u) : GK_NOTFOUND;
-	if (found != GK_OK && found != GK_NOTFOUND) {
+	st = gk_auth_password(&ctx->auth, f->user, f->password, q->addr, ctx->now(), &u);
+	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL) {
+		if (st == GK_AUTH_INTERNAL)
+			gk_log(&ctx->log, LOG_ERR, "password verification failed internally");
 		message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 		goto out;
 	}
-	if (found == GK_OK)
-		verdict = gk_pw_verify(ctx->pw, f->password, u.hash);
-	else
-		verdict = gk_pw_verify_dummy(ctx->pw, f->password);   /* same time as a real user */
-	if (verdict == GK_PW_FAIL) {
-		gk_log(&ctx->log, LOG_ERR, "password verification failed internally");
-		message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
-		goto out;
-	}
-	if (verdict != GK_PW_MATCH || found != GK_OK || (u.flags & GK_USER_DISABLED)) {
-		rc = gk_lockout_fail(ctx->lk, name_ok ? f->user : NULL, q->addr, now, &err);
-		if (rc < 0)
-			gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		deny_log(q, f->user, found != GK_OK ? (name_ok ? "unknown-user" : "bad-user-name") :
-		    (u.flags & GK_USER_DISABLED) ? "disabled" : "bad-password");
+	if (st != GK_AUTH_OK) {
+		/* The form has always logged a ban as "locked" (fail2ban filters read it). */
+		deny_log(q, f->user, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
 		login_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
 		goto out;
 	}
 
 	/* Authenticated. */
-	if (gk_lockout_success(ctx->lk, u.name, q->addr, now, &err) < 0)
-		gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
 	if (gk_pw_needs_upgrade(u.hash))
 		upgrade_hash(q, &u, f->password);
 	start_session(q, &u, f->rd, "form");
@@ -1161,7 +1064,13 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 			snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
 			return "identity-mismatch";
 		}
+		/* The e-mail can move between accounts at the provider; its subject never does. */
+		if (!gk_extuser_subject_ok(u, id->sub)) {
+			snprintf(detail, dsz, "this user is bound to another subject at the provider");
+			return "identity-mismatch";
+		}
 		if (strcmp(u->email, id->email) == 0 &&
+		    (id->sub[0] == '\0' || strcmp(u->sub, id->sub) == 0) &&
 		    (id->display[0] == '\0' || strcmp(u->display, id->display) == 0) &&
 		    (!id->groups_mapped || strcmp(u->groups, id->groups) == 0))
 			return "";
@@ -1194,7 +1103,28 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 		snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
 		return "identity-mismatch";
 	}
+	if (!create && !gk_extuser_subject_ok(&cur, id->sub)) {
+		gk_userdb_abort(txn);
+		snprintf(detail, dsz, "this user is bound to another subject at the provider");
+		return "identity-mismatch";
+	}
 	if (create) {
+		char other[GK_USER_MAX + 1];
+		bool clash;
+
+		/* Under the writer lock: nobody adds a look-alike before we commit. */
+		if (gk_extuser_name_clash(ctx->cfg.database, id->user, &clash, other, sizeof(other),
+		    &err) != GK_OK) {
+			gk_userdb_abort(txn);
+			snprintf(detail, dsz, "%s", err.msg);
+			return "database";
+		}
+		if (clash) {
+			gk_userdb_abort(txn);
+			snprintf(detail, dsz, "user %s exists: a new name must differ by more than case",
+			    other);
+			return "name-case-clash";
+		}
 		gk_user_init(&cur, id->user, ctx->now());
 		cur.flags = GK_USER_EXTERNAL;
 		cur.hash[0] = '\0';
@@ -1204,6 +1134,13 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
 		gk_strcpy(cur.display, sizeof(cur.display), id->display);
 	if (id->groups_mapped)
 		gk_strcpy(cur.groups, sizeof(cur.groups), id->groups);
+	if (id->sub[0] != '\0')
+		gk_strcpy(cur.sub, sizeof(cur.sub), id->sub);  /* binds a user created before subjects */
+	if (gk_user_validate(&cur, &err) != GK_OK) {
+		gk_userdb_abort(txn);
+		snprintf(detail, dsz, "%s", err.msg);
+		return "bad-identity";
+	}
 	cur.updated = ctx->now();
 	rc = gk_userdb_txn_put(txn, &cur, &err);
 	if (rc != GK_OK) {

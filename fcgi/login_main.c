@@ -73,6 +73,12 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	/* No lockout table, no logins: failing open here would remove the brute-force limit. */
 	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->lk, err) != GK_OK)
 		return GK_ERR;
+	ctx->auth.pw = ctx->pw;
+	ctx->auth.lockout_on = true;       /* max_failures = 0 makes the table allow everything */
+	ctx->auth.lk = ctx->lk;
+	ctx->auth.log = &ctx->log;
+	ctx->auth.lookup = login_db_lookup;
+	ctx->auth.lookup_arg = ctx;
 	login_csp_init(ctx);
 	{
 		char *cs = NULL;

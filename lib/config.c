@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "policy.h"
 #include "validate.h"
 
 #define CONFIG_FILE_MAX   (1024 * 1024)  /* bytes; a config file is never this big */
@@ -486,58 +487,13 @@ gk_strlist_parse(const char *s, struct gk_strlist *list)
 	return GK_OK;
 }
 
-/* Comma-separated list of items each accepted by ok(); empty elements refused. */
-static bool
-comma_list_ok(const char *s, size_t maxlen, bool (*ok)(const char *, size_t))
-{
-	const char *p = s;
-	size_t n = strlen(s);
-
-	if (n == 0 || n > maxlen)
-		return false;
-	for (;;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == 0 || !ok(p, len))
-			return false;
-		if (p[len] == '\0')
-			return true;
-		p += len + 1;
-	}
-}
-
-static bool
-level_ok(const char *s, size_t len)
-{
-	char buf[8];
-	long v;
-
-	if (gk_memcpy_str(buf, sizeof(buf), s, len) != GK_OK)
-		return false;
-	if (len > 1 && buf[0] == '0')
-		return false;
-	return parse_long(buf, 0, 999, &v);
-}
-
+/* The one requirement grammar is lib/policy's: what a rule may say is what the policy evaluates. */
 bool
 gk_requirement_valid(const char *req)
 {
-	size_t n;
+	struct gk_requirement r;
 
-	if (req == NULL || (n = strlen(req)) == 0 || n > GK_GROUPS_MAX + 16)
-		return false;
-	if (strcmp(req, "bypass") == 0 || strcmp(req, "deny") == 0 || strcmp(req, "any") == 0)
-		return true;
-	if (strncmp(req, "group:", 6) == 0)
-		return req[6] != '\0' && gk_valid_group_list(req + 6, n - 6);
-	if (strncmp(req, "user:", 5) == 0)
-		return comma_list_ok(req + 5, GK_GROUPS_MAX, gk_valid_user);
-	if (strncmp(req, "permission:", 11) == 0)
-		return strcmp(req + 11, "ro") == 0 || strcmp(req + 11, "rw") == 0 ||
-		    strcmp(req + 11, "full") == 0;
-	if (strncmp(req, "level:", 6) == 0)
-		return level_ok(req + 6, n - 6);
-	return false;
+	return gk_requirement_parse(req, &r) == GK_OK;
 }
 
 /* ---- rules ---- */

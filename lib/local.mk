@@ -17,9 +17,13 @@ lib_libgatekeep_a_SOURCES = \
 	lib/token.h lib/token.c lib/secret.h lib/secret.c \
 	lib/lockout.h lib/lockout.c lib/lockout_table.h lib/lockout_table.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
+lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
+lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c
+lib_libgatekeep_a_SOURCES += lib/extuser.h lib/extuser.c
 lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
 lib_libgatekeep_a_SOURCES += lib/frontend.h lib/frontend.c lib/bypass.h lib/bypass.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
 lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
 lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
+EXTRA_DIST += docs/ARCHITECTURE.md

@@ -14,7 +14,7 @@
 #include "config.h"	/* struct gk_config */
 #include "lockout_table.h"
 
-#define TBL_NAME      "lockout.tbl"
+#define TBL_NAME      GK_LOCKOUT_TABLE
 #define DEF_SLOTS     16384     /* 1 MiB of slots: bounded disk use */
 #define MIN_SLOTS     64        /* at least two neighbourhoods */
 #define DEF_ADDRESS   20
@@ -257,8 +257,9 @@ user_verdict(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int *v
 	return GK_OK;
 }
 
-int
-gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+/* The verdict for user at addr; the caller holds the table's lock (shared or exclusive). */
+static int
+verdict_locked(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     int64_t *until, struct gk_err *err)
 {
 	struct keyset ks;
@@ -266,36 +267,43 @@ gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int6
 	int64_t u = 0, amnesty;
 	int v = GK_LOCKOUT_ALLOW, rc;
 
+	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
+		return rc;
+	if (lk->h.quarantine_until > now)
+		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
+	if (ks.has_addr) {
+		if (lk_probe(lk, ks.addr, now, false, &p, err) != GK_OK)
+			return GK_EIO;
+		ban_verdict(&p, now, &v, &u);
+	}
+	if (ks.has_user && ks.has_addr) {
+		if (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
+		    lk_probe(lk, ks.pair, now, false, &p, err) != GK_OK)
+			return GK_EIO;
+		if (p.found >= 0 && p.s.last_fail <= amnesty)
+			p.found = -1;   /* banned before the admin's unban of the user */
+		ban_verdict(&p, now, &v, &u);
+	}
+	if (ks.has_user && user_verdict(lk, &ks, now, &v, &u, err) != GK_OK)
+		return GK_EIO;
+	if (until != NULL)
+		*until = u;
+	return v;
+}
+
+int
+gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    int64_t *until, struct gk_err *err)
+{
+	int rc;
+
 	if (until != NULL)
 		*until = 0;
 	if (lk->conf.max_failures == 0)
 		return GK_LOCKOUT_ALLOW;
 	if ((rc = lk_table_lock(lk, LOCK_SH, now, err)) != GK_OK)
 		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	if (lk->h.quarantine_until > now)
-		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	rc = GK_EIO;
-	if (ks.has_addr) {
-		if (lk_probe(lk, ks.addr, now, false, &p, err) != GK_OK)
-			goto out;
-		ban_verdict(&p, now, &v, &u);
-	}
-	if (ks.has_user && ks.has_addr) {
-		if (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
-		    lk_probe(lk, ks.pair, now, false, &p, err) != GK_OK)
-			goto out;
-		if (p.found >= 0 && p.s.last_fail <= amnesty)
-			p.found = -1;   /* banned before the admin's unban of the user */
-		ban_verdict(&p, now, &v, &u);
-	}
-	if (ks.has_user && user_verdict(lk, &ks, now, &v, &u, err) != GK_OK)
-		goto out;
-	rc = v;
-	if (until != NULL)
-		*until = u;
-out:
+	rc = verdict_locked(lk, user, addr, now, until, err);
 	lk_table_unlock(lk);
 	return rc;
 }
@@ -396,34 +404,109 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	    err);
 }
 
-int
-gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+/* Counts one failure on every key of the attempt; the caller holds the exclusive lock. */
+static int
+fail_locked(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
 	struct keyset ks;
 	int64_t u = 0, amnesty;
 	int v = GK_LOCKOUT_ALLOW, rc;
 
-	if (lk->conf.max_failures == 0)
-		return GK_LOCKOUT_ALLOW;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
+		return rc;
 	if (lk->h.quarantine_until > now)
 		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	rc = GK_EIO;
 	if (ks.has_addr &&
 	    fail_windowed(lk, ks.addr, LK_ADDR, lk->conf.address_failures, 0, now, &v, err) != GK_OK)
-		goto out;
+		return GK_EIO;
 	if (ks.has_user && ks.has_addr &&
 	    (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
 	    fail_windowed(lk, ks.pair, LK_PAIR, lk->conf.max_failures, amnesty, now, &v, err) !=
 	    GK_OK))
-		goto out;
+		return GK_EIO;
 	if (ks.has_user && fail_user(lk, ks.user, now, &v, err) != GK_OK)
+		return GK_EIO;
+	return v;
+}
+
+int
+gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err)
+{
+	int rc;
+
+	if (lk->conf.max_failures == 0)
+		return GK_LOCKOUT_ALLOW;
+	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	rc = fail_locked(lk, user, addr, now, err);
+	lk_table_unlock(lk);
+	return rc;
+}
+
+int
+gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err)
+{
+	int rc;
+
+	if (lk->conf.max_failures == 0)
+		return GK_LOCKOUT_ALLOW;
+	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	/* One exclusive lock over the check and the count: no worker counts in between. */
+	rc = verdict_locked(lk, user, addr, now, NULL, err);
+	if (rc == GK_LOCKOUT_ALLOW) {
+		rc = fail_locked(lk, user, addr, now, err);
+		if (rc > 0)
+			rc = GK_LOCKOUT_ALLOW;  /* this attempt was within the budget; the next is not */
+	}
+	lk_table_unlock(lk);
+	return rc;
+}
+
+/* Takes one failure back from key's slot (and the ban or lock that failure started). */
+static int
+key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limit, int64_t now,
+    struct gk_err *err)
+{
+	struct lk_probe p;
+	struct lk_slot s;
+
+	if (lk_probe(lk, key, now, true, &p, err) != GK_OK)
+		return GK_EIO;
+	if (p.found < 0 || p.s.count == 0)
+		return GK_OK;
+	s = p.s;
+	s.count--;
+	if (s.banned_until > now && (long)s.count < limit)
+		s.banned_until = 0;
+	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
+}
+
+int
+gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err)
+{
+	struct keyset ks;
+	int rc;
+
+	if (lk->conf.max_failures == 0)
+		return GK_OK;
+	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
 		goto out;
-	rc = v;
+	rc = GK_EIO;
+	if (ks.has_addr && key_refund(lk, ks.addr, lk->conf.address_failures, now, err) != GK_OK)
+		goto out;
+	if (ks.has_user && ks.has_addr &&
+	    key_refund(lk, ks.pair, lk->conf.max_failures, now, err) != GK_OK)
+		goto out;
+	if (ks.has_user && key_refund(lk, ks.user, lk->conf.user_lock, now, err) != GK_OK)
+		goto out;
+	rc = GK_OK;
 out:
 	lk_table_unlock(lk);
 	return rc;
@@ -584,3 +667,4 @@ out:
 	lk_table_unlock(lk);
 	return rc;
 }
+

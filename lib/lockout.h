@@ -61,6 +61,8 @@ enum gk_lockout_verdict {
 #define GK_LOCKOUT_USER_LOCK_MIN 100              /* NIST SP 800-63B: no lock below 100 */
 
 /* A zero in any field after ban_time picks its default (lib/config.c has the same). */
+#define GK_LOCKOUT_TABLE "lockout.tbl"    /* the table's file name inside state_dir */
+
 struct gk_lockout_conf {
 	long max_failures;      /* per (user, address) pair; 0 = lockout disabled */
 	long find_time;         /* seconds */
@@ -117,6 +119,26 @@ int gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, 
  */
 int gk_lockout_peek(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     long *failures, int64_t *banned_until, struct gk_err *err);
+
+/*
+ * Counts an attempt BEFORE its password is hashed, so that N workers hashing
+ * at once cannot each pass the check (about N-1 extra guesses otherwise):
+ * under one exclusive lock, the verdict gk_lockout_check() would give if it is
+ * not GK_LOCKOUT_ALLOW (nothing counted), else one failure is counted on each key and
+ * GK_LOCKOUT_ALLOW is returned -- even when that count starts a ban, since
+ * this attempt was within the budget. Negative gk_status on error (deny).
+ * A reservation whose password turns out right is taken back with
+ * gk_lockout_refund(); a wrong one simply stays counted.
+ */
+int gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err);
+
+/*
+ * Takes back one failure counted by gk_lockout_reserve() on each key given (user
+ * NULL: the address alone), and a ban or lock that count had started.
+ */
+int gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err);
 
 /* Copies the last healing event ("corrupt slot rewritten as a ban", ...) to out and clears it; false if none. */
 bool gk_lockout_notice(struct gk_lockout *lk, char *out, size_t outsz);

@@ -14,7 +14,7 @@
 
 #include "lockout_table.h"
 
-#define TBL_NAME     "lockout.tbl"
+#define TBL_NAME     GK_LOCKOUT_TABLE
 #define TBL_MAGIC    "GKLOCK1\n"
 #define TBL_VERSION  1u
 #define TBL_PROBE    32u        /* slots searched per key */

@@ -341,3 +341,20 @@ gk_pw_hash_supported(const char *stored)
 	cs = crypt_checksalt(stored);
 	return cs == CRYPT_SALT_OK || cs == CRYPT_SALT_METHOD_LEGACY;
 }
+
+bool
+gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored)
+{
+	const char *p = ctx->dummy;
+	size_t n;
+	int dollars = 0;
+
+	if (stored == NULL || stored[0] == '\0' || stored[0] == '!' || stored[0] == '*' ||
+	    !gk_pw_hash_supported(stored))
+		return true;
+	/* "$id$params$": method and cost, up to the third '$'. */
+	for (n = 0; p[n] != '\0' && dollars < 3; n++)
+		if (p[n] == '$')
+			dollars++;
+	return dollars == 3 && strncmp(stored, p, n) == 0;
+}

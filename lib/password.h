@@ -62,6 +62,13 @@ int gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long co
  */
 enum gk_pw_verdict gk_pw_verify(struct gk_pw_ctx *ctx, const char *password, const char *stored);
 
+/*
+ * True when verifying against stored costs what the dummy hash costs: the same
+ * method and cost parameters ("$y$j9T$", "$2b$12$"), or a locked/unusable
+ * hash (gk_pw_verify spends the dummy on it). No hashing.
+ */
+bool gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored);
+
 /* Spends the same time as a real verification, for unknown users. Always GK_PW_MISMATCH. */
 enum gk_pw_verdict gk_pw_verify_dummy(struct gk_pw_ctx *ctx, const char *password);
 

@@ -10,8 +10,6 @@
 #include "policy.h"
 #include "validate.h"
 
-#define GK_ADMIN_GROUP "admins"
-
 /* Checks each element of a comma list with valid(); no empty elements. */
 static bool
 list_valid(const char *s, bool (*valid)(const char *, size_t))
@@ -46,13 +44,14 @@ list_has(const char *list, const char *name)
 	}
 }
 
+/* 0..999 in at most three digits, no sign and no leading zero ("007" is refused, not read as 7). */
 static int
 parse_level(const char *s, unsigned *out)
 {
 	unsigned v = 0;
 	size_t i;
 
-	if (s[0] == '\0' || strlen(s) > 3)
+	if (s[0] == '\0' || strlen(s) > 3 || (s[0] == '0' && s[1] != '\0'))
 		return GK_EINVAL;
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -66,8 +65,10 @@ parse_level(const char *s, unsigned *out)
 int
 gk_requirement_parse(const char *s, struct gk_requirement *out)
 {
+	size_t n;
+
 	memset(out, 0, sizeof(*out));
-	if (s == NULL)
+	if (s == NULL || (n = strlen(s)) == 0 || n > GK_GROUPS_MAX + 16)
 		return GK_EINVAL;
 	if (strcmp(s, "bypass") == 0)
 		out->kind = GK_REQ_BYPASS;
@@ -78,12 +79,13 @@ gk_requirement_parse(const char *s, struct gk_requirement *out)
 	else if (strncmp(s, "group:", 6) == 0) {
 		out->kind = GK_REQ_GROUP;
 		out->list = s + 6;
-		if (!list_valid(out->list, gk_valid_group))
+		/* gk_valid_group_list also bounds the length and refuses a group named twice. */
+		if (out->list[0] == '\0' || !gk_valid_group_list(out->list, n - 6))
 			return GK_EINVAL;
 	} else if (strncmp(s, "user:", 5) == 0) {
 		out->kind = GK_REQ_USER;
 		out->list = s + 5;
-		if (!list_valid(out->list, gk_valid_user))
+		if (n - 5 > GK_GROUPS_MAX || !list_valid(out->list, gk_valid_user))
 			return GK_EINVAL;
 	} else if (strncmp(s, "permission:", 11) == 0) {
 		out->kind = GK_REQ_PERMISSION;

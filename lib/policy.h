@@ -7,6 +7,8 @@
 #include "pathread.h"
 #include "record.h"
 
+#define GK_ADMIN_GROUP "admins"    /* the group every requirement admits (and a level-0 user gets) */
+
 enum gk_req_kind {
 	GK_REQ_BYPASS = 1,     /* no authentication needed */
 	GK_REQ_DENY,           /* nobody */
@@ -27,10 +29,12 @@ struct gk_requirement {
 
 /*
  * Parses "bypass", "deny", "any", "group:A[,B]", "user:N[,M]",
- * "permission:ro|rw|full", "level:N" (0..999; 999 = guest = bypass,
- * Organizr's numbering). Also accepts a bare number "N" as level:N (for
- * "/auth/2", Organizr style). GK_EINVAL for anything else, including empty
- * list elements and names that fail validation.
+ * "permission:ro|rw|full", "level:N" (0..999, no leading zero; 999 =
+ * guest = bypass, Organizr's numbering). Also accepts a bare number "N" as
+ * level:N (for "/auth/2", Organizr style). GK_EINVAL for anything else,
+ * including empty list elements, names that fail validation, a group named
+ * twice and lists over GK_GROUPS_MAX bytes. The one grammar: the
+ * configuration's rules (gk_requirement_valid) and GATEKEEP_REQUIRE alike.
  */
 int gk_requirement_parse(const char *s, struct gk_requirement *out);
 

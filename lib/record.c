@@ -14,6 +14,8 @@
  *   i64 created | i64 updated | i64 pw_changed |
  *   u8 name_len name | u16 hash_len hash | u16 groups_len groups |
  *   u16 email_len email | u16 display_len display | 16-byte BLAKE2b of all before
+ * Version 2 (only for a user with an identity provider's subject) adds
+ *   u16 sub_len sub (1..255 bytes) after the display name.
  * The name is repeated from the key so that a value found under the wrong key
  * (a damaged bucket, a hand-edited file) is refused instead of believed, and the
  * checksum catches damage that would still parse (a flipped bit in a flag, a level
@@ -111,6 +113,22 @@ field_len(const char *s, size_t size)
 	return nul == NULL ? (size_t)-1 : (size_t)(nul - s);
 }
 
+/* An identity provider's subject: printable ASCII, no space; only an external user has one. */
+static bool
+valid_sub(const char *s, size_t len, uint32_t flags)
+{
+	size_t i;
+
+	if (len == 0)
+		return true;
+	if (len > GK_SUB_MAX || !(flags & GK_USER_EXTERNAL))
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 /*
  * Checks the fields in their byte form: shared by validate (struct) and decode (wire).
  * name_ok judges the name (writes are stricter than reads of old records).
@@ -119,8 +137,8 @@ static int
 check_fields(bool (*name_ok)(const char *, size_t), const char *name, size_t namelen,
     const char *hash, size_t hashlen,
     const char *groups, size_t groupslen, const char *email, size_t emaillen,
-    const char *display, size_t displaylen, unsigned perm, uint32_t flags, unsigned level,
-    struct gk_err *err)
+    const char *display, size_t displaylen, const char *sub, size_t sublen, unsigned perm,
+    uint32_t flags, unsigned level, struct gk_err *err)
 {
 	if (namelen > GK_USER_MAX || memchr(name, '\0', namelen) != NULL ||
 	    !name_ok(name, namelen))
@@ -139,6 +157,9 @@ check_fields(bool (*name_ok)(const char *, size_t), const char *name, size_t nam
 	    !gk_valid_display(display, displaylen))
 		return gk_err_set(err, "user %.*s: invalid display name", (int)namelen, name),
 		    GK_EINVAL;
+	if (memchr(sub, '\0', sublen) != NULL || !valid_sub(sub, sublen, flags))
+		return gk_err_set(err, "user %.*s: invalid identity provider subject", (int)namelen,
+		    name), GK_EINVAL;
 	if (perm > GK_PERM_RW)
 		return gk_err_set(err, "user %.*s: invalid permission %u", (int)namelen, name,
 		    perm), GK_EINVAL;
@@ -154,19 +175,20 @@ check_fields(bool (*name_ok)(const char *, size_t), const char *name, size_t nam
 int
 gk_user_validate(const struct gk_user *u, struct gk_err *err)
 {
-	size_t nl, hl, gl, el, dl;
+	size_t nl, hl, gl, el, dl, sl;
 
 	nl = field_len(u->name, sizeof(u->name));
 	hl = field_len(u->hash, sizeof(u->hash));
 	gl = field_len(u->groups, sizeof(u->groups));
 	el = field_len(u->email, sizeof(u->email));
 	dl = field_len(u->display, sizeof(u->display));
+	sl = field_len(u->sub, sizeof(u->sub));
 	if (nl == (size_t)-1 || hl == (size_t)-1 || gl == (size_t)-1 || el == (size_t)-1 ||
-	    dl == (size_t)-1)
+	    dl == (size_t)-1 || sl == (size_t)-1)
 		return gk_err_set(err, "user record field not terminated"), GK_EINVAL;
 	/* What is written must be a name that can sign in (no leading '-'). */
 	return check_fields(gk_valid_user, u->name, nl, u->hash, hl, u->groups, gl, u->email, el,
-	    u->display, dl, (unsigned)u->perm, u->flags, u->level, err);
+	    u->display, dl, u->sub, sl, (unsigned)u->perm, u->flags, u->level, err);
 }
 
 static unsigned char *
@@ -212,7 +234,7 @@ int
 gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size_t *len,
     struct gk_err *err)
 {
-	size_t nl, hl, gl, el, dl, need;
+	size_t nl, hl, gl, el, dl, sl, need;
 	unsigned char *p;
 	int rc;
 
@@ -223,12 +245,15 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	gl = strlen(u->groups);
 	el = strlen(u->email);
 	dl = strlen(u->display);
-	need = REC_FIXED + 1 + nl + 2 + hl + 2 + gl + 2 + el + 2 + dl + REC_SUM;
+	sl = strlen(u->sub);
+	need = REC_FIXED + 1 + nl + 2 + hl + 2 + gl + 2 + el + 2 + dl + (sl > 0 ? 2 + sl : 0) +
+	    REC_SUM;
 	if (need > GK_RECORD_MAX || need > bufsz)
 		return gk_err_set(err, "user %s: record needs %zu bytes, buffer has %zu", u->name,
 		    need, bufsz), GK_ETOOLONG;
 	p = buf;
-	*p++ = GK_RECORD_VERSION;
+	/* Version 1 unless there is a subject: records older readers can read stay readable. */
+	*p++ = sl > 0 ? GK_RECORD_VERSION_SUB : GK_RECORD_VERSION;
 	*p++ = (unsigned char)u->perm;
 	p = put_u16(p, u->level);
 	p = put_u32(p, u->flags);
@@ -243,6 +268,8 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	p = put_str16(p, u->groups, gl);
 	p = put_str16(p, u->email, el);
 	p = put_str16(p, u->display, dl);
+	if (sl > 0)
+		p = put_str16(p, u->sub, sl);
 	crypto_generichash(p, REC_SUM, buf, (unsigned long long)(p - buf), NULL, 0);
 	p += REC_SUM;
 	*len = (size_t)(p - buf);
@@ -309,8 +336,8 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
     struct gk_user *u, struct gk_err *err)
 {
 	struct cursor c;
-	const char *rname, *hash, *groups, *email, *display;
-	size_t rnamelen, hl, gl, el, dl;
+	const char *rname, *hash, *groups, *email, *display, *sub = "";
+	size_t rnamelen, hl, gl, el, dl, sl = 0;
 	unsigned char perm;
 	uint16_t level;
 	uint32_t flags, generation;
@@ -324,7 +351,7 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	if (len > GK_RECORD_MAX)
 		return gk_err_set(err, "user record of %zu bytes exceeds %d", len, GK_RECORD_MAX),
 		    GK_ECORRUPT;
-	if (buf[0] != GK_RECORD_VERSION)
+	if (buf[0] != GK_RECORD_VERSION && buf[0] != GK_RECORD_VERSION_SUB)
 		return gk_err_set(err, "unknown user record version %u", buf[0]), GK_ECORRUPT;
 	if (len < 1 + REC_SUM)
 		goto truncated;
@@ -353,6 +380,12 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	    !get_str16(&c, GK_EMAIL_MAX, &email, &el) ||
 	    !get_str16(&c, GK_DISPLAY_MAX, &display, &dl))
 		goto truncated;
+	if (buf[0] == GK_RECORD_VERSION_SUB) {
+		if (!get_str16(&c, GK_SUB_MAX, &sub, &sl))
+			goto truncated;
+		if (sl == 0)
+			return gk_err_set(err, "version 2 user record without a subject"), GK_ECORRUPT;
+	}
 	if (c.p != c.end)
 		return gk_err_set(err, "user record has %zu trailing bytes",
 		    (size_t)(c.end - c.p)), GK_ECORRUPT;
@@ -360,14 +393,15 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 		return gk_err_set(err, "user record does not belong to its key"), GK_ECORRUPT;
 	/* What was written before the leading '-' rule stays readable (and deletable). */
 	if (check_fields(gk_valid_stored_user, rname, rnamelen, hash, hl, groups, gl, email, el,
-	    display, dl, perm, flags, level, &verr) != GK_OK)
+	    display, dl, sub, sl, perm, flags, level, &verr) != GK_OK)
 		return gk_err_set(err, "corrupt record: %s", verr.msg), GK_ECORRUPT;
 	/* Lengths were checked against the field sizes above, so these copies fit. */
 	if (gk_memcpy_str(u->name, sizeof(u->name), rname, rnamelen) != GK_OK ||
 	    gk_memcpy_str(u->hash, sizeof(u->hash), hash, hl) != GK_OK ||
 	    gk_memcpy_str(u->groups, sizeof(u->groups), groups, gl) != GK_OK ||
 	    gk_memcpy_str(u->email, sizeof(u->email), email, el) != GK_OK ||
-	    gk_memcpy_str(u->display, sizeof(u->display), display, dl) != GK_OK) {
+	    gk_memcpy_str(u->display, sizeof(u->display), display, dl) != GK_OK ||
+	    gk_memcpy_str(u->sub, sizeof(u->sub), sub, sl) != GK_OK) {
 		gk_wipe(u, sizeof(*u));
 		return gk_err_set(err, "user record field too long"), GK_ECORRUPT;
 	}

@@ -7,6 +7,8 @@
 #include "common.h"
 
 #define GK_RECORD_VERSION 1
+#define GK_RECORD_VERSION_SUB 2    /* version 1 + the identity provider's subject; written only when there is one */
+#define GK_SUB_MAX 255              /* OIDC "sub": at most 255 ASCII characters (OIDC Core 2) */
 #define GK_RECORD_MAX 4096          /* encoded size cap; decode refuses anything larger */
 
 enum gk_perm {
@@ -28,6 +30,7 @@ struct gk_user {
 	char groups[GK_GROUPS_MAX + 1];   /* comma-separated */
 	char email[GK_EMAIL_MAX + 1];
 	char display[GK_DISPLAY_MAX + 1];
+	char sub[GK_SUB_MAX + 1];         /* external users: the identity provider's subject, "" = none */
 	enum gk_perm perm;
 	uint32_t flags;
 	uint32_t generation;              /* bumped to revoke every session */

@@ -33,6 +33,7 @@
  * The caller still has to compare gen with the user's current generation.
  */
 #define GK_TOKEN_MAX          4096                 /* whole token, bytes, without NUL */
+#define GK_TOKEN_ISSUER       "gatekeep"           /* iss of every session token: gatekeep-login issues, gatekeep-authz expects */
 #define GK_TOKEN_ISS_MAX      127                  /* issuer string, bytes */
 #define GK_TOKEN_LIFETIME_MAX (30 * 86400)         /* exp - iat, seconds */
 #define GK_TOKEN_LEEWAY_MAX   300                  /* clock skew we are willing to allow */

@@ -374,6 +374,10 @@ a=$(cq /x GET REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie HTTP_REMOTE_EMAIL=ne
 like "$a" 'Remote-User: newbie' "proxy auto-create: allowed"
 like "$a" 'Remote-Groups: viewers' "proxy auto-create: groups from proxy_auto_create_groups"
 "$GK_PASSWD" -l "$DB" | grep -q '^newbie'; ok $? "auto-created user is in the database"
+a=$(cq /x GET REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=NewBie)
+is "$(echo "$a" | head -1)" "Status: 403" "proxy auto-create: a name differing from a user only by case is refused"
+like "$(cat "$LOG")" 'proxy user NewBie: not created: user newbie exists' "... with a log line"
+"$GK_PASSWD" -l "$DB" | grep -q '^NewBie'; is $? 1 "... and not created"
 is "$(cst /x POST REMOTE_ADDR=127.0.0.1 HTTP_REMOTE_USER=newbie)" "Status: 403" "auto-created ro user: POST refused"
 is "$(cst /x POST "$BOB" HTTP_ORIGIN=https://evil.example)" "Status: 403" "foreign Origin on POST: 403"
 is "$(cst /x POST "$BOB" HTTP_ORIGIN=https://app.example.com)" "Status: 200" "allowed Origin on POST: 200"

@@ -31,3 +31,15 @@ EXTRA_DIST += tests/oidc/package.json tests/oidc/package-lock.json tests/oidc/pr
 # gatekeep-login's FastCGI runtime: pre-check of every request (CVE-2025-23016), pool, privilege drop, seccomp.
 TESTS += tests/login_hardening.sh
 dist_check_SCRIPTS += tests/login_hardening.sh
+check_PROGRAMS += tests/t_auth
+tests_t_auth_SOURCES = tests/t_auth.c tests/tap.h
+tests_t_auth_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_auth_LDADD = $(GK_LIBS)
+TESTS += tests/t_auth
+VALGRIND_TESTS += tests/t_auth
+check_PROGRAMS += tests/t_origin
+tests_t_origin_SOURCES = tests/t_origin.c tests/tap.h
+tests_t_origin_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_origin_LDADD = $(GK_LIBS)
+TESTS += tests/t_origin
+VALGRIND_TESTS += tests/t_origin

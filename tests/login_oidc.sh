@@ -92,7 +92,7 @@ oidc_provider = oidc
 oidc_issuer = http://127.0.0.1:$FO
 oidc_client_id = fake-client
 oidc_redirect_uri = http://127.0.0.1:$NGX/fake/callback
-oidc_authorized_users = alice@example.com
+oidc_authorized_users = alice@example.com, dave@example.com, erin@example.com
 EOF
 } > "$TMP/fake.conf"
 
@@ -355,11 +355,12 @@ is "$(j "$r" 'd["callback_status"]')" "401" "github: primary e-mail outside the 
 is "$(logged 'reason=domain-not-authorized' "$TMP/login-gh.log")" 1 "github: logged domain-not-authorized"
 
 # ---- ID token claims, from a provider of our own that signs whatever we ask ----
+# (as dave: alice is bound to the first provider's subject, which this one cannot give)
 fake() {  # fake MODE STATUS REASON|-  (REASON "-" = must succeed)
 	local before r
 	echo "$1" > "$TMP/fakemode"
 	before=$(wc -l < "$TMP/login-fake.log")
-	r=$(drive /fake alice)
+	r=$(drive /fake dave)
 	if [ "$3" = - ]; then
 		is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]')" "303 True" "claims $1: accepted"
 	else
@@ -385,8 +386,16 @@ fake no-sub 401 id-token-claims
 fake unknown-kid 401 id-token-signature
 fake dup-claim 401 id-token-malformed
 fake string-verified 401 email-unverified
-is "$(grep -c 'allow user=alice@example.com method=oidc' "$TMP/login-fake.log")" 4 \
+is "$(grep -c 'allow user=dave@example.com method=oidc' "$TMP/login-fake.log")" 4 \
 	"fake provider: client_secret_post used (the only method offered), four sign-ins"
+# The verified e-mail can move between accounts at the provider; the subject never does.
+fake other-sub 403 identity-mismatch
+echo good > "$TMP/fakemode"
+"$GK_PASSWD" -b "$TMP/users.db" Erin@example.com 'local password' >/dev/null 2>&1 || bail "add Erin"
+r=$(drive /fake erin)
+is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]')" "403 False" \
+	"a new external user whose name differs from an existing one only by case: refused"
+is "$(grep -c 'method=oidc .*reason=name-case-clash ' "$TMP/login-fake.log")" 1 "... logged name-case-clash"
 
 # ---- the GitLab preset (a self-hosted GitLab names its own issuer) ----
 # Same code flow as oidc, with the preset's button label and scopes; the preset's own

@@ -725,6 +725,7 @@ test_bools_lists_requirements(void)
 		"bypass", "deny", "any", "group:admins", "group:a,b.c,d-e", "user:alice",
 		"user:alice,bob", "user:J\xc3\xbcrgen", "user:Jane Doe", "permission:ro",
 		"permission:rw", "permission:full", "level:0", "level:998", "level:999",
+		"2",	/* the one grammar (lib/policy): a bare number is a level */
 	};
 	static const char *const req_bad[] = {
 		"", "Any", "any ", " any", "allow", "group:", "group:a,", "group:,a", "group:a,a",
@@ -732,6 +733,7 @@ test_bools_lists_requirements(void)
 		"permission:", "permission:none", "permission:RW",
 		"level:", "level:1000", "level:-1", "level:01", "level:+1", "level:1x",
 		"level:99999999999999999999", "group", "user", "bypass:", "deny:x",
+		"level:007", "007",
 	};
 	struct gk_strlist l;
 	size_t i;

@@ -55,7 +55,8 @@ main(void)
 	    "level:0", "level:998", "level:999", "2" };
 	static const char *bad[] = { "", "Any", "group:", "group:a,,b", "group:,a", "group:a,",
 	    "group:-x", "user:", "user:a:b", "permission:none", "permission:x", "level:",
-	    "level:1000", "level:-1", "level:1x", "1000", "bypass ", " any", "group:a b" };
+	    "level:1000", "level:-1", "level:1x", "1000", "bypass ", " any", "group:a b",
+	    "level:007", "007", "level:00", "group:a,a" };
 	struct gk_requirement r;
 	struct gk_config cfg;
 	struct gk_err err = { "" };

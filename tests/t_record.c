@@ -298,7 +298,9 @@ test_versions_and_sizes(void)
 	r.version = 0;
 	is_int(dec_raw(&r), GK_ECORRUPT, "version 0 refused");
 	r.version = 2;
-	is_int(dec_raw(&r), GK_ECORRUPT, "version 2 (future) refused");
+	is_int(dec_raw(&r), GK_ECORRUPT, "version 2 without its subject field refused");
+	r.version = 3;
+	is_int(dec_raw(&r), GK_ECORRUPT, "version 3 (future) refused");
 	r.version = 255;
 	is_int(dec_raw(&r), GK_ECORRUPT, "version 255 refused");
 
@@ -519,6 +521,44 @@ test_helpers(void)
 	ok(u.flags == 0 && u.hash[0] == '\0' && u.groups[0] == '\0', "init: rest empty");
 }
 
+/* The identity provider's subject: version 2, only when there is one, only for external users. */
+static void
+test_subject(void)
+{
+	struct gk_user in, out;
+	struct gk_err err;
+	unsigned char buf[GK_RECORD_MAX];
+	size_t len = 0, len1 = 0;
+	char big[GK_SUB_MAX + 2];
+
+	full_user(&in);
+	is_int(gk_record_encode(&in, buf, sizeof(buf), &len1, &err), GK_OK, "no subject: encodes");
+	is_int(buf[0], GK_RECORD_VERSION, "... as version 1, readable by older readers");
+	is_str(in.sub, "", "... and full_user has none");
+	gk_user_init(&in, "ext", 1700000000);
+	in.flags = GK_USER_EXTERNAL;
+	in.hash[0] = '\0';
+	strcpy(in.sub, "248289761001|tenant-9");
+	is_int(gk_record_encode(&in, buf, sizeof(buf), &len, &err), GK_OK, "external user with a subject");
+	is_int(buf[0], GK_RECORD_VERSION_SUB, "... is written as version 2");
+	is_int(gk_record_decode("ext", 3, buf, len, &out, &err), GK_OK, "... and read back");
+	is_str(out.sub, "248289761001|tenant-9", "... subject intact");
+	buf[len - 17] ^= 1;
+	is_int(gk_record_decode("ext", 3, buf, len, &out, &err), GK_ECORRUPT,
+	    "... a flipped subject byte fails the checksum");
+	strcpy(in.sub, "has space");
+	is_int(gk_record_encode(&in, buf, sizeof(buf), &len, &err), GK_EINVAL, "subject with a space refused");
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	memcpy(in.sub, big, GK_SUB_MAX);
+	in.sub[GK_SUB_MAX] = '\0';
+	is_int(gk_record_encode(&in, buf, sizeof(buf), &len, &err), GK_OK, "subject of GK_SUB_MAX bytes");
+	full_user(&in);
+	strcpy(in.sub, "abc");
+	is_int(gk_record_encode(&in, buf, sizeof(buf), &len, &err), GK_EINVAL,
+	    "a local (password) user never has a subject");
+}
+
 int
 main(void)
 {
@@ -530,5 +570,6 @@ main(void)
 	test_encode_refuses();
 	test_legacy_dash_name();
 	test_helpers();
+	test_subject();
 	return done_testing();
 }

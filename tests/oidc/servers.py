@@ -9,7 +9,7 @@
       A minimal OpenID provider of our own (discovery, JWKS, authorize, token) whose
       ID token claims MODEFILE bends: wrong-iss, wrong-aud, multi-aud (no azp),
       multi-aud-azp (fine), wrong-azp, expired, iat-future, iat-old, no-nonce, es256
-      (fine), no-kid (fine), unknown-kid, dup-claim, nbf-future, no-sub, string-verified.
+      (fine), no-kid (fine), unknown-kid, dup-claim, nbf-future, no-sub, other-sub, string-verified.
   servers.py github PORT CLIENT_ID CLIENT_SECRET
       A stand-in for GitHub's OAuth2 (authorize, access_token) and REST API
       (/user, /user/emails) implementing PKCE S256. The user signing in is
@@ -272,6 +272,8 @@ class FakeOP(BaseHTTPRequestHandler):
             del c["nonce"]
         elif mode == "no-sub":
             del c["sub"]
+        elif mode == "other-sub":
+            c["sub"] = "other-" + user
         elif mode == "string-verified":
             c["email_verified"] = "true"
         elif mode == "es256":

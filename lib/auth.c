@@ -1,0 +1,323 @@
+/* auth.c: the one password check and the one session check, for every program that authenticates. */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "cookie.h"
+#include "validate.h"
+
+static void
+lockout_notice(struct gk_auth *a)
+{
+	char note[512];
+
+	if (a->lk != NULL && gk_lockout_notice(a->lk, note, sizeof(note)))
+		gk_log(a->log, LOG_WARNING, "%s", note);
+}
+
+/* A refusing lockout verdict as a status. */
+static enum gk_auth_status
+verdict_status(int verdict)
+{
+	switch (verdict) {
+	case GK_LOCKOUT_LOCKED: return GK_AUTH_LOCKED;
+	case GK_LOCKOUT_THROTTLED: return GK_AUTH_THROTTLED;
+	default: return GK_AUTH_BANNED;
+	}
+}
+
+static bool
+memo_hit(const struct gk_auth *a, const char *user, const char *addr, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(a->memo) / sizeof(a->memo[0]); i++)
+		if (a->memo[i].until >= now && strcmp(a->memo[i].user, user) == 0 &&
+		    strcmp(a->memo[i].addr, addr) == 0)
+			return true;
+	return false;
+}
+
+static void
+memo_put(struct gk_auth *a, const char *user, const char *addr, int64_t now)
+{
+	unsigned i = a->memo_next++ % (sizeof(a->memo) / sizeof(a->memo[0]));
+
+	if (gk_strcpy(a->memo[i].user, sizeof(a->memo[i].user), user) != GK_OK ||
+	    gk_strcpy(a->memo[i].addr, sizeof(a->memo[i].addr), addr) != GK_OK) {
+		a->memo[i].until = 0;
+		return;
+	}
+	a->memo[i].until = now + 1;
+}
+
+/*
+ * Before any hashing: may this user (NULL: an invalid name, the address
+ * alone), from this address, try a password now? GK_AUTH_OK, GK_AUTH_BANNED
+ * or GK_AUTH_LOCKOUT_ERROR (a table we cannot read: fail safe).
+ */
+static enum gk_auth_status
+lockout_admits(struct gk_auth *a, const char *user, const char *addr, int64_t now, bool cached)
+{
+	struct gk_err err = { "" };
+	const char *maddr = addr != NULL ? addr : "";
+	int rc;
+
+	if (!a->lockout_on)
+		return GK_AUTH_OK;
+	/*
+	 * A password this process verified (a cache hit) from a pair it found
+	 * unbanned within the last second: skip the table. Guesses are never
+	 * cache hits, so they always meet the table; a ban set by another
+	 * process reaches good cached passwords at most a second or two late.
+	 */
+	if (cached && memo_hit(a, user, maddr, now))
+		return GK_AUTH_OK;
+	if (a->lk == NULL)
+		return GK_AUTH_LOCKOUT_ERROR;
+	rc = gk_lockout_check(a->lk, user, addr, now, NULL, &err);
+	lockout_notice(a);
+	if (rc == GK_LOCKOUT_ALLOW) {
+		if (cached)
+			memo_put(a, user, maddr, now);
+		return GK_AUTH_OK;
+	}
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+		return GK_AUTH_LOCKOUT_ERROR;
+	}
+	return verdict_status(rc);
+}
+
+/*
+ * Every attempt that will be hashed is counted first, as a failure, under the
+ * table's exclusive lock: N workers hashing at once cannot each pass the
+ * check (about N-1 extra guesses with check-then-count). GK_AUTH_OK,
+ * GK_AUTH_BANNED (nothing counted) or GK_AUTH_LOCKOUT_ERROR.
+ */
+static enum gk_auth_status
+lockout_reserve(struct gk_auth *a, const char *user, const char *addr, int64_t now)
+{
+	struct gk_err err = { "" };
+	int rc;
+
+	if (!a->lockout_on)
+		return GK_AUTH_OK;
+	if (a->lk == NULL)
+		return GK_AUTH_LOCKOUT_ERROR;
+	memset(a->memo, 0, sizeof(a->memo));
+	rc = gk_lockout_reserve(a->lk, user, addr, now, &err);
+	lockout_notice(a);
+	if (rc == GK_LOCKOUT_ALLOW)
+		return GK_AUTH_OK;
+	if (rc < 0) {
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+		return GK_AUTH_LOCKOUT_ERROR;
+	}
+	return verdict_status(rc);
+}
+
+/*
+ * The reserved attempt was no guess after all: a password really checked
+ * (not a cache hit) clears the user's counter, and the address gets its
+ * reserved failure back -- never more, so one good account cannot launder
+ * guesses at others. With refund_user (an internal error, the client's
+ * fault in nothing) the user's reservation is merely taken back.
+ */
+static void
+lockout_settle(struct gk_auth *a, const char *user, const char *addr, int64_t now,
+    bool refund_user)
+{
+	struct gk_err err = { "" };
+
+	if (!a->lockout_on || a->lk == NULL)
+		return;
+	if ((refund_user ? gk_lockout_refund(a->lk, user, addr, now, &err) :
+	    gk_lockout_success(a->lk, user, addr, now, &err)) < 0)
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+	else if (!refund_user && addr != NULL && gk_lockout_refund(a->lk, NULL, addr, now, &err) < 0)
+		gk_log(a->log, LOG_ERR, "%s", err.msg);
+	lockout_notice(a);
+}
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The dummy hash, timed: what a failure must cost whatever the stored method. */
+static void
+dummy_hash(struct gk_auth *a, const char *password)
+{
+	int64_t t0 = mono_ns();
+
+	gk_pw_verify_dummy(a->pw, password);
+	a->dummy_ns = mono_ns() - t0;
+}
+
+/*
+ * A failure against a stored hash of another method or cost than the dummy's
+ * that took less than half the dummy (a sha-crypt, apr1 or {SHA} hash is ~30
+ * times cheaper than yescrypt) also pays the dummy, so that an imported user's
+ * wrong password costs what an unknown user's does and user names cannot be
+ * told apart by timing. Real hashing rather than a sleep: it scales with the
+ * machine's load exactly as the dummy does. A hash like the dummy's never pays
+ * twice, not even in a fresh CGI process that has not timed the dummy yet.
+ */
+static void
+cost_like_dummy(struct gk_auth *a, const char *stored, const char *password, int64_t t0)
+{
+	if (gk_pw_costs_like_dummy(a->pw, stored))
+		return;
+	if (a->dummy_ns == 0 || mono_ns() - t0 < a->dummy_ns / 2)
+		dummy_hash(a, password);
+}
+
+enum gk_auth_status
+gk_auth_password(struct gk_auth *a, const char *user, const char *password, const char *addr,
+    int64_t now, struct gk_user *u)
+{
+	enum gk_auth_status st;
+	enum gk_pw_verdict v;
+	bool cached = false;
+	int64_t t0;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (password == NULL)
+		password = "";
+	if (user == NULL || !gk_valid_user(user, strlen(user))) {
+		/* Never looked up; the address alone counts. */
+		if ((st = lockout_reserve(a, NULL, addr, now)) != GK_AUTH_OK)
+			return st;
+		dummy_hash(a, password);
+		return GK_AUTH_BAD_NAME;
+	}
+	/*
+	 * The record is read first (no hashing) only to tell a cached good
+	 * password; the ban still comes before any hashing.
+	 */
+	rc = a->lookup(a->lookup_arg, user, u);
+	if (rc == GK_OK) {
+		cached = !(u->flags & GK_USER_DISABLED) && gk_credcache_check(a->cache, u->name,
+		    password, u->hash, u->generation, u->updated, now);
+	} else if (rc != GK_NOTFOUND) {
+		gk_wipe(u, sizeof(*u));
+		return GK_AUTH_DB_ERROR;
+	}
+	/* A cache hit is a password verified before: checked against bans, never counted. */
+	st = cached ? lockout_admits(a, user, addr, now, true) : lockout_reserve(a, user, addr, now);
+	if (st != GK_AUTH_OK) {
+		gk_wipe(u, sizeof(*u));
+		return st;
+	}
+	if (cached)
+		return GK_AUTH_OK;
+	if (rc == GK_NOTFOUND) {
+		dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
+		return GK_AUTH_UNKNOWN_USER;
+	}
+	t0 = mono_ns();
+	v = gk_pw_verify(a->pw, password, u->hash);
+	if (v == GK_PW_MATCH && !(u->flags & GK_USER_DISABLED)) {
+		gk_credcache_put(a->cache, u->name, password, u->hash, u->generation, u->updated, now);
+		lockout_settle(a, u->name, addr, now, false);
+		return GK_AUTH_OK;
+	}
+	if (v == GK_PW_FAIL && !(u->flags & GK_USER_DISABLED)) {
+		lockout_settle(a, user, addr, now, true);
+		st = GK_AUTH_INTERNAL;
+	} else {
+		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
+		cost_like_dummy(a, u->hash, password, t0);
+		st = (u->flags & GK_USER_DISABLED) ? GK_AUTH_DISABLED : GK_AUTH_BAD_PASSWORD;
+	}
+	gk_wipe(u, sizeof(*u));
+	return st;
+}
+
+enum gk_auth_status
+gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const char *cookies,
+    int64_t now, struct gk_user *u, struct gk_claims *c)
+{
+	const struct gk_secret *secret;
+	char token[GK_TOKEN_MAX + 1];
+	struct gk_err err = { "" };
+	enum gk_auth_status st;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	memset(c, 0, sizeof(*c));
+	if (cookies == NULL)
+		return GK_AUTH_NONE;
+	rc = gk_cookie_get(cookies, sc->cookie_name, token, sizeof(token));
+	if (rc == GK_NOTFOUND)
+		return GK_AUTH_NONE;
+	if (rc != GK_OK)
+		return rc == GK_EDUP ? GK_AUTH_DUPLICATE : GK_AUTH_MALFORMED;
+	if ((secret = sc->secret(sc->secret_arg)) == NULL) {
+		gk_wipe(token, sizeof(token));
+		return GK_AUTH_SECRET_ERROR;
+	}
+	rc = gk_token_verify(secret, token, sc->issuer, now, 60, sc->session_ttl, c, &err);
+	gk_wipe(token, sizeof(token));
+	if (rc == GK_TOKEN_EXPIRED) {
+		gk_wipe(c, sizeof(*c));
+		return GK_AUTH_NONE;    /* stale, not forged: let another method or the login run */
+	}
+	if (rc != GK_OK) {
+		gk_log(a->log, LOG_INFO, "session cookie refused: %s", gk_token_reason(rc));
+		gk_wipe(c, sizeof(*c));
+		return GK_AUTH_INVALID;
+	}
+	switch (a->lookup(a->lookup_arg, c->sub, u)) {
+	case GK_OK:
+		if (u->flags & GK_USER_DISABLED)
+			st = GK_AUTH_DISABLED;
+		else if (u->generation != c->gen)
+			st = GK_AUTH_REVOKED;
+		else
+			return GK_AUTH_OK;
+		break;
+	case GK_NOTFOUND:
+		st = GK_AUTH_UNKNOWN_USER;
+		break;
+	default:
+		st = GK_AUTH_DB_ERROR;
+		break;
+	}
+	gk_wipe(u, sizeof(*u));
+	/* c->sub stays: the caller logs whom the refused cookie named. */
+	return st;
+}
+
+const char *
+gk_auth_reason(enum gk_auth_status st)
+{
+	switch (st) {
+	case GK_AUTH_OK: return "ok";
+	case GK_AUTH_NONE: return "no-credentials";
+	case GK_AUTH_BANNED: return "banned";
+	case GK_AUTH_LOCKED: return "account-locked";
+	case GK_AUTH_THROTTLED: return "throttled";
+	case GK_AUTH_LOCKOUT_ERROR: return "lockout-error";
+	case GK_AUTH_BAD_NAME: return "bad-user-name";
+	case GK_AUTH_UNKNOWN_USER: return "unknown-user";
+	case GK_AUTH_DISABLED: return "disabled";
+	case GK_AUTH_BAD_PASSWORD: return "bad-password";
+	case GK_AUTH_DB_ERROR: return "database";
+	case GK_AUTH_INTERNAL: return "password-check";
+	case GK_AUTH_MALFORMED: return "session-malformed";
+	case GK_AUTH_DUPLICATE: return "session-duplicate";
+	case GK_AUTH_INVALID: return "session-invalid";
+	case GK_AUTH_REVOKED: return "session-revoked";
+	case GK_AUTH_SECRET_ERROR: return "secret";
+	}
+	return "unknown";
+}

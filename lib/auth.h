@@ -1,0 +1,124 @@
+/* auth.h: the one password check and the one session check, for every program that authenticates. */
+#ifndef GK_AUTH_H
+#define GK_AUTH_H
+
+#include "common.h"
+#include "credcache.h"
+#include "lockout.h"
+#include "log.h"
+#include "password.h"
+#include "record.h"
+#include "secret.h"
+#include "token.h"
+
+/*
+ * Every password a client sends -- Basic, Apache's REMOTE_USER/REMOTE_PASSWD
+ * pair, the login form -- goes through gk_auth_password(), as every password
+ * in OpenSSH goes through auth_password(); every session cookie goes through
+ * gk_auth_session(). The programs only map the status to their answer.
+ *
+ * Nothing here reads the clock: callers pass `now`, so the checks can be
+ * driven in-process by a test.
+ */
+
+enum gk_auth_status {
+	GK_AUTH_OK = 0,
+	GK_AUTH_NONE,           /* session: no cookie, or an expired one (not forged) */
+	GK_AUTH_BANNED,         /* the pair or the address is banned: the password was not looked at */
+	GK_AUTH_LOCKED,         /* the account reached lockout_user_lock failures: not looked at either */
+	GK_AUTH_THROTTLED,      /* the user's next attempt is not due yet: not looked at either */
+	GK_AUTH_LOCKOUT_ERROR,  /* the failure table cannot be read or written: deny */
+	GK_AUTH_BAD_NAME,       /* not a valid user name (never looked up) */
+	GK_AUTH_UNKNOWN_USER,
+	GK_AUTH_DISABLED,
+	GK_AUTH_BAD_PASSWORD,
+	GK_AUTH_DB_ERROR,       /* the user database failed (logged by the lookup) */
+	GK_AUTH_INTERNAL,       /* hashing failed internally (out of memory, ...) */
+	GK_AUTH_MALFORMED,      /* session: malformed cookie */
+	GK_AUTH_DUPLICATE,      /* session: the cookie sent twice (cookie tossing) */
+	GK_AUTH_INVALID,        /* session: bad signature, issuer, claims, ... (reason logged) */
+	GK_AUTH_REVOKED,        /* session: the user's generation moved on (logout everywhere) */
+	GK_AUTH_SECRET_ERROR    /* session: the signing key cannot be had (logged by the getter) */
+};
+
+/* Looks a user up: GK_OK, GK_NOTFOUND, or another status (the lookup logs it). */
+typedef int (*gk_auth_lookup_fn)(void *arg, const char *name, struct gk_user *u);
+
+/*
+ * Per process (or per worker); holds nothing about a request. The caller
+ * owns pw, lk and cache and fills the public fields; zero the rest.
+ */
+struct gk_auth {
+	struct gk_pw_ctx *pw;           /* required */
+	bool lockout_on;                /* count failures and honour bans */
+	struct gk_lockout *lk;          /* the table; NULL with lockout_on = every password refused */
+	struct gk_credcache *cache;     /* verified passwords; NULL = none */
+	const struct gk_log *log;       /* lockout notices and errors */
+	gk_auth_lookup_fn lookup;
+	void *lookup_arg;
+
+	/* private */
+	int64_t dummy_ns;               /* what the last dummy hash cost (CLOCK_MONOTONIC) */
+	/*
+	 * (user, address) pairs found unbanned in the last second, so a cached
+	 * good password does not take the table's lock on every request. Any
+	 * failure counted here clears it.
+	 */
+	struct {
+		char user[GK_USER_MAX + 1];
+		char addr[64];
+		int64_t until;
+	} memo[32];
+	unsigned memo_next;
+};
+
+/*
+ * The password check: name, lockout, database, hash, in that order.
+ *  - user need not be valid: an invalid name is never looked up, costs the
+ *    dummy hash and counts a failure against the address only;
+ *  - every attempt that will be hashed is counted as a failure BEFORE
+ *    hashing (gk_lockout_reserve), so parallel workers cannot pass more
+ *    guesses than max_failures; a right password takes the reservation back
+ *    and clears the user's counter (never the address's other failures);
+ *  - a banned user or address gets GK_AUTH_BANNED before any hashing, whatever
+ *    the password, so a ban is no oracle; a table that cannot be read gets
+ *    GK_AUTH_LOCKOUT_ERROR (deny);
+ *  - every failure costs at least the dummy hash: unknown users, disabled
+ *    users and wrong passwords alike, whatever the stored method (a cheap
+ *    sha-crypt/apr1/{SHA} hash is followed by the dummy), so timing tells no
+ *    user names apart;
+ *  - a password found in the cache (right password, unchanged record) skips
+ *    hashing and counting, but not a ban.
+ * addr is the client's address (REMOTE_ADDR), NULL when there is none.
+ * GK_AUTH_OK fills *u (the caller wipes it); any other status leaves *u wiped.
+ */
+enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const char *password,
+    const char *addr, int64_t now, struct gk_user *u);
+
+/* What one session check needs besides the auth context. */
+struct gk_auth_session_conf {
+	/* The signing key, asked for only once a cookie is there; NULL: cannot be had. */
+	const struct gk_secret *(*secret)(void *arg);
+	void *secret_arg;
+	const char *cookie_name;
+	const char *issuer;             /* GK_TOKEN_ISSUER */
+	long session_ttl;               /* longest lifetime accepted */
+};
+
+/*
+ * The session check: the cookie named cookie_name in the Cookie header value
+ * `cookies` (NULL: none) -> a signed token from issuer, not expired -> a user
+ * that exists, is enabled and whose generation equals the token's. GK_AUTH_OK
+ * fills *u and *c (the caller wipes both); GK_AUTH_NONE when there is no
+ * cookie or it merely expired; otherwise why it was refused (a refused
+ * signature or claim is logged with gk_token_reason()). After a refusal of a
+ * token that verified, c->sub still names its user, for the log: the caller
+ * wipes *c in every case.
+ */
+enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc,
+    const char *cookies, int64_t now, struct gk_user *u, struct gk_claims *c);
+
+/* The deny reason for the log ("bad-password", "banned", "session-revoked", ...). */
+const char *gk_auth_reason(enum gk_auth_status st);
+
+#endif
