@@ -64,7 +64,8 @@ add_user(struct gk_pw_ctx *pw, const char *name, enum gk_pw_method m, const char
 static void
 auth_new(struct gk_auth *a, bool lockout_on)
 {
-	struct gk_lockout_conf lc = { MAXF, 60, 30 };
+	/* MAXF per (user, address) pair and per address; per user only the defaults' throttle. */
+	struct gk_lockout_conf lc = { MAXF, 60, 30, MAXF, 0, 0, 0, 0 };
 	struct gk_err err;
 
 	memset(a, 0, sizeof(*a));
@@ -152,15 +153,17 @@ lockout_rules(void)
 	struct gk_auth a;
 
 	auth_new(&a, true);
-	/* Per user: MAXF wrong passwords from anywhere ban the right one. */
+	/* Per (user, address): MAXF wrong passwords from one address ban the right one there only. */
 	is_int(try_pw(&a, "alice", "w1", "198.51.100.1", t), GK_AUTH_BAD_PASSWORD, "alice wrong 1");
-	is_int(try_pw(&a, "alice", "w2", "198.51.100.2", t), GK_AUTH_BAD_PASSWORD, "alice wrong 2");
-	is_int(try_pw(&a, "alice", "w3", "198.51.100.3", t), GK_AUTH_BAD_PASSWORD,
+	is_int(try_pw(&a, "alice", "w2", "198.51.100.1", t), GK_AUTH_BAD_PASSWORD, "alice wrong 2");
+	is_int(try_pw(&a, "alice", "w3", "198.51.100.1", t), GK_AUTH_BAD_PASSWORD,
 	    "alice wrong 3: hashed (the third reservation is within the budget)");
-	is_int(try_pw(&a, "alice", "pw alice", "198.51.100.4", t + 1), GK_AUTH_BANNED,
-	    "then the right password is banned, unhashed");
-	is_int(try_pw(&a, "alice", "pw alice", "198.51.100.4", t + 31), GK_AUTH_OK,
-	    "after ban_time: allowed");
+	is_int(try_pw(&a, "alice", "pw alice", "198.51.100.1", t + 1), GK_AUTH_BANNED,
+	    "then the right password is banned there, unhashed");
+	is_int(try_pw(&a, "alice", "pw alice", "198.51.100.4", t + 1), GK_AUTH_OK,
+	    "... but the victim at another address gets in (no victim lockout)");
+	is_int(try_pw(&a, "alice", "pw alice", "198.51.100.1", t + 31), GK_AUTH_OK,
+	    "after ban_time: allowed there too");
 
 	/* A right password takes its reservation back: two failures + a success leave the address at two. */
 	is_int(try_pw(&a, "nobody1", "x", "203.0.113.5", t), GK_AUTH_UNKNOWN_USER, "unknown users count");
@@ -198,7 +201,7 @@ static void
 reservation_api(void)
 {
 	const int64_t t = T0 + 200000;
-	struct gk_lockout_conf lc = { MAXF, 60, 30 };
+	struct gk_lockout_conf lc = { MAXF, 60, 30, 0, 0, 0, 0, 0 };
 	struct gk_lockout *lk;
 	struct gk_err err;
 	long n;
@@ -208,25 +211,25 @@ reservation_api(void)
 	if (gk_lockout_open(state, &lc, &lk, &err) != GK_OK)
 		exit(1);
 	for (i = 1; i <= MAXF; i++)
-		is_int(gk_lockout_reserve(lk, "resv", NULL, t, &err), GK_LOCKOUT_ALLOW,
+		is_int(gk_lockout_reserve(lk, "resv", "192.0.2.50", t, &err), GK_LOCKOUT_ALLOW,
 		    "reservation %d of %d: allowed", i, MAXF);
-	gk_lockout_peek(lk, "resv", NULL, t, &n, &until, &err);
-	ok(n == MAXF && until == t + 30, "three reservations: three failures and a ban");
-	is_int(gk_lockout_reserve(lk, "resv", NULL, t, &err), GK_LOCKOUT_BANNED,
+	gk_lockout_peek(lk, "resv", "192.0.2.50", t, &n, &until, &err);
+	ok(n == MAXF && until == t + 30, "three reservations: three failures and a pair ban");
+	is_int(gk_lockout_reserve(lk, "resv", "192.0.2.50", t, &err), GK_LOCKOUT_BANNED,
 	    "the fourth: banned");
-	gk_lockout_peek(lk, "resv", NULL, t, &n, &until, &err);
+	gk_lockout_peek(lk, "resv", "192.0.2.50", t, &n, &until, &err);
 	is_int(n, MAXF, "... and not counted");
-	is_int(gk_lockout_refund(lk, "resv", NULL, t, &err), GK_OK, "refund one");
-	gk_lockout_peek(lk, "resv", NULL, t, &n, &until, &err);
+	is_int(gk_lockout_refund(lk, "resv", "192.0.2.50", t, &err), GK_OK, "refund one");
+	gk_lockout_peek(lk, "resv", "192.0.2.50", t, &n, &until, &err);
 	ok(n == MAXF - 1 && until == 0, "the refund lifts the ban its count had started");
-	is_int(gk_lockout_refund(lk, "never-seen", NULL, t, &err), GK_OK,
+	is_int(gk_lockout_refund(lk, "never-seen", "192.0.2.51", t, &err), GK_OK,
 	    "refunding an unknown key: nothing to do");
 	gk_lockout_close(lk);
 }
 
 /*
  * Workers hashing at once: each child is a worker with its own context, all
- * released together, each guessing bob's password from its own address.
+ * released together, all guessing bob's password from one address.
  * Counting before hashing lets exactly MAXF of them hash; with
  * check-then-count nearly all of them passed the check.
  */
@@ -249,7 +252,7 @@ parallel_guesses(void)
 
 			close(go[1]);
 			auth_new(&a, true);
-			snprintf(addr, sizeof(addr), "192.0.2.%d", 100 + i);
+			snprintf(addr, sizeof(addr), "192.0.2.%d", 100);
 			if (read(go[0], &c, 1) != 1)
 				_exit(99);
 			st = try_pw(&a, "bob", "guess", addr, t);
