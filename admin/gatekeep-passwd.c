@@ -73,8 +73,8 @@ static const struct option long_options[] = {
 	{ "verify", no_argument, NULL, 'v' },
 	{ "print", no_argument, NULL, 'n' },
 	{ "bcrypt", no_argument, NULL, 'B' },
-	{ "sha256", no_argument, NULL, '5' },
-	{ "sha512", no_argument, NULL, '6' },
+	{ "sha256", no_argument, NULL, '2' },
+	{ "sha512", no_argument, NULL, '5' },
 	{ "yescrypt", no_argument, NULL, 'y' },
 	{ "cost", required_argument, NULL, 'C' },
 	{ "list", no_argument, NULL, 'l' },
@@ -188,13 +188,13 @@ static void
 usage_lines(FILE *fp)
 {
 	fprintf(fp,
-	    "Usage: " PROG " [-c] [-B|-5|-6|-y] [-C cost] [ATTRIBUTES] DBFILE USER\n"
-	    "       " PROG " -b [-c] [-B|-5|-6|-y] [-C cost] [ATTRIBUTES] DBFILE USER PASSWORD\n"
-	    "       " PROG " -i [-c] [-B|-5|-6|-y] [-C cost] [ATTRIBUTES] DBFILE USER < pwfile\n"
+	    "Usage: " PROG " [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER\n"
+	    "       " PROG " -b [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER PASSWORD\n"
+	    "       " PROG " -i [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER < pwfile\n"
 	    "       " PROG " ATTRIBUTES DBFILE USER\n"
-	    "       " PROG " -D DBFILE USER\n"
+	    "       " PROG " -D|-x DBFILE USER\n"
 	    "       " PROG " -v [-b|-i] DBFILE USER [PASSWORD]\n"
-	    "       " PROG " -n [-b|-i] [-B|-5|-6|-y] [-C cost] USER [PASSWORD]\n"
+	    "       " PROG " -n [-b|-i] [-B|-2|-5|-y] [-C cost] USER [PASSWORD]\n"
 	    "       " PROG " --init | -l | --show USER | --export | --check [DBFILE]\n"
 	    "       " PROG " --rotate-secret [--leaked] [DBFILE]\n"
 	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
@@ -212,14 +212,15 @@ help(void)
 	    "  -c, --create          create DBFILE (it must not exist yet)\n"
 	    "  -b, --batch           take the password from the command line\n"
 	    "  -i, --stdin           read the password from standard input (one line)\n"
-	    "  -D, --delete          delete USER\n"
+	    "  -D, --delete          delete USER (none such: a message, exit 0); -x is the same\n"
 	    "  -v, --verify          verify USER's password\n"
 	    "  -n, --print           print \"USER:hash\" instead of storing it (no DBFILE)\n"
 	    "  -y, --yescrypt        hash with yescrypt (the default: the system's preferred method)\n"
 	    "  -B, --bcrypt          hash with bcrypt (cost 12 unless -C)\n"
-	    "  -5, --sha256          hash with sha256-crypt ($5$); -2 is the same\n"
-	    "  -6, --sha512          hash with sha512-crypt ($6$)\n"
-	    "  -C, --cost=N          method cost (bcrypt 4-31, yescrypt 1-11, sha-crypt rounds); -r is the same\n"
+	    "  -2, --sha256          hash with sha256-crypt ($5$), as htpasswd -2\n"
+	    "  -5, --sha512          hash with sha512-crypt ($6$), as htpasswd -5; -6 is the same\n"
+	    "  -C, --cost=N          yescrypt 1-11 (default 5), bcrypt 10-31 (12), sha-crypt\n"
+	    "                        rounds 1000-999999999 (5000); -r is the same\n"
 	    "\n"
 	    "Attributes (with USER, or with --import for every imported user):\n"
 	    "      --groups=A,B      set the groups (\"\" clears)\n"
@@ -293,7 +294,7 @@ static int
 set_method(struct opts *o, enum gk_pw_method m)
 {
 	if (o->method_set && o->method != m)
-		return usage_error("choose only one of -B, -5, -6 and -y");
+		return usage_error("choose only one of -B, -2, -5 (-6) and -y");
 	o->method_set = true;
 	o->method = m;
 	return EX_PW_OK;
@@ -367,19 +368,20 @@ parse_args(int argc, char **argv, struct opts *o)
 
 	o->mode_name = "";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:cbiDvnyB256C:r:lmsdp", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:cbiDxvnyB256C:r:lmsdp", long_options, NULL)) != -1) {
 		rc = EX_PW_OK;
 		switch (c) {
 		case 'c': o->create = true; break;
 		case 'b': o->batch = true; break;
 		case 'i': o->from_stdin = true; break;
-		case 'D': rc = set_mode(o, M_DELETE, "-D"); break;
+		case 'D':
+		case 'x': rc = set_mode(o, M_DELETE, c == 'D' ? "-D" : "-x"); break;
 		case 'v': rc = set_mode(o, M_VERIFY, "-v"); break;
 		case 'n': rc = set_mode(o, M_PRINT, "-n"); break;
 		case 'y': rc = set_method(o, GK_PW_YESCRYPT); break;
 		case 'B': rc = set_method(o, GK_PW_BCRYPT); break;
-		case '2':
-		case '5': rc = set_method(o, GK_PW_SHA256); break;
+		case '2': rc = set_method(o, GK_PW_SHA256); break;   /* htpasswd's letters */
+		case '5':
 		case '6': rc = set_method(o, GK_PW_SHA512); break;
 		case 'C':
 		case 'r':
@@ -391,7 +393,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 's':
 		case 'd':
 		case 'p':
-			pw_warnx("-%c: %s hashes are not supported; use -y (default), -B, -5 or -6", c,
+			pw_warnx("-%c: %s hashes are not supported; use -y (default), -B, -5 or -2", c,
 			    c == 'm' ? "Apache MD5 ($apr1$)" : c == 's' ? "SHA-1 ({SHA})" :
 			    c == 'd' ? "DES crypt" : "plaintext");
 			return EX_PW_ALG;
@@ -779,36 +781,13 @@ make_hash(const struct opts *o, const char *pw, char *hash, size_t hashsz)
 	return EX_PW_OK;
 }
 
-static bool
-path_exists(const char *path)
-{
-	struct stat sb;
-
-	return lstat(path, &sb) == 0 || errno != ENOENT;
-}
-
-/* Whether the database is there as -c expects; checked again under the lock by lib/. */
-static int
-check_db_presence(const struct opts *o, const char *db)
-{
-	if (o->create && path_exists(db)) {
-		pw_warnx("%s: database already exists (omit -c to change it)", db);
-		return EX_PW_FILE;
-	}
-	if (!o->create && !path_exists(db)) {
-		pw_warnx("%s: no such database (use -c or --init to create it)", db);
-		return EX_PW_FILE;
-	}
-	return EX_PW_OK;
-}
-
 static int
 begin_txn(const struct opts *o, const char *db, struct gk_userdb_txn **txn)
 {
 	struct gk_err err = { "" };
 	int rc, st;
 
-	if ((rc = check_db_presence(o, db)) != EX_PW_OK)
+	if ((rc = pw_db_presence_check(db, o->create)) != EX_PW_OK || (rc = pw_dir_check(db)) != EX_PW_OK)
 		return rc;
 	st = gk_userdb_begin(db, o->create, LOCK_TIMEOUT_MS, txn, &err);
 	if (st != GK_OK) {
@@ -852,7 +831,7 @@ cmd_set(const struct opts *o, const char *db, const char *name, char *pwarg)
 	memset(&u, 0, sizeof(u));
 	hash[0] = '\0';
 	/* Fail before asking for a password the command could not store. */
-	if ((rc = check_db_presence(o, db)) != EX_PW_OK)
+	if ((rc = pw_db_presence_check(db, o->create)) != EX_PW_OK || (rc = pw_dir_check(db)) != EX_PW_OK)
 		goto out;
 	/* Hash before taking the lock: hashing is the slow part. */
 	if (want_pw) {
@@ -926,9 +905,9 @@ cmd_delete(const struct opts *o, const char *db, const char *name)
 	st = gk_userdb_txn_delete(txn, name, &err);
 	if (st != GK_OK) {
 		gk_userdb_abort(txn);
-		if (st == GK_NOTFOUND) {
-			pw_warnx("%s: no such user '%s'", db, name);
-			return EX_PW_BADUSER;
+		if (st == GK_NOTFOUND) {   /* htpasswd -D too: a message, exit 0 */
+			pw_warnx("%s: no such user '%s': nothing to delete", db, name);
+			return EX_PW_OK;
 		}
 		pw_dberr(db, err.msg);
 		return pw_exit_for_status(st);
@@ -1044,11 +1023,11 @@ cmd_init(const struct opts *o, const char *db)
 	if ((rc = resolve_secret(o, db, secret, sizeof(secret))) != EX_PW_OK)
 		return rc;
 	/* Refuse before creating anything, so a refusal leaves no half-initialised state. */
-	if (path_exists(db)) {
+	if (pw_path_exists(db)) {
 		pw_warnx("%s: database already exists; not overwriting it", db);
 		return EX_PW_FILE;
 	}
-	if (path_exists(secret)) {
+	if (pw_path_exists(secret)) {
 		pw_warnx("%s: secret file already exists; not overwriting it", secret);
 		return EX_PW_FILE;
 	}
@@ -1176,8 +1155,10 @@ main(int argc, char **argv)
 	if (o.leaked && o.mode != M_ROTATE)
 		return usage_error("--leaked is only for --rotate-secret");
 	if ((o.method_set || o.cost != 0) && !takes_pw)
-		return usage_error("hash options (-B, -5, -6, -y, -C) cannot be used with %s",
+		return usage_error("hash options (-B, -2, -5, -y, -C) cannot be used with %s",
 		    o.mode_name);
+	if ((rc = pw_cost_check(o.method_set ? o.method : GK_PW_PREFERRED, o.cost)) != EX_PW_OK)
+		return rc;
 	if (pw_attrs_any(&o.attrs) && o.mode != M_SET && o.mode != M_IMPORT)
 		return usage_error("%s cannot be used with %s", o.attr_name, o.mode_name);
 

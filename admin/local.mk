@@ -2,6 +2,6 @@
 bin_PROGRAMS += admin/gatekeep-passwd
 admin_gatekeep_passwd_SOURCES = \
 	admin/gatekeep-passwd.c admin/passwd.h \
-	admin/attrs.c admin/prompt.c admin/import.c admin/listing.c admin/bans.c
+	admin/attrs.c admin/prompt.c admin/import.c admin/listing.c admin/bans.c admin/precheck.c
 admin_gatekeep_passwd_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 admin_gatekeep_passwd_LDADD = $(GK_LIBS)

@@ -104,6 +104,17 @@ struct gk_userdb_txn;
 int pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attrs *a,
     bool force, int64_t now, size_t *added, size_t *replaced);
 
+/* precheck.c: checks made before any prompt or change, each message printed. */
+/* EX_PW_SYNTAX, naming the method's range, when cost (0 = the default) is out of it. */
+int pw_cost_check(enum gk_pw_method m, unsigned long cost);
+/* EX_PW_FILE, naming the directory and the permission needed, when the directory of db
+ * cannot take the new file and the lock file a change writes beside db. */
+int pw_dir_check(const char *db);
+/* EX_PW_FILE when db exists and create is set (-c), or is missing and create is not. */
+int pw_db_presence_check(const char *db, bool create);
+/* Whether something is at path (an error other than ENOENT counts as yes). */
+bool pw_path_exists(const char *path);
+
 /* listing.c: read-only commands over an open database; each returns an EX_PW_* code. */
 struct gk_userdb;
 int pw_list(struct gk_userdb *db, const char *dbpath, FILE *out);

@@ -37,7 +37,7 @@ like "$err" 'missing arguments' "usage error says what is missing"
 run "$P" --no-such-option users.db alice
 is "$rc" 2 "unknown long option: exit 2"
 like "$err" 'unknown option --no-such-option' "unknown option is named"
-run "$P" -x users.db alice
+run "$P" -Q users.db alice
 is "$rc" 2 "unknown short option: exit 2"
 run "$P" --show
 is "$rc" 2 "missing option argument: exit 2"
@@ -108,7 +108,7 @@ is "$rc" 2 "no /dev/tty and no -b/-i: exit 2"
 like "$out" '/dev/tty.*use -b or -i' "no-terminal error suggests -b or -i"
 
 # --- hashing methods ------------------------------------------------------------------
-for m in y B 5 6; do
+for m in y B 2 5 6; do
 	run "$P" -$m -b users.db "m$m" "pw $m"
 	is "$rc" 0 "-$m stores a password"
 	run "$P" -v -b users.db "m$m" "pw $m"
@@ -116,8 +116,16 @@ for m in y B 5 6; do
 done
 like "$("$P" --show my users.db)" 'password: yescrypt' "-y stores yescrypt"
 like "$("$P" --show mB users.db)" 'password: bcrypt' "-B stores bcrypt"
-like "$("$P" --show m5 users.db)" 'password: sha256-crypt' "-5 stores sha256-crypt"
+# htpasswd's letters: -2 is SHA-256 ($5$), -5 SHA-512 ($6$); -6 is gatekeep's SHA-512 alias
+like "$("$P" --show m2 users.db)" 'password: sha256-crypt' "-2 stores sha256-crypt"
+like "$("$P" --show m5 users.db)" 'password: sha512-crypt' "-5 stores sha512-crypt"
 like "$("$P" --show m6 users.db)" 'password: sha512-crypt' "-6 stores sha512-crypt"
+for m in 2 5; do
+	is "$("$P" -n -b -$m u p 2>/dev/null | cut -c1-5)" "$(htpasswd -nb -$m u p 2>/dev/null | head -1 | cut -c1-5)" \
+		"-$m makes the same kind of hash as htpasswd -$m"
+done
+like "$("$P" -n -b --sha512 u p 2>/dev/null)" '^u:\$6\$' "--sha512 makes \$6\$"
+like "$("$P" -n -b --sha256 u p 2>/dev/null)" '^u:\$5\$' "--sha256 makes \$5\$"
 like "$("$P" --show alice users.db)" 'password: yescrypt' "the default is yescrypt (libxcrypt's preferred)"
 for m in m s d p; do
 	run "$P" -$m -b users.db x pw
@@ -134,6 +142,27 @@ is "$rc" 0 "-B -C 11 works"
 like "$("$P" --export users.db 2>/dev/null | grep '^cost11:')" '^cost11:\$2b\$11\$' "the cost is in the stored hash"
 run "$P" -B -6 -b users.db x pw
 is "$rc" 2 "two methods at once: exit 2"
+# every cost outside what the method takes is refused up front, naming the range
+# (libxcrypt alone says "Invalid argument" for yescrypt and bcrypt, and silently turns
+# sha-crypt rounds under 1000 into 1000)
+check_cost() {  # check_cost OPTIONS EXPECTED-ERROR DESCRIPTION
+	before=$(sum users.db)
+	run "$P" $1 -b users.db costly pw
+	is "$rc:$err" "2:gatekeep-passwd: $2" "$3: exit 2, the range named"
+	is "$(sum users.db)" "$before" "... nothing stored"
+}
+check_cost "-y -C 20" "-C 20: the yescrypt cost must be 1 to 11 (default 5)" "-y -C 20"
+check_cost "-C 12" "-C 12: the yescrypt cost must be 1 to 11 (default 5)" "-C 12 with the default method (yescrypt)"
+check_cost "-B -C 9" "-C 9: the bcrypt cost must be 10 to 31 (default 12)" "-B -C 9 (cheaper than gatekeep allows)"
+check_cost "-B -C 32" "-C 32: the bcrypt cost must be 10 to 31 (default 12)" "-B -C 32"
+check_cost "-5 -C 100" "-C 100: the sha512-crypt rounds must be 1000 to 999999999 (default 5000)" "-5 -C 100"
+check_cost "-2 -r 999" "-C 999: the sha256-crypt rounds must be 1000 to 999999999 (default 5000)" "-2 -r 999"
+run "$P" -n -b -5 -C 1000 u p
+like "$out" '^u:\$6\$rounds=1000\$' "-5 -C 1000: the lowest sha-crypt rounds work"
+run "$P" -n -b -y -C 1 u p
+like "$out" '^u:\$y\$' "-y -C 1: the lowest yescrypt cost works"
+run "$P" --help
+like "$out" 'yescrypt 1-11 \(default 5\), bcrypt 10-31 \(12\)' "--help gives the real cost ranges"
 
 # --- -n prints user:hash, and Apache's htpasswd accepts it ------------------------------
 run "$P" -n -b -B alice 'n pass'
@@ -168,9 +197,14 @@ run "$P" -v -b users.db bob 'pw-bob'
 is "$rc" 6 "a deleted user no longer verifies: exit 6"
 before=$(sum users.db)
 run "$P" -D users.db bob
-is "$rc" 6 "-D of an unknown user: exit 6"
-is "$err" "gatekeep-passwd: users.db: no such user 'bob'" "-D unknown user message"
-is "$(sum users.db)" "$before" "failed -D left the database unchanged"
+is "$rc" 0 "-D of an unknown user: exit 0, as htpasswd -D"
+is "$err" "gatekeep-passwd: users.db: no such user 'bob': nothing to delete" "-D unknown user message"
+is "$(sum users.db)" "$before" "-D of an unknown user left the database unchanged"
+"$P" -b users.db xuser pw 2>/dev/null
+run "$P" -x users.db xuser
+is "$rc:$err" "0:gatekeep-passwd: Deleting user xuser" "-x deletes, as htdbm -x"
+run "$P" -v -b users.db xuser pw
+is "$rc" 6 "... the user is gone"
 run "$P" -D -b users.db bob pw
 is "$rc" 2 "-D with -b: exit 2"
 run "$P" -D -v users.db bob
@@ -373,5 +407,27 @@ is "$rc" 0 "the export imports into a new database"
 is "$("$P" --export copy.db 2>/dev/null)" "$(cat exported.htpasswd)" "export -> import -> export is identical"
 run "$P" -v -b copy.db alice 'new horse'
 is "$rc" 0 "a user verifies after the round trip"
+
+# --- a database in a directory the user cannot write ------------------------------------
+# A change is written to a new file beside the database and renamed over it, under a lock
+# file beside it too: the message names the directory and the permission it needs.
+mkdir ro && "$P" -c -b ro/users.db alice pw 2>/dev/null
+if [ "$(id -u)" = 0 ]; then     # root may write anywhere: nobody runs a copy (TMP 0711)
+	chmod 711 "$TMP"; install -m 0755 "$P" "$TMP/gkp"
+	chown nobody ro/users.db ro/users.db.lock
+	as=(runuser -u nobody -- "$TMP/gkp")
+else
+	chmod 555 ro; as=("$P")
+fi
+before=$(sum ro/users.db)
+for cmd in "-b ro/users.db bob pw" "-D ro/users.db alice" "--groups staff ro/users.db alice"; do
+	run "${as[@]}" $cmd
+	is "$rc:$err" "1:gatekeep-passwd: ro/users.db: cannot change the database: no write permission on the directory ro (a change is written to a new file there and renamed over the database, with a lock file beside it: run as a user who may write and search ro)" \
+		"${cmd%% *} in a directory the user cannot write: exit 1, the directory named"
+done
+is "$(sum ro/users.db)" "$before" "... the database is unchanged"
+run "${as[@]}" -v -b ro/users.db alice pw
+is "$rc" 0 "... and still readable (-v needs no write permission)"
+chmod 755 ro
 
 done_testing

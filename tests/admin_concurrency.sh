@@ -12,7 +12,7 @@ for v in $(env | sed -n 's/^\(GATEKEEP_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 writer() {  # writer PREFIX: add 20 users, record every exit status
 	local i
 	for i in $(seq 1 20); do
-		"$P" -5 -C 1000 -b users.db "$1$i" "pw $1$i" 2>>"$1.err"
+		"$P" -2 -C 1000 -b users.db "$1$i" "pw $1$i" 2>>"$1.err"
 		echo $? >> "$1.rc"
 	done
 }

@@ -19,8 +19,8 @@ for opt in $("$P" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 	*) ok 1 "the man page documents $opt" ;;
 	esac
 done
-for opt in -c -b -i -D -v -n -y -B -5 -6 -C -l; do
-	printf '%s\n' "$text" | grep -q -- "^ *$opt[ ,]"
+for opt in -c -b -i -D -x -v -n -y -B -2 -5 -6 -C -l; do
+	printf '%s\n' "$text" | grep -Eq -- "^ *(-[0-9A-Za-z], )*$opt[ ,]"
 	ok $? "the man page has an entry for $opt"
 done
 for code in 0 1 2 3 4 5 6 7 9 10; do

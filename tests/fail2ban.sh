@@ -14,9 +14,9 @@ command -v fail2ban-regex >/dev/null || bail "fail2ban-regex not found (scripts/
 [ -x "$GK_AUTHZ" ] && [ -x "$GK_PASSWD" ] && [ -x "$TOKENTOOL" ] || bail "programs not built"
 
 DB=$TMP/users.db
-"$GK_PASSWD" -c -b -5 "$DB" alice alice-pw 2>/dev/null || bail "passwd"
-"$GK_PASSWD" -b -5 --groups=admins "$DB" bob bob-pw 2>/dev/null || bail "passwd"
-"$GK_PASSWD" -b -5 --disable "$DB" carol carol-pw 2>/dev/null || bail "passwd"
+"$GK_PASSWD" -c -b -2 "$DB" alice alice-pw 2>/dev/null || bail "passwd"
+"$GK_PASSWD" -b -2 --groups=admins "$DB" bob bob-pw 2>/dev/null || bail "passwd"
+"$GK_PASSWD" -b -2 --disable "$DB" carol carol-pw 2>/dev/null || bail "passwd"
 "$TOKENTOOL" create "$TMP/secret" || bail "secret"
 tok=$("$TOKENTOOL" issue "$TMP/secret" gatekeep alice)
 

@@ -6,8 +6,8 @@
 . "$top_srcdir/tests/fault/common.sh"
 
 DB=$FDIR/users.db
-"$GK_PASSWD" -c -b -5 "$DB" alice alice-pw 2>/dev/null || bail "passwd alice"
-"$GK_PASSWD" -b -5 "$DB" bob bob-pw 2>/dev/null || bail "passwd bob"
+"$GK_PASSWD" -c -b -2 "$DB" alice alice-pw 2>/dev/null || bail "passwd alice"
+"$GK_PASSWD" -b -2 "$DB" bob bob-pw 2>/dev/null || bail "passwd bob"
 "$TOKENTOOL" create "$FDIR/secret" || bail "secret"
 f_give "$DB" "$FDIR/secret"
 cp -p "$DB" "$TMP/good.db"
@@ -61,7 +61,7 @@ corrupt() {  # corrupt KIND FILE
 	truncated-header) head -c 100 "$TMP/good.db" >"$2" ;;
 	garbage) head -c "$(stat -c %s "$TMP/good.db")" /dev/urandom >"$2" ;;
 	htpasswd-file)  # an easy mistake: a text htpasswd file with alice's right hash
-		"$GK_PASSWD" -n -b -5 alice alice-pw >"$2" 2>/dev/null ;;
+		"$GK_PASSWD" -n -b -2 alice alice-pw >"$2" 2>/dev/null ;;
 	fifo)  # open(2) of a FIFO without a writer blocks: the worker must not hang in it
 		rm -f "$2"; mkfifo "$2" ;;
 	esac
@@ -104,9 +104,9 @@ f_start 2
 for i in 1 2 3 4; do f_st /x "$ALICE" >/dev/null; f_st /x "$BOB" >/dev/null; done
 f_mark
 cp -p "$DB" "$TMP/next.db"
-"$GK_PASSWD" -b -5 "$TMP/next.db" carol carol-pw 2>/dev/null || bail "passwd carol"
+"$GK_PASSWD" -b -2 "$TMP/next.db" carol carol-pw 2>/dev/null || bail "passwd carol"
 "$GK_PASSWD" -D "$TMP/next.db" bob 2>/dev/null || bail "delete bob"
-"$GK_PASSWD" -b -5 "$TMP/next.db" alice alice-pw2 2>/dev/null || bail "alice new pw"
+"$GK_PASSWD" -b -2 "$TMP/next.db" alice alice-pw2 2>/dev/null || bail "alice new pw"
 f_give "$TMP/next.db"
 mv "$TMP/next.db" "$DB"
 for i in 1 2 3 4; do

@@ -36,8 +36,8 @@ mkdir -p "$MNT"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k,mode=0700 gktest-full "$MNT" 2>/dev/null; then
 	at_exit "umount -l '$MNT'"
 	DB=$MNT/users.db
-	"$GK_PASSWD" -c -b -5 "$DB" alice alice-pw 2>/dev/null || bail "create"
-	for u in u1 d0 d4 d8 d12 d16 d24 d32 d48 d64; do "$GK_PASSWD" -b -5 "$DB" "$u" "$u-pw" 2>/dev/null || bail "add $u"; done
+	"$GK_PASSWD" -c -b -2 "$DB" alice alice-pw 2>/dev/null || bail "create"
+	for u in u1 d0 d4 d8 d12 d16 d24 d32 d48 d64; do "$GK_PASSWD" -b -2 "$DB" "$u" "$u-pw" 2>/dev/null || bail "add $u"; done
 	dbsize=$(stat -c %s "$DB")
 	diag "database: $dbsize bytes on a 256 KiB tmpfs"
 	FAILS=0 OKS=0 WANT_MSG='No space left on device'
@@ -48,9 +48,9 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k,mode=0700 gktest-full "$MNT
 		[ "$free_kib" -gt 0 ] && truncate -s "-$((free_kib * 1024))" "$MNT/filler"
 		n=$(ls "$MNT" | wc -l)
 		check_write "tmpfs, ${free_kib} KiB free, add a user" "$DB" \
-		    "$GK_PASSWD" -b -5 "$DB" "new$free_kib" "pw-$free_kib"
+		    "$GK_PASSWD" -b -2 "$DB" "new$free_kib" "pw-$free_kib"
 		check_write "tmpfs, ${free_kib} KiB free, change a password" "$DB" \
-		    "$GK_PASSWD" -b -5 "$DB" u1 "u1-pw-$free_kib"
+		    "$GK_PASSWD" -b -2 "$DB" u1 "u1-pw-$free_kib"
 		check_write "tmpfs, ${free_kib} KiB free, delete a user" "$DB" \
 		    "$GK_PASSWD" -D "$DB" "d$free_kib"
 		is "$(ls "$MNT" | grep -vc '^\(users\.db\|users\.db\.lock\|filler\)$')" 0 \
@@ -59,7 +59,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k,mode=0700 gktest-full "$MNT
 	[ "$FAILS" -gt 0 ]; ok $? "tmpfs: some writes failed for lack of space ($FAILS failed, $OKS fitted)"
 	[ "$OKS" -gt 0 ]; ok $? "tmpfs: writes with room succeeded ($OKS)"
 	rm -f "$MNT/filler"
-	"$GK_PASSWD" -b -5 "$DB" after after-pw >/dev/null 2>&1; ok $? "space freed: the next write works"
+	"$GK_PASSWD" -b -2 "$DB" after after-pw >/dev/null 2>&1; ok $? "space freed: the next write works"
 	"$GK_PASSWD" -v -b "$DB" after after-pw >/dev/null 2>&1; ok $? "... and is visible"
 else
 	# not fatal: the EFBIG part below covers the same code path without mount rights
@@ -68,25 +68,25 @@ fi
 
 # --- RLIMIT_FSIZE: the write fails with EFBIG (SIGXFSZ ignored, as a daemon would) -----
 DB=$TMP/users.db
-"$GK_PASSWD" -c -b -5 "$DB" alice alice-pw 2>/dev/null || bail "create"
-for u in v1 v2 v3 v4 v5 v6; do "$GK_PASSWD" -b -5 "$DB" "$u" "$u-pw" 2>/dev/null || bail "add $u"; done
+"$GK_PASSWD" -c -b -2 "$DB" alice alice-pw 2>/dev/null || bail "create"
+for u in v1 v2 v3 v4 v5 v6; do "$GK_PASSWD" -b -2 "$DB" "$u" "$u-pw" 2>/dev/null || bail "add $u"; done
 dbsize=$(stat -c %s "$DB")
 FAILS=0 OKS=0 WANT_MSG='File too large'
 for lim in 512 4096 $((dbsize / 2)) $((dbsize - 1)); do
 	check_write "fsize limit $lim (db $dbsize), add a user" "$DB" \
-	    bash -c 'trap "" XFSZ; exec prlimit --fsize="$0" -- "$@"' "$lim" "$GK_PASSWD" -b -5 "$DB" "x$lim" pw
+	    bash -c 'trap "" XFSZ; exec prlimit --fsize="$0" -- "$@"' "$lim" "$GK_PASSWD" -b -2 "$DB" "x$lim" pw
 	check_write "fsize limit $lim, change a password" "$DB" \
-	    bash -c 'trap "" XFSZ; exec prlimit --fsize="$0" -- "$@"' "$lim" "$GK_PASSWD" -b -5 "$DB" v1 "new-$lim"
+	    bash -c 'trap "" XFSZ; exec prlimit --fsize="$0" -- "$@"' "$lim" "$GK_PASSWD" -b -2 "$DB" v1 "new-$lim"
 done
 is "$OKS" 0 "fsize: every write over the limit failed"
 is "$(ls "$TMP" | grep -c '^users\.db\..*[^k]$')" 0 "fsize: no temp file left behind"
 # without the signal ignored, SIGXFSZ kills the writer mid-copy: the old database survives
 before=$(sum "$DB")
-{ (prlimit --fsize=4096 -- "$GK_PASSWD" -b -5 "$DB" killed pw) >/dev/null 2>&1; } 2>/dev/null
+{ (prlimit --fsize=4096 -- "$GK_PASSWD" -b -2 "$DB" killed pw) >/dev/null 2>&1; } 2>/dev/null
 rc=$?
 [ "$rc" -ne 0 ]; ok $? "fsize with SIGXFSZ: the writer dies (exit $rc)"
 is "$(sum "$DB")" "$before" "fsize with SIGXFSZ: database unchanged"
 "$GK_PASSWD" --check "$DB" >/dev/null 2>&1; ok $? "fsize with SIGXFSZ: --check passes"
-"$GK_PASSWD" -b -5 "$DB" later later-pw >/dev/null 2>&1; ok $? "the next writer cleans up and works"
+"$GK_PASSWD" -b -2 "$DB" later later-pw >/dev/null 2>&1; ok $? "the next writer cleans up and works"
 is "$(ls "$TMP" | grep -c '^users\.db\..*[^k]$')" 0 "... and no temp file is left"
 done_testing

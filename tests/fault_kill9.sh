@@ -12,10 +12,10 @@ command -v strace >/dev/null || bail "strace is required (scripts/install-deps t
 TRIALS=${GK_KILL9_TRIALS:-200}
 SEED=${GK_KILL9_SEED:-$(date +%s)}
 DB=$FDIR/users.db
-"$GK_PASSWD" -c -b -5 -C 1000 "$DB" u0 u0-pw 2>/dev/null || bail "passwd u0"
-"$GK_PASSWD" -b -5 -C 1000 "$DB" flip flip-0 2>/dev/null || bail "passwd flip"
+"$GK_PASSWD" -c -b -2 -C 1000 "$DB" u0 u0-pw 2>/dev/null || bail "passwd u0"
+"$GK_PASSWD" -b -2 -C 1000 "$DB" flip flip-0 2>/dev/null || bail "passwd flip"
 # Wrong passwords go to a user of their own: u0 must not be banned (max_failures) by them.
-"$GK_PASSWD" -b -5 -C 1000 "$DB" w0 w0-pw 2>/dev/null || bail "passwd w0"
+"$GK_PASSWD" -b -2 -C 1000 "$DB" w0 w0-pw 2>/dev/null || bail "passwd w0"
 "$TOKENTOOL" create "$FDIR/secret" || bail "secret"
 f_give "$DB" "$FDIR/secret"
 f_conf

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/fault/common.sh"
 
 SEC=$FDIR/secret
-"$GK_PASSWD" -c -b -5 "$FDIR/users.db" alice alice-pw 2>/dev/null || bail "passwd alice"
+"$GK_PASSWD" -c -b -2 "$FDIR/users.db" alice alice-pw 2>/dev/null || bail "passwd alice"
 "$TOKENTOOL" create "$TMP/good.secret" || bail "secret"
 f_give "$FDIR/users.db"
 f_conf

@@ -50,3 +50,6 @@ tests_t_prefork_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_prefork_LDADD = $(GK_LIBS)
 TESTS += tests/t_prefork
 VALGRIND_TESTS += tests/t_prefork
+# The programs carry Debian's hardening flags (configure.ac), checked with hardening-check.
+TESTS += tests/build_hardening.sh
+dist_check_SCRIPTS += tests/build_hardening.sh

@@ -29,7 +29,7 @@ export GATEKEEP_CONFIG="$TMP/gk.conf"
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 "$GK_PASSWD" -b --groups=admins,dev --email=alice@example.com --name="Alice Liddell" \
 	"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
-"$GK_PASSWD" -b -5 "$TMP/users.db" bob 'bob password' >/dev/null 2>&1 || bail "add bob"
+"$GK_PASSWD" -b -2 "$TMP/users.db" bob 'bob password' >/dev/null 2>&1 || bail "add bob"
 "$GK_PASSWD" -b "$TMP/users.db" carol 'carol password' >/dev/null 2>&1 || bail "add carol"
 "$GK_PASSWD" --disable "$TMP/users.db" carol >/dev/null 2>&1 || bail "disable carol"
 "$GK_PASSWD" -b "$TMP/users.db" dave 'dave password' >/dev/null 2>&1 || bail "add dave"

@@ -21,7 +21,7 @@ mkdir -m 0755 "$D" "$D/state"
 SOCK=$D/login.sock
 LOG=$TMP/login.log
 "$GK_PASSWD" --init "$D/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
-"$GK_PASSWD" -b -5 "$D/users.db" bob 'bob password' >/dev/null 2>&1 || bail "add bob"
+"$GK_PASSWD" -b -2 "$D/users.db" bob 'bob password' >/dev/null 2>&1 || bail "add bob"
 base_conf() {
 	cat <<EOF
 database = $D/users.db

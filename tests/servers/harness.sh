@@ -118,6 +118,39 @@ gk_render() {
 	    "$1" >"$2" || bail "cannot render $1"
 }
 
+# --- programs another user runs --------------------------------------------------------
+# As root the servers run their workers and what they spawn as nobody (Apache's User,
+# nginx's workers, mod_fcgid's gatekeep-authz, login.cgi under mod_cgid). nobody cannot
+# reach the build tree when a parent of it is 0700 (a clone in /root or in a mktemp -d
+# directory), so whatever nobody runs or opens lives in $TMP, which must be reachable.
+
+# gk_reachable_by USER PATH: bail, naming the directory, unless USER can reach PATH.
+gk_reachable_by() {
+	local user="$1" path="$2" d d_path=""
+	[ "$(id -u)" = 0 ] || return 0
+	runuser -u "$user" -- test -x "$path" 2>/dev/null && return 0
+	for d in $(printf '%s\n' "$path" | tr '/' '\n'); do
+		[ -n "$d" ] || continue
+		d_path="$d_path/$d"
+		runuser -u "$user" -- test -x "$d_path" 2>/dev/null || break
+	done
+	bail "$user (the user the web servers run their workers as) cannot reach $path:" \
+		"$(stat -c '%A %U' "${d_path:-/}" 2>/dev/null) ${d_path:-/} is not searchable by it;" \
+		"run the tests with TMPDIR set to a directory every user can traverse (e.g. TMPDIR=/tmp)"
+}
+
+# gk_own_copy VAR: copy the program named by $VAR into $TMP/bin (mode 0755) and point VAR
+# at the copy, for a program the web server starts as its own user (mod_fcgid).
+gk_own_copy() {
+	local src="${!1}" dst="$TMP/bin/${!1##*/}"
+	[ "$src" = "$dst" ] && return 0
+	mkdir -p "$TMP/bin" && chmod 755 "$TMP/bin" && cp "$src" "$dst" && chmod 755 "$dst" ||
+		bail "cannot copy $src into $TMP/bin"
+	printf -v "$1" '%s' "$dst"
+	[ "$(id -u)" = 0 ] || return 0
+	runuser -u nobody -- test -x "$dst" || bail "nobody cannot run $dst"
+}
+
 # gk_world: the user database, secret, app and docroot shared by every server test.
 # Users: alice (users), bob (admins), erin (staff), carol (disabled), rita (permission ro).
 # Passwords NAME-pw.
@@ -127,6 +160,7 @@ gk_world() {
 	[ -x "$GK_PASSWD" ] || bail "gatekeep-passwd is not built: $GK_PASSWD"
 	# servers drop privileges (Apache must when run as root): the tree must be readable
 	chmod 755 "$TMP"
+	gk_reachable_by nobody "$TMP"
 	mkdir -p "$GK" "$RUN" "$LOG" "$APP" "$WWW" "$TMP/state"
 	chmod 755 "$GK" "$RUN" "$LOG" "$APP" "$WWW"
 	chmod 700 "$TMP/state"
@@ -251,7 +285,9 @@ gk_start_apache() {
 	fi
 	case "$mode" in
 	authnz) gk_render "$CONTRIB/apache/gatekeep-authnz.conf" "$RUN/apache/site.conf" ;;
-	fcgid) gk_render "$CONTRIB/apache/gatekeep-fcgid.conf" "$RUN/apache/site.conf" ;;
+	fcgid)  # mod_fcgid starts gatekeep-authz as Apache's User: a copy it can reach
+		gk_own_copy GK_AUTHZ
+		gk_render "$CONTRIB/apache/gatekeep-fcgid.conf" "$RUN/apache/site.conf" ;;
 	esac
 	# GK_LOGIN_SITE: also the sign-in page (contrib/apache/gatekeep-login.conf), after it
 	local defs=(-D "GK_$mode")
