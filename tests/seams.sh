@@ -5,7 +5,7 @@
 # Seeded mutated requests go in; every request the app served must have been allowed by
 # the policy model for exactly what the app saw (docs/seams.md). One TAP line per server:
 # zero invariant violations.
-#   tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [SERVER...]
+#   tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [--honest] [SERVER...]
 # SERVER: nginx caddy apache-authnz lighttpd apache-fcgid (default: all five).
 # The short run (default, part of make check) sends 250 requests per server; --long 3000.
 # GK_SEAMS_EXPECT_CLEAN=0 reports the violations as TODO (the TAP line passes), for a tree
@@ -22,7 +22,8 @@ while [ $# -gt 0 ]; do
 	--count) COUNT=$2; shift ;;
 	--seed) SEED=$2; shift ;;
 	--paranoid) EXTRA+=(--paranoid) ;;
-	-*) bail "usage: tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [SERVER...]" ;;
+	--honest) EXTRA+=(--honest) ;;
+	-*) bail "usage: tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [--honest] [SERVER...]" ;;
 	*) SERVERS+=("$1") ;;
 	esac
 	shift
@@ -160,7 +161,7 @@ for S in "${SERVERS[@]}"; do
 			seam_app "$WWW/$d" index.cgi
 		done
 		gk_start_authz unix
-		gk_start_lighttpd socket
+		GK_LIGHTTPD_MAIN="$SEAMS/lighttpd-main.conf" gk_start_lighttpd socket
 		seam_check
 		gk_stop lighttpd; gk_stop authz
 		;;

@@ -141,8 +141,9 @@ class Request:
 
 
 class Generator:
-    def __init__(self, rng, port, tokens, forged, bypass_host):
+    def __init__(self, rng, port, tokens, forged, bypass_host, honest=False):
         self.rng, self.port, self.tokens, self.forged = rng, port, tokens, forged
+        self.honest = honest    # plain requests only: the oracle's own check (no violation ever)
         self.bypass_host = bypass_host or "intranet.test"
 
     def _fill(self, v):
@@ -211,6 +212,8 @@ class Generator:
             ]
         x = r.random()
         good_kinds = [k for k in kinds if k[0] in ("basic-ok", "cookie-ok")]
+        if self.honest:
+            kinds = [k for k in kinds if k[0] in ("none", "basic-ok", "basic-badpw", "cookie-ok")]
         tag, hdrs = r.choice(good_kinds if x < 0.4 else kinds[:1] if x < 0.5 else kinds)
         tags.append("cred:" + tag + ("(" + u + ")" if tag != "none" else ""))
         # header name spelling of the credential header itself, now and then
@@ -226,12 +229,12 @@ class Generator:
         tags = []
         path = r.choice(PATHS)
         tags.append("target:" + path)
-        for _ in range(r.choice([0, 1, 1, 1, 2])):
+        for _ in range(0 if self.honest else r.choice([0, 1, 1, 1, 2])):
             tag, fn = r.choice(PATH_TRICKS)
             path = fn(r, path)
             tags.append("path:" + tag)
         # a NUL or raw control character in the request line, now and then
-        if r.random() < 0.02:
+        if r.random() < 0.02 and not self.honest:
             path = path.replace("/", "/\x00", 1) if r.random() < 0.5 else path + "\t"
             tags.append("path:raw-ctl")
         q = "seamrid=%d" % rid
@@ -240,12 +243,14 @@ class Generator:
             target = path + "?" + q + "#" + frag
         else:
             target = path + "?" + q
-        method = r.choice(METHODS)
+        method = r.choice(METHODS[:12] if self.honest else METHODS)
         if method != "GET":
             tags.append("method:" + method)
         headers = []
         htag, host = r.choice(HOST_TRICKS[:1] * 6 + HOST_TRICKS)
-        if r.random() < 0.06:
+        if self.honest:
+            htag, host = r.choice(HOST_TRICKS[:3])
+        elif r.random() < 0.06:
             htag, host = "host-bypass", r.choice([self.bypass_host, self.bypass_host + ".",
                                                    self.bypass_host.upper(),
                                                    self.bypass_host + ":" + str(self.port)])
@@ -253,15 +258,17 @@ class Generator:
             tags.append(htag)
         if host is not None:
             headers.append(("Host", self._fill(host)))
-        if r.random() < 0.05 and host is not None:
+        if self.honest:
+            pass
+        elif r.random() < 0.05 and host is not None:
             headers.append(("Host", "admin.test"))
             tags.append("host-twice")
-        if r.random() < 0.07:
+        if r.random() < 0.07 and not self.honest:
             ah = r.choice(["admin.test", "app.test", self.bypass_host, "127.0.0.1:%d" % self.port])
             target = "http://" + ah + target
             tags.append("absolute-form:" + ah)
         # spoofed forwarding / identity headers, in some spelling, maybe twice or merged
-        for _ in range(r.choice([0, 0, 1, 1, 2, 3])):
+        for _ in range(0 if self.honest else r.choice([0, 0, 1, 1, 2, 3])):
             name, vals = r.choice(SPOOF[:4] * 3 + SPOOF)
             sp, nm = spellings(r, name)
             v = self._fill(r.choice(vals))
@@ -277,13 +284,13 @@ class Generator:
                 headers.append((nm, v))
                 tags.append("hdr:%s[%s]" % (nm, v))
         body = b""
-        if r.random() < 0.12:
+        if r.random() < 0.12 and not self.honest:
             nm = r.choice(OVERRIDE)
             sp, nm = spellings(r, nm)
             v = r.choice(["DELETE", "PUT", "GET", "delete"])
             headers.append((nm, v))
             tags.append("override:%s[%s]" % (nm, v))
-        if r.random() < 0.03:
+        if r.random() < 0.03 and not self.honest:
             target = target.replace("?", "?_method=DELETE&", 1)
             tags.append("override:_method")
         headers += self.credentials(tags)

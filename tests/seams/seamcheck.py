@@ -113,6 +113,8 @@ def main():
     ap.add_argument("--anon-user", default="", help="the name the server gives 'no user' (DefaultUser)")
     ap.add_argument("--paranoid", action="store_true",
                     help="also the rarer readings: double decoding, NFKC hosts, trailing dots in segments")
+    ap.add_argument("--honest", action="store_true",
+                    help="plain requests only (no mutation): checks the oracle itself")
     ap.add_argument("--timeout", type=float, default=10)
     ap.add_argument("--show", type=int, default=6, help="violations printed in full")
     ap.add_argument("--report", help="write every violation as JSON lines here")
@@ -127,7 +129,7 @@ def main():
                     tokens[u] = t
     rng = random.Random(a.seed)
     gen = mutate.Generator(rng, port=a.port, tokens=tokens, forged=a.forged_cookie,
-                           bypass_host=a.bypass_host)
+                           bypass_host=a.bypass_host, honest=a.honest)
     model = policy.Model(tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
                          paranoid=a.paranoid)
 
