@@ -273,23 +273,23 @@ class Generator:
             sp, nm = spellings(r, name)
             v = self._fill(r.choice(vals))
             how = r.random()
+            tags.append("hdr:%s/%s" % (name, sp))
             if how < 0.15:
                 headers.append((nm, v))
                 headers.append((name, self._fill(r.choice(vals))))
-                tags.append("hdr:%s[%s]+dup" % (nm, v))
+                tags.append("hdr-twice:%s" % name)
             elif how < 0.25:
                 headers.append((nm, "x, " + v))
-                tags.append("hdr:%s[x, %s]" % (nm, v))
+                tags.append("hdr-merged:%s" % name)
             else:
                 headers.append((nm, v))
-                tags.append("hdr:%s[%s]" % (nm, v))
         body = b""
         if r.random() < 0.12 and not self.honest:
             nm = r.choice(OVERRIDE)
             sp, nm = spellings(r, nm)
             v = r.choice(["DELETE", "PUT", "GET", "delete"])
             headers.append((nm, v))
-            tags.append("override:%s[%s]" % (nm, v))
+            tags.append("override:%s" % v)
         if r.random() < 0.03 and not self.honest:
             target = target.replace("?", "?_method=DELETE&", 1)
             tags.append("override:_method")

@@ -73,10 +73,11 @@ def segments(b, resolve):
     return tuple(out)
 
 
-def path_readings(raw, paranoid):
-    """{segments: tag} for every way a router may read the raw path (bytes)."""
+def path_readings(raw, paranoid, decoded=False):
+    """{segments: tag} for every way a router may read the raw path (bytes); DECODED: the
+    server decoded it already (CGI's PATH_INFO), so it is not decoded again."""
     found = {}
-    decodes = (1, 0, 2) if paranoid else (1, 0)
+    decodes = (0,) if decoded else (1, 0, 2) if paranoid else (1, 0)
     for semi in ("keep", "strip-raw", "strip-decoded"):
         for dec in decodes:
             for bsl in (False, True):
@@ -102,7 +103,8 @@ def path_readings(raw, paranoid):
                                     segs = tuple(s.rstrip(b". ") for s in segs)
                                 tag = "+".join(t for t, on in (
                                     ("semicolon-" + semi, semi != "keep"),
-                                    ("undecoded", dec == 0), ("double-decoded", dec == 2),
+                                    ("undecoded", dec == 0 and not decoded),
+                                    ("double-decoded", dec == 2),
                                     ("backslash", bsl), ("overlong-nul", ctl),
                                     ("dots-literal", not resolve), ("case-folded", fold),
                                     ("trailing-dot-space", win)) if on) or "plain"
@@ -149,6 +151,7 @@ class Model:
     @staticmethod
     def basic_user(value):
         scheme, sp, tok = value.partition(" ")
+        tok = tok.lstrip(" ")   # RFC 7235: auth-scheme 1*SP token68
         if scheme.lower() != "basic" or not B64_RE.fullmatch(tok) or len(tok) % 4:
             return None
         try:
@@ -232,7 +235,7 @@ class Model:
         found = path_readings(path.split("?", 1)[0].encode("latin-1"), self.paranoid)
         if rec["kind"] == "cgi":   # the server's own decoded split
             sp = (rec["env"].get("SCRIPT_NAME", "") + rec["env"].get("PATH_INFO", "")).encode("latin-1")
-            for segs, tag in path_readings(sp, self.paranoid).items():
+            for segs, tag in path_readings(sp, self.paranoid, decoded=True).items():
                 found.setdefault(segs, "script-name+" + tag)
         return found
 
