@@ -9,7 +9,7 @@
 # SERVER: nginx caddy apache-authnz lighttpd apache-fcgid (default: all five).
 # The short run (default, part of make check) sends 200 requests per server
 # (GK_SEAMS_COUNT), --long 3000; the seed is fixed (GK_SEAMS_SEED) so that a run repeats.
-# GK_SEAMS_EXPECT_CLEAN=0 reports the violations as TODO (the TAP line passes), for a tree
+# GK_SEAMS_EXPECT_CLEAN=0 reports the violations as TODO (XFAIL, not a failure), for a tree
 # whose known seams are not fixed yet; GK_SEAMS_REPORT=FILE keeps every violation as JSON.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
@@ -109,8 +109,9 @@ seam_check() {
 	served=$(printf '%s' "$out" | sed -n 's/.* served=\([0-9]*\).*/\1/p')
 	[ "${served:-0}" -gt 0 ]; ok $? "$S: the app served some of the mutated requests (${served:-0})"
 	if [ "$rc" = 1 ] && [ "$EXPECT_CLEAN" = 0 ]; then
-		echo "ok $((_tap_n + 1)) - $S: zero invariant violations # TODO known seams (GK_SEAMS_EXPECT_CLEAN=0)"
+		# a failing TODO test: automake counts it as XFAIL, not as a failure
 		_tap_n=$((_tap_n + 1))
+		echo "not ok $_tap_n - $S: zero invariant violations ($out) # TODO known seams (GK_SEAMS_EXPECT_CLEAN=0)"
 	else
 		[ "$rc" = 0 ]; ok $? "$S: zero invariant violations ($out)"
 	fi
