@@ -9,6 +9,7 @@ EXTRA_DIST += \
 	tests/seams/mutate.py \
 	tests/seams/policy.py \
 	tests/seams/summarize.py \
+	tests/seams/selftest.py \
 	tests/seams/lighttpd-main.conf \
 	docs/seams.md
 # make check-seams: only this one (it needs the programs and tests/tokentool built first).

@@ -33,6 +33,11 @@ done
 EXPECT_CLEAN=${GK_SEAMS_EXPECT_CLEAN:-1}
 REPORT=${GK_SEAMS_REPORT:-$TMP/violations.jsonl}
 
+# the oracle itself first: the seams of issue 9 as recorded requests, and plain ones
+"$PY" "$SEAMS/selftest.py" >"$TMP/selftest.out" 2>&1
+ok $? "the policy model flags the known seams and passes plain requests ($(tail -1 "$TMP/selftest.out"))"
+grep -v '^ok ' "$TMP/selftest.out" | sed 's/^/# /'
+
 gk_world
 SEAMLOG="$TMP/seamlog"
 mkdir -p "$SEAMLOG"

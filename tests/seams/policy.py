@@ -233,7 +233,8 @@ class Model:
     def app_paths(self, rec):
         _, path = split_target(rec["target"])
         found = path_readings(path.split("?", 1)[0].encode("latin-1"), self.paranoid)
-        if rec["kind"] == "cgi":   # the server's own decoded split
+        if rec["kind"] == "cgi" and (rec["env"].get("SCRIPT_NAME") or rec["env"].get("PATH_INFO")):
+            # the server's own decoded split
             sp = (rec["env"].get("SCRIPT_NAME", "") + rec["env"].get("PATH_INFO", "")).encode("latin-1")
             for segs, tag in path_readings(sp, self.paranoid, decoded=True).items():
                 found.setdefault(segs, "script-name+" + tag)
