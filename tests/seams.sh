@@ -17,6 +17,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 
 SEAMS="$top_srcdir/tests/seams"
+export PYTHONDONTWRITEBYTECODE=1   # nothing written into the source tree (distcheck: read-only)
 TOKENTOOL="$top_builddir/tests/tokentool"
 COUNT=${GK_SEAMS_COUNT:-200} SEED=${GK_SEAMS_SEED:-20261206} EXTRA=() SERVERS=()
 while [ $# -gt 0 ]; do
