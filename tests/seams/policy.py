@@ -59,11 +59,11 @@ def strip_params(b):
 
 
 def segments(b, resolve):
+    """The path's segments: '//' and '.' vanish; '..' is resolved (clamped at the root) or,
+    for a router that matches the raw string, kept as a literal segment."""
     out = []
     for s in b.split(b"/"):
-        if s == b"":
-            continue
-        if resolve and s == b".":
+        if s in (b"", b"."):
             continue
         if resolve and s == b"..":
             if out:
@@ -106,7 +106,7 @@ def path_readings(raw, paranoid, decoded=False):
                                     ("undecoded", dec == 0 and not decoded),
                                     ("double-decoded", dec == 2),
                                     ("backslash", bsl), ("overlong-nul", ctl),
-                                    ("dots-literal", not resolve), ("case-folded", fold),
+                                    ("dotdot-literal", not resolve), ("case-folded", fold),
                                     ("trailing-dot-space", win)) if on) or "plain"
                                 if segs not in found or tag.count("+") < found[segs].count("+"):
                                     found[segs] = tag

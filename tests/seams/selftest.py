@@ -70,6 +70,11 @@ CASES = [
      "authorization@plain"),
     ("anonymous /public/%c0%ae%c0%ae/admin/", [], cgi("GET", "/public/%c0%ae%c0%ae/admin/"),
      "anonymous@path:overlong-nul"),
+    ("plain: anonymous /./public//x", [], http("GET", "/./public//x", []), None),
+    ("anonymous /admin/../public/x (a raw router sees /admin)", [],
+     http("GET", "/admin/../public/x", []), "anonymous@path:dotdot-literal"),
+    ("anonymous /p%75blic/x (a raw router does not see /public)", [],
+     http("GET", "/p%75blic/x", []), "anonymous@path:undecoded"),
     ("client Remote-User: bob with alice's Basic", [A, ("Remote-User", "bob")],
      http("GET", "/private/", [], "bob"), "identity"),
 ]
