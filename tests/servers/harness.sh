@@ -269,6 +269,7 @@ gk_start_apache() {
 
 # --- lighttpd ---------------------------------------------------------------------------
 # MODE: socket (gatekeep-authz started by us) or binpath (lighttpd spawns it on fd 0).
+# GK_LIGHTTPD_MAIN: the main config around it (default tests/servers/lighttpd-main.conf).
 gk_start_lighttpd() {
 	local mode="$1"
 	gk_need lighttpd
@@ -282,7 +283,7 @@ gk_start_lighttpd() {
 		gk_render "$GK_LOGIN_SITE" "$RUN/lighttpd/login.conf"
 		cat "$RUN/lighttpd/login.conf" >>"$RUN/lighttpd/site.conf"
 	fi
-	gk_render "$SRV/lighttpd-main.conf" "$RUN/lighttpd/lighttpd.conf"
+	gk_render "${GK_LIGHTTPD_MAIN:-$SRV/lighttpd-main.conf}" "$RUN/lighttpd/lighttpd.conf"
 	lighttpd -tt -f "$RUN/lighttpd/lighttpd.conf" >"$LOG/lighttpd-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/lighttpd-t.out"; bail "lighttpd -tt rejects the config"; }
 	gk_bg lighttpd lighttpd -D -f "$RUN/lighttpd/lighttpd.conf"
