@@ -370,7 +370,7 @@ gk_check_auth() {
 	req -H 'Authorization: Basic !!!notbase64' "$BASE/private/"
 	is "$CODE" 401 "$S: garbage Authorization -> 401"
 
-	# authorization: a config rule (/admin) and a per-location param (/staff)
+	# authorization: config rules (/admin, /staff), read the app's ways too
 	req -u alice:alice-pw "$BASE/admin/"
 	is "$CODE" "$FORBIDDEN" "$S: rule group:admins, user not in it -> $FORBIDDEN"
 	unlike "$BODY" 'app-ok' "$S: the app did not run for the wrong group"
@@ -378,12 +378,17 @@ gk_check_auth() {
 	is "$CODE" 200 "$S: rule group:admins, admin -> 200"
 	is "$(appvar "$IDVAR")" bob "$S: the app sees $IDVAR=bob"
 	req -u alice:alice-pw "$BASE/staff/"
-	is "$CODE" "$FORBIDDEN" "$S: GATEKEEP_REQUIRE=group:staff from the server, alice -> $FORBIDDEN"
+	is "$CODE" "$FORBIDDEN" "$S: rule group:staff, alice -> $FORBIDDEN"
 	req -u erin:erin-pw "$BASE/staff/"
-	is "$CODE" 200 "$S: GATEKEEP_REQUIRE=group:staff, erin (staff) -> 200"
+	is "$CODE" 200 "$S: rule group:staff, erin (staff) -> 200"
 	is "$(appvar "$IDVAR")" erin "$S: the app sees $IDVAR=erin"
 	req -u alice:alice-pw "$BASE/public/../staff/"
 	is "$CODE" "$FORBIDDEN" "$S: /public/../staff/ still needs group:staff"
+	# the server's own location matching is not the app's: the rule must hold for these
+	for u in '/staff;x=1/' '/STaff/'; do
+		req -u alice:alice-pw "$BASE$u"
+		is "$CODE" "$FORBIDDEN" "$S: $u needs group:staff too (alice -> $FORBIDDEN)"
+	done
 
 	# the original method reaches gatekeep (nginx's subrequest and Caddy's forward_auth
 	# are GETs; permission ro allows only GET/HEAD/OPTIONS)
@@ -394,6 +399,17 @@ gk_check_auth() {
 	unlike "$BODY" 'app-ok' "$S: ... the app did not run for the POST"
 	req -u rita:rita-pw -X DELETE -H 'X-Forwarded-Method: GET' "$BASE/private/"
 	is "$CODE" "$FORBIDDEN" "$S: read-only user, DELETE with a client X-Forwarded-Method: GET -> $FORBIDDEN"
+	# method overrides: apps run the DELETE these ask for
+	for h in X-HTTP-Method-Override X-HTTP-Method x-method-override; do
+		req -u rita:rita-pw -H "$h: DELETE" "$BASE/private/"
+		is "$CODE" "$FORBIDDEN" "$S: read-only user, GET with $h: DELETE -> $FORBIDDEN"
+	done
+	req -u rita:rita-pw "$BASE/private/?_method=DELETE"
+	is "$CODE" "$FORBIDDEN" "$S: read-only user, GET ?_method=DELETE -> $FORBIDDEN"
+	req -u rita:rita-pw -H 'X-HTTP-Method-Override: GET' "$BASE/private/?_method=HEAD"
+	is "$CODE" 200 "$S: read-only user, overrides to safe methods -> 200"
+	req -u alice:alice-pw -H 'X-HTTP-Method-Override: DEL ETE' "$BASE/private/"
+	is "$CODE" "$FORBIDDEN" "$S: a malformed override -> $FORBIDDEN"
 
 	# client-sent identity headers are never the identity
 	req -u alice:alice-pw -H 'Remote-User: bob' -H 'Remote-Groups: admins' "$BASE/admin/"
