@@ -67,6 +67,7 @@ fi
 SEAM_CONF=(
 	"rule = host=admin.test* require=group:admins"
 	"rule = path=/private/del methods=DELETE,PUT,PATCH,POST require=group:admins"
+	"rule = path=/staff require=group:staff"
 	"find_time = 1s"
 	"ban_time = 1s"
 )
@@ -80,6 +81,8 @@ seam_conf() {
 	for try in 3 2 0; do
 		BYPASS_CONF=("${BYPASS_CONF[@]:0:$try}")
 		gk_conf "192.0.2.1/32" "${SEAM_CONF[@]}" "${BYPASS_CONF[@]}"
+		# the first matching rule wins: /staff goes after the admin.test host rule
+		sed -i '0,/^rule = path=\/staff /{/^rule = path=\/staff /d}' "$GK/gatekeep.conf"
 		"$GK_AUTHZ" -c "$GK/gatekeep.conf" --check-config >"$LOG/seam-check-config.out" 2>&1 && break
 		diag "gatekeep refuses ${BYPASS_CONF[*]: -1}: $(tail -1 "$LOG/seam-check-config.out")"
 	done

@@ -5,7 +5,7 @@ The policy under test (tests/seams/run.sh writes the same into gatekeep.conf):
             OPTIONS only), carol (disabled); passwords NAME-pw
   rules     host admin.test (any port) -> group:admins; path /admin -> group:admins;
             path /private/del with DELETE, PUT, PATCH or POST -> group:admins;
-            path /staff -> group:staff (GATEKEEP_REQUIRE, from the web server);
+            path /staff -> group:staff (a rule, as the contrib files recommend);
             anything else -> any authenticated user
   bypass    path /public needs no user; nothing else does (a bypass by Host is never
             proven: the client chooses the Host)
