@@ -39,6 +39,7 @@ struct view {
 	const char *host;
 	const char *target;
 	const char *proto;
+	struct gk_methods ms;   /* every method the app could act on (method.h) */
 };
 
 static int auth_lookup(void *arg, const char *name, struct gk_user *u);
@@ -384,7 +385,7 @@ requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
 	const char *s;
 
 	/* Every reading of the path an app could use: the strictest rule among them wins. */
-	if (gk_policy_requirements(a->cfg, v->host, pr, v->method, rs, &s) != GK_OK) {
+	if (gk_policy_requirements_methods(a->cfg, v->host, pr, &v->ms, rs, &s) != GK_OK) {
 		gk_log(a->log, LOG_ERR, "%s: bad requirement", s);
 		fail(d, GK_OUT_ERROR, "bad-rule");
 		return GK_ERR;
@@ -1024,6 +1025,11 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	}
 	if (view_get(a, &req, role, &v, d) != GK_OK)
 		goto done;
+	if (gk_method_readings(&req, v.method, v.target, &v.ms) != GK_OK) {
+		log_path(d, v.target);
+		fail(d, GK_OUT_FORBIDDEN, "bad-method");
+		goto done;
+	}
 	if (gk_path_readings(v.target, &pr) != GK_OK) {
 		log_path(d, v.target);
 		fail(d, GK_OUT_FORBIDDEN, "bad-path");
@@ -1079,9 +1085,9 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	case M_FAIL:
 		break;
 	case M_USER:
-		if (!gk_requirements_allow(&rs, &d->user, v.method))
+		if (!gk_requirements_allow_methods(&rs, &d->user, &v.ms))
 			fail(d, GK_OUT_FORBIDDEN, "forbidden");
-		else if (!origin_ok(cfg, &req, v.method))
+		else if (!origin_ok(cfg, &req, gk_methods_least_safe(&v.ms)))
 			fail(d, GK_OUT_FORBIDDEN, "bad-origin");
 		else
 			d->outcome = GK_OUT_ALLOW;

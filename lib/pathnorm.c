@@ -26,8 +26,8 @@ put(char *out, size_t outsz, size_t *o, const char *s, size_t n)
  * GK_EINVAL or GK_ETOOLONG; *seglen receives the length.
  */
 static int
-decode_segment(const char *s, const char *e, char *seg, size_t segsz, size_t *seglen,
-    unsigned *flags)
+decode_segment(const char *s, const char *e, bool raw, char *seg, size_t segsz,
+    size_t *seglen, unsigned *flags)
 {
 	size_t o = 0;
 
@@ -43,6 +43,15 @@ decode_segment(const char *s, const char *e, char *seg, size_t segsz, size_t *se
 			if (e - s < 3 || (hi = gk_hexval((unsigned char)s[1])) < 0 ||
 			    (lo = gk_hexval((unsigned char)s[2])) < 0)
 				return GK_EINVAL;
+			if (raw) {
+				/* Checked, kept as sent: a raw router sees "%75", not 'u'. */
+				if (3 >= segsz - o)
+					return GK_ETOOLONG;
+				memcpy(seg + o, s, 3);
+				o += 3;
+				s += 3;
+				continue;
+			}
 			c = (unsigned char)(hi << 4 | lo);
 			s += 3;
 			if (c == 0 || c < 0x20 || c == 0x7f)
@@ -153,7 +162,7 @@ twice_copy(const char *p, size_t len)
 }
 
 static int
-normalize(const char *p, size_t len, bool semi_literal, char *out, size_t outsz,
+normalize(const char *p, size_t len, bool semi_literal, bool raw, char *out, size_t outsz,
     unsigned *flags)
 {
 	char seg[GK_HEADER_MAX + 1];
@@ -181,9 +190,12 @@ normalize(const char *p, size_t len, bool semi_literal, char *out, size_t outsz,
 			*flags |= GK_PATH_AMBIGUOUS;
 		if (semi_literal)
 			semi = NULL;
-		rc = decode_segment(s, semi ? semi : e, seg, sizeof(seg), &seglen, flags);
+		rc = decode_segment(s, semi ? semi : e, raw, seg, sizeof(seg), &seglen, flags);
 		if (rc != GK_OK)
 			return rc;
+		/* Every segment, not only those ".." keeps: "a%c0%af.." is "a/.." to a lenient app. */
+		if (!gk_valid_utf8(seg, seglen))
+			return GK_EINVAL;
 		trailing = e == end && (seglen == 0 || strcmp(seg, ".") == 0 ||
 		    strcmp(seg, "..") == 0);
 		s = e;
@@ -262,7 +274,8 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 		p = copy;
 		len = strlen(copy);
 	}
-	rc = normalize(p, len, (opts & GK_PATHNORM_SEMI_LITERAL) != 0, out, outsz, &f);
+	rc = normalize(p, len, (opts & GK_PATHNORM_SEMI_LITERAL) != 0,
+	    (opts & GK_PATHNORM_RAW) != 0, out, outsz, &f);
 	free(copy);
 	free(twice);
 	if (rc != GK_OK)

@@ -37,6 +37,13 @@
 #define GK_PATHNORM_TWICE 0x4u
 
 /*
+ * Option: do not percent-decode (how a router matching the raw request
+ * target reads it: "/p%75blic" is not "/public" there). Escapes are still
+ * checked; a raw '\\' or ';' is read as without the option.
+ */
+#define GK_PATHNORM_RAW 0x8u
+
+/*
  * Normalises the path of a request target (REQUEST_URI or X-Forwarded-Uri):
  * drops an absolute-form "scheme://authority" prefix, the query ('?') and
  * fragment ('#'); splits on '/'; strips ";params" from each raw segment
@@ -44,8 +51,8 @@
  * empty segments ("//") and "."; resolves ".." (above the root is an
  * error). A trailing '/' is kept. out receives a path starting with '/'.
  * Returns GK_OK, GK_EINVAL (not starting with '/', a bad %-escape, a decoded
- * NUL or control byte, invalid or overlong UTF-8 such as %c0%af, ".." above
- * root) or GK_ETOOLONG (input over GK_HEADER_MAX or output over outsz).
+ * NUL or control byte, invalid or overlong UTF-8 such as %c0%af in any
+ * segment, even one a later ".." removes, ".." above root) or GK_ETOOLONG (input over GK_HEADER_MAX or output over outsz).
  */
 int gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz,
     unsigned *flags);

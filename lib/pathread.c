@@ -21,6 +21,7 @@ relevant_options(const char *target)
 		else if (target[i] == '\\')
 			opts |= GK_PATHNORM_SPLIT;
 		else if (target[i] == '%' && i + 2 < len) {
+			opts |= GK_PATHNORM_RAW;
 			if (target[i + 1] == '2' && target[i + 2] == '5')
 				opts |= GK_PATHNORM_TWICE | GK_PATHNORM_SPLIT;  /* %252F */
 			else if ((target[i + 1] == '2' || target[i + 1] == '5') &&
@@ -43,12 +44,16 @@ gk_path_readings(const char *target, struct gk_path_readings *r)
 		return GK_EINVAL;
 	relevant = relevant_options(target);
 	/* Every subset of the relevant options; opts == 0 first (the canonical reading). */
-	for (opts = 0; opts <= (GK_PATHNORM_SPLIT | GK_PATHNORM_SEMI_LITERAL | GK_PATHNORM_TWICE);
-	    opts++) {
+	for (opts = 0; opts <= (GK_PATHNORM_SPLIT | GK_PATHNORM_SEMI_LITERAL | GK_PATHNORM_TWICE |
+	    GK_PATHNORM_RAW); opts++) {
 		unsigned flags;
 		size_t i;
 
 		if ((opts & ~relevant) != 0)
+			continue;
+		/* Raw is no decoding at all: neither twice nor %2F as a separator. */
+		if ((opts & GK_PATHNORM_RAW) && (opts & (GK_PATHNORM_TWICE | GK_PATHNORM_SPLIT)) &&
+		    (opts & GK_PATHNORM_TWICE || strchr(target, '\\') == NULL))
 			continue;
 		rc = gk_path_normalize(target, opts, r->path[r->count], sizeof(r->path[0]), &flags);
 		if (rc != GK_OK) {

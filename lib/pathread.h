@@ -10,12 +10,12 @@
  * on ";params" (Tomcat and Jetty strip them, so "/admin/..;/x" is "/x"; for
  * nginx, Apache and most apps "..;" is a name), on "%2F" and '\\' (a
  * separator or not), and on decoding ("%2561" is "%61" decoded once, "a"
- * decoded twice); many route without regard to ASCII case, which the
+ * decoded twice, and "%61" itself to a router that matches the raw target); many route without regard to ASCII case, which the
  * matching side covers (policy.h, gk_path_readings_all_under). A decision
  * must hold for every reading: a restriction that matches any of them
  * applies, a bypass must match all of them.
  */
-#define GK_READINGS_MAX 8
+#define GK_READINGS_MAX 12
 
 struct gk_path_readings {
 	size_t count;                           /* 1..GK_READINGS_MAX, no two equal */

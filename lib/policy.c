@@ -115,7 +115,10 @@ gk_http_method_bit(const char *m)
 
 	if (m == NULL || *m == '\0')
 		return 0;
-	/* Methods are case-sensitive (RFC 9110 9.1): "get" is not GET. */
+	/*
+	 * Methods are case-sensitive (RFC 9110 9.1): "get" is not GET, so is not
+	 * safe. Rule selection also sees the upper-cased reading (method.h).
+	 */
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (strcmp(m, tab[i].name) == 0)
 			return tab[i].bit;
@@ -209,17 +212,15 @@ gk_requirements_add(struct gk_requirements *rs, const struct gk_requirement *r)
 	return GK_OK;
 }
 
-int
-gk_policy_requirements(const struct gk_config *cfg, const char *host,
+/* Adds the rule each reading of pr selects for method to rs, once per rule (seen: those added). */
+static int
+add_requirements(const struct gk_config *cfg, const char *host,
     const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
-    const char **bad_where)
+    const struct gk_rule **seen, size_t *nseen, const char **bad_where)
 {
-	const struct gk_rule *seen[2 * GK_READINGS_MAX];
 	bool skip_bypass = (pr->flags & GK_PATH_AMBIGUOUS) != 0;
-	size_t i, j, nseen = 0;
+	size_t i, j;
 
-	memset(rs, 0, sizeof(*rs));
-	*bad_where = NULL;
 	for (i = 0; i < 2 * pr->count && i < 2 * GK_READINGS_MAX; i++) {
 		const struct gk_rule *rule = policy_match(cfg, host, pr->path[i / 2], method,
 		    skip_bypass, i % 2 == 1);
@@ -229,18 +230,52 @@ gk_policy_requirements(const struct gk_config *cfg, const char *host,
 			rs->unmatched = true;
 			continue;
 		}
-		for (j = 0; j < nseen && seen[j] != rule; j++)
+		for (j = 0; j < *nseen && seen[j] != rule; j++)
 			;
-		if (j < nseen)
+		if (j < *nseen)
 			continue;
-		seen[nseen++] = rule;
-		if (gk_requirement_parse(rule->require, &q) != GK_OK ||
-		    gk_requirements_add(rs, &q) != GK_OK) {
+		/* One place is kept for the caller's default. */
+		if (*nseen == GK_REQUIREMENTS_MAX - 1 || gk_requirement_parse(rule->require, &q) !=
+		    GK_OK || gk_requirements_add(rs, &q) != GK_OK) {
 			*bad_where = rule->where;
 			return GK_EINVAL;
 		}
+		seen[(*nseen)++] = rule;
 	}
 	return GK_OK;
+}
+
+int
+gk_policy_requirements(const struct gk_config *cfg, const char *host,
+    const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
+    const char **bad_where)
+{
+	const struct gk_rule *seen[GK_REQUIREMENTS_MAX];
+	size_t nseen = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	*bad_where = NULL;
+	return add_requirements(cfg, host, pr, method, rs, seen, &nseen, bad_where);
+}
+
+int
+gk_policy_requirements_methods(const struct gk_config *cfg, const char *host,
+    const struct gk_path_readings *pr, const struct gk_methods *ms,
+    struct gk_requirements *rs, const char **bad_where)
+{
+	const struct gk_rule *seen[GK_REQUIREMENTS_MAX];
+	size_t i, nseen = 0;
+	int rc = GK_OK;
+
+	memset(rs, 0, sizeof(*rs));
+	*bad_where = NULL;
+	if (ms->count == 0) {
+		*bad_where = "no method";
+		return GK_EINVAL;
+	}
+	for (i = 0; i < ms->count && rc == GK_OK; i++)
+		rc = add_requirements(cfg, host, pr, ms->m[i], rs, seen, &nseen, bad_where);
+	return rc;
 }
 
 bool
@@ -275,6 +310,18 @@ gk_requirements_allow(const struct gk_requirements *rs, const struct gk_user *u,
 		if (!gk_policy_allows(&rs->r[i], u, method))
 			return false;
 	return rs->count > 0;
+}
+
+bool
+gk_requirements_allow_methods(const struct gk_requirements *rs, const struct gk_user *u,
+    const struct gk_methods *ms)
+{
+	size_t i;
+
+	for (i = 0; i < ms->count; i++)
+		if (!gk_requirements_allow(rs, u, ms->m[i]))
+			return false;
+	return ms->count > 0;
 }
 
 bool

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "method.h"
 #include "pathread.h"
 #include "record.h"
 
@@ -74,7 +75,7 @@ bool gk_requirement_anonymous(const struct gk_requirement *r);
  * (GATEKEEP_REQUIRE...) when some reading selects no rule. A user passes
  * only by meeting every one, so the most restrictive reading wins.
  */
-#define GK_REQUIREMENTS_MAX (2 * GK_READINGS_MAX + 1)
+#define GK_REQUIREMENTS_MAX (4 * GK_READINGS_MAX + 1)
 
 struct gk_requirements {
 	size_t count;
@@ -92,6 +93,15 @@ int gk_policy_requirements(const struct gk_config *cfg, const char *host,
     const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
     const char **bad_where);
 
+/*
+ * The same for every method reading in ms (method.h): a rule that any of
+ * them selects applies. GK_EINVAL (with *bad_where) also when ms is empty or
+ * the readings select more rules than GK_REQUIREMENTS_MAX - 1 (a deny).
+ */
+int gk_policy_requirements_methods(const struct gk_config *cfg, const char *host,
+    const struct gk_path_readings *pr, const struct gk_methods *ms,
+    struct gk_requirements *rs, const char **bad_where);
+
 /* Adds r to rs; GK_ETOOLONG when full. */
 int gk_requirements_add(struct gk_requirements *rs, const struct gk_requirement *r);
 
@@ -104,5 +114,9 @@ bool gk_requirements_anonymous(const struct gk_requirements *rs);
 /* u meets every requirement for method (false for an empty set). */
 bool gk_requirements_allow(const struct gk_requirements *rs, const struct gk_user *u,
     const char *method);
+
+/* u meets every requirement for every method in ms (false when either is empty). */
+bool gk_requirements_allow_methods(const struct gk_requirements *rs, const struct gk_user *u,
+    const struct gk_methods *ms);
 
 #endif

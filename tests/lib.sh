@@ -74,7 +74,7 @@ done_testing() {
 		for f in "$LOG"/*; do
 			[ -f "$f" ] && [ -s "$f" ] || continue
 			echo "# ---- log ${f##*/}: first error-like lines, then the last lines"
-			grep -E '"level":"error"|[Ee]rror:|ERROR|refus|killed|exited|Sanitizer|runtime error|timed out|timeout| 50[0-9] ' "$f" | head -8 | cut -c1-300 | sed 's/^/#   ! /'
+			grep -aE '"level":"error"|[Ee]rror:|ERROR|refus|killed|exited|Sanitizer|runtime error|timed out|timeout| 50[0-9] ' "$f" | head -8 | cut -c1-300 | sed 's/^/#   ! /'
 			tail -8 "$f" | cut -c1-300 | sed 's/^/#   /'
 		done
 	fi

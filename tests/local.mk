@@ -11,3 +11,4 @@ include tests/token.mk
 include tests/login.mk
 include tests/hardening.mk
 include tests/seeds.mk
+include tests/seams.mk

@@ -35,10 +35,16 @@ for u in '/public/../private/' '/public/%2e%2e/private/' '/public/%2E%2E/admin/'
 	req "$BASE$u"
 	is "$CODE" 401 "apache-fcgid: $u without credentials -> 401"
 done
-# ... but ";" is no separator for Apache: "/public/..;/private/" IS under /public/ and
-# is served without authentication (an app that treats "..;" as ".." would be exposed)
-req "$BASE/public/..;/private/"
-is "$CODE" 200 "apache-fcgid: /public/..;/private/ is public in Apache's own view (documented)"
+# ... and these are under /public/ in Apache's own view, but another path to an app
+# that reads ";params", "\\", overlong UTF-8 or double encoding its own way: the
+# contrib config opens only a plain raw target
+for u in '/public/..;/private/' '/public/..%5cprivate/' '/public/%c0%ae%c0%ae/private/' \
+    '/public/%252e%252e/private/' '/public/x/../../private/' '/public//x' '/public/.x'; do
+	req "$BASE$u"
+	is "$CODE" 401 "apache-fcgid: $u without credentials -> 401"
+done
+req "$BASE/public/?q=..;%5c&x=%41"
+is "$CODE" 200 "apache-fcgid: a plain public target with any query -> 200"
 req -H 'Remote-User: bob' "$BASE/private/"
 is "$CODE" 401 "apache-fcgid: no Basic credentials -> mod_fcgid's 401, proxy header unused"
 req -u bob:bob-pw "$BASE/staff/"

@@ -171,6 +171,24 @@ main(void)
 		ok(!gk_path_readings_all_under(&r, &pub), "all under: not when a reading leaves it");
 		gk_path_readings("/public/a%2Fb", &r);
 		ok(!gk_path_readings_all_under(&r, &pub), "all under: never for an ambiguous path");
+		/* Raw reading: a router matching the undecoded target does not see /public. */
+		is_int(gk_path_readings("/p%75blic/", &r), GK_OK, "readings: an encoded letter");
+		ok(has_reading(&r, "/public/") && has_reading(&r, "/p%75blic/"),
+		    "readings: decoded and raw (%zu readings)", r.count);
+		ok(!gk_path_readings_all_under(&r, &pub), "all under: /p%%75blic/ is not /public raw");
+		gk_path_readings("/public/a%20b", &r);
+		ok(gk_path_readings_all_under(&r, &pub), "all under: an escape below the prefix is fine");
+		gk_path_readings("/public/%2e%2e/admin", &r);
+		ok(has_reading(&r, "/admin") && has_reading(&r, "/public/%2e%2e/admin") &&
+		    !gk_path_readings_all_under(&r, &pub), "readings: %%2e%%2e raw is a name, decoded ..");
+		is_int(gk_path_readings("/a\\b%41;c", &r), GK_OK, "readings: every option at once");
+		ok(r.count <= GK_READINGS_MAX && has_reading(&r, "/a/b%41;c"),
+		    "readings: raw and split (%zu readings)", r.count);
+		/* Invalid UTF-8 in a segment that ".." removes still refuses the path. */
+		is_int(gk_path_readings("/public/a%c0%af../../admin/", &r), GK_EINVAL,
+		    "readings: overlong '/' in a removed segment");
+		is_int(gk_path_readings("/public/%ff/../x", &r), GK_EINVAL,
+		    "readings: invalid UTF-8 in a removed segment");
 		pub.count = 0;
 		gk_path_readings("/public/x", &r);
 		ok(!gk_path_readings_all_under(&r, &pub), "all under: empty list");

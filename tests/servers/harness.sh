@@ -308,6 +308,7 @@ gk_start_apache() {
 
 # --- lighttpd ---------------------------------------------------------------------------
 # MODE: socket (gatekeep-authz started by us) or binpath (lighttpd spawns it on fd 0).
+# GK_LIGHTTPD_MAIN: the main config around it (default tests/servers/lighttpd-main.conf).
 gk_start_lighttpd() {
 	local mode="$1"
 	gk_need lighttpd
@@ -321,7 +322,7 @@ gk_start_lighttpd() {
 		gk_render "$GK_LOGIN_SITE" "$RUN/lighttpd/login.conf"
 		cat "$RUN/lighttpd/login.conf" >>"$RUN/lighttpd/site.conf"
 	fi
-	gk_render "$SRV/lighttpd-main.conf" "$RUN/lighttpd/lighttpd.conf"
+	gk_render "${GK_LIGHTTPD_MAIN:-$SRV/lighttpd-main.conf}" "$RUN/lighttpd/lighttpd.conf"
 	# GK_LIGHTTPD_USER: as root, the user lighttpd switches to (and runs its CGIs as)
 	if [ -n "${GK_LIGHTTPD_USER:-}" ] && [ "$(id -u)" = 0 ]; then
 		printf 'server.username = "%s"\nserver.groupname = "%s"\n' "$GK_LIGHTTPD_USER" \
@@ -421,7 +422,7 @@ gk_check_auth() {
 	req -H 'Authorization: Basic !!!notbase64' "$BASE/private/"
 	is "$CODE" 401 "$S: garbage Authorization -> 401"
 
-	# authorization: a config rule (/admin) and a per-location param (/staff)
+	# authorization: config rules (/admin, /staff), read the app's ways too
 	req -u alice:alice-pw "$BASE/admin/"
 	is "$CODE" "$FORBIDDEN" "$S: rule group:admins, user not in it -> $FORBIDDEN"
 	unlike "$BODY" 'app-ok' "$S: the app did not run for the wrong group"
@@ -429,12 +430,17 @@ gk_check_auth() {
 	is "$CODE" 200 "$S: rule group:admins, admin -> 200"
 	is "$(appvar "$IDVAR")" bob "$S: the app sees $IDVAR=bob"
 	req -u alice:alice-pw "$BASE/staff/"
-	is "$CODE" "$FORBIDDEN" "$S: GATEKEEP_REQUIRE=group:staff from the server, alice -> $FORBIDDEN"
+	is "$CODE" "$FORBIDDEN" "$S: rule group:staff, alice -> $FORBIDDEN"
 	req -u erin:erin-pw "$BASE/staff/"
-	is "$CODE" 200 "$S: GATEKEEP_REQUIRE=group:staff, erin (staff) -> 200"
+	is "$CODE" 200 "$S: rule group:staff, erin (staff) -> 200"
 	is "$(appvar "$IDVAR")" erin "$S: the app sees $IDVAR=erin"
 	req -u alice:alice-pw "$BASE/public/../staff/"
 	is "$CODE" "$FORBIDDEN" "$S: /public/../staff/ still needs group:staff"
+	# the server's own location matching is not the app's: the rule must hold for these
+	for u in '/staff;x=1/' '/STaff/'; do
+		req -u alice:alice-pw "$BASE$u"
+		is "$CODE" "$FORBIDDEN" "$S: $u needs group:staff too (alice -> $FORBIDDEN)"
+	done
 
 	# the original method reaches gatekeep (nginx's subrequest and Caddy's forward_auth
 	# are GETs; permission ro allows only GET/HEAD/OPTIONS)
@@ -445,6 +451,17 @@ gk_check_auth() {
 	unlike "$BODY" 'app-ok' "$S: ... the app did not run for the POST"
 	req -u rita:rita-pw -X DELETE -H 'X-Forwarded-Method: GET' "$BASE/private/"
 	is "$CODE" "$FORBIDDEN" "$S: read-only user, DELETE with a client X-Forwarded-Method: GET -> $FORBIDDEN"
+	# method overrides: apps run the DELETE these ask for
+	for h in X-HTTP-Method-Override X-HTTP-Method x-method-override; do
+		req -u rita:rita-pw -H "$h: DELETE" "$BASE/private/"
+		is "$CODE" "$FORBIDDEN" "$S: read-only user, GET with $h: DELETE -> $FORBIDDEN"
+	done
+	req -u rita:rita-pw "$BASE/private/?_method=DELETE"
+	is "$CODE" "$FORBIDDEN" "$S: read-only user, GET ?_method=DELETE -> $FORBIDDEN"
+	req -u rita:rita-pw -H 'X-HTTP-Method-Override: GET' "$BASE/private/?_method=HEAD"
+	is "$CODE" 200 "$S: read-only user, overrides to safe methods -> 200"
+	req -u alice:alice-pw -H 'X-HTTP-Method-Override: DEL ETE' "$BASE/private/"
+	is "$CODE" "$FORBIDDEN" "$S: a malformed override -> $FORBIDDEN"
 
 	# client-sent identity headers are never the identity
 	req -u alice:alice-pw -H 'Remote-User: bob' -H 'Remote-Groups: admins' "$BASE/admin/"

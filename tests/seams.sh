@@ -1,0 +1,199 @@
+#!/bin/bash
+# tests/seams.sh: the differential seam checker (tests/seams/) over the five real front ends:
+# nginx auth_request, Apache mod_authnz_fcgi, Apache mod_fcgid, lighttpd authorizer and
+# Caddy forward_auth, each from its contrib/ config with a recording app behind it.
+# Seeded mutated requests go in; every request the app served must have been allowed by
+# the policy model for exactly what the app saw (docs/seams.md). One TAP line per server:
+# zero invariant violations.
+#   tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [--honest] [SERVER...]
+# SERVER: nginx caddy apache-authnz lighttpd apache-fcgid (default: all five).
+# The short run (default, part of make check) sends 200 requests per server
+# (GK_SEAMS_COUNT), --long 3000; the seed is fixed (GK_SEAMS_SEED) so that a run repeats.
+# GK_SEAMS_EXPECT_CLEAN=0 reports the violations as TODO (XFAIL, not a failure), for a tree
+# whose known seams are not fixed yet; GK_SEAMS_WAIVE=REGEX waives the violations whose
+# "SERVER CLASS" it matches (still printed and counted as waived);
+# GK_SEAMS_REPORT=FILE keeps every violation as JSON (tests/seams/summarize.py FILE).
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+
+SEAMS="$top_srcdir/tests/seams"
+export PYTHONDONTWRITEBYTECODE=1   # nothing written into the source tree (distcheck: read-only)
+TOKENTOOL="$top_builddir/tests/tokentool"
+COUNT=${GK_SEAMS_COUNT:-200} SEED=${GK_SEAMS_SEED:-20261206} EXTRA=() SERVERS=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--long) COUNT=3000 ;;
+	--count) COUNT=$2; shift ;;
+	--seed) SEED=$2; shift ;;
+	--paranoid) EXTRA+=(--paranoid) ;;
+	--honest) EXTRA+=(--honest) ;;
+	-*) bail "usage: tests/seams.sh [--long] [--count N] [--seed N] [--paranoid] [--honest] [SERVER...]" ;;
+	*) SERVERS+=("$1") ;;
+	esac
+	shift
+done
+[ ${#SERVERS[@]} -gt 0 ] || SERVERS=(nginx caddy apache-authnz lighttpd apache-fcgid)
+EXPECT_CLEAN=${GK_SEAMS_EXPECT_CLEAN:-1}
+REPORT=${GK_SEAMS_REPORT:-$TMP/violations.jsonl}
+
+# the oracle itself first: the seams of issue 9 as recorded requests, and plain ones
+"$PY" "$SEAMS/selftest.py" >"$TMP/selftest.out" 2>&1
+ok $? "the policy model flags the known seams and passes plain requests ($(tail -1 "$TMP/selftest.out"))"
+grep -v '^ok ' "$TMP/selftest.out" | sed 's/^/# /'
+
+gk_world
+SEAMLOG="$TMP/seamlog"
+mkdir -p "$SEAMLOG"
+chmod 1777 "$SEAMLOG"
+
+# valid session cookies for the users who can have one (carol is disabled), and a
+# well-formed one with a bad signature
+: >"$TMP/cookies"
+FORGED=""
+if [ -x "$TOKENTOOL" ]; then
+	now=$(date +%s)
+	for u in alice bob erin rita; do
+		t=$("$TOKENTOOL" -t "$now" -l 3600 -g 1 issue "$GK/secret" gatekeep "$u") ||
+			bail "tokentool cannot issue a session for $u"
+		echo "$u $t" >>"$TMP/cookies"
+	done
+	FORGED=$(tamper "$t")
+else
+	diag "tests/tokentool is not built: no session cookies in the mix"
+fi
+
+# the policy of tests/seams/policy.py; failures are counted per second only, so that the
+# mutated wrong passwords never ban the right ones (lockout has its own tests)
+SEAM_CONF=(
+	"rule = host=admin.test* require=group:admins"
+	"rule = path=/private/del methods=DELETE,PUT,PATCH,POST require=group:admins"
+	"rule = path=/staff require=group:staff"
+	"find_time = 1s"
+	"ban_time = 1s"
+)
+# bypass_hosts: the servers listen on 127.0.0.1, the "public" listener; the bypass is
+# meant for a private one, so a request the app serves as bypass_user without the client
+# proving it is a violation. Bound to 127.0.0.2 (bypass_hosts_on) where this gatekeep
+# knows the key, else bound to nothing (older trees), else left out.
+BYPASS_CONF=("bypass_hosts = intranet.test" "bypass_user = bob" "bypass_hosts_on = 127.0.0.2/32")
+seam_conf() {
+	local try
+	for try in 3 2 0; do
+		BYPASS_CONF=("${BYPASS_CONF[@]:0:$try}")
+		gk_conf "192.0.2.1/32" "${SEAM_CONF[@]}" "${BYPASS_CONF[@]}"
+		# the first matching rule wins: /staff goes after the admin.test host rule
+		sed -i '0,/^rule = path=\/staff /{/^rule = path=\/staff /d}' "$GK/gatekeep.conf"
+		"$GK_AUTHZ" -c "$GK/gatekeep.conf" --check-config >"$LOG/seam-check-config.out" 2>&1 && break
+		diag "gatekeep refuses ${BYPASS_CONF[*]: -1}: $(tail -1 "$LOG/seam-check-config.out")"
+	done
+}
+
+# seam_app DIR: the recorder as the CGI app in DIR, logging to $SEAMLOG/$S.log
+seam_app() {
+	cp "$SEAMS/recorder.py" "$1/$2"
+	chmod 755 "$1/$2"
+	echo "# log: $SEAMLOG/$S.log" >"$1/recorder.path"
+	chmod 644 "$1/recorder.path"
+}
+
+# seam_backend: the recorder as the HTTP app behind nginx and Caddy
+seam_backend() {
+	gk_bg backend "$PY" "$SEAMS/recorder.py" serve "$BACKEND_PORT" "$SEAMLOG/$S.log"
+	wait_port "$BACKEND_PORT" 50 || gk_fail_start backend "the recording app"
+}
+
+# seam_check: run the checker against $PORT and report one TAP line
+RID=0
+seam_check() {
+	local out rc anon="${1:-}" bypass=""
+	# a bypass by Host can only happen with bypass_hosts configured and not on mod_fcgid
+	# (GATEKEEP_METHODS=basic): only then is an unproven bob put down to the Host
+	[ ${#BYPASS_CONF[@]} -gt 0 ] && [ "$S" != apache-fcgid ] && bypass=intranet.test
+	: >"$SEAMLOG/$S.log"
+	chmod 666 "$SEAMLOG/$S.log"
+	"$PY" "$SEAMS/seamcheck.py" --server "$S" --port "$PORT" --log "$SEAMLOG/$S.log" \
+		--seed "$SEED" --count "$COUNT" --rid-base "$RID" --cookies "$TMP/cookies" \
+		--forged-cookie "$FORGED" --bypass-host "$bypass" --anon-user "$anon" \
+		--report "$REPORT" --waive "${GK_SEAMS_WAIVE:-}" "${EXTRA[@]}" >"$TMP/seam.out" 2>&1
+	rc=$?
+	RID=$((RID + COUNT))
+	grep '^#' "$TMP/seam.out"
+	out=$(grep '^seams ' "$TMP/seam.out")
+	[ -n "$out" ] || { sed 's/^/#   /' "$TMP/seam.out" | tail -20; rc=2; }
+	local served
+	served=$(printf '%s' "$out" | sed -n 's/.* served=\([0-9]*\).*/\1/p')
+	[ "${served:-0}" -gt 0 ]; ok $? "$S: the app served some of the mutated requests (${served:-0})"
+	if [ "$rc" = 1 ] && [ "$EXPECT_CLEAN" = 0 ]; then
+		# a failing TODO test: automake counts it as XFAIL, not as a failure
+		_tap_n=$((_tap_n + 1))
+		echo "not ok $_tap_n - $S: zero invariant violations ($out) # TODO known seams (GK_SEAMS_EXPECT_CLEAN=0)"
+	else
+		[ "$rc" = 0 ]; ok $? "$S: zero invariant violations ($out)"
+	fi
+}
+
+seam_new_ports() {
+	PORT=$(free_port)
+	BACKEND_PORT=$(free_port)
+	GK_AUTHZ_PORT=$(free_port)
+	BASE="http://127.0.0.1:$PORT"
+}
+
+for S in "${SERVERS[@]}"; do
+	seam_new_ports
+	GK_EXTRA_CONF=""
+	case "$S" in
+	nginx)
+		seam_conf
+		seam_backend
+		gk_start_authz unix
+		gk_start_nginx
+		seam_check
+		gk_stop nginx; gk_stop authz; gk_stop backend
+		;;
+	caddy)
+		GK_EXTRA_CONF="frontend = caddy"
+		seam_conf
+		seam_backend
+		gk_start_authz unix
+		# every Host reaches the site (as nginx, Apache and lighttpd do here)
+		GK_CADDY_SITE="http://:$PORT" gk_start_caddy
+		seam_check
+		gk_stop caddy; gk_stop authz; gk_stop backend
+		;;
+	apache-authnz)
+		seam_conf
+		seam_app "$APP" app.cgi
+		gk_start_authz tcp
+		gk_start_apache authnz
+		# contrib: DefaultUser anonymous is what a bypass answer looks like
+		seam_check anonymous
+		gk_stop apache; gk_stop authz
+		;;
+	lighttpd)
+		seam_conf
+		for d in private public admin staff private/del; do
+			mkdir -p "$WWW/$d"
+			chmod 755 "$WWW/$d"
+			seam_app "$WWW/$d" index.cgi
+		done
+		gk_start_authz unix
+		GK_LIGHTTPD_MAIN="$SEAMS/lighttpd-main.conf" gk_start_lighttpd socket
+		seam_check
+		gk_stop lighttpd; gk_stop authz
+		;;
+	apache-fcgid)
+		seam_conf
+		seam_app "$APP" app.cgi
+		# mod_fcgid runs gatekeep-authz as Apache's User (last: this hands it the state)
+		gk_make_readable_by nobody nogroup
+		gk_start_apache fcgid
+		seam_check
+		gk_stop apache
+		;;
+	*) bail "unknown server $S" ;;
+	esac
+done
+[ -s "$REPORT" ] && [ -z "${GK_SEAMS_REPORT:-}" ] && diag "set GK_SEAMS_REPORT=FILE to keep every violation"
+[ -f "$LOG/authz.out" ] && gk_check_logs seams "$LOG/authz.out"
+done_testing
