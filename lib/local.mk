@@ -19,6 +19,7 @@ lib_libgatekeep_a_SOURCES = \
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/sandbox.c
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
+lib_libgatekeep_a_SOURCES += lib/fcgiconn.h lib/fcgiconn.c lib/evloop.h lib/evloop.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
 lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
 lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
