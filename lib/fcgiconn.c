@@ -406,7 +406,7 @@ step_reading(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq)
 				continue;
 		}
 		if (c->peer_eof) {
-			if (c->rlen == 0 && (c->prev_id != 0 || !c->started))
+			if (c->rlen == 0)
 				refuse(c, GK_FCGICONN_CLOSED, "eof");
 			else
 				refuse(c, GK_FCGICONN_BAD_RECORD, "truncated");

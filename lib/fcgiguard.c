@@ -366,15 +366,16 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	 * that is not complete yet): the CVE shape is refused before the rest arrives.
 	 */
 	pend = pos;
+	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK && !res->aborted, lim, res, err,
+	    NULL);
+	if (prc != GK_OK && prc != GK_FCGIGUARD_INCOMPLETE)
+		return prc;
 	if (res->aborted) {
-		/* Its pairs will never be used: the request ends here, with nothing to check. */
+		/* The request ends here; its pairs so far were checked as on any cut, unused. */
 		res->length = pos;
 		res->reason = "aborted";
 		return GK_OK;
 	}
-	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK, lim, res, err, NULL);
-	if (prc != GK_OK && prc != GK_FCGIGUARD_INCOMPLETE)
-		return prc;
 	if (rc == GK_FCGIGUARD_INCOMPLETE)
 		return incomplete(lim, res, err, res->need);
 	res->pairs_start = pstart;
