@@ -15,12 +15,16 @@ PEERS=${GK_TRICKLE_PEERS:-500}
 gk_need nginx
 
 gk_world
-export GATEKEEP_LOG_LEVEL=info
+export GATEKEEP_LOG_LEVEL=${GK_EV_LOG_LEVEL:-info}
 export GATEKEEP_MAX_FAILURES=0
 gk_start_authz unix     # two workers
 
-# nginx: the shipped site config, its two auth_request locations on an upstream with kept
-# connections (16 per nginx worker, two nginx workers: up to 32 for gatekeep's 2 workers)
+# nginx: the shipped site config, its auth_request locations on an upstream with kept
+# connections (16 per nginx worker, two nginx workers: up to 32 for gatekeep's 2 workers),
+# and /direct/, where nginx hands gatekeep's answer (Responder role) to the client.  Why
+# /direct/: nginx closes an auth_request subrequest's FastCGI connection after the headers
+# (the subrequest is header-only), whatever fastcgi_keep_conn says; a location that reads
+# the whole answer, END_REQUEST included, is what keeps connections.
 mkdir -p "$RUN/nginx"
 gk_render "$CONTRIB/nginx/gatekeep.conf" "$RUN/nginx/site.tmpl"
 {
@@ -29,8 +33,11 @@ gk_render "$CONTRIB/nginx/gatekeep.conf" "$RUN/nginx/site.tmpl"
 	    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
 	    -e "s|proxy_pass http://127.0.0.1:$BACKEND_PORT;|proxy_pass http://unix:$RUN/backend.sock:;|" \
 	    -e "s|fastcgi_pass unix:$GK_SOCK;|fastcgi_pass gk_authz;\n\t\tfastcgi_keep_conn on;|" \
+	    -e "s|^\(\s*location = /_gatekeep {\)|\tlocation /direct/ {\n\t\tfastcgi_pass gk_authz;\n\t\tfastcgi_keep_conn on;\n\t\tinclude /etc/nginx/fastcgi_params;\n\t}\n\n\1|" \
 	    "$RUN/nginx/site.tmpl"
 } >"$RUN/nginx/site.conf"
+grep -q 'location /direct/' "$RUN/nginx/site.conf" ||
+    bail "contrib/nginx/gatekeep.conf no longer has the /_gatekeep location this test adds to"
 [ "$(grep -c 'fastcgi_keep_conn on;' "$RUN/nginx/site.conf")" -ge 2 ] ||
     bail "contrib/nginx/gatekeep.conf no longer has the fastcgi_pass lines this test rewrites"
 user=""
@@ -66,9 +73,12 @@ like "$a" '^aborted: end=1 stdout=0' "the aborted request ends with END_REQUEST 
 like "$a" 'Remote-User: alice' "... and the next request on that connection is answered"
 
 # --- kept connections outnumbering the workers ----------------------------------------------
-# With one blocking connection per worker (libfcgi's model), each of the 2 workers held one
-# kept connection and the requests nginx sent on the others waited in the listen queue.
-r=$($PY "$EVENTS" clients "$PORT" 4 24 "$TOK")
+# 24 clients through /direct/: nginx keeps up to 32 connections to gatekeep's 2 workers.
+# With one blocking connection per worker (libfcgi's model), each worker held one kept
+# connection and the requests nginx sent on the others waited in the listen queue.
+req -H "Cookie: gatekeep_session=$TOK" "$BASE/direct/x"
+is "$CODE:$(hdr Remote-User)" 200:alice "sanity: gatekeep's own answer on /direct/ -> 200, Remote-User alice"
+r=$($PY "$EVENTS" clients "$PORT" 4 24 "$TOK" /direct/x)
 diag "keep-alive: $r"
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 [ "$(kv requests "$r")" -gt 100 ]; ok $? "keep-alive: real traffic ($(kv requests "$r") requests)"
@@ -76,7 +86,12 @@ is "$(kv errors "$r")" 0 "keep-alive: zero errors"
 is "$(kv wrong "$r")" 0 "keep-alive: zero wrong answers"
 # A bound an order of magnitude above any answer, far below a queued one (5 s and more).
 [ "$(kv max_ms "$r")" -lt 2000 ]; ok $? "keep-alive: no request queued ($(kv max_ms "$r") ms at most)"
-kept=$(ss -xnH state established 2>/dev/null | grep -cF -- "$GK_SOCK")
+# the workers' sockets, less the listening one each: the connections nginx keeps open
+kept=0
+for w in $(pgrep -P "$(cat "$RUN/authz.pid")"); do
+	n=$(find "/proc/$w/fd" -lname 'socket:*' 2>/dev/null | wc -l)
+	kept=$((kept + n - 1))
+done
 [ "$kept" -gt 2 ]; ok $? "nginx keeps more FastCGI connections ($kept) than gatekeep has workers (2)"
 
 # --- peers trickling bytes at the authorizer --------------------------------------------------

@@ -2,10 +2,11 @@
 # tests/load/events.py: clients for tests/srv_nginx_events.sh: HTTP keep-alive clients through
 # nginx that time every request, and peers that trickle bytes at the authorizer's socket.
 #
-# usage: events.py clients PORT SECONDS THREADS COOKIE
+# usage: events.py clients PORT SECONDS THREADS COOKIE [PATH]
 #          THREADS keep-alive connections to nginx, each sending requests one after the
-#          other for SECONDS: /private/ with the session cookie (expects 200 and user=alice)
-#          and without (expects 401).  Prints "requests=N errors=N wrong=N max_ms=N".
+#          other for SECONDS: PATH (default /private/) with the session cookie (expects 200
+#          and alice, in the app's body or in gatekeep's Remote-User header) and without
+#          (expects 401).  Prints "requests=N errors=N wrong=N max_ms=N".
 #        events.py trickle SOCKET SECONDS PEERS [-- clients PORT SECONDS THREADS COOKIE]
 #          PEERS unix connections that send a valid request one byte every 0.2 s (never
 #          complete within the authorizer's deadline) and reconnect when closed; with the
@@ -19,7 +20,7 @@ import threading
 import time
 
 
-def clients(port, seconds, threads, cookie):
+def clients(port, seconds, threads, cookie, path="/private/"):
     lock = threading.Lock()
     stats = {"requests": 0, "errors": 0, "wrong": 0, "max_ms": 0}
     end = time.monotonic() + seconds
@@ -35,10 +36,11 @@ def clients(port, seconds, threads, cookie):
                 hdrs["Cookie"] = "gatekeep_session=" + cookie
             t0 = time.monotonic()
             try:
-                conn.request("GET", "/private/", headers=hdrs)
+                conn.request("GET", path, headers=hdrs)
                 r = conn.getresponse()
                 body = r.read()
-                good = (r.status == 200 and b"user=alice" in body) if auth else r.status == 401
+                alice = b"user=alice" in body or r.getheader("Remote-User") == "alice"
+                good = (r.status == 200 and alice) if auth else r.status == 401
                 err = False
             except (OSError, http.client.HTTPException):
                 good, err = False, True
@@ -115,7 +117,7 @@ def trickle(path, seconds, peers):
 def main():
     a = sys.argv[1:]
     if a[0] == "clients":
-        print(clients(int(a[1]), float(a[2]), int(a[3]), a[4]))
+        print(clients(int(a[1]), float(a[2]), int(a[3]), a[4], *a[5:6]))
         return 0
     if a[0] == "trickle":
         out = {}
