@@ -23,3 +23,4 @@ lib_libgatekeep_a_SOURCES += lib/fcgiconn.h lib/fcgiconn.c lib/evloop.h lib/evlo
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
 lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
 lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
+EXTRA_DIST += docs/event-core.md
