@@ -50,6 +50,7 @@ struct gk_fcgiconn {
 	bool cur_peer_done;             /* the peer had sent all of it (empty FCGI_STDIN) */
 	bool peer_eof;                  /* the peer shut down its side */
 	bool started;                   /* bytes of a next request (or its prelude) are here */
+	bool write_ends_request;        /* the pending write ends a request (not a management answer) */
 	int64_t deadline;
 	int64_t idle_since;             /* a kept connection waiting for its next request */
 	enum gk_fcgiconn_refusal refusal;
@@ -214,6 +215,7 @@ answer_management(struct gk_fcgiconn *c, const struct gk_fcgiguard_result *res, 
 	size_t blen = 0, pad, i;
 	bool conns = false, reqs = false, mpxs = false;
 
+	c->write_ends_request = false;
 	if (res->management != T_GET_VALUES) {
 		put_header(out, T_UNKNOWN_TYPE, 0, 8, 0);
 		memset(body, 0, 8);
@@ -358,6 +360,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 		consume(c, res.length);
 		put_end_request(end, (unsigned)res.request_id);
 		c->idle_since = 0;
+		c->write_ends_request = true;
 		if (!send_or_keep(c, end, sizeof(end), now)) {
 			c->state = FINISHED;
 			return GK_FCGICONN_DONE;
@@ -454,7 +457,10 @@ gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request 
 		free(c->wbuf);
 		c->wbuf = NULL;
 		c->wlen = c->woff = 0;
-		request_done(c, now);
+		if (c->write_ends_request)
+			request_done(c, now);
+		else
+			c->state = READING;
 		return gk_fcgiconn_step(c, now, rq);
 	case LINGERING:
 		while ((r = recv(c->fd, trash, sizeof(trash), MSG_DONTWAIT)) > 0)
@@ -495,6 +501,7 @@ gk_fcgiconn_answer(struct gk_fcgiconn *c, const char *body, size_t n, int64_t no
 	/* The request's bytes are done with (its envp pointed into the shared scratch). */
 	consume(c, c->cur_len);
 	c->state = READING;
+	c->write_ends_request = true;
 	if (!send_or_keep(c, out, (size_t)(p - out), now)) {
 		refuse(c, GK_FCGICONN_CLOSED, "write-error");
 		c->state = FINISHED;
