@@ -111,15 +111,6 @@ on_reload(int sig)
 	wake_flag = 1;
 }
 
-/*
- * The accept loop of one worker (ops->serve of lib/prefork); returns when told to stop or
- * reload.
- *
- * libfcgi must never parse bytes we have not checked (CVE-2025-23016, see lib/fcgiguard.h):
- * lib/fcgiloop accepts, waits until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST +
- * PARAMS, and only then hands the connection to libfcgi (see lib/fcgiloop.h); a kept
- * connection (nginx fastcgi_keep_conn) has its next request checked the same way.
- */
 static enum gk_role
 role_of(int fcgi_role)
 {
@@ -191,6 +182,13 @@ serve_events(const struct authz_run *r)
 	return GK_PREFORK_RELOAD;
 }
 
+/*
+ * One worker (ops->serve of lib/prefork); returns when told to stop or reload.  The event
+ * core unless --core libfcgi: then the earlier loop, where libfcgi must never parse bytes
+ * we have not checked (CVE-2025-23016, see lib/fcgiguard.h): lib/fcgiloop accepts, waits
+ * until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST + PARAMS, and only then hands
+ * the connection to libfcgi (see lib/fcgiloop.h).
+ */
 static int
 serve(void *arg)
 {
