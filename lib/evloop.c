@@ -25,7 +25,7 @@
 struct slot {
 	struct gk_fcgiconn *c;
 	size_t idx;
-	uint32_t events;        /* registered with epoll */
+	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
 	struct slot *next_dead; /* dropped: freed after the batch of events that may name it */
 };
 
@@ -147,7 +147,8 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 	if (want != s->events) {
 		struct epoll_event e = { .events = want, .data.ptr = s };
 
-		if (epoll_ctl(l->ep, EPOLL_CTL_MOD, gk_fcgiconn_fd(s->c), &e) != 0) {
+		if (epoll_ctl(l->ep, s->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+		    gk_fcgiconn_fd(s->c), &e) != 0) {
 			drop(l, s);
 			return false;
 		}
@@ -185,7 +186,6 @@ accept_some(struct loop *l, int64_t now)
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
 		struct slot *s;
-		struct epoll_event ev;
 
 		if (l->n >= l->max && !make_room(l)) {
 			listen_on(l, false);
@@ -212,16 +212,10 @@ accept_some(struct loop *l, int64_t now)
 			close(fd);
 			return;
 		}
-		s->events = gk_fcgiconn_events(s->c);
-		ev = (struct epoll_event){ .events = s->events, .data.ptr = s };
-		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-			gk_fcgiconn_free(s->c);
-			free(s);
-			return;
-		}
 		s->idx = l->n;
 		l->slots[l->n++] = s;
-		/* nginx writes the request with the connect: often it is already here */
+		/* nginx writes the request right after its connect, so it is usually here by
+		 * now: served at once, such a connection never enters the epoll set. */
 		run_conn(l, s, now);
 	}
 }

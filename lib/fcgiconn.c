@@ -49,6 +49,7 @@ struct gk_fcgiconn {
 	bool cur_keep;                  /* its FCGI_KEEP_CONN */
 	bool cur_peer_done;             /* the peer had sent all of it (empty FCGI_STDIN) */
 	bool peer_eof;                  /* the peer shut down its side */
+	bool drained;                   /* the last read took all the socket held */
 	bool started;                   /* bytes of a next request (or its prelude) are here */
 	bool write_ends_request;        /* the pending write ends a request (not a management answer) */
 	int64_t deadline;
@@ -87,7 +88,12 @@ begin_close(struct gk_fcgiconn *c, bool linger, int64_t now)
 		return;
 	}
 	/* Unread bytes (an empty FCGI_STDIN we never read) would turn the peer's EOF into
-	 * ECONNRESET; bounded: the peer has sent all it had to. */
+	 * ECONNRESET; bounded: the peer has sent all it had to.  Nothing to do when the last
+	 * read emptied the socket and the request was complete (nginx). */
+	if (c->drained && c->cur_peer_done) {
+		c->state = FINISHED;
+		return;
+	}
 	for (i = 0; !c->peer_eof && i < DRAIN_READS &&
 	    recv(c->fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
 		;
@@ -100,6 +106,7 @@ request_done(struct gk_fcgiconn *c, int64_t now)
 {
 	if (c->cur_keep && !c->peer_eof) {
 		c->prev_id = c->cur_id;
+		c->cur_peer_done = false;
 		c->state = READING;
 		c->started = false;
 		c->examined = 0;
@@ -284,6 +291,7 @@ fill(struct gk_fcgiconn *c)
 		r = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, MSG_DONTWAIT);
 	while (r < 0 && errno == EINTR);
 	if (r > 0) {
+		c->drained = c->rlen + (size_t)r < c->rcap;
 		c->rlen += (size_t)r;
 		return 1;
 	}
