@@ -302,6 +302,13 @@ fill(struct gk_fcgiconn *c)
 	return -1;
 }
 
+/* After begin_close(): a lingering connection waits, a closed one is done. */
+static enum gk_fcgiconn_event
+closing(const struct gk_fcgiconn *c)
+{
+	return c->state == LINGERING ? GK_FCGICONN_WAIT : GK_FCGICONN_DONE;
+}
+
 /* The guard's verdict on the buffer.  GK_FCGICONN_REQUEST with rq, or WAIT to read on. */
 static enum gk_fcgiconn_event
 check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *progress)
@@ -318,7 +325,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 	if (c->examined > 64 * c->lim.bytes_max) {
 		refuse(c, GK_FCGICONN_BAD_RECORD, "too-fragmented");
 		begin_close(c, c->tcp, now);
-		return GK_FCGICONN_DONE;
+		return closing(c);
 	}
 	rc = gk_fcgiguard_check(c->rbuf, c->rlen, c->prev_id, &c->lim, &res, &err);
 	if (rc == GK_FCGIGUARD_INCOMPLETE) {
@@ -342,7 +349,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 	if (rc != GK_OK) {
 		refuse(c, GK_FCGICONN_BAD_RECORD, res.reason);
 		begin_close(c, c->tcp, now);
-		return GK_FCGICONN_DONE;
+		return closing(c);
 	}
 	*progress = true;
 	c->need = HDR;
@@ -382,7 +389,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 	    c->conf->vec + 1, c->conf->vecmax - 1, &err) != GK_OK) {
 		refuse(c, GK_FCGICONN_BAD_RECORD, "pairs-do-not-fit");
 		begin_close(c, c->tcp, now);
-		return GK_FCGICONN_DONE;
+		return closing(c);
 	}
 	rq->id = res.request_id;
 	rq->role = res.role;
