@@ -102,15 +102,19 @@ listen_on(struct loop *l, bool on)
 static void
 drop(struct loop *l, struct slot *s)
 {
-	struct slot *last = l->slots[l->n - 1];
+	struct slot *last;
 
 	log_refusal(l, s->c);
 	/* close() takes the descriptor out of the epoll set */
 	gk_fcgiconn_free(s->c);
 	s->c = NULL;
-	last->idx = s->idx;
-	l->slots[s->idx] = last;
-	l->n--;
+	/* the last connection of the table takes its place */
+	last = l->slots[--l->n];
+	l->slots[l->n] = NULL;
+	if (last != s && last != NULL) {
+		last->idx = s->idx;
+		l->slots[s->idx] = last;
+	}
 	s->next_dead = l->dead;
 	l->dead = s;
 	if (l->pause_until == 0)
@@ -166,6 +170,8 @@ make_room(struct loop *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
+		if (l->slots[i] == NULL)
+			continue;       /* cannot happen: slots[0..n) are in use */
 		t = gk_fcgiconn_idle_since(l->slots[i]->c);
 		if (t != 0 && (oldest == NULL || t < best)) {
 			oldest = l->slots[i];
@@ -229,7 +235,7 @@ sweep(struct loop *l, int64_t now)
 	while (i-- > 0) {
 		struct slot *s = l->slots[i];
 
-		if (gk_fcgiconn_deadline(s->c) <= now) {
+		if (s != NULL && gk_fcgiconn_deadline(s->c) <= now) {
 			gk_fcgiconn_expire(s->c);
 			drop(l, s);
 		}
@@ -267,11 +273,11 @@ loop_free(struct loop *l)
 {
 	free_dead(l);
 	while (l->n > 0) {
-		struct slot *s = l->slots[l->n - 1];
+		struct slot *s = l->slots[--l->n];
 
-		gk_fcgiconn_free(s->c);
+		if (s != NULL)
+			gk_fcgiconn_free(s->c);
 		free(s);
-		l->n--;
 	}
 	if (l->ep >= 0)
 		close(l->ep);
