@@ -18,6 +18,7 @@
 
 #include "authz_answer.h"
 #include "authz_decide.h"
+#include "evloop.h"
 #include "fcgiguard.h"
 #include "fcgiloop.h"
 #include "listener.h"
@@ -46,6 +47,7 @@ struct opts {
 	bool workers_set;
 	bool debug;
 	bool check;
+	bool libfcgi_core;      /* --core libfcgi: one blocking connection per worker */
 };
 
 /* What the callbacks of lib/prefork work on (its arg). */
@@ -54,6 +56,15 @@ struct authz_run {
 	struct gk_config *cfg;  /* replaced on reload */
 	struct gk_log *log;
 	const struct opts *o;
+	size_t conns_max;       /* per worker, event core */
+	unsigned workers;
+};
+
+/* One worker's decision state, for the event core's handler. */
+struct authz_worker {
+	const struct gk_config *cfg;
+	struct gk_authz a;
+	struct gk_decision *d;
 };
 
 static void
@@ -61,7 +72,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: " PROG " [-c FILE] [--listen unix:PATH|tcp:HOST:PORT] [--socket-mode MODE]\n"
-	    "       [--socket-owner USER[:GROUP]] [--workers N] [-d|--debug] [--check-config]\n"
+	    "       [--socket-owner USER[:GROUP]] [--workers N] [--core event|libfcgi]\n"
+	    "       [-d|--debug] [--check-config]\n"
 	    "       [--help] [--version]\n");
 }
 
@@ -99,14 +111,83 @@ on_reload(int sig)
 	wake_flag = 1;
 }
 
+static enum gk_role
+role_of(int fcgi_role)
+{
+	switch (fcgi_role) {
+	case FCGI_RESPONDER:
+		return GK_ROLE_RESPONDER;
+	case FCGI_AUTHORIZER:
+		return GK_ROLE_AUTHORIZER;
+	case FCGI_FILTER:
+		return GK_ROLE_FILTER;
+	default:
+		return GK_ROLE_UNKNOWN;
+	}
+}
+
+/* The event core's handler (lib/evloop): decide, write the answer, log the decision. */
+static size_t
+answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_t outsz)
+{
+	struct authz_worker *w = arg;
+	size_t n;
+
+	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
+	n = gk_authz_answer(w->cfg, w->d, out, outsz);
+	gk_authz_log(&w->a, w->d);
+	gk_wipe(w->d, sizeof(*w->d));
+	return n;
+}
+
 /*
- * The accept loop of one worker (ops->serve of lib/prefork); returns when told to stop or
- * reload.
- *
- * libfcgi must never parse bytes we have not checked (CVE-2025-23016, see lib/fcgiguard.h):
- * lib/fcgiloop accepts, waits until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST +
- * PARAMS, and only then hands the connection to libfcgi (see lib/fcgiloop.h); a kept
- * connection (nginx fastcgi_keep_conn) has its next request checked the same way.
+ * The event core (lib/evloop, lib/fcgiconn): each worker serves many connections, a request
+ * as soon as its PARAMS are in; libfcgi is not on this path at all.
+ */
+static int
+serve_events(const struct authz_run *r)
+{
+	struct authz_worker w = { .cfg = r->cfg };
+	struct gk_evloop_conf ec;
+	struct gk_err err = { "" };
+	int rc;
+
+	if ((w.d = malloc(sizeof(*w.d))) == NULL ||
+	    gk_authz_init(&w.a, r->cfg, r->log, &err) != GK_OK) {
+		gk_log(r->log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
+		free(w.d);
+		return -1;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.lfd = r->fd;
+	ec.max_conns = r->conns_max;
+	ec.workers = r->workers;
+	gk_fcgiguard_defaults(&ec.lim);
+	ec.answer_max = GK_ANSWER_MAX;
+	ec.handler = answer_request;
+	ec.arg = &w;
+	ec.cancel = &wake_flag;
+	ec.log = r->log;
+	rc = gk_evloop_run(&ec, &err);
+	if (rc != GK_OK)
+		gk_log(r->log, LOG_ERR, "worker stopped: %s", err.msg);
+	gk_authz_free(&w.a);
+	free(w.d);
+	if (rc != GK_OK)
+		return -1;
+	if (stop_flag)
+		return GK_PREFORK_STOP;
+	reload_flag = 0;
+	wake_flag = 0;
+	return GK_PREFORK_RELOAD;
+}
+
+/*
+ * One worker (ops->serve of lib/prefork); returns when told to stop or reload.  The event
+ * core unless --core libfcgi: then the earlier loop, where libfcgi must never parse bytes
+ * we have not checked (CVE-2025-23016, see lib/fcgiguard.h): lib/fcgiloop accepts, waits
+ * until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST + PARAMS, and only then hands
+ * the connection to libfcgi (see lib/fcgiloop.h).
  */
 static int
 serve(void *arg)
@@ -122,6 +203,8 @@ serve(void *arg)
 	struct gk_err err = { "" };
 	bool loop_ok;
 
+	if (!r->o->libfcgi_core)
+		return serve_events(r);
 	gk_fcgiguard_defaults(&lim);
 	d = malloc(sizeof(*d));
 	ans = malloc(GK_ANSWER_MAX);
@@ -138,26 +221,11 @@ serve(void *arg)
 		return -1;
 	}
 	while (!stop_flag && !reload_flag) {
-		enum gk_role role;
 		size_t n;
 
 		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
-		switch (l.rq.role) {
-		case FCGI_RESPONDER:
-			role = GK_ROLE_RESPONDER;
-			break;
-		case FCGI_AUTHORIZER:
-			role = GK_ROLE_AUTHORIZER;
-			break;
-		case FCGI_FILTER:
-			role = GK_ROLE_FILTER;
-			break;
-		default:
-			role = GK_ROLE_UNKNOWN;
-			break;
-		}
-		gk_authz_decide(&a, role, l.rq.envp, d);
+		gk_authz_decide(&a, role_of(l.rq.role), l.rq.envp, d);
 		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
 		FCGX_PutStr(ans, (int)n, l.rq.out);
 		gk_authz_log(&a, d);
@@ -224,6 +292,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "socket-mode", required_argument, NULL, 'm' },
 		{ "socket-owner", required_argument, NULL, 'o' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "core", required_argument, NULL, 'k' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -265,6 +334,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 			}
 			o->workers = v;
 			o->workers_set = true;
+			break;
+		case 'k':
+			if (strcmp(optarg, "event") != 0 && strcmp(optarg, "libfcgi") != 0) {
+				fprintf(stderr, PROG ": --core %s: event or libfcgi\n", optarg);
+				return 2;
+			}
+			o->libfcgi_core = strcmp(optarg, "libfcgi") == 0;
 			break;
 		case 'd':
 			o->debug = true;
@@ -361,7 +437,9 @@ main(int argc, char **argv)
 
 		o.workers = n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : n;
 	}
-	run = (struct authz_run){ .fd = fd, .cfg = &cfg, .log = &log, .o = &o };
+	run = (struct authz_run){ .fd = fd, .cfg = &cfg, .log = &log, .o = &o,
+	    .conns_max = gk_evloop_conns_cap(0),
+	    .workers = server_managed && !o.workers_set ? 1 : (unsigned)o.workers };
 	ops = (struct gk_prefork_ops){ .arg = &run, .on_stop = on_stop, .on_reload = on_reload,
 	    .sandbox = enter_sandbox, .serve = serve, .reload = reload, .log = current_log };
 	/* Started on fd 0 by mod_fcgid / lighttpd without --workers: they manage processes. */

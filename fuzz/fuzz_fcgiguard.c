@@ -2,6 +2,8 @@
 #include <config.h>	/* autoconf's, first */
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fcgiguard.h"
 #include "fuzz.h"
@@ -92,15 +94,41 @@ stdin_done(const uint8_t *b, size_t len, size_t pos, unsigned rid)
 }
 
 /*
- * Input: flags byte (bit 0 want_stdin, bits 1-2 prev_id 0..3), then the
+ * Input: flags byte (bit 0 want_stdin, bits 1-2 prev_id 0..3, bit 3 management,
+ * bit 4 abort: the event core's settings), then the
  * bytes a peer sent. Invariants: documented statuses; INCOMPLETE asks for
  * more than it has; an accepted prefix reads the same to the reference
  * parser, lies inside the input, and every shorter cut of it is
  * INCOMPLETE (a valid request is never refused because it arrived slowly);
  * the check is deterministic; stdin_complete (which decides whether closing
  * must linger) is true with want_stdin and otherwise says exactly whether the
- * empty STDIN record follows the prefix.
+ * empty STDIN record follows the prefix.  With management or abort, an accepted
+ * management record or aborted request is a prefix whose last cut is INCOMPLETE; the
+ * pairs of anything accepted copy out (gk_fcgiguard_pairs) as "name=value" strings,
+ * as many as were counted.
  */
+/* The pairs of an accepted prefix copy out, each "name=value", as many as counted. */
+static void
+check_pairs_copy(const uint8_t *b, const struct gk_fcgiguard_result *r,
+    const struct gk_fcgiguard_limits *lim)
+{
+	struct gk_err err;
+	size_t outsz = r->params_bytes + 2 * r->pairs, i;
+	char *out, **vec;
+
+	if (r->aborted || (r->management != 0 && r->management != 9))
+		return;
+	out = malloc(outsz + 1);
+	vec = calloc(r->pairs + 1, sizeof(*vec));
+	FUZZ_ASSERT(out != NULL && vec != NULL);
+	FUZZ_ASSERT(gk_fcgiguard_pairs(b, r, lim, out, outsz, vec, r->pairs + 1, &err) == GK_OK);
+	for (i = 0; i < r->pairs; i++)
+		FUZZ_ASSERT(vec[i] != NULL && strchr(vec[i], '=') != NULL && vec[i][0] != '=');
+	FUZZ_ASSERT(vec[r->pairs] == NULL);
+	free(out);
+	free(vec);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,6 +144,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gk_fcgiguard_defaults(&lim);
 	lim.want_stdin = data[0] & 1;
 	prev = (data[0] >> 1) & 3;
+	lim.management = (data[0] & 8) != 0;
+	lim.abort = (data[0] & 16) != 0;
 	b = data + 1;
 	len = size - 1;
 	rc = gk_fcgiguard_check(b, len, prev, &lim, &r, &err);
@@ -126,7 +156,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(rc2 == rc && r2.length == r.length && r2.need == r.need);
 	if (rc == GK_FCGIGUARD_INCOMPLETE)
 		FUZZ_ASSERT(r.need > len && r.need <= lim.bytes_max + 8 + 65535 + 255);
-	if (rc == GK_OK) {
+	if (rc == GK_OK)
+		check_pairs_copy(b, &r, &lim);
+	if (rc == GK_OK && (r.management != 0 || r.aborted)) {
+		FUZZ_ASSERT(r.length <= len && (lim.management || lim.abort));
+		rc2 = gk_fcgiguard_check(b, r.length - 1, prev, &lim, &r2, &err);
+		FUZZ_ASSERT(rc2 == GK_FCGIGUARD_INCOMPLETE);
+	} else if (rc == GK_OK) {
 		size_t cuts[3], k;
 
 		FUZZ_ASSERT(r.length <= len && r.skip < r.length);

@@ -13,9 +13,11 @@
 /* FastCGI 1.0 (fastcgi.h values, repeated so lib/ does not depend on libfcgi's headers). */
 #define HDR             8
 #define T_BEGIN         1
+#define T_ABORT         2
 #define T_PARAMS        4
 #define T_STDIN         5
 #define T_DATA          8
+#define T_GET_VALUES    9
 #define F_KEEP_CONN     1
 #define ROLE_MAX        3       /* responder, authorizer, filter */
 
@@ -80,6 +82,24 @@ cur_byte(struct cursor *c, unsigned char *out)
 	return true;
 }
 
+/* Where gk_fcgiguard_pairs() copies the pairs while check_pairs() walks them. */
+struct sink {
+	char *out;
+	size_t size, len;
+	char **vec;
+	size_t vecmax, n;
+	bool full;
+};
+
+static void
+sink_byte(struct sink *s, char c)
+{
+	if (s->len < s->size)
+		s->out[s->len++] = c;
+	else
+		s->full = true;
+}
+
 /* A name or value length, 1 or 4 bytes.  1: read, 0: no byte at all, -1: cut short. */
 static int
 read_len(struct cursor *c, size_t *n, size_t *used)
@@ -106,7 +126,8 @@ read_len(struct cursor *c, size_t *n, size_t *used)
  */
 static int
 check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bool final,
-    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err,
+    struct sink *sink)
 {
 	struct cursor c = { buf, start, end, 0, 0 };
 	size_t used = 0, pairs = 0;
@@ -128,19 +149,33 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 			return reject(res, err, final ? GK_EINVAL : GK_ETOOLONG, "pair-overflow");
 		if (++pairs > lim->pairs_max)
 			return reject(res, err, GK_ETOOLONG, "too-many-pairs");
+		if (sink != NULL) {
+			if (sink->n + 1 >= sink->vecmax)
+				sink->full = true;
+			else if (sink->len < sink->size)
+				sink->vec[sink->n++] = sink->out + sink->len;
+		}
 		/* libfcgi builds "name=value\0": '=' or NUL in a name, NUL in a value, would lie. */
 		for (i = 0; i < nl; i++) {
 			if (!cur_byte(&c, &b))
 				goto cut;
 			if (b == '\0' || b == '=')
 				return reject(res, err, GK_EINVAL, "bad-name");
+			if (sink != NULL)
+				sink_byte(sink, (char)b);
 		}
+		if (sink != NULL)
+			sink_byte(sink, '=');
 		for (i = 0; i < vl; i++) {
 			if (!cur_byte(&c, &b))
 				goto cut;
 			if (b == '\0')
 				return reject(res, err, GK_EINVAL, "nul-in-value");
+			if (sink != NULL)
+				sink_byte(sink, (char)b);
 		}
+		if (sink != NULL)
+			sink_byte(sink, '\0');
 		used += nl + vl;
 	}
 	res->pairs = pairs;
@@ -163,6 +198,8 @@ gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim)
 	lim->bytes_max = GK_FCGIGUARD_BYTES_MAX;
 	lim->timeout_ms = GK_FCGIGUARD_TIMEOUT_MS;
 	lim->want_stdin = false;
+	lim->management = false;
+	lim->abort = false;
 }
 
 /*
@@ -188,6 +225,16 @@ check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, u
 			return reject(res, err, GK_EINVAL, "management-record");
 		if (h.id != rid)
 			return reject(res, err, GK_EINVAL, "other-request-id");
+		if (h.type == T_ABORT && type == T_PARAMS && lim->abort) {
+			rec = HDR + h.clen + h.plen;
+			if (*pos + rec > lim->bytes_max)
+				return reject(res, err, GK_ETOOLONG, "request-too-big");
+			if (len - *pos < rec)
+				return incomplete(lim, res, err, *pos + rec);
+			*pos += rec;
+			res->aborted = true;
+			return GK_OK;
+		}
 		if (h.type != type)
 			return reject(res, err, GK_EINVAL, "unexpected-record-type");
 		rec = HDR + h.clen + h.plen;
@@ -203,6 +250,61 @@ check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, u
 			return reject(res, err, GK_ETOOLONG,
 			    type == T_PARAMS ? "params-too-big" : "stdin-too-big");
 	}
+}
+
+/*
+ * A management record (request id 0) at pos, lim->management: accepted alone; the pairs of
+ * an FCGI_GET_VALUES are checked as PARAMS pairs are (the value is empty when asking).
+ */
+static int
+check_management(const unsigned char *buf, size_t len, size_t pos, const struct hdr *h,
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	size_t rec = HDR + h->clen + h->plen;
+	int rc;
+
+	if (pos + rec > lim->bytes_max)
+		return reject(res, err, GK_ETOOLONG, "request-too-big");
+	if (len - pos < rec)
+		return incomplete(lim, res, err, pos + rec);
+	if (h->type == T_GET_VALUES) {
+		rc = check_pairs(buf, pos, pos + rec, h->clen, true, lim, res, err, NULL);
+		if (rc != GK_OK)
+			return rc;
+	}
+	res->management = (int)h->type;
+	res->pairs_start = pos;
+	res->pairs_end = pos + rec;
+	res->length = pos + rec;
+	res->reason = "ok";
+	return GK_OK;
+}
+
+int
+gk_fcgiguard_pairs(const unsigned char *buf, const struct gk_fcgiguard_result *res,
+    const struct gk_fcgiguard_limits *lim, char *out, size_t outsz, char **vec, size_t vecmax,
+    struct gk_err *err)
+{
+	struct gk_fcgiguard_result again;
+	struct sink s = { out, outsz, 0, vec, vecmax, 0, false };
+	int rc;
+
+	if (vecmax == 0 || res->aborted || res->pairs_end <= res->pairs_start) {
+		gk_err_set(err, "no pairs to copy");
+		return GK_EINVAL;
+	}
+	memset(&again, 0, sizeof(again));
+	again.reason = "";
+	rc = check_pairs(buf, res->pairs_start, res->pairs_end, res->params_bytes, true, lim,
+	    &again, err, &s);
+	vec[s.n] = NULL;
+	if (rc != GK_OK)
+		return rc == GK_FCGIGUARD_INCOMPLETE ? GK_EINVAL : rc;
+	if (s.full || again.pairs != res->pairs) {
+		vec[0] = NULL;
+		return reject(&again, err, GK_ETOOLONG, "pairs-do-not-fit");
+	}
+	return GK_OK;
 }
 
 int
@@ -222,7 +324,7 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	while (prev_id > 0 && len - pos >= HDR) {
 		get_hdr(buf + pos, &h);
 		if (h.version != 1 || h.id != (unsigned)prev_id ||
-		    (h.type != T_STDIN && h.type != T_DATA))
+		    (h.type != T_STDIN && h.type != T_DATA && !(h.type == T_ABORT && lim->abort)))
 			break;
 		rec = HDR + h.clen + h.plen;
 		if (len - pos < rec)
@@ -235,6 +337,8 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	get_hdr(buf + pos, &h);
 	if (h.version != 1)
 		return reject(res, err, GK_EINVAL, "bad-version");
+	if (h.id == 0 && h.type != T_BEGIN && lim->management)
+		return check_management(buf, len, pos, &h, lim, res, err);
 	if (h.type != T_BEGIN)
 		return reject(res, err, GK_EINVAL, h.id == 0 ? "management-record" : "no-begin-request");
 	if (h.id == 0)
@@ -262,11 +366,20 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	 * that is not complete yet): the CVE shape is refused before the rest arrives.
 	 */
 	pend = pos;
-	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK, lim, res, err);
+	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK && !res->aborted, lim, res, err,
+	    NULL);
 	if (prc != GK_OK && prc != GK_FCGIGUARD_INCOMPLETE)
 		return prc;
+	if (res->aborted) {
+		/* The request ends here; its pairs so far were checked as on any cut, unused. */
+		res->length = pos;
+		res->reason = "aborted";
+		return GK_OK;
+	}
 	if (rc == GK_FCGIGUARD_INCOMPLETE)
 		return incomplete(lim, res, err, res->need);
+	res->pairs_start = pstart;
+	res->pairs_end = pend;
 	if (lim->want_stdin) {
 		rc = check_stream(buf, len, &pos, T_STDIN, rid, lim->stdin_max, &in, lim, res, err);
 		if (rc != GK_OK)

@@ -40,6 +40,16 @@ struct gk_fcgiguard_limits {
 	size_t bytes_max;     /* also the size of the scratch buffer gk_fcgiguard_wait() needs */
 	int timeout_ms;       /* gk_fcgiguard_wait(): from its start to a complete prefix */
 	bool want_stdin;      /* also check FCGI_STDIN up to its empty record */
+	/*
+	 * For a core that parses the records itself (lib/fcgiconn), not libfcgi; both false
+	 * in gk_fcgiguard_defaults().  management: a management record (request id 0) where a
+	 * request would begin is accepted alone (res->management; FCGI_GET_VALUES pairs are
+	 * checked like PARAMS pairs).  abort: an FCGI_ABORT_REQUEST of the request among its
+	 * PARAMS ends the check (res->aborted), and one of prev_id is tolerated like its
+	 * trailing STDIN records.
+	 */
+	bool management;
+	bool abort;
 };
 
 struct gk_fcgiguard_result {
@@ -54,6 +64,12 @@ struct gk_fcgiguard_result {
 	bool keep_conn;       /* FCGI_KEEP_CONN was set */
 	bool stdin_complete;  /* GK_OK: the empty FCGI_STDIN record is among the len bytes (the
 	                         peer has sent all of this request; always so with want_stdin) */
+	int management;       /* GK_OK, lim->management: the type of the management record that
+	                         is the checked prefix (length bytes), 0 for a request */
+	bool aborted;         /* GK_OK, lim->abort: the request was aborted before its PARAMS
+	                         ended (length: up to the end of the ABORT_REQUEST record) */
+	size_t pairs_start;   /* GK_OK: first and end offset of the records holding the pairs */
+	size_t pairs_end;     /*   (PARAMS, or the FCGI_GET_VALUES record) */
 };
 
 /* Fills lim with the defaults above (want_stdin false). */
@@ -70,6 +86,17 @@ void gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim);
  */
 int gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
     const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err);
+
+/*
+ * Copies the pairs of a prefix that gk_fcgiguard_check() accepted (GK_OK, not aborted) out
+ * of buf as "name=value" strings, the way libfcgi builds its envp, walking them with the
+ * same code that checked them: vec[0..pairs-1] point into out, vec[pairs] is NULL.
+ * out needs res->params_bytes + 2 * res->pairs bytes, vec res->pairs + 1 slots.
+ * GK_OK; GK_ETOOLONG if out or vec is too small; GK_EINVAL if buf is not what was checked.
+ */
+int gk_fcgiguard_pairs(const unsigned char *buf, const struct gk_fcgiguard_result *res,
+    const struct gk_fcgiguard_limits *lim, char *out, size_t outsz, char **vec, size_t vecmax,
+    struct gk_err *err);
 
 /*
  * Waits on the connected socket fd (poll + recv MSG_PEEK) until it holds a complete prefix

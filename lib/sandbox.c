@@ -28,6 +28,8 @@ static const char *const allowed[] = {
 	"accept4", "recvfrom", "recvmsg", "sendto", "sendmsg", "read", "readv", "write", "writev",
 	"poll", "ppoll", "shutdown", "close", "getpeername", "getsockname", "setsockopt",
 	"getsockopt",
+	/* the event-driven core (lib/evloop): one epoll set per worker */
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
 	/* syslog: glibc reconnects to /dev/log when journald/rsyslog restarts (socket: AF_UNIX only, below) */
 	"connect",
 	/* user database (gdbm, read-only reopen on inode change) and proxy auto-create/lockout

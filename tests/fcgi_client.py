@@ -11,6 +11,12 @@
 #              late-stdin (a well-formed request whose empty FCGI_STDIN record follows the
 #              PARAMS 0.3 s later, in a write of its own, as Caddy's client can when it is
 #              descheduled between writes; exit 4 if that write fails)
+#   --get-values NAME,...: an FCGI_GET_VALUES management record asking for the names (empty
+#              values, repeats allowed); prints the FCGI_GET_VALUES_RESULT pairs, one
+#              NAME=VALUE a line; exit 0 if that record arrived, 3 if not
+#   --abort:   a request with FCGI_KEEP_CONN whose PARAMS are cut by an FCGI_ABORT_REQUEST,
+#              then, on the same connection, the full request as id 2; prints
+#              "aborted: end=N stdout=N" for request 1, then request 2's FCGI_STDOUT
 # Prints the FCGI_STDOUT stream; exit 0 if an END_REQUEST arrived, 3 if the peer closed first.
 import os
 import socket
@@ -42,6 +48,76 @@ def params_records(pairs):
     return out + record(4, b"")
 
 
+def pairs_of(body):
+    out, i = [], 0
+    while i < len(body):
+        lens = []
+        for _ in range(2):
+            if body[i] & 0x80:
+                lens.append(struct.unpack(">I", body[i:i + 4])[0] & 0x7FFFFFFF)
+                i += 4
+            else:
+                lens.append(body[i])
+                i += 1
+        out.append((body[i:i + lens[0]], body[i + lens[0]:i + lens[0] + lens[1]]))
+        i += lens[0] + lens[1]
+    return out
+
+
+def records_until(s, stop):
+    """Reads records until stop(rtype, rid) is true; returns them as (rtype, rid, content)."""
+    buf, got = b"", []
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return got
+            buf += chunk
+            while len(buf) >= 8:
+                _, rtype, rid, clen, pad = struct.unpack(">BBHHBx", buf[:8])
+                if len(buf) < 8 + clen + pad:
+                    break
+                got.append((rtype, rid, buf[8:8 + clen]))
+                buf = buf[8 + clen + pad:]
+                if stop(rtype, rid):
+                    return got
+    except OSError:
+        return got
+
+
+def get_values(s, names):
+    s.sendall(record(9, b"".join(nv(n.encode(), b"") for n in names), rid=0))
+    got = records_until(s, lambda t, r: t == 10)
+    for rtype, _, content in got:
+        if rtype == 10:
+            for n, v in pairs_of(content):
+                print("%s=%s" % (n.decode(), v.decode()))
+            return 0
+    return 3
+
+
+def abort(s, role, pairs):
+    first = record(1, struct.pack(">HB5x", role, 1)) + record(4, b"".join(nv(n, v) for n, v in pairs[:1]))
+    s.sendall(first + record(2, b""))
+    got = records_until(s, lambda t, r: t == 3 and r == 1)
+    print("aborted: end=%d stdout=%d" % (sum(1 for t, r, _ in got if t == 3 and r == 1),
+                                         sum(len(c) for t, r, c in got if t == 6)))
+    s.sendall(record(1, struct.pack(">HB5x", role, 0), rid=2) + params_records_id(pairs, 2) +
+              record(5, b"", rid=2))
+    got = records_until(s, lambda t, r: t == 3 and r == 2)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(b"".join(c for t, r, c in got if t == 6 and r == 2))
+    return 0 if any(t == 3 and r == 2 for t, r, _ in got) else 3
+
+
+def params_records_id(pairs, rid):
+    body = b"".join(nv(n, v) for n, v in pairs)
+    out = b""
+    for i in range(0, len(body), 65535):
+        out += record(4, body[i:i + 65535], rid)
+    return out + record(4, b"", rid)
+
+
 def main():
     args = sys.argv[1:]
     if not args:
@@ -56,6 +132,11 @@ def main():
             role = ROLES[r] if r in ROLES else int(r)
         elif a == "--hostile":
             hostile = args.pop(0)
+        elif a == "--get-values":
+            hostile = "get-values"
+            names = args.pop(0).split(",")
+        elif a == "--abort":
+            hostile = "abort"
         else:
             n, _, v = a.partition("=")
             pairs.append((n.encode(), v.encode()))
@@ -66,6 +147,10 @@ def main():
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(10)
         s.connect(addr)
+    if hostile == "get-values":
+        return get_values(s, names)
+    if hostile == "abort":
+        return abort(s, role, pairs)
     msg = record(1, struct.pack(">HB5x", role, 0))
     if hostile == "huge-lengths":
         body = struct.pack(">II", 0x7FFFFFF0 | 0x80000000, 0x7FFFFFF0 | 0x80000000) + b"A" * 64

@@ -21,6 +21,7 @@ EXTRA_DIST += \
 	tests/fault/fcgi_load.py \
 	tests/fault/kill9.py \
 	tests/load/client.py \
+	tests/load/events.py \
 	tests/load/nginx-main.conf \
 	tests/load/Caddyfile.main \
 	tests/load/verdict.py \

@@ -11,7 +11,8 @@ SERVER_TESTS = \
 	tests/srv_nginx_login.sh \
 	tests/srv_apache_login.sh \
 	tests/srv_lighttpd_login.sh \
-	tests/srv_caddy_login.sh
+	tests/srv_caddy_login.sh \
+	tests/srv_nginx_events.sh
 TESTS += $(SERVER_TESTS)
 dist_check_SCRIPTS += $(SERVER_TESTS)
 EXTRA_DIST += \

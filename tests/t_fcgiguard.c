@@ -656,11 +656,93 @@ test_socket(void)
 	free(b.p);
 }
 
+/* The event core's settings: management records, FCGI_ABORT_REQUEST, pairs copied out. */
+static void
+test_event_core(void)
+{
+	struct gk_fcgiguard_limits lim;
+	struct gk_fcgiguard_result res;
+	struct gk_err err = { "" };
+	struct bytes b = new_bytes(), body = new_bytes();
+	char out[512], *vec[8];
+	size_t cut;
+
+	gk_fcgiguard_defaults(&lim);
+	ok(!lim.management && !lim.abort, "defaults: no management records, no aborts (libfcgi)");
+	normal(&b, 1, 2, 0);
+	is_int(check(&b, 0, &lim, &res), GK_OK, "a normal request");
+	is_int(gk_fcgiguard_pairs(b.p, &res, &lim, out, sizeof(out), vec, 8, &err), GK_OK,
+	    "its pairs copy out");
+	is_str(vec[0], "REQUEST_METHOD=GET", "... first pair as name=value");
+	is_str(vec[3], "HTTP_AUTHORIZATION=Basic YWxpY2U6c2VjcmV0IG9uZQ==", "... the last one");
+	ok(vec[4] == NULL, "... NULL after the last");
+	is_int(gk_fcgiguard_pairs(b.p, &res, &lim, out, 40, vec, 8, &err), GK_ETOOLONG,
+	    "pairs that do not fit: GK_ETOOLONG");
+	is_int(gk_fcgiguard_pairs(b.p, &res, &lim, out, sizeof(out), vec, 4, &err), GK_ETOOLONG,
+	    "more pairs than slots: GK_ETOOLONG");
+
+	/* FCGI_GET_VALUES */
+	b.n = 0;
+	nv(&body, "FCGI_MAX_CONNS", "");
+	nv(&body, "FCGI_MPXS_CONNS", "");
+	rec(&b, 1, 9, 0, body.p, body.n, 0);
+	is_int(check(&b, 0, &lim, &res), GK_EINVAL, "FCGI_GET_VALUES without management: refused");
+	lim.management = true;
+	is_int(check(&b, 0, &lim, &res), GK_OK, "FCGI_GET_VALUES with management: accepted");
+	is_int(res.management, 9, "... as a management record of type 9");
+	ok(res.length == b.n && res.pairs == 2, "... all of it, two names");
+	is_int(gk_fcgiguard_pairs(b.p, &res, &lim, out, sizeof(out), vec, 8, &err), GK_OK,
+	    "... whose names copy out");
+	is_str(vec[1], "FCGI_MPXS_CONNS=", "... with empty values");
+	is_int(gk_fcgiguard_check(b.p, b.n - 1, 0, &lim, &res, &err), GK_FCGIGUARD_INCOMPLETE,
+	    "a management record cut short: incomplete");
+	b.n = 0;
+	body.n = 0;
+	put(&body, "\xff\xff\xff\xfe\xff\xff\xff\xfe", 8);
+	put(&body, "xxxxxxxxxxxxxxxx", 16);
+	rec(&b, 1, 9, 0, body.p, body.n, 0);
+	ok(check(&b, 0, &lim, &res) != GK_OK, "FCGI_GET_VALUES with ~2 GiB lengths: refused");
+	b.n = 0;
+	rec(&b, 1, 0x42, 0, "12345678", 8, 0);
+	is_int(check(&b, 0, &lim, &res), GK_OK, "an unknown management type: accepted");
+	is_int(res.management, 0x42, "... its type reported (answered with FCGI_UNKNOWN_TYPE)");
+
+	/* FCGI_ABORT_REQUEST among the PARAMS */
+	b.n = 0;
+	body.n = 0;
+	nv(&body, "REQUEST_URI", "/x");
+	begin(&b, 1, 1, 1);
+	rec(&b, 1, 4, 1, body.p, body.n, 0);
+	cut = b.n;
+	rec(&b, 1, 2, 1, NULL, 0, 0);
+	is_int(check(&b, 0, &lim, &res), GK_EINVAL, "ABORT_REQUEST without abort: refused");
+	lim.abort = true;
+	is_int(check(&b, 0, &lim, &res), GK_OK, "ABORT_REQUEST with abort: accepted");
+	ok(res.aborted && res.length == b.n && res.request_id == 1 && res.keep_conn,
+	    "... as the aborted request 1, to the end of the ABORT record");
+	is_int(gk_fcgiguard_pairs(b.p, &res, &lim, out, sizeof(out), vec, 8, &err), GK_EINVAL,
+	    "... with no pairs to copy");
+	is_int(gk_fcgiguard_check(b.p, cut, 0, &lim, &res, &err), GK_FCGIGUARD_INCOMPLETE,
+	    "before the ABORT record: incomplete");
+	b.n = 0;
+	begin(&b, 1, 1, 0);
+	rec(&b, 1, 2, 2, NULL, 0, 0);
+	is_int(check(&b, 0, &lim, &res), GK_EINVAL, "an ABORT_REQUEST of another request: refused");
+	b.n = 0;
+	rec(&b, 1, 2, 3, NULL, 0, 0);
+	normal(&b, 4, 2, 0);
+	is_int(check(&b, 3, &lim, &res), GK_OK, "an ABORT_REQUEST of the request just answered: skipped");
+	ok(res.skip == 8 && res.request_id == 4, "... as leftover bytes before the next request");
+	free(b.p);
+	free(body.p);
+}
+
 int
 main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_buffers();
 	test_socket();
+	test_event_core();
 	return done_testing();
 }

@@ -1,0 +1,376 @@
+/* evloop.c: the event loop of one FastCGI worker: epoll over the listening socket and many connections (lib/fcgiconn), deadlines, a cap. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "evloop.h"
+
+#define EVENTS          64
+#define ACCEPT_BURST    16      /* connections taken per wake-up: leave some to the siblings */
+#define FDS_RESERVED    32      /* descriptors kept for the log, the database, lockout files */
+
+/* A connection and its place in the table (epoll's data.ptr). */
+struct slot {
+	struct gk_fcgiconn *c;
+	size_t idx;
+	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
+	struct slot *next_dead; /* dropped: freed after the batch of events that may name it */
+};
+
+struct loop {
+	const struct gk_evloop_conf *conf;
+	struct gk_fcgiconn_conf cc;
+	int ep;
+	bool tcp;
+	bool accepting;         /* the listening socket is in the epoll set */
+	struct slot **slots;
+	size_t n, max;
+	struct slot *dead;
+	char *answer;
+	unsigned fails;         /* accept() failures in a row (EMFILE and friends) */
+	int64_t pause_until;    /* no accepting before this after such failures */
+};
+
+/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
+static const char *
+peer_name(int fd, char *buf, size_t bufsz)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET)
+		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
+	if (ss.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
+		    (socklen_t)bufsz);
+	return NULL;
+}
+
+/* One line per refused connection; the decision-line format, so fail2ban sees it too. */
+static void
+log_refusal(const struct loop *l, struct gk_fcgiconn *c)
+{
+	const struct gk_log *log = l->conf->log;
+	const char *reason, *from;
+	char addr[INET6_ADDRSTRLEN];
+
+	switch (gk_fcgiconn_refusal(c, &reason)) {
+	case GK_FCGICONN_FINE:
+		return;
+	case GK_FCGICONN_CLOSED:
+		gk_log(log, LOG_DEBUG, "connection closed (%s)", reason);
+		return;
+	case GK_FCGICONN_TIMEOUT:
+		from = peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
+		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
+		break;
+	case GK_FCGICONN_BAD_RECORD:
+		from = peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
+		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
+		break;
+	}
+	gk_log(log, LOG_DEBUG, "FastCGI connection refused: %s", reason);
+}
+
+static void
+listen_on(struct loop *l, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
+
+	if (on == l->accepting)
+		return;
+	if (on && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->lfd, &ev) == 0)
+		l->accepting = true;
+	else if (!on && epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->lfd, NULL) == 0)
+		l->accepting = false;
+}
+
+static void
+drop(struct loop *l, struct slot *s)
+{
+	struct slot *last;
+
+	log_refusal(l, s->c);
+	/* close() takes the descriptor out of the epoll set */
+	gk_fcgiconn_free(s->c);
+	s->c = NULL;
+	/* the last connection of the table takes its place */
+	last = l->slots[--l->n];
+	l->slots[l->n] = NULL;
+	if (last != s && last != NULL) {
+		last->idx = s->idx;
+		l->slots[s->idx] = last;
+	}
+	s->next_dead = l->dead;
+	l->dead = s;
+	if (l->pause_until == 0)
+		listen_on(l, true);
+}
+
+/* Steps a connection until it waits, answering what it asks; false when it was dropped. */
+static bool
+run_conn(struct loop *l, struct slot *s, int64_t now)
+{
+	struct gk_fcgiconn_request rq;
+	enum gk_fcgiconn_event ev;
+	uint32_t want;
+
+	if (s->c == NULL)
+		return false;   /* dropped earlier in this batch */
+	while ((ev = gk_fcgiconn_step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
+		size_t n = l->conf->handler(l->conf->arg, &rq, l->answer, l->conf->answer_max);
+
+		if (gk_fcgiconn_answer(s->c, l->answer, n, now) != GK_OK) {
+			static const char fail[] = "Status: 500\r\n\r\n";
+
+			gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
+			gk_fcgiconn_answer(s->c, fail, sizeof(fail) - 1, now);
+		}
+		log_refusal(l, s->c);
+	}
+	if (ev == GK_FCGICONN_DONE) {
+		drop(l, s);
+		return false;
+	}
+	log_refusal(l, s->c);
+	want = gk_fcgiconn_events(s->c);
+	if (want != s->events) {
+		struct epoll_event e = { .events = want, .data.ptr = s };
+
+		if (epoll_ctl(l->ep, s->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+		    gk_fcgiconn_fd(s->c), &e) != 0) {
+			drop(l, s);
+			return false;
+		}
+		s->events = want;
+	}
+	return true;
+}
+
+/* At the cap: closes the connection idle the longest on a kept connection, if any. */
+static bool
+make_room(struct loop *l)
+{
+	struct slot *oldest = NULL;
+	int64_t t, best = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->slots[i] == NULL)
+			continue;       /* cannot happen: slots[0..n) are in use */
+		t = gk_fcgiconn_idle_since(l->slots[i]->c);
+		if (t != 0 && (oldest == NULL || t < best)) {
+			oldest = l->slots[i];
+			best = t;
+		}
+	}
+	if (oldest == NULL)
+		return false;
+	gk_log(l->conf->log, LOG_DEBUG, "at %zu connections: closing the longest idle one", l->n);
+	drop(l, oldest);
+	return true;
+}
+
+static void
+accept_some(struct loop *l, int64_t now)
+{
+	int i, fd, one = 1;
+
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		struct slot *s;
+
+		if (l->n >= l->max && !make_room(l)) {
+			listen_on(l, false);
+			return;
+		}
+		fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+			    errno == ECONNABORTED)
+				return;
+			/* EMFILE and friends: do not spin on a listening socket that stays ready. */
+			if (++l->fails > 1) {
+				l->pause_until = now + (l->fails > 50 ? 500 : 10 * l->fails);
+				listen_on(l, false);
+			}
+			return;
+		}
+		l->fails = 0;
+		if (l->tcp)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((s = calloc(1, sizeof(*s))) == NULL ||
+		    (s->c = gk_fcgiconn_new(fd, l->tcp, &l->cc, now)) == NULL) {
+			free(s);
+			close(fd);
+			return;
+		}
+		s->idx = l->n;
+		l->slots[l->n++] = s;
+		/* nginx writes the request right after its connect, so it is usually here by
+		 * now: served at once, such a connection never enters the epoll set. */
+		run_conn(l, s, now);
+	}
+}
+
+/* Connections past their deadline; the table is walked backwards as drop() moves the last. */
+static void
+sweep(struct loop *l, int64_t now)
+{
+	size_t i = l->n;
+
+	while (i-- > 0) {
+		struct slot *s = l->slots[i];
+
+		if (s != NULL && gk_fcgiconn_deadline(s->c) <= now) {
+			gk_fcgiconn_expire(s->c);
+			drop(l, s);
+		}
+	}
+	if (l->pause_until != 0 && now >= l->pause_until) {
+		l->pause_until = 0;
+		if (l->n < l->max)
+			listen_on(l, true);
+	}
+}
+
+static bool
+is_tcp(int fd)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof(ss);
+
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+}
+
+static void
+free_dead(struct loop *l)
+{
+	while (l->dead != NULL) {
+		struct slot *s = l->dead;
+
+		l->dead = s->next_dead;
+		free(s);
+	}
+}
+
+static void
+loop_free(struct loop *l)
+{
+	free_dead(l);
+	while (l->n > 0) {
+		struct slot *s = l->slots[--l->n];
+
+		if (s != NULL)
+			gk_fcgiconn_free(s->c);
+		free(s);
+	}
+	if (l->ep >= 0)
+		close(l->ep);
+	free(l->slots);
+	free(l->answer);
+	free(l->cc.env);
+	free(l->cc.vec);
+	free(l->cc.out);
+}
+
+int
+gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
+{
+	struct epoll_event evs[EVENTS];
+	struct loop l;
+	int64_t now, next_sweep;
+	int n, i;
+
+	memset(&l, 0, sizeof(l));
+	l.conf = conf;
+	l.max = conf->max_conns ? conf->max_conns : GK_EVLOOP_CONNS_MAX;
+	l.tcp = is_tcp(conf->lfd);
+	l.cc.lim = conf->lim;
+	l.cc.max_conns = (unsigned)l.max * (conf->workers ? conf->workers : 1);
+	l.cc.envsz = conf->lim.params_max + 2 * conf->lim.pairs_max + 64;
+	l.cc.vecmax = conf->lim.pairs_max + 2;
+	l.cc.outsz = GK_FCGICONN_OUT_MAX(conf->answer_max);
+	l.cc.env = malloc(l.cc.envsz);
+	l.cc.vec = calloc(l.cc.vecmax, sizeof(*l.cc.vec));
+	l.cc.out = malloc(l.cc.outsz);
+	l.answer = malloc(conf->answer_max);
+	l.slots = calloc(l.max, sizeof(*l.slots));
+	l.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (l.ep < 0 || l.cc.env == NULL || l.cc.vec == NULL || l.cc.out == NULL ||
+	    l.answer == NULL || l.slots == NULL) {
+		gk_err_set(err, "event loop: %s", l.ep < 0 ? strerror(errno) : "out of memory");
+		loop_free(&l);
+		return GK_ERR;
+	}
+	/* accept_some() takes what is queued and must not wait for more (the flag is the
+	 * socket's, shared with the siblings, which all poll it too). */
+	if ((i = fcntl(conf->lfd, F_GETFL)) < 0 ||
+	    ((i & O_NONBLOCK) == 0 && fcntl(conf->lfd, F_SETFL, i | O_NONBLOCK) < 0)) {
+		gk_err_set(err, "event loop: listening socket: %s", strerror(errno));
+		loop_free(&l);
+		return GK_ERR;
+	}
+	listen_on(&l, true);
+	if (!l.accepting) {
+		gk_err_set(err, "event loop: cannot poll the listening socket: %s", strerror(errno));
+		loop_free(&l);
+		return GK_ERR;
+	}
+	next_sweep = gk_now_ms() + GK_EVLOOP_TICK_MS;
+	while (conf->cancel == NULL || !*conf->cancel) {
+		n = epoll_wait(l.ep, evs, EVENTS, GK_EVLOOP_TICK_MS);
+		if (n < 0 && errno != EINTR) {
+			gk_err_set(err, "epoll_wait: %s", strerror(errno));
+			loop_free(&l);
+			return GK_ERR;
+		}
+		now = gk_now_ms();
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == NULL)
+				accept_some(&l, now);
+			else
+				run_conn(&l, evs[i].data.ptr, now);
+		}
+		if (now >= next_sweep) {
+			sweep(&l, now);
+			next_sweep = now + GK_EVLOOP_TICK_MS;
+		}
+		free_dead(&l);
+	}
+	loop_free(&l);
+	return GK_OK;
+}
+
+size_t
+gk_evloop_conns_cap(size_t want)
+{
+	struct rlimit rl;
+
+	if (want == 0)
+		want = GK_EVLOOP_CONNS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want + FDS_RESERVED)
+		want = rl.rlim_cur > 2 * FDS_RESERVED ? (size_t)rl.rlim_cur - FDS_RESERVED : 8;
+	return want;
+}

@@ -1,0 +1,124 @@
+/* fcgiconn.h: one FastCGI connection of the event-driven core: bytes in through lib/fcgiguard, a request out, one write per answer. */
+#ifndef GK_FCGICONN_H
+#define GK_FCGICONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "fcgiguard.h"
+
+/*
+ * Why: a pre-forked worker that parses one connection at a time (libfcgi) is held by every
+ * kept-alive or slow peer.  Here a connection is a state machine that never blocks: the
+ * caller (lib/evloop) feeds it when its socket is readable or writable and at its deadline.
+ *
+ * lib/fcgiguard stays the one reader of the peer's bytes: everything received is appended
+ * to the connection's buffer and handed to gk_fcgiguard_check() (with lim->management and
+ * lim->abort); what it accepts is what is served, its pairs copied out by
+ * gk_fcgiguard_pairs().  A request is ready when its PARAMS are complete: the authorizer
+ * never reads FCGI_STDIN, whose records are skipped (on a kept connection by the guard's
+ * prev_id rule before the next request, otherwise while the connection lingers).
+ *
+ * Lifecycle, driven by the caller:
+ *	c = gk_fcgiconn_new(fd, tcp, &conf, now);
+ *	on readable, writable or a new answer:
+ *		ev = gk_fcgiconn_step(c, now, &rq);
+ *		GK_FCGICONN_REQUEST: answer with gk_fcgiconn_answer(c, ...), then step again
+ *		GK_FCGICONN_WAIT: wait for gk_fcgiconn_events(c) or gk_fcgiconn_deadline(c)
+ *		GK_FCGICONN_DONE: gk_fcgiconn_free(c)
+ *	at gk_fcgiconn_deadline(c): gk_fcgiconn_expire(c), then gk_fcgiconn_free(c)
+ *	after any of these, gk_fcgiconn_refusal(c) tells what to log once.
+ */
+
+#define GK_FCGICONN_LINGER_MS   1000    /* bounded lingering close (see fcgiconn.c) */
+#define GK_FCGICONN_KEPT_IDLE_MS 75000  /* an idle kept connection; above nginx's 60 s default */
+#define GK_FCGICONN_WRITE_MS    5000    /* a peer that does not read its answer */
+
+/* What all connections of a worker share (the caller owns it, it outlives them). */
+struct gk_fcgiconn_conf {
+	struct gk_fcgiguard_limits lim;  /* management and abort are set by gk_fcgiconn_new */
+	unsigned max_conns;             /* FCGI_MAX_CONNS and FCGI_MAX_REQS answered (all workers) */
+	/*
+	 * Scratch for the current request's envp and its answer's records: answers are built
+	 * one at a time.  env: lim.params_max + 2 * lim.pairs_max + 64 bytes; vec:
+	 * lim.pairs_max + 2 slots; out: GK_FCGICONN_OUT_MAX(answer size) bytes.
+	 */
+	char *env;
+	size_t envsz;
+	char **vec;
+	size_t vecmax;
+	unsigned char *out;
+	size_t outsz;
+};
+
+/* Bytes of the records for an answer of n bytes: STDOUT records, the empty one, END_REQUEST. */
+#define GK_FCGICONN_OUT_MAX(n) ((n) + ((n) / 65528 + 1) * 16 + 8 + 16)
+
+struct gk_fcgiconn_request {
+	int id;
+	int role;                       /* 1 responder, 2 authorizer, 3 filter */
+	char *const *envp;              /* "FCGI_ROLE=..." first, as libfcgi; valid until the answer */
+};
+
+enum gk_fcgiconn_event {
+	GK_FCGICONN_WAIT = 0,           /* wait for gk_fcgiconn_events() */
+	GK_FCGICONN_REQUEST,            /* a request to answer */
+	GK_FCGICONN_DONE                /* finished: free it */
+};
+
+/* What the caller logs once for a refused or timed-out connection. */
+enum gk_fcgiconn_refusal {
+	GK_FCGICONN_FINE = 0,           /* nothing to say */
+	GK_FCGICONN_CLOSED,             /* closed by the peer or idle: a debug line */
+	GK_FCGICONN_BAD_RECORD,         /* deny line reason=bad-fastcgi-record */
+	GK_FCGICONN_TIMEOUT             /* deny line reason=fastcgi-timeout */
+};
+
+struct gk_fcgiconn;
+
+/* Takes the connected, non-blocking socket fd (closed by gk_fcgiconn_free).  NULL: no memory. */
+struct gk_fcgiconn *gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
+    int64_t now);
+
+/*
+ * Works through what is buffered and what the socket holds, without blocking: answers
+ * FCGI_GET_VALUES (FCGI_MAX_CONNS, FCGI_MAX_REQS, FCGI_MPXS_CONNS "0": one request at a
+ * time per connection) and unknown management types (FCGI_UNKNOWN_TYPE) itself, ends an
+ * aborted request with END_REQUEST, refuses what the guard refuses.  A GK_FCGICONN_REQUEST
+ * fills rq; its envp lives in conf's scratch until gk_fcgiconn_answer().
+ */
+enum gk_fcgiconn_event gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now,
+    struct gk_fcgiconn_request *rq);
+
+/*
+ * Answers the request step returned with the CGI response body[0..n): FCGI_STDOUT records,
+ * the empty one and END_REQUEST, built in one buffer and sent with one write; a rest the
+ * socket does not take now is kept and sent when it is writable.  Then the connection is
+ * kept for the next request (FCGI_KEEP_CONN) or closed (bounded lingering).  Call step next.
+ * GK_ETOOLONG if n does not fit conf->out (the caller answers something shorter).
+ */
+int gk_fcgiconn_answer(struct gk_fcgiconn *c, const char *body, size_t n, int64_t now);
+
+/* EPOLLIN and/or EPOLLOUT, as the connection waits now. */
+uint32_t gk_fcgiconn_events(const struct gk_fcgiconn *c);
+
+/* When the connection must be given up (ms, gk_now_ms clock). */
+int64_t gk_fcgiconn_deadline(const struct gk_fcgiconn *c);
+
+/* The deadline passed: records the refusal (a timeout, or nothing for lingering or idle). */
+void gk_fcgiconn_expire(struct gk_fcgiconn *c);
+
+/* Since when an idle kept connection has waited (it may be closed to make room), else 0. */
+int64_t gk_fcgiconn_idle_since(const struct gk_fcgiconn *c);
+
+/* The refusal to log since the last call, with the guard's short reason; FINE if none. */
+enum gk_fcgiconn_refusal gk_fcgiconn_refusal(struct gk_fcgiconn *c, const char **reason);
+
+int gk_fcgiconn_fd(const struct gk_fcgiconn *c);
+
+/* Closes the socket (no lingering left) and frees. */
+void gk_fcgiconn_free(struct gk_fcgiconn *c);
+
+#endif
