@@ -290,7 +290,7 @@ check_refused 6 'starts or ends with a space' "leading space" -- "$P" -b users.d
 check_refused 6 'UTF-8' "invalid UTF-8 name" -- "$P" -b users.db "$(printf 'a\xffb')" pw
 check_refused 6 "'-bob' starts with '-'" "leading '-' (admin scripts would read an option)" -- "$P" -b users.db -bob pw
 check_refused 6 "starts with '-'" "leading '-' with an attribute" -- "$P" --groups users users.db -bob
-check_refused 6 "no such user '-bob'" "-D of an absent '-bob' (an old record could be deleted)" -- "$P" -D users.db -bob
+check_refused 0 "no such user '-bob': nothing to delete" "-D of an absent '-bob' (an old record could be deleted; absent: exit 0 as htpasswd -D)" -- "$P" -D users.db -bob
 check_refused 6 'empty user name' "empty user name" -- "$P" -b users.db '' pw
 check_refused 5 'too long' "129-byte user name" -- "$P" -b users.db "$(head -c 129 /dev/zero | tr '\0' u)" pw
 check_refused 6 "illegal character ':'" "-D with ':'" -- "$P" -D users.db 'a:b'
