@@ -61,7 +61,7 @@ main(void)
 {
 	struct gk_methods ms;
 	struct gk_config cfg;
-	struct gk_err err;
+	struct gk_err err = { "" };
 	struct gk_user rita = mkuser("rita", "users", GK_PERM_RO);
 	struct gk_user alice = mkuser("alice", "users", GK_PERM_RW);
 	struct gk_user bob = mkuser("bob", "admins", GK_PERM_RW);
