@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "evloop.h"
+#include "listener.h"
 
 #define EVENTS          64
 #define ACCEPT_BURST    16      /* connections taken per wake-up: leave some to the siblings */
@@ -43,23 +44,6 @@ struct loop {
 	int64_t pause_until;    /* no accepting before this after such failures */
 };
 
-/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
-static const char *
-peer_name(int fd, char *buf, size_t bufsz)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return NULL;
-	if (ss.ss_family == AF_INET)
-		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
-	if (ss.ss_family == AF_INET6)
-		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
-		    (socklen_t)bufsz);
-	return NULL;
-}
-
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
 static void
 log_refusal(const struct loop *l, struct gk_fcgiconn *c)
@@ -75,11 +59,11 @@ log_refusal(const struct loop *l, struct gk_fcgiconn *c)
 		gk_log(log, LOG_DEBUG, "connection closed (%s)", reason);
 		return;
 	case GK_FCGICONN_TIMEOUT:
-		from = peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
+		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
 		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
 		break;
 	case GK_FCGICONN_BAD_RECORD:
-		from = peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
+		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
 		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
 		break;
 	}

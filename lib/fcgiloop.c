@@ -16,23 +16,7 @@
 #include <sys/socket.h>
 
 #include "fcgiloop.h"
-
-/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
-static const char *
-peer_name(int fd, char *buf, size_t bufsz)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return NULL;
-	if (ss.ss_family == AF_INET)
-		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
-	if (ss.ss_family == AF_INET6)
-		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
-		    (socklen_t)bufsz);
-	return NULL;
-}
+#include "listener.h"
 
 /*
  * Accepts a connection ourselves (libfcgi's own accept would read unchecked bytes).
@@ -171,7 +155,7 @@ log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
     const struct gk_fcgiguard_result *res)
 {
 	char addr[INET6_ADDRSTRLEN];
-	const char *from = peer_name(fd, addr, sizeof(addr));
+	const char *from = gk_listener_peer_name(fd, addr, sizeof(addr));
 
 	if (rc == GK_NOTFOUND && (kept || strcmp(res->reason, "eof") == 0)) {
 		/* A kept connection the server let go idle or closed, or a bare connect: normal. */

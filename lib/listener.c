@@ -254,3 +254,20 @@ gk_listener_sanitize_fds(struct gk_err *err)
 	close_range(first, ~0U, 0);
 	return GK_OK;
 }
+
+/* The peer's address for the log: IP for TCP, NULL ("-") for a UNIX socket. */
+const char *
+gk_listener_peer_name(int fd, char *buf, size_t bufsz)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET)
+		return inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)bufsz);
+	if (ss.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf,
+		    (socklen_t)bufsz);
+	return NULL;
+}

@@ -48,4 +48,7 @@ void gk_listener_remove(const struct gk_own_socket *own);
  */
 int gk_listener_sanitize_fds(struct gk_err *err);
 
+/* The connected peer's address for the log, in buf: its IP for TCP, NULL for a UNIX socket. */
+const char *gk_listener_peer_name(int fd, char *buf, size_t bufsz);
+
 #endif
