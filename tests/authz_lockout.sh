@@ -10,6 +10,7 @@ CLIENT="$top_srcdir/tests/fcgi_client.py"
 TOKENTOOL="$top_builddir/tests/tokentool"
 [ -x "$GK_AUTHZ" ] || bail "gatekeep-authz not built"
 [ -x "$GK_LOGIN" ] || bail "gatekeep-login not built"
+GK_LOGIN_RUN=$(gk_runner_copy "$GK_LOGIN") || bail "cannot copy gatekeep-login for nobody"
 [ -x "$GK_PASSWD" ] || bail "gatekeep-passwd not built"
 [ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
 # The workers' seccomp filter in its default mode (kill): lockout's file work must pass it.
@@ -91,7 +92,7 @@ cgi() {  # cgi METHOD URI BODY [VAR=value ...]: $status, headers in $TMP/hdr, bo
 		REQUEST_URI="$uri" SCRIPT_NAME=/gatekeep/login QUERY_STRING= \
 		REMOTE_ADDR=192.0.2.10 HTTP_HOST=login.example \
 		CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/x-www-form-urlencoded "$@" \
-		"$GK_LOGIN" > "$TMP/out" 2>> "$LOGL"
+		"$GK_LOGIN_RUN" > "$TMP/out" 2>> "$LOGL"
 	tr -d '\r' < "$TMP/out" | sed '/^$/q' > "$TMP/hdr"
 	tr -d '\r' < "$TMP/out" | sed '1,/^$/d' > "$TMP/body"
 	status=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$TMP/hdr")

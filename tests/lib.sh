@@ -34,6 +34,14 @@ fi
 # "${GK_AS_RUNNER[@]}" CMD...: as root, runs CMD as nobody (a CGI sharing their lockout table).
 GK_AS_RUNNER=()
 [ "$(id -u)" = 0 ] && GK_AS_RUNNER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+# gk_runner_copy PROG: as root, a copy of PROG in $TMP that nobody can run (the build tree
+# may sit under a 0700 directory, as a clone in /root does); otherwise PROG itself.
+gk_runner_copy() {
+	if [ "$(id -u)" != 0 ]; then printf '%s\n' "$1"; return 0; fi
+	mkdir -p "$TMP/runner-bin" && chmod 755 "$TMP" "$TMP/runner-bin" &&
+		cp "$1" "$TMP/runner-bin/" && chmod 755 "$TMP/runner-bin/${1##*/}" &&
+		printf '%s\n' "$TMP/runner-bin/${1##*/}"
+}
 # gk_give_nobody PATH...: as root, PATHs (recursively) become nobody's and $TMP searchable.
 gk_give_nobody() {
 	[ "$(id -u)" = 0 ] || return 0

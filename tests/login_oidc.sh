@@ -417,14 +417,14 @@ is "$(j "$r" 'd["callback_status"]') $(j "$r" 'd["session"]') $(j "$r" 'd["prote
 is "$(j "$r" 'd["remote_user"]')" "alice@example.com" "gitlab preset: ... as alice@example.com"
 sed -e 's/^oidc_provider = oidc$/oidc_provider = google/' -e '/^oidc_issuer = /d' \
 	-e '/^oidc_button_label = /d' "$TMP/gk.conf" > "$TMP/google.conf"
-out=$("${GK_AS_RUNNER[@]}" "$GK_LOGIN" -c "$TMP/google.conf" --check-config 2>&1); ok $? "google preset: accepted without oidc_issuer ($out)"
+out=$("${GK_AS_RUNNER[@]}" "$(gk_runner_copy "$GK_LOGIN")" -c "$TMP/google.conf" --check-config 2>&1); ok $? "google preset: accepted without oidc_issuer ($out)"
 
 # ---- the provider goes away mid-flow ----
 refused "provider down" 502 provider-unreachable /gatekeep alice --before-callback "kill $oppid; sleep 0.3"
 # A fresh CGI process has no cached discovery document: the start page fails cleanly too.
 out=$(cd "$TMP" && "${GK_AS_RUNNER[@]}" env -i GATEKEEP_CONFIG="$TMP/gk.conf" REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/login.cgi \
 	PATH_INFO=/oidc QUERY_STRING= REMOTE_ADDR=127.0.0.1 GATEWAY_INTERFACE=CGI/1.1 \
-	"$LOGIN_CGI" 2>"$TMP/cgi.err")
+	"$(gk_runner_copy "$LOGIN_CGI")" 2>"$TMP/cgi.err")
 like "$out" "^Status: 502" "login.cgi: provider down at start -> 502"
 unlike "$out" "Set-Cookie" "... and no cookie"
 like "$(cat "$TMP/cgi.err")" "reason=provider-unreachable" "... and a log line"

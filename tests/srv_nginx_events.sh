@@ -92,7 +92,9 @@ for w in $(pgrep -P "$(cat "$RUN/authz.pid")"); do
 	n=$(find "/proc/$w/fd" -lname 'socket:*' 2>/dev/null | wc -l)
 	kept=$((kept + n - 1))
 done
-[ "$kept" -gt 2 ]; ok $? "nginx keeps more FastCGI connections ($kept) than gatekeep has workers (2)"
+# How many nginx keeps depends on how fast the answers come (a quick machine needs few), so
+# this is reported, not asserted: the assertion is that no request queued (above).
+diag "keep-alive: nginx held $kept FastCGI connections to gatekeep's 2 workers after the run"
 
 # --- peers trickling bytes at the authorizer --------------------------------------------------
 # $PEERS connections each send one byte every 0.2 s (a request never complete within the
