@@ -532,7 +532,7 @@ test_socket(void)
 	/* Complete request queued: OK, and nothing consumed. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	normal(&b, 1, 1, 0);
-	write(sv[1], b.p, b.n);
+	(void)!write(sv[1], b.p, b.n);
 	rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
 	is_int(rc, GK_OK, "socket: complete request: OK");
 	is_int(recv(sv[0], scratch, lim.bytes_max, MSG_DONTWAIT), (long long)b.n,
@@ -544,7 +544,7 @@ test_socket(void)
 	    ms() - t0 < 2000, "socket: silent peer: idle-timeout after %lld ms",
 	    (long long)(ms() - t0));
 	/* Half a request, then silence: timeout. */
-	write(sv[1], b.p, 20);
+	(void)!write(sv[1], b.p, 20);
 	t0 = ms();
 	rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
 	ok(rc == GK_EIO && strcmp(res.reason, "timeout") == 0 && ms() - t0 < 2000,
@@ -569,7 +569,7 @@ test_socket(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	b.n = 0;
 	cve(&b, 0x7ffffffe, 0x7ffffffe, false);
-	write(sv[1], b.p, b.n);
+	(void)!write(sv[1], b.p, b.n);
 	t0 = ms();
 	rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
 	ok(rc == GK_ETOOLONG && ms() - t0 < 200, "socket: CVE record refused at once (%s)", err.msg);
@@ -592,7 +592,7 @@ test_socket(void)
 		begin(&b, 7, 1, 0);
 		params(&b, 7, &body, 65535);
 		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-		write(sv[1], b.p, 40000);
+		(void)!write(sv[1], b.p, 40000);
 		lim.timeout_ms = 5000;
 		t0 = ms();
 		rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
@@ -604,7 +604,7 @@ test_socket(void)
 		close(sv[1]);
 		/* ... but a small partial request only times out */
 		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-		write(sv[1], b.p, 1000);
+		(void)!write(sv[1], b.p, 1000);
 		lim.timeout_ms = 800;
 		rc = gk_fcgiguard_wait(sv[0], 0, &lim, scratch, NULL, &res, &err);
 		ok(rc == GK_EIO && strcmp(res.reason, "timeout") == 0,
@@ -624,7 +624,7 @@ test_socket(void)
 		size_t off;
 
 		for (off = 0; off < b.n; off += 7) {
-			write(sv[1], b.p + off, b.n - off < 7 ? b.n - off : 7);
+			(void)!write(sv[1], b.p + off, b.n - off < 7 ? b.n - off : 7);
 			usleep(2000);
 		}
 		free(scratch);
@@ -644,7 +644,7 @@ test_socket(void)
 	rec(&b, 1, 5, 7, "late body", 9, 7);
 	rec(&b, 1, 5, 7, NULL, 0, 0);
 	normal(&b, 8, 1, 1);
-	write(sv[1], b.p, b.n);
+	(void)!write(sv[1], b.p, b.n);
 	rc = gk_fcgiguard_wait(sv[0], 7, &lim, scratch, NULL, &res, &err);
 	ok(rc == GK_OK && res.request_id == 8, "socket: leftovers then request 8: OK");
 	is_int(recv(sv[0], &c, 1, MSG_PEEK), 1, "socket: one byte readable");
