@@ -30,9 +30,11 @@
 #     the test's own user (also in --socket-owner);
 #   - the test's nginx passes HTTP_HOST with the port (docs/login.md: Debian's fastcgi_params
 #     drops it, which only matters on a non-standard port like the test's);
-#   - the directories installing gatekeep creates exist: /etc/gatekeep, /var/lib/gatekeep and
-#     /run/gatekeep (mode 0755, root's);
-#   - shell functions: "gatekeep-authz/-login --listen ..." start in the background and
+#   - what installing gatekeep creates is there: /etc/gatekeep, /var/lib/gatekeep and
+#     /run/gatekeep (mode 0755, root's), /etc/gatekeep/gatekeep.conf = contrib/gatekeep.conf
+#     (every line a comment); the built-in database and secret_file paths are the root's
+#     (GATEKEEP_DATABASE, GATEKEEP_SECRET_FILE);
+#   - shell functions: "cp contrib/FILE DEST" applies these rewrites to DEST; "gatekeep-authz/-login --listen ..." start in the background and
 #     wait for their socket; "nginx" is the test's nginx (-p/-c added; -s reload waits for
 #     the new workers); "curl" resolves the example.com names to 127.0.0.1.
 # Usage: docs_run.py SRCDIR BUILDDIR TMPDIR
@@ -56,7 +58,12 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SRC, BUILD, TMP = sys.argv[1:4]
+REWRITE_ONLY = sys.argv[1] == "--rewrite"     # --rewrite TMP ROOT FILE (the cp function)
+if REWRITE_ONLY:
+    SRC = BUILD = None
+    TMP = sys.argv[2]
+else:
+    SRC, BUILD, TMP = sys.argv[1:4]
 DOCS = ["README.md", "docs/howto-navidrome.md", "docs/howto-2fauth.md",
         "docs/howto-pytorrent.md", "docs/howto-organizr.md", "docs/howto-tisbackup.md"]
 PW = "Docs-run-pw-7"          # what the test types at every password prompt
@@ -77,6 +84,7 @@ WALKS = {
     "docs/howto-pytorrent.md": ("pytorrent.example.com", "/", "alice"),
     "docs/howto-organizr.md": ("home.example.com", "/portainer/", "alice"),
     "docs/howto-tisbackup.md": ("tisbackup.example.com", "/", "admin"),
+    "README.md": ("app.example.com", "/", "alice", "s3cret"),
 }
 
 n = 0
@@ -134,13 +142,22 @@ MARK = re.compile(r"^<!-- docs-run: (.*) -->$")
 
 
 def blocks(path):
-    """(marker or None, info string, text, line number) for every fenced block."""
+    """(marker or None, info string, text, line number) for every code block: fenced, or
+    indented by 4 spaces after a blank line (not a list item's continuation)."""
     lines = open(path).read().split("\n")
-    out, mark, i = [], None, 0
+    out, mark, i, prev = [], None, 0, ""
     while i < len(lines):
         m = MARK.match(lines[i].strip())
         if m:
             mark = m.group(1)
+        elif lines[i].startswith("    ") and lines[i].strip() and i > 0 and not lines[i - 1].strip() \
+                and not re.match(r"^\s*([-*+]|\d+\.) ", prev):
+            j = i
+            while j < len(lines) and (lines[j].startswith("    ") or not lines[j].strip()):
+                j += 1
+            out.append((mark, "", "\n".join(x[4:] for x in lines[i:j]).rstrip("\n") + "\n", i + 1))
+            mark, i = None, j
+            continue
         elif lines[i].startswith("```"):
             j = i + 1
             while j < len(lines) and not lines[j].startswith("```"):
@@ -149,6 +166,8 @@ def blocks(path):
             mark, i = None, j
         elif lines[i].strip() and not lines[i].startswith("<!--"):
             mark = None        # a marker belongs to the block right after it
+        if lines[i].strip():
+            prev = lines[i]
         i += 1
     return out
 
@@ -158,6 +177,11 @@ PORT = free_port()                 # nginx, every site
 PRIV_PORT = free_port()            # pyTorrent's private listener (10.11.1.11:8090)
 APP_PORTS = {}                     # documented upstream port -> free port
 HOSTS = set()
+
+
+def save_ports():
+    json.dump({"PORT": PORT, "PRIV_PORT": PRIV_PORT, "APP_PORTS": APP_PORTS},
+              open(TMP + "/ports.json", "w"))
 
 
 def rewrite(text, root):
@@ -175,7 +199,7 @@ def rewrite(text, root):
     def https(m):
         HOSTS.add(m.group(1))
         return "http://%s:%d" % (m.group(1), PORT)
-    text = re.sub(r"https://([a-z0-9-]+\.example\.com)", https, text)
+    text = re.sub(r"https?://([a-z0-9-]+\.example\.com)(?![\w.:-])", https, text)
     text = re.sub(r"(?<![\w.-])/etc/nginx/", TMP + "/nginx/", text)
     text = re.sub(r"(?<![\w.-])(/etc/|/var/lib/gatekeep|/run/gatekeep)", root + r"\1", text)
     text = re.sub(r"\bPASSWORD\b", PW, text)
@@ -188,6 +212,7 @@ def rewrite(text, root):
 # --- running commands on a terminal --------------------------------------------------------
 PRELUDE = r'''
 DOCS_LOG=%(log)s
+DOCS_ROOT=%(root)s
 docs_daemon() {  # PROG ARGS...: a server in the background, up when its socket is
 	local prog="$1" sock="" a prev="" i pid
 	shift
@@ -224,6 +249,16 @@ nginx() {
 		sleep 0.1
 	done
 	echo "nginx did not reload" >&2; return 1
+}
+cp() {  # a file copied from contrib/ gets the rewrites the blocks get
+	command cp "$@" || return
+	local dst="${@: -1}" src f
+	for src in "${@:1:$#-1}"; do
+		case "$src" in contrib/*)
+			f="$dst"; [ -d "$dst" ] && f="$dst/${src##*/}"
+			python3 %(me)s --rewrite %(tmp)s "$DOCS_ROOT" "$f" || return ;;
+		esac
+	done
 }
 curl() { command curl -sS --max-time 10 %(resolve)s "$@"; }
 '''
@@ -355,7 +390,7 @@ class FormParse:
             self.fields[m.group(1)] = html.unescape(m.group(2))
 
 
-def walk(doc, host, path, user):
+def walk(doc, host, path, user, password=PW):
     name = doc.split("howto-")[-1][:-3]
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -374,7 +409,7 @@ def walk(doc, host, path, user):
               and "csrf" in form.fields,
               "%s: a browser at %s lands on the login page" % (name, url), landed + "\n" + page[:400]):
         return
-    fields = dict(form.fields, user=user, password=PW)
+    fields = dict(form.fields, user=user, password=password)
     post = urllib.request.Request(urllib.parse.urljoin(landed, form.action),
                                   data=urllib.parse.urlencode(fields).encode(),
                                   headers=dict(hdrs, Origin="http://%s:%d" % (host, PORT),
@@ -415,6 +450,9 @@ def main():
     for d, bl in docs:
         root = "%s/root-%s" % (TMP, d.split("/")[-1].replace("howto-", "")[:-3])
         plan.append((d, root, [(m, rewrite(t, root), ln) for (m, _, t, ln) in bl if m]))
+    # contrib/nginx/gatekeep.conf (the README copies it) uses an upstream port too
+    rewrite(open(os.path.join(SRC, "contrib/nginx/gatekeep.conf")).read(), TMP)
+    save_ports()
     start_standins()
     if not ok(start_nginx(), "the test's nginx is up on 127.0.0.1:%d" % PORT,
               open(TMP + "/log/nginx.out").read() if os.path.exists(TMP + "/log/nginx.out") else ""):
@@ -426,15 +464,19 @@ def main():
         # what installing gatekeep creates (the package; make install and the units)
         for sub in ("/etc/gatekeep", "/var/lib/gatekeep", "/run/gatekeep"):
             os.makedirs(root + sub, exist_ok=True)
+        shutil.copy(os.path.join(SRC, "contrib/gatekeep.conf"), root + "/etc/gatekeep/gatekeep.conf")
         for dirpath, _, _ in os.walk(root):
             os.chmod(dirpath, 0o755)
         env = {"PATH": path, "HOME": root, "LANG": "C.UTF-8", "TERM": "dumb",
                "GATEKEEP_CONFIG": root + "/etc/gatekeep/gatekeep.conf",
+               "GATEKEEP_DATABASE": root + "/var/lib/gatekeep/users.db",
+               "GATEKEEP_SECRET_FILE": root + "/var/lib/gatekeep/secret",
                "GATEKEEP_COOKIE_SECURE": "false", "GATEKEEP_LOG_TARGET": "stderr"}
         if AS_ROOT and RUN_AS[0] != "gatekeep":
             env.update(GATEKEEP_RUN_USER=RUN_AS[0], GATEKEEP_RUN_GROUP=RUN_AS[1])
         os.makedirs(root + "/log", exist_ok=True)
-        prelude = PRELUDE % {"log": root + "/log", "tmp": TMP, "resolve": resolve}
+        prelude = PRELUDE % {"log": root + "/log", "tmp": TMP, "resolve": resolve, "root": root,
+                              "me": os.path.abspath(__file__)}
         for mark, text, ln in bl:
             words = shlex.split(mark)
             where = "%s:%d" % (d, ln)
@@ -463,6 +505,14 @@ def main():
             ok("AddressSanitizer" not in text and "runtime error" not in text,
                "%s: %s has no sanitizer report" % (d, f), text)
 
+
+if REWRITE_ONLY:
+    saved = json.load(open(TMP + "/ports.json"))
+    PORT, PRIV_PORT = saved["PORT"], saved["PRIV_PORT"]
+    APP_PORTS = {int(k): v for k, v in saved["APP_PORTS"].items()}
+    text = open(sys.argv[4]).read()
+    open(sys.argv[4], "w").write(rewrite(text, sys.argv[3]))
+    sys.exit(0)
 
 try:
     main()
