@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # tests/docs_run.py: README.md and docs/howto-*.md as executable documentation (TAP output).
-# Every fenced block of those files carries a marker, an HTML comment on a line before it
-# (invisible when rendered):
+# Every code block of those files (fenced, or indented by 4 spaces) carries a marker, an HTML
+# comment on a line before it (invisible when rendered):
 #   <!-- docs-run: sh [expect=REGEX]... -->   commands: run in bash -e, in document order, on a
 #                                            terminal (password prompts get the test password);
 #                                            each REGEX must match the output, in order
@@ -20,7 +20,7 @@
 #     document's root; /etc/nginx/ is the test nginx's directory ($TMP/nginx/);
 #   - "listen 80" is 127.0.0.1:PORT; the apps' upstream ports 127.0.0.1:N are free ports;
 #     the private address 10.11.1.11 is 127.0.0.11 (and its port 8090 a free one);
-#     https://NAME.example.com is http://NAME.example.com:PORT (no TLS in the test);
+#     http(s)://NAME.example.com is http://NAME.example.com:PORT (no TLS in the test);
 #   - PASSWORD in a command is the password typed at the prompts;
 #   - the environment: PATH has the built programs, GATEKEEP_CONFIG is the root's
 #     /etc/gatekeep/gatekeep.conf (the programs' default path), GATEKEEP_COOKIE_SECURE=false
@@ -34,15 +34,16 @@
 #     /run/gatekeep (mode 0755, root's), /etc/gatekeep/gatekeep.conf = contrib/gatekeep.conf
 #     (every line a comment); the built-in database and secret_file paths are the root's
 #     (GATEKEEP_DATABASE, GATEKEEP_SECRET_FILE);
-#   - shell functions: "cp contrib/FILE DEST" applies these rewrites to DEST; "gatekeep-authz/-login --listen ..." start in the background and
-#     wait for their socket; "nginx" is the test's nginx (-p/-c added; -s reload waits for
-#     the new workers); "curl" resolves the example.com names to 127.0.0.1.
+#   - shell functions: "cp contrib/FILE DEST" applies these rewrites to DEST;
+#     "gatekeep-authz/-login --listen ..." start in the background and wait for their
+#     socket; "nginx" is the test's nginx (-p/-c added; -s reload waits for the new
+#     workers); "curl" resolves the example.com names to 127.0.0.1.
+# DOCS_RUN_ONLY=WORD runs only the documents whose path contains WORD.
 # Usage: docs_run.py SRCDIR BUILDDIR TMPDIR
 import html
 import http.cookiejar
 import json
 import os
-import pty  # noqa: F401  (documents that a pseudo-terminal is used)
 import re
 import select
 import shlex
@@ -440,7 +441,7 @@ def main():
     os.chmod(TMP, 0o755)
     docs = [(d, blocks(os.path.join(SRC, d))) for d in DOCS]
     unmarked = ["%s:%d" % (d, ln) for d, bl in docs for (m, _, _, ln) in bl if m is None]
-    ok(not unmarked, "every fenced block of the README and the how-tos has a docs-run marker",
+    ok(not unmarked, "every code block of the README and the how-tos has a docs-run marker",
        "\n".join(unmarked))
     bad = ["%s:%d: %s" % (d, ln, m) for d, bl in docs for (m, _, _, ln) in bl
            if m is not None and m.split()[0] not in ("sh", "file", "app", "skip")]
