@@ -439,6 +439,10 @@ def walk(doc, host, path, user, password=PW):
 def main():
     os.makedirs(TMP + "/log", exist_ok=True)
     os.chmod(TMP, 0o755)
+    if not os.environ.get("DOCS_RUN_ONLY"):
+        howtos = sorted("docs/" + f for f in os.listdir(SRC + "/docs") if f.startswith("howto-"))
+        ok(set(howtos) <= set(DOCS) and set(howtos) <= set(WALKS),
+           "every docs/howto-*.md is run, with its browser walk", " ".join(howtos))
     docs = [(d, blocks(os.path.join(SRC, d))) for d in DOCS]
     unmarked = ["%s:%d" % (d, ln) for d, bl in docs for (m, _, _, ln) in bl if m is None]
     ok(not unmarked, "every code block of the README and the how-tos has a docs-run marker",
