@@ -397,8 +397,9 @@ def walk(doc, host, path, user, password=PW):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     hdrs = {"Accept": "text/html,application/xhtml+xml", "User-Agent": "docs-run"}
     url = "http://%s:%d%s" % (host, PORT, path)
-    try:
-        r = opener.open(urllib.request.Request(url, headers=hdrs), timeout=10)
+    try:   # a client's own Remote-User changes nothing
+        r = opener.open(urllib.request.Request(url, headers=dict(hdrs, **{"Remote-User": user})),
+                        timeout=10)
         page, landed = r.read().decode(errors="replace"), r.geturl()
     except urllib.error.HTTPError as e:
         return ok(False, "%s: %s leads to the login page" % (name, url),
@@ -408,7 +409,7 @@ def walk(doc, host, path, user, password=PW):
     form = FormParse(page)
     if not ok(urllib.parse.urlsplit(landed).path.startswith("/gatekeep/") and form.action
               and "csrf" in form.fields,
-              "%s: a browser at %s lands on the login page" % (name, url), landed + "\n" + page[:400]):
+              "%s: a browser at %s (claiming Remote-User: %s) lands on the login page" % (name, url, user), landed + "\n" + page[:400]):
         return
     fields = dict(form.fields, user=user, password=password)
     post = urllib.request.Request(urllib.parse.urljoin(landed, form.action),
@@ -429,10 +430,12 @@ def walk(doc, host, path, user, password=PW):
        "%s: signed in as %s, the browser is back on %s" % (name, user, url), final + "\n" + body[:300])
     ok(seen.get("remote_user") == user,
        "%s: the app saw Remote-User: %s" % (name, user), body[:300])
-    # the session cookie alone lets the browser in again, and nobody else
-    r = opener.open(urllib.request.Request(url, headers=hdrs), timeout=10)
+    # the session cookie lets the browser in again, as that user whatever it claims
+    r = opener.open(urllib.request.Request(url, headers=dict(hdrs, **{"Remote-User": "mallory"})),
+                    timeout=10)
     ok(json.loads(r.read()).get("remote_user") == user,
-       "%s: the session cookie lets %s in on the next request" % (name, user))
+       "%s: the session cookie lets %s in on the next request (a Remote-User: mallory "
+       "header from the browser changes nothing)" % (name, user))
 
 
 # --- main ----------------------------------------------------------------------------------
