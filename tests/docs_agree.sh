@@ -1,8 +1,8 @@
 #!/bin/bash
 # docs_agree.sh: the docs say what the code and the shipped files do: the README's package
 # list is install-deps' build set, gatekeep(7) quotes the shipped fail2ban rule, every man
-# page has a fixed date (a bare $Mdocdate$ becomes the build date), and no doc cites a file
-# that is not in the project.
+# page has a fixed date (a bare $Mdocdate$ becomes the build date), no doc cites a file
+# that is not in the project, and every documented unix socket names its owner.
 . "$top_srcdir/tests/lib.sh"
 
 S=$top_srcdir
@@ -25,4 +25,9 @@ done
 
 cites=$(grep -rln 'INTEROP\.md' "$S/README.md" "$S/SECURITY.md" "$S/docs" "$S/man" "$S/contrib" 2>/dev/null)
 is "$cites" "" "no doc cites INTEROP.md, which is not in the project"
+
+# a unix socket the web server's workers (www-data) open: started as root without
+# --socket-owner it is root's, and nginx answers 500 (the Navidrome how-to did that)
+bare=$(cd "$S" && grep -rn -- '--listen unix:' README.md docs/howto-*.md contrib | grep -v -- '--socket-owner')
+is "$bare" "" "README, the how-tos and contrib/ start gatekeep's unix sockets with --socket-owner"
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/seed_tisbackup.sh: docs/howto-tisbackup.md for real: TISBackup's users file
 # (user:bcrypt lines, made with TISBackup's own recipe) imported with gatekeep-passwd, nginx
-# + gatekeep-authz doing HTTP Basic for the GUI and API scripts, the realm taken from the
+# + gatekeep-authz (HTTP Basic for API scripts, the sign-in page for browsers), the realm taken from the
 # environment (${TISBACKUP_REALM}), and a TISBackup stand-in reading tisbackup_gui.ini.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
@@ -50,7 +50,8 @@ is "$CODE" 401 "no credentials -> 401"
 is "$(hdr WWW-Authenticate)" 'Basic realm="TISBackup Admin", charset="UTF-8"' "the realm comes from \${TISBACKUP_REALM}"
 unlike "$BODY" tisbackup "... TISBackup did not see the request"
 req -H 'Accept: text/html' "$BASE/"
-is "$CODE" 401 "a browser gets the Basic prompt too (on_unauthenticated = basic)"
+is "$CODE" 302 "a browser goes to the sign-in page (on_unauthenticated = auto)"
+like "$(hdr Location)" '/gatekeep/login\?rd=' "... gatekeep's login_url, with the way back"
 req -u admin:admin-Secret1 "$BASE/api/backups"
 is "$CODE" 200 "curl -u admin:PASSWORD /api/backups -> 200 (TISBackup's API recipe)"
 like "$BODY" 'srv1-full' "... the backup list"
@@ -70,7 +71,7 @@ is "$CODE" 401 "unknown user -> 401"
 req -u 'admin:admin-Secret1' -H 'Remote-User: viewer' "$BASE/api/backups"
 is "$(jget proxy_user)" admin "a client Remote-User header is replaced"
 req -H 'Remote-User: admin' "$BASE/api/backups"
-is "$CODE" 401 "a client Remote-User alone -> 401 (methods = basic: no proxy trust)"
+is "$CODE" 401 "a client Remote-User alone -> 401 (no proxy in methods: no proxy trust)"
 
 # the admin tool needs the same environment as the authorizer (the config names it)
 out=$(env -u TISBACKUP_REALM GATEKEEP_CONFIG="$GK/gatekeep.conf" "$GK_PASSWD" -l 2>&1)
