@@ -190,7 +190,8 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 	}
 	if (authz_param1(req, "REQUEST_METHOD", &v->method) != GK_OK ||
 	    authz_param1(req, "REQUEST_URI", &v->target) != GK_OK ||
-	    authz_param1(req, "HTTPS", &https) != GK_OK || authz_param1(req, "REQUEST_SCHEME", &scheme) != GK_OK)
+	    authz_param1(req, "HTTPS", &https) != GK_OK ||
+	    authz_param1(req, "REQUEST_SCHEME", &scheme) != GK_OK)
 		return authz_fail(d, GK_OUT_FORBIDDEN, "duplicate-params"), GK_ERR;
 	if (gk_request_header(req, "Host", &v->host) < 0)
 		return authz_fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;

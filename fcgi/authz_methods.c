@@ -173,7 +173,8 @@ m_apache_pair(const struct authz_call *c, struct gk_decision *d)
 
 	if (!authz_method_on(c->a->cfg, GK_M_BASIC))
 		return authz_fail(d, GK_OUT_BADCRED, "basic-not-enabled");
-	if (authz_param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK || authz_param1(req, "REMOTE_USER", &ru) != GK_OK ||
+	if (authz_param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK ||
+	    authz_param1(req, "REMOTE_USER", &ru) != GK_OK ||
 	    authz_param1(req, "REMOTE_PASSWD", &rp) != GK_OK)
 		return authz_fail(d, GK_OUT_BADCRED, "duplicate-credentials");
 	/* Apache's lenient parse of the pair must be exactly gatekeep's strict one. */

@@ -40,7 +40,8 @@ struct gk_extuser_want {
 	const char *email;              /* NULL: keep the stored one */
 	const char *display;            /* NULL or "": keep */
 	const char *groups;             /* NULL: keep */
-	const char *sub;                /* NULL: not checked; else checked (gk_extuser_subject_ok) and stored when not "" */
+	/* The provider's subject; NULL: not checked, else checked (gk_extuser_subject_ok), stored unless "". */
+	const char *sub;
 	bool set_perm;                  /* store perm */
 	enum gk_perm perm;
 	/*
@@ -62,7 +63,7 @@ struct gk_extuser_want {
 
 enum gk_extuser_status {
 	GK_EXTUSER_OK = 0,              /* *u is the user as stored now */
-	GK_EXTUSER_LOCAL,               /* a local (password) user has the name: never taken over; *u is it */
+	GK_EXTUSER_LOCAL,               /* a local (password) user has the name: not taken over; *u is it */
 	GK_EXTUSER_DISABLED,            /* email_is_identity and the user is disabled: nothing written */
 	GK_EXTUSER_EMAIL_MISMATCH,      /* email_is_identity and the stored address differs */
 	GK_EXTUSER_SUBJECT_MISMATCH,    /* bound to another subject at the provider */

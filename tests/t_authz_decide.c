@@ -287,13 +287,21 @@ methods_table(void)
 		{ __LINE__, A, GET("/app", "192.0.2.9") "REMOTE_USER=alice\nREMOTE_PASSWD=pw alice\n"
 		    "HTTP_AUTHORIZATION=basic:bob:pw bob\n", GK_OUT_BADCRED, "apache", NULL,
 		    "authorization-mismatch", 'b' },
+		/* CSRF: an unsafe method from an origin not in allowed_origins */
+		{ __LINE__, R, "REQUEST_METHOD=POST\nREQUEST_URI=/app\nREMOTE_ADDR=192.0.2.10\n"
+		    "HTTP_AUTHORIZATION=basic:alice:pw alice\nHTTP_ORIGIN=https://evil.example\n",
+		    GK_OUT_FORBIDDEN, "basic", "alice", "bad-origin", 0 },
+		{ __LINE__, R, "REQUEST_METHOD=POST\nREQUEST_URI=/app\nREMOTE_ADDR=192.0.2.10\n"
+		    "HTTP_AUTHORIZATION=basic:alice:pw alice\nHTTP_ORIGIN=https://app.example.com\n",
+		    GK_OUT_ALLOW, "basic", "alice", NULL, 0 },
 		/* before any method */
 		{ __LINE__, R, GET("/app", "192.0.2.1") "REMOTE_ADDR=192.0.2.2\n",
 		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
 		{ __LINE__, R, "REQUEST_METHOD=GET\nREMOTE_ADDR=192.0.2.1\n", GK_OUT_ERROR, NULL, NULL,
 		    "missing-request-uri", 0 },
 	};
-	static const char *const kv[] = { "cookie_name", "gatekeep_session", NULL };
+	static const char *const kv[] = { "cookie_name", "gatekeep_session",
+	    "allowed_origins", "https://app.example.com", NULL };
 	struct gk_config cfg;
 	struct gk_authz a;
 	struct gk_user u;
@@ -399,7 +407,7 @@ session_life(void)
 	gk_config_free(&cfg);
 }
 
-/* max_failures wrong passwords ban the pair, whatever the next password; ban_time later it passes. */
+/* max_failures wrong passwords ban the pair, whatever the next password; after ban_time it passes. */
 static void
 lockout(void)
 {
