@@ -43,7 +43,6 @@ authz_method_on(const struct gk_config *cfg, enum gk_method m)
 	return false;
 }
 
-
 int
 gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
     struct gk_err *err)

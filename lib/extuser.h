@@ -40,8 +40,7 @@ struct gk_extuser_want {
 	const char *email;              /* NULL: keep the stored one */
 	const char *display;            /* NULL or "": keep */
 	const char *groups;             /* NULL: keep */
-	/* The provider's subject; NULL: not checked, else checked (gk_extuser_subject_ok), stored unless "". */
-	const char *sub;
+	const char *sub;                /* the provider's subject (gk_extuser_subject_ok); NULL: unchecked */
 	bool set_perm;                  /* store perm */
 	enum gk_perm perm;
 	/*
@@ -63,7 +62,7 @@ struct gk_extuser_want {
 
 enum gk_extuser_status {
 	GK_EXTUSER_OK = 0,              /* *u is the user as stored now */
-	GK_EXTUSER_LOCAL,               /* a local (password) user has the name: not taken over; *u is it */
+	GK_EXTUSER_LOCAL,               /* a local (password) user has the name (*u): not taken over */
 	GK_EXTUSER_DISABLED,            /* email_is_identity and the user is disabled: nothing written */
 	GK_EXTUSER_EMAIL_MISMATCH,      /* email_is_identity and the stored address differs */
 	GK_EXTUSER_SUBJECT_MISMATCH,    /* bound to another subject at the provider */

@@ -407,7 +407,7 @@ session_life(void)
 	gk_config_free(&cfg);
 }
 
-/* max_failures wrong passwords ban the pair, whatever the next password; after ban_time it passes. */
+/* max_failures wrong passwords ban the pair, whatever comes next; after ban_time it passes. */
 static void
 lockout(void)
 {
