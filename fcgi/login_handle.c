@@ -1039,123 +1039,54 @@ oidc_provision(struct rq *q, const struct login_oidc_id *id, struct gk_user *u, 
     size_t dsz)
 {
 	struct login_ctx *ctx = q->ctx;
-	struct gk_userdb_txn *txn = NULL;
-	struct gk_user cur;
+	struct gk_extuser_want w = { 0 };
+	struct gk_extuser_result res;
 	struct gk_err err = { "" };
+	enum gk_extuser_status st;
 	int rc;
-	bool create;
 
 	rc = db_lookup(q, id->user, u);
 	if (rc != GK_OK && rc != GK_NOTFOUND)
 		return "database";
-	if (rc == GK_OK) {
-		if (!(u->flags & GK_USER_EXTERNAL)) {
-			snprintf(detail, dsz, "a local (password) user has this name; not taken over");
-			return "local-user-exists";
-		}
-		if (u->flags & GK_USER_DISABLED)
-			return "disabled";
-		/*
-		 * preferred_username is not a stable identifier (a name given up at the
-		 * provider can be taken by someone else): an external user whose stored
-		 * e-mail differs from the verified one is not handed to a newcomer.
-		 */
-		if (u->email[0] != '\0' && strcasecmp(u->email, id->email) != 0) {
-			snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
-			return "identity-mismatch";
-		}
-		/* The e-mail can move between accounts at the provider; its subject never does. */
-		if (!gk_extuser_subject_ok(u, id->sub)) {
-			snprintf(detail, dsz, "this user is bound to another subject at the provider");
-			return "identity-mismatch";
-		}
-		if (strcmp(u->email, id->email) == 0 &&
-		    (id->sub[0] == '\0' || strcmp(u->sub, id->sub) == 0) &&
-		    (id->display[0] == '\0' || strcmp(u->display, id->display) == 0) &&
-		    (!id->groups_mapped || strcmp(u->groups, id->groups) == 0))
-			return "";
-	}
-	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
-	if (rc != GK_OK) {
-		snprintf(detail, dsz, "%s", err.msg);
-		return "database";
-	}
-	memset(&cur, 0, sizeof(cur));
-	rc = gk_userdb_txn_get(txn, id->user, &cur, &err);
-	create = rc == GK_NOTFOUND;
-	if (rc != GK_OK && !create) {
-		gk_userdb_abort(txn);
-		snprintf(detail, dsz, "%s", err.msg);
-		return "database";
-	}
-	/* Checked again inside the lock: the user may have been added meanwhile. */
-	if (!create && !(cur.flags & GK_USER_EXTERNAL)) {
-		gk_userdb_abort(txn);
+	/* lib/extuser: the same upsert gatekeep-authz's proxy users go through. */
+	w.name = id->user;
+	w.email = id->email;
+	w.display = id->display;
+	w.groups = id->groups_mapped ? id->groups : NULL;
+	w.sub = id->sub;
+	w.email_is_identity = true;
+	w.lock_ms = 5000;
+	st = gk_extuser_upsert(ctx->cfg.database, &w, rc == GK_OK ? u : NULL, ctx->now(), u, &res,
+	    &err);
+	switch (st) {
+	case GK_EXTUSER_OK:
+		break;
+	case GK_EXTUSER_LOCAL:
+		gk_wipe(u, sizeof(*u));
 		snprintf(detail, dsz, "a local (password) user has this name; not taken over");
 		return "local-user-exists";
-	}
-	if (!create && (cur.flags & GK_USER_DISABLED)) {
-		gk_userdb_abort(txn);
+	case GK_EXTUSER_DISABLED:
 		return "disabled";
-	}
-	if (!create && cur.email[0] != '\0' && strcasecmp(cur.email, id->email) != 0) {
-		gk_userdb_abort(txn);
+	case GK_EXTUSER_EMAIL_MISMATCH:
 		snprintf(detail, dsz, "the stored e-mail of this user differs from the verified one");
 		return "identity-mismatch";
-	}
-	if (!create && !gk_extuser_subject_ok(&cur, id->sub)) {
-		gk_userdb_abort(txn);
+	case GK_EXTUSER_SUBJECT_MISMATCH:
 		snprintf(detail, dsz, "this user is bound to another subject at the provider");
 		return "identity-mismatch";
-	}
-	if (create) {
-		char other[GK_USER_MAX + 1];
-		bool clash;
-
-		/* Under the writer lock: nobody adds a look-alike before we commit. */
-		if (gk_extuser_name_clash(ctx->cfg.database, id->user, &clash, other, sizeof(other),
-		    &err) != GK_OK) {
-			gk_userdb_abort(txn);
-			snprintf(detail, dsz, "%s", err.msg);
-			return "database";
-		}
-		if (clash) {
-			gk_userdb_abort(txn);
-			snprintf(detail, dsz, "user %s exists: a new name must differ by more than case",
-			    other);
-			return "name-case-clash";
-		}
-		gk_user_init(&cur, id->user, ctx->now());
-		cur.flags = GK_USER_EXTERNAL;
-		cur.hash[0] = '\0';
-	}
-	gk_strcpy(cur.email, sizeof(cur.email), id->email);
-	if (id->display[0] != '\0')
-		gk_strcpy(cur.display, sizeof(cur.display), id->display);
-	if (id->groups_mapped)
-		gk_strcpy(cur.groups, sizeof(cur.groups), id->groups);
-	if (id->sub[0] != '\0')
-		gk_strcpy(cur.sub, sizeof(cur.sub), id->sub);  /* binds a user created before subjects */
-	if (gk_user_validate(&cur, &err) != GK_OK) {
-		gk_userdb_abort(txn);
+	case GK_EXTUSER_NAME_CLASH:
+		snprintf(detail, dsz, "user %s exists: a new name must differ by more than case",
+		    res.other);
+		return "name-case-clash";
+	case GK_EXTUSER_INVALID:
 		snprintf(detail, dsz, "%s", err.msg);
 		return "bad-identity";
-	}
-	cur.updated = ctx->now();
-	rc = gk_userdb_txn_put(txn, &cur, &err);
-	if (rc != GK_OK) {
-		gk_userdb_abort(txn);
+	default:
 		snprintf(detail, dsz, "%s", err.msg);
 		return "database";
 	}
-	if (gk_userdb_commit(txn, &err) != GK_OK) {
-		snprintf(detail, dsz, "%s", err.msg);
-		return "database";
-	}
-	gk_log(&ctx->log, LOG_NOTICE, "oidc: %s external user %s (groups=%s)",
-	    create ? "created" : "updated", id->email, cur.groups[0] ? cur.groups : "-");
-	*u = cur;
-	gk_wipe(&cur, sizeof(cur));
+	if (res.written)
+		gk_log(&ctx->log, LOG_NOTICE, "oidc: %s external user %s (groups=%s)",
+		    res.created ? "created" : "updated", id->email, u->groups[0] ? u->groups : "-");
 	return "";
 }
 

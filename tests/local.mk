@@ -13,3 +13,4 @@ include tests/hardening.mk
 include tests/seeds.mk
 include tests/seams.mk
 include tests/docsrun.mk
+include tests/authzunit.mk
