@@ -11,7 +11,7 @@
 #include "login_page.h"
 
 /* Generated at build time from contrib/login/login.html (fcgi/login.mk). */
-#include "fcgi/login_default.h"
+#include "lib/login_default.h"
 
 #define NAME_MAX_LEN 16
 
