@@ -10,7 +10,7 @@
 
 #include "login_page.h"
 
-/* Generated at build time from contrib/login/login.html (fcgi/login.mk). */
+/* Generated at build time from contrib/login/login.html (lib/login.mk). */
 #include "lib/login_default.h"
 
 #define NAME_MAX_LEN 16
