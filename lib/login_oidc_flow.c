@@ -12,8 +12,6 @@
 #include "form.h"
 #include "login_request.h"
 
-/* ---- OpenID Connect / OAuth2 sign-in ---- */
-
 /*
  * The flow cookie binds one sign-in to this browser: base64url(payload) "."
  * base64url(HMAC-SHA256(secret, label || payload)), payload = version byte,
