@@ -24,6 +24,16 @@ set_str(char **slot, const char *v)
 	}
 }
 
+/* Puts what in front of err's message ("JWKS: " and libcurl's reason). */
+static void
+err_prefix(struct gk_err *err, const char *what)
+{
+	char m[sizeof(err->msg)];
+
+	memcpy(m, err->msg, sizeof(m));
+	gk_err_set(err, "%s: %s", what, m);
+}
+
 /* ---- discovery and JWKS ---- */
 
 int
@@ -62,10 +72,7 @@ login_oidc_discover(struct login_oidc *o, int64_t now, const char **reason, stru
 	    (int)(n > 0 && o->issuer[n - 1] == '/' ? n - 1 : n), o->issuer);
 	*reason = "provider-unreachable";
 	if ((rc = login_http_do(url, NULL, NULL, NULL, &h, false, err)) != GK_OK) {
-		char m[sizeof(err->msg)];
-
-		memcpy(m, err->msg, sizeof(m));
-		gk_err_set(err, "discovery document: %s", m);
+		err_prefix(err, "discovery document");
 		return rc;
 	}
 	*reason = "bad-discovery";
@@ -128,10 +135,7 @@ login_oidc_jwks_fetch(struct login_oidc *o, int64_t now, struct gk_err *err)
 	int rc;
 
 	if ((rc = login_http_do(o->jwks_uri, NULL, NULL, NULL, &h, false, err)) != GK_OK) {
-		char m[sizeof(err->msg)];
-
-		memcpy(m, err->msg, sizeof(m));
-		gk_err_set(err, "JWKS: %s", m);
+		err_prefix(err, "JWKS");
 		return rc;
 	}
 	d = login_http_json(&h, err);
@@ -255,11 +259,8 @@ login_oidc_token_request(struct login_oidc *o, const char *code, const char *ver
 	gk_wipe(body, sizeof(body));
 	gk_wipe(auth, sizeof(auth));
 	if (rc != GK_OK) {
-		char m[sizeof(err->msg)];
-
 		*reason = "provider-unreachable";
-		memcpy(m, err->msg, sizeof(m));
-		gk_err_set(err, "token endpoint: %s", m);
+		err_prefix(err, "token endpoint");
 		return rc;
 	}
 	*reason = "token-response";
