@@ -9,6 +9,7 @@ include tests/authz.mk
 include tests/servers.mk
 include tests/token.mk
 include tests/login.mk
+include tests/login_lib.mk
 include tests/hardening.mk
 include tests/seeds.mk
 include tests/seams.mk

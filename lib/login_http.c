@@ -29,7 +29,7 @@ is_loopback_host(const char *h)
  * user:password@, no fragment. Discovered endpoints pass here too.
  */
 bool
-url_allowed(const char *url, struct gk_err *err, const char *what)
+login_url_allowed(const char *url, struct gk_err *err, const char *what)
 {
 	CURLU *u;
 	char *scheme = NULL, *host = NULL, *user = NULL, *pw = NULL, *frag = NULL;
@@ -72,7 +72,7 @@ out:
 static size_t
 http_write(char *p, size_t size, size_t n, void *arg)
 {
-	struct http *h = arg;
+	struct login_http *h = arg;
 	size_t add = size * n;
 	char *grown;
 
@@ -91,7 +91,7 @@ http_write(char *p, size_t size, size_t n, void *arg)
 }
 
 void
-http_free(struct http *h)
+login_http_free(struct login_http *h)
 {
 	if (h->body != NULL) {
 		gk_wipe(h->body, h->len);   /* may hold tokens */
@@ -106,7 +106,7 @@ http_free(struct http *h)
  * unless accept_4xx (the token endpoint explains itself in JSON).
  */
 int
-http_do(const char *url, const char *post, const char *auth, const char *accept, struct http *h,
+login_http_do(const char *url, const char *post, const char *auth, const char *accept, struct login_http *h,
     bool accept_4xx, struct gk_err *err)
 {
 	CURL *c;
@@ -116,7 +116,7 @@ http_do(const char *url, const char *post, const char *auth, const char *accept,
 	char acc[128];
 
 	memset(h, 0, sizeof(*h));
-	if (!url_allowed(url, err, "endpoint"))
+	if (!login_url_allowed(url, err, "endpoint"))
 		return GK_EINVAL;
 	c = curl_easy_init();
 	if (c == NULL)
@@ -157,12 +157,12 @@ http_do(const char *url, const char *post, const char *auth, const char *accept,
 			gk_err_set(err, "answer over 256 KiB");
 		else
 			gk_err_set(err, "%s (%s)", curl_easy_strerror(rc), ebuf[0] ? ebuf : "-");
-		http_free(h);
+		login_http_free(h);
 		return GK_EIO;
 	}
 	if (h->status != 200 && !(accept_4xx && h->status >= 400 && h->status < 500)) {
 		gk_err_set(err, "HTTP status %ld", h->status);
-		http_free(h);
+		login_http_free(h);
 		return GK_EIO;
 	}
 	return GK_OK;
@@ -170,7 +170,7 @@ http_do(const char *url, const char *post, const char *auth, const char *accept,
 
 /* The body as a JSON object (duplicate keys refused), or NULL with err set. */
 json_t *
-http_json(const struct http *h, struct gk_err *err)
+login_http_json(const struct login_http *h, struct gk_err *err)
 {
 	json_error_t je;
 	json_t *j;

@@ -10,8 +10,8 @@
 
 #include "login_page.h"
 
-/* Generated at build time from contrib/login/login.html (fcgi/login.mk). */
-#include "fcgi/login_default.h"
+/* Generated at build time from contrib/login/login.html (lib/login.mk). */
+#include "lib/login_default.h"
 
 #define NAME_MAX_LEN 16
 

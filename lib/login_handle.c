@@ -1,0 +1,211 @@
+/* login_handle.c: one request to gatekeep-login: the routing, the request's own URL and fields, then the endpoint. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "login_request.h"
+
+/* ---- request helpers ---- */
+
+const char *
+login_param(const struct rq *q, const char *name)
+{
+	return gk_request_param(&q->req, name);
+}
+
+/* A header value, or NULL when absent, duplicated or malformed. */
+const char *
+login_header(const struct rq *q, const char *name)
+{
+	const char *v;
+
+	if (gk_request_header(&q->req, name, &v) != GK_OK)
+		return NULL;
+	return v;
+}
+
+static bool
+path_char_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\' ||
+		    s[i] == '"' || s[i] == '\'' || s[i] == '<' || s[i] == '>')
+			return false;
+	return true;
+}
+
+static bool
+is_action(const char *seg)
+{
+	return strcmp(seg, "login") == 0 || strcmp(seg, "logout") == 0 || strcmp(seg, "whoami") == 0 ||
+	    strcmp(seg, "oidc") == 0 || strcmp(seg, "callback") == 0;
+}
+
+/*
+ * Routing and our own URL: PATH_INFO (CGI: /cgi-bin/login.cgi/logout) or the
+ * last segment of the request path (nginx: /gatekeep/logout). The path goes
+ * back into form actions, so it must be a clean absolute path.
+ */
+static void
+route_init(struct rq *q)
+{
+	const char *pi = login_param(q, "PATH_INFO"), *uri = login_param(q, "REQUEST_URI");
+	const char *sn = login_param(q, "SCRIPT_NAME"), *seg, *slash;
+	size_t n;
+
+	q->self[0] = '\0';
+	if (uri != NULL && uri[0] == '/') {
+		n = strcspn(uri, "?#");
+		if (n <= SELF_MAX && path_char_ok(uri, n) && !(n > 1 && uri[1] == '/'))
+			gk_memcpy_str(q->self, sizeof(q->self), uri, n);
+	}
+	if (q->self[0] == '\0' && sn != NULL && sn[0] == '/') {
+		char tmp[2 * SELF_MAX + 2];
+
+		snprintf(tmp, sizeof(tmp), "%s%s", sn, pi != NULL ? pi : "");
+		n = strlen(tmp);
+		if (n <= SELF_MAX && path_char_ok(tmp, n) && !(n > 1 && tmp[1] == '/'))
+			gk_strcpy(q->self, sizeof(q->self), tmp);
+	}
+	if (q->self[0] == '\0')
+		gk_strcpy(q->self, sizeof(q->self), q->ctx->cfg.login_url[0] == '/' ?
+		    q->ctx->cfg.login_url : "/");
+
+	seg = (pi != NULL && pi[0] != '\0') ? pi : q->self;
+	slash = strrchr(seg, '/');
+	seg = slash != NULL ? slash + 1 : seg;
+	if (strcmp(seg, "logout") == 0)
+		q->route = R_LOGOUT;
+	else if (strcmp(seg, "whoami") == 0)
+		q->route = R_WHOAMI;
+	else if (strcmp(seg, "oidc") == 0)
+		q->route = R_OIDC_START;
+	else if (strcmp(seg, "callback") == 0)
+		q->route = R_OIDC_CALLBACK;
+	else
+		q->route = R_LOGIN;
+
+	gk_strcpy(q->base, sizeof(q->base), q->self);
+	slash = strrchr(q->base, '/');
+	if (slash != NULL && is_action(slash + 1)) {
+		if (slash == q->base)
+			q->base[1] = '\0';
+		else
+			q->base[slash - q->base] = '\0';
+	}
+}
+
+const char *
+login_query_rd(const struct rq *q, char *out, size_t outsz)
+{
+	const char *qs = login_param(q, "QUERY_STRING");
+
+	out[0] = '\0';
+	if (qs == NULL)
+		return out;
+	if (gk_form_get(qs, strlen(qs), "rd", out, outsz) != GK_OK &&
+	    gk_form_get(qs, strlen(qs), "redirect_uri", out, outsz) != GK_OK)
+		out[0] = '\0';
+	return out;
+}
+
+void
+login_deny_log(struct rq *q, const char *user, const char *reason)
+{
+	gk_log_decision(&q->ctx->log, false, user, "form", q->addr, reason, q->self);
+}
+
+/* ---- the entry points ---- */
+
+void
+login_csp_init(struct login_ctx *ctx)
+{
+	const struct gk_strlist *l = &ctx->cfg.redirect_domains;
+	size_t i, o;
+	const char *e;
+
+	/*
+	 * Chromium applies form-action to the redirect after the POST too, so
+	 * the hosts we may redirect to must be listed, or the login would stall.
+	 */
+	o = (size_t)snprintf(ctx->form_action_csp, sizeof(ctx->form_action_csp), "'self'");
+	for (i = 0; i < l->count; i++) {
+		char src[300];
+
+		e = l->items[i];
+		if (e[0] == '*' && e[1] == '.')
+			e++;
+		if (strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") !=
+		    strlen(e) || strlen(e) > 253)
+			continue;
+		if (e[0] == '.')
+			snprintf(src, sizeof(src), " %s *%s", e + 1, e);
+		else
+			snprintf(src, sizeof(src), " %s", e);
+		if (o + strlen(src) + 1 >= sizeof(ctx->form_action_csp))
+			break;
+		memcpy(ctx->form_action_csp + o, src, strlen(src) + 1);
+		o += strlen(src);
+	}
+}
+
+long
+login_content_length(const char *s)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return errno != 0 ? -1 : n;
+}
+
+void
+login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t body_len,
+    bool body_too_large, struct login_buf *out)
+{
+	struct rq q;
+
+	memset(&q, 0, sizeof(q));
+	q.ctx = ctx;
+	login_buf_init(&q.r.hdr);
+	login_buf_init(&q.r.body);
+	gk_request_init(&q.req, envp);
+	q.method = gk_request_method(&q.req);
+	if (q.method == NULL)
+		q.method = "GET";
+	q.addr = gk_request_remote_addr(&q.req);
+	route_init(&q);
+
+	if (body_too_large)
+		login_message_page(&q, 413, "Error", "The request was too large.");
+	else if (gk_redirect_query_too_long(login_param(&q, "QUERY_STRING"))) {
+		login_deny_log(&q, NULL, "rd-too-long");     /* refused, not dropped: say so */
+		login_message_page(&q, 400, "Error", "The return address is too long.");
+	} else if (login_secret_current(ctx) != GK_OK)
+		login_message_page(&q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+	else if (q.route == R_WHOAMI)
+		login_do_whoami(&q);
+	else if (q.route == R_LOGOUT)
+		login_do_logout(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	else if (q.route == R_OIDC_START)
+		login_oidc_start(&q);
+	else if (q.route == R_OIDC_CALLBACK)
+		login_oidc_callback(&q);
+	else
+		login_do_login(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	login_finish(&q, out);
+	login_buf_free(&q.r.hdr);
+	login_buf_free(&q.r.body);
+	gk_wipe(q.csrf_cookie, sizeof(q.csrf_cookie));
+}

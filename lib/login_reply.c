@@ -1,0 +1,196 @@
+/* login_reply.c: gatekeep-login's answer to one request: the CGI head (status, security headers), cookies, pages, JSON, redirects. */
+#include <config.h>	/* autoconf's, not lib/config.h */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "cookie.h"
+#include "login_request.h"
+#include "session_cookie.h"
+#include "validate.h"
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 502: return "Bad Gateway";
+	default: return "Internal Server Error";
+	}
+}
+
+void
+login_add_header(struct rq *q, const char *name, const char *value)
+{
+	/* Nothing reaches a header line unchecked (CR/LF injection). */
+	if (!gk_valid_header_value(value, strlen(value))) {
+		q->r.hdr.failed = true;
+		return;
+	}
+	login_buf_puts(&q->r.hdr, name);
+	login_buf_puts(&q->r.hdr, ": ");
+	login_buf_puts(&q->r.hdr, value);
+	login_buf_puts(&q->r.hdr, "\r\n");
+}
+
+void
+login_finish(struct rq *q, struct login_buf *out)
+{
+	struct login_ctx *ctx = q->ctx;
+	bool head = q->method != NULL && strcmp(q->method, "HEAD") == 0;
+
+	if (q->r.hdr.failed || q->r.body.failed) {
+		gk_log(&ctx->log, LOG_ERR, "response could not be built (out of memory or bad header)");
+		login_buf_reset(&q->r.hdr);
+		login_buf_reset(&q->r.body);
+		q->r.status = 500;
+		q->r.ctype = "text/plain; charset=utf-8";
+		login_buf_puts(&q->r.body, "Internal error\n");
+	}
+	login_buf_printf(out, "Status: %d %s\r\n", q->r.status, reason_phrase(q->r.status));
+	login_buf_printf(out, "Content-Type: %s\r\n", q->r.ctype ? q->r.ctype : "text/html; charset=utf-8");
+	login_buf_puts(out, "Cache-Control: no-store\r\nPragma: no-cache\r\n"
+	    "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: same-origin\r\n");
+	login_buf_printf(out, "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+	    "form-action %s; frame-ancestors 'none'; base-uri 'none'\r\n", ctx->form_action_csp);
+	if (q->r.hdr.len > 0)
+		login_buf_add(out, q->r.hdr.p, q->r.hdr.len);
+	login_buf_printf(out, "Content-Length: %zu\r\n\r\n", q->r.body.len);
+	if (!head && q->r.body.len > 0)
+		login_buf_add(out, q->r.body.p, q->r.body.len);
+}
+
+void
+login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain, const char *path,
+    long max_age, enum gk_samesite ss)
+{
+	struct gk_setcookie c = { name, value, domain, path, max_age, q->ctx->cfg.cookie_secure, true, ss };
+	char line[GK_SETCOOKIE_MAX];
+	struct gk_err err;
+
+	if (gk_setcookie_format(&c, line, sizeof(line), &err) != GK_OK) {
+		gk_log(&q->ctx->log, LOG_ERR, "Set-Cookie %s: %s", name, err.msg);
+		q->r.hdr.failed = true;
+		return;
+	}
+	login_add_header(q, "Set-Cookie", line);
+}
+
+/* ---- pages ---- */
+
+void
+login_show_page(struct rq *q, int status, struct login_vars *v)
+{
+	struct login_ctx *ctx = q->ctx;
+
+	q->r.status = status;
+	q->r.ctype = "text/html; charset=utf-8";
+	v->realm = ctx->cfg.realm;
+	v->login_url = ctx->cfg.login_url;
+	login_render(ctx->template != NULL ? ctx->template : login_template_default(), v, &q->r.body);
+}
+
+/* Our own path with the last segment replaced ("/gatekeep/login" -> "/gatekeep/oidc"). */
+static void
+sibling_path(const struct rq *q, const char *seg, char *out, size_t outsz)
+{
+	size_t n = strlen(q->base);
+
+	snprintf(out, outsz, "%s%s%s", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/", seg);
+}
+
+void
+login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd)
+{
+	struct login_vars v;
+	char mac[64], oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
+
+	memset(&v, 0, sizeof(v));
+	login_csrf_ensure(q);
+	login_csrf_emit_cookie(q);
+	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
+	v.login = true;
+	v.title = "Sign in";
+	v.action = q->self;
+	v.csrf = mac;
+	v.error = error;
+	v.user = user;
+	v.rd = rd;
+	if (q->ctx->oidc != NULL) {
+		char *e = NULL;
+		size_t n;
+
+		/* The provider link carries rd along (checked again after the provider). */
+		sibling_path(q, "oidc", oidc_url, sizeof(oidc_url));
+		if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
+			n = strlen(oidc_url);
+			snprintf(oidc_url + n, sizeof(oidc_url) - n, "?rd=%s", e);
+		}
+		curl_free(e);
+		v.oidc_url = oidc_url;
+		v.oidc_label = login_oidc_label(q->ctx->oidc);
+	}
+	login_show_page(q, status, &v);
+}
+
+void
+login_message_page(struct rq *q, int status, const char *title, const char *msg)
+{
+	struct login_vars v;
+
+	memset(&v, 0, sizeof(v));
+	v.title = title;
+	v.message = msg;
+	login_show_page(q, status, &v);
+}
+
+void
+login_json_reply(struct rq *q, int status, json_t *j)
+{
+	char *s;
+
+	q->r.status = status;
+	q->r.ctype = "application/json";
+	s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (s == NULL) {
+		q->r.body.failed = true;
+	} else {
+		login_buf_puts(&q->r.body, s);
+		login_buf_puts(&q->r.body, "\n");
+	}
+	free(s);
+	json_decref(j);
+}
+
+void
+login_redirect_after(struct rq *q, const char *rd, const char *user)
+{
+	struct login_ctx *ctx = q->ctx;
+	char loc[GK_REDIRECT_MAX + 64];
+	struct gk_err err = { "" };
+	char esc[GK_USER_MAX * 4 + 8];
+
+	if (gk_redirect_pick(rd, &ctx->cfg.redirect_domains, ctx->cfg.default_redirect, loc, sizeof(loc),
+	    &err) == GK_EINVAL) {
+		gk_log(&ctx->log, LOG_NOTICE, "refused redirect target for user=%s from=%s: %s; using "
+		    "default_redirect", gk_log_escape(user ? user : "-", esc, sizeof(esc)),
+		    q->addr ? q->addr : "-", err.msg);
+	}
+	q->r.status = 303;
+	login_add_header(q, "Location", loc);
+	q->r.ctype = "text/plain; charset=utf-8";
+	login_buf_puts(&q->r.body, "See Other\n");
+}

@@ -1,0 +1,91 @@
+/* login_request.h: one request inside gatekeep-login's lib/login_*.c modules (the mains use login.h): the per-request view and what the modules share. */
+#ifndef GK_LOGIN_REQUEST_H
+#define GK_LOGIN_REQUEST_H
+
+#include <jansson.h>
+
+#include "cookie.h"
+#include "login.h"
+#include "login_page.h"
+#include "request.h"
+#include "token.h"
+
+#define SELF_MAX         1024
+
+enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK };
+
+struct resp {
+	int status;
+	const char *ctype;
+	struct login_buf hdr;
+	struct login_buf body;
+};
+
+/* Per-request view; everything here dies with the request (no state leaks to the next one). */
+struct rq {
+	struct login_ctx *ctx;
+	struct gk_request req;
+	const char *method;
+	const char *addr;
+	enum route route;
+	char self[SELF_MAX + 1];      /* the path the browser used, for form actions */
+	char base[SELF_MAX + 1];      /* self without the action segment: the CSRF cookie path */
+	char csrf_cookie[64];         /* this request's CSRF nonce (reused or new) */
+	bool csrf_new;
+	struct resp r;
+};
+
+/* login_handle.c: the request's fields. */
+const char *login_param(const struct rq *q, const char *name);
+/* A header value, or NULL when absent, duplicated or malformed. */
+const char *login_header(const struct rq *q, const char *name);
+/* rd (or redirect_uri) from the query string, "" when absent or unreadable; returns out. */
+const char *login_query_rd(const struct rq *q, char *out, size_t outsz);
+/* The deny line of a refused form (the stable fields fail2ban filters read). */
+void login_deny_log(struct rq *q, const char *user, const char *reason);
+
+/* login_reply.c: the answer. Every header value is checked (CR/LF); a failure becomes a 500. */
+void login_add_header(struct rq *q, const char *name, const char *value);
+void login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain,
+    const char *path, long max_age, enum gk_samesite ss);
+void login_show_page(struct rq *q, int status, struct login_vars *v);
+/* The sign-in form (with its CSRF cookie and, with OIDC, the provider link carrying rd). */
+void login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd);
+void login_message_page(struct rq *q, int status, const char *title, const char *msg);
+/* Sends j (consumed; NULL = out of memory). */
+void login_json_reply(struct rq *q, int status, json_t *j);
+/* 303 to rd when redirect_domains allows it, else to default_redirect (logged). */
+void login_redirect_after(struct rq *q, const char *rd, const char *user);
+/* Writes the whole CGI response (Status, security headers, body; none for HEAD) into out. */
+void login_finish(struct rq *q, struct login_buf *out);
+
+/* login_csrf.c: the form's token is HMAC(secret, nonce), the nonce in a SameSite=Strict cookie. */
+void login_csrf_mac(const struct login_ctx *ctx, const char *nonce, char *out, size_t outsz);
+/* Makes sure the page about to be shown carries a nonce cookie (reusing a good one: other tabs). */
+void login_csrf_ensure(struct rq *q);
+void login_csrf_emit_cookie(struct rq *q);
+void login_csrf_clear_cookie(struct rq *q);
+bool login_csrf_valid(struct rq *q, const char *field);
+/* Origin / Sec-Fetch-Site / Referer (lib/origin): the CSRF defence that needs no cookie. */
+bool login_origin_check(const struct rq *q, const char **why);
+
+/* login_account.c: the user behind the request. */
+/* Re-hashes a legacy hash with the preferred method; failing here never fails the login. */
+void login_upgrade_hash(struct rq *q, const struct gk_user *u, const char *password);
+/* Bumps the user's token generation: every issued session stops verifying. */
+int login_bump_generation(struct rq *q, const char *user);
+/* The session cookie, verified all the way (lib/auth): signature, claims, user, enabled, generation. */
+bool login_session_user(struct rq *q, struct gk_user *u, struct gk_claims *c);
+/* The one way a session starts (form and OIDC alike): token, cookie, allow line, redirect. */
+void login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const char *method);
+
+/* login_endpoints.c: the password endpoints. */
+void login_do_login(struct rq *q, const char *body, size_t len);
+void login_do_logout(struct rq *q, const char *body, size_t len);
+void login_do_whoami(struct rq *q);
+
+/* login_oidc_flow.c: the OpenID Connect / OAuth2 sign-in (off: 404). */
+void login_oidc_start(struct rq *q);
+void login_oidc_callback(struct rq *q);
+
+#endif
