@@ -1,5 +1,5 @@
 /* authz_decide.c: who is this request (bypass, proxy, session, basic) and may they pass (policy). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +66,7 @@ method_on(const struct gk_config *cfg, enum gk_method m)
 int
 gk_authz_state_dir(const struct gk_config *cfg, char *out, size_t outsz)
 {
-	/* lib/config.c fills an empty state_dir with "state" beside the database. */
+	/* lib/conf.c fills an empty state_dir with "state" beside the database. */
 	return gk_strcpy(out, outsz, cfg->state_dir);
 }
 

@@ -1,5 +1,5 @@
 /* login_oidc.c: OpenID Connect / OAuth2 sign-in for gatekeep-login: provider settings, HTTP, ID token checks. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* policy.c: parsing and evaluating access requirements, and choosing the first matching rule. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #define GK_POLICY_H
 
 #include "common.h"
-#include "config.h"
+#include "conf.h"
 #include "method.h"
 #include "pathread.h"
 #include "record.h"

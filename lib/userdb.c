@@ -1,5 +1,5 @@
 /* userdb.c: the GDBM user database: lock-free readers, copy-and-rename writers (see userdb.h). */
-#include <config.h>	/* autoconf's, not lib/config.h: feature macros first */
+#include <config.h>
 
 #include <sys/file.h>
 #include <sys/stat.h>

@@ -10,8 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "config.h" would find autoconf's header again: name lib/config.h by its path. */
-#include "../lib/config.h"
+#include "conf.h"
 #include "log.h"
 #include "tap.h"
 

@@ -1,9 +1,6 @@
-/* config.h: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
-#ifndef GK_CONFIG_H
-#define GK_CONFIG_H
-
-/* In lib/, "config.h" finds this file first: pull in autoconf's config.h (HAVE_*) too. */
-#include <config.h>
+/* conf.h: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
+#ifndef GK_CONF_H
+#define GK_CONF_H
 
 #include <stdio.h>
 

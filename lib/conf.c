@@ -1,5 +1,4 @@
-/* config.c: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
-/* <config.h> is autoconf's; "config.h" below, from this directory, is lib/config.h. */
+/* conf.c: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -15,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "policy.h"
 #include "validate.h"
