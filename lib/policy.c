@@ -103,6 +103,15 @@ gk_requirement_parse(const char *s, struct gk_requirement *out)
 	return GK_OK;
 }
 
+/* The one requirement grammar: what a rule may say is what the policy evaluates. */
+bool
+gk_requirement_valid(const char *req)
+{
+	struct gk_requirement r;
+
+	return gk_requirement_parse(req, &r) == GK_OK;
+}
+
 unsigned
 gk_http_method_bit(const char *m)
 {

@@ -39,6 +39,9 @@ struct gk_requirement {
  */
 int gk_requirement_parse(const char *s, struct gk_requirement *out);
 
+/* gk_requirement_parse without the result: is req a requirement (the configuration checks its rules so)? */
+bool gk_requirement_valid(const char *req);
+
 /* GK_HTTP_* bit of a request method (GK_HTTP_OTHER for unknown tokens, 0 for NULL/""). */
 unsigned gk_http_method_bit(const char *method);
 

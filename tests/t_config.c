@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "policy.h"
 #include "tap.h"
 
 static char tmpdir[4096];
