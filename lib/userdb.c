@@ -290,20 +290,28 @@ udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, st
 }
 
 int
+udb_lookup_name(const char *name, struct gk_user *u, size_t *len, struct gk_err *err)
+{
+	memset(u, 0, sizeof(*u));
+	if (name == NULL)
+		return gk_err_set(err, "no user name"), GK_EINVAL;
+	/* A name that could never be stored cannot exist: not found, without touching the file. */
+	*len = strnlen(name, GK_USER_MAX + 1);
+	if (*len > GK_USER_MAX || !gk_valid_user(name, *len)) {
+		gk_err_set(err, "no such user");
+		return GK_NOTFOUND;
+	}
+	return GK_OK;
+}
+
+int
 gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, struct gk_err *err)
 {
 	size_t len;
 	int rc;
 
-	memset(u, 0, sizeof(*u));
-	if (name == NULL)
-		return gk_err_set(err, "no user name"), GK_EINVAL;
-	/* A name that could never be stored cannot exist: not found, without touching the file. */
-	len = strnlen(name, GK_USER_MAX + 1);
-	if (len > GK_USER_MAX || !gk_valid_user(name, len)) {
-		gk_err_set(err, "no such user");
-		return GK_NOTFOUND;
-	}
+	if ((rc = udb_lookup_name(name, u, &len, err)) != GK_OK)
+		return rc;
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
 	return udb_fetch_user(db->dbf, db->path, name, len, u, err);

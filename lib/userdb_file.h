@@ -44,6 +44,12 @@ bool udb_is_meta(datum k);
 int udb_open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created,
     bool *missing, struct gk_err *err);
 
+/*
+ * What every lookup checks first: u zeroed, GK_EINVAL for a NULL name, GK_NOTFOUND
+ * ("no such user") for a name that could never be stored; else GK_OK and *len.
+ */
+int udb_lookup_name(const char *name, struct gk_user *u, size_t *len, struct gk_err *err);
+
 /* Fetches and decodes one user: GK_OK, GK_NOTFOUND or an error. The fetched copy is wiped. */
 int udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len,
     struct gk_user *u, struct gk_err *err);

@@ -321,15 +321,10 @@ gk_userdb_txn_get(struct gk_userdb_txn *t, const char *name, struct gk_user *u,
 {
 	struct pend *p;
 	size_t len;
+	int rc;
 
-	memset(u, 0, sizeof(*u));
-	if (name == NULL)
-		return gk_err_set(err, "no user name"), GK_EINVAL;
-	len = strnlen(name, GK_USER_MAX + 1);
-	if (len > GK_USER_MAX || !gk_valid_user(name, len)) {
-		gk_err_set(err, "no such user");
-		return GK_NOTFOUND;
-	}
+	if ((rc = udb_lookup_name(name, u, &len, err)) != GK_OK)
+		return rc;
 	if ((p = pend_find(t, name, len)) != NULL) {
 		if (p->val == NULL) {
 			gk_err_set(err, "no such user");
