@@ -85,13 +85,7 @@ bool conf_sysname_ok(const char *s);                    /* a system user/group n
 /* Strict decimal with no sign, space or suffix, within [min, max]. */
 bool conf_parse_long(const char *s, long min, long max, long *out);
 
-/* conf_rules.c: rule lines. The method names a rule may list, "ALL" and "*" last. */
-struct conf_http_method {
-	const char *name;
-	unsigned bit;
-};
-extern const struct conf_http_method conf_http_methods[];
-extern const size_t conf_http_methods_count;
+/* conf_rules.c: rule lines (method names: gk_http_method_names, policy.h). */
 /* Parses one rule's text and appends it to cfg->rules; messages name where. */
 int conf_rule_add(struct gk_config *cfg, const char *text, const char *where, struct gk_err *err);
 void conf_rules_free(struct gk_config *cfg);

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "conf_keys.h"
+#include "policy.h"
 
 /* Writes v with every '$' doubled: the loader reads "$$" as one literal '$' (see expand_vars). */
 static void
@@ -116,11 +117,11 @@ print_rules(FILE *out, const struct gk_config *cfg)
 			bool first = true;
 
 			fputs(" methods=", out);
-			for (j = 0; j < conf_http_methods_count; j++) {
-				if (conf_http_methods[j].bit == GK_HTTP_ALL ||
-				    (r->methods & conf_http_methods[j].bit) == 0)
+			for (j = 0; j < gk_http_method_names_count; j++) {
+				if (gk_http_method_names[j].bit == GK_HTTP_ALL ||
+				    (r->methods & gk_http_method_names[j].bit) == 0)
 					continue;
-				fprintf(out, "%s%s", first ? "" : ",", conf_http_methods[j].name);
+				fprintf(out, "%s%s", first ? "" : ",", gk_http_method_names[j].name);
 				first = false;
 			}
 		}

@@ -10,14 +10,6 @@
 #include "log.h"
 #include "policy.h"
 
-const struct conf_http_method conf_http_methods[] = {
-	{ "GET", GK_HTTP_GET }, { "HEAD", GK_HTTP_HEAD }, { "POST", GK_HTTP_POST },
-	{ "PUT", GK_HTTP_PUT }, { "DELETE", GK_HTTP_DELETE }, { "PATCH", GK_HTTP_PATCH },
-	{ "OPTIONS", GK_HTTP_OPTIONS }, { "OTHER", GK_HTTP_OTHER }, { "ALL", GK_HTTP_ALL },
-	{ "*", GK_HTTP_ALL },
-};
-const size_t conf_http_methods_count = sizeof(conf_http_methods) / sizeof(conf_http_methods[0]);
-
 static bool
 parse_http_methods(const char *s, unsigned *mask)
 {
@@ -30,10 +22,10 @@ parse_http_methods(const char *s, unsigned *mask)
 		size_t len = strcspn(p, ","), i;
 		bool found = false;
 
-		for (i = 0; i < conf_http_methods_count; i++) {
-			if (strlen(conf_http_methods[i].name) == len &&
-			    strncasecmp(p, conf_http_methods[i].name, len) == 0) {
-				m |= conf_http_methods[i].bit;
+		for (i = 0; i < gk_http_method_names_count; i++) {
+			if (strlen(gk_http_method_names[i].name) == len &&
+			    strncasecmp(p, gk_http_method_names[i].name, len) == 0) {
+				m |= gk_http_method_names[i].bit;
 				found = true;
 				break;
 			}

@@ -42,6 +42,14 @@ int gk_requirement_parse(const char *s, struct gk_requirement *out);
 /* gk_requirement_parse without the result: is req a requirement (the configuration checks its rules so)? */
 bool gk_requirement_valid(const char *req);
 
+/* A rule's method names (matched case-insensitively there) and their GK_HTTP_* bits. */
+struct gk_http_method_name {
+	const char *name;
+	unsigned bit;
+};
+extern const struct gk_http_method_name gk_http_method_names[];
+extern const size_t gk_http_method_names_count;
+
 /* GK_HTTP_* bit of a request method (GK_HTTP_OTHER for unknown tokens, 0 for NULL/""). */
 unsigned gk_http_method_bit(const char *method);
 
