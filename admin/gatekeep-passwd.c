@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* "config.h" is autoconf's; the gatekeep configuration header shares its name. */
-#include "../lib/config.h"
+#include "conf.h"
 #include "lockout.h"
 #include "passwd.h"
 #include "secret.h"
@@ -681,7 +680,7 @@ resolve_db(const struct opts *o, const char *arg, char *out, size_t outsz)
 
 /*
  * The lockout table's directory as the services find it: state_dir when the
- * configuration sets it, else "state" beside the database (lib/config.c's
+ * configuration sets it, else "state" beside the database (lib/conf.c's
  * default), where DBFILE, when given, stands for the configuration's
  * database. Also fills lc; the configuration is freed before returning,
  * so nothing of it outlives a switch to the table owner's uid.

@@ -1,5 +1,5 @@
 /* authz_answer.c: the CGI response for a decision: Authorizer "Variable-*" or Responder headers. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdarg.h>
 #include <stdio.h>

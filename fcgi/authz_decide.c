@@ -1,5 +1,5 @@
 /* authz_decide.c: the decision chain: the original request, the requirement, the methods in the configured order, the answer. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 /*
  * The methods by the config's methods word, tried in the configured order;
  * Apache's REMOTE_USER/REMOTE_PASSWD pair is decided alone (authz_methods.c).
- * A new method: a function in its own authz_*.c, a row here, a word in lib/config.c.
+ * A new method: a function in its own authz_*.c, a row here, a word in lib/conf.c.
  */
 static const struct authz_method *const chain[] = {
 	[GK_M_BYPASS] = &authz_m_bypass,

@@ -4,7 +4,7 @@
 
 #include "common.h"
 #include "auth.h"
-#include "policy.h"	/* and through it lib/config.h */
+#include "policy.h"	/* and through it lib/conf.h */
 #include "credcache.h"
 #include "lockout.h"
 #include "log.h"

@@ -1,5 +1,5 @@
 /* authz_main.c: gatekeep-authz: options, start-up, the worker and its signals (the socket: lib/listener, the pool: lib/prefork). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +22,7 @@
 #include "fcgiguard.h"
 #include "fcgiloop.h"
 #include "listener.h"
-#include "policy.h"	/* and through it lib/config.h */
+#include "policy.h"	/* and through it lib/conf.h */
 #include "log.h"
 #include "prefork.h"
 #include "sandbox.h"

@@ -1,5 +1,5 @@
 /* authz_methods.c: gatekeep-authz's methods that need no database writes: bypass, session cookie, Basic, Apache's pair. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <string.h>
 

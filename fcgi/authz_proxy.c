@@ -1,5 +1,5 @@
 /* authz_proxy.c: the trusted proxy header method, with its auto-created external users. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* authz_state.c: gatekeep-authz's failure table: its state directory, made ready at start and per worker. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 int
 gk_authz_state_dir(const struct gk_config *cfg, char *out, size_t outsz)
 {
-	/* lib/config.c fills an empty state_dir with "state" beside the database. */
+	/* lib/conf.c fills an empty state_dir with "state" beside the database. */
 	return gk_strcpy(out, outsz, cfg->state_dir);
 }
 

@@ -1,5 +1,5 @@
 /* login_main.c: gatekeep-login options and start-up, then one CGI request or the FastCGI server (login_serve.c). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* login_serve.c: gatekeep-login's FastCGI runtime: privilege drop, sandboxed request loop (the socket: lib/listener, the pool: lib/prefork). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* fuzz_basic.c: fuzz target for gk_basic_parse (Authorization: Basic), with its output invariants. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <sodium.h>
 #include <strings.h>
 

@@ -1,11 +1,11 @@
 /* fuzz_config.c: fuzz target for gk_config_load (file + GATEKEEP_* environment), checking print/load round trips. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/config.h"
+#include "conf.h"
 #include "fuzz.h"
 
 #define ENV_SEP "\n--env--\n"

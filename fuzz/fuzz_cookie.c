@@ -1,5 +1,5 @@
 /* fuzz_cookie.c: fuzz target for gk_cookie_get (Cookie header), exact-size output buffers. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include "cookie.h"
 #include "fuzz.h"
 

@@ -1,5 +1,5 @@
 /* fuzz_fcgiguard.c: fuzz target for gk_fcgiguard_check (FastCGI records checked before libfcgi sees them). */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>

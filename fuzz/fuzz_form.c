@@ -1,5 +1,5 @@
 /* fuzz_form.c: fuzz target for gk_form_get and gk_form_encode (login form bodies, query strings). */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include "form.h"
 #include "fuzz.h"
 

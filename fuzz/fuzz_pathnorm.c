@@ -1,5 +1,5 @@
 /* fuzz_pathnorm.c: fuzz target for gk_path_normalize, gk_path_prefix_match and gk_path_readings. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include "pathnorm.h"
 #include "pathread.h"
 #include "fuzz.h"

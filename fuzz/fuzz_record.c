@@ -1,5 +1,5 @@
 /* fuzz_record.c: fuzz target for gk_record_decode/gk_record_encode (the GDBM user record). */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <sodium.h>
 
 #include "record.h"

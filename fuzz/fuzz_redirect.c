@@ -1,5 +1,5 @@
 /* fuzz_redirect.c: fuzz target for gk_redirect_check / gk_redirect_pick (post-login "rd" targets). */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <strings.h>
 
 #include "redirect.h"

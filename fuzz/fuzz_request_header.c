@@ -1,5 +1,5 @@
 /* fuzz_request_header.c: fuzz target for gk_request_header and the request view over a synthetic envp. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include "request.h"
 #include "fuzz.h"
 

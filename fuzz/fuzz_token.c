@@ -1,5 +1,5 @@
 /* fuzz_token.c: fuzz target for gk_token_verify, signing fuzzed JSON so that the claim checks are reached. */
-#include <config.h>	/* autoconf's, first */
+#include <config.h>
 #include <sodium.h>
 
 #include "token.h"

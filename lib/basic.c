@@ -1,5 +1,5 @@
 /* basic.c: strict RFC 7617 Basic credentials: bounded, canonical base64, no control bytes. */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* bypass.c: does a bypass host apply: the Host named exactly, on a listener or from a network the client cannot choose. */
-#include <config.h>	/* autoconf's; "config.h" below is lib/config.h */
+#include <config.h>
 
 #include <string.h>
 #include <strings.h>

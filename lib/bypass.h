@@ -2,7 +2,7 @@
 #ifndef GK_BYPASS_H
 #define GK_BYPASS_H
 
-#include "config.h"
+#include "conf.h"
 #include "request.h"
 
 /*

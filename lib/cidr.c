@@ -1,5 +1,4 @@
 /* cidr.c: IPv4/IPv6 CIDR lists with "@" for a unix-socket peer; IPv4-mapped IPv6 matches as IPv4. */
-/* <config.h> is autoconf's; "config.h" from this directory would be lib/config.h. */
 #include <config.h>
 
 #include <arpa/inet.h>

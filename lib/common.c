@@ -1,5 +1,5 @@
 /* common.c: error buffer, wiping, constant-time compare, bounded copies and the monotonic clock. */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <stdarg.h>
 #include <stdio.h>

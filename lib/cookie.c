@@ -1,5 +1,5 @@
 /* cookie.c: finds one cookie in an RFC 6265 Cookie header; refuses duplicates and bad octets. */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <string.h>
 

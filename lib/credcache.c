@@ -1,5 +1,5 @@
 /* credcache.c: bounded, TTL-limited cache of verified credential digests (libsodium BLAKE2b). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdlib.h>
 #include <string.h>

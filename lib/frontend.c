@@ -1,5 +1,5 @@
 /* frontend.c: what a front end's forwarded request headers mean, cross-checked against what the client cannot set. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* listener.c: the FastCGI programs' listening socket (--listen unix:/tcp:, systemd, fd 0) and inherited descriptors. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,9 +9,10 @@ lib_libgatekeep_a_SOURCES = \
 	lib/cookie.h lib/cookie.c \
 	lib/password.h lib/password.c \
 	lib/record.h lib/record.c \
-	lib/userdb.h lib/userdb.c \
+	lib/userdb.h lib/userdb.c lib/userdb_file.h lib/userdb_write.c \
 	lib/cidr.h lib/cidr.c \
-	lib/config.h lib/config.c \
+	lib/conf.h lib/conf.c lib/conf_keys.h lib/conf_value.c lib/conf_rules.c lib/conf_load.c \
+	lib/conf_check.c lib/conf_print.c \
 	lib/log.h lib/log.c \
 	lib/pathnorm.h lib/pathnorm.c lib/pathread.h lib/pathread.c lib/policy.h lib/policy.c lib/method.h lib/method.c lib/credcache.h lib/credcache.c \
 	lib/token.h lib/token.c lib/secret.h lib/secret.c \

@@ -1,5 +1,5 @@
 /* lockout.c: who may try a password now: bans per (user, address) and address, a throttle per user. */
-#include <config.h>	/* autoconf's */
+#include <config.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "config.h"	/* struct gk_config */
+#include "conf.h"	/* struct gk_config */
 #include "lockout_table.h"
 
 #define TBL_NAME      GK_LOCKOUT_TABLE

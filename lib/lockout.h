@@ -60,7 +60,7 @@ enum gk_lockout_verdict {
 #define GK_LOCKOUT_KNOWN_TIME (30 * 86400)        /* a sign-in marks its address known this long */
 #define GK_LOCKOUT_USER_LOCK_MIN 100              /* NIST SP 800-63B: no lock below 100 */
 
-/* A zero in any field after ban_time picks its default (lib/config.c has the same). */
+/* A zero in any field after ban_time picks its default (lib/conf.c has the same). */
 #define GK_LOCKOUT_TABLE "lockout.tbl"    /* the table's file name inside state_dir */
 
 struct gk_lockout_conf {

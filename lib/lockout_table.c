@@ -1,5 +1,5 @@
 /* lockout_table.c: the lockout table file: creation, checked locking, slot I/O, eviction. */
-#include <config.h>	/* autoconf's */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,4 @@
 /* log.c: syslog (authpriv) or stderr logging with levels and the stable decision-line format. */
-/* <config.h> is autoconf's; "config.h" from this directory would be lib/config.h. */
 #include <config.h>
 
 #include <errno.h>

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "redirect.h"       /* and through it lib/config.h */
+#include "redirect.h"       /* and through it lib/conf.h */
 #include "auth.h"
 #include "lockout.h"
 #include "log.h"

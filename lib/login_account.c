@@ -1,5 +1,5 @@
 /* login_account.c: the user behind a gatekeep-login request: the database, the hash upgrade, logout everywhere, the session cookie, a new session. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* login_buf.c: a growable, capped output buffer for building a whole response before sending it. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* login_csrf.c: gatekeep-login's CSRF defences: a random nonce in a cookie whose HMAC the form carries, and the Origin/Referer check. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>

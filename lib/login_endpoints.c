@@ -1,5 +1,5 @@
 /* login_endpoints.c: gatekeep-login's password endpoints: the sign-in form, logout (one or every session) and whoami. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdlib.h>
 #include <string.h>

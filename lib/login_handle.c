@@ -1,5 +1,5 @@
 /* login_handle.c: one request to gatekeep-login: the routing, the request's own URL and fields, then the endpoint. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <stdio.h>

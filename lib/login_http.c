@@ -1,5 +1,5 @@
 /* login_http.c: gatekeep-login's HTTP client for the identity provider (libcurl): bounded, no redirects, TLS verified. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>

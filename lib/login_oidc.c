@@ -1,5 +1,5 @@
 /* login_oidc.c: OpenID Connect / OAuth2 sign-in for gatekeep-login: the provider settings and the two steps (authorization URL, finish). */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "redirect.h"       /* and through it lib/config.h (fcgi/ sees autoconf's config.h first) */
+#include "redirect.h"       /* and through it lib/conf.h */
 #include "log.h"
 
 #define LOGIN_OIDC_URL_MAX   4096   /* an authorization URL we build */

@@ -1,5 +1,5 @@
 /* login_oidc_flow.c: gatekeep-login's OpenID Connect / OAuth2 sign-in flow: the flow cookie, the start, the callback, the external user. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* login_oidc_jwt.c: the ID token (JWS signature with a pinned algorithm, iss, aud, azp, exp, iat, nonce) and the identity its claims give. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* login_oidc_provider.c: what gatekeep-login asks the identity provider over HTTP: discovery, JWKS, the token request, userinfo, GitHub's API. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>

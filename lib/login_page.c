@@ -1,5 +1,5 @@
 /* login_page.c: the page template ({{name}} placeholders, {{#name}}...{{/name}} sections), always HTML-escaped. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>

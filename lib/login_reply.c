@@ -1,5 +1,5 @@
 /* login_reply.c: gatekeep-login's answer to one request: the CGI head (status, security headers), cookies, pages, JSON, redirects. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>

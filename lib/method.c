@@ -1,5 +1,5 @@
 /* method.c: every request method an app could act on: the request's, overrides, _method, upper-cased. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <ctype.h>
 #include <string.h>

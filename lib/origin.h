@@ -3,7 +3,7 @@
 #define GK_ORIGIN_H
 
 #include "common.h"
-#include "config.h"	/* lib/config.h: struct gk_strlist */
+#include "conf.h"	/* struct gk_strlist */
 #include "request.h"
 
 /*

@@ -1,5 +1,5 @@
 /* password.c: hashing and constant-time verification through libxcrypt, apr-util for $apr1$/{SHA}. */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* pathnorm.c: request-path normalisation: decode once, resolve dot segments, flag ambiguity. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* pathread.c: every reading of a request path a back end could use, for fail-closed matching. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <string.h>
 #include <strings.h>

@@ -3,7 +3,7 @@
 #define GK_PATHREAD_H
 
 #include "common.h"
-#include "config.h"
+#include "conf.h"
 
 /*
  * The distinct normalised readings of one request target. Back ends disagree

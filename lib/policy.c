@@ -1,5 +1,5 @@
 /* policy.c: parsing and evaluating access requirements, and choosing the first matching rule. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -103,14 +103,28 @@ gk_requirement_parse(const char *s, struct gk_requirement *out)
 	return GK_OK;
 }
 
+/* The one requirement grammar: what a rule may say is what the policy evaluates. */
+bool
+gk_requirement_valid(const char *req)
+{
+	struct gk_requirement r;
+
+	return gk_requirement_parse(req, &r) == GK_OK;
+}
+
+/* The seven methods first: gk_http_method_bit reads them; a rule may also say OTHER, ALL or "*". */
+const struct gk_http_method_name gk_http_method_names[] = {
+	{ "GET", GK_HTTP_GET }, { "HEAD", GK_HTTP_HEAD }, { "POST", GK_HTTP_POST },
+	{ "PUT", GK_HTTP_PUT }, { "DELETE", GK_HTTP_DELETE }, { "PATCH", GK_HTTP_PATCH },
+	{ "OPTIONS", GK_HTTP_OPTIONS }, { "OTHER", GK_HTTP_OTHER }, { "ALL", GK_HTTP_ALL },
+	{ "*", GK_HTTP_ALL },
+};
+const size_t gk_http_method_names_count =
+    sizeof(gk_http_method_names) / sizeof(gk_http_method_names[0]);
+
 unsigned
 gk_http_method_bit(const char *m)
 {
-	static const struct { const char *name; unsigned bit; } tab[] = {
-		{ "GET", GK_HTTP_GET }, { "HEAD", GK_HTTP_HEAD }, { "POST", GK_HTTP_POST },
-		{ "PUT", GK_HTTP_PUT }, { "DELETE", GK_HTTP_DELETE },
-		{ "PATCH", GK_HTTP_PATCH }, { "OPTIONS", GK_HTTP_OPTIONS },
-	};
 	size_t i;
 
 	if (m == NULL || *m == '\0')
@@ -118,10 +132,13 @@ gk_http_method_bit(const char *m)
 	/*
 	 * Methods are case-sensitive (RFC 9110 9.1): "get" is not GET, so is not
 	 * safe. Rule selection also sees the upper-cased reading (method.h).
+	 * A request method spelt "OTHER", "ALL" or "*" is just another method.
 	 */
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcmp(m, tab[i].name) == 0)
-			return tab[i].bit;
+	for (i = 0; i < gk_http_method_names_count; i++)
+		if (gk_http_method_names[i].bit != GK_HTTP_OTHER &&
+		    gk_http_method_names[i].bit != GK_HTTP_ALL &&
+		    strcmp(m, gk_http_method_names[i].name) == 0)
+			return gk_http_method_names[i].bit;
 	return GK_HTTP_OTHER;
 }
 

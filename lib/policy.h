@@ -3,7 +3,7 @@
 #define GK_POLICY_H
 
 #include "common.h"
-#include "config.h"
+#include "conf.h"
 #include "method.h"
 #include "pathread.h"
 #include "record.h"
@@ -38,6 +38,17 @@ struct gk_requirement {
  * configuration's rules (gk_requirement_valid) and GATEKEEP_REQUIRE alike.
  */
 int gk_requirement_parse(const char *s, struct gk_requirement *out);
+
+/* gk_requirement_parse without the result: is req a requirement (the configuration checks its rules so)? */
+bool gk_requirement_valid(const char *req);
+
+/* A rule's method names (matched case-insensitively there) and their GK_HTTP_* bits. */
+struct gk_http_method_name {
+	const char *name;
+	unsigned bit;
+};
+extern const struct gk_http_method_name gk_http_method_names[];
+extern const size_t gk_http_method_names_count;
 
 /* GK_HTTP_* bit of a request method (GK_HTTP_OTHER for unknown tokens, 0 for NULL/""). */
 unsigned gk_http_method_bit(const char *method);

@@ -1,5 +1,5 @@
 /* prefork.c: pre-forked worker pool: spawn, respawn with back-off, reload by replacement, graceful stop. */
-#include <config.h>	/* autoconf's, not lib/config.h */
+#include <config.h>
 
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /* record.c: encode, decode and validate the versioned binary user record (see docs/userdb-format.md). */
-#include <config.h>	/* autoconf's, not lib/config.h: feature macros first */
+#include <config.h>
 
 #include <string.h>
 

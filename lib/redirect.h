@@ -3,7 +3,7 @@
 #define GK_REDIRECT_H
 
 #include "common.h"
-#include "config.h"
+#include "conf.h"
 
 #define GK_REDIRECT_MAX 2048   /* longest rd we accept, bytes */
 

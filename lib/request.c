@@ -1,5 +1,5 @@
 /* request.c: RFC 3875 meta-variable lookups over FastCGI params or a CGI environment. */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <string.h>
 

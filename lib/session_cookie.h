@@ -3,7 +3,7 @@
 #define GK_SESSION_COOKIE_H
 
 #include "common.h"
-#include "config.h"
+#include "conf.h"
 
 #define GK_SETCOOKIE_MAX 6144   /* one Set-Cookie value we build (a token is <= 4096) */
 

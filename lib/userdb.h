@@ -1,4 +1,5 @@
 /* userdb.h: the GDBM user database: lock-free readers, copy-and-rename writers. */
+/* The parts: userdb.c (readers, the file format), userdb_write.c (writers), sharing userdb_file.h. */
 #ifndef GK_USERDB_H
 #define GK_USERDB_H
 

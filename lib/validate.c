@@ -1,5 +1,5 @@
 /* validate.c: byte-exact rules for user names, groups, e-mails and header fields (see validate.h). */
-#include <config.h>	/* autoconf's, not lib/config.h (quotes would pick that one) */
+#include <config.h>
 
 #include <string.h>
 

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "config.h" would find autoconf's header again: name lib/config.h by its path. */
-#include "../lib/config.h"
+#include "conf.h"
 #include "log.h"
+#include "policy.h"
 #include "tap.h"
 
 static char tmpdir[4096];

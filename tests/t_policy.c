@@ -126,6 +126,8 @@ main(void)
 	ok(gk_policy_match(&cfg, "h", "/pub/x", "GET", true) == NULL, "skip_bypass passes bypass rules over");
 	ok(gk_http_method_bit("PATCH") == GK_HTTP_PATCH && gk_http_method_bit("BREW") == GK_HTTP_OTHER &&
 	    gk_http_method_bit("") == 0, "method bits");
+	ok(gk_http_method_bit("ALL") == GK_HTTP_OTHER && gk_http_method_bit("*") == GK_HTTP_OTHER &&
+	    gk_http_method_bit("get") == GK_HTTP_OTHER, "a request method spelt like a rule's ALL, * or in lower case is OTHER");
 
 	/* Every reading of the path: the strictest rule wins (issue: /ADMIN, /admin/..;/x). */
 	{

@@ -31,11 +31,19 @@ for i in $(seq 1 $READERS); do
 done
 at_exit "touch '$STOP'; kill ${pids[*]}"
 
+log_lines() { if [ -f "$LOG" ]; then wc -l <"$LOG"; else echo 0; fi; }
 bad=0 inflight=0 stale=0
 for t in $(seq 1 "$TRIALS"); do
+	before=$(log_lines)
 	"$DRV" writer "$DB" "$N" "$LOG" 2>"$TMP/writer.err" &
 	wpid=$!
-	# 10..400 ms: the writer has committed from a few to ~100 transactions by then.
+	# Its first log line says it is past start-up (a sanitizer build on a busy machine
+	# takes longer than the whole window below): wait for it, up to 20 s.
+	for _ in $(seq 1 400); do
+		[ "$(log_lines)" -gt "$before" ] || ! kill -0 "$wpid" 2>/dev/null && break
+		sleep 0.05
+	done
+	# 10..400 ms more: the writer has committed from a few to ~100 transactions by then.
 	sleep "$(printf '0.%03d' $((RANDOM % 390 + 10)))"
 	kill -9 "$wpid"
 	wait "$wpid" 2>/dev/null

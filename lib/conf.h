@@ -1,9 +1,7 @@
-/* config.h: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
-#ifndef GK_CONFIG_H
-#define GK_CONFIG_H
-
-/* In lib/, "config.h" finds this file first: pull in autoconf's config.h (HAVE_*) too. */
-#include <config.h>
+/* conf.h: the gatekeep.conf "key = value" file plus GATEKEEP_* environment overrides, validated. */
+/* The parts: conf.c (the keys), conf_value.c, conf_rules.c, conf_load.c, conf_check.c, conf_print.c. */
+#ifndef GK_CONF_H
+#define GK_CONF_H
 
 #include <stdio.h>
 
@@ -52,7 +50,7 @@ struct gk_rule {
 	char *host;          /* NULL = any host */
 	char *path;          /* NULL = any path */
 	unsigned methods;    /* GK_HTTP_* mask; GK_HTTP_ALL when absent */
-	char *require;       /* validated with gk_requirement_valid */
+	char *require;       /* validated with gk_requirement_valid (policy.h) */
 	char *where;         /* "file:line" for messages */
 };
 
@@ -158,6 +156,5 @@ int gk_parse_bool(const char *s, bool *out);           /* true/false yes/no on/o
 /* Overwrites *list (does not free it) on success; GK_ETOOLONG over 1024 items. */
 int gk_strlist_parse(const char *s, struct gk_strlist *list);
 void gk_strlist_free(struct gk_strlist *list);
-bool gk_requirement_valid(const char *req);
 
 #endif

@@ -1,0 +1,57 @@
+/* userdb_file.h: the user database file's format and the GDBM helpers that userdb.c (readers) and userdb_write.c (writers) share; programs use userdb.h. */
+#ifndef GK_USERDB_FILE_H
+#define GK_USERDB_FILE_H
+
+#include <sys/stat.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gdbm.h>
+
+#include "userdb.h"
+
+/* The metadata key: starts with a control byte, so it can never be a valid user name. */
+#define META_KEY      "\x01meta"
+#define META_KEYLEN   5
+/* Metadata value: "GKDB" | u8 database format | i64 creation time (big-endian). */
+#define META_MAGIC    "GKDB"
+#define META_FORMAT   1
+#define META_LEN      13
+
+/* Temp files are "<db>" TMP_INFIX "XXXXXX"; the stale-file sweep matches exactly this. */
+#define TMP_INFIX     ".gktmp."
+#define TMP_SUFFIXLEN 6
+#define LOCK_SUFFIX   ".lock"
+
+/* GK_ECORRUPT or GK_EIO from a GDBM error code (and errno when GDBM says it is relevant), err filled. */
+int udb_gdbm_fail(struct gk_err *err, const char *path, const char *what, int ec, int syserr);
+/* The same for the last error on dbf. */
+int udb_handle_fail(struct gk_err *err, GDBM_FILE dbf, const char *path, const char *what);
+/* GK_EIO with "path: what: strerror(e)". */
+int udb_sys_fail(struct gk_err *err, const char *path, const char *what, int e);
+
+/* The metadata value for a database created at created (seconds). */
+void udb_meta_encode(unsigned char out[META_LEN], int64_t created);
+/* Is k the metadata key (not a user)? */
+bool udb_is_meta(datum k);
+
+/*
+ * Opens path read-only, checks it is a regular file holding a gatekeep database,
+ * and fills *out, *st (the file GDBM reads) and *created. *missing (may be NULL)
+ * is set when the file does not exist. GK_EIO or GK_ECORRUPT, err filled.
+ */
+int udb_open_file(const char *path, GDBM_FILE *out, struct stat *st, int64_t *created,
+    bool *missing, struct gk_err *err);
+
+/*
+ * What every lookup checks first: u zeroed, GK_EINVAL for a NULL name, GK_NOTFOUND
+ * ("no such user") for a name that could never be stored; else GK_OK and *len.
+ */
+int udb_lookup_name(const char *name, struct gk_user *u, size_t *len, struct gk_err *err);
+
+/* Fetches and decodes one user: GK_OK, GK_NOTFOUND or an error. The fetched copy is wiped. */
+int udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len,
+    struct gk_user *u, struct gk_err *err);
+
+#endif
