@@ -1,10 +1,12 @@
-# fcgi/login.mk: gatekeep-login (login form, logout, whoami) as a FastCGI responder; the same
-# sources build cgi-bin/login.cgi (see cgi-bin/local.mk).
+# fcgi/login.mk: gatekeep-login (login form, logout, whoami) as a FastCGI responder or a CGI
+# program; LOGIN_SOURCES, the request code, also build cgi-bin/login.cgi (cgi-bin/local.mk).
 sbin_PROGRAMS += fcgi/gatekeep-login
-LOGIN_SOURCES = fcgi/login.h fcgi/login_main.c fcgi/login_handle.c \
+LOGIN_SOURCES = fcgi/login.h fcgi/login_handle.c \
+	fcgi/login_ctx.h fcgi/login_ctx.c fcgi/login_once.h fcgi/login_once.c \
 	fcgi/login_page.h fcgi/login_page.c fcgi/login_buf.h fcgi/login_buf.c \
 	fcgi/login_oidc.h fcgi/login_oidc.c fcgi/login_http.h fcgi/login_http.c
-fcgi_gatekeep_login_SOURCES = $(LOGIN_SOURCES) fcgi/login_serve.h fcgi/login_serve.c
+fcgi_gatekeep_login_SOURCES = fcgi/login_main.c $(LOGIN_SOURCES) \
+	fcgi/login_serve.h fcgi/login_serve.c
 nodist_fcgi_gatekeep_login_SOURCES = fcgi/login_default.h
 # Only the login program links libcjose (ID token signatures): no other program needs it.
 fcgi_gatekeep_login_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(FCGI_CFLAGS) $(CJOSE_CFLAGS)

@@ -1,4 +1,4 @@
-/* login_serve.h: gatekeep-login's FastCGI runtime (listener, privilege drop, worker pool, sandbox, request loop). */
+/* login_serve.h: gatekeep-login as a FastCGI responder over lib/server's runtime. */
 #ifndef GK_LOGIN_SERVE_H
 #define GK_LOGIN_SERVE_H
 
@@ -26,11 +26,7 @@ struct login_opts {
 	bool debug;             /* -d: log to stderr at debug */
 };
 
-/* In login_main.c: loads everything a request needs (configuration, secret, template, lockout, OIDC). */
-int login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err);
-void login_ctx_free(struct login_ctx *ctx);
-
-/* Runs the FastCGI server until SIGTERM; returns the exit status. */
+/* Runs the FastCGI server (lib/server) until SIGTERM; returns the exit status. */
 int login_serve(const struct login_opts *o);
 
 #endif
