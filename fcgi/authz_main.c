@@ -20,7 +20,7 @@ check_config(const struct authz_opts *o)
 	int rc = 1;
 
 	memset(&cfg, 0, sizeof(cfg));
-	if (gk_config_load(&cfg, o->config, environ, &err) != GK_OK ||
+	if (gk_config_load(&cfg, o->srv.config, environ, &err) != GK_OK ||
 	    gk_config_validate(&cfg, &err) != GK_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 	} else {

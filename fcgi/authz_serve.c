@@ -153,8 +153,8 @@ static void
 log_setup(struct authz_state *st)
 {
 	gk_log_init(&st->log, AUTHZ_PROG,
-	    st->o->debug ? GK_LOG_STDERR : (enum gk_log_target)st->cfg.log_target,
-	    st->o->debug ? LOG_DEBUG : st->cfg.log_level);
+	    st->o->srv.debug ? GK_LOG_STDERR : (enum gk_log_target)st->cfg.log_target,
+	    st->o->srv.debug ? LOG_DEBUG : st->cfg.log_level);
 }
 
 /* As root, before the drop: the lockout state dir for run_user (a broken one stops here). */
@@ -187,7 +187,7 @@ reload(void *arg, struct gk_err *err)
 	struct gk_config newcfg;
 
 	memset(&newcfg, 0, sizeof(newcfg));
-	if (gk_config_load(&newcfg, st->o->config, environ, err) != GK_OK ||
+	if (gk_config_load(&newcfg, st->o->srv.config, environ, err) != GK_OK ||
 	    gk_config_validate(&newcfg, err) != GK_OK) {
 		gk_config_free(&newcfg);
 		return GK_ERR;
@@ -215,10 +215,8 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 {
 	memset(st, 0, sizeof(*st));
 	st->o = o;
-	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .config = o->config,
-	    .validate = true, .listen = o->listen, .owner = o->owner, .mode = o->mode,
-	    .loopback_only = false, .workers = o->workers, .workers_set = o->workers_set,
-	    .workers_max = AUTHZ_WORKERS_MAX, .debug = o->debug, .libfcgi = true, .arg = st,
+	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
+	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
 	    .prepare = prepare, .start = start, .sandbox = NULL, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 }

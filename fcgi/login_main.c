@@ -1,7 +1,6 @@
 /* login_main.c: gatekeep-login: the command line, then --check-config, one CGI request (login_once.c) or the FastCGI server (login_serve.c). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,50 +25,21 @@ usage(FILE *f)
 	    "responder when fd 0 is a listening socket (spawn-fcgi, mod_fcgid, systemd) or with --listen.\n");
 }
 
-static int
-parse_long(const char *opt, const char *arg, int base, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, base);
-	if (errno || *end || end == arg || v < lo || v > hi) {
-		if (base == 8)
-			fprintf(stderr, "gatekeep-login: %s %s: not an octal mode\n", opt, arg);
-		else
-			fprintf(stderr, "gatekeep-login: %s %s: %ld..%ld\n", opt, arg, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "socket-mode", required_argument, NULL, 'm' },
-		{ "socket-owner", required_argument, NULL, 'o' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "check-config", no_argument, NULL, 'C' },
+		GK_SERVER_LONGOPTS,
 		{ "print-template", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct login_ctx ctx;
-	struct login_opts o;
+	struct gk_server_opts o;
 	struct gk_err err = { "" };
 	bool check = false, ok;
-	long v;
 	int c, rc;
 
-	memset(&o, 0, sizeof(o));
-	o.mode = 0660;
+	gk_server_opts_init(&o);
 	/*
 	 * Run as a CGI program, argv is the query string (Apache splits one without '=' on
 	 * '+'): "?-c+/some/file" would pick the configuration. The environment says how.
@@ -79,22 +49,12 @@ main(int argc, char **argv)
 		argc = 1;
 	}
 	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
+		if ((rc = gk_server_option(&o, "gatekeep-login", LOGIN_WORKERS_MAX, c, optarg)) != 0) {
+			if (rc < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
-		case 'c': o.config = optarg; break;
-		case 'l': o.listen = optarg; break;
-		case 'm':
-			if (parse_long("--socket-mode", optarg, 8, 0, 0777, &v) != 0)
-				return 2;
-			o.mode = (mode_t)v;
-			break;
-		case 'o': o.owner = optarg; break;
-		case 'w':
-			if (parse_long("--workers", optarg, 10, 1, LOGIN_WORKERS_MAX, &v) != 0)
-				return 2;
-			o.workers = v;
-			o.workers_set = true;
-			break;
-		case 'd': o.debug = true; break;
 		case 'C': check = true; break;
 		case 'T': fputs(login_template_default(), stdout); return 0;
 		case 'h': usage(stdout); return 0;

@@ -25,7 +25,7 @@
 
 /* The process's state, behind lib/server's arg. */
 struct login_state {
-	const struct login_opts *o;
+	const struct gk_server_opts *o;
 	struct login_ctx *ctx;  /* replaced on reload */
 };
 
@@ -188,7 +188,7 @@ serve(void *arg, int fd, unsigned workers)
 
 /* A fresh context on the heap (login_oidc keeps pointers into it: never copied). */
 static struct login_ctx *
-ctx_load(const struct login_opts *o, struct gk_err *err)
+ctx_load(const struct gk_server_opts *o, struct gk_err *err)
 {
 	struct login_ctx *ctx = calloc(1, sizeof(*ctx));
 
@@ -257,13 +257,11 @@ stop(void *arg)
 /* --- start-up ------------------------------------------------------------- */
 
 int
-login_serve(const struct login_opts *o)
+login_serve(const struct gk_server_opts *o)
 {
 	struct login_state st = { .o = o, .ctx = NULL };
-	struct gk_server_spec spec = { .prog = PROG, .config = o->config, .validate = false,
-	    .listen = o->listen, .owner = o->owner, .mode = o->mode, .loopback_only = true,
-	    .workers = o->workers, .workers_set = o->workers_set,
-	    .workers_max = LOGIN_WORKERS_MAX, .debug = o->debug, .libfcgi = true, .arg = &st,
+	struct gk_server_spec spec = { .prog = PROG, .opts = *o, .validate = false,
+	    .loopback_only = true, .workers_max = LOGIN_WORKERS_MAX, .libfcgi = true, .arg = &st,
 	    .prepare = NULL, .start = start, .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 

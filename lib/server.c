@@ -1,6 +1,7 @@
 /* server.c: the FastCGI programs' one process runtime (the socket: lib/listener, the pool: lib/prefork, the filter: lib/sandbox). */
 #include <config.h>	/* autoconf's, not lib/config.h */
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,69 @@ on_reload(int sig)
 	(void)sig;
 	reload_flag = 1;
 	wake_flag = 1;
+}
+
+void
+gk_server_opts_init(struct gk_server_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = 0660;
+}
+
+/* A number for --socket-mode (base 8) or --workers; -1 with the message printed if not. */
+static int
+number(const char *prog, const char *opt, const char *arg, int base, long lo, long hi,
+    long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, base);
+	if (errno || *end || end == arg || v < lo || v > hi) {
+		if (base == 8)
+			fprintf(stderr, "%s: %s %s: not an octal mode\n", prog, opt, arg);
+		else
+			fprintf(stderr, "%s: %s %s: %ld..%ld\n", prog, opt, arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+gk_server_option(struct gk_server_opts *o, const char *prog, long workers_max, int ch,
+    const char *arg)
+{
+	long v;
+
+	switch (ch) {
+	case 'c':
+		o->config = arg;
+		return 1;
+	case 'l':
+		o->listen = arg;
+		return 1;
+	case 'm':
+		if (number(prog, "--socket-mode", arg, 8, 0, 0777, &v) != 0)
+			return -1;
+		o->mode = (mode_t)v;
+		return 1;
+	case 'o':
+		o->owner = arg;
+		return 1;
+	case 'w':
+		if (number(prog, "--workers", arg, 10, 1, workers_max, &v) != 0)
+			return -1;
+		o->workers = v;
+		o->workers_set = true;
+		return 1;
+	case 'd':
+		o->debug = true;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 bool
@@ -120,7 +184,7 @@ static int
 load_boot(const struct gk_server_spec *s, struct gk_config *boot, struct gk_err *err)
 {
 	memset(boot, 0, sizeof(*boot));
-	if (gk_config_load(boot, s->config, environ, err) != GK_OK)
+	if (gk_config_load(boot, s->opts.config, environ, err) != GK_OK)
 		return GK_ERR;
 	if (s->validate && gk_config_validate(boot, err) != GK_OK)
 		return GK_ERR;
@@ -134,14 +198,14 @@ run_workers(const struct gk_server_spec *s, int fd, bool server_managed)
 	struct server_run run = { .spec = s, .fd = fd };
 	struct gk_prefork_ops ops = { .arg = &run, .on_stop = on_stop, .on_reload = on_reload,
 	    .sandbox = enter_sandbox, .serve = serve, .reload = reload, .log = current_log };
-	long n = s->workers;
+	long n = s->opts.workers;
 
 	/* Started on fd 0 by mod_fcgid / lighttpd / spawn-fcgi without --workers: they manage processes. */
-	if (server_managed && !s->workers_set) {
+	if (server_managed && !s->opts.workers_set) {
 		run.workers = 1;
 		return gk_prefork_single(&ops) == GK_OK ? 0 : 1;
 	}
-	if (!s->workers_set) {
+	if (!s->opts.workers_set) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		n = n < 1 ? 1 : n > s->workers_max ? s->workers_max : n;
 	}
@@ -156,8 +220,8 @@ gk_server_run(const struct gk_server_spec *s)
 	struct gk_log log;
 	struct gk_err err = { "" };
 	struct gk_own_socket own;
-	struct gk_listen_opts lo = { .prog = s->prog, .listen = s->listen, .owner = s->owner,
-	    .mode = s->mode, .loopback_only = s->loopback_only };
+	struct gk_listen_opts lo = { .prog = s->prog, .listen = s->opts.listen,
+	    .owner = s->opts.owner, .mode = s->opts.mode, .loopback_only = s->loopback_only };
 	bool server_managed, as_root;
 	int fd, rc;
 
@@ -172,8 +236,8 @@ gk_server_run(const struct gk_server_spec *s)
 		gk_config_free(&boot);
 		return 1;
 	}
-	gk_log_init(&log, s->prog, s->debug ? GK_LOG_STDERR : (enum gk_log_target)boot.log_target,
-	    s->debug ? LOG_DEBUG : boot.log_level);
+	gk_log_init(&log, s->prog, s->opts.debug ? GK_LOG_STDERR : (enum gk_log_target)boot.log_target,
+	    s->opts.debug ? LOG_DEBUG : boot.log_level);
 	if (seccomp_mode != GK_SANDBOX_OFF && !gk_sandbox_available()) {
 		gk_log(&log, LOG_WARNING, "built without libseccomp: workers run without a filter");
 		seccomp_mode = GK_SANDBOX_OFF;

@@ -2,6 +2,7 @@
 #ifndef GK_SERVER_H
 #define GK_SERVER_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -11,6 +12,42 @@
 #include "log.h"
 #include "sandbox.h"
 
+/* The options every FastCGI program takes. */
+struct gk_server_opts {
+	const char *config;             /* -c FILE, or NULL: $GATEKEEP_CONFIG or the default */
+	const char *listen;             /* --listen, or NULL: systemd fd 3 or fd 0 */
+	const char *owner;              /* --socket-owner USER[:GROUP], or NULL */
+	mode_t mode;                    /* --socket-mode, default 0660 */
+	long workers;                   /* --workers (when workers_set) */
+	bool workers_set;
+	bool debug;                     /* -d: log to stderr at debug */
+};
+
+/*
+ * Their getopt_long() entries, with --check-config ('C'), --help ('h') and --version ('V'),
+ * which each program answers itself (it adds its own options and the NULL entry).
+ */
+#define GK_SERVER_LONGOPTS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "listen", required_argument, NULL, 'l' }, \
+	{ "socket-mode", required_argument, NULL, 'm' }, \
+	{ "socket-owner", required_argument, NULL, 'o' }, \
+	{ "workers", required_argument, NULL, 'w' }, \
+	{ "debug", no_argument, NULL, 'd' }, \
+	{ "check-config", no_argument, NULL, 'C' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* The defaults (socket mode 0660, nothing else set). */
+void gk_server_opts_init(struct gk_server_opts *o);
+
+/*
+ * One option of GK_SERVER_LONGOPTS (getopt's ch and optarg) into o: 1 if it was one, 0
+ * if ch is another option, -1 if its value is bad ("prog: --workers 0: 1..max" printed).
+ */
+int gk_server_option(struct gk_server_opts *o, const char *prog, long workers_max, int ch,
+    const char *arg);
+
 /*
  * What a program gives gk_server_run(): its options and its callbacks.  The program owns
  * all its state behind arg; the runtime owns the order of the steps (the same in every
@@ -18,16 +55,10 @@
  */
 struct gk_server_spec {
 	const char *prog;               /* the log's and the messages' name */
-	const char *config;             /* -c FILE, or NULL: $GATEKEEP_CONFIG or the default */
+	struct gk_server_opts opts;
 	bool validate;                  /* the boot configuration must pass gk_config_validate() */
-	const char *listen;             /* --listen, or NULL: systemd fd 3 or fd 0 */
-	const char *owner;              /* --socket-owner USER[:GROUP], or NULL */
-	mode_t mode;                    /* --socket-mode */
 	bool loopback_only;             /* tcp: only 127/8, ::1 and "localhost" */
-	long workers;                   /* --workers (when workers_set), 1..workers_max */
-	bool workers_set;
 	long workers_max;               /* without --workers: one per CPU, at most this */
-	bool debug;                     /* -d: log to stderr at debug */
 	bool libfcgi;                   /* FCGX_Init() before the workers start */
 	void *arg;
 	/*
