@@ -217,6 +217,20 @@ check_groups(const char *opt, const char *s, bool allow_empty)
 	return EX_PW_OK;
 }
 
+/* --groups, --add-group, --remove-group: a checked list into its slot. */
+static int
+set_groups(struct pw_opts *o, const char *opt, const char **slot, bool allow_empty,
+    const char *arg)
+{
+	int rc = check_groups(opt, arg, allow_empty);
+
+	if (rc == EX_PW_OK) {
+		*slot = arg;
+		o->attr_name = opt;
+	}
+	return rc;
+}
+
 int
 pw_parse_args(int argc, char **argv, struct pw_opts *o)
 {
@@ -275,22 +289,13 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 		case OPT_CONFIG: o->config_path = optarg; break;
 		case OPT_SECRET: o->secret_path = optarg; break;
 		case OPT_GROUPS:
-			if ((rc = check_groups("--groups", optarg, true)) != EX_PW_OK)
-				return rc;
-			a->groups = optarg;
-			o->attr_name = "--groups";
+			rc = set_groups(o, "--groups", &a->groups, true, optarg);
 			break;
 		case OPT_ADD_GROUP:
-			if ((rc = check_groups("--add-group", optarg, false)) != EX_PW_OK)
-				return rc;
-			a->add_groups = optarg;
-			o->attr_name = "--add-group";
+			rc = set_groups(o, "--add-group", &a->add_groups, false, optarg);
 			break;
 		case OPT_REMOVE_GROUP:
-			if ((rc = check_groups("--remove-group", optarg, false)) != EX_PW_OK)
-				return rc;
-			a->remove_groups = optarg;
-			o->attr_name = "--remove-group";
+			rc = set_groups(o, "--remove-group", &a->remove_groups, false, optarg);
 			break;
 		case OPT_PERMISSION:
 			if (gk_perm_parse(optarg, &a->perm) != GK_OK) {
