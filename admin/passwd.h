@@ -1,4 +1,4 @@
-/* passwd.h: exit codes and the helpers shared by the gatekeep-passwd source files. */
+/* passwd.h: exit codes and the helpers shared by the gatekeep-passwd source files (messages: util.c). */
 #ifndef GK_ADMIN_PASSWD_H
 #define GK_ADMIN_PASSWD_H
 
@@ -39,6 +39,9 @@ const char *pw_quote(const char *s, char *buf, size_t bufsz);
 
 /* Maps a lib/ status to an exit code for a database operation. */
 int pw_exit_for_status(int status);
+
+/* Prints the message and the --help hint to stderr; returns EX_PW_SYNTAX. */
+int pw_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Attribute changes from the command line (NULL / false = leave unchanged). attrs.c */
 struct pw_attrs {

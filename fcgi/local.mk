@@ -1,6 +1,7 @@
 # fcgi/local.mk: gatekeep-authz (FastCGI Authorizer / auth_request responder).
 sbin_PROGRAMS += fcgi/gatekeep-authz
 fcgi_gatekeep_authz_SOURCES = fcgi/authz_main.c \
+	fcgi/authz_opts.h fcgi/authz_opts.c fcgi/authz_serve.h fcgi/authz_serve.c \
 	fcgi/authz_decide.h fcgi/authz_decide.c \
 	fcgi/authz_answer.h fcgi/authz_answer.c \
 	fcgi/authz_chain.h fcgi/authz_methods.c fcgi/authz_proxy.c fcgi/authz_state.c

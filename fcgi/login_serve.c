@@ -1,18 +1,13 @@
-/* login_serve.c: gatekeep-login's FastCGI runtime: privilege drop, sandboxed request loop (the socket: lib/listener, the pool: lib/prefork). */
+/* login_serve.c: gatekeep-login's part of lib/server: its sandbox profile, its request loop, its context and reload. */
 #include <config.h>
 
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -21,26 +16,17 @@
 #endif
 
 #include "fcgiloop.h"
-#include "listener.h"
+#include "login_ctx.h"
 #include "login_serve.h"
 #include "prefork.h"
-#include "sandbox.h"
+#include "server.h"
 
 #define PROG "gatekeep-login"
 
-extern char **environ;
-
-/* Set by signal handlers; the request loop checks them (wake_flag: either). */
-static volatile sig_atomic_t stop_flag, reload_flag, wake_flag;
-
-/* GATEKEEP_SECCOMP, read once in login_serve(); workers install the filter with it. */
-static enum gk_sandbox_mode seccomp_mode = GK_SANDBOX_KILL;
-
-/* What the callbacks of lib/prefork work on (its arg). */
-struct login_run {
-	int fd;
+/* The process's state, behind lib/server's arg. */
+struct login_state {
+	const struct gk_server_opts *o;
 	struct login_ctx *ctx;  /* replaced on reload */
-	const struct login_opts *o;
 };
 
 /* --- the sandbox ---------------------------------------------------------- */
@@ -118,79 +104,56 @@ narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 }
 #endif
 
-/* In a process that is about to serve requests: the seccomp allow-list. */
+/*
+ * gatekeep-login's sandbox profile (spec->sandbox of lib/server): with OIDC, narrow()
+ * first (lib/sandbox's allow-list forbids seccomp(2) itself), then the extra calls.
+ */
 static int
-enter_sandbox(void *arg)
+sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
+    struct gk_err *err)
 {
-	const struct login_ctx *ctx = ((struct login_run *)arg)->ctx;
-	struct gk_err err = { "" };
-	bool oidc = ctx->oidc != NULL;
+	bool oidc = ((struct login_state *)arg)->ctx->oidc != NULL;
 
-	if (seccomp_mode == GK_SANDBOX_TRAP && gk_sandbox_trap_handler(&err) != GK_OK) {
-		gk_log(&ctx->log, LOG_ERR, "%s", err.msg);
-		return -1;
-	}
 #ifdef HAVE_SECCOMP
-	/* First: the allow-list forbids seccomp(2) itself. */
-	if (oidc && seccomp_mode != GK_SANDBOX_OFF && narrow(seccomp_mode, &err) != GK_OK) {
-		gk_log(&ctx->log, LOG_ERR, "cannot install the seccomp filter: %s", err.msg);
-		return -1;
-	}
+	if (oidc && narrow(mode, err) != GK_OK)
+		return GK_ERR;
+#else
+	(void)mode;
+	(void)err;
 #endif
-	if (gk_sandbox_seccomp(seccomp_mode, oidc ? extra_oidc : extra_login, &err) != GK_OK) {
-		gk_log(&ctx->log, LOG_ERR, "cannot install the seccomp filter: %s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* --- signals -------------------------------------------------------------- */
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-	wake_flag = 1;
-}
-
-static void
-on_reload(int sig)
-{
-	(void)sig;
-	reload_flag = 1;
-	wake_flag = 1;
+	*extra = oidc ? extra_oidc : extra_login;
+	return GK_OK;
 }
 
 /* --- one worker ----------------------------------------------------------- */
 
 /*
  * The request loop of one worker (lib/fcgiloop: every request is checked by lib/fcgiguard
- * before libfcgi parses it, FCGI_STDIN included because we read the form); ops->serve of
- * lib/prefork.  Returns when told to stop or reload.
+ * before libfcgi parses it, FCGI_STDIN included because we read the form); spec->serve of
+ * lib/server.  Returns when told to stop or reload.
  */
 static int
-serve(void *arg)
+serve(void *arg, int fd, unsigned workers)
 {
-	const struct login_run *r = arg;
-	struct login_ctx *ctx = r->ctx;
+	struct login_ctx *ctx = ((struct login_state *)arg)->ctx;
 	struct gk_fcgiloop l;
 	struct gk_fcgiguard_limits lim;
 	struct gk_err err = { "" };
 	struct login_buf out;
 	char *body;
 
+	(void)workers;
 	gk_fcgiguard_defaults(&lim);
 	lim.want_stdin = true;
 	lim.stdin_max = LOGIN_STDIN_MAX;
 	if ((body = malloc(LOGIN_BODY_MAX + 1)) == NULL ||
-	    gk_fcgiloop_init(&l, r->fd, &lim, &wake_flag, &ctx->log, &err) != GK_OK) {
+	    gk_fcgiloop_init(&l, fd, &lim, gk_server_wake(), &ctx->log, &err) != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
 		free(body);
 		return -1;
 	}
 	login_buf_init(&out);
-	while (!stop_flag && !reload_flag) {
+	while (gk_server_running()) {
 		long n;
 		int got = 0;
 		bool too_large = false;
@@ -218,18 +181,14 @@ serve(void *arg)
 	gk_fcgiloop_free(&l);
 	login_buf_free(&out);
 	free(body);
-	if (stop_flag)
-		return GK_PREFORK_STOP;
-	reload_flag = 0;
-	wake_flag = 0;
-	return GK_PREFORK_RELOAD;
+	return gk_server_served();
 }
 
-/* --- configuration -------------------------------------------------------- */
+/* --- the context: loaded as run_user, replaced on reload ------------------- */
 
 /* A fresh context on the heap (login_oidc keeps pointers into it: never copied). */
 static struct login_ctx *
-ctx_load(const struct login_opts *o, struct gk_err *err)
+ctx_load(const struct gk_server_opts *o, struct gk_err *err)
 {
 	struct login_ctx *ctx = calloc(1, sizeof(*ctx));
 
@@ -256,116 +215,55 @@ ctx_drop(struct login_ctx *ctx)
 	}
 }
 
-/* --- reload (lib/prefork runs the pool or the single process) ------------- */
+/* After the drop: everything a request needs, loaded as run_user (the lockout table must belong to the user that writes it). */
+static int
+start(void *arg, struct gk_config *boot, struct gk_err *err)
+{
+	struct login_state *st = arg;
+
+	(void)boot;     /* only for run_user, run_group and the log: the rest is loaded here */
+	if ((st->ctx = ctx_load(st->o, err)) == NULL)
+		return GK_ERR;
+	gk_log(&st->ctx->log, LOG_INFO, "FastCGI responder ready");
+	return GK_OK;
+}
 
 /* SIGHUP: a new context, or the old one kept (new workers start with the new one). */
 static int
 reload(void *arg, struct gk_err *err)
 {
-	struct login_run *r = arg;
+	struct login_state *st = arg;
 	struct login_ctx *fresh;
 
-	if ((fresh = ctx_load(r->o, err)) == NULL)
+	if ((fresh = ctx_load(st->o, err)) == NULL)
 		return GK_ERR;
-	ctx_drop(r->ctx);
-	r->ctx = fresh;
+	ctx_drop(st->ctx);
+	st->ctx = fresh;
 	return GK_OK;
 }
 
 static const struct gk_log *
 current_log(void *arg)
 {
-	return &((struct login_run *)arg)->ctx->log;
+	return &((struct login_state *)arg)->ctx->log;
+}
+
+static void
+stop(void *arg)
+{
+	ctx_drop(((struct login_state *)arg)->ctx);     /* a reload may have replaced it */
 }
 
 /* --- start-up ------------------------------------------------------------- */
 
-/*
- * The order of gatekeep-authz(8): descriptors, configuration and log, the socket (as root:
- * /run, --socket-owner), the privilege drop and no_new_privs, then everything a request
- * needs is loaded as run_user (the lockout table must belong to the user that writes it),
- * and each serving process installs the seccomp filter before its first accept.
- */
 int
-login_serve(const struct login_opts *o)
+login_serve(const struct gk_server_opts *o)
 {
-	struct gk_config boot;
-	struct gk_log log;
-	struct gk_err err = { "" };
-	struct gk_own_socket own;
-	struct gk_listen_opts lo = { .prog = PROG, .listen = o->listen, .owner = o->owner,
-	    .mode = o->mode, .loopback_only = true };
-	struct login_ctx *ctx;
-	struct login_run run;
-	struct gk_prefork_ops ops = { .arg = &run, .on_stop = on_stop, .on_reload = on_reload,
-	    .sandbox = enter_sandbox, .serve = serve, .reload = reload, .log = current_log };
-	bool server_managed, as_root;
-	int fd, rc;
+	struct login_state st = { .o = o, .ctx = NULL };
+	struct gk_server_spec spec = { .prog = PROG, .opts = *o, .validate = false,
+	    .loopback_only = true, .workers_max = LOGIN_WORKERS_MAX, .libfcgi = true, .arg = &st,
+	    .prepare = NULL, .start = start, .sandbox = sandbox_profile, .serve = serve,
+	    .reload = reload, .log = current_log, .stop = stop };
 
-	if (gk_listener_sanitize_fds(&err) != GK_OK)
-		_exit(1);       /* silently: stderr may be the descriptor that is missing */
-	if (gk_sandbox_mode_parse(getenv("GATEKEEP_SECCOMP"), &seccomp_mode, &err) != GK_OK) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
-		return 1;
-	}
-	/* Only for run_user, run_group and the log: the rest is loaded after the drop. */
-	memset(&boot, 0, sizeof(boot));
-	if (gk_config_load(&boot, o->config, environ, &err) != GK_OK) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
-		gk_config_free(&boot);
-		return 1;
-	}
-	gk_log_init(&log, PROG, o->debug ? GK_LOG_STDERR : (enum gk_log_target)boot.log_target,
-	    o->debug ? LOG_DEBUG : boot.log_level);
-	if (seccomp_mode != GK_SANDBOX_OFF && !gk_sandbox_available()) {
-		gk_log(&log, LOG_WARNING, "built without libseccomp: workers run without a filter");
-		seccomp_mode = GK_SANDBOX_OFF;
-	} else if (seccomp_mode != GK_SANDBOX_KILL) {
-		gk_log(&log, LOG_WARNING, "GATEKEEP_SECCOMP=%s: debugging mode, not for production",
-		    getenv("GATEKEEP_SECCOMP"));
-	}
-	memset(&own, 0, sizeof(own));
-	signal(SIGPIPE, SIG_IGN);
-	if (gk_listener_get(&lo, &own, &fd, &server_managed, &err) != GK_OK) {
-		fprintf(stderr, PROG ": %s\n", err.msg);
-		gk_config_free(&boot);
-		return 1;
-	}
-	rc = gk_sandbox_pick_user(&boot.run_user, &err);
-	if (rc == GK_OK)
-		rc = gk_sandbox_reduce(boot.run_user, boot.run_group, &as_root, &err);
-	gk_config_free(&boot);
-	if (rc != GK_OK) {
-		gk_log(&log, LOG_ERR, "%s", err.msg);
-		rc = 1;
-		goto out;
-	}
-	rc = 1;
-	if ((ctx = ctx_load(o, &err)) == NULL) {
-		gk_log(&log, LOG_ERR, "%s", err.msg);
-		goto out;
-	}
-	if (FCGX_Init() != 0) {
-		gk_log(&ctx->log, LOG_ERR, "FCGX_Init failed");
-		ctx_drop(ctx);
-		goto out;
-	}
-	gk_log(&ctx->log, LOG_INFO, "FastCGI responder ready");
-	run = (struct login_run){ .fd = fd, .ctx = ctx, .o = o };
-	/* Started on fd 0 by mod_fcgid / lighttpd / spawn-fcgi without --workers: they manage processes. */
-	if (server_managed && !o->workers_set) {
-		rc = gk_prefork_single(&ops) == GK_OK ? 0 : 1;
-	} else {
-		long n = o->workers;
-
-		if (!o->workers_set) {
-			n = sysconf(_SC_NPROCESSORS_ONLN);
-			n = n < 1 ? 1 : n > LOGIN_WORKERS_MAX ? LOGIN_WORKERS_MAX : n;
-		}
-		rc = gk_prefork_run((size_t)n, &ops) == GK_OK ? 0 : 1;
-	}
-	ctx_drop(run.ctx);      /* a reload may have replaced ctx */
-out:
-	gk_listener_remove(&own);
-	return rc;
+	return gk_server_run(&spec);
 }

@@ -1,4 +1,4 @@
-/* login_serve.h: gatekeep-login's FastCGI runtime (listener, privilege drop, worker pool, sandbox, request loop). */
+/* login_serve.h: gatekeep-login as a FastCGI responder over lib/server's runtime. */
 #ifndef GK_LOGIN_SERVE_H
 #define GK_LOGIN_SERVE_H
 
@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "login.h"
+#include "server.h"
 
 /*
  * FCGI_STDIN we let libfcgi read (lib/fcgiguard want_stdin): a form over LOGIN_BODY_MAX
@@ -16,21 +17,7 @@
 
 #define LOGIN_WORKERS_MAX 256
 
-struct login_opts {
-	const char *config;     /* -c, or NULL */
-	const char *listen;     /* --listen, or NULL: systemd fd 3 or fd 0 */
-	const char *owner;      /* --socket-owner USER[:GROUP], or NULL */
-	mode_t mode;            /* --socket-mode, default 0660 */
-	long workers;           /* --workers */
-	bool workers_set;
-	bool debug;             /* -d: log to stderr at debug */
-};
-
-/* In login_main.c: loads everything a request needs (configuration, secret, template, lockout, OIDC). */
-int login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err);
-void login_ctx_free(struct login_ctx *ctx);
-
-/* Runs the FastCGI server until SIGTERM; returns the exit status. */
-int login_serve(const struct login_opts *o);
+/* Runs the FastCGI server (lib/server) until SIGTERM; returns the exit status. */
+int login_serve(const struct gk_server_opts *o);
 
 #endif

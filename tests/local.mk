@@ -15,3 +15,4 @@ include tests/seeds.mk
 include tests/seams.mk
 include tests/docsrun.mk
 include tests/authzunit.mk
+include tests/mains.mk

@@ -1,0 +1,384 @@
+/* options.c: gatekeep-passwd's command line: the options, --help, and the checks of their values. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "options.h"
+#include "validate.h"
+
+enum {
+	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
+	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
+	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
+	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR
+};
+
+static const struct option long_options[] = {
+	{ "create", no_argument, NULL, 'c' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "stdin", no_argument, NULL, 'i' },
+	{ "delete", no_argument, NULL, 'D' },
+	{ "verify", no_argument, NULL, 'v' },
+	{ "print", no_argument, NULL, 'n' },
+	{ "bcrypt", no_argument, NULL, 'B' },
+	{ "sha256", no_argument, NULL, '2' },
+	{ "sha512", no_argument, NULL, '5' },
+	{ "yescrypt", no_argument, NULL, 'y' },
+	{ "cost", required_argument, NULL, 'C' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "show", required_argument, NULL, OPT_SHOW },
+	{ "groups", required_argument, NULL, OPT_GROUPS },
+	{ "add-group", required_argument, NULL, OPT_ADD_GROUP },
+	{ "remove-group", required_argument, NULL, OPT_REMOVE_GROUP },
+	{ "permission", required_argument, NULL, OPT_PERMISSION },
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "disable", no_argument, NULL, OPT_DISABLE },
+	{ "enable", no_argument, NULL, OPT_ENABLE },
+	{ "revoke-sessions", no_argument, NULL, OPT_REVOKE },
+	{ "import", required_argument, NULL, OPT_IMPORT },
+	{ "export", no_argument, NULL, OPT_EXPORT },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "rotate-secret", no_argument, NULL, OPT_ROTATE },
+	{ "leaked", no_argument, NULL, OPT_LEAKED },
+	{ "unban", required_argument, NULL, OPT_UNBAN },
+	{ "unban-address", required_argument, NULL, OPT_UNBAN_ADDR },
+	{ "lockout-status", required_argument, NULL, OPT_LOCKSTAT },
+	{ "lockout-status-address", required_argument, NULL, OPT_LOCKSTAT_ADDR },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "secret-file", required_argument, NULL, OPT_SECRET },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage_lines(FILE *fp)
+{
+	fprintf(fp,
+	    "Usage: " PROG " [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER\n"
+	    "       " PROG " -b [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER PASSWORD\n"
+	    "       " PROG " -i [-c] [-B|-2|-5|-y] [-C cost] [ATTRIBUTES] DBFILE USER < pwfile\n"
+	    "       " PROG " ATTRIBUTES DBFILE USER\n"
+	    "       " PROG " -D|-x DBFILE USER\n"
+	    "       " PROG " -v [-b|-i] DBFILE USER [PASSWORD]\n"
+	    "       " PROG " -n [-b|-i] [-B|-2|-5|-y] [-C cost] USER [PASSWORD]\n"
+	    "       " PROG " --init | -l | --show USER | --export | --check [DBFILE]\n"
+	    "       " PROG " --rotate-secret [--leaked] [DBFILE]\n"
+	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
+	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
+	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n");
+}
+
+static void
+help(void)
+{
+	usage_lines(stdout);
+	printf("\nManage the gatekeep user database (GDBM); htpasswd-compatible options.\n"
+	    "\n"
+	    "Passwords:\n"
+	    "  -c, --create          create DBFILE (it must not exist yet)\n"
+	    "  -b, --batch           take the password from the command line\n"
+	    "  -i, --stdin           read the password from standard input (one line)\n"
+	    "  -D, --delete          delete USER (none such: a message, exit 0); -x is the same\n"
+	    "  -v, --verify          verify USER's password\n"
+	    "  -n, --print           print \"USER:hash\" instead of storing it (no DBFILE)\n"
+	    "  -y, --yescrypt        hash with yescrypt (the default: the system's preferred method)\n"
+	    "  -B, --bcrypt          hash with bcrypt (cost 12 unless -C)\n"
+	    "  -2, --sha256          hash with sha256-crypt ($5$), as htpasswd -2\n"
+	    "  -5, --sha512          hash with sha512-crypt ($6$), as htpasswd -5; -6 is the same\n"
+	    "  -C, --cost=N          yescrypt 1-11 (default 5), bcrypt 10-31 (12), sha-crypt\n"
+	    "                        rounds 1000-999999999 (5000); -r is the same\n"
+	    "\n"
+	    "Attributes (with USER, or with --import for every imported user):\n"
+	    "      --groups=A,B      set the groups (\"\" clears)\n"
+	    "      --add-group=A,B   add groups\n"
+	    "      --remove-group=A,B remove groups\n"
+	    "      --permission=P    none, ro or rw (full = rw)\n"
+	    "      --email=ADDR      set the e-mail address (\"\" clears)\n"
+	    "      --name=DISPLAY    set the display name (\"\" clears)\n"
+	    "      --level=N         set the level, 0 (admin) to 999 (guest)\n"
+	    "      --disable         disable the user (and revoke its sessions)\n"
+	    "      --enable          enable the user\n"
+	    "      --revoke-sessions invalidate every session of the user\n"
+	    "\n"
+	    "Database:\n"
+	    "      --init            create DBFILE and the secret file (both mode 0600)\n"
+	    "  -l, --list            list users: name, flags, permission, groups, e-mail\n"
+	    "      --show=USER       show one user (never the hash)\n"
+	    "      --import=FILE     import an htpasswd file, all or nothing (\"-\" = stdin)\n"
+	    "      --force           with --import: replace existing users' passwords\n"
+	    "      --export          print htpasswd lines for users with a password\n"
+	    "      --check           check the database's integrity\n"
+	    "      --rotate-secret   replace the session secret (the old one stays valid a while)\n"
+	    "      --leaked          with --rotate-secret: the old key leaked, refuse its cookies now\n"
+	    "      --config=FILE     configuration file (default: $GATEKEEP_CONFIG or %s)\n"
+	    "      --secret-file=F   the secret file (default: secret_file, or \"secret\" beside DBFILE)\n"
+	    "      --help            show this help and exit\n"
+	    "      --version         show the version and exit\n"
+	    "\n"
+	    "Login lockout (the table in state_dir that gatekeep-authz and gatekeep-login share):\n"
+	    "      --lockout-status=USER          print USER's failures and ban\n"
+	    "      --lockout-status-address=ADDR  the same for a client address (IPv6: its /64)\n"
+	    "      --unban=USER                   clear USER's failures and ban\n"
+	    "      --unban-address=ADDR           clear an address's failures and ban\n"
+	    "  (DBFILE only locates state_dir when the configuration does not set it;\n"
+	    "  as root, the table is used as its owner, the services' user)\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 file problem, 2 usage, 3 password mismatch, 4 interrupted,\n"
+	    "5 value too long, 6 bad or unknown user, 7 invalid database or import file,\n"
+	    "9 other error, 10 hashing method not supported. See gatekeep-passwd(1).\n",
+	    GK_CONFIG_DEFAULT_PATH);
+}
+
+static int
+set_mode(struct pw_opts *o, enum pw_mode m, const char *name)
+{
+	if (o->mode != M_SET && o->mode != m)
+		return pw_usage_error("%s and %s cannot be combined", o->mode_name, name);
+	o->mode = m;
+	o->mode_name = name;
+	return EX_PW_OK;
+}
+
+static int
+set_method(struct pw_opts *o, enum gk_pw_method m)
+{
+	if (o->method_set && o->method != m)
+		return pw_usage_error("choose only one of -B, -2, -5 (-6) and -y");
+	o->method_set = true;
+	o->method = m;
+	return EX_PW_OK;
+}
+
+/* --unban[-address], --lockout-status[-address]: at most one user and one address. */
+static int
+set_ban_target(struct pw_opts *o, int c, const char *arg)
+{
+	static const char *const names[] = { "--unban", "--unban-address", "--lockout-status",
+		"--lockout-status-address" };
+	const char *name = names[c - OPT_UNBAN];
+	bool is_addr = c == OPT_UNBAN_ADDR || c == OPT_LOCKSTAT_ADDR;
+	const char **slot = is_addr ? &o->ban_addr : &o->ban_user;
+	int rc;
+
+	rc = set_mode(o, c == OPT_UNBAN || c == OPT_UNBAN_ADDR ? M_UNBAN : M_LOCKSTAT, name);
+	if (rc != EX_PW_OK)
+		return rc;
+	if (*slot != NULL)
+		return pw_usage_error("%s given twice (one %s per command)", name,
+		    is_addr ? "address" : "user");
+	*slot = arg;
+	return EX_PW_OK;
+}
+
+static int
+parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Validates a comma-separated group list given to --groups/--add-group/--remove-group. */
+static int
+check_groups(const char *opt, const char *s, bool allow_empty)
+{
+	char q[80];
+	size_t len = strlen(s);
+
+	if (len > GK_GROUPS_MAX) {
+		pw_warnx("%s: group list too long (at most %d bytes)", opt, GK_GROUPS_MAX);
+		return EX_PW_OVERFLOW;
+	}
+	if ((len == 0 && !allow_empty) || !gk_valid_group_list(s, len)) {
+		pw_warnx("%s: invalid group list '%s' (groups are [A-Za-z0-9._-], starting "
+		    "with a letter or digit, separated by commas, no duplicates)", opt,
+		    pw_quote(s, q, sizeof(q)));
+		return EX_PW_SYNTAX;
+	}
+	return EX_PW_OK;
+}
+
+/* --groups, --add-group, --remove-group: a checked list into its slot. */
+static int
+set_groups(struct pw_opts *o, const char *opt, const char **slot, bool allow_empty,
+    const char *arg)
+{
+	int rc = check_groups(opt, arg, allow_empty);
+
+	if (rc == EX_PW_OK) {
+		*slot = arg;
+		o->attr_name = opt;
+	}
+	return rc;
+}
+
+int
+pw_parse_args(int argc, char **argv, struct pw_opts *o)
+{
+	struct pw_attrs *a = &o->attrs;
+	char q[80];
+	unsigned long v;
+	size_t len;
+	int c, rc;
+
+	o->mode_name = "";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:cbiDxvnyB256C:r:lmsdp", long_options, NULL)) != -1) {
+		rc = EX_PW_OK;
+		switch (c) {
+		case 'c': o->create = true; break;
+		case 'b': o->batch = true; break;
+		case 'i': o->from_stdin = true; break;
+		case 'D':
+		case 'x': rc = set_mode(o, M_DELETE, c == 'D' ? "-D" : "-x"); break;
+		case 'v': rc = set_mode(o, M_VERIFY, "-v"); break;
+		case 'n': rc = set_mode(o, M_PRINT, "-n"); break;
+		case 'y': rc = set_method(o, GK_PW_YESCRYPT); break;
+		case 'B': rc = set_method(o, GK_PW_BCRYPT); break;
+		case '2': rc = set_method(o, GK_PW_SHA256); break;   /* htpasswd's letters */
+		case '5':
+		case '6': rc = set_method(o, GK_PW_SHA512); break;
+		case 'C':
+		case 'r':
+			if (parse_ulong(optarg, 999999999UL, &o->cost) != 0 || o->cost == 0)
+				return pw_usage_error("-%c: invalid cost '%s'", c,
+				    pw_quote(optarg, q, sizeof(q)));
+			break;
+		case 'm':
+		case 's':
+		case 'd':
+		case 'p':
+			pw_warnx("-%c: %s hashes are not supported; use -y (default), -B, -5 or -2", c,
+			    c == 'm' ? "Apache MD5 ($apr1$)" : c == 's' ? "SHA-1 ({SHA})" :
+			    c == 'd' ? "DES crypt" : "plaintext");
+			return EX_PW_ALG;
+		case 'l': rc = set_mode(o, M_LIST, "--list"); break;
+		case OPT_INIT: rc = set_mode(o, M_INIT, "--init"); break;
+		case OPT_SHOW:
+			rc = set_mode(o, M_SHOW, "--show");
+			o->show_user = optarg;
+			break;
+		case OPT_IMPORT:
+			rc = set_mode(o, M_IMPORT, "--import");
+			o->import_file = optarg;
+			break;
+		case OPT_EXPORT: rc = set_mode(o, M_EXPORT, "--export"); break;
+		case OPT_CHECK: rc = set_mode(o, M_CHECK, "--check"); break;
+		case OPT_ROTATE: rc = set_mode(o, M_ROTATE, "--rotate-secret"); break;
+		case OPT_LEAKED: o->leaked = true; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_CONFIG: o->config_path = optarg; break;
+		case OPT_SECRET: o->secret_path = optarg; break;
+		case OPT_GROUPS:
+			rc = set_groups(o, "--groups", &a->groups, true, optarg);
+			break;
+		case OPT_ADD_GROUP:
+			rc = set_groups(o, "--add-group", &a->add_groups, false, optarg);
+			break;
+		case OPT_REMOVE_GROUP:
+			rc = set_groups(o, "--remove-group", &a->remove_groups, false, optarg);
+			break;
+		case OPT_PERMISSION:
+			if (gk_perm_parse(optarg, &a->perm) != GK_OK) {
+				pw_warnx("--permission: invalid permission '%s' (none, ro or rw)",
+				    pw_quote(optarg, q, sizeof(q)));
+				return EX_PW_SYNTAX;
+			}
+			a->set_perm = true;
+			o->attr_name = "--permission";
+			break;
+		case OPT_EMAIL:
+			len = strlen(optarg);
+			if (len > GK_EMAIL_MAX) {
+				pw_warnx("--email: address too long (at most %d bytes)", GK_EMAIL_MAX);
+				return EX_PW_OVERFLOW;
+			}
+			if (len > 0 && !gk_valid_email(optarg, len)) {
+				pw_warnx("--email: invalid e-mail address '%s'",
+				    pw_quote(optarg, q, sizeof(q)));
+				return EX_PW_SYNTAX;
+			}
+			a->email = optarg;
+			o->attr_name = "--email";
+			break;
+		case OPT_NAME:
+			len = strlen(optarg);
+			if (len > GK_DISPLAY_MAX) {
+				pw_warnx("--name: display name too long (at most %d bytes)", GK_DISPLAY_MAX);
+				return EX_PW_OVERFLOW;
+			}
+			if (!gk_valid_display(optarg, len)) {
+				pw_warnx("--name: invalid display name (control characters or bad UTF-8)");
+				return EX_PW_SYNTAX;
+			}
+			a->display = optarg;
+			o->attr_name = "--name";
+			break;
+		case OPT_LEVEL:
+			if (parse_ulong(optarg, GK_LEVEL_GUEST, &v) != 0) {
+				pw_warnx("--level: invalid level '%s' (0 to %d)",
+				    pw_quote(optarg, q, sizeof(q)), GK_LEVEL_GUEST);
+				return EX_PW_SYNTAX;
+			}
+			a->set_level = true;
+			a->level = (uint16_t)v;
+			o->attr_name = "--level";
+			break;
+		case OPT_DISABLE:
+		case OPT_ENABLE:
+			if (a->disable != 0 && a->disable != (c == OPT_DISABLE ? 1 : -1))
+				return pw_usage_error("--disable and --enable cannot be combined");
+			a->disable = c == OPT_DISABLE ? 1 : -1;
+			o->attr_name = c == OPT_DISABLE ? "--disable" : "--enable";
+			break;
+		case OPT_REVOKE:
+			a->revoke = true;
+			o->attr_name = "--revoke-sessions";
+			break;
+		case OPT_UNBAN:
+		case OPT_LOCKSTAT:
+		case OPT_UNBAN_ADDR:
+		case OPT_LOCKSTAT_ADDR:
+			if ((rc = set_ban_target(o, c, optarg)) != EX_PW_OK)
+				return rc;
+			break;
+		case OPT_HELP:
+			help();
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? EX_PW_OK : EX_PW_FILE);
+		case OPT_VERSION:
+			printf(PROG " (" PACKAGE_NAME ") " PACKAGE_VERSION "\n");
+			exit(fflush(stdout) == 0 && !ferror(stdout) ? EX_PW_OK : EX_PW_FILE);
+		case ':':
+			if (optopt != 0 && optopt < 256)
+				return pw_usage_error("option -%c needs an argument", optopt);
+			return pw_usage_error("option %s needs an argument", argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < 256)
+				return pw_usage_error("unknown option -%c", optopt);
+			return pw_usage_error("unknown option %s", argv[optind - 1]);
+		}
+		if (rc != EX_PW_OK)
+			return rc;
+	}
+	if (o->mode == M_SET)
+		o->mode_name = "setting a password";
+	return EX_PW_OK;
+}

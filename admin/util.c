@@ -1,0 +1,99 @@
+/* util.c: gatekeep-passwd's messages and exit codes, shared by all its source files. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "passwd.h"
+
+void
+pw_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+pw_dberr(const char *db, const char *msg)
+{
+	size_t len = strlen(db);
+
+	if (strncmp(msg, db, len) == 0 && msg[len] == ':')
+		pw_warnx("%s", msg);
+	else
+		pw_warnx("%s: %s", db, msg);
+}
+
+const char *
+pw_quote(const char *s, char *buf, size_t bufsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, need;
+	unsigned char c;
+	bool esc;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		esc = c < 0x20 || c == 0x7f || c == '\\' || c == '\'';
+		need = esc ? 4 : 1;
+		if (o + need + 4 > bufsz) {   /* keep room for "..." and the NUL */
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (esc) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+int
+pw_exit_for_status(int status)
+{
+	switch (status) {
+	case GK_OK:
+		return EX_PW_OK;
+	case GK_NOTFOUND:
+		return EX_PW_BADUSER;
+	case GK_EIO:
+	case GK_EBUSY:
+		return EX_PW_FILE;
+	case GK_ECORRUPT:
+		return EX_PW_INVALID;
+	case GK_ETOOLONG:
+		return EX_PW_OVERFLOW;
+	case GK_EINVAL:
+	case GK_EDUP:
+		return EX_PW_SYNTAX;
+	default:
+		return EX_PW_GENERAL;
+	}
+}
+
+int
+pw_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+	return EX_PW_SYNTAX;
+}

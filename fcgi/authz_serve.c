@@ -1,0 +1,222 @@
+/* authz_serve.c: gatekeep-authz's part of lib/server: the worker loops (event core or libfcgi), start-up and reload. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+#include <fastcgi.h>
+
+#include "authz_answer.h"
+#include "authz_decide.h"
+#include "authz_serve.h"
+#include "evloop.h"
+#include "fcgiguard.h"
+#include "fcgiloop.h"
+#include "policy.h"
+#include "prefork.h"
+
+extern char **environ;
+
+/* One worker's decision state, for the event core's handler. */
+struct authz_worker {
+	const struct gk_config *cfg;
+	struct gk_authz a;
+	struct gk_decision *d;
+};
+
+static enum gk_role
+role_of(int fcgi_role)
+{
+	switch (fcgi_role) {
+	case FCGI_RESPONDER:
+		return GK_ROLE_RESPONDER;
+	case FCGI_AUTHORIZER:
+		return GK_ROLE_AUTHORIZER;
+	case FCGI_FILTER:
+		return GK_ROLE_FILTER;
+	default:
+		return GK_ROLE_UNKNOWN;
+	}
+}
+
+/* The event core's handler (lib/evloop): decide, write the answer, log the decision. */
+static size_t
+answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_t outsz)
+{
+	struct authz_worker *w = arg;
+	size_t n;
+
+	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
+	n = gk_authz_answer(w->cfg, w->d, out, outsz);
+	gk_authz_log(&w->a, w->d);
+	gk_wipe(w->d, sizeof(*w->d));
+	return n;
+}
+
+/*
+ * The event core (lib/evloop, lib/fcgiconn): each worker serves many connections, a request
+ * as soon as its PARAMS are in; libfcgi is not on this path at all.
+ */
+static int
+serve_events(const struct authz_state *st, int fd, unsigned workers)
+{
+	struct authz_worker w = { .cfg = &st->cfg };
+	struct gk_evloop_conf ec;
+	struct gk_err err = { "" };
+	int rc;
+
+	if ((w.d = malloc(sizeof(*w.d))) == NULL ||
+	    gk_authz_init(&w.a, &st->cfg, &st->log, &err) != GK_OK) {
+		gk_log(&st->log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
+		free(w.d);
+		return -1;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.lfd = fd;
+	ec.max_conns = st->conns_max;
+	ec.workers = workers;
+	gk_fcgiguard_defaults(&ec.lim);
+	ec.answer_max = GK_ANSWER_MAX;
+	ec.handler = answer_request;
+	ec.arg = &w;
+	ec.cancel = gk_server_wake();
+	ec.log = &st->log;
+	rc = gk_evloop_run(&ec, &err);
+	if (rc != GK_OK)
+		gk_log(&st->log, LOG_ERR, "worker stopped: %s", err.msg);
+	gk_authz_free(&w.a);
+	free(w.d);
+	if (rc != GK_OK)
+		return -1;
+	return gk_server_served();
+}
+
+/*
+ * One worker (spec->serve of lib/server); returns when told to stop or reload.  The event
+ * core unless --core libfcgi: then the earlier loop, where libfcgi must never parse bytes
+ * we have not checked (CVE-2025-23016, see lib/fcgiguard.h): lib/fcgiloop accepts, waits
+ * until gk_fcgiguard_wait() has seen a valid BEGIN_REQUEST + PARAMS, and only then hands
+ * the connection to libfcgi (see lib/fcgiloop.h).
+ */
+static int
+serve(void *arg, int fd, unsigned workers)
+{
+	const struct authz_state *st = arg;
+	const struct gk_config *cfg = &st->cfg;
+	const struct gk_log *log = &st->log;
+	struct gk_fcgiloop l;
+	struct gk_authz a;
+	struct gk_decision *d;
+	struct gk_fcgiguard_limits lim;
+	char *ans;
+	struct gk_err err = { "" };
+	bool loop_ok;
+
+	if (!st->o->libfcgi_core)
+		return serve_events(st, fd, workers);
+	gk_fcgiguard_defaults(&lim);
+	d = malloc(sizeof(*d));
+	ans = malloc(GK_ANSWER_MAX);
+	loop_ok = gk_fcgiloop_init(&l, fd, &lim, gk_server_wake(), log, &err) == GK_OK;
+	/* nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 */
+	l.status_params = l.status_stdin = l.status_bad = 403;
+	if (d == NULL || ans == NULL || !loop_ok ||
+	    gk_authz_init(&a, cfg, log, &err) != GK_OK) {
+		gk_log(log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
+		if (loop_ok)
+			gk_fcgiloop_free(&l);
+		free(d);
+		free(ans);
+		return -1;
+	}
+	while (gk_server_running()) {
+		size_t n;
+
+		if (gk_fcgiloop_next(&l) != GK_OK)
+			continue;
+		gk_authz_decide(&a, role_of(l.rq.role), l.rq.envp, d);
+		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
+		FCGX_PutStr(ans, (int)n, l.rq.out);
+		gk_authz_log(&a, d);
+		gk_fcgiloop_finish(&l);
+		gk_wipe(d, sizeof(*d));
+	}
+	gk_fcgiloop_free(&l);
+	gk_authz_free(&a);
+	free(d);
+	free(ans);
+	return gk_server_served();
+}
+
+static void
+log_setup(struct authz_state *st)
+{
+	gk_log_init(&st->log, AUTHZ_PROG,
+	    st->o->srv.debug ? GK_LOG_STDERR : (enum gk_log_target)st->cfg.log_target,
+	    st->o->srv.debug ? LOG_DEBUG : st->cfg.log_level);
+}
+
+/* As root, before the drop: the lockout state dir for run_user (a broken one stops here). */
+static int
+prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_err *err)
+{
+	(void)arg;
+	return gk_authz_prepare(boot, log, err);
+}
+
+/* The validated boot configuration is the one requests use. */
+static int
+start(void *arg, struct gk_config *boot, struct gk_err *err)
+{
+	struct authz_state *st = arg;
+
+	(void)err;
+	st->cfg = *boot;
+	memset(boot, 0, sizeof(*boot));
+	log_setup(st);
+	st->conns_max = gk_evloop_conns_cap(0);
+	return GK_OK;
+}
+
+/* SIGHUP: the new configuration, or the old one kept (new workers start with the new one). */
+static int
+reload(void *arg, struct gk_err *err)
+{
+	struct authz_state *st = arg;
+	struct gk_config newcfg;
+
+	memset(&newcfg, 0, sizeof(newcfg));
+	if (gk_config_load(&newcfg, st->o->srv.config, environ, err) != GK_OK ||
+	    gk_config_validate(&newcfg, err) != GK_OK) {
+		gk_config_free(&newcfg);
+		return GK_ERR;
+	}
+	gk_config_free(&st->cfg);
+	st->cfg = newcfg;
+	log_setup(st);
+	return GK_OK;
+}
+
+static const struct gk_log *
+current_log(void *arg)
+{
+	return &((struct authz_state *)arg)->log;
+}
+
+static void
+stop(void *arg)
+{
+	gk_config_free(&((struct authz_state *)arg)->cfg);
+}
+
+void
+authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const struct authz_opts *o)
+{
+	memset(st, 0, sizeof(*st));
+	st->o = o;
+	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
+	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
+	    .prepare = prepare, .start = start, .sandbox = NULL, .serve = serve,
+	    .reload = reload, .log = current_log, .stop = stop };
+}
