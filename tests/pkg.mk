@@ -1,0 +1,17 @@
+# tests/pkg.mk: the Debian package built from this tree, installed, served behind nginx and
+# purged (tests/pkg_install.sh; root and dpkg-buildpackage, else skipped). debian/ ships in
+# the release tarball, so a tarball builds the same package.
+TESTS += tests/pkg_install.sh
+dist_check_SCRIPTS += tests/pkg_install.sh
+EXTRA_DIST += \
+	debian/changelog \
+	debian/control \
+	debian/copyright \
+	debian/rules \
+	debian/source/format \
+	debian/gatekeep.postinst \
+	debian/gatekeep.postrm
+# make check-pkg: only this one.
+check-pkg:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/pkg_install.sh'
+.PHONY: check-pkg
