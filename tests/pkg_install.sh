@@ -70,7 +70,11 @@ purge_all() {
 		dpkg --purge gatekeep >>"$LOG/purge.log" 2>&1
 	rm -rf /run/gatekeep
 	if [ "$had_user" = no ] && getent passwd gatekeep >/dev/null; then
-		userdel gatekeep 2>/dev/null; getent group gatekeep >/dev/null && groupdel gatekeep
+		# userdel refuses while a process runs as gatekeep (maybe a worker still exiting)
+		for _ in 1 2 3 4 5; do userdel gatekeep 2>>"$LOG/userdel.log" && break; sleep 1; done
+		getent group gatekeep >/dev/null && groupdel gatekeep
+		getent passwd gatekeep >/dev/null &&
+			echo "# could not remove the user gatekeep: $(tail -1 "$LOG/userdel.log")" >&2
 	fi
 	return 0
 }
