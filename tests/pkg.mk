@@ -10,7 +10,8 @@ EXTRA_DIST += \
 	debian/rules \
 	debian/source/format \
 	debian/gatekeep.postinst \
-	debian/gatekeep.postrm
+	debian/gatekeep.postrm \
+	docs/packaging.md
 # make check-pkg: only this one.
 check-pkg:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/pkg_install.sh'
