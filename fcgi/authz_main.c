@@ -18,6 +18,7 @@
 
 #include "authz_answer.h"
 #include "authz_decide.h"
+#include "deploycheck.h"
 #include "evloop.h"
 #include "fcgiguard.h"
 #include "fcgiloop.h"
@@ -389,9 +390,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check) {
+		rc = gk_deploy_check(&cfg, false, PROG, stderr) == 0 ? 0 : 1;  /* files, owners, users */
 		gk_config_print(&cfg, stdout);
 		gk_config_free(&cfg);
-		return 0;
+		return rc;
 	}
 	if (gk_sandbox_mode_parse(getenv("GATEKEEP_SECCOMP"), &seccomp_mode, &err) != GK_OK) {
 		fprintf(stderr, PROG ": %s\n", err.msg);
