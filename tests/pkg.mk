@@ -23,3 +23,6 @@ tests_t_deploycheck_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_deploycheck_LDADD = $(GK_LIBS)
 TESTS += tests/t_deploycheck
 VALGRIND_TESTS += tests/t_deploycheck
+# gatekeep-authz --check-config with lib/deploycheck behind it.
+TESTS += tests/check_config_deploy.sh
+dist_check_SCRIPTS += tests/check_config_deploy.sh
