@@ -83,7 +83,7 @@ check_secret(const char *path, struct report *r)
 
 /* What the workers do with state_dir (fcgi/authz_decide.c, lib/lockout_table.c), as a question. */
 static void
-check_state_dir(const char *dir, struct report *r)
+check_state_dir(const char *dir, bool made_by_root, struct report *r)
 {
 	char parent[PATH_MAX], table[PATH_MAX];
 	const char *slash;
@@ -103,9 +103,11 @@ check_state_dir(const char *dir, struct report *r)
 		parent[slash - dir] = '\0';
 		if (parent[0] == '\0')
 			strcpy(parent, "/");
-		if (access(parent, W_OK | X_OK) != 0)
-			problem(r, "state_dir: %s: missing, and uid %ld cannot create it in %s: %s",
-			    dir, (long)geteuid(), parent, strerror(errno));
+		/* Started as root, gatekeep-authz makes it for run_user before the drop. */
+		if (made_by_root ? stat(parent, &st) != 0 || !S_ISDIR(st.st_mode) :
+		    access(parent, W_OK | X_OK) != 0)
+			problem(r, "state_dir: %s: missing, and it cannot be created in %s%s",
+			    dir, parent, made_by_root ? " (not a directory)" : ": no write access");
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -165,10 +167,11 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 	struct report r = { prog, out, 0 };
 	struct gk_err err = { "" };
 	const char *user;
-	bool dropped;
+	bool dropped, started_as_root;
 	pid_t pid;
 	int status;
 
+	started_as_root = geteuid() == 0;
 	user = serving_user(cfg, &r);
 	if (r.problems > 0)
 		return r.problems;
@@ -193,7 +196,7 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 		if (login_page || uses_method(cfg, GK_M_SESSION))
 			check_secret(cfg->secret_file, &r);
 		if (login_page || uses_method(cfg, GK_M_BASIC))
-			check_state_dir(cfg->state_dir, &r);
+			check_state_dir(cfg->state_dir, started_as_root && !login_page, &r);
 		fflush(out);
 		_exit(r.problems > 100 ? 100 : r.problems);
 	}

@@ -20,7 +20,8 @@
  *      a regular file, mode 0600 or 0640, length, bytes);
  *    - state_dir (login_page, or "basic" in methods): a directory of this user, not
  *      writable by group or others, and its lockout.tbl (if any) this user's; or missing
- *      with a parent this user may create it in.
+ *      with a parent this user may create it in (gatekeep-authz started as root: a
+ *      parent directory, as it makes state_dir for run_user before the drop).
  * Writes one line per problem to out, "PROG: KEY: PATH: WHY" (or "PROG: KEY VALUE: WHY"),
  * and returns how many problems it found (0: none). The socket is not checked: systemd
  * or --listen makes it.

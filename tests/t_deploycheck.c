@@ -143,6 +143,16 @@ main(void)
 		give(state);
 	}
 	is_int(check("", true), 0, "the state_dir repaired: no problem");
+	if (as_root) {
+		/* Missing, in a directory of root's: gatekeep-authz (as root) makes it for run_user. */
+		rmdir(state);
+		if (chown(dir, 0, 0) != 0)
+			diag("chown failed");
+		is_int(check("", false), 0, "a missing state_dir in root's directory: gatekeep-authz makes it");
+		is_int(check("", true), 1, "... but a program that makes it as run_user cannot");
+		ok(strstr(out, "cannot be created") != NULL, "... saying so");
+		give(dir);
+	}
 
 	is_int(check("run_user = gk-no-such-user\n", true), 1, "a run_user that does not exist: one problem");
 	ok(strstr(out, "run_user gk-no-such-user: no such user") != NULL, "... naming it");
