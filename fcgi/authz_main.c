@@ -7,6 +7,7 @@
 
 #include "authz_opts.h"
 #include "authz_serve.h"
+#include "deploycheck.h"
 #include "listener.h"
 
 extern char **environ;
@@ -24,8 +25,8 @@ check_config(const struct authz_opts *o)
 	    gk_config_validate(&cfg, &err) != GK_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 	} else {
+		rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 ? 0 : 1;  /* files, owners, users */
 		gk_config_print(&cfg, stdout);
-		rc = 0;
 	}
 	gk_config_free(&cfg);
 	return rc;

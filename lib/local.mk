@@ -31,3 +31,4 @@ lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
 lib_libgatekeep_a_SOURCES += lib/server.h lib/server.c
 EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 include lib/login.mk
+lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c

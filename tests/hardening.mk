@@ -42,8 +42,7 @@ EXTRA_DIST += tests/sandbox_trip.c
 # emulated socket activation.
 TESTS += tests/systemd_units.sh
 dist_check_SCRIPTS += tests/systemd_units.sh
-EXTRA_DIST += contrib/systemd/gatekeep-authz.socket contrib/systemd/gatekeep-authz.service \
-	contrib/systemd/gatekeep-login.service
+# (The units themselves are built and distributed by contrib/local.mk.)
 # lib/prefork: the FastCGI programs' worker pool, forked for real.
 check_PROGRAMS += tests/t_prefork
 tests_t_prefork_SOURCES = tests/t_prefork.c tests/tap.h

@@ -16,3 +16,4 @@ include tests/seams.mk
 include tests/docsrun.mk
 include tests/authzunit.mk
 include tests/mains.mk
+include tests/pkg.mk

@@ -7,12 +7,13 @@ PY=/usr/bin/python3
 command -v systemd-analyze >/dev/null || bail "systemd-analyze is required (scripts/install-deps test installs systemd)"
 command -v systemd-socket-activate >/dev/null || bail "systemd-socket-activate is required"
 
-# The units name /usr/sbin and /etc paths; point them at the build and the temp dir.
+# The units (made by `make` from contrib/systemd/*.in) name the configured sbindir and
+# sysconfdir; point them at the build and the temp dir.
 mkdir -p "$TMP/units"
-for u in "$top_srcdir"/contrib/systemd/*.socket "$top_srcdir"/contrib/systemd/*.service; do
-	sed -e "s|/usr/sbin/gatekeep-authz|$top_builddir/fcgi/gatekeep-authz|" \
-	    -e "s|/usr/sbin/gatekeep-login|$top_builddir/fcgi/gatekeep-login|" \
-	    -e "s|/etc/gatekeep/gatekeep.conf|$TMP/gatekeep.conf|" "$u" >"$TMP/units/${u##*/}"
+for u in "$top_builddir"/contrib/systemd/*.socket "$top_builddir"/contrib/systemd/*.service; do
+	like "$(grep -c '@[a-z]*dir@' "$u")" '^0$' "${u##*/}: every @dir@ of the template substituted"
+	sed -e "s#^ExecStart=[^ ]*/gatekeep-\(authz\|login\) #ExecStart=$top_builddir/fcgi/gatekeep-\1 #" \
+	    -e "s| -c [^ ]*/gatekeep/gatekeep.conf| -c $TMP/gatekeep.conf|" "$u" >"$TMP/units/${u##*/}"
 done
 for u in "$TMP"/units/*; do
 	out=$(cd "$TMP/units" && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "./${u##*/}" 2>&1)
@@ -37,7 +38,8 @@ CONF
 gk_give_nobody "$TMP/users.db" "$TMP/secret"
 exec_start=$(sed -n 's/^ExecStart=//p' "$TMP/units/gatekeep-authz.service")
 socket_path=$(sed -n 's/^ListenStream=//p' "$TMP/units/gatekeep-authz.socket")
-is "$socket_path" "/run/gatekeep/authz.sock" "the socket unit listens on /run/gatekeep/authz.sock"
+like "$socket_path" "^/.*/gatekeep/authz.sock$" "the socket unit listens on RUNSTATEDIR/gatekeep/authz.sock"
+like "$exec_start" "^$top_builddir/fcgi/gatekeep-authz -c $TMP/gatekeep.conf" "... and the service runs the built gatekeep-authz"
 SOCK=$TMP/authz.sock
 # shellcheck disable=SC2086  # ExecStart is a word list
 systemd-socket-activate -l "$SOCK" $exec_start 2>"$TMP/authz.log" &

@@ -1,0 +1,31 @@
+/* deploycheck.h: --check-config beyond syntax: the files a FastCGI program will open, checked as the user it will serve as. */
+#ifndef GK_DEPLOYCHECK_H
+#define GK_DEPLOYCHECK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+/*
+ * Checks what the program will need once it serves, the way it will use it, so that a
+ * broken deployment fails here (like nginx -t) rather than at the first request:
+ *  - run_user and run_group exist; as root with run_user unset, the default user
+ *    (GK_RUN_USER_DEFAULT) exists (the program never serves as root);
+ *  - then, in a child process that has dropped to that user and group exactly as the
+ *    workers do (gk_sandbox_drop; not root: as the caller):
+ *    - database: opens as a gatekeep database and passes gk_userdb_check; not writable
+ *      by group or others;
+ *    - secret_file (login_page, or "session" in methods): loads (gk_secret_load's rules:
+ *      a regular file, mode 0600 or 0640, length, bytes);
+ *    - state_dir (login_page, or "basic" in methods): a directory of this user, not
+ *      writable by group or others, and its lockout.tbl (if any) this user's; or missing
+ *      with a parent this user may create it in (gatekeep-authz started as root: a
+ *      parent directory, as it makes state_dir for run_user before the drop).
+ * Writes one line per problem to out, "PROG: KEY: PATH: WHY" (or "PROG: KEY VALUE: WHY"),
+ * and returns how many problems it found (0: none). The socket is not checked: systemd
+ * or --listen makes it.
+ */
+int gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out);
+
+#endif

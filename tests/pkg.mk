@@ -1,0 +1,28 @@
+# tests/pkg.mk: the Debian package built from this tree, installed, served behind nginx and
+# purged (tests/pkg_install.sh; root and dpkg-buildpackage, else skipped). debian/ ships in
+# the release tarball, so a tarball builds the same package.
+TESTS += tests/pkg_install.sh
+dist_check_SCRIPTS += tests/pkg_install.sh
+EXTRA_DIST += \
+	debian/changelog \
+	debian/control \
+	debian/copyright \
+	debian/rules \
+	debian/source/format \
+	debian/gatekeep.postinst \
+	debian/gatekeep.postrm \
+	docs/packaging.md
+# make check-pkg: only this one.
+check-pkg:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/pkg_install.sh'
+.PHONY: check-pkg
+# lib/deploycheck: --check-config's look at the files, modes, owners and users a program needs.
+check_PROGRAMS += tests/t_deploycheck
+tests_t_deploycheck_SOURCES = tests/t_deploycheck.c tests/tap.h
+tests_t_deploycheck_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_deploycheck_LDADD = $(GK_LIBS)
+TESTS += tests/t_deploycheck
+VALGRIND_TESTS += tests/t_deploycheck
+# gatekeep-authz --check-config with lib/deploycheck behind it.
+TESTS += tests/check_config_deploy.sh
+dist_check_SCRIPTS += tests/check_config_deploy.sh
