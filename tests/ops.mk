@@ -1,0 +1,7 @@
+# tests/ops.mk: operations: shared metrics, their exposition, health, a real Prometheus scraping them.
+check_PROGRAMS += tests/t_metrics
+tests_t_metrics_SOURCES = tests/t_metrics.c tests/tap.h
+tests_t_metrics_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_metrics_LDADD = $(GK_LIBS)
+TESTS += tests/t_metrics
+VALGRIND_TESTS += tests/t_metrics
