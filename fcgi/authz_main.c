@@ -24,6 +24,8 @@
 #include "listener.h"
 #include "policy.h"	/* and through it lib/config.h */
 #include "log.h"
+#include "metrics.h"
+#include "opsanswer.h"
 #include "prefork.h"
 #include "sandbox.h"
 
@@ -47,6 +49,7 @@ struct opts {
 	bool workers_set;
 	bool debug;
 	bool check;
+	bool health;            /* --health: the readiness checks, as an exit status */
 	bool libfcgi_core;      /* --core libfcgi: one blocking connection per worker */
 };
 
@@ -73,7 +76,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROG " [-c FILE] [--listen unix:PATH|tcp:HOST:PORT] [--socket-mode MODE]\n"
 	    "       [--socket-owner USER[:GROUP]] [--workers N] [--core event|libfcgi]\n"
-	    "       [-d|--debug] [--check-config]\n"
+	    "       [-d|--debug] [--check-config] [--health]\n"
 	    "       [--help] [--version]\n");
 }
 
@@ -133,6 +136,8 @@ answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_
 	struct authz_worker *w = arg;
 	size_t n;
 
+	if ((n = gk_ops_answer(w->cfg, w->a.log, rq->role == FCGI_RESPONDER, rq->envp, out, outsz)) > 0)
+		return n;
 	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
 	n = gk_authz_answer(w->cfg, w->d, out, outsz);
 	gk_authz_log(&w->a, w->d);
@@ -163,7 +168,7 @@ serve_events(const struct authz_run *r)
 	ec.max_conns = r->conns_max;
 	ec.workers = r->workers;
 	gk_fcgiguard_defaults(&ec.lim);
-	ec.answer_max = GK_ANSWER_MAX;
+	ec.answer_max = GK_OPS_ANSWER_MAX;
 	ec.handler = answer_request;
 	ec.arg = &w;
 	ec.cancel = &wake_flag;
@@ -207,7 +212,7 @@ serve(void *arg)
 		return serve_events(r);
 	gk_fcgiguard_defaults(&lim);
 	d = malloc(sizeof(*d));
-	ans = malloc(GK_ANSWER_MAX);
+	ans = malloc(GK_OPS_ANSWER_MAX);
 	loop_ok = gk_fcgiloop_init(&l, r->fd, &lim, &wake_flag, log, &err) == GK_OK;
 	/* nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 */
 	l.status_params = l.status_stdin = l.status_bad = 403;
@@ -225,6 +230,11 @@ serve(void *arg)
 
 		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
+		if ((n = gk_ops_answer(cfg, log, l.rq.role == FCGI_RESPONDER, l.rq.envp, ans, GK_OPS_ANSWER_MAX)) > 0) {
+			FCGX_PutStr(ans, (int)n, l.rq.out);
+			gk_fcgiloop_finish(&l);
+			continue;
+		}
 		gk_authz_decide(&a, role_of(l.rq.role), l.rq.envp, d);
 		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
 		FCGX_PutStr(ans, (int)n, l.rq.out);
@@ -295,6 +305,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "core", required_argument, NULL, 'k' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "health", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -348,6 +359,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'C':
 			o->check = true;
 			break;
+		case 'H':
+			o->health = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -388,6 +402,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
+	if (o.health) {
+		rc = gk_ops_ready(&cfg, &err) == GK_OK;
+		if (rc)
+			puts("ready");
+		else
+			printf("not ready: %s\n", err.msg);
+		gk_config_free(&cfg);
+		return rc ? 0 : 1;
+	}
 	if (o.check) {
 		gk_config_print(&cfg, stdout);
 		gk_config_free(&cfg);
@@ -418,6 +441,11 @@ main(int argc, char **argv)
 	/* As root, before the drop: create the lockout state dir for run_user; a broken one stops here. */
 	if (gk_sandbox_pick_user(&cfg.run_user, &err) != GK_OK ||
 	    gk_authz_prepare(&cfg, &log, &err) != GK_OK) {
+		gk_log(&log, LOG_ERR, "%s", err.msg);
+		gk_config_free(&cfg);
+		return 1;
+	}
+	if (gk_metrics_open(&err) != GK_OK) {  /* before fork: every worker adds to one mapping */
 		gk_log(&log, LOG_ERR, "%s", err.msg);
 		gk_config_free(&cfg);
 		return 1;

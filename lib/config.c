@@ -89,6 +89,9 @@ static const struct kname perm_names[] = {
 static const struct kname target_names[] = {
 	{ "syslog", GK_LOG_SYSLOG }, { "stderr", GK_LOG_STDERR }, { NULL, 0 }
 };
+static const struct kname log_format_names[] = {
+	{ "text", GK_LOG_FORMAT_TEXT }, { "json", GK_LOG_FORMAT_JSON }, { NULL, 0 }
+};
 static const struct kname frontend_names[] = {
 	{ "generic", GK_FRONTEND_GENERIC }, { "caddy", GK_FRONTEND_CADDY }, { NULL, 0 }
 };
@@ -151,6 +154,11 @@ static const struct key keys[] = {
 	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600, NULL },
 	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, loglevel_names },
 	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0, target_names },
+	{ "log_format", K_ENUM, F(log_format), "text", 0, 0, log_format_names },
+	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0, NULL },
+	{ "health_path", K_PATH_OPT, F(health_path), "", 0, 0, NULL },
+	{ "ready_path", K_PATH_OPT, F(ready_path), "", 0, 0, NULL },
+	{ "metrics_allow_from", K_CIDRS, F(metrics_allow_from), "127.0.0.0/8 ::1", 0, 0, NULL },
 	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0, frontend_names },
 	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0, NULL },
 	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },
@@ -1503,6 +1511,13 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 	if (gk_cidr_list_has_everything(&cfg->proxy_trusted))
 		return gk_err_set(err, "proxy_trusted trusts every address (a /0 network): "
 		    "anyone could claim any user; list only the proxy's own address");
+	if ((cfg->metrics_path[0] && (strcmp(cfg->metrics_path, cfg->health_path) == 0 ||
+	    strcmp(cfg->metrics_path, cfg->ready_path) == 0)) ||
+	    (cfg->health_path[0] && strcmp(cfg->health_path, cfg->ready_path) == 0))
+		return gk_err_set(err, "metrics_path, health_path and ready_path must differ");
+	if (gk_cidr_list_has_everything(&cfg->metrics_allow_from))
+		return gk_err_set(err, "metrics_allow_from covers every address (a /0 network): "
+		    "metrics and health would be open to the world; list the scrapers' networks");
 	if (gk_cidr_list_has_everything(&cfg->bypass_networks))
 		return gk_err_set(err, "bypass_networks covers every address (a /0 network): "
 		    "that switches authentication off");

@@ -7,6 +7,7 @@
 #include "common.h"
 
 enum gk_log_target { GK_LOG_SYSLOG = 0, GK_LOG_STDERR = 1 };
+enum gk_log_format { GK_LOG_FORMAT_TEXT = 0, GK_LOG_FORMAT_JSON = 1 };
 
 /* Caller-owned logger settings (no global state in lib/, beyond openlog()). */
 struct gk_log {
