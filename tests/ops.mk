@@ -5,3 +5,7 @@ tests_t_metrics_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_metrics_LDADD = $(GK_LIBS)
 TESTS += tests/t_metrics
 VALGRIND_TESTS += tests/t_metrics
+# A real Prometheus scraping gatekeep-authz through a real nginx.
+TESTS += tests/ops_prometheus.sh
+dist_check_SCRIPTS += tests/ops_prometheus.sh
+EXTRA_DIST += contrib/nginx/gatekeep-ops.conf
