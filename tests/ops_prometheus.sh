@@ -47,6 +47,23 @@ is "$CODE" 200 "/gatekeep-metrics/ (not the location) is an ordinary protected r
 unlike "$BODY" "gatekeep_decisions_total" "... answered by the app, not by the metrics"
 req -X POST "$M"
 is "$CODE" 405 "POST to the metrics path: 405"
+# Straight to the socket, as nginx's auth_request subrequest for a client's /gatekeep-metrics
+# (DOCUMENT_URI is the auth location): a decision (401 without credentials), never the metrics.
+fc() { python3 "$top_srcdir/tests/fcgi_client.py" "$GK_SOCK" "$@" 2>&1 | tr -d '\r'; }
+base=(REQUEST_METHOD=GET REMOTE_ADDR=127.0.0.1 HTTP_HOST=app.example.com HTTP_ACCEPT=*/*)
+out=$(fc --role responder "${base[@]}" REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/_gatekeep)
+like "$out" "^Status: 401" "auth subrequest for /gatekeep-metrics: a decision (401)"
+unlike "$out" "gatekeep_" "... no metric in it"
+out=$(fc --role authorizer "${base[@]}" REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics)
+unlike "$out" "gatekeep_|^Status: 200" "the Authorizer role is always a decision"
+out=$(fc --role responder "${base[@]}" REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics)
+like "$out" "^Status: 200" "the routed location and the client's path both exact: metrics"
+out=$(fc --role responder "${base[@]}" REMOTE_ADDR=127.0.0.3 REQUEST_URI=/gatekeep-metrics \
+    DOCUMENT_URI=/gatekeep-metrics)
+like "$out" "^Status: 403" "REMOTE_ADDR sent twice (allowed first, refused second): 403"
+out=$(fc --role responder REQUEST_METHOD=GET HTTP_X_FORWARDED_FOR=127.0.0.1 \
+    REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics)
+like "$out" "^Status: 403" "no REMOTE_ADDR at all (a forwarding header only): 403"
 req "$BASE/gatekeep-health"
 is "$CODE/$BODY" "200/alive" "liveness: 200 alive"
 req "$BASE/gatekeep-ready"
@@ -102,7 +119,7 @@ is "$CODE" 200 "a bypass path"
 # (1 allowed earlier: alice on /gatekeep-metrics/)
 is "$(settle "$ALLOW" 6)" 6 "Prometheus: 6 Basic allows, exactly"
 is "$(settle "$BADPW" 3)" 3 "Prometheus: 3 bad-password denials, exactly"
-is "$(settle "$NOCRED" 3)" 3 "Prometheus: 2 no-credentials denials (and the harness's probe of /)"
+is "$(settle "$NOCRED" 5)" 5 "Prometheus: 2 no-credentials denials (+ the harness's probe of / and the 2 direct FastCGI decisions)"
 diag "Prometheus scraped $(q "count_over_time(up[10m])") times, $(q "sum_over_time(up[10m])") good"
 is "$(q 'gatekeep_decisions_total{outcome="allow",method="bypass",reason="none"}')" 1 \
     "Prometheus: 1 bypass allow"
