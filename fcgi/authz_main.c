@@ -270,6 +270,7 @@ log_setup(struct gk_log *log, const struct gk_config *cfg, bool debug)
 {
 	gk_log_init(log, PROG, debug ? GK_LOG_STDERR : (enum gk_log_target)cfg->log_target,
 	    debug ? LOG_DEBUG : cfg->log_level);
+	gk_log_set_format(log, (enum gk_log_format)cfg->log_format);
 }
 
 /* SIGHUP: the new configuration, or the old one kept (new workers start with the new one). */

@@ -30,3 +30,4 @@ lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
 EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c
+lib_libgatekeep_a_SOURCES += lib/logjson.h lib/logjson.c
