@@ -16,3 +16,4 @@ tests_t_logjson_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_logjson_LDADD = $(GK_LIBS)
 TESTS += tests/t_logjson
 VALGRIND_TESTS += tests/t_logjson
+EXTRA_DIST += docs/metrics.md

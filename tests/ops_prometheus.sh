@@ -30,6 +30,9 @@ like "$(hdr Content-Type)" "^text/plain; version=0\\.0\\.4" "... in the text for
 printf '%s\n' "$BODY" >"$TMP/exposition"
 promtool check metrics <"$TMP/exposition" >"$TMP/promtool.out" 2>&1
 ok $? "promtool check metrics accepts the exposition"
+sed -n '/^```yaml$/,/^```$/p' "$top_srcdir/docs/metrics.md" | sed '1d;$d' >"$TMP/rules.yml"
+[ -s "$TMP/rules.yml" ] && promtool check rules "$TMP/rules.yml" >"$TMP/promtool-rules.out" 2>&1
+ok $? "promtool check rules accepts the example alerts of docs/metrics.md"
 req --interface $OTHER "$M"
 is "$CODE" 403 "metrics from $OTHER (not in metrics_allow_from): 403"
 unlike "$BODY" "gatekeep_" "... without a metric"
