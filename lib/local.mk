@@ -31,3 +31,4 @@ EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c
 lib_libgatekeep_a_SOURCES += lib/logjson.h lib/logjson.c
+lib_libgatekeep_a_SOURCES += lib/sdnotify.h lib/sdnotify.c

@@ -13,6 +13,7 @@
 
 #include "prefork.h"
 #include "metrics.h"
+#include "sdnotify.h"
 
 struct slot {
 	pid_t pid;              /* 0 = empty */
@@ -272,6 +273,7 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 				next = s->respawn_at;
 		}
 		gk_metrics_workers(alive(&p) - p.nretiring, p.n);
+		gk_sdnotify_running(now);       /* READY=1 once the workers are forked, then WATCHDOG=1 */
 		if (next < now + 1)
 			next = now + 1;
 		ts.tv_sec = (next - now) / 1000;
@@ -281,6 +283,7 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 			reap(&p);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			gk_log(pool_log(&p), LOG_INFO, "stopping on signal %d", sig);
+			gk_sdnotify("STOPPING=1");
 			stop_pool(&p);
 			break;
 		} else if (sig == SIGHUP) {

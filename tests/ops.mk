@@ -17,3 +17,6 @@ tests_t_logjson_LDADD = $(GK_LIBS)
 TESTS += tests/t_logjson
 VALGRIND_TESTS += tests/t_logjson
 EXTRA_DIST += docs/metrics.md
+# systemd's Type=notify protocol (READY, WATCHDOG, STOPPING) without libsystemd.
+TESTS += tests/ops_sdnotify.sh
+dist_check_SCRIPTS += tests/ops_sdnotify.sh
