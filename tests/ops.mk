@@ -20,3 +20,4 @@ EXTRA_DIST += docs/metrics.md
 # systemd's Type=notify protocol (READY, WATCHDOG, STOPPING) without libsystemd.
 TESTS += tests/ops_sdnotify.sh
 dist_check_SCRIPTS += tests/ops_sdnotify.sh
+EXTRA_DIST += contrib/grafana/gatekeep-dashboard.json

@@ -133,6 +133,19 @@ is "$(q 'gatekeep_decision_duration_seconds_count')" "$(q 'sum(gatekeep_decision
 like "$(q 'gatekeep_password_verify_duration_seconds_count{method="yescrypt"}')" "^[1-9]" \
     "password verification timed by hash method"
 is "$(q 'gatekeep_workers')" 2 "2 workers running"
+# the Grafana dashboard's queries are PromQL Prometheus accepts
+python3 -c 'import json, sys
+for p in json.load(open(sys.argv[1]))["panels"]:
+    for t in p["targets"]:
+        print(t["expr"].replace("$__rate_interval", "1m"))' \
+    "$top_srcdir/contrib/grafana/gatekeep-dashboard.json" >"$TMP/dash.exprs"
+bad=0
+while IFS= read -r e; do
+	curl -s --max-time 5 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$e" |
+	    grep -q '"status":"success"' || { bad=$((bad + 1)); diag "refused: $e"; }
+done <"$TMP/dash.exprs"
+[ -s "$TMP/dash.exprs" ] && [ "$bad" = 0 ]
+ok $? "Prometheus accepts every query of contrib/grafana/gatekeep-dashboard.json ($(wc -l <"$TMP/dash.exprs"))"
 
 # --- a worker killed with SIGKILL ---------------------------------------------------------
 sup=$(cat "$RUN/authz.pid")
