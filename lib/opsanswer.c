@@ -126,6 +126,16 @@ gk_ops_answer(const struct gk_config *cfg, const struct gk_log *log, bool respon
 	}
 	memcpy(path, uri, n);
 	path[n] = '\0';
+	/*
+	 * A forward_auth check (Caddy, Traefik) names the original request in these headers:
+	 * with metrics_path set to the auth endpoint by mistake, a 200 here would allow it.
+	 */
+	if (gk_request_param(&req, "HTTP_X_FORWARDED_URI") != NULL ||
+	    gk_request_param(&req, "HTTP_X_FORWARDED_METHOD") != NULL ||
+	    gk_request_param(&req, "HTTP_X_ORIGINAL_URI") != NULL) {
+		gk_log_decision(log, false, NULL, "ops", from, "ops-forward-auth", path);
+		return plain(out, outsz, 404, "not found\n", false);
+	}
 	if (kind_of(cfg, path) != k) {
 		gk_log_decision(log, false, NULL, "ops", from, "ops-path-spelling", path);
 		return plain(out, outsz, 404, "not found\n", false);

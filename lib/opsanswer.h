@@ -24,7 +24,8 @@
  * DOCUMENT_URI, so it stays a decision, never an allow by metrics.  A routed request whose
  * client path is spelled otherwise ("//metrics", "/%6detrics") gets 404.  The client's
  * address is REMOTE_ADDR alone (sent once, inside metrics_allow_from; forwarding headers
- * are never read), else 403.  GET and HEAD only (405).  Refusals are logged as deny lines.
+ * are never read), else 403.  A request carrying X-Forwarded-Uri, X-Forwarded-Method or
+ * X-Original-Uri (a forward_auth check, should metrics_path be its endpoint) gets 404.  GET and HEAD only (405).  Refusals are logged as deny lines.
  */
 size_t gk_ops_answer(const struct gk_config *cfg, const struct gk_log *log, bool responder,
     char *const *envp, char *out, size_t outsz);

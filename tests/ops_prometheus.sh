@@ -64,6 +64,9 @@ like "$out" "^Status: 200" "the routed location and the client's path both exact
 out=$(fc --role responder "${base[@]}" REMOTE_ADDR=127.0.0.3 REQUEST_URI=/gatekeep-metrics \
     DOCUMENT_URI=/gatekeep-metrics)
 like "$out" "^Status: 403" "REMOTE_ADDR sent twice (allowed first, refused second): 403"
+out=$(fc --role responder "${base[@]}" REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics \
+    HTTP_X_FORWARDED_URI=/private/ HTTP_X_FORWARDED_METHOD=GET)
+like "$out" "^Status: 404" "a forward_auth check (X-Forwarded-Uri) at the metrics path: 404, never 200"
 out=$(fc --role responder REQUEST_METHOD=GET HTTP_X_FORWARDED_FOR=127.0.0.1 \
     REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics)
 like "$out" "^Status: 403" "no REMOTE_ADDR at all (a forwarding header only): 403"
