@@ -136,8 +136,9 @@ answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_
 	struct authz_worker *w = arg;
 	size_t n;
 
-	if ((n = gk_ops_answer(w->cfg, w->a.log, rq->role == FCGI_RESPONDER, rq->envp, out, outsz)) > 0)
-		return n;
+	if ((n = gk_ops_answer(w->cfg, w->a.log, rq->role == FCGI_RESPONDER, rq->envp, out,
+	    outsz)) > 0)
+		return n;       /* metrics_path, health_path, ready_path: lib/opsanswer */
 	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
 	n = gk_authz_answer(w->cfg, w->d, out, outsz);
 	gk_authz_log(&w->a, w->d);
@@ -230,7 +231,8 @@ serve(void *arg)
 
 		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
-		if ((n = gk_ops_answer(cfg, log, l.rq.role == FCGI_RESPONDER, l.rq.envp, ans, GK_OPS_ANSWER_MAX)) > 0) {
+		if ((n = gk_ops_answer(cfg, log, l.rq.role == FCGI_RESPONDER, l.rq.envp, ans,
+		    GK_OPS_ANSWER_MAX)) > 0) {
 			FCGX_PutStr(ans, (int)n, l.rq.out);
 			gk_fcgiloop_finish(&l);
 			continue;
