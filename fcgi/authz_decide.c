@@ -11,6 +11,8 @@
 #include "origin.h"
 #include "policy.h"
 #include "validate.h"
+#include "authz_answer.h"
+#include "metrics.h"
 
 /*
  * The methods by the config's methods word, tried in the configured order;
@@ -369,6 +371,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	size_t i;
 
 	/* Fresh state for every request (CVE-2011-2766 class). */
+	gk_metrics_decision_start();
 	memset(d, 0, sizeof(*d));
 	memset(&v, 0, sizeof(v));
 	d->role = role;
@@ -469,4 +472,6 @@ gk_authz_log(const struct gk_authz *a, const struct gk_decision *d)
 	gk_log_decision(a->log, d->outcome == GK_OUT_ALLOW,
 	    d->have_user ? d->user.name : (d->attempted[0] ? d->attempted : NULL),
 	    d->method, d->from, d->outcome == GK_OUT_ALLOW ? NULL : d->reason, d->path);
+	gk_metrics_decision(gk_authz_status(d), d->redirect && d->location[0] != '\0', d->method,
+	    d->outcome == GK_OUT_ALLOW ? NULL : d->reason);
 }

@@ -9,6 +9,7 @@
 #include "authz_serve.h"
 #include "deploycheck.h"
 #include "listener.h"
+#include "opsanswer.h"
 
 extern char **environ;
 
@@ -32,6 +33,28 @@ check_config(const struct authz_opts *o)
 	return rc;
 }
 
+/* --health: the readiness checks of ready_path, as this user, as an exit status. */
+static int
+check_health(const struct authz_opts *o)
+{
+	struct gk_config cfg;
+	struct gk_err err = { "" };
+	int rc = 1;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (gk_config_load(&cfg, o->srv.config, environ, &err) != GK_OK ||
+	    gk_config_validate(&cfg, &err) != GK_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+	} else if (gk_ops_ready(&cfg, &err) == GK_OK) {
+		puts("ready");
+		rc = 0;
+	} else {
+		printf("not ready: %s\n", err.msg);
+	}
+	gk_config_free(&cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,6 +69,8 @@ main(int argc, char **argv)
 		_exit(1);       /* silently: stderr may be the descriptor that is missing */
 	if ((rc = authz_parse_opts(argc, argv, &o)) != 0)
 		return rc;
+	if (o.health)
+		return check_health(&o);
 	if (o.check)
 		return check_config(&o);
 	authz_server_spec(&spec, &st, &o);

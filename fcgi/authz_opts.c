@@ -14,7 +14,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " AUTHZ_PROG " [-c FILE] [--listen unix:PATH|tcp:HOST:PORT] [--socket-mode MODE]\n"
 	    "       [--socket-owner USER[:GROUP]] [--workers N] [--core event|libfcgi]\n"
-	    "       [-d|--debug] [--check-config]\n"
+	    "       [-d|--debug] [--check-config] [--health]\n"
 	    "       [--help] [--version]\n");
 }
 
@@ -24,6 +24,7 @@ authz_parse_opts(int argc, char **argv, struct authz_opts *o)
 	static const struct option longopts[] = {
 		GK_SERVER_LONGOPTS,
 		{ "core", required_argument, NULL, 'k' },
+		{ "health", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc;
@@ -46,6 +47,9 @@ authz_parse_opts(int argc, char **argv, struct authz_opts *o)
 			break;
 		case 'C':
 			o->check = true;
+			break;
+		case 'H':
+			o->health = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -12,6 +12,7 @@
 struct authz_opts {
 	struct gk_server_opts srv;  /* -c, --listen, --socket-*, --workers, -d */
 	bool check;                 /* --check-config */
+	bool health;                /* --health: the readiness checks, as an exit status */
 	bool libfcgi_core;          /* --core libfcgi: one blocking connection per worker */
 };
 

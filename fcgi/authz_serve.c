@@ -13,6 +13,9 @@
 #include "evloop.h"
 #include "fcgiguard.h"
 #include "fcgiloop.h"
+#include "log.h"
+#include "metrics.h"
+#include "opsanswer.h"
 #include "policy.h"
 #include "prefork.h"
 
@@ -47,6 +50,9 @@ answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_
 	struct authz_worker *w = arg;
 	size_t n;
 
+	if ((n = gk_ops_answer(w->cfg, w->a.log, rq->role == FCGI_RESPONDER, rq->envp, out,
+	    outsz)) > 0)
+		return n;       /* metrics_path, health_path, ready_path: lib/opsanswer */
 	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
 	n = gk_authz_answer(w->cfg, w->d, out, outsz);
 	gk_authz_log(&w->a, w->d);
@@ -77,7 +83,7 @@ serve_events(const struct authz_state *st, int fd, unsigned workers)
 	ec.max_conns = st->conns_max;
 	ec.workers = workers;
 	gk_fcgiguard_defaults(&ec.lim);
-	ec.answer_max = GK_ANSWER_MAX;
+	ec.answer_max = GK_OPS_ANSWER_MAX;
 	ec.handler = answer_request;
 	ec.arg = &w;
 	ec.cancel = gk_server_wake();
@@ -117,7 +123,7 @@ serve(void *arg, int fd, unsigned workers)
 		return serve_events(st, fd, workers);
 	gk_fcgiguard_defaults(&lim);
 	d = malloc(sizeof(*d));
-	ans = malloc(GK_ANSWER_MAX);
+	ans = malloc(GK_OPS_ANSWER_MAX);
 	loop_ok = gk_fcgiloop_init(&l, fd, &lim, gk_server_wake(), log, &err) == GK_OK;
 	/* nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 */
 	l.status_params = l.status_stdin = l.status_bad = 403;
@@ -135,6 +141,12 @@ serve(void *arg, int fd, unsigned workers)
 
 		if (gk_fcgiloop_next(&l) != GK_OK)
 			continue;
+		if ((n = gk_ops_answer(cfg, log, l.rq.role == FCGI_RESPONDER, l.rq.envp, ans,
+		    GK_OPS_ANSWER_MAX)) > 0) {
+			FCGX_PutStr(ans, (int)n, l.rq.out);
+			gk_fcgiloop_finish(&l);
+			continue;
+		}
 		gk_authz_decide(&a, role_of(l.rq.role), l.rq.envp, d);
 		n = gk_authz_answer(cfg, d, ans, GK_ANSWER_MAX);
 		FCGX_PutStr(ans, (int)n, l.rq.out);
@@ -155,6 +167,7 @@ log_setup(struct authz_state *st)
 	gk_log_init(&st->log, AUTHZ_PROG,
 	    st->o->srv.debug ? GK_LOG_STDERR : (enum gk_log_target)st->cfg.log_target,
 	    st->o->srv.debug ? LOG_DEBUG : st->cfg.log_level);
+	gk_log_set_format(&st->log, (enum gk_log_format)st->cfg.log_format);
 }
 
 /* As root, before the drop: the lockout state dir for run_user (a broken one stops here). */
@@ -162,6 +175,8 @@ static int
 prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_err *err)
 {
 	(void)arg;
+	if (gk_metrics_open(err) != GK_OK)  /* before fork: every worker adds to one mapping */
+		return GK_ERR;
 	return gk_authz_prepare(boot, log, err);
 }
 

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "cookie.h"
 #include "validate.h"
+#include "metrics.h"
 
 static void
 lockout_notice(struct gk_auth *a)
@@ -159,6 +160,7 @@ dummy_hash(struct gk_auth *a, const char *password)
 
 	gk_pw_verify_dummy(a->pw, password);
 	a->dummy_ns = mono_ns() - t0;
+	gk_metrics_password(NULL, a->dummy_ns);
 }
 
 /*
@@ -225,6 +227,7 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	}
 	t0 = mono_ns();
 	v = gk_pw_verify(a->pw, password, u->hash);
+	gk_metrics_password(u->hash, mono_ns() - t0);
 	if (v == GK_PW_MATCH && !(u->flags & GK_USER_DISABLED)) {
 		gk_credcache_put(a->cache, u->name, password, u->hash, u->generation, u->updated, now);
 		lockout_settle(a, u->name, addr, now, false);

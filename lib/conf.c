@@ -33,6 +33,9 @@ static const struct conf_kname perm_names[] = {
 static const struct conf_kname target_names[] = {
 	{ "syslog", GK_LOG_SYSLOG }, { "stderr", GK_LOG_STDERR }, { NULL, 0 }
 };
+static const struct conf_kname log_format_names[] = {
+	{ "text", GK_LOG_FORMAT_TEXT }, { "json", GK_LOG_FORMAT_JSON }, { NULL, 0 }
+};
 static const struct conf_kname frontend_names[] = {
 	{ "generic", GK_FRONTEND_GENERIC }, { "caddy", GK_FRONTEND_CADDY }, { NULL, 0 }
 };
@@ -95,6 +98,11 @@ const struct conf_key conf_keys[] = {
 	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600, NULL },
 	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, loglevel_names },
 	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0, target_names },
+	{ "log_format", K_ENUM, F(log_format), "text", 0, 0, log_format_names },
+	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0, NULL },
+	{ "health_path", K_PATH_OPT, F(health_path), "", 0, 0, NULL },
+	{ "ready_path", K_PATH_OPT, F(ready_path), "", 0, 0, NULL },
+	{ "metrics_allow_from", K_CIDRS, F(metrics_allow_from), "127.0.0.0/8 ::1", 0, 0, NULL },
 	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0, frontend_names },
 	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0, NULL },
 	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },

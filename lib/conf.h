@@ -99,6 +99,11 @@ struct gk_config {
 	long basic_cache_ttl;             /* seconds, 0 = no cache */
 	int log_level;                    /* syslog priority */
 	int log_target;                   /* enum gk_log_target */
+	int log_format;                   /* enum gk_log_format */
+	char *metrics_path;               /* "" = off; Prometheus exposition (lib/opsanswer) */
+	char *health_path;                /* "" = off; liveness */
+	char *ready_path;                 /* "" = off; readiness */
+	struct gk_cidr_list metrics_allow_from;  /* who may read the three paths (REMOTE_ADDR) */
 	enum gk_frontend frontend;        /* caddy: believe X-Forwarded-Method/-Host/-Uri */
 	char *state_dir;                  /* failure counters (login lockout) */
 	bool state_dir_derived;           /* state_dir unset: "state" beside database */

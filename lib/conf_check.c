@@ -25,6 +25,13 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 	if (gk_cidr_list_has_everything(&cfg->proxy_trusted))
 		return gk_err_set(err, "proxy_trusted trusts every address (a /0 network): "
 		    "anyone could claim any user; list only the proxy's own address");
+	if ((cfg->metrics_path[0] && (strcmp(cfg->metrics_path, cfg->health_path) == 0 ||
+	    strcmp(cfg->metrics_path, cfg->ready_path) == 0)) ||
+	    (cfg->health_path[0] && strcmp(cfg->health_path, cfg->ready_path) == 0))
+		return gk_err_set(err, "metrics_path, health_path and ready_path must differ");
+	if (gk_cidr_list_has_everything(&cfg->metrics_allow_from))
+		return gk_err_set(err, "metrics_allow_from covers every address (a /0 network): "
+		    "metrics and health would be open to the world; list the scrapers' networks");
 	if (gk_cidr_list_has_everything(&cfg->bypass_networks))
 		return gk_err_set(err, "bypass_networks covers every address (a /0 network): "
 		    "that switches authentication off");

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "credcache.h"
+#include "metrics.h"
 
 #define DIGEST_LEN 32
 
@@ -107,6 +108,7 @@ gk_credcache_check(struct gk_credcache *c, const char *user, const char *passwor
 		break;
 	}
 	gk_wipe(d, sizeof(d));
+	gk_metrics_basic_cache(hit);
 	return hit;
 }
 

@@ -17,6 +17,7 @@
 
 #include "evloop.h"
 #include "listener.h"
+#include "metrics.h"
 
 #define EVENTS          64
 #define ACCEPT_BURST    16      /* connections taken per wake-up: leave some to the siblings */
@@ -61,10 +62,12 @@ log_refusal(const struct loop *l, struct gk_fcgiconn *c)
 	case GK_FCGICONN_TIMEOUT:
 		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
 		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
+		gk_metrics_guard_refusal("fastcgi-timeout");
 		break;
 	case GK_FCGICONN_BAD_RECORD:
 		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
 		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
+		gk_metrics_guard_refusal("bad-fastcgi-record");
 		break;
 	}
 	gk_log(log, LOG_DEBUG, "FastCGI connection refused: %s", reason);

@@ -17,6 +17,7 @@
 
 #include "fcgiloop.h"
 #include "listener.h"
+#include "metrics.h"
 
 /*
  * Accepts a connection ourselves (libfcgi's own accept would read unchecked bytes).
@@ -170,6 +171,8 @@ log_refusal(const struct gk_log *log, int fd, bool kept, int rc,
 		gk_log_decision(log, false, NULL, "fastcgi", from, "request-too-large", NULL);
 	else
 		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
+	gk_metrics_guard_refusal(rc == GK_NOTFOUND || strcmp(res->reason, "timeout") == 0 ?
+	    "fastcgi-timeout" : rc == GK_ETOOLONG ? "request-too-large" : "bad-fastcgi-record");
 	gk_log(log, LOG_DEBUG, "FastCGI request refused before libfcgi: %s", res->reason);
 }
 

@@ -13,6 +13,7 @@
 
 #include "conf.h"	/* struct gk_config */
 #include "lockout_table.h"
+#include "metrics.h"
 
 #define TBL_NAME      GK_LOCKOUT_TABLE
 #define DEF_SLOTS     16384     /* 1 MiB of slots: bounded disk use */
@@ -363,6 +364,7 @@ fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum l
 	if ((long)s.count >= limit) {
 		s.banned_until = now + lk->conf.ban_time;
 		worse(v, &u, GK_LOCKOUT_BANNED, s.banned_until);
+		gk_metrics_lockout_ban(s.banned_until);
 	}
 	return lk_slot_write(lk, (uint32_t)p.found, &s, p.found == p.reuse && p.reuse_evicts, now,
 	    err);
@@ -395,6 +397,7 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	if ((long)s.count >= lk->conf.user_lock) {
 		s.banned_until = GK_LOCKOUT_FOREVER;
 		worse(v, &u, GK_LOCKOUT_LOCKED, s.banned_until);
+		gk_metrics_lockout_ban(s.banned_until);
 		lk_notice(lk, "an account reached lockout_user_lock consecutive failures and is locked "
 		    "until an admin runs gatekeep-passwd --unban (see the deny lines for the user)");
 	} else if ((long)s.count >= lk->conf.user_throttle) {

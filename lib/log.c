@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logjson.h"
 
 #define LOG_MSG_MAX   2048    /* formatted message before escaping */
 #define LOG_LINE_MAX  4096    /* escaped message (and the stderr line around it) */
@@ -53,6 +54,12 @@ gk_log_init(struct gk_log *log, const char *ident, enum gk_log_target target, in
 	/* openlog keeps the pointer: log must outlive every later syslog call. */
 	if (log->target == GK_LOG_SYSLOG)
 		openlog(log->ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+void
+gk_log_set_format(struct gk_log *log, enum gk_log_format format)
+{
+	log->format = format == GK_LOG_FORMAT_JSON ? GK_LOG_FORMAT_JSON : GK_LOG_FORMAT_TEXT;
 }
 
 int
@@ -185,17 +192,25 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 static void
-emit_line(const struct gk_log *log, int prio, const char *msg)
+emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
-	char line[LOG_LINE_MAX + 96];
+	char line[LOG_LINE_MAX + 320], obj[LOG_LINE_MAX + 256];
 	int len;
 
+	/* json: the decision's object (already made), or this message's; text if it cannot be */
+	if (log != NULL && log->format == GK_LOG_FORMAT_JSON && json == NULL)
+		json = gk_logjson_message(obj, sizeof(obj), log->ident, level_word(prio), msg);
+	if (json != NULL)
+		msg = json;
 	if (log != NULL && log->target == GK_LOG_SYSLOG) {
 		syslog(prio, "%s", msg);
 		return;
 	}
-	len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
-	    log != NULL ? log->ident : "gatekeep", (long)getpid(), level_word(prio), msg);
+	if (json != NULL)
+		len = snprintf(line, sizeof(line), "%s\n", json);
+	else
+		len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
+		    log != NULL ? log->ident : "gatekeep", (long)getpid(), level_word(prio), msg);
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(line)) {
@@ -227,7 +242,7 @@ gk_log(const struct gk_log *log, int prio, const char *fmt, ...)
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	escape(raw, msg, sizeof(msg), false);
-	emit_line(log, prio, msg);
+	emit_line(log, prio, msg, NULL);
 	errno = saved;
 }
 
@@ -247,7 +262,8 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
     const char *from, const char *reason, const char *uri)
 {
 	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
-	char q[FIELD_URI_MAX], line[LOG_LINE_MAX];
+	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_LINE_MAX + 256];
+	const char *json = NULL;
 	int prio = allow ? LOG_INFO : LOG_NOTICE;
 	int saved = errno;
 
@@ -263,6 +279,11 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
 		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
 		    field(from, f, sizeof(f)), field(reason, r, sizeof(r)),
 		    field(uri, q, sizeof(q)));
-	emit_line(log, prio, line);
+	if (log != NULL && log->format == GK_LOG_FORMAT_JSON)
+		json = gk_logjson_decision(obj, sizeof(obj), log->ident, level_word(prio),
+		    allow ? "allow" : "deny", field(user, u, sizeof(u)), field(method, m, sizeof(m)),
+		    field(from, f, sizeof(f)), allow ? NULL : field(reason, r, sizeof(r)),
+		    field(uri, q, sizeof(q)));
+	emit_line(log, prio, line, json);
 	errno = saved;
 }

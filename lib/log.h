@@ -7,16 +7,24 @@
 #include "common.h"
 
 enum gk_log_target { GK_LOG_SYSLOG = 0, GK_LOG_STDERR = 1 };
+enum gk_log_format { GK_LOG_FORMAT_TEXT = 0, GK_LOG_FORMAT_JSON = 1 };
 
 /* Caller-owned logger settings (no global state in lib/, beyond openlog()). */
 struct gk_log {
 	char ident[32];
 	enum gk_log_target target;
 	int level;                 /* syslog priority: LOG_ERR .. LOG_DEBUG; messages above it are dropped */
+	enum gk_log_format format; /* text (gk_log_init's) or json (gk_log_set_format) */
 };
 
 /* Sets up the logger; for syslog it calls openlog(ident, LOG_PID|LOG_NDELAY, LOG_AUTHPRIV). */
 void gk_log_init(struct gk_log *log, const char *ident, enum gk_log_target target, int level);
+
+/*
+ * log_format = json: every line becomes one JSON object (lib/logjson), the decision line
+ * with the same fields and values as its text form; text is what fail2ban's filter reads.
+ */
+void gk_log_set_format(struct gk_log *log, enum gk_log_format format);
 
 /* Parses "err|warning|notice|info|debug" into a syslog priority. */
 int gk_log_level_parse(const char *s, int *level);

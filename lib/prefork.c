@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "prefork.h"
+#include "metrics.h"
+#include "sdnotify.h"
 
 struct slot {
 	pid_t pid;              /* 0 = empty */
@@ -89,6 +91,7 @@ spawn(struct pool *p, struct slot *s)
 	}
 	s->pid = pid;
 	s->started = gk_now_ms();
+	gk_metrics_worker_started();
 }
 
 /*
@@ -100,6 +103,7 @@ slot_died(struct pool *p, struct slot *s, int status)
 {
 	int64_t now = gk_now_ms(), delay = 0;
 
+	gk_metrics_worker_exited(status, p->stopping);
 	if (p->stopping && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
 	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
 		gk_log(pool_log(p), LOG_DEBUG, "worker %ld stopped", (long)s->pid);
@@ -268,6 +272,8 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 			if (s->pid == 0 && s->respawn_at < next)
 				next = s->respawn_at;
 		}
+		gk_metrics_workers(alive(&p) - p.nretiring, p.n);
+		gk_sdnotify_running(now);       /* READY=1 once the workers are forked, then WATCHDOG=1 */
 		if (next < now + 1)
 			next = now + 1;
 		ts.tv_sec = (next - now) / 1000;
@@ -277,6 +283,7 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 			reap(&p);
 		} else if (sig == SIGTERM || sig == SIGINT) {
 			gk_log(pool_log(&p), LOG_INFO, "stopping on signal %d", sig);
+			gk_sdnotify("STOPPING=1");
 			stop_pool(&p);
 			break;
 		} else if (sig == SIGHUP) {
@@ -300,6 +307,7 @@ gk_prefork_single(const struct gk_prefork_ops *ops)
 	/* This process is the worker (the web server supervises): filter it, reloads included. */
 	if (ops->sandbox != NULL && ops->sandbox(ops->arg) != GK_OK)
 		return GK_ERR;
+	gk_metrics_workers(1, 1);
 	while ((rc = ops->serve(ops->arg)) == GK_PREFORK_RELOAD)
 		reload_logged(ops);
 	return rc < 0 ? GK_ERR : GK_OK;

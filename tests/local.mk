@@ -17,3 +17,4 @@ include tests/docsrun.mk
 include tests/authzunit.mk
 include tests/mains.mk
 include tests/pkg.mk
+include tests/ops.mk

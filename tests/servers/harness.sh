@@ -261,6 +261,7 @@ gk_start_nginx() {
 	gk_render "$CONTRIB/nginx/gatekeep.conf" "$RUN/nginx/site.conf"
 	sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
 	       -e "s|include fastcgi_params;|include ${GK_FASTCGI_PARAMS:-/etc/nginx/fastcgi_params};|" "$RUN/nginx/site.conf"
+	if [ -n "${GK_NGINX_INCLUDE:-}" ]; then sed -i -e "s|^\tlocation / {|\tinclude $GK_NGINX_INCLUDE;\n&|" "$RUN/nginx/site.conf"; fi
 	local user=""
 	[ "$(id -u)" = 0 ] && user="user root root;"
 	sed -e "s|@NGINX_USER@|$user|" "$SRV/nginx-main.conf" >"$RUN/nginx/main.tmpl"
