@@ -30,6 +30,8 @@ $(GK_UNITS): %: $(srcdir)/%.in Makefile
 GK_EXAMPLES = \
 	gatekeep.conf \
 	nginx/gatekeep.conf \
+	nginx/gatekeep-ops.conf \
+	grafana/gatekeep-dashboard.json \
 	apache/gatekeep-authnz.conf \
 	apache/gatekeep-fcgid.conf \
 	apache/gatekeep-login.conf \

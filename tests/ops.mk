@@ -8,7 +8,6 @@ VALGRIND_TESTS += tests/t_metrics
 # A real Prometheus scraping gatekeep-authz through a real nginx.
 TESTS += tests/ops_prometheus.sh
 dist_check_SCRIPTS += tests/ops_prometheus.sh
-EXTRA_DIST += contrib/nginx/gatekeep-ops.conf
 # log_format = json
 check_PROGRAMS += tests/t_logjson
 tests_t_logjson_SOURCES = tests/t_logjson.c tests/tap.h
@@ -20,4 +19,3 @@ EXTRA_DIST += docs/metrics.md
 # systemd's Type=notify protocol (READY, WATCHDOG, STOPPING) without libsystemd.
 TESTS += tests/ops_sdnotify.sh
 dist_check_SCRIPTS += tests/ops_sdnotify.sh
-EXTRA_DIST += contrib/grafana/gatekeep-dashboard.json
