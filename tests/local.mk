@@ -12,3 +12,4 @@ include tests/login.mk
 include tests/hardening.mk
 include tests/seeds.mk
 include tests/seams.mk
+include tests/evcore2.mk
