@@ -20,7 +20,6 @@ const SECRET_MIN = 32;           // GK_SECRET_MIN
 const SECRET_MAX = 256;          // GK_SECRET_MAX
 const LEEWAY = 60;               // lib/auth.c allows iat this far ahead; exp gets none here
 const TICKET_LABEL = 'gatekeep zero-hop ticket v1';
-const COMPARE_LABEL = 'gatekeep zero-hop compare';
 const PRINTABLE_RE = /^[\x20-\x7e]*$/;
 const USER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -29,10 +28,9 @@ function hmac(key, msg) {
 }
 
 // Both sides through one more HMAC under a key the client does not know: the string
-// comparison's timing then says nothing about the expected MAC.
-function sameMac(key, want, got) {
-	var k = hmac(key, COMPARE_LABEL);
-	return hmac(k, want).toString('hex') === hmac(k, got).toString('hex');
+// comparison's timing then says nothing about the expected MACs.
+function sameMacs(key, want, got) {
+	return hmac(key, want).toString('hex') === hmac(key, got).toString('hex');
 }
 
 // The key: the secret file's one line (lib/secret.h), read per request so that a
@@ -101,13 +99,12 @@ function check(r) {
 		if (key === null)
 			return '';
 		// 1. the session token's HS256 signature over "header.payload" (current key only:
-		//    a token of the previous key goes to gatekeep-authz, which knows the window)
-		var signed = HEADER + '.' + tm[1];
-		if (!sameMac(key, hmac(key, signed).toString('base64url'), tm[2]))
-			return '';
-		// 2. the ticket's MAC, bound to this very token, under the derived ticket key
+		//    a token of the previous key goes to gatekeep-authz, which knows the window),
+		// 2. the ticket's MAC, bound to this very token, under the derived ticket key;
+		//    both compared at once, in their canonical base64url spelling
 		var kt = hmac(key, TICKET_LABEL);
-		if (!sameMac(key, hmac(kt, token + '.' + km[1]).toString('base64url'), km[2]))
+		if (!sameMacs(kt, hmac(key, HEADER + '.' + tm[1]).toString('base64url') + '.' +
+		    hmac(kt, token + '.' + km[1]).toString('base64url'), tm[2] + '.' + km[2]))
 			return '';
 		// 3. only now the claims
 		var now = Math.floor(Date.now() / 1000);
