@@ -7,7 +7,7 @@ tests_t_ticket_LDADD = $(GK_LIBS)
 TESTS += tests/t_ticket
 VALGRIND_TESTS += tests/t_ticket
 
-EVCORE2_TESTS = tests/evcore2_zerohop.sh
+EVCORE2_TESTS = tests/evcore2_zerohop.sh tests/evcore2_hashpool.sh
 TESTS += $(EVCORE2_TESTS)
 dist_check_SCRIPTS += $(EVCORE2_TESTS)
-EXTRA_DIST += tests/evcore2/jwt.py contrib/nginx/gatekeep.js contrib/nginx/gatekeep-zerohop.conf
+EXTRA_DIST += tests/evcore2/jwt.py tests/evcore2/stall.py contrib/nginx/gatekeep.js contrib/nginx/gatekeep-zerohop.conf
