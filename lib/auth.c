@@ -197,6 +197,8 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		password = "";
 	if (user == NULL || !gk_valid_user(user, strlen(user))) {
 		/* Never looked up; the address alone counts. */
+		if (pool != NULL && (st = lockout_admits(a, NULL, addr, now, false)) != GK_AUTH_OK)
+			return st;      /* no hash for the pool to spend on a banned address */
 		hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, "", password, NULL, false, now, &v);
 		if (hs == GK_HASHPOOL_PENDING)
 			return GK_AUTH_PENDING;
@@ -219,7 +221,12 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		return GK_AUTH_DB_ERROR;
 	}
 	/* A miss: the pool hashes (first run: nothing counted yet) or has hashed (re-run). */
-	if (!cached) {
+	if (!cached && pool != NULL) {
+		/* a ban first, as in line: the pool spends no hash on a banned pair or address */
+		if ((st = lockout_admits(a, user, addr, now, false)) != GK_AUTH_OK) {
+			gk_wipe(u, sizeof(*u));
+			return st;
+		}
 		hs = rc == GK_OK ? gk_hashpool_verify(pool, GK_HASHPOOL_VERIFY, u->name, password,
 		    u->hash, (u->flags & GK_USER_DISABLED) != 0, now, &v) :
 		    gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user, password, NULL, false, now, &v);
