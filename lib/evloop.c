@@ -230,11 +230,12 @@ resume_parked(struct loop *l, int64_t now)
 			for (i = 0; i < l->n; i++) {
 				struct slot *s = l->slots[i];
 
+				/* several requests may wait for one job; answer() may drop
+				 * nothing, run_conn() may move the last slot here: look again */
 				if (s != NULL && s->job == jobs[k]) {
 					s->job = 0;
-					if (answer(l, s, &s->park_rq, now))
-						run_conn(l, s, now);
-					break;
+					if (answer(l, s, &s->park_rq, now) && !run_conn(l, s, now))
+						i--;
 				}
 			}
 		}

@@ -46,6 +46,7 @@ struct gk_hashpool {
 	struct memo memo[MEMO_SIZE];
 	unsigned memo_next;
 	unsigned inflight;
+	struct { uint64_t id; unsigned char key[KEY_LEN]; } infl[GK_HASHPOOL_QUEUE_MAX];
 	uint64_t next_id;
 	bool deferred;
 	uint64_t deferred_id;
@@ -240,6 +241,15 @@ gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char
 	/* one job per run of a request: a second password check waits for the re-run */
 	if (p->deferred)
 		return GK_HASHPOOL_PENDING;
+	/* the same question already asked (a browser's or a client's parallel requests): wait
+	 * for that answer instead of hashing again */
+	for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+		if (p->infl[i].id != 0 && sodium_memcmp(p->infl[i].key, key, KEY_LEN) == 0) {
+			p->deferred = true;
+			p->deferred_id = p->infl[i].id;
+			return GK_HASHPOOL_PENDING;
+		}
+	}
 	if (p->inflight >= GK_HASHPOOL_QUEUE_MAX || (j = calloc(1, sizeof(*j))) == NULL)
 		return GK_HASHPOOL_INLINE;
 	j->id = ++p->next_id;
@@ -249,6 +259,13 @@ gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char
 	if (stored != NULL)
 		memcpy(j->stored, stored, strlen(stored) + 1);
 	memcpy(j->key, key, KEY_LEN);
+	for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+		if (p->infl[i].id == 0) {
+			p->infl[i].id = j->id;
+			memcpy(p->infl[i].key, key, KEY_LEN);
+			break;
+		}
+	}
 	pthread_mutex_lock(&p->mu);
 	if (p->todo_tail != NULL)
 		p->todo_tail->next = j;
@@ -288,7 +305,7 @@ gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t m
 {
 	struct job *list, *j;
 	uint64_t cnt;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	(void)!read(p->efd, &cnt, sizeof(cnt));
 	pthread_mutex_lock(&p->mu);
@@ -304,6 +321,12 @@ gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t m
 		p->memo[p->memo_next].until = now + GK_HASHPOOL_MEMO_TTL;
 		p->memo_next = (p->memo_next + 1) % MEMO_SIZE;
 		p->inflight--;
+		for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+			if (p->infl[i].id == j->id) {
+				p->infl[i].id = 0;
+				break;
+			}
+		}
 		gk_wipe(j, sizeof(*j));
 		free(j);
 	}

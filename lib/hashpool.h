@@ -51,8 +51,9 @@ struct gk_hashpool *gk_hashpool_current(void);
 
 /*
  * lib/auth's question: the verdict for (kind, user, password, stored, disabled) if one is
- * memoised (DONE, *v set), else queue the job (PENDING, remembered for
- * gk_hashpool_take_deferred) or say INLINE. stored: NULL for GK_HASHPOOL_DUMMY.
+ * memoised (DONE, *v set), else queue the job, or wait for the one already queued for
+ * the same question (PENDING, remembered for gk_hashpool_take_deferred: several requests
+ * may wait for one job), or say INLINE. stored: NULL for GK_HASHPOOL_DUMMY.
  */
 enum gk_hashpool_state gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind,
     const char *user, const char *password, const char *stored, bool disabled, int64_t now,

@@ -122,12 +122,17 @@ refused "$(cookie "$TOK" "$(ticket_for "$TOK" alice $((now_s - 1)))")" 200 "expi
 BOBTOK=$("$TOKENTOOL" -l 7200 -g "$(gen bob)" issue "$GK/secret" gatekeep bob)
 refused "$(cookie "$TOK" "$(ticket_for "$BOBTOK" bob)")" 200 "alice's cookie with bob's ticket"
 refused "$(cookie "$TOK" "$(ticket_for "$TOK" bob)")" 200 "ticket naming another user than the cookie"
-refused "$(cookie "$TOK" "${TICKET%?}A")" 200 "tampered ticket"
+BADT=${TICKET%?}; case "${TICKET: -1}" in A) BADT="${BADT}Q" ;; *) BADT="${BADT}A" ;; esac
+refused "$(cookie "$TOK" "$BADT")" 200 "tampered ticket"
 refused "$(cookie "$TOK" "$TOK")" 200 "the session token itself as the ticket"
 # the cookie twice (gatekeep-authz refuses a repeated name too)
 refused "gatekeep_session=$TOK; $(cookie "$TOK" "$TICKET")" 401 "session cookie twice"
 refused "$(cookie "$TOK" "$TICKET"); gatekeep_session_ticket=$TICKET" 200 "ticket cookie twice"
 refused "gatekeep_session=\"$TOK\"; gatekeep_session_ticket=$TICKET" 200 "quoted session cookie"
+# ... and in a second Cookie header (njs must see both, as gatekeep-authz does)
+n0=$(calls)
+req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H "Cookie: gatekeep_session=$BOBTOK" "$BASE/private/"
+like "$CODE/$(calls)" "^40[13]/$((n0 + 1))\$" "a second Cookie header with another session cookie -> refused, by gatekeep-authz"
 
 # --- 4. revocation and disabling take effect within zero_hop_ticket_ttl ----------------
 # Deterministic: the ticket's Max-Age is at most zero_hop_ticket_ttl (checked in 1.), and
