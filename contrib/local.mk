@@ -31,6 +31,8 @@ GK_EXAMPLES = \
 	gatekeep.conf \
 	nginx/gatekeep.conf \
 	nginx/gatekeep-ops.conf \
+	nginx/gatekeep.js \
+	nginx/gatekeep-zerohop.conf \
 	grafana/gatekeep-dashboard.json \
 	apache/gatekeep-authnz.conf \
 	apache/gatekeep-fcgid.conf \

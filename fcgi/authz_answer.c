@@ -140,6 +140,7 @@ allow(struct out *o, const struct gk_decision *d)
 	header(o, "X-Auth-Request-Email", u ? u->email : "");
 	header(o, "X-Auth-Request-Groups", u ? u->groups : "");
 	header(o, "Variable-REMOTE_USER", u ? u->name : "");
+	add(o, "%s", d->ticket);        /* zero-hop ticket (lib/ticket.h), usually "" */
 	add(o, "Cache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
 }
 

@@ -8,6 +8,7 @@
 
 #include "authz_chain.h"
 #include "frontend.h"
+#include "hashpool.h"
 #include "origin.h"
 #include "policy.h"
 #include "validate.h"
@@ -469,6 +470,8 @@ done:
 void
 gk_authz_log(const struct gk_authz *a, const struct gk_decision *d)
 {
+	if (gk_hashpool_pending(gk_hashpool_current()))
+		return;         /* not final: decided again when lib/hashpool's hash ends */
 	gk_log_decision(a->log, d->outcome == GK_OUT_ALLOW,
 	    d->have_user ? d->user.name : (d->attempted[0] ? d->attempted : NULL),
 	    d->method, d->from, d->outcome == GK_OUT_ALLOW ? NULL : d->reason, d->path);

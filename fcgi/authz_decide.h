@@ -12,6 +12,7 @@
 #include "record.h"
 #include "request.h"
 #include "secret.h"
+#include "ticket.h"
 #include "userdb.h"
 
 #define GK_AUTHZ_PARAMS_MAX 512          /* FastCGI params per request */
@@ -58,6 +59,7 @@ struct gk_decision {
 	char location[GK_AUTHZ_TARGET_MAX * 3 + 512];   /* login_url?rd=... or "" */
 	char path[GK_PATH_MAX + 1];     /* normalised path, or raw path on error (for logs) */
 	const char *from;               /* REMOTE_ADDR */
+	char ticket[GK_TICKET_HEADER_MAX];      /* zero-hop ticket Set-Cookie line or "" (lib/ticket.h) */
 };
 
 /*

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "cookie.h"
+#include "hashpool.h"
 #include "validate.h"
 #include "metrics.h"
 
@@ -187,6 +188,8 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 {
 	enum gk_auth_status st;
 	enum gk_pw_verdict v;
+	struct gk_hashpool *pool = gk_hashpool_current();
+	enum gk_hashpool_state hs = GK_HASHPOOL_INLINE;
 	bool cached = false;
 	int64_t t0;
 	int rc;
@@ -196,9 +199,15 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		password = "";
 	if (user == NULL || !gk_valid_user(user, strlen(user))) {
 		/* Never looked up; the address alone counts. */
+		if (pool != NULL && (st = lockout_admits(a, NULL, addr, now, false)) != GK_AUTH_OK)
+			return st;      /* no hash for the pool to spend on a banned address */
+		hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, "", password, NULL, false, now, &v);
+		if (hs == GK_HASHPOOL_PENDING)
+			return GK_AUTH_PENDING;
 		if ((st = lockout_reserve(a, NULL, addr, now)) != GK_AUTH_OK)
 			return st;
-		dummy_hash(a, password);
+		if (hs != GK_HASHPOOL_DONE)
+			dummy_hash(a, password);
 		return GK_AUTH_BAD_NAME;
 	}
 	/*
@@ -213,6 +222,21 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		gk_wipe(u, sizeof(*u));
 		return GK_AUTH_DB_ERROR;
 	}
+	/* A miss: the pool hashes (first run: nothing counted yet) or has hashed (re-run). */
+	if (!cached && pool != NULL) {
+		/* a ban first, as in line: the pool spends no hash on a banned pair or address */
+		if ((st = lockout_admits(a, user, addr, now, false)) != GK_AUTH_OK) {
+			gk_wipe(u, sizeof(*u));
+			return st;
+		}
+		hs = rc == GK_OK ? gk_hashpool_verify(pool, GK_HASHPOOL_VERIFY, u->name, password,
+		    u->hash, (u->flags & GK_USER_DISABLED) != 0, now, &v) :
+		    gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user, password, NULL, false, now, &v);
+		if (hs == GK_HASHPOOL_PENDING) {
+			gk_wipe(u, sizeof(*u));
+			return GK_AUTH_PENDING;
+		}
+	}
 	/* A cache hit is a password verified before: checked against bans, never counted. */
 	st = cached ? lockout_admits(a, user, addr, now, true) : lockout_reserve(a, user, addr, now);
 	if (st != GK_AUTH_OK) {
@@ -222,12 +246,15 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	if (cached)
 		return GK_AUTH_OK;
 	if (rc == GK_NOTFOUND) {
-		dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
+		if (hs != GK_HASHPOOL_DONE)
+			dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
 		return GK_AUTH_UNKNOWN_USER;
 	}
 	t0 = mono_ns();
-	v = gk_pw_verify(a->pw, password, u->hash);
-	gk_metrics_password(u->hash, mono_ns() - t0);
+	if (hs != GK_HASHPOOL_DONE) {
+		v = gk_pw_verify(a->pw, password, u->hash);
+		gk_metrics_password(u->hash, mono_ns() - t0);
+	}
 	if (v == GK_PW_MATCH && !(u->flags & GK_USER_DISABLED)) {
 		gk_credcache_put(a->cache, u->name, password, u->hash, u->generation, u->updated, now);
 		lockout_settle(a, u->name, addr, now, false);
@@ -238,7 +265,8 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		st = GK_AUTH_INTERNAL;
 	} else {
 		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
-		cost_like_dummy(a, u->hash, password, t0);
+		if (hs != GK_HASHPOOL_DONE)     /* the pool's job paid it already */
+			cost_like_dummy(a, u->hash, password, t0);
 		st = (u->flags & GK_USER_DISABLED) ? GK_AUTH_DISABLED : GK_AUTH_BAD_PASSWORD;
 	}
 	gk_wipe(u, sizeof(*u));
@@ -321,6 +349,7 @@ gk_auth_reason(enum gk_auth_status st)
 	case GK_AUTH_INVALID: return "session-invalid";
 	case GK_AUTH_REVOKED: return "session-revoked";
 	case GK_AUTH_SECRET_ERROR: return "secret";
+	case GK_AUTH_PENDING: return "pending";
 	}
 	return "unknown";
 }

@@ -38,7 +38,9 @@ enum gk_auth_status {
 	GK_AUTH_DUPLICATE,      /* session: the cookie sent twice (cookie tossing) */
 	GK_AUTH_INVALID,        /* session: bad signature, issuer, claims, ... (reason logged) */
 	GK_AUTH_REVOKED,        /* session: the user's generation moved on (logout everywhere) */
-	GK_AUTH_SECRET_ERROR    /* session: the signing key cannot be had (logged by the getter) */
+	GK_AUTH_SECRET_ERROR,   /* session: the signing key cannot be had (logged by the getter) */
+	GK_AUTH_PENDING         /* the hash runs in lib/hashpool: nothing counted, the request is
+	                         * decided again when it ends (its answer now is thrown away) */
 };
 
 /* Looks a user up: GK_OK, GK_NOTFOUND, or another status (the lookup logs it). */
@@ -88,7 +90,11 @@ struct gk_auth {
  *    sha-crypt/apr1/{SHA} hash is followed by the dummy), so timing tells no
  *    user names apart;
  *  - a password found in the cache (right password, unchanged record) skips
- *    hashing and counting, but not a ban.
+ *    hashing and counting, but not a ban;
+ *  - in a process with a hash pool (gk_hashpool_current(), the event core's
+ *    workers), a hash is not done here: the first call queues it and returns
+ *    GK_AUTH_PENDING before counting anything; the call of the re-run takes the
+ *    pool's verdict and goes on as if it had hashed (the order above holds).
  * addr is the client's address (REMOTE_ADDR), NULL when there is none.
  * GK_AUTH_OK fills *u (the caller wipes it); any other status leaves *u wiped.
  */

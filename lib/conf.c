@@ -72,6 +72,7 @@ const struct conf_key conf_keys[] = {
 	{ "cookie_secure", K_BOOL, F(cookie_secure), "true", 0, 0, NULL },
 	{ "cookie_samesite", K_ENUM, F(cookie_samesite), "lax", 0, 0, samesite_names },
 	{ "session_ttl", K_DURATION, F(session_ttl), "12h", 60, DURATION_MAX, NULL },
+	{ "zero_hop_ticket_ttl", K_DURATION, F(zero_hop_ticket_ttl), "0", 0, 300, NULL },
 	{ "proxy_trusted", K_CIDRS, F(proxy_trusted), "", 0, 0, NULL },
 	{ "proxy_user_header", K_HEADER, F(proxy_user_header), "Remote-User", 0, 0, NULL },
 	{ "proxy_email_header", K_HEADER_OPT, F(proxy_email_header), "", 0, 0, NULL },

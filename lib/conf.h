@@ -73,6 +73,7 @@ struct gk_config {
 	bool cookie_secure;
 	enum gk_samesite cookie_samesite;
 	long session_ttl;                 /* seconds */
+	long zero_hop_ticket_ttl;         /* seconds, 0 = no zero-hop tickets (lib/ticket.h) */
 	struct gk_cidr_list proxy_trusted;
 	char *proxy_user_header;
 	char *proxy_email_header;         /* NULL/"" = unused */

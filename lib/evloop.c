@@ -14,8 +14,10 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "evloop.h"
+#include "hashpool.h"
 #include "listener.h"
 #include "metrics.h"
 
@@ -29,6 +31,10 @@ struct slot {
 	size_t idx;
 	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
 	struct slot *next_dead; /* dropped: freed after the batch of events that may name it */
+	/* Parked while lib/hashpool hashes for its request (job != 0): a copy of the request. */
+	uint64_t job;
+	struct gk_fcgiconn_request park_rq;
+	char *park_env;         /* one block: the envp array, then its strings */
 };
 
 struct loop {
@@ -43,6 +49,8 @@ struct loop {
 	char *answer;
 	unsigned fails;         /* accept() failures in a row (EMFILE and friends) */
 	int64_t pause_until;    /* no accepting before this after such failures */
+	struct gk_hashpool *pool;       /* NULL: hashes run in line */
+	struct slot pool_tag;           /* epoll's data.ptr for the pool's eventfd */
 };
 
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
@@ -92,6 +100,9 @@ drop(struct loop *l, struct slot *s)
 	struct slot *last;
 
 	log_refusal(l, s->c);
+	free(s->park_env);
+	s->park_env = NULL;
+	s->job = 0;
 	/* close() takes the descriptor out of the epoll set */
 	gk_fcgiconn_free(s->c);
 	s->c = NULL;
@@ -108,6 +119,72 @@ drop(struct loop *l, struct slot *s)
 		listen_on(l, true);
 }
 
+/*
+ * Parks s while the pool hashes for its request: a copy of the request (the envp pointed
+ * into the shared scratch), and its socket out of the epoll set (nginx's FCGI_STDIN would
+ * keep it readable).  The deadline still runs.  False when there is no memory.
+ */
+static bool
+park(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, uint64_t job)
+{
+	size_t n = 0, len = 0, i;
+	char **vec, *p;
+
+	if (s->park_env == NULL) {
+		while (rq->envp[n] != NULL)
+			len += strlen(rq->envp[n++]) + 1;
+		if ((s->park_env = malloc((n + 1) * sizeof(char *) + len)) == NULL)
+			return false;
+		vec = (char **)(void *)s->park_env;
+		p = s->park_env + (n + 1) * sizeof(char *);
+		for (i = 0; i < n; i++) {
+			size_t k = strlen(rq->envp[i]) + 1;
+
+			memcpy(p, rq->envp[i], k);
+			vec[i] = p;
+			p += k;
+		}
+		vec[n] = NULL;
+		s->park_rq.id = rq->id;
+		s->park_rq.role = rq->role;
+		s->park_rq.envp = vec;
+	}
+	if (s->events != 0) {
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, gk_fcgiconn_fd(s->c), NULL);
+		s->events = 0;
+	}
+	s->job = job;
+	return true;
+}
+
+/* Answers rq (handler, one write); false when the request was parked instead. */
+static bool
+answer(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, int64_t now)
+{
+	static const char nomem[] = "Status: 403\r\nContent-Length: 0\r\n\r\n";
+	const char *body = l->answer;
+	uint64_t job;
+	size_t n = l->conf->handler(l->conf->arg, rq, l->answer, l->conf->answer_max);
+
+	if (gk_hashpool_take_deferred(l->pool, &job)) {
+		if (park(l, s, rq, job))
+			return false;
+		gk_log(l->conf->log, LOG_ERR, "out of memory parking a request: denied");
+		body = nomem;
+		n = sizeof(nomem) - 1;
+	}
+	if (gk_fcgiconn_answer(s->c, body, n, now) != GK_OK) {
+		static const char fail[] = "Status: 500\r\n\r\n";
+		gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
+		gk_fcgiconn_answer(s->c, fail, sizeof(fail) - 1, now);
+	}
+	free(s->park_env);
+	s->park_env = NULL;
+	s->job = 0;
+	log_refusal(l, s->c);
+	return true;
+}
+
 /* Steps a connection until it waits, answering what it asks; false when it was dropped. */
 static bool
 run_conn(struct loop *l, struct slot *s, int64_t now)
@@ -118,16 +195,11 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 
 	if (s->c == NULL)
 		return false;   /* dropped earlier in this batch */
+	if (s->job != 0)
+		return true;    /* parked: the pool's completion resumes it */
 	while ((ev = gk_fcgiconn_step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
-		size_t n = l->conf->handler(l->conf->arg, &rq, l->answer, l->conf->answer_max);
-
-		if (gk_fcgiconn_answer(s->c, l->answer, n, now) != GK_OK) {
-			static const char fail[] = "Status: 500\r\n\r\n";
-
-			gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
-			gk_fcgiconn_answer(s->c, fail, sizeof(fail) - 1, now);
-		}
-		log_refusal(l, s->c);
+		if (!answer(l, s, &rq, now))
+			return true;
 	}
 	if (ev == GK_FCGICONN_DONE) {
 		drop(l, s);
@@ -146,6 +218,31 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 		s->events = want;
 	}
 	return true;
+}
+
+/* Hashes have ended: their requests are decided again (the verdicts wait in the pool's memo). */
+static void
+resume_parked(struct loop *l, int64_t now)
+{
+	uint64_t jobs[32];
+	size_t m, k, i;
+
+	do {
+		m = gk_hashpool_collect(l->pool, (int64_t)time(NULL), jobs, 32);
+		for (k = 0; k < m; k++) {
+			for (i = 0; i < l->n; i++) {
+				struct slot *s = l->slots[i];
+
+				/* several requests may wait for one job; answer() may drop
+				 * nothing, run_conn() may move the last slot here: look again */
+				if (s != NULL && s->job == jobs[k]) {
+					s->job = 0;
+					if (answer(l, s, &s->park_rq, now) && !run_conn(l, s, now))
+						i--;
+				}
+			}
+		}
+	} while (m == 32);
 }
 
 /* At the cap: closes the connection idle the longest on a kept connection, if any. */
@@ -262,10 +359,14 @@ loop_free(struct loop *l)
 	while (l->n > 0) {
 		struct slot *s = l->slots[--l->n];
 
-		if (s != NULL)
+		if (s != NULL) {
 			gk_fcgiconn_free(s->c);
+			free(s->park_env);
+		}
 		free(s);
 	}
+	gk_hashpool_free(l->pool);
+	l->pool = NULL;
 	if (l->ep >= 0)
 		close(l->ep);
 	free(l->slots);
@@ -318,6 +419,21 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		loop_free(&l);
 		return GK_ERR;
 	}
+	/* The hash pool: without it (no threads to be had) hashes run in line, as before. */
+	if (!conf->no_hash_pool) {
+		struct gk_err perr = { "" };
+		struct epoll_event pev = { .events = EPOLLIN, .data.ptr = &l.pool_tag };
+
+		l.pool = gk_hashpool_new(GK_HASHPOOL_THREADS, &perr);
+		if (l.pool != NULL && epoll_ctl(l.ep, EPOLL_CTL_ADD, gk_hashpool_fd(l.pool), &pev) != 0) {
+			gk_err_set(&perr, "hash pool: epoll: %s", strerror(errno));
+			gk_hashpool_free(l.pool);
+			l.pool = NULL;
+		}
+		if (l.pool == NULL)
+			gk_log(conf->log, LOG_WARNING, "%s; password hashes run in line", perr.msg);
+		gk_hashpool_set_current(l.pool);
+	}
 	next_sweep = gk_now_ms() + GK_EVLOOP_TICK_MS;
 	while (conf->cancel == NULL || !*conf->cancel) {
 		n = epoll_wait(l.ep, evs, EVENTS, GK_EVLOOP_TICK_MS);
@@ -330,6 +446,8 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
 				accept_some(&l, now);
+			else if (evs[i].data.ptr == &l.pool_tag)
+				resume_parked(&l, now);
 			else
 				run_conn(&l, evs[i].data.ptr, now);
 		}

@@ -23,12 +23,13 @@
  * the connection idle the longest on a kept connection is closed to make room; if there
  * is none, the worker stops accepting until a connection ends (its siblings accept).
  *
- * A request is answered when its PARAMS are complete, by conf->handler, synchronously:
- * a handler that blocks (a password hash on a cache miss, ~50 ms) holds this worker's
- * other connections for that time.  The seam for a hash pool is the handler: it would
- * return without an answer, and the pool's completion (an eventfd in this epoll set)
- * would call gk_fcgiconn_answer() for the connection; the envp scratch would then be
- * copied per pending request.
+ * A request is answered when its PARAMS are complete, by conf->handler, synchronously,
+ * except for a password hash on a credential-cache miss (~50 ms of yescrypt): lib/auth
+ * hands it to lib/hashpool (a few threads per worker), the handler's answer is thrown
+ * away and the connection parked (a copy of its request, its socket out of the epoll set,
+ * its deadline running); when the hash ends (the pool's eventfd in this epoll set) the
+ * request is decided again from the start and answered, the verdict taken from the pool.
+ * The other connections are served meanwhile.
  */
 
 /*
@@ -51,6 +52,7 @@ struct gk_evloop_conf {
 	void *arg;
 	const volatile sig_atomic_t *cancel;    /* set by the caller's signal handlers */
 	const struct gk_log *log;
+	bool no_hash_pool;              /* hash in line (tests); default: lib/hashpool threads */
 };
 
 /*

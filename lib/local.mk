@@ -29,6 +29,8 @@ lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
 lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
 lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
 lib_libgatekeep_a_SOURCES += lib/server.h lib/server.c
+lib_libgatekeep_a_SOURCES += lib/ticket.h lib/ticket.c
+lib_libgatekeep_a_SOURCES += lib/hashpool.h lib/hashpool.c
 EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 include lib/login.mk
 lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c

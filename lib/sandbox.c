@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #ifdef HAVE_SECCOMP
+#include <sched.h>
 #include <seccomp.h>
 #endif
 
@@ -239,6 +240,23 @@ gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct g
 	/* Sockets: only AF_UNIX (syslog's /dev/log); the FastCGI socket is accepted, not made. */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) != 0)
+		goto fail_rc;
+#ifndef GK_SANITIZED
+	/*
+	 * lib/hashpool's threads (pthread_create in the event core's workers; the sanitizers'
+	 * list above allows clone and clone3 outright): clone only with
+	 * CLONE_THREAD, so no new process; clone3, whose flags seccomp cannot see, fails with
+	 * ENOSYS and glibc falls back to clone.
+	 */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) != 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) != 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(set_robust_list), 0)) != 0 ||
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rseq), 0)) != 0)
+		goto fail_rc;
+#endif
+	/* lib/hashpool's completion: an eventfd in the worker's epoll set */
+	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(eventfd2), 0)) != 0)
 		goto fail_rc;
 	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
 		if ((nr = seccomp_syscall_resolve_name(extra[i])) == __NR_SCMP_ERROR || nr < 0) {

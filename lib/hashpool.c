@@ -1,0 +1,340 @@
+/* hashpool.c: a few threads verifying passwords for the event core's worker (see hashpool.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include <sodium.h>
+
+#include "hashpool.h"
+
+#define KEY_LEN   crypto_generichash_BYTES       /* 32 */
+#define MEMO_SIZE 128
+
+struct job {
+	struct job *next;
+	uint64_t id;
+	enum gk_hashpool_kind kind;
+	bool disabled;
+	char password[GK_PASSWORD_MAX + 1];
+	char stored[GK_HASH_MAX];
+	unsigned char key[KEY_LEN];
+	enum gk_pw_verdict v;
+};
+
+struct memo {
+	unsigned char key[KEY_LEN];
+	enum gk_pw_verdict v;
+	int64_t until;
+};
+
+struct gk_hashpool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *todo, *todo_tail;   /* queued, oldest first */
+	struct job *done;               /* ended, any order */
+	bool stop;
+	int efd;
+	pthread_t *th;
+	unsigned nth;
+	/* the worker's thread only */
+	unsigned char mkey[crypto_generichash_KEYBYTES];
+	struct memo memo[MEMO_SIZE];
+	unsigned memo_next;
+	unsigned inflight;
+	struct { uint64_t id; unsigned char key[KEY_LEN]; } infl[GK_HASHPOOL_QUEUE_MAX];
+	uint64_t next_id;
+	bool deferred;
+	uint64_t deferred_id;
+};
+
+static struct gk_hashpool *current;
+
+void
+gk_hashpool_set_current(struct gk_hashpool *p)
+{
+	current = p;
+}
+
+struct gk_hashpool *
+gk_hashpool_current(void)
+{
+	return current;
+}
+
+static void
+run_job(struct gk_pw_ctx *ctx, struct job *j)
+{
+	if (j->kind == GK_HASHPOOL_DUMMY) {
+		j->v = gk_pw_verify_dummy(ctx, j->password);
+		return;
+	}
+	j->v = gk_pw_verify(ctx, j->password, j->stored);
+	/* as lib/auth in line: a failure costs at least the dummy (never less, maybe more) */
+	if ((j->v == GK_PW_MISMATCH || (j->disabled && j->v != GK_PW_FAIL)) &&
+	    !gk_pw_costs_like_dummy(ctx, j->stored))
+		gk_pw_verify_dummy(ctx, j->password);
+}
+
+static void *
+worker(void *arg)
+{
+	struct gk_hashpool *p = arg;
+	struct gk_err err = { "" };
+	struct gk_pw_ctx *ctx = gk_pw_ctx_new(&err);
+	uint64_t one = 1;
+	struct job *j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->todo == NULL && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop)
+			break;
+		j = p->todo;
+		p->todo = j->next;
+		if (p->todo == NULL)
+			p->todo_tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+		if (ctx != NULL)
+			run_job(ctx, j);
+		else
+			j->v = GK_PW_FAIL;
+		gk_wipe(j->password, sizeof(j->password));
+		pthread_mutex_lock(&p->mu);
+		j->next = p->done;
+		p->done = j;
+		/* a full counter (never) would only delay the wake-up to the next tick */
+		(void)!write(p->efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&p->mu);
+	gk_pw_ctx_free(ctx);
+	return NULL;
+}
+
+struct gk_hashpool *
+gk_hashpool_new(unsigned threads, struct gk_err *err)
+{
+	struct gk_hashpool *p;
+	unsigned i;
+
+	if (sodium_init() < 0) {
+		gk_err_set(err, "hash pool: libsodium cannot start");
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		gk_err_set(err, "hash pool: out of memory");
+		return NULL;
+	}
+	if (threads == 0)
+		threads = GK_HASHPOOL_THREADS;
+	randombytes_buf(p->mkey, sizeof(p->mkey));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	p->th = calloc(threads, sizeof(*p->th));
+	if (p->efd < 0 || p->th == NULL) {
+		gk_err_set(err, "hash pool: %s", p->efd < 0 ? strerror(errno) : "out of memory");
+		gk_hashpool_free(p);
+		return NULL;
+	}
+	for (i = 0; i < threads; i++) {
+		int rc = pthread_create(&p->th[i], NULL, worker, p);
+
+		if (rc != 0) {
+			gk_err_set(err, "hash pool: cannot start a thread: %s", strerror(rc));
+			gk_hashpool_free(p);
+			return NULL;
+		}
+		p->nth++;
+	}
+	return p;
+}
+
+static void
+free_list(struct job *j)
+{
+	while (j != NULL) {
+		struct job *next = j->next;
+
+		gk_wipe(j, sizeof(*j));
+		free(j);
+		j = next;
+	}
+}
+
+void
+gk_hashpool_free(struct gk_hashpool *p)
+{
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	if (current == p)
+		current = NULL;
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nth; i++)
+		pthread_join(p->th[i], NULL);
+	free_list(p->todo);
+	free_list(p->done);
+	if (p->efd >= 0)
+		close(p->efd);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p->th);
+	gk_wipe(p, sizeof(*p));
+	free(p);
+}
+
+int
+gk_hashpool_fd(const struct gk_hashpool *p)
+{
+	return p->efd;
+}
+
+static void
+hash_key(const struct gk_hashpool *p, enum gk_hashpool_kind kind, const char *user,
+    const char *password, const char *stored, bool disabled, unsigned char key[KEY_LEN])
+{
+	crypto_generichash_state st;
+	unsigned char k = (unsigned char)kind, d = disabled ? 1 : 0;
+
+	crypto_generichash_init(&st, p->mkey, sizeof(p->mkey), KEY_LEN);
+	crypto_generichash_update(&st, &k, 1);
+	crypto_generichash_update(&st, &d, 1);
+	/* each string with its NUL: no two tuples give the same bytes */
+	crypto_generichash_update(&st, (const unsigned char *)user, strlen(user) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)password, strlen(password) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)(stored ? stored : ""),
+	    strlen(stored ? stored : "") + 1);
+	crypto_generichash_final(&st, key, KEY_LEN);
+	gk_wipe(&st, sizeof(st));
+}
+
+enum gk_hashpool_state
+gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char *user,
+    const char *password, const char *stored, bool disabled, int64_t now,
+    enum gk_pw_verdict *v)
+{
+	unsigned char key[KEY_LEN];
+	struct job *j;
+	size_t i;
+
+	if (p == NULL || user == NULL || password == NULL)
+		return GK_HASHPOOL_INLINE;
+	if (strlen(password) > GK_PASSWORD_MAX || (stored != NULL && strlen(stored) >= GK_HASH_MAX))
+		return GK_HASHPOOL_INLINE;
+	hash_key(p, kind, user, password, stored, disabled, key);
+	for (i = 0; i < MEMO_SIZE; i++) {
+		if (p->memo[i].until >= now && sodium_memcmp(p->memo[i].key, key, KEY_LEN) == 0) {
+			*v = p->memo[i].v;
+			return GK_HASHPOOL_DONE;
+		}
+	}
+	/* one job per run of a request: a second password check waits for the re-run */
+	if (p->deferred)
+		return GK_HASHPOOL_PENDING;
+	/* the same question already asked (a browser's or a client's parallel requests): wait
+	 * for that answer instead of hashing again */
+	for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+		if (p->infl[i].id != 0 && sodium_memcmp(p->infl[i].key, key, KEY_LEN) == 0) {
+			p->deferred = true;
+			p->deferred_id = p->infl[i].id;
+			return GK_HASHPOOL_PENDING;
+		}
+	}
+	if (p->inflight >= GK_HASHPOOL_QUEUE_MAX || (j = calloc(1, sizeof(*j))) == NULL)
+		return GK_HASHPOOL_INLINE;
+	j->id = ++p->next_id;
+	j->kind = kind;
+	j->disabled = disabled;
+	memcpy(j->password, password, strlen(password) + 1);
+	if (stored != NULL)
+		memcpy(j->stored, stored, strlen(stored) + 1);
+	memcpy(j->key, key, KEY_LEN);
+	for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+		if (p->infl[i].id == 0) {
+			p->infl[i].id = j->id;
+			memcpy(p->infl[i].key, key, KEY_LEN);
+			break;
+		}
+	}
+	pthread_mutex_lock(&p->mu);
+	if (p->todo_tail != NULL)
+		p->todo_tail->next = j;
+	else
+		p->todo = j;
+	p->todo_tail = j;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	p->inflight++;
+	p->deferred = true;
+	p->deferred_id = j->id;
+	return GK_HASHPOOL_PENDING;
+}
+
+bool
+gk_hashpool_pending(const struct gk_hashpool *p)
+{
+	return p != NULL && p->deferred;
+}
+
+bool
+gk_hashpool_take_deferred(struct gk_hashpool *p, uint64_t *job)
+{
+	bool d;
+
+	if (p == NULL)
+		return false;
+	d = p->deferred;
+	*job = p->deferred_id;
+	p->deferred = false;
+	p->deferred_id = 0;
+	return d;
+}
+
+size_t
+gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t max)
+{
+	struct job *list, *j;
+	uint64_t cnt;
+	size_t n = 0, i;
+
+	(void)!read(p->efd, &cnt, sizeof(cnt));
+	pthread_mutex_lock(&p->mu);
+	list = p->done;
+	p->done = NULL;
+	/* what does not fit in jobs[] goes back for the next call */
+	while (list != NULL && n < max) {
+		j = list;
+		list = j->next;
+		jobs[n++] = j->id;
+		memcpy(p->memo[p->memo_next].key, j->key, KEY_LEN);
+		p->memo[p->memo_next].v = j->v;
+		p->memo[p->memo_next].until = now + GK_HASHPOOL_MEMO_TTL;
+		p->memo_next = (p->memo_next + 1) % MEMO_SIZE;
+		p->inflight--;
+		for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
+			if (p->infl[i].id == j->id) {
+				p->infl[i].id = 0;
+				break;
+			}
+		}
+		gk_wipe(j, sizeof(*j));
+		free(j);
+	}
+	p->done = list;
+	pthread_mutex_unlock(&p->mu);
+	if (list != NULL) {
+		cnt = 1;
+		(void)!write(p->efd, &cnt, sizeof(cnt));
+	}
+	return n;
+}

@@ -1,0 +1,77 @@
+/* hashpool.h: password hashes of a credential-cache miss run in a few threads, so that the event core's worker keeps answering its other connections meanwhile. */
+#ifndef GK_HASHPOOL_H
+#define GK_HASHPOOL_H
+
+#include "common.h"
+#include "password.h"
+
+/*
+ * Why: a yescrypt verification takes ~50 ms; inside the event core's handler it would hold
+ * every other connection of the worker for that long. With a pool, lib/auth asks it first:
+ *
+ *   first run of the request:  gk_hashpool_verify() -> GK_HASHPOOL_PENDING: the job is queued,
+ *       gk_auth_password() returns GK_AUTH_PENDING without counting, the decision is thrown
+ *       away (not logged, not answered) and lib/evloop parks the connection;
+ *   the job ends in a thread (its own gk_pw_ctx; crypt_rn is thread-safe): the verdict goes
+ *       to the completion queue, an eventfd in the worker's epoll set wakes the loop;
+ *   lib/evloop (gk_hashpool_collect) stores the verdict in a short-lived memo and runs the
+ *       parked request again from the start: gk_hashpool_verify() now answers
+ *       GK_HASHPOOL_DONE with the verdict, and gk_auth_password() goes on exactly as after
+ *       its own hash (lockout reservation first, so a ban set meanwhile still wins).
+ *
+ * The memo is keyed by a keyed BLAKE2b of (kind, user, password, stored hash, disabled), so
+ * a verdict is only ever used for the very same question; entries live GK_HASHPOOL_MEMO_TTL
+ * seconds. Only the worker's thread calls these functions (the threads see jobs only).
+ * Without a pool (gatekeep-login, the libfcgi core, tests) everything hashes in line.
+ * Failures cost what they cost in line: the job spends the dummy hash after a mismatch
+ * against a hash that is cheaper than the dummy, and for unknown users.
+ */
+
+#define GK_HASHPOOL_THREADS   2         /* per worker */
+#define GK_HASHPOOL_QUEUE_MAX 64        /* jobs queued or running; beyond: hash in line */
+#define GK_HASHPOOL_MEMO_TTL  5         /* seconds a verdict waits for its request */
+
+struct gk_hashpool;
+
+enum gk_hashpool_kind { GK_HASHPOOL_VERIFY = 0, GK_HASHPOOL_DUMMY };
+enum gk_hashpool_state {
+	GK_HASHPOOL_INLINE = 0,         /* no pool, queue full, or error: hash in line */
+	GK_HASHPOOL_PENDING,            /* queued: answer later */
+	GK_HASHPOOL_DONE                /* *v is the verdict */
+};
+
+/* Starts the threads and the eventfd. NULL (err set) if they cannot be had. */
+struct gk_hashpool *gk_hashpool_new(unsigned threads, struct gk_err *err);
+/* Stops the threads (after their current job) and frees everything. NULL is fine. */
+void gk_hashpool_free(struct gk_hashpool *p);
+
+/* The pool of this process (set by lib/evloop in its worker), or NULL. */
+void gk_hashpool_set_current(struct gk_hashpool *p);
+struct gk_hashpool *gk_hashpool_current(void);
+
+/*
+ * lib/auth's question: the verdict for (kind, user, password, stored, disabled) if one is
+ * memoised (DONE, *v set), else queue the job, or wait for the one already queued for
+ * the same question (PENDING, remembered for gk_hashpool_take_deferred: several requests
+ * may wait for one job), or say INLINE. stored: NULL for GK_HASHPOOL_DUMMY.
+ */
+enum gk_hashpool_state gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind,
+    const char *user, const char *password, const char *stored, bool disabled, int64_t now,
+    enum gk_pw_verdict *v);
+
+/* Whether the request being decided queued a job (its decision is not final: not logged). */
+bool gk_hashpool_pending(const struct gk_hashpool *p);
+
+/* Whether the request just decided queued a job (and which); clears the flag. */
+bool gk_hashpool_take_deferred(struct gk_hashpool *p, uint64_t *job);
+
+/* The eventfd that is readable when jobs have ended. */
+int gk_hashpool_fd(const struct gk_hashpool *p);
+
+/*
+ * Drains the ended jobs into the memo; writes up to max of their ids to jobs and returns
+ * how many (call again while it returns max).
+ */
+size_t gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t max);
+
+#endif
