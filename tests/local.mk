@@ -18,3 +18,4 @@ include tests/authzunit.mk
 include tests/mains.mk
 include tests/pkg.mk
 include tests/ops.mk
+include tests/review.mk
