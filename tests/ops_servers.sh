@@ -3,7 +3,8 @@
 # FastCGI transport hands gatekeep the client's address as REMOTE_ADDR (so metrics_allow_from
 # holds for a handle routed to gatekeep-authz) and its path matcher's other spellings get 404;
 # a forward_auth check of a client's /gatekeep-metrics stays a decision. lighttpd's and
-# Apache's authorizer calls never answer with the metrics, even from an allowed address.
+# Apache's (mod_authnz_fcgi) authorizer calls never answer with the metrics, even from an
+# allowed address.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -63,5 +64,16 @@ if command -v lighttpd >/dev/null 2>&1; then
 	req -u alice:alice-pw "$M"
 	unlike "$BODY" "gatekeep_decisions" "lighttpd: with credentials: the app, never the metrics"
 	gk_stop lighttpd
+fi
+if command -v apache2 >/dev/null 2>&1; then
+	gk_restart_authz tcp
+	gk_start_apache authnz
+	req "$M"
+	is "$CODE" 401 "apache (mod_authnz_fcgi): /gatekeep-metrics without credentials: 401"
+	req -u alice:alice-pw "$M"
+	unlike "$BODY" "gatekeep_decisions" "apache: with credentials: never the metrics"
+	req -u alice:WRONG "$M"
+	is "$CODE" 401 "apache: a wrong password at the metrics path: 401"
+	gk_stop apache
 fi
 done_testing
