@@ -40,6 +40,9 @@ for p in /GATEKEEP-METRICS /gatekeep-metrics/ "/%67atekeep-metrics" "//gatekeep-
 	unlike "$CODE" "^200$" "caddy: $p is never the metrics ($CODE)"
 	unlike "$BODY" "gatekeep_decisions" "... nor its body ($p)"
 done
+req -X POST -d x=1 "$M"
+is "$CODE" 405 "caddy: POST to the metrics path: 405"
+is "$(hdr Allow)" "GET, HEAD" "... naming the methods it takes (Allow)"
 req "$BASE/gatekeep-health"
 is "$CODE/$BODY" "200/alive" "caddy: liveness through its handle"
 req "$BASE/gatekeep-ready"
