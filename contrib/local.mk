@@ -43,6 +43,7 @@ GK_EXAMPLES = \
 	lighttpd/gatekeep-login.conf \
 	lighttpd/gatekeep-login-cgi.conf \
 	caddy/Caddyfile \
+	caddy/gatekeep-ops.caddy \
 	fail2ban/filter.d/gatekeep.conf \
 	fail2ban/jail.d/gatekeep.local
 EXTRA_DIST += $(addprefix contrib/,$(GK_EXAMPLES))

@@ -201,8 +201,10 @@ ctx_load(const struct gk_server_opts *o, struct gk_err *err)
 		free(ctx);
 		return NULL;
 	}
-	if (o->debug)
+	if (o->debug) {
 		gk_log_init(&ctx->log, PROG, GK_LOG_STDERR, LOG_DEBUG);
+		gk_log_set_format(&ctx->log, (enum gk_log_format)ctx->cfg.log_format);
+	}
 	return ctx;
 }
 

@@ -13,6 +13,12 @@
 
 #define LOG_MSG_MAX   2048    /* formatted message before escaping */
 #define LOG_LINE_MAX  4096    /* escaped message (and the stderr line around it) */
+/*
+ * A record as JSON: jansson writes each '\\' and '"' of the escaped message as two bytes,
+ * so twice the escaped line plus the fixed keys always fits (a record that did not fit
+ * would fall back to the text form in the middle of a JSON log, or be cut).
+ */
+#define LOG_JSON_MAX  (2 * LOG_LINE_MAX + 256)
 
 /* Field caps for the decision line: enough for real values, short enough for syslog. */
 #define FIELD_USER_MAX   (GK_USER_MAX * 4 + 4)
@@ -194,7 +200,7 @@ write_all(int fd, const char *buf, size_t len)
 static void
 emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
-	char line[LOG_LINE_MAX + 320], obj[LOG_LINE_MAX + 256];
+	char line[LOG_JSON_MAX + 64], obj[LOG_JSON_MAX];
 	int len;
 
 	/* json: the decision's object (already made), or this message's; text if it cannot be */
@@ -262,7 +268,7 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
     const char *from, const char *reason, const char *uri)
 {
 	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
-	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_LINE_MAX + 256];
+	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_JSON_MAX];
 	const char *json = NULL;
 	int prio = allow ? LOG_INFO : LOG_NOTICE;
 	int saved = errno;

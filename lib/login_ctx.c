@@ -34,6 +34,7 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 		return GK_ERR;
 	gk_log_init(&ctx->log, "gatekeep-login", (enum gk_log_target)ctx->cfg.log_target,
 	    ctx->cfg.log_level);
+	gk_log_set_format(&ctx->log, (enum gk_log_format)ctx->cfg.log_format);
 	if (gk_cookie_domain_check(ctx->cfg.cookie_domain, err) != GK_OK)
 		return GK_ERR;
 	if (ctx->cfg.login_template != NULL && ctx->cfg.login_template[0] != '\0' &&

@@ -27,14 +27,16 @@ static const char *const reasons[] = {
 	"none", "account-locked", "authorization-mismatch", "bad-cookie-header",
 	"bad-forwarded-headers", "bad-GATEKEEP_REQUIRE", "bad-host", "bad-method", "bad-origin",
 	"bad-password", "bad-path", "bad-rule", "bad-user-name", "banned", "basic-not-enabled",
-	"database", "database-write", "disabled", "duplicate-credentials",
+	"database", "database-write", "disabled", "duplicate-authorization", "duplicate-credentials",
 	"duplicate-GATEKEEP_REQUIRE", "duplicate-params", "forbidden", "forwarded-host-mismatch",
 	"forwarded-method-mismatch", "forwarded-uri-mismatch", "lockout-error",
 	"malformed-credentials", "missing-forwarded-headers", "missing-GATEKEEP_METHOD",
 	"missing-request-uri", "name-case-clash", "no-bypass-user", "no-credentials",
-	"oversized-params", "password-check", "proxy-groups-invalid", "proxy-header-invalid",
+	"oversized-params", "password-check", "proxy-groups-invalid", "proxy-header-duplicate",
+	"proxy-header-invalid",
 	"rule-deny", "secret", "session-duplicate", "session-invalid", "session-malformed",
-	"session-revoked", "throttled", "unknown-role", "unknown-user", "unsafe-answer", "other"
+	"session-revoked", "throttled", "unknown-method", "unknown-role", "unknown-user", "unsafe-answer",
+	"other"
 };
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))
 

@@ -19,8 +19,10 @@ enum ops_kind { OPS_NONE, OPS_METRICS, OPS_HEALTH, OPS_READY };
 static size_t
 plain(char *out, size_t outsz, int status, const char *body, bool head)
 {
-	int n = snprintf(out, outsz, "Status: %d\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n\r\n%s", status, head ? "" : body);
+	/* RFC 9110 15.5.6: a 405 names the methods the resource takes. */
+	int n = snprintf(out, outsz, "Status: %d\r\n%sContent-Type: text/plain; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n\r\n%s", status, status == 405 ? "Allow: GET, HEAD\r\n" : "",
+	    head ? "" : body);
 
 	return n < 0 || (size_t)n >= outsz ? 0 : (size_t)n;
 }

@@ -19,3 +19,4 @@ include tests/mains.mk
 include tests/pkg.mk
 include tests/ops.mk
 include tests/evcore2.mk
+include tests/review.mk

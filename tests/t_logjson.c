@@ -107,5 +107,45 @@ main(void)
 	ok(str(o, "msg") != NULL && strstr(str(o, "msg"), "\n") == NULL &&
 	    strstr(str(o, "msg"), "/var/lib/\xc3\xa9") != NULL, "message: escaped, UTF-8 kept");
 	json_decref(o);
+
+	/*
+	 * The longest message, all of it bytes the escaper writes as \xHH (a value with
+	 * control bytes or broken UTF-8): its JSON doubles every backslash, so it is larger
+	 * than the escaped line; it must still be one JSON object, never the text form or a
+	 * line cut in the middle of the object.
+	 */
+	{
+		char raw[1500], q[1500];
+
+		memset(raw, '\x01', sizeof(raw) - 1);
+		raw[sizeof(raw) - 1] = '\0';
+		memset(q, '"', sizeof(q) - 1);
+		q[sizeof(q) - 1] = '\0';
+		capture();
+		gk_log(&log, LOG_ERR, "bad value %s", raw);
+		gk_log(&log, LOG_ERR, "%s%s", q, raw);
+		release();
+		nl = strchr(out, '\n');
+		ok(nl != NULL, "long message: one line");
+		if (nl != NULL)
+			*nl = '\0';
+		o = json_loads(out, 0, &jerr);
+		ok(o != NULL && json_is_object(o), "long message of control bytes: a JSON object (%s)",
+		    o ? "" : jerr.text);
+		ok(o != NULL && str(o, "msg") != NULL && strncmp(str(o, "msg"), "bad value \\x01", 14) == 0,
+		    "... its msg escaped");
+		json_decref(o);
+		if (nl != NULL) {
+			memmove(out, nl + 1, strlen(nl + 1) + 1);
+			nl = strchr(out, '\n');
+			ok(nl != NULL && nl[1] == '\0', "quotes and control bytes: one more line, the last");
+			if (nl != NULL)
+				*nl = '\0';
+			o = json_loads(out, 0, &jerr);
+			ok(o != NULL && json_is_object(o), "quotes and control bytes: a JSON object (%s)",
+			    o ? "" : jerr.text);
+			json_decref(o);
+		}
+	}
 	return done_testing();
 }

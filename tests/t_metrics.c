@@ -66,6 +66,10 @@ main(void)
 			gk_metrics_decision(401, true, NULL, "no-credentials");
 			gk_metrics_decision(403, false, "basic", "a-reason-nobody-knows\"\n");
 			gk_metrics_decision(500, false, "weird", "database");
+			/* reasons the decision chain names (fcgi/authz_methods.c, authz_proxy.c, authz_decide.c) */
+			gk_metrics_decision(401, false, "basic", "duplicate-authorization");
+			gk_metrics_decision(401, false, "proxy", "proxy-header-duplicate");
+			gk_metrics_decision(500, false, "bypass", "unknown-method");
 			if (i == 2)
 				raise(SIGKILL);
 			_exit(0);
@@ -108,6 +112,12 @@ main(void)
 	ok(!has("nobody"), "the unknown reason's text is nowhere");
 	ok(has("gatekeep_decisions_total{outcome=\"error\",method=\"other\",reason=\"database\"} 3\n"),
 	    "an unknown method is other; 500 is error");
+	ok(has("gatekeep_decisions_total{outcome=\"unauthorized\",method=\"basic\","
+	    "reason=\"duplicate-authorization\"} 3\n"), "a repeated Authorization header by its name");
+	ok(has("gatekeep_decisions_total{outcome=\"unauthorized\",method=\"proxy\","
+	    "reason=\"proxy-header-duplicate\"} 3\n"), "a repeated proxy user header by its name");
+	ok(has("gatekeep_decisions_total{outcome=\"error\",method=\"bypass\","
+	    "reason=\"unknown-method\"} 3\n"), "an unknown method in the chain by its name");
 	ok(has("gatekeep_decision_duration_seconds_count 3000\n") &&
 	    has("gatekeep_decision_duration_seconds_bucket{le=\"+Inf\"} 3000\n"),
 	    "histogram: only started decisions are timed, _count equals +Inf");
