@@ -26,7 +26,8 @@ check_config(const struct authz_opts *o)
 	    gk_config_validate(&cfg, &err) != GK_OK) {
 		fprintf(stderr, "%s\n", err.msg);
 	} else {
-		rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 ? 0 : 1;  /* files, owners, users */
+		rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 &&
+		    gk_deploy_check_listen(o->srv.listen, "gatekeep-authz", stderr) == 0 ? 0 : 1;
 		gk_config_print(&cfg, stdout);
 	}
 	gk_config_free(&cfg);

@@ -8,6 +8,7 @@
 
 #include <fcgiapp.h>
 
+#include "deploycheck.h"
 #include "login_ctx.h"
 #include "login_once.h"
 #include "login_page.h"
@@ -75,10 +76,12 @@ main(int argc, char **argv)
 	if (!check)
 		return login_serve(&o);
 	ok = login_ctx_init(&ctx, o.config, &err) == GK_OK;
+	if (!ok)
+		fprintf(stderr, "gatekeep-login: %s\n", err.msg);
+	if (gk_deploy_check_listen(o.listen, "gatekeep-login", stderr) != 0)
+		ok = false;     /* the socket's directory: lib/deploycheck */
 	if (ok)
 		printf("gatekeep-login: configuration OK\n");
-	else
-		fprintf(stderr, "gatekeep-login: %s\n", err.msg);
 	login_ctx_free(&ctx);
 	return ok ? 0 : 1;
 }

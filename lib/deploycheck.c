@@ -212,3 +212,38 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 	}
 	return WEXITSTATUS(status);
 }
+
+int
+gk_deploy_check_listen(const char *listen, const char *prog, FILE *out)
+{
+	struct report r = { prog, out, 0 };
+	char dir[PATH_MAX];
+	const char *path, *slash;
+	struct stat st;
+
+	if (listen == NULL || strncmp(listen, "unix:", 5) != 0)
+		return 0;
+	path = listen + 5;
+	slash = strrchr(path, '/');
+	if (path[0] != '/' || slash == NULL || (size_t)(slash - path) >= sizeof(dir)) {
+		problem(&r, "--listen %s: the socket path must be absolute", listen);
+		return r.problems;
+	}
+	if (slash == path)
+		strcpy(dir, "/");
+	else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	if (stat(dir, &st) != 0)
+		problem(&r, "--listen: %s: %s (nothing creates it: RuntimeDirectory= in the unit, or "
+		    "mkdir)", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		problem(&r, "--listen: %s: not a directory", dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		problem(&r, "--listen: %s: %s cannot make the socket there: %s", dir,
+		    geteuid() == 0 ? "root" : "this user", strerror(errno));
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		problem(&r, "--listen: %s: exists and is not a socket (it is never replaced)", path);
+	return r.problems;
+}

@@ -23,9 +23,17 @@
  *      with a parent this user may create it in (gatekeep-authz started as root: a
  *      parent directory, as it makes state_dir for run_user before the drop).
  * Writes one line per problem to out, "PROG: KEY: PATH: WHY" (or "PROG: KEY VALUE: WHY"),
- * and returns how many problems it found (0: none). The socket is not checked: systemd
- * or --listen makes it.
+ * and returns how many problems it found (0: none). The socket is gk_deploy_check_listen's.
  */
 int gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out);
+
+/*
+ * --listen unix:PATH given with --check-config: the directory the socket will be made in
+ * exists (nothing creates it: systemd's RuntimeDirectory= or the admin does), and PATH is
+ * free or a socket (lib/listener replaces only a stale socket, never another file).
+ * Checked as the caller, who will bind it.  Anything else (tcp:, NULL: systemd's or the web
+ * server's socket) is not checked here.  Same output and return as gk_deploy_check.
+ */
+int gk_deploy_check_listen(const char *listen, const char *prog, FILE *out);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/check_config_deploy.sh: gatekeep-authz --check-config fails, one line per problem, on
 # a deployment the workers could not serve from (missing database, open secret, a state_dir
-# of another user), as the user they would serve as; a complete one passes.
+# of another user, a --listen socket in a missing directory), as the user they would serve
+# as; a complete one passes.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 chmod 755 "$TMP"
@@ -48,4 +49,19 @@ if [ "$(id -u)" = 0 ]; then
 	sed -i 's/^run_user = .*/run_user = nobody/' "$TMP/gk.conf"
 fi
 out=$(check); is "$?:$out" "0:" "repaired: exit 0 again"
+
+# --listen unix:PATH: the socket's directory must exist; PATH must be free or a socket.
+listen_check() { "$1" -c "$TMP/gk.conf" --listen "unix:$2" --check-config 2>&1 >/dev/null; }
+out=$(listen_check "$GK_AUTHZ" "$TMP/gk/authz.sock"); is "$?:$out" "0:" "gatekeep-authz: a free path in an existing directory: exit 0"
+for prog in "$GK_AUTHZ" "$GK_LOGIN"; do
+	name=$(basename "$prog")
+	out=$(listen_check "$prog" "$TMP/no-such-dir/authz.sock"); r=$?
+	is "$r" 1 "$name: --listen in a missing directory: exit 1"
+	like "$out" "^$name: --listen: $TMP/no-such-dir: No such file" "... one line naming the directory"
+	: >"$TMP/gk/not-a-socket"
+	out=$(listen_check "$prog" "$TMP/gk/not-a-socket"); r=$?
+	is "$r" 1 "$name: --listen on a regular file: exit 1"
+	like "$out" "^$name: --listen: $TMP/gk/not-a-socket: exists and is not a socket" "... said so"
+	rm -f "$TMP/gk/not-a-socket"
+done
 done_testing
