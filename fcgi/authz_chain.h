@@ -50,7 +50,7 @@ extern const struct authz_method authz_m_bypass, authz_m_proxy, authz_m_session,
 /* Is this Apache's authenticator call with the REMOTE_USER/REMOTE_PASSWD pair? (authz_methods.c) */
 bool authz_apache_pair_call(const struct gk_request *req, enum gk_role role);
 
-/* Helpers of the chain (authz_decide.c). */
+/* Helpers of the chain (authz_chain.c). */
 enum authz_found authz_fail(struct gk_decision *d, enum gk_outcome o, const char *reason);
 /* One server-set param: GK_OK (value or NULL when absent) or GK_EDUP. */
 int authz_param1(const struct gk_request *req, const char *name, const char **v);

@@ -35,17 +35,6 @@ now_real(void)
 	return (int64_t)time(NULL);
 }
 
-bool
-authz_method_on(const struct gk_config *cfg, enum gk_method m)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->methods_count; i++)
-		if (cfg->methods[i] == m)
-			return true;
-	return false;
-}
-
 int
 gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_log *log,
     struct gk_err *err)
@@ -90,25 +79,6 @@ gk_authz_free(struct gk_authz *a)
 	memset(a, 0, sizeof(*a));
 }
 
-enum authz_found
-authz_fail(struct gk_decision *d, enum gk_outcome o, const char *reason)
-{
-	d->outcome = o;
-	d->reason = reason;
-	return M_FAIL;
-}
-
-/* One server-set param: GK_OK (value or NULL when absent) or GK_EDUP. */
-int
-authz_param1(const struct gk_request *req, const char *name, const char **v)
-{
-	*v = NULL;
-	if (gk_request_param_count(req, name) > 1)
-		return GK_EDUP;
-	*v = gk_request_param(req, name);
-	return GK_OK;
-}
-
 /* Bounds on the whole param set before anything looks at it. */
 static bool
 params_sane(char *const *envp)
@@ -127,47 +97,10 @@ params_sane(char *const *envp)
 	return true;
 }
 
-struct gk_userdb *
-authz_db(struct gk_authz *a)
-{
-	struct gk_err err = { "" };
-
-	if (a->db == NULL && gk_userdb_open(a->cfg->database, &a->db, &err) != GK_OK) {
-		a->db = NULL;
-		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
-	}
-	return a->db;
-}
-
-/* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */
-int
-authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u)
-{
-	struct gk_userdb *db = authz_db(a);
-	struct gk_err err = { "" };
-	int rc;
-
-	if (db == NULL)
-		return GK_EIO;
-	rc = gk_userdb_lookup(db, name, u, &err);
-	if (rc != GK_OK && rc != GK_NOTFOUND)
-		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
-	return rc;
-}
-
 static int
 auth_lookup(void *arg, const char *name, struct gk_user *u)
 {
 	return authz_lookup(arg, name, u);
-}
-
-void
-authz_set_user(struct gk_decision *d, const struct gk_user *u, const char *method)
-{
-	d->user = *u;
-	gk_wipe(d->user.hash, sizeof(d->user.hash));
-	d->have_user = true;
-	d->method = method;
 }
 
 /* --- the original request ------------------------------------------------ */

@@ -4,10 +4,11 @@
 noinst_LIBRARIES += lib/liblogin.a
 lib_liblogin_a_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS) $(CJOSE_CFLAGS)
 lib_liblogin_a_SOURCES = lib/login.h lib/login_ctx.h lib/login_ctx.c lib/login_once.h lib/login_once.c \
-	lib/login_request.h lib/login_handle.c lib/login_reply.c \
+	lib/login_request.h lib/login_request.c lib/login_handle.c lib/login_reply.c \
 	lib/login_csrf.c lib/login_account.c lib/login_endpoints.c lib/login_oidc_flow.c \
 	lib/login_page.h lib/login_page.c lib/login_buf.h lib/login_buf.c \
 	lib/login_oidc.h lib/login_oidc_int.h lib/login_oidc.c lib/login_oidc_provider.c \
+	lib/login_oidc_util.c \
 	lib/login_oidc_jwt.c lib/login_http.h lib/login_http.c
 nodist_lib_liblogin_a_SOURCES = lib/login_default.h
 # What a login main links: liblogin first (it calls into libgatekeep).

@@ -1,4 +1,4 @@
-/* login_handle.c: one request to gatekeep-login: the routing, the request's own URL and fields, then the endpoint. */
+/* login_handle.c: one request to gatekeep-login: the routing and the request's own URL, then the endpoint. */
 #include <config.h>
 
 #include <errno.h>
@@ -6,27 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
 #include "login_request.h"
-
-/* ---- request helpers ---- */
-
-const char *
-login_param(const struct rq *q, const char *name)
-{
-	return gk_request_param(&q->req, name);
-}
-
-/* A header value, or NULL when absent, duplicated or malformed. */
-const char *
-login_header(const struct rq *q, const char *name)
-{
-	const char *v;
-
-	if (gk_request_header(&q->req, name, &v) != GK_OK)
-		return NULL;
-	return v;
-}
 
 static bool
 path_char_ok(const char *s, size_t n)
@@ -101,59 +81,7 @@ route_init(struct rq *q)
 	}
 }
 
-const char *
-login_query_rd(const struct rq *q, char *out, size_t outsz)
-{
-	const char *qs = login_param(q, "QUERY_STRING");
-
-	out[0] = '\0';
-	if (qs == NULL)
-		return out;
-	if (gk_form_get(qs, strlen(qs), "rd", out, outsz) != GK_OK &&
-	    gk_form_get(qs, strlen(qs), "redirect_uri", out, outsz) != GK_OK)
-		out[0] = '\0';
-	return out;
-}
-
-void
-login_deny_log(struct rq *q, const char *user, const char *reason)
-{
-	gk_log_decision(&q->ctx->log, false, user, "form", q->addr, reason, q->self);
-}
-
 /* ---- the entry points ---- */
-
-void
-login_csp_init(struct login_ctx *ctx)
-{
-	const struct gk_strlist *l = &ctx->cfg.redirect_domains;
-	size_t i, o;
-	const char *e;
-
-	/*
-	 * Chromium applies form-action to the redirect after the POST too, so
-	 * the hosts we may redirect to must be listed, or the login would stall.
-	 */
-	o = (size_t)snprintf(ctx->form_action_csp, sizeof(ctx->form_action_csp), "'self'");
-	for (i = 0; i < l->count; i++) {
-		char src[300];
-
-		e = l->items[i];
-		if (e[0] == '*' && e[1] == '.')
-			e++;
-		if (strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") !=
-		    strlen(e) || strlen(e) > 253)
-			continue;
-		if (e[0] == '.')
-			snprintf(src, sizeof(src), " %s *%s", e + 1, e);
-		else
-			snprintf(src, sizeof(src), " %s", e);
-		if (o + strlen(src) + 1 >= sizeof(ctx->form_action_csp))
-			break;
-		memcpy(ctx->form_action_csp + o, src, strlen(src) + 1);
-		o += strlen(src);
-	}
-}
 
 long
 login_content_length(const char *s)

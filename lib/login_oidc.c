@@ -26,14 +26,6 @@ dup_or_empty(const char *s)
 	return strdup(s != NULL ? s : "");
 }
 
-void
-login_oidc_lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s + 32);
-}
-
 static const char *
 provider_name(enum gk_oidc_provider p)
 {
@@ -70,19 +62,6 @@ redirect_uri_ok(const char *url, struct gk_err *err)
 	curl_free(q);
 	curl_url_cleanup(u);
 	return ok;
-}
-
-bool
-login_oidc_word_ok(const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > max)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
 }
 
 /* ---- settings ---- */
@@ -345,16 +324,6 @@ fail:
 }
 
 void
-login_oidc_keys_free(struct login_oidc *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nkeys; i++)
-		cjose_jwk_release(o->keys[i].k);
-	o->nkeys = 0;
-}
-
-void
 login_oidc_free(struct login_oidc *o)
 {
 	if (o == NULL)
@@ -387,12 +356,6 @@ const char *
 login_oidc_label(const struct login_oidc *o)
 {
 	return o != NULL ? o->label : "";
-}
-
-const char *
-login_oidc_jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 /* ---- the two steps ---- */

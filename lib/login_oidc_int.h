@@ -36,7 +36,7 @@ struct login_oidc {
 	char *groups_claim;
 };
 
-/* login_oidc.c: small helpers. */
+/* login_oidc_util.c: small helpers. */
 void login_oidc_lower(char *s);
 /* Printable, no spaces, 1..max bytes. */
 bool login_oidc_word_ok(const char *s, size_t max);

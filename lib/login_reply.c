@@ -1,4 +1,4 @@
-/* login_reply.c: gatekeep-login's answer to one request: the CGI head (status, security headers), cookies, pages, JSON, redirects. */
+/* login_reply.c: gatekeep-login's answer to one request: the CGI head (status, security headers), pages, JSON, redirects. */
 #include <config.h>
 
 #include <stdio.h>
@@ -8,10 +8,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "cookie.h"
 #include "login_request.h"
-#include "session_cookie.h"
-#include "validate.h"
 
 static const char *
 reason_phrase(int status)
@@ -29,20 +26,6 @@ reason_phrase(int status)
 	case 502: return "Bad Gateway";
 	default: return "Internal Server Error";
 	}
-}
-
-void
-login_add_header(struct rq *q, const char *name, const char *value)
-{
-	/* Nothing reaches a header line unchecked (CR/LF injection). */
-	if (!gk_valid_header_value(value, strlen(value))) {
-		q->r.hdr.failed = true;
-		return;
-	}
-	login_buf_puts(&q->r.hdr, name);
-	login_buf_puts(&q->r.hdr, ": ");
-	login_buf_puts(&q->r.hdr, value);
-	login_buf_puts(&q->r.hdr, "\r\n");
 }
 
 void
@@ -71,22 +54,6 @@ login_finish(struct rq *q, struct login_buf *out)
 	login_buf_printf(out, "Content-Length: %zu\r\n\r\n", q->r.body.len);
 	if (!head && q->r.body.len > 0)
 		login_buf_add(out, q->r.body.p, q->r.body.len);
-}
-
-void
-login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain, const char *path,
-    long max_age, enum gk_samesite ss)
-{
-	struct gk_setcookie c = { name, value, domain, path, max_age, q->ctx->cfg.cookie_secure, true, ss };
-	char line[GK_SETCOOKIE_MAX];
-	struct gk_err err;
-
-	if (gk_setcookie_format(&c, line, sizeof(line), &err) != GK_OK) {
-		gk_log(&q->ctx->log, LOG_ERR, "Set-Cookie %s: %s", name, err.msg);
-		q->r.hdr.failed = true;
-		return;
-	}
-	login_add_header(q, "Set-Cookie", line);
 }
 
 /* ---- pages ---- */

@@ -35,7 +35,7 @@ struct rq {
 	struct resp r;
 };
 
-/* login_handle.c: the request's fields. */
+/* login_request.c: the request's fields, and its answer's headers. */
 const char *login_param(const struct rq *q, const char *name);
 /* A header value, or NULL when absent, duplicated or malformed. */
 const char *login_header(const struct rq *q, const char *name);
@@ -43,11 +43,12 @@ const char *login_header(const struct rq *q, const char *name);
 const char *login_query_rd(const struct rq *q, char *out, size_t outsz);
 /* The deny line of a refused form (the stable fields fail2ban filters read). */
 void login_deny_log(struct rq *q, const char *user, const char *reason);
-
-/* login_reply.c: the answer. Every header value is checked (CR/LF); a failure becomes a 500. */
+/* Every header value is checked (CR/LF); a failure becomes a 500. */
 void login_add_header(struct rq *q, const char *name, const char *value);
 void login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain,
     const char *path, long max_age, enum gk_samesite ss);
+
+/* login_reply.c: the answer. */
 void login_show_page(struct rq *q, int status, struct login_vars *v);
 /* The sign-in form (with its CSRF cookie and, with OIDC, the provider link carrying rd). */
 void login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd);

@@ -1,7 +1,8 @@
 # tests/authzunit.mk: gatekeep-authz's decision chain and the external-user upsert, in-process.
 check_PROGRAMS += tests/t_authz_decide tests/t_extuser
 tests_t_authz_decide_SOURCES = tests/t_authz_decide.c tests/tap.h \
-	fcgi/authz_decide.h fcgi/authz_decide.c fcgi/authz_chain.h fcgi/authz_methods.c \
+	fcgi/authz_decide.h fcgi/authz_decide.c fcgi/authz_chain.h fcgi/authz_chain.c \
+	fcgi/authz_methods.c \
 	fcgi/authz_proxy.c fcgi/authz_state.c fcgi/authz_answer.h fcgi/authz_answer.c
 tests_t_authz_decide_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
 tests_t_authz_decide_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)

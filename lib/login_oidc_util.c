@@ -1,0 +1,43 @@
+/* login_oidc_util.c: the small helpers lib/login_oidc*.c share: lower-casing, a plain word, a JSON string member, freeing the keys. */
+#include <config.h>
+
+#include <string.h>
+
+#include "login_oidc_int.h"
+
+void
+login_oidc_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
+bool
+login_oidc_word_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > max)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+const char *
+login_oidc_jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+void
+login_oidc_keys_free(struct login_oidc *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkeys; i++)
+		cjose_jwk_release(o->keys[i].k);
+	o->nkeys = 0;
+}

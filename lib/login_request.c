@@ -1,0 +1,113 @@
+/* login_request.c: what every gatekeep-login module reads from one request and adds to its answer's head: fields, headers, rd, the deny line, cookies. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "form.h"
+#include "login_request.h"
+#include "session_cookie.h"
+#include "validate.h"
+
+const char *
+login_param(const struct rq *q, const char *name)
+{
+	return gk_request_param(&q->req, name);
+}
+
+/* A header value, or NULL when absent, duplicated or malformed. */
+const char *
+login_header(const struct rq *q, const char *name)
+{
+	const char *v;
+
+	if (gk_request_header(&q->req, name, &v) != GK_OK)
+		return NULL;
+	return v;
+}
+
+const char *
+login_query_rd(const struct rq *q, char *out, size_t outsz)
+{
+	const char *qs = login_param(q, "QUERY_STRING");
+
+	out[0] = '\0';
+	if (qs == NULL)
+		return out;
+	if (gk_form_get(qs, strlen(qs), "rd", out, outsz) != GK_OK &&
+	    gk_form_get(qs, strlen(qs), "redirect_uri", out, outsz) != GK_OK)
+		out[0] = '\0';
+	return out;
+}
+
+void
+login_deny_log(struct rq *q, const char *user, const char *reason)
+{
+	gk_log_decision(&q->ctx->log, false, user, "form", q->addr, reason, q->self);
+}
+
+/* ---- the answer's head ---- */
+
+void
+login_add_header(struct rq *q, const char *name, const char *value)
+{
+	/* Nothing reaches a header line unchecked (CR/LF injection). */
+	if (!gk_valid_header_value(value, strlen(value))) {
+		q->r.hdr.failed = true;
+		return;
+	}
+	login_buf_puts(&q->r.hdr, name);
+	login_buf_puts(&q->r.hdr, ": ");
+	login_buf_puts(&q->r.hdr, value);
+	login_buf_puts(&q->r.hdr, "\r\n");
+}
+
+void
+login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain, const char *path,
+    long max_age, enum gk_samesite ss)
+{
+	struct gk_setcookie c = { name, value, domain, path, max_age, q->ctx->cfg.cookie_secure, true, ss };
+	char line[GK_SETCOOKIE_MAX];
+	struct gk_err err;
+
+	if (gk_setcookie_format(&c, line, sizeof(line), &err) != GK_OK) {
+		gk_log(&q->ctx->log, LOG_ERR, "Set-Cookie %s: %s", name, err.msg);
+		q->r.hdr.failed = true;
+		return;
+	}
+	login_add_header(q, "Set-Cookie", line);
+}
+
+/* ---- set-up ---- */
+
+void
+login_csp_init(struct login_ctx *ctx)
+{
+	const struct gk_strlist *l = &ctx->cfg.redirect_domains;
+	size_t i, o;
+	const char *e;
+
+	/*
+	 * Chromium applies form-action to the redirect after the POST too, so
+	 * the hosts we may redirect to must be listed, or the login would stall.
+	 */
+	o = (size_t)snprintf(ctx->form_action_csp, sizeof(ctx->form_action_csp), "'self'");
+	for (i = 0; i < l->count; i++) {
+		char src[300];
+
+		e = l->items[i];
+		if (e[0] == '*' && e[1] == '.')
+			e++;
+		if (strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:") !=
+		    strlen(e) || strlen(e) > 253)
+			continue;
+		if (e[0] == '.')
+			snprintf(src, sizeof(src), " %s *%s", e + 1, e);
+		else
+			snprintf(src, sizeof(src), " %s", e);
+		if (o + strlen(src) + 1 >= sizeof(ctx->form_action_csp))
+			break;
+		memcpy(ctx->form_action_csp + o, src, strlen(src) + 1);
+		o += strlen(src);
+	}
+}
