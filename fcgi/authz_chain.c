@@ -1,18 +1,7 @@
-/* authz_chain.c: the helpers the decision chain and its methods share: failing, one param, the methods word, the user database. */
+/* authz_chain.c: the helpers the decision chain and its methods share: failing, one param, the user database. */
 #include <config.h>
 
 #include "authz_chain.h"
-
-bool
-authz_method_on(const struct gk_config *cfg, enum gk_method m)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->methods_count; i++)
-		if (cfg->methods[i] == m)
-			return true;
-	return false;
-}
 
 enum authz_found
 authz_fail(struct gk_decision *d, enum gk_outcome o, const char *reason)

@@ -54,7 +54,6 @@ bool authz_apache_pair_call(const struct gk_request *req, enum gk_role role);
 enum authz_found authz_fail(struct gk_decision *d, enum gk_outcome o, const char *reason);
 /* One server-set param: GK_OK (value or NULL when absent) or GK_EDUP. */
 int authz_param1(const struct gk_request *req, const char *name, const char **v);
-bool authz_method_on(const struct gk_config *cfg, enum gk_method m);
 /* The worker's database handle, opened on first use; NULL (logged) when it cannot be. */
 struct gk_userdb *authz_db(struct gk_authz *a);
 /* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */

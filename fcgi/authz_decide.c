@@ -239,7 +239,7 @@ unauth_answer(const struct gk_config *cfg, const struct gk_request *req, const s
 {
 	const char *accept = NULL, *xrw = NULL;
 	char url[GK_AUTHZ_TARGET_MAX + 1], enc[GK_AUTHZ_TARGET_MAX * 3 + 1];
-	bool browser, basic = authz_method_on(cfg, GK_M_BASIC);
+	bool browser, basic = gk_config_uses_method(cfg, GK_M_BASIC);
 	bool login = cfg->login_url != NULL && cfg->login_url[0] != '\0' &&
 	    cfg->on_unauthenticated != GK_UNAUTH_BASIC;
 	int n;

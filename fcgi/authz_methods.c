@@ -172,7 +172,7 @@ m_apache_pair(const struct authz_call *c, struct gk_decision *d)
 	bool mismatch;
 	int rc;
 
-	if (!authz_method_on(c->a->cfg, GK_M_BASIC))
+	if (!gk_config_uses_method(c->a->cfg, GK_M_BASIC))
 		return authz_fail(d, GK_OUT_BADCRED, "basic-not-enabled");
 	if (authz_param1(req, "FCGI_APACHE_ROLE", &ar) != GK_OK ||
 	    authz_param1(req, "REMOTE_USER", &ru) != GK_OK ||

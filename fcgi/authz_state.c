@@ -72,7 +72,7 @@ bool
 authz_lockout_wanted(const struct gk_config *cfg)
 {
 	/* Only Basic (and Apache's REMOTE_USER/REMOTE_PASSWD pair, which needs it) checks passwords. */
-	return authz_method_on(cfg, GK_M_BASIC) && cfg->max_failures > 0;
+	return gk_config_uses_method(cfg, GK_M_BASIC) && cfg->max_failures > 0;
 }
 
 /*

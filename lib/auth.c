@@ -144,23 +144,14 @@ lockout_settle(struct gk_auth *a, const char *user, const char *addr, int64_t no
 	lockout_notice(a);
 }
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The dummy hash, timed: what a failure must cost whatever the stored method. */
 static void
 dummy_hash(struct gk_auth *a, const char *password)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = gk_mono_ns();
 
 	gk_pw_verify_dummy(a->pw, password);
-	a->dummy_ns = mono_ns() - t0;
+	a->dummy_ns = gk_mono_ns() - t0;
 	gk_metrics_password(NULL, a->dummy_ns);
 }
 
@@ -178,7 +169,7 @@ cost_like_dummy(struct gk_auth *a, const char *stored, const char *password, int
 {
 	if (gk_pw_costs_like_dummy(a->pw, stored))
 		return;
-	if (a->dummy_ns == 0 || mono_ns() - t0 < a->dummy_ns / 2)
+	if (a->dummy_ns == 0 || gk_mono_ns() - t0 < a->dummy_ns / 2)
 		dummy_hash(a, password);
 }
 
@@ -233,10 +224,15 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		    u->hash, (u->flags & GK_USER_DISABLED) != 0, now, &v) :
 		    gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user, password, NULL, false, now, &v);
 		if (hs == GK_HASHPOOL_PENDING) {
+			if (rc == GK_OK && !(u->flags & GK_USER_DISABLED))
+				gk_metrics_basic_cache(false);
 			gk_wipe(u, sizeof(*u));
 			return GK_AUTH_PENDING;
 		}
 	}
+	/* One cache lookup per request: not again when the pool's verdict decides it (DONE). */
+	if (rc == GK_OK && !(u->flags & GK_USER_DISABLED) && hs != GK_HASHPOOL_DONE)
+		gk_metrics_basic_cache(cached);
 	/* A cache hit is a password verified before: checked against bans, never counted. */
 	st = cached ? lockout_admits(a, user, addr, now, true) : lockout_reserve(a, user, addr, now);
 	if (st != GK_AUTH_OK) {
@@ -250,10 +246,10 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 			dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
 		return GK_AUTH_UNKNOWN_USER;
 	}
-	t0 = mono_ns();
+	t0 = gk_mono_ns();
 	if (hs != GK_HASHPOOL_DONE) {
 		v = gk_pw_verify(a->pw, password, u->hash);
-		gk_metrics_password(u->hash, mono_ns() - t0);
+		gk_metrics_password(u->hash, gk_mono_ns() - t0);
 	}
 	if (v == GK_PW_MATCH && !(u->flags & GK_USER_DISABLED)) {
 		gk_credcache_put(a->cache, u->name, password, u->hash, u->generation, u->updated, now);

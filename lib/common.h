@@ -48,6 +48,9 @@ bool gk_ct_equal(const void *a, const void *b, size_t n);
 /* CLOCK_MONOTONIC in milliseconds: for deadlines and intervals, never for dates. */
 int64_t gk_now_ms(void);
 
+/* CLOCK_MONOTONIC in nanoseconds: for measuring how long something took. */
+int64_t gk_mono_ns(void);
+
 /* Value of one hex digit, or -1 (for percent-decoding). */
 int gk_hexval(int c);
 

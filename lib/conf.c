@@ -525,6 +525,17 @@ gk_config_free(struct gk_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+bool
+gk_config_uses_method(const struct gk_config *cfg, enum gk_method m)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->methods_count; i++)
+		if (cfg->methods[i] == m)
+			return true;
+	return false;
+}
+
 int
 gk_config_defaults(struct gk_config *cfg, struct gk_err *err)
 {

@@ -132,6 +132,9 @@ struct gk_config {
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */
 int gk_config_defaults(struct gk_config *cfg, struct gk_err *err);
 
+/* Whether the methods key lists m (in any position). */
+bool gk_config_uses_method(const struct gk_config *cfg, enum gk_method m);
+
 /*
  * Loads defaults, then the file at path (NULL: $GATEKEEP_CONFIG, else
  * GK_CONFIG_DEFAULT_PATH; a missing default file is not an error, a missing

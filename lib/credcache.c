@@ -7,7 +7,6 @@
 #include <sodium.h>
 
 #include "credcache.h"
-#include "metrics.h"
 
 #define DIGEST_LEN 32
 
@@ -108,7 +107,6 @@ gk_credcache_check(struct gk_credcache *c, const char *user, const char *passwor
 		break;
 	}
 	gk_wipe(d, sizeof(d));
-	gk_metrics_basic_cache(hit);
 	return hit;
 }
 

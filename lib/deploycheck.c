@@ -38,17 +38,6 @@ problem(struct report *r, const char *fmt, ...)
 	r->problems++;
 }
 
-static bool
-uses_method(const struct gk_config *cfg, enum gk_method m)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->methods_count; i++)
-		if (cfg->methods[i] == m)
-			return true;
-	return false;
-}
-
 static void
 check_database(const char *path, struct report *r)
 {
@@ -193,9 +182,9 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 			_exit(r.problems);
 		}
 		check_database(cfg->database, &r);
-		if (login_page || uses_method(cfg, GK_M_SESSION))
+		if (login_page || gk_config_uses_method(cfg, GK_M_SESSION))
 			check_secret(cfg->secret_file, &r);
-		if (login_page || uses_method(cfg, GK_M_BASIC))
+		if (login_page || gk_config_uses_method(cfg, GK_M_BASIC))
 			check_state_dir(cfg->state_dir, started_as_root && !login_page, &r);
 		fflush(out);
 		_exit(r.problems > 100 ? 100 : r.problems);

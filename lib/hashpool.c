@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "hashpool.h"
+#include "metrics.h"
 
 #define KEY_LEN   crypto_generichash_BYTES       /* 32 */
 #define MEMO_SIZE 128
@@ -69,11 +70,15 @@ gk_hashpool_current(void)
 static void
 run_job(struct gk_pw_ctx *ctx, struct job *j)
 {
+	int64_t t0 = gk_mono_ns();
+
 	if (j->kind == GK_HASHPOOL_DUMMY) {
 		j->v = gk_pw_verify_dummy(ctx, j->password);
+		gk_metrics_password(NULL, gk_mono_ns() - t0);
 		return;
 	}
 	j->v = gk_pw_verify(ctx, j->password, j->stored);
+	gk_metrics_password(j->stored, gk_mono_ns() - t0);   /* relaxed atomics: any thread */
 	/* as lib/auth in line: a failure costs at least the dummy (never less, maybe more) */
 	if ((j->v == GK_PW_MISMATCH || (j->disabled && j->v != GK_PW_FAIL)) &&
 	    !gk_pw_costs_like_dummy(ctx, j->stored))

@@ -104,15 +104,6 @@ struct shm {
 static struct shm *shm;                 /* NULL: metrics are off in this process */
 static int64_t decision_t0;             /* this worker's decision in progress (one at a time) */
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void
 add(counter *c, uint64_t n)
 {
@@ -186,7 +177,7 @@ void
 gk_metrics_decision_start(void)
 {
 	if (shm != NULL)
-		decision_t0 = mono_ns();
+		decision_t0 = gk_mono_ns();
 }
 
 void
@@ -211,7 +202,7 @@ gk_metrics_decision(int status, bool redirect, const char *method, const char *r
 	r = o == 0 ? 0 : index_of(reasons, N_REASONS, reason, N_REASONS - 1);
 	add(&shm->decisions[o][m][r], 1);
 	if (decision_t0 != 0) {
-		ns = mono_ns() - decision_t0;
+		ns = gk_mono_ns() - decision_t0;
 		if (ns < 0)
 			ns = 0;
 		add(&shm->decision_seconds.bucket[bucket_of(decision_bounds, N_DBOUNDS, ns)], 1);

@@ -41,17 +41,6 @@ kind_of(const struct gk_config *cfg, const char *p)
 	return OPS_NONE;
 }
 
-static bool
-uses(const struct gk_config *cfg, enum gk_method m)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->methods_count; i++)
-		if (cfg->methods[i] == m)
-			return true;
-	return false;
-}
-
 int
 gk_ops_ready(const struct gk_config *cfg, struct gk_err *why)
 {
@@ -69,7 +58,7 @@ gk_ops_ready(const struct gk_config *cfg, struct gk_err *why)
 	gk_userdb_close(db);
 	if (rc != GK_OK && rc != GK_NOTFOUND)
 		return gk_err_set(why, "database: %s", e.msg);
-	if (uses(cfg, GK_M_SESSION)) {
+	if (gk_config_uses_method(cfg, GK_M_SESSION)) {
 		struct gk_secret s;
 
 		memset(&s, 0, sizeof(s));
@@ -78,7 +67,7 @@ gk_ops_ready(const struct gk_config *cfg, struct gk_err *why)
 		if (rc != GK_OK)
 			return gk_err_set(why, "secret: %s", e.msg);
 	}
-	if (uses(cfg, GK_M_BASIC) && cfg->max_failures > 0) {
+	if (gk_config_uses_method(cfg, GK_M_BASIC) && cfg->max_failures > 0) {
 		/* lib/conf.c filled an empty state_dir with "state" beside the database */
 		n = snprintf(probe, sizeof(probe), "%s/.ready-%ld", cfg->state_dir, (long)getpid());
 		if (n < 0 || (size_t)n >= sizeof(probe))
