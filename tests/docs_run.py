@@ -300,6 +300,17 @@ def run_sh(script, env, timeout=60):
         os.killpg(p.pid, signal.SIGKILL)
         out += b"\n(timed out)"
         rc = p.wait()
+    # what the last command wrote between the last select and its exit is still in the
+    # pty: read it to the end (EIO once no process holds the other side)
+    drain_end = time.time() + 5
+    while time.time() < drain_end and select.select([master], [], [], 0.2)[0]:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
     os.close(master)
     return rc, out.decode(errors="replace").replace("\r\n", "\n")
 
