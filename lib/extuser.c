@@ -194,7 +194,6 @@ apply(const char *path, const struct gk_extuser_want *w, struct gk_user *cur,
 	const char *email = w->email;
 	char want[GK_GROUPS_MAX + 1];
 	bool taken;
-	int rc;
 
 	if (email != NULL && w->email_unique && strcmp(cur->email, email) != 0) {
 		/* Checked again under the lock: another user may have taken it meanwhile. */
@@ -210,8 +209,8 @@ apply(const char *path, const struct gk_extuser_want *w, struct gk_user *cur,
 			email = NULL;
 		}
 	}
-	if ((w->groups != NULL && ((rc = want_groups(w, cur->level, want, sizeof(want))) != GK_OK ||
-	    (rc = gk_strcpy(cur->groups, sizeof(cur->groups), want)) != GK_OK)) ||
+	if ((w->groups != NULL && (want_groups(w, cur->level, want, sizeof(want)) != GK_OK ||
+	    gk_strcpy(cur->groups, sizeof(cur->groups), want) != GK_OK)) ||
 	    (email != NULL && gk_strcpy(cur->email, sizeof(cur->email), email) != GK_OK) ||
 	    (w->display != NULL && w->display[0] != '\0' &&
 	    gk_strcpy(cur->display, sizeof(cur->display), w->display) != GK_OK) ||

@@ -580,6 +580,8 @@ gk_userdb_create(const char *path, struct gk_err *err)
 	}
 	if ((rc = gk_userdb_begin(path, true, 5000, &t, err)) != GK_OK)
 		return rc;
+	if (t == NULL)
+		return gk_err_set(err, "%s: no transaction", path);
 	if (t->live != NULL) {
 		gk_userdb_abort(t);
 		gk_err_set(err, "%s: already exists", path);
