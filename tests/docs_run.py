@@ -265,6 +265,15 @@ curl() { command curl -sS --max-time 10 %(resolve)s "$@"; }
 '''
 
 
+def pty_read(master):
+    """What the pty has, or None at its end (EOF, or EIO once no process holds the other side)."""
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        return None
+    return data or None
+
+
 def run_sh(script, env, timeout=60):
     """bash -e on a pseudo-terminal; answers password prompts. Returns (status, output)."""
     master, slave = os.openpty()
@@ -281,11 +290,8 @@ def run_sh(script, env, timeout=60):
     while time.time() < end:
         r, _, _ = select.select([master], [], [], 0.2)
         if master in r:
-            try:
-                data = os.read(master, 4096)
-            except OSError:
-                break
-            if not data:
+            data = pty_read(master)
+            if data is None:
                 break
             out += data
             pending += data
@@ -304,11 +310,8 @@ def run_sh(script, env, timeout=60):
     # pty: read it to the end (EIO once no process holds the other side)
     drain_end = time.time() + 5
     while time.time() < drain_end and select.select([master], [], [], 0.2)[0]:
-        try:
-            data = os.read(master, 4096)
-        except OSError:
-            break
-        if not data:
+        data = pty_read(master)
+        if data is None:
             break
         out += data
     os.close(master)
