@@ -61,6 +61,13 @@ int authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u);
 /* d's user is u (its hash wiped), identified by method. */
 void authz_set_user(struct gk_decision *d, const struct gk_user *u, const char *method);
 
+/* App tokens (authz_token.c): the creds lookup for lib/auth, a token as the Basic password, Bearer. */
+int authz_creds_lookup(void *arg, const char *name, struct gk_user *u, struct gk_creds *c);
+enum authz_found authz_token_check(const struct authz_call *c, const char *user,
+    const char *token, struct gk_decision *d);
+enum authz_found authz_bearer(const struct authz_call *c, const char *header,
+    struct gk_decision *d);
+
 /* The failure table (authz_state.c): Basic or the Apache pair on, and max_failures > 0. */
 bool authz_lockout_wanted(const struct gk_config *cfg);
 int authz_lockout_open(const struct gk_config *cfg, const struct gk_log *log,
