@@ -11,3 +11,8 @@ tests_t_apptoken_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_apptoken_LDADD = $(GK_LIBS)
 TESTS += tests/t_apptoken
 VALGRIND_TESTS += tests/t_apptoken
+# Real nginx (auth_request) with curl, and login.cgi: tokens as Basic and Bearer, scope, revocation, lockout.
+TESTS += tests/tokens_nginx.sh
+dist_check_SCRIPTS += tests/tokens_nginx.sh
+# The authorizer's decision chain in-process (tests/authzunit.mk) links the token method too.
+tests_t_authz_decide_SOURCES += fcgi/authz_token.c
