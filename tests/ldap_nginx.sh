@@ -32,7 +32,7 @@ pidfile $D/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
 # would let a name with an empty password bind (RFC 4513 5.1.2): gatekeep must refuse it itself
-allow bind_anon_cred
+allow bind_anon_dn
 TLSCertificateFile $D/cert.pem
 TLSCertificateKeyFile $D/key.pem
 database mdb
