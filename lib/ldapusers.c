@@ -88,9 +88,8 @@ conn_error(int rc)
 
 /* A connection with the options and TLS the configuration asks for; LDAP_SUCCESS or why not. */
 static int
-connect_ld(struct ldapusers *l, LDAP **out)
+connect_ld(const struct gk_config *cfg, LDAP **out)
 {
-	const struct gk_config *cfg = l->cfg;
 	struct timeval tv = { cfg->ldap_timeout, 0 };
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
 	int tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
@@ -142,7 +141,7 @@ service(struct ldapusers *l)
 	after_fork(l);
 	if (l->svc != NULL)
 		return LDAP_SUCCESS;
-	if ((rc = connect_ld(l, &l->svc)) != LDAP_SUCCESS)
+	if ((rc = connect_ld(l->cfg, &l->svc)) != LDAP_SUCCESS)
 		return rc;
 	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = bind_as(l->svc, l->cfg->ldap_bind_dn,
 	    l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
@@ -404,7 +403,7 @@ user_bind(struct ldapusers *l, const char *dn, const char *pw, size_t len)
 
 	after_fork(l);
 	for (tries = 0; tries < 2; tries++) {
-		if (l->usr == NULL && (rc = connect_ld(l, &l->usr)) != LDAP_SUCCESS)
+		if (l->usr == NULL && (rc = connect_ld(l->cfg, &l->usr)) != LDAP_SUCCESS)
 			continue;
 		rc = bind_as(l->usr, dn, pw, len);
 		if (!conn_error(rc))
@@ -503,6 +502,34 @@ read_bindpw(const char *path, char *out, size_t outsz, struct gk_err *err)
 	if (n == 0)
 		return gk_err_set(err, "ldap_bind_password_file %s: empty (an empty password would be "
 		    "an unauthenticated bind)", path);
+	return GK_OK;
+}
+
+int
+gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
+{
+	struct timeval tv = { cfg->ldap_timeout, 0 };
+	char *attrs[] = { "1.1", NULL };
+	char pw[BINDPW_MAX + 1] = "";
+	LDAPMessage *res = NULL;
+	LDAP *ld = NULL;
+	int rc;
+
+	if (cfg->ldap_bind_password_file[0] != '\0' &&
+	    read_bindpw(cfg->ldap_bind_password_file, pw, sizeof(pw), err) != GK_OK)
+		return GK_ERR;
+	rc = connect_ld(cfg, &ld);
+	if (rc == LDAP_SUCCESS && cfg->ldap_bind_dn[0] != '\0')
+		rc = bind_as(ld, cfg->ldap_bind_dn, pw, strlen(pw));
+	gk_wipe(pw, sizeof(pw));
+	if (rc == LDAP_SUCCESS)
+		rc = ldap_search_ext_s(ld, cfg->ldap_base_dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+		    attrs, 0, NULL, NULL, &tv, 1, &res);
+	ldap_msgfree(res);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		return gk_err_set(err, "ldap: directory %s: %s", cfg->ldap_uri, ldap_err2string(rc));
 	return GK_OK;
 }
 

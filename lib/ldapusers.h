@@ -38,4 +38,7 @@
 int gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **impl,
     const struct gk_userbackend_ops **ops, struct gk_err *err);
 
+/* Readiness: a connection, the service bind and a read of ldap_base_dn. GK_OK or why not (not logged). */
+int gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err);
+
 #endif

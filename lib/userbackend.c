@@ -136,6 +136,26 @@ gk_userbackend_writable(const struct gk_userbackend *b)
 	return b->ops->writable;
 }
 
+int
+gk_userbackend_probe(const struct gk_config *cfg, struct gk_err *err)
+{
+	struct gk_userdb *db = NULL;
+	struct gk_user u;
+	struct gk_err e = { "" };
+	int rc;
+
+	if (cfg->user_backend == GK_USERBACKEND_LDAP)
+		return gk_ldapusers_probe(cfg, err);
+	if (gk_userdb_open(cfg->database, &db, &e) != GK_OK)
+		return gk_err_set(err, "database: %s", e.msg);
+	rc = gk_userdb_lookup(db, "gatekeep-ready-probe", &u, &e);
+	gk_wipe(&u, sizeof(u));
+	gk_userdb_close(db);
+	if (rc != GK_OK && rc != GK_NOTFOUND)
+		return gk_err_set(err, "database: %s", e.msg);
+	return GK_OK;
+}
+
 const char *
 gk_userbackend_name(const struct gk_userbackend *b)
 {

@@ -52,6 +52,13 @@ void gk_userbackend_verify_dummy(struct gk_userbackend *b, const char *password)
 /* False for a backend gatekeep cannot write (LDAP): no hash upgrades, no generation bumps. */
 bool gk_userbackend_writable(const struct gk_userbackend *b);
 
+/*
+ * Readiness, with a handle of its own (not logged): gdbm opens the database and
+ * looks a probe name up; ldap connects, binds and reads ldap_base_dn.
+ * GK_OK, or GK_ERR with "database: ..." or "ldap: ..." in err.
+ */
+int gk_userbackend_probe(const struct gk_config *cfg, struct gk_err *err);
+
 /* "gdbm" or "ldap". */
 const char *gk_userbackend_name(const struct gk_userbackend *b);
 
