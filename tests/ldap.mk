@@ -10,3 +10,5 @@ tests_t_userbackend_SOURCES = tests/t_userbackend.c tests/tap.h
 tests_t_userbackend_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_userbackend_LDADD = $(GK_LIBS)
 dist_check_SCRIPTS += $(LDAP_TESTS)
+EXTRA_DIST += docs/ldap.md
+dist_noinst_SCRIPTS += scripts/bench_ldap
