@@ -550,6 +550,8 @@ main(int argc, char **argv)
 		break;
 	}
 
+	if ((rc = pw_backend_check(&o)) != EX_PW_OK)    /* user_backend = ldap: read-only */
+		return rc;
 	if (o.mode == M_UNBAN || o.mode == M_LOCKSTAT)
 		return cmd_lockout(&o, npos > 0 ? pos[0] : NULL);
 	if ((rc = pw_resolve_db(&o, npos > 0 ? pos[0] : NULL, db, sizeof(db))) != EX_PW_OK)

@@ -69,4 +69,7 @@ struct gk_lockout_conf;
 int pw_resolve_state_dir(const struct pw_opts *o, const char *dbarg, char *out, size_t outsz,
     struct gk_lockout_conf *lc);
 
+/* backend.c: EX_PW_OK, or EX_PW_GENERAL (message printed) for a user command on a read-only backend. */
+int pw_backend_check(const struct pw_opts *o);
+
 #endif

@@ -25,29 +25,14 @@ authz_param1(const struct gk_request *req, const char *name, const char **v)
 struct gk_userdb *
 authz_db(struct gk_authz *a)
 {
-	struct gk_err err = { "" };
-
-	if (a->db == NULL && gk_userdb_open(a->cfg->database, &a->db, &err) != GK_OK) {
-		a->db = NULL;
-		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
-	}
-	return a->db;
+	return gk_userbackend_gdbm(a->users);
 }
 
 /* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */
 int
 authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u)
 {
-	struct gk_userdb *db = authz_db(a);
-	struct gk_err err = { "" };
-	int rc;
-
-	if (db == NULL)
-		return GK_EIO;
-	rc = gk_userdb_lookup(db, name, u, &err);
-	if (rc != GK_OK && rc != GK_NOTFOUND)
-		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);
-	return rc;
+	return gk_userbackend_lookup(a->users, name, u);
 }
 
 void

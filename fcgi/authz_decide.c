@@ -28,6 +28,8 @@ static const struct authz_method *const chain[] = {
 };
 
 static int auth_lookup(void *arg, const char *name, struct gk_user *u);
+static enum gk_pw_verdict auth_verify(void *arg, const struct gk_user *u, const char *password);
+static void auth_verify_dummy(void *arg, const char *password);
 
 static int64_t
 now_real(void)
@@ -59,8 +61,16 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->auth.lookup = auth_lookup;
 	a->auth.lookup_arg = a;
 	a->auth.creds = authz_creds_lookup, a->auth.creds_arg = a;    /* app tokens (authz_token.c) */
+	if (gk_userbackend_open(cfg, log, &a->users, err) != GK_OK)
+		goto fail;
+	if (gk_userbackend_verifies(a->users)) {        /* LDAP: a bind checks the password */
+		a->auth.verify = auth_verify;
+		a->auth.verify_dummy = auth_verify_dummy;
+	}
 	return GK_OK;
 fail:
+	gk_lockout_close(a->lk);
+	a->lk = NULL;
 	gk_credcache_free(a->cache);
 	gk_pw_ctx_free(a->pw);
 	a->cache = NULL;
@@ -71,8 +81,7 @@ fail:
 void
 gk_authz_free(struct gk_authz *a)
 {
-	if (a->db != NULL)
-		gk_userdb_close(a->db);
+	gk_userbackend_close(a->users);
 	gk_pw_ctx_free(a->pw);
 	gk_credcache_free(a->cache);
 	gk_lockout_close(a->lk);
@@ -102,6 +111,18 @@ static int
 auth_lookup(void *arg, const char *name, struct gk_user *u)
 {
 	return authz_lookup(arg, name, u);
+}
+
+static enum gk_pw_verdict
+auth_verify(void *arg, const struct gk_user *u, const char *password)
+{
+	return gk_userbackend_verify(((struct gk_authz *)arg)->users, u, password);
+}
+
+static void
+auth_verify_dummy(void *arg, const char *password)
+{
+	gk_userbackend_verify_dummy(((struct gk_authz *)arg)->users, password);
 }
 
 /* --- the original request ------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "request.h"
 #include "secret.h"
 #include "ticket.h"
+#include "userbackend.h"
 #include "userdb.h"
 
 #define GK_AUTHZ_PARAMS_MAX 512          /* FastCGI params per request */
@@ -22,7 +23,7 @@
 struct gk_authz {
 	const struct gk_config *cfg;
 	const struct gk_log *log;
-	struct gk_userdb *db;           /* opened on first use */
+	struct gk_userbackend *users;   /* user_backend: GDBM or LDAP (lib/userbackend.h) */
 	struct gk_pw_ctx *pw;
 	struct gk_credcache *cache;     /* NULL when basic_cache_ttl = 0 */
 	struct gk_lockout *lk;          /* shared failure table; NULL when lockout_on is false */

@@ -225,6 +225,23 @@ stop(void *arg)
 	gk_config_free(&((struct authz_state *)arg)->cfg);
 }
 
+/*
+ * With user_backend = ldap a worker talks to the directory (lib/ldapusers): TCP sockets
+ * (lib/sandbox allows only AF_UNIX ones) and what libldap's connect and TLS set-up call.
+ */
+static const char *const extra_ldap[] = { "socket", "ioctl", "uname", NULL };
+
+static int
+sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
+    struct gk_err *err)
+{
+	(void)mode;
+	(void)err;
+	*extra = ((struct authz_state *)arg)->cfg.user_backend == GK_USERBACKEND_LDAP ? extra_ldap :
+	    NULL;
+	return GK_OK;
+}
+
 void
 authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const struct authz_opts *o)
 {
@@ -232,6 +249,6 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 	st->o = o;
 	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
 	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
-	    .prepare = prepare, .start = start, .sandbox = NULL, .serve = serve,
+	    .prepare = prepare, .start = start, .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 }

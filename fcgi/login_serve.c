@@ -112,7 +112,9 @@ static int
 sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
     struct gk_err *err)
 {
-	bool oidc = ((struct login_state *)arg)->ctx->oidc != NULL;
+	/* OIDC and LDAP directory users (lib/ldapusers) both need TCP sockets */
+	bool oidc = ((struct login_state *)arg)->ctx->oidc != NULL ||
+	    ((struct login_state *)arg)->ctx->cfg.user_backend == GK_USERBACKEND_LDAP;
 
 #ifdef HAVE_SECCOMP
 	if (oidc && narrow(mode, err) != GK_OK)

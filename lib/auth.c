@@ -181,7 +181,8 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 {
 	enum gk_auth_status st;
 	enum gk_pw_verdict v;
-	struct gk_hashpool *pool = gk_hashpool_current();
+	/* a backend's own check (an LDAP bind) is no hash for the pool */
+	struct gk_hashpool *pool = a->verify == NULL ? gk_hashpool_current() : NULL;
 	enum gk_hashpool_state hs = GK_HASHPOOL_INLINE;
 	bool cached = false;
 	int64_t t0;
@@ -244,12 +245,16 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	if (cached)
 		return GK_AUTH_OK;
 	if (rc == GK_NOTFOUND) {
+		if (a->verify_dummy != NULL)
+			a->verify_dummy(a->lookup_arg, password);       /* what a bind costs */
 		if (hs != GK_HASHPOOL_DONE)
 			dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
 		return GK_AUTH_UNKNOWN_USER;
 	}
 	t0 = gk_mono_ns();
-	if (hs != GK_HASHPOOL_DONE) {
+	if (a->verify != NULL)
+		v = a->verify(a->lookup_arg, u, password);
+	else if (hs != GK_HASHPOOL_DONE) {
 		v = gk_pw_verify(a->pw, password, u->hash);
 		gk_metrics_password(u->hash, gk_mono_ns() - t0);
 	}
@@ -263,7 +268,9 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		st = GK_AUTH_INTERNAL;
 	} else {
 		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
-		if (hs != GK_HASHPOOL_DONE)     /* the pool's job paid it already */
+		if (a->verify != NULL)
+			dummy_hash(a, password);        /* as an unknown user's bind + dummy */
+		else if (hs != GK_HASHPOOL_DONE)     /* the pool's job paid it already */
 			cost_like_dummy(a, u->hash, password, t0);
 		st = (u->flags & GK_USER_DISABLED) ? GK_AUTH_DISABLED : GK_AUTH_BAD_PASSWORD;
 	}

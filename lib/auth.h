@@ -68,6 +68,14 @@ struct gk_auth {
 	void *lookup_arg;
 	gk_auth_creds_fn creds;         /* app tokens; NULL = every token refused */
 	void *creds_arg;
+	/*
+	 * A user backend that checks passwords itself (lib/userbackend.h: an
+	 * LDAP bind), called with lookup_arg; NULL: the crypt hash in the record.
+	 * With it no hash pool is used, and every failure (unknown user: after
+	 * verify_dummy) pays the dummy hash, so failures cost the same.
+	 */
+	enum gk_pw_verdict (*verify)(void *arg, const struct gk_user *u, const char *password);
+	void (*verify_dummy)(void *arg, const char *password);
 
 	/* private */
 	int64_t dummy_ns;               /* what the last dummy hash cost (CLOCK_MONOTONIC) */

@@ -47,6 +47,9 @@ static const struct conf_kname oidc_provider_names[] = {
 	{ "none", GK_OIDC_NONE }, { "oidc", GK_OIDC_GENERIC }, { "google", GK_OIDC_GOOGLE },
 	{ "gitlab", GK_OIDC_GITLAB }, { "github", GK_OIDC_GITHUB }, { NULL, 0 }
 };
+static const struct conf_kname user_backend_names[] = {
+	{ "gdbm", 0 }, { "ldap", 1 }, { NULL, 0 }
+};
 static const struct conf_kname loglevel_names[] = {
 	{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
 	{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { NULL, 0 }
@@ -124,6 +127,24 @@ const struct conf_key conf_keys[] = {
 	{ "oidc_groups_claim", K_TEXT_OPT, F(oidc_groups_claim), "", 0, 0, NULL },
 	{ "oidc_username_claim", K_TEXT_OPT, F(oidc_username_claim), "email", 0, 0, NULL },
 	{ "oidc_button_label", K_TEXT_OPT, F(oidc_button_label), "", 0, 0, NULL },
+	/* Directory users: user_backend and the LDAP backend (lib/userbackend, lib/ldapusers). */
+	{ "user_backend", K_ENUM, F(user_backend), "gdbm", 0, 0, user_backend_names },
+	{ "ldap_uri", K_TEXT_OPT, F(ldap_uri), "", 0, 0, NULL },
+	{ "ldap_base_dn", K_TEXT_OPT, F(ldap_base_dn), "", 0, 0, NULL },
+	{ "ldap_user_filter", K_TEXT_OPT, F(ldap_user_filter),
+	  "(&(objectClass=inetOrgPerson)(uid=%s))", 0, 0, NULL },
+	{ "ldap_bind_dn", K_TEXT_OPT, F(ldap_bind_dn), "", 0, 0, NULL },
+	{ "ldap_bind_password_file", K_PATH_OPT, F(ldap_bind_password_file), "", 0, 0, NULL },
+	{ "ldap_group_attribute", K_TEXT_OPT, F(ldap_group_attribute), "memberOf", 0, 0, NULL },
+	{ "ldap_group_base_dn", K_TEXT_OPT, F(ldap_group_base_dn), "", 0, 0, NULL },
+	{ "ldap_group_filter", K_TEXT_OPT, F(ldap_group_filter), "(member=%s)", 0, 0, NULL },
+	{ "ldap_level_groups", K_TEXT_OPT, F(ldap_level_groups), "", 0, 0, NULL },
+	{ "ldap_default_level", K_INT, F(ldap_default_level), "998", 0, 999, NULL },
+	{ "ldap_starttls", K_BOOL, F(ldap_starttls), "false", 0, 0, NULL },
+	{ "ldap_ca_file", K_PATH_OPT, F(ldap_ca_file), "", 0, 0, NULL },
+	{ "ldap_timeout", K_DURATION, F(ldap_timeout), "5s", 1, 60, NULL },
+	{ "ldap_cache_ttl", K_DURATION, F(ldap_cache_ttl), "30s", 0, 3600, NULL },
+	{ "ldap_down_grace", K_DURATION, F(ldap_down_grace), "0", 0, 3600, NULL },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");

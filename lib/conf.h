@@ -127,6 +127,23 @@ struct gk_config {
 	char *oidc_groups_claim;          /* "" = no group mapping */
 	char *oidc_username_claim;        /* email | preferred_username */
 	char *oidc_button_label;
+	/* Where the users come from (lib/userbackend.h); LDAP directory users (lib/ldapusers.h). */
+	int user_backend;                 /* enum gk_userbackend_kind: 0 gdbm, 1 ldap */
+	char *ldap_uri;                   /* ldap://host[:port] or ldaps://host[:port] */
+	char *ldap_base_dn;
+	char *ldap_user_filter;           /* %s = the user name, escaped (RFC 4515) */
+	char *ldap_bind_dn;               /* "" = anonymous searches */
+	char *ldap_bind_password_file;
+	char *ldap_group_attribute;       /* on the user entry: group DNs or names ("" = none) */
+	char *ldap_group_base_dn;         /* "" = no group search */
+	char *ldap_group_filter;          /* %s = the user's DN, escaped */
+	char *ldap_level_groups;          /* "group=level,..." */
+	long ldap_default_level;
+	bool ldap_starttls;
+	char *ldap_ca_file;
+	long ldap_timeout;                /* seconds: connect, each operation */
+	long ldap_cache_ttl;              /* seconds a looked-up entry is reused per worker */
+	long ldap_down_grace;             /* seconds an entry outlives an unreachable directory */
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */

@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "conf_keys.h"
+#include "ldapconf.h"
 #include "policy.h"
 
 int
@@ -13,6 +14,8 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 {
 	size_t i, j;
 
+	if (gk_ldapconf_check(cfg, err) != GK_OK)       /* user_backend = ldap (lib/ldapconf.h) */
+		return GK_ERR;
 	if (cfg->methods_count == 0 || cfg->methods_count > GK_METHODS_MAX)
 		return gk_err_set(err, "methods: at least one method is needed");
 	for (i = 0; i < cfg->methods_count; i++) {

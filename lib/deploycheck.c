@@ -15,6 +15,7 @@
 #include "deploycheck.h"
 #include "sandbox.h"
 #include "secret.h"
+#include "userbackend.h"
 #include "userdb.h"
 
 struct report {
@@ -56,6 +57,21 @@ check_database(const char *path, struct report *r)
 	if (stat(path, &st) == 0 && (st.st_mode & 022) != 0)
 		problem(r, "database: %s: writable by group or others (mode %03o): chmod 0600 it",
 		    path, (unsigned)(st.st_mode & 0777));
+}
+
+/* user_backend = ldap: the workers read ldap_bind_password_file (the directory is asked at run time). */
+static void
+check_ldap(const struct gk_config *cfg, struct report *r)
+{
+	FILE *f;
+
+	if (cfg->ldap_bind_password_file[0] == '\0')
+		return;
+	if ((f = fopen(cfg->ldap_bind_password_file, "re")) == NULL)
+		problem(r, "ldap_bind_password_file: %s: %s", cfg->ldap_bind_password_file,
+		    strerror(errno));
+	else
+		fclose(f);
 }
 
 static void
@@ -181,7 +197,10 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 			fflush(out);
 			_exit(r.problems);
 		}
-		check_database(cfg->database, &r);
+		if (cfg->user_backend == GK_USERBACKEND_LDAP)   /* the directory: its service password */
+			check_ldap(cfg, &r);
+		else
+			check_database(cfg->database, &r);
 		if (login_page || gk_config_uses_method(cfg, GK_M_SESSION))
 			check_secret(cfg->secret_file, &r);
 		if (login_page || gk_config_uses_method(cfg, GK_M_BASIC))

@@ -39,3 +39,6 @@ lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c
 lib_libgatekeep_a_SOURCES += lib/logjson.h lib/logjson.c
 lib_libgatekeep_a_SOURCES += lib/sdnotify.h lib/sdnotify.c
+# Where the users come from: the GDBM database or an LDAP directory (libldap).
+lib_libgatekeep_a_SOURCES += lib/userbackend.h lib/userbackend.c lib/ldapconf.h lib/ldapconf.c \
+	lib/ldapusers.h lib/ldapusers.c

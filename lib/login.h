@@ -12,6 +12,7 @@
 #include "login_oidc.h"
 #include "password.h"
 #include "secret.h"
+#include "userbackend.h"
 #include "userdb.h"
 
 #define LOGIN_BODY_MAX 8192            /* a login form is a few hundred bytes */
@@ -21,7 +22,7 @@ struct login_ctx {
 	struct gk_config cfg;
 	struct gk_log log;
 	struct gk_secret secret;           /* follows secret_file: login_secret_current() */
-	struct gk_userdb *db;              /* opened on first use, reopened after errors */
+	struct gk_userbackend *users;      /* user_backend (lib/userbackend.h); the GDBM file opens on first use */
 	struct gk_pw_ctx *pw;
 	struct gk_lockout *lk;
 	struct gk_auth auth;               /* the password and session checks over pw and lk */
@@ -52,6 +53,9 @@ int login_secret_current(struct login_ctx *ctx);
 
 /* Looks a user up for lib/auth (arg: the login_ctx); reopens the database after an error. */
 int login_db_lookup(void *arg, const char *user, struct gk_user *u);
+/* lib/auth's verify hooks for a backend that checks passwords itself (LDAP binds). */
+enum gk_pw_verdict login_db_verify(void *arg, const struct gk_user *u, const char *password);
+void login_db_verify_dummy(void *arg, const char *password);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);

@@ -14,20 +14,25 @@ login_db_lookup(void *arg, const char *user, struct gk_user *u)
 {
 	struct login_ctx *ctx = arg;
 	struct gk_err err = { "" };
-	int rc;
 
-	if (ctx->db == NULL && gk_userdb_open(ctx->cfg.database, &ctx->db, &err) != GK_OK) {
-		gk_log(&ctx->log, LOG_ERR, "database %s: %s", ctx->cfg.database, err.msg);
-		ctx->db = NULL;
+	if (ctx->users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, &err) != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "user_backend: %s", err.msg);
+		ctx->users = NULL;
 		return GK_EIO;
 	}
-	rc = gk_userdb_lookup(ctx->db, user, u, &err);
-	if (rc != GK_OK && rc != GK_NOTFOUND) {
-		gk_log(&ctx->log, LOG_ERR, "database %s: %s", ctx->cfg.database, err.msg);
-		gk_userdb_close(ctx->db);
-		ctx->db = NULL;         /* reopen next time */
-	}
-	return rc;
+	return gk_userbackend_lookup(ctx->users, user, u);
+}
+
+enum gk_pw_verdict
+login_db_verify(void *arg, const struct gk_user *u, const char *password)
+{
+	return gk_userbackend_verify(((struct login_ctx *)arg)->users, u, password);
+}
+
+void
+login_db_verify_dummy(void *arg, const char *password)
+{
+	gk_userbackend_verify_dummy(((struct login_ctx *)arg)->users, password);
 }
 
 /* Re-hashes a legacy hash with the preferred method. Failing here never fails the login. */
@@ -41,6 +46,8 @@ login_upgrade_hash(struct rq *q, const struct gk_user *u, const char *password)
 	char esc[GK_USER_MAX * 4 + 8];
 	int rc;
 
+	if (ctx->users != NULL && !gk_userbackend_writable(ctx->users))
+		return;         /* the directory keeps its own hashes */
 	gk_log_escape(u->name, esc, sizeof(esc));
 	rc = gk_userdb_begin(ctx->cfg.database, false, 2000, &txn, &err);
 	if (rc != GK_OK)
@@ -82,6 +89,12 @@ login_bump_generation(struct rq *q, const char *user)
 	struct gk_err err = { "" };
 	int rc;
 
+	if (ctx->users != NULL && !gk_userbackend_writable(ctx->users)) {
+		gk_log(&ctx->log, LOG_ERR, "logout everywhere: user_backend = %s keeps no token "
+		    "generation: the user's other sessions end at their expiry (session_ttl) or when "
+		    "the directory drops the user", gk_userbackend_name(ctx->users));
+		return GK_ERR;
+	}
 	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
 	if (rc == GK_OK && gk_userdb_txn_get(txn, user, &cur, &err) == GK_OK) {
 		cur.generation++;

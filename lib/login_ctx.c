@@ -57,6 +57,12 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 	ctx->auth.log = &ctx->log;
 	ctx->auth.lookup = login_db_lookup;
 	ctx->auth.lookup_arg = ctx;
+	if (gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, err) != GK_OK)
+		return GK_ERR;
+	if (gk_userbackend_verifies(ctx->users)) {      /* LDAP: a bind checks the password */
+		ctx->auth.verify = login_db_verify;
+		ctx->auth.verify_dummy = login_db_verify_dummy;
+	}
 	login_csp_init(ctx);
 	{
 		char *cs = NULL;
@@ -92,7 +98,7 @@ login_secret_current(struct login_ctx *ctx)
 void
 login_ctx_free(struct login_ctx *ctx)
 {
-	gk_userdb_close(ctx->db);
+	gk_userbackend_close(ctx->users);
 	gk_pw_ctx_free(ctx->pw);
 	gk_lockout_close(ctx->lk);
 	login_oidc_free(ctx->oidc);

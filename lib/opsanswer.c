@@ -12,7 +12,7 @@
 #include "opsanswer.h"
 #include "request.h"
 #include "secret.h"
-#include "userdb.h"
+#include "userbackend.h"
 
 enum ops_kind { OPS_NONE, OPS_METRICS, OPS_HEALTH, OPS_READY };
 
@@ -44,20 +44,13 @@ kind_of(const struct gk_config *cfg, const char *p)
 int
 gk_ops_ready(const struct gk_config *cfg, struct gk_err *why)
 {
-	struct gk_userdb *db = NULL;
-	struct gk_user u;
 	struct gk_err e = { "" };
 	char probe[4200];
 	size_t alive, wanted;
 	int rc, fd, n;
 
-	if (gk_userdb_open(cfg->database, &db, &e) != GK_OK)
-		return gk_err_set(why, "database: %s", e.msg);
-	rc = gk_userdb_lookup(db, "gatekeep-ready-probe", &u, &e);
-	gk_wipe(&u, sizeof(u));
-	gk_userdb_close(db);
-	if (rc != GK_OK && rc != GK_NOTFOUND)
-		return gk_err_set(why, "database: %s", e.msg);
+	if (gk_userbackend_probe(cfg, why) != GK_OK)    /* the GDBM file or the directory */
+		return GK_ERR;
 	if (gk_config_uses_method(cfg, GK_M_SESSION)) {
 		struct gk_secret s;
 

@@ -1,0 +1,564 @@
+/* ldapusers.c: the LDAP user backend: users and groups from a directory, passwords checked by binding as the user. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ldap.h>
+
+#include "ldapconf.h"
+#include "ldapusers.h"
+#include "validate.h"
+
+#define DN_MAX 1024
+#define FILTER_MAX 4096
+#define CACHE_SLOTS 256
+#define BINDPW_MAX 512
+
+struct entry {
+	char name[GK_USER_MAX + 1];
+	bool found;
+	char dn[DN_MAX + 1];
+	struct gk_user user;            /* when found */
+	int64_t fetched;                /* monotonic seconds; 0 = empty slot */
+};
+
+struct ldapusers {
+	const struct gk_config *cfg;
+	const struct gk_log *log;
+	pid_t pid;                      /* the process the connections belong to */
+	LDAP *svc;                      /* searches */
+	LDAP *usr;                      /* the users' binds */
+	char bindpw[BINDPW_MAX + 1];
+	char dummy_dn[DN_MAX + 1];
+	struct entry cache[CACHE_SLOTS];
+	unsigned next;
+};
+
+static int64_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec + 1;  /* never 0: 0 marks an empty slot */
+}
+
+/* A fork copied the parent's connections: forget them without an unbind on the shared socket. */
+static void
+after_fork(struct ldapusers *l)
+{
+	if (l->pid == getpid())
+		return;
+	if (l->svc != NULL)
+		ldap_destroy(l->svc);
+	if (l->usr != NULL)
+		ldap_destroy(l->usr);
+	l->svc = l->usr = NULL;
+	l->pid = getpid();
+}
+
+static void
+drop(LDAP **ld)
+{
+	if (*ld != NULL)
+		ldap_unbind_ext_s(*ld, NULL, NULL);
+	*ld = NULL;
+}
+
+static void
+down(struct ldapusers *l, const char *what, int rc)
+{
+	gk_log(l->log, LOG_ERR, "ldap: directory %s cannot be reached (%s: %s): denying",
+	    l->cfg->ldap_uri, what, ldap_err2string(rc));
+}
+
+/* Whether rc says the connection (not the request) failed: worth a fresh connection. */
+static bool
+conn_error(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
+	    rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_OTHER ||
+	    rc == LDAP_LOCAL_ERROR || rc == LDAP_ENCODING_ERROR || rc == LDAP_DECODING_ERROR;
+}
+
+/* A connection with the options and TLS the configuration asks for; LDAP_SUCCESS or why not. */
+static int
+connect_ld(const struct gk_config *cfg, LDAP **out)
+{
+	struct timeval tv = { cfg->ldap_timeout, 0 };
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+	int tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+	LDAP *ld = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ldap_initialize(&ld, cfg->ldap_uri)) != LDAP_SUCCESS)
+		return rc;
+	if ((rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)) != LDAP_OPT_SUCCESS ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tlsmin)) != LDAP_OPT_SUCCESS ||
+	    (cfg->ldap_ca_file[0] != '\0' && (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
+	    cfg->ldap_ca_file)) != LDAP_OPT_SUCCESS) ||
+	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero)) != LDAP_OPT_SUCCESS) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return rc == LDAP_OPT_ERROR ? LDAP_LOCAL_ERROR : rc;
+	}
+	/* StartTLS or nothing: a failure never falls back to plain text. */
+	if (cfg->ldap_starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return rc;
+	}
+	*out = ld;
+	return LDAP_SUCCESS;
+}
+
+/* Simple bind of dn with pw (len bytes) on ld. */
+static int
+bind_as(LDAP *ld, const char *dn, const char *pw, size_t len)
+{
+	struct berval cred;
+
+	cred.bv_val = (char *)pw;
+	cred.bv_len = len;
+	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+}
+
+/* The service connection, bound as ldap_bind_dn (or anonymous): LDAP_SUCCESS or why not. */
+static int
+service(struct ldapusers *l)
+{
+	int rc;
+
+	after_fork(l);
+	if (l->svc != NULL)
+		return LDAP_SUCCESS;
+	if ((rc = connect_ld(l->cfg, &l->svc)) != LDAP_SUCCESS)
+		return rc;
+	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = bind_as(l->svc, l->cfg->ldap_bind_dn,
+	    l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
+		if (rc == LDAP_INVALID_CREDENTIALS)
+			gk_log(l->log, LOG_ERR, "ldap: the directory refused ldap_bind_dn %s with the "
+			    "password in ldap_bind_password_file", l->cfg->ldap_bind_dn);
+		drop(&l->svc);
+		return rc;
+	}
+	return LDAP_SUCCESS;
+}
+
+/* One search on the service connection, retried once on a fresh one. */
+static int
+search(struct ldapusers *l, const char *base, const char *filter, char **attrs, int sizelimit,
+    LDAPMessage **res)
+{
+	struct timeval tv = { l->cfg->ldap_timeout, 0 };
+	int rc, tries;
+
+	*res = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = service(l)) != LDAP_SUCCESS)
+			continue;
+		rc = ldap_search_ext_s(l->svc, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
+		    NULL, &tv, sizelimit, res);
+		if (rc == LDAP_SUCCESS || !conn_error(rc))
+			return rc;
+		ldap_msgfree(*res);
+		*res = NULL;
+		drop(&l->svc);
+	}
+	return rc;
+}
+
+/* The first value of attr on e into out when it passes ok (else out stays ""). */
+static void
+first_value(LDAP *ld, LDAPMessage *e, const char *attr, char *out, size_t outsz,
+    bool (*ok)(const char *s, size_t len))
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+
+	out[0] = '\0';
+	if (v != NULL && v[0] != NULL && v[0]->bv_len < outsz && memchr(v[0]->bv_val, 0,
+	    v[0]->bv_len) == NULL && ok(v[0]->bv_val, v[0]->bv_len)) {
+		memcpy(out, v[0]->bv_val, v[0]->bv_len);
+		out[v[0]->bv_len] = '\0';
+	}
+	ldap_value_free_len(v);
+}
+
+/* Appends group name g to the comma list (skipped when it would not fit or is there already). */
+static void
+add_group(char *list, size_t listsz, const char *value, size_t len)
+{
+	char tmp[DN_MAX + 1], g[GK_GROUP_MAX + 1];
+	size_t n = strlen(list);
+
+	if (len >= sizeof(tmp) || memchr(value, 0, len) != NULL)
+		return;
+	memcpy(tmp, value, len);
+	tmp[len] = '\0';
+	if (gk_ldap_group_name(tmp, g, sizeof(g)) != GK_OK || gk_groups_contains(list, g) ||
+	    n + (n > 0) + strlen(g) >= listsz)
+		return;
+	snprintf(list + n, listsz - n, "%s%s", n > 0 ? "," : "", g);
+}
+
+/* "20261206140000Z" (GeneralizedTime) as Unix seconds; 0 when absent or odd. */
+static int64_t
+gentime(LDAP *ld, LDAPMessage *e)
+{
+	char s[32];
+	struct tm tm;
+
+	first_value(ld, e, "modifyTimestamp", s, sizeof(s), gk_valid_utf8);
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	    &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}
+
+/* The groups of the user at dn from a search under ldap_group_base_dn. */
+static int
+group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
+{
+	char filter[FILTER_MAX];
+	char *attrs[] = { "cn", NULL };
+	LDAPMessage *res = NULL, *e;
+	int rc;
+
+	if (gk_ldap_filter(l->cfg->ldap_group_filter, dn, strlen(dn), filter, sizeof(filter)) != GK_OK)
+		return LDAP_FILTER_ERROR;
+	rc = search(l, l->cfg->ldap_group_base_dn, filter, attrs, 0, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		ldap_msgfree(res);
+		return rc;
+	}
+	for (e = ldap_first_entry(l->svc, res); e != NULL; e = ldap_next_entry(l->svc, e)) {
+		struct berval **v = ldap_get_values_len(l->svc, e, "cn");
+
+		if (v != NULL && v[0] != NULL)
+			add_group(groups, groupsz, v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	return LDAP_SUCCESS;
+}
+
+/* Fills s from the one entry e; LDAP_SUCCESS or a group search's failure. */
+static int
+fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
+{
+	const struct gk_config *cfg = l->cfg;
+	struct gk_user *u = &s->user;
+	char *dn = ldap_get_dn(l->svc, e);
+	int rc = LDAP_SUCCESS;
+
+	if (dn == NULL || strlen(dn) > DN_MAX) {
+		ldap_memfree(dn);
+		return LDAP_DECODING_ERROR;
+	}
+	memcpy(s->dn, dn, strlen(dn) + 1);
+	ldap_memfree(dn);
+	gk_user_init(u, name, 0);
+	u->hash[0] = '\0';
+	u->perm = GK_PERM_RW;
+	u->generation = 1;
+	u->created = 0;
+	u->updated = u->pw_changed = gentime(l->svc, e);
+	first_value(l->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);
+	first_value(l->svc, e, "displayName", u->display, sizeof(u->display), gk_valid_display);
+	if (u->display[0] == '\0')
+		first_value(l->svc, e, "cn", u->display, sizeof(u->display), gk_valid_display);
+	if (cfg->ldap_group_attribute[0] != '\0') {
+		struct berval **v = ldap_get_values_len(l->svc, e, cfg->ldap_group_attribute);
+		size_t i;
+
+		for (i = 0; v != NULL && v[i] != NULL; i++)
+			add_group(u->groups, sizeof(u->groups), v[i]->bv_val, v[i]->bv_len);
+		ldap_value_free_len(v);
+	}
+	if (cfg->ldap_group_base_dn[0] != '\0')
+		rc = group_search(l, s->dn, u->groups, sizeof(u->groups));
+	if (gk_ldap_level(cfg->ldap_level_groups, u->groups, cfg->ldap_default_level,
+	    &u->level) != GK_OK)
+		u->level = (uint16_t)cfg->ldap_default_level;
+	return rc;
+}
+
+static struct entry *
+cached(struct ldapusers *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (l->cache[i].fetched != 0 && strcmp(l->cache[i].name, name) == 0)
+			return &l->cache[i];
+	return NULL;
+}
+
+static void
+answer(const struct entry *s, struct gk_user *u)
+{
+	if (s->found)
+		*u = s->user;
+}
+
+/* Searches the directory for name into s: LDAP_SUCCESS (s->found tells) or why not. */
+static int
+fetch(struct ldapusers *l, const char *name, struct entry *s)
+{
+	char filter[FILTER_MAX];
+	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", NULL, NULL };
+	LDAPMessage *res = NULL, *e;
+	char esc[GK_USER_MAX * 4 + 8];
+	int rc, n = 0;
+
+	if (l->cfg->ldap_group_attribute[0] != '\0')
+		attrs[4] = l->cfg->ldap_group_attribute;
+	if (gk_ldap_filter(l->cfg->ldap_user_filter, name, strlen(name), filter, sizeof(filter)) !=
+	    GK_OK)
+		return LDAP_FILTER_ERROR;
+	memset(s, 0, sizeof(*s));
+	rc = search(l, l->cfg->ldap_base_dn, filter, attrs, 2, &res);
+	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && (n = ldap_count_entries(l->svc,
+	    res)) > 1)) {
+		gk_log_escape(name, esc, sizeof(esc));
+		gk_log(l->log, LOG_ERR, "ldap: ldap_user_filter matches more than one entry for "
+		    "user=%s: refused (make the filter match one entry per name)", esc);
+		ldap_msgfree(res);
+		return LDAP_SIZELIMIT_EXCEEDED;
+	}
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		gk_log(l->log, LOG_ERR, "ldap: ldap_base_dn %s does not exist", l->cfg->ldap_base_dn);
+		ldap_msgfree(res);
+		return rc;
+	}
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return rc;
+	}
+	gk_strcpy(s->name, sizeof(s->name), name);
+	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL) {
+		s->found = true;
+		rc = fill(l, e, name, s);
+	}
+	ldap_msgfree(res);
+	return rc;
+}
+
+static int
+ldap_lookup(void *impl, const char *name, struct gk_user *u)
+{
+	struct ldapusers *l = impl;
+	struct entry *s = cached(l, name), fresh;
+	int64_t now = mono_s();
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!gk_valid_user(name, strlen(name)))
+		return GK_NOTFOUND;
+	if (s != NULL && now - s->fetched < l->cfg->ldap_cache_ttl) {
+		answer(s, u);
+		return s->found ? GK_OK : GK_NOTFOUND;
+	}
+	rc = fetch(l, name, &fresh);
+	if (rc != LDAP_SUCCESS) {
+		if (conn_error(rc))
+			down(l, "search", rc);
+		else if (rc != LDAP_SIZELIMIT_EXCEEDED && rc != LDAP_NO_SUCH_OBJECT)
+			gk_log(l->log, LOG_ERR, "ldap: search under %s failed: %s", l->cfg->ldap_base_dn,
+			    ldap_err2string(rc));
+		gk_wipe(&fresh, sizeof(fresh));
+		/* ldap_down_grace: the entry as last seen, so the Basic cache may keep serving. */
+		if (conn_error(rc) && s != NULL && s->found && now - s->fetched < l->cfg->ldap_down_grace) {
+			answer(s, u);
+			return GK_OK;
+		}
+		return GK_EIO;
+	}
+	fresh.fetched = now;
+	if (s == NULL)
+		s = &l->cache[l->next++ % CACHE_SLOTS];
+	*s = fresh;
+	gk_wipe(&fresh, sizeof(fresh));
+	answer(s, u);
+	return s->found ? GK_OK : GK_NOTFOUND;
+}
+
+/* A bind on the users' connection, retried once on a fresh one. */
+static int
+user_bind(struct ldapusers *l, const char *dn, const char *pw, size_t len)
+{
+	int rc = LDAP_SERVER_DOWN, tries;
+
+	after_fork(l);
+	for (tries = 0; tries < 2; tries++) {
+		if (l->usr == NULL && (rc = connect_ld(l->cfg, &l->usr)) != LDAP_SUCCESS)
+			continue;
+		rc = bind_as(l->usr, dn, pw, len);
+		if (!conn_error(rc))
+			return rc;
+		drop(&l->usr);
+	}
+	return rc;
+}
+
+static enum gk_pw_verdict
+ldap_verify(void *impl, const struct gk_user *u, const char *password)
+{
+	struct ldapusers *l = impl;
+	size_t len = strlen(password);
+	struct entry *s = cached(l, u->name);
+	char esc[GK_USER_MAX * 4 + 8];
+	int rc;
+
+	/* RFC 4513 5.1.2: a name with an empty password is an unauthenticated bind, no proof. */
+	if (len == 0 || len > GK_PASSWORD_MAX)
+		return GK_PW_MISMATCH;
+	if (s == NULL || !s->found) {
+		struct gk_user tmp;
+
+		/* evicted since the lookup (a full cache): look again */
+		if (ldap_lookup(l, u->name, &tmp) != GK_OK || (s = cached(l, u->name)) == NULL) {
+			gk_wipe(&tmp, sizeof(tmp));
+			return GK_PW_FAIL;
+		}
+		gk_wipe(&tmp, sizeof(tmp));
+	}
+	rc = user_bind(l, s->dn, password, len);
+	if (rc == LDAP_SUCCESS)
+		return GK_PW_MATCH;
+	if (conn_error(rc)) {
+		down(l, "bind", rc);
+		return GK_PW_FAIL;
+	}
+	if (rc != LDAP_INVALID_CREDENTIALS) {
+		gk_log_escape(u->name, esc, sizeof(esc));
+		gk_log(l->log, LOG_NOTICE, "ldap: the directory refused the bind of user=%s: %s",
+		    esc, ldap_err2string(rc));
+	}
+	return GK_PW_MISMATCH;
+}
+
+static void
+ldap_verify_dummy(void *impl, const char *password)
+{
+	struct ldapusers *l = impl;
+	size_t len = strlen(password);
+
+	if (len > 0 && len <= GK_PASSWORD_MAX)
+		(void)user_bind(l, l->dummy_dn, password, len);
+}
+
+static void
+ldap_close(void *impl)
+{
+	struct ldapusers *l = impl;
+
+	if (l == NULL)
+		return;
+	if (l->pid == getpid()) {
+		drop(&l->svc);
+		drop(&l->usr);
+	} else
+		after_fork(l);
+	gk_wipe(l, sizeof(*l));
+	free(l);
+}
+
+static const struct gk_userbackend_ops ldap_ops = {
+	.name = "ldap", .writable = false, .lookup = ldap_lookup, .verify = ldap_verify,
+	.verify_dummy = ldap_verify_dummy, .close = ldap_close
+};
+
+/* The service password: the file's first line, without its line end. */
+static int
+read_bindpw(const char *path, char *out, size_t outsz, struct gk_err *err)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return gk_err_set(err, "ldap_bind_password_file %s: %s", path, strerror(errno));
+	if (fgets(out, (int)outsz, f) == NULL)
+		out[0] = '\0';
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	if (out[n] == '\0' && n == outsz - 1) {
+		gk_wipe(out, outsz);
+		return gk_err_set(err, "ldap_bind_password_file %s: the password is too long", path);
+	}
+	out[n] = '\0';
+	if (n == 0)
+		return gk_err_set(err, "ldap_bind_password_file %s: empty (an empty password would be "
+		    "an unauthenticated bind)", path);
+	return GK_OK;
+}
+
+int
+gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
+{
+	struct timeval tv = { cfg->ldap_timeout, 0 };
+	char *attrs[] = { "1.1", NULL };
+	char pw[BINDPW_MAX + 1] = "";
+	LDAPMessage *res = NULL;
+	LDAP *ld = NULL;
+	int rc;
+
+	if (cfg->ldap_bind_password_file[0] != '\0' &&
+	    read_bindpw(cfg->ldap_bind_password_file, pw, sizeof(pw), err) != GK_OK)
+		return GK_ERR;
+	rc = connect_ld(cfg, &ld);
+	if (rc == LDAP_SUCCESS && cfg->ldap_bind_dn[0] != '\0')
+		rc = bind_as(ld, cfg->ldap_bind_dn, pw, strlen(pw));
+	gk_wipe(pw, sizeof(pw));
+	if (rc == LDAP_SUCCESS)
+		rc = ldap_search_ext_s(ld, cfg->ldap_base_dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+		    attrs, 0, NULL, NULL, &tv, 1, &res);
+	ldap_msgfree(res);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		return gk_err_set(err, "ldap: directory %s: %s", cfg->ldap_uri, ldap_err2string(rc));
+	return GK_OK;
+}
+
+int
+gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **impl,
+    const struct gk_userbackend_ops **ops, struct gk_err *err)
+{
+	struct ldapusers *l;
+
+	if (gk_ldapconf_check(cfg, err) != GK_OK)
+		return GK_ERR;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return gk_err_set(err, "out of memory");
+	l->cfg = cfg;
+	l->log = log;
+	l->pid = getpid();
+	if (cfg->ldap_bind_password_file[0] != '\0' &&
+	    read_bindpw(cfg->ldap_bind_password_file, l->bindpw, sizeof(l->bindpw), err) != GK_OK) {
+		free(l);
+		return GK_ERR;
+	}
+	/* A DN no entry has: its bind fails as a wrong password does (invalidCredentials). */
+	if (snprintf(l->dummy_dn, sizeof(l->dummy_dn), "cn=gatekeep-no-such-user,%s",
+	    cfg->ldap_base_dn) >= (int)sizeof(l->dummy_dn)) {
+		gk_wipe(l, sizeof(*l));
+		free(l);
+		return gk_err_set(err, "ldap_base_dn is too long");
+	}
+	*impl = l;
+	*ops = &ldap_ops;
+	return GK_OK;
+}
