@@ -610,3 +610,20 @@ gk_statestore_raise(struct gk_statestore *st, const char *user, uint32_t at_leas
 	e->at_ns = gk_mono_ns();
 	return GK_OK;
 }
+
+int
+gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *user,
+    uint32_t record_gen, struct gk_err *err)
+{
+	struct gk_statestore *st;
+	uint32_t g;
+	int rc;
+
+	if (!conf->enabled)
+		return GK_OK;
+	if (gk_statestore_open(conf, &st, err) != GK_OK)
+		return GK_ERR;
+	rc = gk_statestore_raise(st, user, record_gen, true, &g, err);
+	gk_statestore_close(st);
+	return rc;
+}

@@ -96,6 +96,13 @@ int gk_statestore_generation(struct gk_statestore *st, const char *user, bool fr
 int gk_statestore_raise(struct gk_statestore *st, const char *user, uint32_t at_least, bool bump,
     uint32_t *gen, struct gk_err *err);
 
+/*
+ * For a one-shot program (gatekeep-passwd): opens, raises with bump, closes.
+ * GK_OK at once when conf is not enabled.
+ */
+int gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *user,
+    uint32_t record_gen, struct gk_err *err);
+
 /* True while the store is known to be down (within a back-off): for log lines that say so once. */
 bool gk_statestore_down(const struct gk_statestore *st);
 
