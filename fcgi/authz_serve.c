@@ -18,6 +18,7 @@
 #include "opsanswer.h"
 #include "policy.h"
 #include "prefork.h"
+#include "sandbox.h"
 
 extern char **environ;
 
@@ -225,6 +226,19 @@ stop(void *arg)
 	gk_config_free(&((struct authz_state *)arg)->cfg);
 }
 
+/* A state store over TCP (state_backend = redis, redis://...): TCP sockets, no other family. */
+static int
+sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
+    struct gk_err *err)
+{
+	const struct gk_config *cfg = &((struct authz_state *)arg)->cfg;
+
+	if (cfg->state_backend != GK_STATE_BACKEND_REDIS || strncmp(cfg->redis_url, "redis://", 8) != 0)
+		return GK_OK;
+	*extra = gk_sandbox_extra_inet;
+	return gk_sandbox_inet_narrow(mode, err);
+}
+
 void
 authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const struct authz_opts *o)
 {
@@ -232,6 +246,6 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 	st->o = o;
 	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
 	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
-	    .prepare = prepare, .start = start, .sandbox = NULL, .serve = serve,
+	    .prepare = prepare, .start = start, .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 }

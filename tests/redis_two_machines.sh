@@ -18,24 +18,29 @@ VIC=127.0.0.3
 RSOCK="$RUN/redis.sock"
 gk_world
 mkdir -p "$TMP/redis"
-start_redis() {
+RPORT=$(free_port)
+RPASS=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+(umask 077 && printf '%s\n' "$RPASS" >"$GK/redis-password") || bail "cannot write the redis password"
+start_redis() {  # unix socket for A, loopback TCP for B; AUTH required
 	rm -f "$RSOCK"
-	gk_bg redis redis-server --port 0 --unixsocket "$RSOCK" --unixsocketperm 777 --save '' \
-		--appendonly yes --appendfsync always --dir "$TMP/redis" --daemonize no
-	gk_wait_sock "$RSOCK" || gk_fail_start redis "redis-server"
+	gk_bg redis redis-server --port "$RPORT" --bind 127.0.0.1 --unixsocket "$RSOCK" \
+		--unixsocketperm 777 --requirepass "$RPASS" --save '' --appendonly yes \
+		--appendfsync always --dir "$TMP/redis" --daemonize no
+	gk_wait_sock "$RSOCK" && wait_port "$RPORT" 50 || gk_fail_start redis "redis-server"
 }
 start_redis
 
 # --- two machines: own database copy, own state_dir, own socket, own nginx ---------------------
-machine() {  # machine NAME: gatekeep-authz NAME on $RUN/NAME.sock
-	local m="$1"
+machine() {  # machine NAME URL: gatekeep-authz NAME on $RUN/NAME.sock, the store at URL
+	local m="$1" url="$2"
 	cp "$GK/users.db" "$GK/users-$m.db"
 	sed -e "s|^database = .*|database = $GK/users-$m.db|" \
 	    -e "s|^state_dir = .*|state_dir = $TMP/state-$m|" \
 	    -e 's/^max_failures = 100$/max_failures = 3/' \
 	    -e 's/^lockout_address_failures = 100$/lockout_address_failures = 10/' \
 	    "$GK/gatekeep.conf" >"$GK/$m.conf"
-	printf '%s\n' "state_backend = redis" "redis_url = unix:$RSOCK" "redis_prefix = gk2m:" \
+	printf '%s\n' "state_backend = redis" "redis_url = $url" "redis_prefix = gk2m:" \
+		"redis_password_file = $GK/redis-password" \
 		"redis_timeout_ms = 300" "state_generation_cache_ms = 1000" "ban_time = 10m" >>"$GK/$m.conf"
 	gk_make_readable_by nobody nogroup
 	"$GK_AUTHZ" -c "$GK/$m.conf" --check-config >"$LOG/check-$m.out" 2>&1 ||
@@ -58,15 +63,15 @@ nginx_for() {  # nginx_for NAME PORT: nginx NAME in front of gatekeep-authz NAME
 	gk_up "nginx-$m" "$port" "nginx $m" nginx
 }
 gk_start_backend
-machine A
-machine B
+machine A "unix:$RSOCK"
+machine B "redis://127.0.0.1:$RPORT"    # TCP: the worker's seccomp filter lets it connect
 PA=$PORT
 PB=$(free_port)
 nginx_for A "$PA"
 nginx_for B "$PB"
 A="http://127.0.0.1:$PA"
 B="http://127.0.0.1:$PB"
-diag "nginx A on $A, nginx B on $B, redis on $RSOCK"
+diag "nginx A on $A, nginx B on $B, redis on $RSOCK (A) and 127.0.0.1:$RPORT (B)"
 
 diag "t=${SECONDS}s"
 # --- a ban earned through A holds on B ----------------------------------------------------------
@@ -134,7 +139,7 @@ done
 is "$bad" 0 "redis down: the revoked cookie and the banned pair stay refused on A and B"
 like "$(grep -c 'state store redis unix:.*\(cannot connect\|next try in\)' "$LOG/authz-A.out")" '^[1-9]' \
 	"A's log names the store and why (cannot connect / next try)"
-like "$(grep 'session of user=bob refused: state store' "$LOG/authz-B.out" | tail -1)" "state store redis unix:" \
+like "$(grep 'session of user=bob refused: state store' "$LOG/authz-B.out" | tail -1)" "state store redis redis://127" \
 	"B's log says why bob's session was refused"
 
 diag "t=${SECONDS}s"
@@ -157,7 +162,9 @@ req -H "Cookie: gatekeep_session=$tok" "$A/admin/"
 is "$CODE" 401 "... the revoked cookie is still refused (the store kept its data)"
 req --interface $ATT -u alice:alice-pw "$A/private/"
 is "$CODE" 401 "... and so is the banned pair"
-unlike "$(printf '%s\n' $(redis-cli -s "$RSOCK" --scan 2>/dev/null))" "alice|bob|127\\.0\\.0" \
+keys=$(REDISCLI_AUTH="$RPASS" redis-cli -s "$RSOCK" --scan 2>/dev/null)
+like "$keys" "gk2m:" "the store holds the machines' keys"
+unlike "$keys" "alice|bob|127\\.0\\.0" \
 	"the store's keys hold no user name or address"
 
 diag "t=${SECONDS}s"
