@@ -238,6 +238,8 @@ cmd_set(const struct pw_opts *o, const char *db, const char *name, char *pwarg)
 	}
 	rc = commit_txn(db, txn);
 	txn = NULL;
+	if (rc == EX_PW_OK && existed && (want_pw || pw_attrs_revokes(&o->attrs)))
+		rc = pw_revoke_shared(o, name, u.generation);   /* the other machines (state_backend = redis) */
 	if (rc == EX_PW_OK) {
 		if (!want_pw)
 			pw_warnx("Updating user %s", name);

@@ -66,6 +66,8 @@ int pw_resolve_db(const struct pw_opts *o, const char *arg, char *out, size_t ou
  * stands for the configuration's database.  Also fills lc.
  */
 struct gk_lockout_conf;
+/* state_backend = redis: raises the store's generation of name (a revocation everywhere). */
+int pw_revoke_shared(const struct pw_opts *o, const char *name, uint32_t record_gen);
 int pw_resolve_state_dir(const struct pw_opts *o, const char *dbarg, char *out, size_t outsz,
     struct gk_lockout_conf *lc);
 

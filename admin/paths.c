@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "lockout.h"
 #include "options.h"
+#include "statestore.h"
 
 extern char **environ;
 
@@ -152,4 +153,27 @@ pw_resolve_state_dir(const struct pw_opts *o, const char *dbarg, char *out, size
 	if (rc != EX_PW_OK)
 		pw_warnx("state_dir path too long");
 	return rc;
+}
+
+int
+pw_revoke_shared(const struct pw_opts *o, const char *name, uint32_t record_gen)
+{
+	struct gk_statestore_conf sc;
+	struct gk_config cfg;
+	struct gk_err err = { "" };
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if ((rc = load_config(o, &cfg)) != EX_PW_OK) {
+		gk_config_free(&cfg);
+		return rc;
+	}
+	gk_statestore_conf_from(&sc, &cfg);
+	gk_config_free(&cfg);
+	if (gk_statestore_revoke_once(&sc, name, record_gen, &err) != GK_OK) {
+		pw_warnx("user '%s': the sessions on the other machines were NOT revoked: %s; "
+		    "run --revoke-sessions again once the store is back", name, err.msg);
+		return EX_PW_GENERAL;
+	}
+	return EX_PW_OK;
 }

@@ -51,7 +51,9 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	    cfg->basic_cache_ttl, err)) == NULL)
 		goto fail;
 	a->lockout_on = authz_lockout_wanted(cfg);
-	if (a->lockout_on && authz_lockout_open(cfg, log, &a->lk, err) != GK_OK)
+	/* The shared store (state_backend = redis) also serves session checks: open it for them too. */
+	if ((a->lockout_on || cfg->state_backend == GK_STATE_BACKEND_REDIS) &&
+	    authz_lockout_open(cfg, log, &a->lk, err) != GK_OK)
 		goto fail;
 	a->auth.pw = a->pw;
 	a->auth.lockout_on = a->lockout_on;

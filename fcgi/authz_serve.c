@@ -18,6 +18,7 @@
 #include "opsanswer.h"
 #include "policy.h"
 #include "prefork.h"
+#include "sandbox.h"
 
 extern char **environ;
 
@@ -231,15 +232,23 @@ stop(void *arg)
  */
 static const char *const extra_ldap[] = { "socket", "ioctl", "uname", NULL };
 
+/*
+ * A directory or a state store over TCP (user_backend = ldap; state_backend = redis,
+ * redis://...): TCP sockets, no other family (gk_sandbox_inet_narrow).
+ */
 static int
 sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
     struct gk_err *err)
 {
-	(void)mode;
-	(void)err;
-	*extra = ((struct authz_state *)arg)->cfg.user_backend == GK_USERBACKEND_LDAP ? extra_ldap :
-	    NULL;
-	return GK_OK;
+	const struct gk_config *cfg = &((struct authz_state *)arg)->cfg;
+	bool ldap = cfg->user_backend == GK_USERBACKEND_LDAP;
+	bool redis_tcp = cfg->state_backend == GK_STATE_BACKEND_REDIS &&
+	    strncmp(cfg->redis_url, "redis://", 8) == 0;
+
+	if (!ldap && !redis_tcp)
+		return GK_OK;
+	*extra = ldap ? extra_ldap : gk_sandbox_extra_inet;    /* extra_ldap has socket too */
+	return gk_sandbox_inet_narrow(mode, err);
 }
 
 void

@@ -131,7 +131,7 @@ gk_authz_prepare(const struct gk_config *cfg, const struct gk_log *log, struct g
 	struct gk_lockout *lk;
 	char dir[4096];
 
-	if (!authz_lockout_wanted(cfg))
+	if (!authz_lockout_wanted(cfg) && cfg->state_backend != GK_STATE_BACKEND_REDIS)
 		return GK_OK;
 	if (geteuid() == 0 && cfg->run_user != NULL && cfg->run_user[0] != '\0') {
 		if (gk_authz_state_dir(cfg, dir, sizeof(dir)) != GK_OK)

@@ -278,6 +278,68 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	return st;
 }
 
+/* --- token generations, shared through the state store (state_backend = redis) --- */
+
+/*
+ * The generation a token must carry: the record's, or with the store
+ * max(record, store) -- a revocation anywhere raises the store's above
+ * every token issued so far (gk_auth_revoke_everywhere). A worker trusts a
+ * generation it read for state_generation_cache_ms; a token newer than that
+ * (issued elsewhere since) makes it read again. The store unreadable: deny.
+ */
+static enum gk_auth_status
+generation_check(struct gk_auth *a, const struct gk_user *u, uint32_t gen)
+{
+	struct gk_statestore *store = gk_lockout_store(a->lk);
+	struct gk_err err = { "" };
+	uint32_t sg;
+
+	if (store == NULL)
+		return u->generation == gen ? GK_AUTH_OK : GK_AUTH_REVOKED;
+	if (gk_statestore_generation(store, u->name, false, &sg, &err) != GK_OK ||
+	    (gen > u->generation && gen > sg &&
+	    gk_statestore_generation(store, u->name, true, &sg, &err) != GK_OK)) {
+		gk_log(a->log, LOG_ERR, "session of user=%s refused: %s", u->name, err.msg);
+		return GK_AUTH_LOCKOUT_ERROR;
+	}
+	return gen == (sg > u->generation ? sg : u->generation) ? GK_AUTH_OK : GK_AUTH_REVOKED;
+}
+
+uint32_t
+gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u)
+{
+	struct gk_statestore *store = gk_lockout_store(a->lk);
+	struct gk_err err = { "" };
+	uint32_t g;
+
+	if (store == NULL)
+		return u->generation;
+	/* The store keeps up with every token issued, so the next revocation passes them all. */
+	if (gk_statestore_raise(store, u->name, u->generation, false, &g, &err) != GK_OK) {
+		gk_log(a->log, LOG_WARNING, "new session of user=%s carries the record's generation: "
+		    "%s", u->name, err.msg);
+		return u->generation;
+	}
+	return g;
+}
+
+int
+gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen)
+{
+	struct gk_statestore *store = gk_lockout_store(a->lk);
+	struct gk_err err = { "" };
+	uint32_t g;
+
+	if (store == NULL)
+		return GK_OK;
+	if (gk_statestore_raise(store, user, record_gen, true, &g, &err) != GK_OK) {
+		gk_log(a->log, LOG_ERR, "sign-out everywhere of user=%s not shared: %s", user,
+		    err.msg);
+		return GK_ERR;
+	}
+	return GK_OK;
+}
+
 enum gk_auth_status
 gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const char *cookies,
     int64_t now, struct gk_user *u, struct gk_claims *c)
@@ -316,9 +378,7 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 	case GK_OK:
 		if (u->flags & GK_USER_DISABLED)
 			st = GK_AUTH_DISABLED;
-		else if (u->generation != c->gen)
-			st = GK_AUTH_REVOKED;
-		else
+		else if ((st = generation_check(a, u, c->gen)) == GK_AUTH_OK)
 			return GK_AUTH_OK;
 		break;
 	case GK_NOTFOUND:

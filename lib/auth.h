@@ -154,7 +154,8 @@ struct gk_auth_session_conf {
 /*
  * The session check: the cookie named cookie_name in the Cookie header value
  * `cookies` (NULL: none) -> a signed token from issuer, not expired -> a user
- * that exists, is enabled and whose generation equals the token's. GK_AUTH_OK
+ * that exists, is enabled and whose generation equals the token's (with the
+ * shared store: max(record, store); the store unreadable: GK_AUTH_LOCKOUT_ERROR). GK_AUTH_OK
  * fills *u and *c (the caller wipes both); GK_AUTH_NONE when there is no
  * cookie or it merely expired; otherwise why it was refused (a refused
  * signature or claim is logged with gk_token_reason()). After a refusal of a
@@ -163,6 +164,19 @@ struct gk_auth_session_conf {
  */
 enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc,
     const char *cookies, int64_t now, struct gk_user *u, struct gk_claims *c);
+
+/*
+ * Token generations with state_backend = redis (lib/statestore.h): a token
+ * is valid while its generation equals max(record, store).
+ * gk_auth_issue_generation: the generation a new token for u carries (the
+ * record's without the store, or if the store cannot be reached: such a
+ * token may be refused later, never wrongly accepted).
+ * gk_auth_revoke_everywhere: after the record's generation was bumped to
+ * record_gen, raises the store's above every token issued so far; GK_OK
+ * without the store, GK_ERR (logged) if the store cannot be reached.
+ */
+uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u);
+int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen);
 
 /* The deny reason for the log ("bad-password", "banned", "session-revoked", ...). */
 const char *gk_auth_reason(enum gk_auth_status st);

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "conf_keys.h"
 #include "log.h"
+#include "statestore.h"	/* enum gk_store_down */
 #include "validate.h"
 
 /* Enum fields are written through an int: make sure that is their size. */
@@ -17,6 +18,7 @@ _Static_assert(sizeof(enum gk_samesite) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_frontend) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_perm) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_oidc_provider) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum gk_state_backend) == sizeof(int), "enum size");
 
 static const struct conf_kname unauth_names[] = {
 	{ "auto", GK_UNAUTH_AUTO }, { "basic", GK_UNAUTH_BASIC },
@@ -49,6 +51,12 @@ static const struct conf_kname oidc_provider_names[] = {
 };
 static const struct conf_kname user_backend_names[] = {
 	{ "gdbm", 0 }, { "ldap", 1 }, { NULL, 0 }
+};
+static const struct conf_kname state_backend_names[] = {
+	{ "file", GK_STATE_BACKEND_FILE }, { "redis", GK_STATE_BACKEND_REDIS }, { NULL, 0 }
+};
+static const struct conf_kname store_down_names[] = {
+	{ "deny", GK_STORE_DOWN_DENY }, { "local", GK_STORE_DOWN_LOCAL }, { NULL, 0 }
 };
 static const struct conf_kname loglevel_names[] = {
 	{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
@@ -109,6 +117,15 @@ const struct conf_key conf_keys[] = {
 	{ "metrics_allow_from", K_CIDRS, F(metrics_allow_from), "127.0.0.0/8 ::1", 0, 0, NULL },
 	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0, frontend_names },
 	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0, NULL },
+	/* Shared state through Redis/Valkey (lib/statestore.h). */
+	{ "state_backend", K_ENUM, F(state_backend), "file", 0, 0, state_backend_names },
+	{ "redis_url", K_TEXT_OPT, F(redis_url), "", 0, 0, NULL },
+	{ "redis_password_file", K_PATH_OPT, F(redis_password_file), "", 0, 0, NULL },
+	{ "redis_key_file", K_PATH_OPT, F(redis_key_file), "", 0, 0, NULL },
+	{ "redis_prefix", K_TEXT_OPT, F(redis_prefix), "gatekeep:", 0, 0, NULL },
+	{ "redis_timeout_ms", K_INT, F(redis_timeout_ms), "500", 1, 60000, NULL },
+	{ "state_generation_cache_ms", K_INT, F(state_generation_cache_ms), "1000", 0, 2000, NULL },
+	{ "state_store_down", K_ENUM, F(state_store_down), "deny", 0, 0, store_down_names },
 	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },
 	{ "run_group", K_SYSNAME_OPT, F(run_group), "", 0, 0, NULL },
 	{ "login_template", K_PATH_OPT, F(login_template), "", 0, 0, NULL },

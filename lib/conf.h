@@ -27,6 +27,8 @@ enum gk_unauth { GK_UNAUTH_AUTO = 0, GK_UNAUTH_BASIC, GK_UNAUTH_REDIRECT };
 enum gk_samesite { GK_SAMESITE_LAX = 0, GK_SAMESITE_STRICT, GK_SAMESITE_NONE };
 enum gk_frontend { GK_FRONTEND_GENERIC = 0, GK_FRONTEND_CADDY };
 /* OpenID Connect / OAuth2 sign-in on the login page (gatekeep-login only). */
+/* Where bans, failure counts and token generations live (lib/statestore.h). */
+enum gk_state_backend { GK_STATE_BACKEND_FILE = 0, GK_STATE_BACKEND_REDIS };
 enum gk_oidc_provider { GK_OIDC_NONE = 0, GK_OIDC_GENERIC, GK_OIDC_GOOGLE, GK_OIDC_GITLAB, GK_OIDC_GITHUB };
 
 /* HTTP method bits for rules. */
@@ -108,6 +110,15 @@ struct gk_config {
 	enum gk_frontend frontend;        /* caddy: believe X-Forwarded-Method/-Host/-Uri */
 	char *state_dir;                  /* failure counters (login lockout) */
 	bool state_dir_derived;           /* state_dir unset: "state" beside database */
+	/* Shared state through Redis/Valkey (lib/statestore.h, docs/two-machines.md). */
+	enum gk_state_backend state_backend;
+	char *redis_url;                  /* redis://HOST[:PORT][/DB] or unix:/PATH */
+	char *redis_password_file;        /* "" = no AUTH */
+	char *redis_key_file;             /* "" = the name-hash key lives in the store */
+	char *redis_prefix;
+	long redis_timeout_ms;            /* connect and each command */
+	long state_generation_cache_ms;   /* how long a worker trusts a generation it read */
+	int state_store_down;             /* enum gk_store_down: deny | local (bans only) */
 	char *run_user;                   /* privilege drop target (gatekeep-authz) */
 	char *run_group;
 	char *login_template;             /* HTML template override for the login page */

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "conf.h"	/* struct gk_config */
+#include "lockout_redis.h"
 #include "lockout_table.h"
 #include "metrics.h"
 
@@ -43,14 +44,21 @@ gk_lockout_conf_from(struct gk_lockout_conf *conf, const struct gk_config *cfg)
 	conf->user_throttle = cfg->lockout_user_throttle;
 	conf->user_lock = cfg->lockout_user_lock;
 	conf->throttle_max = cfg->lockout_throttle_max;
+	gk_statestore_conf_from(&conf->store, cfg);
+}
+
+struct gk_statestore *
+gk_lockout_store(struct gk_lockout *lk)
+{
+	return lk != NULL ? lk->store : NULL;
 }
 
 /*
  * IPv6 clients usually own a whole /64; counting per address would let one
  * client rotate through 2^64 buckets. IPv4-mapped addresses count as IPv4.
  */
-static void
-addr_norm(const char *addr, char *out, size_t outsz)
+void
+lk_addr_norm(const char *addr, char *out, size_t outsz)
 {
 	unsigned char a6[16];
 	char buf[INET6_ADDRSTRLEN];
@@ -88,7 +96,7 @@ keys_make(struct gk_lockout *lk, const char *user, const char *addr, struct keys
 	if (addr != NULL && strlen(addr) > 255)
 		return gk_err_set(err, "lockout: address too long");
 	if (addr != NULL)
-		addr_norm(addr, norm, sizeof(norm));
+		lk_addr_norm(addr, norm, sizeof(norm));
 	ks->has_user = user != NULL;
 	ks->has_addr = addr != NULL;
 	/* "u:" and "a:" hash as in earlier tables, so their entries survive an upgrade. */
@@ -163,9 +171,18 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 		free(lk);
 		return gk_err_set(err, "lockout: state_dir path too long");
 	}
-	if (c.max_failures > 0 && lk_table_open(lk, err) != GK_OK) {
+	if (c.store.enabled && gk_statestore_open(&c.store, &lk->store, err) != GK_OK) {
 		free(lk);
-		return GK_EIO;
+		return GK_ERR;
+	}
+	/* With the store, the table is only the fallback of state_store_down = local. */
+	if (c.max_failures > 0 && (!c.store.enabled || c.store.down == GK_STORE_DOWN_LOCAL)) {
+		if (lk_table_open(lk, err) != GK_OK) {
+			gk_statestore_close(lk->store);
+			free(lk);
+			return GK_EIO;
+		}
+		lk->local_table = true;
 	}
 	*out = lk;
 	return GK_OK;
@@ -178,6 +195,7 @@ gk_lockout_close(struct gk_lockout *lk)
 		return;
 	if (lk->fd >= 0)
 		close(lk->fd);
+	gk_statestore_close(lk->store);
 	gk_wipe(&lk->h, sizeof(lk->h));
 	free(lk);
 }
@@ -302,6 +320,9 @@ gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int6
 		*until = 0;
 	if (lk->conf.max_failures == 0)
 		return GK_LOCKOUT_ALLOW;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_check(lk, user, addr, now, until, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_SH, now, err)) != GK_OK)
 		return rc;
 	rc = verdict_locked(lk, user, addr, now, until, err);
@@ -441,6 +462,9 @@ gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64
 
 	if (lk->conf.max_failures == 0)
 		return GK_LOCKOUT_ALLOW;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_fail(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	rc = fail_locked(lk, user, addr, now, err);
@@ -456,6 +480,9 @@ gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, in
 
 	if (lk->conf.max_failures == 0)
 		return GK_LOCKOUT_ALLOW;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_reserve(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	/* One exclusive lock over the check and the count: no worker counts in between. */
@@ -497,6 +524,9 @@ gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int
 
 	if (lk->conf.max_failures == 0)
 		return GK_OK;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_refund(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
@@ -559,6 +589,9 @@ gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int6
 
 	if (lk->conf.max_failures == 0)
 		return GK_OK;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_clear(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
@@ -609,6 +642,9 @@ gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, in
 
 	if (user == NULL || lk->conf.max_failures == 0)
 		return GK_OK;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_success(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
@@ -650,6 +686,9 @@ gk_lockout_peek(struct gk_lockout *lk, const char *user, const char *addr, int64
 		return gk_err_set(err, "lockout: peek needs a user, an address or both");
 	if (lk->conf.max_failures == 0)
 		return GK_OK;
+	if (lk->store != NULL && (rc = lk_redis_peek(lk, user, addr, now, failures, banned_until,
+	    err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_SH, now, err)) != GK_OK)
 		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)

@@ -3,6 +3,7 @@
 #define GK_LOCKOUT_H
 
 #include "common.h"
+#include "statestore.h"
 
 /*
  * State: one fixed-size table file "<state_dir>/lockout.tbl" (about 1 MiB,
@@ -72,6 +73,12 @@ struct gk_lockout_conf {
 	long user_lock;         /* consecutive failures that lock the account; default 100 */
 	long throttle_max;      /* longest throttle interval, seconds; default 60 */
 	long slots;             /* table size; default 16384 (tests use small tables) */
+	/*
+	 * state_backend = redis: the same semantics kept in the shared store
+	 * (lib/lockout_redis.h) instead of the table; the table is opened only
+	 * for state_store_down = local. Disabled (the default): the table.
+	 */
+	struct gk_statestore_conf store;
 };
 
 struct gk_config;
@@ -139,6 +146,12 @@ int gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr
  */
 int gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err);
+
+/*
+ * The shared store this lockout uses (state_backend = redis), for the token
+ * generations of lib/auth; NULL with the local table.
+ */
+struct gk_statestore *gk_lockout_store(struct gk_lockout *lk);
 
 /* Copies the last healing event ("corrupt slot rewritten as a ban", ...) to out and clears it; false if none. */
 bool gk_lockout_notice(struct gk_lockout *lk, char *out, size_t outsz);

@@ -53,6 +53,10 @@ struct gk_lockout {
 	char notice[512];
 	unsigned long evicted;          /* live entries evicted since the last notice */
 	int64_t evict_noticed;          /* when that notice was given */
+	/* state_backend = redis (lib/lockout_redis.h): the store, and the table only as its fallback */
+	struct gk_statestore *store;
+	bool local_table;               /* the table is open (file backend, or state_store_down = local) */
+	bool store_fell_back;           /* the last store call failed over to the table */
 };
 
 /* Where one key lives in its neighbourhood, and what else is there. */

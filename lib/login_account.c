@@ -87,6 +87,7 @@ login_bump_generation(struct rq *q, const char *user)
 	struct gk_userdb_txn *txn = NULL;
 	struct gk_user cur;
 	struct gk_err err = { "" };
+	uint32_t cur_gen;
 	int rc;
 
 	if (ctx->users != NULL && !gk_userbackend_writable(ctx->users)) {
@@ -98,12 +99,14 @@ login_bump_generation(struct rq *q, const char *user)
 	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
 	if (rc == GK_OK && gk_userdb_txn_get(txn, user, &cur, &err) == GK_OK) {
 		cur.generation++;
+		cur_gen = cur.generation;
 		cur.updated = ctx->now();
 		rc = gk_userdb_txn_put(txn, &cur, &err);
 		gk_wipe(&cur, sizeof(cur));
 		if (rc == GK_OK)
-			return gk_userdb_commit(txn, &err) == GK_OK ? GK_OK :
-			    (gk_log(&ctx->log, LOG_ERR, "logout everywhere: %s", err.msg), GK_ERR);
+			return gk_userdb_commit(txn, &err) != GK_OK ?
+			    (gk_log(&ctx->log, LOG_ERR, "logout everywhere: %s", err.msg), GK_ERR) :
+			    gk_auth_revoke_everywhere(&ctx->auth, user, cur_gen);  /* the other machines */
 	}
 	if (txn != NULL)
 		gk_userdb_abort(txn);
@@ -161,7 +164,7 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
 	c.iat = now;
 	c.exp = now + ttl;
-	c.gen = u->generation;
+	c.gen = gk_auth_issue_generation(&ctx->auth, u);    /* with a shared store: max(record, store) */
 	rc = gk_token_issue(ctx->secret.key, ctx->secret.len, &c, token, sizeof(token), &err);
 	gk_wipe(&c, sizeof(c));
 	if (rc != GK_OK) {

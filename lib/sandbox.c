@@ -280,3 +280,41 @@ fail_rc:
 	return gk_err_set(err, "built without libseccomp");
 #endif
 }
+
+/*
+ * A client of a network service (the state store over TCP): socket(2) of AF_INET and
+ * AF_INET6 too. gk_sandbox_seccomp's list allows socket(2) for AF_UNIX only, so the program
+ * passes gk_sandbox_extra_inet (socket unconditionally) and stacks this filter first, which
+ * takes every other family back (EAFNOSUPPORT).
+ */
+const char *const gk_sandbox_extra_inet[] = { "socket", NULL };
+
+int
+gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
+{
+#ifdef HAVE_SECCOMP
+	scmp_filter_ctx ctx;
+	int rc, fam;
+
+	if (mode == GK_SANDBOX_OFF)
+		return GK_OK;
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		return gk_err_set(err, "seccomp_init failed");
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_GT, AF_INET6));
+	for (fam = 0; rc == 0 && fam < AF_INET6; fam++)
+		if (fam != AF_UNIX && fam != AF_INET)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam));
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0)
+		return gk_err_set(err, "seccomp: %s", strerror(-rc));
+	return GK_OK;
+#else
+	(void)mode;
+	(void)err;
+	return GK_OK;
+#endif
+}

@@ -79,6 +79,14 @@ int gk_sandbox_reduce(const char *user, const char *group, bool *as_root, struct
 int gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err);
 
 /*
+ * A program that connects to a network service (state_backend = redis over TCP): call
+ * gk_sandbox_inet_narrow() from its sandbox profile (stacked before the allow-list) and
+ * pass gk_sandbox_extra_inet as extra: socket(2) of AF_UNIX, AF_INET and AF_INET6 only.
+ */
+extern const char *const gk_sandbox_extra_inet[];
+int gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err);
+
+/*
  * For GK_SANDBOX_TRAP: a SIGSYS handler that writes "seccomp: blocked system call N\n" to
  * standard error (async-signal-safe write(2); the one place outside log.c that writes,
  * debugging only) and lets the process go on with the call failing (ENOSYS).  Resolve N

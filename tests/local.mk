@@ -22,3 +22,4 @@ include tests/evcore2.mk
 include tests/review.mk
 include tests/tokens.mk
 include tests/ldap.mk
+include tests/redis.mk

@@ -1,0 +1,302 @@
+/* t_statestore.c: lib/statestore and lib/lockout_redis: URLs, and with GK_TEST_REDIS_URL the same verdicts as the table. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lockout.h"
+#include "statestore.h"
+#include "tap.h"
+
+#define T0 INT64_C(1700000000)
+
+static char dir[64];
+static char prefix[GK_STORE_PREFIX_MAX];
+
+static void
+urls(void)
+{
+	static const char *const good[] = {
+		"redis://127.0.0.1", "redis://127.0.0.1:6380", "redis://localhost:6379/2",
+		"redis://[::1]:6379/0", "unix:/run/redis/redis.sock", "unix:/tmp/r.sock?db=3", NULL
+	};
+	static const char *const bad[] = {
+		"", "rediss://127.0.0.1", "redis://", "redis://user:pw@host", "redis://h:0",
+		"redis://h:65536", "redis://h:12x", "redis://h/x", "redis://[::1", "unix:relative",
+		"unix:/s?x=1", "http://127.0.0.1", "redis://h o", "redis://h/-1", NULL
+	};
+	struct gk_err err;
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++)
+		ok(gk_statestore_url_check(good[i], &err) == GK_OK, "url accepted: %s", good[i]);
+	for (i = 0; bad[i] != NULL; i++)
+		ok(gk_statestore_url_check(bad[i], &err) != GK_OK && err.msg[0] != '\0',
+		    "url refused: '%s' (%s)", bad[i], err.msg);
+}
+
+static void
+store_conf(struct gk_statestore_conf *sc, const char *url, enum gk_store_down down, long cache_ms)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->enabled = true;
+	snprintf(sc->url, sizeof(sc->url), "%s", url);
+	snprintf(sc->prefix, sizeof(sc->prefix), "%s", prefix);
+	sc->timeout_ms = 2000;
+	sc->generation_cache_ms = cache_ms;
+	sc->down = down;
+}
+
+static struct gk_lockout *
+open_lk(const char *d, const char *url, enum gk_store_down down)
+{
+	struct gk_lockout_conf c;
+	struct gk_lockout *lk = NULL;
+	struct gk_err err;
+
+	memset(&c, 0, sizeof(c));
+	c.max_failures = 3;
+	c.find_time = 60;
+	c.ban_time = 120;
+	c.address_failures = 6;
+	c.user_throttle = 4;
+	c.throttle_max = 60;
+	if (url != NULL)
+		store_conf(&c.store, url, down, 1000);
+	if (gk_lockout_open(d, &c, &lk, &err) != GK_OK) {
+		diag("open: %s", err.msg);
+		return NULL;
+	}
+	return lk;
+}
+
+/* A small deterministic generator: the same sequence on every run (no security role). */
+static unsigned long rnd_state = 12345;
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((rnd_state >> 33) % n);
+}
+
+/* Random operations on the table and on the store: every answer must agree. */
+static void
+differential(const char *url)
+{
+	static const char *const users[] = { "alice", "bob", "carol", NULL };
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2", "2001:db8::1",
+		"2001:db8::2", "::ffff:192.0.2.1", NULL };
+	static const char *const ops[] = { "check", "fail", "reserve", "refund", "success",
+		"clear", "peek" };
+	struct gk_lockout *f = open_lk(dir, NULL, GK_STORE_DOWN_DENY);
+	struct gk_lockout *r = open_lk(dir, url, GK_STORE_DOWN_DENY);
+	struct gk_err e1, e2;
+	int64_t now = T0, u1, u2, b1, b2;
+	long f1, f2;
+	int i, op, v1 = 0, v2 = 0, mism = 0, verdicts[4] = { 0 };
+	const char *u, *a;
+
+	if (!ok(f != NULL && r != NULL, "a table and a store with the same settings"))
+		return;
+	for (i = 0; i < 4000 && mism == 0; i++) {
+		u = users[rnd(4)];
+		a = addrs[rnd(6)];
+		op = (int)rnd(20);
+		op = op < 5 ? 0 : op < 12 ? 1 : op < 15 ? 2 : op < 16 ? 3 : op < 18 ? 4 :
+		    op < 19 ? 5 : 6;
+		if (i % 1000 >= 800 && i % 1000 < 950) {
+			/* a burst of guesses at one user from everywhere: up to the lock */
+			u = "carol";
+			op = rnd(3) == 0 ? 0 : 1;
+		}
+		now += rnd(8) == 0 ? (int64_t)rnd(200) : (int64_t)rnd(3);
+		u1 = u2 = b1 = b2 = 0;
+		f1 = f2 = 0;
+		switch (op) {
+		case 0:
+			v1 = gk_lockout_check(f, u, a, now, &u1, &e1);
+			v2 = gk_lockout_check(r, u, a, now, &u2, &e2);
+			break;
+		case 1:
+			v1 = gk_lockout_fail(f, u, a, now, &e1);
+			v2 = gk_lockout_fail(r, u, a, now, &e2);
+			break;
+		case 2:
+			v1 = gk_lockout_reserve(f, u, a, now, &e1);
+			v2 = gk_lockout_reserve(r, u, a, now, &e2);
+			break;
+		case 3:
+			v1 = gk_lockout_refund(f, u, a, now, &e1);
+			v2 = gk_lockout_refund(r, u, a, now, &e2);
+			break;
+		case 4:
+			v1 = gk_lockout_success(f, u, a, now, &e1);
+			v2 = gk_lockout_success(r, u, a, now, &e2);
+			break;
+		case 5:
+			v1 = gk_lockout_clear(f, u, a, now, &e1);
+			v2 = gk_lockout_clear(r, u, a, now, &e2);
+			break;
+		default:
+			if (u == NULL && a == NULL)
+				continue;
+			v1 = gk_lockout_peek(f, u, a, now, &f1, &b1, &e1);
+			v2 = gk_lockout_peek(r, u, a, now, &f2, &b2, &e2);
+			break;
+		}
+		if (v1 >= 0 && v1 <= 3)
+			verdicts[v1]++;
+		if (v1 != v2 || u1 != u2 || f1 != f2 || b1 != b2) {
+			mism++;
+			diag("step %d: %s user=%s addr=%s now=T0+%lld: table %d until %lld failures %ld "
+			    "banned %lld; store %d until %lld failures %ld banned %lld (%s)", i, ops[op],
+			    u ? u : "-", a ? a : "-", (long long)(now - T0), v1, (long long)u1, f1,
+			    (long long)b1, v2, (long long)u2, f2, (long long)b2, v2 < 0 ? e2.msg : "");
+		}
+	}
+	ok(mism == 0, "4000 random operations: the store answers as the table (bans %d, locks %d, "
+	    "throttles %d)", verdicts[1], verdicts[2], verdicts[3]);
+	ok(verdicts[1] > 0 && verdicts[2] > 0 && verdicts[3] > 0,
+	    "... and the sequence met bans, locks and throttles");
+	gk_lockout_close(f);
+	gk_lockout_close(r);
+}
+
+/* Two machines: two handles on one store, separate state directories. */
+static void
+two_machines(const char *url)
+{
+	char dir_b[80];
+	struct gk_lockout *a, *b;
+	struct gk_err err;
+	int64_t now = T0 + 100000;
+	int i;
+
+	snprintf(dir_b, sizeof(dir_b), "%s/b", dir);
+	mkdir(dir_b, 0700);
+	a = open_lk(dir, url, GK_STORE_DOWN_DENY);
+	b = open_lk(dir_b, url, GK_STORE_DOWN_DENY);
+	if (!ok(a != NULL && b != NULL, "machines A and B open the store"))
+		return;
+	for (i = 0; i < 3; i++)
+		gk_lockout_reserve(a, "dave", "198.51.100.7", now, &err);
+	is_int(gk_lockout_check(b, "dave", "198.51.100.7", now + 1, NULL, &err), GK_LOCKOUT_BANNED,
+	    "3 failures on A: the pair is banned on B");
+	is_int(gk_lockout_check(b, "dave", "198.51.100.8", now + 1, NULL, &err), GK_LOCKOUT_ALLOW,
+	    "... not dave at another address");
+	is_int(gk_lockout_clear(b, "dave", "198.51.100.7", now + 2, &err), GK_OK, "B unbans");
+	is_int(gk_lockout_check(a, "dave", "198.51.100.7", now + 3, NULL, &err), GK_LOCKOUT_ALLOW,
+	    "... and A sees it");
+	gk_lockout_close(a);
+	gk_lockout_close(b);
+}
+
+static void
+generations(const char *url)
+{
+	struct gk_statestore_conf sc;
+	struct gk_statestore *a = NULL, *b = NULL;
+	struct gk_err err;
+	uint32_t g = 99;
+
+	store_conf(&sc, url, GK_STORE_DOWN_DENY, 300);
+	if (!ok(gk_statestore_open(&sc, &a, &err) == GK_OK && gk_statestore_open(&sc, &b, &err) ==
+	    GK_OK, "two store handles"))
+		return;
+	ok(gk_statestore_generation(b, "erin", false, &g, &err) == GK_OK && g == 0,
+	    "a user never revoked: generation 0");
+	ok(gk_statestore_raise(a, "erin", 0, false, &g, &err) == GK_OK && g == 0,
+	    "raising to at least 0 changes nothing");
+	ok(gk_statestore_raise(a, "erin", 5, false, &g, &err) == GK_OK && g == 5,
+	    "raising to a record's 5 (a token issued from it): 5");
+	ok(gk_statestore_raise(a, "erin", 3, true, &g, &err) == GK_OK && g == 6,
+	    "a revocation with an older record: one more than the store (6)");
+	ok(gk_statestore_raise(a, "erin", 9, true, &g, &err) == GK_OK && g == 9,
+	    "a revocation with a newer record: the record's (9)");
+	ok(gk_statestore_generation(b, "erin", false, &g, &err) == GK_OK && g == 0,
+	    "B trusts what it read within state_generation_cache_ms");
+	ok(gk_statestore_generation(b, "erin", true, &g, &err) == GK_OK && g == 9,
+	    "... a fresh read sees 9");
+	ok(gk_statestore_raise(a, "erin", 0, true, &g, &err) == GK_OK && g == 10, "A revokes again");
+	usleep(400 * 1000);
+	ok(gk_statestore_generation(b, "erin", false, &g, &err) == GK_OK && g == 10,
+	    "... and B sees it once its 300 ms have passed");
+	gk_statestore_close(a);
+	gk_statestore_close(b);
+}
+
+/* The store cannot be reached: deny, or the table with state_store_down = local. */
+static void
+store_down(void)
+{
+	char url[128], note[512];
+	struct gk_lockout *d, *l, *f;
+	struct gk_statestore_conf sc;
+	struct gk_statestore *st;
+	struct gk_err err;
+	int64_t now = T0 + 200000;
+	uint32_t g;
+	int i, rc;
+
+	snprintf(url, sizeof(url), "unix:%s/no-such.sock", dir);
+	d = open_lk(dir, url, GK_STORE_DOWN_DENY);
+	l = open_lk(dir, url, GK_STORE_DOWN_LOCAL);
+	f = open_lk(dir, NULL, GK_STORE_DOWN_DENY);
+	if (!ok(d != NULL && l != NULL && f != NULL, "opening does not need the store"))
+		return;
+	rc = gk_lockout_check(d, "frank", "203.0.113.9", now, NULL, &err);
+	ok(rc < 0 && strstr(err.msg, "state store redis unix:") != NULL &&
+	    strstr(err.msg, "cannot connect") != NULL, "store down, deny: check fails (%s)", err.msg);
+	rc = gk_lockout_reserve(d, "frank", "203.0.113.9", now, &err);
+	ok(rc < 0 && strstr(err.msg, "next try in") != NULL,
+	    "... reserve too, within the back-off without connecting (%s)", err.msg);
+	for (i = 0; i < 3; i++)
+		gk_lockout_reserve(f, "frank", "203.0.113.9", now, &err);
+	is_int(gk_lockout_check(l, "frank", "203.0.113.9", now, NULL, &err), GK_LOCKOUT_BANNED,
+	    "store down, local: the local table's ban holds");
+	ok(gk_lockout_notice(l, note, sizeof(note)) && strstr(note, "state_store_down = local"),
+	    "... with a notice for the log (%s)", note);
+	is_int(gk_lockout_check(l, "frank", "203.0.113.10", now, NULL, &err), GK_LOCKOUT_ALLOW,
+	    "... and the table's allow elsewhere");
+	store_conf(&sc, url, GK_STORE_DOWN_LOCAL, 1000);
+	ok(gk_statestore_open(&sc, &st, &err) == GK_OK &&
+	    gk_statestore_generation(st, "frank", false, &g, &err) < 0,
+	    "generations never fall back: the read fails (%s)", err.msg);
+	gk_statestore_close(st);
+	gk_lockout_close(d);
+	gk_lockout_close(l);
+	gk_lockout_close(f);
+}
+
+int
+main(void)
+{
+	const char *url = getenv("GK_TEST_REDIS_URL");
+
+	snprintf(dir, sizeof(dir), "/tmp/t_statestore.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(prefix, sizeof(prefix), "t%ld:", (long)getpid());
+	urls();
+	store_down();
+	if (url != NULL && url[0] != '\0') {
+		differential(url);
+		two_machines(url);
+		generations(url);
+	} else {
+		diag("GK_TEST_REDIS_URL unset: the store parts run in tests/redis_state.sh");
+	}
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+		if (system(cmd) != 0)
+			diag("cleanup of %s failed", dir);
+	}
+	return done_testing();
+}
