@@ -61,6 +61,12 @@ int authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u);
 /* d's user is u (its hash wiped), identified by method. */
 void authz_set_user(struct gk_decision *d, const struct gk_user *u, const char *method);
 
+/* The second factor (authz_second.c): false (d refused) when one is needed and the method has none. */
+bool authz_second_factor_ok(struct gk_authz *a, const struct gk_requirements *rs,
+    struct gk_decision *d);
+/* A refusal for a missing second factor sends the browser to the login page's code step. */
+void authz_second_factor_location(struct gk_decision *d);
+
 /* The failure table (authz_state.c): Basic or the Apache pair on, and max_failures > 0. */
 bool authz_lockout_wanted(const struct gk_config *cfg);
 int authz_lockout_open(const struct gk_config *cfg, const struct gk_log *log,

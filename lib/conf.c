@@ -124,6 +124,9 @@ const struct conf_key conf_keys[] = {
 	{ "oidc_groups_claim", K_TEXT_OPT, F(oidc_groups_claim), "", 0, 0, NULL },
 	{ "oidc_username_claim", K_TEXT_OPT, F(oidc_username_claim), "email", 0, 0, NULL },
 	{ "oidc_button_label", K_TEXT_OPT, F(oidc_button_label), "", 0, 0, NULL },
+	/* Second factor (TOTP). */
+	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0, NULL },
+	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0, NULL },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");

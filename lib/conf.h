@@ -127,6 +127,9 @@ struct gk_config {
 	char *oidc_groups_claim;          /* "" = no group mapping */
 	char *oidc_username_claim;        /* email | preferred_username */
 	char *oidc_button_label;
+	/* Second factor (TOTP): lib/second_factor, lib/totp_store. */
+	char *second_factor_groups;       /* comma list: members always need a second factor */
+	char *totp_issuer;                /* the issuer an authenticator app shows */
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */

@@ -38,4 +38,4 @@ lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c
 lib_libgatekeep_a_SOURCES += lib/logjson.h lib/logjson.c
 lib_libgatekeep_a_SOURCES += lib/sdnotify.h lib/sdnotify.c
-lib_libgatekeep_a_SOURCES += lib/totp.h lib/totp.c lib/totp_store.h lib/totp_store.c lib/qr.h lib/qr.c
+lib_libgatekeep_a_SOURCES += lib/totp.h lib/totp.c lib/totp_store.h lib/totp_store.c lib/qr.h lib/qr.c lib/auth_code.c lib/second_factor.h lib/second_factor.c
