@@ -6,3 +6,4 @@ admin_gatekeep_passwd_SOURCES = \
 	admin/attrs.c admin/prompt.c admin/import.c admin/listing.c admin/bans.c admin/precheck.c
 admin_gatekeep_passwd_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 admin_gatekeep_passwd_LDADD = $(GK_LIBS)
+admin_gatekeep_passwd_SOURCES += admin/totp.c
