@@ -582,6 +582,9 @@ main(int argc, char **argv)
 		if ((rc = check_user(o.show_user)) != EX_PW_OK)
 			return rc;
 		return cmd_readonly(&o, db);
+	case M_TOTP_ENROL:
+	case M_TOTP_REMOVE:
+		return (rc = check_user(o.totp_user)) != EX_PW_OK ? rc : pw_totp_run(&o, db);
 	default:
 		return cmd_readonly(&o, db);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "options.h"
 #include "passwd.h"
 #include "userdb.h"
 
@@ -19,6 +20,7 @@ struct rows {
 	size_t n, cap;
 	bool oom;
 	bool export;        /* build "name:hash" lines, skipping users without a usable hash */
+	struct gk_userdb *db;   /* for the TOTP flag (admin/totp.c) */
 	size_t skipped;
 };
 
@@ -54,6 +56,9 @@ collect(const struct gk_user *u, void *arg)
 		n = asprintf(&line, "%s:%s", u->name, u->hash);
 	} else {
 		flags_text(u->flags, flags, sizeof(flags));
+		if (r->db != NULL && pw_totp_flag(r->db, u->name)[0] != '\0')
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%s",
+			    flags[0] != '\0' ? "," : "", pw_totp_flag(r->db, u->name));
 		n = asprintf(&line, "%s\t%s\t%s\t%s\t%s", u->name, dash(flags),
 		    gk_perm_name(u->perm), dash(u->groups), dash(u->email));
 	}
@@ -136,6 +141,7 @@ pw_list(struct gk_userdb *db, const char *dbpath, FILE *out)
 {
 	struct rows r = { 0 };
 
+	r.db = db;
 	return print_rows(db, dbpath, out, &r);
 }
 
@@ -194,6 +200,7 @@ pw_show(struct gk_userdb *db, const char *dbpath, const char *name, FILE *out)
 	print_time(out, "created", u.created);
 	print_time(out, "updated", u.updated);
 	print_time(out, "password-changed", u.pw_changed);
+	pw_totp_show(db, u.name, out);
 	if (fflush(out) != 0 || ferror(out)) {
 		pw_warnx("cannot write the output");
 		rc = EX_PW_FILE;

@@ -8,3 +8,4 @@ admin_gatekeep_passwd_SOURCES = \
 	admin/backend.c
 admin_gatekeep_passwd_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 admin_gatekeep_passwd_LDADD = $(GK_LIBS)
+admin_gatekeep_passwd_SOURCES += admin/totp.c

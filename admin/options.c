@@ -15,7 +15,8 @@ enum {
 	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
 	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
 	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
-	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR
+	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR,
+	OPT_TOTP_ENROL, OPT_TOTP_REMOVE
 };
 
 static const struct option long_options[] = {
@@ -52,6 +53,8 @@ static const struct option long_options[] = {
 	{ "unban-address", required_argument, NULL, OPT_UNBAN_ADDR },
 	{ "lockout-status", required_argument, NULL, OPT_LOCKSTAT },
 	{ "lockout-status-address", required_argument, NULL, OPT_LOCKSTAT_ADDR },
+	{ "totp-enrol", required_argument, NULL, OPT_TOTP_ENROL },
+	{ "totp-remove", required_argument, NULL, OPT_TOTP_REMOVE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "secret-file", required_argument, NULL, OPT_SECRET },
@@ -75,7 +78,8 @@ usage_lines(FILE *fp)
 	    "       " PROG " --rotate-secret [--leaked] [DBFILE]\n"
 	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
 	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
-	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n");
+	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n"
+	    "       " PROG " --totp-enrol USER | --totp-remove USER [DBFILE]\n");
 }
 
 static void
@@ -130,6 +134,9 @@ help(void)
 	    "      --lockout-status-address=ADDR  the same for a client address (IPv6: its /64)\n"
 	    "      --unban=USER                   clear USER's failures and ban\n"
 	    "      --unban-address=ADDR           clear an address's failures and ban\n"
+	    "      --totp-enrol=USER              give USER a TOTP second factor: prints the\n"
+	    "                                     otpauth:// URI, a QR code and 10 recovery codes\n"
+	    "      --totp-remove=USER             remove USER's TOTP and recovery codes\n"
 	    "  (DBFILE only locates state_dir when the configuration does not set it;\n"
 	    "  as root, the table is used as its owner, the services' user)\n"
 	    "\n"
@@ -283,6 +290,11 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 		case OPT_EXPORT: rc = set_mode(o, M_EXPORT, "--export"); break;
 		case OPT_CHECK: rc = set_mode(o, M_CHECK, "--check"); break;
 		case OPT_ROTATE: rc = set_mode(o, M_ROTATE, "--rotate-secret"); break;
+		case OPT_TOTP_ENROL: case OPT_TOTP_REMOVE:
+			rc = set_mode(o, c == OPT_TOTP_ENROL ? M_TOTP_ENROL : M_TOTP_REMOVE,
+			    c == OPT_TOTP_ENROL ? "--totp-enrol" : "--totp-remove");
+			o->totp_user = optarg;
+			break;
 		case OPT_LEAKED: o->leaked = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_CONFIG: o->config_path = optarg; break;

@@ -21,7 +21,9 @@ enum pw_mode {
 	M_CHECK,        /* --check */
 	M_ROTATE,       /* --rotate-secret */
 	M_UNBAN,        /* --unban USER and/or --unban-address ADDR */
-	M_LOCKSTAT      /* --lockout-status USER and/or --lockout-status-address ADDR */
+	M_LOCKSTAT,     /* --lockout-status USER and/or --lockout-status-address ADDR */
+	M_TOTP_ENROL,   /* --totp-enrol USER (admin/totp.c) */
+	M_TOTP_REMOVE   /* --totp-remove USER */
 };
 
 /* The command line, parsed. */
@@ -40,6 +42,7 @@ struct pw_opts {
 	const char *secret_path;
 	struct pw_attrs attrs;
 	const char *attr_name;     /* first attribute option seen, for messages */
+	const char *totp_user;     /* --totp-enrol / --totp-remove */
 };
 
 /*
@@ -73,5 +76,10 @@ int pw_resolve_state_dir(const struct pw_opts *o, const char *dbarg, char *out, 
 
 /* backend.c: EX_PW_OK, or EX_PW_GENERAL (message printed) for a user command on a read-only backend. */
 int pw_backend_check(const struct pw_opts *o);
+/* totp.c: --totp-enrol / --totp-remove (an EX_PW_* code), and the status --list and --show print. */
+struct gk_userdb;
+int pw_totp_run(const struct pw_opts *o, const char *db);
+const char *pw_totp_flag(struct gk_userdb *db, const char *user);
+void pw_totp_show(struct gk_userdb *db, const char *user, FILE *out);
 
 #endif

@@ -407,14 +407,18 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	case M_USER:
 		if (!gk_requirements_allow_methods(&rs, &d->user, &v.ms))
 			authz_fail(d, GK_OUT_FORBIDDEN, "forbidden");
+		else if (!authz_second_factor_ok(a, &rs, d))
+			;       /* refused and logged there */
 		else if (!origin_ok(cfg, &req, gk_methods_least_safe(&v.ms)))
 			authz_fail(d, GK_OUT_FORBIDDEN, "bad-origin");
 		else
 			d->outcome = GK_OUT_ALLOW;
 		break;
 	}
-	if (d->outcome == GK_OUT_NOCRED || d->outcome == GK_OUT_BADCRED)
+	if (d->outcome == GK_OUT_NOCRED || d->outcome == GK_OUT_BADCRED) {
 		unauth_answer(cfg, &req, &v, d);
+		authz_second_factor_location(d);
+	}
 done:
 	if (d->outcome != GK_OUT_ALLOW && d->have_user) {
 		gk_strcpy(d->attempted, sizeof(d->attempted), d->user.name);

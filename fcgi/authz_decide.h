@@ -53,6 +53,7 @@ struct gk_decision {
 	struct gk_user user;            /* when have_user (hash wiped) */
 	const char *method;             /* "basic", "session", "proxy", "bypass", "apache" or NULL */
 	const char *reason;             /* deny reason for the log */
+	uint32_t amr;                   /* session: GK_AMR_* of its token (second factor) */
 	char attempted[GK_USER_MAX + 1];        /* user name claimed by failed credentials */
 	bool offer_basic;               /* send WWW-Authenticate: Basic */
 	bool redirect;                  /* browser: login redirect wanted */

@@ -87,6 +87,7 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	st = gk_auth_session(&a->auth, &sc, cookie, a->now(), &u, &c);
 	if (st == GK_AUTH_OK) {
 		authz_set_user(d, &u, "session");
+		d->amr = c.amr;
 		gk_ticket_answer_header(cfg, &a->secret, cookie, &u, &c, a->now(), d->ticket, sizeof(d->ticket));
 		res = M_USER;
 	} else if (st == GK_AUTH_NONE) {

@@ -177,6 +177,18 @@ enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_sess
  */
 uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u);
 int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen);
+ * The second-factor check (lib/auth_code.c): a TOTP or recovery code for
+ * user, counted in the same lockout as passwords: a ban, lock or throttle
+ * refuses before the code is looked at; the attempt is reserved as a failure
+ * first (parallel workers cannot pass extra guesses); a right code settles it
+ * like a right password. The code itself is checked and its step or
+ * recovery code used up in one transaction of the database at dbpath
+ * (gk_totp_store_verify). *verdict says what the store found (for the log);
+ * GK_AUTH_OK for a right code, GK_AUTH_BAD_PASSWORD for a wrong, replayed or
+ * not enrolled one, GK_AUTH_DB_ERROR when the store failed.
+ */
+enum gk_auth_status gk_auth_code(struct gk_auth *a, const char *dbpath, const char *user,
+    const char *code, const char *addr, int64_t now, int *verdict);
 
 /* The deny reason for the log ("bad-password", "banned", "session-revoked", ...). */
 const char *gk_auth_reason(enum gk_auth_status st);

@@ -162,6 +162,9 @@ const struct conf_key conf_keys[] = {
 	{ "ldap_timeout", K_DURATION, F(ldap_timeout), "5s", 1, 60, NULL },
 	{ "ldap_cache_ttl", K_DURATION, F(ldap_cache_ttl), "30s", 0, 3600, NULL },
 	{ "ldap_down_grace", K_DURATION, F(ldap_down_grace), "0", 0, 3600, NULL },
+	/* Second factor (TOTP). */
+	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0, NULL },
+	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0, NULL },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");

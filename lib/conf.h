@@ -155,6 +155,9 @@ struct gk_config {
 	long ldap_timeout;                /* seconds: connect, each operation */
 	long ldap_cache_ttl;              /* seconds a looked-up entry is reused per worker */
 	long ldap_down_grace;             /* seconds an entry outlives an unreachable directory */
+	/* Second factor (TOTP): lib/second_factor, lib/totp_store. */
+	char *second_factor_groups;       /* comma list: members always need a second factor */
+	char *totp_issuer;                /* the issuer an authenticator app shows */
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */

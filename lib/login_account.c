@@ -165,6 +165,7 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 	c.iat = now;
 	c.exp = now + ttl;
 	c.gen = gk_auth_issue_generation(&ctx->auth, u);    /* with a shared store: max(record, store) */
+	c.amr = q->amr;
 	rc = gk_token_issue(ctx->secret.key, ctx->secret.len, &c, token, sizeof(token), &err);
 	gk_wipe(&c, sizeof(c));
 	if (rc != GK_OK) {

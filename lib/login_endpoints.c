@@ -9,6 +9,7 @@
 
 #include "form.h"
 #include "login_request.h"
+#include "login_totp.h"
 #include "validate.h"
 
 #define GENERIC_ERROR    "Incorrect user name or password."
@@ -103,6 +104,9 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	/* Authenticated. */
 	if (gk_pw_needs_upgrade(u.hash))
 		login_upgrade_hash(q, &u, f->password);
+	q->amr = GK_AMR_PWD;
+	if (login_totp_after_password(q, &u, f->rd))
+		goto out;       /* the code step (lib/login_totp.c) */
 	login_start_session(q, &u, f->rd, "form");
 out:
 	gk_wipe(&u, sizeof(u));
@@ -116,11 +120,13 @@ login_do_login(struct rq *q, const char *body, size_t len)
 	char rd[GK_REDIRECT_MAX + 1];
 
 	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0) {
-		login_form_page(q, 200, NULL, "", login_query_rd(q, rd, sizeof(rd)));
+		if (!login_totp_get(q))
+			login_form_page(q, 200, NULL, "", login_query_rd(q, rd, sizeof(rd)));
 		return;
 	}
 	if (strcmp(q->method, "POST") == 0) {
-		do_login_post(q, body, len);
+		if (!login_totp_post(q, body, len))
+			do_login_post(q, body, len);
 		return;
 	}
 	login_add_header(q, "Allow", "GET, HEAD, POST");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "login_request.h"
+#include "login_totp.h"
 
 static bool
 path_char_ok(const char *s, size_t n)
@@ -24,7 +25,7 @@ static bool
 is_action(const char *seg)
 {
 	return strcmp(seg, "login") == 0 || strcmp(seg, "logout") == 0 || strcmp(seg, "whoami") == 0 ||
-	    strcmp(seg, "oidc") == 0 || strcmp(seg, "callback") == 0;
+	    strcmp(seg, "oidc") == 0 || strcmp(seg, "callback") == 0 || strcmp(seg, "account") == 0;
 }
 
 /*
@@ -68,6 +69,8 @@ route_init(struct rq *q)
 		q->route = R_OIDC_START;
 	else if (strcmp(seg, "callback") == 0)
 		q->route = R_OIDC_CALLBACK;
+	else if (strcmp(seg, "account") == 0)
+		q->route = R_ACCOUNT;
 	else
 		q->route = R_LOGIN;
 
@@ -130,6 +133,8 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 		login_oidc_start(&q);
 	else if (q.route == R_OIDC_CALLBACK)
 		login_oidc_callback(&q);
+	else if (q.route == R_ACCOUNT)
+		login_do_account(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	else
 		login_do_login(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	login_finish(&q, out);

@@ -18,6 +18,7 @@
 static const char *const names[] = {
 	"title", "realm", "action", "csrf", "rd", "user", "error", "message", "login_url",
 	"login", "logout", "oidc_url", "oidc_label",
+	"code", "pending",
 };
 
 const char *
@@ -42,6 +43,7 @@ value_of(const struct login_vars *v, const char *n)
 	else if (strcmp(n, "login_url") == 0) s = v->login_url;
 	else if (strcmp(n, "oidc_url") == 0) s = v->oidc_url;
 	else if (strcmp(n, "oidc_label") == 0) s = v->oidc_label;
+	else if (strcmp(n, "pending") == 0) s = v->pending;
 	return s != NULL ? s : "";
 }
 
@@ -52,8 +54,10 @@ section_on(const struct login_vars *v, const char *n)
 		return v->login;
 	if (strcmp(n, "logout") == 0)
 		return v->logout;
+	if (strcmp(n, "code") == 0)
+		return v->code;
 	if (strcmp(n, "message") == 0)
-		return !v->login && !v->logout;
+		return !v->login && !v->logout && !v->code;
 	return value_of(v, n)[0] != '\0';
 }
 

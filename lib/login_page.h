@@ -16,7 +16,8 @@
 struct login_vars {
 	const char *title, *realm, *action, *csrf, *rd, *user, *error, *message, *login_url;
 	const char *oidc_url, *oidc_label;   /* the provider sign-in link; "" = no OIDC */
-	bool login, logout;
+	const char *pending;                 /* the code step: signed state after the password (lib/login_totp.c) */
+	bool login, logout, code;
 };
 
 /* The built-in template (contrib/login/login.html, compiled in). */

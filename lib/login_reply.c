@@ -48,7 +48,7 @@ login_finish(struct rq *q, struct login_buf *out)
 	    "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n");
 	login_buf_printf(out, "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
-	    "form-action %s; frame-ancestors 'none'; base-uri 'none'\r\n", ctx->form_action_csp);
+	    "form-action %s; frame-ancestors 'none'; base-uri 'none'; img-src data:\r\n", ctx->form_action_csp);
 	if (q->r.hdr.len > 0)
 		login_buf_add(out, q->r.hdr.p, q->r.hdr.len);
 	login_buf_printf(out, "Content-Length: %zu\r\n\r\n", q->r.body.len);
@@ -67,7 +67,9 @@ login_show_page(struct rq *q, int status, struct login_vars *v)
 	q->r.ctype = "text/html; charset=utf-8";
 	v->realm = ctx->cfg.realm;
 	v->login_url = ctx->cfg.login_url;
-	login_render(ctx->template != NULL ? ctx->template : login_template_default(), v, &q->r.body);
+	/* An admin's template from before the code step has no {{#code}}: that page is the built-in one. */
+	login_render(ctx->template != NULL && (!v->code || strstr(ctx->template, "{{#code}}") != NULL) ?
+	    ctx->template : login_template_default(), v, &q->r.body);
 }
 
 /* Our own path with the last segment replaced ("/gatekeep/login" -> "/gatekeep/oidc"). */

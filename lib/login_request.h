@@ -12,7 +12,7 @@
 
 #define SELF_MAX         1024
 
-enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK };
+enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK, R_ACCOUNT };
 
 struct resp {
 	int status;
@@ -32,6 +32,7 @@ struct rq {
 	char base[SELF_MAX + 1];      /* self without the action segment: the CSRF cookie path */
 	char csrf_cookie[64];         /* this request's CSRF nonce (reused or new) */
 	bool csrf_new;
+	uint32_t amr;                 /* how the session about to start was authenticated (GK_AMR_*) */
 	struct resp r;
 };
 

@@ -62,8 +62,26 @@ parse_level(const char *s, unsigned *out)
 	return GK_OK;
 }
 
+static int requirement_base(const char *s, struct gk_requirement *out);
+
+/* "2fa:" before a requirement asks for a second factor too (lib/second_factor). */
 int
 gk_requirement_parse(const char *s, struct gk_requirement *out)
+{
+	int rc;
+
+	if (s == NULL || strncmp(s, "2fa:", 4) != 0)
+		return requirement_base(s, out);
+	rc = requirement_base(s + 4, out);
+	if (rc == GK_OK && (out->kind == GK_REQ_BYPASS || out->kind == GK_REQ_DENY ||
+	    gk_requirement_anonymous(out)))
+		rc = GK_EINVAL;         /* nobody to ask, or nobody to let in: a mistake */
+	out->second_factor = rc == GK_OK;
+	return rc;
+}
+
+static int
+requirement_base(const char *s, struct gk_requirement *out)
 {
 	size_t n;
 

@@ -26,13 +26,15 @@ struct gk_requirement {
 	const char *list;      /* GK_REQ_GROUP / GK_REQ_USER: comma-separated names */
 	enum gk_perm perm;     /* GK_REQ_PERMISSION */
 	unsigned level;        /* GK_REQ_LEVEL, 0..999 */
+	bool second_factor;    /* written "2fa:REQ": a session signed in with a second factor too */
 };
 
 /*
  * Parses "bypass", "deny", "any", "group:A[,B]", "user:N[,M]",
  * "permission:ro|rw|full", "level:N" (0..999, no leading zero; 999 =
  * guest = bypass, Organizr's numbering). Also accepts a bare number "N" as
- * level:N (for "/auth/2", Organizr style). GK_EINVAL for anything else,
+ * level:N (for "/auth/2", Organizr style). Any of these but bypass, deny and
+ * level:999 may be written "2fa:REQ" (second_factor: lib/second_factor.h). GK_EINVAL for anything else,
  * including empty list elements, names that fail validation, a group named
  * twice and lists over GK_GROUPS_MAX bytes. The one grammar: the
  * configuration's rules (gk_requirement_valid) and GATEKEEP_REQUIRE alike.

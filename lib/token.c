@@ -228,6 +228,45 @@ claim_str(const json_t *p, const char *name, char *dst, size_t dstsz,
 	return gk_memcpy_str(dst, dstsz, s, n) == GK_OK ? 1 : -1;
 }
 
+/* amr names in bit order (lib/token.h). */
+static const char *const amr_names[] = { "pwd", "otp", "hwk" };
+
+/* The "amr" claim: 0 absent or parsed into *out, -1 not an array of strings. */
+static int
+claim_amr(const json_t *p, uint32_t *out)
+{
+	const json_t *a = json_object_get(p, "amr"), *v;
+	size_t i, k;
+
+	*out = 0;
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 16)
+		return -1;
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return -1;
+		for (k = 0; k < sizeof(amr_names) / sizeof(amr_names[0]); k++)
+			if (strcmp(json_string_value(v), amr_names[k]) == 0)
+				*out |= 1u << k;
+	}
+	return 0;
+}
+
+static json_t *
+amr_array(uint32_t amr)
+{
+	json_t *a = json_array();
+	size_t k;
+
+	for (k = 0; a != NULL && k < sizeof(amr_names) / sizeof(amr_names[0]); k++)
+		if ((amr & (1u << k)) && json_array_append_new(a, json_string(amr_names[k])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 static int
 check_payload(const unsigned char *buf, size_t len, const char *expected_iss,
     int64_t now, int64_t leeway, int64_t maxlife, struct gk_claims *c, struct gk_err *err)
@@ -273,6 +312,10 @@ check_payload(const unsigned char *buf, size_t len, const char *expected_iss,
 	    claim_str(p, "email", c->email, sizeof(c->email), gk_valid_email) < 0 ||
 	    claim_str(p, "name", c->name, sizeof(c->name), gk_valid_display) < 0) {
 		rc = fail(err, GK_TOKEN_BADCLAIMS, "grp, email or name invalid");
+		goto out;
+	}
+	if (claim_amr(p, &c->amr) < 0) {
+		rc = fail(err, GK_TOKEN_BADCLAIMS, "amr is not an array of strings");
 		goto out;
 	}
 	/* An audience we cannot check must not be silently accepted (PyJWT agrees). */
@@ -444,7 +487,8 @@ gk_token_issue(const unsigned char *key, size_t keylen, const struct gk_claims *
 	    set_str(o, "name", c->name) != 0 ||
 	    json_object_set_new(o, "iat", json_integer((json_int_t)c->iat)) != 0 ||
 	    json_object_set_new(o, "exp", json_integer((json_int_t)c->exp)) != 0 ||
-	    json_object_set_new(o, "gen", json_integer((json_int_t)c->gen)) != 0) {
+	    json_object_set_new(o, "gen", json_integer((json_int_t)c->gen)) != 0 ||
+	    (c->amr != 0 && json_object_set_new(o, "amr", amr_array(c->amr)) != 0)) {
 		json_decref(o);
 		return gk_err_set(err, "out of memory");
 	}

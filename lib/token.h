@@ -48,7 +48,20 @@ struct gk_claims {
 	int64_t iat;
 	int64_t exp;
 	uint32_t gen;
+	uint32_t amr;                      /* GK_AMR_* bits; 0 = no "amr" claim (an older cookie: password only) */
 };
+
+/*
+ * "amr" (RFC 8176 values, a JSON array of strings): how the session was
+ * authenticated. Issued only when not 0; on verification an absent claim is
+ * 0, values we do not know are ignored, anything but an array of strings is
+ * GK_TOKEN_BADCLAIMS. A second factor is "otp" (TOTP or a recovery code) or
+ * "hwk" (a passkey).
+ */
+#define GK_AMR_PWD  0x1u       /* "pwd" */
+#define GK_AMR_OTP  0x2u       /* "otp" */
+#define GK_AMR_HWK  0x4u       /* "hwk" */
+#define GK_AMR_SECOND_FACTOR (GK_AMR_OTP | GK_AMR_HWK)
 
 /*
  * Why a token was refused. Distinct from enum gk_status values, all negative,

@@ -23,3 +23,4 @@ include tests/review.mk
 include tests/tokens.mk
 include tests/ldap.mk
 include tests/redis.mk
+include tests/totp.mk

@@ -1,0 +1,276 @@
+/* login_totp.c: gatekeep-login's code step: after the password (or for a password-only session on a path that needs more), a TOTP or recovery code, then a session marked with the second factor. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "form.h"
+#include "login_totp.h"
+#include "totp_store.h"
+#include "validate.h"
+
+#define CODE_ERROR    "Incorrect code."
+#define PENDING_ERROR "This sign-in has expired. Please sign in again."
+
+bool
+login_form_urlencoded(const struct rq *q)
+{
+	const char *ct = login_param(q, "CONTENT_TYPE");
+	size_t n = strlen("application/x-www-form-urlencoded");
+
+	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+bool
+login_field(const char *body, size_t len, const char *name, char *out, size_t outsz, bool required)
+{
+	int rc = gk_form_get(body, len, name, out, outsz);
+
+	if (rc == GK_NOTFOUND && !required) {
+		out[0] = '\0';
+		return true;
+	}
+	return rc == GK_OK;
+}
+
+void
+login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz)
+{
+	size_t n = strlen(q->base);
+
+	snprintf(out, outsz, "%s%s%s", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/", seg);
+}
+
+/* The pending state: a token of its own issuer, good for LOGIN_PENDING_TTL seconds. */
+static int
+pending_issue(struct rq *q, const struct gk_user *u, char *out, size_t outsz)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_claims c;
+	struct gk_err err = { "" };
+	int64_t now = ctx->now();
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	gk_strcpy(c.sub, sizeof(c.sub), u->name);
+	gk_strcpy(c.iss, sizeof(c.iss), LOGIN_PENDING_ISSUER);
+	c.iat = now;
+	c.exp = now + LOGIN_PENDING_TTL;
+	c.gen = u->generation;
+	c.amr = GK_AMR_PWD;
+	rc = gk_token_issue(ctx->secret.key, ctx->secret.len, &c, out, outsz, &err);
+	if (rc != GK_OK)
+		gk_log(&ctx->log, LOG_ERR, "cannot issue a pending sign-in: %s", err.msg);
+	return rc;
+}
+
+/* The user a pending state names, still enabled and of the same generation; false (logged) if not. */
+static bool
+pending_user(struct rq *q, const char *pending, struct gk_user *u)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_claims c;
+	struct gk_err err = { "" };
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	rc = gk_token_verify(&ctx->secret, pending, LOGIN_PENDING_ISSUER, ctx->now(), 0,
+	    LOGIN_PENDING_TTL, &c, &err);
+	if (rc != GK_OK) {
+		login_deny_log(q, NULL, rc == GK_TOKEN_EXPIRED ? "pending-expired" : "pending-invalid");
+		gk_wipe(&c, sizeof(c));
+		return false;
+	}
+	rc = login_db_lookup(ctx, c.sub, u);
+	if (rc != GK_OK || (u->flags & GK_USER_DISABLED) || u->generation != c.gen) {
+		login_deny_log(q, c.sub, rc != GK_OK ? "unknown-user" : (u->flags & GK_USER_DISABLED) ?
+		    "disabled" : "pending-revoked");
+		gk_wipe(u, sizeof(*u));
+		gk_wipe(&c, sizeof(c));
+		return false;
+	}
+	gk_wipe(&c, sizeof(c));
+	return true;
+}
+
+static void
+code_page(struct rq *q, int status, const char *error, const char *user, const char *pending,
+    const char *rd)
+{
+	struct login_vars v;
+	char mac[64];
+
+	memset(&v, 0, sizeof(v));
+	login_csrf_ensure(q);
+	login_csrf_emit_cookie(q);
+	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
+	v.code = true;
+	v.title = "Two-step verification";
+	v.action = q->self;
+	v.csrf = mac;
+	v.error = error;
+	v.user = user;
+	v.pending = pending;
+	v.rd = rd;
+	login_show_page(q, status, &v);
+}
+
+/* Enrolled? GK_OK with *on, or an error (logged). */
+static int
+enrolled(struct rq *q, const char *user, bool *on)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_err err = { "" };
+	size_t n;
+	int rc = GK_EIO;
+
+	*on = false;
+	if (ctx->db != NULL || gk_userdb_open(ctx->cfg.database, &ctx->db, &err) == GK_OK)
+		rc = gk_totp_store_status(ctx->db, user, on, &n, &err);
+	if (rc != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "second factor of user %s: %s", user, err.msg);
+		if (ctx->db != NULL)
+			gk_userdb_close(ctx->db);
+		ctx->db = NULL;
+	}
+	return rc;
+}
+
+bool
+login_totp_after_password(struct rq *q, const struct gk_user *u, const char *rd)
+{
+	char pending[GK_TOKEN_MAX + 1];
+	bool on;
+
+	if (enrolled(q, u->name, &on) != GK_OK) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		return true;
+	}
+	if (!on)
+		return false;
+	if (pending_issue(q, u, pending, sizeof(pending)) != GK_OK) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		return true;
+	}
+	gk_log(&q->ctx->log, LOG_INFO, "password accepted, code asked user=%s from=%s", u->name,
+	    q->addr ? q->addr : "-");
+	code_page(q, 200, NULL, u->name, pending, rd);
+	gk_wipe(pending, sizeof(pending));
+	return true;
+}
+
+bool
+login_totp_get(struct rq *q)
+{
+	const char *qs = login_param(q, "QUERY_STRING");
+	char flag[4], rd[GK_REDIRECT_MAX + 1], pending[GK_TOKEN_MAX + 1], acct[SELF_MAX + 16];
+	struct gk_user u;
+	struct gk_claims c;
+	bool on;
+
+	if (qs == NULL || gk_form_get(qs, strlen(qs), "2fa", flag, sizeof(flag)) != GK_OK ||
+	    strcmp(flag, "1") != 0)
+		return false;
+	if (!login_session_user(q, &u, &c))
+		return false;           /* not signed in: the password first */
+	login_query_rd(q, rd, sizeof(rd));
+	if (c.amr & GK_AMR_SECOND_FACTOR) {
+		/* Already verified: what sent us here was not about the code. */
+		login_redirect_after(q, rd, u.name);
+	} else if (enrolled(q, u.name, &on) != GK_OK) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+	} else if (!on) {
+		/* The page needs a second factor this user has not set up: the account page enrols. */
+		login_sibling(q, "account", acct, sizeof(acct));
+		q->r.status = 303;
+		login_add_header(q, "Location", acct);
+		q->r.ctype = "text/plain; charset=utf-8";
+		login_buf_puts(&q->r.body, "See Other\n");
+	} else if (pending_issue(q, &u, pending, sizeof(pending)) != GK_OK) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+	} else {
+		code_page(q, 200, NULL, u.name, pending, rd);
+	}
+	gk_wipe(pending, sizeof(pending));
+	gk_wipe(&u, sizeof(u));
+	gk_wipe(&c, sizeof(c));
+	return true;
+}
+
+struct code_post {
+	char csrf[64];
+	char rd[GK_REDIRECT_MAX + 1];
+	char pending[GK_TOKEN_MAX + 1];
+	char code[64];
+};
+
+bool
+login_totp_post(struct rq *q, const char *body, size_t len)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct code_post *f;
+	struct gk_user u;
+	enum gk_auth_status st;
+	const char *why = NULL;
+	int verdict = GK_TOTP_ERROR, rc;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		return true;
+	}
+	/* Not the code step's form (no pending field, or a body the password form refuses): not ours. */
+	rc = gk_form_get(body, len, "pending", f->pending, sizeof(f->pending));
+	if (rc == GK_NOTFOUND || rc == GK_EINVAL) {
+		free(f);
+		return false;
+	}
+	memset(&u, 0, sizeof(u));
+	if (!login_form_urlencoded(q)) {
+		login_message_page(q, 415, "Error", "The sign-in form was sent in an unexpected format.");
+		goto out;
+	}
+	if (!login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) ||
+	    !login_field(body, len, "rd", f->rd, sizeof(f->rd), false) ||
+	    !login_field(body, len, "pending", f->pending, sizeof(f->pending), true) ||
+	    !login_field(body, len, "code", f->code, sizeof(f->code), true)) {
+		login_deny_log(q, NULL, "bad-form");
+		login_form_page(q, 400, PENDING_ERROR, "", "");
+		goto out;
+	}
+	if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {
+		login_deny_log(q, NULL, why != NULL ? why : "csrf");
+		q->csrf_cookie[0] = '\0';
+		login_form_page(q, 403, PENDING_ERROR, "", f->rd);
+		goto out;
+	}
+	if (!pending_user(q, f->pending, &u)) {
+		login_form_page(q, 401, PENDING_ERROR, "", f->rd);
+		goto out;
+	}
+	st = gk_auth_code(&ctx->auth, ctx->cfg.database, u.name, f->code, q->addr, ctx->now(),
+	    &verdict);
+	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_LOCKOUT_ERROR) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		goto out;
+	}
+	if (st != GK_AUTH_OK) {
+		login_deny_log(q, u.name, st == GK_AUTH_BAD_PASSWORD ?
+		    gk_totp_verdict_name((enum gk_totp_verdict)verdict) :
+		    st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
+		code_page(q, 401, CODE_ERROR, u.name, f->pending, f->rd);
+		goto out;
+	}
+	if (verdict == GK_TOTP_RECOVERY)
+		gk_log(&ctx->log, LOG_NOTICE, "recovery code used user=%s from=%s", u.name,
+		    q->addr ? q->addr : "-");
+	q->amr = GK_AMR_PWD | GK_AMR_OTP;
+	login_start_session(q, &u, f->rd, verdict == GK_TOTP_RECOVERY ? "form+recovery" : "form+totp");
+out:
+	gk_wipe(&u, sizeof(u));
+	gk_wipe(f, sizeof(*f));
+	free(f);
+	return true;
+}
