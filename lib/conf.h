@@ -127,6 +127,12 @@ struct gk_config {
 	char *oidc_groups_claim;          /* "" = no group mapping */
 	char *oidc_username_claim;        /* email | preferred_username */
 	char *oidc_button_label;
+	/* Passkeys (WebAuthn; gatekeep-login checks them further at start-up). */
+	bool passkeys;                    /* the passkey pages and the second factor */
+	char *passkey_origin;             /* the login page's origin, scheme://host[:port] */
+	char *passkey_rp_id;              /* "" = the host of passkey_origin */
+	bool passkey_user_verification;   /* require UV (PIN, biometrics), not only presence */
+	bool passkey_second_factor;       /* a user with a passkey must use it after the password */
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */

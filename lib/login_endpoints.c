@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "form.h"
-#include "login_request.h"
+#include "login_passkey.h"
 #include "validate.h"
 
 #define GENERIC_ERROR    "Incorrect user name or password."
@@ -103,7 +103,8 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	/* Authenticated. */
 	if (gk_pw_needs_upgrade(u.hash))
 		login_upgrade_hash(q, &u, f->password);
-	login_start_session(q, &u, f->rd, "form");
+	if (!login_passkey_second_factor(q, &u, f->rd))
+		login_start_session(q, &u, f->rd, "form");
 out:
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(f, sizeof(*f));

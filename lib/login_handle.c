@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "login_request.h"
+#include "login_passkey.h"
 
 static bool
 path_char_ok(const char *s, size_t n)
@@ -71,6 +71,8 @@ route_init(struct rq *q)
 	else
 		q->route = R_LOGIN;
 
+	if (login_passkey_route(q))
+		return;
 	gk_strcpy(q->base, sizeof(q->base), q->self);
 	slash = strrchr(q->base, '/');
 	if (slash != NULL && is_action(slash + 1)) {
@@ -130,6 +132,10 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 		login_oidc_start(&q);
 	else if (q.route == R_OIDC_CALLBACK)
 		login_oidc_callback(&q);
+	else if (q.route == R_PASSKEY)
+		login_passkey_signin(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	else if (q.route == R_PASSKEYS)
+		login_passkey_account(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	else
 		login_do_login(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	login_finish(&q, out);
