@@ -6,3 +6,7 @@ tests_t_webauthn_LDADD = $(LOGIN_LIBS)
 TESTS += tests/t_webauthn
 VALGRIND_TESTS += tests/t_webauthn
 EXTRA_DIST += tests/webauthn_vectors.py
+# Chromium with a virtual authenticator through nginx + gatekeep-authz + gatekeep-login.
+TESTS += tests/passkeys_browser.sh
+dist_check_SCRIPTS += tests/passkeys_browser.sh
+EXTRA_DIST += tests/passkeys_browser.py
