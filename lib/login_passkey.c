@@ -1,6 +1,7 @@
 /* login_passkey.c: signing in with a passkey: passwordless (a discoverable credential) and as the second factor after the password. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -80,9 +81,12 @@ show_get(struct rq *q, int status, const char *error, const char *user, const ch
     const char *rd)
 {
 	struct passkey_page p;
-	char mac[64], ch[128];
+	char mac[64], ch[128], action[SELF_MAX + 16];
+	size_t n = strlen(q->base);
 
 	memset(&p, 0, sizeof(p));
+	/* The second factor's page answers the password form's POST: it posts to <base>/passkey. */
+	snprintf(action, sizeof(action), "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
 	login_csrf_ensure(q);
 	login_csrf_emit_cookie(q);
 	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
@@ -91,7 +95,7 @@ show_get(struct rq *q, int status, const char *error, const char *user, const ch
 	p.title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey";
 	p.error = error;
 	p.mode = "get";
-	p.action = q->self;
+	p.action = action;
 	p.csrf = mac;
 	p.rd = rd;
 	p.challenge = ch;

@@ -191,7 +191,10 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 	login_buf_html(b, p->title);
 	login_buf_puts(b, " · ");
 	login_buf_html(b, q->ctx->cfg.realm);
-	login_buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<h1>", page_css);
+	/* login_buf_printf is for short things: the style and the script go in with puts. */
+	login_buf_puts(b, "</title>\n<style>");
+	login_buf_puts(b, page_css);
+	login_buf_puts(b, "</style>\n</head>\n<body>\n<main>\n<h1>");
 	login_buf_html(b, p->title);
 	login_buf_puts(b, "</h1>\n");
 	if (p->error != NULL && p->error[0] != '\0') {
@@ -212,7 +215,9 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 	login_buf_html(b, q->ctx->cfg.login_url);
 	login_buf_puts(b, "\">Sign in with a password</a></p>\n</main>\n");
 	if (p->mode != NULL) {
-		login_buf_printf(b, "<script>%s</script>\n", ceremony_js);
+		login_buf_puts(b, "<script>");
+		login_buf_puts(b, ceremony_js);
+		login_buf_puts(b, "</script>\n");
 		script_hash(q->r.script_src, sizeof(q->r.script_src));
 	}
 	login_buf_puts(b, "</body>\n</html>\n");
