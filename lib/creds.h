@@ -78,6 +78,13 @@ int gk_creds_validate(const struct gk_creds *c, struct gk_err *err);
 int gk_userdb_creds(struct gk_userdb *db, const char *user, struct gk_creds *c,
     struct gk_err *err);
 
+/*
+ * A user and their credentials from one snapshot of the live database (one refresh, two
+ * fetches): GK_OK, GK_NOTFOUND (no such user) or an error; u and c as the two above.
+ */
+int gk_userdb_lookup_creds(struct gk_userdb *db, const char *user, struct gk_user *u,
+    struct gk_creds *c, struct gk_err *err);
+
 /* The same within a write transaction (sees its own earlier puts). */
 int gk_userdb_txn_creds_get(struct gk_userdb_txn *txn, const char *user, struct gk_creds *c,
     struct gk_err *err);

@@ -317,6 +317,18 @@ gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, stru
 	return udb_fetch_user(db->dbf, db->path, name, len, u, err);
 }
 
+int
+udb_reader_file(struct gk_userdb *db, GDBM_FILE *dbf, const char **path, struct gk_err *err)
+{
+	int rc;
+
+	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
+		return rc;
+	*dbf = db->dbf;
+	*path = db->path;
+	return GK_OK;
+}
+
 bool
 udb_is_meta(datum k)
 {
@@ -325,21 +337,29 @@ udb_is_meta(datum k)
 
 /*
  * Walks every user of dbf: decodes each record (so a damaged one is reported) and calls
- * fn when it is non-NULL. Returns GK_OK, an error, or fn's non-zero value.
+ * fn when it is non-NULL. Credentials keys are skipped, or with creds != NULL checked
+ * (userdb_creds.c) and counted. Returns GK_OK, an error, or fn's non-zero value.
  */
 static int
 walk(GDBM_FILE dbf, const char *path, int (*fn)(const struct gk_user *, void *), void *arg,
-    size_t *users, struct gk_err *err)
+    size_t *users, size_t *creds, struct gk_err *err)
 {
 	struct gk_user u;
 	datum key, next;
-	size_t n = 0;
+	size_t n = 0, nc = 0;
 	int rc = GK_OK;
 
 	gdbm_clear_error(dbf);
 	key = gdbm_firstkey(dbf);
 	while (key.dptr != NULL) {
-		if (!udb_is_meta(key)) {
+		if (udb_is_creds(key)) {
+			nc++;
+			if (creds != NULL &&
+			    (rc = udb_creds_walk_one(dbf, path, key, err)) != GK_OK) {
+				free(key.dptr);
+				return rc;
+			}
+		} else if (!udb_is_meta(key)) {
 			if (key.dsize <= 0 || key.dsize > GK_USER_MAX) {
 				gk_err_set(err, "%s: key of %d bytes is not a user name", path,
 				    key.dsize);
@@ -369,20 +389,32 @@ walk(GDBM_FILE dbf, const char *path, int (*fn)(const struct gk_user *, void *),
 		return udb_handle_fail(err, dbf, path, "cannot list users");
 	if (users != NULL)
 		*users = n;
+	if (creds != NULL)
+		*creds = nc;
 	return GK_OK;
 }
 
 int
 gk_userdb_count(struct gk_userdb *db, size_t *count, struct gk_err *err)
 {
-	gdbm_count_t n;
+	datum key, next;
+	size_t n = 0;
 	int rc;
 
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
-	if (gdbm_count(db->dbf, &n) != 0)
+	/* Keys only (no values): users are the keys that are neither metadata nor credentials. */
+	gdbm_clear_error(db->dbf);
+	for (key = gdbm_firstkey(db->dbf); key.dptr != NULL; key = next) {
+		if (!udb_is_meta(key) && !udb_is_creds(key))
+			n++;
+		next = gdbm_nextkey(db->dbf, key);
+		free(key.dptr);
+	}
+	if (gdbm_last_errno(db->dbf) != GDBM_ITEM_NOT_FOUND &&
+	    gdbm_last_errno(db->dbf) != GDBM_NO_ERROR)
 		return udb_handle_fail(err, db->dbf, db->path, "cannot count users");
-	*count = n > 0 ? (size_t)n - 1 : 0;   /* the metadata key was checked at open */
+	*count = n;
 	return GK_OK;
 }
 
@@ -394,24 +426,24 @@ gk_userdb_foreach(struct gk_userdb *db, int (*fn)(const struct gk_user *u, void 
 
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
-	return walk(db->dbf, db->path, fn, arg, NULL, err);
+	return walk(db->dbf, db->path, fn, arg, NULL, NULL, err);
 }
 
 int
 gk_userdb_check(struct gk_userdb *db, size_t *users, struct gk_err *err)
 {
 	gdbm_count_t n;
-	size_t found = 0;
+	size_t found = 0, creds = 0;
 	int rc;
 
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
-	if ((rc = walk(db->dbf, db->path, NULL, NULL, &found, err)) != GK_OK)
+	if ((rc = walk(db->dbf, db->path, NULL, NULL, &found, &creds, err)) != GK_OK)
 		return rc;
 	/* A second, independent pass over the buckets must agree with the walk. */
 	if (gdbm_count(db->dbf, &n) != 0)
 		return udb_handle_fail(err, db->dbf, db->path, "cannot count users");
-	if (n != (gdbm_count_t)found + 1) {
+	if (n != (gdbm_count_t)(found + creds) + 1) {
 		gk_err_set(err, "%s: %llu keys but %zu users walked", db->path, n, found);
 		return GK_ECORRUPT;
 	}

@@ -39,14 +39,17 @@ int gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, 
 /* Reopens if the file on disk was replaced. Called by lookup; exposed for SIGHUP handling. */
 int gk_userdb_refresh(struct gk_userdb *db, struct gk_err *err);
 
-/* Number of users (excludes the metadata key). */
+/* Number of users (excludes the metadata and credentials keys; walks the keys). */
 int gk_userdb_count(struct gk_userdb *db, size_t *count, struct gk_err *err);
 
 /* Calls fn for each user (order unspecified); stops and returns fn's value if non-zero. */
 int gk_userdb_foreach(struct gk_userdb *db, int (*fn)(const struct gk_user *u, void *arg),
     void *arg, struct gk_err *err);
 
-/* Full integrity check: metadata present, every record decodes. Reports the first problem. */
+/*
+ * Full integrity check: metadata present, every record and every credentials value
+ * (lib/creds.h) decodes, no credentials without their user. Reports the first problem.
+ */
 int gk_userdb_check(struct gk_userdb *db, size_t *users, struct gk_err *err);
 
 /* Creates a new empty database (mode 0600). GK_ERR if the path already exists. */
@@ -70,7 +73,10 @@ int gk_userdb_txn_get(struct gk_userdb_txn *txn, const char *name, struct gk_use
 /* Inserts or replaces a user (validated). */
 int gk_userdb_txn_put(struct gk_userdb_txn *txn, const struct gk_user *u, struct gk_err *err);
 
-/* Deletes a user: GK_OK or GK_NOTFOUND. A damaged record (GK_ECORRUPT on get) can be deleted. */
+/*
+ * Deletes a user and their credentials: GK_OK or GK_NOTFOUND. A damaged record (GK_ECORRUPT
+ * on get) can be deleted; so can credentials left without their user (a damaged file).
+ */
 int gk_userdb_txn_delete(struct gk_userdb_txn *txn, const char *name, struct gk_err *err);
 
 /*

@@ -19,6 +19,13 @@
 #define META_FORMAT   1
 #define META_LEN      13
 
+/*
+ * A user's credentials (lib/creds.h): CREDS_PREFIX + user name. Like META_KEY it starts
+ * with a control byte, so it is never a user name. Code: userdb_creds.c.
+ */
+#define CREDS_PREFIX  '\x02'
+#define CREDS_KEY_MAX (1 + GK_USER_MAX)
+
 /* Temp files are "<db>" TMP_INFIX "XXXXXX"; the stale-file sweep matches exactly this. */
 #define TMP_INFIX     ".gktmp."
 #define TMP_SUFFIXLEN 6
@@ -53,5 +60,32 @@ int udb_lookup_name(const char *name, struct gk_user *u, size_t *len, struct gk_
 /* Fetches and decodes one user: GK_OK, GK_NOTFOUND or an error. The fetched copy is wiped. */
 int udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len,
     struct gk_user *u, struct gk_err *err);
+
+/* Is k a credentials key? */
+bool udb_is_creds(datum k);
+/* Writes CREDS_PREFIX + name into key (CREDS_KEY_MAX bytes); returns its length. */
+size_t udb_creds_key(char *key, const char *name, size_t len);
+/*
+ * Checks the credentials value val stored under k (a credentials key): the user part
+ * is a stored user name and the value decodes. GK_OK or GK_ECORRUPT, err naming the user.
+ */
+int udb_creds_check(const char *path, datum k, const unsigned char *val, size_t vallen,
+    struct gk_err *err);
+/* The walkers' check of one credentials key of dbf: udb_creds_check and its user exists. */
+int udb_creds_walk_one(GDBM_FILE dbf, const char *path, datum k, struct gk_err *err);
+
+/* Readers: refreshes db and gives its current file (for userdb_creds.c). */
+int udb_reader_file(struct gk_userdb *db, GDBM_FILE *dbf, const char **path,
+    struct gk_err *err);
+
+/*
+ * Writers, raw keys (for userdb_creds.c): fetch gives a malloc'd copy of the value as the
+ * transaction sees it (GK_OK, GK_NOTFOUND or an error); set records a put (val != NULL)
+ * or a delete.
+ */
+int udb_txn_fetch(struct gk_userdb_txn *t, const char *key, size_t klen, unsigned char **val,
+    size_t *vallen, struct gk_err *err);
+int udb_txn_set(struct gk_userdb_txn *t, const char *key, size_t klen, const unsigned char *val,
+    size_t vallen, struct gk_err *err);
 
 #endif

@@ -353,6 +353,20 @@ gk_userdb_txn_put(struct gk_userdb_txn *t, const struct gk_user *u, struct gk_er
 	return rc;
 }
 
+/* Deletes the credentials of user name (a no-op when there are none), even damaged ones. */
+static int
+creds_delete(struct gk_userdb_txn *t, const char *name, size_t len, struct gk_err *err)
+{
+	char key[CREDS_KEY_MAX];
+	size_t klen = udb_creds_key(key, name, len);
+	datum k = { key, (int)klen };
+	struct pend *p = pend_find(t, key, klen);
+
+	if (p != NULL ? p->val == NULL : t->live == NULL || !gdbm_exists(t->live, k))
+		return GK_OK;
+	return pend_set(t, key, klen, NULL, 0, err);
+}
+
 int
 gk_userdb_txn_delete(struct gk_userdb_txn *t, const char *name, struct gk_err *err)
 {
@@ -364,6 +378,16 @@ gk_userdb_txn_delete(struct gk_userdb_txn *t, const char *name, struct gk_err *e
 	if (name == NULL)
 		return gk_err_set(err, "no user name"), GK_EINVAL;
 	len = strnlen(name, GK_USER_MAX + 1);
+	/* Orphaned credentials (a damaged file, never written so) are deleted by the user's name. */
+	if (len <= GK_USER_MAX && gk_valid_stored_user(name, len) && pend_find(t, name, len) == NULL &&
+	    t->live != NULL && !gdbm_exists(t->live, (datum){ (char *)name, (int)len })) {
+		char key[CREDS_KEY_MAX];
+		size_t klen = udb_creds_key(key, name, len);
+
+		if (gdbm_exists(t->live, (datum){ key, (int)klen }) &&
+		    pend_find(t, key, klen) == NULL)
+			return pend_set(t, key, klen, NULL, 0, err);
+	}
 	if ((p = pend_find(t, name, len)) != NULL && p->val == NULL) {
 		gk_err_set(err, "no such user");
 		return GK_NOTFOUND;
@@ -379,7 +403,46 @@ gk_userdb_txn_delete(struct gk_userdb_txn *t, const char *name, struct gk_err *e
 		if (rc == GK_NOTFOUND || (rc != GK_OK && rc != GK_ECORRUPT))
 			return rc;
 	}
+	/* The user's credentials go with the user, in the same commit. */
+	if ((rc = creds_delete(t, name, len, err)) != GK_OK)
+		return rc;
 	return pend_set(t, name, len, NULL, 0, err);
+}
+
+int
+udb_txn_fetch(struct gk_userdb_txn *t, const char *key, size_t klen, unsigned char **val,
+    size_t *vallen, struct gk_err *err)
+{
+	struct pend *p;
+	datum k = { (char *)key, (int)klen }, v;
+
+	*val = NULL;
+	*vallen = 0;
+	if ((p = pend_find(t, key, klen)) != NULL) {
+		if (p->val == NULL)
+			return GK_NOTFOUND;
+		if ((*val = malloc(p->vallen)) == NULL)
+			return gk_err_set(err, "out of memory"), GK_ERR;
+		memcpy(*val, p->val, p->vallen);
+		*vallen = p->vallen;
+		return GK_OK;
+	}
+	if (t->live == NULL)
+		return GK_NOTFOUND;
+	v = gdbm_fetch(t->live, k);
+	if (v.dptr == NULL)
+		return gdbm_last_errno(t->live) == GDBM_ITEM_NOT_FOUND ? GK_NOTFOUND :
+		    udb_handle_fail(err, t->live, t->path, "cannot read");
+	*val = (unsigned char *)v.dptr;
+	*vallen = (size_t)v.dsize;
+	return GK_OK;
+}
+
+int
+udb_txn_set(struct gk_userdb_txn *t, const char *key, size_t klen, const unsigned char *val,
+    size_t vallen, struct gk_err *err)
+{
+	return pend_set(t, key, klen, val, vallen, err);
 }
 
 void
@@ -399,7 +462,18 @@ store(GDBM_FILE dbf, const char *tmp, const char *k, size_t klen, const void *v,
 	return GK_OK;
 }
 
-/* Copies the live users into ndb, skipping those with a pending change. */
+/* Does user name exist after this transaction (a credentials value may stay)? */
+static bool
+live_user_stays(struct gk_userdb_txn *t, const char *name, size_t len)
+{
+	struct pend *p = pend_find(t, name, len);
+
+	if (p != NULL)
+		return p->val != NULL;
+	return gdbm_exists(t->live, (datum){ (char *)name, (int)len }) != 0;
+}
+
+/* Copies the live users and credentials into ndb, skipping those with a pending change. */
 static int
 copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err *err)
 {
@@ -413,6 +487,22 @@ copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err
 			val = gdbm_fetch(t->live, key);
 			if (val.dptr == NULL) {
 				rc = udb_handle_fail(err, t->live, t->path, "cannot read user");
+			} else if (udb_is_creds(key)) {
+				/* Checked like a record; and never carried forward without its user. */
+				rc = udb_creds_check(t->path, key, (unsigned char *)val.dptr,
+				    (size_t)val.dsize, err);
+				if (rc == GK_OK && !live_user_stays(t, key.dptr + 1,
+				    (size_t)key.dsize - 1)) {
+					gk_err_set(err, "%s: credentials of user \"%.*s\" without the "
+					    "user: delete that user", t->path, key.dsize - 1,
+					    key.dptr + 1);
+					rc = GK_ECORRUPT;
+				}
+				if (rc == GK_OK)
+					rc = store(ndb, tmp, key.dptr, (size_t)key.dsize, val.dptr,
+					    (size_t)val.dsize, err);
+				gk_wipe(val.dptr, (size_t)val.dsize);
+				free(val.dptr);
 			} else {
 				/* Never carry a damaged record forward; replace or delete it instead. */
 				rc = gk_record_decode(key.dptr, (size_t)key.dsize,

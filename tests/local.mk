@@ -20,4 +20,5 @@ include tests/pkg.mk
 include tests/ops.mk
 include tests/evcore2.mk
 include tests/review.mk
+include tests/tokens.mk
 include tests/passkeys.mk
