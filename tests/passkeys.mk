@@ -25,3 +25,10 @@ fuzz_fuzz_webauthn_CFLAGS = $(GK_FUZZ_CC)
 fuzz_fuzz_webauthn_LDFLAGS = $(GK_FUZZ_LINK)
 fuzz_fuzz_webauthn_LDADD = $(GK_FUZZ_LIBS) $(CBOR_LIBS) $(LIBCRYPTO_LIBS)
 endif
+# The passkey pages in-process: challenge binding, expiry, single use, second factor, CSP.
+check_PROGRAMS += tests/t_passkey_login
+tests_t_passkey_login_SOURCES = tests/t_passkey_login.c tests/tap.h tests/webauthn_vectors.h
+tests_t_passkey_login_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_passkey_login_LDADD = $(LOGIN_LIBS)
+TESTS += tests/t_passkey_login
+VALGRIND_TESTS += tests/t_passkey_login
