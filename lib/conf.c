@@ -165,6 +165,12 @@ const struct conf_key conf_keys[] = {
 	/* Second factor (TOTP). */
 	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0, NULL },
 	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0, NULL },
+	/* passkeys (WebAuthn): lib/login_passkey*.c checks origin and rp id at start-up */
+	{ "passkeys", K_BOOL, F(passkeys), "false", 0, 0, NULL },
+	{ "passkey_origin", K_TEXT_OPT, F(passkey_origin), "", 0, 0, NULL },
+	{ "passkey_rp_id", K_TEXT_OPT, F(passkey_rp_id), "", 0, 0, NULL },
+	{ "passkey_user_verification", K_BOOL, F(passkey_user_verification), "false", 0, 0, NULL },
+	{ "passkey_second_factor", K_BOOL, F(passkey_second_factor), "true", 0, 0, NULL },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");

@@ -158,6 +158,12 @@ struct gk_config {
 	/* Second factor (TOTP): lib/second_factor, lib/totp_store. */
 	char *second_factor_groups;       /* comma list: members always need a second factor */
 	char *totp_issuer;                /* the issuer an authenticator app shows */
+	/* Passkeys (WebAuthn; gatekeep-login checks them further at start-up). */
+	bool passkeys;                    /* the passkey pages and the second factor */
+	char *passkey_origin;             /* the login page's origin, scheme://host[:port] */
+	char *passkey_rp_id;              /* "" = the host of passkey_origin */
+	bool passkey_user_verification;   /* require UV (PIN, biometrics), not only presence */
+	bool passkey_second_factor;       /* a user with a passkey must use it after the password */
 };
 
 /* Fills cfg with the documented defaults (see gatekeep.conf.5); cfg need not be initialised. */

@@ -9,11 +9,13 @@ lib_liblogin_a_SOURCES = lib/login.h lib/login_ctx.h lib/login_ctx.c lib/login_o
 	lib/login_page.h lib/login_page.c lib/login_buf.h lib/login_buf.c \
 	lib/login_oidc.h lib/login_oidc_int.h lib/login_oidc.c lib/login_oidc_provider.c \
 	lib/login_oidc_util.c \
-	lib/login_oidc_jwt.c lib/login_http.h lib/login_http.c
+	lib/login_oidc_jwt.c lib/login_http.h lib/login_http.c \
+	lib/webauthn.h lib/webauthn.c lib/login_passkey.h lib/login_passkey.c \
+	lib/login_passkey_chal.c lib/login_passkey_page.c lib/login_passkey_account.c
 lib_liblogin_a_SOURCES += lib/login_totp.h lib/login_totp.c lib/login_selfservice.c
 nodist_lib_liblogin_a_SOURCES = lib/login_default.h
 # What a login main links: liblogin first (it calls into libgatekeep).
-LOGIN_LIBS = lib/liblogin.a $(GK_LIBS) $(CJOSE_LIBS)
+LOGIN_LIBS = lib/liblogin.a $(GK_LIBS) $(CJOSE_LIBS) $(CBOR_LIBS) $(LIBCRYPTO_LIBS)
 
 # The built-in page template is contrib/login/login.html, turned into a C string at build time
 # (one source of truth: the installed file and the compiled-in default cannot drift apart).

@@ -9,6 +9,7 @@
 
 #include "login_ctx.h"
 #include "login_page.h"
+#include "login_passkey.h"
 #include "session_cookie.h"
 
 extern char **environ;
@@ -64,6 +65,8 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 		ctx->auth.verify_dummy = login_db_verify_dummy;
 	}
 	login_csp_init(ctx);
+	if (login_passkey_config_check(&ctx->cfg, err) != GK_OK)
+		return GK_ERR;
 	{
 		char *cs = NULL;
 		int rc;

@@ -8,6 +8,7 @@
 
 #include "login_request.h"
 #include "login_totp.h"
+#include "login_passkey.h"
 
 static bool
 path_char_ok(const char *s, size_t n)
@@ -74,6 +75,8 @@ route_init(struct rq *q)
 	else
 		q->route = R_LOGIN;
 
+	if (login_passkey_route(q))
+		return;
 	gk_strcpy(q->base, sizeof(q->base), q->self);
 	slash = strrchr(q->base, '/');
 	if (slash != NULL && is_action(slash + 1)) {
@@ -135,6 +138,10 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 		login_oidc_callback(&q);
 	else if (q.route == R_ACCOUNT)
 		login_do_account(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	else if (q.route == R_PASSKEY)
+		login_passkey_signin(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	else if (q.route == R_PASSKEYS)
+		login_passkey_account(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	else
 		login_do_login(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	login_finish(&q, out);

@@ -48,7 +48,9 @@ login_finish(struct rq *q, struct login_buf *out)
 	    "X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n");
 	login_buf_printf(out, "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
-	    "form-action %s; frame-ancestors 'none'; base-uri 'none'; img-src data:\r\n", ctx->form_action_csp);
+	    "%s%s%sform-action %s; frame-ancestors 'none'; base-uri 'none'; img-src data:\r\n",
+	    q->r.script_src[0] ? "script-src " : "", q->r.script_src, q->r.script_src[0] ? "; " : "",
+	    ctx->form_action_csp);
 	if (q->r.hdr.len > 0)
 		login_buf_add(out, q->r.hdr.p, q->r.hdr.len);
 	login_buf_printf(out, "Content-Length: %zu\r\n\r\n", q->r.body.len);

@@ -12,13 +12,15 @@
 
 #define SELF_MAX         1024
 
-enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK, R_ACCOUNT };
+enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK, R_ACCOUNT,
+	R_PASSKEY, R_PASSKEYS };      /* passkeys: lib/login_passkey.h */
 
 struct resp {
 	int status;
 	const char *ctype;
 	struct login_buf hdr;
 	struct login_buf body;
+	char script_src[64];          /* CSP script-src of a page with a hashed inline script, "" = none */
 };
 
 /* Per-request view; everything here dies with the request (no state leaks to the next one). */

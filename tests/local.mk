@@ -24,3 +24,4 @@ include tests/tokens.mk
 include tests/ldap.mk
 include tests/redis.mk
 include tests/totp.mk
+include tests/passkeys.mk

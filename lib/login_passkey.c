@@ -1,0 +1,368 @@
+/* login_passkey.c: signing in with a passkey: passwordless (a discoverable credential) and as the second factor after the password. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "creds.h"
+#include "form.h"
+#include "login_passkey.h"
+#include "validate.h"
+
+#define B64_MAX   2048               /* a base64url field of the ceremony's answer */
+#define FAILED    "The passkey could not be used to sign in."
+#define EXPIRED   "This sign-in page has expired. Please try again."
+#define UNAVAIL   "The sign-in service is unavailable. Please try again later."
+
+/* The form of an assertion (both modes). */
+struct answer {
+	char csrf[64], rd[GK_REDIRECT_MAX + 1], mode[8], user[GK_USER_MAX + 1];
+	char challenge[128], id[B64_MAX], client_data[B64_MAX], auth_data[B64_MAX];
+	char signature[256], user_handle[256];
+};
+
+static bool
+field(const char *body, size_t len, const char *name, char *out, size_t outsz)
+{
+	int rc = gk_form_get(body, len, name, out, outsz);
+
+	if (rc == GK_NOTFOUND) {
+		out[0] = '\0';
+		return true;
+	}
+	return rc == GK_OK;
+}
+
+bool
+login_passkey_form_ok(const struct rq *q)
+{
+	const char *ct = login_param(q, "CONTENT_TYPE");
+	size_t n = strlen("application/x-www-form-urlencoded");
+
+	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* The comma list of a user's passkey ids (base64url), for allowCredentials / excludeCredentials. */
+void
+login_passkey_allow_list(const struct gk_creds *c, char *out, size_t outsz)
+{
+	char one[GK_CRED_ID_MAX * 2];
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < c->n; i++) {
+		if (c->c[i].kind != GK_CRED_PASSKEY)
+			continue;
+		login_passkey_b64_encode(c->c[i].id, c->c[i].idlen, one, sizeof(one));
+		if (used + strlen(one) + 2 > outsz)
+			break;
+		used += (size_t)snprintf(out + used, outsz - used, "%s%s", used ? "," : "", one);
+	}
+}
+
+static struct gk_cred *
+find_by_id(struct gk_creds *c, const unsigned char *id, size_t idlen)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->c[i].kind == GK_CRED_PASSKEY && c->c[i].idlen == idlen &&
+		    gk_ct_equal(c->c[i].id, id, idlen))
+			return &c->c[i];
+	return NULL;
+}
+
+/* Shows the ceremony page for user (second factor) or for anybody (user NULL). */
+static void
+show_get(struct rq *q, int status, const char *error, const char *user, const char *allow,
+    const char *rd)
+{
+	struct passkey_page p;
+	char mac[64], ch[128], action[SELF_MAX + 16];
+	size_t n = strlen(q->base);
+
+	memset(&p, 0, sizeof(p));
+	/* The second factor's page answers the password form's POST: it posts to <base>/passkey. */
+	snprintf(action, sizeof(action), "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
+	login_csrf_ensure(q);
+	login_csrf_emit_cookie(q);
+	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
+	login_passkey_challenge(q, user != NULL ? PK_SECOND : PK_SIGNIN, user != NULL ? user : "",
+	    "", ch, sizeof(ch));
+	p.title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey";
+	p.error = error;
+	p.mode = "get";
+	p.action = action;
+	p.csrf = mac;
+	p.rd = rd;
+	p.challenge = ch;
+	p.user = user;
+	p.allow = allow;
+	p.second = user != NULL;
+	login_passkey_page(q, status, &p);
+}
+
+/* The second-factor hook of the password form: true when it answered (the passkey step). */
+bool
+login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *rd)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_creds *c;
+	struct gk_err err = { "" };
+	char allow[4096];
+	int rc;
+
+	if (!ctx->cfg.passkeys || !ctx->cfg.passkey_second_factor)
+		return false;
+	c = calloc(1, sizeof(*c));
+	/* The password check has just opened the database; if it is gone, deny rather than skip. */
+	rc = c == NULL || ctx->db == NULL ? GK_ERR : gk_userdb_creds(ctx->db, u->name, c, &err);
+	if (rc != GK_OK) {
+		/* Fail closed: a user whose second factor cannot be read does not get in. */
+		gk_log(&ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", u->name, err.msg);
+		login_message_page(q, 500, "Error", UNAVAIL);
+		free(c);
+		return true;
+	}
+	if (gk_creds_count(c, GK_CRED_PASSKEY) == 0) {
+		free(c);
+		return false;
+	}
+	login_passkey_allow_list(c, allow, sizeof(allow));
+	gk_wipe(c, sizeof(*c));
+	free(c);
+	/* The new page needs the same nonce the password form used (the challenge is bound to it). */
+	gk_log(&ctx->log, LOG_INFO, "password ok, passkey asked user=%s from=%s", u->name,
+	    q->addr ? q->addr : "-");
+	show_get(q, 200, NULL, u->name, allow, rd);
+	return true;
+}
+
+/*
+ * Verifies the assertion against user's passkey with that id, and records its counter,
+ * flags and the challenge's time in the same transaction (check-and-set across workers).
+ */
+static int
+verify_and_record(struct rq *q, const char *user, const struct answer *a, const unsigned char *ch,
+    int64_t iat, const char **why)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_userdb_txn *txn = NULL;
+	struct gk_creds *c = NULL;
+	struct gk_cred *one;
+	struct gk_err err = { "" };
+	struct gk_wa_rp rp;
+	char rpid[256];
+	unsigned char id[GK_CRED_ID_MAX], cd[1536], ad[1536], sig[160];
+	size_t idlen, cdlen, adlen, siglen;
+	uint32_t count = 0;
+	uint8_t flags = 0;
+	int rc;
+
+	if (!login_passkey_b64_decode(a->id, id, sizeof(id), &idlen) || idlen == 0 ||
+	    !login_passkey_b64_decode(a->client_data, cd, sizeof(cd), &cdlen) ||
+	    !login_passkey_b64_decode(a->auth_data, ad, sizeof(ad), &adlen) ||
+	    !login_passkey_b64_decode(a->signature, sig, sizeof(sig), &siglen)) {
+		*why = "passkey-malformed";
+		return GK_EINVAL;
+	}
+	login_passkey_rp(ctx, &rp, rpid, sizeof(rpid));
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return GK_ERR;
+	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
+	if (rc == GK_OK)
+		rc = gk_userdb_txn_creds_get(txn, user, c, &err);
+	if (rc != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", user, err.msg);
+		rc = GK_ERR;
+		goto out;
+	}
+	one = find_by_id(c, id, idlen);
+	if (one == NULL) {
+		*why = "passkey-unknown";
+		rc = GK_EINVAL;
+		goto out;
+	}
+	rc = gk_webauthn_assert(&rp, ch, PASSKEY_CHALLENGE_LEN, cd, cdlen, ad, adlen, sig, siglen,
+	    one->data, one->datalen, one->counter, &count, &flags);
+	if (rc == GK_WA_COUNTER)
+		gk_log(&ctx->log, LOG_WARNING, "passkey counter did not grow (%u after %llu): a cloned "
+		    "authenticator? user=%s passkey=%s from=%s", count, (unsigned long long)one->counter,
+		    user, one->name, q->addr ? q->addr : "-");
+	if (rc != GK_WA_OK) {
+		*why = gk_webauthn_reason(rc);
+		rc = GK_EINVAL;
+		goto out;
+	}
+	/* Each challenge once per passkey: it must be newer than the last one answered. */
+	if (iat <= one->last_used) {
+		*why = "challenge-reused";
+		rc = GK_EINVAL;
+		goto out;
+	}
+	one->counter = count;
+	one->flags = flags;
+	one->last_used = iat;
+	rc = gk_userdb_txn_creds_put(txn, user, c, &err);
+	if (rc == GK_OK) {
+		rc = gk_userdb_commit(txn, &err);
+		txn = NULL;
+	}
+	if (rc != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "passkey of user=%s not recorded: %s", user, err.msg);
+		rc = GK_ERR;
+	}
+out:
+	if (txn != NULL)
+		gk_userdb_abort(txn);
+	gk_wipe(c, sizeof(*c));
+	free(c);
+	return rc;
+}
+
+static void
+signin_post(struct rq *q, const char *body, size_t len)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct answer *a;
+	struct gk_user u;
+	unsigned char ch[PASSKEY_CHALLENGE_LEN], handle[GK_USER_MAX + 1];
+	char user[GK_USER_MAX + 1];
+	size_t hlen = 0;
+	int64_t iat = 0;
+	const char *why = NULL;
+	bool second;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		login_message_page(q, 500, "Error", UNAVAIL);
+		return;
+	}
+	if (!login_passkey_form_ok(q)) {
+		login_message_page(q, 415, "Error", "The form was sent in an unexpected format.");
+		goto out;
+	}
+	if (!field(body, len, "csrf", a->csrf, sizeof(a->csrf)) ||
+	    !field(body, len, "rd", a->rd, sizeof(a->rd)) ||
+	    !field(body, len, "mode", a->mode, sizeof(a->mode)) ||
+	    !field(body, len, "user", a->user, sizeof(a->user)) ||
+	    !field(body, len, "challenge", a->challenge, sizeof(a->challenge)) ||
+	    !field(body, len, "id", a->id, sizeof(a->id)) ||
+	    !field(body, len, "client_data", a->client_data, sizeof(a->client_data)) ||
+	    !field(body, len, "authenticator_data", a->auth_data, sizeof(a->auth_data)) ||
+	    !field(body, len, "signature", a->signature, sizeof(a->signature)) ||
+	    !field(body, len, "user_handle", a->user_handle, sizeof(a->user_handle))) {
+		login_deny_log(q, NULL, "passkey-bad-form");
+		show_get(q, 400, FAILED, NULL, "", "");
+		goto out;
+	}
+	second = strcmp(a->mode, "2fa") == 0;
+	if (!login_csrf_valid(q, a->csrf) || !login_origin_check(q, &why)) {
+		login_deny_log(q, second ? a->user : NULL, why != NULL ? why : "csrf");
+		q->csrf_cookie[0] = '\0';
+		show_get(q, 403, EXPIRED, NULL, "", a->rd);
+		goto out;
+	}
+	if (second) {
+		/* The challenge is the proof that this browser gave the right password just now. */
+		gk_strcpy(user, sizeof(user), a->user);
+		rc = gk_valid_user(user, strlen(user)) ? login_passkey_challenge_check(q, PK_SECOND,
+		    user, "", a->challenge, ch, &iat, &why) : (why = "bad-name", GK_EINVAL);
+		if (rc != GK_OK) {
+			login_deny_log(q, a->user, why);
+			login_form_page(q, 403, EXPIRED, "", a->rd);
+			goto out;
+		}
+	} else {
+		if (login_passkey_challenge_check(q, PK_SIGNIN, "", "", a->challenge, ch, &iat,
+		    &why) != GK_OK) {
+			login_deny_log(q, NULL, why);
+			show_get(q, 403, EXPIRED, NULL, "", a->rd);
+			goto out;
+		}
+		/* Username-less: the user handle we gave the authenticator is the user name. */
+		if (!login_passkey_b64_decode(a->user_handle, handle, sizeof(handle) - 1, &hlen) ||
+		    hlen == 0 || !gk_valid_user((const char *)handle, hlen)) {
+			login_deny_log(q, NULL, "passkey-bad-user-handle");
+			show_get(q, 401, FAILED, NULL, "", a->rd);
+			goto out;
+		}
+		memcpy(user, handle, hlen);
+		user[hlen] = '\0';
+	}
+	rc = login_db_lookup(ctx, user, &u);
+	if (rc != GK_OK || (u.flags & GK_USER_DISABLED)) {
+		if (rc != GK_OK && rc != GK_NOTFOUND) {
+			login_message_page(q, 500, "Error", UNAVAIL);
+			goto out;
+		}
+		login_deny_log(q, user, rc == GK_OK ? "disabled" : "unknown-user");
+		show_get(q, 401, FAILED, NULL, "", a->rd);
+		goto out;
+	}
+	rc = verify_and_record(q, u.name, a, ch, iat, &why);
+	if (rc == GK_ERR) {
+		login_message_page(q, 500, "Error", UNAVAIL);
+		goto out;
+	}
+	if (rc != GK_OK) {
+		login_deny_log(q, u.name, why);
+		if (second)
+			login_form_page(q, 401, FAILED, "", a->rd);
+		else
+			show_get(q, 401, FAILED, NULL, "", a->rd);
+		goto out;
+	}
+	login_start_session(q, &u, a->rd, second ? "password+passkey" : "passkey");
+out:
+	gk_wipe(&u, sizeof(u));
+	gk_wipe(a, sizeof(*a));
+	free(a);
+}
+
+void
+login_passkey_signin(struct rq *q, const char *body, size_t len)
+{
+	char rd[GK_REDIRECT_MAX + 1];
+
+	if (!q->ctx->cfg.passkeys) {
+		login_message_page(q, 404, "Error", "Passkeys are not enabled here.");
+		return;
+	}
+	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0) {
+		show_get(q, 200, NULL, NULL, "", login_query_rd(q, rd, sizeof(rd)));
+		return;
+	}
+	if (strcmp(q->method, "POST") == 0) {
+		signin_post(q, body, len);
+		return;
+	}
+	login_add_header(q, "Allow", "GET, HEAD, POST");
+	login_message_page(q, 405, "Error", "This address only takes a passkey.");
+}
+
+/* Routes <base>/passkey and <base>/account/passkeys; the CSRF cookie keeps the login's path. */
+bool
+login_passkey_route(struct rq *q)
+{
+	static const char acct[] = "/account/passkeys", one[] = "/passkey";
+	size_t n = strlen(q->self);
+
+	if (n > sizeof(acct) - 1 && strcmp(q->self + n - (sizeof(acct) - 1), acct) == 0) {
+		q->route = R_PASSKEYS;
+		gk_memcpy_str(q->base, sizeof(q->base), q->self, n - (sizeof(acct) - 1));
+	} else if (n >= sizeof(one) - 1 && strcmp(q->self + n - (sizeof(one) - 1), one) == 0) {
+		q->route = R_PASSKEY;
+		gk_memcpy_str(q->base, sizeof(q->base), q->self, n - (sizeof(one) - 1));
+	} else
+		return false;
+	if (q->base[0] == '\0')
+		gk_strcpy(q->base, sizeof(q->base), "/");
+	return true;
+}

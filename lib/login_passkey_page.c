@@ -1,0 +1,224 @@
+/* login_passkey_page.c: the passkey pages: HTML (every value escaped) and the one inline script of the WebAuthn ceremony, allowed by its CSP hash. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "creds.h"
+#include "login_passkey.h"
+
+/*
+ * The ceremony. Fixed text (its SHA-256 goes into the Content-Security-Policy,
+ * computed from this very string, so the two cannot drift apart); everything that
+ * varies comes from the form's data- attributes. It fills the form's hidden fields
+ * with the authenticator's answer (base64url) and submits the form: no fetch, no JSON.
+ */
+static const char ceremony_js[] =
+    "(function(){\"use strict\";"
+    "var f=document.getElementById(\"gk-pk\"),d=f.dataset,m=document.getElementById(\"gk-pk-msg\");"
+    "function bin(s){var r=atob(s.replace(/-/g,\"+\").replace(/_/g,\"/\")),a=new Uint8Array(r.length);"
+    "for(var i=0;i<r.length;i++)a[i]=r.charCodeAt(i);return a;}"
+    "function b64u(x){var a=new Uint8Array(x),s=\"\";for(var i=0;i<a.length;i++)s+=String.fromCharCode(a[i]);"
+    "return btoa(s).replace(/\\+/g,\"-\").replace(/\\//g,\"_\").replace(/=+$/,\"\");}"
+    "function ids(l){return l?l.split(\",\").map(function(i){return{type:\"public-key\",id:bin(i)};}):[];}"
+    "function put(n,v){f.elements[n].value=v;}"
+    "function go(){var p={challenge:bin(d.challenge),timeout:120000,userVerification:d.uv},c;"
+    "if(d.mode===\"create\"){p.rp={id:d.rp,name:d.rpname};"
+    "p.user={id:bin(d.userid),name:d.user,displayName:d.user};"
+    "p.pubKeyCredParams=[{type:\"public-key\",alg:-7},{type:\"public-key\",alg:-8}];"
+    "p.attestation=\"none\";p.excludeCredentials=ids(d.allow);"
+    "p.authenticatorSelection={residentKey:\"required\",requireResidentKey:true,userVerification:d.uv};"
+    "c=navigator.credentials.create({publicKey:p});}"
+    "else{p.rpId=d.rp;p.allowCredentials=ids(d.allow);c=navigator.credentials.get({publicKey:p});}"
+    "c.then(function(r){var a=r.response;put(\"id\",b64u(r.rawId));put(\"client_data\",b64u(a.clientDataJSON));"
+    "if(a.attestationObject)put(\"attestation\",b64u(a.attestationObject));"
+    "else{put(\"authenticator_data\",b64u(a.authenticatorData));put(\"signature\",b64u(a.signature));"
+    "put(\"user_handle\",a.userHandle?b64u(a.userHandle):\"\");}f.submit();})"
+    ".catch(function(e){m.textContent=\"The passkey was not used (\"+e.name+\"). You can try again.\";});}"
+    "document.getElementById(\"gk-pk-go\").addEventListener(\"click\",go);"
+    "if(d.auto===\"1\")go();})();";
+
+static const char page_css[] =
+    ":root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;"
+    "margin:2rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1rem;margin-top:.75rem}"
+    "label{display:block;font-weight:600;margin-top:.75rem}input[type=text],input[type=password]"
+    "{font:inherit;width:100%;padding:.4rem}.error{padding:.5rem;border:1px solid #c33}"
+    "table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left}";
+
+/* "'sha256-...'" of the ceremony, for script-src. */
+static void
+script_hash(char *out, size_t outsz)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+
+	crypto_hash_sha256(h, (const unsigned char *)ceremony_js, strlen(ceremony_js));
+	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, outsz, "'sha256-%s'", b64);
+}
+
+static void
+attr(struct login_buf *b, const char *name, const char *value)
+{
+	login_buf_printf(b, " %s=\"", name);
+	login_buf_html(b, value != NULL ? value : "");
+	login_buf_puts(b, "\"");
+}
+
+static void
+hidden(struct login_buf *b, const char *name, const char *value)
+{
+	login_buf_puts(b, "<input type=\"hidden\"");
+	attr(b, "name", name);
+	attr(b, "value", value);
+	login_buf_puts(b, ">\n");
+}
+
+static void
+ceremony_form(struct rq *q, const struct passkey_page *p, struct login_buf *b)
+{
+	struct gk_wa_rp rp;
+	char rpid[256];
+	static const char *const answer[] = { "id", "client_data", "attestation",
+	    "authenticator_data", "signature", "user_handle" };
+	size_t i;
+
+	login_passkey_rp(q->ctx, &rp, rpid, sizeof(rpid));
+	login_buf_puts(b, "<form method=\"post\" id=\"gk-pk\"");
+	attr(b, "action", p->action);
+	attr(b, "data-mode", p->mode);
+	attr(b, "data-challenge", p->challenge);
+	attr(b, "data-rp", rpid);
+	attr(b, "data-rpname", q->ctx->cfg.realm);
+	attr(b, "data-uv", rp.require_uv ? "required" : "preferred");
+	attr(b, "data-allow", p->allow);
+	attr(b, "data-auto", p->second ? "1" : "0");
+	if (p->user_id != NULL) {
+		attr(b, "data-userid", p->user_id);
+		attr(b, "data-user", p->user);
+	}
+	login_buf_puts(b, ">\n");
+	hidden(b, "csrf", p->csrf);
+	hidden(b, "rd", p->rd);
+	hidden(b, "challenge", p->challenge);
+	if (p->second) {
+		hidden(b, "mode", "2fa");
+		hidden(b, "user", p->user);
+	}
+	if (strcmp(p->mode, "create") == 0) {
+		hidden(b, "action", "add");
+		hidden(b, "name", p->name);
+	}
+	for (i = 0; i < sizeof(answer) / sizeof(answer[0]); i++)
+		hidden(b, answer[i], "");
+	login_buf_printf(b, "<button type=\"button\" id=\"gk-pk-go\">%s</button>\n",
+	    strcmp(p->mode, "create") == 0 ? "Create the passkey" : "Use a passkey");
+	login_buf_puts(b, "</form>\n<p id=\"gk-pk-msg\" role=\"status\"></p>\n");
+}
+
+static void
+account_forms(struct rq *q, const struct passkey_page *p, struct login_buf *b)
+{
+	size_t i, n = 0;
+
+	login_buf_puts(b, "<h2>Your passkeys</h2>\n");
+	for (i = 0; p->list != NULL && i < p->list->n; i++) {
+		const struct gk_cred *c = &p->list->c[i];
+		char when[32];
+		time_t t;
+		struct tm tm;
+
+		if (c->kind != GK_CRED_PASSKEY)
+			continue;
+		if (n++ == 0)
+			login_buf_puts(b, "<table id=\"gk-pk-list\"><tr><th>Name</th><th>Added</th>"
+			    "<th>Last used</th></tr>\n");
+		login_buf_puts(b, "<tr><td class=\"gk-pk-name\">");
+		login_buf_html(b, c->name);
+		t = (time_t)c->created;
+		strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm) ? &tm : &tm);
+		login_buf_printf(b, "</td><td>%s</td><td>", when);
+		if (c->last_used > 0) {
+			t = (time_t)c->last_used;
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm) ? &tm : &tm);
+			login_buf_puts(b, when);
+		} else
+			login_buf_puts(b, "never");
+		login_buf_puts(b, "</td></tr>\n");
+	}
+	if (n == 0)
+		login_buf_puts(b, "<p>You have no passkeys yet.</p>\n");
+	else
+		login_buf_puts(b, "</table>\n");
+	/* Add and remove ask for the password again: a fresh re-authentication. */
+	login_buf_puts(b, "<h2>Add a passkey</h2>\n<form method=\"post\"");
+	attr(b, "action", q->self);
+	login_buf_puts(b, ">\n");
+	hidden(b, "csrf", p->csrf);
+	hidden(b, "action", "begin");
+	login_buf_puts(b, "<label for=\"gk-pk-newname\">Name</label>\n<input type=\"text\" "
+	    "id=\"gk-pk-newname\" name=\"name\" maxlength=\"64\" pattern=\"[A-Za-z0-9._@+-]+\" required>\n"
+	    "<label for=\"gk-pk-pw\">Your password</label>\n<input type=\"password\" id=\"gk-pk-pw\" "
+	    "name=\"password\" autocomplete=\"current-password\" required>\n"
+	    "<button type=\"submit\" id=\"gk-pk-begin\">Continue</button>\n</form>\n");
+	if (n > 0) {
+		login_buf_puts(b, "<h2>Remove a passkey</h2>\n<form method=\"post\"");
+		attr(b, "action", q->self);
+		login_buf_puts(b, ">\n");
+		hidden(b, "csrf", p->csrf);
+		hidden(b, "action", "remove");
+		login_buf_puts(b, "<label for=\"gk-pk-rmname\">Name</label>\n<input type=\"text\" "
+		    "id=\"gk-pk-rmname\" name=\"name\" maxlength=\"64\" required>\n"
+		    "<label for=\"gk-pk-rmpw\">Your password</label>\n<input type=\"password\" "
+		    "id=\"gk-pk-rmpw\" name=\"password\" autocomplete=\"current-password\" required>\n"
+		    "<button type=\"submit\">Remove</button>\n</form>\n");
+	}
+}
+
+void
+login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
+{
+	struct login_buf *b = &q->r.body;
+
+	q->r.status = status;
+	q->r.ctype = "text/html; charset=utf-8";
+	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>");
+	login_buf_html(b, p->title);
+	login_buf_puts(b, " · ");
+	login_buf_html(b, q->ctx->cfg.realm);
+	/* login_buf_printf is for short things: the style and the script go in with puts. */
+	login_buf_puts(b, "</title>\n<style>");
+	login_buf_puts(b, page_css);
+	login_buf_puts(b, "</style>\n</head>\n<body>\n<main>\n<h1>");
+	login_buf_html(b, p->title);
+	login_buf_puts(b, "</h1>\n");
+	if (p->error != NULL && p->error[0] != '\0') {
+		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
+		login_buf_html(b, p->error);
+		login_buf_puts(b, "</p>\n");
+	}
+	if (p->message != NULL && p->message[0] != '\0') {
+		login_buf_puts(b, "<p role=\"status\" id=\"gk-message\">");
+		login_buf_html(b, p->message);
+		login_buf_puts(b, "</p>\n");
+	}
+	if (p->mode != NULL)
+		ceremony_form(q, p, b);
+	if (p->account)
+		account_forms(q, p, b);
+	login_buf_puts(b, "<p><a href=\"");
+	login_buf_html(b, q->ctx->cfg.login_url);
+	login_buf_puts(b, "\">Sign in with a password</a></p>\n</main>\n");
+	if (p->mode != NULL) {
+		login_buf_puts(b, "<script>");
+		login_buf_puts(b, ceremony_js);
+		login_buf_puts(b, "</script>\n");
+		script_hash(q->r.script_src, sizeof(q->r.script_src));
+	}
+	login_buf_puts(b, "</body>\n</html>\n");
+}

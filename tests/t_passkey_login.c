@@ -1,0 +1,345 @@
+/* t_passkey_login.c: the passkey pages in-process (login_handle, injected clock): challenges bound to the browser, purpose and user, expiring, used once; the second factor; the CSP hash. Assertions are signed here with libsodium's Ed25519. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "creds.h"
+#include "login.h"
+#include "login_request.h"
+#include "tap.h"
+#include "webauthn_vectors.h"
+
+#define T0 INT64_C(1700000000)
+#define NONCE  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define NONCE2 "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+#define ORIGIN "https://auth.example.com"
+#define CT     "application/x-www-form-urlencoded"
+
+static struct login_ctx ctx;
+static char dir[64];
+static int64_t now_value = T0;
+static unsigned char sk[crypto_sign_SECRETKEYBYTES];
+
+static int64_t
+test_clock(void)
+{
+	return now_value;
+}
+
+int
+login_secret_current(struct login_ctx *c)
+{
+	(void)c;
+	return GK_OK;
+}
+
+static void
+die(const char *what, const struct gk_err *err)
+{
+	diag("%s: %s", what, err->msg);
+	exit(1);
+}
+
+/* alice (password "correct horse") with one Ed25519 passkey "key" (the vectors' key), counter 0. */
+static void
+setup(void)
+{
+	char path[128], db[128];
+	struct gk_lockout_conf lc;
+	struct gk_userdb_txn *t;
+	struct gk_user u;
+	struct gk_creds cr;
+	struct gk_cred one;
+	struct gk_err err = { "" };
+	unsigned char seed[32], pk[crypto_sign_PUBLICKEYBYTES];
+	char *env[] = { NULL };
+	FILE *f;
+	int i;
+
+	snprintf(dir, sizeof(dir), "/tmp/t_passkey.XXXXXX");
+	if (mkdtemp(dir) == NULL || sodium_init() < 0)
+		exit(1);
+	for (i = 0; i < 32; i++)
+		seed[i] = (unsigned char)(i + 1);      /* tests/webauthn_vectors.py's Ed25519 key */
+	crypto_sign_seed_keypair(pk, sk, seed);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	mkdir(path, 0700);
+	snprintf(db, sizeof(db), "%s/users.db", dir);
+	snprintf(path, sizeof(path), "%s/gk.conf", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		exit(1);
+	fprintf(f, "database = %s\nsecret_file = %s/secret\nstate_dir = %s/state\n"
+	    "cookie_secure = false\nredirect_domains = app.example.com\ndefault_redirect = /home\n"
+	    "log_level = err\npasskeys = true\npasskey_origin = " ORIGIN "\n", db, dir, dir);
+	fclose(f);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.now = test_clock;
+	gk_log_init(&ctx.log, "t_passkey_login", GK_LOG_STDERR, LOG_CRIT);
+	if (gk_config_load(&ctx.cfg, path, env, &err) != GK_OK)
+		die("config", &err);
+	if (gk_secret_create(ctx.cfg.secret_file, &err) != GK_OK ||
+	    gk_secret_load(ctx.cfg.secret_file, &ctx.secret, &err) != GK_OK)
+		die("secret", &err);
+	ctx.pw = gk_pw_ctx_new(&err);
+	if (ctx.pw == NULL)
+		die("pw", &err);
+	gk_lockout_conf_from(&lc, &ctx.cfg);
+	if (gk_lockout_open(ctx.cfg.state_dir, &lc, &ctx.lk, &err) != GK_OK)
+		die("lockout", &err);
+	ctx.auth.pw = ctx.pw;
+	ctx.auth.lockout_on = true;
+	ctx.auth.lk = ctx.lk;
+	ctx.auth.log = &ctx.log;
+	ctx.auth.lookup = login_db_lookup;
+	ctx.auth.lookup_arg = &ctx;
+	login_csp_init(&ctx);
+	gk_user_init(&u, "alice", T0);
+	memset(&cr, 0, sizeof(cr));
+	memset(&one, 0, sizeof(one));
+	one.kind = GK_CRED_PASSKEY;
+	gk_strcpy(one.name, sizeof(one.name), "key");
+	one.created = T0 - 100;
+	one.idlen = sizeof(v_id_ed25519);
+	memcpy(one.id, v_id_ed25519, one.idlen);
+	one.datalen = sizeof(v_cose_ed25519);
+	memcpy(one.data, v_cose_ed25519, one.datalen);
+	if (gk_pw_hash(ctx.pw, GK_PW_PREFERRED, 0, "correct horse", u.hash, sizeof(u.hash), &err) != GK_OK ||
+	    gk_creds_add(&cr, &one) != GK_OK ||
+	    gk_userdb_begin(db, true, 1000, &t, &err) != GK_OK ||
+	    gk_userdb_txn_put(t, &u, &err) != GK_OK || gk_userdb_txn_creds_put(t, "alice", &cr, &err) != GK_OK ||
+	    gk_userdb_commit(t, &err) != GK_OK)
+		die("add alice", &err);
+}
+
+/* One request; the whole response, NUL-terminated, in out. */
+static int
+run(const char *method, const char *uri, const char *cookie, const char *body, struct login_buf *out)
+{
+	char e[7][9000];
+	char *envp[8];
+	size_t n = 0;
+	int status = 0;
+
+	snprintf(e[n++], sizeof(e[0]), "REQUEST_METHOD=%s", method);
+	snprintf(e[n++], sizeof(e[0]), "REQUEST_URI=%s", uri);
+	snprintf(e[n++], sizeof(e[0]), "REMOTE_ADDR=192.0.2.7");
+	snprintf(e[n++], sizeof(e[0]), "HTTP_HOST=auth.example.com");
+	if (cookie != NULL)
+		snprintf(e[n++], sizeof(e[0]), "HTTP_COOKIE=%s", cookie);
+	if (body != NULL) {
+		snprintf(e[n++], sizeof(e[0]), "CONTENT_TYPE=" CT);
+		snprintf(e[n++], sizeof(e[0]), "HTTP_ORIGIN=http://auth.example.com");
+	}
+	for (size_t i = 0; i < n; i++)
+		envp[i] = e[i];
+	envp[n] = NULL;
+	login_buf_reset(out);
+	login_handle(&ctx, envp, body, body != NULL ? strlen(body) : 0, false, out);
+	login_buf_add(out, "", 1);
+	if (!out->failed)
+		sscanf(out->p, "Status: %d", &status);
+	return status;
+}
+
+/* The value of attribute `name="` in the page, into out. */
+static bool
+attr(const char *page, const char *name, char *out, size_t outsz)
+{
+	char pat[64];
+	const char *p, *q;
+
+	snprintf(pat, sizeof(pat), "%s=\"", name);
+	p = strstr(page, pat);
+	if (p == NULL)
+		return false;
+	p += strlen(pat);
+	q = strchr(p, '"');
+	if (q == NULL || (size_t)(q - p) >= outsz)
+		return false;
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+	return true;
+}
+
+static void
+b64u(const unsigned char *in, size_t n, char *out, size_t outsz)
+{
+	sodium_bin2base64(out, outsz, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* An assertion over challenge ch (base64url) by the Ed25519 key, as a form body. */
+static void
+assertion(const char *ch, const char *csrf, uint32_t count, const char *extra, char *body, size_t bodysz)
+{
+	unsigned char ad[37], msg[37 + 32], sig[64];
+	char cd[512], b_ad[64], b_cd[800], b_sig[100], b_id[64], b_uh[16];
+
+	crypto_hash_sha256(ad, (const unsigned char *)"auth.example.com", 16);
+	ad[32] = 0x05;
+	ad[33] = (unsigned char)(count >> 24);
+	ad[34] = (unsigned char)(count >> 16);
+	ad[35] = (unsigned char)(count >> 8);
+	ad[36] = (unsigned char)count;
+	snprintf(cd, sizeof(cd), "{\"type\":\"webauthn.get\",\"challenge\":\"%s\",\"origin\":\"" ORIGIN "\"}", ch);
+	memcpy(msg, ad, 37);
+	crypto_hash_sha256(msg + 37, (const unsigned char *)cd, strlen(cd));
+	crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk);
+	b64u(ad, sizeof(ad), b_ad, sizeof(b_ad));
+	b64u((const unsigned char *)cd, strlen(cd), b_cd, sizeof(b_cd));
+	b64u(sig, sizeof(sig), b_sig, sizeof(b_sig));
+	b64u(v_id_ed25519, sizeof(v_id_ed25519), b_id, sizeof(b_id));
+	b64u((const unsigned char *)"alice", 5, b_uh, sizeof(b_uh));
+	snprintf(body, bodysz, "csrf=%s&challenge=%s&id=%s&client_data=%s&authenticator_data=%s"
+	    "&signature=%s&user_handle=%s&rd=https://app.example.com/x%s", csrf, ch, b_id, b_cd, b_ad,
+	    b_sig, b_uh, extra);
+}
+
+static bool
+session_set(const char *resp)
+{
+	return strstr(resp, "Set-Cookie: gatekeep_session=ey") != NULL;
+}
+
+int
+main(void)
+{
+	struct login_buf out;
+	static char body[8192], ch[128], ch2[128], chs[128], csrf[64], csrf2[64], cookie[128],
+	    cookie2[128], hash[128];
+	int st;
+
+	setup();
+	login_buf_init(&out);
+	snprintf(cookie, sizeof(cookie), "gatekeep_session_csrf=%s", NONCE);
+	snprintf(cookie2, sizeof(cookie2), "gatekeep_session_csrf=%s", NONCE2);
+	login_csrf_mac(&ctx, NONCE, csrf, sizeof(csrf));
+	login_csrf_mac(&ctx, NONCE2, csrf2, sizeof(csrf2));
+
+	/* The page: the ceremony, its challenge, a CSP naming the script's hash. */
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	is_int(st, 200, "GET passkey page");
+	ok(attr(out.p, "data-challenge", ch, sizeof(ch)) && strlen(ch) == 78, "page carries a challenge (%s)", ch);
+	{
+		const char *s = strstr(out.p, "<script>"), *e = s ? strstr(s, "</script>") : NULL;
+		unsigned char h[32];
+		char b[64];
+
+		ok(s != NULL && e != NULL, "page has its inline script");
+		if (s != NULL && e != NULL) {
+			crypto_hash_sha256(h, (const unsigned char *)s + 8, (size_t)(e - s - 8));
+			sodium_bin2base64(b, sizeof(b), h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+			snprintf(hash, sizeof(hash), "script-src 'sha256-%s';", b);
+		}
+		ok(strstr(out.p, hash) != NULL, "CSP allows exactly that script: %s", hash);
+		ok(strstr(out.p, "script-src 'unsafe") == NULL, "no unsafe script source");
+	}
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	attr(out.p, "data-challenge", ch2, sizeof(ch2));
+	ok(strcmp(ch, ch2) != 0, "each page gets a new challenge");
+
+	/* Bound to the browser: another CSRF nonce cannot use it. */
+	assertion(ch, csrf2, 0, "", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie2, body, &out);
+	ok(st == 403 && !session_set(out.p), "challenge of another browser refused (%d)", st);
+
+	/* Expired: two minutes. */
+	now_value = T0 + 121;
+	assertion(ch, csrf, 0, "", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 403 && !session_set(out.p), "challenge after its two minutes refused (%d)", st);
+	now_value = T0 + 60;
+
+	/* Good: a passwordless sign-in. */
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 303 && session_set(out.p) && strstr(out.p, "Location: https://app.example.com/x"),
+	    "passwordless sign-in (%d)", st);
+
+	/* The same answer again (an authenticator without counter): refused, the challenge is used. */
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 401 && !session_set(out.p), "the same challenge twice refused (%d)", st);
+	/* A challenge not newer than the last one answered: refused (so each works once). */
+	assertion(ch2, csrf, 0, "", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 401 && !session_set(out.p), "a challenge issued no later than the used one refused (%d)", st);
+	now_value = T0 + 70;
+
+	/* A wrong signature; another user handle. */
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	attr(out.p, "data-challenge", ch, sizeof(ch));
+	assertion(ch, csrf, 0, "", body, sizeof(body));
+	{
+		char *sig = strstr(body, "&signature=");
+
+		sig[12] = sig[12] == 'A' ? 'B' : 'A';
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p), "bad signature refused (%d)", st);
+	}
+	assertion(ch, csrf, 0, "", body, sizeof(body));
+	{
+		char *uh = strstr(body, "&user_handle=");
+
+		memcpy(uh + 13, "Ym9i", 4);            /* "bob" */
+		uh[17] = '&';
+		memmove(uh + 18, strstr(uh, "&rd=") + 1, strlen(strstr(uh, "&rd=")));
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p), "a user handle of another user refused (%d)", st);
+	}
+
+	/* Second factor: the password alone gives the passkey step, no session. */
+	now_value = T0 + 200;
+	snprintf(body, sizeof(body), "user=alice&password=correct+horse&csrf=%s&rd=https://app.example.com/x", csrf);
+	st = run("POST", "/gatekeep/login", cookie, body, &out);
+	ok(st == 200 && !session_set(out.p) && strstr(out.p, "Confirm with your passkey") != NULL,
+	    "password of a passkey user: the passkey step, no session (%d)", st);
+	ok(attr(out.p, "data-challenge", chs, sizeof(chs)), "the step carries its challenge");
+	ok(strstr(out.p, "action=\"/gatekeep/passkey\"") != NULL, "the step posts to the passkey page");
+	/* Its challenge is for the second factor of alice only. */
+	assertion(chs, csrf, 0, "", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 403 && !session_set(out.p), "second-factor challenge refused for a passwordless sign-in (%d)", st);
+	assertion(chs, csrf, 0, "&mode=2fa&user=bob", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 403 && !session_set(out.p), "second-factor challenge refused for another user (%d)", st);
+	/* A passwordless challenge cannot stand in for the password. */
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	attr(out.p, "data-challenge", ch, sizeof(ch));
+	assertion(ch, csrf, 0, "&mode=2fa&user=alice", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 403 && !session_set(out.p), "sign-in challenge refused as a second factor (%d)", st);
+	assertion(chs, csrf, 0, "&mode=2fa&user=alice", body, sizeof(body));
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 303 && session_set(out.p), "password + passkey: a session (%d)", st);
+
+	/* The account page needs a session; off means 404. */
+	st = run("GET", "/gatekeep/account/passkeys", cookie, NULL, &out);
+	is_int(st, 401, "account page without a session");
+	ctx.cfg.passkeys = false;
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	is_int(st, 404, "passkeys off: 404");
+	snprintf(body, sizeof(body), "user=alice&password=correct+horse&csrf=%s", csrf);
+	st = run("POST", "/gatekeep/login", cookie, body, &out);
+	ok(st == 303 && session_set(out.p), "passkeys off: the password alone (%d)", st);
+
+	login_buf_free(&out);
+	gk_lockout_close(ctx.lk);
+	gk_pw_ctx_free(ctx.pw);
+	gk_userdb_close(ctx.db);
+	gk_secret_wipe(&ctx.secret);
+	gk_config_free(&ctx.cfg);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+	}
+	(void)cookie2;
+	return done_testing();
+}
