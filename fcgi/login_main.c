@@ -13,7 +13,6 @@
 #include "login_once.h"
 #include "login_page.h"
 #include "login_serve.h"
-#include "metrics_start.h"
 
 static void
 usage(FILE *f)
@@ -70,8 +69,6 @@ main(int argc, char **argv)
 	}
 	if (!check && o.listen == NULL && FCGX_IsCGI()) {
 		ok = login_ctx_init(&ctx, o.config, &err) == GK_OK;
-		if (ok)
-			gk_metrics_start(&ctx.cfg, true, &ctx.log);     /* state_dir/metrics-login */
 		rc = login_cgi_once(&ctx, ok, err.msg);
 		login_ctx_free(&ctx);
 		return rc;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -225,7 +226,7 @@ gk_metrics_open_file(const char *path, struct gk_err *err)
 	struct stat st, now;
 	struct shm h;
 	void *p;
-	int fd, tries;
+	int fd, tries, rc;
 
 	if (shm != NULL)
 		return GK_OK;
@@ -259,15 +260,16 @@ gk_metrics_open_file(const char *path, struct gk_err *err)
 		    pread(fd, &h, 2 * sizeof(uint64_t), 0) != 2 * sizeof(uint64_t) ||
 		    h.magic != SHM_MAGIC || h.layout != SHM_LAYOUT) {
 			/* Another build's layout (an upgrade): start from zero, never misread it. */
-			if (replace_file(path, err) != GK_OK) {
-				close(fd);
-				return GK_ERR;
-			}
+			rc = replace_file(path, err);
 			close(fd);
+			if (rc != GK_OK)
+				return GK_ERR;
 			continue;
 		}
 		p = mmap(NULL, sizeof(struct shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		close(fd);      /* unlocks; the mapping stays */
+		/* Unlock by hand: the mapping keeps the open file (and so a flock) alive. */
+		flock(fd, LOCK_UN);
+		close(fd);
 		if (p == MAP_FAILED)
 			return gk_err_set(err, "metrics: cannot map %s: %s", path, strerror(errno));
 		shm = p;
@@ -325,6 +327,22 @@ gk_metrics_close(void)
 	if (shm != NULL)
 		munmap(shm, sizeof(*shm));
 	shm = NULL;
+}
+
+void
+gk_metrics_fill(uint64_t v, int64_t until)
+{
+	counter *c = &shm->decisions[0][0][0];
+	size_t i;
+
+	if (shm == NULL)
+		return;
+	/* Everything after the header is 64-bit atomics; the gauges are overwritten below. */
+	for (i = 0; i < (sizeof(*shm) - offsetof(struct shm, decisions)) / sizeof(*c); i++)
+		atomic_store_explicit(&c[i], v, memory_order_relaxed);
+	for (i = 0; i < BAN_RING; i++)
+		atomic_store_explicit(&shm->ban_until[i], until, memory_order_relaxed);
+	atomic_store(&shm->start_time, (int64_t)time(NULL));
 }
 
 static size_t

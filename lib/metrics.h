@@ -53,6 +53,9 @@ bool gk_metrics_enabled(void);
 /* Unmaps it (tests). */
 void gk_metrics_close(void);
 
+/* Sets every counter to v and every ban slot active until `until` (tests: the largest exposition). */
+void gk_metrics_fill(uint64_t v, int64_t until);
+
 /* --- hooks ---------------------------------------------------------------- */
 
 /* A decision starts in this worker (its latency is measured to gk_metrics_decision). */
