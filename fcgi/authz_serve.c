@@ -8,13 +8,14 @@
 #include <fastcgi.h>
 
 #include "authz_answer.h"
+#include "authz_chain.h"
 #include "authz_decide.h"
 #include "authz_serve.h"
 #include "evloop.h"
 #include "fcgiguard.h"
 #include "fcgiloop.h"
 #include "log.h"
-#include "metrics.h"
+#include "metrics_start.h"
 #include "opsanswer.h"
 #include "policy.h"
 #include "prefork.h"
@@ -171,13 +172,18 @@ log_setup(struct authz_state *st)
 	gk_log_set_format(&st->log, (enum gk_log_format)st->cfg.log_format);
 }
 
-/* As root, before the drop: the lockout state dir for run_user (a broken one stops here). */
+/* lib/statedir makes state_dir for run_user when the lockout table or the metrics live there. */
+static bool
+authz_wants_state_dir(const struct gk_config *boot)
+{
+	return authz_lockout_wanted(boot) || gk_metrics_wanted(boot);
+}
+
+/* As root, before the drop: the lockout table checked (a broken one stops here). */
 static int
 prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_err *err)
 {
 	(void)arg;
-	if (gk_metrics_open(err) != GK_OK)  /* before fork: every worker adds to one mapping */
-		return GK_ERR;
 	return gk_authz_prepare(boot, log, err);
 }
 
@@ -191,6 +197,7 @@ start(void *arg, struct gk_config *boot, struct gk_err *err)
 	st->cfg = *boot;
 	memset(boot, 0, sizeof(*boot));
 	log_setup(st);
+	gk_metrics_start(&st->cfg, false, &st->log);    /* before fork: one file, every worker */
 	st->conns_max = gk_evloop_conns_cap(0);
 	return GK_OK;
 }
@@ -258,6 +265,7 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 	st->o = o;
 	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
 	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
-	    .prepare = prepare, .start = start, .sandbox = sandbox_profile, .serve = serve,
+	    .wants_state_dir = authz_wants_state_dir, .prepare = prepare, .start = start,
+	    .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 }

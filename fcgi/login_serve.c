@@ -18,6 +18,7 @@
 #include "fcgiloop.h"
 #include "login_ctx.h"
 #include "login_serve.h"
+#include "metrics_start.h"
 #include "prefork.h"
 #include "server.h"
 
@@ -228,6 +229,7 @@ start(void *arg, struct gk_config *boot, struct gk_err *err)
 	(void)boot;     /* only for run_user, run_group and the log: the rest is loaded here */
 	if ((st->ctx = ctx_load(st->o, err)) == NULL)
 		return GK_ERR;
+	gk_metrics_start(&st->ctx->cfg, true, &st->ctx->log);  /* state_dir/metrics-login */
 	gk_log(&st->ctx->log, LOG_INFO, "FastCGI responder ready");
 	return GK_OK;
 }
@@ -260,13 +262,21 @@ stop(void *arg)
 
 /* --- start-up ------------------------------------------------------------- */
 
+/* The lockout table and the counters: lib/statedir makes state_dir for run_user as root. */
+static bool
+wants_state_dir(const struct gk_config *boot)
+{
+	(void)boot;
+	return true;
+}
+
 int
 login_serve(const struct gk_server_opts *o)
 {
 	struct login_state st = { .o = o, .ctx = NULL };
 	struct gk_server_spec spec = { .prog = PROG, .opts = *o, .validate = false,
 	    .loopback_only = true, .workers_max = LOGIN_WORKERS_MAX, .libfcgi = true, .arg = &st,
-	    .prepare = NULL, .start = start, .sandbox = sandbox_profile, .serve = serve,
+	    .wants_state_dir = wants_state_dir, .prepare = NULL, .start = start, .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };
 
 	return gk_server_run(&spec);

@@ -6,6 +6,7 @@
 #include "login_request.h"
 #include "session_cookie.h"
 #include "token.h"
+#include "metrics.h"
 
 /* ---- the user database (opened lazily; a failure is a 500, never a login) ---- */
 
@@ -179,5 +180,7 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 	gk_wipe(token, sizeof(token));
 	login_csrf_clear_cookie(q);
 	gk_log_decision(&ctx->log, true, u->name, method, q->addr, NULL, q->self);
+	gk_metrics_token_issued();      /* lib/metrics */
+	gk_metrics_login(method, NULL);
 	login_redirect_after(q, rd, u->name);
 }

@@ -12,6 +12,7 @@
 #include "login_totp.h"
 #include "login_passkey.h"
 #include "validate.h"
+#include "metrics.h"
 
 #define GENERIC_ERROR    "Incorrect user name or password."
 #define EXPIRED_ERROR    "This sign-in form has expired. Please try again."
@@ -96,8 +97,8 @@ do_login_post(struct rq *q, const char *body, size_t len)
 		goto out;
 	}
 	if (st != GK_AUTH_OK) {
-		/* The form has always logged a ban as "locked" (fail2ban filters read it). */
-		login_deny_log(q, f->user, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
+		/* The reasons gatekeep-authz logs (a ban: "banned"), which fail2ban's filter reads. */
+		login_deny_log(q, f->user, gk_auth_reason(st));
 		login_form_page(q, 401, GENERIC_ERROR, name_ok ? f->user : "", f->rd);
 		goto out;
 	}
@@ -188,8 +189,10 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		}
 		gk_log(&ctx->log, LOG_NOTICE, "logout-everywhere user=%s from=%s", u.name,
 		    q->addr ? q->addr : "-");
+		gk_metrics_signout(true);       /* lib/metrics */
 	} else if (have) {
 		gk_log(&ctx->log, LOG_INFO, "logout user=%s from=%s", u.name, q->addr ? q->addr : "-");
+		gk_metrics_signout(false);      /* lib/metrics */
 	}
 	login_set_cookie(q, ctx->cfg.cookie_name, "", ctx->cfg.cookie_domain, "/", 0, ctx->cfg.cookie_samesite);
 	login_csrf_clear_cookie(q);

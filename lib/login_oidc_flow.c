@@ -11,6 +11,7 @@
 #include "extuser.h"
 #include "form.h"
 #include "login_request.h"
+#include "metrics.h"
 
 /*
  * The flow cookie binds one sign-in to this browser: base64url(payload) "."
@@ -141,6 +142,7 @@ oidc_deny(struct rq *q, int status, const char *user, const char *reason, const 
 {
 	char u[GK_USER_MAX * 4 + 8], a[200], d[1100], s[GK_PATH_MAX];
 
+	gk_metrics_login("oidc", reason);       /* lib/metrics: as the deny line says */
 	gk_log(&q->ctx->log, LOG_NOTICE, "deny user=%s method=oidc from=%s reason=%s uri=%s detail=%s",
 	    gk_log_escape(user != NULL && *user ? user : "-", u, sizeof(u)),
 	    gk_log_escape(q->addr != NULL ? q->addr : "-", a, sizeof(a)), reason,

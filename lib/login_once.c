@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "login_once.h"
+#include "metrics_start.h"
 
 extern char **environ;
 
@@ -26,6 +27,7 @@ login_cgi_once(struct login_ctx *ctx, bool ctx_ok, const char *ctx_err)
 		    stdout);
 		return 1;
 	}
+	gk_metrics_start(&ctx->cfg, true, &ctx->log);   /* lib/metrics_start: state_dir/metrics-login */
 	n = login_content_length(getenv("CONTENT_LENGTH"));
 	if (n < 0 || n > LOGIN_BODY_MAX) {
 		too_large = n > LOGIN_BODY_MAX;

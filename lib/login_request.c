@@ -8,6 +8,7 @@
 #include "login_request.h"
 #include "session_cookie.h"
 #include "validate.h"
+#include "metrics.h"
 
 const char *
 login_param(const struct rq *q, const char *name)
@@ -44,6 +45,7 @@ void
 login_deny_log(struct rq *q, const char *user, const char *reason)
 {
 	gk_log_decision(&q->ctx->log, false, user, "form", q->addr, reason, q->self);
+	gk_metrics_login("form", reason);       /* lib/metrics: as the deny line says */
 }
 
 /* ---- the answer's head ---- */

@@ -1,14 +1,20 @@
 /* metrics.c: counters and histograms shared by every pre-forked worker, in the Prometheus text format. */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "metrics.h"
 
@@ -71,6 +77,22 @@ static const double password_bounds[] = {
 };
 #define N_PBOUNDS (sizeof(password_bounds) / sizeof(password_bounds[0]))
 
+/* gatekeep-login's sign-ins: how, and why one was refused ("none": signed in). */
+static const char *const login_methods[] = { "form", "oidc", "other" };
+#define N_LMETHODS (sizeof(login_methods) / sizeof(login_methods[0]))
+static const char *const login_reasons[] = {
+	"none", "bad-password", "unknown-user", "bad-user-name", "disabled", "banned",
+	"account-locked", "throttled", "lockout-error", "bad-form", "csrf", "bad-origin",
+	"rd-too-long", "bad-flow-cookie", "flow-expired", "bad-code", "auth-url", "wrong-issuer",
+	"wrong-audience", "wrong-nonce", "id-token-malformed", "id-token-alg",
+	"id-token-signature", "id-token-claims", "id-token-expired", "no-email",
+	"email-unverified", "user-not-authorized", "bad-username", "bad-identity",
+	"identity-mismatch", "local-user-exists", "name-case-clash", "provider-unreachable",
+	"bad-discovery", "token-request", "token-response", "userinfo", "database", "internal",
+	"other"
+};
+#define N_LREASONS (sizeof(login_reasons) / sizeof(login_reasons[0]))
+
 #define BAN_RING 1024   /* recent ban ends, for the active-bans gauge */
 
 typedef _Atomic uint64_t counter;
@@ -85,8 +107,14 @@ struct histogram_p {
 	counter sum_ns;
 };
 
-/* The shared region: only atomics, laid out once before fork. */
+/* A file's first bytes: which program's build laid it out, so another layout is never misread. */
+#define SHM_MAGIC UINT64_C(0x31534352544d4b47)      /* "GKMTRCS1" */
+#define SHM_LAYOUT ((uint64_t)sizeof(struct shm) | (uint64_t)N_REASONS << 32 | \
+	(uint64_t)N_LREASONS << 40 | (uint64_t)N_METHODS << 48)
+
+/* The shared region: only atomics (and the header, written once under flock). */
 struct shm {
+	uint64_t magic, layout;
 	counter decisions[N_OUTCOMES][N_METHODS][N_REASONS];
 	struct histogram_d decision_seconds;
 	struct histogram_p password_seconds[N_HASHES];
@@ -99,9 +127,14 @@ struct shm {
 	counter worker_exits[N_EXITS];
 	_Atomic uint64_t workers_alive, workers_wanted;
 	_Atomic int64_t start_time;
+	counter logins[N_LMETHODS][N_LREASONS];
+	counter tokens;
+	counter signouts[2];            /* one session, everywhere */
 };
 
 static struct shm *shm;                 /* NULL: metrics are off in this process */
+static const struct shm *peer;          /* during a render: the other program's file, or NULL */
+static char peer_path[4096];            /* gk_metrics_peer's file ("" none) */
 static int64_t decision_t0;             /* this worker's decision in progress (one at a time) */
 
 static void
@@ -114,6 +147,17 @@ static uint64_t
 get(counter *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* A counter of this process's region plus the same counter of the peer's file (render only). */
+static uint64_t
+val(counter *c)
+{
+	uint64_t v = get(c);
+
+	if (peer != NULL)
+		v += get((counter *)((char *)peer + ((char *)c - (char *)shm)));
+	return v;
 }
 
 int
@@ -130,8 +174,145 @@ gk_metrics_open(struct gk_err *err)
 		    sizeof(struct shm));
 	/* mmap zero-fills: every atomic starts at 0, which is its valid initial state. */
 	shm = p;
+	shm->magic = SHM_MAGIC;
+	shm->layout = SHM_LAYOUT;
 	atomic_store(&shm->start_time, (int64_t)time(NULL));
 	return GK_OK;
+}
+
+/* The file's checks, as for the lockout table: anyone else able to write it could fake counts. */
+static int
+file_ok(int fd, const char *path, struct stat *st, struct gk_err *err)
+{
+	if (fstat(fd, st) != 0)
+		return gk_err_set(err, "metrics: %s: %s", path, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		return gk_err_set(err, "metrics: %s is not a regular file", path);
+	if (st->st_uid != geteuid() || (st->st_mode & 022) != 0)
+		return gk_err_set(err, "metrics: %s must be owned by uid %ld and not group/other "
+		    "writable", path, (long)geteuid());
+	return GK_OK;
+}
+
+/* A fresh zeroed file of this layout put in place of one laid out by another build. */
+static int
+replace_file(const char *path, struct gk_err *err)
+{
+	char tmp[4096 + 32];
+	struct shm h;
+	int fd, rc = GK_ERR;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new-%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return gk_err_set(err, "metrics: %s: path too long", path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return gk_err_set(err, "metrics: cannot create %s: %s", tmp, strerror(errno));
+	memset(&h, 0, sizeof(h));
+	h.magic = SHM_MAGIC;
+	h.layout = SHM_LAYOUT;
+	if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || rename(tmp, path) != 0)
+		gk_err_set(err, "metrics: cannot write %s: %s", path, strerror(errno));
+	else
+		rc = GK_OK;
+	if (rc != GK_OK)
+		unlink(tmp);
+	close(fd);
+	return rc;
+}
+
+int
+gk_metrics_open_file(const char *path, struct gk_err *err)
+{
+	struct stat st, now;
+	struct shm h;
+	void *p;
+	int fd, tries, rc;
+
+	if (shm != NULL)
+		return GK_OK;
+	for (tries = 0; tries < 5; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return gk_err_set(err, "metrics: cannot open %s: %s", path, strerror(errno));
+		/* Start-up only (never on the request path): one process lays a new file out. */
+		if (file_ok(fd, path, &st, err) != GK_OK || flock(fd, LOCK_EX) != 0) {
+			if (err->msg[0] == '\0')
+				gk_err_set(err, "metrics: cannot lock %s: %s", path, strerror(errno));
+			close(fd);
+			return GK_ERR;
+		}
+		/* Replaced by another process while we waited for the lock: open the new one. */
+		if (stat(path, &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev ||
+		    fstat(fd, &st) != 0) {
+			close(fd);
+			continue;
+		}
+		memset(&h, 0, sizeof(h));
+		if (st.st_size == 0) {
+			h.magic = SHM_MAGIC;
+			h.layout = SHM_LAYOUT;
+			if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
+				gk_err_set(err, "metrics: cannot write %s: %s", path, strerror(errno));
+				close(fd);
+				return GK_ERR;
+			}
+		} else if (st.st_size != (off_t)sizeof(h) ||
+		    pread(fd, &h, 2 * sizeof(uint64_t), 0) != 2 * sizeof(uint64_t) ||
+		    h.magic != SHM_MAGIC || h.layout != SHM_LAYOUT) {
+			/* Another build's layout (an upgrade): start from zero, never misread it. */
+			rc = replace_file(path, err);
+			close(fd);
+			if (rc != GK_OK)
+				return GK_ERR;
+			continue;
+		}
+		p = mmap(NULL, sizeof(struct shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		/* Unlock by hand: the mapping keeps the open file (and so a flock) alive. */
+		flock(fd, LOCK_UN);
+		close(fd);
+		if (p == MAP_FAILED)
+			return gk_err_set(err, "metrics: cannot map %s: %s", path, strerror(errno));
+		shm = p;
+		atomic_store(&shm->start_time, (int64_t)time(NULL));
+		return GK_OK;
+	}
+	return gk_err_set(err, "metrics: %s keeps being replaced", path);
+}
+
+void
+gk_metrics_peer(const char *path)
+{
+	if (gk_strcpy(peer_path, sizeof(peer_path), path != NULL ? path : "") != GK_OK)
+		peer_path[0] = '\0';
+}
+
+/* The peer's file, read-only, for one render: NULL when absent or not to be trusted. */
+static const struct shm *
+peer_map(void)
+{
+	struct stat st;
+	struct gk_err err = { "" };
+	const struct shm *p;
+	void *m;
+	int fd;
+
+	if (peer_path[0] == '\0' ||
+	    (fd = open(peer_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return NULL;
+	if (file_ok(fd, peer_path, &st, &err) != GK_OK || st.st_size != (off_t)sizeof(struct shm)) {
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, sizeof(struct shm), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	p = m;
+	if (p->magic != SHM_MAGIC || p->layout != SHM_LAYOUT) {
+		munmap(m, sizeof(struct shm));
+		return NULL;
+	}
+	return p;
 }
 
 bool
@@ -146,6 +327,22 @@ gk_metrics_close(void)
 	if (shm != NULL)
 		munmap(shm, sizeof(*shm));
 	shm = NULL;
+}
+
+void
+gk_metrics_fill(uint64_t v, int64_t until)
+{
+	counter *c = &shm->decisions[0][0][0];
+	size_t i;
+
+	if (shm == NULL)
+		return;
+	/* Everything after the header is 64-bit atomics; the gauges are overwritten below. */
+	for (i = 0; i < (sizeof(*shm) - offsetof(struct shm, decisions)) / sizeof(*c); i++)
+		atomic_store_explicit(&c[i], v, memory_order_relaxed);
+	for (i = 0; i < BAN_RING; i++)
+		atomic_store_explicit(&shm->ban_until[i], until, memory_order_relaxed);
+	atomic_store(&shm->start_time, (int64_t)time(NULL));
 }
 
 static size_t
@@ -261,6 +458,28 @@ gk_metrics_guard_refusal(const char *reason)
 }
 
 void
+gk_metrics_login(const char *method, const char *reason)
+{
+	if (shm != NULL)
+		add(&shm->logins[index_of(login_methods, N_LMETHODS, method, N_LMETHODS - 1)]
+		    [index_of(login_reasons, N_LREASONS, reason, 0)], 1);
+}
+
+void
+gk_metrics_token_issued(void)
+{
+	if (shm != NULL)
+		add(&shm->tokens, 1);
+}
+
+void
+gk_metrics_signout(bool everywhere)
+{
+	if (shm != NULL)
+		add(&shm->signouts[everywhere], 1);
+}
+
+void
 gk_metrics_worker_started(void)
 {
 	if (shm != NULL)
@@ -337,12 +556,12 @@ static void
 histogram(struct out *o, const char *name, const char *label, counter *bucket,
     const double *bounds, size_t n, counter *sum_ns)
 {
-	uint64_t cum = 0, sum = get(sum_ns);
+	uint64_t cum = 0, sum = val(sum_ns);
 	const char *sep = label[0] != '\0' ? "," : "";
 	size_t i;
 
 	for (i = 0; i <= n; i++) {
-		cum += get(&bucket[i]);
+		cum += val(&bucket[i]);
 		if (i < n)
 			put(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, label, sep, bounds[i],
 			    (unsigned long long)cum);
@@ -382,6 +601,7 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 
 	if (shm == NULL || bufsz == 0)
 		return 0;
+	peer = peer_map();
 	features(feat, sizeof(feat));
 	family(&o, "gatekeep_build_info", "gauge", "Version and optional features of this build.");
 	put(&o, "gatekeep_build_info{version=\"%s\",features=\"%s\"} 1\n", PACKAGE_VERSION, feat);
@@ -394,7 +614,7 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	for (i = 0; i < N_OUTCOMES; i++)
 		for (j = 0; j < N_METHODS; j++)
 			for (k = 0; k < N_REASONS; k++) {
-				uint64_t v = get(&shm->decisions[i][j][k]);
+				uint64_t v = val(&shm->decisions[i][j][k]);
 
 				/* allow by the configured methods: always there, so rate() starts at 0 */
 				if (v == 0 && !(i == 0 && k == 0 && j >= 1 && j <= 6))
@@ -414,7 +634,7 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 		uint64_t n = 0;
 
 		for (j = 0; j <= N_PBOUNDS; j++)
-			n += get(&h->bucket[j]);
+			n += val(&h->bucket[j]);
 		if (n == 0)
 			continue;
 		snprintf(label, sizeof(label), "method=\"%s\"", hashes[i]);
@@ -424,9 +644,9 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	family(&o, "gatekeep_basic_cache_total", "counter",
 	    "Basic credential cache lookups by result.");
 	put(&o, "gatekeep_basic_cache_total{result=\"hit\"} %llu\n",
-	    (unsigned long long)get(&shm->cache[1]));
+	    (unsigned long long)val(&shm->cache[1]));
 	put(&o, "gatekeep_basic_cache_total{result=\"miss\"} %llu\n",
-	    (unsigned long long)get(&shm->cache[0]));
+	    (unsigned long long)val(&shm->cache[0]));
 	family(&o, "gatekeep_lockout_failures_total", "counter",
 	    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).");
 	{
@@ -436,15 +656,18 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 		for (i = 0; i < 3; i++)
 			for (j = 5; j <= 6; j++)   /* basic, apache */
 				for (k = 0; k < N_OUTCOMES; k++)
-					n += get(&shm->decisions[k][j]
+					n += val(&shm->decisions[k][j]
 					    [index_of(reasons, N_REASONS, fails[i], 0)]);
 		put(&o, "gatekeep_lockout_failures_total %llu\n", (unsigned long long)n);
 	}
 	family(&o, "gatekeep_lockout_bans_total", "counter",
 	    "Bans and account locks issued by the lockout table.");
-	put(&o, "gatekeep_lockout_bans_total %llu\n", (unsigned long long)get(&shm->bans));
-	for (i = 0; i < BAN_RING; i++)
+	put(&o, "gatekeep_lockout_bans_total %llu\n", (unsigned long long)val(&shm->bans));
+	for (i = 0; i < BAN_RING; i++) {
 		active += atomic_load_explicit(&shm->ban_until[i], memory_order_relaxed) > now;
+		if (peer != NULL)
+			active += atomic_load_explicit(&peer->ban_until[i], memory_order_relaxed) > now;
+	}
 	family(&o, "gatekeep_lockout_bans_active", "gauge",
 	    "Bans issued since start that have not run out (an admin's unban is not seen here).");
 	put(&o, "gatekeep_lockout_bans_active %zu\n", active);
@@ -452,20 +675,44 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	    "FastCGI connections refused by the guard before any decision, by reason.");
 	for (i = 0; i < N_GUARD; i++)
 		put(&o, "gatekeep_fastcgi_refused_total{reason=\"%s\"} %llu\n", guard_reasons[i],
-		    (unsigned long long)get(&shm->guard[i]));
+		    (unsigned long long)val(&shm->guard[i]));
 	family(&o, "gatekeep_worker_starts_total", "counter",
 	    "Worker processes started by the supervisor (the first ones included).");
-	put(&o, "gatekeep_worker_starts_total %llu\n", (unsigned long long)get(&shm->worker_starts));
+	put(&o, "gatekeep_worker_starts_total %llu\n", (unsigned long long)val(&shm->worker_starts));
 	family(&o, "gatekeep_worker_exits_total", "counter",
 	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).");
 	for (i = 0; i < N_EXITS; i++)
 		put(&o, "gatekeep_worker_exits_total{cause=\"%s\"} %llu\n", exit_causes[i],
-		    (unsigned long long)get(&shm->worker_exits[i]));
+		    (unsigned long long)val(&shm->worker_exits[i]));
 	family(&o, "gatekeep_workers", "gauge", "Worker processes running now.");
 	put(&o, "gatekeep_workers %llu\n", (unsigned long long)atomic_load(&shm->workers_alive));
 	family(&o, "gatekeep_workers_wanted", "gauge", "Worker processes configured.");
 	put(&o, "gatekeep_workers_wanted %llu\n",
 	    (unsigned long long)atomic_load(&shm->workers_wanted));
+	family(&o, "gatekeep_logins_total", "counter",
+	    "gatekeep-login sign-ins by method, outcome and reason (series appear once counted).");
+	for (i = 0; i < N_LMETHODS; i++)
+		for (k = 0; k < N_LREASONS; k++) {
+			uint64_t v = val(&shm->logins[i][k]);
+
+			if (v == 0 && !(k == 0 && i < 2))
+				continue;
+			put(&o, "gatekeep_logins_total{method=\"%s\",outcome=\"%s\",reason=\"%s\"} "
+			    "%llu\n", login_methods[i], k == 0 ? "success" : "denied", login_reasons[k],
+			    (unsigned long long)v);
+		}
+	family(&o, "gatekeep_session_tokens_issued_total", "counter",
+	    "Session cookies issued by gatekeep-login.");
+	put(&o, "gatekeep_session_tokens_issued_total %llu\n", (unsigned long long)val(&shm->tokens));
+	family(&o, "gatekeep_signouts_total", "counter",
+	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).");
+	put(&o, "gatekeep_signouts_total{scope=\"session\"} %llu\n",
+	    (unsigned long long)val(&shm->signouts[0]));
+	put(&o, "gatekeep_signouts_total{scope=\"everywhere\"} %llu\n",
+	    (unsigned long long)val(&shm->signouts[1]));
+	if (peer != NULL)
+		munmap((void *)peer, sizeof(struct shm));
+	peer = NULL;
 	if (o.full) {
 		buf[0] = '\0';
 		return 0;

@@ -9,26 +9,52 @@
 #include "common.h"
 
 /*
- * One anonymous MAP_SHARED mapping, made by gk_metrics_open() in the supervisor before it
- * forks: every worker inherits it and adds to it with relaxed atomic adds (no lock on the
- * request path, nothing lost when a worker dies: a count is in the mapping the moment it is
- * made).  Counters only ever grow.  This is the one piece of process-wide state in lib/
- * (like openlog): the hooks below are one-line calls from the modules that see the event,
- * and every hook is a no-op in a process that never opened the mapping (gatekeep-login,
- * gatekeep-passwd, the unit tests of other modules).
+ * One MAP_SHARED mapping of a file in state_dir (gk_metrics_open_file: metrics-authz for
+ * gatekeep-authz, metrics-login for gatekeep-login), mapped by the supervisor before it
+ * forks, and by each process when the web server spawns several itself (lighttpd bin-path,
+ * mod_fcgid): every process of a program adds to the same counters with relaxed atomic adds
+ * (no lock on the request path, nothing lost when a worker dies: a count is in the mapping
+ * the moment it is made).  Counters only ever grow, and survive a restart of the program
+ * (the file stays; Prometheus handles a reset anyway, when the file is removed).  This is
+ * the one piece of process-wide state in lib/ (like openlog): the hooks below are one-line
+ * calls from the modules that see the event, and every hook is a no-op in a process that
+ * never opened a mapping (gatekeep-passwd, metrics off, the unit tests of other modules).
  *
  * Label values are fixed sets: a reason or method this module does not know is counted as
  * "other", so no client can grow the number of series.
  */
 
-/* Maps the shared region (once; later calls are no-ops).  GK_OK, or GK_ERR with err set. */
+/* Maps an anonymous shared region (tests; once; later calls are no-ops).  GK_OK, or GK_ERR. */
 int gk_metrics_open(struct gk_err *err);
+
+/*
+ * Maps the file at path (once), creating it (0600) if missing.  Like the lockout table it
+ * must be a regular file (never through a symlink) owned by this user and not group/other
+ * writable; a file laid out by another build (an upgrade) is replaced by a zeroed one
+ * (rename, so a process still mapping the old one is not hurt).  GK_OK, or GK_ERR with err
+ * set: the caller logs it and runs with metrics off (never a refusal of service).
+ */
+int gk_metrics_open_file(const char *path, struct gk_err *err);
+
+/*
+ * The other program's file (gatekeep-authz: gatekeep-login's), added into every counter the
+ * render writes (not the gauges of workers or the start time).  Read-only at each render;
+ * absent, or failing gk_metrics_open_file's checks: left out.  NULL or "": none.
+ */
+void gk_metrics_peer(const char *path);
+
+/* The files in state_dir (lib/statedir makes the directory). */
+#define GK_METRICS_FILE_AUTHZ "metrics-authz"
+#define GK_METRICS_FILE_LOGIN "metrics-login"
 
 /* True when the mapping exists in this process. */
 bool gk_metrics_enabled(void);
 
 /* Unmaps it (tests). */
 void gk_metrics_close(void);
+
+/* Sets every counter to v and every ban slot active until `until` (tests: the largest exposition). */
+void gk_metrics_fill(uint64_t v, int64_t until);
 
 /* --- hooks ---------------------------------------------------------------- */
 
@@ -53,6 +79,15 @@ void gk_metrics_lockout_ban(int64_t until);
 
 /* The FastCGI guard refused a connection ("fastcgi-timeout", "bad-fastcgi-record", ...). */
 void gk_metrics_guard_refusal(const char *reason);
+
+/* gatekeep-login: a sign-in ("form", "oidc") signed in (reason NULL) or refused for reason. */
+void gk_metrics_login(const char *method, const char *reason);
+
+/* gatekeep-login: a session cookie was issued. */
+void gk_metrics_token_issued(void);
+
+/* gatekeep-login: a sign-out of this session, or everywhere (every session revoked). */
+void gk_metrics_signout(bool everywhere);
 
 /* The supervisor: a worker started; a worker ended (waitpid status; stopping: as told). */
 void gk_metrics_worker_started(void);

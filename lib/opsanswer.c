@@ -156,7 +156,7 @@ gk_ops_answer(const struct gk_config *cfg, const struct gk_log *log, bool respon
 	n = gk_metrics_render(out + h, outsz - h, (int64_t)time(NULL));
 	if (n == 0) {
 		gk_log(log, LOG_ERR, "metrics: the exposition is larger than %zu bytes", outsz);
-		return plain(out, outsz, 500, "metrics do not fit\n", false);
+		return plain(out, outsz, 503, "metrics do not fit\n", false);
 	}
 	return h + n;
 }

@@ -9,8 +9,13 @@
 #include "conf.h"
 #include "log.h"
 
-/* An answer buffer that holds any exposition (the decision answers need far less). */
-#define GK_OPS_ANSWER_MAX 65536
+/*
+ * An answer buffer that holds any exposition (the decision answers need far less): every
+ * series of every label set counted at 20-digit values is about 260 KB (tests/t_metrics_file
+ * renders that worst case and checks it fits with room to spare).  Each worker allocates it
+ * once; pages a smaller answer never touches are never made resident.
+ */
+#define GK_OPS_ANSWER_MAX (512 * 1024)
 
 /*
  * When envp is a request for metrics_path, health_path or ready_path, writes the whole CGI

@@ -13,6 +13,7 @@
 #include "listener.h"
 #include "prefork.h"
 #include "server.h"
+#include "statedir.h"
 
 extern char **environ;
 
@@ -254,6 +255,8 @@ gk_server_run(const struct gk_server_spec *s)
 	}
 	/* As root, before the drop: what run_user cannot make itself (a broken one stops here). */
 	rc = gk_sandbox_pick_user(&boot.run_user, &err);
+	if (rc == GK_OK && s->wants_state_dir != NULL && s->wants_state_dir(&boot))
+		rc = gk_state_dir_prepare(&boot, &log, &err);
 	if (rc == GK_OK && s->prepare != NULL)
 		rc = s->prepare(s->arg, &boot, &log, &err);
 	if (rc == GK_OK)

@@ -62,6 +62,11 @@ struct gk_server_spec {
 	bool libfcgi;                   /* FCGX_Init() before the workers start */
 	void *arg;
 	/*
+	 * Whether this configuration keeps files in state_dir (lockout table, metrics): then
+	 * lib/statedir makes it ready for run_user before prepare.  May be NULL (never).
+	 */
+	bool (*wants_state_dir)(const struct gk_config *boot);
+	/*
 	 * As root (if started so), after the socket and before the privilege drop, with the
 	 * boot configuration (run_user picked): what must be made before the drop.  May be NULL.
 	 */
@@ -99,7 +104,7 @@ struct gk_server_spec {
  * Runs a FastCGI program, in this order: sanitises the inherited descriptors (lib/listener;
  * _exit(1) silently if 0-2 cannot be made to exist), reads GATEKEEP_SECCOMP, loads the boot
  * configuration and opens the log, ignores SIGPIPE, gets the socket (as root: /run,
- * --socket-owner), picks run_user, calls prepare, drops privileges and sets no_new_privs,
+ * --socket-owner), picks run_user, makes state_dir ready (lib/statedir), calls prepare, drops privileges and sets no_new_privs,
  * calls start, FCGX_Init() if asked, then serves until SIGTERM or SIGINT: one process when
  * a web server started it on fd 0 without --workers (it manages processes), else a pool of
  * workers (lib/prefork), each entering the seccomp sandbox before serving.  Removes the

@@ -162,7 +162,7 @@ is "$(basic "$A" dave 'pw dave' 192.0.2.51)" "Status: 401" "2 form failures + 1 
 is "$(reason "$LOGA" dave)" banned "... reason=banned"
 form dave 'pw dave' 192.0.2.51
 is "$status" 401 "... and so does the form"
-is "$(reason "$LOGL" dave)" locked "form: reason=locked"
+is "$(reason "$LOGL" dave)" banned "form: reason=banned, as gatekeep-authz logs a ban"
 form dave 'pw dave' 192.0.2.52
 is "$status" 303 "form: dave from another address signs in"
 basic "$B" erin wrong 192.0.2.61 > /dev/null
@@ -170,7 +170,7 @@ basic "$A" erin wrong 192.0.2.61 > /dev/null
 form erin wrong 192.0.2.61
 form erin 'pw erin' 192.0.2.61
 is "$status" 401 "2 Basic failures + 1 form failure: the form refuses erin there"
-is "$(reason "$LOGL" erin)" locked "... reason=locked"
+is "$(reason "$LOGL" erin)" banned "... reason=banned"
 is "$(basic "$B" erin 'pw erin' 192.0.2.61)" "Status: 401" "... and so does Basic"
 is "$(basic "$B" erin 'pw erin' 192.0.2.62)" "Status: 200" "... but not from another address"
 basic "$A" frank wrong 192.0.2.71 > /dev/null

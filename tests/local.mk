@@ -25,3 +25,4 @@ include tests/ldap.mk
 include tests/redis.mk
 include tests/totp.mk
 include tests/passkeys.mk
+include tests/ops2.mk

@@ -205,7 +205,7 @@ is "$status" 401 "third failure for dave: 401"
 login dave 'dave password' /x 203.0.113.50
 is "$status" 401 "dave banned at that address: the right password is refused"
 is "$(sed 's/value="[^"]*"//g' "$TMP/body")" "$wrong" "banned: same generic page"
-grep -q 'deny user=dave method=form from=203.0.113.50 reason=locked' "$TMP/log"; ok $? "ban logged with a stable line"
+grep -q 'deny user=dave method=form from=203.0.113.50 reason=banned' "$TMP/log"; ok $? "ban logged with a stable line"
 login dave 'dave password' /x 203.0.113.51
 is "$status" 303 "dave from another address signs in: no victim lockout"
 for i in 1 2 3; do login "nobody$i" 'nope' /x 203.0.113.99; done

@@ -1,0 +1,7 @@
+# tests/ops2.mk: operations, second part: the counters file in state_dir, gatekeep-login's counters, the largest exposition.
+check_PROGRAMS += tests/t_metrics_file
+tests_t_metrics_file_SOURCES = tests/t_metrics_file.c tests/tap.h
+tests_t_metrics_file_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_metrics_file_LDADD = $(GK_LIBS)
+TESTS += tests/t_metrics_file
+VALGRIND_TESTS += tests/t_metrics_file
