@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "evloop.h"
+#include "filewatch.h"
 #include "hashpool.h"
 #include "listener.h"
 #include "metrics.h"
@@ -51,6 +52,7 @@ struct loop {
 	int64_t pause_until;    /* no accepting before this after such failures */
 	struct gk_hashpool *pool;       /* NULL: hashes run in line */
 	struct slot pool_tag;           /* epoll's data.ptr for the pool's eventfd */
+	struct slot watch_tag;          /* epoll's data.ptr for lib/filewatch's inotify descriptor */
 };
 
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
@@ -367,6 +369,7 @@ loop_free(struct loop *l)
 	}
 	gk_hashpool_free(l->pool);
 	l->pool = NULL;
+	gk_filewatch_stop();
 	if (l->ep >= 0)
 		close(l->ep);
 	free(l->slots);
@@ -434,6 +437,14 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 			gk_log(conf->log, LOG_WARNING, "%s; password hashes run in line", perr.msg);
 		gk_hashpool_set_current(l.pool);
 	}
+	/* The files the handler follows (user database, secret) are stat()ed only after
+	 * inotify said something happened to them; without a watcher, before every use. */
+	if ((i = gk_filewatch_start()) >= 0) {
+		struct epoll_event wev = { .events = EPOLLIN, .data.ptr = &l.watch_tag };
+
+		if (epoll_ctl(l.ep, EPOLL_CTL_ADD, i, &wev) != 0)
+			gk_filewatch_stop();
+	}
 	next_sweep = gk_now_ms() + GK_EVLOOP_TICK_MS;
 	while (conf->cancel == NULL || !*conf->cancel) {
 		n = epoll_wait(l.ep, evs, EVENTS, GK_EVLOOP_TICK_MS);
@@ -443,7 +454,15 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 			return GK_ERR;
 		}
 		now = gk_now_ms();
+		/* A file's change counts before any request of this wake-up is served; a full
+		 * batch may have left the watcher's event for the next one: read it now. */
+		for (i = 0; i < n && evs[i].data.ptr != &l.watch_tag; i++)
+			;
+		if (i < n || n == EVENTS)
+			gk_filewatch_drain();
 		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == &l.watch_tag)
+				continue;
 			if (evs[i].data.ptr == NULL)
 				accept_some(&l, now);
 			else if (evs[i].data.ptr == &l.pool_tag)

@@ -31,6 +31,8 @@ static const char *const allowed[] = {
 	"getsockopt",
 	/* the event-driven core (lib/evloop): one epoll set per worker */
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	/* lib/filewatch: the user database and secret are stat()ed only after inotify saw a change */
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "statfs",
 	/* syslog: glibc reconnects to /dev/log when journald/rsyslog restarts (socket: AF_UNIX only, below) */
 	"connect",
 	/* user database (gdbm, read-only reopen on inode change) and proxy auto-create/lockout

@@ -349,6 +349,13 @@ gk_secret_refresh(const char *path, struct gk_secret *s, bool *report, struct gk
 			*report = !was_read;
 		return rc;
 	}
+	if (was_read && !s->broken) {
+		/* lib/filewatch: both tags are asked, so both stay current */
+		bool kq = gk_filewatch_unchanged(&s->key_watch, path);
+
+		if (gk_filewatch_unchanged(&s->prev_watch, prev) && kq)
+			return GK_OK;
+	}
 	stamp_of(path, &k);
 	stamp_of(prev, &p);
 	same = was_read && stamp_same(&k, &s->key_stamp) && stamp_same(&p, &s->prev_stamp);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "filewatch.h"
 
 /*
  * File format: one line of text, the key itself (so a third-party JWT verifier
@@ -43,6 +44,7 @@ struct gk_secret {
 	struct gk_secret_stamp key_stamp, prev_stamp;
 	bool read;                          /* the files were read (well or not) at least once */
 	bool broken;                        /* the last read failed: no key (len == 0) */
+	struct gk_filewatch_tag key_watch, prev_watch;  /* lib/filewatch: no stat while quiet */
 };
 
 /*
@@ -70,7 +72,8 @@ int gk_secret_load(const char *path, struct gk_secret *s, struct gk_err *err);
  * The key that follows its file, for a long-running process: call it before
  * every use of s (two stat(2) calls when nothing changed). s must be zeroed
  * (never loaded: it is loaded now) or come from gk_secret_load/refresh of the
- * same path. When the key file or "<path>.prev" changed since the last read
+ * same path. In a process with a lib/filewatch watcher the two stat(2) calls are
+ * skipped while it saw nothing happen to either path (filewatch.h). When the key file or "<path>.prev" changed since the last read
  * (a new inode after a rotation, size, mtime, ctime, mode, owner, appearing
  * or vanishing), both are read again with gk_secret_load's checks; the old
  * key material is wiped first, whatever the outcome.

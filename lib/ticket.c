@@ -23,17 +23,32 @@ gk_ticket_wanted(const struct gk_config *cfg, const struct gk_user *u)
 	    u->perm >= GK_PERM_RW && !(u->flags & GK_USER_DISABLED);
 }
 
-/* K_t = HMAC-SHA256(key, label): tickets never share a key with session tokens. */
+/*
+ * K_t = HMAC-SHA256(key, label): tickets never share a key with session tokens.
+ * Derived once per key, not per ticket: the last key and its K_t are kept (a rotation
+ * derives again). Not for threads: gatekeep-authz signs on its loop thread only.
+ */
 static void
 ticket_key(const unsigned char *key, size_t keylen, unsigned char kt[MAC_LEN])
 {
+	static unsigned char last_key[GK_SECRET_MAX], last_kt[MAC_LEN];
+	static size_t last_len;
 	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, key, keylen);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)GK_TICKET_KEY_LABEL,
-	    strlen(GK_TICKET_KEY_LABEL));
-	crypto_auth_hmacsha256_final(&st, kt);
-	gk_wipe(&st, sizeof(st));
+	if (last_len == 0 || last_len != keylen || keylen > sizeof(last_key) ||
+	    sodium_memcmp(last_key, key, keylen) != 0) {
+		crypto_auth_hmacsha256_init(&st, key, keylen);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)GK_TICKET_KEY_LABEL,
+		    strlen(GK_TICKET_KEY_LABEL));
+		crypto_auth_hmacsha256_final(&st, last_kt);
+		gk_wipe(&st, sizeof(st));
+		last_len = 0;
+		if (keylen <= sizeof(last_key)) {
+			memcpy(last_key, key, keylen);
+			last_len = keylen;
+		}
+	}
+	memcpy(kt, last_kt, MAC_LEN);
 }
 
 /* mac = HMAC-SHA256(K_t, token "." payload_b64) */

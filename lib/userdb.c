@@ -11,6 +11,7 @@
 
 #include <gdbm.h>
 
+#include "filewatch.h"
 #include "userdb.h"
 #include "userdb_file.h"
 #include "validate.h"
@@ -30,6 +31,7 @@ struct gk_userdb {
 	off_t size;
 	struct timespec mtim;
 	int64_t created;
+	struct gk_filewatch_tag watch;  /* lib/filewatch: skip the stat() while nothing happened */
 };
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -239,6 +241,8 @@ gk_userdb_refresh(struct gk_userdb *db, struct gk_err *err)
 	int64_t created;
 	int rc;
 
+	if (db->dbf != NULL && gk_filewatch_unchanged(&db->watch, db->path))
+		return GK_OK;
 	if (stat(db->path, &st) != 0) {
 		/* Fail closed: a database that vanished must not keep granting access. */
 		rc = udb_sys_fail(err, db->path, "cannot stat user database", errno);

@@ -14,6 +14,10 @@
  * Readers open the live file GDBM_READER|GDBM_NOLOCK|GDBM_CLOEXEC and never lock
  * it: writers never modify it in place. Before each lookup a reader stat()s the
  * path and reopens when the inode changed, so a long-lived process sees updates.
+ * In a process that runs a lib/filewatch watcher (gatekeep-authz's event-core workers)
+ * the stat() is skipped while the watcher has seen nothing happen to the path: a
+ * replacement is then seen by every lookup after the watcher's next drain (see
+ * filewatch.h for what that covers and the paths it stats every time for).
  *
  * Writers take an exclusive flock() on "<db>.lock", copy the live database to a
  * mkstemp() file beside it applying their changes, gdbm_sync + fsync, rename()
@@ -31,7 +35,8 @@ void gk_userdb_close(struct gk_userdb *db);
 /*
  * Looks a user up: GK_OK (u filled), GK_NOTFOUND, or an error (GK_EIO, GK_ECORRUPT) -> caller denies.
  * A name that can never be stored (gk_valid_user fails) is GK_NOTFOUND without touching the file.
- * Cost: one stat() of the path and one gdbm_fetch (plus a reopen when the file was replaced).
+ * Cost: one stat() of the path (none while a lib/filewatch watcher vouches for it) and one
+ * gdbm_fetch (plus a reopen when the file was replaced).
  * After a failed reopen every lookup fails until a good file is back; it never serves stale data.
  */
 int gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, struct gk_err *err);
