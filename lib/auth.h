@@ -177,6 +177,8 @@ enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_sess
  */
 uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u);
 int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen);
+
+/*
  * The second-factor check (lib/auth_code.c): a TOTP or recovery code for
  * user, counted in the same lockout as passwords: a ban, lock or throttle
  * refuses before the code is looked at; the attempt is reserved as a failure

@@ -60,4 +60,11 @@ void login_db_verify_dummy(void *arg, const char *password);
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);
 
+/* The GDBM database behind ctx->users (credentials live there), NULL for a directory or on error. */
+static inline struct gk_userdb *
+login_userdb(struct login_ctx *ctx)
+{
+	return gk_userbackend_gdbm(ctx->users);
+}
+
 #endif

@@ -119,7 +119,7 @@ login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *r
 		return false;
 	c = calloc(1, sizeof(*c));
 	/* The password check has just opened the database; if it is gone, deny rather than skip. */
-	rc = c == NULL || ctx->db == NULL ? GK_ERR : gk_userdb_creds(ctx->db, u->name, c, &err);
+	rc = c == NULL || login_userdb(ctx) == NULL ? GK_ERR : gk_userdb_creds(login_userdb(ctx), u->name, c, &err);
 	if (rc != GK_OK) {
 		/* Fail closed: a user whose second factor cannot be read does not get in. */
 		gk_log(&ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", u->name, err.msg);

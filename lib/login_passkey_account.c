@@ -53,7 +53,7 @@ show_list(struct rq *q, struct acct *s, int status, const char *error, const cha
 	struct gk_err err = { "" };
 
 	memset(&p, 0, sizeof(p));
-	if (q->ctx->db == NULL || gk_userdb_creds(q->ctx->db, s->u.name, &s->creds, &err) != GK_OK) {
+	if (login_userdb(q->ctx) == NULL || gk_userdb_creds(login_userdb(q->ctx), s->u.name, &s->creds, &err) != GK_OK) {
 		gk_log(&q->ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", s->u.name, err.msg);
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
@@ -94,7 +94,7 @@ add_begin(struct rq *q, struct acct *s, struct acct_form *f)
 		    "The password was not right.", NULL);
 		return;
 	}
-	if (ctx->db == NULL || gk_userdb_creds(ctx->db, s->u.name, &s->creds, &err) != GK_OK) {
+	if (login_userdb(ctx) == NULL || gk_userdb_creds(login_userdb(ctx), s->u.name, &s->creds, &err) != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", s->u.name, err.msg);
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;

@@ -122,14 +122,16 @@ status_of(struct rq *q, const char *user, bool *on, size_t *left)
 	struct gk_err err = { "" };
 	int rc = GK_EIO;
 
-	if (ctx->db != NULL || gk_userdb_open(ctx->cfg.database, &ctx->db, &err) == GK_OK)
-		rc = gk_totp_store_status(ctx->db, user, on, left, &err);
-	if (rc != GK_OK) {
+	*on = false;
+	*left = 0;
+	if (strcmp(gk_userbackend_name(ctx->users), "gdbm") != 0)
+		return GK_OK;     /* directory users have no credentials store: not enrolled */
+	if (login_userdb(ctx) != NULL)
+		rc = gk_totp_store_status(login_userdb(ctx), user, on, left, &err);
+	else
+		gk_strcpy(err.msg, sizeof(err.msg), "the user database cannot be opened");
+	if (rc != GK_OK)
 		gk_log(&ctx->log, LOG_ERR, "account page of user %s: %s", user, err.msg);
-		if (ctx->db != NULL)
-			gk_userdb_close(ctx->db);
-		ctx->db = NULL;
-	}
 	return rc;
 }
 
