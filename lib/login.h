@@ -53,18 +53,13 @@ int login_secret_current(struct login_ctx *ctx);
 
 /* Looks a user up for lib/auth (arg: the login_ctx); reopens the database after an error. */
 int login_db_lookup(void *arg, const char *user, struct gk_user *u);
+/* The GDBM database behind ctx->users (credentials live there; opened on first use), NULL for a directory or on error (logged). */
+struct gk_userdb *login_userdb(struct login_ctx *ctx);
 /* lib/auth's verify hooks for a backend that checks passwords itself (LDAP binds). */
 enum gk_pw_verdict login_db_verify(void *arg, const struct gk_user *u, const char *password);
 void login_db_verify_dummy(void *arg, const char *password);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);
-
-/* The GDBM database behind ctx->users (credentials live there), NULL for a directory or on error. */
-static inline struct gk_userdb *
-login_userdb(struct login_ctx *ctx)
-{
-	return gk_userbackend_gdbm(ctx->users);
-}
 
 #endif

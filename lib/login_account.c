@@ -24,6 +24,19 @@ login_db_lookup(void *arg, const char *user, struct gk_user *u)
 	return gk_userbackend_lookup(ctx->users, user, u);
 }
 
+struct gk_userdb *
+login_userdb(struct login_ctx *ctx)
+{
+	struct gk_err err = { "" };
+
+	if (ctx->users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, &err) != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "user_backend: %s", err.msg);
+		ctx->users = NULL;
+		return NULL;
+	}
+	return gk_userbackend_gdbm(ctx->users);
+}
+
 enum gk_pw_verdict
 login_db_verify(void *arg, const struct gk_user *u, const char *password)
 {

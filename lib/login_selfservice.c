@@ -124,7 +124,7 @@ status_of(struct rq *q, const char *user, bool *on, size_t *left)
 
 	*on = false;
 	*left = 0;
-	if (strcmp(gk_userbackend_name(ctx->users), "gdbm") != 0)
+	if (ctx->cfg.user_backend != GK_USERBACKEND_GDBM)
 		return GK_OK;     /* directory users have no credentials store: not enrolled */
 	if (login_userdb(ctx) != NULL)
 		rc = gk_totp_store_status(login_userdb(ctx), user, on, left, &err);

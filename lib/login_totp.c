@@ -128,7 +128,7 @@ enrolled(struct rq *q, const char *user, bool *on)
 	int rc = GK_EIO;
 
 	*on = false;
-	if (strcmp(gk_userbackend_name(ctx->users), "gdbm") != 0)
+	if (ctx->cfg.user_backend != GK_USERBACKEND_GDBM)
 		return GK_OK;     /* directory users have no credentials store: not enrolled */
 	if (login_userdb(ctx) != NULL)
 		rc = gk_totp_store_status(login_userdb(ctx), user, on, &n, &err);

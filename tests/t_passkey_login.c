@@ -330,7 +330,7 @@ main(void)
 	login_buf_free(&out);
 	gk_lockout_close(ctx.lk);
 	gk_pw_ctx_free(ctx.pw);
-	gk_userdb_close(ctx.db);
+	gk_userbackend_close(ctx.users);
 	gk_secret_wipe(&ctx.secret);
 	gk_config_free(&ctx.cfg);
 	{
