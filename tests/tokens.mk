@@ -16,3 +16,4 @@ TESTS += tests/tokens_nginx.sh
 dist_check_SCRIPTS += tests/tokens_nginx.sh
 # The authorizer's decision chain in-process (tests/authzunit.mk) links the token method too.
 tests_t_authz_decide_SOURCES += fcgi/authz_token.c
+EXTRA_DIST += docs/app-passwords.md
