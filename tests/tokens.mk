@@ -17,3 +17,6 @@ dist_check_SCRIPTS += tests/tokens_nginx.sh
 # The authorizer's decision chain in-process (tests/authzunit.mk) links the token method too.
 tests_t_authz_decide_SOURCES += fcgi/authz_token.c
 EXTRA_DIST += docs/app-passwords.md
+# Real Apache (mod_authnz_fcgi: the REMOTE_USER/REMOTE_PASSWD pair) with curl.
+TESTS += tests/tokens_apache.sh
+dist_check_SCRIPTS += tests/tokens_apache.sh
