@@ -4,8 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/socket.h>
+
 #include <fcgiapp.h>
 #include <fastcgi.h>
+
+#ifdef HAVE_SECCOMP
+#include <seccomp.h>
+#endif
 
 #include "authz_answer.h"
 #include "authz_decide.h"
@@ -227,18 +234,44 @@ stop(void *arg)
 
 /*
  * With user_backend = ldap a worker talks to the directory (lib/ldapusers): TCP sockets
- * (lib/sandbox allows only AF_UNIX ones) and what libldap's connect and TLS set-up call.
+ * (lib/sandbox allows only AF_UNIX ones) and uname(2) (found with GATEKEEP_SECCOMP=trap over
+ * tests/ldap_nginx.sh). A second filter, stacked first, keeps socket(2) to AF_UNIX,
+ * AF_INET and AF_INET6 (EAFNOSUPPORT otherwise).
  */
-static const char *const extra_ldap[] = { "socket", "ioctl", "uname", NULL };
+static const char *const extra_ldap[] = { "socket", "uname", NULL };
 
 static int
 sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
     struct gk_err *err)
 {
+	*extra = NULL;
+	if (((struct authz_state *)arg)->cfg.user_backend != GK_USERBACKEND_LDAP)
+		return GK_OK;
+#ifdef HAVE_SECCOMP
+	{
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+		int rc, fam;
+
+		(void)mode;
+		if (ctx == NULL)
+			return gk_err_set(err, "seccomp_init failed");
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_GT, AF_INET6));
+		for (fam = 0; rc == 0 && fam < AF_INET6; fam++)
+			if (fam != AF_UNIX && fam != AF_INET)
+				rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket),
+				    1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam));
+		if (rc == 0)
+			rc = seccomp_load(ctx);
+		seccomp_release(ctx);
+		if (rc != 0)
+			return gk_err_set(err, "seccomp: %s", strerror(-rc));
+	}
+#else
 	(void)mode;
 	(void)err;
-	*extra = ((struct authz_state *)arg)->cfg.user_backend == GK_USERBACKEND_LDAP ? extra_ldap :
-	    NULL;
+#endif
+	*extra = extra_ldap;
 	return GK_OK;
 }
 
