@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/ldap_nginx.sh: directory users (user_backend = ldap) through a real nginx +
 # gatekeep-authz + gatekeep-login against a real slapd started here on a free loopback port
-# (mdb, schema from /etc/ldap/schema, a generated tree): Basic and form sign-in, group rules
-# from directory groups, an empty password never an unauthenticated bind (slapd here would
+# (mdb, schema from /etc/ldap/schema, the memberof overlay, a generated tree): Basic and form
+# sign-in, group rules from directory groups (memberOf and a group search), an empty password never an unauthenticated bind (slapd here would
 # accept one), filter injection refused, a removed user refused within ldap_cache_ttl,
 # slapd stopped -> deny with a clear log line, restarted -> works again, no gatekeep restart;
 # StartTLS with a certificate nobody vouches for -> refused, with ldap_ca_file -> works.
@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
 
-gk_need slapd slapadd slappasswd ldapdelete openssl
+gk_need slapd slapadd slappasswd ldapadd ldapdelete openssl
 gk_world
 gk_login_world
 D="$TMP/slapd"
@@ -35,12 +35,14 @@ moduleload back_mdb
 allow bind_anon_dn
 TLSCertificateFile $D/cert.pem
 TLSCertificateKeyFile $D/key.pem
+moduleload memberof
 database mdb
 maxsize 16777216
 suffix "$SUFFIX"
 rootdn "cn=admin,$SUFFIX"
 rootpw admin-pw
 directory $D/db
+overlay memberof
 access to attrs=userPassword by anonymous auth by * none
 access to * by * read
 EOF
@@ -55,9 +57,12 @@ user_ldif() { # uid password
 	user_ldif alice alice-dir
 	user_ldif bob bob-dir
 	user_ldif erin erin-dir
+} >"$D/tree.ldif"
+# the groups are added live, so that the memberof overlay writes memberOf on their members
+{
 	printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"
 	printf 'dn: cn=staff,ou=groups,%s\nobjectClass: groupOfNames\ncn: staff\nmember: uid=erin,ou=people,%s\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX" "$SUFFIX"
-} >"$D/tree.ldif"
+} >"$D/groups.ldif"
 slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
 	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
 start_slapd() {
@@ -65,14 +70,17 @@ start_slapd() {
 	wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
 }
 start_slapd
+ldapadd -x -H "$LURI" -D "cn=admin,$SUFFIX" -w admin-pw -f "$D/groups.ldif" >"$LOG/ldapadd.out" 2>&1 ||
+	{ sed 's/^/#   /' "$LOG/ldapadd.out"; bail "ldapadd cannot add the test groups"; }
 
 # --- gatekeep: the same users.db stays (its alice-pw must no longer work) -------------------
 LDAP_CONF="user_backend = ldap
 ldap_uri = $LURI
 ldap_base_dn = ou=people,$SUFFIX
 ldap_user_filter = (&(objectClass=inetOrgPerson)(uid=%s))
-ldap_group_attribute =
+ldap_group_attribute = memberOf
 ldap_group_base_dn = ou=groups,$SUFFIX
+ldap_group_filter = (&(cn=admins)(member=%s))
 ldap_level_groups = admins=0
 ldap_timeout = 2s
 ldap_cache_ttl = 1s
@@ -102,11 +110,11 @@ is "$CODE" 401 "an empty password (slapd would take it as an unauthenticated bin
 req -u nobody-here:x "$BASE/private/"
 is "$CODE" 401 "an unknown user: 401"
 req -u bob:bob-dir "$BASE/admin/"
-is "$CODE" 200 "group rule: bob, in the directory group admins, gets /admin"
+is "$CODE" 200 "group rule: bob, in the directory group admins (found by the group search), gets /admin"
 req -u alice:alice-dir "$BASE/admin/"
 is "$CODE" 403 "... alice, not in it: 403"
 req -u erin:erin-dir "$BASE/staff/"
-is "$CODE" 200 "erin, in staff, gets /staff"
+is "$CODE" 200 "erin, in staff (her memberOf: the group search finds only admins), gets /staff"
 
 # --- filter injection ------------------------------------------------------------------------
 for u in '*' 'al*' 'alice)(uid=*' '*)(|(uid=*' 'alice\2a' 'ali\'; do
