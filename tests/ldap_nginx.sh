@@ -20,7 +20,7 @@ LURI="ldap://127.0.0.1:$LPORT"
 SUFFIX="dc=gk,dc=test"
 
 # --- the directory ----------------------------------------------------------------------
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
 	-addext "subjectAltName=IP:127.0.0.1" -keyout "$D/key.pem" -out "$D/cert.pem" \
 	>"$LOG/openssl.out" 2>&1 || bail "openssl cannot make the test certificate"
 chmod 644 "$D/key.pem" "$D/cert.pem"
@@ -82,6 +82,7 @@ ldap_group_attribute = memberOf
 ldap_group_base_dn = ou=groups,$SUFFIX
 ldap_group_filter = (&(cn=admins)(member=%s))
 ldap_level_groups = admins=0
+rule = path=/lvl require=level:0
 ldap_timeout = 2s
 ldap_cache_ttl = 1s
 basic_cache_ttl = 1m"
@@ -115,6 +116,10 @@ req -u alice:alice-dir "$BASE/admin/"
 is "$CODE" 403 "... alice, not in it: 403"
 req -u erin:erin-dir "$BASE/staff/"
 is "$CODE" 200 "erin, in staff (her memberOf: the group search finds only admins), gets /staff"
+req -u bob:bob-dir "$BASE/lvl/"
+unlike "$CODE" '^(401|403)$' "level rule: bob, level 0 by ldap_level_groups, passes gatekeep ($CODE from the app)"
+req -u erin:erin-dir "$BASE/lvl/"
+is "$CODE" 403 "... erin, ldap_default_level 998: 403"
 
 # --- filter injection ------------------------------------------------------------------------
 for u in '*' 'al*' 'alice)(uid=*' '*)(|(uid=*' 'alice\2a' 'ali\'; do
