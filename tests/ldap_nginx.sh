@@ -5,7 +5,8 @@
 # sign-in, group rules from directory groups (memberOf and a group search), an empty password never an unauthenticated bind (slapd here would
 # accept one), filter injection refused, a removed user refused within ldap_cache_ttl,
 # slapd stopped -> deny with a clear log line, restarted -> works again, no gatekeep restart;
-# StartTLS with a certificate nobody vouches for -> refused, with ldap_ca_file -> works.
+# StartTLS with a certificate nobody vouches for -> refused, with ldap_ca_file -> works;
+# ldap_down_grace lets only passwords already in the Basic cache through while slapd is down.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
@@ -186,6 +187,26 @@ gk_conf "192.0.2.1/32"
 gk_start_authz unix
 req -u alice:alice-dir "$BASE/private/"
 is "$CODE" 200 "StartTLS with ldap_ca_file naming the certificate: 200"
+
+# --- ldap_down_grace: while the directory is down, cached passwords only ------------------------
+# one worker, so that the request that fills the caches and the ones that test them meet
+gk_stop authz
+GK_EXTRA_CONF="$GK_EXTRA_CONF
+ldap_down_grace = 1m"
+gk_conf "192.0.2.1/32"
+rm -f "$GK_SOCK"
+gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 1
+{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (one worker)"
+req -u alice:alice-dir "$BASE/private/"
+is "$CODE" 200 "ldap_down_grace = 1m: alice signs in (her password now in the Basic cache)"
+gk_stop slapd
+sleep 1.2
+req -u alice:alice-dir "$BASE/private/"
+is "$CODE" 200 "slapd stopped: alice's cached password still opens, within ldap_down_grace"
+req -u alice:wrong "$BASE/private/"
+unlike "$CODE" '^(200|204)$' "... a wrong one needs a bind: denied ($CODE)"
+req -u erin:erin-dir "$BASE/private/"
+unlike "$CODE" '^(200|204)$' "... erin, never seen by this worker: denied ($CODE)"
 
 # --- gatekeep-passwd cannot change directory users -------------------------------------------------
 GATEKEEP_CONFIG="$GK/gatekeep.conf" "$GK_PASSWD" -b "$GK/users.db" alice new-pw >"$LOG/pw.out" 2>&1 </dev/null
