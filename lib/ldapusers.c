@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ struct ldapusers {
 	LDAP *usr;                      /* the users' binds */
 	char bindpw[BINDPW_MAX + 1];
 	char dummy_dn[DN_MAX + 1];
+	char why[256];                  /* libldap's diagnostic of the last failed connection */
 	struct entry cache[CACHE_SLOTS];
 	unsigned next;
 };
@@ -73,8 +75,14 @@ drop(LDAP **ld)
 static void
 down(struct ldapusers *l, const char *what, int rc)
 {
-	gk_log(l->log, LOG_ERR, "ldap: directory %s cannot be reached (%s: %s): denying",
-	    l->cfg->ldap_uri, what, ldap_err2string(rc));
+	bool tls = l->cfg->ldap_starttls || strncasecmp(l->cfg->ldap_uri, "ldaps://", 8) == 0;
+
+	/* GnuTLS builds of libldap give no reason for a refused certificate: say where to look */
+	gk_log(l->log, LOG_ERR, "ldap: directory %s cannot be reached (%s: %s%s%s)%s: denying",
+	    l->cfg->ldap_uri, what, ldap_err2string(rc), l->why[0] != '\0' ? ": " : "", l->why,
+	    tls && (rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN) ? " (or TLS refused: is "
+	    "the certificate signed by a CA of ldap_ca_file and issued for the host?)" : "");
+	l->why[0] = '\0';
 }
 
 /* Whether rc says the connection (not the request) failed: worth a fresh connection. */
@@ -88,7 +96,7 @@ conn_error(int rc)
 
 /* A connection with the options and TLS the configuration asks for; LDAP_SUCCESS or why not. */
 static int
-connect_ld(const struct gk_config *cfg, LDAP **out)
+connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
 {
 	struct timeval tv = { cfg->ldap_timeout, 0 };
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
@@ -114,6 +122,14 @@ connect_ld(const struct gk_config *cfg, LDAP **out)
 	}
 	/* StartTLS or nothing: a failure never falls back to plain text. */
 	if (cfg->ldap_starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+		char *msg = NULL;
+
+		/* e.g. "(unknown error code)" alone would hide a refused certificate */
+		if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) == LDAP_OPT_SUCCESS &&
+		    msg != NULL) {
+			snprintf(why, whysz, "%s", msg);
+			ldap_memfree(msg);
+		}
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return rc;
 	}
@@ -141,7 +157,7 @@ service(struct ldapusers *l)
 	after_fork(l);
 	if (l->svc != NULL)
 		return LDAP_SUCCESS;
-	if ((rc = connect_ld(l->cfg, &l->svc)) != LDAP_SUCCESS)
+	if ((rc = connect_ld(l->cfg, &l->svc, l->why, sizeof(l->why))) != LDAP_SUCCESS)
 		return rc;
 	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = bind_as(l->svc, l->cfg->ldap_bind_dn,
 	    l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
@@ -403,7 +419,7 @@ user_bind(struct ldapusers *l, const char *dn, const char *pw, size_t len)
 
 	after_fork(l);
 	for (tries = 0; tries < 2; tries++) {
-		if (l->usr == NULL && (rc = connect_ld(l->cfg, &l->usr)) != LDAP_SUCCESS)
+		if (l->usr == NULL && (rc = connect_ld(l->cfg, &l->usr, l->why, sizeof(l->why))) != LDAP_SUCCESS)
 			continue;
 		rc = bind_as(l->usr, dn, pw, len);
 		if (!conn_error(rc))
@@ -510,7 +526,7 @@ gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
 {
 	struct timeval tv = { cfg->ldap_timeout, 0 };
 	char *attrs[] = { "1.1", NULL };
-	char pw[BINDPW_MAX + 1] = "";
+	char pw[BINDPW_MAX + 1] = "", why[256] = "";
 	LDAPMessage *res = NULL;
 	LDAP *ld = NULL;
 	int rc;
@@ -518,7 +534,7 @@ gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
 	if (cfg->ldap_bind_password_file[0] != '\0' &&
 	    read_bindpw(cfg->ldap_bind_password_file, pw, sizeof(pw), err) != GK_OK)
 		return GK_ERR;
-	rc = connect_ld(cfg, &ld);
+	rc = connect_ld(cfg, &ld, why, sizeof(why));
 	if (rc == LDAP_SUCCESS && cfg->ldap_bind_dn[0] != '\0')
 		rc = bind_as(ld, cfg->ldap_bind_dn, pw, strlen(pw));
 	gk_wipe(pw, sizeof(pw));
@@ -529,7 +545,8 @@ gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
 	if (ld != NULL)
 		ldap_unbind_ext_s(ld, NULL, NULL);
 	if (rc != LDAP_SUCCESS)
-		return gk_err_set(err, "ldap: directory %s: %s", cfg->ldap_uri, ldap_err2string(rc));
+		return gk_err_set(err, "ldap: directory %s: %s%s%s", cfg->ldap_uri,
+		    ldap_err2string(rc), why[0] != '\0' ? ": " : "", why);
 	return GK_OK;
 }
 

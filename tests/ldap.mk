@@ -12,3 +12,4 @@ tests_t_userbackend_LDADD = $(GK_LIBS)
 dist_check_SCRIPTS += $(LDAP_TESTS)
 EXTRA_DIST += docs/ldap.md
 dist_noinst_SCRIPTS += scripts/bench_ldap
+VALGRIND_TESTS += tests/t_ldapconf tests/t_userbackend

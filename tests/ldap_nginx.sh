@@ -1,16 +1,17 @@
 #!/bin/bash
 # tests/ldap_nginx.sh: directory users (user_backend = ldap) through a real nginx +
 # gatekeep-authz + gatekeep-login against a real slapd started here on a free loopback port
-# (mdb, schema from /etc/ldap/schema, a generated tree): Basic and form sign-in, group rules
-# from directory groups, an empty password never an unauthenticated bind (slapd here would
+# (mdb, schema from /etc/ldap/schema, the memberof overlay, a generated tree): Basic and form
+# sign-in, group rules from directory groups (memberOf and a group search), an empty password never an unauthenticated bind (slapd here would
 # accept one), filter injection refused, a removed user refused within ldap_cache_ttl,
 # slapd stopped -> deny with a clear log line, restarted -> works again, no gatekeep restart;
-# StartTLS with a certificate nobody vouches for -> refused, with ldap_ca_file -> works.
+# StartTLS with a certificate nobody vouches for -> refused, with ldap_ca_file -> works;
+# ldap_down_grace lets only passwords already in the Basic cache through while slapd is down.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
 
-gk_need slapd slapadd slappasswd ldapdelete openssl
+gk_need slapd slapadd slappasswd ldapadd ldapdelete openssl
 gk_world
 gk_login_world
 D="$TMP/slapd"
@@ -20,7 +21,7 @@ LURI="ldap://127.0.0.1:$LPORT"
 SUFFIX="dc=gk,dc=test"
 
 # --- the directory ----------------------------------------------------------------------
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
 	-addext "subjectAltName=IP:127.0.0.1" -keyout "$D/key.pem" -out "$D/cert.pem" \
 	>"$LOG/openssl.out" 2>&1 || bail "openssl cannot make the test certificate"
 chmod 644 "$D/key.pem" "$D/cert.pem"
@@ -35,12 +36,14 @@ moduleload back_mdb
 allow bind_anon_dn
 TLSCertificateFile $D/cert.pem
 TLSCertificateKeyFile $D/key.pem
+moduleload memberof
 database mdb
 maxsize 16777216
 suffix "$SUFFIX"
 rootdn "cn=admin,$SUFFIX"
 rootpw admin-pw
 directory $D/db
+overlay memberof
 access to attrs=userPassword by anonymous auth by * none
 access to * by * read
 EOF
@@ -55,9 +58,12 @@ user_ldif() { # uid password
 	user_ldif alice alice-dir
 	user_ldif bob bob-dir
 	user_ldif erin erin-dir
+} >"$D/tree.ldif"
+# the groups are added live, so that the memberof overlay writes memberOf on their members
+{
 	printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"
 	printf 'dn: cn=staff,ou=groups,%s\nobjectClass: groupOfNames\ncn: staff\nmember: uid=erin,ou=people,%s\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX" "$SUFFIX"
-} >"$D/tree.ldif"
+} >"$D/groups.ldif"
 slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
 	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
 start_slapd() {
@@ -65,15 +71,19 @@ start_slapd() {
 	wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
 }
 start_slapd
+ldapadd -x -H "$LURI" -D "cn=admin,$SUFFIX" -w admin-pw -f "$D/groups.ldif" >"$LOG/ldapadd.out" 2>&1 ||
+	{ sed 's/^/#   /' "$LOG/ldapadd.out"; bail "ldapadd cannot add the test groups"; }
 
 # --- gatekeep: the same users.db stays (its alice-pw must no longer work) -------------------
 LDAP_CONF="user_backend = ldap
 ldap_uri = $LURI
 ldap_base_dn = ou=people,$SUFFIX
 ldap_user_filter = (&(objectClass=inetOrgPerson)(uid=%s))
-ldap_group_attribute =
+ldap_group_attribute = memberOf
 ldap_group_base_dn = ou=groups,$SUFFIX
+ldap_group_filter = (&(cn=admins)(member=%s))
 ldap_level_groups = admins=0
+rule = path=/lvl require=level:0
 ldap_timeout = 2s
 ldap_cache_ttl = 1s
 basic_cache_ttl = 1m"
@@ -102,11 +112,15 @@ is "$CODE" 401 "an empty password (slapd would take it as an unauthenticated bin
 req -u nobody-here:x "$BASE/private/"
 is "$CODE" 401 "an unknown user: 401"
 req -u bob:bob-dir "$BASE/admin/"
-is "$CODE" 200 "group rule: bob, in the directory group admins, gets /admin"
+is "$CODE" 200 "group rule: bob, in the directory group admins (found by the group search), gets /admin"
 req -u alice:alice-dir "$BASE/admin/"
 is "$CODE" 403 "... alice, not in it: 403"
 req -u erin:erin-dir "$BASE/staff/"
-is "$CODE" 200 "erin, in staff, gets /staff"
+is "$CODE" 200 "erin, in staff (her memberOf: the group search finds only admins), gets /staff"
+req -u bob:bob-dir "$BASE/lvl/"
+unlike "$CODE" '^(401|403)$' "level rule: bob, level 0 by ldap_level_groups, passes gatekeep ($CODE from the app)"
+req -u erin:erin-dir "$BASE/lvl/"
+is "$CODE" 403 "... erin, ldap_default_level 998: 403"
 
 # --- filter injection ------------------------------------------------------------------------
 for u in '*' 'al*' 'alice)(uid=*' '*)(|(uid=*' 'alice\2a' 'ali\'; do
@@ -165,7 +179,7 @@ gk_conf "192.0.2.1/32"
 gk_start_authz unix
 req -u alice:alice-dir "$BASE/private/"
 unlike "$CODE" '^(200|204)$' "StartTLS with a certificate no trusted CA signed: denied ($CODE)"
-like "$(grep 'ldap: directory' "$LOG/authz.out" | tail -1)" "cannot be reached" "... logged"
+like "$(grep 'ldap: directory' "$LOG/authz.out" | tail -1)" "cannot be reached .*TLS refused" "... logged, pointing at TLS"
 gk_stop authz
 GK_EXTRA_CONF="$GK_EXTRA_CONF
 ldap_ca_file = $D/cert.pem"
@@ -173,6 +187,26 @@ gk_conf "192.0.2.1/32"
 gk_start_authz unix
 req -u alice:alice-dir "$BASE/private/"
 is "$CODE" 200 "StartTLS with ldap_ca_file naming the certificate: 200"
+
+# --- ldap_down_grace: while the directory is down, cached passwords only ------------------------
+# one worker, so that the request that fills the caches and the ones that test them meet
+gk_stop authz
+GK_EXTRA_CONF="$GK_EXTRA_CONF
+ldap_down_grace = 1m"
+gk_conf "192.0.2.1/32"
+rm -f "$GK_SOCK"
+gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 1
+{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (one worker)"
+req -u alice:alice-dir "$BASE/private/"
+is "$CODE" 200 "ldap_down_grace = 1m: alice signs in (her password now in the Basic cache)"
+gk_stop slapd
+sleep 1.2
+req -u alice:alice-dir "$BASE/private/"
+is "$CODE" 200 "slapd stopped: alice's cached password still opens, within ldap_down_grace"
+req -u alice:wrong "$BASE/private/"
+unlike "$CODE" '^(200|204)$' "... a wrong one needs a bind: denied ($CODE)"
+req -u erin:erin-dir "$BASE/private/"
+unlike "$CODE" '^(200|204)$' "... erin, never seen by this worker: denied ($CODE)"
 
 # --- gatekeep-passwd cannot change directory users -------------------------------------------------
 GATEKEEP_CONFIG="$GK/gatekeep.conf" "$GK_PASSWD" -b "$GK/users.db" alice new-pw >"$LOG/pw.out" 2>&1 </dev/null

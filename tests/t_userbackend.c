@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <sodium.h>
 
@@ -110,6 +113,31 @@ main(void)
 	ok(gk_userbackend_probe(&cfg, &err) != GK_OK && strstr(err.msg, "ldap: directory") != NULL,
 	    "ldap: not ready, saying why");
 	gk_userbackend_close(b);
+
+	/* ---- a directory that accepts the connection and never answers: ldap_timeout ---- */
+	{
+		struct sockaddr_in sa;
+		socklen_t len = sizeof(sa);
+		char uri[64];
+		int64_t t0;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 8) != 0 ||
+		    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+			return 1;
+		snprintf(uri, sizeof(uri), "ldap://127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+		gk_config_set(&cfg, "ldap_uri", uri, "t", &err);
+		is_int(gk_userbackend_open(&cfg, &quiet, &b, &err), GK_OK, "ldap: a silent directory");
+		t0 = gk_mono_ns();
+		is_int(gk_userbackend_lookup(b, "alice", &u), GK_EIO, "... the lookup fails (deny)");
+		ok(gk_mono_ns() - t0 < INT64_C(6000000000), "... within two ldap_timeouts (1 s) and change, "
+		    "not hanging (%.1f s)", (double)(gk_mono_ns() - t0) / 1e9);
+		gk_userbackend_close(b);
+		close(fd);
+	}
 	gk_config_free(&cfg);
 
 	/* ---- lib/auth with a backend that verifies ---- */
