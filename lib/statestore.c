@@ -111,6 +111,9 @@ url_parse(struct gk_statestore *st, const char *url, struct gk_err *err)
 		st->unix_socket = true;
 	} else if (strncmp(buf, "redis://", 8) == 0) {
 		p = buf + 8;
+		if (strchr(p, '@') != NULL)
+			return gk_err_set(err, "redis_url: no user or password in the URL "
+			    "(redis_password_file holds the password)");
 		if ((q = strchr(p, '/')) != NULL) {
 			*q++ = '\0';
 			db = q;
@@ -158,7 +161,11 @@ gk_statestore_url_check(const char *url, struct gk_err *err)
 
 	if (st == NULL)
 		return gk_err_set(err, "out of memory");
-	rc = url_parse(st, url, err) == GK_OK ? GK_OK : GK_EINVAL;
+	if (url[0] == '\0')
+		rc = (gk_err_set(err, "state_backend = redis needs redis_url (redis://HOST[:PORT][/DB] "
+		    "or unix:/PATH)"), GK_EINVAL);
+	else
+		rc = url_parse(st, url, err) == GK_OK ? GK_OK : GK_EINVAL;
 	free(st);
 	return rc;
 }

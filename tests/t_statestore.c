@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "lockout.h"
 #include "statestore.h"
 #include "tap.h"
@@ -36,6 +37,60 @@ urls(void)
 	for (i = 0; bad[i] != NULL; i++)
 		ok(gk_statestore_url_check(bad[i], &err) != GK_OK && err.msg[0] != '\0',
 		    "url refused: '%s' (%s)", bad[i], err.msg);
+}
+
+/* The keys, their defaults, and the check across keys that --check-config runs. */
+static void
+config(void)
+{
+	static const char *const bad[] = {
+		"state_backend = redis\n",
+		"state_backend = redis\nredis_url = rediss://127.0.0.1\n",
+		"state_backend = mongo\nredis_url = unix:/r.sock\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nstate_generation_cache_ms = 2001\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nstate_store_down = allow\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nredis_timeout_ms = 0\n", NULL
+	};
+	char path[128];
+	struct gk_config cfg;
+	struct gk_statestore_conf sc;
+	struct gk_err err;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/gatekeep.conf", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	ok(gk_config_defaults(&cfg, &err) == GK_OK, "defaults");
+	gk_statestore_conf_from(&sc, &cfg);
+	ok(!sc.enabled && strcmp(sc.prefix, "gatekeep:") == 0 && sc.timeout_ms == 500 &&
+	    sc.generation_cache_ms == 1000 && sc.down == GK_STORE_DOWN_DENY,
+	    "defaults: the file table; prefix gatekeep:, 500 ms, 1000 ms, deny");
+	gk_config_free(&cfg);
+	for (i = 0; bad[i] != NULL; i++) {
+		if ((f = fopen(path, "w")) == NULL)
+			break;
+		fprintf(f, "database = %s/u.db\nsecret_file = %s/s\n%s", dir, dir, bad[i]);
+		fclose(f);
+		memset(&cfg, 0, sizeof(cfg));
+		ok(gk_config_load(&cfg, path, NULL, &err) != GK_OK, "bad configuration %zu refused "
+		    "(%s)", i, err.msg);
+		gk_config_free(&cfg);
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f, "database = %s/u.db\nsecret_file = %s/s\nstate_backend = redis\n"
+	    "redis_url = redis://[::1]:6380/2\nredis_prefix = app1:\nstate_store_down = local\n"
+	    "state_generation_cache_ms = 2000\n", dir, dir);
+	fclose(f);
+	memset(&cfg, 0, sizeof(cfg));
+	err.msg[0] = '\0';
+	ok(gk_config_load(&cfg, path, NULL, &err) == GK_OK, "a redis configuration loads (%s)",
+	    err.msg);
+	gk_statestore_conf_from(&sc, &cfg);
+	ok(sc.enabled && strcmp(sc.url, "redis://[::1]:6380/2") == 0 &&
+	    strcmp(sc.prefix, "app1:") == 0 && sc.down == GK_STORE_DOWN_LOCAL &&
+	    sc.generation_cache_ms == 2000, "... and reaches the store's settings");
+	gk_config_free(&cfg);
 }
 
 static void
@@ -283,6 +338,7 @@ main(void)
 	}
 	snprintf(prefix, sizeof(prefix), "t%ld:", (long)getpid());
 	urls();
+	config();
 	store_down();
 	if (url != NULL && url[0] != '\0') {
 		differential(url);
