@@ -61,8 +61,8 @@ int gk_statestore_url_check(const char *url, struct gk_err *err);
 struct gk_statestore;
 
 /*
- * Checks the configuration and reads the password and key files (so they may
- * be unreadable after a privilege drop); connects nothing yet.
+ * Checks the configuration and reads the password and key files (as the
+ * calling process: a worker reads them as run_user); connects nothing yet.
  */
 int gk_statestore_open(const struct gk_statestore_conf *conf, struct gk_statestore **out,
     struct gk_err *err);
