@@ -289,12 +289,6 @@ gk_statestore_name(const struct gk_statestore *st)
 	return st->name;
 }
 
-bool
-gk_statestore_down(const struct gk_statestore *st)
-{
-	return st->c == NULL && st->last_error[0] != '\0';
-}
-
 /* A failure: the connection goes, the next attempt waits a back-off; err says what and when. */
 static int
 fail(struct gk_statestore *st, const char *why, struct gk_err *err)
@@ -628,7 +622,7 @@ gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *use
 
 	if (!conf->enabled)
 		return GK_OK;
-	if (gk_statestore_open(conf, &st, err) != GK_OK)
+	if (gk_statestore_open(conf, &st, err) != GK_OK || st == NULL)
 		return GK_ERR;
 	rc = gk_statestore_raise(st, user, record_gen, true, &g, err);
 	gk_statestore_close(st);

@@ -103,9 +103,6 @@ int gk_statestore_raise(struct gk_statestore *st, const char *user, uint32_t at_
 int gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *user,
     uint32_t record_gen, struct gk_err *err);
 
-/* True while the store is known to be down (within a back-off): for log lines that say so once. */
-bool gk_statestore_down(const struct gk_statestore *st);
-
 /* "redis unix:/run/redis.sock" and the like, for log lines. */
 const char *gk_statestore_name(const struct gk_statestore *st);
 
