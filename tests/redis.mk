@@ -12,3 +12,4 @@ EXTRA_PROGRAMS += tests/bench_lockout
 tests_bench_lockout_SOURCES = tests/bench_lockout.c
 tests_bench_lockout_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_bench_lockout_LDADD = $(GK_LIBS)
+EXTRA_DIST += docs/two-machines.md
