@@ -258,7 +258,12 @@ pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool u
 	bool present;
 	int rc, st;
 
-	if ((rc = table_ready(state_dir, &present)) != EX_PW_OK)
+	/* state_backend = redis: the store holds the bans; its outage is an error here, never the table. */
+	if (lc.store.enabled)
+		lc.store.down = GK_STORE_DOWN_DENY;
+	if (lc.store.enabled)
+		present = true;
+	else if ((rc = table_ready(state_dir, &present)) != EX_PW_OK)
 		return rc;
 	if (!present) {
 		if (unban) {

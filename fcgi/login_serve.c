@@ -38,6 +38,8 @@ struct login_state {
  * (hash upgrade, OIDC users) is in the common list already.
  */
 static const char *const extra_login[] = { "link", "linkat", NULL };
+/* The same with a state store over TCP (state_backend = redis, redis://): socket(2), narrowed. */
+static const char *const extra_login_inet[] = { "link", "linkat", "socket", NULL };
 
 /*
  * With OIDC, libcurl talks to the provider (strace -f over tests/login_oidc.sh and DNS
@@ -124,6 +126,11 @@ sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
 	(void)mode;
 	(void)err;
 #endif
+	if (!oidc && ((struct login_state *)arg)->ctx->cfg.state_backend == GK_STATE_BACKEND_REDIS &&
+	    strncmp(((struct login_state *)arg)->ctx->cfg.redis_url, "redis://", 8) == 0) {
+		*extra = extra_login_inet;
+		return gk_sandbox_inet_narrow(mode, err);
+	}
 	*extra = oidc ? extra_oidc : extra_login;
 	return GK_OK;
 }

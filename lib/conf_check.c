@@ -8,6 +8,7 @@
 #include "conf_keys.h"
 #include "ldapconf.h"
 #include "policy.h"
+#include "statestore.h"
 
 int
 gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
@@ -78,6 +79,10 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 	    (cfg->proxy_email_header != NULL && *cfg->proxy_groups_header != '\0' &&
 	    strcasecmp(cfg->proxy_groups_header, cfg->proxy_email_header) == 0)))
 		return gk_err_set(err, "proxy_groups_header must differ from the other proxy headers");
+	/* state_backend = redis: a store to reach (lib/statestore checks the rest at open). */
+	if (cfg->state_backend == GK_STATE_BACKEND_REDIS &&
+	    gk_statestore_url_check(cfg->redis_url != NULL ? cfg->redis_url : "", err) != GK_OK)
+		return GK_EINVAL;
 	for (i = 0; i < cfg->rules_count; i++)
 		if (!gk_requirement_valid(cfg->rules[i].require))
 			return gk_err_set(err, "%s: rule: bad requirement",

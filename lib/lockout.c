@@ -140,11 +140,14 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 	struct gk_lockout *lk;
 	struct gk_lockout_conf c = *conf;
 	struct stat st;
+	bool need_dir;
 
 	*out = NULL;
 	if (sodium_init() < 0)
 		return gk_err_set(err, "lockout: libsodium init failed");
-	if (state_dir == NULL || state_dir[0] == '\0')
+	/* The store without the table's fallback needs no state_dir (gatekeep-passwd --unban elsewhere). */
+	need_dir = !c.store.enabled || c.store.down == GK_STORE_DOWN_LOCAL;
+	if (need_dir && (state_dir == NULL || state_dir[0] == '\0'))
 		return gk_err_set(err, "lockout: state_dir is not set");
 	if (c.max_failures < 0 || c.find_time <= 0 || c.ban_time <= 0)
 		return gk_err_set(err, "lockout: max_failures, find_time and ban_time must be positive");
@@ -158,8 +161,10 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 		    "failures (NIST SP 800-63B)", GK_LOCKOUT_USER_LOCK_MIN);
 	if (c.slots < MIN_SLOTS || c.slots > (1L << 24))
 		return gk_err_set(err, "lockout: table size out of range");
-	if (stat(state_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (need_dir && (stat(state_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return gk_err_set(err, "lockout: state_dir %s is not a directory", state_dir);
+	if (state_dir == NULL)
+		state_dir = "";
 	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL)
 		return gk_err_set(err, "out of memory");

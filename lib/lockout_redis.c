@@ -175,9 +175,9 @@ run(struct gk_lockout *lk, const char *op, const char *user, const char *addr, i
 	int n, i;
 
 	if (user != NULL && strlen(user) > GK_USER_MAX)
-		return gk_err_set(err, "lockout: user name too long");
+		return gk_err_set(err, "lockout: user name too long"), GK_EINVAL;
 	if (addr != NULL && strlen(addr) > 255)
-		return gk_err_set(err, "lockout: address too long");
+		return gk_err_set(err, "lockout: address too long"), GK_EINVAL;
 	if (addr != NULL)
 		lk_addr_norm(addr, norm, sizeof(norm));
 	if ((addr != NULL && gk_statestore_key(lk->store, 'a', norm, NULL, ka, err) != GK_OK) ||

@@ -12,7 +12,9 @@
  * address), "p:" (a pair), "u:" (a user), "k:" (a known pair) + a keyed hash.
  * Hashes with fields c (count), w (window start), l (last failure), b (banned
  * until; -1: locked until an admin clears it) and a (a user's last unban);
- * each expires when nothing in it matters any more (a lock never does).
+ * an address or pair expires when its window and ban are over, a user's
+ * count after max(30 days, ban_time + find_time) without a failure, a lock
+ * never (the table keeps a user's count until the slot is evicted).
  * No table, so no corrupt slots and no eviction: the store's memory is the
  * admin's to size (maxmemory-policy noeviction or volatile-*).
  *

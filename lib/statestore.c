@@ -111,6 +111,9 @@ url_parse(struct gk_statestore *st, const char *url, struct gk_err *err)
 		st->unix_socket = true;
 	} else if (strncmp(buf, "redis://", 8) == 0) {
 		p = buf + 8;
+		if (strchr(p, '@') != NULL)
+			return gk_err_set(err, "redis_url: no user or password in the URL "
+			    "(redis_password_file holds the password)");
 		if ((q = strchr(p, '/')) != NULL) {
 			*q++ = '\0';
 			db = q;
@@ -158,7 +161,11 @@ gk_statestore_url_check(const char *url, struct gk_err *err)
 
 	if (st == NULL)
 		return gk_err_set(err, "out of memory");
-	rc = url_parse(st, url, err) == GK_OK ? GK_OK : GK_EINVAL;
+	if (url[0] == '\0')
+		rc = (gk_err_set(err, "state_backend = redis needs redis_url (redis://HOST[:PORT][/DB] "
+		    "or unix:/PATH)"), GK_EINVAL);
+	else
+		rc = url_parse(st, url, err) == GK_OK ? GK_OK : GK_EINVAL;
 	free(st);
 	return rc;
 }
@@ -280,12 +287,6 @@ const char *
 gk_statestore_name(const struct gk_statestore *st)
 {
 	return st->name;
-}
-
-bool
-gk_statestore_down(const struct gk_statestore *st)
-{
-	return st->c == NULL && st->last_error[0] != '\0';
 }
 
 /* A failure: the connection goes, the next attempt waits a back-off; err says what and when. */
@@ -621,7 +622,7 @@ gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *use
 
 	if (!conf->enabled)
 		return GK_OK;
-	if (gk_statestore_open(conf, &st, err) != GK_OK)
+	if (gk_statestore_open(conf, &st, err) != GK_OK || st == NULL)
 		return GK_ERR;
 	rc = gk_statestore_raise(st, user, record_gen, true, &g, err);
 	gk_statestore_close(st);

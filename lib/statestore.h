@@ -61,8 +61,8 @@ int gk_statestore_url_check(const char *url, struct gk_err *err);
 struct gk_statestore;
 
 /*
- * Checks the configuration and reads the password and key files (so they may
- * be unreadable after a privilege drop); connects nothing yet.
+ * Checks the configuration and reads the password and key files (as the
+ * calling process: a worker reads them as run_user); connects nothing yet.
  */
 int gk_statestore_open(const struct gk_statestore_conf *conf, struct gk_statestore **out,
     struct gk_err *err);
@@ -102,9 +102,6 @@ int gk_statestore_raise(struct gk_statestore *st, const char *user, uint32_t at_
  */
 int gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *user,
     uint32_t record_gen, struct gk_err *err);
-
-/* True while the store is known to be down (within a back-off): for log lines that say so once. */
-bool gk_statestore_down(const struct gk_statestore *st);
 
 /* "redis unix:/run/redis.sock" and the like, for log lines. */
 const char *gk_statestore_name(const struct gk_statestore *st);

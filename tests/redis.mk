@@ -7,3 +7,9 @@ tests_t_statestore_LDADD = $(GK_LIBS)
 TESTS += tests/t_statestore tests/redis_state.sh tests/redis_two_machines.sh
 VALGRIND_TESTS += tests/t_statestore
 dist_check_SCRIPTS += tests/redis_state.sh tests/redis_two_machines.sh
+# Lockout decisions per second, the table beside the store: `scripts/bench --only lockout`.
+EXTRA_PROGRAMS += tests/bench_lockout
+tests_bench_lockout_SOURCES = tests/bench_lockout.c
+tests_bench_lockout_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_bench_lockout_LDADD = $(GK_LIBS)
+EXTRA_DIST += docs/two-machines.md

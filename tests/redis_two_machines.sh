@@ -82,6 +82,8 @@ done
 req --interface $ATT -u alice:alice-pw "$B/private/"
 is "$CODE" 401 "B: alice's right password from $ATT is refused: the pair is banned everywhere"
 like "$(grep 'deny user=alice ' "$LOG/authz-B.out" | tail -1)" "reason=banned" "... B logs it as banned"
+like "$(GATEKEEP_CONFIG="$GK/B.conf" "$GK_PASSWD" --lockout-status alice --lockout-status-address $ATT 2>&1 | tail -1)" \
+	"^user alice from 127\\.0\\.0\\.2: 3 failures, banned until " "gatekeep-passwd with B's configuration shows the ban A counted"
 req --interface $VIC -u alice:alice-pw "$B/private/"
 is "$CODE" 200 "B: alice from $VIC (the victim elsewhere) gets in"
 req --interface $VIC -u alice:alice-pw "$A/private/"
@@ -164,6 +166,10 @@ req --interface $ATT -u alice:alice-pw "$A/private/"
 is "$CODE" 401 "... and so is the banned pair"
 keys=$(REDISCLI_AUTH="$RPASS" redis-cli -s "$RSOCK" --scan 2>/dev/null)
 like "$keys" "gk2m:" "the store holds the machines' keys"
+GATEKEEP_CONFIG="$GK/B.conf" "$GK_PASSWD" --unban alice >"$LOG/unban.out" 2>&1
+ok $? "gatekeep-passwd --unban with B's configuration"
+req --interface $ATT -u alice:alice-pw "$A/private/"
+is "$CODE" 200 "... lifts the ban on A"
 unlike "$keys" "alice|bob|127\\.0\\.0" \
 	"the store's keys hold no user name or address"
 

@@ -65,7 +65,8 @@ static void
 auth_new(struct gk_auth *a, bool lockout_on)
 {
 	/* MAXF per (user, address) pair and per address; per user only the defaults' throttle. */
-	struct gk_lockout_conf lc = { MAXF, 60, 30, MAXF, 0, 0, 0, 0 };
+	struct gk_lockout_conf lc = { .max_failures = MAXF, .find_time = 60, .ban_time = 30,
+	    .address_failures = MAXF };
 	struct gk_err err;
 
 	memset(a, 0, sizeof(*a));
@@ -201,7 +202,7 @@ static void
 reservation_api(void)
 {
 	const int64_t t = T0 + 200000;
-	struct gk_lockout_conf lc = { MAXF, 60, 30, 0, 0, 0, 0, 0 };
+	struct gk_lockout_conf lc = { .max_failures = MAXF, .find_time = 60, .ban_time = 30 };
 	struct gk_lockout *lk;
 	struct gk_err err;
 	long n;

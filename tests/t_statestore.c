@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include "auth.h"
+#include "conf.h"
 #include "lockout.h"
 #include "statestore.h"
 #include "tap.h"
@@ -36,6 +40,60 @@ urls(void)
 	for (i = 0; bad[i] != NULL; i++)
 		ok(gk_statestore_url_check(bad[i], &err) != GK_OK && err.msg[0] != '\0',
 		    "url refused: '%s' (%s)", bad[i], err.msg);
+}
+
+/* The keys, their defaults, and the check across keys that --check-config runs. */
+static void
+config(void)
+{
+	static const char *const bad[] = {
+		"state_backend = redis\n",
+		"state_backend = redis\nredis_url = rediss://127.0.0.1\n",
+		"state_backend = mongo\nredis_url = unix:/r.sock\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nstate_generation_cache_ms = 2001\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nstate_store_down = allow\n",
+		"state_backend = redis\nredis_url = unix:/r.sock\nredis_timeout_ms = 0\n", NULL
+	};
+	char path[128];
+	struct gk_config cfg;
+	struct gk_statestore_conf sc;
+	struct gk_err err;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/gatekeep.conf", dir);
+	memset(&cfg, 0, sizeof(cfg));
+	ok(gk_config_defaults(&cfg, &err) == GK_OK, "defaults");
+	gk_statestore_conf_from(&sc, &cfg);
+	ok(!sc.enabled && strcmp(sc.prefix, "gatekeep:") == 0 && sc.timeout_ms == 500 &&
+	    sc.generation_cache_ms == 1000 && sc.down == GK_STORE_DOWN_DENY,
+	    "defaults: the file table; prefix gatekeep:, 500 ms, 1000 ms, deny");
+	gk_config_free(&cfg);
+	for (i = 0; bad[i] != NULL; i++) {
+		if ((f = fopen(path, "w")) == NULL)
+			break;
+		fprintf(f, "database = %s/u.db\nsecret_file = %s/s\n%s", dir, dir, bad[i]);
+		fclose(f);
+		memset(&cfg, 0, sizeof(cfg));
+		ok(gk_config_load(&cfg, path, NULL, &err) != GK_OK, "bad configuration %zu refused "
+		    "(%s)", i, err.msg);
+		gk_config_free(&cfg);
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f, "database = %s/u.db\nsecret_file = %s/s\nstate_backend = redis\n"
+	    "redis_url = redis://[::1]:6380/2\nredis_prefix = app1:\nstate_store_down = local\n"
+	    "state_generation_cache_ms = 2000\n", dir, dir);
+	fclose(f);
+	memset(&cfg, 0, sizeof(cfg));
+	err.msg[0] = '\0';
+	ok(gk_config_load(&cfg, path, NULL, &err) == GK_OK, "a redis configuration loads (%s)",
+	    err.msg);
+	gk_statestore_conf_from(&sc, &cfg);
+	ok(sc.enabled && strcmp(sc.url, "redis://[::1]:6380/2") == 0 &&
+	    strcmp(sc.prefix, "app1:") == 0 && sc.down == GK_STORE_DOWN_LOCAL &&
+	    sc.generation_cache_ms == 2000, "... and reaches the store's settings");
+	gk_config_free(&cfg);
 }
 
 static void
@@ -228,6 +286,101 @@ generations(const char *url)
 	gk_statestore_close(b);
 }
 
+/* lib/auth's session check and token issue with the store: max(record, store). */
+static uint32_t record_gen;
+
+static int
+lookup(void *arg, const char *name, struct gk_user *u)
+{
+	(void)arg;
+	memset(u, 0, sizeof(*u));
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->generation = record_gen;
+	return GK_OK;
+}
+
+static struct gk_secret secret;
+
+static const struct gk_secret *
+get_secret(void *arg)
+{
+	(void)arg;
+	return &secret;
+}
+
+static enum gk_auth_status
+session(struct gk_auth *a, uint32_t gen)
+{
+	struct gk_auth_session_conf sc = { get_secret, NULL, "s", GK_TOKEN_ISSUER, 3600 };
+	struct gk_claims c;
+	struct gk_user u;
+	struct gk_err err;
+	char tok[GK_TOKEN_MAX + 1], cookie[GK_TOKEN_MAX + 8];
+	int64_t now = (int64_t)time(NULL);
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sub, sizeof(c.sub), "gina");
+	snprintf(c.iss, sizeof(c.iss), "%s", GK_TOKEN_ISSUER);
+	c.iat = now;
+	c.exp = now + 600;
+	c.gen = gen;
+	if (gk_token_issue(secret.key, secret.len, &c, tok, sizeof(tok), &err) != GK_OK) {
+		diag("issue: %s", err.msg);
+		return GK_AUTH_INTERNAL;
+	}
+	snprintf(cookie, sizeof(cookie), "s=%s", tok);
+	return gk_auth_session(a, &sc, cookie, now, &u, &c);
+}
+
+static void
+auth_generations(const char *url)
+{
+	struct gk_lockout *lk = open_lk(dir, url, GK_STORE_DOWN_DENY);
+	struct gk_lockout *lkb = open_lk(dir, url, GK_STORE_DOWN_DENY);
+	struct gk_auth a, b;
+	struct gk_user u;
+	struct gk_log log;
+
+	if (!ok(lk != NULL && lkb != NULL, "two lockouts with the store for lib/auth"))
+		return;
+	gk_log_init(&log, "t_statestore", GK_LOG_STDERR, LOG_EMERG);
+	memset(&a, 0, sizeof(a));
+	a.lk = lk;
+	a.log = &log;
+	a.lookup = lookup;
+	b = a;
+	memset(&secret, 'k', 40);
+	secret.len = 40;
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "gina");
+	record_gen = 3;
+	u.generation = 3;
+	is_int(gk_auth_issue_generation(&a, &u), 3, "a new session carries the record's 3");
+	is_int(session(&a, 3), GK_AUTH_OK, "... and passes the session check");
+	is_int(gk_auth_revoke_everywhere(&a, "gina", 4), GK_OK, "sign out everywhere (record now 4)");
+	record_gen = 3;         /* another machine's record: not bumped */
+	is_int(session(&a, 3), GK_AUTH_REVOKED, "the old session is refused where the record says 3");
+	is_int(session(&a, 4), GK_AUTH_OK, "a session of generation 4 passes there: max(3, store 4)");
+	is_int(session(&a, 5), GK_AUTH_REVOKED, "one of a generation nobody issued does not");
+	b.lk = lkb;
+	record_gen = 4;
+	is_int(session(&b, 4), GK_AUTH_OK, "machine B (record 4) takes generation 4 and caches the "
+	    "store's 4");
+	record_gen = 9;         /* machine A, whose record is ahead of the store */
+	u.generation = 9;
+	is_int(gk_auth_issue_generation(&a, &u), 9, "A issues a session from its record at 9");
+	record_gen = 4;
+	is_int(session(&b, 9), GK_AUTH_OK, "... B takes it at once: the store followed A, and a "
+	    "token newer than B's cached 4 is read again past the cache");
+	is_int(gk_auth_revoke_everywhere(&a, "gina", 5), GK_OK, "sign out everywhere again");
+	is_int(session(&a, 9), GK_AUTH_REVOKED, "... refuses the session of generation 9 too");
+	a.lk = NULL;
+	record_gen = 4;
+	is_int(session(&a, 4), GK_AUTH_OK, "without the store: the record alone, as before");
+	gk_lockout_close(lk);
+	gk_lockout_close(lkb);
+}
+
 /* The store cannot be reached: deny, or the table with state_store_down = local. */
 static void
 store_down(void)
@@ -283,11 +436,13 @@ main(void)
 	}
 	snprintf(prefix, sizeof(prefix), "t%ld:", (long)getpid());
 	urls();
+	config();
 	store_down();
 	if (url != NULL && url[0] != '\0') {
 		differential(url);
 		two_machines(url);
 		generations(url);
+		auth_generations(url);
 	} else {
 		diag("GK_TEST_REDIS_URL unset: the store parts run in tests/redis_state.sh");
 	}
