@@ -7,3 +7,7 @@ TESTS += tests/t_totp
 VALGRIND_TESTS += tests/t_totp
 # gatekeep-authz's second-factor check is part of the chain the in-process test drives.
 tests_t_authz_decide_SOURCES += fcgi/authz_second.c
+
+# End to end through nginx, gatekeep-authz and gatekeep-login, codes from oathtool.
+TESTS += tests/totp_nginx.sh
+dist_check_SCRIPTS += tests/totp_nginx.sh
