@@ -255,6 +255,8 @@ status_codes(struct gk_lockout *lk, const char *user, int64_t now)
 		pw_warnx("%s", err.msg);
 		return EX_PW_FILE;
 	}
+	if (failures == 0 && v == GK_LOCKOUT_ALLOW)
+		return EX_PW_OK;        /* nothing to say: the usual one line */
 	snprintf(who, sizeof(who), "user %s codes", user);
 	status_line(who, failures, own, v, until);
 	return EX_PW_OK;

@@ -11,3 +11,4 @@ tests_t_authz_decide_SOURCES += fcgi/authz_second.c
 # End to end through nginx, gatekeep-authz and gatekeep-login, codes from oathtool.
 TESTS += tests/totp_nginx.sh
 dist_check_SCRIPTS += tests/totp_nginx.sh
+EXTRA_DIST += docs/second-factor.md

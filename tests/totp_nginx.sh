@@ -45,7 +45,7 @@ code_step() {
 		--data-urlencode "code=$1" --data-urlencode "rd=$A1/private/" "$A1/gatekeep/login"
 }
 # codefail USER: the failures counted on USER's second-factor codes (gatekeep-passwd --lockout-status).
-codefail() { "${PWD_[@]}" --lockout-status "$1" 2>&1 | sed -n "s/^user $1 codes: \([0-9]*\) failure.*/\1/p" | head -1; }
+codefail() { "${PWD_[@]}" --lockout-status "$1" 2>&1 | sed -n "s/^user $1 codes: \([0-9]*\) failure.*/\1/p" | head -1 | grep . || echo 0; }
 
 # ---- enrolment from the CLI ----
 "${PWD_[@]}" --totp-enrol alice >"$TMP/enrol.out" 2>&1
