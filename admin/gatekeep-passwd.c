@@ -497,6 +497,8 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	umask(077);
+	if (pw_token_command(argc, argv))
+		return pw_token_main(argc, argv);       /* tokens.c */
 	if ((rc = pw_parse_args(argc, argv, &o)) != EX_PW_OK)
 		return rc;
 	pos = argv + optind;

@@ -79,7 +79,9 @@ usage_lines(FILE *fp)
 	    "       " PROG " --import FILE [-c] [--force] [ATTRIBUTES] [DBFILE]\n"
 	    "       " PROG " --unban USER | --unban-address ADDR [DBFILE]\n"
 	    "       " PROG " --lockout-status USER | --lockout-status-address ADDR [DBFILE]\n"
-	    "       " PROG " --totp-enrol USER | --totp-remove USER [DBFILE]\n");
+	    "       " PROG " --totp-enrol USER | --totp-remove USER [DBFILE]\n"
+	    "       " PROG " --token-add USER [--name N] [--expires D] [--scope S] [DBFILE]\n"
+	    "       " PROG " --token-list USER | --token-revoke USER NAME [DBFILE]\n");
 }
 
 static void

@@ -145,4 +145,8 @@ struct gk_lockout_conf;
 int pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool unban,
     const char *user, const char *addr, const char *addr_shown);
 
+/* tokens.c: the --token-* commands (app passwords), parsed and run on their own. */
+bool pw_token_command(int argc, char **argv);
+int pw_token_main(int argc, char **argv);
+
 #endif

@@ -66,6 +66,12 @@ bool authz_second_factor_ok(struct gk_authz *a, const struct gk_requirements *rs
     struct gk_decision *d);
 /* A refusal for a missing second factor sends the browser to the login page's code step. */
 void authz_second_factor_location(struct gk_decision *d);
+/* App tokens (authz_token.c): the creds lookup for lib/auth, a token as the Basic password, Bearer. */
+int authz_creds_lookup(void *arg, const char *name, struct gk_user *u, struct gk_creds *c);
+enum authz_found authz_token_check(const struct authz_call *c, const char *user,
+    const char *token, struct gk_decision *d);
+enum authz_found authz_bearer(const struct authz_call *c, const char *header,
+    struct gk_decision *d);
 
 /* The failure table (authz_state.c): Basic or the Apache pair on, and max_failures > 0. */
 bool authz_lockout_wanted(const struct gk_config *cfg);

@@ -58,6 +58,7 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->auth.log = log;
 	a->auth.lookup = auth_lookup;
 	a->auth.lookup_arg = a;
+	a->auth.creds = authz_creds_lookup, a->auth.creds_arg = a;    /* app tokens (authz_token.c) */
 	return GK_OK;
 fail:
 	gk_credcache_free(a->cache);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "apptoken.h"
 #include "authz_chain.h"
 #include "basic.h"
 #include "bypass.h"
@@ -104,12 +105,15 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 
 /* Checks user/password through lib/auth (lockout, database, cache, hash); both already bounded. */
 static enum authz_found
-check_password(struct gk_authz *a, const char *user, const char *pass, const char *method,
-    struct gk_decision *d)
+check_password(const struct authz_call *c, const char *user, const char *pass,
+    const char *method, struct gk_decision *d)
 {
+	struct gk_authz *a = c->a;
 	struct gk_user u;
 	enum gk_auth_status st;
 
+	if (gk_apptoken_shaped(pass))   /* an app token, never a password (lib/apptoken.h) */
+		return authz_token_check(c, user, pass, d);
 	gk_strcpy(d->attempted, sizeof(d->attempted), user);
 	st = gk_auth_password(&a->auth, user, pass, d->from, a->now(), &u);
 	if (st != GK_AUTH_OK)
@@ -132,10 +136,10 @@ m_basic(const struct authz_call *c, struct gk_decision *d)
 	if (rc == GK_OK) {
 		rc = gk_basic_parse(h, user, pass);
 		if (rc == GK_NOTFOUND)
-			return M_NONE;  /* another scheme (Bearer...): not ours */
+			return authz_bearer(c, h, d);  /* another scheme: ours only for an app token */
 		if (rc != GK_OK)
 			return authz_fail(d, GK_OUT_BADCRED, "malformed-credentials");
-		res = check_password(c->a, user, pass, "basic", d);
+		res = check_password(c, user, pass, "basic", d);
 		gk_wipe(pass, sizeof(pass));
 		return res;
 	}
@@ -185,7 +189,7 @@ m_apache_pair(const struct authz_call *c, struct gk_decision *d)
 	if (gk_basic_pair_check(ru, rp, rc == GK_OK ? h : NULL, user, pass, &mismatch) != GK_OK)
 		return authz_fail(d, GK_OUT_BADCRED, mismatch ? "authorization-mismatch" :
 		    "malformed-credentials");
-	res = check_password(c->a, user, pass, "apache", d);
+	res = check_password(c, user, pass, "apache", d);
 	gk_wipe(pass, sizeof(pass));
 	return res;
 }

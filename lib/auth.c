@@ -1,10 +1,12 @@
 /* auth.c: the one password check and the one session check, for every program that authenticates. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "auth.h"
+#include "apptoken.h"
 #include "cookie.h"
 #include "hashpool.h"
 #include "validate.h"
@@ -346,6 +348,77 @@ gk_auth_reason(enum gk_auth_status st)
 	case GK_AUTH_REVOKED: return "session-revoked";
 	case GK_AUTH_SECRET_ERROR: return "secret";
 	case GK_AUTH_PENDING: return "pending";
+	case GK_AUTH_BAD_TOKEN: return "bad-token";
+	case GK_AUTH_TOKEN_EXPIRED: return "token-expired";
+	case GK_AUTH_TOKEN_REVOKED: return "token-revoked";
 	}
 	return "unknown";
+}
+
+/* ---- app tokens (lib/apptoken.h) ------------------------------------------- */
+
+/* A token that did not verify: one failure counted, as for a wrong password. */
+static enum gk_auth_status
+token_failed(struct gk_auth *a, const char *user, const char *addr, int64_t now,
+    enum gk_auth_status st)
+{
+	enum gk_auth_status ls;
+
+	ls = lockout_reserve(a, user != NULL && gk_valid_user(user, strlen(user)) ? user : NULL,
+	    addr, now);
+	return ls != GK_AUTH_OK ? ls : st;
+}
+
+enum gk_auth_status
+gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char *addr,
+    int64_t now, struct gk_user *u, struct gk_cred *used)
+{
+	struct gk_apptoken t;
+	struct gk_creds *c;
+	const struct gk_cred *m;
+	enum gk_auth_status st;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	memset(used, 0, sizeof(*used));
+	if (gk_apptoken_parse(token, &t) != GK_OK || (user != NULL && strcmp(user, t.user) != 0)) {
+		gk_wipe(&t, sizeof(t));
+		return token_failed(a, user, addr, now, GK_AUTH_BAD_TOKEN);
+	}
+	if ((st = lockout_admits(a, t.user, addr, now, true)) != GK_AUTH_OK) {
+		gk_wipe(&t, sizeof(t));
+		return st;
+	}
+	if (a->creds == NULL || (c = malloc(sizeof(*c))) == NULL) {
+		gk_wipe(&t, sizeof(t));
+		return GK_AUTH_INTERNAL;
+	}
+	rc = a->creds(a->creds_arg, t.user, u, c);
+	if (rc == GK_NOTFOUND) {
+		st = token_failed(a, t.user, addr, now, GK_AUTH_UNKNOWN_USER);
+	} else if (rc != GK_OK) {
+		st = GK_AUTH_DB_ERROR;
+	} else {
+		rc = gk_apptoken_check(c, u, &t, now, &m);
+		if (rc == GK_NOTFOUND)
+			st = token_failed(a, t.user, addr, now, GK_AUTH_BAD_TOKEN);
+		else if (u->flags & GK_USER_DISABLED)
+			st = GK_AUTH_DISABLED;
+		else if (rc == GK_APPTOKEN_REVOKED)
+			st = GK_AUTH_TOKEN_REVOKED;
+		else if (rc == GK_APPTOKEN_EXPIRED)
+			st = GK_AUTH_TOKEN_EXPIRED;
+		else {
+			*used = *m;
+			gk_wipe(used->data, sizeof(used->data));
+			used->datalen = 0;
+			st = GK_AUTH_OK;
+		}
+	}
+	gk_wipe(c, sizeof(*c));
+	free(c);
+	gk_wipe(&t, sizeof(t));
+	if (st != GK_AUTH_OK)
+		gk_wipe(u, sizeof(*u));
+	return st;
 }

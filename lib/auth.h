@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "credcache.h"
+#include "creds.h"
 #include "lockout.h"
 #include "log.h"
 #include "password.h"
@@ -39,12 +40,19 @@ enum gk_auth_status {
 	GK_AUTH_INVALID,        /* session: bad signature, issuer, claims, ... (reason logged) */
 	GK_AUTH_REVOKED,        /* session: the user's generation moved on (logout everywhere) */
 	GK_AUTH_SECRET_ERROR,   /* session: the signing key cannot be had (logged by the getter) */
-	GK_AUTH_PENDING         /* the hash runs in lib/hashpool: nothing counted, the request is
+	GK_AUTH_PENDING,        /* the hash runs in lib/hashpool: nothing counted, the request is
 	                         * decided again when it ends (its answer now is thrown away) */
+	/* app tokens (gk_auth_token) */
+	GK_AUTH_BAD_TOKEN,      /* malformed, another user's, unknown id or wrong secret (counted) */
+	GK_AUTH_TOKEN_EXPIRED,  /* a right token past its expiry (not counted: no guess) */
+	GK_AUTH_TOKEN_REVOKED   /* a right token of an older generation of its user (not counted) */
 };
 
 /* Looks a user up: GK_OK, GK_NOTFOUND, or another status (the lookup logs it). */
 typedef int (*gk_auth_lookup_fn)(void *arg, const char *name, struct gk_user *u);
+/* A user and their credentials from one snapshot (gk_userdb_lookup_creds); statuses as lookup. */
+typedef int (*gk_auth_creds_fn)(void *arg, const char *name, struct gk_user *u,
+    struct gk_creds *c);
 
 /*
  * Per process (or per worker); holds nothing about a request. The caller
@@ -58,6 +66,8 @@ struct gk_auth {
 	const struct gk_log *log;       /* lockout notices and errors */
 	gk_auth_lookup_fn lookup;
 	void *lookup_arg;
+	gk_auth_creds_fn creds;         /* app tokens; NULL = every token refused */
+	void *creds_arg;
 
 	/* private */
 	int64_t dummy_ns;               /* what the last dummy hash cost (CLOCK_MONOTONIC) */
@@ -100,6 +110,28 @@ struct gk_auth {
  */
 enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const char *password,
     const char *addr, int64_t now, struct gk_user *u);
+
+/*
+ * The app token check (lib/apptoken.h), the one path for a token sent as the
+ * Basic password (user = the Basic name, which must be the token's user) and
+ * as "Authorization: Bearer" (user NULL: the token names its user). Never
+ * called for the login form: a token is not the account's password.
+ *  - a ban comes first for the token's user and address (as for a cached
+ *    password: a pair found unbanned in the last second skips the table);
+ *  - a token that does not verify -- malformed, another user's, an unknown
+ *    id or a wrong secret -- counts one failure, as a wrong password does
+ *    (the user when the name is valid, and the address); a right token that
+ *    is expired or revoked (its generation is not the user's) or whose user
+ *    is disabled is refused without counting: it is no guess;
+ *  - a good token neither counts nor clears the user's failures (it cannot
+ *    launder guesses at the password), and costs one keyed hash: no cache,
+ *    no hash pool.
+ * GK_AUTH_OK fills *u (the caller wipes it) and *used (the entry, its data
+ * wiped: name, scope, id, last_used for the caller's scope check and
+ * gk_apptoken_touch); any other status leaves both wiped.
+ */
+enum gk_auth_status gk_auth_token(struct gk_auth *a, const char *user, const char *token,
+    const char *addr, int64_t now, struct gk_user *u, struct gk_cred *used);
 
 /* What one session check needs besides the auth context. */
 struct gk_auth_session_conf {

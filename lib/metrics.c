@@ -18,7 +18,7 @@ static const char *const outcomes[] = { "allow", "unauthorized", "redirect", "fo
 #define N_OUTCOMES (sizeof(outcomes) / sizeof(outcomes[0]))
 
 static const char *const methods[] = {
-	"none", "rule", "bypass", "proxy", "session", "basic", "apache", "other"
+	"none", "rule", "bypass", "proxy", "session", "basic", "apache", "token", "other"
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -36,6 +36,7 @@ static const char *const reasons[] = {
 	"proxy-header-invalid",
 	"rule-deny", "secret", "session-duplicate", "session-invalid", "session-malformed",
 	"session-revoked", "throttled", "unknown-method", "unknown-role", "unknown-user", "unsafe-answer",
+	"bad-token", "token-expired", "token-revoked", "token-scope",     /* app tokens */
 	"other"
 };
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))

@@ -216,8 +216,19 @@ gk_userdb_txn_creds_put(struct gk_userdb_txn *txn, const char *user, const struc
 	gk_wipe(&u, sizeof(u));
 	if (rc != GK_OK)
 		return rc;
-	if (c->n == 0)
-		return udb_txn_set(txn, key, klen, NULL, 0, err);
+	if (c->n == 0) {
+		/* Nothing to delete: no change, so a commit need not rewrite the file. */
+		unsigned char *val;
+		size_t vallen;
+
+		rc = udb_txn_fetch(txn, key, klen, &val, &vallen, err);
+		if (rc == GK_OK) {
+			gk_wipe(val, vallen);
+			free(val);
+		}
+		return rc == GK_NOTFOUND ? GK_OK : rc != GK_OK ? rc :
+		    udb_txn_set(txn, key, klen, NULL, 0, err);
+	}
 	if ((buf = malloc(GK_CREDS_VALUE_MAX)) == NULL)
 		return gk_err_set(err, "out of memory"), GK_ERR;
 	if ((rc = gk_creds_encode(c, buf, GK_CREDS_VALUE_MAX, &len, err)) == GK_OK)

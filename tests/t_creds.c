@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gdbm.h>
@@ -369,6 +370,18 @@ test_userdb(void)
 	is_int(gk_userdb_txn_creds_put(t, "bob", &B, &err), GK_OK, "put none");
 	gk_userdb_commit(t, &err);
 	ok(!raw_has("\x02" "bob", 4), "  deletes the value");
+	{
+		ino_t before;
+		struct stat st;
+
+		stat(db, &st);
+		before = st.st_ino;
+		gk_userdb_begin(db, false, 1000, &t, &err);
+		is_int(gk_userdb_txn_creds_put(t, "bob", &B, &err), GK_OK, "put none again");
+		is_int(gk_userdb_commit(t, &err), GK_OK, "  commits");
+		stat(db, &st);
+		ok(st.st_ino == before, "  without rewriting the file (nothing changed)");
+	}
 	gk_userdb_close(r);
 }
 
