@@ -75,7 +75,8 @@ is "$CODE" 401 "a code two steps old is refused"
 code_step "$(code "$SECRET" 60)"
 is "$CODE" 401 "a code two steps ahead is refused"
 code_step 000000
-code_step "$(code "$SECRET" -30)"
+USED=$(code "$SECRET" -30)
+code_step "$USED"
 is "$CODE" 303 "a code one step old is accepted (clock skew)"
 SESS=$(cookieval gatekeep_session)
 like "$SESS" '.' "... a session cookie"
@@ -84,9 +85,8 @@ like "$(cat "$TMP/amr")" "'pwd', 'otp'" "... whose token says amr pwd+otp"
 breq -H "$HTML" "$A1/secure/"
 is "$CODE" 200 "that session passes the 2fa: rule"
 like "$BODY" 'app-ok' "... the app runs"
-OLD=$(code "$SECRET" -30)
 pw_step alice alice-pw
-code_step "$OLD"
+code_step "$USED"
 is "$CODE" 401 "the same code again is refused (replay), in another sign-in"
 grep -q 'replayed-code' "$LOG/login.out"; ok $? "... logged as replayed-code"
 away_from_edge
@@ -149,6 +149,11 @@ is "$CODE" 403 "Basic on the 2fa: path: 403"
 grep -q 'second-factor-needs-session' "$LOG/authz.out"; ok $? "... with a log line saying why"
 nreq -u bob:bob-pw "$A1/private/"
 is "$CODE" 403 "Basic of a second_factor_groups member: 403 everywhere"
+APPTOK=$("${PWD_[@]}" --token-add erin --name ci 2>/dev/null)
+nreq -u "erin:$APPTOK" "$A1/secure/"
+is "$CODE" 200 "an app token as the Basic password passes the 2fa: path (machines use tokens)"
+nreq -H "Authorization: Bearer $APPTOK" "$A1/secure/"
+is "$CODE" 200 "... and as Bearer"
 
 # ---- an old cookie (no amr claim) is a password-only session ----
 GEN=$("${PWD_[@]}" --show rita | sed -n 's/^generation: //p')
