@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "lockout.h"
 #include "passwd.h"
 
@@ -238,6 +239,29 @@ status_one(struct gk_lockout *lk, const char *user, const char *addr, const char
 	return EX_PW_OK;
 }
 
+/* The count of user's second-factor codes (lib/auth_code.c), which a right password does not clear. */
+static int
+status_codes(struct gk_lockout *lk, const char *user, int64_t now)
+{
+	struct gk_err err = { "" };
+	char key[GK_USER_MAX + 1], who[GK_USER_MAX + 64];
+	long failures = 0;
+	int64_t own = 0, until = 0;
+	int v;
+
+	gk_auth_code_key(user, key);
+	if (gk_lockout_peek(lk, key, NULL, now, &failures, &own, &err) != GK_OK ||
+	    (v = gk_lockout_check(lk, key, NULL, now, &until, &err)) < 0) {
+		pw_warnx("%s", err.msg);
+		return EX_PW_FILE;
+	}
+	if (failures == 0 && v == GK_LOCKOUT_ALLOW)
+		return EX_PW_OK;        /* nothing to say: the usual one line */
+	snprintf(who, sizeof(who), "user %s codes", user);
+	status_line(who, failures, own, v, until);
+	return EX_PW_OK;
+}
+
 static void
 print_notice(struct gk_lockout *lk)
 {
@@ -290,6 +314,8 @@ pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool u
 		rc = EX_PW_OK;
 		if (user != NULL)
 			rc = status_one(lk, user, NULL, user, now);
+		if (rc == EX_PW_OK && user != NULL)
+			rc = status_codes(lk, user, now);
 		if (rc == EX_PW_OK && addr != NULL)
 			rc = status_one(lk, NULL, addr, addr_shown, now);
 		if (rc == EX_PW_OK && user != NULL && addr != NULL)
@@ -303,6 +329,12 @@ pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool u
 		return rc;
 	}
 	st = gk_lockout_clear(lk, user, addr, now, &err);
+	if (st == GK_OK && user != NULL) {
+		char key[GK_USER_MAX + 1];
+
+		gk_auth_code_key(user, key);     /* the count of second-factor codes too */
+		st = gk_lockout_clear(lk, key, NULL, now, &err);
+	}
 	print_notice(lk);
 	if (st != GK_OK) {
 		pw_warnx("%s", err.msg);

@@ -192,6 +192,15 @@ int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t reco
 enum gk_auth_status gk_auth_code(struct gk_auth *a, const char *dbpath, const char *user,
     const char *code, const char *addr, int64_t now, int *verdict);
 
+/*
+ * The lockout key of user's codes: a right password clears the user's own
+ * count (gk_auth_password), so codes count on this key as well, which only a
+ * right code clears -- else whoever knows the password could guess codes
+ * without end, a fresh password between every few guesses. Not a user name
+ * ("\x01" first). The admin's --unban and --lockout-status of USER use it too.
+ */
+void gk_auth_code_key(const char *user, char out[GK_USER_MAX + 1]);
+
 /* The deny reason for the log ("bad-password", "banned", "session-revoked", ...). */
 const char *gk_auth_reason(enum gk_auth_status st);
 

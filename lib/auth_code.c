@@ -1,6 +1,7 @@
 /* auth_code.c: the second-factor code check (TOTP or recovery code) through the same lockout as every password. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -16,46 +17,69 @@ notice(struct gk_auth *a)
 		gk_log(a->log, LOG_WARNING, "%s", note);
 }
 
+void
+gk_auth_code_key(const char *user, char out[GK_USER_MAX + 1])
+{
+	snprintf(out, GK_USER_MAX + 1, "\x01%.*s", GK_USER_MAX - 1, user);
+}
+
+/* The reservation's verdict as a status (the one mapping lib/auth uses). */
+static enum gk_auth_status
+refusal(int rc)
+{
+	if (rc == GK_LOCKOUT_LOCKED)
+		return GK_AUTH_LOCKED;
+	if (rc == GK_LOCKOUT_THROTTLED)
+		return GK_AUTH_THROTTLED;
+	return GK_AUTH_BANNED;
+}
+
 enum gk_auth_status
 gk_auth_code(struct gk_auth *a, const char *dbpath, const char *user, const char *code,
     const char *addr, int64_t now, int *verdict)
 {
 	struct gk_err err = { "" };
 	enum gk_totp_verdict v;
+	char key[GK_USER_MAX + 1];
 	int rc;
 
 	*verdict = GK_TOTP_ERROR;
 	if (user == NULL || !gk_valid_user(user, strlen(user)))
 		return GK_AUTH_BAD_NAME;
+	gk_auth_code_key(user, key);
 	if (a->lockout_on) {
 		if (a->lk == NULL)
 			return GK_AUTH_LOCKOUT_ERROR;
 		memset(a->memo, 0, sizeof(a->memo));
-		rc = gk_lockout_reserve(a->lk, user, addr, now, &err);
+		/* The codes' own count first (nothing counted when it refuses), then the password's keys. */
+		rc = gk_lockout_reserve(a->lk, key, NULL, now, &err);
+		if (rc == GK_LOCKOUT_ALLOW) {
+			rc = gk_lockout_reserve(a->lk, user, addr, now, &err);
+			if (rc != GK_LOCKOUT_ALLOW && gk_lockout_refund(a->lk, key, NULL, now, &err) < 0)
+				rc = GK_ERR;
+		}
 		notice(a);
 		if (rc < 0) {
 			gk_log(a->log, LOG_ERR, "%s", err.msg);
 			return GK_AUTH_LOCKOUT_ERROR;
 		}
-		if (rc == GK_LOCKOUT_LOCKED)
-			return GK_AUTH_LOCKED;
-		if (rc == GK_LOCKOUT_THROTTLED)
-			return GK_AUTH_THROTTLED;
 		if (rc != GK_LOCKOUT_ALLOW)
-			return GK_AUTH_BANNED;
+			return refusal(rc);
 	}
 	v = gk_totp_store_verify(dbpath, user, code, now, &err);
 	*verdict = (int)v;
 	if (v == GK_TOTP_ERROR) {
 		gk_log(a->log, LOG_ERR, "second factor of user %s: %s", user, err.msg);
-		if (a->lockout_on && gk_lockout_refund(a->lk, user, addr, now, &err) < 0)
+		if (a->lockout_on && (gk_lockout_refund(a->lk, user, addr, now, &err) < 0 ||
+		    gk_lockout_refund(a->lk, key, NULL, now, &err) < 0))
 			gk_log(a->log, LOG_ERR, "%s", err.msg);
 		return GK_AUTH_DB_ERROR;
 	}
 	if (v != GK_TOTP_ACCEPTED && v != GK_TOTP_RECOVERY)
-		return GK_AUTH_BAD_PASSWORD;    /* the reservation stays a failure */
+		return GK_AUTH_BAD_PASSWORD;    /* the reservations stay failures */
 	if (a->lockout_on) {
 		if (gk_lockout_success(a->lk, user, addr, now, &err) < 0 ||
+		    gk_lockout_success(a->lk, key, NULL, now, &err) < 0 ||
 		    (addr != NULL && gk_lockout_refund(a->lk, NULL, addr, now, &err) < 0))
 			gk_log(a->log, LOG_ERR, "%s", err.msg);
 		notice(a);

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # tests/login_browser.py: drives headless Chromium through the login flow (TAP output).
 # Usage: login_browser.py PORT ARTIFACT_DIR USERDATA_DIR
+import os
+import subprocess
 import sys
 import time
 
@@ -149,6 +151,35 @@ try:
     w = drv.execute_script("return document.documentElement.scrollWidth")
     ok(w <= 360, "login page fits 360 px (scrollWidth %s)" % w)
     shot("login-360px")
+
+    # 9. Password + code: tom has TOTP (enrolled by the test); oathtool computes the code.
+    drv.set_window_size(1024, 768)
+    drv.delete_all_cookies()
+    drv.get(APP1 + "/protected/tom")
+    on_login_page()
+    sign_in("tom", "tom thumb pw")
+    try:
+        wait.until(EC.presence_of_element_located((By.ID, "gk-code")))
+    except Exception:
+        pass
+    codes = drv.find_elements(By.ID, "gk-code")
+    ok(len(codes) == 1 and codes[0].get_attribute("autocomplete") == "one-time-code",
+       "after tom's password: the code field (autocomplete one-time-code)", drv.current_url)
+    ok(len(drv.find_elements(By.ID, "gk-password")) == 0, "... not the password again")
+    ok(len(drv.find_elements(By.TAG_NAME, "script")) == 0, "... no JavaScript")
+    ok(drv.get_cookie("gatekeep_session") is None, "... and no session yet")
+    shot("login-code")
+    code = subprocess.run(["oathtool", "--totp", "-b", os.environ["GK_TOTP_SECRET"]],
+                          capture_output=True, text=True).stdout.strip()
+    codes[0].send_keys(code)
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    try:
+        wait.until(EC.presence_of_element_located((By.ID, "greeting")))
+    except Exception:
+        pass
+    body = drv.find_element(By.TAG_NAME, "body").text
+    ok(drv.current_url == APP1 + "/protected/tom" and "Hello, Tom Thumb" in body,
+       "password + code: landed on the protected URL, greeted", drv.current_url + "\n" + body)
 except Exception as e:  # a crash is a failure, not a skip
     ok(False, "browser flow raised %s" % type(e).__name__, e)
 finally:

@@ -48,6 +48,11 @@ export GATEKEEP_CONFIG="$TMP/gk.conf"
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 "$GK_PASSWD" -b --groups=dev --email=alice@example.com --name="Alice Liddell" \
 	"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
+# tom has TOTP: the browser types oathtool's code after his password (step 9 of the driver).
+"$GK_PASSWD" -b --name="Tom Thumb" "$TMP/users.db" tom 'tom thumb pw' >/dev/null 2>&1 || bail "add tom"
+GK_TOTP_SECRET=$("$GK_PASSWD" --totp-enrol tom "$TMP/users.db" 2>/dev/null | sed -n 's/^otpauth:.*secret=\([A-Z2-7]*\).*/\1/p')
+[ -n "$GK_TOTP_SECRET" ] || bail "gatekeep-passwd --totp-enrol tom"
+export GK_TOTP_SECRET
 gk_give_nobody "$TMP/users.db" "$TMP/secret" "$TMP/state" "$TMP"
 
 "$GK_AUTHZ" -c "$TMP/gk.conf" --listen "unix:$TMP/authz.sock" --socket-mode 0660 --workers 1 \
@@ -158,7 +163,7 @@ if [ "$rc" -ne 0 ]; then
 	sed 's/^/#   authz: /' "$TMP/authz.log" | tail -10
 	sed 's/^/#   login: /' "$TMP/login.log" | tail -10
 fi
-for f in login-page login-error greeted login-360px; do
+for f in login-page login-error greeted login-360px login-code; do
 	[ -s "$ART/$f.png" ]; ok $? "screenshot $f.png saved"
 done
 grep -q 'allow user=alice method=form' "$TMP/login.log"; ok $? "login logged the form login"

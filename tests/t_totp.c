@@ -5,9 +5,135 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "conf.h"
+#include "policy.h"
 #include "qr.h"
+#include "second_factor.h"
 #include "tap.h"
+#include "token.h"
 #include "totp.h"
+
+static const char KEY[] = "dGVzdC1rZXktZm9yLXRoZS1hbXItY2xhaW0tdGVzdHMtMzI";
+
+/* Signs payload (JSON) as an HS256 token with KEY, by hand, as another issuer might. */
+static void
+sign_raw(const char *payload, char *out, size_t outsz)
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[32];
+	char p64[1024], m64[64];
+	size_t n;
+
+	sodium_bin2base64(p64, sizeof(p64), (const unsigned char *)payload, strlen(payload),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	n = (size_t)snprintf(out, outsz, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.%s", p64);
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)KEY, strlen(KEY));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)out, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(m64, sizeof(m64), mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(out + n, outsz - n, ".%s", m64);
+}
+
+/* The amr claim: issued, verified, absent in older tokens, refused when malformed. */
+static void
+amr_tests(void)
+{
+	struct gk_secret sec;
+	struct gk_claims c, got;
+	struct gk_err err = { "" };
+	char tok[GK_TOKEN_MAX + 1], payload[512];
+	int64_t now = 1700000000;
+
+	memset(&sec, 0, sizeof(sec));
+	sec.len = strlen(KEY);
+	memcpy(sec.key, KEY, sec.len);
+	memset(&c, 0, sizeof(c));
+	strcpy(c.sub, "alice");
+	strcpy(c.iss, "gatekeep");
+	c.iat = now;
+	c.exp = now + 600;
+	c.gen = 3;
+	c.amr = GK_AMR_PWD | GK_AMR_OTP;
+	is_int(gk_token_issue(sec.key, sec.len, &c, tok, sizeof(tok), &err), GK_OK, "issue with amr");
+	is_int(gk_token_verify(&sec, tok, "gatekeep", now, 0, 3600, &got, &err), GK_OK, "verify it");
+	is_int(got.amr, GK_AMR_PWD | GK_AMR_OTP, "amr pwd+otp read back");
+	ok(gk_second_factor_done(got.amr), "counts as a second factor");
+	c.amr = 0;
+	gk_token_issue(sec.key, sec.len, &c, tok, sizeof(tok), &err);
+	ok(strstr(tok, "amr") == NULL, "amr 0 is not written");
+	snprintf(payload, sizeof(payload), "{\"iss\":\"gatekeep\",\"sub\":\"alice\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"gen\":3}", (long long)now, (long long)now + 600);
+	sign_raw(payload, tok, sizeof(tok));
+	is_int(gk_token_verify(&sec, tok, "gatekeep", now, 0, 3600, &got, &err), GK_OK,
+	    "an older token without amr verifies");
+	is_int(got.amr, 0, "... as no second factor");
+	ok(!gk_second_factor_done(got.amr), "... password only");
+	snprintf(payload, sizeof(payload), "{\"iss\":\"gatekeep\",\"sub\":\"alice\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"gen\":3,\"amr\":[\"pwd\",\"sms\",\"hwk\"]}", (long long)now,
+	    (long long)now + 600);
+	sign_raw(payload, tok, sizeof(tok));
+	is_int(gk_token_verify(&sec, tok, "gatekeep", now, 0, 3600, &got, &err), GK_OK,
+	    "unknown amr values are ignored");
+	is_int(got.amr, GK_AMR_PWD | GK_AMR_HWK, "... the known ones read");
+	snprintf(payload, sizeof(payload), "{\"iss\":\"gatekeep\",\"sub\":\"alice\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"gen\":3,\"amr\":\"otp\"}", (long long)now, (long long)now + 600);
+	sign_raw(payload, tok, sizeof(tok));
+	is_int(gk_token_verify(&sec, tok, "gatekeep", now, 0, 3600, &got, &err), GK_TOKEN_BADCLAIMS,
+	    "amr as a string is refused");
+	snprintf(payload, sizeof(payload), "{\"iss\":\"gatekeep\",\"sub\":\"alice\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"gen\":3,\"amr\":[\"otp\",1]}", (long long)now, (long long)now + 600);
+	sign_raw(payload, tok, sizeof(tok));
+	is_int(gk_token_verify(&sec, tok, "gatekeep", now, 0, 3600, &got, &err), GK_TOKEN_BADCLAIMS,
+	    "amr with a number is refused");
+}
+
+/* The 2fa: requirement prefix and second_factor_groups. */
+static void
+policy_tests(void)
+{
+	struct gk_requirement r;
+	struct gk_requirements rs;
+	struct gk_config cfg;
+	struct gk_user u;
+	struct gk_err err = { "" };
+
+	is_int(gk_requirement_parse("2fa:group:admins", &r), GK_OK, "2fa:group:admins parses");
+	ok(r.second_factor && r.kind == GK_REQ_GROUP && strcmp(r.list, "admins") == 0, "... a group requirement with the second factor");
+	is_int(gk_requirement_parse("group:admins", &r), GK_OK, "group:admins parses");
+	ok(!r.second_factor, "... without it");
+	is_int(gk_requirement_parse("2fa:any", &r), GK_OK, "2fa:any");
+	is_int(gk_requirement_parse("2fa:2", &r), GK_OK, "2fa:2 (a level)");
+	is_int(gk_requirement_parse("2fa:bypass", &r), GK_EINVAL, "2fa:bypass refused");
+	is_int(gk_requirement_parse("2fa:deny", &r), GK_EINVAL, "2fa:deny refused");
+	is_int(gk_requirement_parse("2fa:level:999", &r), GK_EINVAL, "2fa:level:999 refused");
+	is_int(gk_requirement_parse("2fa:", &r), GK_EINVAL, "2fa: alone refused");
+	is_int(gk_requirement_parse("2fa:2fa:any", &r), GK_EINVAL, "2fa: twice refused");
+	is_int(gk_requirement_parse("2FA:any", &r), GK_EINVAL, "2FA: in upper case refused");
+
+	if (gk_config_defaults(&cfg, &err) != GK_OK) {
+		ok(0, "config defaults: %s", err.msg);
+		return;
+	}
+	memset(&rs, 0, sizeof(rs));
+	memset(&u, 0, sizeof(u));
+	strcpy(u.name, "bob");
+	strcpy(u.groups, "users,ops");
+	gk_requirement_parse("any", &rs.r[rs.count++]);
+	ok(!gk_second_factor_needed(&cfg, &rs, &u), "any, no second_factor_groups: not needed");
+	gk_requirement_parse("2fa:any", &rs.r[rs.count++]);
+	ok(gk_second_factor_needed(&cfg, &rs, &u), "one of the requirements says 2fa: needed");
+	rs.count = 1;
+	free(cfg.second_factor_groups);
+	cfg.second_factor_groups = strdup("admins,ops");
+	ok(gk_second_factor_needed(&cfg, &rs, &u), "a member of second_factor_groups: needed");
+	strcpy(u.groups, "users,opsx");
+	ok(!gk_second_factor_needed(&cfg, &rs, &u), "a group that only starts the same: not needed");
+	strcpy(u.groups, "");
+	ok(!gk_second_factor_needed(&cfg, &rs, &u), "no groups: not needed");
+	gk_config_free(&cfg);
+}
 
 /* RFC 6238 appendix B, SHA1 seed; the six-digit codes are the last six of the eight. */
 static const unsigned char SEED[] = "12345678901234567890";
@@ -112,5 +238,7 @@ main(void)
 	s = gk_qr_svg(uri);
 	ok(s != NULL, "a long text still encodes");
 	free(s);
+	amr_tests();
+	policy_tests();
 	return done_testing();
 }
