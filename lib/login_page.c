@@ -17,7 +17,7 @@
 
 static const char *const names[] = {
 	"title", "realm", "action", "csrf", "rd", "user", "error", "message", "login_url",
-	"login", "logout", "oidc_url", "oidc_label",
+	"login", "logout", "oidc_url", "oidc_label", "passkey_url",
 };
 
 const char *
@@ -42,6 +42,7 @@ value_of(const struct login_vars *v, const char *n)
 	else if (strcmp(n, "login_url") == 0) s = v->login_url;
 	else if (strcmp(n, "oidc_url") == 0) s = v->oidc_url;
 	else if (strcmp(n, "oidc_label") == 0) s = v->oidc_label;
+	else if (strcmp(n, "passkey_url") == 0) s = v->passkey_url;
 	return s != NULL ? s : "";
 }
 

@@ -211,9 +211,12 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 		ceremony_form(q, p, b);
 	if (p->account)
 		account_forms(q, p, b);
-	login_buf_puts(b, "<p><a href=\"");
-	login_buf_html(b, q->ctx->cfg.login_url);
-	login_buf_puts(b, "\">Sign in with a password</a></p>\n</main>\n");
+	if (!p->account) {
+		login_buf_puts(b, "<p><a href=\"");
+		login_buf_html(b, q->ctx->cfg.login_url);
+		login_buf_puts(b, "\">Sign in with a password</a></p>\n");
+	}
+	login_buf_puts(b, "</main>\n");
 	if (p->mode != NULL) {
 		login_buf_puts(b, "<script>");
 		login_buf_puts(b, ceremony_js);

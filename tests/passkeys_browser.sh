@@ -173,4 +173,5 @@ grep -q 'allow user=alice method=passkey' "$TMP/login.log"; ok $? "login logged 
 grep -q 'passkey counter did not grow.*user=alice passkey=laptop' "$TMP/login.log"
 ok $? "login logged the cloned authenticator"
 grep -q 'reason=counter-not-growing' "$TMP/login.log"; ok $? "the clone's sign-in denied with its reason"
+grep -q 'passkey removed user=alice passkey=laptop' "$TMP/login.log"; ok $? "login logged the removal"
 done_testing

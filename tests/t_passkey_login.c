@@ -122,13 +122,14 @@ setup(void)
 static int
 run(const char *method, const char *uri, const char *cookie, const char *body, struct login_buf *out)
 {
-	char e[7][9000];
-	char *envp[8];
+	char e[8][9000];
+	char *envp[9];
 	size_t n = 0;
 	int status = 0;
 
 	snprintf(e[n++], sizeof(e[0]), "REQUEST_METHOD=%s", method);
 	snprintf(e[n++], sizeof(e[0]), "REQUEST_URI=%s", uri);
+	snprintf(e[n++], sizeof(e[0]), "QUERY_STRING=%s", strchr(uri, '?') ? strchr(uri, '?') + 1 : "");
 	snprintf(e[n++], sizeof(e[0]), "REMOTE_ADDR=192.0.2.7");
 	snprintf(e[n++], sizeof(e[0]), "HTTP_HOST=auth.example.com");
 	if (cookie != NULL)
@@ -221,6 +222,12 @@ main(void)
 	snprintf(cookie2, sizeof(cookie2), "gatekeep_session_csrf=%s", NONCE2);
 	login_csrf_mac(&ctx, NONCE, csrf, sizeof(csrf));
 	login_csrf_mac(&ctx, NONCE2, csrf2, sizeof(csrf2));
+
+	/* The sign-in form links to the passkey page, carrying rd. */
+	st = run("GET", "/gatekeep/login?rd=https://app.example.com/x", cookie, NULL, &out);
+	ok(st == 200 && strstr(out.p, "id=\"gk-passkey\" href=\"/gatekeep/passkey?rd=https%3A%2F%2Fapp.example.com%2Fx\"")
+	    != NULL, "sign-in form links to the passkey page with rd");
+	ok(strstr(out.p, "<script") == NULL, "the sign-in form itself has no script");
 
 	/* The page: the ceremony, its challenge, a CSP naming the script's hash. */
 	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
@@ -326,6 +333,8 @@ main(void)
 	snprintf(body, sizeof(body), "user=alice&password=correct+horse&csrf=%s", csrf);
 	st = run("POST", "/gatekeep/login", cookie, body, &out);
 	ok(st == 303 && session_set(out.p), "passkeys off: the password alone (%d)", st);
+	st = run("GET", "/gatekeep/login", cookie, NULL, &out);
+	ok(st == 200 && strstr(out.p, "gk-passkey") == NULL, "passkeys off: no passkey link");
 
 	login_buf_free(&out);
 	gk_lockout_close(ctx.lk);
