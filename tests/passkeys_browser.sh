@@ -152,8 +152,10 @@ want=$(sed -n 's/^<script>\(.*\)<\/script>$/\1/p' "$TMP/pk.html" | tr -d '\n' | 
 ok $? "passkey page: CSP allows its inline script by hash ($csp)"
 unlike "$csp" "script-src[^;]*unsafe" "passkey page: no unsafe-inline or unsafe-eval script"
 
+t0=$(date +%s)
 out=$(timeout 120 "$PY" "$top_srcdir/tests/passkeys_browser.py" "$PORT" "$ART" "$TMP/chrome" 2>"$TMP/py.err")
 rc=$?
+diag "the browser part took $(( $(date +%s) - t0 )) s"
 while IFS= read -r line; do
 	case "$line" in
 	"ok "*) ok 0 "browser: ${line#ok * - }" ;;
