@@ -147,7 +147,8 @@ code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Accept: text/h
 like "$code" "^302 http://app1.gk.test:$PORT/gatekeep/login\\?rd=" "curl: protected URL -> 302 to login"
 csp=$(curl -s -D - -o "$TMP/pk.html" --resolve "app1.gk.test:$PORT:127.0.0.1" \
 	"http://app1.gk.test:$PORT/gatekeep/passkey" | tr -d '\r' | sed -n 's/^Content-Security-Policy: //Ip')
-want=$(sed -n 's/^<script>\(.*\)<\/script>$/\1/p' "$TMP/pk.html" | tr -d '\n' | openssl dgst -sha256 -binary | base64)
+want=$(sed -n 's/^<script>\(.*\)<\/script>$/\1/p' "$TMP/pk.html" | tr -d '\n' |
+	"$PY" -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())')
 [ -n "$want" ] && [[ "$csp" == *"script-src 'sha256-$want';"* ]]
 ok $? "passkey page: CSP allows its inline script by hash ($csp)"
 unlike "$csp" "script-src[^;]*unsafe" "passkey page: no unsafe-inline or unsafe-eval script"
