@@ -103,8 +103,9 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	/* Authenticated. */
 	if (gk_pw_needs_upgrade(u.hash))
 		login_upgrade_hash(q, &u, f->password);
-	if (!login_passkey_second_factor(q, &u, f->rd))
-		login_start_session(q, &u, f->rd, "form");
+	if (login_passkey_second_factor(q, &u, f->rd))
+		goto out;       /* the passkey step (lib/login_passkey.c) */
+	login_start_session(q, &u, f->rd, "form");
 out:
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(f, sizeof(*f));

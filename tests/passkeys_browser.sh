@@ -172,7 +172,7 @@ if [ "$rc" -ne 0 ]; then
 fi
 grep -q 'passkey added user=alice passkey=laptop' "$TMP/login.log"; ok $? "login logged the new passkey"
 grep -q 'allow user=alice method=password+passkey' "$TMP/login.log"; ok $? "login logged password + passkey"
-grep -q 'allow user=alice method=passkey' "$TMP/login.log"; ok $? "login logged the passwordless sign-in"
+grep -q "allow user=alice method=passkey+uv" "$TMP/login.log"; ok $? "login logged the passwordless sign-in (user verified)"
 grep -q 'passkey counter did not grow.*user=alice passkey=laptop' "$TMP/login.log"
 ok $? "login logged the cloned authenticator"
 grep -q 'reason=counter-not-growing' "$TMP/login.log"; ok $? "the clone's sign-in denied with its reason"
