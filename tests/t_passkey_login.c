@@ -13,6 +13,7 @@
 #include "login.h"
 #include "login_request.h"
 #include "tap.h"
+#include "token.h"
 #include "webauthn_vectors.h"
 
 #define T0 INT64_C(1700000000)
@@ -323,6 +324,91 @@ main(void)
 	assertion(chs, csrf, 0, "&mode=2fa&user=alice", body, sizeof(body));
 	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 	ok(st == 303 && session_set(out.p), "password + passkey: a session (%d)", st);
+
+	/* Hostile forms: refused with a 4xx, never a session. */
+	now_value = T0 + 300;
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	attr(out.p, "data-challenge", ch, sizeof(ch));
+	{
+		static const char *const bad[] = {
+			"&id=***&client_data=x&authenticator_data=x&signature=x&user_handle=YWxpY2U",
+			"&id=ZZZ&client_data=&authenticator_data=&signature=&user_handle=YWxpY2U",
+			"",
+			"&user_handle=%00",
+			"&mode=2fa&user=..%2F..",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(body, sizeof(body), "csrf=%s&challenge=%s%s", csrf, ch, bad[i]);
+			st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+			ok(st >= 400 && st < 500 && !session_set(out.p), "hostile form %zu: %d", i, st);
+		}
+		memset(body, 'A', 5000);
+		memcpy(body, "id=", 3);
+		body[5000] = '\0';
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 400 && !session_set(out.p), "an over-long field: 400 (%d)", st);
+		login_buf_reset(&out);
+		{
+			char *envp[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/gatekeep/passkey",
+			    "HTTP_HOST=auth.example.com", "CONTENT_TYPE=text/plain", NULL };
+
+			login_handle(&ctx, envp, "x=1", 3, false, &out);
+			login_buf_add(&out, "", 1);
+			ok(strncmp(out.p, "Status: 415", 11) == 0, "a body that is no form: 415");
+		}
+		st = run("PUT", "/gatekeep/passkey", cookie, NULL, &out);
+		is_int(st, 405, "PUT: 405");
+	}
+
+	/* Registration: the challenge of "begin" is for that name, that user, that browser. */
+	{
+		struct gk_claims c;
+		struct gk_err err = { "" };
+		char tok[GK_TOKEN_MAX + 1], both[GK_TOKEN_MAX + 200], reg[128];
+
+		memset(&c, 0, sizeof(c));
+		gk_strcpy(c.sub, sizeof(c.sub), "alice");
+		gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
+		c.iat = now_value;
+		c.exp = now_value + 3600;
+		c.gen = 1;
+		ok(gk_token_issue(ctx.secret.key, ctx.secret.len, &c, tok, sizeof(tok), &err) == GK_OK,
+		    "a session for alice");
+		snprintf(both, sizeof(both), "%s; gatekeep_session=%s", cookie, tok);
+		st = run("GET", "/gatekeep/account/passkeys", both, NULL, &out);
+		ok(st == 200 && strstr(out.p, "<td class=\"gk-pk-name\">key</td>") != NULL,
+		    "account page lists the passkey (%d)", st);
+		ok(strstr(out.p, "<script") == NULL, "the list has no script");
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=wrong", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 403 && strstr(out.p, "data-challenge") == NULL, "begin with a wrong password: 403 (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=correct+horse", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 200 && attr(out.p, "data-challenge", reg, sizeof(reg)) &&
+		    strstr(out.p, "data-userid=\"YWxpY2U\"") != NULL, "begin: the ceremony for alice (%d)", st);
+		ok(strstr(out.p, "data-allow=\"") != NULL && strstr(out.p, "data-mode=\"create\"") != NULL,
+		    "begin: excludes her passkeys, asks to create");
+		snprintf(body, sizeof(body), "csrf=%s&action=add&name=other&challenge=%s&client_data=e30&attestation=oA",
+		    csrf, reg);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 403, "the challenge for name phone refused for name other (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=add&name=phone&challenge=%s&client_data=e30&attestation=oA",
+		    csrf, reg);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 400 && strstr(out.p, "could not be added") != NULL,
+		    "its own name, but no real answer: 400 (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=bad%%20name&password=correct+horse", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 400, "a name outside [A-Za-z0-9._@+-]: 400");
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=correct+horse", csrf2);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 403, "another browser's CSRF token: 403");
+		snprintf(body, sizeof(body), "csrf=%s&action=remove&name=key&password=wrong", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 403, "remove with a wrong password: 403");
+	}
 
 	/* The account page needs a session; off means 404. */
 	st = run("GET", "/gatekeep/account/passkeys", cookie, NULL, &out);
