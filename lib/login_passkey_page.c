@@ -139,11 +139,14 @@ account_forms(struct rq *q, const struct passkey_page *p, struct login_buf *b)
 		login_buf_puts(b, "<tr><td class=\"gk-pk-name\">");
 		login_buf_html(b, c->name);
 		t = (time_t)c->created;
-		strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm) ? &tm : &tm);
+		memset(&tm, 0, sizeof(tm));
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
 		login_buf_printf(b, "</td><td>%s</td><td>", when);
 		if (c->last_used > 0) {
 			t = (time_t)c->last_used;
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm) ? &tm : &tm);
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 			login_buf_puts(b, when);
 		} else
 			login_buf_puts(b, "never");

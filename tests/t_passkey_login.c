@@ -11,7 +11,7 @@
 
 #include "creds.h"
 #include "login.h"
-#include "login_request.h"
+#include "login_passkey.h"
 #include "tap.h"
 #include "token.h"
 #include "webauthn_vectors.h"
@@ -408,6 +408,38 @@ main(void)
 		snprintf(body, sizeof(body), "csrf=%s&action=remove&name=key&password=wrong", csrf);
 		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
 		is_int(st, 403, "remove with a wrong password: 403");
+	}
+
+	/* Start-up checks of the passkey keys. */
+	{
+		static const struct { const char *origin, *rp; bool good; } cases[] = {
+			{ "https://auth.example.com", "", true },
+			{ "https://auth.example.com", "example.com", true },
+			{ "http://login.gk.test:8080", "gk.test", true },
+			{ "", "", false },
+			{ "HTTPS://auth.example.com", "", false },
+			{ "https://auth.example.com/", "", false },
+			{ "https://auth.example.com:99999x", "", false },
+			{ "ftp://auth.example.com", "", false },
+			{ "https://auth.example.com", "evil.com", false },
+			{ "https://auth.example.com", "le.com", false },
+			{ "https://auth.example.com", "com", false },
+			{ "https://a.co.uk", "co.uk", false },
+			{ "https://intranet", "", false },
+		};
+		struct gk_config cfg = ctx.cfg;
+		struct gk_err err = { "" };
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cfg.passkeys = true;
+			cfg.passkey_origin = (char *)cases[i].origin;
+			cfg.passkey_rp_id = (char *)cases[i].rp;
+			err.msg[0] = '\0';
+			ok((login_passkey_config_check(&cfg, &err) == GK_OK) == cases[i].good,
+			    "config origin=\"%s\" rp_id=\"%s\": %s %s", cases[i].origin, cases[i].rp,
+			    cases[i].good ? "accepted" : "refused", err.msg);
+		}
 	}
 
 	/* The account page needs a session; off means 404. */
