@@ -5,3 +5,6 @@ tests_t_metrics_file_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_metrics_file_LDADD = $(GK_LIBS)
 TESTS += tests/t_metrics_file
 VALGRIND_TESTS += tests/t_metrics_file
+# lighttpd bin-path spawning gatekeep-authz: one counters file; login.cgi's counters; the worst case.
+TESTS += tests/ops2_servers.sh
+dist_check_SCRIPTS += tests/ops2_servers.sh
