@@ -10,6 +10,7 @@ lib_liblogin_a_SOURCES = lib/login.h lib/login_ctx.h lib/login_ctx.c lib/login_o
 	lib/login_oidc.h lib/login_oidc_int.h lib/login_oidc.c lib/login_oidc_provider.c \
 	lib/login_oidc_util.c \
 	lib/login_oidc_jwt.c lib/login_http.h lib/login_http.c
+lib_liblogin_a_SOURCES += lib/login_check.h lib/login_check.c
 nodist_lib_liblogin_a_SOURCES = lib/login_default.h
 # What a login main links: liblogin first (it calls into libgatekeep).
 LOGIN_LIBS = lib/liblogin.a $(GK_LIBS) $(CJOSE_LIBS)

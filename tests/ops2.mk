@@ -8,3 +8,6 @@ VALGRIND_TESTS += tests/t_metrics_file
 # lighttpd bin-path spawning gatekeep-authz: one counters file; login.cgi's counters; the worst case.
 TESTS += tests/ops2_servers.sh
 dist_check_SCRIPTS += tests/ops2_servers.sh
+# state_dir made for run_user before the drop by both programs; gatekeep-login --check-config as root.
+TESTS += tests/ops2_statedir.sh
+dist_check_SCRIPTS += tests/ops2_statedir.sh
