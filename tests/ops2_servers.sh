@@ -18,6 +18,7 @@ FILL=$(gk_runner_copy "$FILL")
 gk_need lighttpd promtool
 gk_world
 GK_EXTRA_CONF="metrics_path = /gatekeep-metrics
+ready_path = /gatekeep-ready
 metrics_allow_from = 127.0.0.1/32 ::1
 cookie_secure = false
 redirect_domains = 127.0.0.1"
@@ -40,8 +41,8 @@ fastcgi.server += ( "/" => ((
 	"max-procs" => 2,
 	"check-local" => "disable"
 )))
-\$HTTP["url"] == "/gatekeep-metrics" {
-	fastcgi.server = ( "/gatekeep-metrics" => ((
+\$HTTP["url"] =~ "^/gatekeep-(metrics|ready)\$" {
+	fastcgi.server = ( "/gatekeep-" => ((
 		"mode" => "responder",
 		"socket" => "$RUN/lt-ops.sock",
 		"bin-path" => "$GK_AUTHZ",
@@ -85,6 +86,21 @@ ok "$([ "${got:-0}" -gt $((a0 + 6)) ]; echo $?)" \
     "after a SIGKILL of an authorizer the count went on from $((a0 + 6)) ($got), never back"
 req --interface 127.0.0.3 "$M"
 is "$CODE" 403 "the metrics from 127.0.0.3 (outside metrics_allow_from): 403"
+# the database unreadable: a deny (403) lighttpd passes on, never a 500; not ready until fixed
+req "$BASE/gatekeep-ready"
+is "$CODE/$BODY" "200/ready" "ready through lighttpd"
+mv "$GK/users.db" "$GK/users.db.away"
+req -u alice:alice-pw "$BASE/private/"
+is "$CODE" 403 "the database moved away: alice gets 403 (a deny), not 500"
+like "$(cat "$LOG/lighttpd.out" "$LOG"/lighttpd-error.log 2>/dev/null)" "reason=database" "... logged as reason=database"
+req "$BASE/gatekeep-ready"
+is "$CODE" 503 "... and not ready (503): $BODY"
+mv "$GK/users.db.away" "$GK/users.db"
+req -u alice:alice-pw "$BASE/private/"
+is "$CODE" 200 "the database back: alice allowed again, no restart"
+req "$BASE/gatekeep-ready"
+is "$CODE" 200 "... and ready again"
+got=$(metric "$ALLOW")
 gk_stop lighttpd
 
 # --- login.cgi's counters, in gatekeep-authz's scrape (same state_dir) --------------------
