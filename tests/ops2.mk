@@ -11,3 +11,6 @@ dist_check_SCRIPTS += tests/ops2_servers.sh
 # state_dir made for run_user before the drop by both programs; gatekeep-login --check-config as root.
 TESTS += tests/ops2_statedir.sh
 dist_check_SCRIPTS += tests/ops2_statedir.sh
+# gatekeep-login's ban lines match the shipped fail2ban filter.
+TESTS += tests/ops2_fail2ban.sh
+dist_check_SCRIPTS += tests/ops2_fail2ban.sh
