@@ -68,4 +68,22 @@ is "$(stat -c '%U %a' "$TMP/gk/state")" "nobody 700" "gatekeep-login as root mad
 wait_for "$TMP/gk/state/metrics-login"
 is "$(stat -c '%U %a' "$TMP/gk/state/metrics-login" 2>/dev/null)" "nobody 600" "... and its counters file is nobody's (0600)"
 kill $LPID; wait $LPID 2>/dev/null
+
+# a counters file that fails its checks: a log line, metrics off, decisions as before
+rm -f "$TMP/a.sock"
+printf 'metrics_path = /gatekeep-metrics\n' >>"$TMP/gk.conf"
+ln -s /etc/passwd "$TMP/gk/state/metrics-authz"
+"$GK_AUTHZ" -c "$TMP/gk.conf" --listen "unix:$TMP/a.sock" --workers 1 2>"$TMP/a2.log" &
+APID=$!
+at_exit "kill $APID 2>/dev/null"
+wait_for "$TMP/a.sock" || { sed 's/^/#   /' "$TMP/a2.log"; bail "gatekeep-authz did not start"; }
+s=$(/usr/bin/python3 "$top_srcdir/tests/fcgi_client.py" "$TMP/a.sock" --role authorizer REQUEST_METHOD=GET \
+	REQUEST_URI=/ REMOTE_ADDR=127.0.0.1 HTTP_AUTHORIZATION="Basic $(printf alice:alice-pw | base64)" | head -1 | tr -d '\r')
+is "$s" "Status: 200" "metrics-authz a symlink: gatekeep-authz serves, alice allowed"
+like "$(cat "$TMP/a2.log")" "metrics off: metrics: cannot open $TMP/gk/state/metrics-authz" "... and logs metrics off"
+s=$(/usr/bin/python3 "$top_srcdir/tests/fcgi_client.py" "$TMP/a.sock" --role responder REQUEST_METHOD=GET \
+	REQUEST_URI=/gatekeep-metrics DOCUMENT_URI=/gatekeep-metrics REMOTE_ADDR=127.0.0.1 | head -1 | tr -d '\r')
+is "$s" "Status: 503" "... the metrics path answers 503, never 500"
+[ -L "$TMP/gk/state/metrics-authz" ]; ok $? "... and the symlink was not followed nor replaced"
+kill $APID; wait $APID 2>/dev/null
 done_testing
