@@ -77,7 +77,8 @@ gk_authz_status(const struct gk_decision *d)
 	case GK_OUT_FORBIDDEN:
 		return 403;
 	default:
-		return 500;
+		/* The database unreadable: a deny every server passes on as is (docs/metrics.md). */
+		return d->reason != NULL && strcmp(d->reason, "database") == 0 ? 403 : 500;
 	}
 }
 

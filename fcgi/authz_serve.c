@@ -175,18 +175,19 @@ log_setup(struct authz_state *st)
 	gk_log_set_format(&st->log, (enum gk_log_format)st->cfg.log_format);
 }
 
-/* lib/statedir makes state_dir for run_user when the lockout table or the metrics live there. */
+/* lib/statedir makes state_dir for run_user (a failure stops the start) for the lockout table. */
 static bool
 authz_wants_state_dir(const struct gk_config *boot)
 {
-	return authz_lockout_wanted(boot) || gk_metrics_wanted(boot);
+	return authz_lockout_wanted(boot);
 }
 
-/* As root, before the drop: the lockout table checked (a broken one stops here). */
+/* As root, before the drop: state_dir for the counters alone (never fatal), the lockout table checked. */
 static int
 prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_err *err)
 {
 	(void)arg;
+	gk_metrics_prepare(boot, log);
 	return gk_authz_prepare(boot, log, err);
 }
 

@@ -9,6 +9,7 @@
 #include <fcgiapp.h>
 
 #include "deploycheck.h"
+#include "login_check.h"
 #include "login_ctx.h"
 #include "login_once.h"
 #include "login_page.h"
@@ -75,13 +76,11 @@ main(int argc, char **argv)
 	}
 	if (!check)
 		return login_serve(&o);
-	ok = login_ctx_init(&ctx, o.config, &err) == GK_OK;
-	if (!ok)
-		fprintf(stderr, "gatekeep-login: %s\n", err.msg);
+	/* As run_user, never as root: lib/login_check (and the socket's directory: lib/deploycheck) */
+	ok = login_check_config(o.config, stderr) == 0;
 	if (gk_deploy_check_listen(o.listen, "gatekeep-login", stderr) != 0)
-		ok = false;     /* the socket's directory: lib/deploycheck */
+		ok = false;
 	if (ok)
 		printf("gatekeep-login: configuration OK\n");
-	login_ctx_free(&ctx);
 	return ok ? 0 : 1;
 }

@@ -169,6 +169,13 @@ serving_user(const struct gk_config *cfg, struct report *r)
 int
 gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out)
 {
+	return gk_deploy_check_with(cfg, login_page, prog, out, NULL, NULL);
+}
+
+int
+gk_deploy_check_with(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out,
+    int (*also)(void *arg, FILE *out), void *arg)
+{
 	struct report r = { prog, out, 0 };
 	struct gk_err err = { "" };
 	const char *user;
@@ -204,7 +211,9 @@ gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, 
 		if (login_page || gk_config_uses_method(cfg, GK_M_SESSION))
 			check_secret(cfg->secret_file, &r);
 		if (login_page || gk_config_uses_method(cfg, GK_M_BASIC))
-			check_state_dir(cfg->state_dir, started_as_root && !login_page, &r);
+			check_state_dir(cfg->state_dir, started_as_root, &r);
+		if (also != NULL && r.problems == 0)
+			r.problems += also(arg, out);
 		fflush(out);
 		_exit(r.problems > 100 ? 100 : r.problems);
 	}

@@ -20,12 +20,22 @@
  *      a regular file, mode 0600 or 0640, length, bytes);
  *    - state_dir (login_page, or "basic" in methods): a directory of this user, not
  *      writable by group or others, and its lockout.tbl (if any) this user's; or missing
- *      with a parent this user may create it in (gatekeep-authz started as root: a
- *      parent directory, as it makes state_dir for run_user before the drop).
+ *      with a parent this user may create it in (started as root: a parent directory,
+ *      as lib/statedir makes state_dir for run_user before the drop).
  * Writes one line per problem to out, "PROG: KEY: PATH: WHY" (or "PROG: KEY VALUE: WHY"),
  * and returns how many problems it found (0: none). The socket is gk_deploy_check_listen's.
  */
 int gk_deploy_check(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out);
+
+/*
+ * gk_deploy_check, then also(arg, out) in the same child, as the user it dropped to (a
+ * program's own loading: gatekeep-login's context, which opens the lockout table and so
+ * must never run as root: a table made there would belong to root).  also returns how many
+ * problems it wrote to out.  Started as root, state_dir counts as made for run_user at
+ * start (lib/statedir, both programs).
+ */
+int gk_deploy_check_with(const struct gk_config *cfg, bool login_page, const char *prog, FILE *out,
+    int (*also)(void *arg, FILE *out), void *arg);
 
 /*
  * --listen unix:PATH given with --check-config: the directory the socket will be made in

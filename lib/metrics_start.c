@@ -13,6 +13,15 @@ gk_metrics_wanted(const struct gk_config *cfg)
 }
 
 void
+gk_metrics_prepare(const struct gk_config *cfg, const struct gk_log *log)
+{
+	struct gk_err err = { "" };
+
+	if (gk_metrics_wanted(cfg) && gk_state_dir_prepare(cfg, log, &err) != GK_OK)
+		gk_log(log, LOG_ERR, "metrics off: %s", err.msg);
+}
+
+void
 gk_metrics_start(const struct gk_config *cfg, bool login, const struct gk_log *log)
 {
 	struct gk_err err = { "" };

@@ -11,6 +11,12 @@
 bool gk_metrics_wanted(const struct gk_config *cfg);
 
 /*
+ * Before the privilege drop, when gk_metrics_wanted and nothing else needs state_dir: makes
+ * it ready for run_user (lib/statedir); a failure is logged and only turns metrics off.
+ */
+void gk_metrics_prepare(const struct gk_config *cfg, const struct gk_log *log);
+
+/*
  * As the user that serves, before the workers fork (and in each process a web server
  * spawns): maps state_dir/metrics-login (login) or state_dir/metrics-authz (gatekeep-authz,
  * when gk_metrics_wanted; it also reads gatekeep-login's file at each scrape).  A file that

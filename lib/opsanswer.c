@@ -147,6 +147,11 @@ gk_ops_answer(const struct gk_config *cfg, const struct gk_log *log, bool respon
 	default:
 		break;
 	}
+	if (!gk_metrics_enabled()) {
+		/* the counters file failed its checks at start (logged then): no counts to serve */
+		gk_log(log, LOG_WARNING, "metrics: off in this process (see its start-up log)");
+		return plain(out, outsz, 503, "metrics are off\n", head);
+	}
 	h = (size_t)snprintf(out, outsz, "Status: 200\r\nContent-Type: " GK_METRICS_CONTENT_TYPE
 	    "\r\nCache-Control: no-store\r\n\r\n");
 	if (h >= outsz)

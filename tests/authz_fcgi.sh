@@ -315,7 +315,7 @@ write_conf ""
 sed -i "s|^database = .*|database = $TMP/missing.db|" "$CONF"
 : > "$LOG"
 start 2
-is "$(st authorizer /x "$ALICE")" "Status: 500" "missing database: 500"
+is "$(st authorizer /x "$ALICE")" "Status: 403" "missing database: 403, a deny (never a 500)"
 like "$(cat "$LOG")" "database $TMP/missing.db" "missing database: log line"
 like "$(cat "$LOG")" 'deny user=alice method=basic .*reason=database' "missing database: decision line"
 is "$(st authorizer /public/x)" "Status: 200" "bypass still works without the database"

@@ -1,11 +1,12 @@
 #!/bin/bash
 # tests/fault_db.sh: gatekeep-authz (as an unprivileged user) with a missing, unreadable,
-# corrupt, replaced, overwritten or FIFO user database: it fails closed (500, never 200), logs
+# corrupt, replaced, overwritten or FIFO user database: it fails closed (403, never 200 nor 500), logs
 # exactly one clear error line and one deny line per request, and the pool survives.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/fault/common.sh"
 
 DB=$FDIR/users.db
+F_STATUS=403    # an unreadable database is a deny every web server passes on (docs/metrics.md)
 "$GK_PASSWD" -c -b -2 "$DB" alice alice-pw 2>/dev/null || bail "passwd alice"
 "$GK_PASSWD" -b -2 "$DB" bob bob-pw 2>/dev/null || bail "passwd bob"
 "$TOKENTOOL" create "$FDIR/secret" || bail "secret"
@@ -78,7 +79,7 @@ for kind in zero-length truncated truncated-header garbage htpasswd-file fifo; d
 		    "err: database $DB: " 'deny user=alice method=basic .*reason=database' "$ALICE"
 	done
 	f_mark
-	is "$(f_st /x "$(f_basic alice wrong)")" "Status: 500" "$kind database: a wrong password is 500, not 401/200"
+	is "$(f_st /x "$(f_basic alice wrong)")" "Status: 403" "$kind database: a wrong password is 403, not 401/200/500"
 	f_pool_ok "$kind database"
 done
 like "$(cat "$FLOG")" 'Empty database|cannot open' "zero-length: the message says why"
@@ -136,11 +137,11 @@ for how in head tail whole truncate-in-place; do
 	allowed=0 bad=0
 	for i in 1 2 3 4 5 6; do
 		s=$(f_st /x "$(f_basic carol carol-pw)")
-		case $s in "Status: 500") ;; "Status: 200") allowed=$((allowed + 1)) ;; *) bad=$((bad + 1)) ;; esac
+		case $s in "Status: 403"|"Status: 500") ;; "Status: 200") allowed=$((allowed + 1)) ;; *) bad=$((bad + 1)) ;; esac
 		s=$(f_st /x "$(f_basic carol wrong)")
-		case $s in "Status: 500"|"Status: 401") ;; *) bad=$((bad + 1)) ;; esac
+		case $s in "Status: 403"|"Status: 500"|"Status: 401") ;; *) bad=$((bad + 1)) ;; esac
 		s=$(f_st /x "$(f_basic nobody-here x)")
-		case $s in "Status: 500"|"Status: 401") ;; *) bad=$((bad + 1)) ;; esac
+		case $s in "Status: 403"|"Status: 500"|"Status: 401") ;; *) bad=$((bad + 1)) ;; esac
 	done
 	is "$bad" 0 "in-place $how overwrite: no wrong password or unknown user ever allowed, no odd status"
 	is "$allowed" 0 "in-place $how overwrite: the garbled database allows nobody"

@@ -111,13 +111,14 @@ f_since() { tail -c +"$((_f_mark + 1))" "$FLOG"; }
 f_count() { f_since | grep -cE -- "$1"; }
 
 # f_one_line URI WHAT ERR-REGEX DECISION-REGEX [PARAMS...]: one request must be a 500
-# (never 200), with exactly one error line and exactly one deny decision line.
+# ($F_STATUS: the database's 403) (never 200), with exactly one error line and exactly one
+# deny decision line.
 f_one_line() {
 	local uri=$1 what=$2 err=$3 dec=$4 s
 	shift 4
 	f_mark
 	s=$(f_st "$uri" "$@")
-	is "$s" "Status: 500" "$what: 500, fail closed"
+	is "$s" "Status: ${F_STATUS:-500}" "$what: ${F_STATUS:-500}, fail closed"
 	sleep 0.1
 	is "$(f_count "$err")" 1 "$what: exactly one error line /$err/"
 	is "$(f_count "$dec")" 1 "$what: exactly one deny line /$dec/"
