@@ -127,8 +127,8 @@ is "$(cat "$TMP/late.err")" "" "... no EPIPE"
 r=$(GK_TESTS="$top_srcdir/tests" $PY - "$SOCK" <<'PY'
 import os, socket, sys, time
 sys.path.insert(0, os.environ["GK_TESTS"])
-from fcgi_client import record, params_records
-req = record(1, bytes([0, 1, 0, 0, 0, 0, 0, 0])) + params_records(
+from fcgi_client import STDIN, begin, record, params_records
+req = begin() + params_records(
     [(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/x"), (b"REMOTE_ADDR", b"203.0.113.7")])
 def answer(s):
     buf = b""
@@ -143,19 +143,19 @@ def held_by(first):
     ok = b"Status: 401" in answer(a)
     t0 = time.monotonic()
     b = socket.socket(socket.AF_UNIX); b.settimeout(5); b.connect(sys.argv[1])
-    b.sendall(req + record(5, b""))
+    b.sendall(req + record(STDIN, b""))
     ok = ok and b"Status: 401" in answer(b)
     served = time.monotonic() - t0               # b while a may linger
     closed = a.recv(1) == b""                    # our side is shut down after the answer
     while time.monotonic() - t0 < 5:             # the peer's writes succeed while we linger
         try:
-            a.sendall(record(5, b""))
+            a.sendall(record(STDIN, b""))
         except OSError:
             break
         time.sleep(0.05)
     return ok, served, time.monotonic() - t0, closed
 ok1, served1, gone1, closed1 = held_by(req)                  # no end of STDIN: lingers
-ok2, served2, gone2, closed2 = held_by(req + record(5, b"")) # all sent: closed at once
+ok2, served2, gone2, closed2 = held_by(req + record(STDIN, b"")) # all sent: closed at once
 print("answered=%d bounded=%d closed=%d fast=%d" % (ok1 and ok2, 0.5 <= gone1 < 3,
       closed1 and closed2, served1 < 0.5 and served2 < 0.5 and gone2 < 0.7))
 if not (0.5 <= gone1 < 3 and gone2 < 0.7 and served1 < 0.5 and served2 < 0.5):

@@ -93,19 +93,8 @@ kill $SLOW 2>/dev/null; wait $SLOW 2>/dev/null
 # --- CVE-2025-23016: the record never reaches libfcgi; no worker dies ----------------------
 before=$(workers $AUTHZ_PID | tr '\n' ' ')
 for _ in 1 2 3 4; do $PY "$CLIENT" "$SOCK" --hostile huge-lengths >/dev/null 2>&1; done
-$PY - "$SOCK" <<'PY'
-# the exact residual shape: 0x7ffffffe + 0x7ffffffe, with the end-of-params record
-import socket, struct, sys
-def rec(t, c, rid=1):
-    return struct.pack(">BBHHBx", 1, t, rid, len(c), 0) + c
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(rec(1, struct.pack(">HB5x", 2, 0)) + rec(4, struct.pack(">II", 0xfffffffe, 0xfffffffe) + b"A" * 64) + rec(4, b""))
-s.settimeout(5)
-try:
-    s.recv(100)
-except OSError:
-    pass
-PY
+# the exact residual shape of CVE-2025-23016: 0x7ffffffe + 0x7ffffffe, and the end of PARAMS
+$PY "$CLIENT" "$SOCK" --role authorizer --hostile residual >/dev/null 2>&1
 sleep 0.3
 is "$(workers $AUTHZ_PID | tr '\n' ' ')" "$before" "hostile lengths: the same workers are alive"
 is "$(grep -cE 'reason=(bad-fastcgi-record|request-too-large)' "$LOG")" 5 "each hostile request refused with one log line"

@@ -1,5 +1,6 @@
 # tests/authzunit.mk: gatekeep-authz's decision chain and the external-user upsert, in-process.
-check_PROGRAMS += tests/t_authz_decide tests/t_extuser
+GK_UNIT_TESTS += tests/t_extuser
+check_PROGRAMS += tests/t_authz_decide
 tests_t_authz_decide_SOURCES = tests/t_authz_decide.c tests/tap.h \
 	fcgi/authz_decide.h fcgi/authz_decide.c fcgi/authz_chain.h fcgi/authz_chain.c \
 	fcgi/authz_methods.c \
@@ -7,8 +8,5 @@ tests_t_authz_decide_SOURCES = tests/t_authz_decide.c tests/tap.h \
 tests_t_authz_decide_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
 tests_t_authz_decide_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_authz_decide_LDADD = $(GK_LIBS)
-tests_t_extuser_SOURCES = tests/t_extuser.c tests/tap.h
-tests_t_extuser_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
-tests_t_extuser_LDADD = $(GK_LIBS)
-TESTS += tests/t_authz_decide tests/t_extuser
-VALGRIND_TESTS += tests/t_authz_decide tests/t_extuser
+TESTS += tests/t_authz_decide
+VALGRIND_TESTS += tests/t_authz_decide

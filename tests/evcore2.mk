@@ -1,11 +1,6 @@
 # tests/evcore2.mk: issue 15 after the event core: the zero-hop session check in nginx
 # (contrib/nginx/gatekeep.js, lib/ticket) and the hash pool of the event core.
-check_PROGRAMS += tests/t_ticket
-tests_t_ticket_SOURCES = tests/t_ticket.c tests/tap.h
-tests_t_ticket_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
-tests_t_ticket_LDADD = $(GK_LIBS)
-TESTS += tests/t_ticket
-VALGRIND_TESTS += tests/t_ticket
+GK_UNIT_TESTS += tests/t_ticket
 
 EVCORE2_TESTS = tests/evcore2_zerohop.sh tests/evcore2_hashpool.sh
 TESTS += $(EVCORE2_TESTS)

@@ -34,14 +34,7 @@ sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
        -e "s|/var/lib/gatekeep/secret|$GK/secret|" "$RUN/nginx/site.conf"
 grep -q "js_import gatekeep from $TMP/njs/gatekeep.js" "$RUN/nginx/site.conf" ||
 	bail "contrib/nginx/gatekeep-zerohop.conf no longer has the js_import line this test rewrites"
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-{ echo "load_module $NJS_MOD;"; sed -e "s|@NGINX_USER@|$user|" "$SRV/nginx-main.conf"; } >"$RUN/nginx/main.tmpl"
-gk_render "$RUN/nginx/main.tmpl" "$RUN/nginx/nginx.conf"
-nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
-	{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }
-gk_bg nginx nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g 'daemon off;'
-gk_up nginx "$PORT" nginx nginx
+gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
 
 gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
 # gatekeep-authz's decisions so far (one line per request it was asked about)

@@ -1,11 +1,15 @@
 #!/usr/bin/python3
-# fcgi_client.py: a raw FastCGI client for the tests: one request with a chosen role, prints the answer.
+# fcgi_client.py: the tests' one FastCGI client: the record packers and readers every Python
+# test imports (record, params_records, request, connect, read_stdout, ...), and as a program
+# one request with a chosen role, printing the answer.
 #
 # usage: fcgi_client.py ADDR [--role responder|authorizer|filter|N] [--hostile MODE] [NAME=VALUE ...]
 #   ADDR: a unix socket path, or tcp:HOST:PORT
 #   NAME=VALUE pairs are sent in order (duplicates allowed, that is the point);
 #   "NAME=@FILE" is not supported on purpose: keep tests explicit.
 #   --hostile: huge-lengths (a PARAMS record announcing 0x7ffffff0-byte name and value),
+#              residual (CVE-2025-23016's exact residual shape: 0x7ffffffe-byte name and
+#              value, then the end of the PARAMS stream),
 #              truncated (half a PARAMS record, then close), many-params (2000 params),
 #              big-param (one 100000-byte value), garbage (random bytes),
 #              late-stdin (a well-formed request whose empty FCGI_STDIN record follows the
@@ -24,12 +28,18 @@ import struct
 import sys
 import time
 
-ROLES = {"responder": 1, "authorizer": 2, "filter": 3}
+BEGIN, ABORT, END, PARAMS, STDIN, STDOUT, GET_VALUES, GET_VALUES_RESULT = 1, 2, 3, 4, 5, 6, 9, 10
+RESPONDER, AUTHORIZER, FILTER = 1, 2, 3
+ROLES = {"responder": RESPONDER, "authorizer": AUTHORIZER, "filter": FILTER}
 
 
-def record(rtype, content, rid=1):
-    pad = (8 - len(content) % 8) % 8
-    return struct.pack(">BBHHBx", 1, rtype, rid, len(content), pad) + content + b"\0" * pad
+def record(rtype, content, rid=1, version=1, clen=None, pad=None):
+    """One record; clen and pad may lie about the content (the hostile tests)."""
+    if pad is None:
+        pad = (8 - len(content) % 8) % 8
+    if clen is None:
+        clen = len(content)
+    return struct.pack(">BBHHBx", version, rtype, rid, clen, pad) + content + b"\0" * pad
 
 
 def nv(name, value):
@@ -40,12 +50,70 @@ def nv(name, value):
     return out + name + value
 
 
-def params_records(pairs):
+def nv_raw(namelen, valuelen):
+    """Two 4-byte length prefixes, whatever their values."""
+    return struct.pack(">II", namelen | 0x80000000, valuelen | 0x80000000)
+
+
+def params_records(pairs, rid=1):
+    """The PARAMS stream of the pairs, in records of at most 65535 bytes, and its end."""
     body = b"".join(nv(n, v) for n, v in pairs)
     out = b""
     for i in range(0, len(body), 65535):
-        out += record(4, body[i:i + 65535])
-    return out + record(4, b"")
+        out += record(PARAMS, body[i:i + 65535], rid)
+    return out + record(PARAMS, b"", rid)
+
+
+def begin(role=RESPONDER, rid=1, flags=0, version=1):
+    return record(BEGIN, struct.pack(">HB5x", role, flags), rid, version)
+
+
+def stdin_records(body, rid=1):
+    """The STDIN stream of body, in records of 8192 bytes, and its end."""
+    out = b"".join(record(STDIN, body[i:i + 8192], rid) for i in range(0, len(body), 8192))
+    return out + record(STDIN, b"", rid)
+
+
+def request(pairs, role=RESPONDER, rid=1, body=b""):
+    """A complete request: BEGIN, PARAMS, STDIN."""
+    return begin(role, rid) + params_records(pairs, rid) + stdin_records(body, rid)
+
+
+def connect(addr, timeout=10):
+    """A connection to a unix socket path or to tcp:HOST:PORT."""
+    if addr.startswith("tcp:"):
+        host, _, port = addr[4:].rpartition(":")
+        return socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(addr)
+    return s
+
+
+def read_stdout(s, raise_errors=False):
+    """Reads until END_REQUEST (the rest of its read included) or EOF: (the STDOUT bytes of
+    every request id, whether END_REQUEST came). A socket error ends the read like EOF,
+    or is raised with raise_errors."""
+    buf, out, ended = b"", b"", False
+    try:
+        while not ended:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+            while len(buf) >= 8:
+                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
+                if len(buf) < 8 + clen + pad:
+                    break
+                if rtype == STDOUT:
+                    out += buf[8:8 + clen]
+                elif rtype == END:
+                    ended = True
+                buf = buf[8 + clen + pad:]
+    except OSError:
+        if raise_errors:
+            raise
+    return out, ended
 
 
 def pairs_of(body):
@@ -97,25 +165,16 @@ def get_values(s, names):
 
 
 def abort(s, role, pairs):
-    first = record(1, struct.pack(">HB5x", role, 1)) + record(4, b"".join(nv(n, v) for n, v in pairs[:1]))
+    first = begin(role, flags=1) + record(PARAMS, b"".join(nv(n, v) for n, v in pairs[:1]))
     s.sendall(first + record(2, b""))
     got = records_until(s, lambda t, r: t == 3 and r == 1)
     print("aborted: end=%d stdout=%d" % (sum(1 for t, r, _ in got if t == 3 and r == 1),
                                          sum(len(c) for t, r, c in got if t == 6)))
-    s.sendall(record(1, struct.pack(">HB5x", role, 0), rid=2) + params_records_id(pairs, 2) +
-              record(5, b"", rid=2))
+    s.sendall(request(pairs, role, rid=2))
     got = records_until(s, lambda t, r: t == 3 and r == 2)
     sys.stdout.flush()
     sys.stdout.buffer.write(b"".join(c for t, r, c in got if t == 6 and r == 2))
     return 0 if any(t == 3 and r == 2 for t, r, _ in got) else 3
-
-
-def params_records_id(pairs, rid):
-    body = b"".join(nv(n, v) for n, v in pairs)
-    out = b""
-    for i in range(0, len(body), 65535):
-        out += record(4, body[i:i + 65535], rid)
-    return out + record(4, b"", rid)
 
 
 def main():
@@ -140,41 +199,36 @@ def main():
         else:
             n, _, v = a.partition("=")
             pairs.append((n.encode(), v.encode()))
-    if addr.startswith("tcp:"):
-        host, _, port = addr[4:].rpartition(":")
-        s = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
-    else:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(10)
-        s.connect(addr)
+    s = connect(addr)
     if hostile == "get-values":
         return get_values(s, names)
     if hostile == "abort":
         return abort(s, role, pairs)
-    msg = record(1, struct.pack(">HB5x", role, 0))
+    msg = begin(role)
     if hostile == "huge-lengths":
-        body = struct.pack(">II", 0x7FFFFFF0 | 0x80000000, 0x7FFFFFF0 | 0x80000000) + b"A" * 64
-        msg += record(4, body)
+        msg += record(PARAMS, nv_raw(0x7FFFFFF0, 0x7FFFFFF0) + b"A" * 64)
+    elif hostile == "residual":
+        msg += record(PARAMS, nv_raw(0x7FFFFFFE, 0x7FFFFFFE) + b"A" * 64) + record(PARAMS, b"")
     elif hostile == "truncated":
         full = params_records(pairs)
         msg += full[: len(full) // 2 or 4]
     elif hostile == "many-params":
-        msg += params_records(pairs + [(b"X_%d" % i, b"y") for i in range(2000)]) + record(5, b"")
+        msg += params_records(pairs + [(b"X_%d" % i, b"y") for i in range(2000)]) + record(STDIN, b"")
     elif hostile == "big-param":
-        msg += params_records(pairs + [(b"HTTP_X_BIG", b"a" * 100000)]) + record(5, b"")
+        msg += params_records(pairs + [(b"HTTP_X_BIG", b"a" * 100000)]) + record(STDIN, b"")
     elif hostile == "garbage":
         msg = os.urandom(4096)
     elif hostile == "late-stdin":
         msg += params_records(pairs)
     else:
-        msg += params_records(pairs) + record(5, b"")
+        msg += params_records(pairs) + record(STDIN, b"")
     late_failed = False
     try:
         s.sendall(msg)
         if hostile == "late-stdin":
             time.sleep(0.3)
             try:
-                s.sendall(record(5, b""))
+                s.sendall(record(STDIN, b""))
             except OSError as e:
                 print("fcgi_client: the late FCGI_STDIN write failed: %s" % e, file=sys.stderr)
                 late_failed = True
@@ -182,27 +236,7 @@ def main():
             s.shutdown(socket.SHUT_WR)
     except OSError:
         pass
-    buf, out, ended = b"", b"", False
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-            while len(buf) >= 8:
-                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
-                if len(buf) < 8 + clen + pad:
-                    break
-                content = buf[8:8 + clen]
-                buf = buf[8 + clen + pad:]
-                if rtype == 6:
-                    out += content
-                elif rtype == 3:
-                    ended = True
-            if ended:
-                break
-    except OSError:
-        pass
+    out, ended = read_stdout(s)
     sys.stdout.buffer.write(out)
     if late_failed:
         return 4

@@ -17,41 +17,10 @@ import struct
 import sys
 import time
 
-BEGIN, ABORT, END, PARAMS, STDIN, STDOUT, GET_VALUES = 1, 2, 3, 4, 5, 6, 9
-RESPONDER, AUTHORIZER, FILTER = 1, 2, 3
-
-
-def record(rtype, content, rid=1, version=1, clen=None, pad=None):
-    if pad is None:
-        pad = (8 - len(content) % 8) % 8
-    if clen is None:
-        clen = len(content)
-    return struct.pack(">BBHHBx", version, rtype, rid, clen, pad) + content + b"\0" * pad
-
-
-def nv(name, value):
-    out = b""
-    for x in (name, value):
-        n = len(x)
-        out += struct.pack(">B", n) if n < 128 else struct.pack(">I", n | 0x80000000)
-    return out + name + value
-
-
-def nv_raw(namelen, valuelen):
-    """Two 4-byte length prefixes, whatever their values."""
-    return struct.pack(">II", namelen | 0x80000000, valuelen | 0x80000000)
-
-
-def params(pairs, rid=1):
-    body = b"".join(nv(n, v) for n, v in pairs)
-    out = b""
-    for i in range(0, len(body), 65535):
-        out += record(PARAMS, body[i:i + 65535], rid)
-    return out + record(PARAMS, b"", rid)
-
-
-def begin(role=AUTHORIZER, rid=1, flags=0, version=1):
-    return record(BEGIN, struct.pack(">HB5x", role, flags), rid, version)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fcgi_client import (ABORT, AUTHORIZER, FILTER, GET_VALUES, PARAMS,  # noqa: E402
+                         RESPONDER, STDIN, begin, connect, nv, nv_raw, params_records,
+                         read_stdout, record, request)
 
 
 def env(auth=None, uri=b"/x"):
@@ -60,17 +29,6 @@ def env(auth=None, uri=b"/x"):
     if auth is not None:
         pairs.append((b"HTTP_AUTHORIZATION", b"Basic " + base64.b64encode(auth)))
     return pairs
-
-
-def request(pairs, role=AUTHORIZER, rid=1):
-    return begin(role, rid) + params(pairs, rid) + record(STDIN, b"", rid)
-
-
-def connect(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(path)
-    return s
 
 
 def status_of(stdout):
@@ -84,35 +42,8 @@ def status_of(stdout):
     return "200"
 
 
-def read_answer(s, timeout=5):
-    """Reads records until END_REQUEST or EOF; returns the STDOUT bytes of every request id."""
-    buf, out = b"", b""
-    s.settimeout(timeout)
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-            ended = False
-            while len(buf) >= 8:
-                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
-                if len(buf) < 8 + clen + pad:
-                    break
-                if rtype == STDOUT:
-                    out += buf[8:8 + clen]
-                elif rtype == END:
-                    ended = True
-                buf = buf[8 + clen + pad:]
-            if ended:
-                break
-    except OSError:
-        pass
-    return out
-
-
 def send_all(path, data, chunks=None, shut=True, delay=0.0):
-    s = connect(path)
+    s = connect(path, 5)
     try:
         if chunks is None:
             s.sendall(data)
@@ -125,7 +56,8 @@ def send_all(path, data, chunks=None, shut=True, delay=0.0):
             s.shutdown(socket.SHUT_WR)
     except OSError:
         pass
-    out = read_answer(s)
+    s.settimeout(5)
+    out, _ = read_stdout(s)
     s.close()
     return status_of(out)
 
@@ -135,7 +67,7 @@ def probe(path, auth):
     last = "none"
     for _ in range(40):
         try:
-            last = send_all(path, request(env(auth)), shut=False)
+            last = send_all(path, request(env(auth), AUTHORIZER), shut=False)
         except OSError:
             last = "refused"
         if last != "none" and last != "refused":
@@ -149,25 +81,25 @@ WRONG = b"alice:wrong password"
 
 def case_data(name, good):
     """The bytes of one hostile case (None for the cases that need a socket dance)."""
-    hdr = begin()
+    hdr = begin(AUTHORIZER)
     if name == "bad-version":
-        return begin(version=2) + params(env(good)) + record(STDIN, b"")
+        return begin(AUTHORIZER, version=2) + params_records(env(good)) + record(STDIN, b"")
     if name == "bad-version-params":
         return hdr + record(PARAMS, b"".join(nv(n, v) for n, v in env(good)), version=0) + \
             record(PARAMS, b"") + record(STDIN, b"")
     if name == "unknown-type":
-        return hdr + record(0x55, b"x" * 16) + params(env(WRONG)) + record(STDIN, b"")
+        return hdr + record(0x55, b"x" * 16) + params_records(env(WRONG)) + record(STDIN, b"")
     if name == "unknown-type-interleaved":
-        p = params(env(WRONG))
+        p = params_records(env(WRONG))
         return hdr + p[:16] + record(0x42, b"junk" * 4) + p[16:] + record(STDIN, b"")
     if name == "role-unknown":
-        return begin(role=7) + params(env(good)) + record(STDIN, b"")
+        return begin(7) + params_records(env(good)) + record(STDIN, b"")
     if name == "role-zero":
-        return begin(role=0) + params(env(good)) + record(STDIN, b"")
+        return begin(0) + params_records(env(good)) + record(STDIN, b"")
     if name == "role-ffff":
-        return begin(role=0xFFFF) + params(env(good)) + record(STDIN, b"")
+        return begin(0xFFFF) + params_records(env(good)) + record(STDIN, b"")
     if name == "role-filter":
-        return begin(role=FILTER) + params(env(good)) + record(STDIN, b"") + record(8, b"")
+        return begin(FILTER) + params_records(env(good)) + record(STDIN, b"") + record(8, b"")
     if name == "cve-2025-23016-residual":
         # 0x7ffffffe + 0x7ffffffe + 2 overflows int: Debian 12's patch only refuses >= INT_MAX.
         return hdr + record(PARAMS, nv_raw(0x7FFFFFFE, 0x7FFFFFFE) + b"A" * 256)
@@ -192,17 +124,17 @@ def case_data(name, good):
         return hdr + b"\x01\x04\x00"
     if name == "params-after-end":
         # the stream ended with the empty record: credentials after it must not count
-        return hdr + params(env(None)) + record(PARAMS, b"".join(nv(n, v) for n, v in
+        return hdr + params_records(env(None)) + record(PARAMS, b"".join(nv(n, v) for n, v in
                                                                  env(good)[-1:])) + \
             record(STDIN, b"")
     if name == "two-request-ids":
         # libfcgi does not multiplex: request 2's credentials must not leak into request 1
-        return begin(rid=1) + begin(rid=2) + params(env(good), rid=2) + \
-            params(env(None), rid=1) + record(STDIN, b"", 1) + record(STDIN, b"", 2)
+        return begin(AUTHORIZER, rid=1) + begin(AUTHORIZER, rid=2) + params_records(env(good), rid=2) + \
+            params_records(env(None), rid=1) + record(STDIN, b"", 1) + record(STDIN, b"", 2)
     if name == "begin-twice":
-        return hdr + begin(role=RESPONDER) + params(env(WRONG)) + record(STDIN, b"")
+        return hdr + begin(RESPONDER) + params_records(env(WRONG)) + record(STDIN, b"")
     if name == "abort-mid-params":
-        p = params(env(good))
+        p = params_records(env(good))
         return hdr + p[:24] + record(ABORT, b"") + p[24:] + record(STDIN, b"")
     if name == "get-values-overflow":
         # FCGI_GET_VALUES answers into a 64-byte stack buffer; ask for 300 known names
@@ -212,13 +144,13 @@ def case_data(name, good):
         return record(GET_VALUES, nv_raw(0x7FFFFFFE, 0x7FFFFFFE) + b"x" * 64, rid=0)
     if name == "many-tiny-params":
         pairs = env(WRONG) + [(b"X%d" % i, b"") for i in range(10000)]
-        return hdr + params(pairs) + record(STDIN, b"")
+        return hdr + params_records(pairs) + record(STDIN, b"")
     if name == "one-mb-param":
-        return hdr + params(env(WRONG) + [(b"HTTP_X_BIG", b"a" * (1 << 20))]) + record(STDIN, b"")
+        return hdr + params_records(env(WRONG) + [(b"HTTP_X_BIG", b"a" * (1 << 20))]) + record(STDIN, b"")
     if name == "one-mb-name":
-        return hdr + params(env(WRONG) + [(b"N" * (1 << 20), b"v")]) + record(STDIN, b"")
+        return hdr + params_records(env(WRONG) + [(b"N" * (1 << 20), b"v")]) + record(STDIN, b"")
     if name == "nul-in-name":
-        return hdr + params(env(None) + [(b"HTTP_AUTHORIZATION\0", b"Basic " +
+        return hdr + params_records(env(None) + [(b"HTTP_AUTHORIZATION\0", b"Basic " +
                                           base64.b64encode(good))]) + record(STDIN, b"")
     if name.startswith("bypass-"):
         # bypass_paths = /public: the URI must not be read as /public when nginx serves /admin
@@ -227,7 +159,7 @@ def case_data(name, good):
                "bypass-params-5c": b"/public;%5c..%5cadmin",
                "bypass-encoded-slash": b"/public%2f..%2fadmin",
                "bypass-dotdot": b"/public/../admin"}[name]
-        return request(env(None, uri=uri))
+        return request(env(None, uri=uri), AUTHORIZER)
     if name == "garbage":
         return bytes((i * 37 + 11) & 0xFF for i in range(4096))
     return None
@@ -249,28 +181,28 @@ CASES = ["bad-version", "bad-version-params", "unknown-type", "unknown-type-inte
 def run(path, name, good):
     if name == "split-writes":
         # a valid request without credentials, one byte per write: must be answered 401
-        return send_all(path, request(env(None)), chunks=1, shut=False)
+        return send_all(path, request(env(None), AUTHORIZER), chunks=1, shut=False)
     if name == "split-writes-wrong":
-        return send_all(path, request(env(WRONG)), chunks=3, shut=False)
+        return send_all(path, request(env(WRONG), AUTHORIZER), chunks=3, shut=False)
     if name in ("silent-peer", "half-request-idle"):
         # hold a connection that sends nothing (or half a request) while the pool is probed
-        s = connect(path)
+        s = connect(path, 5)
         if name == "half-request-idle":
-            s.sendall(begin() + params(env(None))[:20])
+            s.sendall(begin(AUTHORIZER) + params_records(env(None))[:20])
         time.sleep(0.3)
         st = probe(path, good)
         s.close()
         return "none" if st == "200" else "probe-" + st
     if name == "silent-all-workers":
         # as many silent peers as workers (the test runs 2): the guard's 5 s timeout must free them
-        held = [connect(path) for _ in range(2)]
+        held = [connect(path, 5) for _ in range(2)]
         time.sleep(6.5)
         st = probe(path, good)
         for s in held:
             s.close()
         return "none" if st == "200" else "probe-" + st
     if name == "silent-then-close":
-        s = connect(path)
+        s = connect(path, 5)
         s.close()
         return "none"
     return send_all(path, case_data(name, good))

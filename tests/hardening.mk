@@ -1,11 +1,6 @@
 # tests/hardening.mk
 # lib/fcgiguard: FastCGI record pre-check (CVE-2025-23016 mitigation).
-check_PROGRAMS += tests/t_fcgiguard
-tests_t_fcgiguard_SOURCES = tests/t_fcgiguard.c tests/tap.h
-tests_t_fcgiguard_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
-tests_t_fcgiguard_LDADD = $(GK_LIBS)
-TESTS += tests/t_fcgiguard
-VALGRIND_TESTS += tests/t_fcgiguard
+GK_UNIT_TESTS += tests/t_fcgiguard
 # Fault injection (database, secret, disk full, kill -9 of the admin tool), nginx load,
 # Caddy load, the fail2ban filter; SECURITY.md. GK_LOAD_SECONDS (default 60),
 # GK_LOAD_CADDY_SECONDS (default 10) and GK_KILL9_TRIALS (default 200) shorten the slow ones.
@@ -44,12 +39,7 @@ TESTS += tests/systemd_units.sh
 dist_check_SCRIPTS += tests/systemd_units.sh
 # (The units themselves are built and distributed by contrib/local.mk.)
 # lib/prefork: the FastCGI programs' worker pool, forked for real.
-check_PROGRAMS += tests/t_prefork
-tests_t_prefork_SOURCES = tests/t_prefork.c tests/tap.h
-tests_t_prefork_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
-tests_t_prefork_LDADD = $(GK_LIBS)
-TESTS += tests/t_prefork
-VALGRIND_TESTS += tests/t_prefork
+GK_UNIT_TESTS += tests/t_prefork
 # The programs carry Debian's hardening flags (configure.ac), checked with hardening-check.
 TESTS += tests/build_hardening.sh
 dist_check_SCRIPTS += tests/build_hardening.sh

@@ -142,3 +142,25 @@ PY
 	SILENT_PID=$!
 	at_exit "kill $SILENT_PID"
 }
+# gk_cgi PROG LOG METHOD URI [BODY] [VAR=value ...]: runs PROG (login.cgi, or gatekeep-login
+# without a socket) as a web server runs a CGI program: a clean environment with
+# GATEKEEP_CONFIG, the request line's variables (QUERY_STRING from URI), a form BODY on
+# stdin, VAR=value on top; stderr appended to LOG. The answer: $TMP/out, its headers in
+# $TMP/hdr and body in $TMP/body (CRs removed), its Status code in $status (empty if none).
+# "${GK_CGI_PREFIX[@]}" goes before env (e.g. GK_AS_RUNNER).
+GK_CGI_PREFIX=()
+gk_cgi() {
+	local prog=$1 log=$2 method=$3 uri=$4 body=${5-} path query
+	shift 4; [ $# -gt 0 ] && shift
+	path=${uri%%\?*}
+	query=; [ "$path" != "$uri" ] && query=${uri#*\?}
+	printf '%s' "$body" | "${GK_CGI_PREFIX[@]}" env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GATEKEEP_CONFIG" \
+		GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD="$method" \
+		REQUEST_URI="$uri" SCRIPT_NAME=/gatekeep/login QUERY_STRING="$query" \
+		REMOTE_ADDR=192.0.2.10 HTTP_HOST=login.example \
+		CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/x-www-form-urlencoded "$@" \
+		"$prog" > "$TMP/out" 2>> "$log"
+	tr -d '\r' < "$TMP/out" | sed '/^$/q' > "$TMP/hdr"
+	tr -d '\r' < "$TMP/out" | sed '1,/^$/d' > "$TMP/body"
+	status=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$TMP/hdr")
+}

@@ -39,14 +39,7 @@ sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
        "$RUN/nginx/site.conf"
 grep -q "proxy_pass http://unix:$RUN/backend.sock:;" "$RUN/nginx/site.conf" ||
     bail "contrib/nginx/gatekeep.conf no longer has the proxy_pass line this test rewrites"
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-sed -e "s|@NGINX_USER@|$user|" "$top_srcdir/tests/load/nginx-main.conf" >"$RUN/nginx/main.tmpl"
-gk_render "$RUN/nginx/main.tmpl" "$RUN/nginx/nginx.conf"
-nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
-	{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }
-gk_bg nginx nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g 'daemon off;'
-gk_up nginx "$PORT" nginx nginx
+gk_run_nginx "$top_srcdir/tests/load/nginx-main.conf"
 
 # --- the request classes ------------------------------------------------------------
 gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }

@@ -1,6 +1,13 @@
 # tests/local.mk: the test harness; each area adds its tests in its own fragment.
-EXTRA_DIST += tests/tap.h tests/lib.sh
+EXTRA_DIST += tests/tap.h tests/testdb.h tests/lib.sh
 VALGRIND_TESTS =
+# The C unit tests: a fragment adds tests/t_NAME to GK_UNIT_TESTS and that is all. Each is
+# built from tests/t_NAME.c (automake's default source) with the flags of the libraries
+# lib/ uses, linked with lib/ (LDADD, the default of every program that sets no _LDADD of
+# its own), run by make check and by make check-valgrind. A unit test that needs other
+# sources or libraries (t_authz_decide, t_login, t_server) sets its tests_t_NAME_ variables
+# and registers itself the long way.
+GK_UNIT_TESTS =
 include tests/parse.mk
 include tests/userdb.mk
 include tests/config.mk
@@ -26,3 +33,17 @@ include tests/redis.mk
 include tests/totp.mk
 include tests/passkeys.mk
 include tests/ops2.mk
+
+check_PROGRAMS += $(GK_UNIT_TESTS)
+TESTS += $(GK_UNIT_TESTS)
+VALGRIND_TESTS += $(GK_UNIT_TESTS)
+LDADD = $(GK_LIBS)
+$(addsuffix .$(OBJEXT),$(GK_UNIT_TESTS)): AM_CFLAGS += $(GK_DEP_CFLAGS)
+
+# make check-unit: the C unit tests (every TESTS entry that is a program); make check-e2e:
+# the shell and Python tests, which start the programs and real servers.
+check-unit: $(check_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter-out %.sh %.py,$(TESTS))'
+check-e2e: all $(check_PROGRAMS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter %.sh %.py,$(TESTS))'
+.PHONY: check-unit check-e2e

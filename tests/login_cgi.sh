@@ -36,21 +36,7 @@ export GATEKEEP_CONFIG="$TMP/gk.conf"
 
 # cgi METHOD PATH_AND_QUERY [BODY] [VAR=value ...]: runs login.cgi, output in $TMP/out,
 # headers in $TMP/hdr, body in $TMP/body, status in $status.
-cgi() {
-	local method=$1 uri=$2 body=${3-} path query
-	shift 3 2>/dev/null || shift $#
-	path=${uri%%\?*}
-	query=; [ "$path" != "$uri" ] && query=${uri#*\?}
-	printf '%s' "$body" | env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GATEKEEP_CONFIG" \
-		GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD="$method" \
-		REQUEST_URI="$uri" SCRIPT_NAME=/gatekeep/login QUERY_STRING="$query" \
-		REMOTE_ADDR=192.0.2.10 HTTP_HOST=login.example \
-		CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/x-www-form-urlencoded "$@" \
-		"$CGI" > "$TMP/out" 2>> "$TMP/log"
-	tr -d '\r' < "$TMP/out" | sed '/^$/q' > "$TMP/hdr"
-	tr -d '\r' < "$TMP/out" | sed '1,/^$/d' > "$TMP/body"
-	status=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$TMP/hdr")
-}
+cgi() { gk_cgi "$CGI" "$TMP/log" "$@"; }
 hdr() { grep -i "^$1:" "$TMP/hdr" | head -1 | sed 's/^[^:]*: //'; }
 csrf_cookie() { grep -i '^Set-Cookie: gatekeep_session_csrf=' "$TMP/hdr" | sed 's/^[^=]*=\([^;]*\);.*/\1/'; }
 csrf_field() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$TMP/body"; }

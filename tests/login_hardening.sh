@@ -89,43 +89,20 @@ kill $SLOW 2>/dev/null; wait $SLOW 2>/dev/null
 before=$(workers $LPID | tr '\n' ' ')
 : > "$LOG"
 # the exact residual shape of CVE-2025-23016: 0x7ffffffe + 0x7ffffffe, and the end of PARAMS
-$PY - "$SOCK" <<'PY'
-import socket, struct, sys
-def rec(t, c, rid=1):
-    return struct.pack(">BBHHBx", 1, t, rid, len(c), 0) + c
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall(rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, struct.pack(">II", 0xfffffffe, 0xfffffffe) + b"A" * 64) + rec(4, b""))
-s.settimeout(5)
-try:
-    s.recv(100)
-except OSError:
-    pass
-PY
+$PY "$CLIENT" "$SOCK" --hostile residual >/dev/null 2>&1
 $PY "$CLIENT" "$SOCK" --hostile huge-lengths REQUEST_METHOD=GET >/dev/null 2>&1
 $PY "$CLIENT" "$SOCK" --hostile truncated REQUEST_METHOD=GET REQUEST_URI=/gatekeep/login >/dev/null 2>&1
 # a body far over any sign-in form: refused before libfcgi reads FCGI_STDIN
 big=$($PY - "$SOCK" <<'PY'
-import socket, sys
-import os, struct
+import os, sys
 sys.path.insert(0, os.environ["top_srcdir"] + "/tests")
-from fcgi_client import record, params_records
+from fcgi_client import connect, read_stdout, request
 body = b"user=a&password=" + b"x" * 40000
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(8)
-msg = record(1, struct.pack(">HB5x", 1, 0)) + params_records([(b"REQUEST_METHOD", b"POST"),
-    (b"CONTENT_LENGTH", str(len(body)).encode()), (b"CONTENT_TYPE", b"application/x-www-form-urlencoded")])
-for i in range(0, len(body), 8192):
-    msg += record(5, body[i:i + 8192])
-s.sendall(msg + record(5, b""))
-out = b""
-try:
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-except OSError:
-    pass
-print(out.split(b"\r\n")[0][8:].decode("latin-1") if out.startswith(b"\x01\x06") else len(out))
+s = connect(sys.argv[1], 8)
+s.sendall(request([(b"REQUEST_METHOD", b"POST"), (b"CONTENT_LENGTH", str(len(body)).encode()),
+                   (b"CONTENT_TYPE", b"application/x-www-form-urlencoded")], body=body))
+out, _ = read_stdout(s)
+print(out.split(b"\r\n")[0].decode("latin-1") if out else "no answer")
 PY
 )
 # (answered, not dropped: a web server shows a dropped connection as 502/503)
@@ -141,32 +118,14 @@ is "$(status)" "Status: 200 OK" "the login page still works afterwards"
 # --- a sign-in POST through the checked loop: the form, lockout writes, a hash upgrade ---------
 signin() {  # signin USER PASSWORD ADDR [BODY-PAD]: prints the status line
 	$PY - "$SOCK" "$1" "$2" "$3" "${4:-0}" <<'PY'
-import os, re, socket, struct, sys, urllib.parse
+import os, re, sys, urllib.parse
 sys.path.insert(0, os.environ["top_srcdir"] + "/tests")
-from fcgi_client import record, params_records
+from fcgi_client import connect, read_stdout, request
 sock, user, pw, addr, pad = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 def ask(pairs, body=b""):
-    s = socket.socket(socket.AF_UNIX); s.connect(sock); s.settimeout(10)
-    msg = record(1, struct.pack(">HB5x", 1, 0)) + params_records(pairs)
-    for i in range(0, len(body), 8192):
-        msg += record(5, body[i:i + 8192])
-    s.sendall(msg + record(5, b""))
-    buf, out = b"", b""
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        buf += c
-        while len(buf) >= 8:
-            _, t, _, n, p = struct.unpack(">BBHHBx", buf[:8])
-            if len(buf) < 8 + n + p:
-                break
-            if t == 6:
-                out += buf[8:8 + n]
-            if t == 3:
-                return out.decode()
-            buf = buf[8 + n + p:]
-    return out.decode()
+    s = connect(sock, 10)
+    s.sendall(request(pairs, body=body))
+    return read_stdout(s)[0].decode()
 env = [(b"REQUEST_URI", b"/gatekeep/login"), (b"SCRIPT_NAME", b"/gatekeep/login"),
        (b"REMOTE_ADDR", addr.encode()), (b"HTTP_HOST", b"login.example")]
 page = ask([(b"REQUEST_METHOD", b"GET")] + env)

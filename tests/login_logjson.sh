@@ -19,12 +19,8 @@ CONF
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 "$GK_PASSWD" -b "$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
 body='user=alice&password=wrong&csrf=forged'
-printf '%s' "$body" | env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$TMP/gk.conf" \
-	GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
-	REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login QUERY_STRING= \
-	REMOTE_ADDR=192.0.2.10 HTTP_HOST=login.example HTTP_COOKIE='gatekeep_session_csrf=x' \
-	CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/x-www-form-urlencoded \
-	"$CGI" >"$TMP/out" 2>"$TMP/log"
+GATEKEEP_CONFIG=$TMP/gk.conf gk_cgi "$CGI" "$TMP/log" POST /gatekeep/login "$body" \
+	HTTP_COOKIE='gatekeep_session_csrf=x'
 like "$(tr -d '\r' <"$TMP/out" | head -1)" "^Status: 4" "a forged form post is refused"
 ok "$([ -s "$TMP/log" ] && echo 0 || echo 1)" "it logged something"
 python3 - "$TMP/log" >"$TMP/check" 2>&1 <<'PY'

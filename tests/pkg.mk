@@ -17,12 +17,7 @@ check-pkg:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='tests/pkg_install.sh'
 .PHONY: check-pkg
 # lib/deploycheck: --check-config's look at the files, modes, owners and users a program needs.
-check_PROGRAMS += tests/t_deploycheck
-tests_t_deploycheck_SOURCES = tests/t_deploycheck.c tests/tap.h
-tests_t_deploycheck_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
-tests_t_deploycheck_LDADD = $(GK_LIBS)
-TESTS += tests/t_deploycheck
-VALGRIND_TESTS += tests/t_deploycheck
+GK_UNIT_TESTS += tests/t_deploycheck
 # gatekeep-authz --check-config with lib/deploycheck behind it.
 TESTS += tests/check_config_deploy.sh
 dist_check_SCRIPTS += tests/check_config_deploy.sh

@@ -40,14 +40,7 @@ grep -q 'location /direct/' "$RUN/nginx/site.conf" ||
     bail "contrib/nginx/gatekeep.conf no longer has the /_gatekeep location this test adds to"
 [ "$(grep -c 'fastcgi_keep_conn on;' "$RUN/nginx/site.conf")" -ge 2 ] ||
     bail "contrib/nginx/gatekeep.conf no longer has the fastcgi_pass lines this test rewrites"
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-sed -e "s|@NGINX_USER@|$user|" "$top_srcdir/tests/load/nginx-main.conf" >"$RUN/nginx/main.tmpl"
-gk_render "$RUN/nginx/main.tmpl" "$RUN/nginx/nginx.conf"
-nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
-	{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }
-gk_bg nginx nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -g 'daemon off;'
-gk_up nginx "$PORT" nginx nginx
+gk_run_nginx "$top_srcdir/tests/load/nginx-main.conf"
 
 gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
 TOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice) || bail "tokentool"

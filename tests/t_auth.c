@@ -15,6 +15,7 @@
 #include "token.h"
 #include "userdb.h"
 #include "tap.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1700000000)
 #define MAXF 3
@@ -45,19 +46,12 @@ static void
 add_user(struct gk_pw_ctx *pw, const char *name, enum gk_pw_method m, const char *pass,
     uint32_t flags)
 {
-	struct gk_userdb_txn *t;
 	struct gk_user u;
-	struct gk_err err;
 
 	gk_user_init(&u, name, T0);
 	u.flags |= flags;
 	u.generation = 7;
-	if (gk_pw_hash(pw, m, 0, pass, u.hash, sizeof(u.hash), &err) != GK_OK ||
-	    gk_userdb_begin(dbpath, true, 1000, &t, &err) != GK_OK ||
-	    gk_userdb_txn_put(t, &u, &err) != GK_OK || gk_userdb_commit(t, &err) != GK_OK) {
-		diag("add_user %s: %s", name, err.msg);
-		exit(1);
-	}
+	testdb_add(dbpath, pw, m, pass, &u);
 }
 
 /* A fresh auth context (own hashing state and table handle), as one worker has. */

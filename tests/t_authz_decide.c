@@ -13,6 +13,7 @@
 #include "token.h"
 #include "userdb.h"
 #include "tap.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1700000000)
 
@@ -39,17 +40,12 @@ static void
 add_user(struct gk_pw_ctx *pw, const char *name, const char *pass, const char *groups,
     uint32_t flags)
 {
-	struct gk_userdb_txn *t;
 	struct gk_user u;
-	struct gk_err err;
 
 	gk_user_init(&u, name, T0);
 	u.flags |= flags;
 	gk_strcpy(u.groups, sizeof(u.groups), groups);
-	if ((pass != NULL && gk_pw_hash(pw, GK_PW_SHA512, 0, pass, u.hash, sizeof(u.hash), &err) !=
-	    GK_OK) || gk_userdb_begin(dbpath, true, 1000, &t, &err) != GK_OK ||
-	    gk_userdb_txn_put(t, &u, &err) != GK_OK || gk_userdb_commit(t, &err) != GK_OK)
-		die(name, &err);
+	testdb_add(dbpath, pw, GK_PW_SHA512, pass, &u);
 }
 
 /* alice's generation goes up, as "log out everywhere" does. */

@@ -8,6 +8,7 @@
 #include "extuser.h"
 #include "userdb.h"
 #include "tap.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1700000000)
 
@@ -31,14 +32,7 @@ lookup(const char *name, struct gk_user *u)
 static void
 put(const struct gk_user *u)
 {
-	struct gk_userdb_txn *t;
-	struct gk_err err;
-
-	if (gk_userdb_begin(dbpath, true, 1000, &t, &err) != GK_OK ||
-	    gk_userdb_txn_put(t, u, &err) != GK_OK || gk_userdb_commit(t, &err) != GK_OK) {
-		diag("put %s: %s", u->name, err.msg);
-		exit(1);
-	}
+	testdb_put(dbpath, u);
 }
 
 struct ucase {

@@ -12,6 +12,7 @@
 #include "login.h"
 #include "login_request.h"
 #include "tap.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1700000000)
 #define NONCE "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"   /* 43 base64url characters */
@@ -45,7 +46,6 @@ setup(void)
 {
 	char path[128], db[128];
 	struct gk_lockout_conf lc;
-	struct gk_userdb_txn *t;
 	struct gk_user u;
 	struct gk_err err = { "" };
 	char *env[] = { NULL };
@@ -88,10 +88,7 @@ setup(void)
 	login_csp_init(&ctx);
 	gk_user_init(&u, "alice", T0);
 	gk_strcpy(u.groups, sizeof(u.groups), "dev");
-	if (gk_pw_hash(ctx.pw, GK_PW_PREFERRED, 0, "correct horse", u.hash, sizeof(u.hash), &err) != GK_OK ||
-	    gk_userdb_begin(db, true, 1000, &t, &err) != GK_OK ||
-	    gk_userdb_txn_put(t, &u, &err) != GK_OK || gk_userdb_commit(t, &err) != GK_OK)
-		die("add alice", &err);
+	testdb_add(db, ctx.pw, GK_PW_PREFERRED, "correct horse", &u);
 }
 
 struct call {

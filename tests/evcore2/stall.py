@@ -14,14 +14,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from fcgi_client import record, params_records  # noqa: E402
+from fcgi_client import request as fcgi_request  # noqa: E402
 
 
 def request(auth):
     pairs = [(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/x"),
              (b"REMOTE_ADDR", b"127.0.0.1"), (b"HTTP_AUTHORIZATION", b"Basic " + auth.encode())]
-    begin = record(1, bytes([0, 1, 0, 0, 0, 0, 0, 0]))   # responder, no keep-conn
-    return begin + params_records(pairs) + record(5, b"")
+    return fcgi_request(pairs)   # responder, no keep-conn
 
 
 def status_of(data):

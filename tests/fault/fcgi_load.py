@@ -8,13 +8,11 @@
 import base64
 import collections
 import os
-import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from fcgi_client import params_records, record  # noqa: E402
+from fcgi_client import AUTHORIZER, connect, read_stdout, request  # noqa: E402
 
 
 def one(sock_path, auth, addr=b"198.51.100.77"):
@@ -22,28 +20,17 @@ def one(sock_path, auth, addr=b"198.51.100.77"):
              (b"REMOTE_ADDR", addr)]
     if auth is not None:
         pairs.append((b"HTTP_AUTHORIZATION", b"Basic " + base64.b64encode(auth.encode())))
-    msg = record(1, struct.pack(">HB5x", 2, 0)) + params_records(pairs) + record(5, b"")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
     try:
-        s.connect(sock_path)
-        s.sendall(msg)
-        buf, out = b"", b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                return "closed"
-            buf += chunk
-            while len(buf) >= 8:
-                _, rtype, _, clen, pad = struct.unpack(">BBHHBx", buf[:8])
-                if len(buf) < 8 + clen + pad:
-                    break
-                if rtype == 6:
-                    out += buf[8:8 + clen]
-                elif rtype == 3:
-                    line = out.split(b"\r\n", 1)[0].decode("latin-1")
-                    return line.split()[1] if line.startswith("Status: ") else "nostatus"
-                buf = buf[8 + clen + pad:]
+        s = connect(sock_path, 10)
+    except OSError as e:
+        return "error-" + type(e).__name__
+    try:
+        s.sendall(request(pairs, AUTHORIZER))
+        out, ended = read_stdout(s, raise_errors=True)
+        if not ended:
+            return "closed"
+        line = out.split(b"\r\n", 1)[0].decode("latin-1")
+        return line.split()[1] if line.startswith("Status: ") else "nostatus"
     except OSError as e:
         return "error-" + type(e).__name__
     finally:

@@ -13,11 +13,14 @@
 #          clients part, the clients run meanwhile.  Prints the clients' line, then
 #          "peers=N closed_by_server=N".
 import http.client
+import os
 import socket
-import struct
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fcgi_client import RESPONDER, begin, params_records  # noqa: E402
 
 
 def clients(port, seconds, threads, cookie, path="/private/"):
@@ -62,17 +65,10 @@ def clients(port, seconds, threads, cookie, path="/private/"):
     return "requests=%(requests)d errors=%(errors)d wrong=%(wrong)d max_ms=%(max_ms)d" % stats
 
 
-def record(rtype, content, rid=1):
-    pad = (8 - len(content) % 8) % 8
-    return struct.pack(">BBHHBx", 1, rtype, rid, len(content), pad) + content + b"\0" * pad
-
-
 def request():
-    body = b""
-    for n, v in ((b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/private/"),
-                 (b"REMOTE_ADDR", b"127.0.0.1")):
-        body += bytes([len(n), len(v)]) + n + v
-    return record(1, struct.pack(">HB5x", 1, 0)) + record(4, body) + record(4, b"")
+    """A valid request but its STDIN: the trickled peers never complete it."""
+    return begin(RESPONDER) + params_records([(b"REQUEST_METHOD", b"GET"), (b"REQUEST_URI", b"/private/"),
+                                              (b"REMOTE_ADDR", b"127.0.0.1")])
 
 
 def trickle(path, seconds, peers):

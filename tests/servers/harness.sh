@@ -262,9 +262,15 @@ gk_start_nginx() {
 	sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
 	       -e "s|include fastcgi_params;|include ${GK_FASTCGI_PARAMS:-/etc/nginx/fastcgi_params};|" "$RUN/nginx/site.conf"
 	if [ -n "${GK_NGINX_INCLUDE:-}" ]; then sed -i -e "s|^\tlocation / {|\tinclude $GK_NGINX_INCLUDE;\n&|" "$RUN/nginx/site.conf"; fi
+	gk_run_nginx "$SRV/nginx-main.conf"
+}
+# gk_run_nginx MAIN [PREAMBLE]: nginx with the main config MAIN (its @NGINX_USER@ filled in,
+# PREAMBLE before it, e.g. a load_module line) around the site in $RUN/nginx/site.conf;
+# checked with nginx -t, started, and waited for on $PORT.
+gk_run_nginx() {
 	local user=""
 	[ "$(id -u)" = 0 ] && user="user root root;"
-	sed -e "s|@NGINX_USER@|$user|" "$SRV/nginx-main.conf" >"$RUN/nginx/main.tmpl"
+	{ [ -z "${2:-}" ] || echo "$2"; sed -e "s|@NGINX_USER@|$user|" "$1"; } >"$RUN/nginx/main.tmpl"
 	gk_render "$RUN/nginx/main.tmpl" "$RUN/nginx/nginx.conf"
 	nginx -t -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" >"$LOG/nginx-t.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/nginx-t.out"; bail "nginx -t rejects the config"; }

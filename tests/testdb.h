@@ -1,0 +1,39 @@
+/* testdb.h: the C unit tests' one way to store a user record (a whole write transaction). */
+#ifndef GK_TESTDB_H
+#define GK_TESTDB_H
+
+#include <stdlib.h>
+
+#include "password.h"
+#include "userdb.h"
+#include "tap.h"
+
+/* Stores u in the database at path (created when missing); a failure ends the test. */
+static inline void
+testdb_put(const char *path, const struct gk_user *u)
+{
+	struct gk_userdb_txn *t;
+	struct gk_err err;
+
+	if (gk_userdb_begin(path, true, 1000, &t, &err) != GK_OK ||
+	    gk_userdb_txn_put(t, u, &err) != GK_OK || gk_userdb_commit(t, &err) != GK_OK) {
+		diag("storing user %s in %s: %s", u->name, path, err.msg);
+		exit(1);
+	}
+}
+
+/* Hashes pass with method m into u (unless pass is NULL), then stores u as testdb_put does. */
+static inline void
+testdb_add(const char *path, struct gk_pw_ctx *pw, enum gk_pw_method m, const char *pass,
+    struct gk_user *u)
+{
+	struct gk_err err;
+
+	if (pass != NULL && gk_pw_hash(pw, m, 0, pass, u->hash, sizeof(u->hash), &err) != GK_OK) {
+		diag("hashing the password of %s: %s", u->name, err.msg);
+		exit(1);
+	}
+	testdb_put(path, u);
+}
+
+#endif
