@@ -20,3 +20,4 @@ include tests/pkg.mk
 include tests/ops.mk
 include tests/evcore2.mk
 include tests/review.mk
+include tests/perf.mk
