@@ -25,13 +25,15 @@
 #define EVENTS          64
 #define ACCEPT_BURST    16      /* connections taken per wake-up: leave some to the siblings */
 #define FDS_RESERVED    32      /* descriptors kept for the log, the database, lockout files */
+#define SPARE_MAX       64      /* ended connections kept for the next ones: no malloc per connection */
 
 /* A connection and its place in the table (epoll's data.ptr). */
 struct slot {
 	struct gk_fcgiconn *c;
 	size_t idx;
 	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
-	struct slot *next_dead; /* dropped: freed after the batch of events that may name it */
+	struct slot *next_dead; /* dropped: freed (or kept) after the batch of events that may name it */
+	struct gk_fcgiconn *spare_c;    /* dropped: its closed connection object, for reuse */
 	/* Parked while lib/hashpool hashes for its request (job != 0): a copy of the request. */
 	uint64_t job;
 	struct gk_fcgiconn_request park_rq;
@@ -47,6 +49,8 @@ struct loop {
 	struct slot **slots;
 	size_t n, max;
 	struct slot *dead;
+	struct slot *spare;     /* kept for the next connections (linked by next_dead) */
+	size_t nspare;
 	char *answer;
 	unsigned fails;         /* accept() failures in a row (EMFILE and friends) */
 	int64_t pause_until;    /* no accepting before this after such failures */
@@ -106,7 +110,8 @@ drop(struct loop *l, struct slot *s)
 	s->park_env = NULL;
 	s->job = 0;
 	/* close() takes the descriptor out of the epoll set */
-	gk_fcgiconn_free(s->c);
+	gk_fcgiconn_close(s->c);
+	s->spare_c = s->c;
 	s->c = NULL;
 	/* the last connection of the table takes its place */
 	last = l->slots[--l->n];
@@ -271,6 +276,23 @@ make_room(struct loop *l)
 	return true;
 }
 
+/* A slot for a new connection: a kept one (its connection object with it) or a new one. */
+static struct slot *
+take_spare(struct loop *l)
+{
+	struct slot *s = l->spare;
+
+	if (s == NULL)
+		return calloc(1, sizeof(struct slot));
+	l->spare = s->next_dead;
+	l->nspare--;
+	s->next_dead = NULL;
+	s->events = 0;
+	s->job = 0;
+	s->park_env = NULL;
+	return s;
+}
+
 static void
 accept_some(struct loop *l, int64_t now)
 {
@@ -298,12 +320,15 @@ accept_some(struct loop *l, int64_t now)
 		l->fails = 0;
 		if (l->tcp)
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if ((s = calloc(1, sizeof(*s))) == NULL ||
-		    (s->c = gk_fcgiconn_new(fd, l->tcp, &l->cc, now)) == NULL) {
+		if ((s = take_spare(l)) == NULL ||
+		    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
+			if (s != NULL)
+				gk_fcgiconn_free(s->spare_c);
 			free(s);
 			close(fd);
 			return;
 		}
+		s->spare_c = NULL;
 		s->idx = l->n;
 		l->slots[l->n++] = s;
 		/* nginx writes the request right after its connect, so it is usually here by
@@ -350,7 +375,14 @@ free_dead(struct loop *l)
 		struct slot *s = l->dead;
 
 		l->dead = s->next_dead;
-		free(s);
+		if (l->nspare < SPARE_MAX) {
+			s->next_dead = l->spare;
+			l->spare = s;
+			l->nspare++;
+		} else {
+			gk_fcgiconn_free(s->spare_c);
+			free(s);
+		}
 	}
 }
 
@@ -358,6 +390,14 @@ static void
 loop_free(struct loop *l)
 {
 	free_dead(l);
+	while (l->spare != NULL) {
+		struct slot *s = l->spare;
+
+		l->spare = s->next_dead;
+		gk_fcgiconn_free(s->spare_c);
+		free(s);
+	}
+	l->nspare = 0;
 	while (l->n > 0) {
 		struct slot *s = l->slots[--l->n];
 

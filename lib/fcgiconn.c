@@ -120,13 +120,16 @@ request_done(struct gk_fcgiconn *c, int64_t now)
 	begin_close(c, c->tcp || !c->cur_peer_done, now);
 }
 
-struct gk_fcgiconn *
-gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf, int64_t now)
+/* A fresh connection state in c (zeroed), keeping its read buffer. */
+static void
+init(struct gk_fcgiconn *c, int fd, bool tcp, const struct gk_fcgiconn_conf *conf, int64_t now)
 {
-	struct gk_fcgiconn *c = calloc(1, sizeof(*c));
+	unsigned char *rbuf = c->rbuf;
+	size_t rcap = c->rcap;
 
-	if (c == NULL)
-		return NULL;
+	memset(c, 0, sizeof(*c));
+	c->rbuf = rbuf;
+	c->rcap = rcap;
 	c->conf = conf;
 	c->lim = conf->lim;
 	c->lim.want_stdin = false;
@@ -139,7 +142,43 @@ gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf, int64_t n
 	c->deadline = now + c->lim.timeout_ms;
 	c->refusal = GK_FCGICONN_FINE;
 	c->reason = "";
+}
+
+struct gk_fcgiconn *
+gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf, int64_t now)
+{
+	return gk_fcgiconn_renew(NULL, fd, tcp, conf, now);
+}
+
+struct gk_fcgiconn *
+gk_fcgiconn_renew(struct gk_fcgiconn *c, int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
+    int64_t now)
+{
+	if (c == NULL && (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	init(c, fd, tcp, conf, now);
 	return c;
+}
+
+void
+gk_fcgiconn_close(struct gk_fcgiconn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->wlen = c->woff = 0;
+	c->state = FINISHED;
+	/* a buffer grown by a big request is not kept */
+	if (c->rcap > RBUF_START) {
+		free(c->rbuf);
+		c->rbuf = NULL;
+		c->rcap = 0;
+	}
+	c->rlen = 0;
 }
 
 /* Sends buf[0..n) now, keeping what the socket does not take.  false: the peer is gone. */

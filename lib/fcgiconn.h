@@ -121,4 +121,14 @@ int gk_fcgiconn_fd(const struct gk_fcgiconn *c);
 /* Closes the socket (no lingering left) and frees. */
 void gk_fcgiconn_free(struct gk_fcgiconn *c);
 
+/*
+ * For a loop that keeps ended connections for the next ones (no allocation per
+ * connection): gk_fcgiconn_close() closes the socket and keeps the object and its read
+ * buffer (one of the starting size); gk_fcgiconn_renew() makes a closed one (or NULL: a
+ * new one) serve fd as gk_fcgiconn_new() would.  NULL: no memory.
+ */
+void gk_fcgiconn_close(struct gk_fcgiconn *c);
+struct gk_fcgiconn *gk_fcgiconn_renew(struct gk_fcgiconn *c, int fd, bool tcp,
+    const struct gk_fcgiconn_conf *conf, int64_t now);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,10 +15,11 @@
 #include "filewatch.h"
 
 #define ENTRIES 8
-/* The name in its directory: created, removed, renamed over or away, written, chmod'ed. */
-#define DIR_MASK  (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | \
-    IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-/* The inode itself, for what the directory does not see (a hard link, a bind mount). */
+/* The name in its directory: created, removed, renamed over or away. Not the writes:
+ * those of every other file there (logs, lockout tables) would wake every worker. */
+#define DIR_MASK  (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
+    IN_MOVE_SELF | IN_ONLYDIR)
+/* The inode now at the name: written in place, chmod'ed (through any link or mount). */
 #define FILE_MASK (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct entry {
@@ -186,7 +188,11 @@ gk_filewatch_drain(void)
 
 	if (W.fd < 0)
 		return;
-	while ((n = read(W.fd, buf, sizeof(buf))) > 0) {
+	/* A read that left room for one more event emptied the queue: no read to EAGAIN
+	 * (what comes later wakes the loop again). */
+	n = (ssize_t)sizeof(buf);
+	while (n > (ssize_t)(sizeof(buf) - sizeof(*ev) - NAME_MAX - 1) &&
+	    (n = read(W.fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
 			for (i = 0; i < W.n; i++) {

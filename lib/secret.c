@@ -349,11 +349,12 @@ gk_secret_refresh(const char *path, struct gk_secret *s, bool *report, struct gk
 			*report = !was_read;
 		return rc;
 	}
-	if (was_read && !s->broken) {
-		/* lib/filewatch: both tags are asked, so both stay current */
+	{
+		/* lib/filewatch: both tags are asked every time (the first time registers them) */
 		bool kq = gk_filewatch_unchanged(&s->key_watch, path);
+		bool pq = gk_filewatch_unchanged(&s->prev_watch, prev);
 
-		if (gk_filewatch_unchanged(&s->prev_watch, prev) && kq)
+		if (kq && pq && was_read && !s->broken)
 			return GK_OK;
 	}
 	stamp_of(path, &k);

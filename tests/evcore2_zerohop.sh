@@ -68,6 +68,16 @@ is "$(appvar HTTP_REMOTE_GROUPS)" users "... Remote-Groups comes from the ticket
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H 'Remote-User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "... a client's Remote-User header never reaches the app"
 
+# the zero hop hands the request on as sent (js_content's internal redirect): method,
+# URI with its query, body; so does the path through gatekeep-authz
+n0=$(calls)
+req -X POST --data-binary 'twelve bytes' -H "Cookie: $(cookie "$TOK" "$TICKET")" "$BASE/private/a%20b?x=1&y=%2F"
+is "$CODE/$(appvar REQUEST_METHOD)/$(appvar BODY_LENGTH)/$(appvar REQUEST_URI)/$(calls)" \
+	"200/POST/12//private/a%20b?x=1&y=%2F/$n0" "zero hop: POST, body and URI reach the app as sent, no gatekeep-authz call"
+req -X POST --data-binary 'twelve bytes' -H "Cookie: gatekeep_session=$TOK" "$BASE/private/a%20b?x=1"
+is "$CODE/$(appvar REQUEST_METHOD)/$(appvar BODY_LENGTH)/$(appvar REQUEST_URI)/$(calls)" \
+	"200/POST/12//private/a%20b?x=1/$((n0 + 1))" "through gatekeep-authz: the same request reaches the app as sent"
+
 # --- 3. nothing njs doubts passes without gatekeep-authz --------------------------------
 # Each case carries a ticket that is valid FOR THAT COOKIE (minted with the secret): only
 # njs's own checks of the session token stand between it and the app.

@@ -33,6 +33,7 @@ include tests/redis.mk
 include tests/totp.mk
 include tests/passkeys.mk
 include tests/ops2.mk
+include tests/perf.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)

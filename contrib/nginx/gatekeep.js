@@ -5,7 +5,8 @@
 // which decides as always and hands out a fresh ticket (lib/ticket.h,
 // zero_hop_ticket_ttl in gatekeep.conf(5)). This check may only ever be stricter
 // than gatekeep-authz's (lib/token.c); when in doubt it answers "ask gatekeep".
-// Used by contrib/nginx/gatekeep-zerohop.conf; see docs/event-core.md.
+// Used by contrib/nginx/gatekeep-zerohop.conf (route: js_content, no subrequest for a
+// request it passes; check: js_set, for an auth_request location); see docs/event-core.md.
 import crypto from 'crypto';
 import fs from 'fs';
 
@@ -49,24 +50,37 @@ function secretKey(path) {
 	return b.slice(0, n);
 }
 
-// The one value of cookie `name`; null when absent, repeated or quoted (gatekeep-authz
-// refuses a repeated name too; a quoted value is simply left to it).
-function cookieValue(header, name) {
+// The one value each of cookies `a` and `b`, in one pass over the header: [va, vb], each
+// null when absent, repeated or quoted (gatekeep-authz refuses a repeated name too; a
+// quoted value is simply left to it). Names and values lose their spaces and tabs at
+// both ends, as lib/cookie.c does.
+function cookieValues(header, a, b) {
 	if (typeof header !== 'string' || header.length > 8192)
-		return null;
-	var found = null, count = 0;
+		return [null, null];
+	var va = null, vb = null, na = 0, nb = 0;
 	var parts = header.split(';');
 	for (var i = 0; i < parts.length; i++) {
 		var p = parts[i];
 		var eq = p.indexOf('=');
-		if (eq < 0)
+		if (eq < 0 || eq < a.length && eq < b.length)
 			continue;
-		if (p.slice(0, eq).replace(/^[ \t]+|[ \t]+$/g, '') !== name)
-			continue;
-		count++;
-		found = p.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+		var n = trimOws(p.slice(0, eq));
+		if (n === a) {
+			na++;
+			va = trimOws(p.slice(eq + 1));
+		} else if (n === b) {
+			nb++;
+			vb = trimOws(p.slice(eq + 1));
+		}
 	}
-	return count === 1 ? found : null;
+	return [na === 1 ? va : null, nb === 1 ? vb : null];
+}
+
+// Spaces and tabs off both ends; the regular expression (slow on a long value in njs)
+// only runs when there is something to take off.
+function trimOws(s) {
+	var c0 = s.charCodeAt(0), c1 = s.charCodeAt(s.length - 1);
+	return c0 === 32 || c0 === 9 || c1 === 32 || c1 === 9 ? s.replace(/^[ \t]+|[ \t]+$/g, '') : s;
 }
 
 function json(seg) {
@@ -86,8 +100,9 @@ function check(r) {
 		var v = r.variables;
 		var name = v.gatekeep_cookie || 'gatekeep_session';
 		var cookies = r.headersIn.Cookie;
-		var token = cookieValue(cookies, name);
-		var ticket = cookieValue(cookies, name + '_ticket');
+		var both = cookieValues(cookies, name, name + '_ticket');
+		var token = both[0];
+		var ticket = both[1];
 		if (token === null || ticket === null || token.length > TOKEN_MAX ||
 		    ticket.length > TICKET_MAX)
 			return '';
@@ -140,4 +155,13 @@ function check(r) {
 	}
 }
 
-export default { check };
+// js_content of the protected location: no auth_request subrequest for a request njs
+// can vouch for. It goes on in the named location @gatekeep_app (the identity in
+// $gk_zh_user, $gk_zh_groups, $gk_zh_email); every other request in @gatekeep_checked,
+// whose auth_request asks gatekeep-authz as always. The redirect keeps the request as
+// the client sent it ($request_uri, headers, body).
+function route(r) {
+	r.internalRedirect(check(r) === '1' ? '@gatekeep_app' : '@gatekeep_checked');
+}
+
+export default { check, route };

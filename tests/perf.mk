@@ -1,0 +1,11 @@
+# tests/perf.mk: issue 15's CPU work per decision: lib/filewatch (no stat() of the user
+# database and the secret per request) and the event core's system calls per decision.
+check_PROGRAMS += tests/t_filewatch
+tests_t_filewatch_SOURCES = tests/t_filewatch.c tests/tap.h
+tests_t_filewatch_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_filewatch_LDADD = $(GK_LIBS)
+TESTS += tests/t_filewatch
+VALGRIND_TESTS += tests/t_filewatch
+
+TESTS += tests/perf_syscalls.sh
+dist_check_SCRIPTS += tests/perf_syscalls.sh
