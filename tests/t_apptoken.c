@@ -44,7 +44,8 @@ creds(void *arg, const char *name, struct gk_user *u, struct gk_creds *c)
 static void
 auth_new(struct gk_auth *a)
 {
-	struct gk_lockout_conf lc = { MAXF, 60, 30, MAXF, 0, 0, 0, 0 };
+	struct gk_lockout_conf lc = { .max_failures = MAXF, .find_time = 60, .ban_time = 30,
+	    .address_failures = MAXF };
 	struct gk_err err;
 
 	memset(a, 0, sizeof(*a));
