@@ -155,6 +155,17 @@ is "$CODE" 200 "an app token as the Basic password passes the 2fa: path (machine
 nreq -H "Authorization: Bearer $APPTOK" "$A1/secure/"
 is "$CODE" 200 "... and as Bearer"
 
+# ---- a second_factor_groups member without TOTP is sent to set it up ----
+rm -f "$JAR"
+form_login bob bob-pw "$A1/private/"
+is "$CODE" 303 "bob (admins, no TOTP) signs in with the password"
+breq -H "$HTML" "$A1/private/"
+is "$CODE" 302 "... his password-only session is sent to the code step on any path"
+LOC=$(hdr Location); LOC=${LOC#"$A1"}
+breq -H "$HTML" "$A1$LOC"
+is "$CODE" 303 "... which, as he has no TOTP, sends him on"
+like "$(hdr Location)" '/gatekeep/account$' "... to the account page to set it up"
+
 # ---- an old cookie (no amr claim) is a password-only session ----
 GEN=$("${PWD_[@]}" --show rita | sed -n 's/^generation: //p')
 OLDC=$("$PY" - "$GK/secret" "$GEN" <<'PY'
