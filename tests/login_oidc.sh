@@ -101,6 +101,7 @@ EOF
 "$GK_PASSWD" -b "$TMP/users.db" bob@example.com 'local password' >/dev/null 2>&1 || bail "add bob"
 
 # ---- configuration errors are start-up errors ----
+gk_give_nobody "$TMP"   # as root, --check-config checks as run_user (lib/login_check)
 check_conf() {  # check_conf DESCRIPTION REGEX key=value...
 	local desc=$1 re=$2 out keys="" a
 	shift 2
