@@ -46,6 +46,7 @@ struct loop {
 	int ep;
 	bool tcp;
 	bool accepting;         /* the listening socket is in the epoll set */
+	bool burst;             /* accept until the queue is empty (else one, see accept_some) */
 	struct slot **slots;
 	size_t n, max;
 	struct slot *dead;
@@ -293,12 +294,20 @@ take_spare(struct loop *l)
 	return s;
 }
 
+/*
+ * Takes queued connections. Finding the queue empty costs an accept4() that fails, one
+ * system call per connection when they come one at a time (nginx's auth_request), so a
+ * wake-up after one that found a single connection takes one and does not look again
+ * (the socket is level-triggered: more waiting means another wake-up at once); the next
+ * wake-up takes a burst, and bursts go on while they find more than one.
+ */
 static void
 accept_some(struct loop *l, int64_t now)
 {
-	int i, fd, one = 1;
+	int i, fd, one = 1, limit = l->burst ? ACCEPT_BURST : 1;
 
-	for (i = 0; i < ACCEPT_BURST; i++) {
+	l->burst = true;
+	for (i = 0; i < limit; i++) {
 		struct slot *s;
 
 		if (l->n >= l->max && !make_room(l)) {
@@ -307,8 +316,11 @@ accept_some(struct loop *l, int64_t now)
 		}
 		fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-			    errno == ECONNABORTED)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				l->burst = i > 1;       /* a single one: take one next time */
+				return;
+			}
+			if (errno == EINTR || errno == ECONNABORTED)
 				return;
 			/* EMFILE and friends: do not spin on a listening socket that stays ready. */
 			if (++l->fails > 1) {

@@ -22,6 +22,8 @@ methods = proxy, session, basic
 proxy_trusted = 127.0.0.1
 on_unauthenticated = basic
 basic_cache_ttl = 5m
+zero_hop_ticket_ttl = 60
+cookie_secure = false
 log_target = stderr
 $GK_RUN_LINES
 CONF
@@ -29,8 +31,9 @@ gk_give_nobody "$TMP"
 gen=$("$GK_PASSWD" --show=alice "$DB" | sed -n 's/^generation: *//p')
 TOK=$("$TOKENTOOL" -l 7200 -g "$gen" issue "$TMP/secret" gatekeep alice) || bail "token"
 BASIC="HTTP_AUTHORIZATION=Basic $(printf 'alice:pw-alice' | base64 -w0)"
-st() { $PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET HTTP_HOST=app.example.com \
-	REMOTE_ADDR=127.0.0.1 REQUEST_URI=/x "$@" | tr -d '\r' | head -1; }
+q() { $PY "$CLIENT" "$SOCK" --role "${ROLE:-authorizer}" REQUEST_METHOD=GET HTTP_HOST=app.example.com \
+	REMOTE_ADDR=127.0.0.1 REQUEST_URI=/x "$@" | tr -d '\r'; }
+st() { q "$@" | head -1; }
 
 "$GK_AUTHZ" -c "$CONF" --listen "unix:$SOCK" --workers 1 2>>"$LOG" &
 AUTHZ_PID=$!
@@ -66,6 +69,22 @@ is "$(grep -E '(newfstatat|stat|statx|lstat)\(' "$TMP/calls" | grep -cE 'users\.
 is "$(grep -cE '(newfstatat|stat|statx|lstat)\(' "$TMP/calls")" \
 	"$(grep -E '(newfstatat|stat|statx|lstat)\(' "$TMP/calls" | grep -c 'lockout')" \
 	"the only stat() calls left are the lockout table's (cached Basic checks its bans)"
+
+# a zero-hop ticket is nginx's business: gatekeep-authz never reads one, whatever it looks
+# like, decides the session alone and hands out a fresh ticket (in the Responder role:
+# nginx's auth_request)
+T1='eyJ4IjoxfQ.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+n0=$(grep -c 'user=alice method=session' "$LOG")
+for bad in "not-a-ticket" "$T1" "\"$T1\"" "$T1.$T1" "" "$(head -c 3000 /dev/zero | tr '\0' A)"; do
+	a=$(ROLE=responder q "HTTP_COOKIE=gatekeep_session=$TOK; gatekeep_session_ticket=$bad")
+	like "$(printf '%s' "$a" | head -1)/$(printf '%s\n' "$a" | grep -c '^Set-Cookie: gatekeep_session_ticket=[A-Za-z0-9_-]*\.[A-Za-z0-9_-]\{43\}; ')" \
+		'^Status: 200/1$' "session with a malformed ticket cookie (${bad:0:20}...): allowed, a fresh ticket"
+done
+is "$(st "HTTP_COOKIE=gatekeep_session=$TOK; gatekeep_session_ticket=$T1; gatekeep_session_ticket=x")" "Status: 200" \
+	"a repeated ticket cookie changes nothing either"
+is "$(st "HTTP_COOKIE=gatekeep_session_ticket=$T1")" "Status: 401" "a ticket alone: no session, 401"
+is "$(( $(grep -c 'user=alice method=session' "$LOG") - n0 ))" 7 "each of the 7 allowed sessions logged once, as a session"
+ok "$(grep -qiE 'err|crit|alert' "$LOG"; [ $? = 1 ]; echo $?)" "no error logged for any ticket cookie"
 
 # what the watcher vouches for still counts at once
 "$GK_PASSWD" --disable "$DB" alice 2>/dev/null || bail "disable"

@@ -164,4 +164,4 @@ function route(r) {
 	r.internalRedirect(check(r) === '1' ? '@gatekeep_app' : '@gatekeep_checked');
 }
 
-export default { check, route };
+export default { check, route, cookieValues };   // cookieValues: for tests/perf_cookie_diff.sh
