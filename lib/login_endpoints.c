@@ -109,8 +109,9 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	q->amr = GK_AMR_PWD;
 	if (login_totp_after_password(q, &u, f->rd))
 		goto out;       /* the code step (lib/login_totp.c) */
-	if (!login_passkey_second_factor(q, &u, f->rd))   /* the passkey step (lib/login_passkey.c) */
-		login_start_session(q, &u, f->rd, "form");
+	if (login_passkey_second_factor(q, &u, f->rd))
+		goto out;       /* the passkey step (lib/login_passkey.c) */
+	login_start_session(q, &u, f->rd, "form");
 out:
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(f, sizeof(*f));

@@ -18,7 +18,7 @@
 static const char *const names[] = {
 	"title", "realm", "action", "csrf", "rd", "user", "error", "message", "login_url",
 	"login", "logout", "oidc_url", "oidc_label",
-	"code", "pending",
+	"code", "pending", "passkey_url",
 };
 
 const char *
@@ -44,6 +44,7 @@ value_of(const struct login_vars *v, const char *n)
 	else if (strcmp(n, "oidc_url") == 0) s = v->oidc_url;
 	else if (strcmp(n, "oidc_label") == 0) s = v->oidc_label;
 	else if (strcmp(n, "pending") == 0) s = v->pending;
+	else if (strcmp(n, "passkey_url") == 0) s = v->passkey_url;
 	return s != NULL ? s : "";
 }
 

@@ -17,6 +17,7 @@ struct login_vars {
 	const char *title, *realm, *action, *csrf, *rd, *user, *error, *message, *login_url;
 	const char *oidc_url, *oidc_label;   /* the provider sign-in link; "" = no OIDC */
 	const char *pending;                 /* the code step: signed state after the password (lib/login_totp.c) */
+	const char *passkey_url;             /* the passkey sign-in link; "" = passkeys off */
 	bool login, logout, code;
 };
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
+
 #include "creds.h"
 #include "form.h"
 #include "login_passkey.h"
@@ -147,7 +149,7 @@ login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *r
  */
 static int
 verify_and_record(struct rq *q, const char *user, const struct answer *a, const unsigned char *ch,
-    int64_t iat, const char **why)
+    int64_t iat, uint8_t *verified_flags, const char **why)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct gk_userdb_txn *txn = NULL;
@@ -206,6 +208,7 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 	}
 	one->counter = count;
 	one->flags = flags;
+	*verified_flags = flags;
 	one->last_used = iat;
 	rc = gk_userdb_txn_creds_put(txn, user, c, &err);
 	if (rc == GK_OK) {
@@ -224,6 +227,20 @@ out:
 	return rc;
 }
 
+/*
+ * The one place a passkey starts a session. Multi-factor: the password and the passkey,
+ * or a passkey that verified its user (UV: a PIN or biometrics); a passwordless sign-in
+ * with presence only is one factor. (The session's record of it, the "amr" claim, is the
+ * TOTP side's q->amr: GK_AMR_PWD | GK_AMR_HWK, GK_AMR_HWK, or nothing, respectively.)
+ */
+static void
+start_session(struct rq *q, const struct gk_user *u, const char *rd, bool second, uint8_t flags)
+{
+	bool multi = second || (flags & GK_WA_FLAG_UV) != 0;
+
+	login_start_session(q, u, rd, second ? "password+passkey" : multi ? "passkey+uv" : "passkey");
+}
+
 static void
 signin_post(struct rq *q, const char *body, size_t len)
 {
@@ -235,6 +252,7 @@ signin_post(struct rq *q, const char *body, size_t len)
 	size_t hlen = 0;
 	int64_t iat = 0;
 	const char *why = NULL;
+	uint8_t flags = 0;
 	bool second;
 	int rc;
 
@@ -306,7 +324,7 @@ signin_post(struct rq *q, const char *body, size_t len)
 		show_get(q, 401, FAILED, NULL, "", a->rd);
 		goto out;
 	}
-	rc = verify_and_record(q, u.name, a, ch, iat, &why);
+	rc = verify_and_record(q, u.name, a, ch, iat, &flags, &why);
 	if (rc == GK_ERR) {
 		login_message_page(q, 500, "Error", UNAVAIL);
 		goto out;
@@ -319,7 +337,7 @@ signin_post(struct rq *q, const char *body, size_t len)
 			show_get(q, 401, FAILED, NULL, "", a->rd);
 		goto out;
 	}
-	login_start_session(q, &u, a->rd, second ? "password+passkey" : "passkey");
+	start_session(q, &u, a->rd, second, flags);
 out:
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(a, sizeof(*a));
@@ -345,6 +363,22 @@ login_passkey_signin(struct rq *q, const char *body, size_t len)
 	}
 	login_add_header(q, "Allow", "GET, HEAD, POST");
 	login_message_page(q, 405, "Error", "This address only takes a passkey.");
+}
+
+const char *
+login_passkey_link(const struct rq *q, const char *rd, char *out, size_t outsz)
+{
+	size_t n = strlen(q->base);
+	char *e = NULL;
+
+	snprintf(out, outsz, "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
+	/* rd rides along, escaped, and is checked again after the sign-in. */
+	if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
+		n = strlen(out);
+		snprintf(out + n, outsz - n, "?rd=%s", e);
+	}
+	curl_free(e);
+	return out;
 }
 
 /* Routes <base>/passkey and <base>/account/passkeys; the CSRF cookie keeps the login's path. */

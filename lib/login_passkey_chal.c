@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "login_passkey.h"
+#include "session_cookie.h"
 
 #define CHAL_VERSION 1
 #define CHAL_SIGNED  26              /* version, purpose, iat, random: what the MAC covers */
@@ -55,6 +56,7 @@ rp_id_fits(const char *host, const char *rp_id)
 int
 login_passkey_config_check(const struct gk_config *cfg, struct gk_err *err)
 {
+	struct gk_err sub = { "" };
 	char host[256];
 
 	if (!cfg->passkeys)
@@ -68,6 +70,12 @@ login_passkey_config_check(const struct gk_config *cfg, struct gk_err *err)
 	if (cfg->passkey_rp_id[0] == '\0' && !rp_id_fits(host, host))
 		return gk_err_set(err, "passkey_origin \"%s\": its host is no domain a passkey can be "
 		    "bound to; set passkey_rp_id", cfg->passkey_origin);
+	/* Browsers refuse a public suffix ("co.uk") as rp id, as they do as a cookie domain. */
+	if (gk_cookie_domain_check(cfg->passkey_rp_id[0] != '\0' ? cfg->passkey_rp_id : host,
+	    &sub) != GK_OK)
+		return gk_err_set(err, "passkey_rp_id \"%s\" is a public suffix (or no domain): "
+		    "browsers refuse it as a relying party id", cfg->passkey_rp_id[0] != '\0' ?
+		    cfg->passkey_rp_id : host);
 	return GK_OK;
 }
 

@@ -139,11 +139,14 @@ account_forms(struct rq *q, const struct passkey_page *p, struct login_buf *b)
 		login_buf_puts(b, "<tr><td class=\"gk-pk-name\">");
 		login_buf_html(b, c->name);
 		t = (time_t)c->created;
-		strftime(when, sizeof(when), "%Y-%m-%d", gmtime_r(&t, &tm) ? &tm : &tm);
+		memset(&tm, 0, sizeof(tm));
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
 		login_buf_printf(b, "</td><td>%s</td><td>", when);
 		if (c->last_used > 0) {
 			t = (time_t)c->last_used;
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm) ? &tm : &tm);
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 			login_buf_puts(b, when);
 		} else
 			login_buf_puts(b, "never");
@@ -211,9 +214,12 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 		ceremony_form(q, p, b);
 	if (p->account)
 		account_forms(q, p, b);
-	login_buf_puts(b, "<p><a href=\"");
-	login_buf_html(b, q->ctx->cfg.login_url);
-	login_buf_puts(b, "\">Sign in with a password</a></p>\n</main>\n");
+	if (!p->account) {
+		login_buf_puts(b, "<p><a href=\"");
+		login_buf_html(b, q->ctx->cfg.login_url);
+		login_buf_puts(b, "\">Sign in with a password</a></p>\n");
+	}
+	login_buf_puts(b, "</main>\n");
 	if (p->mode != NULL) {
 		login_buf_puts(b, "<script>");
 		login_buf_puts(b, ceremony_js);

@@ -88,6 +88,7 @@ login_form_page(struct rq *q, int status, const char *error, const char *user, c
 {
 	struct login_vars v;
 	char mac[64], oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
+	char passkey_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
 
 	memset(&v, 0, sizeof(v));
 	login_csrf_ensure(q);
@@ -114,6 +115,8 @@ login_form_page(struct rq *q, int status, const char *error, const char *user, c
 		v.oidc_url = oidc_url;
 		v.oidc_label = login_oidc_label(q->ctx->oidc);
 	}
+	if (q->ctx->cfg.passkeys)
+		v.passkey_url = login_passkey_link(q, rd, passkey_url, sizeof(passkey_url));
 	login_show_page(q, status, &v);
 }
 

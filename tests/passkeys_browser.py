@@ -125,7 +125,9 @@ try:
 
     # 4. Passwordless: the passkey page, no user name typed.
     ok(sign_out(), "signed out again")
-    drv.get(APP1 + "/gatekeep/passkey?rd=" + APP1 + "/protected/pk")
+    drv.get(APP1 + "/protected/pk")
+    ok(wait_for(By.ID, "gk-passkey"), "the sign-in form offers a passkey", body())
+    drv.find_element(By.ID, "gk-passkey").click()
     ok(wait_for(By.ID, "gk-pk-go"), "passkey sign-in page")
     shot("passkey-signin")
     drv.find_element(By.ID, "gk-pk-go").click()
@@ -148,6 +150,31 @@ try:
     ok(drv.get_cookie("gatekeep_session") is None, "and gets no session")
     drv.get(APP1 + "/protected/")
     ok(wait_for(By.ID, "gk-password"), "the app still asks for a sign-in", drv.current_url)
+
+    # 6. The real key again (counter ahead): password + passkey, then remove it on the
+    #    passkeys page (wrong password first); afterwards the password alone signs in.
+    drv.execute_cdp_cmd("WebAuthn.removeCredential", {"authenticatorId": auth2,
+                                                      "credentialId": clone["credentialId"]})
+    real = dict(before)
+    real["signCount"] = before["signCount"] + 10
+    drv.execute_cdp_cmd("WebAuthn.addCredential", {"authenticatorId": auth2, "credential": real})
+    password("alice", "correct horse")
+    ok(at_app(), "password + passkey with the real key", drv.current_url + "\n" + body())
+    drv.get(APP1 + "/gatekeep/account/passkeys")
+    drv.find_element(By.ID, "gk-pk-rmname").send_keys("laptop")
+    drv.find_element(By.ID, "gk-pk-rmpw").send_keys("wrong horse")
+    drv.find_element(By.CSS_SELECTOR, "#gk-pk-rmpw ~ button").click()
+    ok(wait_for(By.ID, "gk-error") and len(drv.find_elements(By.CSS_SELECTOR, ".gk-pk-name")) == 1,
+       "removal with a wrong password refused", body())
+    drv.find_element(By.ID, "gk-pk-rmname").send_keys("laptop")
+    drv.find_element(By.ID, "gk-pk-rmpw").send_keys("correct horse")
+    drv.find_element(By.CSS_SELECTOR, "#gk-pk-rmpw ~ button").click()
+    ok(wait_for(By.ID, "gk-message") and "You have no passkeys yet." in body(), "passkey removed", body())
+    ok(sign_out(), "signed out a fourth time")
+    drv.get(APP1 + "/protected/")
+    wait_for(By.ID, "gk-password")
+    password("alice", "correct horse")
+    ok(at_app(), "without a passkey the password alone signs in", drv.current_url + "\n" + body())
 except Exception as e:
     ok(False, "driver: %s" % type(e).__name__, e)
 finally:

@@ -11,8 +11,9 @@
 
 #include "creds.h"
 #include "login.h"
-#include "login_request.h"
+#include "login_passkey.h"
 #include "tap.h"
+#include "token.h"
 #include "webauthn_vectors.h"
 
 #define T0 INT64_C(1700000000)
@@ -122,13 +123,14 @@ setup(void)
 static int
 run(const char *method, const char *uri, const char *cookie, const char *body, struct login_buf *out)
 {
-	char e[7][9000];
-	char *envp[8];
+	char e[8][9000];
+	char *envp[9];
 	size_t n = 0;
 	int status = 0;
 
 	snprintf(e[n++], sizeof(e[0]), "REQUEST_METHOD=%s", method);
 	snprintf(e[n++], sizeof(e[0]), "REQUEST_URI=%s", uri);
+	snprintf(e[n++], sizeof(e[0]), "QUERY_STRING=%s", strchr(uri, '?') ? strchr(uri, '?') + 1 : "");
 	snprintf(e[n++], sizeof(e[0]), "REMOTE_ADDR=192.0.2.7");
 	snprintf(e[n++], sizeof(e[0]), "HTTP_HOST=auth.example.com");
 	if (cookie != NULL)
@@ -221,6 +223,12 @@ main(void)
 	snprintf(cookie2, sizeof(cookie2), "gatekeep_session_csrf=%s", NONCE2);
 	login_csrf_mac(&ctx, NONCE, csrf, sizeof(csrf));
 	login_csrf_mac(&ctx, NONCE2, csrf2, sizeof(csrf2));
+
+	/* The sign-in form links to the passkey page, carrying rd. */
+	st = run("GET", "/gatekeep/login?rd=https://app.example.com/x", cookie, NULL, &out);
+	ok(st == 200 && strstr(out.p, "id=\"gk-passkey\" href=\"/gatekeep/passkey?rd=https%3A%2F%2Fapp.example.com%2Fx\"")
+	    != NULL, "sign-in form links to the passkey page with rd");
+	ok(strstr(out.p, "<script") == NULL, "the sign-in form itself has no script");
 
 	/* The page: the ceremony, its challenge, a CSP naming the script's hash. */
 	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
@@ -317,6 +325,123 @@ main(void)
 	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 	ok(st == 303 && session_set(out.p), "password + passkey: a session (%d)", st);
 
+	/* Hostile forms: refused with a 4xx, never a session. */
+	now_value = T0 + 300;
+	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+	attr(out.p, "data-challenge", ch, sizeof(ch));
+	{
+		static const char *const bad[] = {
+			"&id=***&client_data=x&authenticator_data=x&signature=x&user_handle=YWxpY2U",
+			"&id=ZZZ&client_data=&authenticator_data=&signature=&user_handle=YWxpY2U",
+			"",
+			"&user_handle=%00",
+			"&mode=2fa&user=..%2F..",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(body, sizeof(body), "csrf=%s&challenge=%s%s", csrf, ch, bad[i]);
+			st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+			ok(st >= 400 && st < 500 && !session_set(out.p), "hostile form %zu: %d", i, st);
+		}
+		memset(body, 'A', 5000);
+		memcpy(body, "id=", 3);
+		body[5000] = '\0';
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 400 && !session_set(out.p), "an over-long field: 400 (%d)", st);
+		login_buf_reset(&out);
+		{
+			char *envp[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/gatekeep/passkey",
+			    "HTTP_HOST=auth.example.com", "CONTENT_TYPE=text/plain", NULL };
+
+			login_handle(&ctx, envp, "x=1", 3, false, &out);
+			login_buf_add(&out, "", 1);
+			ok(strncmp(out.p, "Status: 415", 11) == 0, "a body that is no form: 415");
+		}
+		st = run("PUT", "/gatekeep/passkey", cookie, NULL, &out);
+		is_int(st, 405, "PUT: 405");
+	}
+
+	/* Registration: the challenge of "begin" is for that name, that user, that browser. */
+	{
+		struct gk_claims c;
+		struct gk_err err = { "" };
+		char tok[GK_TOKEN_MAX + 1], both[GK_TOKEN_MAX + 200], reg[128];
+
+		memset(&c, 0, sizeof(c));
+		gk_strcpy(c.sub, sizeof(c.sub), "alice");
+		gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
+		c.iat = now_value;
+		c.exp = now_value + 3600;
+		c.gen = 1;
+		ok(gk_token_issue(ctx.secret.key, ctx.secret.len, &c, tok, sizeof(tok), &err) == GK_OK,
+		    "a session for alice");
+		snprintf(both, sizeof(both), "%s; gatekeep_session=%s", cookie, tok);
+		st = run("GET", "/gatekeep/account/passkeys", both, NULL, &out);
+		ok(st == 200 && strstr(out.p, "<td class=\"gk-pk-name\">key</td>") != NULL,
+		    "account page lists the passkey (%d)", st);
+		ok(strstr(out.p, "<script") == NULL, "the list has no script");
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=wrong", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 403 && strstr(out.p, "data-challenge") == NULL, "begin with a wrong password: 403 (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=correct+horse", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 200 && attr(out.p, "data-challenge", reg, sizeof(reg)) &&
+		    strstr(out.p, "data-userid=\"YWxpY2U\"") != NULL, "begin: the ceremony for alice (%d)", st);
+		ok(strstr(out.p, "data-allow=\"") != NULL && strstr(out.p, "data-mode=\"create\"") != NULL,
+		    "begin: excludes her passkeys, asks to create");
+		snprintf(body, sizeof(body), "csrf=%s&action=add&name=other&challenge=%s&client_data=e30&attestation=oA",
+		    csrf, reg);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 403, "the challenge for name phone refused for name other (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=add&name=phone&challenge=%s&client_data=e30&attestation=oA",
+		    csrf, reg);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		ok(st == 400 && strstr(out.p, "could not be added") != NULL,
+		    "its own name, but no real answer: 400 (%d)", st);
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=bad%%20name&password=correct+horse", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 400, "a name outside [A-Za-z0-9._@+-]: 400");
+		snprintf(body, sizeof(body), "csrf=%s&action=begin&name=phone&password=correct+horse", csrf2);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 403, "another browser's CSRF token: 403");
+		snprintf(body, sizeof(body), "csrf=%s&action=remove&name=key&password=wrong", csrf);
+		st = run("POST", "/gatekeep/account/passkeys", both, body, &out);
+		is_int(st, 403, "remove with a wrong password: 403");
+	}
+
+	/* Start-up checks of the passkey keys. */
+	{
+		static const struct { const char *origin, *rp; bool good; } cases[] = {
+			{ "https://auth.example.com", "", true },
+			{ "https://auth.example.com", "example.com", true },
+			{ "http://login.gk.test:8080", "gk.test", true },
+			{ "", "", false },
+			{ "HTTPS://auth.example.com", "", false },
+			{ "https://auth.example.com/", "", false },
+			{ "https://auth.example.com:99999x", "", false },
+			{ "ftp://auth.example.com", "", false },
+			{ "https://auth.example.com", "evil.com", false },
+			{ "https://auth.example.com", "le.com", false },
+			{ "https://auth.example.com", "com", false },
+			{ "https://a.co.uk", "co.uk", false },
+			{ "https://intranet", "", false },
+		};
+		struct gk_config cfg = ctx.cfg;
+		struct gk_err err = { "" };
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cfg.passkeys = true;
+			cfg.passkey_origin = (char *)cases[i].origin;
+			cfg.passkey_rp_id = (char *)cases[i].rp;
+			err.msg[0] = '\0';
+			ok((login_passkey_config_check(&cfg, &err) == GK_OK) == cases[i].good,
+			    "config origin=\"%s\" rp_id=\"%s\": %s %s", cases[i].origin, cases[i].rp,
+			    cases[i].good ? "accepted" : "refused", err.msg);
+		}
+	}
+
 	/* The account page needs a session; off means 404. */
 	st = run("GET", "/gatekeep/account/passkeys", cookie, NULL, &out);
 	is_int(st, 401, "account page without a session");
@@ -326,6 +451,8 @@ main(void)
 	snprintf(body, sizeof(body), "user=alice&password=correct+horse&csrf=%s", csrf);
 	st = run("POST", "/gatekeep/login", cookie, body, &out);
 	ok(st == 303 && session_set(out.p), "passkeys off: the password alone (%d)", st);
+	st = run("GET", "/gatekeep/login", cookie, NULL, &out);
+	ok(st == 200 && strstr(out.p, "gk-passkey") == NULL, "passkeys off: no passkey link");
 
 	login_buf_free(&out);
 	gk_lockout_close(ctx.lk);
