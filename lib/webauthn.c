@@ -41,6 +41,62 @@ gk_webauthn_reason(int rc)
 	}
 }
 
+/* ---- CBOR: sizes first, then libcbor's tree ---- */
+
+/*
+ * libcbor 0.8's cbor_load allocates an array or map of the size its header
+ * declares before it knows whether the input holds that many items: nine bytes
+ * can ask for gigabytes. So a pass of its streaming decoder (which allocates
+ * nothing) first refuses a declared count that the bytes left cannot hold.
+ */
+struct cbor_sizes {
+	size_t left;                 /* bytes after the item being decoded */
+	bool bad;
+};
+
+static void
+sizes_array(void *arg, size_t n)
+{
+	struct cbor_sizes *z = arg;
+
+	if (n > z->left)
+		z->bad = true;
+}
+
+static void
+sizes_map(void *arg, size_t n)
+{
+	struct cbor_sizes *z = arg;
+
+	if (n > z->left / 2)
+		z->bad = true;
+}
+
+static cbor_item_t *
+cbor_load_checked(const unsigned char *p, size_t n, struct cbor_load_result *res)
+{
+	struct cbor_callbacks cb = cbor_empty_callbacks;
+	struct cbor_decoder_result r;
+	struct cbor_sizes z = { 0, false };
+	size_t off = 0;
+
+	memset(res, 0, sizeof(*res));
+	cb.array_start = sizes_array;
+	cb.map_start = sizes_map;
+	while (off < n) {
+		z.left = n - off - 1;       /* at least the header byte is this item's */
+		r = cbor_stream_decode(p + off, n - off, &cb, &z);
+		if (r.status != CBOR_DECODER_FINISHED || r.read == 0)
+			break;              /* truncated or invalid: cbor_load says which */
+		off += r.read;
+		if (z.bad) {
+			res->error.code = CBOR_ERR_MALFORMATED;
+			return NULL;
+		}
+	}
+	return cbor_load(p, n, res);
+}
+
 /* ---- clientDataJSON (§7.1 steps 5-10, §7.2 steps 10-14) ---- */
 
 static bool
@@ -237,7 +293,7 @@ gk_webauthn_cose_check(const unsigned char *cose, size_t cose_len, int *alg)
 
 	if (cose_len == 0 || cose_len > GK_WA_COSE_MAX)
 		return GK_WA_ALG;
-	m = cbor_load(cose, cose_len, &res);
+	m = cbor_load_checked(cose, cose_len, &res);
 	if (m == NULL || res.error.code != CBOR_ERR_NONE || res.read != cose_len) {
 		if (m != NULL)
 			cbor_decref(&m);
@@ -289,7 +345,7 @@ skip_extensions(const unsigned char *p, size_t n, bool ed)
 		return n == 0 ? GK_WA_OK : GK_WA_MALFORMED;
 	if (n == 0)
 		return GK_WA_MALFORMED;
-	m = cbor_load(p, n, &res);
+	m = cbor_load_checked(p, n, &res);
 	ok = m != NULL && res.error.code == CBOR_ERR_NONE && res.read == n && cbor_isa_map(m);
 	if (m != NULL)
 		cbor_decref(&m);
@@ -326,7 +382,7 @@ parse_att_obj(const unsigned char *att, size_t att_len, cbor_item_t **root,
 	const cbor_item_t *fmt, *stmt, *authdata;
 	int dups = 0;
 
-	*root = cbor_load(att, att_len, &res);
+	*root = cbor_load_checked(att, att_len, &res);
 	if (*root == NULL || res.error.code != CBOR_ERR_NONE || res.read != att_len ||
 	    !cbor_isa_map(*root) || !cbor_map_is_definite(*root) || cbor_map_size(*root) != 3)
 		return GK_WA_MALFORMED;
@@ -384,7 +440,7 @@ gk_webauthn_register(const struct gk_wa_rp *rp,
 	memcpy(out->id, ad + off, idlen);
 	out->idlen = idlen;
 	off += idlen;
-	key = cbor_load(ad + off, ad_len - off, &res);
+	key = cbor_load_checked(ad + off, ad_len - off, &res);
 	if (key == NULL || res.error.code != CBOR_ERR_NONE) {
 		rc = GK_WA_MALFORMED;
 		goto out;
@@ -428,7 +484,7 @@ verify_sig(const unsigned char *cose, size_t cose_len, const unsigned char *msg,
 
 	if (cose_len == 0 || cose_len > GK_WA_COSE_MAX)
 		return GK_WA_ALG;
-	m = cbor_load(cose, cose_len, &res);
+	m = cbor_load_checked(cose, cose_len, &res);
 	if (m == NULL || res.error.code != CBOR_ERR_NONE || res.read != cose_len) {
 		if (m != NULL)
 			cbor_decref(&m);

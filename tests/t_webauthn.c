@@ -93,6 +93,19 @@ registration(void)
 	    V(att_es256), &c), GK_WA_MALFORMED, "clientDataJSON with a number type: malformed");
 	expect(gk_webauthn_register(&rp, V(ch_reg), (const unsigned char *)"not json", 8,
 	    V(att_es256), &c), GK_WA_MALFORMED, "clientDataJSON not JSON: malformed");
+	{
+		/* Nine bytes that declare a map of 2^63 pairs (or an array of 2^32 items): refused
+		 * before libcbor allocates for them (ASan: allocation-size-too-big otherwise). */
+		static const unsigned char huge_map[] = { 0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02 };
+		static const unsigned char huge_arr[] = { 0xa1, 0x63, 'f', 'm', 't', 0x9a, 0xff, 0xff, 0xff, 0xff, 0x00 };
+
+		expect(gk_webauthn_cose_check(huge_map, sizeof(huge_map), &alg), GK_WA_ALG,
+		    "COSE key declaring 2^63 pairs");
+		expect(gk_webauthn_register(&rp, V(ch_reg), V(cd_reg), huge_map, sizeof(huge_map), &c),
+		    GK_WA_MALFORMED, "attestation object declaring 2^63 pairs");
+		expect(gk_webauthn_register(&rp, V(ch_reg), V(cd_reg), huge_arr, sizeof(huge_arr), &c),
+		    GK_WA_MALFORMED, "attestation object with an array of 2^32 items");
+	}
 	ok(gk_webauthn_cose_check(V(cose_es256), &alg) == GK_OK && alg == -7, "stored ES256 key checks");
 	ok(gk_webauthn_cose_check(V(cose_ed25519), &alg) == GK_OK && alg == -8, "stored Ed25519 key checks");
 	{
