@@ -230,13 +230,15 @@ out:
 /*
  * The one place a passkey starts a session. Multi-factor: the password and the passkey,
  * or a passkey that verified its user (UV: a PIN or biometrics); a passwordless sign-in
- * with presence only is one factor. (The session's record of it, the "amr" claim, is the
- * TOTP side's q->amr: GK_AMR_PWD | GK_AMR_HWK, GK_AMR_HWK, or nothing, respectively.)
+ * with presence only is one factor. The session says so in its "amr" claim (RFC 8176):
+ * pwd+hwk, hwk, or none (as an older cookie: no second factor for 2fa: rules).
  */
 static void
 start_session(struct rq *q, const struct gk_user *u, const char *rd, bool second, uint8_t flags)
 {
 	bool multi = second || (flags & GK_WA_FLAG_UV) != 0;
+
+	q->amr = second ? (GK_AMR_PWD | GK_AMR_HWK) : multi ? GK_AMR_HWK : 0;
 
 	login_start_session(q, u, rd, second ? "password+passkey" : multi ? "passkey+uv" : "passkey");
 }

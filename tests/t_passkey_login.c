@@ -203,6 +203,25 @@ assertion(const char *ch, const char *csrf, uint32_t count, const char *extra, c
 	    b_sig, b_uh, extra);
 }
 
+/* The "amr" claim of the session the response sets ("" when none). */
+static void
+session_amr(const char *resp, char *out, size_t outsz)
+{
+	const char *p = strstr(resp, "Set-Cookie: gatekeep_session="), *d1, *d2, *a;
+	char json[2048];
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (p == NULL || (d1 = strchr(p, '.')) == NULL || (d2 = strchr(d1 + 1, '.')) == NULL ||
+	    sodium_base642bin((unsigned char *)json, sizeof(json) - 1, d1 + 1, (size_t)(d2 - d1 - 1),
+	    NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return;
+	json[n] = '\0';
+	a = strstr(json, "\"amr\":");
+	if (a != NULL)
+		snprintf(out, outsz, "%.*s", (int)strcspn(a, "]") + 1, a);
+}
+
 static bool
 session_set(const char *resp)
 {
@@ -268,6 +287,12 @@ main(void)
 	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 	ok(st == 303 && session_set(out.p) && strstr(out.p, "Location: https://app.example.com/x"),
 	    "passwordless sign-in (%d)", st);
+	{
+		char amr[64];
+
+		session_amr(out.p, amr, sizeof(amr));
+		is_str(amr, "\"amr\":[\"hwk\"]", "a user-verified passkey: amr hwk (a second factor)");
+	}
 
 	/* The same answer again (an authenticator without counter): refused, the challenge is used. */
 	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
@@ -324,6 +349,12 @@ main(void)
 	assertion(chs, csrf, 0, "&mode=2fa&user=alice", body, sizeof(body));
 	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 	ok(st == 303 && session_set(out.p), "password + passkey: a session (%d)", st);
+	{
+		char amr[64];
+
+		session_amr(out.p, amr, sizeof(amr));
+		is_str(amr, "\"amr\":[\"pwd\",\"hwk\"]", "password + passkey: amr pwd, hwk");
+	}
 
 	/* Hostile forms: refused with a 4xx, never a session. */
 	now_value = T0 + 300;
