@@ -125,7 +125,9 @@ diag "t=${SECONDS}s"
 # --- redis killed: deny with a log line, never an allow -------------------------------------------
 rpid=$(cat "$RUN/redis.pid")
 { kill -KILL -- "-$rpid"; wait "$rpid"; } 2>/dev/null
-sleep 0.3
+# Past state_generation_cache_ms (1000) since the last good read (test 17's, in whichever
+# worker answered it), so every worker's cached generation has expired.
+sleep 1.3
 bad=0
 for m in A B; do
 	url=$A; [ $m = B ] && url=$B
