@@ -21,3 +21,4 @@ include tests/ops.mk
 include tests/evcore2.mk
 include tests/review.mk
 include tests/tokens.mk
+include tests/attack.mk
