@@ -1,4 +1,4 @@
-/* t_attack.c: attacks on app tokens that held badly: a token-shaped password, and the time a wrong token takes. */
+/* t_attack.c: attacks on app tokens that held badly: a token-shaped password, the time a wrong token takes, a NUL inside a stored name or scope. */
 #include <config.h>
 
 #include <dirent.h>
@@ -174,6 +174,59 @@ test_failure_cost(void)
 	gk_lockout_close(a.lk);
 }
 
+/* A one-entry value (a token) with name and scope as given (lengths include NULs), checksummed. */
+static size_t
+creds_value(unsigned char *v, const char *name, size_t nl, const char *scope, size_t sl)
+{
+	unsigned char *p = v;
+	int i;
+
+	*p++ = 1;       /* version */
+	*p++ = 1;       /* count */
+	*p++ = GK_CRED_TOKEN;
+	*p++ = (unsigned char)nl;
+	memcpy(p, name, nl);
+	p += nl;
+	memset(p, 0, 8 * 3 + 4 + 4 + 8);
+	p[7] = 1;       /* created = 1 */
+	p += 8 * 3 + 4 + 4 + 8;
+	*p++ = (unsigned char)sl;
+	memcpy(p, scope, sl);
+	p += sl;
+	*p++ = GK_APPTOKEN_ID_BYTES;
+	for (i = 0; i < GK_APPTOKEN_ID_BYTES; i++)
+		*p++ = (unsigned char)('1' + i);
+	*p++ = GK_APPTOKEN_KEY_BYTES + GK_APPTOKEN_HASH_BYTES;
+	memset(p, 'k', GK_APPTOKEN_KEY_BYTES + GK_APPTOKEN_HASH_BYTES);
+	p += GK_APPTOKEN_KEY_BYTES + GK_APPTOKEN_HASH_BYTES;
+	crypto_generichash(p, 16, v, (unsigned long long)(p - v), NULL, 0);
+	return (size_t)(p - v) + 16;
+}
+
+/*
+ * The decoder takes a length-prefixed name or scope with a NUL inside as the C string
+ * before it: "path=/private/\0,method=GET" would be read as the wider "path=/private/",
+ * and the value does not re-encode to its own bytes (the fuzz target's invariant).
+ */
+static void
+test_creds_nul(void)
+{
+	static const char scope[] = "path=/private/\0,method=GET";
+	unsigned char v[512];
+	struct gk_creds *c = calloc(1, sizeof(*c));
+	struct gk_err err;
+	size_t n;
+
+	n = creds_value(v, "phone", 5, "path=/private/,method=GET", 25);
+	is_int(gk_creds_decode(v, n, c, &err), GK_OK, "a well-formed value decodes (control)");
+	n = creds_value(v, "phone", 5, scope, sizeof(scope) - 1);
+	is_int(gk_creds_decode(v, n, c, &err), GK_ECORRUPT, "a scope with a NUL inside is refused");
+	ok(c->n == 0, "  and gives no entries");
+	n = creds_value(v, "ph\0ne", 5, "", 0);
+	is_int(gk_creds_decode(v, n, c, &err), GK_ECORRUPT, "a name with a NUL inside is refused");
+	free(c);
+}
+
 static void
 rm_rf(const char *d)
 {
@@ -217,6 +270,7 @@ main(void)
 	}
 	test_token_shaped_password();
 	test_failure_cost();
+	test_creds_nul();
 	gk_userdb_close(db);
 	rm_rf(dir);
 	return done_testing();
