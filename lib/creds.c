@@ -290,7 +290,8 @@ gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct
 	return GK_OK;
 
 truncated:
-	return gk_err_set(err, "truncated credentials value, or a NUL inside a name or scope (%zu bytes)", len), GK_ECORRUPT;
+	return gk_err_set(err, "truncated credentials value, or a NUL inside a name or scope "
+	    "(%zu bytes)", len), GK_ECORRUPT;
 }
 
 struct gk_cred *
