@@ -424,16 +424,36 @@ gk_auth_reason(enum gk_auth_status st)
 
 /* ---- app tokens (lib/apptoken.h) ------------------------------------------- */
 
-/* A token that did not verify: one failure counted, as for a wrong password. */
+/*
+ * A token that did not verify: one failure counted, as for a wrong password, and the
+ * dummy hash paid as for one (through lib/hashpool when there is one: GK_AUTH_PENDING
+ * first, nothing counted). Without it the time would tell an unknown user (one failed
+ * fetch) from a real one with credentials (their value decoded), the enumeration the
+ * password check's dummy hash prevents.
+ */
 static enum gk_auth_status
-token_failed(struct gk_auth *a, const char *user, const char *addr, int64_t now,
-    enum gk_auth_status st)
+token_failed(struct gk_auth *a, const char *user, const char *token, const char *addr,
+    int64_t now, enum gk_auth_status st)
 {
+	struct gk_hashpool *pool = gk_hashpool_current();
+	enum gk_hashpool_state hs;
 	enum gk_auth_status ls;
+	enum gk_pw_verdict v;
 
-	ls = lockout_reserve(a, user != NULL && gk_valid_user(user, strlen(user)) ? user : NULL,
-	    addr, now);
-	return ls != GK_AUTH_OK ? ls : st;
+	if (user != NULL && !gk_valid_user(user, strlen(user)))
+		user = NULL;
+	/* a ban first, as in line: the pool spends no hash on a banned pair or address */
+	if (pool != NULL && (ls = lockout_admits(a, user, addr, now, false)) != GK_AUTH_OK)
+		return ls;
+	hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user != NULL ? user : "", token, NULL,
+	    false, now, &v);
+	if (hs == GK_HASHPOOL_PENDING)
+		return GK_AUTH_PENDING;
+	if ((ls = lockout_reserve(a, user, addr, now)) != GK_AUTH_OK)
+		return ls;
+	if (hs != GK_HASHPOOL_DONE)
+		dummy_hash(a, token);
+	return st;
 }
 
 enum gk_auth_status
@@ -450,7 +470,7 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 	memset(used, 0, sizeof(*used));
 	if (gk_apptoken_parse(token, &t) != GK_OK || (user != NULL && strcmp(user, t.user) != 0)) {
 		gk_wipe(&t, sizeof(t));
-		return token_failed(a, user, addr, now, GK_AUTH_BAD_TOKEN);
+		return token_failed(a, user, token, addr, now, GK_AUTH_BAD_TOKEN);
 	}
 	if ((st = lockout_admits(a, t.user, addr, now, true)) != GK_AUTH_OK) {
 		gk_wipe(&t, sizeof(t));
@@ -462,13 +482,13 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 	}
 	rc = a->creds(a->creds_arg, t.user, u, c);
 	if (rc == GK_NOTFOUND) {
-		st = token_failed(a, t.user, addr, now, GK_AUTH_UNKNOWN_USER);
+		st = token_failed(a, t.user, token, addr, now, GK_AUTH_UNKNOWN_USER);
 	} else if (rc != GK_OK) {
 		st = GK_AUTH_DB_ERROR;
 	} else {
 		rc = gk_apptoken_check(c, u, &t, now, &m);
 		if (rc == GK_NOTFOUND)
-			st = token_failed(a, t.user, addr, now, GK_AUTH_BAD_TOKEN);
+			st = token_failed(a, t.user, token, addr, now, GK_AUTH_BAD_TOKEN);
 		else if (u->flags & GK_USER_DISABLED)
 			st = GK_AUTH_DISABLED;
 		else if (rc == GK_APPTOKEN_REVOKED)

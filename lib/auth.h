@@ -128,12 +128,15 @@ enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const 
  *    password: a pair found unbanned in the last second skips the table);
  *  - a token that does not verify -- malformed, another user's, an unknown
  *    id or a wrong secret -- counts one failure, as a wrong password does
- *    (the user when the name is valid, and the address); a right token that
+ *    (the user when the name is valid, and the address) and pays the dummy
+ *    hash as a wrong password does (through lib/hashpool when there is one:
+ *    GK_AUTH_PENDING first, nothing counted), so that its time does not tell
+ *    whether its user exists or has credentials; a right token that
  *    is expired or revoked (its generation is not the user's) or whose user
  *    is disabled is refused without counting: it is no guess;
  *  - a good token neither counts nor clears the user's failures (it cannot
  *    launder guesses at the password), and costs one keyed hash: no cache,
- *    no hash pool.
+ *    no hash pool, no dummy.
  * GK_AUTH_OK fills *u (the caller wipes it) and *used (the entry, its data
  * wiped: name, scope, id, last_used for the caller's scope check and
  * gk_apptoken_touch); any other status leaves both wiped.

@@ -231,6 +231,9 @@ get_entry(struct cursor *c, struct gk_cred *e)
 	    !get_bytes8(c, GK_CRED_ID_MAX, e->id, &e->idlen) ||
 	    !get_bytes8(c, GK_CRED_DATA_MAX, e->data, &e->datalen))
 		return false;
+	/* A NUL inside would cut the C string: "path=/p\0,method=GET" read as "path=/p". */
+	if (memchr(e->name, '\0', nl) != NULL || memchr(e->scope, '\0', sl) != NULL)
+		return false;
 	e->name[nl] = '\0';
 	e->scope[sl] = '\0';
 	e->created = (int64_t)created;
@@ -287,7 +290,8 @@ gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct
 	return GK_OK;
 
 truncated:
-	return gk_err_set(err, "truncated credentials value (%zu bytes)", len), GK_ECORRUPT;
+	return gk_err_set(err, "truncated credentials value, or a NUL inside a name or scope "
+	    "(%zu bytes)", len), GK_ECORRUPT;
 }
 
 struct gk_cred *

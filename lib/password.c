@@ -10,6 +10,7 @@
 #include <apr_md5.h>
 #endif
 
+#include "apptoken.h"
 #include "password.h"
 
 /* bcrypt hashes only the first 72 bytes of a password: longer ones would silently collide. */
@@ -196,6 +197,12 @@ gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk_err
 	if (len > GK_PASSWORD_MAX) {
 		gk_err_set(err, "password longer than %d bytes", GK_PASSWORD_MAX);
 		return GK_ETOOLONG;
+	}
+	/* gatekeep-authz takes such a Basic password for an app token (lib/apptoken.h): unusable. */
+	if (gk_apptoken_shaped(password)) {
+		gk_err_set(err, "a password cannot begin with \"" GK_APPTOKEN_PREFIX "\" (that is "
+		    "how app tokens begin)");
+		return GK_EINVAL;
 	}
 	if (method_is_bcrypt(method) && len > BCRYPT_MAX) {
 		gk_err_set(err, "bcrypt uses only the first %d bytes of a password: "

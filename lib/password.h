@@ -38,7 +38,8 @@ int gk_pw_ctx_set_dummy(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigne
 
 /*
  * Checks a password against the chosen method before hashing: length 1..GK_PASSWORD_MAX
- * (256) bytes, and for bcrypt at most 72 bytes (bcrypt would silently truncate).
+ * (256) bytes, not beginning with "gk1." (an app token's prefix: Basic would never try it as
+ * a password), and for bcrypt at most 72 bytes (bcrypt would silently truncate).
  * GK_EINVAL for NULL/empty, GK_ETOOLONG for too long; message in err.
  */
 int gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk_err *err);
