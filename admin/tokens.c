@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "apptoken.h"
+#include "lockout.h"
 #include "options.h"
 #include "passwd.h"
 #include "validate.h"
@@ -101,6 +102,8 @@ pw_token_main(int argc, char **argv)
 {
 	const char *user = NULL, *name = NULL, *expires_s = NULL, *scope_s = NULL;
 	char scope[GK_CRED_SCOPE_MAX + 1] = "", db[GK_PATH_MAX], token[GK_APPTOKEN_MAX + 1];
+	char dir[GK_PATH_MAX];
+	struct gk_lockout_conf lc;
 	struct gk_err err = { "" };
 	struct pw_opts o;
 	int64_t now = (int64_t)time(NULL), expires = 0;
@@ -173,7 +176,11 @@ pw_token_main(int argc, char **argv)
 		    user);
 		return EX_PW_OK;
 	case T_LIST:
-		rc = gk_apptoken_list(db, user, now, stdout, &err);
+		/* The last-use file beside the lockout table; without it, the record's times. */
+		if (pw_resolve_state_dir(&o, npos > 0 ? pos[0] : NULL, dir, sizeof(dir), &lc) !=
+		    EX_PW_OK)
+			dir[0] = '\0';
+		rc = gk_apptoken_list(db, dir[0] != '\0' ? dir : NULL, user, now, stdout, &err);
 		if (rc != GK_OK)
 			return token_fail(rc, db, &err);
 		return fflush(stdout) == 0 ? EX_PW_OK : EX_PW_FILE;

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "apptoken.h"
+#include "tokenuse.h"
 #include "pathnorm.h"
 #include "userdb.h"
 #include "validate.h"
@@ -401,13 +402,14 @@ iso_time(char *out, size_t sz, int64_t t)
 }
 
 int
-gk_apptoken_list(const char *dbpath, const char *user, int64_t now, FILE *out,
-    struct gk_err *err)
+gk_apptoken_list(const char *dbpath, const char *state_dir, const char *user, int64_t now,
+    FILE *out, struct gk_err *err)
 {
 	char created[32], expires[32], used[32], id[ID_HEX_LEN + 1];
 	struct gk_userdb *db;
 	struct gk_creds *c;
 	struct gk_user u;
+	int64_t last, t;
 	size_t i;
 	int rc;
 
@@ -424,7 +426,10 @@ gk_apptoken_list(const char *dbpath, const char *user, int64_t now, FILE *out,
 			continue;
 		iso_time(created, sizeof(created), e->created);
 		iso_time(expires, sizeof(expires), e->expires);
-		iso_time(used, sizeof(used), e->last_used);
+		last = e->last_used;
+		if (e->idlen == GK_APPTOKEN_ID_BYTES && (t = gk_tokenuse_get(state_dir, e->id)) > last)
+			last = t;
+		iso_time(used, sizeof(used), last);
 		sodium_bin2hex(id, sizeof(id), e->id, e->idlen < GK_APPTOKEN_ID_BYTES ? e->idlen :
 		    GK_APPTOKEN_ID_BYTES);
 		fprintf(out, "%s\tid=%s\tcreated=%s\texpires=%s\tlast-used=%s\tscope=%s\tstate=%s\n",
@@ -470,41 +475,11 @@ tried_lately(const unsigned char *id, int64_t now)
 }
 
 int
-gk_apptoken_touch(const char *dbpath, const char *user, const struct gk_cred *used,
-    int64_t now, struct gk_err *err)
+gk_apptoken_touch(const char *state_dir, const struct gk_cred *used, int64_t now,
+    struct gk_err *err)
 {
-	struct gk_userdb_txn *txn;
-	struct gk_creds *c;
-	struct gk_cred *e;
-	int rc;
-
-	if (used->idlen != GK_APPTOKEN_ID_BYTES || now - used->last_used < GK_APPTOKEN_TOUCH_EVERY ||
-	    tried_lately(used->id, now))
+	if (used->idlen != GK_APPTOKEN_ID_BYTES || tried_lately(used->id, now))
 		return GK_OK;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return gk_err_set(err, "out of memory"), GK_ERR;
-	/* Never wait for the lock: another writer is at work, the next hour will do. */
-	if ((rc = gk_userdb_begin(dbpath, false, 0, &txn, err)) != GK_OK) {
-		free(c);
-		return rc == GK_EBUSY ? GK_OK : rc;
-	}
-	if ((rc = gk_userdb_txn_creds_get(txn, user, c, err)) == GK_OK) {
-		e = gk_creds_find(c, GK_CRED_TOKEN, used->name);
-		/* Revoked or replaced meanwhile: nothing to record. */
-		if (e == NULL || e->idlen != used->idlen || memcmp(e->id, used->id, e->idlen) != 0 ||
-		    now <= e->last_used) {
-			gk_userdb_abort(txn);
-			goto out;
-		}
-		e->last_used = now;
-		if ((rc = gk_userdb_txn_creds_put(txn, user, c, err)) == GK_OK) {
-			rc = gk_userdb_commit(txn, err);
-			goto out;
-		}
-	}
-	gk_userdb_abort(txn);
-out:
-	gk_wipe(c, sizeof(*c));
-	free(c);
-	return rc;
+	/* One pwrite in state_dir: the user database is never rewritten for a use. */
+	return gk_tokenuse_record(state_dir, used->id, now, err);
 }

@@ -41,8 +41,8 @@
 #define GK_APPTOKEN_KEY_BYTES    16
 #define GK_APPTOKEN_HASH_BYTES   32
 #define GK_APPTOKEN_MAX          236
-/* last_used is written at most this often per token (seconds): never a write per request. */
-#define GK_APPTOKEN_TOUCH_EVERY  3600
+/* A process records a token's use at most this often (seconds): never a write per request. */
+#define GK_APPTOKEN_TOUCH_EVERY  60
 
 struct gk_apptoken {
 	char user[GK_USER_MAX + 1];
@@ -94,19 +94,24 @@ int gk_apptoken_add(const char *dbpath, const char *user, const char *name, int6
 /* revoke: GK_OK, GK_NOTFOUND (no such user or token; err says which). */
 int gk_apptoken_revoke(const char *dbpath, const char *user, const char *name,
     struct gk_err *err);
-/* list: one line per token of user to out (name, id, times, scope, state at now). */
-int gk_apptoken_list(const char *dbpath, const char *user, int64_t now, FILE *out,
-    struct gk_err *err);
+/*
+ * list: one line per token of user to out (name, id, times, scope, state at now);
+ * last used is the later of the record's last_used and lib/tokenuse's time in
+ * state_dir (NULL: the record's only).
+ */
+int gk_apptoken_list(const char *dbpath, const char *state_dir, const char *user, int64_t now,
+    FILE *out, struct gk_err *err);
 
 /*
- * Records that entry used (user's token) was used at now, coalesced: nothing
- * when its stored last_used is under GK_APPTOKEN_TOUCH_EVERY old, or when this
- * process already tried within that time; else one write transaction that
- * does not wait for the lock (a busy or read-only database is skipped: the
- * time is a hint, never worth a failed request). GK_OK when written or
- * skipped as coalesced, else the write's error (the caller logs it).
+ * Records that token used was used at now in state_dir's token-use file
+ * (lib/tokenuse.h), never in the user database (whose every write is a
+ * whole-file rewrite): one pwrite, at most once per token and
+ * GK_APPTOKEN_TOUCH_EVERY in this process. The record's own last_used stays
+ * as it was (older databases may hold one). GK_OK when written or skipped as
+ * coalesced, else the error (the caller logs it; the time is a hint, never
+ * worth a failed request).
  */
-int gk_apptoken_touch(const char *dbpath, const char *user, const struct gk_cred *used,
-    int64_t now, struct gk_err *err);
+int gk_apptoken_touch(const char *state_dir, const struct gk_cred *used, int64_t now,
+    struct gk_err *err);
 
 #endif

@@ -50,7 +50,7 @@ struct gk_cred {
 	char name[GK_CRED_NAME_MAX + 1];    /* unique per (user, kind); recovery codes "r1".."r10" */
 	int64_t created;                    /* Unix seconds */
 	int64_t expires;                    /* 0 = never */
-	int64_t last_used;                  /* 0 = never; coalesced, not written on every use */
+	int64_t last_used;                  /* 0 = never; app tokens: see lib/tokenuse.h */
 	uint32_t generation;                /* the user's generation when created: a bump revokes tokens */
 	uint32_t flags;                     /* kind-specific (e.g. passkey: user verified, backup state) */
 	uint64_t counter;

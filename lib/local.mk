@@ -11,6 +11,7 @@ lib_libgatekeep_a_SOURCES = \
 	lib/record.h lib/record.c \
 	lib/userdb.h lib/userdb.c lib/userdb_file.h lib/userdb_write.c \
 	lib/creds.h lib/creds.c lib/userdb_creds.c lib/apptoken.h lib/apptoken.c \
+	lib/tokenuse.h lib/tokenuse.c \
 	lib/cidr.h lib/cidr.c \
 	lib/conf.h lib/conf.c lib/conf_keys.h lib/conf_value.c lib/conf_rules.c lib/conf_load.c \
 	lib/conf_check.c lib/conf_print.c \

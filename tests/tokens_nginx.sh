@@ -119,7 +119,7 @@ like "$(lastlog 'deny user=alice')" 'from=127\.0\.0\.3 reason=banned' "... reaso
 req -H "Authorization: Bearer $NEW" "$BASE/private/"
 is "$CODE" 200 "the right token from another address: 200"
 like "$(pw --token-list alice "$GK/users.db" | grep '^new')" 'last-used=20[0-9-]+T' \
-    "the last use is recorded (coalesced: once an hour per token)"
+    "the last use is recorded (in state_dir, not the database)"
 
 # --- the login form never takes a token ----------------------------------------------------
 CGI="$top_builddir/cgi-bin/login.cgi"
