@@ -93,6 +93,7 @@ serve_events(const struct authz_state *st, int fd, unsigned workers)
 	ec.arg = &w;
 	ec.cancel = gk_server_wake();
 	ec.log = &st->log;
+	ec.hash_memo_ttl = st->cfg.basic_cache_ttl;
 	rc = gk_evloop_run(&ec, &err);
 	if (rc != GK_OK)
 		gk_log(&st->log, LOG_ERR, "worker stopped: %s", err.msg);

@@ -251,6 +251,7 @@ resume_parked(struct loop *l, int64_t now)
 			}
 		}
 	} while (m == 32);
+	gk_hashpool_resumed(l->pool);
 }
 
 /* At the cap: closes the connection idle the longest on a kept connection, if any. */
@@ -487,6 +488,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		}
 		if (l.pool == NULL)
 			gk_log(conf->log, LOG_WARNING, "%s; password hashes run in line", perr.msg);
+		gk_hashpool_set_memo_ttl(l.pool, conf->hash_memo_ttl);
 		gk_hashpool_set_current(l.pool);
 	}
 	/* The files the handler follows (user database, secret) are stat()ed only after

@@ -53,6 +53,7 @@ struct gk_evloop_conf {
 	const volatile sig_atomic_t *cancel;    /* set by the caller's signal handlers */
 	const struct gk_log *log;
 	bool no_hash_pool;              /* hash in line (tests); default: lib/hashpool threads */
+	long hash_memo_ttl;             /* basic_cache_ttl: gk_hashpool_set_memo_ttl (0: no memo) */
 };
 
 /*

@@ -51,6 +51,7 @@ struct gk_hashpool {
 	uint64_t next_id;
 	bool deferred;
 	uint64_t deferred_id;
+	long memo_ttl;                  /* gk_hashpool_set_memo_ttl */
 };
 
 static struct gk_hashpool *current;
@@ -138,6 +139,7 @@ gk_hashpool_new(unsigned threads, struct gk_err *err)
 	if (threads == 0)
 		threads = GK_HASHPOOL_THREADS;
 	randombytes_buf(p->mkey, sizeof(p->mkey));
+	p->memo_ttl = GK_HASHPOOL_MEMO_TTL;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -305,6 +307,20 @@ gk_hashpool_take_deferred(struct gk_hashpool *p, uint64_t *job)
 	return d;
 }
 
+void
+gk_hashpool_set_memo_ttl(struct gk_hashpool *p, long ttl)
+{
+	if (p != NULL)
+		p->memo_ttl = ttl < 0 ? 0 : ttl < GK_HASHPOOL_MEMO_TTL ? ttl : GK_HASHPOOL_MEMO_TTL;
+}
+
+void
+gk_hashpool_resumed(struct gk_hashpool *p)
+{
+	if (p != NULL && p->memo_ttl == 0)
+		gk_wipe(p->memo, sizeof(p->memo));
+}
+
 size_t
 gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t max)
 {
@@ -323,7 +339,8 @@ gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t m
 		jobs[n++] = j->id;
 		memcpy(p->memo[p->memo_next].key, j->key, KEY_LEN);
 		p->memo[p->memo_next].v = j->v;
-		p->memo[p->memo_next].until = now + GK_HASHPOOL_MEMO_TTL;
+		/* ttl 0: only for the waiting requests' re-runs (gk_hashpool_resumed forgets it) */
+		p->memo[p->memo_next].until = now + (p->memo_ttl > 0 ? p->memo_ttl : 1);
 		p->memo_next = (p->memo_next + 1) % MEMO_SIZE;
 		p->inflight--;
 		for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {

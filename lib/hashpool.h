@@ -21,7 +21,8 @@
  *
  * The memo is keyed by a keyed BLAKE2b of (kind, user, password, stored hash, disabled), so
  * a verdict is only ever used for the very same question; entries live GK_HASHPOOL_MEMO_TTL
- * seconds. Only the worker's thread calls these functions (the threads see jobs only).
+ * seconds, or less (gk_hashpool_set_memo_ttl): the memo answers a repeated user/password
+ * pair without hashing, so it is a credential cache too and obeys basic_cache_ttl. Only the worker's thread calls these functions (the threads see jobs only).
  * Without a pool (gatekeep-login, the libfcgi core, tests) everything hashes in line.
  * Failures cost what they cost in line: the job spends the dummy hash after a mismatch
  * against a hash that is cheaper than the dummy, and for unknown users.
@@ -58,6 +59,16 @@ struct gk_hashpool *gk_hashpool_current(void);
 enum gk_hashpool_state gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind,
     const char *user, const char *password, const char *stored, bool disabled, int64_t now,
     enum gk_pw_verdict *v);
+
+/*
+ * How long a verdict also answers new requests asking the same question: min(ttl,
+ * GK_HASHPOOL_MEMO_TTL) seconds (the default: GK_HASHPOOL_MEMO_TTL). ttl 0 (basic_cache_ttl
+ * = 0, "no caching"): only the requests that waited for the hash get it, during the
+ * re-runs that follow gk_hashpool_collect, and gk_hashpool_resumed then forgets it.
+ */
+void gk_hashpool_set_memo_ttl(struct gk_hashpool *p, long ttl);
+/* The re-runs of the requests collect named are done: with memo ttl 0, forgets every verdict. */
+void gk_hashpool_resumed(struct gk_hashpool *p);
 
 /* Whether the request being decided queued a job (its decision is not final: not logged). */
 bool gk_hashpool_pending(const struct gk_hashpool *p);

@@ -28,6 +28,7 @@ include tests/ops.mk
 include tests/evcore2.mk
 include tests/review.mk
 include tests/tokens.mk
+include tests/fixes.mk
 include tests/ldap.mk
 include tests/redis.mk
 include tests/totp.mk

@@ -1,0 +1,6 @@
+# tests/fixes.mk: regressions for fixes to app-token last use, the hash pool's memo and export.
+check_PROGRAMS += tests/t_hashpool_memo
+tests_t_hashpool_memo_SOURCES = tests/t_hashpool_memo.c tests/tap.h
+tests_t_hashpool_memo_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_hashpool_memo_LDADD = $(GK_LIBS)
+TESTS += tests/t_hashpool_memo
