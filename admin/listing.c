@@ -7,6 +7,7 @@
 
 #include "options.h"
 #include "passwd.h"
+#include "creds.h"
 #include "userdb.h"
 
 /* One output line and the name it sorts by. */
@@ -20,9 +21,30 @@ struct rows {
 	size_t n, cap;
 	bool oom;
 	bool export;        /* build "name:hash" lines, skipping users without a usable hash */
-	struct gk_userdb *db;   /* for the TOTP flag (admin/totp.c) */
+	struct gk_userdb *db;   /* for the TOTP flag (admin/totp.c); export: the credentials */
 	size_t skipped;
+	struct gk_creds *creds; /* export: scratch for the credentials check */
+	char *with_creds;       /* export: "name, name" of exported users whose credentials are not */
 };
+
+/* Export: htpasswd lines carry no credentials; remembers the user so that --export says so. */
+static void
+note_creds(struct rows *r, const char *name)
+{
+	struct gk_err err = { "" };
+	char *s;
+
+	if (r->creds == NULL || gk_userdb_creds(r->db, name, r->creds, &err) != GK_OK ||
+	    r->creds->n == 0)
+		return;
+	if (asprintf(&s, "%s%s%s", r->with_creds ? r->with_creds : "", r->with_creds ? ", " : "",
+	    name) < 0) {
+		r->oom = true;
+		return;
+	}
+	free(r->with_creds);
+	r->with_creds = s;
+}
 
 static const char *
 dash(const char *s)
@@ -125,8 +147,11 @@ print_rows(struct gk_userdb *db, const char *dbpath, FILE *out, struct rows *r)
 	} else {
 		if (r->n > 0)
 			qsort(r->v, r->n, sizeof(r->v[0]), row_cmp);
-		for (i = 0; i < r->n; i++)
+		for (i = 0; i < r->n; i++) {
 			fprintf(out, "%s\n", r->v[i].line);
+			/* after the walk: a lookup inside gk_userdb_foreach could refresh under it */
+			note_creds(r, r->v[i].name);
+		}
 		if (fflush(out) != 0 || ferror(out)) {
 			pw_warnx("cannot write the output");
 			rc = EX_PW_FILE;
@@ -152,8 +177,20 @@ pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped)
 	int rc;
 
 	r.export = true;
+	r.db = db;
+	if ((r.creds = calloc(1, sizeof(*r.creds))) == NULL) {
+		pw_warnx("out of memory");
+		return EX_PW_GENERAL;
+	}
 	rc = print_rows(db, dbpath, out, &r);
 	*skipped = r.skipped;
+	/* Lost data on a migration unless said: tokens, TOTP seeds, recovery codes, passkeys. */
+	if (rc == EX_PW_OK && r.with_creds != NULL)
+		pw_warnx("credentials NOT exported (app tokens, TOTP, recovery codes, passkeys; "
+		    "an import will not have them) of: %s", r.with_creds);
+	gk_wipe(r.creds, sizeof(*r.creds));
+	free(r.creds);
+	free(r.with_creds);
 	return rc;
 }
 

@@ -4,3 +4,6 @@ tests_t_hashpool_memo_SOURCES = tests/t_hashpool_memo.c tests/tap.h
 tests_t_hashpool_memo_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_hashpool_memo_LDADD = $(GK_LIBS)
 TESTS += tests/t_hashpool_memo
+# gatekeep-passwd --export and the credentials an htpasswd line cannot carry.
+TESTS += tests/export_creds.sh
+dist_check_SCRIPTS += tests/export_creds.sh
