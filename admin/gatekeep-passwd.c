@@ -469,7 +469,7 @@ cmd_readonly(const struct pw_opts *o, const char *db)
 		rc = pw_show(udb, db, o->show_user, stdout);
 		break;
 	case M_EXPORT:
-		rc = pw_export(udb, db, stdout, &n);
+		rc = pw_export(udb, db, stdout, &n, o->with_creds);
 		if (rc == EX_PW_OK && n > 0)
 			pw_warnx("%zu users without a password or disabled were not exported", n);
 		break;
@@ -515,6 +515,8 @@ main(int argc, char **argv)
 		return pw_usage_error("-c cannot be used with %s", o.mode_name);
 	if (o.force && o.mode != M_IMPORT)
 		return pw_usage_error("--force is only for --import");
+	if (o.with_creds && o.mode != M_EXPORT)
+		return pw_usage_error("--with-credentials is only for --export");
 	if (o.leaked && o.mode != M_ROTATE)
 		return pw_usage_error("--leaked is only for --rotate-secret");
 	if ((o.method_set || o.cost != 0) && !takes_pw)

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creds.h"
 #include "passwd.h"
 #include "userdb.h"
 #include "validate.h"
 
 /* Longest htpasswd line we read: a user name, ':' and a crypt string, with room to spare. */
 #define IMPORT_LINE_MAX 1024
+/* Longest credentials line (creds_io.c): the tag, a name and base64 of the largest value. */
+#define IMPORT_CREDS_LINE_MAX (64 + GK_USER_MAX + (GK_CREDS_VALUE_MAX + 2) / 3 * 4)
 
 static const struct {
 	const char *prefix;
@@ -265,7 +268,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 	unsigned long lineno = 0;
 	void *seen = NULL;
 	struct gk_err err = { "" };
-	bool was_replaced = false;
+	bool was_replaced = false, is_creds, last_ok = false;
 	int rc = EX_PW_OK;
 
 	*added = *replaced = 0;
@@ -282,14 +285,26 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			len--;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		if (len > IMPORT_LINE_MAX) {
+		is_creds = len >= strlen(PW_CREDS_LINE) &&
+		    strncmp(line, PW_CREDS_LINE, strlen(PW_CREDS_LINE)) == 0;
+		if (len > (is_creds ? IMPORT_CREDS_LINE_MAX : IMPORT_LINE_MAX)) {
 			pw_warnx("%s: line too long (at most %d bytes)", where, IMPORT_LINE_MAX);
 			rc = EX_PW_INVALID;
 			break;
 		}
+		/* A user's credentials (--export --with-credentials), right after the user. */
+		if (is_creds) {
+			line[len] = '\0';
+			rc = pw_creds_import_line(txn, where, line, last_ok ? name : NULL);
+			last_ok = false;
+			if (rc != EX_PW_OK)
+				break;
+			continue;
+		}
 		/* Blank lines and '#' comments are skipped, as Apache's own parser does. */
 		if (len == 0 || line[0] == '#')
 			continue;
+		last_ok = false;
 		rc = pw_import_parse_line(line, len, name, hash, &err);
 		if (rc != EX_PW_OK) {
 			pw_warnx("%s: %s", where, err.msg);
@@ -310,6 +325,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 		rc = import_one(txn, where, name, hash, a, force, now, &was_replaced);
 		if (rc != EX_PW_OK)
 			break;
+		last_ok = true;
 		if (was_replaced)
 			(*replaced)++;
 		else

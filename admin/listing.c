@@ -25,6 +25,8 @@ struct rows {
 	size_t skipped;
 	struct gk_creds *creds; /* export: scratch for the credentials check */
 	char *with_creds;       /* export: "name, name" of exported users whose credentials are not */
+	bool carry_creds;       /* export: print them (--with-credentials) */
+	size_t carried;
 };
 
 /* Export: htpasswd lines carry no credentials; remembers the user so that --export says so. */
@@ -147,12 +149,19 @@ print_rows(struct gk_userdb *db, const char *dbpath, FILE *out, struct rows *r)
 	} else {
 		if (r->n > 0)
 			qsort(r->v, r->n, sizeof(r->v[0]), row_cmp);
-		for (i = 0; i < r->n; i++) {
+		for (i = 0; i < r->n && rc == EX_PW_OK; i++) {
+			bool had;
+
 			fprintf(out, "%s\n", r->v[i].line);
 			/* after the walk: a lookup inside gk_userdb_foreach could refresh under it */
-			note_creds(r, r->v[i].name);
+			if (r->carry_creds) {
+				rc = pw_creds_export_line(db, r->v[i].name, out, &had);
+				r->carried += had;
+			} else {
+				note_creds(r, r->v[i].name);
+			}
 		}
-		if (fflush(out) != 0 || ferror(out)) {
+		if (rc == EX_PW_OK && (fflush(out) != 0 || ferror(out))) {
 			pw_warnx("cannot write the output");
 			rc = EX_PW_FILE;
 		}
@@ -171,13 +180,15 @@ pw_list(struct gk_userdb *db, const char *dbpath, FILE *out)
 }
 
 int
-pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped)
+pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped,
+    bool with_creds)
 {
 	struct rows r = { 0 };
 	int rc;
 
 	r.export = true;
 	r.db = db;
+	r.carry_creds = with_creds;
 	if ((r.creds = calloc(1, sizeof(*r.creds))) == NULL) {
 		pw_warnx("out of memory");
 		return EX_PW_GENERAL;
@@ -188,6 +199,9 @@ pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped)
 	if (rc == EX_PW_OK && r.with_creds != NULL)
 		pw_warnx("credentials NOT exported (app tokens, TOTP, recovery codes, passkeys; "
 		    "an import will not have them) of: %s", r.with_creds);
+	if (rc == EX_PW_OK && r.carried > 0)
+		pw_warnx("the output holds the credentials of %zu users, TOTP seeds in the clear: "
+		    "keep it as secret as the database", r.carried);
 	gk_wipe(r.creds, sizeof(*r.creds));
 	free(r.creds);
 	free(r.with_creds);

@@ -14,7 +14,7 @@
 enum {
 	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
 	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
-	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_CONFIG, OPT_SECRET, OPT_HELP,
+	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_WITH_CREDS, OPT_CONFIG, OPT_SECRET, OPT_HELP,
 	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR,
 	OPT_TOTP_ENROL, OPT_TOTP_REMOVE
 };
@@ -56,6 +56,7 @@ static const struct option long_options[] = {
 	{ "totp-enrol", required_argument, NULL, OPT_TOTP_ENROL },
 	{ "totp-remove", required_argument, NULL, OPT_TOTP_REMOVE },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "with-credentials", no_argument, NULL, OPT_WITH_CREDS },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "secret-file", required_argument, NULL, OPT_SECRET },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -123,6 +124,7 @@ help(void)
 	    "      --import=FILE     import an htpasswd file, all or nothing (\"-\" = stdin)\n"
 	    "      --force           with --import: replace existing users' passwords\n"
 	    "      --export          print htpasswd lines for users with a password\n"
+	    "      --with-credentials  with --export: also tokens, TOTP, recovery codes, passkeys\n"
 	    "      --check           check the database's integrity\n"
 	    "      --rotate-secret   replace the session secret (the old one stays valid a while)\n"
 	    "      --leaked          with --rotate-secret: the old key leaked, refuse its cookies now\n"
@@ -299,6 +301,7 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 			break;
 		case OPT_LEAKED: o->leaked = true; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_WITH_CREDS: o->with_creds = true; break;
 		case OPT_CONFIG: o->config_path = optarg; break;
 		case OPT_SECRET: o->secret_path = optarg; break;
 		case OPT_GROUPS:

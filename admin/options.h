@@ -31,6 +31,7 @@ struct pw_opts {
 	enum pw_mode mode;
 	const char *mode_name;
 	bool create, batch, from_stdin, force, leaked;
+	bool with_creds;        /* --export --with-credentials */
 	bool method_set;
 	enum gk_pw_method method;
 	unsigned long cost;

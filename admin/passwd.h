@@ -122,7 +122,17 @@ bool pw_path_exists(const char *path);
 struct gk_userdb;
 int pw_list(struct gk_userdb *db, const char *dbpath, FILE *out);
 int pw_show(struct gk_userdb *db, const char *dbpath, const char *name, FILE *out);
-int pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped);
+/* with_creds: each user's credentials as a PW_CREDS_LINE after the user's line (creds_io.c). */
+int pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipped,
+    bool with_creds);
+
+/* creds_io.c: credentials through --export --with-credentials and --import. */
+#define PW_CREDS_LINE "#gatekeep-creds"
+/* Prints name's line when the user has credentials (*had then set); an EX_PW_* code. */
+int pw_creds_export_line(struct gk_userdb *db, const char *name, FILE *out, bool *had);
+/* Imports one credentials line for last_user (the line before), inside txn; EX_PW_*. */
+int pw_creds_import_line(struct gk_userdb_txn *txn, const char *where, const char *line,
+    const char *last_user);
 
 /* A short name for a stored hash's method: "yescrypt", "bcrypt", ... "none", "unknown". */
 const char *pw_hash_method_name(const char *hash);

@@ -39,8 +39,46 @@ is "$out" "" "the imported alice has no tokens: exactly what --export warned abo
 run "$P" --export new/users.db
 unlike "$err" 'credentials' "no warning for a database without credentials"
 
+# --- --with-credentials carries them, and --import brings them back -------------------------
+TOK=$("$P" --token-add alice --name laptop users.db 2>/dev/null) || bail "--token-add laptop failed"
+"$P" --token-add bob --name old users.db >/dev/null 2>&1
+"$P" --revoke-sessions users.db bob >/dev/null 2>&1 || bail "--revoke-sessions bob failed"
+run "$P" --export --with-credentials users.db
+is "$rc" 0 "--export --with-credentials: exit 0"
+like "$(printf '%s\n' "$out" | sed -n 2p)" '^#gatekeep-creds alice [A-Za-z0-9+/]+=*$' \
+    "alice's credentials line follows her htpasswd line"
+unlike "$out" '#gatekeep-creds bob' "bob's only token is revoked: nothing carried"
+like "$err" 'TOTP seeds in the clear' "--with-credentials warns that the output is secret"
+printf '%s\n' "$out" > full.htpasswd
+mkdir full && "$P" --init full/users.db 2>/dev/null || bail "--init full/users.db failed"
+run "$P" --import full.htpasswd full/users.db
+is "$rc" 0 "the export with credentials imports"
+like "$("$P" --token-list alice full/users.db)" 'laptop	id=.*state=active' \
+    "alice's token is there after the import, active"
+run "$P" -v -b full/users.db alice "$TOK"
+unlike "$rc" '^0$' "(a token is never a password)"
+run "$P" --token-list bob full/users.db
+is "$out" "" "bob's revoked token did not travel"
+run "$P" --export --with-credentials full/users.db
+is "$(printf '%s\n' "$out" | grep '^#gatekeep-creds alice' | wc -l)" 1 "and exports again"
+
+# A credentials line must follow its own user, be base64 and decode: else nothing is imported.
+sed 's/^#gatekeep-creds alice/#gatekeep-creds carol/' full.htpasswd > stray.htpasswd
+mkdir stray && "$P" --init stray/users.db 2>/dev/null || bail "--init stray failed"
+run "$P" --import stray.htpasswd stray/users.db
+unlike "$rc" '^0$' "a credentials line naming another user is refused"
+like "$err" 'must follow its user' "... saying why"
+is "$("$P" -l stray/users.db 2>/dev/null | wc -l)" 0 "... and nothing is imported"
+awk '/^#gatekeep-creds/ { $3 = "Z" substr($3, 2) } { print }' full.htpasswd > bad.htpasswd
+run "$P" --import bad.htpasswd stray/users.db
+unlike "$rc" '^0$' "a mangled credentials value is refused"
+run "$P" --export --with-credentials --list users.db
+unlike "$rc" '^0$' "--with-credentials only with --export"
+
 "$P" --token-revoke alice phone users.db 2>/dev/null
 "$P" --token-revoke carol dav users.db 2>/dev/null
+"$P" --token-revoke alice laptop users.db 2>/dev/null
+"$P" --token-revoke bob old users.db 2>/dev/null
 run "$P" --export users.db
 unlike "$err" 'credentials' "tokens revoked: nothing to warn about"
 done_testing
