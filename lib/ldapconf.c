@@ -1,6 +1,7 @@
 /* ldapconf.c: the LDAP backend's pure parts: its configuration check, RFC 4515 filter escaping, group names and levels. */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,25 @@ gk_ldap_filter(const char *tmpl, const char *value, size_t len, char *out, size_
 	if (used + strlen(p + 2) >= outsz)
 		return GK_ETOOLONG;
 	memcpy(out + used, p + 2, strlen(p + 2) + 1);
+	return GK_OK;
+}
+
+int
+gk_ldap_name_attr(const char *tmpl, char *out, size_t outsz)
+{
+	const char *p = strstr(tmpl, "=%s)"), *a;
+	size_t n;
+
+	if (p == NULL || !template_ok(tmpl))
+		return GK_EINVAL;
+	for (a = p; a > tmpl && (isalnum((unsigned char)a[-1]) || a[-1] == '-' || a[-1] == '.' ||
+	    a[-1] == ';'); a--)
+		;
+	n = (size_t)(p - a);
+	if (a == tmpl || a[-1] != '(' || n == 0 || n >= outsz)
+		return GK_EINVAL;
+	memcpy(out, a, n);
+	out[n] = '\0';
 	return GK_OK;
 }
 
@@ -199,6 +219,7 @@ int
 gk_ldapconf_check(const struct gk_config *cfg, struct gk_err *err)
 {
 	bool tls, loopback;
+	char attr[64];
 
 	if (cfg->user_backend != GK_USERBACKEND_LDAP)
 		return GK_OK;
@@ -213,9 +234,10 @@ gk_ldapconf_check(const struct gk_config *cfg, struct gk_err *err)
 		    cfg->ldap_uri);
 	if (cfg->ldap_base_dn == NULL || cfg->ldap_base_dn[0] == '\0')
 		return gk_err_set(err, "user_backend = ldap: ldap_base_dn must be set");
-	if (cfg->ldap_user_filter == NULL || !template_ok(cfg->ldap_user_filter))
+	if (cfg->ldap_user_filter == NULL || !template_ok(cfg->ldap_user_filter) ||
+	    gk_ldap_name_attr(cfg->ldap_user_filter, attr, sizeof(attr)) != GK_OK)
 		return gk_err_set(err, "ldap_user_filter must be a parenthesised filter holding "
-		    "exactly one %%s (the user name) and no other %%");
+		    "exactly one %%s (the user name), as a whole assertion (uid=%%s), and no other %%");
 	if (cfg->ldap_group_base_dn != NULL && cfg->ldap_group_base_dn[0] != '\0' &&
 	    (cfg->ldap_group_filter == NULL || !template_ok(cfg->ldap_group_filter)))
 		return gk_err_set(err, "ldap_group_filter must be a parenthesised filter holding "

@@ -36,6 +36,7 @@ struct ldapusers {
 	LDAP *usr;                      /* the users' binds */
 	char bindpw[BINDPW_MAX + 1];
 	char dummy_dn[DN_MAX + 1];
+	char name_attr[64];             /* the attribute of ldap_user_filter's "(ATTR=%s)" */
 	char why[256];                  /* libldap's diagnostic of the last failed connection */
 	struct entry cache[CACHE_SLOTS];
 	unsigned next;
@@ -329,18 +330,43 @@ answer(const struct entry *s, struct gk_user *u)
 		*u = s->user;
 }
 
+/*
+ * Whether entry e holds name as its one name_attr value, byte for byte. The directory's
+ * matching rule (caseIgnoreMatch for uid) finds alice's entry for "ALICE", and an entry may
+ * carry a second uid its owner wrote: either would become a Remote-User of its own.
+ */
+static bool
+own_name(struct ldapusers *l, LDAPMessage *e, const char *name)
+{
+	struct berval **v = ldap_get_values_len(l->svc, e, l->name_attr);
+	size_t len = strlen(name);
+	bool ok = v != NULL && v[0] != NULL && v[1] == NULL && v[0]->bv_len == len &&
+	    memcmp(v[0]->bv_val, name, len) == 0;
+	char esc[GK_USER_MAX * 4 + 8];
+
+	ldap_value_free_len(v);
+	if (!ok) {
+		gk_log_escape(name, esc, sizeof(esc));
+		gk_log(l->log, LOG_NOTICE, "ldap: user=%s: the entry found does not hold that name as "
+		    "its one %s value, byte for byte (another case or spelling, or two values): "
+		    "taken as unknown", esc, l->name_attr);
+	}
+	return ok;
+}
+
 /* Searches the directory for name into s: LDAP_SUCCESS (s->found tells) or why not. */
 static int
 fetch(struct ldapusers *l, const char *name, struct entry *s)
 {
 	char filter[FILTER_MAX];
-	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", NULL, NULL };
+	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", l->name_attr, NULL,
+		NULL };
 	LDAPMessage *res = NULL, *e;
 	char esc[GK_USER_MAX * 4 + 8];
 	int rc, n = 0;
 
 	if (l->cfg->ldap_group_attribute[0] != '\0')
-		attrs[4] = l->cfg->ldap_group_attribute;
+		attrs[5] = l->cfg->ldap_group_attribute;
 	if (gk_ldap_filter(l->cfg->ldap_user_filter, name, strlen(name), filter, sizeof(filter)) !=
 	    GK_OK)
 		return LDAP_FILTER_ERROR;
@@ -364,7 +390,7 @@ fetch(struct ldapusers *l, const char *name, struct entry *s)
 		return rc;
 	}
 	gk_strcpy(s->name, sizeof(s->name), name);
-	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL) {
+	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL && own_name(l, e, name)) {
 		s->found = true;
 		rc = fill(l, e, name, s);
 	}
@@ -563,6 +589,8 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 	l->cfg = cfg;
 	l->log = log;
 	l->pid = getpid();
+	/* gk_ldapconf_check made sure the filter has one */
+	(void)gk_ldap_name_attr(cfg->ldap_user_filter, l->name_attr, sizeof(l->name_attr));
 	if (cfg->ldap_bind_password_file[0] != '\0' &&
 	    read_bindpw(cfg->ldap_bind_password_file, l->bindpw, sizeof(l->bindpw), err) != GK_OK) {
 		free(l);

@@ -34,6 +34,7 @@ include tests/totp.mk
 include tests/passkeys.mk
 include tests/ops2.mk
 include tests/perf.mk
+include tests/attack2.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)

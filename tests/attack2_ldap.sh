@@ -1,0 +1,75 @@
+#!/bin/bash
+# tests/attack2_ldap.sh: the name the app sees (Remote-User) is the directory's own, byte for
+# byte: a real slapd (uid matches case-insensitively) behind real nginx + gatekeep-authz. A name
+# spelt with other case, or a second uid value a user put on their own entry, must not sign in
+# as a different Remote-User (the app, the rules and the lockout counts key on that name).
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+
+gk_need slapd slapadd slappasswd
+gk_world
+D="$TMP/slapd"
+mkdir -p "$D/db"
+LPORT=$(free_port)
+LURI="ldap://127.0.0.1:$LPORT"
+SUFFIX="dc=gk,dc=test"
+cat >"$D/slapd.conf" <<EOC
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+pidfile $D/slapd.pid
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+maxsize 16777216
+suffix "$SUFFIX"
+rootdn "cn=admin,$SUFFIX"
+rootpw admin-pw
+directory $D/db
+access to attrs=userPassword by anonymous auth by * none
+access to * by * read
+EOC
+user_ldif() { # password uid...
+	local pw=$1 u
+	shift
+	printf 'dn: uid=%s,ou=people,%s\nobjectClass: inetOrgPerson\ncn: %s\nsn: %s\nuserPassword: %s\n' \
+		"$1" "$SUFFIX" "$1" "$1" "$(slappasswd -s "$pw")"
+	for u in "$@"; do printf 'uid: %s\n' "$u"; done
+	echo
+}
+{
+	printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: gk\no: gk\n\n' "$SUFFIX"
+	printf 'dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n' "$SUFFIX"
+	user_ldif alice-dir alice
+	# mallory wrote a second uid on her own entry (an ACL of "by self write" allows it)
+	user_ldif mallory-dir mallory boss
+} >"$D/tree.ldif"
+slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
+	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
+gk_bg slapd slapd -d 0 -f "$D/slapd.conf" -h "$LURI/"
+wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
+
+GK_EXTRA_CONF="$GK_EXTRA_CONF
+user_backend = ldap
+ldap_uri = $LURI
+ldap_base_dn = ou=people,$SUFFIX
+ldap_user_filter = (&(objectClass=inetOrgPerson)(uid=%s))
+ldap_timeout = 2s"
+gk_conf "192.0.2.1/32"
+gk_start_authz unix
+gk_start_backend
+gk_start_nginx
+
+req -u alice:alice-dir "$BASE/private/"
+is "$CODE" 200 "alice with her directory password: 200"
+is "$(appvar HTTP_REMOTE_USER)" alice "... the app sees alice"
+for u in ALICE Alice aLiCe; do
+	req -u "$u:alice-dir" "$BASE/private/"
+	is "$CODE" 401 "'$u' (the directory matches alice's entry): 401, not Remote-User $u"
+done
+for u in boss mallory; do
+	req -u "$u:mallory-dir" "$BASE/private/"
+	is "$CODE" 401 "'$u', one of two uids on mallory's entry (which is hers?): 401, not Remote-User $u"
+done
+like "$(grep -c 'ldap: .*user=ALICE' "$LOG/authz.out")" '^[1-9]' "the refusal is logged with the name"
+done_testing
