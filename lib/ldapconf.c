@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ldap.h>
+
 #include "ldapconf.h"
 #include "userbackend.h"
 #include "validate.h"
@@ -87,6 +89,27 @@ gk_ldap_name_attr(const char *tmpl, char *out, size_t outsz)
 	memcpy(out, a, n);
 	out[n] = '\0';
 	return GK_OK;
+}
+
+bool
+gk_ldap_dn_under(const char *dn, const char *base)
+{
+	char *nd = NULL, *nb = NULL;
+	size_t ld, lb;
+	bool under = false;
+
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &nd, LDAP_DN_FORMAT_LDAPV3) ==
+	    LDAP_SUCCESS && ldap_dn_normalize(base, LDAP_DN_FORMAT_LDAPV3, &nb,
+	    LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS && nd != NULL && nb != NULL) {
+		ld = strlen(nd);
+		lb = strlen(nb);
+		/* a whole RDN boundary, not "cn=x,ou=xgroups"; normalized, an escaped ',' is "\\2C" */
+		under = lb > 0 && ld > lb + 1 && nd[ld - lb - 1] == ',' &&
+		    strcasecmp(nd + ld - lb, nb) == 0;
+	}
+	ldap_memfree(nd);
+	ldap_memfree(nb);
+	return under;
 }
 
 int

@@ -48,6 +48,13 @@ int gk_ldap_filter(const char *tmpl, const char *value, size_t len, char *out, s
 int gk_ldap_name_attr(const char *tmpl, char *out, size_t outsz);
 
 /*
+ * Whether dn lies under base (a descendant, not base itself), both as LDAPv3
+ * strings compared after ldap_dn_normalize, attribute values ignoring case.
+ * False for a DN that does not parse.
+ */
+bool gk_ldap_dn_under(const char *dn, const char *base);
+
+/*
  * A group's name from a group attribute value: a DN's first RDN value
  * ("cn=admins,ou=groups,dc=example,dc=org" -> "admins") or a plain name.
  * GK_OK when the name is a valid group (lib/validate.h), else GK_EINVAL

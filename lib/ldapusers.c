@@ -271,6 +271,31 @@ group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
 	return LDAP_SUCCESS;
 }
 
+/*
+ * Whether a group attribute value may name a group: with ldap_group_base_dn set, a DN
+ * (memberOf) must lie under it. Otherwise a group a user may create anywhere (a
+ * self-service OU, a delegated AD OU) named like "admins" would count as admins.
+ */
+static bool
+group_dn_ok(struct ldapusers *l, const struct berval *v)
+{
+	char dn[DN_MAX + 1];
+	char esc[DN_MAX * 4 + 8];
+
+	if (l->cfg->ldap_group_base_dn[0] == '\0' || memchr(v->bv_val, '=', v->bv_len) == NULL)
+		return true;
+	if (v->bv_len > DN_MAX || memchr(v->bv_val, 0, v->bv_len) != NULL)
+		return false;
+	memcpy(dn, v->bv_val, v->bv_len);
+	dn[v->bv_len] = '\0';
+	if (gk_ldap_dn_under(dn, l->cfg->ldap_group_base_dn))
+		return true;
+	gk_log_escape(dn, esc, sizeof(esc));
+	gk_log(l->log, LOG_NOTICE, "ldap: group %s of %s is not under ldap_group_base_dn: "
+	    "not counted", esc, l->cfg->ldap_group_attribute);
+	return false;
+}
+
 /* Fills s from the one entry e; LDAP_SUCCESS or a group search's failure. */
 static int
 fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
@@ -301,7 +326,8 @@ fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
 		size_t i;
 
 		for (i = 0; v != NULL && v[i] != NULL; i++)
-			add_group(u->groups, sizeof(u->groups), v[i]->bv_val, v[i]->bv_len);
+			if (group_dn_ok(l, v[i]))
+				add_group(u->groups, sizeof(u->groups), v[i]->bv_val, v[i]->bv_len);
 		ldap_value_free_len(v);
 	}
 	if (cfg->ldap_group_base_dn[0] != '\0')

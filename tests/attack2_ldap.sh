@@ -3,10 +3,12 @@
 # byte: a real slapd (uid matches case-insensitively) behind real nginx + gatekeep-authz. A name
 # spelt with other case, or a second uid value a user put on their own entry, must not sign in
 # as a different Remote-User (the app, the rules and the lockout counts key on that name).
+# Groups from memberOf count only under ldap_group_base_dn: a group of the same name that a
+# user made elsewhere in the tree (a self-service OU) does not make its members admins.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
-gk_need slapd slapadd slappasswd
+gk_need slapd slapadd slappasswd ldapadd
 gk_world
 D="$TMP/slapd"
 mkdir -p "$D/db"
@@ -20,12 +22,14 @@ include /etc/ldap/schema/inetorgperson.schema
 pidfile $D/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload memberof
 database mdb
 maxsize 16777216
 suffix "$SUFFIX"
 rootdn "cn=admin,$SUFFIX"
 rootpw admin-pw
 directory $D/db
+overlay memberof
 access to attrs=userPassword by anonymous auth by * none
 access to * by * read
 EOC
@@ -40,6 +44,9 @@ user_ldif() { # password uid...
 {
 	printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: gk\no: gk\n\n' "$SUFFIX"
 	printf 'dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n' "$SUFFIX"
+	printf 'dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n' "$SUFFIX"
+	printf 'dn: ou=selfservice,%s\nobjectClass: organizationalUnit\nou: selfservice\n\n' "$SUFFIX"
+	user_ldif eve-dir eve
 	user_ldif alice-dir alice
 	# mallory wrote a second uid on her own entry (an ACL of "by self write" allows it)
 	user_ldif mallory-dir mallory boss
@@ -48,12 +55,22 @@ slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
 	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
 gk_bg slapd slapd -d 0 -f "$D/slapd.conf" -h "$LURI/"
 wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
+# added live, so that the memberof overlay writes memberOf on the members
+{
+	printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=alice,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"
+	printf 'dn: cn=admins,ou=selfservice,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=eve,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"
+} >"$D/groups.ldif"
+ldapadd -x -H "$LURI" -D "cn=admin,$SUFFIX" -w admin-pw -f "$D/groups.ldif" >"$LOG/ldapadd.out" 2>&1 ||
+	{ sed 's/^/#   /' "$LOG/ldapadd.out"; bail "ldapadd cannot add the test groups"; }
 
 GK_EXTRA_CONF="$GK_EXTRA_CONF
 user_backend = ldap
 ldap_uri = $LURI
 ldap_base_dn = ou=people,$SUFFIX
 ldap_user_filter = (&(objectClass=inetOrgPerson)(uid=%s))
+ldap_group_attribute = memberOf
+ldap_group_base_dn = ou=groups,$SUFFIX
+ldap_group_filter = (member=%s)
 ldap_timeout = 2s"
 gk_conf "192.0.2.1/32"
 gk_start_authz unix
@@ -71,5 +88,13 @@ for u in boss mallory; do
 	req -u "$u:mallory-dir" "$BASE/private/"
 	is "$CODE" 401 "'$u', one of two uids on mallory's entry (which is hers?): 401, not Remote-User $u"
 done
+req -u alice:alice-dir "$BASE/admin/"
+is "$CODE" 200 "alice, in cn=admins under ldap_group_base_dn: /admin 200"
+req -u eve:eve-dir "$BASE/private/"
+is "$CODE" 200 "eve with her password: 200"
+req -u eve:eve-dir "$BASE/admin/"
+is "$CODE" 403 "eve, in a cn=admins she made under ou=selfservice (her memberOf names it): /admin 403"
+like "$(grep -c 'ldap: group cn=admins,ou=selfservice.* not under ldap_group_base_dn' "$LOG/authz.out")" '^[1-9]' \
+	"... logged"
 like "$(grep -c 'ldap: .*user=ALICE' "$LOG/authz.out")" '^[1-9]' "the refusal is logged with the name"
 done_testing

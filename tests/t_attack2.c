@@ -28,5 +28,18 @@ main(void)
 	is_str(attr("(uid~=%s)"), "(refused)", "an approximate match: refused");
 	is_str(attr("(=%s)"), "(refused)", "no attribute: refused");
 	is_str(attr("(a)(uid=%s)(b=%s)"), "(refused)", "two %%s: refused");
+
+	/* memberOf values count only under ldap_group_base_dn */
+	ok(gk_ldap_dn_under("cn=admins,ou=groups,dc=gk", "ou=groups,dc=gk"), "a group under the base");
+	ok(gk_ldap_dn_under("CN=admins, OU=Groups, DC=gk", "ou=groups,dc=gk"), "... spelt otherwise");
+	ok(!gk_ldap_dn_under("cn=admins\\,ou=groups,dc=gk", "ou=groups,dc=gk"),
+	    "an escaped comma is no boundary (one RDN under dc=gk)");
+	ok(gk_ldap_dn_under("cn=admins\\\\,ou=groups,dc=gk", "ou=groups,dc=gk"),
+	    "... an escaped backslash before a comma is one");
+	ok(!gk_ldap_dn_under("cn=admins,ou=self,dc=gk", "ou=groups,dc=gk"), "another OU: no");
+	ok(!gk_ldap_dn_under("cn=admins,ou=xgroups,dc=gk", "ou=groups,dc=gk"),
+	    "a name ending like the base: no");
+	ok(!gk_ldap_dn_under("ou=groups,dc=gk", "ou=groups,dc=gk"), "the base itself: no");
+	ok(!gk_ldap_dn_under("not a dn", "ou=groups,dc=gk"), "garbage: no");
 	return done_testing();
 }
