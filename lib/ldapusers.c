@@ -100,7 +100,7 @@ static int
 connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
 {
 	struct timeval tv = { cfg->ldap_timeout, 0 };
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, never = LDAP_DEREF_NEVER;
 	int tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
 	LDAP *ld = NULL;
 	int rc;
@@ -110,6 +110,8 @@ connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
 		return rc;
 	if ((rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
+	    /* not ldap.conf's DEREF: an alias would bring entries from outside ldap_base_dn in */
+	    (rc = ldap_set_option(ld, LDAP_OPT_DEREF, &never)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||

@@ -5,6 +5,8 @@
 # as a different Remote-User (the app, the rules and the lockout counts key on that name).
 # Groups from memberOf count only under ldap_group_base_dn: a group of the same name that a
 # user made elsewhere in the tree (a self-service OU) does not make its members admins.
+# Aliases are never followed, whatever ldap.conf's DEREF says (LDAPDEREF=always here): an
+# alias in ou=people does not bring a service account from outside ldap_base_dn in.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -47,6 +49,9 @@ user_ldif() { # password uid...
 	printf 'dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n' "$SUFFIX"
 	printf 'dn: ou=selfservice,%s\nobjectClass: organizationalUnit\nou: selfservice\n\n' "$SUFFIX"
 	user_ldif eve-dir eve
+	printf 'dn: ou=services,%s\nobjectClass: organizationalUnit\nou: services\n\n' "$SUFFIX"
+	user_ldif svc-dir svc | sed 's/ou=people/ou=services/'
+	printf 'dn: cn=to-svc,ou=people,%s\nobjectClass: alias\nobjectClass: extensibleObject\ncn: to-svc\naliasedObjectName: uid=svc,ou=services,%s\n\n' "$SUFFIX" "$SUFFIX"
 	user_ldif alice-dir alice
 	# mallory wrote a second uid on her own entry (an ACL of "by self write" allows it)
 	user_ldif mallory-dir mallory boss
@@ -73,7 +78,7 @@ ldap_group_base_dn = ou=groups,$SUFFIX
 ldap_group_filter = (member=%s)
 ldap_timeout = 2s"
 gk_conf "192.0.2.1/32"
-gk_start_authz unix
+LDAPDEREF=always gk_start_authz unix
 gk_start_backend
 gk_start_nginx
 
@@ -94,6 +99,8 @@ req -u eve:eve-dir "$BASE/private/"
 is "$CODE" 200 "eve with her password: 200"
 req -u eve:eve-dir "$BASE/admin/"
 is "$CODE" 403 "eve, in a cn=admins she made under ou=selfservice (her memberOf names it): /admin 403"
+req -u svc:svc-dir "$BASE/private/"
+is "$CODE" 401 "svc, outside ldap_base_dn behind an alias in ou=people (DEREF always in the environment): 401"
 like "$(grep -c 'ldap: group cn=admins,ou=selfservice.* not under ldap_group_base_dn' "$LOG/authz.out")" '^[1-9]' \
 	"... logged"
 like "$(grep -c 'ldap: .*user=ALICE' "$LOG/authz.out")" '^[1-9]' "the refusal is logged with the name"
