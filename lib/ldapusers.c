@@ -510,7 +510,12 @@ ldap_verify(void *impl, const struct gk_user *u, const char *password)
 		return GK_PW_MATCH;
 	if (conn_error(rc)) {
 		down(l, "bind", rc);
-		return GK_PW_FAIL;
+		/*
+		 * ldap_down_grace lets only the Basic cache's passwords through. Any other is a
+		 * guess at the cached one: a failure not counted (GK_PW_FAIL is refunded) would
+		 * make the outage an unthrottled guessing window. Counted as a wrong password.
+		 */
+		return l->cfg->ldap_down_grace > 0 ? GK_PW_MISMATCH : GK_PW_FAIL;
 	}
 	if (rc != LDAP_INVALID_CREDENTIALS) {
 		gk_log_escape(u->name, esc, sizeof(esc));

@@ -7,6 +7,8 @@
 # user made elsewhere in the tree (a self-service OU) does not make its members admins.
 # Aliases are never followed, whatever ldap.conf's DEREF says (LDAPDEREF=always here): an
 # alias in ou=people does not bring a service account from outside ldap_base_dn in.
+# ldap_down_grace: while the directory is down, a password other than the cached one counts
+# as a failure (it was a free, unthrottled guess against the Basic cache).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -76,8 +78,13 @@ ldap_user_filter = (&(objectClass=inetOrgPerson)(uid=%s))
 ldap_group_attribute = memberOf
 ldap_group_base_dn = ou=groups,$SUFFIX
 ldap_group_filter = (member=%s)
-ldap_timeout = 2s"
+ldap_timeout = 2s
+ldap_cache_ttl = 1s
+ldap_down_grace = 1m
+basic_cache_ttl = 1m"
 gk_conf "192.0.2.1/32"
+# the harness allows 100 failures a pair; the guesses below need the default's 5
+sed -i 's/^max_failures = .*/max_failures = 5/' "$GK/gatekeep.conf"
 LDAPDEREF=always gk_start_authz unix
 gk_start_backend
 gk_start_nginx
@@ -104,4 +111,24 @@ is "$CODE" 401 "svc, outside ldap_base_dn behind an alias in ou=people (DEREF al
 like "$(grep -c 'ldap: group cn=admins,ou=selfservice.* not under ldap_group_base_dn' "$LOG/authz.out")" '^[1-9]' \
 	"... logged"
 like "$(grep -c 'ldap: .*user=ALICE' "$LOG/authz.out")" '^[1-9]' "the refusal is logged with the name"
+
+# one worker, so that the request that fills the caches and the ones that test them meet
+gk_stop authz
+rm -f "$GK_SOCK"
+gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 1
+{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (one worker)"
+req -u eve:eve-dir "$BASE/private/"
+is "$CODE" 200 "eve signs in (her password now in the Basic cache)"
+gk_stop slapd
+sleep 1.2
+req -u eve:eve-dir "$BASE/private/"
+is "$CODE" 200 "slapd stopped: eve's cached password still opens, within ldap_down_grace"
+codes=
+for i in 1 2 3 4 5 6 7; do
+	req -u "eve:guess$i" "$BASE/private/"
+	codes="$codes $CODE"
+done
+unlike "$codes" '200|204' "guesses while slapd is down: denied ($codes)"
+req -u eve:eve-dir "$BASE/private/"
+unlike "$CODE" '^(200|204)$' "... and they counted: after max_failures of them eve's pair is banned ($CODE)"
 done_testing
