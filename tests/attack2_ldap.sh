@@ -131,4 +131,5 @@ done
 unlike "$codes" '200|204' "guesses while slapd is down: denied ($codes)"
 req -u eve:eve-dir "$BASE/private/"
 unlike "$CODE" '^(200|204)$' "... and they counted: after max_failures of them eve's pair is banned ($CODE)"
+gk_check_logs nginx "$LOG/authz.out"
 done_testing
