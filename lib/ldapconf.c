@@ -1,10 +1,13 @@
 /* ldapconf.c: the LDAP backend's pure parts: its configuration check, RFC 4515 filter escaping, group names and levels. */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <ldap.h>
 
 #include "ldapconf.h"
 #include "userbackend.h"
@@ -67,6 +70,46 @@ gk_ldap_filter(const char *tmpl, const char *value, size_t len, char *out, size_
 		return GK_ETOOLONG;
 	memcpy(out + used, p + 2, strlen(p + 2) + 1);
 	return GK_OK;
+}
+
+int
+gk_ldap_name_attr(const char *tmpl, char *out, size_t outsz)
+{
+	const char *p = strstr(tmpl, "=%s)"), *a;
+	size_t n;
+
+	if (p == NULL || !template_ok(tmpl))
+		return GK_EINVAL;
+	for (a = p; a > tmpl && (isalnum((unsigned char)a[-1]) || a[-1] == '-' || a[-1] == '.' ||
+	    a[-1] == ';'); a--)
+		;
+	n = (size_t)(p - a);
+	if (a == tmpl || a[-1] != '(' || n == 0 || n >= outsz)
+		return GK_EINVAL;
+	memcpy(out, a, n);
+	out[n] = '\0';
+	return GK_OK;
+}
+
+bool
+gk_ldap_dn_under(const char *dn, const char *base)
+{
+	char *nd = NULL, *nb = NULL;
+	size_t ld, lb;
+	bool under = false;
+
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &nd, LDAP_DN_FORMAT_LDAPV3) ==
+	    LDAP_SUCCESS && ldap_dn_normalize(base, LDAP_DN_FORMAT_LDAPV3, &nb,
+	    LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS && nd != NULL && nb != NULL) {
+		ld = strlen(nd);
+		lb = strlen(nb);
+		/* a whole RDN boundary, not "cn=x,ou=xgroups"; normalized, an escaped ',' is "\\2C" */
+		under = lb > 0 && ld > lb + 1 && nd[ld - lb - 1] == ',' &&
+		    strcasecmp(nd + ld - lb, nb) == 0;
+	}
+	ldap_memfree(nd);
+	ldap_memfree(nb);
+	return under;
 }
 
 int
@@ -199,6 +242,7 @@ int
 gk_ldapconf_check(const struct gk_config *cfg, struct gk_err *err)
 {
 	bool tls, loopback;
+	char attr[64];
 
 	if (cfg->user_backend != GK_USERBACKEND_LDAP)
 		return GK_OK;
@@ -213,9 +257,10 @@ gk_ldapconf_check(const struct gk_config *cfg, struct gk_err *err)
 		    cfg->ldap_uri);
 	if (cfg->ldap_base_dn == NULL || cfg->ldap_base_dn[0] == '\0')
 		return gk_err_set(err, "user_backend = ldap: ldap_base_dn must be set");
-	if (cfg->ldap_user_filter == NULL || !template_ok(cfg->ldap_user_filter))
+	if (cfg->ldap_user_filter == NULL || !template_ok(cfg->ldap_user_filter) ||
+	    gk_ldap_name_attr(cfg->ldap_user_filter, attr, sizeof(attr)) != GK_OK)
 		return gk_err_set(err, "ldap_user_filter must be a parenthesised filter holding "
-		    "exactly one %%s (the user name) and no other %%");
+		    "exactly one %%s (the user name), as a whole assertion (uid=%%s), and no other %%");
 	if (cfg->ldap_group_base_dn != NULL && cfg->ldap_group_base_dn[0] != '\0' &&
 	    (cfg->ldap_group_filter == NULL || !template_ok(cfg->ldap_group_filter)))
 		return gk_err_set(err, "ldap_group_filter must be a parenthesised filter holding "

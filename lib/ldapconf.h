@@ -38,6 +38,23 @@ int gk_ldap_escape(const char *value, size_t len, char *out, size_t outsz);
 int gk_ldap_filter(const char *tmpl, const char *value, size_t len, char *out, size_t outsz);
 
 /*
+ * The attribute the user filter compares the name with: "uid" of
+ * "(&(objectClass=person)(uid=%s))". The %s must be a whole equality
+ * assertion, "(ATTR=%s)": the entry found must then hold the name as that
+ * attribute's one value, byte for byte (lib/ldapusers), since the directory
+ * matches "ALICE" to alice's entry and the name becomes Remote-User.
+ * GK_OK, or GK_EINVAL (no such assertion, or ATTR too long for out).
+ */
+int gk_ldap_name_attr(const char *tmpl, char *out, size_t outsz);
+
+/*
+ * Whether dn lies under base (a descendant, not base itself), both as LDAPv3
+ * strings compared after ldap_dn_normalize, attribute values ignoring case.
+ * False for a DN that does not parse.
+ */
+bool gk_ldap_dn_under(const char *dn, const char *base);
+
+/*
  * A group's name from a group attribute value: a DN's first RDN value
  * ("cn=admins,ou=groups,dc=example,dc=org" -> "admins") or a plain name.
  * GK_OK when the name is a valid group (lib/validate.h), else GK_EINVAL

@@ -36,6 +36,7 @@ struct ldapusers {
 	LDAP *usr;                      /* the users' binds */
 	char bindpw[BINDPW_MAX + 1];
 	char dummy_dn[DN_MAX + 1];
+	char name_attr[64];             /* the attribute of ldap_user_filter's "(ATTR=%s)" */
 	char why[256];                  /* libldap's diagnostic of the last failed connection */
 	struct entry cache[CACHE_SLOTS];
 	unsigned next;
@@ -99,7 +100,7 @@ static int
 connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
 {
 	struct timeval tv = { cfg->ldap_timeout, 0 };
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, never = LDAP_DEREF_NEVER;
 	int tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
 	LDAP *ld = NULL;
 	int rc;
@@ -109,6 +110,8 @@ connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
 		return rc;
 	if ((rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
+	    /* not ldap.conf's DEREF: an alias would bring entries from outside ldap_base_dn in */
+	    (rc = ldap_set_option(ld, LDAP_OPT_DEREF, &never)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
 	    (rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
@@ -270,6 +273,31 @@ group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
 	return LDAP_SUCCESS;
 }
 
+/*
+ * Whether a group attribute value may name a group: with ldap_group_base_dn set, a DN
+ * (memberOf) must lie under it. Otherwise a group a user may create anywhere (a
+ * self-service OU, a delegated AD OU) named like "admins" would count as admins.
+ */
+static bool
+group_dn_ok(struct ldapusers *l, const struct berval *v)
+{
+	char dn[DN_MAX + 1];
+	char esc[DN_MAX * 4 + 8];
+
+	if (l->cfg->ldap_group_base_dn[0] == '\0' || memchr(v->bv_val, '=', v->bv_len) == NULL)
+		return true;
+	if (v->bv_len > DN_MAX || memchr(v->bv_val, 0, v->bv_len) != NULL)
+		return false;
+	memcpy(dn, v->bv_val, v->bv_len);
+	dn[v->bv_len] = '\0';
+	if (gk_ldap_dn_under(dn, l->cfg->ldap_group_base_dn))
+		return true;
+	gk_log_escape(dn, esc, sizeof(esc));
+	gk_log(l->log, LOG_NOTICE, "ldap: group %s of %s is not under ldap_group_base_dn: "
+	    "not counted", esc, l->cfg->ldap_group_attribute);
+	return false;
+}
+
 /* Fills s from the one entry e; LDAP_SUCCESS or a group search's failure. */
 static int
 fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
@@ -300,7 +328,8 @@ fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
 		size_t i;
 
 		for (i = 0; v != NULL && v[i] != NULL; i++)
-			add_group(u->groups, sizeof(u->groups), v[i]->bv_val, v[i]->bv_len);
+			if (group_dn_ok(l, v[i]))
+				add_group(u->groups, sizeof(u->groups), v[i]->bv_val, v[i]->bv_len);
 		ldap_value_free_len(v);
 	}
 	if (cfg->ldap_group_base_dn[0] != '\0')
@@ -329,18 +358,43 @@ answer(const struct entry *s, struct gk_user *u)
 		*u = s->user;
 }
 
+/*
+ * Whether entry e holds name as its one name_attr value, byte for byte. The directory's
+ * matching rule (caseIgnoreMatch for uid) finds alice's entry for "ALICE", and an entry may
+ * carry a second uid its owner wrote: either would become a Remote-User of its own.
+ */
+static bool
+own_name(struct ldapusers *l, LDAPMessage *e, const char *name)
+{
+	struct berval **v = ldap_get_values_len(l->svc, e, l->name_attr);
+	size_t len = strlen(name);
+	bool ok = v != NULL && v[0] != NULL && v[1] == NULL && v[0]->bv_len == len &&
+	    memcmp(v[0]->bv_val, name, len) == 0;
+	char esc[GK_USER_MAX * 4 + 8];
+
+	ldap_value_free_len(v);
+	if (!ok) {
+		gk_log_escape(name, esc, sizeof(esc));
+		gk_log(l->log, LOG_NOTICE, "ldap: user=%s: the entry found does not hold that name as "
+		    "its one %s value, byte for byte (another case or spelling, or two values): "
+		    "taken as unknown", esc, l->name_attr);
+	}
+	return ok;
+}
+
 /* Searches the directory for name into s: LDAP_SUCCESS (s->found tells) or why not. */
 static int
 fetch(struct ldapusers *l, const char *name, struct entry *s)
 {
 	char filter[FILTER_MAX];
-	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", NULL, NULL };
+	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", l->name_attr, NULL,
+		NULL };
 	LDAPMessage *res = NULL, *e;
 	char esc[GK_USER_MAX * 4 + 8];
 	int rc, n = 0;
 
 	if (l->cfg->ldap_group_attribute[0] != '\0')
-		attrs[4] = l->cfg->ldap_group_attribute;
+		attrs[5] = l->cfg->ldap_group_attribute;
 	if (gk_ldap_filter(l->cfg->ldap_user_filter, name, strlen(name), filter, sizeof(filter)) !=
 	    GK_OK)
 		return LDAP_FILTER_ERROR;
@@ -364,7 +418,7 @@ fetch(struct ldapusers *l, const char *name, struct entry *s)
 		return rc;
 	}
 	gk_strcpy(s->name, sizeof(s->name), name);
-	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL) {
+	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL && own_name(l, e, name)) {
 		s->found = true;
 		rc = fill(l, e, name, s);
 	}
@@ -456,7 +510,12 @@ ldap_verify(void *impl, const struct gk_user *u, const char *password)
 		return GK_PW_MATCH;
 	if (conn_error(rc)) {
 		down(l, "bind", rc);
-		return GK_PW_FAIL;
+		/*
+		 * ldap_down_grace lets only the Basic cache's passwords through. Any other is a
+		 * guess at the cached one: a failure not counted (GK_PW_FAIL is refunded) would
+		 * make the outage an unthrottled guessing window. Counted as a wrong password.
+		 */
+		return l->cfg->ldap_down_grace > 0 ? GK_PW_MISMATCH : GK_PW_FAIL;
 	}
 	if (rc != LDAP_INVALID_CREDENTIALS) {
 		gk_log_escape(u->name, esc, sizeof(esc));
@@ -563,6 +622,8 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 	l->cfg = cfg;
 	l->log = log;
 	l->pid = getpid();
+	/* gk_ldapconf_check made sure the filter has one */
+	(void)gk_ldap_name_attr(cfg->ldap_user_filter, l->name_attr, sizeof(l->name_attr));
 	if (cfg->ldap_bind_password_file[0] != '\0' &&
 	    read_bindpw(cfg->ldap_bind_password_file, l->bindpw, sizeof(l->bindpw), err) != GK_OK) {
 		free(l);

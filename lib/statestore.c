@@ -521,6 +521,16 @@ gk_statestore_eval(struct gk_statestore *st, const char *script, int nkeys,
 	}
 	if (tries == 2)
 		return fail(st, "the server forgets its scripts", err);
+	if (r->type == REDIS_REPLY_ERROR && strstr(r->str, "user_script") != NULL) {
+		/*
+		 * The script failed on its keys (WRONGTYPE...): that call fails (deny), the
+		 * connection is sound. A back-off here would deny every user of the worker
+		 * each time a client names the one bad key.
+		 */
+		gk_err_set(err, "state store %s: a script failed: %.160s", st->name, r->str);
+		freeReplyObject(r);
+		return GK_ECORRUPT;
+	}
 	if (r->type != REDIS_REPLY_ARRAY)
 		return unexpected(st, r, "a script", err);
 	for (i = 0; i < (int)r->elements && i < outn; i++) {

@@ -76,7 +76,10 @@ int gk_statestore_key(struct gk_statestore *st, char kind, const char *id, const
 /*
  * Runs a Lua script (EVALSHA, EVAL when the server lacks it) with nkeys
  * keys and nargs arguments; the reply must be an array of integers, copied
- * to out (at most outn). The number of integers, or a negative gk_status.
+ * to out (at most outn). The number of integers, or a negative gk_status:
+ * GK_EIO when the store cannot be reached (dropped, back-off), GK_ECORRUPT
+ * when the script failed on its keys (a key of another type): that call
+ * only, the connection kept.
  */
 int gk_statestore_eval(struct gk_statestore *st, const char *script, int nkeys,
     const char *const *keys, int nargs, const char *const *args, long long *out, int outn,

@@ -36,6 +36,7 @@ include tests/passkeys.mk
 include tests/ops2.mk
 include tests/perf.mk
 include tests/attack.mk
+include tests/attack2.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)
