@@ -21,6 +21,8 @@
  * their page (passkeys, app passwords). The list ends with a NULL label.
  */
 static const struct { const char *label, *seg; } account_links[] = {
+	{ "Passkeys", "account/passkeys" },
+	{ "App passwords", "account/tokens" },
 	{ NULL, NULL }
 };
 
@@ -456,7 +458,10 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 				login_message_page(q, 500, "Error", UNAVAILABLE);
 			} else {
 				gk_log(&ctx->log, LOG_NOTICE, "TOTP enrolled user=%s from=%s", u->name, q->addr ? q->addr : "-");
-				recovery_page(q, &e, "Two-step verification is on.");
+				/* The code just typed is a second factor: this session becomes a 2FA one (no code later). */
+				q->amr = (c->amr != 0 ? c->amr : GK_AMR_PWD) | GK_AMR_OTP;
+				if (login_session_cookie(q, u, "account"))
+					recovery_page(q, &e, "Two-step verification is on.");
 			}
 		}
 	} else {
