@@ -184,6 +184,8 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	/* The other sign-in methods' pages (passkeys, app passwords) list themselves here. */
 	login_buf_puts(b, "<section id=\"gk-more\">\n<h2>Other sign-in methods</h2>\n<ul>\n");
 	for (i = 0; account_links[i].label != NULL; i++) {
+		if (strcmp(account_links[i].seg, "account/passkeys") == 0 && !q->ctx->cfg.passkeys)
+			continue;     /* passkeys off: no link to a 404 */
 		login_sibling(q, account_links[i].seg, link, sizeof(link));
 		login_buf_puts(b, "<li><a href=\"");
 		esc(b, link);

@@ -12,6 +12,10 @@
 gk_need oathtool
 gk_world
 gk_login_world
+GK_EXTRA_CONF="$GK_EXTRA_CONF
+passkeys = true
+passkey_origin = $A1
+passkey_rp_id = gk.test"
 gk_conf "192.0.2.1/32"
 gk_start_authz unix
 gk_start_login
@@ -46,6 +50,8 @@ tpost -d action=add -d name=dav -d expires=yesterday -d password=alice-pw
 is "$CODE" 400 "an expiry that is not one: 400"
 tpost -d action=add -d name=dav --data-urlencode 'path=private' -d password=alice-pw
 is "$CODE" 400 "a scope path that is not absolute: 400 (the CLI's check)"
+tpost -d action=add --data-urlencode 'name=bad name' -d password=alice-pw
+is "$CODE" 400 "a name with a space: 400"
 is "$("${PWD_[@]}" --token-list alice)" "" "... nothing stored by the refused forms"
 tpost -d action=add -d name=dav -d expires=30d -d path=/private --data-urlencode 'methods=GET HEAD' \
 	-d password=alice-pw
