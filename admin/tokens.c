@@ -56,37 +56,6 @@ token_help(void)
 	    "password, --revoke-sessions and --disable revoke every token of the user.\n");
 }
 
-/* never | N{s,m,h,d,w} | YYYY-MM-DD (00:00 UTC): absolute seconds into *out (0 = never). */
-static int
-parse_expires(const char *s, int64_t now, int64_t *out)
-{
-	struct tm tm;
-	char *end;
-	long long n;
-	int64_t unit;
-
-	if (strcmp(s, "never") == 0)
-		return *out = 0, EX_PW_OK;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end != NULL && *end == '\0') {
-		*out = (int64_t)timegm(&tm);
-	} else {
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		if (errno != 0 || end == s || n <= 0 || n > 36500 || s[0] == '+' || s[0] == '-' ||
-		    end[0] == '\0' || end[1] != '\0' || strchr("smhdw", end[0]) == NULL)
-			return pw_usage_error("--expires: '%s' is not never, N followed by s, m, h, d "
-			    "or w, or YYYY-MM-DD", s);
-		unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 :
-		    end[0] == 'd' ? 86400 : 7 * 86400;
-		*out = now + (int64_t)n * unit;
-	}
-	if (*out <= now)
-		return pw_usage_error("--expires: '%s' is in the past", s);
-	return EX_PW_OK;
-}
-
 static int
 token_fail(int rc, const char *db, const struct gk_err *err)
 {
@@ -156,8 +125,8 @@ pw_token_main(int argc, char **argv)
 	}
 	if (npos > 1)
 		return pw_usage_error("too many arguments (at most DBFILE)");
-	if (expires_s != NULL && (rc = parse_expires(expires_s, now, &expires)) != EX_PW_OK)
-		return rc;
+	if (expires_s != NULL && gk_apptoken_expires_parse(expires_s, now, &expires, &err) != GK_OK)
+		return pw_usage_error("--expires: %s", err.msg);
 	if (scope_s != NULL && gk_apptoken_scope_parse(scope_s, scope, sizeof(scope), &err) != GK_OK)
 		return pw_usage_error("--scope: %s", err.msg);
 	if ((rc = pw_resolve_db(&o, npos > 0 ? pos[0] : NULL, db, sizeof(db))) != EX_PW_OK)

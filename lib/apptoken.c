@@ -1,6 +1,8 @@
 /* apptoken.c: app passwords / API tokens: format, keyed hash, scope, and the database commands (see apptoken.h). */
 #include <config.h>
 
+#include <errno.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,4 +484,39 @@ gk_apptoken_touch(const char *state_dir, const struct gk_cred *used, int64_t now
 		return GK_OK;
 	/* One pwrite in state_dir: the user database is never rewritten for a use. */
 	return gk_tokenuse_record(state_dir, used->id, now, err);
+}
+
+/* ---- expiry, as people type it ----------------------------------------------- */
+
+int
+gk_apptoken_expires_parse(const char *s, int64_t now, int64_t *out, struct gk_err *err)
+{
+	struct tm tm;
+	char *end;
+	long long n;
+	int64_t unit;
+
+	*out = 0;
+	if (strcmp(s, "never") == 0)
+		return GK_OK;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		*out = (int64_t)timegm(&tm);
+	} else {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || end == s || n <= 0 || n > 36500 || s[0] == '+' || s[0] == '-' ||
+		    end[0] == '\0' || end[1] != '\0' || strchr("smhdw", end[0]) == NULL)
+			return gk_err_set(err, "'%.32s' is not never, N followed by s, m, h, d "
+			    "or w, or YYYY-MM-DD", s), GK_EINVAL;
+		unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 :
+		    end[0] == 'd' ? 86400 : 7 * 86400;
+		*out = now + (int64_t)n * unit;
+	}
+	if (*out <= now) {
+		*out = 0;
+		return gk_err_set(err, "'%.32s' is in the past", s), GK_EINVAL;
+	}
+	return GK_OK;
 }

@@ -83,6 +83,14 @@ bool gk_apptoken_scope_allows(const char *scope, const struct gk_path_readings *
     const struct gk_methods *ms);
 
 /*
+ * An expiry as typed (gatekeep-passwd --expires, the account page):
+ * "never" (*out = 0), N followed by s, m, h, d or w (N 1..36500, from now), or
+ * YYYY-MM-DD (00:00 UTC). GK_OK, or GK_EINVAL with the reason in err (also for
+ * a time not after now).
+ */
+int gk_apptoken_expires_parse(const char *s, int64_t now, int64_t *out, struct gk_err *err);
+
+/*
  * Database commands (one write transaction each); messages in err.
  * add: a new token for user (must exist) named name (NULL: "token1", "token2"...),
  * expiring at expires (0: never), scope canonical; the token string (once!) into

@@ -158,8 +158,8 @@ login_session_user(struct rq *q, struct gk_user *u, struct gk_claims *c)
  * The one way a session starts (password form and OIDC alike): a fresh
  * token for u, the cookie, the allow line, the redirect to rd (checked).
  */
-void
-login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const char *method)
+bool
+login_session_cookie(struct rq *q, const struct gk_user *u, const char *method)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct gk_claims c;
@@ -185,7 +185,7 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 	if (rc != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "cannot issue a session token: %s", err.msg);
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
-		return;
+		return false;
 	}
 	/* Always a fresh token (no fixation); the pre-session CSRF cookie has done its job. */
 	login_set_cookie(q, ctx->cfg.cookie_name, token, ctx->cfg.cookie_domain, "/", ttl,
@@ -195,5 +195,12 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 	gk_log_decision(&ctx->log, true, u->name, method, q->addr, NULL, q->self);
 	gk_metrics_token_issued();      /* lib/metrics */
 	gk_metrics_login(method, NULL);
-	login_redirect_after(q, rd, u->name);
+	return true;
+}
+
+void
+login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const char *method)
+{
+	if (login_session_cookie(q, u, method))
+		login_redirect_after(q, rd, u->name);
 }

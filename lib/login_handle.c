@@ -9,6 +9,7 @@
 #include "login_request.h"
 #include "login_totp.h"
 #include "login_passkey.h"
+#include "login_tokens_page.h"
 
 static bool
 path_char_ok(const char *s, size_t n)
@@ -75,7 +76,7 @@ route_init(struct rq *q)
 	else
 		q->route = R_LOGIN;
 
-	if (login_passkey_route(q))
+	if (login_passkey_route(q) || login_tokens_route(q))
 		return;
 	gk_strcpy(q->base, sizeof(q->base), q->self);
 	slash = strrchr(q->base, '/');
@@ -142,6 +143,8 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 		login_passkey_signin(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	else if (q.route == R_PASSKEYS)
 		login_passkey_account(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
+	else if (q.route == R_TOKENS)
+		login_tokens_page(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	else
 		login_do_login(&q, body != NULL ? body : "", body != NULL ? body_len : 0);
 	login_finish(&q, out);

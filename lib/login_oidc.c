@@ -407,6 +407,7 @@ login_oidc_finish(struct login_oidc *o, int64_t now, const char *code, const cha
 {
 	json_t *tr = NULL, *claims = NULL;
 	const char *at;
+	uint32_t amr = 0;
 	int rc;
 
 	memset(id, 0, sizeof(*id));
@@ -423,11 +424,15 @@ login_oidc_finish(struct login_oidc *o, int64_t now, const char *code, const cha
 		rc = login_oidc_github_claims(o, at, &claims, reason, err);
 	else {
 		rc = login_oidc_id_token_check(o, now, login_oidc_jstr(tr, "id_token"), nonce, &claims, reason, err);
-		if (rc == GK_OK)
+		if (rc == GK_OK) {
+			amr = login_oidc_amr(claims);    /* the signed claims only, before userinfo */
 			rc = login_oidc_merge_userinfo(o, claims, at, reason, err);
+		}
 	}
 	if (rc == GK_OK)
 		rc = login_oidc_identity(o, claims, id, reason, err);
+	if (rc == GK_OK)
+		id->amr = amr;
 	json_decref(claims);
 	json_decref(tr);     /* jansson does not wipe: the tokens are short-lived and single-use */
 	if (rc != GK_OK)

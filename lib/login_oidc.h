@@ -18,6 +18,7 @@ struct login_oidc_id {
 	char groups[GK_GROUPS_MAX + 1];   /* mapped from oidc_groups_claim, invalid entries dropped */
 	bool groups_mapped;               /* oidc_groups_claim is set: groups replace the stored ones */
 	char sub[LOGIN_OIDC_SUB_MAX + 1];
+	uint32_t amr;                     /* GK_AMR_* from the ID token's own "amr" (login_oidc_amr) */
 };
 
 struct login_oidc;

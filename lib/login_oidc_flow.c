@@ -338,6 +338,7 @@ login_oidc_callback(struct rq *q)
 		oidc_deny(q, strcmp(reason, "database") == 0 ? 500 : 403, id.user, reason, detail);
 		goto out;
 	}
+	q->amr = id.amr;     /* what the provider asserted in the signed ID token (0: password level) */
 	login_start_session(q, &u, f.rd, "oidc");
 out:
 	gk_wipe(&f, sizeof(f));

@@ -67,6 +67,15 @@ int login_oidc_github_claims(struct login_oidc *o, const char *token, json_t **c
 int login_oidc_id_token_check(struct login_oidc *o, int64_t now, const char *tok, const char *nonce,
     json_t **claims, const char **reason, struct gk_err *err);
 /* Claims to our user: verified e-mail, allow-lists, user name, display name, groups. */
+/*
+ * The session's GK_AMR_* from a signed ID token's "amr" (RFC 8176): two
+ * factors only when the provider says so: "mfa" (GK_AMR_PWD plus the "otp"/
+ * "swk" -> GK_AMR_OTP or "hwk" -> GK_AMR_HWK it names, GK_AMR_OTP if none), or
+ * "pwd"/"pin" with one of those; anything else (a lone "hwk", a string, no
+ * claim) is 0, password level. Read before userinfo is merged: never from an
+ * unsigned answer.
+ */
+uint32_t login_oidc_amr(const json_t *id_token_claims);
 int login_oidc_identity(struct login_oidc *o, const json_t *c, struct login_oidc_id *id,
     const char **reason, struct gk_err *err);
 

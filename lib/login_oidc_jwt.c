@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "login_oidc_int.h"
+#include "token.h"
 #include "validate.h"
 
 #define ID_TOKEN_MAX       16384
@@ -268,6 +269,36 @@ map_groups(struct login_oidc *o, const json_t *claims, struct login_oidc_id *id)
 			gk_log(o->log, LOG_WARNING, "oidc: dropped a non-string group claim value for %s",
 			    id->email);
 	}
+}
+
+uint32_t
+login_oidc_amr(const json_t *c)
+{
+	const json_t *a = json_object_get(c, "amr"), *v;
+	uint32_t second = 0;
+	bool mfa = false, knows = false;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > 32)
+		return 0;       /* absent, not a list, or absurd: password level */
+	json_array_foreach(a, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL)
+			continue;
+		if (strcmp(s, "hwk") == 0)
+			second |= GK_AMR_HWK;
+		else if (strcmp(s, "otp") == 0 || strcmp(s, "swk") == 0)
+			second |= GK_AMR_OTP;
+		else if (strcmp(s, "mfa") == 0)
+			mfa = true;
+		else if (strcmp(s, "pwd") == 0 || strcmp(s, "pin") == 0)
+			knows = true;
+	}
+	/* A lone key or code is one factor (a security key without PIN): two, or "mfa", it must say. */
+	if (mfa)
+		return GK_AMR_PWD | (second != 0 ? second : GK_AMR_OTP);
+	return knows && second != 0 ? (GK_AMR_PWD | second) : 0;
 }
 
 int

@@ -13,7 +13,8 @@
 #define SELF_MAX         1024
 
 enum route { R_LOGIN, R_LOGOUT, R_WHOAMI, R_OIDC_START, R_OIDC_CALLBACK, R_ACCOUNT,
-	R_PASSKEY, R_PASSKEYS };      /* passkeys: lib/login_passkey.h */
+	R_PASSKEY, R_PASSKEYS,       /* passkeys: lib/login_passkey.h */
+	R_TOKENS };                   /* app passwords: lib/login_tokens_page.h */
 
 struct resp {
 	int status;
@@ -85,6 +86,8 @@ int login_bump_generation(struct rq *q, const char *user);
 bool login_session_user(struct rq *q, struct gk_user *u, struct gk_claims *c);
 /* The one way a session starts (form and OIDC alike): token, cookie, allow line, redirect. */
 void login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const char *method);
+/* Its cookie part (q->amr; no redirect: the caller answers); false = a 500 page is already set. */
+bool login_session_cookie(struct rq *q, const struct gk_user *u, const char *method);
 
 /* login_endpoints.c: the password endpoints. */
 void login_do_login(struct rq *q, const char *body, size_t len);

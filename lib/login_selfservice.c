@@ -21,6 +21,8 @@
  * their page (passkeys, app passwords). The list ends with a NULL label.
  */
 static const struct { const char *label, *seg; } account_links[] = {
+	{ "Passkeys", "account/passkeys" },
+	{ "App passwords", "account/tokens" },
 	{ NULL, NULL }
 };
 
@@ -182,6 +184,8 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	/* The other sign-in methods' pages (passkeys, app passwords) list themselves here. */
 	login_buf_puts(b, "<section id=\"gk-more\">\n<h2>Other sign-in methods</h2>\n<ul>\n");
 	for (i = 0; account_links[i].label != NULL; i++) {
+		if (strcmp(account_links[i].seg, "account/passkeys") == 0 && !q->ctx->cfg.passkeys)
+			continue;     /* passkeys off: no link to a 404 */
 		login_sibling(q, account_links[i].seg, link, sizeof(link));
 		login_buf_puts(b, "<li><a href=\"");
 		esc(b, link);
@@ -456,7 +460,10 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 				login_message_page(q, 500, "Error", UNAVAILABLE);
 			} else {
 				gk_log(&ctx->log, LOG_NOTICE, "TOTP enrolled user=%s from=%s", u->name, q->addr ? q->addr : "-");
-				recovery_page(q, &e, "Two-step verification is on.");
+				/* The code just typed is a second factor: this session becomes a 2FA one (no code later). */
+				q->amr = (c->amr != 0 ? c->amr : GK_AMR_PWD) | GK_AMR_OTP;
+				if (login_session_cookie(q, u, "account"))
+					recovery_page(q, &e, "Two-step verification is on.");
 			}
 		}
 	} else {

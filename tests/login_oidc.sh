@@ -389,6 +389,18 @@ fake dup-claim 401 id-token-malformed
 fake string-verified 401 email-unverified
 is "$(grep -c 'allow user=dave@example.com method=oidc' "$TMP/login-fake.log")" 4 \
 	"fake provider: client_secret_post used (the only method offered), four sign-ins"
+# The ID token's amr (RFC 8176) is the session's: a second factor only when the provider says so.
+fakeamr() {  # fakeamr MODE WANT: the session's amr after a sign-in with that ID token
+	echo "$1" > "$TMP/fakemode"
+	r=$(drive /fake dave)
+	is "$(j "$r" 'd["callback_status"]') $(j "$r" '"+".join(d.get("amr", []))')" "303 $2" "claims $1: session amr '$2'"
+}
+fakeamr amr-mfa pwd+otp
+fakeamr amr-hwk ""
+fakeamr amr-pwd-hwk pwd+hwk
+fakeamr amr-pwd ""
+fakeamr amr-string ""
+fakeamr good ""
 # The verified e-mail can move between accounts at the provider; the subject never does.
 fake other-sub 403 identity-mismatch
 echo good > "$TMP/fakemode"

@@ -233,6 +233,8 @@ is "$CODE" 200 "the first code turns TOTP on"
 is "$(printf '%s\n' "$BODY" | grep -c '<li><code>')" 10 "... and shows 10 recovery codes"
 like "$("${PWD_[@]}" --show rita)" 'totp: enrolled, 10 recovery codes left' "... stored"
 breq -H "$HTML" "$A1/gatekeep/account"
+is "$CODE" 200 "the confirming code made this session a two-factor one: no code asked again"
+nreq -H "$HTML" -H "Cookie: gatekeep_session=$OLDC" "$A1/gatekeep/account"
 is "$CODE" 303 "the account page of an enrolled user with a password-only session asks for the code first"
 rm -f "$JAR"
 pw_step rita rita-pw

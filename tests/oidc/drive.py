@@ -11,6 +11,7 @@ browser carries: the nonce sent to the provider, the state returned to us, the
 flow cookie; --replay sends the same callback twice.
 """
 import argparse
+import base64
 import html
 import http.cookiejar
 import json
@@ -135,6 +136,10 @@ def main():
     text = re.sub(r"<(style|head)\b.*?</\1>", " ", body, flags=re.S)
     out["callback_body"] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()[:300] if st != 303 else ""
     out["session"] = any(c.name == "gatekeep_session" and c.value for c in jar)
+    for c in jar:   # the session's "amr" claim (none: password level)
+        if c.name == "gatekeep_session" and c.value.count(".") == 2:
+            p = c.value.split(".")[1]
+            out["amr"] = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))).get("amr", [])
     if a.replay:
         st2, _, _, cookies2 = req(callback)
         out["replay_status"] = st2

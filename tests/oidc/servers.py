@@ -276,6 +276,16 @@ class FakeOP(BaseHTTPRequestHandler):
             c["sub"] = "other-" + user
         elif mode == "string-verified":
             c["email_verified"] = "true"
+        elif mode == "amr-mfa":
+            c["amr"] = ["pwd", "mfa"]
+        elif mode == "amr-hwk":
+            c["amr"] = ["hwk"]
+        elif mode == "amr-pwd-hwk":
+            c["amr"] = ["pwd", "hwk"]
+        elif mode == "amr-pwd":
+            c["amr"] = ["pwd"]
+        elif mode == "amr-string":
+            c["amr"] = "mfa"
         elif mode == "es256":
             key, alg, hdr = FakeOP.keys["ec"], "ES256", {"kid": "fake-ec"}
         elif mode == "no-kid":
