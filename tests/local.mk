@@ -37,6 +37,7 @@ include tests/ops2.mk
 include tests/perf.mk
 include tests/attack.mk
 include tests/attack2.mk
+include tests/selfsvc.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)
@@ -51,4 +52,3 @@ check-unit: $(check_PROGRAMS)
 check-e2e: all $(check_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter %.sh %.py,$(TESTS))'
 .PHONY: check-unit check-e2e
-include tests/selfsvc.mk
