@@ -50,7 +50,8 @@ static const char *const extra_oidc[] = {
 
 /*
  * gatekeep-login's sandbox profile (spec->sandbox of lib/server): with OIDC,
- * gk_sandbox_resolver_narrow() first (lib/sandbox's allow-list forbids seccomp(2) itself), then the extra calls.
+ * gk_sandbox_resolver_narrow() first (lib/sandbox's allow-list forbids seccomp(2) itself),
+ * then the extra calls.
  */
 static int
 sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,

@@ -293,7 +293,6 @@ fail_rc:
  */
 const char *const gk_sandbox_extra_inet[] = { "socket", NULL };
 
-#ifdef HAVE_SECCOMP
 /*
  * The filter behind both narrows: socket(2) of AF_UNIX, AF_INET and AF_INET6 only; with
  * resolver, also ioctl(2) FIONREAD only, clone(2) of threads without namespace flags only,
@@ -302,6 +301,7 @@ const char *const gk_sandbox_extra_inet[] = { "socket", NULL };
 static int
 inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
 {
+#ifdef HAVE_SECCOMP
 	static const unsigned long nsflags[] = {
 		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
 		CLONE_NEWPID, CLONE_NEWNET
@@ -345,29 +345,22 @@ inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
 	if (rc != 0)
 		return gk_err_set(err, "seccomp: %s", strerror(-rc));
 	return GK_OK;
-}
+#else
+	(void)mode;
+	(void)resolver;
+	(void)err;
+	return GK_OK;
 #endif
+}
 
 int
 gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 {
-#ifdef HAVE_SECCOMP
 	return inet_filter(mode, false, err);
-#else
-	(void)mode;
-	(void)err;
-	return GK_OK;
-#endif
 }
 
 int
 gk_sandbox_resolver_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 {
-#ifdef HAVE_SECCOMP
 	return inet_filter(mode, true, err);
-#else
-	(void)mode;
-	(void)err;
-	return GK_OK;
-#endif
 }
