@@ -220,6 +220,16 @@ gk_sandbox_trap_handler(struct gk_err *err)
 	return GK_OK;
 }
 
+#ifdef HAVE_SECCOMP
+/* What a forbidden call gets in mode (not GK_SANDBOX_OFF): logged, trapped, or the process killed. */
+static uint32_t
+deny_action(enum gk_sandbox_mode mode)
+{
+	return mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS;
+}
+#endif
+
 int
 gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err)
 {
@@ -231,8 +241,7 @@ gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct g
 
 	if (mode == GK_SANDBOX_OFF)
 		return GK_OK;
-	def = mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
-	    SCMP_ACT_KILL_PROCESS;
+	def = deny_action(mode);
 	if ((ctx = seccomp_init(def)) == NULL)
 		return gk_err_set(err, "seccomp_init failed");
 	for (i = 0; allowed[i] != NULL; i++) {
@@ -313,8 +322,7 @@ inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
 
 	if (mode == GK_SANDBOX_OFF)
 		return GK_OK;
-	deny = mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
-	    SCMP_ACT_KILL_PROCESS;
+	deny = deny_action(mode);
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
 		return gk_err_set(err, "seccomp_init failed");
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
