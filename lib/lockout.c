@@ -550,10 +550,13 @@ out:
 	return rc;
 }
 
-/* Empties key's slot if it has one. */
+/*
+ * Empties key's slot if it has one; with keep_amnesty, a user slot inside an admin's recent
+ * unban (user_amnesty) keeps that window and loses only its count and lock.
+ */
 static int
-key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
-    struct gk_err *err)
+slot_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], bool keep_amnesty,
+    int64_t now, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
@@ -563,7 +566,21 @@ key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	if (p.found < 0)
 		return GK_OK;
 	memset(&s, 0, sizeof(s));
+	if (keep_amnesty && p.s.kind == LK_USER && p.s.window_start != 0 &&
+	    now - p.s.window_start < lk->conf.ban_time) {
+		s = p.s;
+		s.count = 0;
+		s.banned_until = 0;
+	}
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
+}
+
+/* Empties key's slot if it has one. */
+static int
+key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
+    struct gk_err *err)
+{
+	return slot_reset(lk, key, false, now, err);
 }
 
 /* Clears the user's count and lock and voids the pair bans of the user so far. */
@@ -614,27 +631,6 @@ out:
 	return rc;
 }
 
-/* A success: the user's count and lock go, an admin's recent unban (user_amnesty) stays. */
-static int
-user_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
-    struct gk_err *err)
-{
-	struct lk_probe p;
-	struct lk_slot s;
-
-	if (lk_probe(lk, key, now, true, &p, err) != GK_OK)
-		return GK_EIO;
-	if (p.found < 0)
-		return GK_OK;
-	memset(&s, 0, sizeof(s));
-	if (p.s.kind == LK_USER && p.s.window_start != 0 &&
-	    now - p.s.window_start < lk->conf.ban_time) {
-		s = p.s;
-		s.count = 0;
-		s.banned_until = 0;
-	}
-	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
-}
 
 int
 gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
@@ -655,7 +651,8 @@ gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, in
 	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
 		goto out;
 	rc = GK_EIO;
-	if (user_reset(lk, ks.user, now, err) != GK_OK)
+	/* A success: the count and lock go, an admin's recent unban stays. */
+	if (slot_reset(lk, ks.user, true, now, err) != GK_OK)
 		goto out;
 	if (ks.has_addr) {
 		if (key_clear(lk, ks.pair, now, err) != GK_OK)
