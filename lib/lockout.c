@@ -520,11 +520,43 @@ key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limi
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
 }
 
+/*
+ * The table's side of a change: under the exclusive lock, the keys of (user, addr), then
+ * steps (GK_EIO when one fails).
+ */
+static int
+table_write(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    int (*steps)(struct gk_lockout *lk, const struct keyset *ks, int64_t now,
+    struct gk_err *err), struct gk_err *err)
+{
+	struct keyset ks;
+	int rc;
+
+	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	if ((rc = keys_make(lk, user, addr, &ks, err)) == GK_OK)
+		rc = steps(lk, &ks, now, err);
+	lk_table_unlock(lk);
+	return rc;
+}
+
+static int
+refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+{
+	if (ks->has_addr && key_refund(lk, ks->addr, lk->conf.address_failures, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && ks->has_addr &&
+	    key_refund(lk, ks->pair, lk->conf.max_failures, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && key_refund(lk, ks->user, lk->conf.user_lock, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
+}
+
 int
 gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	struct keyset ks;
 	int rc;
 
 	if (lk->conf.max_failures == 0)
@@ -532,22 +564,7 @@ gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int
 	if (lk->store != NULL &&
 	    (rc = lk_redis_refund(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
 		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	if (ks.has_addr && key_refund(lk, ks.addr, lk->conf.address_failures, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && ks.has_addr &&
-	    key_refund(lk, ks.pair, lk->conf.max_failures, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && key_refund(lk, ks.user, lk->conf.user_lock, now, err) != GK_OK)
-		goto out;
-	rc = GK_OK;
-out:
-	lk_table_unlock(lk);
-	return rc;
+	return table_write(lk, user, addr, now, refund_steps, err);
 }
 
 /*
@@ -602,11 +619,22 @@ user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t n
 	    err);
 }
 
+static int
+clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+{
+	if (ks->has_user && user_unban(lk, ks->user, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_addr && key_clear(lk, ks->addr, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && ks->has_addr && key_clear(lk, ks->pair, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
+}
+
 int
 gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	struct keyset ks;
 	int rc;
 
 	if (lk->conf.max_failures == 0)
@@ -614,31 +642,38 @@ gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int6
 	if (lk->store != NULL &&
 	    (rc = lk_redis_clear(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
 		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	if (ks.has_user && user_unban(lk, ks.user, now, err) != GK_OK)
-		goto out;
-	if (ks.has_addr && key_clear(lk, ks.addr, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && ks.has_addr && key_clear(lk, ks.pair, now, err) != GK_OK)
-		goto out;
-	rc = GK_OK;
-out:
-	lk_table_unlock(lk);
-	return rc;
+	return table_write(lk, user, addr, now, clear_steps, err);
 }
 
+
+static int
+success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+{
+	struct lk_probe p;
+	struct lk_slot s;
+	int rc;
+
+	/* The count and lock go, an admin's recent unban stays. */
+	if (slot_reset(lk, ks->user, true, now, err) != GK_OK)
+		return GK_EIO;
+	if (!ks->has_addr)
+		return GK_OK;
+	if (key_clear(lk, ks->pair, now, err) != GK_OK)
+		return GK_EIO;
+	/* The pair is known: this address is not throttled for this user for a while. */
+	if ((rc = slot_get(lk, ks->known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)
+		return GK_EIO;
+	s.last_fail = now;
+	if (rc == GK_OK && lk_slot_write(lk, (uint32_t)p.found, &s,
+	    p.found == p.reuse && p.reuse_evicts, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
+}
 
 int
 gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	struct keyset ks;
-	struct lk_probe p;
-	struct lk_slot s;
 	int rc;
 
 	if (user == NULL || lk->conf.max_failures == 0)
@@ -646,31 +681,7 @@ gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, in
 	if (lk->store != NULL &&
 	    (rc = lk_redis_success(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
 		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	/* A success: the count and lock go, an admin's recent unban stays. */
-	if (slot_reset(lk, ks.user, true, now, err) != GK_OK)
-		goto out;
-	if (ks.has_addr) {
-		if (key_clear(lk, ks.pair, now, err) != GK_OK)
-			goto out;
-		/* The pair is known: this address is not throttled for this user for a while. */
-		if ((rc = slot_get(lk, ks.known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)
-			goto out;
-		s.last_fail = now;
-		if (rc == GK_OK && lk_slot_write(lk, (uint32_t)p.found, &s,
-		    p.found == p.reuse && p.reuse_evicts, now, err) != GK_OK) {
-			rc = GK_EIO;
-			goto out;
-		}
-	}
-	rc = GK_OK;
-out:
-	lk_table_unlock(lk);
-	return rc;
+	return table_write(lk, user, addr, now, success_steps, err);
 }
 
 int
