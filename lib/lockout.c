@@ -521,17 +521,24 @@ key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limi
 }
 
 /*
- * The table's side of a change: under the exclusive lock, the keys of (user, addr), then
- * steps (GK_EIO when one fails).
+ * A change of (user, addr): nothing when lockout is off; store_op on the shared store when
+ * there is one and it answers; else, under the table's exclusive lock, the keys of
+ * (user, addr), then steps (GK_EIO when one fails).
  */
 static int
-table_write(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+change(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    int (*store_op)(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err),
     int (*steps)(struct gk_lockout *lk, const struct keyset *ks, int64_t now,
     struct gk_err *err), struct gk_err *err)
 {
 	struct keyset ks;
 	int rc;
 
+	if (lk->conf.max_failures == 0)
+		return GK_OK;
+	if (lk->store != NULL && (rc = store_op(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
 	if ((rc = keys_make(lk, user, addr, &ks, err)) == GK_OK)
@@ -557,14 +564,7 @@ int
 gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	int rc;
-
-	if (lk->conf.max_failures == 0)
-		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_refund(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	return table_write(lk, user, addr, now, refund_steps, err);
+	return change(lk, user, addr, now, lk_redis_refund, refund_steps, err);
 }
 
 /*
@@ -635,16 +635,8 @@ int
 gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	int rc;
-
-	if (lk->conf.max_failures == 0)
-		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_clear(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	return table_write(lk, user, addr, now, clear_steps, err);
+	return change(lk, user, addr, now, lk_redis_clear, clear_steps, err);
 }
-
 
 static int
 success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
@@ -674,14 +666,9 @@ int
 gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	int rc;
-
-	if (user == NULL || lk->conf.max_failures == 0)
+	if (user == NULL)
 		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_success(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	return table_write(lk, user, addr, now, success_steps, err);
+	return change(lk, user, addr, now, lk_redis_success, success_steps, err);
 }
 
 int
