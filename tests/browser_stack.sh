@@ -32,6 +32,30 @@ EOF
 	done
 }
 
+# Writes $TMP/gk.conf (the stack's keys, realm $1, then the lines in $2) and a database with
+# alice (password "correct horse"); exports GATEKEEP_CONFIG.
+browser_stack_conf() {
+	cat > "$TMP/gk.conf" <<EOF
+database = $TMP/users.db
+secret_file = $TMP/secret
+state_dir = $TMP/state
+log_target = stderr
+log_level = info
+login_url = /gatekeep/login
+cookie_domain = gk.test
+cookie_secure = false
+redirect_domains = .gk.test
+default_redirect = /protected/
+realm = $1
+$2
+$GK_RUN_LINES
+EOF
+	export GATEKEEP_CONFIG="$TMP/gk.conf"
+	"$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
+	"$GK_PASSWD" -b --groups=dev --email=alice@example.com --name="Alice Liddell" \
+		"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
+}
+
 # Starts gatekeep-authz, gatekeep-login and nginx on $PORT with $TMP/gk.conf and the users in
 # $TMP/users.db (stopped at exit), and checks the chain from curl before the browser runs.
 browser_stack_start() {

@@ -7,24 +7,7 @@
 . "${top_srcdir:-.}/tests/browser_stack.sh"
 browser_stack_prepare
 
-cat > "$TMP/gk.conf" <<EOF
-database = $TMP/users.db
-secret_file = $TMP/secret
-state_dir = $TMP/state
-log_target = stderr
-log_level = info
-login_url = /gatekeep/login
-cookie_domain = gk.test
-cookie_secure = false
-redirect_domains = .gk.test
-default_redirect = /protected/
-realm = gatekeep browser test
-$GK_RUN_LINES
-EOF
-export GATEKEEP_CONFIG="$TMP/gk.conf"
-"$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
-"$GK_PASSWD" -b --groups=dev --email=alice@example.com --name="Alice Liddell" \
-	"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
+browser_stack_conf "gatekeep browser test" ""
 # tom has TOTP: the browser types oathtool's code after his password (step 9 of the driver).
 "$GK_PASSWD" -b --name="Tom Thumb" "$TMP/users.db" tom 'tom thumb pw' >/dev/null 2>&1 || bail "add tom"
 GK_TOTP_SECRET=$("$GK_PASSWD" --totp-enrol tom "$TMP/users.db" 2>/dev/null | sed -n 's/^otpauth:.*secret=\([A-Z2-7]*\).*/\1/p')

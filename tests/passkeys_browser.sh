@@ -8,28 +8,10 @@
 . "${top_srcdir:-.}/tests/browser_stack.sh"
 browser_stack_prepare
 
-cat > "$TMP/gk.conf" <<EOF
-database = $TMP/users.db
-secret_file = $TMP/secret
-state_dir = $TMP/state
-log_target = stderr
-log_level = info
-login_url = /gatekeep/login
-cookie_domain = gk.test
-cookie_secure = false
-redirect_domains = .gk.test
-default_redirect = /protected/
-realm = gatekeep passkey test
-passkeys = true
+browser_stack_conf "gatekeep passkey test" "passkeys = true
 passkey_origin = http://app1.gk.test:$PORT
 passkey_rp_id = gk.test
-passkey_user_verification = true
-$GK_RUN_LINES
-EOF
-export GATEKEEP_CONFIG="$TMP/gk.conf"
-"$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
-"$GK_PASSWD" -b --groups=dev --email=alice@example.com --name="Alice Liddell" \
-	"$TMP/users.db" alice 'correct horse' >/dev/null 2>&1 || bail "add alice"
+passkey_user_verification = true"
 browser_stack_start
 
 csp=$(curl -s -D - -o "$TMP/pk.html" --resolve "app1.gk.test:$PORT:127.0.0.1" \
