@@ -80,4 +80,20 @@ loginfix_ctx(struct login_ctx *ctx, const char *name, const char *extra, int64_t
 	login_csp_init(ctx);
 }
 
+/* Closes what loginfix_ctx (and the test) opened in ctx and removes dir. */
+static inline void
+loginfix_free(struct login_ctx *ctx, const char *dir)
+{
+	char cmd[128];
+
+	gk_lockout_close(ctx->lk);
+	gk_pw_ctx_free(ctx->pw);
+	gk_userbackend_close(ctx->users);
+	gk_secret_wipe(&ctx->secret);
+	gk_config_free(&ctx->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+}
+
 #endif

@@ -188,17 +188,6 @@ main(void)
 		check(&whoami);
 	}
 
-	gk_lockout_close(ctx.lk);
-	gk_pw_ctx_free(ctx.pw);
-	gk_userbackend_close(ctx.users);
-	gk_secret_wipe(&ctx.secret);
-	gk_config_free(&ctx.cfg);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			diag("could not remove %s", dir);
-	}
+	loginfix_free(&ctx, dir);
 	return done_testing();
 }

@@ -437,18 +437,7 @@ main(void)
 	ok(st == 200 && strstr(out.p, "gk-passkey") == NULL, "passkeys off: no passkey link");
 
 	login_buf_free(&out);
-	gk_lockout_close(ctx.lk);
-	gk_pw_ctx_free(ctx.pw);
-	gk_userbackend_close(ctx.users);
-	gk_secret_wipe(&ctx.secret);
-	gk_config_free(&ctx.cfg);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			diag("could not remove %s", dir);
-	}
+	loginfix_free(&ctx, dir);
 	(void)cookie2;
 	return done_testing();
 }
