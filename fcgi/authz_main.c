@@ -1,6 +1,7 @@
 /* authz_main.c: gatekeep-authz: the command line, --check-config, then lib/server's runtime (authz_serve.c). */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,23 +14,34 @@
 
 extern char **environ;
 
+/* The configuration as the workers would load it; false (and why on stderr) if it does not. */
+static bool
+load_config(const struct authz_opts *o, struct gk_config *cfg)
+{
+	struct gk_err err = { "" };
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (gk_config_load(cfg, o->srv.config, environ, &err) != GK_OK ||
+	    gk_config_validate(cfg, &err) != GK_OK) {
+		fprintf(stderr, "%s\n", err.msg);
+		gk_config_free(cfg);
+		return false;
+	}
+	return true;
+}
+
 /* --check-config: the configuration as the workers would see it, or why not. */
 static int
 check_config(const struct authz_opts *o)
 {
 	struct gk_config cfg;
-	struct gk_err err = { "" };
-	int rc = 1;
+	int rc;
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (gk_config_load(&cfg, o->srv.config, environ, &err) != GK_OK ||
-	    gk_config_validate(&cfg, &err) != GK_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-	} else {
-		rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 &&
-		    gk_deploy_check_listen(o->srv.listen, "gatekeep-authz", stderr) == 0 ? 0 : 1;
-		gk_config_print(&cfg, stdout);
-	}
+	if (!load_config(o, &cfg))
+		return 1;
+	rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 &&
+	    gk_deploy_check_listen(o->srv.listen, "gatekeep-authz", stderr) == 0 ? 0 : 1;
+	gk_config_print(&cfg, stdout);
 	gk_config_free(&cfg);
 	return rc;
 }
@@ -42,11 +54,9 @@ check_health(const struct authz_opts *o)
 	struct gk_err err = { "" };
 	int rc = 1;
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (gk_config_load(&cfg, o->srv.config, environ, &err) != GK_OK ||
-	    gk_config_validate(&cfg, &err) != GK_OK) {
-		fprintf(stderr, "%s\n", err.msg);
-	} else if (gk_ops_ready(&cfg, &err) == GK_OK) {
+	if (!load_config(o, &cfg))
+		return 1;
+	if (gk_ops_ready(&cfg, &err) == GK_OK) {
 		puts("ready");
 		rc = 0;
 	} else {

@@ -2,18 +2,12 @@
 #include <config.h>
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <fcgiapp.h>
-
-#ifdef HAVE_SECCOMP
-#include <seccomp.h>
-#endif
 
 #include "fcgiloop.h"
 #include "login_ctx.h"
@@ -46,70 +40,18 @@ static const char *const extra_login_inet[] = { "link", "linkat", "socket", NULL
  * look-ups): TCP sockets, its wake-up socketpair, and the threaded resolver of Debian's
  * libcurl: a thread per look-up (clone3/clone, set_robust_list, rseq) that reads
  * /etc/hosts and resolv.conf and asks over UDP (sendmmsg, ioctl FIONREAD, uname).
- * lib/sandbox's list allows these unconditionally; narrow() takes the arguments back.
+ * lib/sandbox's list allows these unconditionally; gk_sandbox_resolver_narrow() takes the
+ * arguments back.
  */
 static const char *const extra_oidc[] = {
 	"link", "linkat", "socket", "socketpair", "sendmmsg", "ioctl", "uname", "clone",
 	"clone3", "set_robust_list", "rseq", NULL
 };
 
-#ifdef HAVE_SECCOMP
 /*
- * A second filter, stacked on lib/sandbox's (the kernel applies the stricter answer of
- * both), allowing everything except: socket(2) of a family other than AF_UNIX, AF_INET and
- * AF_INET6 (EAFNOSUPPORT: glibc falls back when its netlink probe fails), ioctl(2) other
- * than FIONREAD (TIOCSTI on an inherited terminal would be an escape), clone(2) of anything
- * but a thread or with a namespace flag (a user namespace is kernel attack surface), and
- * clone3(2), whose flags a filter cannot see (ENOSYS: glibc falls back to clone).
- */
-static int
-narrow(enum gk_sandbox_mode mode, struct gk_err *err)
-{
-	static const unsigned long nsflags[] = {
-		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
-		CLONE_NEWPID, CLONE_NEWNET
-	};
-	scmp_filter_ctx ctx;
-	uint32_t deny;
-	size_t i;
-	int rc, fam;
-
-	deny = mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
-	    SCMP_ACT_KILL_PROCESS;
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return gk_err_set(err, "seccomp_init failed");
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_GT, AF_INET6));
-	for (fam = 0; rc == 0 && fam < AF_INET6; fam++)
-		if (fam != AF_UNIX && fam != AF_INET)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, deny, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_NE, (scmp_datum_t)FIONREAD));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-#ifndef GK_SANITIZED
-	/* (LeakSanitizer stops the world with a clone that is not a thread.) */
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
-#endif
-	for (i = 0; rc == 0 && i < sizeof(nsflags) / sizeof(nsflags[0]); i++)
-		rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc != 0)
-		return gk_err_set(err, "seccomp: %s", strerror(-rc));
-	return GK_OK;
-}
-#endif
-
-/*
- * gatekeep-login's sandbox profile (spec->sandbox of lib/server): with OIDC, narrow()
- * first (lib/sandbox's allow-list forbids seccomp(2) itself), then the extra calls.
+ * gatekeep-login's sandbox profile (spec->sandbox of lib/server): with OIDC,
+ * gk_sandbox_resolver_narrow() first (lib/sandbox's allow-list forbids seccomp(2) itself),
+ * then the extra calls.
  */
 static int
 sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
@@ -119,13 +61,8 @@ sandbox_profile(void *arg, enum gk_sandbox_mode mode, const char *const **extra,
 	bool oidc = ((struct login_state *)arg)->ctx->oidc != NULL ||
 	    ((struct login_state *)arg)->ctx->cfg.user_backend == GK_USERBACKEND_LDAP;
 
-#ifdef HAVE_SECCOMP
-	if (oidc && narrow(mode, err) != GK_OK)
+	if (oidc && gk_sandbox_resolver_narrow(mode, err) != GK_OK)
 		return GK_ERR;
-#else
-	(void)mode;
-	(void)err;
-#endif
 	if (!oidc && ((struct login_state *)arg)->ctx->cfg.state_backend == GK_STATE_BACKEND_REDIS &&
 	    strncmp(((struct login_state *)arg)->ctx->cfg.redis_url, "redis://", 8) == 0) {
 		*extra = extra_login_inet;

@@ -155,3 +155,15 @@ toolong:
 	out[0] = '\0';
 	return GK_ETOOLONG;
 }
+
+bool
+gk_form_optional(const char *s, size_t len, const char *name, char *out, size_t outsz)
+{
+	int rc = gk_form_get(s, len, name, out, outsz);
+
+	if (rc == GK_NOTFOUND) {
+		out[0] = '\0';
+		return true;
+	}
+	return rc == GK_OK;
+}

@@ -21,6 +21,12 @@
 int gk_form_get(const char *s, size_t len, const char *name, char *out, size_t outsz);
 
 /*
+ * An optional field: gk_form_get, with an absent name read as "" (true).  false for every
+ * other failure (duplicated, too long, bad escape), with out wiped.
+ */
+bool gk_form_optional(const char *s, size_t len, const char *name, char *out, size_t outsz);
+
+/*
  * Percent-encodes s for a query-string value (RFC 3986 unreserved bytes
  * stay, everything else becomes %XX). GK_ETOOLONG if it does not fit outsz.
  */

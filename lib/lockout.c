@@ -520,40 +520,60 @@ key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limi
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
 }
 
-int
-gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
+/*
+ * A change of (user, addr): nothing when lockout is off; store_op on the shared store when
+ * there is one and it answers; else, under the table's exclusive lock, the keys of
+ * (user, addr), then steps (GK_EIO when one fails).
+ */
+static int
+change(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    int (*store_op)(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+    struct gk_err *err),
+    int (*steps)(struct gk_lockout *lk, const struct keyset *ks, int64_t now,
+    struct gk_err *err), struct gk_err *err)
 {
 	struct keyset ks;
 	int rc;
 
 	if (lk->conf.max_failures == 0)
 		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_refund(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
+	if (lk->store != NULL && (rc = store_op(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
 		return rc;
 	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
 		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	if (ks.has_addr && key_refund(lk, ks.addr, lk->conf.address_failures, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && ks.has_addr &&
-	    key_refund(lk, ks.pair, lk->conf.max_failures, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && key_refund(lk, ks.user, lk->conf.user_lock, now, err) != GK_OK)
-		goto out;
-	rc = GK_OK;
-out:
+	if ((rc = keys_make(lk, user, addr, &ks, err)) == GK_OK)
+		rc = steps(lk, &ks, now, err);
 	lk_table_unlock(lk);
 	return rc;
 }
 
-/* Empties key's slot if it has one. */
 static int
-key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
+refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+{
+	if (ks->has_addr && key_refund(lk, ks->addr, lk->conf.address_failures, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && ks->has_addr &&
+	    key_refund(lk, ks->pair, lk->conf.max_failures, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && key_refund(lk, ks->user, lk->conf.user_lock, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
+}
+
+int
+gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
+{
+	return change(lk, user, addr, now, lk_redis_refund, refund_steps, err);
+}
+
+/*
+ * Empties key's slot if it has one; with keep_amnesty, a user slot inside an admin's recent
+ * unban (user_amnesty) keeps that window and loses only its count and lock.
+ */
+static int
+slot_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], bool keep_amnesty,
+    int64_t now, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
@@ -563,7 +583,21 @@ key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	if (p.found < 0)
 		return GK_OK;
 	memset(&s, 0, sizeof(s));
+	if (keep_amnesty && p.s.kind == LK_USER && p.s.window_start != 0 &&
+	    now - p.s.window_start < lk->conf.ban_time) {
+		s = p.s;
+		s.count = 0;
+		s.banned_until = 0;
+	}
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
+}
+
+/* Empties key's slot if it has one. */
+static int
+key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
+    struct gk_err *err)
+{
+	return slot_reset(lk, key, false, now, err);
 }
 
 /* Clears the user's count and lock and voids the pair bans of the user so far. */
@@ -585,95 +619,56 @@ user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t n
 	    err);
 }
 
+static int
+clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+{
+	if (ks->has_user && user_unban(lk, ks->user, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_addr && key_clear(lk, ks->addr, now, err) != GK_OK)
+		return GK_EIO;
+	if (ks->has_user && ks->has_addr && key_clear(lk, ks->pair, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
+}
+
 int
 gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	struct keyset ks;
-	int rc;
-
-	if (lk->conf.max_failures == 0)
-		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_clear(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	if (ks.has_user && user_unban(lk, ks.user, now, err) != GK_OK)
-		goto out;
-	if (ks.has_addr && key_clear(lk, ks.addr, now, err) != GK_OK)
-		goto out;
-	if (ks.has_user && ks.has_addr && key_clear(lk, ks.pair, now, err) != GK_OK)
-		goto out;
-	rc = GK_OK;
-out:
-	lk_table_unlock(lk);
-	return rc;
+	return change(lk, user, addr, now, lk_redis_clear, clear_steps, err);
 }
 
-/* A success: the user's count and lock go, an admin's recent unban (user_amnesty) stays. */
 static int
-user_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
-    struct gk_err *err)
+success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
+	int rc;
 
-	if (lk_probe(lk, key, now, true, &p, err) != GK_OK)
+	/* The count and lock go, an admin's recent unban stays. */
+	if (slot_reset(lk, ks->user, true, now, err) != GK_OK)
 		return GK_EIO;
-	if (p.found < 0)
+	if (!ks->has_addr)
 		return GK_OK;
-	memset(&s, 0, sizeof(s));
-	if (p.s.kind == LK_USER && p.s.window_start != 0 &&
-	    now - p.s.window_start < lk->conf.ban_time) {
-		s = p.s;
-		s.count = 0;
-		s.banned_until = 0;
-	}
-	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
+	if (key_clear(lk, ks->pair, now, err) != GK_OK)
+		return GK_EIO;
+	/* The pair is known: this address is not throttled for this user for a while. */
+	if ((rc = slot_get(lk, ks->known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)
+		return GK_EIO;
+	s.last_fail = now;
+	if (rc == GK_OK && lk_slot_write(lk, (uint32_t)p.found, &s,
+	    p.found == p.reuse && p.reuse_evicts, now, err) != GK_OK)
+		return GK_EIO;
+	return GK_OK;
 }
 
 int
 gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	struct keyset ks;
-	struct lk_probe p;
-	struct lk_slot s;
-	int rc;
-
-	if (user == NULL || lk->conf.max_failures == 0)
+	if (user == NULL)
 		return GK_OK;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_success(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		goto out;
-	rc = GK_EIO;
-	if (user_reset(lk, ks.user, now, err) != GK_OK)
-		goto out;
-	if (ks.has_addr) {
-		if (key_clear(lk, ks.pair, now, err) != GK_OK)
-			goto out;
-		/* The pair is known: this address is not throttled for this user for a while. */
-		if ((rc = slot_get(lk, ks.known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)
-			goto out;
-		s.last_fail = now;
-		if (rc == GK_OK && lk_slot_write(lk, (uint32_t)p.found, &s,
-		    p.found == p.reuse && p.reuse_evicts, now, err) != GK_OK) {
-			rc = GK_EIO;
-			goto out;
-		}
-	}
-	rc = GK_OK;
-out:
-	lk_table_unlock(lk);
-	return rc;
+	return change(lk, user, addr, now, lk_redis_success, success_steps, err);
 }
 
 int

@@ -239,6 +239,17 @@ lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_
 	return rc;
 }
 
+/* run() for an operation whose answer is only "done": GK_OK, or the failure (fallback too). */
+static int
+run_settle(struct gk_lockout *lk, const char *op, const char *user, const char *addr,
+    int64_t now, struct gk_err *err)
+{
+	long long r[R_N];
+	int rc = run(lk, op, user, addr, now, r, err);
+
+	return rc >= 0 && rc != LK_STORE_FALLBACK ? GK_OK : rc;
+}
+
 int
 lk_redis_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
@@ -261,30 +272,21 @@ int
 lk_redis_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	long long r[R_N];
-	int rc = run(lk, "refund", user, addr, now, r, err);
-
-	return rc >= 0 && rc != LK_STORE_FALLBACK ? GK_OK : rc;
+	return run_settle(lk, "refund", user, addr, now, err);
 }
 
 int
 lk_redis_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	long long r[R_N];
-	int rc = run(lk, "success", user, addr, now, r, err);
-
-	return rc >= 0 && rc != LK_STORE_FALLBACK ? GK_OK : rc;
+	return run_settle(lk, "success", user, addr, now, err);
 }
 
 int
 lk_redis_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	long long r[R_N];
-	int rc = run(lk, "clear", user, addr, now, r, err);
-
-	return rc >= 0 && rc != LK_STORE_FALLBACK ? GK_OK : rc;
+	return run_settle(lk, "clear", user, addr, now, err);
 }
 
 int

@@ -30,23 +30,8 @@ struct post {
 static bool
 form_field(const char *body, size_t len, const char *name, char *out, size_t outsz, bool required)
 {
-	int rc = gk_form_get(body, len, name, out, outsz);
-
-	if (rc == GK_NOTFOUND && !required) {
-		out[0] = '\0';
-		return true;
-	}
-	return rc == GK_OK;
-}
-
-static bool
-content_type_ok(const struct rq *q)
-{
-	const char *ct = login_param(q, "CONTENT_TYPE");
-	size_t n = strlen("application/x-www-form-urlencoded");
-
-	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return required ? gk_form_get(body, len, name, out, outsz) == GK_OK :
+	    gk_form_optional(body, len, name, out, outsz);
 }
 
 static void
@@ -65,7 +50,7 @@ do_login_post(struct rq *q, const char *body, size_t len)
 		return;
 	}
 	memset(&u, 0, sizeof(u));
-	if (!content_type_ok(q)) {
+	if (!login_form_post_ok(q)) {
 		login_message_page(q, 415, "Error", "The sign-in form was sent in an unexpected format.");
 		goto out;
 	}
@@ -171,7 +156,7 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 405, "Error", "Use the sign-out button.");
 		goto out;
 	}
-	if (!content_type_ok(q) || !form_field(body, len, "csrf", csrf, sizeof(csrf), true) ||
+	if (!login_form_post_ok(q) || !form_field(body, len, "csrf", csrf, sizeof(csrf), true) ||
 	    !form_field(body, len, "rd", rd, sizeof(rd), false) ||
 	    !form_field(body, len, "everywhere", every, sizeof(every), false)) {
 		login_message_page(q, 400, "Error", "The sign-out form was incomplete. Please try again.");

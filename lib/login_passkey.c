@@ -25,28 +25,6 @@ struct answer {
 	char signature[256], user_handle[256];
 };
 
-static bool
-field(const char *body, size_t len, const char *name, char *out, size_t outsz)
-{
-	int rc = gk_form_get(body, len, name, out, outsz);
-
-	if (rc == GK_NOTFOUND) {
-		out[0] = '\0';
-		return true;
-	}
-	return rc == GK_OK;
-}
-
-bool
-login_passkey_form_ok(const struct rq *q)
-{
-	const char *ct = login_param(q, "CONTENT_TYPE");
-	size_t n = strlen("application/x-www-form-urlencoded");
-
-	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 /* The comma list of a user's passkey ids (base64url), for allowCredentials / excludeCredentials. */
 void
 login_passkey_allow_list(const struct gk_creds *c, char *out, size_t outsz)
@@ -264,20 +242,20 @@ signin_post(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	if (!login_passkey_form_ok(q)) {
+	if (!login_form_post_ok(q)) {
 		login_message_page(q, 415, "Error", "The form was sent in an unexpected format.");
 		goto out;
 	}
-	if (!field(body, len, "csrf", a->csrf, sizeof(a->csrf)) ||
-	    !field(body, len, "rd", a->rd, sizeof(a->rd)) ||
-	    !field(body, len, "mode", a->mode, sizeof(a->mode)) ||
-	    !field(body, len, "user", a->user, sizeof(a->user)) ||
-	    !field(body, len, "challenge", a->challenge, sizeof(a->challenge)) ||
-	    !field(body, len, "id", a->id, sizeof(a->id)) ||
-	    !field(body, len, "client_data", a->client_data, sizeof(a->client_data)) ||
-	    !field(body, len, "authenticator_data", a->auth_data, sizeof(a->auth_data)) ||
-	    !field(body, len, "signature", a->signature, sizeof(a->signature)) ||
-	    !field(body, len, "user_handle", a->user_handle, sizeof(a->user_handle))) {
+	if (!gk_form_optional(body, len, "csrf", a->csrf, sizeof(a->csrf)) ||
+	    !gk_form_optional(body, len, "rd", a->rd, sizeof(a->rd)) ||
+	    !gk_form_optional(body, len, "mode", a->mode, sizeof(a->mode)) ||
+	    !gk_form_optional(body, len, "user", a->user, sizeof(a->user)) ||
+	    !gk_form_optional(body, len, "challenge", a->challenge, sizeof(a->challenge)) ||
+	    !gk_form_optional(body, len, "id", a->id, sizeof(a->id)) ||
+	    !gk_form_optional(body, len, "client_data", a->client_data, sizeof(a->client_data)) ||
+	    !gk_form_optional(body, len, "authenticator_data", a->auth_data, sizeof(a->auth_data)) ||
+	    !gk_form_optional(body, len, "signature", a->signature, sizeof(a->signature)) ||
+	    !gk_form_optional(body, len, "user_handle", a->user_handle, sizeof(a->user_handle))) {
 		login_deny_log(q, NULL, "passkey-bad-form");
 		show_get(q, 400, FAILED, NULL, "", "");
 		goto out;

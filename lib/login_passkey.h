@@ -66,7 +66,6 @@ bool login_passkey_route(struct rq *q);
 /* The password form's hook: true when the user must (and is now asked to) use a passkey too. */
 bool login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *rd);
 void login_passkey_signin(struct rq *q, const char *body, size_t len);
-bool login_passkey_form_ok(const struct rq *q);
 struct gk_creds;
 void login_passkey_allow_list(const struct gk_creds *c, char *out, size_t outsz);
 

@@ -33,18 +33,6 @@ name_ok(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@+-") == n;
 }
 
-static bool
-field(const char *body, size_t len, const char *name, char *out, size_t outsz)
-{
-	int rc = gk_form_get(body, len, name, out, outsz);
-
-	if (rc == GK_NOTFOUND) {
-		out[0] = '\0';
-		return true;
-	}
-	return rc == GK_OK;
-}
-
 /* The list page (status, error or message). */
 static void
 show_list(struct rq *q, struct acct *s, int status, const char *error, const char *message)
@@ -268,14 +256,14 @@ account_post(struct rq *q, struct acct *s, const char *body, size_t len)
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	if (!login_passkey_form_ok(q) || !field(body, len, "csrf", f->csrf, sizeof(f->csrf)) ||
-	    !field(body, len, "action", f->action, sizeof(f->action)) ||
-	    !field(body, len, "name", f->name, sizeof(f->name)) ||
-	    !field(body, len, "password", f->password, sizeof(f->password)) ||
-	    !field(body, len, "challenge", f->challenge, sizeof(f->challenge)) ||
-	    !field(body, len, "id", f->id, sizeof(f->id)) ||
-	    !field(body, len, "client_data", f->client_data, sizeof(f->client_data)) ||
-	    !field(body, len, "attestation", f->attestation, sizeof(f->attestation))) {
+	if (!login_form_post_ok(q) || !gk_form_optional(body, len, "csrf", f->csrf, sizeof(f->csrf)) ||
+	    !gk_form_optional(body, len, "action", f->action, sizeof(f->action)) ||
+	    !gk_form_optional(body, len, "name", f->name, sizeof(f->name)) ||
+	    !gk_form_optional(body, len, "password", f->password, sizeof(f->password)) ||
+	    !gk_form_optional(body, len, "challenge", f->challenge, sizeof(f->challenge)) ||
+	    !gk_form_optional(body, len, "id", f->id, sizeof(f->id)) ||
+	    !gk_form_optional(body, len, "client_data", f->client_data, sizeof(f->client_data)) ||
+	    !gk_form_optional(body, len, "attestation", f->attestation, sizeof(f->attestation))) {
 		login_deny_log(q, s->u.name, "passkey-bad-form");
 		show_list(q, s, 400, "The form was incomplete. Please try again.", NULL);
 	} else if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "form.h"
 #include "login_request.h"
@@ -25,6 +26,16 @@ login_header(const struct rq *q, const char *name)
 	if (gk_request_header(&q->req, name, &v) != GK_OK)
 		return NULL;
 	return v;
+}
+
+bool
+login_form_post_ok(const struct rq *q)
+{
+	const char *ct = login_param(q, "CONTENT_TYPE");
+	size_t n = strlen("application/x-www-form-urlencoded");
+
+	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 const char *

@@ -43,6 +43,8 @@ struct rq {
 const char *login_param(const struct rq *q, const char *name);
 /* A header value, or NULL when absent, duplicated or malformed. */
 const char *login_header(const struct rq *q, const char *name);
+/* A form post: Content-Type application/x-www-form-urlencoded (any case), parameters allowed. */
+bool login_form_post_ok(const struct rq *q);
 /* rd (or redirect_uri) from the query string, "" when absent or unreadable; returns out. */
 const char *login_query_rd(const struct rq *q, char *out, size_t outsz);
 /* The deny line of a refused form (the stable fields fail2ban filters read). */

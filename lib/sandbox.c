@@ -5,8 +5,10 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <ucontext.h>
@@ -218,6 +220,16 @@ gk_sandbox_trap_handler(struct gk_err *err)
 	return GK_OK;
 }
 
+#ifdef HAVE_SECCOMP
+/* What a forbidden call gets in mode (not GK_SANDBOX_OFF): logged, trapped, or the process killed. */
+static uint32_t
+deny_action(enum gk_sandbox_mode mode)
+{
+	return mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS;
+}
+#endif
+
 int
 gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err)
 {
@@ -229,8 +241,7 @@ gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct g
 
 	if (mode == GK_SANDBOX_OFF)
 		return GK_OK;
-	def = mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
-	    SCMP_ACT_KILL_PROCESS;
+	def = deny_action(mode);
 	if ((ctx = seccomp_init(def)) == NULL)
 		return gk_err_set(err, "seccomp_init failed");
 	for (i = 0; allowed[i] != NULL; i++) {
@@ -291,15 +302,27 @@ fail_rc:
  */
 const char *const gk_sandbox_extra_inet[] = { "socket", NULL };
 
-int
-gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
+/*
+ * The filter behind both narrows: socket(2) of AF_UNIX, AF_INET and AF_INET6 only; with
+ * resolver, also ioctl(2) FIONREAD only, clone(2) of threads without namespace flags only,
+ * and clone3(2) ENOSYS (see gk_sandbox_resolver_narrow in sandbox.h).
+ */
+static int
+inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
 {
 #ifdef HAVE_SECCOMP
+	static const unsigned long nsflags[] = {
+		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+		CLONE_NEWPID, CLONE_NEWNET
+	};
 	scmp_filter_ctx ctx;
+	uint32_t deny;
+	size_t i;
 	int rc, fam;
 
 	if (mode == GK_SANDBOX_OFF)
 		return GK_OK;
+	deny = deny_action(mode);
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
 		return gk_err_set(err, "seccomp_init failed");
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
@@ -308,6 +331,22 @@ gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 		if (fam != AF_UNIX && fam != AF_INET)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
 			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam));
+	if (resolver) {
+		if (rc == 0)
+			rc = seccomp_rule_add(ctx, deny, SCMP_SYS(ioctl), 1,
+			    SCMP_A1(SCMP_CMP_NE, (scmp_datum_t)FIONREAD));
+		if (rc == 0)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+#ifndef GK_SANITIZED
+		/* (LeakSanitizer stops the world with a clone that is not a thread.) */
+		if (rc == 0)
+			rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+#endif
+		for (i = 0; rc == 0 && i < sizeof(nsflags) / sizeof(nsflags[0]); i++)
+			rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
+	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -316,7 +355,20 @@ gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
 	return GK_OK;
 #else
 	(void)mode;
+	(void)resolver;
 	(void)err;
 	return GK_OK;
 #endif
+}
+
+int
+gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
+{
+	return inet_filter(mode, false, err);
+}
+
+int
+gk_sandbox_resolver_narrow(enum gk_sandbox_mode mode, struct gk_err *err)
+{
+	return inet_filter(mode, true, err);
 }

@@ -87,6 +87,16 @@ extern const char *const gk_sandbox_extra_inet[];
 int gk_sandbox_inet_narrow(enum gk_sandbox_mode mode, struct gk_err *err);
 
 /*
+ * The same for a program whose HTTP client resolves names in threads (libcurl talking to
+ * an OIDC provider or a directory): on top of the socket families, ioctl(2) FIONREAD only
+ * (TIOCSTI on an inherited terminal would be an escape), clone(2) of a thread without a
+ * namespace flag only (a user namespace is kernel attack surface), and clone3(2), whose flags
+ * a filter cannot see, ENOSYS (glibc falls back to clone).  Denials follow mode (log, trap
+ * or kill); GK_SANDBOX_OFF: GK_OK, nothing installed.
+ */
+int gk_sandbox_resolver_narrow(enum gk_sandbox_mode mode, struct gk_err *err);
+
+/*
  * For GK_SANDBOX_TRAP: a SIGSYS handler that writes "seccomp: blocked system call N\n" to
  * standard error (async-signal-safe write(2); the one place outside log.c that writes,
  * debugging only) and lets the process go on with the call failing (ENOSYS).  Resolve N

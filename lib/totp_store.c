@@ -87,13 +87,17 @@ add_recovery(struct gk_creds *c, const struct gk_totp_enrolment *e, int64_t now)
 	return rc;
 }
 
-int
-gk_totp_store_enrol(const char *dbpath, const char *user, const struct gk_totp_enrolment *e,
-    uint64_t last_step, bool replace, int64_t now, struct gk_err *err)
+/*
+ * One change to user's credentials in one transaction: edit returns GK_OK to commit, or a
+ * status to abort with (having set err where it has something to say).
+ */
+static int
+edit_user(const char *dbpath, const char *user,
+    int (*edit)(struct gk_creds *c, const void *arg, struct gk_err *err), const void *arg,
+    struct gk_err *err)
 {
 	struct gk_userdb_txn *txn;
 	struct gk_creds *c = calloc(1, sizeof(*c));
-	struct gk_cred one;
 	int rc;
 
 	if (c == NULL)
@@ -101,37 +105,81 @@ gk_totp_store_enrol(const char *dbpath, const char *user, const struct gk_totp_e
 	rc = open_user(dbpath, user, &txn, c, err);
 	if (rc != GK_OK)
 		goto out;
-	if (!replace && gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) != NULL) {
-		gk_userdb_abort(txn);
-		rc = GK_EDUP;
-		gk_err_set(err, "user already has TOTP");
-		goto out;
-	}
-	drop_kind(c, GK_CRED_TOTP);
-	drop_kind(c, GK_CRED_RECOVERY);
-	memset(&one, 0, sizeof(one));
-	one.kind = GK_CRED_TOTP;
-	gk_strcpy(one.name, sizeof(one.name), TOTP_NAME);
-	one.created = now;
-	one.counter = last_step;
-	memcpy(one.data, e->seed, GK_TOTP_SEED_LEN);
-	one.datalen = GK_TOTP_SEED_LEN;
-	rc = gk_creds_add(c, &one);
-	gk_wipe(&one, sizeof(one));
-	if (rc == GK_OK)
-		rc = add_recovery(c, e, now);
+	rc = edit(c, arg, err);
 	if (rc != GK_OK) {
 		gk_userdb_abort(txn);
-		if (rc == GK_ETOOLONG)
-			gk_err_set(err, "too many credentials for this user (at most %d)", GK_CREDS_MAX);
-		else
-			gk_err_set(err, "cannot add the TOTP credentials");
 		goto out;
 	}
 	rc = put_commit(txn, user, c, err);
 out:
 	gk_wipe(c, sizeof(*c));
 	free(c);
+	return rc;
+}
+
+struct enrol_arg {
+	const struct gk_totp_enrolment *e;
+	uint64_t last_step;
+	bool replace;
+	int64_t now;
+};
+
+static int
+enrol_edit(struct gk_creds *c, const void *arg, struct gk_err *err)
+{
+	const struct enrol_arg *a = arg;
+	struct gk_cred one;
+	int rc;
+
+	if (!a->replace && gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) != NULL) {
+		gk_err_set(err, "user already has TOTP");
+		return GK_EDUP;
+	}
+	drop_kind(c, GK_CRED_TOTP);
+	drop_kind(c, GK_CRED_RECOVERY);
+	memset(&one, 0, sizeof(one));
+	one.kind = GK_CRED_TOTP;
+	gk_strcpy(one.name, sizeof(one.name), TOTP_NAME);
+	one.created = a->now;
+	one.counter = a->last_step;
+	memcpy(one.data, a->e->seed, GK_TOTP_SEED_LEN);
+	one.datalen = GK_TOTP_SEED_LEN;
+	rc = gk_creds_add(c, &one);
+	gk_wipe(&one, sizeof(one));
+	if (rc == GK_OK)
+		rc = add_recovery(c, a->e, a->now);
+	if (rc == GK_ETOOLONG)
+		gk_err_set(err, "too many credentials for this user (at most %d)", GK_CREDS_MAX);
+	else if (rc != GK_OK)
+		gk_err_set(err, "cannot add the TOTP credentials");
+	return rc;
+}
+
+int
+gk_totp_store_enrol(const char *dbpath, const char *user, const struct gk_totp_enrolment *e,
+    uint64_t last_step, bool replace, int64_t now, struct gk_err *err)
+{
+	struct enrol_arg a = { .e = e, .last_step = last_step, .replace = replace, .now = now };
+
+	return edit_user(dbpath, user, enrol_edit, &a, err);
+}
+
+struct recovery_arg {
+	const struct gk_totp_enrolment *e;
+	int64_t now;
+};
+
+static int
+recovery_edit(struct gk_creds *c, const void *arg, struct gk_err *err)
+{
+	const struct recovery_arg *a = arg;
+	int rc;
+
+	if (gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) == NULL)
+		return GK_NOTFOUND;
+	drop_kind(c, GK_CRED_RECOVERY);
+	if ((rc = add_recovery(c, a->e, a->now)) != GK_OK)
+		gk_err_set(err, "cannot add the recovery codes");
 	return rc;
 }
 
@@ -139,58 +187,28 @@ int
 gk_totp_store_recovery(const char *dbpath, const char *user, const struct gk_totp_enrolment *e,
     int64_t now, struct gk_err *err)
 {
-	struct gk_userdb_txn *txn;
-	struct gk_creds *c = calloc(1, sizeof(*c));
-	int rc;
+	struct recovery_arg a = { .e = e, .now = now };
 
-	if (c == NULL)
-		return gk_err_set(err, "out of memory");
-	rc = open_user(dbpath, user, &txn, c, err);
-	if (rc != GK_OK)
-		goto out;
-	if (gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) == NULL) {
-		gk_userdb_abort(txn);
-		rc = GK_NOTFOUND;
-		goto out;
-	}
+	return edit_user(dbpath, user, recovery_edit, &a, err);
+}
+
+static int
+remove_edit(struct gk_creds *c, const void *arg, struct gk_err *err)
+{
+	(void)arg;
+	(void)err;
+	if (gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) == NULL &&
+	    gk_creds_count(c, GK_CRED_RECOVERY) == 0)
+		return GK_NOTFOUND;
+	drop_kind(c, GK_CRED_TOTP);
 	drop_kind(c, GK_CRED_RECOVERY);
-	if ((rc = add_recovery(c, e, now)) != GK_OK) {
-		gk_userdb_abort(txn);
-		gk_err_set(err, "cannot add the recovery codes");
-		goto out;
-	}
-	rc = put_commit(txn, user, c, err);
-out:
-	gk_wipe(c, sizeof(*c));
-	free(c);
-	return rc;
+	return GK_OK;
 }
 
 int
 gk_totp_store_remove(const char *dbpath, const char *user, struct gk_err *err)
 {
-	struct gk_userdb_txn *txn;
-	struct gk_creds *c = calloc(1, sizeof(*c));
-	int rc;
-
-	if (c == NULL)
-		return gk_err_set(err, "out of memory");
-	rc = open_user(dbpath, user, &txn, c, err);
-	if (rc != GK_OK)
-		goto out;
-	if (gk_creds_find(c, GK_CRED_TOTP, TOTP_NAME) == NULL &&
-	    gk_creds_count(c, GK_CRED_RECOVERY) == 0) {
-		gk_userdb_abort(txn);
-		rc = GK_NOTFOUND;
-		goto out;
-	}
-	drop_kind(c, GK_CRED_TOTP);
-	drop_kind(c, GK_CRED_RECOVERY);
-	rc = put_commit(txn, user, c, err);
-out:
-	gk_wipe(c, sizeof(*c));
-	free(c);
-	return rc;
+	return edit_user(dbpath, user, remove_edit, NULL, err);
 }
 
 int

@@ -1,5 +1,5 @@
 # tests/local.mk: the test harness; each area adds its tests in its own fragment.
-EXTRA_DIST += tests/tap.h tests/testdb.h tests/lib.sh
+EXTRA_DIST += tests/tap.h tests/testdb.h tests/tokenfix.h tests/loginfix.h tests/lib.sh tests/browser_stack.sh
 VALGRIND_TESTS =
 # The C unit tests: a fragment adds tests/t_NAME to GK_UNIT_TESTS and that is all. Each is
 # built from tests/t_NAME.c (automake's default source) with the flags of the libraries

@@ -11,6 +11,7 @@
 
 #include "login.h"
 #include "login_request.h"
+#include "loginfix.h"
 #include "tap.h"
 #include "testdb.h"
 
@@ -26,66 +27,14 @@ fixed_clock(void)
 	return T0;
 }
 
-/* The mains define it over gk_secret_refresh; the secret here never changes on disk. */
-int
-login_secret_current(struct login_ctx *c)
-{
-	(void)c;
-	return GK_OK;
-}
-
-static void
-die(const char *what, const struct gk_err *err)
-{
-	diag("%s: %s", what, err->msg);
-	exit(1);
-}
-
 static void
 setup(void)
 {
-	char path[128], db[128];
-	struct gk_lockout_conf lc;
+	char db[128];
 	struct gk_user u;
-	struct gk_err err = { "" };
-	char *env[] = { NULL };
-	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/tmp/t_login.XXXXXX");
-	if (mkdtemp(dir) == NULL || sodium_init() < 0)
-		exit(1);
-	snprintf(path, sizeof(path), "%s/state", dir);
-	mkdir(path, 0700);
-	snprintf(db, sizeof(db), "%s/users.db", dir);
-	snprintf(path, sizeof(path), "%s/gk.conf", dir);
-	f = fopen(path, "w");
-	if (f == NULL)
-		exit(1);
-	fprintf(f, "database = %s\nsecret_file = %s/secret\nstate_dir = %s/state\n"
-	    "cookie_secure = false\nredirect_domains = app.example.com\ndefault_redirect = /home\n"
-	    "max_failures = 3\nlog_level = err\n", db, dir, dir);
-	fclose(f);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.now = fixed_clock;
-	gk_log_init(&ctx.log, "t_login", GK_LOG_STDERR, LOG_CRIT);
-	if (gk_config_load(&ctx.cfg, path, env, &err) != GK_OK)
-		die("config", &err);
-	if (gk_secret_create(ctx.cfg.secret_file, &err) != GK_OK ||
-	    gk_secret_load(ctx.cfg.secret_file, &ctx.secret, &err) != GK_OK)
-		die("secret", &err);
-	ctx.pw = gk_pw_ctx_new(&err);
-	if (ctx.pw == NULL)
-		die("pw", &err);
-	gk_lockout_conf_from(&lc, &ctx.cfg);
-	if (gk_lockout_open(ctx.cfg.state_dir, &lc, &ctx.lk, &err) != GK_OK)
-		die("lockout", &err);
-	ctx.auth.pw = ctx.pw;
-	ctx.auth.lockout_on = true;
-	ctx.auth.lk = ctx.lk;
-	ctx.auth.log = &ctx.log;
-	ctx.auth.lookup = login_db_lookup;
-	ctx.auth.lookup_arg = &ctx;
-	login_csp_init(&ctx);
+	loginfix_ctx(&ctx, "t_login", "max_failures = 3\n", fixed_clock, dir, sizeof(dir), db,
+	    sizeof(db));
 	gk_user_init(&u, "alice", T0);
 	gk_strcpy(u.groups, sizeof(u.groups), "dev");
 	testdb_add(db, ctx.pw, GK_PW_PREFERRED, "correct horse", &u);
@@ -239,17 +188,6 @@ main(void)
 		check(&whoami);
 	}
 
-	gk_lockout_close(ctx.lk);
-	gk_pw_ctx_free(ctx.pw);
-	gk_userbackend_close(ctx.users);
-	gk_secret_wipe(&ctx.secret);
-	gk_config_free(&ctx.cfg);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			diag("could not remove %s", dir);
-	}
+	loginfix_free(&ctx, dir);
 	return done_testing();
 }

@@ -12,6 +12,7 @@
 #include "creds.h"
 #include "login.h"
 #include "login_passkey.h"
+#include "loginfix.h"
 #include "tap.h"
 #include "token.h"
 #include "webauthn_vectors.h"
@@ -33,74 +34,24 @@ test_clock(void)
 	return now_value;
 }
 
-int
-login_secret_current(struct login_ctx *c)
-{
-	(void)c;
-	return GK_OK;
-}
-
-static void
-die(const char *what, const struct gk_err *err)
-{
-	diag("%s: %s", what, err->msg);
-	exit(1);
-}
-
 /* alice (password "correct horse") with one Ed25519 passkey "key" (the vectors' key), counter 0. */
 static void
 setup(void)
 {
-	char path[128], db[128];
-	struct gk_lockout_conf lc;
+	char db[128];
 	struct gk_userdb_txn *t;
 	struct gk_user u;
 	struct gk_creds cr;
 	struct gk_cred one;
 	struct gk_err err = { "" };
 	unsigned char seed[32], pk[crypto_sign_PUBLICKEYBYTES];
-	char *env[] = { NULL };
-	FILE *f;
 	int i;
 
-	snprintf(dir, sizeof(dir), "/tmp/t_passkey.XXXXXX");
-	if (mkdtemp(dir) == NULL || sodium_init() < 0)
-		exit(1);
+	loginfix_ctx(&ctx, "t_passkey_login", "passkeys = true\npasskey_origin = " ORIGIN "\n",
+	    test_clock, dir, sizeof(dir), db, sizeof(db));
 	for (i = 0; i < 32; i++)
 		seed[i] = (unsigned char)(i + 1);      /* tests/webauthn_vectors.py's Ed25519 key */
 	crypto_sign_seed_keypair(pk, sk, seed);
-	snprintf(path, sizeof(path), "%s/state", dir);
-	mkdir(path, 0700);
-	snprintf(db, sizeof(db), "%s/users.db", dir);
-	snprintf(path, sizeof(path), "%s/gk.conf", dir);
-	f = fopen(path, "w");
-	if (f == NULL)
-		exit(1);
-	fprintf(f, "database = %s\nsecret_file = %s/secret\nstate_dir = %s/state\n"
-	    "cookie_secure = false\nredirect_domains = app.example.com\ndefault_redirect = /home\n"
-	    "log_level = err\npasskeys = true\npasskey_origin = " ORIGIN "\n", db, dir, dir);
-	fclose(f);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.now = test_clock;
-	gk_log_init(&ctx.log, "t_passkey_login", GK_LOG_STDERR, LOG_CRIT);
-	if (gk_config_load(&ctx.cfg, path, env, &err) != GK_OK)
-		die("config", &err);
-	if (gk_secret_create(ctx.cfg.secret_file, &err) != GK_OK ||
-	    gk_secret_load(ctx.cfg.secret_file, &ctx.secret, &err) != GK_OK)
-		die("secret", &err);
-	ctx.pw = gk_pw_ctx_new(&err);
-	if (ctx.pw == NULL)
-		die("pw", &err);
-	gk_lockout_conf_from(&lc, &ctx.cfg);
-	if (gk_lockout_open(ctx.cfg.state_dir, &lc, &ctx.lk, &err) != GK_OK)
-		die("lockout", &err);
-	ctx.auth.pw = ctx.pw;
-	ctx.auth.lockout_on = true;
-	ctx.auth.lk = ctx.lk;
-	ctx.auth.log = &ctx.log;
-	ctx.auth.lookup = login_db_lookup;
-	ctx.auth.lookup_arg = &ctx;
-	login_csp_init(&ctx);
 	gk_user_init(&u, "alice", T0);
 	memset(&cr, 0, sizeof(cr));
 	memset(&one, 0, sizeof(one));
@@ -486,18 +437,7 @@ main(void)
 	ok(st == 200 && strstr(out.p, "gk-passkey") == NULL, "passkeys off: no passkey link");
 
 	login_buf_free(&out);
-	gk_lockout_close(ctx.lk);
-	gk_pw_ctx_free(ctx.pw);
-	gk_userbackend_close(ctx.users);
-	gk_secret_wipe(&ctx.secret);
-	gk_config_free(&ctx.cfg);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			diag("could not remove %s", dir);
-	}
+	loginfix_free(&ctx, dir);
 	(void)cookie2;
 	return done_testing();
 }
