@@ -53,31 +53,6 @@ gk_lockout_store(struct gk_lockout *lk)
 	return lk != NULL ? lk->store : NULL;
 }
 
-/*
- * IPv6 clients usually own a whole /64; counting per address would let one
- * client rotate through 2^64 buckets. IPv4-mapped addresses count as IPv4.
- */
-void
-lk_addr_norm(const char *addr, char *out, size_t outsz)
-{
-	unsigned char a6[16];
-	char buf[INET6_ADDRSTRLEN];
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (inet_pton(AF_INET6, addr, a6) == 1) {
-		if (memcmp(a6, mapped, sizeof(mapped)) == 0) {
-			inet_ntop(AF_INET, a6 + 12, buf, sizeof(buf));
-			snprintf(out, outsz, "%s", buf);
-			return;
-		}
-		memset(a6 + 8, 0, 8);
-		inet_ntop(AF_INET6, a6, buf, sizeof(buf));
-		snprintf(out, outsz, "%s/64", buf);
-		return;
-	}
-	snprintf(out, outsz, "%s", addr);
-}
-
 /* The keys one attempt touches; absent ones are unused. */
 struct keyset {
 	bool has_user, has_addr;

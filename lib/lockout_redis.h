@@ -26,9 +26,6 @@
 
 struct gk_lockout;
 
-/* IPv6 addresses count per /64, IPv4-mapped ones as IPv4 (lockout.c). */
-void lk_addr_norm(const char *addr, char *out, size_t outsz);
-
 int lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     int64_t *until, struct gk_err *err);
 int lk_redis_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,

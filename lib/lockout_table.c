@@ -1,6 +1,7 @@
 /* lockout_table.c: the lockout table file: creation, checked locking, slot I/O, eviction. */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -480,4 +481,29 @@ lk_probe(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now
 		p->reuse_evicts = true;
 	}
 	return GK_OK;
+}
+
+/*
+ * IPv6 clients usually own a whole /64; counting per address would let one
+ * client rotate through 2^64 buckets. IPv4-mapped addresses count as IPv4.
+ */
+void
+lk_addr_norm(const char *addr, char *out, size_t outsz)
+{
+	unsigned char a6[16];
+	char buf[INET6_ADDRSTRLEN];
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (inet_pton(AF_INET6, addr, a6) == 1) {
+		if (memcmp(a6, mapped, sizeof(mapped)) == 0) {
+			inet_ntop(AF_INET, a6 + 12, buf, sizeof(buf));
+			snprintf(out, outsz, "%s", buf);
+			return;
+		}
+		memset(a6 + 8, 0, 8);
+		inet_ntop(AF_INET6, a6, buf, sizeof(buf));
+		snprintf(out, outsz, "%s/64", buf);
+		return;
+	}
+	snprintf(out, outsz, "%s", addr);
 }

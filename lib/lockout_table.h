@@ -70,6 +70,8 @@ struct lk_probe {
 };
 
 void lk_notice(struct gk_lockout *lk, const char *msg);
+/* The address as the lockout counts it: IPv6 per /64, IPv4-mapped as IPv4. */
+void lk_addr_norm(const char *addr, char *out, size_t outsz);
 int lk_table_open(struct gk_lockout *lk, struct gk_err *err);
 /* Locks the table (LOCK_SH or LOCK_EX) and loads a checked header; heals a damaged table. */
 int lk_table_lock(struct gk_lockout *lk, int mode, int64_t now, struct gk_err *err);

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "creds.h"
 #include "form.h"
 #include "login_passkey.h"
@@ -343,22 +341,6 @@ login_passkey_signin(struct rq *q, const char *body, size_t len)
 	}
 	login_add_header(q, "Allow", "GET, HEAD, POST");
 	login_message_page(q, 405, "Error", "This address only takes a passkey.");
-}
-
-const char *
-login_passkey_link(const struct rq *q, const char *rd, char *out, size_t outsz)
-{
-	size_t n = strlen(q->base);
-	char *e = NULL;
-
-	snprintf(out, outsz, "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
-	/* rd rides along, escaped, and is checked again after the sign-in. */
-	if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
-		n = strlen(out);
-		snprintf(out + n, outsz - n, "?rd=%s", e);
-	}
-	curl_free(e);
-	return out;
 }
 
 /* Routes <base>/passkey and <base>/account/passkeys; the CSRF cookie keeps the login's path. */

@@ -83,6 +83,22 @@ sibling_path(const struct rq *q, const char *seg, char *out, size_t outsz)
 	snprintf(out, outsz, "%s%s%s", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/", seg);
 }
 
+/* A sibling page's link that carries rd along, escaped (checked again after the sign-in). */
+static const char *
+sibling_link(const struct rq *q, const char *seg, const char *rd, char *out, size_t outsz)
+{
+	char *e = NULL;
+	size_t n;
+
+	sibling_path(q, seg, out, outsz);
+	if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
+		n = strlen(out);
+		snprintf(out + n, outsz - n, "?rd=%s", e);
+	}
+	curl_free(e);
+	return out;
+}
+
 void
 login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd)
 {
@@ -102,21 +118,13 @@ login_form_page(struct rq *q, int status, const char *error, const char *user, c
 	v.user = user;
 	v.rd = rd;
 	if (q->ctx->oidc != NULL) {
-		char *e = NULL;
-		size_t n;
-
 		/* The provider link carries rd along (checked again after the provider). */
-		sibling_path(q, "oidc", oidc_url, sizeof(oidc_url));
-		if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
-			n = strlen(oidc_url);
-			snprintf(oidc_url + n, sizeof(oidc_url) - n, "?rd=%s", e);
-		}
-		curl_free(e);
+		sibling_link(q, "oidc", rd, oidc_url, sizeof(oidc_url));
 		v.oidc_url = oidc_url;
 		v.oidc_label = login_oidc_label(q->ctx->oidc);
 	}
 	if (q->ctx->cfg.passkeys)
-		v.passkey_url = login_passkey_link(q, rd, passkey_url, sizeof(passkey_url));
+		v.passkey_url = sibling_link(q, "passkey", rd, passkey_url, sizeof(passkey_url));
 	login_show_page(q, status, &v);
 }
 

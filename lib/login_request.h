@@ -66,8 +66,6 @@ void login_redirect_after(struct rq *q, const char *rd, const char *user);
 /* Writes the whole CGI response (Status, security headers, body; none for HEAD) into out. */
 void login_finish(struct rq *q, struct login_buf *out);
 
-/* login_passkey.c: <base>/passkey?rd=.. for the sign-in page's link (lib/login_passkey.h); returns out. */
-const char *login_passkey_link(const struct rq *q, const char *rd, char *out, size_t outsz);
 
 /* login_csrf.c: the form's token is HMAC(secret, nonce), the nonce in a SameSite=Strict cookie. */
 void login_csrf_mac(const struct login_ctx *ctx, const char *nonce, char *out, size_t outsz);
