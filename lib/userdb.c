@@ -12,6 +12,7 @@
 #include <gdbm.h>
 
 #include "filewatch.h"
+#include "creds.h"
 #include "userdb.h"
 #include "userdb_file.h"
 #include "validate.h"
@@ -453,5 +454,88 @@ gk_userdb_check(struct gk_userdb *db, size_t *users, struct gk_err *err)
 	}
 	if (users != NULL)
 		*users = found;
+	return GK_OK;
+}
+
+/* ---- credentials keys ("\x02" + name, lib/creds.h): the key and the walkers' check ---- */
+
+bool
+udb_is_creds(datum k)
+{
+	return k.dsize >= 1 && k.dptr[0] == CREDS_PREFIX;
+}
+
+size_t
+udb_creds_key(char *key, const char *name, size_t len)
+{
+	key[0] = CREDS_PREFIX;
+	memcpy(key + 1, name, len);
+	return len + 1;
+}
+
+/* The user part of a credentials key, if it is a name a record can be stored under. */
+static bool
+creds_key_user(datum k, const char **name, size_t *len)
+{
+	if (k.dsize < 2 || k.dsize - 1 > GK_USER_MAX ||
+	    !gk_valid_stored_user(k.dptr + 1, (size_t)k.dsize - 1))
+		return false;
+	*name = k.dptr + 1;
+	*len = (size_t)k.dsize - 1;
+	return true;
+}
+
+int
+udb_creds_check(const char *path, datum k, const unsigned char *val, size_t vallen,
+    struct gk_err *err)
+{
+	struct gk_creds *c;
+	struct gk_err derr;
+	const char *name;
+	size_t len;
+	int rc;
+
+	if (!creds_key_user(k, &name, &len)) {
+		gk_err_set(err, "%s: a credentials key (%d bytes) names no valid user: restore the "
+		    "database", path, k.dsize);
+		return GK_ECORRUPT;
+	}
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return gk_err_set(err, "out of memory"), GK_ERR;
+	rc = gk_creds_decode(val, vallen, c, &derr);
+	gk_wipe(c, sizeof(*c));
+	free(c);
+	if (rc != GK_OK)
+		gk_err_set(err, "%s: credentials of user \"%.*s\" are damaged (%s): delete them or "
+		    "the user", path, (int)len, name, derr.msg);
+	return rc;
+}
+
+int
+udb_creds_walk_one(GDBM_FILE dbf, const char *path, datum k, struct gk_err *err)
+{
+	const char *name = NULL;
+	size_t len = 0;
+	datum v;
+	int rc;
+
+	v = gdbm_fetch(dbf, k);
+	if (v.dptr == NULL) {
+		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND) {
+			gk_err_set(err, "%s: key listed but not fetchable", path);
+			return GK_ECORRUPT;
+		}
+		return udb_handle_fail(err, dbf, path, "cannot read credentials");
+	}
+	rc = udb_creds_check(path, k, (const unsigned char *)v.dptr, (size_t)v.dsize, err);
+	gk_wipe(v.dptr, (size_t)v.dsize);
+	free(v.dptr);
+	if (rc != GK_OK)
+		return rc;
+	if (!creds_key_user(k, &name, &len) || !gdbm_exists(dbf, (datum){ (char *)name, (int)len })) {
+		gk_err_set(err, "%s: credentials of user \"%.*s\" without the user: delete that "
+		    "user", path, (int)len, name);
+		return GK_ECORRUPT;
+	}
 	return GK_OK;
 }

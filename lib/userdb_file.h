@@ -21,7 +21,8 @@
 
 /*
  * A user's credentials (lib/creds.h): CREDS_PREFIX + user name. Like META_KEY it starts
- * with a control byte, so it is never a user name. Code: userdb_creds.c.
+ * with a control byte, so it is never a user name. The key and the walkers' check: userdb.c;
+ * reading and writing the value: userdb_creds.c.
  */
 #define CREDS_PREFIX  '\x02'
 #define CREDS_KEY_MAX (1 + GK_USER_MAX)
