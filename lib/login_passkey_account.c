@@ -291,12 +291,8 @@ login_passkey_account(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 404, "Error", "Passkeys are not enabled here.");
 		return;
 	}
-	if (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0 &&
-	    strcmp(q->method, "POST") != 0) {
-		login_add_header(q, "Allow", "GET, HEAD, POST");
-		login_message_page(q, 405, "Error", "Use the forms of this page.");
+	if (!login_page_method_ok(q, "Use the forms of this page."))
 		return;
-	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		login_message_page(q, 500, "Error", UNAVAIL);

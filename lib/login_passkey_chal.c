@@ -134,26 +134,6 @@ chal_mac(const struct rq *q, const unsigned char *head, const char *user, const 
 	gk_wipe(&st, sizeof(st));
 }
 
-static void
-put_be64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)(v & 0xff);
-}
-
-static uint64_t
-get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The caller has made sure of the CSRF nonce (login_csrf_ensure or a valid form). */
 void
 login_passkey_challenge(struct rq *q, enum passkey_purpose p, const char *user, const char *extra,
@@ -163,7 +143,7 @@ login_passkey_challenge(struct rq *q, enum passkey_purpose p, const char *user, 
 
 	raw[0] = CHAL_VERSION;
 	raw[1] = (unsigned char)p;
-	put_be64(raw + 2, (uint64_t)q->ctx->now());
+	gk_put_be64(raw + 2, (uint64_t)q->ctx->now());
 	randombytes_buf(raw + 10, 16);
 	chal_mac(q, raw, user, extra, raw + CHAL_SIGNED);
 	login_passkey_b64_encode(raw, sizeof(raw), b64, b64sz);
@@ -189,7 +169,7 @@ login_passkey_challenge_check(struct rq *q, enum passkey_purpose p, const char *
 		*why = "challenge-forged";    /* another browser's, user's or purpose's, or made up */
 		return GK_EINVAL;
 	}
-	*iat = (int64_t)get_be64(raw + 2);
+	*iat = (int64_t)gk_get_be64(raw + 2);
 	if (*iat > now + 5 || *iat + PASSKEY_CHALLENGE_TTL < now) {
 		*why = "challenge-expired";
 		return GK_EINVAL;

@@ -176,3 +176,14 @@ login_redirect_after(struct rq *q, const char *rd, const char *user)
 	q->r.ctype = "text/plain; charset=utf-8";
 	login_buf_puts(&q->r.body, "See Other\n");
 }
+
+bool
+login_page_method_ok(struct rq *q, const char *msg)
+{
+	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0 ||
+	    strcmp(q->method, "POST") == 0)
+		return true;
+	login_add_header(q, "Allow", "GET, HEAD, POST");
+	login_message_page(q, 405, "Error", msg);
+	return false;
+}

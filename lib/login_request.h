@@ -59,6 +59,8 @@ void login_show_page(struct rq *q, int status, struct login_vars *v);
 /* The sign-in form (with its CSRF cookie and, with OIDC, the provider link carrying rd). */
 void login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd);
 void login_message_page(struct rq *q, int status, const char *title, const char *msg);
+/* A page of forms takes GET, HEAD and POST: true, or false after a 405 (Allow, msg). */
+bool login_page_method_ok(struct rq *q, const char *msg);
 /* Sends j (consumed; NULL = out of memory). */
 void login_json_reply(struct rq *q, int status, json_t *j);
 /* 303 to rd when redirect_domains allows it, else to default_redirect (logged). */

@@ -40,21 +40,6 @@ struct acct_post {
 /* ---- HTML ---- */
 
 static void
-esc(struct login_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': login_buf_puts(b, "&amp;"); break;
-		case '<': login_buf_puts(b, "&lt;"); break;
-		case '>': login_buf_puts(b, "&gt;"); break;
-		case '"': login_buf_puts(b, "&quot;"); break;
-		case '\'': login_buf_puts(b, "&#39;"); break;
-		default: login_buf_add(b, s, 1);
-		}
-	}
-}
-
-static void
 page_start(struct rq *q, int status, const char *note, const char *error)
 {
 	struct login_buf *b = &q->r.body;
@@ -64,7 +49,7 @@ page_start(struct rq *q, int status, const char *note, const char *error)
 	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>Account &middot; ");
-	esc(b, q->ctx->cfg.realm);
+	login_buf_html(b, q->ctx->cfg.realm);
 	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
 	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }\n"
 	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
@@ -75,12 +60,12 @@ page_start(struct rq *q, int status, const char *note, const char *error)
 	    "</style>\n</head>\n<body>\n<main>\n<h1>Account</h1>\n");
 	if (error != NULL) {
 		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		esc(b, error);
+		login_buf_html(b, error);
 		login_buf_puts(b, "</p>\n");
 	}
 	if (note != NULL) {
 		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		esc(b, note);
+		login_buf_html(b, note);
 		login_buf_puts(b, "</p>\n");
 	}
 }
@@ -98,9 +83,9 @@ form_open(struct rq *q, const char *mac, const char *action, bool reauth)
 	struct login_buf *b = &q->r.body;
 
 	login_buf_puts(b, "<form method=\"post\" action=\"");
-	esc(b, q->self);
+	login_buf_html(b, q->self);
 	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	esc(b, mac);
+	login_buf_html(b, mac);
 	login_buf_printf(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"%s\">\n", action);
 	if (reauth)
 		login_buf_printf(b, "<label for=\"gk-%s-pw\">Current password</label>\n"
@@ -152,7 +137,7 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	csrf_for_page(q, mac);
 	page_start(q, status, note, error);
 	login_buf_puts(b, "<p>Signed in as <strong id=\"gk-user\">");
-	esc(b, u->name);
+	login_buf_html(b, u->name);
 	login_buf_puts(b, "</strong>. Every change asks for your current password.</p>\n");
 
 	login_buf_puts(b, "<section id=\"gk-password\">\n<h2>Password</h2>\n");
@@ -188,15 +173,15 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 			continue;     /* passkeys off: no link to a 404 */
 		login_sibling(q, account_links[i].seg, link, sizeof(link));
 		login_buf_puts(b, "<li><a href=\"");
-		esc(b, link);
+		login_buf_html(b, link);
 		login_buf_puts(b, "\">");
-		esc(b, account_links[i].label);
+		login_buf_html(b, account_links[i].label);
 		login_buf_puts(b, "</a></li>\n");
 	}
 	login_buf_puts(b, "</ul>\n</section>\n");
 	login_sibling(q, "logout", link, sizeof(link));
 	login_buf_puts(b, "<p><a href=\"");
-	esc(b, link);
+	login_buf_html(b, link);
 	login_buf_puts(b, "\">Sign out</a></p>\n");
 	page_end(q);
 }
@@ -213,7 +198,7 @@ recovery_page(struct rq *q, const struct gk_totp_enrolment *e, const char *note)
 	for (i = 0; i < GK_RECOVERY_COUNT; i++)
 		login_buf_printf(b, "<li><code>%s</code></li>\n", e->recovery[i]);
 	login_buf_puts(b, "</ul>\n</section>\n<p><a href=\"");
-	esc(b, q->self);
+	login_buf_html(b, q->self);
 	login_buf_puts(b, "\">Back to the account page</a></p>\n");
 	page_end(q);
 }
@@ -312,13 +297,13 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 	    "<p><img id=\"gk-qr\" alt=\"QR code of the authenticator key\" src=\"data:image/svg+xml;base64,");
 	login_buf_puts(b, img);
 	login_buf_puts(b, "\"></p>\n<p>Key: <code id=\"gk-secret\">");
-	esc(b, b32);
+	login_buf_html(b, b32);
 	login_buf_puts(b, "</code></p>\n<p>Link: <code id=\"gk-uri\">");
-	esc(b, uri);
+	login_buf_html(b, uri);
 	login_buf_puts(b, "</code></p>\n");
 	form_open(q, mac, "totp-confirm", false);
 	login_buf_puts(b, "<input type=\"hidden\" name=\"enrol\" value=\"");
-	esc(b, tok);
+	login_buf_html(b, tok);
 	login_buf_puts(b, "\">\n<label for=\"gk-code\">Code from the app</label>\n<input type=\"text\" "
 	    "id=\"gk-code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
 	    "maxlength=\"6\" required>\n<button type=\"submit\">Turn on</button>\n</form>\n</section>\n");
@@ -543,12 +528,8 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	bool on = false;
 	size_t left;
 
-	if (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0 &&
-	    strcmp(q->method, "POST") != 0) {
-		login_add_header(q, "Allow", "GET, HEAD, POST");
-		login_message_page(q, 405, "Error", "This address only takes the account forms.");
+	if (!login_page_method_ok(q, "This address only takes the account forms."))
 		return;
-	}
 	if (!login_session_user(q, &u, &c)) {
 		/* Not signed in: the sign-in form, back here afterwards. */
 		login_form_page(q, 401, "Please sign in to manage your account.", "", q->self);

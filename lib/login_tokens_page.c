@@ -47,21 +47,6 @@ login_tokens_route(struct rq *q)
 }
 
 static void
-esc(struct login_buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': login_buf_puts(b, "&amp;"); break;
-		case '<': login_buf_puts(b, "&lt;"); break;
-		case '>': login_buf_puts(b, "&gt;"); break;
-		case '"': login_buf_puts(b, "&quot;"); break;
-		case '\'': login_buf_puts(b, "&#39;"); break;
-		default: login_buf_add(b, s, 1);
-		}
-	}
-}
-
-static void
 when(struct login_buf *b, int64_t t, const char *none)
 {
 	char s[32];
@@ -97,7 +82,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>App passwords &middot; ");
-	esc(b, ctx->cfg.realm);
+	login_buf_html(b, ctx->cfg.realm);
 	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
 	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }\n"
 	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
@@ -109,23 +94,23 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	    "</style>\n</head>\n<body>\n<main>\n<h1>App passwords</h1>\n");
 	if (error != NULL) {
 		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		esc(b, error);
+		login_buf_html(b, error);
 		login_buf_puts(b, "</p>\n");
 	}
 	if (note != NULL) {
 		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		esc(b, note);
+		login_buf_html(b, note);
 		login_buf_puts(b, "</p>\n");
 	}
 	if (s->token[0] != '\0') {
 		login_buf_puts(b, "<section id=\"gk-new-token\">\n<h2>Your new app password</h2>\n"
 		    "<p>Copy it now: it is not shown again. Use it as the password of your user name "
 		    "(or as <code>Authorization: Bearer</code>).</p>\n<p><code id=\"gk-token\">");
-		esc(b, s->token);
+		login_buf_html(b, s->token);
 		login_buf_puts(b, "</code></p>\n</section>\n");
 	}
 	login_buf_puts(b, "<p>Signed in as <strong id=\"gk-user\">");
-	esc(b, s->u.name);
+	login_buf_html(b, s->u.name);
 	login_buf_puts(b, "</strong>. App passwords let programs (DAV clients, phone apps, scripts) sign in "
 	    "without your password; they never open the sign-in form.</p>\n"
 	    "<section id=\"gk-tokens\">\n<h2>Your app passwords</h2>\n");
@@ -139,7 +124,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 			    "<th scope=\"col\">Expires</th><th scope=\"col\">Last used</th><th scope=\"col\">Scope</th>"
 			    "<th scope=\"col\">State</th></tr></thead>\n<tbody>\n");
 		login_buf_puts(b, "<tr class=\"gk-token\"><td>");
-		esc(b, e->name);
+		login_buf_html(b, e->name);
 		login_buf_puts(b, "</td><td>");
 		when(b, e->created, "-");
 		login_buf_puts(b, "</td><td>");
@@ -147,7 +132,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 		login_buf_puts(b, "</td><td>");
 		when(b, e->last_used, "never");
 		login_buf_puts(b, "</td><td>");
-		esc(b, e->scope[0] != '\0' ? e->scope : "all of your rights");
+		login_buf_html(b, e->scope[0] != '\0' ? e->scope : "all of your rights");
 		login_buf_printf(b, "</td><td>%s</td></tr>\n", e->generation != s->u.generation ? "revoked" :
 		    e->expires != 0 && ctx->now() >= e->expires ? "expired" : "active");
 	}
@@ -155,9 +140,9 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	login_buf_puts(b, "</section>\n");
 
 	login_buf_puts(b, "<section id=\"gk-token-add\">\n<h2>Add an app password</h2>\n<form method=\"post\" action=\"");
-	esc(b, q->self);
+	login_buf_html(b, q->self);
 	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	esc(b, s->mac);
+	login_buf_html(b, s->mac);
 	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"add\">\n"
 	    "<label for=\"gk-add-name\">Name (letters, digits and . _ @ + -; empty: token1, token2...)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-name\" name=\"name\" maxlength=\"64\">\n"
@@ -173,9 +158,9 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 
 	if (shown > 0) {
 		login_buf_puts(b, "<section id=\"gk-token-revoke\">\n<h2>Revoke an app password</h2>\n<form method=\"post\" action=\"");
-		esc(b, q->self);
+		login_buf_html(b, q->self);
 		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-		esc(b, s->mac);
+		login_buf_html(b, s->mac);
 		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"revoke\">\n"
 		    "<label for=\"gk-revoke-name\">Name</label>\n<input type=\"text\" id=\"gk-revoke-name\" "
 		    "name=\"name\" maxlength=\"64\" required>\n<label for=\"gk-revoke-pw\">Current password</label>\n"
@@ -184,7 +169,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	}
 	login_sibling(q, "account", link, sizeof(link));
 	login_buf_puts(b, "<p><a href=\"");
-	esc(b, link);
+	login_buf_html(b, link);
 	login_buf_puts(b, "\">Back to the account page</a></p>\n</main>\n</body>\n</html>\n");
 }
 
@@ -357,12 +342,8 @@ login_tokens_page(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 404, "Error", "App passwords are kept in the user database, not used here.");
 		return;
 	}
-	if (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0 &&
-	    strcmp(q->method, "POST") != 0) {
-		login_add_header(q, "Allow", "GET, HEAD, POST");
-		login_message_page(q, 405, "Error", "Use the forms of this page.");
+	if (!login_page_method_ok(q, "Use the forms of this page."))
 		return;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;

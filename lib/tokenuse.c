@@ -26,26 +26,6 @@ path_of(const char *dir, char *out, size_t sz)
 	return n < 0 || (size_t)n >= sz ? GK_ETOOLONG : GK_OK;
 }
 
-static uint64_t
-get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
-put_be64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)(v & 0xff);
-}
-
 static unsigned
 home_slot(const unsigned char *id)
 {
@@ -127,7 +107,7 @@ gk_tokenuse_record(const char *state_dir, const unsigned char id[GK_TOKENUSE_ID]
 		goto out;
 	}
 	for (i = 0; i < GK_TOKENUSE_PROBE && pick == GK_TOKENUSE_PROBE; i++) {
-		uint64_t t = get_be64(win[i] + GK_TOKENUSE_ID);
+		uint64_t t = gk_get_be64(win[i] + GK_TOKENUSE_ID);
 
 		if (memcmp(win[i], id, GK_TOKENUSE_ID) == 0 || t == 0)
 			pick = i;
@@ -137,10 +117,10 @@ gk_tokenuse_record(const char *state_dir, const unsigned char id[GK_TOKENUSE_ID]
 	if (pick == GK_TOKENUSE_PROBE)
 		pick = oldest;
 	else if (memcmp(win[pick], id, GK_TOKENUSE_ID) == 0 &&
-	    get_be64(win[pick] + GK_TOKENUSE_ID) >= (uint64_t)now)
+	    gk_get_be64(win[pick] + GK_TOKENUSE_ID) >= (uint64_t)now)
 		goto out;       /* a later use is already there */
 	memcpy(slot, id, GK_TOKENUSE_ID);
-	put_be64(slot + GK_TOKENUSE_ID, (uint64_t)now);
+	gk_put_be64(slot + GK_TOKENUSE_ID, (uint64_t)now);
 	if (pwrite(fd, slot, SLOT_LEN,
 	    HDR_LEN + (off_t)((home_slot(id) + pick) % GK_TOKENUSE_SLOTS) * SLOT_LEN) != SLOT_LEN) {
 		gk_err_set(err, "token use: %s: write: %s", path, strerror(errno));
@@ -168,7 +148,7 @@ gk_tokenuse_get(const char *state_dir, const unsigned char id[GK_TOKENUSE_ID])
 	    (st.st_mode & 022) == 0 && header_ok(fd, &st) && read_window(fd, id, win) == GK_OK)
 		for (i = 0; i < GK_TOKENUSE_PROBE; i++)
 			if (memcmp(win[i], id, GK_TOKENUSE_ID) == 0) {
-				uint64_t t = get_be64(win[i] + GK_TOKENUSE_ID);
+				uint64_t t = gk_get_be64(win[i] + GK_TOKENUSE_ID);
 
 				r = t > (uint64_t)INT64_MAX ? 0 : (int64_t)t;
 				break;
