@@ -33,6 +33,7 @@ struct gk_userdb {
 	struct timespec mtim;
 	int64_t created;
 	struct gk_filewatch_tag watch;  /* lib/filewatch: skip the stat() while nothing happened */
+	unsigned walking;       /* inside gk_userdb_foreach: lookups keep the walked snapshot */
 };
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -244,6 +245,12 @@ gk_userdb_refresh(struct gk_userdb *db, struct gk_err *err)
 
 	if (db->dbf != NULL && gk_filewatch_unchanged(&db->watch, db->path))
 		return GK_OK;
+	/*
+	 * A lookup from a gk_userdb_foreach callback reads the snapshot being walked:
+	 * reopening here would close the file under the walk.
+	 */
+	if (db->dbf != NULL && db->walking > 0)
+		return GK_OK;
 	if (stat(db->path, &st) != 0) {
 		/* Fail closed: a database that vanished must not keep granting access. */
 		rc = udb_sys_fail(err, db->path, "cannot stat user database", errno);
@@ -431,7 +438,10 @@ gk_userdb_foreach(struct gk_userdb *db, int (*fn)(const struct gk_user *u, void 
 
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
-	return walk(db->dbf, db->path, fn, arg, NULL, NULL, err);
+	db->walking++;
+	rc = walk(db->dbf, db->path, fn, arg, NULL, NULL, err);
+	db->walking--;
+	return rc;
 }
 
 int

@@ -47,7 +47,11 @@ int gk_userdb_refresh(struct gk_userdb *db, struct gk_err *err);
 /* Number of users (excludes the metadata and credentials keys; walks the keys). */
 int gk_userdb_count(struct gk_userdb *db, size_t *count, struct gk_err *err);
 
-/* Calls fn for each user (order unspecified); stops and returns fn's value if non-zero. */
+/*
+ * Calls fn for each user (order unspecified); stops and returns fn's value if non-zero.
+ * Lookups on db from fn (gk_userdb_lookup, gk_userdb_creds) read the snapshot being
+ * walked: a file replaced meanwhile is seen after the walk, never under it.
+ */
 int gk_userdb_foreach(struct gk_userdb *db, int (*fn)(const struct gk_user *u, void *arg),
     void *arg, struct gk_err *err);
 

@@ -38,6 +38,7 @@ include tests/perf.mk
 include tests/attack.mk
 include tests/attack2.mk
 include tests/selfsvc.mk
+include tests/lead.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)
