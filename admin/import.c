@@ -304,7 +304,6 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 		/* Blank lines and '#' comments are skipped, as Apache's own parser does. */
 		if (len == 0 || line[0] == '#')
 			continue;
-		last_ok = false;
 		rc = pw_import_parse_line(line, len, name, hash, &err);
 		if (rc != EX_PW_OK) {
 			pw_warnx("%s: %s", where, err.msg);
