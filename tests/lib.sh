@@ -164,3 +164,17 @@ gk_cgi() {
 	tr -d '\r' < "$TMP/out" | sed '1,/^$/d' > "$TMP/body"
 	status=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$TMP/hdr")
 }
+
+# gk_redis_start SOCK: a real redis-server on the unix socket SOCK (no TCP, no persistence),
+# data under $TMP/redis, stopped at exit; bails out when it does not come up.
+gk_redis_start() {
+	local sock="$1" i
+	command -v redis-server >/dev/null || bail "redis-server not found (Debian package redis-server)"
+	mkdir -p "$TMP/redis"
+	setsid redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' \
+		--appendonly no --dir "$TMP/redis" --daemonize no >"$TMP/redis.out" 2>&1 </dev/null &
+	echo $! >"$TMP/redis.pid"
+	at_exit 'kill -TERM -- "-$(cat "$TMP/redis.pid")" 2>/dev/null; sleep 0.2'
+	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || { sed 's/^/#   /' "$TMP/redis.out"; bail "redis-server did not start"; }
+}

@@ -4,16 +4,9 @@
 # and the store's key names hold neither user names nor addresses.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-command -v redis-server >/dev/null || bail "redis-server not found (Debian package redis-server)"
 command -v redis-cli >/dev/null || bail "redis-cli not found (Debian package redis-tools)"
 SOCK="$TMP/redis.sock"
-mkdir -p "$TMP/redis"
-setsid redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --save '' \
-	--appendonly no --dir "$TMP/redis" --daemonize no >"$TMP/redis.out" 2>&1 </dev/null &
-echo $! >"$TMP/redis.pid"
-at_exit 'kill -TERM -- "-$(cat "$TMP/redis.pid")" 2>/dev/null; sleep 0.2'
-for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || { sed 's/^/#   /' "$TMP/redis.out"; bail "redis-server did not start"; }
+gk_redis_start "$SOCK"
 
 GK_TEST_REDIS_URL="unix:$SOCK" "$top_builddir/tests/t_statestore" >"$TMP/t.out" 2>&1
 rc=$?
