@@ -14,6 +14,7 @@
 
 #include "creds.h"
 #include "tap.h"
+#include "testdb.h"
 #include "userdb.h"
 
 #define HASH "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7"
@@ -431,25 +432,6 @@ test_damage(void)
 	gk_userdb_close(r);
 }
 
-static void
-rm_rf(const char *d)
-{
-	DIR *dd = opendir(d);
-	struct dirent *de;
-	char p[512];
-
-	while (dd != NULL && (de = readdir(dd)) != NULL) {
-		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", d, de->d_name);
-		unlink(p);
-	}
-	if (dd != NULL)
-		closedir(dd);
-	rmdir(d);
-}
-
 int
 main(void)
 {
@@ -470,6 +452,6 @@ main(void)
 	test_helpers();
 	test_userdb();
 	test_damage();
-	rm_rf(dir);
+	testdb_rm_rf(dir);
 	return done_testing();
 }

@@ -2,7 +2,10 @@
 #ifndef GK_TESTDB_H
 #define GK_TESTDB_H
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "password.h"
 #include "userdb.h"
@@ -34,6 +37,26 @@ testdb_add(const char *path, struct gk_pw_ctx *pw, enum gk_pw_method m, const ch
 		exit(1);
 	}
 	testdb_put(path, u);
+}
+
+/* Removes the test's flat temp directory d and the files in it. */
+static inline void
+testdb_rm_rf(const char *d)
+{
+	DIR *dd = opendir(d);
+	struct dirent *de;
+	char p[512];
+
+	while (dd != NULL && (de = readdir(dd)) != NULL) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", d, de->d_name);
+		unlink(p);
+	}
+	if (dd != NULL)
+		closedir(dd);
+	rmdir(d);
 }
 
 #endif
