@@ -175,6 +175,34 @@ cost_like_dummy(struct gk_auth *a, const char *stored, const char *password, int
 		dummy_hash(a, password);
 }
 
+/*
+ * A refusal decided before any stored hash was checked (a user name that is not one, a
+ * token that did not verify): one failure counted for user (NULL: the address alone) and
+ * addr, and the dummy hash paid as for a wrong password, through pool when there is one
+ * (GK_AUTH_PENDING first, nothing counted). Returns st, or the lockout's own refusal.
+ */
+static enum gk_auth_status
+refuse_unverified(struct gk_auth *a, struct gk_hashpool *pool, const char *user,
+    const char *secret, const char *addr, int64_t now, enum gk_auth_status st)
+{
+	enum gk_hashpool_state hs;
+	enum gk_auth_status ls;
+	enum gk_pw_verdict v;
+
+	/* a ban first, as in line: the pool spends no hash on a banned pair or address */
+	if (pool != NULL && (ls = lockout_admits(a, user, addr, now, false)) != GK_AUTH_OK)
+		return ls;
+	hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user != NULL ? user : "", secret, NULL,
+	    false, now, &v);
+	if (hs == GK_HASHPOOL_PENDING)
+		return GK_AUTH_PENDING;
+	if ((ls = lockout_reserve(a, user, addr, now)) != GK_AUTH_OK)
+		return ls;
+	if (hs != GK_HASHPOOL_DONE)
+		dummy_hash(a, secret);
+	return st;
+}
+
 enum gk_auth_status
 gk_auth_password(struct gk_auth *a, const char *user, const char *password, const char *addr,
     int64_t now, struct gk_user *u)
@@ -193,16 +221,7 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		password = "";
 	if (user == NULL || !gk_valid_user(user, strlen(user))) {
 		/* Never looked up; the address alone counts. */
-		if (pool != NULL && (st = lockout_admits(a, NULL, addr, now, false)) != GK_AUTH_OK)
-			return st;      /* no hash for the pool to spend on a banned address */
-		hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, "", password, NULL, false, now, &v);
-		if (hs == GK_HASHPOOL_PENDING)
-			return GK_AUTH_PENDING;
-		if ((st = lockout_reserve(a, NULL, addr, now)) != GK_AUTH_OK)
-			return st;
-		if (hs != GK_HASHPOOL_DONE)
-			dummy_hash(a, password);
-		return GK_AUTH_BAD_NAME;
+		return refuse_unverified(a, pool, NULL, password, addr, now, GK_AUTH_BAD_NAME);
 	}
 	/*
 	 * The record is read first (no hashing) only to tell a cached good
@@ -425,35 +444,18 @@ gk_auth_reason(enum gk_auth_status st)
 /* ---- app tokens (lib/apptoken.h) ------------------------------------------- */
 
 /*
- * A token that did not verify: one failure counted, as for a wrong password, and the
- * dummy hash paid as for one (through lib/hashpool when there is one: GK_AUTH_PENDING
- * first, nothing counted). Without it the time would tell an unknown user (one failed
- * fetch) from a real one with credentials (their value decoded), the enumeration the
- * password check's dummy hash prevents.
+ * A token that did not verify: one failure counted and the dummy hash paid, as for a
+ * wrong password. Without it the time would tell an unknown user (one failed fetch) from
+ * a real one with credentials (their value decoded), the enumeration the password
+ * check's dummy hash prevents.
  */
 static enum gk_auth_status
 token_failed(struct gk_auth *a, const char *user, const char *token, const char *addr,
     int64_t now, enum gk_auth_status st)
 {
-	struct gk_hashpool *pool = gk_hashpool_current();
-	enum gk_hashpool_state hs;
-	enum gk_auth_status ls;
-	enum gk_pw_verdict v;
-
 	if (user != NULL && !gk_valid_user(user, strlen(user)))
 		user = NULL;
-	/* a ban first, as in line: the pool spends no hash on a banned pair or address */
-	if (pool != NULL && (ls = lockout_admits(a, user, addr, now, false)) != GK_AUTH_OK)
-		return ls;
-	hs = gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user != NULL ? user : "", token, NULL,
-	    false, now, &v);
-	if (hs == GK_HASHPOOL_PENDING)
-		return GK_AUTH_PENDING;
-	if ((ls = lockout_reserve(a, user, addr, now)) != GK_AUTH_OK)
-		return ls;
-	if (hs != GK_HASHPOOL_DONE)
-		dummy_hash(a, token);
-	return st;
+	return refuse_unverified(a, gk_hashpool_current(), user, token, addr, now, st);
 }
 
 enum gk_auth_status

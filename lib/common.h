@@ -60,6 +60,9 @@ int gk_strcpy(char *dst, size_t dstsz, const char *src);
 /* Copies len bytes of src plus a NUL; GK_ETOOLONG if they do not fit. */
 int gk_memcpy_str(char *dst, size_t dstsz, const char *src, size_t len);
 
+/* Writes all len bytes of buf to fd, through short writes and EINTR: 0, or -1 with errno. */
+int gk_write_all(int fd, const void *buf, size_t len);
+
 /* 8 bytes, big-endian (the byte order of gatekeep's fixed-size files and MAC inputs). */
 void gk_put_be64(unsigned char *p, uint64_t v);
 uint64_t gk_get_be64(const unsigned char *p);

@@ -64,21 +64,9 @@ conf_header_ok(const char *s)
 bool
 conf_hostname_ok(const char *s, bool dot_ok)
 {
-	size_t n = strlen(s), label = 0;
-
 	if (dot_ok && s[0] == '.')
-		s++, n--;
-	if (n == 0 || n > 253 || !conf_all_chars(s, ".-"))
-		return false;
-	for (; *s != '\0'; s++) {
-		if (*s == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if (++label > 63)
-			return false;
-	}
-	return label > 0;
+		s++;
+	return gk_valid_hostname(s, strlen(s));
 }
 
 /* host, host:port, [v6] or [v6]:port */

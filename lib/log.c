@@ -180,23 +180,6 @@ gk_log_escape(const char *s, char *out, size_t outsz)
 	return escape(s, out, outsz, true);
 }
 
-/* One write(2) per line so that lines from several workers never interleave. */
-static void
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 static void
 emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
@@ -223,7 +206,8 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 		len = (int)sizeof(line) - 1;
 		line[len - 1] = '\n';
 	}
-	write_all(STDERR_FILENO, line, (size_t)len);
+	/* One write(2) per line so that lines from several workers never interleave. */
+	(void)gk_write_all(STDERR_FILENO, line, (size_t)len);
 }
 
 static bool

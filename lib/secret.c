@@ -68,29 +68,12 @@ sync_dir(const char *path, struct gk_err *err)
 	return GK_OK;
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes the key and a newline to fd and makes it durable. */
 static int
 write_key_fd(int fd, const char *name, const unsigned char *key, size_t len,
     struct gk_err *err)
 {
-	if (write_all(fd, (const char *)key, len) < 0 || write_all(fd, "\n", 1) < 0) {
+	if (gk_write_all(fd, key, len) < 0 || gk_write_all(fd, "\n", 1) < 0) {
 		gk_err_set(err, "write %s: %s", name, strerror(errno));
 		return GK_EIO;
 	}

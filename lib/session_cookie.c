@@ -10,6 +10,7 @@
 
 #include "cookie.h"
 #include "session_cookie.h"
+#include "validate.h"
 
 /* RFC 6265 cookie-octet: no CTLs, whitespace, DQUOTE, comma, semicolon or backslash. */
 static bool
@@ -34,28 +35,6 @@ path_ok(const char *p)
 	return true;
 }
 
-static bool
-domain_chars_ok(const char *d)
-{
-	size_t label = 0;
-
-	if (*d == '\0' || *d == '.')
-		return false;
-	for (; *d != '\0'; d++) {
-		if (*d == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)*d) && *d != '-')
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return label > 0;
-}
-
 int
 gk_setcookie_format(const struct gk_setcookie *c, char *out, size_t outsz, struct gk_err *err)
 {
@@ -72,10 +51,11 @@ gk_setcookie_format(const struct gk_setcookie *c, char *out, size_t outsz, struc
 	if (!path_ok(c->path))
 		return gk_err_set(err, "invalid cookie path"), GK_EINVAL;
 	if (c->domain != NULL && c->domain[0] != '\0') {
-		if (!domain_chars_ok(c->domain[0] == '.' ? c->domain + 1 : c->domain) ||
-		    strlen(c->domain) > 253)
+		const char *d = c->domain[0] == '.' ? c->domain + 1 : c->domain;
+
+		if (!gk_valid_hostname(d, strlen(d)) || strlen(c->domain) > 253)
 			return gk_err_set(err, "invalid cookie domain"), GK_EINVAL;
-		snprintf(dom, sizeof(dom), "; Domain=%s", c->domain[0] == '.' ? c->domain + 1 : c->domain);
+		snprintf(dom, sizeof(dom), "; Domain=%s", d);
 	}
 	if (c->max_age < 0)
 		return gk_err_set(err, "negative Max-Age"), GK_EINVAL;
@@ -121,7 +101,7 @@ gk_cookie_domain_check(const char *domain, struct gk_err *err)
 	    strspn(low, "0123456789.") == len || low[0] == '[')
 		return gk_err_set(err, "cookie_domain %s is an IP address: browsers ignore Domain= "
 		    "for addresses; leave cookie_domain empty", low), GK_EINVAL;
-	if (!domain_chars_ok(low))
+	if (!gk_valid_hostname(low, len))
 		return gk_err_set(err, "cookie_domain %s: not a DNS name (letters, digits, '-', dots)",
 		    low), GK_EINVAL;
 	/* Both lists: the newer system file may add suffixes, the built-in one is the fallback. */

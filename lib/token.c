@@ -142,27 +142,47 @@ json_str_is(const json_t *v, const char *want)
 	    memcmp(json_string_value(v), want, n) == 0;
 }
 
+/*
+ * One decoded token part (part names it in err) as a JSON object, a duplicate key refused:
+ * GK_OK and *obj (the caller decrefs it), GK_TOKEN_MALFORMED for what is not JSON, or bad
+ * for a duplicate key or a value that is not an object.
+ */
+static int
+load_object(const unsigned char *buf, size_t len, const char *part, int bad, json_t **obj,
+    struct gk_err *err)
+{
+	json_error_t je;
+
+	*obj = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (*obj == NULL) {
+		bool dup = json_error_code(&je) == json_error_duplicate_key;
+		int rc = dup ? bad : GK_TOKEN_MALFORMED;
+
+		gk_err_set(err, "token %s: %s %s", gk_token_reason(rc), part,
+		    dup ? "has a duplicate key" : "is not JSON");
+		return rc;
+	}
+	if (!json_is_object(*obj)) {
+		json_decref(*obj);
+		*obj = NULL;
+		gk_err_set(err, "token %s: %s is not an object", gk_token_reason(bad), part);
+		return bad;
+	}
+	return GK_OK;
+}
+
 /* {"alg":"HS256"} with an optional "typ":"JWT" and nothing else. */
 static int
 check_header(const unsigned char *buf, size_t len, struct gk_err *err)
 {
-	json_error_t je;
 	json_t *h, *v;
 	const char *key;
 	size_t keylen;
 	bool alg = false;
-	int rc = GK_OK;
+	int rc;
 
-	h = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (h == NULL) {
-		if (json_error_code(&je) == json_error_duplicate_key)
-			return fail(err, GK_TOKEN_BADHEADER, "duplicate key in header");
-		return fail(err, GK_TOKEN_MALFORMED, "header is not JSON");
-	}
-	if (!json_is_object(h)) {
-		rc = fail(err, GK_TOKEN_BADHEADER, "header is not an object");
-		goto out;
-	}
+	if ((rc = load_object(buf, len, "header", GK_TOKEN_BADHEADER, &h, err)) != GK_OK)
+		return rc;
 	json_object_keylen_foreach(h, key, keylen, v) {
 		if (keylen == 3 && memcmp(key, "alg", 3) == 0) {
 			if (!json_str_is(v, "HS256")) {
@@ -271,21 +291,12 @@ static int
 check_payload(const unsigned char *buf, size_t len, const char *expected_iss,
     int64_t now, int64_t leeway, int64_t maxlife, struct gk_claims *c, struct gk_err *err)
 {
-	json_error_t je;
 	json_t *p;
 	int64_t gen = 0, nbf = 0;
-	int rc = GK_OK;
+	int rc;
 
-	p = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (p == NULL) {
-		if (json_error_code(&je) == json_error_duplicate_key)
-			return fail(err, GK_TOKEN_BADCLAIMS, "duplicate claim");
-		return fail(err, GK_TOKEN_MALFORMED, "payload is not JSON");
-	}
-	if (!json_is_object(p)) {
-		rc = fail(err, GK_TOKEN_BADCLAIMS, "payload is not an object");
-		goto out;
-	}
+	if ((rc = load_object(buf, len, "payload", GK_TOKEN_BADCLAIMS, &p, err)) != GK_OK)
+		return rc;
 	if (!json_depth_ok(p, 0)) {
 		rc = fail(err, GK_TOKEN_BADCLAIMS, "payload nested too deeply");
 		goto out;

@@ -82,6 +82,28 @@ udb_handle_fail(struct gk_err *err, GDBM_FILE dbf, const char *path, const char 
 }
 
 int
+udb_fetch(GDBM_FILE dbf, const char *path, datum k, datum *val, const char *what,
+    struct gk_err *err)
+{
+	*val = gdbm_fetch(dbf, k);
+	if (val->dptr != NULL)
+		return GK_OK;
+	if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND)
+		return GK_NOTFOUND;
+	return udb_handle_fail(err, dbf, path, what);
+}
+
+int
+udb_walk_end(GDBM_FILE dbf, const char *path, const char *what, struct gk_err *err)
+{
+	int ec = gdbm_last_errno(dbf);
+
+	if (ec == GDBM_ITEM_NOT_FOUND || ec == GDBM_NO_ERROR)
+		return GK_OK;
+	return udb_handle_fail(err, dbf, path, what);
+}
+
+int
 udb_sys_fail(struct gk_err *err, const char *path, const char *what, int e)
 {
 	gk_err_set(err, "%s: %s: %s", path, what, strerror(e));
@@ -109,16 +131,15 @@ meta_read(GDBM_FILE dbf, const char *path, int64_t *created, struct gk_err *err)
 {
 	datum key = { META_KEY, META_KEYLEN }, val;
 	uint64_t v = 0;
-	int i, rc = GK_OK;
+	int i, rc;
 
-	val = gdbm_fetch(dbf, key);
-	if (val.dptr == NULL) {
-		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND) {
-			gk_err_set(err, "%s: not a gatekeep user database (no metadata key)", path);
-			return GK_ECORRUPT;
-		}
-		return udb_handle_fail(err, dbf, path, "cannot read metadata");
+	rc = udb_fetch(dbf, path, key, &val, "cannot read metadata", err);
+	if (rc == GK_NOTFOUND) {
+		gk_err_set(err, "%s: not a gatekeep user database (no metadata key)", path);
+		return GK_ECORRUPT;
 	}
+	if (rc != GK_OK)
+		return rc;
 	if (val.dsize != META_LEN || memcmp(val.dptr, META_MAGIC, 4) != 0) {
 		gk_err_set(err, "%s: not a gatekeep user database (bad metadata)", path);
 		rc = GK_ECORRUPT;
@@ -286,14 +307,11 @@ udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, st
 
 	key.dptr = (char *)name;
 	key.dsize = (int)len;
-	val = gdbm_fetch(dbf, key);
-	if (val.dptr == NULL) {
-		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND) {
-			gk_err_set(err, "no such user");
-			return GK_NOTFOUND;
-		}
-		return udb_handle_fail(err, dbf, path, "cannot read user");
-	}
+	rc = udb_fetch(dbf, path, key, &val, "cannot read user", err);
+	if (rc == GK_NOTFOUND)
+		gk_err_set(err, "no such user");
+	if (rc != GK_OK)
+		return rc;
 	rc = gk_record_decode(name, len, (const unsigned char *)val.dptr, (size_t)val.dsize, u,
 	    err);
 	gk_wipe(val.dptr, (size_t)val.dsize);
@@ -397,8 +415,8 @@ walk(GDBM_FILE dbf, const char *path, int (*fn)(const struct gk_user *, void *),
 		free(key.dptr);
 		key = next;
 	}
-	if (gdbm_last_errno(dbf) != GDBM_ITEM_NOT_FOUND && gdbm_last_errno(dbf) != GDBM_NO_ERROR)
-		return udb_handle_fail(err, dbf, path, "cannot list users");
+	if ((rc = udb_walk_end(dbf, path, "cannot list users", err)) != GK_OK)
+		return rc;
 	if (users != NULL)
 		*users = n;
 	if (creds != NULL)
@@ -423,9 +441,8 @@ gk_userdb_count(struct gk_userdb *db, size_t *count, struct gk_err *err)
 		next = gdbm_nextkey(db->dbf, key);
 		free(key.dptr);
 	}
-	if (gdbm_last_errno(db->dbf) != GDBM_ITEM_NOT_FOUND &&
-	    gdbm_last_errno(db->dbf) != GDBM_NO_ERROR)
-		return udb_handle_fail(err, db->dbf, db->path, "cannot count users");
+	if ((rc = udb_walk_end(db->dbf, db->path, "cannot count users", err)) != GK_OK)
+		return rc;
 	*count = n;
 	return GK_OK;
 }
@@ -529,14 +546,13 @@ udb_creds_walk_one(GDBM_FILE dbf, const char *path, datum k, struct gk_err *err)
 	datum v;
 	int rc;
 
-	v = gdbm_fetch(dbf, k);
-	if (v.dptr == NULL) {
-		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND) {
-			gk_err_set(err, "%s: key listed but not fetchable", path);
-			return GK_ECORRUPT;
-		}
-		return udb_handle_fail(err, dbf, path, "cannot read credentials");
+	rc = udb_fetch(dbf, path, k, &v, "cannot read credentials", err);
+	if (rc == GK_NOTFOUND) {
+		gk_err_set(err, "%s: key listed but not fetchable", path);
+		return GK_ECORRUPT;
 	}
+	if (rc != GK_OK)
+		return rc;
 	rc = udb_creds_check(path, k, (const unsigned char *)v.dptr, (size_t)v.dsize, err);
 	gk_wipe(v.dptr, (size_t)v.dsize);
 	free(v.dptr);

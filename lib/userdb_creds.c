@@ -59,12 +59,9 @@ gk_userdb_creds(struct gk_userdb *db, const char *user, struct gk_creds *c, stru
 		return rc == GK_NOTFOUND ? GK_OK : rc;   /* no such user: no credentials */
 	if ((rc = udb_reader_file(db, &dbf, &path, err)) != GK_OK)
 		return rc;
-	v = gdbm_fetch(dbf, (datum){ key, (int)klen });
-	if (v.dptr == NULL) {
-		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND)
-			return GK_OK;
-		return udb_handle_fail(err, dbf, path, "cannot read credentials");
-	}
+	rc = udb_fetch(dbf, path, (datum){ key, (int)klen }, &v, "cannot read credentials", err);
+	if (rc != GK_OK)
+		return rc == GK_NOTFOUND ? GK_OK : rc;   /* no credentials stored */
 	return decode_fetched(path, user, (unsigned char *)v.dptr, (size_t)v.dsize, c, err);
 }
 
@@ -88,14 +85,11 @@ gk_userdb_lookup_creds(struct gk_userdb *db, const char *user, struct gk_user *u
 	if ((rc = udb_fetch_user(dbf, path, user, len, u, err)) != GK_OK)
 		return rc;
 	klen = udb_creds_key(key, user, len);
-	v = gdbm_fetch(dbf, (datum){ key, (int)klen });
-	if (v.dptr == NULL) {
-		if (gdbm_last_errno(dbf) == GDBM_ITEM_NOT_FOUND)
-			return GK_OK;
-		rc = udb_handle_fail(err, dbf, path, "cannot read credentials");
-	} else {
+	rc = udb_fetch(dbf, path, (datum){ key, (int)klen }, &v, "cannot read credentials", err);
+	if (rc == GK_NOTFOUND)
+		return GK_OK;           /* the user, no credentials */
+	if (rc == GK_OK)
 		rc = decode_fetched(path, user, (unsigned char *)v.dptr, (size_t)v.dsize, c, err);
-	}
 	if (rc != GK_OK)
 		gk_wipe(u, sizeof(*u));
 	return rc;

@@ -36,6 +36,14 @@
 int udb_gdbm_fail(struct gk_err *err, const char *path, const char *what, int ec, int syserr);
 /* The same for the last error on dbf. */
 int udb_handle_fail(struct gk_err *err, GDBM_FILE dbf, const char *path, const char *what);
+/*
+ * gdbm_fetch of k: GK_OK and *val (malloc'd; the caller wipes and frees it), GK_NOTFOUND
+ * for no such key (err untouched), or udb_handle_fail's status with what.
+ */
+int udb_fetch(GDBM_FILE dbf, const char *path, datum k, datum *val, const char *what,
+    struct gk_err *err);
+/* After a gdbm_firstkey/gdbm_nextkey walk: GK_OK if it stopped at the end, else the error. */
+int udb_walk_end(GDBM_FILE dbf, const char *path, const char *what, struct gk_err *err);
 /* GK_EIO with "path: what: strerror(e)". */
 int udb_sys_fail(struct gk_err *err, const char *path, const char *what, int e);
 

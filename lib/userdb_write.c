@@ -415,6 +415,7 @@ udb_txn_fetch(struct gk_userdb_txn *t, const char *key, size_t klen, unsigned ch
 {
 	struct pend *p;
 	datum k = { (char *)key, (int)klen }, v;
+	int rc;
 
 	*val = NULL;
 	*vallen = 0;
@@ -429,10 +430,8 @@ udb_txn_fetch(struct gk_userdb_txn *t, const char *key, size_t klen, unsigned ch
 	}
 	if (t->live == NULL)
 		return GK_NOTFOUND;
-	v = gdbm_fetch(t->live, k);
-	if (v.dptr == NULL)
-		return gdbm_last_errno(t->live) == GDBM_ITEM_NOT_FOUND ? GK_NOTFOUND :
-		    udb_handle_fail(err, t->live, t->path, "cannot read");
+	if ((rc = udb_fetch(t->live, t->path, k, &v, "cannot read", err)) != GK_OK)
+		return rc;
 	*val = (unsigned char *)v.dptr;
 	*vallen = (size_t)v.dsize;
 	return GK_OK;
@@ -530,10 +529,7 @@ copy_live(struct gk_userdb_txn *t, GDBM_FILE ndb, const char *tmp, struct gk_err
 		next = gdbm_nextkey(t->live, key);
 		free(key.dptr);
 	}
-	if (gdbm_last_errno(t->live) != GDBM_ITEM_NOT_FOUND &&
-	    gdbm_last_errno(t->live) != GDBM_NO_ERROR)
-		return udb_handle_fail(err, t->live, t->path, "cannot list users");
-	return GK_OK;
+	return udb_walk_end(t->live, t->path, "cannot list users", err);
 }
 
 /* Builds the complete new database in ndb. */

@@ -1,4 +1,4 @@
-/* validate.c: byte-exact rules for user names, groups, e-mails and header fields (see validate.h). */
+/* validate.c: byte-exact rules for user names, groups, e-mails, host names and header fields (see validate.h). */
 #include <config.h>
 
 #include <string.h>
@@ -130,6 +130,17 @@ is_alnum(unsigned char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* An ASCII letter or digit, or one of the bytes in also (never NUL). */
+static bool
+is_alnum_or(unsigned char c, const char *also)
+{
+	return is_alnum(c) || (c != '\0' && strchr(also, c) != NULL);
+}
+
+/* RFC 5322 atext and RFC 9110 tchar: letters, digits and these. */
+static const char atext_punct[] = "!#$%&'*+-/=?^_`{|}~";
+static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
+
 bool
 gk_valid_group(const char *s, size_t len)
 {
@@ -142,7 +153,7 @@ gk_valid_group(const char *s, size_t len)
 	for (i = 1; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
+		if (!is_alnum_or(c, "._-"))
 			return false;
 	}
 	return true;
@@ -181,13 +192,6 @@ gk_valid_group_list(const char *s, size_t len)
 	return true;
 }
 
-/* RFC 5322 atext. */
-static bool
-is_atext(unsigned char c)
-{
-	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
 bool
 gk_valid_email(const char *s, size_t len)
 {
@@ -212,7 +216,7 @@ gk_valid_email(const char *s, size_t len)
 		if (c == '.') {
 			if (s[i + 1] == '.')
 				return false;
-		} else if (!is_atext(c)) {
+		} else if (!is_alnum_or(c, atext_punct)) {
 			return false;
 		}
 	}
@@ -235,6 +239,25 @@ gk_valid_email(const char *s, size_t len)
 		}
 	}
 	return label > 0 && s[len - 1] != '-';
+}
+
+bool
+gk_valid_hostname(const char *s, size_t len)
+{
+	size_t i, label = 0;
+
+	if (s == NULL || len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (!is_alnum_or((unsigned char)s[i], "-") || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
 }
 
 bool
@@ -269,13 +292,6 @@ gk_valid_header_value(const char *s, size_t len)
 	return true;
 }
 
-/* RFC 9110 tchar. */
-static bool
-is_tchar(unsigned char c)
-{
-	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
 bool
 gk_valid_header_name(const char *s, size_t len)
 {
@@ -284,7 +300,7 @@ gk_valid_header_name(const char *s, size_t len)
 	if (s == NULL || len == 0 || len > 256)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!is_tchar((unsigned char)s[i]))
+		if (!is_alnum_or((unsigned char)s[i], tchar_punct))
 			return false;
 	return true;
 }

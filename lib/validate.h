@@ -1,4 +1,4 @@
-/* validate.h: the one definition of what a valid user name, group, e-mail and header value is. */
+/* validate.h: the one definition of what a valid user name, group, e-mail, host name and header value is. */
 #ifndef GK_VALIDATE_H
 #define GK_VALIDATE_H
 
@@ -46,6 +46,13 @@ bool gk_valid_group_list(const char *s, size_t len);
  * bytes, no leading/trailing '-' (IDNs in xn-- form; no address literals).
  */
 bool gk_valid_email(const char *s, size_t len);
+
+/*
+ * Host name: dot-separated labels of [A-Za-z0-9-], each 1..63 bytes, 1..253 bytes in
+ * all (so no leading, trailing or double dot). No rule on '-' placement: callers that
+ * take a host from configuration or a Host header only need it to be one DNS name.
+ */
+bool gk_valid_hostname(const char *s, size_t len);
 
 /* Display name: valid UTF-8, no control characters, <= GK_DISPLAY_MAX bytes ("" allowed); same extra refusals as user names. */
 bool gk_valid_display(const char *s, size_t len);
