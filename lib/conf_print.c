@@ -51,42 +51,42 @@ print_duration(FILE *out, const char *name, long s)
 	fprintf(out, "%s = %lds\n", name, s);
 }
 
+/* One item of a list, written as the loader reads it back. */
+typedef void put_item_fn(FILE *out, const void *items, size_t i);
+
+/* "name = a,b,c"; an empty list as name = "", as print_value writes an empty value. */
 static void
-print_list(FILE *out, const char *name, const struct gk_strlist *l)
+print_list(FILE *out, const char *name, const void *items, size_t count, put_item_fn *put)
 {
 	size_t i;
 
 	fprintf(out, "%s = ", name);
-	if (l->count == 0)
+	if (count == 0)
 		fputs("\"\"", out);
-	for (i = 0; i < l->count; i++) {
+	for (i = 0; i < count; i++) {
 		if (i > 0)
 			fputc(',', out);
-		put_literal(out, l->items[i]);
+		put(out, items, i);
 	}
 	fputc('\n', out);
 }
 
 static void
-print_cidrs(FILE *out, const char *name, const struct gk_cidr_list *l)
+put_string(FILE *out, const void *items, size_t i)
 {
-	size_t i;
+	put_literal(out, ((char *const *)items)[i]);
+}
 
-	fprintf(out, "%s = ", name);
-	if (l->count == 0)
-		fputs("\"\"", out);
-	for (i = 0; i < l->count; i++) {
-		const struct gk_cidr *c = &l->items[i];
-		char a[INET6_ADDRSTRLEN];
+static void
+put_cidr(FILE *out, const void *items, size_t i)
+{
+	const struct gk_cidr *c = (const struct gk_cidr *)items + i;
+	char a[INET6_ADDRSTRLEN];
 
-		if (i > 0)
-			fputc(',', out);
-		if (c->family == AF_UNIX)
-			fputc('@', out);
-		else if (inet_ntop(c->family, c->addr, a, sizeof(a)) != NULL)
-			fprintf(out, "%s/%u", a, c->prefix);
-	}
-	fputc('\n', out);
+	if (c->family == AF_UNIX)
+		fputc('@', out);
+	else if (inet_ntop(c->family, c->addr, a, sizeof(a)) != NULL)
+		fprintf(out, "%s/%u", a, c->prefix);
 }
 
 static void
@@ -160,12 +160,18 @@ gk_config_print(const struct gk_config *cfg, FILE *out)
 		case K_INT:
 			fprintf(out, "%s = %ld\n", k->name, *(const long *)field);
 			break;
-		case K_CIDRS:
-			print_cidrs(out, k->name, field);
+		case K_CIDRS: {
+			const struct gk_cidr_list *l = field;
+
+			print_list(out, k->name, l->items, l->count, put_cidr);
 			break;
-		case K_PATHLIST: case K_HOSTLIST: case K_DOMAINLIST: case K_ORIGINLIST:
-			print_list(out, k->name, field);
+		}
+		case K_PATHLIST: case K_HOSTLIST: case K_DOMAINLIST: case K_ORIGINLIST: {
+			const struct gk_strlist *l = field;
+
+			print_list(out, k->name, l->items, l->count, put_string);
 			break;
+		}
 		case K_METHODS:
 			fprintf(out, "%s = ", k->name);
 			for (j = 0; j < cfg->methods_count; j++) {
