@@ -19,6 +19,19 @@
  */
 #define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
 
+/* Wipes what both directions hold (the credentials, their encoding, the user) and frees it. */
+static void
+free_scratch(struct gk_creds *c, unsigned char *buf, struct gk_user *u)
+{
+	if (buf != NULL)
+		gk_wipe(buf, GK_CREDS_VALUE_MAX);
+	if (c != NULL)
+		gk_wipe(c, sizeof(*c));
+	gk_wipe(u, sizeof(*u));
+	free(buf);
+	free(c);
+}
+
 int
 pw_creds_export_line(struct gk_userdb *db, const char *name, FILE *out, bool *had)
 {
@@ -60,14 +73,8 @@ pw_creds_export_line(struct gk_userdb *db, const char *name, FILE *out, bool *ha
 out:
 	if (b64 != NULL)
 		gk_wipe(b64, strlen(b64));
-	if (buf != NULL)
-		gk_wipe(buf, GK_CREDS_VALUE_MAX);
-	if (c != NULL)
-		gk_wipe(c, sizeof(*c));
-	gk_wipe(&u, sizeof(u));
 	free(b64);
-	free(buf);
-	free(c);
+	free_scratch(c, buf, &u);
 	return rc;
 }
 
@@ -121,12 +128,6 @@ pw_creds_import_line(struct gk_userdb_txn *txn, const char *where, const char *l
 	}
 	rc = EX_PW_OK;
 out:
-	if (buf != NULL)
-		gk_wipe(buf, GK_CREDS_VALUE_MAX);
-	if (c != NULL)
-		gk_wipe(c, sizeof(*c));
-	gk_wipe(&u, sizeof(u));
-	free(buf);
-	free(c);
+	free_scratch(c, buf, &u);
 	return rc;
 }

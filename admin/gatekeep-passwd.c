@@ -317,17 +317,10 @@ cmd_verify(const struct pw_opts *o, const char *db, const char *name, char *pwar
 		goto out;
 	}
 	st = gk_userdb_lookup(udb, name, &u, &err);
-	if (st == GK_NOTFOUND) {
+	if (st == GK_NOTFOUND)
 		(void)gk_pw_verify_dummy(ctx, pw);
-		pw_warnx("%s: no such user '%s'", db, name);
-		rc = EX_PW_BADUSER;
+	if ((rc = pw_user_status(db, name, st, err.msg)) != EX_PW_OK)
 		goto out;
-	}
-	if (st != GK_OK) {
-		pw_dberr(db, err.msg);
-		rc = pw_exit_for_status(st);
-		goto out;
-	}
 	v = gk_pw_verify(ctx, pw, u.hash);
 	if (v == GK_PW_FAIL) {
 		pw_warnx("cannot verify the password (internal error)");
@@ -375,14 +368,10 @@ cmd_print(const struct pw_opts *o, const char *name, char *pwarg)
 }
 
 static int
-cmd_init(const struct pw_opts *o, const char *db)
+cmd_init(const char *db, const char *secret)
 {
 	struct gk_err err = { "" };
-	char secret[GK_PATH_MAX];
-	int rc;
 
-	if ((rc = pw_resolve_secret(o, db, secret, sizeof(secret))) != EX_PW_OK)
-		return rc;
 	/* Refuse before creating anything, so a refusal leaves no half-initialised state. */
 	if (pw_path_exists(db)) {
 		pw_warnx("%s: database already exists; not overwriting it", db);
@@ -407,20 +396,16 @@ cmd_init(const struct pw_opts *o, const char *db)
 }
 
 static int
-cmd_rotate(const struct pw_opts *o, const char *db)
+cmd_rotate(const char *secret, bool leaked)
 {
 	struct gk_err err = { "" };
-	char secret[GK_PATH_MAX];
-	int rc;
+	int rc = leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err);
 
-	if ((rc = pw_resolve_secret(o, db, secret, sizeof(secret))) != EX_PW_OK)
-		return rc;
-	rc = o->leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err);
 	if (rc != GK_OK) {
 		pw_dberr(secret, err.msg);
 		return EX_PW_FILE;
 	}
-	if (o->leaked)
+	if (leaked)
 		pw_warnx("Rotated secret %s and removed %s.prev: every session must sign in again",
 		    secret, secret);
 	else
@@ -492,7 +477,7 @@ int
 main(int argc, char **argv)
 {
 	struct pw_opts o;
-	char db[GK_PATH_MAX];
+	char db[GK_PATH_MAX], secret[GK_PATH_MAX];
 	char **pos;
 	int npos, want, rc;
 	bool takes_pw;
@@ -575,9 +560,10 @@ main(int argc, char **argv)
 			return rc;
 		return cmd_delete(&o, db, pos[1]);
 	case M_INIT:
-		return cmd_init(&o, db);
 	case M_ROTATE:
-		return cmd_rotate(&o, db);
+		if ((rc = pw_resolve_secret(&o, db, secret, sizeof(secret))) != EX_PW_OK)
+			return rc;
+		return o.mode == M_INIT ? cmd_init(db, secret) : cmd_rotate(secret, o.leaked);
 	case M_IMPORT:
 		return cmd_import(&o, db);
 	case M_SHOW:

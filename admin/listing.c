@@ -230,14 +230,8 @@ pw_show(struct gk_userdb *db, const char *dbpath, const char *name, FILE *out)
 	int st, rc = EX_PW_OK;
 
 	st = gk_userdb_lookup(db, name, &u, &err);
-	if (st == GK_NOTFOUND) {
-		pw_warnx("%s: no such user '%s'", dbpath, name);
-		return EX_PW_BADUSER;
-	}
-	if (st != GK_OK) {
-		pw_dberr(dbpath, err.msg);
-		return pw_exit_for_status(st);
-	}
+	if (st != GK_OK)
+		return pw_user_status(dbpath, name, st, err.msg);
 	flags_text(u.flags, flags, sizeof(flags));
 	fprintf(out, "user: %s\n", u.name);
 	fprintf(out, "name: %s\n", dash(u.display));

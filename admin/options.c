@@ -241,13 +241,48 @@ set_groups(struct pw_opts *o, const char *opt, const char **slot, bool allow_emp
 	return rc;
 }
 
+/* A free-text attribute: its option, what it is, its cap and its rule ("" always clears). */
+struct text_attr {
+	const char *opt, *what, *rule;
+	size_t max;
+	bool (*valid)(const char *s, size_t len);
+};
+
+static const struct text_attr email_attr = {
+	"--email", "e-mail address", "", GK_EMAIL_MAX, gk_valid_email
+};
+static const struct text_attr display_attr = {
+	"--name", "display name", " (control characters or bad UTF-8)", GK_DISPLAY_MAX,
+	gk_valid_display
+};
+
+/* --email, --name: a value within its cap that its rule accepts, into its slot. */
+static int
+set_text(struct pw_opts *o, const struct text_attr *t, const char **slot, const char *arg)
+{
+	size_t len = strlen(arg);
+	char q[80];
+
+	if (len > t->max) {
+		pw_warnx("%s: %s too long (at most %zu bytes)", t->opt, t->what, t->max);
+		return EX_PW_OVERFLOW;
+	}
+	if (len > 0 && !t->valid(arg, len)) {
+		pw_warnx("%s: invalid %s '%s'%s", t->opt, t->what, pw_quote(arg, q, sizeof(q)),
+		    t->rule);
+		return EX_PW_SYNTAX;
+	}
+	*slot = arg;
+	o->attr_name = t->opt;
+	return EX_PW_OK;
+}
+
 int
 pw_parse_args(int argc, char **argv, struct pw_opts *o)
 {
 	struct pw_attrs *a = &o->attrs;
 	char q[80];
 	unsigned long v;
-	size_t len;
 	int c, rc;
 
 	o->mode_name = "";
@@ -323,31 +358,10 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 			o->attr_name = "--permission";
 			break;
 		case OPT_EMAIL:
-			len = strlen(optarg);
-			if (len > GK_EMAIL_MAX) {
-				pw_warnx("--email: address too long (at most %d bytes)", GK_EMAIL_MAX);
-				return EX_PW_OVERFLOW;
-			}
-			if (len > 0 && !gk_valid_email(optarg, len)) {
-				pw_warnx("--email: invalid e-mail address '%s'",
-				    pw_quote(optarg, q, sizeof(q)));
-				return EX_PW_SYNTAX;
-			}
-			a->email = optarg;
-			o->attr_name = "--email";
+			rc = set_text(o, &email_attr, &a->email, optarg);
 			break;
 		case OPT_NAME:
-			len = strlen(optarg);
-			if (len > GK_DISPLAY_MAX) {
-				pw_warnx("--name: display name too long (at most %d bytes)", GK_DISPLAY_MAX);
-				return EX_PW_OVERFLOW;
-			}
-			if (!gk_valid_display(optarg, len)) {
-				pw_warnx("--name: invalid display name (control characters or bad UTF-8)");
-				return EX_PW_SYNTAX;
-			}
-			a->display = optarg;
-			o->attr_name = "--name";
+			rc = set_text(o, &display_attr, &a->display, optarg);
 			break;
 		case OPT_LEVEL:
 			if (parse_ulong(optarg, GK_LEVEL_GUEST, &v) != 0) {

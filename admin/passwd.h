@@ -40,6 +40,13 @@ const char *pw_quote(const char *s, char *buf, size_t bufsz);
 /* Maps a lib/ status to an exit code for a database operation. */
 int pw_exit_for_status(int status);
 
+/*
+ * A user lookup's status st as an exit code, the refusal said: GK_OK is EX_PW_OK;
+ * GK_NOTFOUND is "db: no such user 'name'" and EX_PW_BADUSER; an error is errmsg
+ * (pw_dberr) and pw_exit_for_status.
+ */
+int pw_user_status(const char *db, const char *name, int st, const char *errmsg);
+
 /* Prints the message and the --help hint to stderr; returns EX_PW_SYNTAX. */
 int pw_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

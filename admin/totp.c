@@ -39,21 +39,13 @@ enrol(const struct pw_opts *o, const char *db, const char *user)
 	issuer(o, iss, sizeof(iss));
 	gk_totp_enrolment_new(&e);
 	rc = gk_totp_store_enrol(db, user, &e, 0, false, (int64_t)time(NULL), &err);
-	if (rc == GK_NOTFOUND) {
-		pw_warnx("%s: no such user '%s'", db, user);
-		rc = EX_PW_BADUSER;
-		goto out;
-	}
 	if (rc == GK_EDUP) {
 		pw_warnx("%s: user '%s' already has TOTP; --totp-remove it first", db, user);
 		rc = EX_PW_GENERAL;
 		goto out;
 	}
-	if (rc != GK_OK) {
-		pw_dberr(db, err.msg);
-		rc = pw_exit_for_status(rc);
+	if ((rc = pw_user_status(db, user, rc, err.msg)) != EX_PW_OK)
 		goto out;
-	}
 	if (gk_totp_uri(e.seed, sizeof(e.seed), iss, user, uri, sizeof(uri)) != GK_OK) {
 		pw_warnx("cannot build the otpauth:// URI (issuer or user name too long)");
 		rc = EX_PW_OVERFLOW;

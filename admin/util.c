@@ -85,6 +85,18 @@ pw_exit_for_status(int status)
 }
 
 int
+pw_user_status(const char *db, const char *name, int st, const char *errmsg)
+{
+	if (st == GK_NOTFOUND) {
+		pw_warnx("%s: no such user '%s'", db, name);
+		return EX_PW_BADUSER;
+	}
+	if (st != GK_OK)
+		pw_dberr(db, errmsg);
+	return pw_exit_for_status(st);
+}
+
+int
 pw_usage_error(const char *fmt, ...)
 {
 	va_list ap;

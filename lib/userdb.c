@@ -93,6 +93,20 @@ udb_fetch(GDBM_FILE dbf, const char *path, datum k, datum *val, const char *what
 	return udb_handle_fail(err, dbf, path, what);
 }
 
+/* udb_fetch of a key the file must hold: its absence is GK_ECORRUPT, err "path: missing". */
+static int
+fetch_present(GDBM_FILE dbf, const char *path, datum k, datum *val, const char *what,
+    const char *missing, struct gk_err *err)
+{
+	int rc = udb_fetch(dbf, path, k, val, what, err);
+
+	if (rc == GK_NOTFOUND) {
+		gk_err_set(err, "%s: %s", path, missing);
+		return GK_ECORRUPT;
+	}
+	return rc;
+}
+
 int
 udb_walk_end(GDBM_FILE dbf, const char *path, const char *what, struct gk_err *err)
 {
@@ -133,11 +147,8 @@ meta_read(GDBM_FILE dbf, const char *path, int64_t *created, struct gk_err *err)
 	uint64_t v = 0;
 	int i, rc;
 
-	rc = udb_fetch(dbf, path, key, &val, "cannot read metadata", err);
-	if (rc == GK_NOTFOUND) {
-		gk_err_set(err, "%s: not a gatekeep user database (no metadata key)", path);
-		return GK_ECORRUPT;
-	}
+	rc = fetch_present(dbf, path, key, &val, "cannot read metadata",
+	    "not a gatekeep user database (no metadata key)", err);
 	if (rc != GK_OK)
 		return rc;
 	if (val.dsize != META_LEN || memcmp(val.dptr, META_MAGIC, 4) != 0) {
@@ -546,11 +557,8 @@ udb_creds_walk_one(GDBM_FILE dbf, const char *path, datum k, struct gk_err *err)
 	datum v;
 	int rc;
 
-	rc = udb_fetch(dbf, path, k, &v, "cannot read credentials", err);
-	if (rc == GK_NOTFOUND) {
-		gk_err_set(err, "%s: key listed but not fetchable", path);
-		return GK_ECORRUPT;
-	}
+	rc = fetch_present(dbf, path, k, &v, "cannot read credentials",
+	    "key listed but not fetchable", err);
 	if (rc != GK_OK)
 		return rc;
 	rc = udb_creds_check(path, k, (const unsigned char *)v.dptr, (size_t)v.dsize, err);
