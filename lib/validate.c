@@ -6,6 +6,25 @@
 #include "validate.h"
 
 /*
+ * The Unicode Standard's table 3-7, well-formed UTF-8 byte sequences: for each range
+ * of lead bytes, how many continuation bytes follow and the range the first of them
+ * must be in (the others are always 80..BF). A byte not listed (a stray continuation,
+ * the C0 and C1 overlongs, F5..FF) starts no sequence.
+ */
+static const struct utf8_lead {
+	unsigned char first, last, need, lo, hi;
+} utf8_leads[] = {
+	{ 0xC2, 0xDF, 1, 0x80, 0xBF },
+	{ 0xE0, 0xE0, 2, 0xA0, 0xBF },	/* overlong below U+0800 */
+	{ 0xE1, 0xEC, 2, 0x80, 0xBF },
+	{ 0xED, 0xED, 2, 0x80, 0x9F },	/* U+D800..U+DFFF are surrogates */
+	{ 0xEE, 0xEF, 2, 0x80, 0xBF },
+	{ 0xF0, 0xF0, 3, 0x90, 0xBF },	/* overlong below U+10000 */
+	{ 0xF1, 0xF3, 3, 0x80, 0xBF },
+	{ 0xF4, 0xF4, 3, 0x80, 0x8F },	/* above U+10FFFF */
+};
+
+/*
  * Decodes one UTF-8 sequence at s[*i] (strict: RFC 3629, no overlongs, no
  * surrogates, nothing above U+10FFFF) and advances *i. Returns the code
  * point, or -1 for an invalid sequence.
@@ -13,45 +32,29 @@
 static long
 utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
+	const struct utf8_lead *l = NULL;
 	unsigned char c = s[*i];
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t need, k;
+	size_t k;
 	long cp;
 
 	if (c < 0x80) {
 		(*i)++;
 		return c;
 	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		cp = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;	/* overlong below U+0800 */
-		else if (c == 0xED)
-			hi = 0x9F;	/* U+D800..U+DFFF are surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		cp = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;	/* overlong below U+10000 */
-		else if (c == 0xF4)
-			hi = 0x8F;	/* above U+10FFFF */
-	} else {
-		return -1;	/* stray continuation, 0xC0/0xC1 overlongs, 0xF5..0xFF */
-	}
-	if (len - *i <= need)
+	for (k = 0; k < sizeof(utf8_leads) / sizeof(utf8_leads[0]) && l == NULL; k++)
+		if (c >= utf8_leads[k].first && c <= utf8_leads[k].last)
+			l = &utf8_leads[k];
+	if (l == NULL || len - *i <= l->need)
 		return -1;
-	for (k = 1; k <= need; k++) {
+	cp = c & (0x3F >> l->need);
+	for (k = 1; k <= l->need; k++) {
 		unsigned char cc = s[*i + k];
 
-		if (k == 1 ? (cc < lo || cc > hi) : (cc < 0x80 || cc > 0xBF))
+		if (k == 1 ? (cc < l->lo || cc > l->hi) : (cc < 0x80 || cc > 0xBF))
 			return -1;
 		cp = (cp << 6) | (cc & 0x3F);
 	}
-	*i += need + 1;
+	*i += l->need + 1;
 	return cp;
 }
 
