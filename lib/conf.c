@@ -221,35 +221,53 @@ conf_find_key(const char *name)
 	return NULL;
 }
 
+/* The rule for the value of a string key, or for one item of a list key, of type t. */
+static bool
+value_ok(enum conf_ktype t, const char *s)
+{
+	switch (t) {
+	case K_PATH:
+	case K_PATHLIST:
+		return conf_path_ok(s);
+	case K_PATH_OPT:
+		return *s == '\0' || conf_path_ok(s);
+	case K_REALM:
+		return conf_realm_ok(s);
+	case K_URL:
+		return conf_url_ok(s);
+	case K_COOKIE_NAME:
+		return *s != '\0' && strlen(s) <= 64 && conf_all_chars(s, "!#$%&'*+-.^_`|~");
+	case K_DOMAIN_OPT:
+		return *s == '\0' || conf_hostname_ok(s, true);
+	case K_DOMAINLIST:
+		return conf_hostname_ok(s, true);
+	case K_HEADER:
+		return conf_header_ok(s);
+	case K_HEADER_OPT:
+		return *s == '\0' || conf_header_ok(s);
+	case K_USER_OPT:
+		return *s == '\0' || gk_valid_user(s, strlen(s));
+	case K_SYSNAME_OPT:
+		return conf_sysname_ok(s);
+	case K_TEXT_OPT:
+		return strlen(s) <= 2048 && gk_valid_utf8(s, strlen(s));
+	case K_HOSTLIST:
+		return conf_hostport_ok(s);
+	case K_ORIGINLIST:
+		return conf_origin_ok(s);
+	default:
+		return false;
+	}
+}
+
 static bool
 list_items_ok(const struct gk_strlist *l, enum conf_ktype t)
 {
 	size_t i;
 
-	for (i = 0; i < l->count; i++) {
-		const char *s = l->items[i];
-
-		switch (t) {
-		case K_PATHLIST:
-			if (!conf_path_ok(s))
-				return false;
-			break;
-		case K_HOSTLIST:
-			if (!conf_hostport_ok(s))
-				return false;
-			break;
-		case K_DOMAINLIST:
-			if (!conf_hostname_ok(s, true))
-				return false;
-			break;
-		case K_ORIGINLIST:
-			if (!conf_origin_ok(s))
-				return false;
-			break;
-		default:
+	for (i = 0; i < l->count; i++)
+		if (!value_ok(t, l->items[i]))
 			return false;
-		}
-	}
 	return true;
 }
 
@@ -325,44 +343,14 @@ conf_set_key(struct gk_config *cfg, const struct conf_key *k, const char *value,
 	if (conf_has_ctl(value))
 		return conf_bad_value(k, value, where, err, "control characters are not allowed");
 	switch (k->type) {
-	case K_PATH:
-	case K_PATH_OPT:
-		if (!(k->type == K_PATH_OPT && *value == '\0') && !conf_path_ok(value))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_REALM:
-		if (!conf_realm_ok(value))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_URL:
-		if (!conf_url_ok(value))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_COOKIE_NAME:
-		if (*value == '\0' || strlen(value) > 64 || !conf_all_chars(value, "!#$%&'*+-.^_`|~"))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_DOMAIN_OPT:
-		if (*value != '\0' && !conf_hostname_ok(value, true))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_HEADER:
-	case K_HEADER_OPT:
-		if (!(k->type == K_HEADER_OPT && *value == '\0') && !conf_header_ok(value))
-			return conf_bad_value(k, value, where, err, strchr(value, '_') != NULL ?
+	case K_PATH: case K_PATH_OPT: case K_REALM: case K_URL: case K_COOKIE_NAME:
+	case K_DOMAIN_OPT: case K_HEADER: case K_HEADER_OPT: case K_USER_OPT:
+	case K_SYSNAME_OPT: case K_TEXT_OPT:
+		if (!value_ok(k->type, value))
+			return conf_bad_value(k, value, where, err,
+			    (k->type == K_HEADER || k->type == K_HEADER_OPT) &&
+			    strchr(value, '_') != NULL ?
 			    "'_' is refused: servers turn '_' and '-' into the same variable" : NULL);
-		break;
-	case K_USER_OPT:
-		if (*value != '\0' && !gk_valid_user(value, strlen(value)))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_SYSNAME_OPT:
-		if (!conf_sysname_ok(value))
-			return conf_bad_value(k, value, where, err, NULL);
-		break;
-	case K_TEXT_OPT:
-		if (strlen(value) > 2048 || !gk_valid_utf8(value, strlen(value)))
-			return conf_bad_value(k, value, where, err, NULL);
 		break;
 	case K_GROUPS: {
 		struct gk_strlist l;
