@@ -228,32 +228,22 @@ until_of(long long v)
 }
 
 int
-lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int64_t *until, struct gk_err *err)
-{
-	long long r[R_N];
-	int rc = run(lk, "check", user, addr, now, r, err);
-
-	if (rc >= GK_LOCKOUT_ALLOW && rc <= GK_LOCKOUT_THROTTLED && until != NULL)
-		*until = until_of(r[R_UNTIL]);
-	return rc;
-}
-
-int
-lk_redis_change(struct gk_lockout *lk, enum lk_change op, const char *user, const char *addr,
-    int64_t now, struct gk_err *err)
+lk_redis_op(struct gk_lockout *lk, enum lk_op op, const char *user, const char *addr,
+    int64_t now, int64_t *until, struct gk_err *err)
 {
 	static const char *const script_op[] = {
-		[LK_FAIL] = "fail", [LK_RESERVE] = "reserve", [LK_REFUND] = "refund",
-		[LK_SUCCESS] = "success", [LK_CLEAR] = "clear"
+		[LK_CHECK] = "check", [LK_FAIL] = "fail", [LK_RESERVE] = "reserve",
+		[LK_REFUND] = "refund", [LK_SUCCESS] = "success", [LK_CLEAR] = "clear"
 	};
 	long long r[R_N];
 	int rc = run(lk, script_op[op], user, addr, now, r, err);
 
-	/* refund, success and clear answer only "done": GK_OK, or the failure (fallback too) */
-	if (op >= LK_REFUND && rc >= 0 && rc != LK_STORE_FALLBACK)
-		return GK_OK;
-	return rc;
+	if (rc < 0 || rc == LK_STORE_FALLBACK)
+		return rc;
+	if (op == LK_CHECK && until != NULL)
+		*until = until_of(r[R_UNTIL]);
+	/* refund, success and clear answer only "done" */
+	return op >= LK_REFUND ? GK_OK : rc;
 }
 
 int

@@ -26,16 +26,15 @@
 
 struct gk_lockout;
 
-int lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int64_t *until, struct gk_err *err);
-/* The lockout.h calls that change the counts, each one store operation. */
-enum lk_change {
-	LK_FAIL, LK_RESERVE,                    /* answer a gk_lockout_verdict */
+/* The lockout.h calls but peek, each one store operation. */
+enum lk_op {
+	LK_CHECK, LK_FAIL, LK_RESERVE,          /* answer a gk_lockout_verdict */
 	LK_REFUND, LK_SUCCESS, LK_CLEAR         /* answer GK_OK */
 };
 
-int lk_redis_change(struct gk_lockout *lk, enum lk_change op, const char *user, const char *addr,
-    int64_t now, struct gk_err *err);
+/* until (optional) receives when the verdict of LK_CHECK ends. */
+int lk_redis_op(struct gk_lockout *lk, enum lk_op op, const char *user, const char *addr,
+    int64_t now, int64_t *until, struct gk_err *err);
 int lk_redis_peek(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     long *failures, int64_t *banned_until, struct gk_err *err);
 
