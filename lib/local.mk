@@ -39,6 +39,7 @@ EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 include lib/login.mk
 lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
+lib_libgatekeep_a_SOURCES += lib/textbuf.h lib/textbuf.c
 lib_libgatekeep_a_SOURCES += lib/metrics_start.h lib/metrics_start.c
 lib_libgatekeep_a_SOURCES += lib/statedir.h lib/statedir.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c
