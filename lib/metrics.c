@@ -68,6 +68,9 @@ static const char *const guard_reasons[] = {
 static const char *const exit_causes[] = { "stopped", "signal", "failed" };
 #define N_EXITS (sizeof(exit_causes) / sizeof(exit_causes[0]))
 
+static const char *const signout_scopes[] = { "session", "everywhere" };
+#define N_SCOPES (sizeof(signout_scopes) / sizeof(signout_scopes[0]))
+
 /* Upper bounds in seconds; the +Inf bucket is implicit. */
 static const double decision_bounds[] = {
 	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
@@ -130,7 +133,7 @@ struct shm {
 	_Atomic int64_t start_time;
 	counter logins[N_LMETHODS][N_LREASONS];
 	counter tokens;
-	counter signouts[2];            /* one session, everywhere */
+	counter signouts[N_SCOPES];     /* one session, everywhere */
 };
 
 static struct shm *shm;                 /* NULL: metrics are off in this process */
@@ -528,6 +531,19 @@ family(struct gk_textbuf *o, const char *name, const char *type, const char *hel
 	gk_textbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A counter family with one label: a series name{label="values[i]"} counts[i] for each i < n. */
+static void
+counters_by(struct gk_textbuf *o, const char *name, const char *help, const char *label,
+    const char *const *values, counter *counts, size_t n)
+{
+	size_t i;
+
+	family(o, name, "counter", help);
+	for (i = 0; i < n; i++)
+		gk_textbuf_printf(o, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+		    (unsigned long long)val(&counts[i]));
+}
+
 /* One histogram's series from per-bucket counts read once: _count always equals +Inf. */
 static void
 histogram(struct gk_textbuf *o, const char *name, const char *label, counter *bucket,
@@ -652,20 +668,16 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	family(&o, "gatekeep_lockout_bans_active", "gauge",
 	    "Bans issued since start that have not run out (an admin's unban is not seen here).");
 	gk_textbuf_printf(&o, "gatekeep_lockout_bans_active %zu\n", active);
-	family(&o, "gatekeep_fastcgi_refused_total", "counter",
-	    "FastCGI connections refused by the guard before any decision, by reason.");
-	for (i = 0; i < N_GUARD; i++)
-		gk_textbuf_printf(&o, "gatekeep_fastcgi_refused_total{reason=\"%s\"} %llu\n",
-		    guard_reasons[i], (unsigned long long)val(&shm->guard[i]));
+	counters_by(&o, "gatekeep_fastcgi_refused_total",
+	    "FastCGI connections refused by the guard before any decision, by reason.", "reason",
+	    guard_reasons, shm->guard, N_GUARD);
 	family(&o, "gatekeep_worker_starts_total", "counter",
 	    "Worker processes started by the supervisor (the first ones included).");
 	gk_textbuf_printf(&o, "gatekeep_worker_starts_total %llu\n",
 	    (unsigned long long)val(&shm->worker_starts));
-	family(&o, "gatekeep_worker_exits_total", "counter",
-	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).");
-	for (i = 0; i < N_EXITS; i++)
-		gk_textbuf_printf(&o, "gatekeep_worker_exits_total{cause=\"%s\"} %llu\n",
-		    exit_causes[i], (unsigned long long)val(&shm->worker_exits[i]));
+	counters_by(&o, "gatekeep_worker_exits_total",
+	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).",
+	    "cause", exit_causes, shm->worker_exits, N_EXITS);
 	family(&o, "gatekeep_workers", "gauge", "Worker processes running now.");
 	gk_textbuf_printf(&o, "gatekeep_workers %llu\n",
 	    (unsigned long long)atomic_load(&shm->workers_alive));
@@ -688,12 +700,9 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	    "Session cookies issued by gatekeep-login.");
 	gk_textbuf_printf(&o, "gatekeep_session_tokens_issued_total %llu\n",
 	    (unsigned long long)val(&shm->tokens));
-	family(&o, "gatekeep_signouts_total", "counter",
-	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).");
-	gk_textbuf_printf(&o, "gatekeep_signouts_total{scope=\"session\"} %llu\n",
-	    (unsigned long long)val(&shm->signouts[0]));
-	gk_textbuf_printf(&o, "gatekeep_signouts_total{scope=\"everywhere\"} %llu\n",
-	    (unsigned long long)val(&shm->signouts[1]));
+	counters_by(&o, "gatekeep_signouts_total",
+	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).",
+	    "scope", signout_scopes, shm->signouts, N_SCOPES);
 	if (peer != NULL)
 		munmap((void *)peer, sizeof(struct shm));
 	peer = NULL;
