@@ -531,6 +531,15 @@ family(struct gk_textbuf *o, const char *name, const char *type, const char *hel
 	gk_textbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one series without labels. */
+static void
+single(struct gk_textbuf *o, const char *name, const char *type, const char *help,
+    unsigned long long value)
+{
+	family(o, name, type, help);
+	gk_textbuf_printf(o, "%s %llu\n", name, value);
+}
+
 /* A counter family with one label: a series name{label="values[i]"} counts[i] for each i < n. */
 static void
 counters_by(struct gk_textbuf *o, const char *name, const char *help, const char *label,
@@ -642,8 +651,6 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	    (unsigned long long)val(&shm->cache[1]));
 	gk_textbuf_printf(&o, "gatekeep_basic_cache_total{result=\"miss\"} %llu\n",
 	    (unsigned long long)val(&shm->cache[0]));
-	family(&o, "gatekeep_lockout_failures_total", "counter",
-	    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).");
 	{
 		static const char *const fails[] = { "bad-password", "unknown-user", "bad-user-name" };
 		uint64_t n = 0;
@@ -653,37 +660,32 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 				for (k = 0; k < N_OUTCOMES; k++)
 					n += val(&shm->decisions[k][j]
 					    [index_of(reasons, N_REASONS, fails[i], 0)]);
-		gk_textbuf_printf(&o, "gatekeep_lockout_failures_total %llu\n",
-		    (unsigned long long)n);
+		single(&o, "gatekeep_lockout_failures_total", "counter",
+		    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).", n);
 	}
-	family(&o, "gatekeep_lockout_bans_total", "counter",
-	    "Bans and account locks issued by the lockout table.");
-	gk_textbuf_printf(&o, "gatekeep_lockout_bans_total %llu\n",
-	    (unsigned long long)val(&shm->bans));
+	single(&o, "gatekeep_lockout_bans_total", "counter",
+	    "Bans and account locks issued by the lockout table.", val(&shm->bans));
 	for (i = 0; i < BAN_RING; i++) {
 		active += atomic_load_explicit(&shm->ban_until[i], memory_order_relaxed) > now;
 		if (peer != NULL)
 			active += atomic_load_explicit(&peer->ban_until[i], memory_order_relaxed) > now;
 	}
-	family(&o, "gatekeep_lockout_bans_active", "gauge",
-	    "Bans issued since start that have not run out (an admin's unban is not seen here).");
-	gk_textbuf_printf(&o, "gatekeep_lockout_bans_active %zu\n", active);
+	single(&o, "gatekeep_lockout_bans_active", "gauge",
+	    "Bans issued since start that have not run out (an admin's unban is not seen here).",
+	    active);
 	counters_by(&o, "gatekeep_fastcgi_refused_total",
 	    "FastCGI connections refused by the guard before any decision, by reason.", "reason",
 	    guard_reasons, shm->guard, N_GUARD);
-	family(&o, "gatekeep_worker_starts_total", "counter",
-	    "Worker processes started by the supervisor (the first ones included).");
-	gk_textbuf_printf(&o, "gatekeep_worker_starts_total %llu\n",
-	    (unsigned long long)val(&shm->worker_starts));
+	single(&o, "gatekeep_worker_starts_total", "counter",
+	    "Worker processes started by the supervisor (the first ones included).",
+	    val(&shm->worker_starts));
 	counters_by(&o, "gatekeep_worker_exits_total",
 	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).",
 	    "cause", exit_causes, shm->worker_exits, N_EXITS);
-	family(&o, "gatekeep_workers", "gauge", "Worker processes running now.");
-	gk_textbuf_printf(&o, "gatekeep_workers %llu\n",
-	    (unsigned long long)atomic_load(&shm->workers_alive));
-	family(&o, "gatekeep_workers_wanted", "gauge", "Worker processes configured.");
-	gk_textbuf_printf(&o, "gatekeep_workers_wanted %llu\n",
-	    (unsigned long long)atomic_load(&shm->workers_wanted));
+	single(&o, "gatekeep_workers", "gauge", "Worker processes running now.",
+	    atomic_load(&shm->workers_alive));
+	single(&o, "gatekeep_workers_wanted", "gauge", "Worker processes configured.",
+	    atomic_load(&shm->workers_wanted));
 	family(&o, "gatekeep_logins_total", "counter",
 	    "gatekeep-login sign-ins by method, outcome and reason (series appear once counted).");
 	for (i = 0; i < N_LMETHODS; i++)
@@ -696,10 +698,8 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 			    "reason=\"%s\"} %llu\n", login_methods[i], k == 0 ? "success" : "denied",
 			    login_reasons[k], (unsigned long long)v);
 		}
-	family(&o, "gatekeep_session_tokens_issued_total", "counter",
-	    "Session cookies issued by gatekeep-login.");
-	gk_textbuf_printf(&o, "gatekeep_session_tokens_issued_total %llu\n",
-	    (unsigned long long)val(&shm->tokens));
+	single(&o, "gatekeep_session_tokens_issued_total", "counter",
+	    "Session cookies issued by gatekeep-login.", val(&shm->tokens));
 	counters_by(&o, "gatekeep_signouts_total",
 	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).",
 	    "scope", signout_scopes, shm->signouts, N_SCOPES);
