@@ -8,6 +8,7 @@ lib_libgatekeep_a_SOURCES = \
 	lib/basic.h lib/basic.c \
 	lib/cookie.h lib/cookie.c \
 	lib/password.h lib/password.c \
+	lib/bytes.h lib/bytes.c \
 	lib/record.h lib/record.c \
 	lib/userdb.h lib/userdb.c lib/userdb_file.h lib/userdb_write.c \
 	lib/creds.h lib/creds.c lib/userdb_creds.c lib/apptoken.h lib/apptoken.c \
