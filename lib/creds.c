@@ -5,6 +5,7 @@
 
 #include "bytes.h"
 #include "creds.h"
+#include "validate.h"
 
 /*
  * Version 1 layout, all integers big-endian:
@@ -42,14 +43,7 @@ valid_name(const char *s, size_t len)
 static bool
 valid_scope(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len > GK_CRED_SCOPE_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return len <= GK_CRED_SCOPE_MAX && gk_valid_vchar(s, len);
 }
 
 static bool

@@ -116,16 +116,9 @@ field_len(const char *s, size_t size)
 static bool
 valid_sub(const char *s, size_t len, uint32_t flags)
 {
-	size_t i;
-
 	if (len == 0)
 		return true;
-	if (len > GK_SUB_MAX || !(flags & GK_USER_EXTERNAL))
-		return false;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return len <= GK_SUB_MAX && (flags & GK_USER_EXTERNAL) != 0 && gk_valid_vchar(s, len);
 }
 
 /*
