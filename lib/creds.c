@@ -185,8 +185,9 @@ get_entry(struct gk_cursor *c, struct gk_cred *e)
 		return false;
 	e->kind = (enum gk_cred_kind)*c->p++;
 	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_be(c, 8, &created) ||
-	    !gk_get_be(c, 8, &expires) || !gk_get_be(c, 8, &last_used) || !gk_get_be(c, 4, &generation) ||
-	    !gk_get_be(c, 4, &flags) || !gk_get_be(c, 8, &e->counter) ||
+	    !gk_get_be(c, 8, &expires) || !gk_get_be(c, 8, &last_used) ||
+	    !gk_get_be(c, 4, &generation) || !gk_get_be(c, 4, &flags) ||
+	    !gk_get_be(c, 8, &e->counter) ||
 	    !get_bytes8(c, GK_CRED_SCOPE_MAX, e->scope, &sl) ||
 	    !get_bytes8(c, GK_CRED_ID_MAX, e->id, &e->idlen) ||
 	    !get_bytes8(c, GK_CRED_DATA_MAX, e->data, &e->datalen))

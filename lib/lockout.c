@@ -434,8 +434,8 @@ fail_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t 
 
 	if (lk->h.quarantine_until > now)
 		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	if (ks->has_addr &&
-	    fail_windowed(lk, ks->addr, LK_ADDR, lk->conf.address_failures, 0, now, &v, err) != GK_OK)
+	if (ks->has_addr && fail_windowed(lk, ks->addr, LK_ADDR, lk->conf.address_failures, 0, now,
+	    &v, err) != GK_OK)
 		return GK_EIO;
 	if (ks->has_user && ks->has_addr &&
 	    (user_amnesty(lk, ks, now, &amnesty, err) != GK_OK ||

@@ -352,8 +352,8 @@ neighbourhood_read(struct gk_lockout *lk, uint32_t base, struct lk_slot *v, stru
 
 	memset(v, 0, TBL_PROBE * sizeof(*v));   /* the static analyzer cannot see pread fill it */
 	if (io_full(lk->fd, false, v, first * sizeof(*v), slot_off(base)) != 0 ||
-	    (first < TBL_PROBE &&
-	    io_full(lk->fd, false, v + first, (TBL_PROBE - first) * sizeof(*v), slot_off(0)) != 0)) {
+	    (first < TBL_PROBE && io_full(lk->fd, false, v + first,
+	    (TBL_PROBE - first) * sizeof(*v), slot_off(0)) != 0)) {
 		gk_err_set(err, "lockout: read error");
 		return GK_EIO;
 	}

@@ -661,7 +661,8 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 					n += val(&shm->decisions[k][j]
 					    [index_of(reasons, N_REASONS, fails[i], 0)]);
 		single(&o, "gatekeep_lockout_failures_total", "counter",
-		    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).", n);
+		    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).",
+		    n);
 	}
 	single(&o, "gatekeep_lockout_bans_total", "counter",
 	    "Bans and account locks issued by the lockout table.", val(&shm->bans));

@@ -1,4 +1,4 @@
-/* textbuf.c: text printed into a caller's fixed buffer, failed for good once an append does not fit. */
+/* textbuf.c: printf into a caller's fixed buffer, failed for good once a piece does not fit. */
 #include <config.h>
 
 #include <stdarg.h>

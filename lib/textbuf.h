@@ -1,4 +1,4 @@
-/* textbuf.h: text printed into a caller's fixed buffer, failed for good once an append does not fit. */
+/* textbuf.h: printf into a caller's fixed buffer, failed for good once a piece does not fit. */
 #ifndef GK_TEXTBUF_H
 #define GK_TEXTBUF_H
 
