@@ -1,50 +1,24 @@
 /* authz_answer.c: the CGI response for a decision: Authorizer "Variable-*" or Responder headers. */
 #include <config.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "authz_answer.h"
+#include "textbuf.h"
 #include "validate.h"
-
-struct out {
-	char *buf;
-	size_t size, len;
-	bool bad;               /* overflow or an unsafe value: answer 500 instead */
-};
-
-static void
-add(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->bad)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->bad = true;
-	else
-		o->len += (size_t)n;
-}
 
 /* One header line; the value is checked again on the way out (DESIGN 2). */
 static void
-header(struct out *o, const char *name, const char *value)
+header(struct gk_textbuf *o, const char *name, const char *value)
 {
 	if (value == NULL)
 		value = "";
 	if (!gk_valid_header_value(value, strlen(value))) {
-		o->bad = true;
+		o->failed = true;
 		return;
 	}
-	add(o, value[0] ? "%s: %s\r\n" : "%s:%s\r\n", name, value);
+	gk_textbuf_printf(o, value[0] ? "%s: %s\r\n" : "%s:%s\r\n", name, value);
 }
 
 static const char *
@@ -83,7 +57,7 @@ gk_authz_status(const struct gk_decision *d)
 }
 
 static void
-body(struct out *o, int status)
+body(struct gk_textbuf *o, int status)
 {
 	const char *title, *text;
 
@@ -106,17 +80,17 @@ body(struct out *o, int status)
 		break;
 	}
 	/* Never starts with '/': Apache's ap_custom_response would take it for a URL. */
-	add(o, "Content-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n\r\n"
-	    "<!DOCTYPE html>\n<html><head><title>%s</title></head>"
+	gk_textbuf_printf(o, "Content-Type: text/html; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n\r\n<!DOCTYPE html>\n<html><head><title>%s</title></head>"
 	    "<body><h1>%s</h1><p>%s</p></body></html>\n", title, title, text);
 }
 
 static void
-allow(struct out *o, const struct gk_decision *d)
+allow(struct gk_textbuf *o, const struct gk_decision *d)
 {
 	const struct gk_user *u = d->have_user ? &d->user : NULL;
 
-	add(o, "Status: 200\r\n");
+	gk_textbuf_printf(o, "Status: 200\r\n");
 	if (d->role == GK_ROLE_AUTHORIZER) {
 		/* Exactly one Variable-REMOTE_USER (lighttpd appends duplicates). */
 		if (u != NULL) {
@@ -129,7 +103,7 @@ allow(struct out *o, const struct gk_decision *d)
 				header(o, "Variable-REMOTE_NAME", u->display);
 			header(o, "Variable-AUTH_TYPE", auth_type(d->method));
 		}
-		add(o, "\r\n");
+		gk_textbuf_printf(o, "\r\n");
 		return;
 	}
 	/* Responder: every identity header, empty when unknown (old Caddy keeps a client's). */
@@ -141,12 +115,12 @@ allow(struct out *o, const struct gk_decision *d)
 	header(o, "X-Auth-Request-Email", u ? u->email : "");
 	header(o, "X-Auth-Request-Groups", u ? u->groups : "");
 	header(o, "Variable-REMOTE_USER", u ? u->name : "");
-	add(o, "%s", d->ticket);        /* zero-hop ticket (lib/ticket.h), usually "" */
-	add(o, "Cache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
+	gk_textbuf_printf(o, "%s", d->ticket);  /* zero-hop ticket (lib/ticket.h), usually "" */
+	gk_textbuf_printf(o, "Cache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
 }
 
 static void
-challenge(struct out *o, const struct gk_config *cfg)
+challenge(struct gk_textbuf *o, const struct gk_config *cfg)
 {
 	char realm[256];
 	size_t i, n = 0;
@@ -160,16 +134,16 @@ challenge(struct out *o, const struct gk_config *cfg)
 	}
 	realm[n] = '\0';
 	if (!gk_valid_header_value(realm, n)) {
-		o->bad = true;
+		o->failed = true;
 		return;
 	}
-	add(o, "WWW-Authenticate: Basic realm=\"%s\", charset=\"UTF-8\"\r\n", realm);
+	gk_textbuf_printf(o, "WWW-Authenticate: Basic realm=\"%s\", charset=\"UTF-8\"\r\n", realm);
 }
 
 size_t
 gk_authz_answer(const struct gk_config *cfg, struct gk_decision *d, char *buf, size_t bufsz)
 {
-	struct out o = { buf, bufsz, 0, false };
+	struct gk_textbuf o = { .buf = buf, .size = bufsz };
 	int status = gk_authz_status(d);
 
 	switch (status) {
@@ -177,12 +151,12 @@ gk_authz_answer(const struct gk_config *cfg, struct gk_decision *d, char *buf, s
 		allow(&o, d);
 		break;
 	case 302:
-		add(&o, "Status: 302\r\n");
+		gk_textbuf_printf(&o, "Status: 302\r\n");
 		header(&o, "Location", d->location);
 		body(&o, 302);
 		break;
 	case 401:
-		add(&o, "Status: 401\r\n");
+		gk_textbuf_printf(&o, "Status: 401\r\n");
 		if (d->offer_basic)
 			challenge(&o, cfg);
 		if (d->location[0] != '\0')
@@ -190,16 +164,16 @@ gk_authz_answer(const struct gk_config *cfg, struct gk_decision *d, char *buf, s
 		body(&o, 401);
 		break;
 	default:
-		add(&o, "Status: %d\r\n", status);
+		gk_textbuf_printf(&o, "Status: %d\r\n", status);
 		body(&o, status);
 		break;
 	}
-	if (o.bad) {
+	if (o.failed) {
 		d->outcome = GK_OUT_ERROR;
 		d->reason = "unsafe-answer";
 		o.len = 0;
-		o.bad = false;
-		add(&o, "Status: 500\r\n");
+		o.failed = false;
+		gk_textbuf_printf(&o, "Status: 500\r\n");
 		body(&o, 500);
 	}
 	return o.len;

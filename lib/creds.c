@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include <sodium.h>
-
+#include "bytes.h"
 #include "creds.h"
+#include "validate.h"
 
 /*
  * Version 1 layout, all integers big-endian:
@@ -43,14 +43,7 @@ valid_name(const char *s, size_t len)
 static bool
 valid_scope(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len > GK_CRED_SCOPE_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return len <= GK_CRED_SCOPE_MAX && gk_valid_vchar(s, len);
 }
 
 static bool
@@ -120,18 +113,6 @@ gk_creds_validate(const struct gk_creds *c, struct gk_err *err)
 }
 
 static unsigned char *
-put_be(unsigned char *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-	return p + bytes;
-}
-
-static unsigned char *
 put_bytes8(unsigned char *p, const void *s, size_t len)
 {
 	*p++ = (unsigned char)len;
@@ -163,44 +144,23 @@ gk_creds_encode(const struct gk_creds *c, unsigned char *buf, size_t bufsz, size
 
 		*p++ = (unsigned char)e->kind;
 		p = put_bytes8(p, e->name, strlen(e->name));
-		p = put_be(p, (uint64_t)e->created, 8);
-		p = put_be(p, (uint64_t)e->expires, 8);
-		p = put_be(p, (uint64_t)e->last_used, 8);
-		p = put_be(p, e->generation, 4);
-		p = put_be(p, e->flags, 4);
-		p = put_be(p, e->counter, 8);
+		p = gk_put_be(p, (uint64_t)e->created, 8);
+		p = gk_put_be(p, (uint64_t)e->expires, 8);
+		p = gk_put_be(p, (uint64_t)e->last_used, 8);
+		p = gk_put_be(p, e->generation, 4);
+		p = gk_put_be(p, e->flags, 4);
+		p = gk_put_be(p, e->counter, 8);
 		p = put_bytes8(p, e->scope, strlen(e->scope));
 		p = put_bytes8(p, e->id, e->idlen);
 		p = put_bytes8(p, e->data, e->datalen);
 	}
-	crypto_generichash(p, CREDS_SUM, buf, (unsigned long long)(p - buf), NULL, 0);
-	p += CREDS_SUM;
-	*len = (size_t)(p - buf);
+	*len = gk_seal(buf, p, CREDS_SUM);
 	return GK_OK;
-}
-
-/* A bounds-checked reader over the encoded bytes. */
-struct cursor {
-	const unsigned char *p, *end;
-};
-
-static bool
-get_be(struct cursor *c, int bytes, uint64_t *v)
-{
-	int i;
-
-	if (c->end - c->p < bytes)
-		return false;
-	*v = 0;
-	for (i = 0; i < bytes; i++)
-		*v = *v << 8 | c->p[i];
-	c->p += bytes;
-	return true;
 }
 
 /* A u8-length-prefixed field no longer than max, copied to dst; *len gets its length. */
 static bool
-get_bytes8(struct cursor *c, size_t max, void *dst, size_t *len)
+get_bytes8(struct gk_cursor *c, size_t max, void *dst, size_t *len)
 {
 	size_t n;
 
@@ -216,7 +176,7 @@ get_bytes8(struct cursor *c, size_t max, void *dst, size_t *len)
 }
 
 static bool
-get_entry(struct cursor *c, struct gk_cred *e)
+get_entry(struct gk_cursor *c, struct gk_cred *e)
 {
 	uint64_t created, expires, last_used, generation, flags;
 	size_t nl, sl;
@@ -224,9 +184,10 @@ get_entry(struct cursor *c, struct gk_cred *e)
 	if (c->end - c->p < 1)
 		return false;
 	e->kind = (enum gk_cred_kind)*c->p++;
-	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !get_be(c, 8, &created) ||
-	    !get_be(c, 8, &expires) || !get_be(c, 8, &last_used) || !get_be(c, 4, &generation) ||
-	    !get_be(c, 4, &flags) || !get_be(c, 8, &e->counter) ||
+	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_be(c, 8, &created) ||
+	    !gk_get_be(c, 8, &expires) || !gk_get_be(c, 8, &last_used) ||
+	    !gk_get_be(c, 4, &generation) || !gk_get_be(c, 4, &flags) ||
+	    !gk_get_be(c, 8, &e->counter) ||
 	    !get_bytes8(c, GK_CRED_SCOPE_MAX, e->scope, &sl) ||
 	    !get_bytes8(c, GK_CRED_ID_MAX, e->id, &e->idlen) ||
 	    !get_bytes8(c, GK_CRED_DATA_MAX, e->data, &e->datalen))
@@ -247,8 +208,7 @@ get_entry(struct cursor *c, struct gk_cred *e)
 int
 gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct gk_err *err)
 {
-	struct cursor cur;
-	unsigned char sum[CREDS_SUM];
+	struct gk_cursor cur;
 	struct gk_err verr;
 	size_t n, i;
 
@@ -263,8 +223,7 @@ gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct
 	if (len < 2 + CREDS_SUM)
 		goto truncated;
 	/* Checksum before parsing: damaged bytes never reach the field parser. */
-	crypto_generichash(sum, CREDS_SUM, buf, len - CREDS_SUM, NULL, 0);
-	if (memcmp(sum, buf + len - CREDS_SUM, CREDS_SUM) != 0)
+	if (!gk_sealed(buf, len, CREDS_SUM))
 		return gk_err_set(err, "credentials checksum mismatch (damaged or truncated)"),
 		    GK_ECORRUPT;
 	n = buf[1];

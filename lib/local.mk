@@ -8,6 +8,7 @@ lib_libgatekeep_a_SOURCES = \
 	lib/basic.h lib/basic.c \
 	lib/cookie.h lib/cookie.c \
 	lib/password.h lib/password.c \
+	lib/bytes.h lib/bytes.c \
 	lib/record.h lib/record.c \
 	lib/userdb.h lib/userdb.c lib/userdb_file.h lib/userdb_write.c \
 	lib/creds.h lib/creds.c lib/userdb_creds.c lib/apptoken.h lib/apptoken.c \
@@ -39,6 +40,7 @@ EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
 include lib/login.mk
 lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
+lib_libgatekeep_a_SOURCES += lib/textbuf.h lib/textbuf.c
 lib_libgatekeep_a_SOURCES += lib/metrics_start.h lib/metrics_start.c
 lib_libgatekeep_a_SOURCES += lib/statedir.h lib/statedir.c
 lib_libgatekeep_a_SOURCES += lib/opsanswer.h lib/opsanswer.c

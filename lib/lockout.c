@@ -108,6 +108,36 @@ user_amnesty(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_
 	return GK_OK;
 }
 
+/* What a call does on the table, under its lock, with the keys of (user, addr). */
+typedef int lk_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now,
+    int64_t *until, struct gk_err *err);
+
+/*
+ * One call of lockout.h: nothing (GK_OK, which is GK_LOCKOUT_ALLOW) when lockout is off;
+ * the store's op when there is a store and it answers; else steps under the table's lock
+ * (shared for a check, exclusive for a change): what they return (a verdict or GK_OK), or
+ * a negative gk_status when one fails. until: a check's, or NULL.
+ */
+static int
+call(struct gk_lockout *lk, enum lk_op op, const char *user, const char *addr, int64_t now,
+    int64_t *until, lk_steps *steps, struct gk_err *err)
+{
+	struct keyset ks;
+	int rc;
+
+	if (lk->conf.max_failures == 0)
+		return GK_OK;
+	if (lk->store != NULL &&
+	    (rc = lk_redis_op(lk, op, user, addr, now, until, err)) != LK_STORE_FALLBACK)
+		return rc;
+	if ((rc = lk_table_lock(lk, op == LK_CHECK ? LOCK_SH : LOCK_EX, now, err)) != GK_OK)
+		return rc;
+	if ((rc = keys_make(lk, user, addr, &ks, err)) == GK_OK)
+		rc = steps(lk, &ks, now, until, err);
+	lk_table_unlock(lk);
+	return rc;
+}
+
 int
 gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
     struct gk_lockout **out, struct gk_err *err)
@@ -256,34 +286,31 @@ user_verdict(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int *v
 	return GK_OK;
 }
 
-/* The verdict for user at addr; the caller holds the table's lock (shared or exclusive). */
+/* The verdict for the keys; the caller holds the table's lock (shared or exclusive). */
 static int
-verdict_locked(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int64_t *until, struct gk_err *err)
+verdict_keys(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
 {
-	struct keyset ks;
 	struct lk_probe p;
 	int64_t u = 0, amnesty;
-	int v = GK_LOCKOUT_ALLOW, rc;
+	int v = GK_LOCKOUT_ALLOW;
 
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		return rc;
 	if (lk->h.quarantine_until > now)
 		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	if (ks.has_addr) {
-		if (lk_probe(lk, ks.addr, now, false, &p, err) != GK_OK)
+	if (ks->has_addr) {
+		if (lk_probe(lk, ks->addr, now, false, &p, err) != GK_OK)
 			return GK_EIO;
 		ban_verdict(&p, now, &v, &u);
 	}
-	if (ks.has_user && ks.has_addr) {
-		if (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
-		    lk_probe(lk, ks.pair, now, false, &p, err) != GK_OK)
+	if (ks->has_user && ks->has_addr) {
+		if (user_amnesty(lk, ks, now, &amnesty, err) != GK_OK ||
+		    lk_probe(lk, ks->pair, now, false, &p, err) != GK_OK)
 			return GK_EIO;
 		if (p.found >= 0 && p.s.last_fail <= amnesty)
 			p.found = -1;   /* banned before the admin's unban of the user */
 		ban_verdict(&p, now, &v, &u);
 	}
-	if (ks.has_user && user_verdict(lk, &ks, now, &v, &u, err) != GK_OK)
+	if (ks->has_user && user_verdict(lk, ks, now, &v, &u, err) != GK_OK)
 		return GK_EIO;
 	if (until != NULL)
 		*until = u;
@@ -294,20 +321,9 @@ int
 gk_lockout_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     int64_t *until, struct gk_err *err)
 {
-	int rc;
-
 	if (until != NULL)
 		*until = 0;
-	if (lk->conf.max_failures == 0)
-		return GK_LOCKOUT_ALLOW;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_check(lk, user, addr, now, until, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_SH, now, err)) != GK_OK)
-		return rc;
-	rc = verdict_locked(lk, user, addr, now, until, err);
-	lk_table_unlock(lk);
-	return rc;
+	return call(lk, LK_CHECK, user, addr, now, until, verdict_keys, err);
 }
 
 /* Finds key's slot for writing, or a new one (kind) in its neighbourhood. */
@@ -408,28 +424,25 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	    err);
 }
 
-/* Counts one failure on every key of the attempt; the caller holds the exclusive lock. */
+/* Counts one failure on every key of the attempt: the verdict after counting. */
 static int
-fail_locked(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+fail_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
     struct gk_err *err)
 {
-	struct keyset ks;
 	int64_t u = 0, amnesty;
-	int v = GK_LOCKOUT_ALLOW, rc;
+	int v = GK_LOCKOUT_ALLOW;
 
-	if ((rc = keys_make(lk, user, addr, &ks, err)) != GK_OK)
-		return rc;
 	if (lk->h.quarantine_until > now)
 		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	if (ks.has_addr &&
-	    fail_windowed(lk, ks.addr, LK_ADDR, lk->conf.address_failures, 0, now, &v, err) != GK_OK)
+	if (ks->has_addr && fail_windowed(lk, ks->addr, LK_ADDR, lk->conf.address_failures, 0, now,
+	    &v, err) != GK_OK)
 		return GK_EIO;
-	if (ks.has_user && ks.has_addr &&
-	    (user_amnesty(lk, &ks, now, &amnesty, err) != GK_OK ||
-	    fail_windowed(lk, ks.pair, LK_PAIR, lk->conf.max_failures, amnesty, now, &v, err) !=
+	if (ks->has_user && ks->has_addr &&
+	    (user_amnesty(lk, ks, now, &amnesty, err) != GK_OK ||
+	    fail_windowed(lk, ks->pair, LK_PAIR, lk->conf.max_failures, amnesty, now, &v, err) !=
 	    GK_OK))
 		return GK_EIO;
-	if (ks.has_user && fail_user(lk, ks.user, now, &v, err) != GK_OK)
+	if (ks->has_user && fail_user(lk, ks->user, now, &v, err) != GK_OK)
 		return GK_EIO;
 	return v;
 }
@@ -438,17 +451,21 @@ int
 gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	int rc;
+	return call(lk, LK_FAIL, user, addr, now, NULL, fail_steps, err);
+}
 
-	if (lk->conf.max_failures == 0)
-		return GK_LOCKOUT_ALLOW;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_fail(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	rc = fail_locked(lk, user, addr, now, err);
-	lk_table_unlock(lk);
+/* One exclusive lock over the check and the count: no worker counts in between. */
+static int
+reserve_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
+{
+	int rc = verdict_keys(lk, ks, now, NULL, err);
+
+	if (rc == GK_LOCKOUT_ALLOW) {
+		rc = fail_steps(lk, ks, now, NULL, err);
+		if (rc > 0)
+			rc = GK_LOCKOUT_ALLOW;  /* this attempt was within the budget; the next is not */
+	}
 	return rc;
 }
 
@@ -456,24 +473,7 @@ int
 gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	int rc;
-
-	if (lk->conf.max_failures == 0)
-		return GK_LOCKOUT_ALLOW;
-	if (lk->store != NULL &&
-	    (rc = lk_redis_reserve(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	/* One exclusive lock over the check and the count: no worker counts in between. */
-	rc = verdict_locked(lk, user, addr, now, NULL, err);
-	if (rc == GK_LOCKOUT_ALLOW) {
-		rc = fail_locked(lk, user, addr, now, err);
-		if (rc > 0)
-			rc = GK_LOCKOUT_ALLOW;  /* this attempt was within the budget; the next is not */
-	}
-	lk_table_unlock(lk);
-	return rc;
+	return call(lk, LK_RESERVE, user, addr, now, NULL, reserve_steps, err);
 }
 
 /* Takes one failure back from key's slot (and the ban or lock that failure started). */
@@ -495,35 +495,9 @@ key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limi
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
 }
 
-/*
- * A change of (user, addr): nothing when lockout is off; store_op on the shared store when
- * there is one and it answers; else, under the table's exclusive lock, the keys of
- * (user, addr), then steps (GK_EIO when one fails).
- */
 static int
-change(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int (*store_op)(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err),
-    int (*steps)(struct gk_lockout *lk, const struct keyset *ks, int64_t now,
-    struct gk_err *err), struct gk_err *err)
-{
-	struct keyset ks;
-	int rc;
-
-	if (lk->conf.max_failures == 0)
-		return GK_OK;
-	if (lk->store != NULL && (rc = store_op(lk, user, addr, now, err)) != LK_STORE_FALLBACK)
-		return rc;
-	if ((rc = lk_table_lock(lk, LOCK_EX, now, err)) != GK_OK)
-		return rc;
-	if ((rc = keys_make(lk, user, addr, &ks, err)) == GK_OK)
-		rc = steps(lk, &ks, now, err);
-	lk_table_unlock(lk);
-	return rc;
-}
-
-static int
-refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
 {
 	if (ks->has_addr && key_refund(lk, ks->addr, lk->conf.address_failures, now, err) != GK_OK)
 		return GK_EIO;
@@ -539,7 +513,7 @@ int
 gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	return change(lk, user, addr, now, lk_redis_refund, refund_steps, err);
+	return call(lk, LK_REFUND, user, addr, now, NULL, refund_steps, err);
 }
 
 /*
@@ -595,7 +569,8 @@ user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t n
 }
 
 static int
-clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
 {
 	if (ks->has_user && user_unban(lk, ks->user, now, err) != GK_OK)
 		return GK_EIO;
@@ -610,11 +585,12 @@ int
 gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     struct gk_err *err)
 {
-	return change(lk, user, addr, now, lk_redis_clear, clear_steps, err);
+	return call(lk, LK_CLEAR, user, addr, now, NULL, clear_steps, err);
 }
 
 static int
-success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, struct gk_err *err)
+success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
@@ -643,7 +619,7 @@ gk_lockout_success(struct gk_lockout *lk, const char *user, const char *addr, in
 {
 	if (user == NULL)
 		return GK_OK;
-	return change(lk, user, addr, now, lk_redis_success, success_steps, err);
+	return call(lk, LK_SUCCESS, user, addr, now, NULL, success_steps, err);
 }
 
 int

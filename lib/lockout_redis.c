@@ -228,65 +228,22 @@ until_of(long long v)
 }
 
 int
-lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int64_t *until, struct gk_err *err)
+lk_redis_op(struct gk_lockout *lk, enum lk_op op, const char *user, const char *addr,
+    int64_t now, int64_t *until, struct gk_err *err)
 {
+	static const char *const script_op[] = {
+		[LK_CHECK] = "check", [LK_FAIL] = "fail", [LK_RESERVE] = "reserve",
+		[LK_REFUND] = "refund", [LK_SUCCESS] = "success", [LK_CLEAR] = "clear"
+	};
 	long long r[R_N];
-	int rc = run(lk, "check", user, addr, now, r, err);
+	int rc = run(lk, script_op[op], user, addr, now, r, err);
 
-	if (rc >= GK_LOCKOUT_ALLOW && rc <= GK_LOCKOUT_THROTTLED && until != NULL)
+	if (rc < 0 || rc == LK_STORE_FALLBACK)
+		return rc;
+	if (op == LK_CHECK && until != NULL)
 		*until = until_of(r[R_UNTIL]);
-	return rc;
-}
-
-/* run() for an operation whose answer is only "done": GK_OK, or the failure (fallback too). */
-static int
-run_settle(struct gk_lockout *lk, const char *op, const char *user, const char *addr,
-    int64_t now, struct gk_err *err)
-{
-	long long r[R_N];
-	int rc = run(lk, op, user, addr, now, r, err);
-
-	return rc >= 0 && rc != LK_STORE_FALLBACK ? GK_OK : rc;
-}
-
-int
-lk_redis_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	long long r[R_N];
-
-	return run(lk, "fail", user, addr, now, r, err);
-}
-
-int
-lk_redis_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	long long r[R_N];
-
-	return run(lk, "reserve", user, addr, now, r, err);
-}
-
-int
-lk_redis_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return run_settle(lk, "refund", user, addr, now, err);
-}
-
-int
-lk_redis_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return run_settle(lk, "success", user, addr, now, err);
-}
-
-int
-lk_redis_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return run_settle(lk, "clear", user, addr, now, err);
+	/* refund, success and clear answer only "done" */
+	return op >= LK_REFUND ? GK_OK : rc;
 }
 
 int

@@ -18,7 +18,7 @@
  * No table, so no corrupt slots and no eviction: the store's memory is the
  * admin's to size (maxmemory-policy noeviction or volatile-*).
  *
- * Each function returns what its lockout.h twin returns, or LK_STORE_FALLBACK
+ * Each function returns what its lockout.h twin(s) return, or LK_STORE_FALLBACK
  * when the store failed and state_store_down = local: the caller then asks
  * the local table (and a notice says so once per outage).
  */
@@ -26,18 +26,15 @@
 
 struct gk_lockout;
 
-int lk_redis_check(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    int64_t *until, struct gk_err *err);
-int lk_redis_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err);
-int lk_redis_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err);
-int lk_redis_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err);
-int lk_redis_success(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err);
-int lk_redis_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err);
+/* The lockout.h calls but peek, each one store operation. */
+enum lk_op {
+	LK_CHECK, LK_FAIL, LK_RESERVE,          /* answer a gk_lockout_verdict */
+	LK_REFUND, LK_SUCCESS, LK_CLEAR         /* answer GK_OK */
+};
+
+/* until (optional) receives when the verdict of LK_CHECK ends. */
+int lk_redis_op(struct gk_lockout *lk, enum lk_op op, const char *user, const char *addr,
+    int64_t now, int64_t *until, struct gk_err *err);
 int lk_redis_peek(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
     long *failures, int64_t *banned_until, struct gk_err *err);
 

@@ -132,31 +132,17 @@ key_index(const unsigned char key[LK_KEY_LEN], uint32_t nslots)
 	return v % nslots;
 }
 
+/* Reads (writing: writes) all n bytes at off, again after a signal; -1 on error or a short file. */
 static int
-pread_full(int fd, void *buf, size_t n, off_t off)
+io_full(int fd, bool writing, void *buf, size_t n, off_t off)
 {
+	char *p = buf;
 	ssize_t r;
 	size_t done = 0;
 
 	while (done < n) {
-		r = pread(fd, (char *)buf + done, n - done, off + (off_t)done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
-static int
-pwrite_full(int fd, const void *buf, size_t n, off_t off)
-{
-	ssize_t r;
-	size_t done = 0;
-
-	while (done < n) {
-		r = pwrite(fd, (const char *)buf + done, n - done, off + (off_t)done);
+		r = writing ? pwrite(fd, p + done, n - done, off + (off_t)done) :
+		    pread(fd, p + done, n - done, off + (off_t)done);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -201,7 +187,7 @@ table_create(struct gk_lockout *lk, int64_t quarantine_until, struct gk_err *err
 		gk_err_set(err, "lockout: cannot create a file in %s: %s", lk->dir, strerror(errno));
 		return GK_EIO;
 	}
-	if (fchmod(fd, 0600) != 0 || pwrite_full(fd, &h, sizeof(h), 0) != 0 ||
+	if (fchmod(fd, 0600) != 0 || io_full(fd, true, &h, sizeof(h), 0) != 0 ||
 	    ftruncate(fd, slot_off(nslots(lk))) != 0 || fsync(fd) != 0) {
 		gk_err_set(err, "lockout: cannot write %s: %s", tmp, strerror(errno));
 		goto out;
@@ -324,7 +310,7 @@ lk_table_lock(struct gk_lockout *lk, int mode, int64_t now, struct gk_err *err)
 		bad = NULL;
 		if (st.st_size != slot_off(nslots(lk)))
 			bad = "table has the wrong size";
-		else if (pread_full(lk->fd, &lk->h, sizeof(lk->h), 0) != 0)
+		else if (io_full(lk->fd, false, &lk->h, sizeof(lk->h), 0) != 0)
 			bad = "table header unreadable";
 		else {
 			hdr_sum(&lk->h, sum);
@@ -365,9 +351,9 @@ neighbourhood_read(struct gk_lockout *lk, uint32_t base, struct lk_slot *v, stru
 	uint32_t n = nslots(lk), first = n - base < TBL_PROBE ? n - base : TBL_PROBE;
 
 	memset(v, 0, TBL_PROBE * sizeof(*v));   /* the static analyzer cannot see pread fill it */
-	if (pread_full(lk->fd, v, first * sizeof(*v), slot_off(base)) != 0 ||
-	    (first < TBL_PROBE &&
-	    pread_full(lk->fd, v + first, (TBL_PROBE - first) * sizeof(*v), slot_off(0)) != 0)) {
+	if (io_full(lk->fd, false, v, first * sizeof(*v), slot_off(base)) != 0 ||
+	    (first < TBL_PROBE && io_full(lk->fd, false, v + first,
+	    (TBL_PROBE - first) * sizeof(*v), slot_off(0)) != 0)) {
 		gk_err_set(err, "lockout: read error");
 		return GK_EIO;
 	}
@@ -384,7 +370,7 @@ lk_slot_write(struct gk_lockout *lk, uint32_t i, struct lk_slot *s, bool evicts,
 		memset(s, 0, sizeof(*s));       /* an empty slot is all zeros, no checksum */
 	else
 		slot_sum(lk, s, s->sum);
-	if (pwrite_full(lk->fd, s, sizeof(*s), slot_off(i)) != 0) {
+	if (io_full(lk->fd, true, s, sizeof(*s), slot_off(i)) != 0) {
 		gk_err_set(err, "lockout: write error: %s", strerror(errno));
 		return GK_EIO;
 	}

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "textbuf.h"
 
 /* --- fixed label sets ------------------------------------------------------ */
 
@@ -67,6 +67,9 @@ static const char *const guard_reasons[] = {
 
 static const char *const exit_causes[] = { "stopped", "signal", "failed" };
 #define N_EXITS (sizeof(exit_causes) / sizeof(exit_causes[0]))
+
+static const char *const signout_scopes[] = { "session", "everywhere" };
+#define N_SCOPES (sizeof(signout_scopes) / sizeof(signout_scopes[0]))
 
 /* Upper bounds in seconds; the +Inf bucket is implicit. */
 static const double decision_bounds[] = {
@@ -130,7 +133,7 @@ struct shm {
 	_Atomic int64_t start_time;
 	counter logins[N_LMETHODS][N_LREASONS];
 	counter tokens;
-	counter signouts[2];            /* one session, everywhere */
+	counter signouts[N_SCOPES];     /* one session, everywhere */
 };
 
 static struct shm *shm;                 /* NULL: metrics are off in this process */
@@ -522,39 +525,37 @@ gk_metrics_workers_get(size_t *alive, size_t *wanted)
 
 /* --- the exposition -------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-put(struct out *o, const char *fmt, ...)
+static void
+family(struct gk_textbuf *o, const char *name, const char *type, const char *help)
 {
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len) {
-		o->full = true;
-		return;
-	}
-	o->len += (size_t)n;
+	gk_textbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one series without labels. */
 static void
-family(struct out *o, const char *name, const char *type, const char *help)
+single(struct gk_textbuf *o, const char *name, const char *type, const char *help,
+    unsigned long long value)
 {
-	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	family(o, name, type, help);
+	gk_textbuf_printf(o, "%s %llu\n", name, value);
+}
+
+/* A counter family with one label: a series name{label="values[i]"} counts[i] for each i < n. */
+static void
+counters_by(struct gk_textbuf *o, const char *name, const char *help, const char *label,
+    const char *const *values, counter *counts, size_t n)
+{
+	size_t i;
+
+	family(o, name, "counter", help);
+	for (i = 0; i < n; i++)
+		gk_textbuf_printf(o, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+		    (unsigned long long)val(&counts[i]));
 }
 
 /* One histogram's series from per-bucket counts read once: _count always equals +Inf. */
 static void
-histogram(struct out *o, const char *name, const char *label, counter *bucket,
+histogram(struct gk_textbuf *o, const char *name, const char *label, counter *bucket,
     const double *bounds, size_t n, counter *sum_ns)
 {
 	uint64_t cum = 0, sum = val(sum_ns);
@@ -564,18 +565,18 @@ histogram(struct out *o, const char *name, const char *label, counter *bucket,
 	for (i = 0; i <= n; i++) {
 		cum += val(&bucket[i]);
 		if (i < n)
-			put(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, label, sep, bounds[i],
-			    (unsigned long long)cum);
+			gk_textbuf_printf(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, label, sep,
+			    bounds[i], (unsigned long long)cum);
 		else
-			put(o, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, label, sep,
+			gk_textbuf_printf(o, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, label, sep,
 			    (unsigned long long)cum);
 	}
 	if (label[0] != '\0') {
-		put(o, "%s_sum{%s} %.9f\n", name, label, (double)sum / 1e9);
-		put(o, "%s_count{%s} %llu\n", name, label, (unsigned long long)cum);
+		gk_textbuf_printf(o, "%s_sum{%s} %.9f\n", name, label, (double)sum / 1e9);
+		gk_textbuf_printf(o, "%s_count{%s} %llu\n", name, label, (unsigned long long)cum);
 	} else {
-		put(o, "%s_sum %.9f\n", name, (double)sum / 1e9);
-		put(o, "%s_count %llu\n", name, (unsigned long long)cum);
+		gk_textbuf_printf(o, "%s_sum %.9f\n", name, (double)sum / 1e9);
+		gk_textbuf_printf(o, "%s_count %llu\n", name, (unsigned long long)cum);
 	}
 }
 
@@ -596,7 +597,7 @@ features(char *out, size_t outsz)
 size_t
 gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 {
-	struct out o = { buf, bufsz, 0, bufsz == 0 };
+	struct gk_textbuf o = { .buf = buf, .size = bufsz, .failed = bufsz == 0 };
 	char feat[64], label[64];
 	size_t i, j, k, active = 0;
 
@@ -605,10 +606,12 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	peer = peer_map();
 	features(feat, sizeof(feat));
 	family(&o, "gatekeep_build_info", "gauge", "Version and optional features of this build.");
-	put(&o, "gatekeep_build_info{version=\"%s\",features=\"%s\"} 1\n", PACKAGE_VERSION, feat);
+	gk_textbuf_printf(&o, "gatekeep_build_info{version=\"%s\",features=\"%s\"} 1\n",
+	    PACKAGE_VERSION, feat);
 	family(&o, "gatekeep_start_time_seconds", "gauge",
 	    "When the supervisor started, in seconds since the epoch.");
-	put(&o, "gatekeep_start_time_seconds %lld\n", (long long)atomic_load(&shm->start_time));
+	gk_textbuf_printf(&o, "gatekeep_start_time_seconds %lld\n",
+	    (long long)atomic_load(&shm->start_time));
 
 	family(&o, "gatekeep_decisions_total", "counter",
 	    "Decisions by outcome, method and deny reason (series appear once counted).");
@@ -620,9 +623,9 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 				/* allow by the configured methods: always there, so rate() starts at 0 */
 				if (v == 0 && !(i == 0 && k == 0 && j >= 1 && j <= 6))
 					continue;
-				put(&o, "gatekeep_decisions_total{outcome=\"%s\",method=\"%s\","
-				    "reason=\"%s\"} %llu\n", outcomes[i], methods[j], reasons[k],
-				    (unsigned long long)v);
+				gk_textbuf_printf(&o, "gatekeep_decisions_total{outcome=\"%s\","
+				    "method=\"%s\",reason=\"%s\"} %llu\n", outcomes[i], methods[j],
+				    reasons[k], (unsigned long long)v);
 			}
 	family(&o, "gatekeep_decision_duration_seconds", "histogram",
 	    "Time from a request's parameters to its decision.");
@@ -644,12 +647,10 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 	}
 	family(&o, "gatekeep_basic_cache_total", "counter",
 	    "Basic credential cache lookups by result.");
-	put(&o, "gatekeep_basic_cache_total{result=\"hit\"} %llu\n",
+	gk_textbuf_printf(&o, "gatekeep_basic_cache_total{result=\"hit\"} %llu\n",
 	    (unsigned long long)val(&shm->cache[1]));
-	put(&o, "gatekeep_basic_cache_total{result=\"miss\"} %llu\n",
+	gk_textbuf_printf(&o, "gatekeep_basic_cache_total{result=\"miss\"} %llu\n",
 	    (unsigned long long)val(&shm->cache[0]));
-	family(&o, "gatekeep_lockout_failures_total", "counter",
-	    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).");
 	{
 		static const char *const fails[] = { "bad-password", "unknown-user", "bad-user-name" };
 		uint64_t n = 0;
@@ -659,37 +660,33 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 				for (k = 0; k < N_OUTCOMES; k++)
 					n += val(&shm->decisions[k][j]
 					    [index_of(reasons, N_REASONS, fails[i], 0)]);
-		put(&o, "gatekeep_lockout_failures_total %llu\n", (unsigned long long)n);
+		single(&o, "gatekeep_lockout_failures_total", "counter",
+		    "Failed Basic or Apache-pair passwords (bad password, unknown user, bad name).",
+		    n);
 	}
-	family(&o, "gatekeep_lockout_bans_total", "counter",
-	    "Bans and account locks issued by the lockout table.");
-	put(&o, "gatekeep_lockout_bans_total %llu\n", (unsigned long long)val(&shm->bans));
+	single(&o, "gatekeep_lockout_bans_total", "counter",
+	    "Bans and account locks issued by the lockout table.", val(&shm->bans));
 	for (i = 0; i < BAN_RING; i++) {
 		active += atomic_load_explicit(&shm->ban_until[i], memory_order_relaxed) > now;
 		if (peer != NULL)
 			active += atomic_load_explicit(&peer->ban_until[i], memory_order_relaxed) > now;
 	}
-	family(&o, "gatekeep_lockout_bans_active", "gauge",
-	    "Bans issued since start that have not run out (an admin's unban is not seen here).");
-	put(&o, "gatekeep_lockout_bans_active %zu\n", active);
-	family(&o, "gatekeep_fastcgi_refused_total", "counter",
-	    "FastCGI connections refused by the guard before any decision, by reason.");
-	for (i = 0; i < N_GUARD; i++)
-		put(&o, "gatekeep_fastcgi_refused_total{reason=\"%s\"} %llu\n", guard_reasons[i],
-		    (unsigned long long)val(&shm->guard[i]));
-	family(&o, "gatekeep_worker_starts_total", "counter",
-	    "Worker processes started by the supervisor (the first ones included).");
-	put(&o, "gatekeep_worker_starts_total %llu\n", (unsigned long long)val(&shm->worker_starts));
-	family(&o, "gatekeep_worker_exits_total", "counter",
-	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).");
-	for (i = 0; i < N_EXITS; i++)
-		put(&o, "gatekeep_worker_exits_total{cause=\"%s\"} %llu\n", exit_causes[i],
-		    (unsigned long long)val(&shm->worker_exits[i]));
-	family(&o, "gatekeep_workers", "gauge", "Worker processes running now.");
-	put(&o, "gatekeep_workers %llu\n", (unsigned long long)atomic_load(&shm->workers_alive));
-	family(&o, "gatekeep_workers_wanted", "gauge", "Worker processes configured.");
-	put(&o, "gatekeep_workers_wanted %llu\n",
-	    (unsigned long long)atomic_load(&shm->workers_wanted));
+	single(&o, "gatekeep_lockout_bans_active", "gauge",
+	    "Bans issued since start that have not run out (an admin's unban is not seen here).",
+	    active);
+	counters_by(&o, "gatekeep_fastcgi_refused_total",
+	    "FastCGI connections refused by the guard before any decision, by reason.", "reason",
+	    guard_reasons, shm->guard, N_GUARD);
+	single(&o, "gatekeep_worker_starts_total", "counter",
+	    "Worker processes started by the supervisor (the first ones included).",
+	    val(&shm->worker_starts));
+	counters_by(&o, "gatekeep_worker_exits_total",
+	    "Worker processes ended, by cause (stopped: as told; signal: killed; failed: exit status).",
+	    "cause", exit_causes, shm->worker_exits, N_EXITS);
+	single(&o, "gatekeep_workers", "gauge", "Worker processes running now.",
+	    atomic_load(&shm->workers_alive));
+	single(&o, "gatekeep_workers_wanted", "gauge", "Worker processes configured.",
+	    atomic_load(&shm->workers_wanted));
 	family(&o, "gatekeep_logins_total", "counter",
 	    "gatekeep-login sign-ins by method, outcome and reason (series appear once counted).");
 	for (i = 0; i < N_LMETHODS; i++)
@@ -698,23 +695,19 @@ gk_metrics_render(char *buf, size_t bufsz, int64_t now)
 
 			if (v == 0 && !(k == 0 && i < 2))
 				continue;
-			put(&o, "gatekeep_logins_total{method=\"%s\",outcome=\"%s\",reason=\"%s\"} "
-			    "%llu\n", login_methods[i], k == 0 ? "success" : "denied", login_reasons[k],
-			    (unsigned long long)v);
+			gk_textbuf_printf(&o, "gatekeep_logins_total{method=\"%s\",outcome=\"%s\","
+			    "reason=\"%s\"} %llu\n", login_methods[i], k == 0 ? "success" : "denied",
+			    login_reasons[k], (unsigned long long)v);
 		}
-	family(&o, "gatekeep_session_tokens_issued_total", "counter",
-	    "Session cookies issued by gatekeep-login.");
-	put(&o, "gatekeep_session_tokens_issued_total %llu\n", (unsigned long long)val(&shm->tokens));
-	family(&o, "gatekeep_signouts_total", "counter",
-	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).");
-	put(&o, "gatekeep_signouts_total{scope=\"session\"} %llu\n",
-	    (unsigned long long)val(&shm->signouts[0]));
-	put(&o, "gatekeep_signouts_total{scope=\"everywhere\"} %llu\n",
-	    (unsigned long long)val(&shm->signouts[1]));
+	single(&o, "gatekeep_session_tokens_issued_total", "counter",
+	    "Session cookies issued by gatekeep-login.", val(&shm->tokens));
+	counters_by(&o, "gatekeep_signouts_total",
+	    "Sign-outs at gatekeep-login: of one session, or everywhere (every session revoked).",
+	    "scope", signout_scopes, shm->signouts, N_SCOPES);
 	if (peer != NULL)
 		munmap((void *)peer, sizeof(struct shm));
 	peer = NULL;
-	if (o.full) {
+	if (o.failed) {
 		buf[0] = '\0';
 		return 0;
 	}

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include <sodium.h>
-
+#include "bytes.h"
 #include "record.h"
 #include "validate.h"
 
@@ -117,16 +116,9 @@ field_len(const char *s, size_t size)
 static bool
 valid_sub(const char *s, size_t len, uint32_t flags)
 {
-	size_t i;
-
 	if (len == 0)
 		return true;
-	if (len > GK_SUB_MAX || !(flags & GK_USER_EXTERNAL))
-		return false;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return len <= GK_SUB_MAX && (flags & GK_USER_EXTERNAL) != 0 && gk_valid_vchar(s, len);
 }
 
 /*
@@ -192,40 +184,9 @@ gk_user_validate(const struct gk_user *u, struct gk_err *err)
 }
 
 static unsigned char *
-put_u16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-	return p + 2;
-}
-
-static unsigned char *
-put_u32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-	return p + 4;
-}
-
-static unsigned char *
-put_i64(unsigned char *p, int64_t s)
-{
-	uint64_t v = (uint64_t)s;
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
-	return p + 8;
-}
-
-static unsigned char *
 put_str16(unsigned char *p, const char *s, size_t len)
 {
-	p = put_u16(p, (uint16_t)len);
+	p = gk_put_be(p, len, 2);
 	memcpy(p, s, len);
 	return p + len;
 }
@@ -255,12 +216,12 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	/* Version 1 unless there is a subject: records older readers can read stay readable. */
 	*p++ = sl > 0 ? GK_RECORD_VERSION_SUB : GK_RECORD_VERSION;
 	*p++ = (unsigned char)u->perm;
-	p = put_u16(p, u->level);
-	p = put_u32(p, u->flags);
-	p = put_u32(p, u->generation);
-	p = put_i64(p, u->created);
-	p = put_i64(p, u->updated);
-	p = put_i64(p, u->pw_changed);
+	p = gk_put_be(p, u->level, 2);
+	p = gk_put_be(p, u->flags, 4);
+	p = gk_put_be(p, u->generation, 4);
+	p = gk_put_be(p, (uint64_t)u->created, 8);
+	p = gk_put_be(p, (uint64_t)u->updated, 8);
+	p = gk_put_be(p, (uint64_t)u->pw_changed, 8);
 	*p++ = (unsigned char)nl;
 	memcpy(p, u->name, nl);
 	p += nl;
@@ -270,60 +231,17 @@ gk_record_encode(const struct gk_user *u, unsigned char *buf, size_t bufsz, size
 	p = put_str16(p, u->display, dl);
 	if (sl > 0)
 		p = put_str16(p, u->sub, sl);
-	crypto_generichash(p, REC_SUM, buf, (unsigned long long)(p - buf), NULL, 0);
-	p += REC_SUM;
-	*len = (size_t)(p - buf);
+	*len = gk_seal(buf, p, REC_SUM);
 	return GK_OK;
-}
-
-/* A bounds-checked reader over the encoded bytes. */
-struct cursor {
-	const unsigned char *p, *end;
-};
-
-static bool
-get_u16(struct cursor *c, uint16_t *v)
-{
-	if (c->end - c->p < 2)
-		return false;
-	*v = (uint16_t)((unsigned)c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	return true;
-}
-
-static bool
-get_u32(struct cursor *c, uint32_t *v)
-{
-	if (c->end - c->p < 4)
-		return false;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 |
-	    c->p[3];
-	c->p += 4;
-	return true;
-}
-
-static bool
-get_i64(struct cursor *c, int64_t *s)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (c->end - c->p < 8)
-		return false;
-	for (i = 0; i < 8; i++)
-		v = v << 8 | c->p[i];
-	c->p += 8;
-	*s = (int64_t)v;
-	return true;
 }
 
 /* A u16-length-prefixed string no longer than max; *s points into the buffer. */
 static bool
-get_str16(struct cursor *c, size_t max, const char **s, size_t *len)
+get_str16(struct gk_cursor *c, size_t max, const char **s, size_t *len)
 {
-	uint16_t n;
+	uint64_t n;
 
-	if (!get_u16(c, &n) || n > max || c->end - c->p < (ptrdiff_t)n)
+	if (!gk_get_be(c, 2, &n) || n > max || c->end - c->p < (ptrdiff_t)n)
 		return false;
 	*s = (const char *)c->p;
 	*len = n;
@@ -335,15 +253,12 @@ int
 gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, size_t len,
     struct gk_user *u, struct gk_err *err)
 {
-	struct cursor c;
+	struct gk_cursor c;
 	const char *rname, *hash, *groups, *email, *display, *sub = "";
 	size_t rnamelen, hl, gl, el, dl, sl = 0;
 	unsigned char perm;
-	uint16_t level;
-	uint32_t flags, generation;
-	int64_t created, updated, pw_changed;
+	uint64_t level, flags, generation, created, updated, pw_changed;
 	struct gk_err verr;
-	unsigned char sum[REC_SUM];
 
 	memset(u, 0, sizeof(*u));
 	if (buf == NULL || len == 0)
@@ -356,8 +271,7 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	if (len < 1 + REC_SUM)
 		goto truncated;
 	/* Checksum before parsing: damaged bytes never reach the field parser. */
-	crypto_generichash(sum, REC_SUM, buf, len - REC_SUM, NULL, 0);
-	if (memcmp(sum, buf + len - REC_SUM, REC_SUM) != 0)
+	if (!gk_sealed(buf, len, REC_SUM))
 		return gk_err_set(err, "user record checksum mismatch (damaged or truncated)"),
 		    GK_ECORRUPT;
 	c.p = buf + 1;
@@ -365,8 +279,9 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	if (c.end - c.p < 1)
 		goto truncated;
 	perm = *c.p++;
-	if (!get_u16(&c, &level) || !get_u32(&c, &flags) || !get_u32(&c, &generation) ||
-	    !get_i64(&c, &created) || !get_i64(&c, &updated) || !get_i64(&c, &pw_changed))
+	if (!gk_get_be(&c, 2, &level) || !gk_get_be(&c, 4, &flags) ||
+	    !gk_get_be(&c, 4, &generation) || !gk_get_be(&c, 8, &created) ||
+	    !gk_get_be(&c, 8, &updated) || !gk_get_be(&c, 8, &pw_changed))
 		goto truncated;
 	if (c.end - c.p < 1)
 		goto truncated;
@@ -393,7 +308,7 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 		return gk_err_set(err, "user record does not belong to its key"), GK_ECORRUPT;
 	/* What was written before the leading '-' rule stays readable (and deletable). */
 	if (check_fields(gk_valid_stored_user, rname, rnamelen, hash, hl, groups, gl, email, el,
-	    display, dl, sub, sl, perm, flags, level, &verr) != GK_OK)
+	    display, dl, sub, sl, perm, (uint32_t)flags, (unsigned)level, &verr) != GK_OK)
 		return gk_err_set(err, "corrupt record: %s", verr.msg), GK_ECORRUPT;
 	/* Lengths were checked against the field sizes above, so these copies fit. */
 	if (gk_memcpy_str(u->name, sizeof(u->name), rname, rnamelen) != GK_OK ||
@@ -406,12 +321,12 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 		return gk_err_set(err, "user record field too long"), GK_ECORRUPT;
 	}
 	u->perm = (enum gk_perm)perm;
-	u->flags = flags;
-	u->generation = generation;
-	u->level = level;
-	u->created = created;
-	u->updated = updated;
-	u->pw_changed = pw_changed;
+	u->flags = (uint32_t)flags;
+	u->generation = (uint32_t)generation;
+	u->level = (uint16_t)level;
+	u->created = (int64_t)created;
+	u->updated = (int64_t)updated;
+	u->pw_changed = (int64_t)pw_changed;
 	return GK_OK;
 
 truncated:

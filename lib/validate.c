@@ -307,3 +307,14 @@ gk_valid_header_name(const char *s, size_t len)
 			return false;
 	return true;
 }
+
+bool
+gk_valid_vchar(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}

@@ -66,4 +66,7 @@ bool gk_valid_header_value(const char *s, size_t len);
 /* HTTP header field name (RFC 9110 token), 1..256 bytes. */
 bool gk_valid_header_name(const char *s, size_t len);
 
+/* Visible ASCII only (RFC 5234 VCHAR, 0x21..0x7E: no space, no control); "" passes. */
+bool gk_valid_vchar(const char *s, size_t len);
+
 #endif

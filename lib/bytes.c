@@ -1,0 +1,52 @@
+/* bytes.c: pieces of the binary values: big-endian numbers, a bounds-checked reader, a checksum. */
+#include <config.h>
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "bytes.h"
+
+unsigned char *
+gk_put_be(unsigned char *p, uint64_t v, int bytes)
+{
+	int i;
+
+	for (i = bytes - 1; i >= 0; i--) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+	return p + bytes;
+}
+
+bool
+gk_get_be(struct gk_cursor *c, int bytes, uint64_t *v)
+{
+	int i;
+
+	if (c->end - c->p < bytes)
+		return false;
+	*v = 0;
+	for (i = 0; i < bytes; i++)
+		*v = *v << 8 | c->p[i];
+	c->p += bytes;
+	return true;
+}
+
+size_t
+gk_seal(unsigned char *buf, unsigned char *end, size_t sumlen)
+{
+	crypto_generichash(end, sumlen, buf, (unsigned long long)(end - buf), NULL, 0);
+	return (size_t)(end - buf) + sumlen;
+}
+
+bool
+gk_sealed(const unsigned char *buf, size_t len, size_t sumlen)
+{
+	unsigned char sum[crypto_generichash_BYTES_MAX];
+
+	if (sumlen > sizeof(sum))
+		return false;
+	crypto_generichash(sum, sumlen, buf, len - sumlen, NULL, 0);
+	return memcmp(sum, buf + len - sumlen, sumlen) == 0;
+}

@@ -1,0 +1,29 @@
+/* bytes.h: pieces of the binary values: big-endian numbers, a bounds-checked reader, a checksum. */
+#ifndef GK_BYTES_H
+#define GK_BYTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes the low `bytes` (1..8) bytes of v, most significant first; returns p past them. */
+unsigned char *gk_put_be(unsigned char *p, uint64_t v, int bytes);
+
+/* A reader over encoded bytes that never reads past end. */
+struct gk_cursor {
+	const unsigned char *p, *end;
+};
+
+/* Reads a `bytes`-byte (1..8) number, most significant first; false if fewer bytes are left. */
+bool gk_get_be(struct gk_cursor *c, int bytes, uint64_t *v);
+
+/*
+ * The checksum that ends the user record and the credentials value: sumlen bytes of
+ * BLAKE2b over all before. It catches accidents (a flipped bit), not attackers.
+ * gk_seal writes it at end (buf..end is the value so far) and returns the whole length;
+ * gk_sealed tells whether the last sumlen of len bytes (len >= sumlen) are right.
+ */
+size_t gk_seal(unsigned char *buf, unsigned char *end, size_t sumlen);
+bool gk_sealed(const unsigned char *buf, size_t len, size_t sumlen);
+
+#endif
