@@ -74,9 +74,8 @@ login_show_page(struct rq *q, int status, struct login_vars *v)
 	    ctx->template : login_template_default(), v, &q->r.body);
 }
 
-/* Our own path with the last segment replaced ("/gatekeep/login" -> "/gatekeep/oidc"). */
-static void
-sibling_path(const struct rq *q, const char *seg, char *out, size_t outsz)
+void
+login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz)
 {
 	size_t n = strlen(q->base);
 
@@ -90,7 +89,7 @@ sibling_link(const struct rq *q, const char *seg, const char *rd, char *out, siz
 	char *e = NULL;
 	size_t n;
 
-	sibling_path(q, seg, out, outsz);
+	login_sibling(q, seg, out, outsz);
 	if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
 		n = strlen(out);
 		snprintf(out + n, outsz - n, "?rd=%s", e);

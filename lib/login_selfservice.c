@@ -27,9 +27,7 @@ static const struct { const char *label, *seg; } account_links[] = {
 };
 
 struct acct_post {
-	char csrf[64];
-	char action[32];
-	char password[GK_PASSWORD_MAX + 1];
+	struct login_change head;       /* csrf, action, the current password */
 	char newpw[GK_PASSWORD_MAX + 1];
 	char newpw2[GK_PASSWORD_MAX + 1];
 	char everywhere[8];
@@ -396,13 +394,13 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if (strcmp(f->action, "password") == 0) {
+	if (strcmp(f->head.action, "password") == 0) {
 		do_password(q, f, u, c);
-	} else if (strcmp(f->action, "totp-start") == 0) {
+	} else if (strcmp(f->head.action, "totp-start") == 0) {
 		gk_totp_seed_new(e.seed);
 		enrol_token(ctx, u->name, e.seed, ctx->now() + ENROL_TTL, tok, sizeof(tok));
 		enrol_page(q, u, e.seed, tok, NULL);
-	} else if (strcmp(f->action, "totp-remove") == 0) {
+	} else if (strcmp(f->head.action, "totp-remove") == 0) {
 		rc = gk_totp_store_remove(ctx->cfg.database, u->name, &err);
 		if (rc != GK_OK && rc != GK_NOTFOUND) {
 			gk_log(&ctx->log, LOG_ERR, "TOTP removal of user %s: %s", u->name, err.msg);
@@ -411,7 +409,7 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 			gk_log(&ctx->log, LOG_NOTICE, "TOTP removed user=%s from=%s", u->name, q->addr ? q->addr : "-");
 			overview(q, 200, u, "Two-step verification is off.", NULL);
 		}
-	} else if (strcmp(f->action, "recovery-new") == 0) {
+	} else if (strcmp(f->head.action, "recovery-new") == 0) {
 		gk_totp_enrolment_new(&e);
 		rc = gk_totp_store_recovery(ctx->cfg.database, u->name, &e, ctx->now(), &err);
 		if (rc == GK_NOTFOUND)
@@ -423,7 +421,7 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 			gk_log(&ctx->log, LOG_NOTICE, "new recovery codes user=%s from=%s", u->name, q->addr ? q->addr : "-");
 			recovery_page(q, &e, "New recovery codes: the old ones no longer work.");
 		}
-	} else if (strcmp(f->action, "totp-confirm") == 0) {
+	} else if (strcmp(f->head.action, "totp-confirm") == 0) {
 		if (!enrol_open(ctx, u->name, f->enrol, ctx->now(), e.seed)) {
 			overview(q, 400, u, NULL, "This set-up has expired. Please start again.");
 		} else if (gk_totp_check(e.seed, GK_TOTP_SEED_LEN, ctx->now(), f->code, 0, &step,
@@ -458,62 +456,44 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 	gk_wipe(tok, sizeof(tok));
 }
 
-static bool
-read_post(const char *body, size_t len, struct acct_post *f)
+/* The change after its checks: the form, CSRF, Origin, and the current password (lockout counted). */
+static void
+checked_change(struct rq *q, struct acct_post *f, const char *body, size_t len,
+    const struct gk_user *u, const struct gk_claims *c)
 {
-	return login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) &&
-	    login_field(body, len, "action", f->action, sizeof(f->action), true) &&
-	    login_field(body, len, "password", f->password, sizeof(f->password), false) &&
-	    login_field(body, len, "new", f->newpw, sizeof(f->newpw), false) &&
-	    login_field(body, len, "new2", f->newpw2, sizeof(f->newpw2), false) &&
-	    login_field(body, len, "everywhere", f->everywhere, sizeof(f->everywhere), false) &&
-	    login_field(body, len, "code", f->code, sizeof(f->code), false) &&
-	    login_field(body, len, "enrol", f->enrol, sizeof(f->enrol), false);
+	const struct login_field fields[] = { LOGIN_FIELD("new", f->newpw, false),
+		LOGIN_FIELD("new2", f->newpw2, false), LOGIN_FIELD("everywhere", f->everywhere, false),
+		LOGIN_FIELD("code", f->code, false), LOGIN_FIELD("enrol", f->enrol, false) };
+	const char *msg = NULL;
+	int status;
+
+	status = login_change_form(q, u->name, body, len, &f->head, fields,
+	    sizeof(fields) / sizeof(fields[0]), &msg);
+	if (status != 0) {
+		overview(q, status, u, NULL, msg);
+		return;
+	}
+	/* Fresh re-authentication: every change but the enrolment's confirmation (its start had it). */
+	if (strcmp(f->head.action, "totp-confirm") != 0 &&
+	    (status = login_reauth(q, u->name, f->head.password, true)) != 0) {
+		if (status == 401)
+			overview(q, 401, u, NULL, "Incorrect current password.");
+		return;
+	}
+	do_change(q, f, u, c);
 }
 
-/* The change after its checks: the form, CSRF, Origin, and the current password (lockout counted). */
 static void
 account_post(struct rq *q, const char *body, size_t len, const struct gk_user *u,
     const struct gk_claims *c)
 {
-	struct login_ctx *ctx = q->ctx;
 	struct acct_post *f = calloc(1, sizeof(*f));
-	struct gk_user again;
-	enum gk_auth_status st;
-	const char *why = NULL;
 
-	memset(&again, 0, sizeof(again));
 	if (f == NULL) {
 		login_message_page(q, 500, "Error", UNAVAILABLE);
 		return;
 	}
-	if (!login_form_urlencoded(q) || !read_post(body, len, f)) {
-		login_deny_log(q, u->name, "bad-form");
-		overview(q, 400, u, NULL, "The form was incomplete. Please try again.");
-		goto out;
-	}
-	if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {
-		login_deny_log(q, u->name, why != NULL ? why : "csrf");
-		q->csrf_cookie[0] = '\0';
-		overview(q, 403, u, NULL, "This form has expired. Please try again.");
-		goto out;
-	}
-	/* Fresh re-authentication: every change but the enrolment's confirmation (its start had it). */
-	if (strcmp(f->action, "totp-confirm") != 0) {
-		st = gk_auth_password(&ctx->auth, u->name, f->password, q->addr, ctx->now(), &again);
-		gk_wipe(&again, sizeof(again));
-		if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-			goto out;
-		}
-		if (st != GK_AUTH_OK) {
-			login_deny_log(q, u->name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
-			overview(q, 401, u, NULL, "Incorrect current password.");
-			goto out;
-		}
-	}
-	do_change(q, f, u, c);
-out:
+	checked_change(q, f, body, len, u, c);
 	gk_wipe(f, sizeof(*f));
 	free(f);
 }

@@ -18,7 +18,7 @@
 #define METHODS_MAX 128
 
 struct tok_form {
-	char csrf[64], action[16], password[GK_PASSWORD_MAX + 1];
+	struct login_change head;       /* csrf, action, the current password */
 	char name[GK_CRED_NAME_MAX + 1], expires[32], path[GK_CRED_SCOPE_MAX + 1], methods[METHODS_MAX];
 };
 
@@ -249,58 +249,32 @@ do_revoke(struct rq *q, struct tok_req *s)
 	}
 }
 
-static bool
-read_post(const char *body, size_t len, struct tok_form *f)
-{
-	return login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) &&
-	    login_field(body, len, "action", f->action, sizeof(f->action), true) &&
-	    login_field(body, len, "password", f->password, sizeof(f->password), false) &&
-	    login_field(body, len, "name", f->name, sizeof(f->name), false) &&
-	    login_field(body, len, "expires", f->expires, sizeof(f->expires), false) &&
-	    login_field(body, len, "path", f->path, sizeof(f->path), false) &&
-	    login_field(body, len, "methods", f->methods, sizeof(f->methods), false);
-}
-
 static void
 tokens_post(struct rq *q, struct tok_req *s, const char *body, size_t len)
 {
-	struct login_ctx *ctx = q->ctx;
-	struct gk_user again;
-	enum gk_auth_status st;
-	const char *why = NULL;
+	const struct login_field fields[] = { LOGIN_FIELD("name", s->f.name, false),
+		LOGIN_FIELD("expires", s->f.expires, false), LOGIN_FIELD("path", s->f.path, false),
+		LOGIN_FIELD("methods", s->f.methods, false) };
+	const char *msg = NULL;
+	int status;
 
-	if (!login_form_urlencoded(q) || !read_post(body, len, &s->f)) {
-		login_deny_log(q, s->u.name, "bad-form");
-		page(q, s, 400, NULL, "The form was incomplete. Please try again.");
+	status = login_change_form(q, s->u.name, body, len, &s->f.head, fields,
+	    sizeof(fields) / sizeof(fields[0]), &msg);
+	if (status != 0) {
+		page(q, s, status, NULL, msg);
 		return;
 	}
-	if (!login_csrf_valid(q, s->f.csrf) || !login_origin_check(q, &why)) {
-		login_deny_log(q, s->u.name, why != NULL ? why : "csrf");
-		q->csrf_cookie[0] = '\0';
-		page(q, s, 403, NULL, "This form has expired. Please try again.");
-		return;
-	}
-	if (strcmp(s->f.action, "add") != 0 && strcmp(s->f.action, "revoke") != 0) {
+	if (strcmp(s->f.head.action, "add") != 0 && strcmp(s->f.head.action, "revoke") != 0) {
 		page(q, s, 400, NULL, "Unknown request.");
 		return;
 	}
 	/* Fresh re-authentication, as on the account page. A token is never taken as the password here. */
-	memset(&again, 0, sizeof(again));
-	st = gk_apptoken_shaped(s->f.password) ? GK_AUTH_BAD_PASSWORD :
-	    gk_auth_password(&ctx->auth, s->u.name, s->f.password, q->addr, ctx->now(), &again);
-	gk_wipe(&again, sizeof(again));
-	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {
-		login_message_page(q, 500, "Error", UNAVAIL);
-		return;
-	}
-	if (st != GK_AUTH_OK) {
-		login_deny_log(q, s->u.name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
+	status = login_reauth(q, s->u.name, s->f.head.password, false);
+	if (status == 401)
 		page(q, s, 401, NULL, "Incorrect current password.");
-		return;
-	}
-	if (strcmp(s->f.action, "add") == 0)
+	else if (status == 0 && strcmp(s->f.head.action, "add") == 0)
 		do_add(q, s);
-	else
+	else if (status == 0)
 		do_revoke(q, s);
 }
 
