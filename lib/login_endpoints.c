@@ -116,7 +116,7 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 	struct login_vars v;
 	struct gk_user u;
 	struct gk_claims c;
-	char rd[GK_REDIRECT_MAX + 1], csrf[64], every[8], mac[64];
+	char rd[GK_REDIRECT_MAX + 1], csrf[64], every[8];
 	const struct login_field fields[] = { LOGIN_FIELD("csrf", csrf, true), LOGIN_FIELD("rd", rd, false),
 		LOGIN_FIELD("everywhere", every, false) };
 	const char *why = NULL;
@@ -128,16 +128,11 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		/* GET never signs out (an <img src=/logout> must not): it asks. */
 		have = login_session_user(q, &u, &c);
 		memset(&v, 0, sizeof(v));
-		login_csrf_ensure(q);
-		login_csrf_emit_cookie(q);
-		login_csrf_mac(ctx, q->csrf_cookie, mac, sizeof(mac));
 		v.logout = true;
 		v.title = "Sign out";
-		v.action = q->self;
-		v.csrf = mac;
 		v.user = have ? u.name : "";
 		v.rd = login_query_rd(q, rd, sizeof(rd));
-		login_show_page(q, 200, &v);
+		login_show_form(q, 200, &v);
 		goto out;
 	}
 	if (strcmp(q->method, "POST") != 0) {

@@ -58,28 +58,16 @@ static void
 show_get(struct rq *q, int status, const char *error, const char *user, const char *allow,
     const char *rd)
 {
-	struct passkey_page p;
 	char mac[64], ch[128], action[SELF_MAX + 16];
-	size_t n = strlen(q->base);
+	struct passkey_page p = { .title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey",
+		.error = error, .mode = "get", .action = action, .csrf = mac, .rd = rd, .challenge = ch,
+		.user = user, .allow = allow, .second = user != NULL };
 
-	memset(&p, 0, sizeof(p));
 	/* The second factor's page answers the password form's POST: it posts to <base>/passkey. */
-	snprintf(action, sizeof(action), "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
+	login_sibling(q, "passkey", action, sizeof(action));
+	login_csrf_page_token(q, mac, sizeof(mac));
 	login_passkey_challenge(q, user != NULL ? PK_SECOND : PK_SIGNIN, user != NULL ? user : "",
 	    "", ch, sizeof(ch));
-	p.title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey";
-	p.error = error;
-	p.mode = "get";
-	p.action = action;
-	p.csrf = mac;
-	p.rd = rd;
-	p.challenge = ch;
-	p.user = user;
-	p.allow = allow;
-	p.second = user != NULL;
 	login_passkey_page(q, status, &p);
 }
 

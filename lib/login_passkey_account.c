@@ -46,9 +46,7 @@ show_list(struct rq *q, struct acct *s, int status, const char *error, const cha
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, s->mac, sizeof(s->mac));
+	login_csrf_page_token(q, s->mac, sizeof(s->mac));
 	p.title = "Passkeys";
 	p.error = error;
 	p.message = message;

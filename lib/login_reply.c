@@ -101,21 +101,10 @@ sibling_link(const struct rq *q, const char *seg, const char *rd, char *out, siz
 void
 login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd)
 {
-	struct login_vars v;
-	char mac[64], oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
+	struct login_vars v = { .login = true, .title = "Sign in", .error = error, .user = user, .rd = rd };
+	char oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
 	char passkey_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
 
-	memset(&v, 0, sizeof(v));
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
-	v.login = true;
-	v.title = "Sign in";
-	v.action = q->self;
-	v.csrf = mac;
-	v.error = error;
-	v.user = user;
-	v.rd = rd;
 	if (q->ctx->oidc != NULL) {
 		/* The provider link carries rd along (checked again after the provider). */
 		sibling_link(q, "oidc", rd, oidc_url, sizeof(oidc_url));
@@ -124,7 +113,18 @@ login_form_page(struct rq *q, int status, const char *error, const char *user, c
 	}
 	if (q->ctx->cfg.passkeys)
 		v.passkey_url = sibling_link(q, "passkey", rd, passkey_url, sizeof(passkey_url));
-	login_show_page(q, status, &v);
+	login_show_form(q, status, &v);
+}
+
+void
+login_show_form(struct rq *q, int status, struct login_vars *v)
+{
+	char mac[64];
+
+	login_csrf_page_token(q, mac, sizeof(mac));
+	v->action = q->self;
+	v->csrf = mac;
+	login_show_page(q, status, v);
 }
 
 void

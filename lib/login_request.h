@@ -92,6 +92,8 @@ void login_set_cookie(struct rq *q, const char *name, const char *value, const c
 
 /* login_reply.c: the answer. */
 void login_show_page(struct rq *q, int status, struct login_vars *v);
+/* A page of the template whose form posts back here: v's action and CSRF token filled in. */
+void login_show_form(struct rq *q, int status, struct login_vars *v);
 /* The sign-in form (with its CSRF cookie and, with OIDC, the provider link carrying rd). */
 void login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd);
 void login_message_page(struct rq *q, int status, const char *title, const char *msg);
@@ -109,9 +111,11 @@ void login_finish(struct rq *q, struct login_buf *out);
 
 /* login_csrf.c: the form's token is HMAC(secret, nonce), the nonce in a SameSite=Strict cookie. */
 void login_csrf_mac(const struct login_ctx *ctx, const char *nonce, char *out, size_t outsz);
-/* Makes sure the page about to be shown carries a nonce cookie (reusing a good one: other tabs). */
-void login_csrf_ensure(struct rq *q);
-void login_csrf_emit_cookie(struct rq *q);
+/*
+ * The form token of the page about to be shown, into out: the MAC of its nonce,
+ * whose cookie goes out when the nonce is new (a good one is reused: other tabs).
+ */
+void login_csrf_page_token(struct rq *q, char *out, size_t outsz);
 void login_csrf_clear_cookie(struct rq *q);
 bool login_csrf_valid(struct rq *q, const char *field);
 /* Origin / Sec-Fetch-Site / Referer (lib/origin): the CSRF defence that needs no cookie. */

@@ -91,15 +91,6 @@ form_open(struct rq *q, const char *mac, const char *action, bool reauth)
 		    "autocomplete=\"current-password\" maxlength=\"256\" required>\n", action, action);
 }
 
-/* The CSRF token of this page (the nonce cookie set when new). */
-static void
-csrf_for_page(struct rq *q, char mac[64])
-{
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, 64);
-}
-
 static int
 status_of(struct rq *q, const char *user, bool *on, size_t *left)
 {
@@ -132,7 +123,7 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 		login_message_page(q, 500, "Error", UNAVAILABLE);
 		return;
 	}
-	csrf_for_page(q, mac);
+	login_csrf_page_token(q, mac, sizeof(mac));
 	page_start(q, status, note, error);
 	login_buf_puts(b, "<p>Signed in as <strong id=\"gk-user\">");
 	login_buf_html(b, u->name);
@@ -288,7 +279,7 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 		return;
 	}
 	sodium_bin2base64(img, n, (const unsigned char *)svg, strlen(svg), sodium_base64_VARIANT_ORIGINAL);
-	csrf_for_page(q, mac);
+	login_csrf_page_token(q, mac, sizeof(mac));
 	page_start(q, error != NULL ? 400 : 200, NULL, error);
 	login_buf_puts(b, "<section id=\"gk-enrol\">\n<h2>Set up an authenticator app</h2>\n"
 	    "<p>Scan this code with the app, or enter the key by hand.</p>\n"

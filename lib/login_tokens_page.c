@@ -74,9 +74,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(ctx, q->csrf_cookie, s->mac, sizeof(s->mac));
+	login_csrf_page_token(q, s->mac, sizeof(s->mac));
 	q->r.status = status;
 	q->r.ctype = "text/html; charset=utf-8";
 	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -70,22 +70,10 @@ static void
 code_page(struct rq *q, int status, const char *error, const char *user, const char *pending,
     const char *rd)
 {
-	struct login_vars v;
-	char mac[64];
+	struct login_vars v = { .code = true, .title = "Two-step verification", .error = error,
+		.user = user, .pending = pending, .rd = rd };
 
-	memset(&v, 0, sizeof(v));
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
-	v.code = true;
-	v.title = "Two-step verification";
-	v.action = q->self;
-	v.csrf = mac;
-	v.error = error;
-	v.user = user;
-	v.pending = pending;
-	v.rd = rd;
-	login_show_page(q, status, &v);
+	login_show_form(q, status, &v);
 }
 
 /* Enrolled? GK_OK with *on, or an error (logged). */
