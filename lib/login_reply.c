@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "form.h"
 #include "login_request.h"
 
 static const char *
@@ -170,10 +171,27 @@ login_redirect_after(struct rq *q, const char *rd, const char *user)
 		    "default_redirect", gk_log_escape(user ? user : "-", esc, sizeof(esc)),
 		    q->addr ? q->addr : "-", err.msg);
 	}
+	login_see_other(q, loc);
+}
+
+void
+login_see_other(struct rq *q, const char *location)
+{
 	q->r.status = 303;
-	login_add_header(q, "Location", loc);
+	login_add_header(q, "Location", location);
 	q->r.ctype = "text/plain; charset=utf-8";
 	login_buf_puts(&q->r.body, "See Other\n");
+}
+
+void
+login_code_step(struct rq *q)
+{
+	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
+
+	login_sibling(q, "login", next, sizeof(next));
+	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
+		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
+	login_see_other(q, next);
 }
 
 bool

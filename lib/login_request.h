@@ -105,6 +105,10 @@ bool login_page_method_ok(struct rq *q, const char *msg);
 void login_json_reply(struct rq *q, int status, json_t *j);
 /* 303 to rd when redirect_domains allows it, else to default_redirect (logged). */
 void login_redirect_after(struct rq *q, const char *rd, const char *user);
+/* 303 to location. */
+void login_see_other(struct rq *q, const char *location);
+/* 303 to the sign-in page's code step (login?2fa=1), back to this page afterwards. */
+void login_code_step(struct rq *q);
 /* Writes the whole CGI response (Status, security headers, body; none for HEAD) into out. */
 void login_finish(struct rq *q, struct login_buf *out);
 

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "login_html.h"
 #include "login_totp.h"
 #include "form.h"
 #include "qr.h"
@@ -37,58 +38,13 @@ struct acct_post {
 
 /* ---- HTML ---- */
 
-static void
-page_start(struct rq *q, int status, const char *note, const char *error)
-{
-	struct login_buf *b = &q->r.body;
-
-	q->r.status = status;
-	q->r.ctype = "text/html; charset=utf-8";
-	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>Account &middot; ");
-	login_buf_html(b, q->ctx->cfg.realm);
-	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
-	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }\n"
-	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
-	    "label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }\n"
-	    "input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; }\n"
-	    "button { margin-top: 1rem; padding: .5rem 1rem; font: inherit; }\n"
-	    ".error { color: #b00020; } .note { color: #1b6e2a; } code { word-break: break-all; }\n"
-	    "</style>\n</head>\n<body>\n<main>\n<h1>Account</h1>\n");
-	if (error != NULL) {
-		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		login_buf_html(b, error);
-		login_buf_puts(b, "</p>\n");
-	}
-	if (note != NULL) {
-		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		login_buf_html(b, note);
-		login_buf_puts(b, "</p>\n");
-	}
-}
-
-static void
-page_end(struct rq *q)
-{
-	login_buf_puts(&q->r.body, "</main>\n</body>\n</html>\n");
-}
-
 /* <form> with the CSRF token and the action; the current password field when reauth. */
 static void
 form_open(struct rq *q, const char *mac, const char *action, bool reauth)
 {
-	struct login_buf *b = &q->r.body;
-
-	login_buf_puts(b, "<form method=\"post\" action=\"");
-	login_buf_html(b, q->self);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	login_buf_html(b, mac);
-	login_buf_printf(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"%s\">\n", action);
+	login_html_form(q, mac, action);
 	if (reauth)
-		login_buf_printf(b, "<label for=\"gk-%s-pw\">Current password</label>\n"
-		    "<input type=\"password\" id=\"gk-%s-pw\" name=\"password\" "
-		    "autocomplete=\"current-password\" maxlength=\"256\" required>\n", action, action);
+		login_html_current_password(q, action);
 }
 
 static int
@@ -124,7 +80,7 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 		return;
 	}
 	login_csrf_page_token(q, mac, sizeof(mac));
-	page_start(q, status, note, error);
+	login_html_start(q, status, "Account", note, error);
 	login_buf_puts(b, "<p>Signed in as <strong id=\"gk-user\">");
 	login_buf_html(b, u->name);
 	login_buf_puts(b, "</strong>. Every change asks for your current password.</p>\n");
@@ -172,7 +128,7 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	login_buf_puts(b, "<p><a href=\"");
 	login_buf_html(b, link);
 	login_buf_puts(b, "\">Sign out</a></p>\n");
-	page_end(q);
+	login_html_end(q);
 }
 
 static void
@@ -181,7 +137,7 @@ recovery_page(struct rq *q, const struct gk_totp_enrolment *e, const char *note)
 	struct login_buf *b = &q->r.body;
 	size_t i;
 
-	page_start(q, 200, note, NULL);
+	login_html_start(q, 200, "Account", note, NULL);
 	login_buf_puts(b, "<section id=\"gk-recovery\">\n<h2>Recovery codes</h2>\n<p>Each works once "
 	    "instead of a code from the app. Keep them somewhere safe: they are not shown again.</p>\n<ul>\n");
 	for (i = 0; i < GK_RECOVERY_COUNT; i++)
@@ -189,7 +145,7 @@ recovery_page(struct rq *q, const struct gk_totp_enrolment *e, const char *note)
 	login_buf_puts(b, "</ul>\n</section>\n<p><a href=\"");
 	login_buf_html(b, q->self);
 	login_buf_puts(b, "\">Back to the account page</a></p>\n");
-	page_end(q);
+	login_html_end(q);
 }
 
 /* ---- the enrolment in progress: the seed, signed for this user, in the confirming form ---- */
@@ -280,7 +236,7 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 	}
 	sodium_bin2base64(img, n, (const unsigned char *)svg, strlen(svg), sodium_base64_VARIANT_ORIGINAL);
 	login_csrf_page_token(q, mac, sizeof(mac));
-	page_start(q, error != NULL ? 400 : 200, NULL, error);
+	login_html_start(q, error != NULL ? 400 : 200, "Account", NULL, error);
 	login_buf_puts(b, "<section id=\"gk-enrol\">\n<h2>Set up an authenticator app</h2>\n"
 	    "<p>Scan this code with the app, or enter the key by hand.</p>\n"
 	    "<p><img id=\"gk-qr\" alt=\"QR code of the authenticator key\" src=\"data:image/svg+xml;base64,");
@@ -296,7 +252,7 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 	login_buf_puts(b, "\">\n<label for=\"gk-code\">Code from the app</label>\n<input type=\"text\" "
 	    "id=\"gk-code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
 	    "maxlength=\"6\" required>\n<button type=\"submit\">Turn on</button>\n</form>\n</section>\n");
-	page_end(q);
+	login_html_end(q);
 	gk_wipe(uri, sizeof(uri));
 	gk_wipe(b32, sizeof(b32));
 	gk_wipe(svg, strlen(svg));
@@ -495,7 +451,6 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct gk_user u;
 	struct gk_claims c;
-	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
 	bool on = false;
 	size_t left;
 
@@ -512,13 +467,7 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	}
 	if (on && !gk_second_factor_done(c.amr)) {
 		/* Enrolled, but this session has the password only: the code first. */
-		login_sibling(q, "login", next, sizeof(next));
-		if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
-			snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
-		q->r.status = 303;
-		login_add_header(q, "Location", next);
-		q->r.ctype = "text/plain; charset=utf-8";
-		login_buf_puts(&q->r.body, "See Other\n");
+		login_code_step(q);
 		goto out;
 	}
 	if (strcmp(q->method, "POST") == 0)

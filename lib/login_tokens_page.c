@@ -9,6 +9,7 @@
 #include "apptoken.h"
 #include "creds.h"
 #include "form.h"
+#include "login_html.h"
 #include "login_tokens_page.h"
 #include "login_totp.h"
 #include "second_factor.h"
@@ -75,31 +76,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 		return;
 	}
 	login_csrf_page_token(q, s->mac, sizeof(s->mac));
-	q->r.status = status;
-	q->r.ctype = "text/html; charset=utf-8";
-	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>App passwords &middot; ");
-	login_buf_html(b, ctx->cfg.realm);
-	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
-	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }\n"
-	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
-	    "label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }\n"
-	    "input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; }\n"
-	    "button { margin-top: 1rem; padding: .5rem 1rem; font: inherit; }\n"
-	    "table { border-collapse: collapse; } th, td { text-align: left; padding: .25rem .5rem; }\n"
-	    ".error { color: #b00020; } .note { color: #1b6e2a; } code { word-break: break-all; }\n"
-	    "</style>\n</head>\n<body>\n<main>\n<h1>App passwords</h1>\n");
-	if (error != NULL) {
-		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		login_buf_html(b, error);
-		login_buf_puts(b, "</p>\n");
-	}
-	if (note != NULL) {
-		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		login_buf_html(b, note);
-		login_buf_puts(b, "</p>\n");
-	}
+	login_html_start(q, status, "App passwords", note, error);
 	if (s->token[0] != '\0') {
 		login_buf_puts(b, "<section id=\"gk-new-token\">\n<h2>Your new app password</h2>\n"
 		    "<p>Copy it now: it is not shown again. Use it as the password of your user name "
@@ -137,38 +114,32 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	login_buf_puts(b, shown > 0 ? "</tbody>\n</table>\n" : "<p id=\"gk-no-tokens\">None.</p>\n");
 	login_buf_puts(b, "</section>\n");
 
-	login_buf_puts(b, "<section id=\"gk-token-add\">\n<h2>Add an app password</h2>\n<form method=\"post\" action=\"");
-	login_buf_html(b, q->self);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	login_buf_html(b, s->mac);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"add\">\n"
-	    "<label for=\"gk-add-name\">Name (letters, digits and . _ @ + -; empty: token1, token2...)</label>\n"
+	login_buf_puts(b, "<section id=\"gk-token-add\">\n<h2>Add an app password</h2>\n");
+	login_html_form(q, s->mac, "add");
+	login_buf_puts(b, "<label for=\"gk-add-name\">Name (letters, digits and . _ @ + -; empty: token1, token2...)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-name\" name=\"name\" maxlength=\"64\">\n"
 	    "<label for=\"gk-add-expires\">Expires (empty or never; 90d, 12h, 2w; or YYYY-MM-DD)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-expires\" name=\"expires\" maxlength=\"31\">\n"
 	    "<label for=\"gk-add-path\">Only under this path (empty: everywhere you may go)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-path\" name=\"path\" maxlength=\"200\">\n"
 	    "<label for=\"gk-add-methods\">Only these methods, space-separated (empty: all)</label>\n"
-	    "<input type=\"text\" id=\"gk-add-methods\" name=\"methods\" maxlength=\"120\">\n"
-	    "<label for=\"gk-add-pw\">Current password</label>\n<input type=\"password\" id=\"gk-add-pw\" "
-	    "name=\"password\" autocomplete=\"current-password\" maxlength=\"256\" required>\n"
-	    "<button type=\"submit\">Add</button>\n</form>\n</section>\n");
+	    "<input type=\"text\" id=\"gk-add-methods\" name=\"methods\" maxlength=\"120\">\n");
+	login_html_current_password(q, "add");
+	login_buf_puts(b, "<button type=\"submit\">Add</button>\n</form>\n</section>\n");
 
 	if (shown > 0) {
-		login_buf_puts(b, "<section id=\"gk-token-revoke\">\n<h2>Revoke an app password</h2>\n<form method=\"post\" action=\"");
-		login_buf_html(b, q->self);
-		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-		login_buf_html(b, s->mac);
-		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"revoke\">\n"
-		    "<label for=\"gk-revoke-name\">Name</label>\n<input type=\"text\" id=\"gk-revoke-name\" "
-		    "name=\"name\" maxlength=\"64\" required>\n<label for=\"gk-revoke-pw\">Current password</label>\n"
-		    "<input type=\"password\" id=\"gk-revoke-pw\" name=\"password\" autocomplete=\"current-password\" "
-		    "maxlength=\"256\" required>\n<button type=\"submit\">Revoke</button>\n</form>\n</section>\n");
+		login_buf_puts(b, "<section id=\"gk-token-revoke\">\n<h2>Revoke an app password</h2>\n");
+		login_html_form(q, s->mac, "revoke");
+		login_buf_puts(b, "<label for=\"gk-revoke-name\">Name</label>\n<input type=\"text\" "
+		    "id=\"gk-revoke-name\" name=\"name\" maxlength=\"64\" required>\n");
+		login_html_current_password(q, "revoke");
+		login_buf_puts(b, "<button type=\"submit\">Revoke</button>\n</form>\n</section>\n");
 	}
 	login_sibling(q, "account", link, sizeof(link));
 	login_buf_puts(b, "<p><a href=\"");
 	login_buf_html(b, link);
-	login_buf_puts(b, "\">Back to the account page</a></p>\n</main>\n</body>\n</html>\n");
+	login_buf_puts(b, "\">Back to the account page</a></p>\n");
+	login_html_end(q);
 }
 
 /* "path=/p,method=A+B" from the two fields, for gk_apptoken_scope_parse (the CLI's one check). */
@@ -281,7 +252,6 @@ static bool
 needs_code(struct rq *q, struct tok_req *s)
 {
 	struct gk_err err = { "" };
-	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
 	bool on = false;
 	size_t left = 0;
 
@@ -295,13 +265,7 @@ needs_code(struct rq *q, struct tok_req *s)
 	}
 	if (!on)
 		return false;
-	login_sibling(q, "login", next, sizeof(next));
-	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
-		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
-	q->r.status = 303;
-	login_add_header(q, "Location", next);
-	q->r.ctype = "text/plain; charset=utf-8";
-	login_buf_puts(&q->r.body, "See Other\n");
+	login_code_step(q);
 	return true;
 }
 

@@ -143,10 +143,7 @@ login_totp_get(struct rq *q)
 	} else if (!on) {
 		/* The page needs a second factor this user has not set up: the account page enrols. */
 		login_sibling(q, "account", acct, sizeof(acct));
-		q->r.status = 303;
-		login_add_header(q, "Location", acct);
-		q->r.ctype = "text/plain; charset=utf-8";
-		login_buf_puts(&q->r.body, "See Other\n");
+		login_see_other(q, acct);
 	} else if (pending_issue(q, &u, pending, sizeof(pending)) != GK_OK) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 	} else {
