@@ -95,18 +95,13 @@ login_do_login(struct rq *q, const char *body, size_t len)
 {
 	char rd[GK_REDIRECT_MAX + 1];
 
-	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0) {
+	if (!login_page_method_ok(q, "This address only takes a sign-in form."))
+		return;
+	if (strcmp(q->method, "POST") != 0) {
 		if (!login_totp_get(q))
 			login_form_page(q, 200, NULL, "", login_query_rd(q, rd, sizeof(rd)));
-		return;
-	}
-	if (strcmp(q->method, "POST") == 0) {
-		if (!login_totp_post(q, body, len))
-			do_login_post(q, body, len);
-		return;
-	}
-	login_add_header(q, "Allow", "GET, HEAD, POST");
-	login_message_page(q, 405, "Error", "This address only takes a sign-in form.");
+	} else if (!login_totp_post(q, body, len))
+		do_login_post(q, body, len);
 }
 
 void

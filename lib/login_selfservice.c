@@ -329,6 +329,19 @@ do_password(struct rq *q, struct acct_post *f, const struct gk_user *u, const st
 	gk_wipe(&nu, sizeof(nu));
 }
 
+/* A change's outcome: rc GK_OK is logged as done (true); else the error is, and the 500 page set. */
+static bool
+stored(struct rq *q, const char *user, int rc, const struct gk_err *err, const char *what, const char *done)
+{
+	if (rc != GK_OK) {
+		gk_log(&q->ctx->log, LOG_ERR, "%s of user %s: %s", what, user, err->msg);
+		login_message_page(q, 500, "Error", UNAVAILABLE);
+		return false;
+	}
+	gk_log(&q->ctx->log, LOG_NOTICE, "%s user=%s from=%s", done, user, q->addr ? q->addr : "-");
+	return true;
+}
+
 static void
 do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const struct gk_claims *c)
 {
@@ -349,25 +362,15 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 		enrol_page(q, u, e.seed, tok, NULL);
 	} else if (strcmp(f->head.action, "totp-remove") == 0) {
 		rc = gk_totp_store_remove(ctx->cfg.database, u->name, &err);
-		if (rc != GK_OK && rc != GK_NOTFOUND) {
-			gk_log(&ctx->log, LOG_ERR, "TOTP removal of user %s: %s", u->name, err.msg);
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-		} else {
-			gk_log(&ctx->log, LOG_NOTICE, "TOTP removed user=%s from=%s", u->name, q->addr ? q->addr : "-");
+		if (stored(q, u->name, rc == GK_NOTFOUND ? GK_OK : rc, &err, "TOTP removal", "TOTP removed"))
 			overview(q, 200, u, "Two-step verification is off.", NULL);
-		}
 	} else if (strcmp(f->head.action, "recovery-new") == 0) {
 		gk_totp_enrolment_new(&e);
 		rc = gk_totp_store_recovery(ctx->cfg.database, u->name, &e, ctx->now(), &err);
 		if (rc == GK_NOTFOUND)
 			overview(q, 400, u, NULL, "Two-step verification is off.");
-		else if (rc != GK_OK) {
-			gk_log(&ctx->log, LOG_ERR, "new recovery codes of user %s: %s", u->name, err.msg);
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-		} else {
-			gk_log(&ctx->log, LOG_NOTICE, "new recovery codes user=%s from=%s", u->name, q->addr ? q->addr : "-");
+		else if (stored(q, u->name, rc, &err, "new recovery codes", "new recovery codes"))
 			recovery_page(q, &e, "New recovery codes: the old ones no longer work.");
-		}
 	} else if (strcmp(f->head.action, "totp-confirm") == 0) {
 		if (!enrol_open(ctx, u->name, f->enrol, ctx->now(), e.seed)) {
 			overview(q, 400, u, NULL, "This set-up has expired. Please start again.");
@@ -383,13 +386,9 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 			gk_wipe(seed, sizeof(seed));
 			/* The confirming code's step is used: it cannot sign in a second time. */
 			rc = gk_totp_store_enrol(ctx->cfg.database, u->name, &e, step, false, ctx->now(), &err);
-			if (rc == GK_EDUP)
+			if (rc == GK_EDUP) {
 				overview(q, 400, u, NULL, "Two-step verification is already on.");
-			else if (rc != GK_OK) {
-				gk_log(&ctx->log, LOG_ERR, "TOTP enrolment of user %s: %s", u->name, err.msg);
-				login_message_page(q, 500, "Error", UNAVAILABLE);
-			} else {
-				gk_log(&ctx->log, LOG_NOTICE, "TOTP enrolled user=%s from=%s", u->name, q->addr ? q->addr : "-");
+			} else if (stored(q, u->name, rc, &err, "TOTP enrolment", "TOTP enrolled")) {
 				/* The code just typed is a second factor: this session becomes a 2FA one (no code later). */
 				q->amr = (c->amr != 0 ? c->amr : GK_AMR_PWD) | GK_AMR_OTP;
 				if (login_session_cookie(q, u, "account"))
