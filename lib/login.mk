@@ -15,6 +15,7 @@ lib_liblogin_a_SOURCES = lib/login.h lib/login_ctx.h lib/login_ctx.c lib/login_o
 lib_liblogin_a_SOURCES += lib/login_totp.h lib/login_totp.c lib/login_selfservice.c
 lib_liblogin_a_SOURCES += lib/login_check.h lib/login_check.c
 lib_liblogin_a_SOURCES += lib/login_tokens_page.h lib/login_tokens_page.c
+lib_liblogin_a_SOURCES += lib/login_html.h lib/login_html.c
 nodist_lib_liblogin_a_SOURCES = lib/login_default.h
 # What a login main links: liblogin first (it calls into libgatekeep).
 LOGIN_LIBS = lib/liblogin.a $(GK_LIBS) $(CJOSE_LIBS) $(CBOR_LIBS) $(LIBCRYPTO_LIBS)

@@ -1,8 +1,9 @@
-/* login_account.c: the user behind a gatekeep-login request: the database, the hash upgrade, logout everywhere, the session cookie, a new session. */
+/* login_account.c: the user behind a gatekeep-login request: the database, the hash upgrade, logout everywhere, the session cookie, a new session, the re-authentication before a change. */
 #include <config.h>
 
 #include <string.h>
 
+#include "apptoken.h"
 #include "login_request.h"
 #include "session_cookie.h"
 #include "token.h"
@@ -203,4 +204,26 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 {
 	if (login_session_cookie(q, u, method))
 		login_redirect_after(q, rd, u->name);
+}
+
+int
+login_reauth(struct rq *q, const char *user, const char *password, bool token_ok)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_user again;
+	enum gk_auth_status st;
+
+	memset(&again, 0, sizeof(again));
+	st = !token_ok && gk_apptoken_shaped(password) ? GK_AUTH_BAD_PASSWORD :
+	    gk_auth_password(&ctx->auth, user, password, q->addr, ctx->now(), &again);
+	gk_wipe(&again, sizeof(again));
+	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {
+		login_message_page(q, 500, "Error", "The account service is unavailable. Please try again later.");
+		return 500;
+	}
+	if (st != GK_AUTH_OK) {
+		login_deny_log(q, user, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
+		return 401;
+	}
+	return 0;
 }

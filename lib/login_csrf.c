@@ -63,8 +63,8 @@ login_csrf_mac(const struct login_ctx *ctx, const char *nonce, char *out, size_t
 }
 
 /* Makes sure the page we are about to show carries a nonce cookie (reusing a good one: other tabs). */
-void
-login_csrf_ensure(struct rq *q)
+static void
+csrf_ensure(struct rq *q)
 {
 	unsigned char raw[32];
 
@@ -77,14 +77,16 @@ login_csrf_ensure(struct rq *q)
 }
 
 void
-login_csrf_emit_cookie(struct rq *q)
+login_csrf_page_token(struct rq *q, char *out, size_t outsz)
 {
 	char name[128];
 
-	if (!q->csrf_new)
-		return;
-	csrf_cookie_name(q->ctx, name, sizeof(name));
-	login_set_cookie(q, name, q->csrf_cookie, NULL, q->base, CSRF_MAX_AGE, GK_SAMESITE_STRICT);
+	csrf_ensure(q);
+	if (q->csrf_new) {
+		csrf_cookie_name(q->ctx, name, sizeof(name));
+		login_set_cookie(q, name, q->csrf_cookie, NULL, q->base, CSRF_MAX_AGE, GK_SAMESITE_STRICT);
+	}
+	login_csrf_mac(q->ctx, q->csrf_cookie, out, outsz);
 }
 
 void

@@ -27,13 +27,6 @@ struct post {
 	char everywhere[8];
 };
 
-static bool
-form_field(const char *body, size_t len, const char *name, char *out, size_t outsz, bool required)
-{
-	return required ? gk_form_get(body, len, name, out, outsz) == GK_OK :
-	    gk_form_optional(body, len, name, out, outsz);
-}
-
 static void
 do_login_post(struct rq *q, const char *body, size_t len)
 {
@@ -44,24 +37,18 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	enum gk_auth_status st;
 	bool name_ok;
 
+	memset(&u, 0, sizeof(u));
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 		return;
 	}
-	memset(&u, 0, sizeof(u));
-	if (!login_form_post_ok(q)) {
-		login_message_page(q, 415, "Error", "The sign-in form was sent in an unexpected format.");
+	const struct login_field fields[] = { LOGIN_FIELD("user", f->user, false),
+		LOGIN_FIELD("password", f->password, false), LOGIN_FIELD("csrf", f->csrf, true),
+		LOGIN_FIELD("rd", f->rd, false) };
+
+	if (!login_signin_form_read(q, body, len, fields, sizeof(fields) / sizeof(fields[0]), GENERIC_ERROR))
 		goto out;
-	}
-	if (!form_field(body, len, "user", f->user, sizeof(f->user), false) ||
-	    !form_field(body, len, "password", f->password, sizeof(f->password), false) ||
-	    !form_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) ||
-	    !form_field(body, len, "rd", f->rd, sizeof(f->rd), false)) {
-		login_deny_log(q, NULL, "bad-form");
-		login_form_page(q, 400, GENERIC_ERROR, "", "");
-		goto out;
-	}
 	if (!login_csrf_valid(q, f->csrf)) {
 		login_deny_log(q, f->user, "csrf");
 		q->csrf_cookie[0] = '\0';
@@ -108,18 +95,13 @@ login_do_login(struct rq *q, const char *body, size_t len)
 {
 	char rd[GK_REDIRECT_MAX + 1];
 
-	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0) {
+	if (!login_page_method_ok(q, "This address only takes a sign-in form."))
+		return;
+	if (strcmp(q->method, "POST") != 0) {
 		if (!login_totp_get(q))
 			login_form_page(q, 200, NULL, "", login_query_rd(q, rd, sizeof(rd)));
-		return;
-	}
-	if (strcmp(q->method, "POST") == 0) {
-		if (!login_totp_post(q, body, len))
-			do_login_post(q, body, len);
-		return;
-	}
-	login_add_header(q, "Allow", "GET, HEAD, POST");
-	login_message_page(q, 405, "Error", "This address only takes a sign-in form.");
+	} else if (!login_totp_post(q, body, len))
+		do_login_post(q, body, len);
 }
 
 void
@@ -129,7 +111,9 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 	struct login_vars v;
 	struct gk_user u;
 	struct gk_claims c;
-	char rd[GK_REDIRECT_MAX + 1], csrf[64], every[8], mac[64];
+	char rd[GK_REDIRECT_MAX + 1], csrf[64], every[8];
+	const struct login_field fields[] = { LOGIN_FIELD("csrf", csrf, true), LOGIN_FIELD("rd", rd, false),
+		LOGIN_FIELD("everywhere", every, false) };
 	const char *why = NULL;
 	bool have;
 
@@ -139,16 +123,11 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		/* GET never signs out (an <img src=/logout> must not): it asks. */
 		have = login_session_user(q, &u, &c);
 		memset(&v, 0, sizeof(v));
-		login_csrf_ensure(q);
-		login_csrf_emit_cookie(q);
-		login_csrf_mac(ctx, q->csrf_cookie, mac, sizeof(mac));
 		v.logout = true;
 		v.title = "Sign out";
-		v.action = q->self;
-		v.csrf = mac;
 		v.user = have ? u.name : "";
 		v.rd = login_query_rd(q, rd, sizeof(rd));
-		login_show_page(q, 200, &v);
+		login_show_form(q, 200, &v);
 		goto out;
 	}
 	if (strcmp(q->method, "POST") != 0) {
@@ -156,9 +135,7 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 405, "Error", "Use the sign-out button.");
 		goto out;
 	}
-	if (!login_form_post_ok(q) || !form_field(body, len, "csrf", csrf, sizeof(csrf), true) ||
-	    !form_field(body, len, "rd", rd, sizeof(rd), false) ||
-	    !form_field(body, len, "everywhere", every, sizeof(every), false)) {
+	if (!login_form_post_ok(q) || !login_form_read(body, len, fields, sizeof(fields) / sizeof(fields[0]))) {
 		login_message_page(q, 400, "Error", "The sign-out form was incomplete. Please try again.");
 		goto out;
 	}

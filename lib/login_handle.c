@@ -23,11 +23,28 @@ path_char_ok(const char *s, size_t n)
 	return true;
 }
 
+/* The last segment of our path that names an endpoint; any other is the sign-in form's. */
+static const struct {
+	const char *seg;
+	enum route route;
+} actions[] = {
+	{ "login", R_LOGIN }, { "logout", R_LOGOUT }, { "whoami", R_WHOAMI }, { "oidc", R_OIDC_START },
+	{ "callback", R_OIDC_CALLBACK }, { "account", R_ACCOUNT },
+};
+
+/* The route seg names: true, or false when it names none. */
 static bool
-is_action(const char *seg)
+action_route(const char *seg, enum route *route)
 {
-	return strcmp(seg, "login") == 0 || strcmp(seg, "logout") == 0 || strcmp(seg, "whoami") == 0 ||
-	    strcmp(seg, "oidc") == 0 || strcmp(seg, "callback") == 0 || strcmp(seg, "account") == 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(seg, actions[i].seg) == 0) {
+			*route = actions[i].route;
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -40,6 +57,7 @@ route_init(struct rq *q)
 {
 	const char *pi = login_param(q, "PATH_INFO"), *uri = login_param(q, "REQUEST_URI");
 	const char *sn = login_param(q, "SCRIPT_NAME"), *seg, *slash;
+	enum route route;
 	size_t n;
 
 	q->self[0] = '\0';
@@ -63,24 +81,14 @@ route_init(struct rq *q)
 	seg = (pi != NULL && pi[0] != '\0') ? pi : q->self;
 	slash = strrchr(seg, '/');
 	seg = slash != NULL ? slash + 1 : seg;
-	if (strcmp(seg, "logout") == 0)
-		q->route = R_LOGOUT;
-	else if (strcmp(seg, "whoami") == 0)
-		q->route = R_WHOAMI;
-	else if (strcmp(seg, "oidc") == 0)
-		q->route = R_OIDC_START;
-	else if (strcmp(seg, "callback") == 0)
-		q->route = R_OIDC_CALLBACK;
-	else if (strcmp(seg, "account") == 0)
-		q->route = R_ACCOUNT;
-	else
+	if (!action_route(seg, &q->route))
 		q->route = R_LOGIN;
 
 	if (login_passkey_route(q) || login_tokens_route(q))
 		return;
 	gk_strcpy(q->base, sizeof(q->base), q->self);
 	slash = strrchr(q->base, '/');
-	if (slash != NULL && is_action(slash + 1)) {
+	if (slash != NULL && action_route(slash + 1, &route)) {
 		if (slash == q->base)
 			q->base[1] = '\0';
 		else

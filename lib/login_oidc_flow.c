@@ -198,10 +198,7 @@ login_oidc_start(struct rq *q)
 	oidc_cookie_name(ctx, name, sizeof(name));
 	/* Lax: the provider sends the browser back with a top-level GET from its own site. */
 	login_set_cookie(q, name, cookie, NULL, q->base, OIDC_FLOW_TTL, GK_SAMESITE_LAX);
-	q->r.status = 303;
-	login_add_header(q, "Location", url);
-	q->r.ctype = "text/plain; charset=utf-8";
-	login_buf_puts(&q->r.body, "See Other\n");
+	login_see_other(q, url);
 out:
 	gk_wipe(&f, sizeof(f));
 	gk_wipe(cookie, sizeof(cookie));

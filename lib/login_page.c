@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,11 +16,20 @@
 
 #define NAME_MAX_LEN 16
 
-static const char *const names[] = {
-	"title", "realm", "action", "csrf", "rd", "user", "error", "message", "login_url",
-	"login", "logout", "oidc_url", "oidc_label",
-	"code", "pending", "passkey_url",
+/* The template's values: each name and where struct login_vars keeps it. */
+#define VALUE(name) { #name, offsetof(struct login_vars, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} values[] = {
+	VALUE(title), VALUE(realm), VALUE(action), VALUE(csrf), VALUE(rd), VALUE(user), VALUE(error),
+	VALUE(message), VALUE(login_url), VALUE(oidc_url), VALUE(oidc_label), VALUE(pending),
+	VALUE(passkey_url),
 };
+#undef VALUE
+
+/* The page flags: names of sections only. */
+static const char *const flags[] = { "login", "logout", "code" };
 
 const char *
 login_template_default(void)
@@ -27,24 +37,31 @@ login_template_default(void)
 	return login_default_template;
 }
 
+#define NVALUES (sizeof(values) / sizeof(values[0]))
+
+/* A name's place: its index in values, or NVALUES + its index in flags; -1 when unknown. */
+static int
+name_index(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < NVALUES; i++)
+		if (strcmp(n, values[i].name) == 0)
+			return (int)i;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strcmp(n, flags[i]) == 0)
+			return (int)(NVALUES + i);
+	return -1;
+}
+
 static const char *
 value_of(const struct login_vars *v, const char *n)
 {
+	int i = name_index(n);
 	const char *s = NULL;
 
-	if (strcmp(n, "title") == 0) s = v->title;
-	else if (strcmp(n, "realm") == 0) s = v->realm;
-	else if (strcmp(n, "action") == 0) s = v->action;
-	else if (strcmp(n, "csrf") == 0) s = v->csrf;
-	else if (strcmp(n, "rd") == 0) s = v->rd;
-	else if (strcmp(n, "user") == 0) s = v->user;
-	else if (strcmp(n, "error") == 0) s = v->error;
-	else if (strcmp(n, "message") == 0) s = v->message;
-	else if (strcmp(n, "login_url") == 0) s = v->login_url;
-	else if (strcmp(n, "oidc_url") == 0) s = v->oidc_url;
-	else if (strcmp(n, "oidc_label") == 0) s = v->oidc_label;
-	else if (strcmp(n, "pending") == 0) s = v->pending;
-	else if (strcmp(n, "passkey_url") == 0) s = v->passkey_url;
+	if (i >= 0 && (size_t)i < NVALUES)
+		s = *(const char *const *)(const void *)((const char *)v + values[i].offset);
 	return s != NULL ? s : "";
 }
 
@@ -60,17 +77,6 @@ section_on(const struct login_vars *v, const char *n)
 	if (strcmp(n, "message") == 0)
 		return !v->login && !v->logout && !v->code;
 	return value_of(v, n)[0] != '\0';
-}
-
-static bool
-known(const char *n)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(n, names[i]) == 0)
-			return true;
-	return false;
 }
 
 /*
@@ -106,7 +112,7 @@ render(const char *p, const char *stop_name, const struct login_vars *v, struct 
 {
 	const char *t, *next;
 	char kind, name[NAME_MAX_LEN + 1];
-	size_t i;
+	int i;
 
 	while (*p != '\0') {
 		t = strstr(p, "{{");
@@ -119,13 +125,12 @@ render(const char *p, const char *stop_name, const struct login_vars *v, struct 
 		if (emit)
 			login_buf_add(out, p, (size_t)(t - p));
 		next = tag(t, &kind, name);
-		if (next == NULL || !known(name)) {
+		if (next == NULL || (i = name_index(name)) < 0) {
 			gk_err_set(err, "template: bad or unknown placeholder at byte %zu", (size_t)(t - p));
 			return NULL;
 		}
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strcmp(name, names[i]) == 0 && seen != NULL)
-				*seen |= 1u << (i + (kind == '#' ? 16 : 0));
+		if (seen != NULL)
+			*seen |= 1u << (i + (kind == '#' ? 16 : 0));
 		if (kind == '/') {
 			if (stop_name == NULL || strcmp(name, stop_name) != 0) {
 				gk_err_set(err, "template: {{/%s}} closes nothing", name);
@@ -163,10 +168,9 @@ login_template_check(const char *tpl, struct gk_err *err)
 {
 	struct login_vars v;
 	unsigned seen = 0;
-	static const struct { const char *what; unsigned bit; } need[] = {
-		{ "{{action}}", 1u << 2 }, { "{{csrf}}", 1u << 3 },
-		{ "{{#login}}", 1u << (16 + 9) }, { "{{#logout}}", 1u << (16 + 10) },
-		{ "{{#message}}", 1u << (16 + 7) },
+	/* The pieces the pages need: a name, and whether as a value ('\0') or a section ('#'). */
+	static const struct { const char *name; char kind; } need[] = {
+		{ "action", '\0' }, { "csrf", '\0' }, { "login", '#' }, { "logout", '#' }, { "message", '#' },
 	};
 	size_t i;
 
@@ -176,8 +180,8 @@ login_template_check(const char *tpl, struct gk_err *err)
 	if (render(tpl, NULL, &v, NULL, false, 0, err, &seen) == NULL)
 		return GK_EINVAL;
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if ((seen & need[i].bit) == 0) {
-			gk_err_set(err, "template: %s is missing", need[i].what);
+		if ((seen & 1u << (name_index(need[i].name) + (need[i].kind == '#' ? 16 : 0))) == 0) {
+			gk_err_set(err, "template: {{%s%s}} is missing", need[i].kind == '#' ? "#" : "", need[i].name);
 			return GK_EINVAL;
 		}
 	return GK_OK;

@@ -58,28 +58,16 @@ static void
 show_get(struct rq *q, int status, const char *error, const char *user, const char *allow,
     const char *rd)
 {
-	struct passkey_page p;
 	char mac[64], ch[128], action[SELF_MAX + 16];
-	size_t n = strlen(q->base);
+	struct passkey_page p = { .title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey",
+		.error = error, .mode = "get", .action = action, .csrf = mac, .rd = rd, .challenge = ch,
+		.user = user, .allow = allow, .second = user != NULL };
 
-	memset(&p, 0, sizeof(p));
 	/* The second factor's page answers the password form's POST: it posts to <base>/passkey. */
-	snprintf(action, sizeof(action), "%s%spasskey", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/");
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
+	login_sibling(q, "passkey", action, sizeof(action));
+	login_csrf_page_token(q, mac, sizeof(mac));
 	login_passkey_challenge(q, user != NULL ? PK_SECOND : PK_SIGNIN, user != NULL ? user : "",
 	    "", ch, sizeof(ch));
-	p.title = user != NULL ? "Confirm with your passkey" : "Sign in with a passkey";
-	p.error = error;
-	p.mode = "get";
-	p.action = action;
-	p.csrf = mac;
-	p.rd = rd;
-	p.challenge = ch;
-	p.user = user;
-	p.allow = allow;
-	p.second = user != NULL;
 	login_passkey_page(q, status, &p);
 }
 
@@ -240,20 +228,19 @@ signin_post(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
+	/* Every field optional: what is missing fails its own check below (CSRF, challenge...). */
+	const struct login_field fields[] = { LOGIN_FIELD("csrf", a->csrf, false),
+		LOGIN_FIELD("rd", a->rd, false), LOGIN_FIELD("mode", a->mode, false), LOGIN_FIELD("user", a->user, false),
+		LOGIN_FIELD("challenge", a->challenge, false), LOGIN_FIELD("id", a->id, false),
+		LOGIN_FIELD("client_data", a->client_data, false),
+		LOGIN_FIELD("authenticator_data", a->auth_data, false), LOGIN_FIELD("signature", a->signature, false),
+		LOGIN_FIELD("user_handle", a->user_handle, false) };
+
 	if (!login_form_post_ok(q)) {
 		login_message_page(q, 415, "Error", "The form was sent in an unexpected format.");
 		goto out;
 	}
-	if (!gk_form_optional(body, len, "csrf", a->csrf, sizeof(a->csrf)) ||
-	    !gk_form_optional(body, len, "rd", a->rd, sizeof(a->rd)) ||
-	    !gk_form_optional(body, len, "mode", a->mode, sizeof(a->mode)) ||
-	    !gk_form_optional(body, len, "user", a->user, sizeof(a->user)) ||
-	    !gk_form_optional(body, len, "challenge", a->challenge, sizeof(a->challenge)) ||
-	    !gk_form_optional(body, len, "id", a->id, sizeof(a->id)) ||
-	    !gk_form_optional(body, len, "client_data", a->client_data, sizeof(a->client_data)) ||
-	    !gk_form_optional(body, len, "authenticator_data", a->auth_data, sizeof(a->auth_data)) ||
-	    !gk_form_optional(body, len, "signature", a->signature, sizeof(a->signature)) ||
-	    !gk_form_optional(body, len, "user_handle", a->user_handle, sizeof(a->user_handle))) {
+	if (!login_form_read(body, len, fields, sizeof(fields) / sizeof(fields[0]))) {
 		login_deny_log(q, NULL, "passkey-bad-form");
 		show_get(q, 400, FAILED, NULL, "", "");
 		goto out;
@@ -331,16 +318,12 @@ login_passkey_signin(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 404, "Error", "Passkeys are not enabled here.");
 		return;
 	}
-	if (strcmp(q->method, "GET") == 0 || strcmp(q->method, "HEAD") == 0) {
-		show_get(q, 200, NULL, NULL, "", login_query_rd(q, rd, sizeof(rd)));
+	if (!login_page_method_ok(q, "This address only takes a passkey."))
 		return;
-	}
-	if (strcmp(q->method, "POST") == 0) {
+	if (strcmp(q->method, "POST") == 0)
 		signin_post(q, body, len);
-		return;
-	}
-	login_add_header(q, "Allow", "GET, HEAD, POST");
-	login_message_page(q, 405, "Error", "This address only takes a passkey.");
+	else
+		show_get(q, 200, NULL, NULL, "", login_query_rd(q, rd, sizeof(rd)));
 }
 
 /* Routes <base>/passkey and <base>/account/passkeys; the CSRF cookie keeps the login's path. */

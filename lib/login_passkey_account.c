@@ -46,9 +46,7 @@ show_list(struct rq *q, struct acct *s, int status, const char *error, const cha
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, s->mac, sizeof(s->mac));
+	login_csrf_page_token(q, s->mac, sizeof(s->mac));
 	p.title = "Passkeys";
 	p.error = error;
 	p.message = message;
@@ -256,14 +254,13 @@ account_post(struct rq *q, struct acct *s, const char *body, size_t len)
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	if (!login_form_post_ok(q) || !gk_form_optional(body, len, "csrf", f->csrf, sizeof(f->csrf)) ||
-	    !gk_form_optional(body, len, "action", f->action, sizeof(f->action)) ||
-	    !gk_form_optional(body, len, "name", f->name, sizeof(f->name)) ||
-	    !gk_form_optional(body, len, "password", f->password, sizeof(f->password)) ||
-	    !gk_form_optional(body, len, "challenge", f->challenge, sizeof(f->challenge)) ||
-	    !gk_form_optional(body, len, "id", f->id, sizeof(f->id)) ||
-	    !gk_form_optional(body, len, "client_data", f->client_data, sizeof(f->client_data)) ||
-	    !gk_form_optional(body, len, "attestation", f->attestation, sizeof(f->attestation))) {
+	const struct login_field fields[] = { LOGIN_FIELD("csrf", f->csrf, false),
+		LOGIN_FIELD("action", f->action, false), LOGIN_FIELD("name", f->name, false),
+		LOGIN_FIELD("password", f->password, false), LOGIN_FIELD("challenge", f->challenge, false),
+		LOGIN_FIELD("id", f->id, false), LOGIN_FIELD("client_data", f->client_data, false),
+		LOGIN_FIELD("attestation", f->attestation, false) };
+
+	if (!login_form_post_ok(q) || !login_form_read(body, len, fields, sizeof(fields) / sizeof(fields[0]))) {
 		login_deny_log(q, s->u.name, "passkey-bad-form");
 		show_list(q, s, 400, "The form was incomplete. Please try again.", NULL);
 	} else if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {

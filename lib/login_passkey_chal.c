@@ -134,7 +134,7 @@ chal_mac(const struct rq *q, const unsigned char *head, const char *user, const 
 	gk_wipe(&st, sizeof(st));
 }
 
-/* The caller has made sure of the CSRF nonce (login_csrf_ensure or a valid form). */
+/* The caller has made sure of the CSRF nonce (login_csrf_page_token or a valid form). */
 void
 login_passkey_challenge(struct rq *q, enum passkey_purpose p, const char *user, const char *extra,
     char *b64, size_t b64sz)

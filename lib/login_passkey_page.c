@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "creds.h"
+#include "login_html.h"
 #include "login_passkey.h"
 
 /*
@@ -40,13 +41,6 @@ static const char ceremony_js[] =
     ".catch(function(e){m.textContent=\"The passkey was not used (\"+e.name+\"). You can try again.\";});}"
     "document.getElementById(\"gk-pk-go\").addEventListener(\"click\",go);"
     "if(d.auto===\"1\")go();})();";
-
-static const char page_css[] =
-    ":root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;"
-    "margin:2rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1rem;margin-top:.75rem}"
-    "label{display:block;font-weight:600;margin-top:.75rem}input[type=text],input[type=password]"
-    "{font:inherit;width:100%;padding:.4rem}.error{padding:.5rem;border:1px solid #c33}"
-    "table{border-collapse:collapse}td,th{padding:.25rem .75rem .25rem 0;text-align:left}";
 
 /* "'sha256-...'" of the ceremony, for script-src. */
 static void
@@ -119,6 +113,21 @@ ceremony_form(struct rq *q, const struct passkey_page *p, struct login_buf *b)
 	login_buf_puts(b, "</form>\n<p id=\"gk-pk-msg\" role=\"status\"></p>\n");
 }
 
+/* A form of the account page: a passkey's name (name_input), the current password, the button. */
+static void
+name_form(struct rq *q, const struct passkey_page *p, const char *heading, const char *action,
+    const char *name_input, const char *button)
+{
+	struct login_buf *b = &q->r.body;
+
+	login_buf_printf(b, "<h2>%s</h2>\n", heading);
+	login_html_form(q, p->csrf, action);
+	login_buf_puts(b, name_input);
+	login_html_current_password(q, action);
+	login_buf_puts(b, button);
+	login_buf_puts(b, "</form>\n");
+}
+
 static void
 account_forms(struct rq *q, const struct passkey_page *p, struct login_buf *b)
 {
@@ -157,28 +166,13 @@ account_forms(struct rq *q, const struct passkey_page *p, struct login_buf *b)
 	else
 		login_buf_puts(b, "</table>\n");
 	/* Add and remove ask for the password again: a fresh re-authentication. */
-	login_buf_puts(b, "<h2>Add a passkey</h2>\n<form method=\"post\"");
-	attr(b, "action", q->self);
-	login_buf_puts(b, ">\n");
-	hidden(b, "csrf", p->csrf);
-	hidden(b, "action", "begin");
-	login_buf_puts(b, "<label for=\"gk-pk-newname\">Name</label>\n<input type=\"text\" "
-	    "id=\"gk-pk-newname\" name=\"name\" maxlength=\"64\" pattern=\"[A-Za-z0-9._@+-]+\" required>\n"
-	    "<label for=\"gk-pk-pw\">Your password</label>\n<input type=\"password\" id=\"gk-pk-pw\" "
-	    "name=\"password\" autocomplete=\"current-password\" required>\n"
-	    "<button type=\"submit\" id=\"gk-pk-begin\">Continue</button>\n</form>\n");
-	if (n > 0) {
-		login_buf_puts(b, "<h2>Remove a passkey</h2>\n<form method=\"post\"");
-		attr(b, "action", q->self);
-		login_buf_puts(b, ">\n");
-		hidden(b, "csrf", p->csrf);
-		hidden(b, "action", "remove");
-		login_buf_puts(b, "<label for=\"gk-pk-rmname\">Name</label>\n<input type=\"text\" "
-		    "id=\"gk-pk-rmname\" name=\"name\" maxlength=\"64\" required>\n"
-		    "<label for=\"gk-pk-rmpw\">Your password</label>\n<input type=\"password\" "
-		    "id=\"gk-pk-rmpw\" name=\"password\" autocomplete=\"current-password\" required>\n"
-		    "<button type=\"submit\">Remove</button>\n</form>\n");
-	}
+	name_form(q, p, "Add a passkey", "begin", "<label for=\"gk-pk-newname\">Name</label>\n"
+	    "<input type=\"text\" id=\"gk-pk-newname\" name=\"name\" maxlength=\"64\" "
+	    "pattern=\"[A-Za-z0-9._@+-]+\" required>\n", "<button type=\"submit\" id=\"gk-pk-begin\">Continue</button>\n");
+	if (n > 0)
+		name_form(q, p, "Remove a passkey", "remove", "<label for=\"gk-pk-rmname\">Name</label>\n"
+		    "<input type=\"text\" id=\"gk-pk-rmname\" name=\"name\" maxlength=\"64\" required>\n",
+		    "<button type=\"submit\">Remove</button>\n");
 }
 
 void
@@ -186,30 +180,7 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 {
 	struct login_buf *b = &q->r.body;
 
-	q->r.status = status;
-	q->r.ctype = "text/html; charset=utf-8";
-	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>");
-	login_buf_html(b, p->title);
-	login_buf_puts(b, " · ");
-	login_buf_html(b, q->ctx->cfg.realm);
-	/* login_buf_printf is for short things: the style and the script go in with puts. */
-	login_buf_puts(b, "</title>\n<style>");
-	login_buf_puts(b, page_css);
-	login_buf_puts(b, "</style>\n</head>\n<body>\n<main>\n<h1>");
-	login_buf_html(b, p->title);
-	login_buf_puts(b, "</h1>\n");
-	if (p->error != NULL && p->error[0] != '\0') {
-		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		login_buf_html(b, p->error);
-		login_buf_puts(b, "</p>\n");
-	}
-	if (p->message != NULL && p->message[0] != '\0') {
-		login_buf_puts(b, "<p role=\"status\" id=\"gk-message\">");
-		login_buf_html(b, p->message);
-		login_buf_puts(b, "</p>\n");
-	}
+	login_html_start(q, status, p->title, p->message, p->error);
 	if (p->mode != NULL)
 		ceremony_form(q, p, b);
 	if (p->account)
@@ -219,12 +190,11 @@ login_passkey_page(struct rq *q, int status, const struct passkey_page *p)
 		login_buf_html(b, q->ctx->cfg.login_url);
 		login_buf_puts(b, "\">Sign in with a password</a></p>\n");
 	}
-	login_buf_puts(b, "</main>\n");
 	if (p->mode != NULL) {
 		login_buf_puts(b, "<script>");
 		login_buf_puts(b, ceremony_js);
 		login_buf_puts(b, "</script>\n");
 		script_hash(q->r.script_src, sizeof(q->r.script_src));
 	}
-	login_buf_puts(b, "</body>\n</html>\n");
+	login_html_end(q);
 }

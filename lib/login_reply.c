@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "form.h"
 #include "login_request.h"
 
 static const char *
@@ -74,9 +75,8 @@ login_show_page(struct rq *q, int status, struct login_vars *v)
 	    ctx->template : login_template_default(), v, &q->r.body);
 }
 
-/* Our own path with the last segment replaced ("/gatekeep/login" -> "/gatekeep/oidc"). */
-static void
-sibling_path(const struct rq *q, const char *seg, char *out, size_t outsz)
+void
+login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz)
 {
 	size_t n = strlen(q->base);
 
@@ -90,7 +90,7 @@ sibling_link(const struct rq *q, const char *seg, const char *rd, char *out, siz
 	char *e = NULL;
 	size_t n;
 
-	sibling_path(q, seg, out, outsz);
+	login_sibling(q, seg, out, outsz);
 	if (rd != NULL && rd[0] != '\0' && (e = curl_easy_escape(NULL, rd, 0)) != NULL) {
 		n = strlen(out);
 		snprintf(out + n, outsz - n, "?rd=%s", e);
@@ -102,21 +102,10 @@ sibling_link(const struct rq *q, const char *seg, const char *rd, char *out, siz
 void
 login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd)
 {
-	struct login_vars v;
-	char mac[64], oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
+	struct login_vars v = { .login = true, .title = "Sign in", .error = error, .user = user, .rd = rd };
+	char oidc_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
 	char passkey_url[SELF_MAX + 3 * GK_REDIRECT_MAX + 16];
 
-	memset(&v, 0, sizeof(v));
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
-	v.login = true;
-	v.title = "Sign in";
-	v.action = q->self;
-	v.csrf = mac;
-	v.error = error;
-	v.user = user;
-	v.rd = rd;
 	if (q->ctx->oidc != NULL) {
 		/* The provider link carries rd along (checked again after the provider). */
 		sibling_link(q, "oidc", rd, oidc_url, sizeof(oidc_url));
@@ -125,7 +114,18 @@ login_form_page(struct rq *q, int status, const char *error, const char *user, c
 	}
 	if (q->ctx->cfg.passkeys)
 		v.passkey_url = sibling_link(q, "passkey", rd, passkey_url, sizeof(passkey_url));
-	login_show_page(q, status, &v);
+	login_show_form(q, status, &v);
+}
+
+void
+login_show_form(struct rq *q, int status, struct login_vars *v)
+{
+	char mac[64];
+
+	login_csrf_page_token(q, mac, sizeof(mac));
+	v->action = q->self;
+	v->csrf = mac;
+	login_show_page(q, status, v);
 }
 
 void
@@ -171,10 +171,27 @@ login_redirect_after(struct rq *q, const char *rd, const char *user)
 		    "default_redirect", gk_log_escape(user ? user : "-", esc, sizeof(esc)),
 		    q->addr ? q->addr : "-", err.msg);
 	}
+	login_see_other(q, loc);
+}
+
+void
+login_see_other(struct rq *q, const char *location)
+{
 	q->r.status = 303;
-	login_add_header(q, "Location", loc);
+	login_add_header(q, "Location", location);
 	q->r.ctype = "text/plain; charset=utf-8";
 	login_buf_puts(&q->r.body, "See Other\n");
+}
+
+void
+login_code_step(struct rq *q)
+{
+	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
+
+	login_sibling(q, "login", next, sizeof(next));
+	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
+		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
+	login_see_other(q, next);
 }
 
 bool

@@ -38,6 +38,59 @@ login_form_post_ok(const struct rq *q)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+bool
+login_form_read(const char *body, size_t len, const struct login_field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fields[i].required ? gk_form_get(body, len, fields[i].name, fields[i].out,
+		    fields[i].outsz) != GK_OK : !gk_form_optional(body, len, fields[i].name,
+		    fields[i].out, fields[i].outsz))
+			return false;
+	}
+	return true;
+}
+
+bool
+login_signin_form_read(struct rq *q, const char *body, size_t len, const struct login_field *fields,
+    size_t n, const char *error)
+{
+	if (!login_form_post_ok(q)) {
+		login_message_page(q, 415, "Error", "The sign-in form was sent in an unexpected format.");
+		return false;
+	}
+	if (!login_form_read(body, len, fields, n)) {
+		login_deny_log(q, NULL, "bad-form");
+		login_form_page(q, 400, error, "", "");
+		return false;
+	}
+	return true;
+}
+
+int
+login_change_form(struct rq *q, const char *user, const char *body, size_t len,
+    struct login_change *head, const struct login_field *more, size_t n, const char **msg)
+{
+	const struct login_field fields[] = { LOGIN_FIELD("csrf", head->csrf, true),
+		LOGIN_FIELD("action", head->action, true), LOGIN_FIELD("password", head->password, false) };
+	const char *why = NULL;
+
+	if (!login_form_post_ok(q) || !login_form_read(body, len, fields, sizeof(fields) / sizeof(fields[0])) ||
+	    !login_form_read(body, len, more, n)) {
+		login_deny_log(q, user, "bad-form");
+		*msg = "The form was incomplete. Please try again.";
+		return 400;
+	}
+	if (!login_csrf_valid(q, head->csrf) || !login_origin_check(q, &why)) {
+		login_deny_log(q, user, why != NULL ? why : "csrf");
+		q->csrf_cookie[0] = '\0';
+		*msg = "This form has expired. Please try again.";
+		return 403;
+	}
+	return 0;
+}
+
 const char *
 login_query_rd(const struct rq *q, char *out, size_t outsz)
 {

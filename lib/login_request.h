@@ -45,6 +45,42 @@ const char *login_param(const struct rq *q, const char *name);
 const char *login_header(const struct rq *q, const char *name);
 /* A form post: Content-Type application/x-www-form-urlencoded (any case), parameters allowed. */
 bool login_form_post_ok(const struct rq *q);
+
+/* One field of a form: its name, where its value goes, and whether it must be there. */
+struct login_field {
+	const char *name;
+	char *out;
+	size_t outsz;
+	bool required;          /* false: an absent field reads "" */
+};
+#define LOGIN_FIELD(name, buf, required) { (name), (buf), sizeof(buf), (required) }
+/*
+ * Reads the n fields of form body (lib/form) in order: false at the first one
+ * that is missing while required, duplicated, too long or badly escaped.
+ */
+bool login_form_read(const char *body, size_t len, const struct login_field *fields, size_t n);
+
+/*
+ * The fields of a sign-in step's form: true, or false with the answer set (415
+ * for another Content-Type; else the deny line and the sign-in form, 400, error).
+ */
+bool login_signin_form_read(struct rq *q, const char *body, size_t len,
+    const struct login_field *fields, size_t n, const char *error);
+
+/* What every form of a signed-in user's account pages carries. */
+struct login_change {
+	char csrf[64];
+	char action[32];
+	char password[GK_PASSWORD_MAX + 1];     /* the current one: every change re-authenticates */
+};
+/*
+ * The checks before any change on an account page: Content-Type, the form
+ * (head, then the page's own n fields), its CSRF token and Origin. 0 when all
+ * pass; else the deny line is logged and 400 (unreadable form) or 403 (CSRF or
+ * Origin; the nonce cookie is dropped) comes back with *msg for the page.
+ */
+int login_change_form(struct rq *q, const char *user, const char *body, size_t len,
+    struct login_change *head, const struct login_field *more, size_t n, const char **msg);
 /* rd (or redirect_uri) from the query string, "" when absent or unreadable; returns out. */
 const char *login_query_rd(const struct rq *q, char *out, size_t outsz);
 /* The deny line of a refused form (the stable fields fail2ban filters read). */
@@ -56,24 +92,34 @@ void login_set_cookie(struct rq *q, const char *name, const char *value, const c
 
 /* login_reply.c: the answer. */
 void login_show_page(struct rq *q, int status, struct login_vars *v);
+/* A page of the template whose form posts back here: v's action and CSRF token filled in. */
+void login_show_form(struct rq *q, int status, struct login_vars *v);
 /* The sign-in form (with its CSRF cookie and, with OIDC, the provider link carrying rd). */
 void login_form_page(struct rq *q, int status, const char *error, const char *user, const char *rd);
 void login_message_page(struct rq *q, int status, const char *title, const char *msg);
+/* Our own path with the last segment replaced ("/gatekeep/login" -> "/gatekeep/oidc"). */
+void login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz);
 /* A page of forms takes GET, HEAD and POST: true, or false after a 405 (Allow, msg). */
 bool login_page_method_ok(struct rq *q, const char *msg);
 /* Sends j (consumed; NULL = out of memory). */
 void login_json_reply(struct rq *q, int status, json_t *j);
 /* 303 to rd when redirect_domains allows it, else to default_redirect (logged). */
 void login_redirect_after(struct rq *q, const char *rd, const char *user);
+/* 303 to location. */
+void login_see_other(struct rq *q, const char *location);
+/* 303 to the sign-in page's code step (login?2fa=1), back to this page afterwards. */
+void login_code_step(struct rq *q);
 /* Writes the whole CGI response (Status, security headers, body; none for HEAD) into out. */
 void login_finish(struct rq *q, struct login_buf *out);
 
 
 /* login_csrf.c: the form's token is HMAC(secret, nonce), the nonce in a SameSite=Strict cookie. */
 void login_csrf_mac(const struct login_ctx *ctx, const char *nonce, char *out, size_t outsz);
-/* Makes sure the page about to be shown carries a nonce cookie (reusing a good one: other tabs). */
-void login_csrf_ensure(struct rq *q);
-void login_csrf_emit_cookie(struct rq *q);
+/*
+ * The form token of the page about to be shown, into out: the MAC of its nonce,
+ * whose cookie goes out when the nonce is new (a good one is reused: other tabs).
+ */
+void login_csrf_page_token(struct rq *q, char *out, size_t outsz);
 void login_csrf_clear_cookie(struct rq *q);
 bool login_csrf_valid(struct rq *q, const char *field);
 /* Origin / Sec-Fetch-Site / Referer (lib/origin): the CSRF defence that needs no cookie. */
@@ -90,6 +136,13 @@ bool login_session_user(struct rq *q, struct gk_user *u, struct gk_claims *c);
 void login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const char *method);
 /* Its cookie part (q->amr; no redirect: the caller answers); false = a 500 page is already set. */
 bool login_session_cookie(struct rq *q, const struct gk_user *u, const char *method);
+/*
+ * Fresh re-authentication before a change: the current password of user,
+ * counted by lockout like a sign-in (with !token_ok, a string shaped like an
+ * app token is refused unheard). 0 when right; 401 with the deny line logged;
+ * 500 with the error page already set.
+ */
+int login_reauth(struct rq *q, const char *user, const char *password, bool token_ok);
 
 /* login_endpoints.c: the password endpoints. */
 void login_do_login(struct rq *q, const char *body, size_t len);

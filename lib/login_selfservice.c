@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "login_html.h"
 #include "login_totp.h"
 #include "form.h"
 #include "qr.h"
@@ -27,9 +28,7 @@ static const struct { const char *label, *seg; } account_links[] = {
 };
 
 struct acct_post {
-	char csrf[64];
-	char action[32];
-	char password[GK_PASSWORD_MAX + 1];
+	struct login_change head;       /* csrf, action, the current password */
 	char newpw[GK_PASSWORD_MAX + 1];
 	char newpw2[GK_PASSWORD_MAX + 1];
 	char everywhere[8];
@@ -39,67 +38,13 @@ struct acct_post {
 
 /* ---- HTML ---- */
 
-static void
-page_start(struct rq *q, int status, const char *note, const char *error)
-{
-	struct login_buf *b = &q->r.body;
-
-	q->r.status = status;
-	q->r.ctype = "text/html; charset=utf-8";
-	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>Account &middot; ");
-	login_buf_html(b, q->ctx->cfg.realm);
-	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
-	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }\n"
-	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
-	    "label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }\n"
-	    "input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; }\n"
-	    "button { margin-top: 1rem; padding: .5rem 1rem; font: inherit; }\n"
-	    ".error { color: #b00020; } .note { color: #1b6e2a; } code { word-break: break-all; }\n"
-	    "</style>\n</head>\n<body>\n<main>\n<h1>Account</h1>\n");
-	if (error != NULL) {
-		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		login_buf_html(b, error);
-		login_buf_puts(b, "</p>\n");
-	}
-	if (note != NULL) {
-		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		login_buf_html(b, note);
-		login_buf_puts(b, "</p>\n");
-	}
-}
-
-static void
-page_end(struct rq *q)
-{
-	login_buf_puts(&q->r.body, "</main>\n</body>\n</html>\n");
-}
-
 /* <form> with the CSRF token and the action; the current password field when reauth. */
 static void
 form_open(struct rq *q, const char *mac, const char *action, bool reauth)
 {
-	struct login_buf *b = &q->r.body;
-
-	login_buf_puts(b, "<form method=\"post\" action=\"");
-	login_buf_html(b, q->self);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	login_buf_html(b, mac);
-	login_buf_printf(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"%s\">\n", action);
+	login_html_form(q, mac, action);
 	if (reauth)
-		login_buf_printf(b, "<label for=\"gk-%s-pw\">Current password</label>\n"
-		    "<input type=\"password\" id=\"gk-%s-pw\" name=\"password\" "
-		    "autocomplete=\"current-password\" maxlength=\"256\" required>\n", action, action);
-}
-
-/* The CSRF token of this page (the nonce cookie set when new). */
-static void
-csrf_for_page(struct rq *q, char mac[64])
-{
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, 64);
+		login_html_current_password(q, action);
 }
 
 static int
@@ -134,8 +79,8 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 		login_message_page(q, 500, "Error", UNAVAILABLE);
 		return;
 	}
-	csrf_for_page(q, mac);
-	page_start(q, status, note, error);
+	login_csrf_page_token(q, mac, sizeof(mac));
+	login_html_start(q, status, "Account", note, error);
 	login_buf_puts(b, "<p>Signed in as <strong id=\"gk-user\">");
 	login_buf_html(b, u->name);
 	login_buf_puts(b, "</strong>. Every change asks for your current password.</p>\n");
@@ -183,7 +128,7 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	login_buf_puts(b, "<p><a href=\"");
 	login_buf_html(b, link);
 	login_buf_puts(b, "\">Sign out</a></p>\n");
-	page_end(q);
+	login_html_end(q);
 }
 
 static void
@@ -192,7 +137,7 @@ recovery_page(struct rq *q, const struct gk_totp_enrolment *e, const char *note)
 	struct login_buf *b = &q->r.body;
 	size_t i;
 
-	page_start(q, 200, note, NULL);
+	login_html_start(q, 200, "Account", note, NULL);
 	login_buf_puts(b, "<section id=\"gk-recovery\">\n<h2>Recovery codes</h2>\n<p>Each works once "
 	    "instead of a code from the app. Keep them somewhere safe: they are not shown again.</p>\n<ul>\n");
 	for (i = 0; i < GK_RECOVERY_COUNT; i++)
@@ -200,7 +145,7 @@ recovery_page(struct rq *q, const struct gk_totp_enrolment *e, const char *note)
 	login_buf_puts(b, "</ul>\n</section>\n<p><a href=\"");
 	login_buf_html(b, q->self);
 	login_buf_puts(b, "\">Back to the account page</a></p>\n");
-	page_end(q);
+	login_html_end(q);
 }
 
 /* ---- the enrolment in progress: the seed, signed for this user, in the confirming form ---- */
@@ -290,8 +235,8 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 		return;
 	}
 	sodium_bin2base64(img, n, (const unsigned char *)svg, strlen(svg), sodium_base64_VARIANT_ORIGINAL);
-	csrf_for_page(q, mac);
-	page_start(q, error != NULL ? 400 : 200, NULL, error);
+	login_csrf_page_token(q, mac, sizeof(mac));
+	login_html_start(q, error != NULL ? 400 : 200, "Account", NULL, error);
 	login_buf_puts(b, "<section id=\"gk-enrol\">\n<h2>Set up an authenticator app</h2>\n"
 	    "<p>Scan this code with the app, or enter the key by hand.</p>\n"
 	    "<p><img id=\"gk-qr\" alt=\"QR code of the authenticator key\" src=\"data:image/svg+xml;base64,");
@@ -307,7 +252,7 @@ enrol_page(struct rq *q, const struct gk_user *u, const unsigned char *seed, con
 	login_buf_puts(b, "\">\n<label for=\"gk-code\">Code from the app</label>\n<input type=\"text\" "
 	    "id=\"gk-code\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" "
 	    "maxlength=\"6\" required>\n<button type=\"submit\">Turn on</button>\n</form>\n</section>\n");
-	page_end(q);
+	login_html_end(q);
 	gk_wipe(uri, sizeof(uri));
 	gk_wipe(b32, sizeof(b32));
 	gk_wipe(svg, strlen(svg));
@@ -384,6 +329,19 @@ do_password(struct rq *q, struct acct_post *f, const struct gk_user *u, const st
 	gk_wipe(&nu, sizeof(nu));
 }
 
+/* A change's outcome: rc GK_OK is logged as done (true); else the error is, and the 500 page set. */
+static bool
+stored(struct rq *q, const char *user, int rc, const struct gk_err *err, const char *what, const char *done)
+{
+	if (rc != GK_OK) {
+		gk_log(&q->ctx->log, LOG_ERR, "%s of user %s: %s", what, user, err->msg);
+		login_message_page(q, 500, "Error", UNAVAILABLE);
+		return false;
+	}
+	gk_log(&q->ctx->log, LOG_NOTICE, "%s user=%s from=%s", done, user, q->addr ? q->addr : "-");
+	return true;
+}
+
 static void
 do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const struct gk_claims *c)
 {
@@ -396,34 +354,24 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if (strcmp(f->action, "password") == 0) {
+	if (strcmp(f->head.action, "password") == 0) {
 		do_password(q, f, u, c);
-	} else if (strcmp(f->action, "totp-start") == 0) {
+	} else if (strcmp(f->head.action, "totp-start") == 0) {
 		gk_totp_seed_new(e.seed);
 		enrol_token(ctx, u->name, e.seed, ctx->now() + ENROL_TTL, tok, sizeof(tok));
 		enrol_page(q, u, e.seed, tok, NULL);
-	} else if (strcmp(f->action, "totp-remove") == 0) {
+	} else if (strcmp(f->head.action, "totp-remove") == 0) {
 		rc = gk_totp_store_remove(ctx->cfg.database, u->name, &err);
-		if (rc != GK_OK && rc != GK_NOTFOUND) {
-			gk_log(&ctx->log, LOG_ERR, "TOTP removal of user %s: %s", u->name, err.msg);
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-		} else {
-			gk_log(&ctx->log, LOG_NOTICE, "TOTP removed user=%s from=%s", u->name, q->addr ? q->addr : "-");
+		if (stored(q, u->name, rc == GK_NOTFOUND ? GK_OK : rc, &err, "TOTP removal", "TOTP removed"))
 			overview(q, 200, u, "Two-step verification is off.", NULL);
-		}
-	} else if (strcmp(f->action, "recovery-new") == 0) {
+	} else if (strcmp(f->head.action, "recovery-new") == 0) {
 		gk_totp_enrolment_new(&e);
 		rc = gk_totp_store_recovery(ctx->cfg.database, u->name, &e, ctx->now(), &err);
 		if (rc == GK_NOTFOUND)
 			overview(q, 400, u, NULL, "Two-step verification is off.");
-		else if (rc != GK_OK) {
-			gk_log(&ctx->log, LOG_ERR, "new recovery codes of user %s: %s", u->name, err.msg);
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-		} else {
-			gk_log(&ctx->log, LOG_NOTICE, "new recovery codes user=%s from=%s", u->name, q->addr ? q->addr : "-");
+		else if (stored(q, u->name, rc, &err, "new recovery codes", "new recovery codes"))
 			recovery_page(q, &e, "New recovery codes: the old ones no longer work.");
-		}
-	} else if (strcmp(f->action, "totp-confirm") == 0) {
+	} else if (strcmp(f->head.action, "totp-confirm") == 0) {
 		if (!enrol_open(ctx, u->name, f->enrol, ctx->now(), e.seed)) {
 			overview(q, 400, u, NULL, "This set-up has expired. Please start again.");
 		} else if (gk_totp_check(e.seed, GK_TOTP_SEED_LEN, ctx->now(), f->code, 0, &step,
@@ -438,13 +386,9 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 			gk_wipe(seed, sizeof(seed));
 			/* The confirming code's step is used: it cannot sign in a second time. */
 			rc = gk_totp_store_enrol(ctx->cfg.database, u->name, &e, step, false, ctx->now(), &err);
-			if (rc == GK_EDUP)
+			if (rc == GK_EDUP) {
 				overview(q, 400, u, NULL, "Two-step verification is already on.");
-			else if (rc != GK_OK) {
-				gk_log(&ctx->log, LOG_ERR, "TOTP enrolment of user %s: %s", u->name, err.msg);
-				login_message_page(q, 500, "Error", UNAVAILABLE);
-			} else {
-				gk_log(&ctx->log, LOG_NOTICE, "TOTP enrolled user=%s from=%s", u->name, q->addr ? q->addr : "-");
+			} else if (stored(q, u->name, rc, &err, "TOTP enrolment", "TOTP enrolled")) {
 				/* The code just typed is a second factor: this session becomes a 2FA one (no code later). */
 				q->amr = (c->amr != 0 ? c->amr : GK_AMR_PWD) | GK_AMR_OTP;
 				if (login_session_cookie(q, u, "account"))
@@ -458,62 +402,44 @@ do_change(struct rq *q, struct acct_post *f, const struct gk_user *u, const stru
 	gk_wipe(tok, sizeof(tok));
 }
 
-static bool
-read_post(const char *body, size_t len, struct acct_post *f)
+/* The change after its checks: the form, CSRF, Origin, and the current password (lockout counted). */
+static void
+checked_change(struct rq *q, struct acct_post *f, const char *body, size_t len,
+    const struct gk_user *u, const struct gk_claims *c)
 {
-	return login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) &&
-	    login_field(body, len, "action", f->action, sizeof(f->action), true) &&
-	    login_field(body, len, "password", f->password, sizeof(f->password), false) &&
-	    login_field(body, len, "new", f->newpw, sizeof(f->newpw), false) &&
-	    login_field(body, len, "new2", f->newpw2, sizeof(f->newpw2), false) &&
-	    login_field(body, len, "everywhere", f->everywhere, sizeof(f->everywhere), false) &&
-	    login_field(body, len, "code", f->code, sizeof(f->code), false) &&
-	    login_field(body, len, "enrol", f->enrol, sizeof(f->enrol), false);
+	const struct login_field fields[] = { LOGIN_FIELD("new", f->newpw, false),
+		LOGIN_FIELD("new2", f->newpw2, false), LOGIN_FIELD("everywhere", f->everywhere, false),
+		LOGIN_FIELD("code", f->code, false), LOGIN_FIELD("enrol", f->enrol, false) };
+	const char *msg = NULL;
+	int status;
+
+	status = login_change_form(q, u->name, body, len, &f->head, fields,
+	    sizeof(fields) / sizeof(fields[0]), &msg);
+	if (status != 0) {
+		overview(q, status, u, NULL, msg);
+		return;
+	}
+	/* Fresh re-authentication: every change but the enrolment's confirmation (its start had it). */
+	if (strcmp(f->head.action, "totp-confirm") != 0 &&
+	    (status = login_reauth(q, u->name, f->head.password, true)) != 0) {
+		if (status == 401)
+			overview(q, 401, u, NULL, "Incorrect current password.");
+		return;
+	}
+	do_change(q, f, u, c);
 }
 
-/* The change after its checks: the form, CSRF, Origin, and the current password (lockout counted). */
 static void
 account_post(struct rq *q, const char *body, size_t len, const struct gk_user *u,
     const struct gk_claims *c)
 {
-	struct login_ctx *ctx = q->ctx;
 	struct acct_post *f = calloc(1, sizeof(*f));
-	struct gk_user again;
-	enum gk_auth_status st;
-	const char *why = NULL;
 
-	memset(&again, 0, sizeof(again));
 	if (f == NULL) {
 		login_message_page(q, 500, "Error", UNAVAILABLE);
 		return;
 	}
-	if (!login_form_urlencoded(q) || !read_post(body, len, f)) {
-		login_deny_log(q, u->name, "bad-form");
-		overview(q, 400, u, NULL, "The form was incomplete. Please try again.");
-		goto out;
-	}
-	if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {
-		login_deny_log(q, u->name, why != NULL ? why : "csrf");
-		q->csrf_cookie[0] = '\0';
-		overview(q, 403, u, NULL, "This form has expired. Please try again.");
-		goto out;
-	}
-	/* Fresh re-authentication: every change but the enrolment's confirmation (its start had it). */
-	if (strcmp(f->action, "totp-confirm") != 0) {
-		st = gk_auth_password(&ctx->auth, u->name, f->password, q->addr, ctx->now(), &again);
-		gk_wipe(&again, sizeof(again));
-		if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {
-			login_message_page(q, 500, "Error", UNAVAILABLE);
-			goto out;
-		}
-		if (st != GK_AUTH_OK) {
-			login_deny_log(q, u->name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
-			overview(q, 401, u, NULL, "Incorrect current password.");
-			goto out;
-		}
-	}
-	do_change(q, f, u, c);
-out:
+	checked_change(q, f, body, len, u, c);
 	gk_wipe(f, sizeof(*f));
 	free(f);
 }
@@ -524,7 +450,6 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct gk_user u;
 	struct gk_claims c;
-	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
 	bool on = false;
 	size_t left;
 
@@ -541,13 +466,7 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	}
 	if (on && !gk_second_factor_done(c.amr)) {
 		/* Enrolled, but this session has the password only: the code first. */
-		login_sibling(q, "login", next, sizeof(next));
-		if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
-			snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
-		q->r.status = 303;
-		login_add_header(q, "Location", next);
-		q->r.ctype = "text/plain; charset=utf-8";
-		login_buf_puts(&q->r.body, "See Other\n");
+		login_code_step(q);
 		goto out;
 	}
 	if (strcmp(q->method, "POST") == 0)

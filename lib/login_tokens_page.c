@@ -9,6 +9,7 @@
 #include "apptoken.h"
 #include "creds.h"
 #include "form.h"
+#include "login_html.h"
 #include "login_tokens_page.h"
 #include "login_totp.h"
 #include "second_factor.h"
@@ -18,7 +19,7 @@
 #define METHODS_MAX 128
 
 struct tok_form {
-	char csrf[64], action[16], password[GK_PASSWORD_MAX + 1];
+	struct login_change head;       /* csrf, action, the current password */
 	char name[GK_CRED_NAME_MAX + 1], expires[32], path[GK_CRED_SCOPE_MAX + 1], methods[METHODS_MAX];
 };
 
@@ -74,34 +75,8 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 		login_message_page(q, 500, "Error", UNAVAIL);
 		return;
 	}
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(ctx, q->csrf_cookie, s->mac, sizeof(s->mac));
-	q->r.status = status;
-	q->r.ctype = "text/html; charset=utf-8";
-	login_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>App passwords &middot; ");
-	login_buf_html(b, ctx->cfg.realm);
-	login_buf_puts(b, "</title>\n<style>\n:root { color-scheme: light dark; }\n"
-	    "body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }\n"
-	    "section { border: 1px solid #7d8696; border-radius: 8px; padding: 0 1rem 1rem; margin: 1rem 0; }\n"
-	    "label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }\n"
-	    "input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .5rem; font: inherit; }\n"
-	    "button { margin-top: 1rem; padding: .5rem 1rem; font: inherit; }\n"
-	    "table { border-collapse: collapse; } th, td { text-align: left; padding: .25rem .5rem; }\n"
-	    ".error { color: #b00020; } .note { color: #1b6e2a; } code { word-break: break-all; }\n"
-	    "</style>\n</head>\n<body>\n<main>\n<h1>App passwords</h1>\n");
-	if (error != NULL) {
-		login_buf_puts(b, "<p class=\"error\" role=\"alert\" id=\"gk-error\">");
-		login_buf_html(b, error);
-		login_buf_puts(b, "</p>\n");
-	}
-	if (note != NULL) {
-		login_buf_puts(b, "<p class=\"note\" role=\"status\" id=\"gk-note\">");
-		login_buf_html(b, note);
-		login_buf_puts(b, "</p>\n");
-	}
+	login_csrf_page_token(q, s->mac, sizeof(s->mac));
+	login_html_start(q, status, "App passwords", note, error);
 	if (s->token[0] != '\0') {
 		login_buf_puts(b, "<section id=\"gk-new-token\">\n<h2>Your new app password</h2>\n"
 		    "<p>Copy it now: it is not shown again. Use it as the password of your user name "
@@ -139,38 +114,32 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 	login_buf_puts(b, shown > 0 ? "</tbody>\n</table>\n" : "<p id=\"gk-no-tokens\">None.</p>\n");
 	login_buf_puts(b, "</section>\n");
 
-	login_buf_puts(b, "<section id=\"gk-token-add\">\n<h2>Add an app password</h2>\n<form method=\"post\" action=\"");
-	login_buf_html(b, q->self);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-	login_buf_html(b, s->mac);
-	login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"add\">\n"
-	    "<label for=\"gk-add-name\">Name (letters, digits and . _ @ + -; empty: token1, token2...)</label>\n"
+	login_buf_puts(b, "<section id=\"gk-token-add\">\n<h2>Add an app password</h2>\n");
+	login_html_form(q, s->mac, "add");
+	login_buf_puts(b, "<label for=\"gk-add-name\">Name (letters, digits and . _ @ + -; empty: token1, token2...)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-name\" name=\"name\" maxlength=\"64\">\n"
 	    "<label for=\"gk-add-expires\">Expires (empty or never; 90d, 12h, 2w; or YYYY-MM-DD)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-expires\" name=\"expires\" maxlength=\"31\">\n"
 	    "<label for=\"gk-add-path\">Only under this path (empty: everywhere you may go)</label>\n"
 	    "<input type=\"text\" id=\"gk-add-path\" name=\"path\" maxlength=\"200\">\n"
 	    "<label for=\"gk-add-methods\">Only these methods, space-separated (empty: all)</label>\n"
-	    "<input type=\"text\" id=\"gk-add-methods\" name=\"methods\" maxlength=\"120\">\n"
-	    "<label for=\"gk-add-pw\">Current password</label>\n<input type=\"password\" id=\"gk-add-pw\" "
-	    "name=\"password\" autocomplete=\"current-password\" maxlength=\"256\" required>\n"
-	    "<button type=\"submit\">Add</button>\n</form>\n</section>\n");
+	    "<input type=\"text\" id=\"gk-add-methods\" name=\"methods\" maxlength=\"120\">\n");
+	login_html_current_password(q, "add");
+	login_buf_puts(b, "<button type=\"submit\">Add</button>\n</form>\n</section>\n");
 
 	if (shown > 0) {
-		login_buf_puts(b, "<section id=\"gk-token-revoke\">\n<h2>Revoke an app password</h2>\n<form method=\"post\" action=\"");
-		login_buf_html(b, q->self);
-		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
-		login_buf_html(b, s->mac);
-		login_buf_puts(b, "\">\n<input type=\"hidden\" name=\"action\" value=\"revoke\">\n"
-		    "<label for=\"gk-revoke-name\">Name</label>\n<input type=\"text\" id=\"gk-revoke-name\" "
-		    "name=\"name\" maxlength=\"64\" required>\n<label for=\"gk-revoke-pw\">Current password</label>\n"
-		    "<input type=\"password\" id=\"gk-revoke-pw\" name=\"password\" autocomplete=\"current-password\" "
-		    "maxlength=\"256\" required>\n<button type=\"submit\">Revoke</button>\n</form>\n</section>\n");
+		login_buf_puts(b, "<section id=\"gk-token-revoke\">\n<h2>Revoke an app password</h2>\n");
+		login_html_form(q, s->mac, "revoke");
+		login_buf_puts(b, "<label for=\"gk-revoke-name\">Name</label>\n<input type=\"text\" "
+		    "id=\"gk-revoke-name\" name=\"name\" maxlength=\"64\" required>\n");
+		login_html_current_password(q, "revoke");
+		login_buf_puts(b, "<button type=\"submit\">Revoke</button>\n</form>\n</section>\n");
 	}
 	login_sibling(q, "account", link, sizeof(link));
 	login_buf_puts(b, "<p><a href=\"");
 	login_buf_html(b, link);
-	login_buf_puts(b, "\">Back to the account page</a></p>\n</main>\n</body>\n</html>\n");
+	login_buf_puts(b, "\">Back to the account page</a></p>\n");
+	login_html_end(q);
 }
 
 /* "path=/p,method=A+B" from the two fields, for gk_apptoken_scope_parse (the CLI's one check). */
@@ -249,58 +218,32 @@ do_revoke(struct rq *q, struct tok_req *s)
 	}
 }
 
-static bool
-read_post(const char *body, size_t len, struct tok_form *f)
-{
-	return login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) &&
-	    login_field(body, len, "action", f->action, sizeof(f->action), true) &&
-	    login_field(body, len, "password", f->password, sizeof(f->password), false) &&
-	    login_field(body, len, "name", f->name, sizeof(f->name), false) &&
-	    login_field(body, len, "expires", f->expires, sizeof(f->expires), false) &&
-	    login_field(body, len, "path", f->path, sizeof(f->path), false) &&
-	    login_field(body, len, "methods", f->methods, sizeof(f->methods), false);
-}
-
 static void
 tokens_post(struct rq *q, struct tok_req *s, const char *body, size_t len)
 {
-	struct login_ctx *ctx = q->ctx;
-	struct gk_user again;
-	enum gk_auth_status st;
-	const char *why = NULL;
+	const struct login_field fields[] = { LOGIN_FIELD("name", s->f.name, false),
+		LOGIN_FIELD("expires", s->f.expires, false), LOGIN_FIELD("path", s->f.path, false),
+		LOGIN_FIELD("methods", s->f.methods, false) };
+	const char *msg = NULL;
+	int status;
 
-	if (!login_form_urlencoded(q) || !read_post(body, len, &s->f)) {
-		login_deny_log(q, s->u.name, "bad-form");
-		page(q, s, 400, NULL, "The form was incomplete. Please try again.");
+	status = login_change_form(q, s->u.name, body, len, &s->f.head, fields,
+	    sizeof(fields) / sizeof(fields[0]), &msg);
+	if (status != 0) {
+		page(q, s, status, NULL, msg);
 		return;
 	}
-	if (!login_csrf_valid(q, s->f.csrf) || !login_origin_check(q, &why)) {
-		login_deny_log(q, s->u.name, why != NULL ? why : "csrf");
-		q->csrf_cookie[0] = '\0';
-		page(q, s, 403, NULL, "This form has expired. Please try again.");
-		return;
-	}
-	if (strcmp(s->f.action, "add") != 0 && strcmp(s->f.action, "revoke") != 0) {
+	if (strcmp(s->f.head.action, "add") != 0 && strcmp(s->f.head.action, "revoke") != 0) {
 		page(q, s, 400, NULL, "Unknown request.");
 		return;
 	}
 	/* Fresh re-authentication, as on the account page. A token is never taken as the password here. */
-	memset(&again, 0, sizeof(again));
-	st = gk_apptoken_shaped(s->f.password) ? GK_AUTH_BAD_PASSWORD :
-	    gk_auth_password(&ctx->auth, s->u.name, s->f.password, q->addr, ctx->now(), &again);
-	gk_wipe(&again, sizeof(again));
-	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {
-		login_message_page(q, 500, "Error", UNAVAIL);
-		return;
-	}
-	if (st != GK_AUTH_OK) {
-		login_deny_log(q, s->u.name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
+	status = login_reauth(q, s->u.name, s->f.head.password, false);
+	if (status == 401)
 		page(q, s, 401, NULL, "Incorrect current password.");
-		return;
-	}
-	if (strcmp(s->f.action, "add") == 0)
+	else if (status == 0 && strcmp(s->f.head.action, "add") == 0)
 		do_add(q, s);
-	else
+	else if (status == 0)
 		do_revoke(q, s);
 }
 
@@ -309,7 +252,6 @@ static bool
 needs_code(struct rq *q, struct tok_req *s)
 {
 	struct gk_err err = { "" };
-	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
 	bool on = false;
 	size_t left = 0;
 
@@ -323,13 +265,7 @@ needs_code(struct rq *q, struct tok_req *s)
 	}
 	if (!on)
 		return false;
-	login_sibling(q, "login", next, sizeof(next));
-	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
-		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
-	q->r.status = 303;
-	login_add_header(q, "Location", next);
-	q->r.ctype = "text/plain; charset=utf-8";
-	login_buf_puts(&q->r.body, "See Other\n");
+	login_code_step(q);
 	return true;
 }
 

@@ -14,36 +14,6 @@
 #define CODE_ERROR    "Incorrect code."
 #define PENDING_ERROR "This sign-in has expired. Please sign in again."
 
-bool
-login_form_urlencoded(const struct rq *q)
-{
-	const char *ct = login_param(q, "CONTENT_TYPE");
-	size_t n = strlen("application/x-www-form-urlencoded");
-
-	return ct != NULL && strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-bool
-login_field(const char *body, size_t len, const char *name, char *out, size_t outsz, bool required)
-{
-	int rc = gk_form_get(body, len, name, out, outsz);
-
-	if (rc == GK_NOTFOUND && !required) {
-		out[0] = '\0';
-		return true;
-	}
-	return rc == GK_OK;
-}
-
-void
-login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz)
-{
-	size_t n = strlen(q->base);
-
-	snprintf(out, outsz, "%s%s%s", q->base, n > 0 && q->base[n - 1] == '/' ? "" : "/", seg);
-}
-
 /* The pending state: a token of its own issuer, good for LOGIN_PENDING_TTL seconds. */
 static int
 pending_issue(struct rq *q, const struct gk_user *u, char *out, size_t outsz)
@@ -100,22 +70,10 @@ static void
 code_page(struct rq *q, int status, const char *error, const char *user, const char *pending,
     const char *rd)
 {
-	struct login_vars v;
-	char mac[64];
+	struct login_vars v = { .code = true, .title = "Two-step verification", .error = error,
+		.user = user, .pending = pending, .rd = rd };
 
-	memset(&v, 0, sizeof(v));
-	login_csrf_ensure(q);
-	login_csrf_emit_cookie(q);
-	login_csrf_mac(q->ctx, q->csrf_cookie, mac, sizeof(mac));
-	v.code = true;
-	v.title = "Two-step verification";
-	v.action = q->self;
-	v.csrf = mac;
-	v.error = error;
-	v.user = user;
-	v.pending = pending;
-	v.rd = rd;
-	login_show_page(q, status, &v);
+	login_show_form(q, status, &v);
 }
 
 /* Enrolled? GK_OK with *on, or an error (logged). */
@@ -185,10 +143,7 @@ login_totp_get(struct rq *q)
 	} else if (!on) {
 		/* The page needs a second factor this user has not set up: the account page enrols. */
 		login_sibling(q, "account", acct, sizeof(acct));
-		q->r.status = 303;
-		login_add_header(q, "Location", acct);
-		q->r.ctype = "text/plain; charset=utf-8";
-		login_buf_puts(&q->r.body, "See Other\n");
+		login_see_other(q, acct);
 	} else if (pending_issue(q, &u, pending, sizeof(pending)) != GK_OK) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 	} else {
@@ -227,19 +182,12 @@ login_totp_post(struct rq *q, const char *body, size_t len)
 		free(f);
 		return false;
 	}
+	const struct login_field fields[] = { LOGIN_FIELD("csrf", f->csrf, true), LOGIN_FIELD("rd", f->rd, false),
+		LOGIN_FIELD("pending", f->pending, true), LOGIN_FIELD("code", f->code, true) };
+
 	memset(&u, 0, sizeof(u));
-	if (!login_form_urlencoded(q)) {
-		login_message_page(q, 415, "Error", "The sign-in form was sent in an unexpected format.");
+	if (!login_signin_form_read(q, body, len, fields, sizeof(fields) / sizeof(fields[0]), PENDING_ERROR))
 		goto out;
-	}
-	if (!login_field(body, len, "csrf", f->csrf, sizeof(f->csrf), true) ||
-	    !login_field(body, len, "rd", f->rd, sizeof(f->rd), false) ||
-	    !login_field(body, len, "pending", f->pending, sizeof(f->pending), true) ||
-	    !login_field(body, len, "code", f->code, sizeof(f->code), true)) {
-		login_deny_log(q, NULL, "bad-form");
-		login_form_page(q, 400, PENDING_ERROR, "", "");
-		goto out;
-	}
 	if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {
 		login_deny_log(q, NULL, why != NULL ? why : "csrf");
 		q->csrf_cookie[0] = '\0';

@@ -27,11 +27,4 @@ bool login_totp_post(struct rq *q, const char *body, size_t len);
 /* The self-service page (GET shows, POST changes): password, TOTP, recovery codes. */
 void login_do_account(struct rq *q, const char *body, size_t len);
 
-/* login_totp.c helpers the account page shares. */
-bool login_form_urlencoded(const struct rq *q);
-bool login_field(const char *body, size_t len, const char *name, char *out, size_t outsz,
-    bool required);
-/* The sibling path of our own (".../login" -> ".../account"). */
-void login_sibling(const struct rq *q, const char *seg, char *out, size_t outsz);
-
 #endif

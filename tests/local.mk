@@ -40,6 +40,7 @@ include tests/attack2.mk
 include tests/selfsvc.mk
 include tests/lead.mk
 include tests/dupb.mk
+include tests/dupa.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)

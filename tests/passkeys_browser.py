@@ -104,7 +104,7 @@ try:
 
     # 2. Add one: name and password again, then the ceremony.
     drv.find_element(By.ID, "gk-pk-newname").send_keys("laptop")
-    drv.find_element(By.ID, "gk-pk-pw").send_keys("correct horse")
+    drv.find_element(By.ID, "gk-begin-pw").send_keys("correct horse")
     drv.find_element(By.ID, "gk-pk-begin").click()
     ok(wait_for(By.ID, "gk-pk-go"), "password accepted: the ceremony page", body())
     drv.find_element(By.ID, "gk-pk-go").click()
@@ -162,14 +162,14 @@ try:
     ok(at_app(), "password + passkey with the real key", drv.current_url + "\n" + body())
     drv.get(APP1 + "/gatekeep/account/passkeys")
     drv.find_element(By.ID, "gk-pk-rmname").send_keys("laptop")
-    drv.find_element(By.ID, "gk-pk-rmpw").send_keys("wrong horse")
-    drv.find_element(By.CSS_SELECTOR, "#gk-pk-rmpw ~ button").click()
+    drv.find_element(By.ID, "gk-remove-pw").send_keys("wrong horse")
+    drv.find_element(By.CSS_SELECTOR, "#gk-remove-pw ~ button").click()
     ok(wait_for(By.ID, "gk-error") and len(drv.find_elements(By.CSS_SELECTOR, ".gk-pk-name")) == 1,
        "removal with a wrong password refused", body())
     drv.find_element(By.ID, "gk-pk-rmname").send_keys("laptop")
-    drv.find_element(By.ID, "gk-pk-rmpw").send_keys("correct horse")
-    drv.find_element(By.CSS_SELECTOR, "#gk-pk-rmpw ~ button").click()
-    ok(wait_for(By.ID, "gk-message") and "You have no passkeys yet." in body(), "passkey removed", body())
+    drv.find_element(By.ID, "gk-remove-pw").send_keys("correct horse")
+    drv.find_element(By.CSS_SELECTOR, "#gk-remove-pw ~ button").click()
+    ok(wait_for(By.ID, "gk-note") and "You have no passkeys yet." in body(), "passkey removed", body())
     ok(sign_out(), "signed out a fourth time")
     drv.get(APP1 + "/protected/")
     wait_for(By.ID, "gk-password")
