@@ -424,6 +424,65 @@ main(void)
 		}
 	}
 
+	/*
+	 * The password's lockout: a ban refuses even a good passkey, with the answer of a
+	 * failed one; a failed assertion counts as a wrong password; a good one clears.
+	 */
+	now_value = T0 + 10000;
+	{
+		struct gk_err err = { "" };
+		long fails = -1, ufails = -1;
+		int64_t until = 0;
+		int i;
+
+		/* (alice signed in from 192.0.2.7 before: the pair is known, the address is not) */
+		for (i = 0; i < 20; i++)
+			gk_lockout_fail(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p) && strstr(out.p, "could not be used") != NULL,
+		    "a banned address: a good passkey refused as a failed one (%d)", st);
+		gk_lockout_clear(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+		for (i = 0; i < 100; i++)
+			gk_lockout_fail(ctx.lk, "alice", NULL, now_value, &err);
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p), "a locked account: a good passkey refused (%d)", st);
+		gk_lockout_clear(ctx.lk, "alice", "192.0.2.7", now_value, &err);
+		now_value++;
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		{
+			char *sig = strstr(body, "&signature=");
+
+			sig[12] = sig[12] == 'A' ? 'B' : 'A';
+		}
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		ok(st == 401 && fails == 1 && ufails == 1,
+		    "a failed assertion counts as a wrong password (%d, pair %ld, user %ld)", st, fails, ufails);
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		memcpy(strstr(body, "user_handle=") + 12, "Kg&x=AA", 7);        /* "*": no user name */
+		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &ufails, &until, &err);
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &fails, &until, &err);
+		ok(st == 401 && fails == ufails + 1, "a bad user handle counts against the address (%d, %ld)",
+		    st, fails);
+		now_value++;
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		ok(st == 303 && session_set(out.p) && fails == 0 && ufails == 0,
+		    "a good passkey clears the counts as a good password (%d, pair %ld, user %ld)", st,
+		    fails, ufails);
+	}
+
 	/* The account page needs a session; off means 404. */
 	st = run("GET", "/gatekeep/account/passkeys", cookie, NULL, &out);
 	is_int(st, 401, "account page without a session");
