@@ -122,7 +122,8 @@ gk_apptoken_check(const struct gk_creds *c, const struct gk_user *u,
 	if (!same)
 		return GK_NOTFOUND;
 	*match = e;
-	if (e->generation != u->generation)
+	/* Above the record: issued at the shared store's generation (lib/auth checks that). */
+	if (e->generation < u->generation)
 		return GK_APPTOKEN_REVOKED;
 	if (e->expires != 0 && now >= e->expires)
 		return GK_APPTOKEN_EXPIRED;
@@ -316,6 +317,13 @@ int
 gk_apptoken_add(const char *dbpath, const char *user, const char *name, int64_t expires,
     const char *scope, int64_t now, char *token, struct gk_err *err)
 {
+	return gk_apptoken_add_at(dbpath, user, name, expires, scope, 0, now, token, err);
+}
+
+int
+gk_apptoken_add_at(const char *dbpath, const char *user, const char *name, int64_t expires,
+    const char *scope, uint32_t generation, int64_t now, char *token, struct gk_err *err)
+{
 	unsigned char secret[GK_APPTOKEN_SECRET_BYTES];
 	struct gk_userdb_txn *txn;
 	struct gk_creds *c;
@@ -340,7 +348,8 @@ gk_apptoken_add(const char *dbpath, const char *user, const char *name, int64_t 
 		if (gk_creds_find(c, GK_CRED_TOKEN, auto_name) == NULL)
 			name = auto_name;
 	}
-	token_new(e, c, user, name, u.generation, now, expires, scope, secret);
+	token_new(e, c, user, name, u.generation > generation ? u.generation : generation, now,
+	    expires, scope, secret);
 	rc = gk_creds_add(c, e);
 	if (rc == GK_EDUP)
 		gk_err_set(err, "user %s already has a token named %s", user, name);
@@ -436,7 +445,7 @@ gk_apptoken_list(const char *dbpath, const char *state_dir, const char *user, in
 		    GK_APPTOKEN_ID_BYTES);
 		fprintf(out, "%s\tid=%s\tcreated=%s\texpires=%s\tlast-used=%s\tscope=%s\tstate=%s\n",
 		    e->name, id, created, expires, used, e->scope[0] ? e->scope : "all",
-		    e->generation != u.generation ? "revoked" :
+		    e->generation < u.generation ? "revoked" :
 		    e->expires != 0 && now >= e->expires ? "expired" : "active");
 	}
 out:

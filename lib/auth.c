@@ -518,6 +518,9 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 			st = GK_AUTH_TOKEN_REVOKED;
 		else if (rc == GK_APPTOKEN_EXPIRED)
 			st = GK_AUTH_TOKEN_EXPIRED;
+		/* the session's rule: max(record, store); the store unreadable: deny */
+		else if ((st = generation_check(a, u, m->generation)) != GK_AUTH_OK)
+			st = st == GK_AUTH_REVOKED ? GK_AUTH_TOKEN_REVOKED : st;
 		else {
 			*used = *m;
 			gk_wipe(used->data, sizeof(used->data));

@@ -132,8 +132,10 @@ enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const 
  *    hash as a wrong password does (through lib/hashpool when there is one:
  *    GK_AUTH_PENDING first, nothing counted), so that its time does not tell
  *    whether its user exists or has credentials; a right token that
- *    is expired or revoked (its generation is not the user's) or whose user
- *    is disabled is refused without counting: it is no guess;
+ *    is expired or revoked (its generation is not the user's: with the
+ *    shared store max(record, store), as for sessions; the store unreadable:
+ *    GK_AUTH_LOCKOUT_ERROR) or whose user is disabled is refused without
+ *    counting: it is no guess;
  *  - a good token neither counts nor clears the user's failures (it cannot
  *    launder guesses at the password), and costs one keyed hash: no cache,
  *    no hash pool, no dummy.

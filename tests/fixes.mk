@@ -7,3 +7,10 @@ TESTS += tests/t_hashpool_memo
 # gatekeep-passwd --export and the credentials an htpasswd line cannot carry.
 TESTS += tests/export_creds.sh
 dist_check_SCRIPTS += tests/export_creds.sh
+# App tokens follow the shared store's generation as sessions do (a real redis-server).
+check_PROGRAMS += tests/t_token_redis
+tests_t_token_redis_SOURCES = tests/t_token_redis.c tests/tap.h tests/tokenfix.h
+tests_t_token_redis_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+tests_t_token_redis_LDADD = $(GK_LIBS)
+TESTS += tests/token_redis.sh
+dist_check_SCRIPTS += tests/token_redis.sh
