@@ -225,7 +225,10 @@ gk_apptoken_scope_parse(const char *in, char *out, size_t outsz, struct gk_err *
 	return GK_OK;
 }
 
-/* Is method m one of the '+'-list (ASCII case ignored)? */
+/*
+ * Is method m one of the '+'-list (ASCII case ignored)? GET includes HEAD: HEAD is GET
+ * without the body (RFC 9110 9.3.2), as Apache's <Limit GET> covers HEAD.
+ */
 static bool
 method_listed(const char *list, const char *m)
 {
@@ -234,7 +237,8 @@ method_listed(const char *list, const char *m)
 
 	for (p = list; *p != '\0'; p += n + (p[n] == '+')) {
 		n = strcspn(p, "+");
-		if (n == ml && strncasecmp(p, m, n) == 0)
+		if ((n == ml && strncasecmp(p, m, n) == 0) ||
+		    (n == 3 && strncasecmp(p, "GET", 3) == 0 && strcasecmp(m, "HEAD") == 0))
 			return true;
 	}
 	return false;
