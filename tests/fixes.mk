@@ -14,3 +14,6 @@ tests_t_token_redis_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 tests_t_token_redis_LDADD = $(GK_LIBS)
 TESTS += tests/token_redis.sh
 dist_check_SCRIPTS += tests/token_redis.sh
+# A FastCGI role gatekeep-authz does not serve: a 403 from both cores, never a 500 or a drop.
+TESTS += tests/fcgi_roles.sh
+dist_check_SCRIPTS += tests/fcgi_roles.sh
