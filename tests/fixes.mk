@@ -1,4 +1,4 @@
-# tests/fixes.mk: regressions for fixes to app-token last use, the hash pool's memo and export.
+# tests/fixes.mk: regressions for fixes to app tokens (last use, HEAD in a GET scope, the shared store's generation, lighttpd), the hash pool's memo, export and FastCGI roles.
 check_PROGRAMS += tests/t_hashpool_memo
 tests_t_hashpool_memo_SOURCES = tests/t_hashpool_memo.c tests/tap.h
 tests_t_hashpool_memo_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
@@ -17,3 +17,6 @@ dist_check_SCRIPTS += tests/token_redis.sh
 # A FastCGI role gatekeep-authz does not serve: a 403 from both cores, never a 500 or a drop.
 TESTS += tests/fcgi_roles.sh
 dist_check_SCRIPTS += tests/fcgi_roles.sh
+# App tokens through a real lighttpd in FastCGI authorizer mode.
+TESTS += tests/tokens_lighttpd.sh
+dist_check_SCRIPTS += tests/tokens_lighttpd.sh
