@@ -5,16 +5,9 @@
 
 PY=/usr/bin/python3
 HOSTILE="$top_srcdir/tests/fcgi_hostile.py"
-DB=$TMP/users.db
-"$GK_PASSWD" -c -b "$DB" alice 'secret one' 2>/dev/null
-ok $? "user database created"
-cat > "$TMP/gk.conf" <<CONF
-database = $DB
-secret_file = $TMP/secret
-methods = basic
-log_target = stderr
-$GK_RUN_LINES
-CONF
+"$GK_PASSWD" -c -b "$TMP/users.db" alice 'secret one' 2>/dev/null || bail "gatekeep-passwd -c failed"
+printf '%s\n' "database = $TMP/users.db" "secret_file = $TMP/secret" "methods = basic" \
+	"log_target = stderr" "$GK_RUN_LINES" >"$TMP/gk.conf"
 gk_give_nobody "$TMP"
 
 for core in events libfcgi; do

@@ -154,6 +154,15 @@ assertion(const char *ch, const char *csrf, uint32_t count, const char *extra, c
 	    b_sig, b_uh, extra);
 }
 
+/* Spoils the signature of an assertion's form body (one base64url character). */
+static void
+flip_signature(char *body)
+{
+	char *sig = strstr(body, "&signature=");
+
+	sig[12] = sig[12] == 'A' ? 'B' : 'A';
+}
+
 /* The "amr" claim of the session the response sets ("" when none). */
 static void
 session_amr(const char *resp, char *out, size_t outsz)
@@ -258,13 +267,9 @@ main(void)
 	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
 	attr(out.p, "data-challenge", ch, sizeof(ch));
 	assertion(ch, csrf, 0, "", body, sizeof(body));
-	{
-		char *sig = strstr(body, "&signature=");
-
-		sig[12] = sig[12] == 'A' ? 'B' : 'A';
-		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
-		ok(st == 401 && !session_set(out.p), "bad signature refused (%d)", st);
-	}
+	flip_signature(body);
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 401 && !session_set(out.p), "bad signature refused (%d)", st);
 	assertion(ch, csrf, 0, "", body, sizeof(body));
 	{
 		char *uh = strstr(body, "&user_handle=");
@@ -454,11 +459,7 @@ main(void)
 		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
 		attr(out.p, "data-challenge", ch, sizeof(ch));
 		assertion(ch, csrf, 0, "", body, sizeof(body));
-		{
-			char *sig = strstr(body, "&signature=");
-
-			sig[12] = sig[12] == 'A' ? 'B' : 'A';
-		}
+		flip_signature(body);
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
 		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);

@@ -17,25 +17,22 @@ store_conf(struct gk_statestore_conf *sc, const char *url)
 	sc->down = GK_STORE_DOWN_DENY;
 }
 
-/* A gk_auth over the table and the store at url (tokenfix's auth_new, plus the store). */
+/* tokenfix's gk_auth, its lockout swapped for one that keeps its state in the store at url. */
 static void
 auth_store(struct gk_auth *a, const char *url)
 {
-	struct gk_lockout_conf lc = { .max_failures = MAXF, .find_time = 60, .ban_time = 30,
-	    .address_failures = MAXF };
+	struct gk_lockout_conf lc;
 	struct gk_err err;
 
+	auth_new(a);
+	gk_lockout_close(a->lk);
+	memset(&lc, 0, sizeof(lc));
+	lc.max_failures = MAXF, lc.find_time = 60, lc.ban_time = 30;
 	store_conf(&lc.store, url);
-	memset(a, 0, sizeof(*a));
-	a->pw = gk_pw_ctx_new(&err);
-	a->lockout_on = true;
-	if (a->pw == NULL || gk_lockout_open(state, &lc, &a->lk, &err) != GK_OK) {
+	if (gk_lockout_open(state, &lc, &a->lk, &err) != GK_OK) {
 		printf("Bail out! %s\n", err.msg);
 		exit(99);
 	}
-	a->log = &quiet;
-	a->lookup = lookup;
-	a->creds = creds;
 }
 
 int

@@ -8,14 +8,15 @@
 . "$top_srcdir/tests/servers/harness.sh"
 
 gk_world
-pw() { GATEKEEP_CONFIG=$GK/gatekeep.conf "$GK_PASSWD" "$@" 2>>"$LOG/passwd.out"; }
-ALL=$(pw --token-add alice --name all "$GK/users.db") || bail "--token-add"
-GET=$(pw --token-add alice --name get --scope 'path=/private/,method=GET' "$GK/users.db") ||
-	bail "--token-add --scope"
+token() { GATEKEEP_CONFIG=$GK/gatekeep.conf "$GK_PASSWD" --token-add alice --name "$@" \
+	"$GK/users.db" 2>>"$LOG/passwd.out" || bail "gatekeep-passwd --token-add $*"; }
+lastlog() { grep "$1" "$LOG/authz.out" | tail -1; }
 gk_start_authz unix
 gk_start_lighttpd socket
-diag "lighttpd on $BASE, gatekeep-authz on $GK_SOCK"
-lastlog() { grep "$1" "$LOG/authz.out" | tail -1; }
+diag "app tokens through lighttpd on $BASE, gatekeep-authz on $GK_SOCK"
+# the tokens are added while both run: the authorizer reads the database as it changes
+ALL=$(token all)
+GET=$(token get --scope 'path=/private/,method=GET')
 
 req -u "alice:$ALL" "$BASE/private/"
 is "$CODE" 200 "the token as alice's Basic password: 200"
@@ -52,7 +53,8 @@ req -u "alice:$GET" "$BASE/staff/"
 is "$CODE" 403 "... another path: 403"
 unlike "$BODY" 'app-ok' "... the app did not run"
 
-pw --revoke-sessions "$GK/users.db" alice
+GATEKEEP_CONFIG=$GK/gatekeep.conf "$GK_PASSWD" --revoke-sessions "$GK/users.db" alice \
+	2>>"$LOG/passwd.out"
 req -H "Authorization: Bearer $ALL" "$BASE/private/"
 is "$CODE" 401 "after --revoke-sessions: 401"
 like "$(lastlog 'deny user=alice')" 'reason=token-revoked' "... reason=token-revoked"
