@@ -73,6 +73,7 @@ pw_token_main(int argc, char **argv)
 	char scope[GK_CRED_SCOPE_MAX + 1] = "", db[GK_PATH_MAX], token[GK_APPTOKEN_MAX + 1];
 	char dir[GK_PATH_MAX];
 	struct gk_lockout_conf lc;
+	uint32_t gen = 0;
 	struct gk_err err = { "" };
 	struct pw_opts o;
 	int64_t now = (int64_t)time(NULL), expires = 0;
@@ -133,7 +134,13 @@ pw_token_main(int argc, char **argv)
 		return rc;
 	switch (mode) {
 	case T_ADD:
-		rc = gk_apptoken_add(db, user, name, expires, scope, now, token, &err);
+		/* state_backend = redis: the store's generation, as a new session's (lib/auth). */
+		if (pw_resolve_state_dir(&o, npos > 0 ? pos[0] : NULL, dir, sizeof(dir), &lc) ==
+		    EX_PW_OK && gk_statestore_issue_once(&lc.store, user, &gen, &err) != GK_OK)
+			pw_warnx("the state store cannot be read (%s): the token carries the record's "
+			    "generation and is refused if another machine signed %s out everywhere",
+			    err.msg, user);
+		rc = gk_apptoken_add_at(db, user, name, expires, scope, gen, now, token, &err);
 		if (rc != GK_OK)
 			return token_fail(rc, db, &err);
 		/* The token on stdout alone (scripts capture it); it is never shown again. */

@@ -348,7 +348,8 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		goto done;
 	}
 	if (role != GK_ROLE_AUTHORIZER && role != GK_ROLE_RESPONDER) {
-		authz_fail(d, GK_OUT_ERROR, "unknown-role");
+		/* FILTER: the peer's bytes, no fault of ours; a refusal every server passes on */
+		authz_fail(d, GK_OUT_FORBIDDEN, "unknown-role");
 		goto done;
 	}
 	if (view_get(a, &req, role, &v, d) != GK_OK)

@@ -122,7 +122,8 @@ gk_apptoken_check(const struct gk_creds *c, const struct gk_user *u,
 	if (!same)
 		return GK_NOTFOUND;
 	*match = e;
-	if (e->generation != u->generation)
+	/* Above the record: issued at the shared store's generation (lib/auth checks that). */
+	if (e->generation < u->generation)
 		return GK_APPTOKEN_REVOKED;
 	if (e->expires != 0 && now >= e->expires)
 		return GK_APPTOKEN_EXPIRED;
@@ -224,7 +225,10 @@ gk_apptoken_scope_parse(const char *in, char *out, size_t outsz, struct gk_err *
 	return GK_OK;
 }
 
-/* Is method m one of the '+'-list (ASCII case ignored)? */
+/*
+ * Is method m one of the '+'-list (ASCII case ignored)? GET includes HEAD: HEAD is GET
+ * without the body (RFC 9110 9.3.2), as Apache's <Limit GET> covers HEAD.
+ */
 static bool
 method_listed(const char *list, const char *m)
 {
@@ -233,7 +237,8 @@ method_listed(const char *list, const char *m)
 
 	for (p = list; *p != '\0'; p += n + (p[n] == '+')) {
 		n = strcspn(p, "+");
-		if (n == ml && strncasecmp(p, m, n) == 0)
+		if ((n == ml && strncasecmp(p, m, n) == 0) ||
+		    (n == 3 && strncasecmp(p, "GET", 3) == 0 && strcasecmp(m, "HEAD") == 0))
 			return true;
 	}
 	return false;
@@ -316,6 +321,13 @@ int
 gk_apptoken_add(const char *dbpath, const char *user, const char *name, int64_t expires,
     const char *scope, int64_t now, char *token, struct gk_err *err)
 {
+	return gk_apptoken_add_at(dbpath, user, name, expires, scope, 0, now, token, err);
+}
+
+int
+gk_apptoken_add_at(const char *dbpath, const char *user, const char *name, int64_t expires,
+    const char *scope, uint32_t generation, int64_t now, char *token, struct gk_err *err)
+{
 	unsigned char secret[GK_APPTOKEN_SECRET_BYTES];
 	struct gk_userdb_txn *txn;
 	struct gk_creds *c;
@@ -340,7 +352,8 @@ gk_apptoken_add(const char *dbpath, const char *user, const char *name, int64_t 
 		if (gk_creds_find(c, GK_CRED_TOKEN, auto_name) == NULL)
 			name = auto_name;
 	}
-	token_new(e, c, user, name, u.generation, now, expires, scope, secret);
+	token_new(e, c, user, name, u.generation > generation ? u.generation : generation, now,
+	    expires, scope, secret);
 	rc = gk_creds_add(c, e);
 	if (rc == GK_EDUP)
 		gk_err_set(err, "user %s already has a token named %s", user, name);
@@ -436,7 +449,7 @@ gk_apptoken_list(const char *dbpath, const char *state_dir, const char *user, in
 		    GK_APPTOKEN_ID_BYTES);
 		fprintf(out, "%s\tid=%s\tcreated=%s\texpires=%s\tlast-used=%s\tscope=%s\tstate=%s\n",
 		    e->name, id, created, expires, used, e->scope[0] ? e->scope : "all",
-		    e->generation != u.generation ? "revoked" :
+		    e->generation < u.generation ? "revoked" :
 		    e->expires != 0 && now >= e->expires ? "expired" : "active");
 	}
 out:

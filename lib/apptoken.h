@@ -60,7 +60,8 @@ int gk_apptoken_parse(const char *s, struct gk_apptoken *t);
  * The token check against a user's stored credentials, once u is looked up:
  * GK_OK (*match = the entry), GK_NOTFOUND (no token with that id, or a wrong
  * secret: one answer for both), or why a right token is refused:
- * GK_APPTOKEN_EXPIRED, GK_APPTOKEN_REVOKED (its generation is not the user's).
+ * GK_APPTOKEN_EXPIRED, GK_APPTOKEN_REVOKED (its generation is below the record's; one
+ * above it is lib/auth's to check against the shared store: gk_auth_token).
  */
 #define GK_APPTOKEN_EXPIRED 10
 #define GK_APPTOKEN_REVOKED 11
@@ -99,6 +100,13 @@ int gk_apptoken_expires_parse(const char *s, int64_t now, int64_t *out, struct g
  */
 int gk_apptoken_add(const char *dbpath, const char *user, const char *name, int64_t expires,
     const char *scope, int64_t now, char *token, struct gk_err *err);
+/*
+ * add_at: the same, the token's generation at least generation (with state_backend =
+ * redis the store's, gk_auth_issue_generation: else a sign-out everywhere on another
+ * machine, which raised only the store's, would leave the new token refused at once).
+ */
+int gk_apptoken_add_at(const char *dbpath, const char *user, const char *name, int64_t expires,
+    const char *scope, uint32_t generation, int64_t now, char *token, struct gk_err *err);
 /* revoke: GK_OK, GK_NOTFOUND (no such user or token; err says which). */
 int gk_apptoken_revoke(const char *dbpath, const char *user, const char *name,
     struct gk_err *err);

@@ -297,6 +297,29 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	return st;
 }
 
+/* --- credentials checked by their own code (passkeys): the password's lockout --- */
+
+enum gk_auth_status
+gk_auth_attempt_begin(struct gk_auth *a, const char *user, const char *addr, int64_t now)
+{
+	if (user != NULL && !gk_valid_user(user, strlen(user)))
+		user = NULL;
+	return lockout_reserve(a, user, addr, now);
+}
+
+void
+gk_auth_attempt_end(struct gk_auth *a, const char *user, const char *addr, int64_t now,
+    enum gk_auth_status outcome)
+{
+	if (user != NULL && !gk_valid_user(user, strlen(user)))
+		user = NULL;
+	if (outcome == GK_AUTH_OK && user != NULL)
+		lockout_settle(a, user, addr, now, false);
+	else if (outcome == GK_AUTH_DB_ERROR || outcome == GK_AUTH_INTERNAL)
+		lockout_settle(a, user, addr, now, true);
+	/* any other refusal: the reservation stays a failure */
+}
+
 /* --- token generations, shared through the state store (state_backend = redis) --- */
 
 /*
@@ -497,6 +520,9 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 			st = GK_AUTH_TOKEN_REVOKED;
 		else if (rc == GK_APPTOKEN_EXPIRED)
 			st = GK_AUTH_TOKEN_EXPIRED;
+		/* the session's rule: max(record, store); the store unreadable: deny */
+		else if ((st = generation_check(a, u, m->generation)) != GK_AUTH_OK)
+			st = st == GK_AUTH_REVOKED ? GK_AUTH_TOKEN_REVOKED : st;
 		else {
 			*used = *m;
 			gk_wipe(used->data, sizeof(used->data));

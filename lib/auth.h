@@ -132,8 +132,10 @@ enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const 
  *    hash as a wrong password does (through lib/hashpool when there is one:
  *    GK_AUTH_PENDING first, nothing counted), so that its time does not tell
  *    whether its user exists or has credentials; a right token that
- *    is expired or revoked (its generation is not the user's) or whose user
- *    is disabled is refused without counting: it is no guess;
+ *    is expired or revoked (its generation is not the user's: with the
+ *    shared store max(record, store), as for sessions; the store unreadable:
+ *    GK_AUTH_LOCKOUT_ERROR) or whose user is disabled is refused without
+ *    counting: it is no guess;
  *  - a good token neither counts nor clears the user's failures (it cannot
  *    launder guesses at the password), and costs one keyed hash: no cache,
  *    no hash pool, no dummy.
@@ -143,6 +145,23 @@ enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const 
  */
 enum gk_auth_status gk_auth_token(struct gk_auth *a, const char *user, const char *token,
     const char *addr, int64_t now, struct gk_user *u, struct gk_cred *used);
+
+/*
+ * A credential checked by its own code, not by a hash (a passkey's assertion,
+ * lib/login_passkey.c), through the same lockout as passwords:
+ * gk_auth_attempt_begin() before the check -- a ban, lock or throttle of the
+ * user (NULL or an invalid name: the address alone) at addr refuses with the
+ * status the password check gives (GK_AUTH_BANNED, ...; GK_AUTH_LOCKOUT_ERROR:
+ * deny), else one failure is reserved as for a password -- and
+ * gk_auth_attempt_end() with the outcome: GK_AUTH_OK does what a right
+ * password does (clears the user's and the pair's counts, gives the address
+ * its reservation back), GK_AUTH_DB_ERROR or GK_AUTH_INTERNAL (nobody's
+ * fault) takes the reservation back, any other refusal leaves it counted.
+ */
+enum gk_auth_status gk_auth_attempt_begin(struct gk_auth *a, const char *user, const char *addr,
+    int64_t now);
+void gk_auth_attempt_end(struct gk_auth *a, const char *user, const char *addr, int64_t now,
+    enum gk_auth_status outcome);
 
 /* What one session check needs besides the auth context. */
 struct gk_auth_session_conf {

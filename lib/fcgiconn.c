@@ -411,8 +411,8 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 		return GK_FCGICONN_WAIT;
 	}
 	if (rc != GK_OK) {
-		bool answer = res.request_id > 0 && (rc == GK_ETOOLONG ||
-		    (rc == GK_EINVAL && strcmp(res.reason, "nul-in-value") == 0));
+		bool answer = res.request_id > 0 && (rc == GK_ETOOLONG || (rc == GK_EINVAL &&
+		    (strcmp(res.reason, "nul-in-value") == 0 || strcmp(res.reason, "bad-role") == 0)));
 
 		refuse(c, GK_FCGICONN_BAD_RECORD, res.reason);
 		if (answer)

@@ -113,7 +113,8 @@ refusal_status(const struct gk_fcgiloop *l, int rc, const struct gk_fcgiguard_re
 		return 0;
 	if (rc == GK_ETOOLONG)
 		return strcmp(res->reason, "stdin-too-big") == 0 ? l->status_stdin : l->status_params;
-	if (rc == GK_EINVAL && strcmp(res->reason, "nul-in-value") == 0)
+	if (rc == GK_EINVAL && (strcmp(res->reason, "nul-in-value") == 0 ||
+	    strcmp(res->reason, "bad-role") == 0))
 		return l->status_bad;
 	return 0;
 }

@@ -207,6 +207,16 @@ start_session(struct rq *q, const struct gk_user *u, const char *rd, bool second
 	login_start_session(q, u, rd, second ? "password+passkey" : multi ? "passkey+uv" : "passkey");
 }
 
+/* A refused assertion (or a ban): the password form for the second factor, else the passkey page. */
+static void
+refuse(struct rq *q, bool second, const char *rd)
+{
+	if (second)
+		login_form_page(q, 401, FAILED, "", rd);
+	else
+		show_get(q, 401, FAILED, NULL, "", rd);
+}
+
 static void
 signin_post(struct rq *q, const char *body, size_t len)
 {
@@ -219,10 +229,13 @@ signin_post(struct rq *q, const char *body, size_t len)
 	int64_t iat = 0;
 	const char *why = NULL;
 	uint8_t flags = 0;
+	enum gk_auth_status st;
+	int64_t now;
 	bool second;
 	int rc;
 
 	memset(&u, 0, sizeof(u));
+	user[0] = '\0';
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
 		login_message_page(q, 500, "Error", UNAVAIL);
@@ -271,37 +284,51 @@ signin_post(struct rq *q, const char *body, size_t len)
 		}
 		/* Username-less: the user handle we gave the authenticator is the user name. */
 		if (!login_passkey_b64_decode(a->user_handle, handle, sizeof(handle) - 1, &hlen) ||
-		    hlen == 0 || !gk_valid_user((const char *)handle, hlen)) {
-			login_deny_log(q, NULL, "passkey-bad-user-handle");
-			show_get(q, 401, FAILED, NULL, "", a->rd);
-			goto out;
-		}
+		    hlen == 0 || !gk_valid_user((const char *)handle, hlen))
+			hlen = 0;       /* counted against the address alone, below */
 		memcpy(user, handle, hlen);
 		user[hlen] = '\0';
+	}
+	/*
+	 * The password's lockout (SECURITY.md): a ban, lock or throttle of this user or
+	 * address refuses before the assertion is looked at, with the answer of a failed
+	 * one; every assertion is counted as a failure until it verifies.
+	 */
+	now = ctx->now();
+	st = gk_auth_attempt_begin(&ctx->auth, user[0] != '\0' ? user : NULL, q->addr, now);
+	if (st != GK_AUTH_OK) {
+		login_deny_log(q, user[0] != '\0' ? user : NULL, gk_auth_reason(st));
+		refuse(q, second, a->rd);
+		goto out;
+	}
+	if (user[0] == '\0') {
+		login_deny_log(q, NULL, "passkey-bad-user-handle");
+		refuse(q, second, a->rd);
+		goto out;
 	}
 	rc = login_db_lookup(ctx, user, &u);
 	if (rc != GK_OK || (u.flags & GK_USER_DISABLED)) {
 		if (rc != GK_OK && rc != GK_NOTFOUND) {
+			gk_auth_attempt_end(&ctx->auth, user, q->addr, now, GK_AUTH_DB_ERROR);
 			login_message_page(q, 500, "Error", UNAVAIL);
 			goto out;
 		}
 		login_deny_log(q, user, rc == GK_OK ? "disabled" : "unknown-user");
-		show_get(q, 401, FAILED, NULL, "", a->rd);
+		refuse(q, second, a->rd);
 		goto out;
 	}
 	rc = verify_and_record(q, u.name, a, ch, iat, &flags, &why);
 	if (rc == GK_ERR) {
+		gk_auth_attempt_end(&ctx->auth, user, q->addr, now, GK_AUTH_DB_ERROR);
 		login_message_page(q, 500, "Error", UNAVAIL);
 		goto out;
 	}
 	if (rc != GK_OK) {
 		login_deny_log(q, u.name, why);
-		if (second)
-			login_form_page(q, 401, FAILED, "", a->rd);
-		else
-			show_get(q, 401, FAILED, NULL, "", a->rd);
+		refuse(q, second, a->rd);
 		goto out;
 	}
+	gk_auth_attempt_end(&ctx->auth, u.name, q->addr, now, GK_AUTH_OK);
 	start_session(q, &u, a->rd, second, flags);
 out:
 	gk_wipe(&u, sizeof(u));

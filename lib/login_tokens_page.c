@@ -108,7 +108,7 @@ page(struct rq *q, struct tok_req *s, int status, const char *note, const char *
 		when(b, e->last_used, "never");
 		login_buf_puts(b, "</td><td>");
 		login_buf_html(b, e->scope[0] != '\0' ? e->scope : "all of your rights");
-		login_buf_printf(b, "</td><td>%s</td></tr>\n", e->generation != s->u.generation ? "revoked" :
+		login_buf_printf(b, "</td><td>%s</td></tr>\n", e->generation < s->u.generation ? "revoked" :
 		    e->expires != 0 && ctx->now() >= e->expires ? "expired" : "active");
 	}
 	login_buf_puts(b, shown > 0 ? "</tbody>\n</table>\n" : "<p id=\"gk-no-tokens\">None.</p>\n");
@@ -185,8 +185,9 @@ do_add(struct rq *q, struct tok_req *s)
 		page(q, s, 400, NULL, msg);
 		return;
 	}
-	rc = gk_apptoken_add(ctx->cfg.database, s->u.name, s->f.name[0] ? s->f.name : NULL, expires,
-	    scope, now, s->token, &err);
+	/* The shared store's generation (state_backend = redis), as a new session's. */
+	rc = gk_apptoken_add_at(ctx->cfg.database, s->u.name, s->f.name[0] ? s->f.name : NULL,
+	    expires, scope, gk_auth_issue_generation(&ctx->auth, &s->u), now, s->token, &err);
 	if (rc == GK_OK) {
 		gk_log(&ctx->log, LOG_NOTICE, "app password added user=%s from=%s (account page)",
 		    s->u.name, q->addr ? q->addr : "-");

@@ -638,3 +638,22 @@ gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *use
 	gk_statestore_close(st);
 	return rc;
 }
+
+int
+gk_statestore_issue_once(const struct gk_statestore_conf *conf, const char *user, uint32_t *gen,
+    struct gk_err *err)
+{
+	struct gk_statestore *st;
+	int rc;
+
+	*gen = 0;
+	if (!conf->enabled)
+		return GK_OK;
+	if (gk_statestore_open(conf, &st, err) != GK_OK || st == NULL)
+		return GK_ERR;
+	rc = gk_statestore_raise(st, user, 0, false, gen, err);
+	gk_statestore_close(st);
+	if (rc != GK_OK)
+		*gen = 0;
+	return rc;
+}

@@ -106,6 +106,14 @@ int gk_statestore_raise(struct gk_statestore *st, const char *user, uint32_t at_
 int gk_statestore_revoke_once(const struct gk_statestore_conf *conf, const char *user,
     uint32_t record_gen, struct gk_err *err);
 
+/*
+ * For a one-shot program (gatekeep-passwd --token-add): the generation a new
+ * token of user carries, as gk_auth_issue_generation (opens, raises without
+ * bump, closes). *gen = 0 and GK_OK at once when conf is not enabled.
+ */
+int gk_statestore_issue_once(const struct gk_statestore_conf *conf, const char *user,
+    uint32_t *gen, struct gk_err *err);
+
 /* "redis unix:/run/redis.sock" and the like, for log lines. */
 const char *gk_statestore_name(const struct gk_statestore *st);
 

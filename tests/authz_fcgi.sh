@@ -263,7 +263,7 @@ is "$(st authorizer /x "$ALICE")" "Status: 200" "authenticated request..."
 a=$(q authorizer /x)
 is "$(echo "$a" | head -1)" "Status: 401" "...then an anonymous one on the same worker: denied"
 unlike "$a" 'alice' "no identity left over"
-is "$(st filter /x "$ALICE")" "Status: 500" "FILTER role: denied"
+is "$(st filter /x "$ALICE")" "Status: 403" "FILTER role: refused (403, reason=unknown-role), never a 500"
 
 # --- hostile records --------------------------------------------------------------
 is "$(st authorizer /x --hostile many-params)" "Status: 403" "2000 params: denied"

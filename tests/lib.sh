@@ -178,3 +178,16 @@ gk_redis_start() {
 	for i in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
 	[ -S "$sock" ] || { sed 's/^/#   /' "$TMP/redis.out"; bail "redis-server did not start"; }
 }
+
+# gk_redis_tap PROG MIN: the C test tests/PROG against a redis-server of its own
+# (GK_TEST_REDIS_URL), its lines as comments; passes when it passed, with MIN checks or more.
+gk_redis_tap() {
+	local prog="$1" min="$2" rc
+	gk_redis_start "$TMP/redis.sock"
+	GK_TEST_REDIS_URL="unix:$TMP/redis.sock" "$top_builddir/tests/$prog" >"$TMP/t.out" 2>&1
+	rc=$?
+	sed -e "s/^ok /# ($prog) ok /" -e "s/^not ok /# ($prog) NOT OK /" "$TMP/t.out" | grep -v '^1\.\.'
+	is "$rc" 0 "$prog against redis-server: every check passed"
+	[ "$(grep -c '^ok' "$TMP/t.out")" -ge "$min" ]
+	ok $? "... and it ran its checks ($(grep -c '^ok' "$TMP/t.out"), at least $min)"
+}

@@ -166,6 +166,11 @@ test_scope(void)
 	ok(ALLOWS("path=/dav/,method=GET+PROPFIND", "/dav/a.txt", "GET"), "in scope");
 	ok(ALLOWS("path=/dav/,method=GET+PROPFIND", "/dav/a.txt", "propfind"), "  method case ignored");
 	ok(!ALLOWS("path=/dav/,method=GET+PROPFIND", "/dav/a.txt", "PUT"), "a method out of scope");
+	ok(ALLOWS("method=GET", "/dav/a.txt", "HEAD") && ALLOWS("method=get", "/x", "head"),
+	    "  GET includes HEAD (RFC 9110 9.3.2; Apache's <Limit GET>)");
+	ok(!ALLOWS("method=GET", "/x?_method=POST", "HEAD"), "  but not a HEAD overridden to POST");
+	ok(!ALLOWS("method=HEAD", "/x", "GET"), "  HEAD alone does not include GET");
+	ok(!ALLOWS("method=PROPFIND", "/x", "HEAD"), "  nor does another method include HEAD");
 	ok(!ALLOWS("path=/dav/,method=GET+PROPFIND", "/dav/a.txt?_method=DELETE", "GET"),
 	    "  also as a _method override");
 	ok(!ALLOWS("path=/dav/", "/admin/", "GET"), "a path out of scope");

@@ -154,6 +154,15 @@ assertion(const char *ch, const char *csrf, uint32_t count, const char *extra, c
 	    b_sig, b_uh, extra);
 }
 
+/* Spoils the signature of an assertion's form body (one base64url character). */
+static void
+flip_signature(char *body)
+{
+	char *sig = strstr(body, "&signature=");
+
+	sig[12] = sig[12] == 'A' ? 'B' : 'A';
+}
+
 /* The "amr" claim of the session the response sets ("" when none). */
 static void
 session_amr(const char *resp, char *out, size_t outsz)
@@ -258,13 +267,9 @@ main(void)
 	st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
 	attr(out.p, "data-challenge", ch, sizeof(ch));
 	assertion(ch, csrf, 0, "", body, sizeof(body));
-	{
-		char *sig = strstr(body, "&signature=");
-
-		sig[12] = sig[12] == 'A' ? 'B' : 'A';
-		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
-		ok(st == 401 && !session_set(out.p), "bad signature refused (%d)", st);
-	}
+	flip_signature(body);
+	st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+	ok(st == 401 && !session_set(out.p), "bad signature refused (%d)", st);
 	assertion(ch, csrf, 0, "", body, sizeof(body));
 	{
 		char *uh = strstr(body, "&user_handle=");
@@ -422,6 +427,61 @@ main(void)
 			    "config origin=\"%s\" rp_id=\"%s\": %s %s", cases[i].origin, cases[i].rp,
 			    cases[i].good ? "accepted" : "refused", err.msg);
 		}
+	}
+
+	/*
+	 * The password's lockout: a ban refuses even a good passkey, with the answer of a
+	 * failed one; a failed assertion counts as a wrong password; a good one clears.
+	 */
+	now_value = T0 + 10000;
+	{
+		struct gk_err err = { "" };
+		long fails = -1, ufails = -1;
+		int64_t until = 0;
+		int i;
+
+		/* (alice signed in from 192.0.2.7 before: the pair is known, the address is not) */
+		for (i = 0; i < 20; i++)
+			gk_lockout_fail(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p) && strstr(out.p, "could not be used") != NULL,
+		    "a banned address: a good passkey refused as a failed one (%d)", st);
+		gk_lockout_clear(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+		for (i = 0; i < 100; i++)
+			gk_lockout_fail(ctx.lk, "alice", NULL, now_value, &err);
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		ok(st == 401 && !session_set(out.p), "a locked account: a good passkey refused (%d)", st);
+		gk_lockout_clear(ctx.lk, "alice", "192.0.2.7", now_value, &err);
+		now_value++;
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		flip_signature(body);
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		ok(st == 401 && fails == 1 && ufails == 1,
+		    "a failed assertion counts as a wrong password (%d, pair %ld, user %ld)", st, fails, ufails);
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		memcpy(strstr(body, "user_handle=") + 12, "Kg&x=AA", 7);        /* "*": no user name */
+		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &ufails, &until, &err);
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &fails, &until, &err);
+		ok(st == 401 && fails == ufails + 1, "a bad user handle counts against the address (%d, %ld)",
+		    st, fails);
+		now_value++;
+		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
+		attr(out.p, "data-challenge", ch, sizeof(ch));
+		assertion(ch, csrf, 0, "", body, sizeof(body));
+		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
+		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		ok(st == 303 && session_set(out.p) && fails == 0 && ufails == 0,
+		    "a good passkey clears the counts as a good password (%d, pair %ld, user %ld)", st,
+		    fails, ufails);
 	}
 
 	/* The account page needs a session; off means 404. */

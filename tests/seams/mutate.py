@@ -11,7 +11,8 @@ USERS = {"alice": "alice-pw", "bob": "bob-pw", "erin": "erin-pw", "carol": "caro
          "rita": "rita-pw"}
 
 PATHS = ["/private/", "/private/x", "/admin/", "/admin/panel", "/public/", "/public/x",
-         "/staff/", "/staff/x", "/private/del/", "/private/del/x", "/", "/other"]
+         "/staff/", "/staff/x", "/private/del/", "/private/del/x", "/", "/other",
+         "/private/2fa/", "/private/2fa/x"]
 
 # (tag, function(path) -> path): path tricks; several may be stacked
 def _case(rng, p):
@@ -100,6 +101,11 @@ SPOOF = [  # header name (canonical spelling), values
     ("X-Remote-User", ["bob"]),
     ("X-Forwarded-User", ["bob"]),
     ("Forwarded", ["for=192.0.2.1;host={bypass};proto=https"]),
+    # a second factor claimed by the client: only the signed session's "amr" counts
+    ("X-Gatekeep-Amr", ["otp", "pwd otp", "pwd,hwk"]),
+    ("Amr", ["otp", "[\"pwd\",\"otp\"]"]),
+    ("X-Auth-Request-Amr", ["hwk"]),
+    ("Remote-Amr", ["otp"]),
 ]
 
 OVERRIDE = ["X-Http-Method-Override", "X-Http-Method", "X-Method-Override"]
@@ -141,8 +147,9 @@ class Request:
 
 
 class Generator:
-    def __init__(self, rng, port, tokens, forged, bypass_host, honest=False):
+    def __init__(self, rng, port, tokens, forged, bypass_host, honest=False, app_tokens=None):
         self.rng, self.port, self.tokens, self.forged = rng, port, tokens, forged
+        self.app_tokens = app_tokens or {}     # user -> app token (tests/seams.sh --app-tokens)
         self.honest = honest    # plain requests only: the oracle's own check (no violation ever)
         self.bypass_host = bypass_host or "intranet.test"
 
@@ -210,8 +217,37 @@ class Generator:
                 ("cookie-and-basic", [("Cookie", name + "=" + t_u), ("Authorization", other)]),
                 ("cookie-header-lower", [("cookie", name + "=" + t_u)]),
             ]
+        a_u, a_bob = self.app_tokens.get(u), self.app_tokens.get("bob")
+        if a_u and a_bob:
+            # app tokens: "Authorization: Bearer" in every spelling, and as the Basic password
+            swapped = "gk1." + b64("bob").rstrip("=").replace("+", "-").replace("/", "_") + \
+                a_u[a_u.index(".", 4):]
+            kinds += [
+                ("bearer-ok", [("Authorization", "Bearer " + a_u)]),
+                ("bearer-lower-scheme", [("Authorization", "bearer " + a_u)]),
+                ("bearer-upper-scheme", [("Authorization", "BEARER " + a_u)]),
+                ("bearer-two-spaces", [("Authorization", "Bearer  " + a_u)]),
+                ("bearer-tab", [("Authorization", "Bearer\t" + a_u)]),
+                ("bearer-no-space", [("Authorization", "Bearer" + a_u)]),
+                ("bearer-two-headers", [("Authorization", "Bearer " + a_u),
+                                        ("Authorization", "Bearer " + a_bob)]),
+                ("bearer-two-headers-same", [("Authorization", "Bearer " + a_u),
+                                             ("Authorization", "Bearer " + a_u)]),
+                ("bearer-comma-merged", [("Authorization", "Bearer " + a_u + ", Bearer " + a_bob)]),
+                ("bearer-comma-merged-basic", [("Authorization", "Bearer " + a_u + ", " + other)]),
+                ("bearer-and-basic", [("Authorization", "Bearer " + a_u), ("Authorization", other)]),
+                ("bearer-trailing-junk", [("Authorization", "Bearer " + a_u + "x")]),
+                ("bearer-tampered", [("Authorization", "Bearer " + a_u[:-4] + "AAAA")]),
+                ("bearer-user-swapped", [("Authorization", "Bearer " + swapped)]),
+                ("bearer-header-lower", [("authorization", "Bearer " + a_u)]),
+                ("token-as-basic", [("Authorization", "Basic " + b64(u + ":" + a_u))]),
+                ("token-as-basic-other-user", [("Authorization", "Basic " + b64("bob:" + a_u))]),
+            ]
+            if t_bob:
+                kinds += [("bearer-and-cookie", [("Authorization", "Bearer " + a_u),
+                                                 ("Cookie", name + "=" + t_bob)])]
         x = r.random()
-        good_kinds = [k for k in kinds if k[0] in ("basic-ok", "cookie-ok")]
+        good_kinds = [k for k in kinds if k[0] in ("basic-ok", "cookie-ok", "bearer-ok")]
         if self.honest:
             kinds = [k for k in kinds if k[0] in ("none", "basic-ok", "basic-badpw", "cookie-ok")]
         tag, hdrs = r.choice(good_kinds if x < 0.4 else kinds[:1] if x < 0.5 else kinds)

@@ -6,11 +6,17 @@ The policy under test (tests/seams/run.sh writes the same into gatekeep.conf):
   rules     host admin.test (any port) -> group:admins; path /admin -> group:admins;
             path /private/del with DELETE, PUT, PATCH or POST -> group:admins;
             path /staff -> group:staff (a rule, as the contrib files recommend);
+            path /private/2fa -> 2fa:any (a second factor: no session the test mints has
+            one, Basic cannot carry one, an app token may pass);
             anything else -> any authenticated user
+  tokens    app tokens (tests/seams.sh --app-tokens): alice, bob, carol unscoped, erin's
+            limited to path=/staff/,method=GET (GET includes HEAD)
   bypass    path /public needs no user; nothing else does (a bypass by Host is never
             proven: the client chooses the Host)
 The identity is what the CLIENT proved, read strictly (exactly one well-formed credential
-of a kind: RFC 7617 Basic with canonical base64, or one session cookie the test minted).
+of a kind: RFC 7617 Basic with canonical base64 (a password, or the user's own app token),
+"Bearer" 1*SP one app token the test minted, or one session cookie the test minted).
+Nothing else proves a second factor: an "amr" the client sends in any header is its own.
 What the app served is read every way an app's router could read it (readings below); the
 request is allowed only if every reading is allowed.
 """
@@ -142,14 +148,20 @@ def split_target(t):
 
 
 class Model:
-    def __init__(self, tokens, anon_user="", paranoid=False):
+    def __init__(self, tokens, anon_user="", paranoid=False, app_tokens=None):
         self.tokens = tokens          # token -> user
+        self.app_tokens = app_tokens or {}    # app token -> (user, scope: (path segs, methods))
         self.anon_user = anon_user
         self.paranoid = paranoid
 
     # --- what the client proved ------------------------------------------------------
     @staticmethod
     def basic_user(value):
+        pair = Model.basic_pair(value)
+        return pair[0] if pair and PASSWORDS.get(pair[0]) == pair[1] else None
+
+    @staticmethod
+    def basic_pair(value):
         scheme, sp, tok = value.partition(" ")
         tok = tok.lstrip(" ")   # RFC 7235: auth-scheme 1*SP token68
         if scheme.lower() != "basic" or not B64_RE.fullmatch(tok) or len(tok) % 4:
@@ -167,15 +179,24 @@ class Model:
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pair) or ":" not in pair:
             return None
         u, _, pw = pair.partition(":")
-        return u if PASSWORDS.get(u) == pw else None
+        return u, pw
 
     def proven(self, headers):
-        users = set()
+        """{user: [(how, scope)]}: who the client proved, and by what (basic, token, cookie)."""
+        users = {}
         auths = [v for k, v in headers if k.lower() == "authorization"]
         if len(auths) == 1:
-            u = self.basic_user(auths[0])
-            if u:
-                users.add(u)
+            pair = self.basic_pair(auths[0])
+            if pair and PASSWORDS.get(pair[0]) == pair[1]:
+                users.setdefault(pair[0], []).append(("basic", None))
+            if pair and self.app_tokens.get(pair[1], ("",))[0] == pair[0]:
+                users.setdefault(pair[0], []).append(("token", self.app_tokens[pair[1]][1]))
+            # RFC 6750: "Bearer" (any case) 1*SP one token; the token names its user
+            scheme, _, tok = auths[0].partition(" ")
+            tok = tok.lstrip(" ")
+            if scheme.lower() == "bearer" and tok in self.app_tokens:
+                u, scope = self.app_tokens[tok]
+                users.setdefault(u, []).append(("token", scope))
         # a session cookie proves its user by possession: whatever the cookie syntax
         # around it, a valid token the client holds is that user's
         for k, v in headers:
@@ -183,7 +204,7 @@ class Model:
                 for part in re.split(r"[;,]", v):
                     val = part.partition("=")[2].strip().strip('"')
                     if val in self.tokens:
-                        users.add(self.tokens[val])
+                        users.setdefault(self.tokens[val], []).append(("cookie", None))
         return users
 
     # --- what the app saw --------------------------------------------------------------
@@ -251,10 +272,23 @@ class Model:
             return "group:admins"
         if under(segs, (b"staff",)):
             return "group:staff"
+        if under(segs, (b"private", b"2fa")):
+            return "2fa:any"
         return "any"
 
+    @staticmethod
+    def in_scope(scope, method, segs):
+        """An app token's scope: every reading under its path, a method it lists."""
+        if scope is None:
+            return True
+        path, methods = scope
+        m = method.upper()
+        if methods and m not in methods and not (m == "HEAD" and "GET" in methods):
+            return False
+        return path is None or under(segs, path)
+
     @classmethod
-    def allowed(cls, user, method, host, segs):
+    def allowed(cls, user, method, host, segs, proofs=None):
         bypass = under(segs, (b"public",))
         if user is None:
             return bypass
@@ -262,9 +296,19 @@ class Model:
             return False
         if user in READ_ONLY and method not in RO_METHODS:
             return False
+        req = cls.requirement(method, host, segs)
+        if not bypass:
+            # some proof of the user must hold here: a token in its scope, and where a
+            # second factor is needed only a token (no minted session has one)
+            good = [how for how, scope in (proofs or [("basic", None)])
+                    if how != "token" or cls.in_scope(scope, method, segs)]
+            if req.startswith("2fa:"):
+                good = [how for how in good if how == "token"]
+                req = req[4:]
+            if not good:
+                return False
         if bypass or "admins" in GROUPS[user]:
             return True
-        req = cls.requirement(method, host, segs)
         if req == "any":
             return True
         return req[6:] in GROUPS[user]
@@ -287,12 +331,16 @@ class Model:
             for m, mt in methods:
                 for h, ht in hosts:
                     for segs, pt in paths:
-                        if self.allowed(u, m, h, segs):
+                        if self.allowed(u, m, h, segs, proven.get(u)):
                             continue
                         reading = [t for t in (("method:" + mt) if mt != "plain" else "",
                                                ("host:" + ht) if ht not in ("plain", "none") else "",
                                                ("path:" + pt) if pt != "plain" else "") if t]
                         need = "a user" if u is None else self.requirement(m, h, segs)
+                        if u is not None and not need.startswith("2fa:") and not any(
+                                how != "token" or self.in_scope(sc, m, segs)
+                                for how, sc in proven.get(u, [])):
+                            need = "the app token's scope"
                         if u is not None and u in READ_ONLY and m not in RO_METHODS:
                             need = "a method a read-only user may use"
                         return [{"class": (u is None and "anonymous" or "authorization") + "@" +

@@ -106,6 +106,19 @@ def show(b, limit=600):
     return s if len(s) <= limit else s[:limit] + "...(%d bytes)" % len(b)
 
 
+def parse_scope(s):
+    """'-' or 'path=/p/,method=GET+PUT' -> None or (path segments or None, methods or None)."""
+    if s == "-":
+        return None
+    path, methods = None, None
+    for item in s.split(","):
+        if item.startswith("path="):
+            path = tuple(x.encode() for x in item[5:].split("/") if x)
+        elif item.startswith("method="):
+            methods = set(m.upper() for m in item[7:].split("+"))
+    return path, methods
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
@@ -116,6 +129,8 @@ def main():
     ap.add_argument("--rid-base", type=int, default=0, help="first request id")
     ap.add_argument("--cookies", help="file of 'user token' lines (valid sessions)")
     ap.add_argument("--forged-cookie", default="", help="a well-formed token with a bad signature")
+    ap.add_argument("--app-tokens", help="file of 'user token scope' lines (app tokens; scope "
+                    "'-' for none, else path=/p,method=M)")
     ap.add_argument("--bypass-host", default="",
                     help="the bypass_hosts value in the config, if bypass by host can happen")
     ap.add_argument("--anon-user", default="", help="the name the server gives 'no user' (DefaultUser)")
@@ -138,11 +153,19 @@ def main():
                 if line.strip():
                     u, t = line.split()
                     tokens[u] = t
+    app_tokens, app_by_token = {}, {}
+    if a.app_tokens:
+        with open(a.app_tokens, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    u, t, scope = line.split()
+                    app_tokens[u] = t
+                    app_by_token[t] = (u, parse_scope(scope))
     rng = random.Random(a.seed)
     gen = mutate.Generator(rng, port=a.port, tokens=tokens, forged=a.forged_cookie,
-                           bypass_host=a.bypass_host, honest=a.honest)
+                           bypass_host=a.bypass_host, honest=a.honest, app_tokens=app_tokens)
     model = policy.Model(tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
-                         paranoid=a.paranoid)
+                         paranoid=a.paranoid, app_tokens=app_by_token)
 
     sent = []
     t0 = time.time()

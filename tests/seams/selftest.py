@@ -14,6 +14,9 @@ import mutate   # noqa: E402
 import policy   # noqa: E402
 
 TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}
+# app tokens: token -> (user, scope); erin's is path=/staff/,method=GET
+APP = {"gk1.alice-app": ("alice", None), "gk1.bob-app": ("bob", None),
+       "gk1.erin-app": ("erin", ((b"staff",), {"GET"}))}
 
 
 def basic(pair):
@@ -77,11 +80,40 @@ CASES = [
      http("GET", "/p%75blic/x", []), "anonymous@path:undecoded"),
     ("client Remote-User: bob with alice's Basic", [A, ("Remote-User", "bob")],
      http("GET", "/private/", [], "bob"), "identity"),
+    ("plain: alice by Bearer app token", [("Authorization", "Bearer gk1.alice-app")],
+     http("GET", "/private/", [], "alice"), None),
+    ("plain: bearer (any case) 1*SP", [("Authorization", "bearer  gk1.alice-app")],
+     http("GET", "/private/", [], "alice"), None),
+    ("plain: alice's app token as her Basic password", [basic("alice:gk1.alice-app")],
+     http("GET", "/private/", [], "alice"), None),
+    ("alice's app token as bob's Basic password", [basic("bob:gk1.alice-app")],
+     http("GET", "/private/", [], "bob"), "identity"),
+    ("Bearer comma-merged: the first token served", [("Authorization", "Bearer gk1.alice-app, Bearer gk1.bob-app")],
+     http("GET", "/private/", [], "alice"), "identity"),
+    ("two Bearer headers", [("Authorization", "Bearer gk1.bob-app"), ("Authorization", "Bearer gk1.alice-app")],
+     http("GET", "/private/", [], "alice"), "identity"),
+    ("plain: erin's scoped token, GET /staff/x", [("Authorization", "Bearer gk1.erin-app")],
+     http("GET", "/staff/x", [], "erin"), None),
+    ("plain: erin's scoped token, HEAD /staff/x (GET includes HEAD)", [("Authorization", "Bearer gk1.erin-app")],
+     http("HEAD", "/staff/x", [], "erin"), None),
+    ("erin's scoped token outside its path", [("Authorization", "Bearer gk1.erin-app")],
+     http("GET", "/private/x", [], "erin"), "authorization@plain"),
+    ("erin's scoped token, PUT", [("Authorization", "Bearer gk1.erin-app")],
+     http("PUT", "/staff/x", [], "erin"), "authorization@plain"),
+    ("erin's password where her token is scoped", [basic("erin:erin-pw")],
+     http("PUT", "/staff/x", [], "erin"), None),
+    ("2fa path: alice's session with a client amr header", [("Cookie", "gatekeep_session=tok-alice"),
+                                                              ("X-Gatekeep-Amr", "pwd otp")],
+     http("GET", "/private/2fa/x", [("X-Gatekeep-Amr", "pwd otp")], "alice"), "authorization@plain"),
+    ("2fa path: bob's password (admins too)", [B], http("GET", "/private/2fa/", [], "bob"),
+     "authorization@plain"),
+    ("plain: 2fa path, alice's app token", [("Authorization", "Bearer gk1.alice-app")],
+     http("GET", "/private/2fa/x", [], "alice"), None),
 ]
 
 
 def main():
-    model = policy.Model(tokens=TOKENS, anon_user="anonymous")
+    model = policy.Model(tokens=TOKENS, anon_user="anonymous", app_tokens=APP)
     bad = 0
     for label, headers, rec, want in CASES:
         req = mutate.Request(rec["method"], rec["target"], list(headers), b"", [])
