@@ -10,7 +10,6 @@
 #include "login_totp.h"
 #include "form.h"
 #include "qr.h"
-#include "second_factor.h"
 #include "totp_store.h"
 
 #define ENROL_TTL   600          /* seconds between showing the QR code and confirming it */
@@ -524,9 +523,6 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct gk_user u;
 	struct gk_claims c;
-	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
-	bool on = false;
-	size_t left;
 
 	if (!login_page_method_ok(q, "This address only takes the account forms."))
 		return;
@@ -535,21 +531,8 @@ login_do_account(struct rq *q, const char *body, size_t len)
 		login_form_page(q, 401, "Please sign in to manage your account.", "", q->self);
 		return;
 	}
-	if (status_of(q, u.name, &on, &left) != GK_OK) {
-		login_message_page(q, 500, "Error", UNAVAILABLE);
-		goto out;
-	}
-	if (on && !gk_second_factor_done(c.amr)) {
-		/* Enrolled, but this session has the password only: the code first. */
-		login_sibling(q, "login", next, sizeof(next));
-		if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
-			snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
-		q->r.status = 303;
-		login_add_header(q, "Location", next);
-		q->r.ctype = "text/plain; charset=utf-8";
-		login_buf_puts(&q->r.body, "See Other\n");
-		goto out;
-	}
+	if (login_totp_code_first(q, u.name, c.amr))
+		goto out;       /* enrolled, but this session has the password only: the code first */
 	if (strcmp(q->method, "POST") == 0)
 		account_post(q, body, len, &u, &c);
 	else

@@ -200,6 +200,31 @@ login_totp_get(struct rq *q)
 	return true;
 }
 
+bool
+login_totp_code_first(struct rq *q, const char *user, uint32_t amr)
+{
+	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
+	bool on;
+
+	if (amr & GK_AMR_SECOND_FACTOR)
+		return false;
+	if (enrolled(q, user, &on) != GK_OK) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		return true;
+	}
+	if (!on)
+		return false;
+	/* Else a password-only session adds a method that is a second factor (a passkey). */
+	login_sibling(q, "login", next, sizeof(next));
+	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
+		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?2fa=1&rd=%s", enc);
+	q->r.status = 303;
+	login_add_header(q, "Location", next);
+	q->r.ctype = "text/plain; charset=utf-8";
+	login_buf_puts(&q->r.body, "See Other\n");
+	return true;
+}
+
 struct code_post {
 	char csrf[64];
 	char rd[GK_REDIRECT_MAX + 1];
