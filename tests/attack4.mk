@@ -2,3 +2,5 @@
 TESTS += tests/attack4_2fa.sh
 dist_check_SCRIPTS += tests/attack4_2fa.sh
 EXTRA_DIST += tests/attack4_authn.py
+TESTS += tests/attack4_codes.sh
+dist_check_SCRIPTS += tests/attack4_codes.sh
