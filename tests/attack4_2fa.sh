@@ -43,36 +43,68 @@ breq -H "$HTML" "$A1/gatekeep/account/passkeys"
 is "$CODE" 303 "... and so must the passkeys page"
 like "$(hdr Location)" '/gatekeep/login\?2fa=1&rd=' "... to the code step, back to the page afterwards"
 
-# The whole attack, as far as it goes: a CSRF token from the login page (same nonce cookie).
-breq -H "$HTML" "$A1/gatekeep/login"
-TOK=$(field csrf)
-breq -H "Origin: $A1" --data-urlencode "csrf=$TOK" --data-urlencode action=begin \
-	--data-urlencode name=evil --data-urlencode password=alice-pw "$A1/gatekeep/account/passkeys"
-CH=$(printf '%s\n' "$BODY" | sed -n 's/.*data-challenge="\([^"]*\)".*/\1/p' | head -1)
-is "$CH" "" "the password-only session gets no passkey registration challenge"
-if [ -n "$CH" ]; then
+# add_passkey NAME PASSWORD KEY: the passkeys page's two steps with the session in the jar
+# (a CSRF token from the login page: the same nonce cookie); KEY is the authenticator's.
+add_passkey() {
+	breq -H "$HTML" "$A1/gatekeep/login"
 	TOK=$(field csrf)
-	"$PY" "$top_srcdir/tests/attack4_authn.py" create "$KEY" "$A1" gk.test "$CH" >"$TMP/reg" &&
+	breq -H "Origin: $A1" --data-urlencode "csrf=$TOK" --data-urlencode action=begin \
+		--data-urlencode "name=$1" --data-urlencode "password=$2" "$A1/gatekeep/account/passkeys"
+	CH=$(printf '%s\n' "$BODY" | sed -n 's/.*data-challenge="\([^"]*\)".*/\1/p' | head -1)
+	[ -n "$CH" ] || return 1
+	TOK=$(field csrf)
+	"$PY" "$top_srcdir/tests/attack4_authn.py" create "$3" "$A1" gk.test "$CH" >"$TMP/reg" &&
 		fields "$TMP/reg" &&
 		breq -H "Origin: $A1" --data-urlencode "csrf=$TOK" --data-urlencode action=add \
-			--data-urlencode name=evil --data-urlencode "challenge=$CH" "${ARGS[@]}" \
+			--data-urlencode "name=$1" --data-urlencode "challenge=$CH" "${ARGS[@]}" \
 			"$A1/gatekeep/account/passkeys"
-fi
-unlike "$(cat "$LOG/login.out")" 'passkey added user=alice' "... and adds no passkey"
-
-# Passwordless sign-in with the attacker's passkey, if it was added: no 2fa: path for it.
-rm -f "$JAR"
-breq -H "$HTML" "$A1/gatekeep/passkey"
-TOK=$(field csrf)
-CH=$(field challenge)
-if [ -s "$KEY" ] && [ -n "$CH" ]; then
-	"$PY" "$top_srcdir/tests/attack4_authn.py" get "$KEY" "$A1" gk.test "$CH" alice >"$TMP/get" &&
+}
+# passkey_signin KEY USER: passwordless sign-in (fresh jar) with KEY's passkey, if KEY exists.
+passkey_signin() {
+	rm -f "$JAR"
+	breq -H "$HTML" "$A1/gatekeep/passkey"
+	TOK=$(field csrf)
+	CH=$(field challenge)
+	[ -s "$1" ] && [ -n "$CH" ] || return 1
+	"$PY" "$top_srcdir/tests/attack4_authn.py" get "$1" "$A1" gk.test "$CH" "$2" >"$TMP/get" &&
 		fields "$TMP/get" &&
 		breq -H "Origin: $A1" --data-urlencode "csrf=$TOK" --data-urlencode "challenge=$CH" \
 			--data-urlencode "rd=$A1/secure/" "${ARGS[@]}" "$A1/gatekeep/passkey"
-fi
+}
+
+# The whole attack, as far as it goes: add a passkey, sign in with it, reach /secure.
+add_passkey evil alice-pw "$KEY"
+is "$CH" "" "the password-only session gets no passkey registration challenge"
+unlike "$(cat "$LOG/login.out")" 'passkey added user=alice' "... and adds no passkey"
+passkey_signin "$KEY" alice
 breq -H "$HTML" "$A1/secure/"
 unlike "$BODY" 'app-ok' "the 2fa: path is not reached without alice's TOTP code"
+
+# The same with a passkey as the second factor (passkey_second_factor, the default): erin
+# signs in with her password, adds her passkey; that session, or a copy, is still one of
+# the password only. It must not mint an app token (tokens pass 2fa: rules), add a passkey
+# or turn TOTP on: the pages ask for the password and the passkey first.
+rm -f "$JAR"
+form_login erin erin-pw "$A1/private/"
+is "$CODE" 303 "erin signs in with her password"
+add_passkey laptop erin-pw "$TMP/erin.pem"
+grep -q 'passkey added user=erin passkey=laptop' "$LOG/login.out"; ok $? "... and adds her passkey"
+for p in account account/tokens account/passkeys; do
+	breq -H "$HTML" "$A1/gatekeep/$p"
+	is "$CODE" 303 "her password-only session at /gatekeep/$p: 303"
+	like "$(hdr Location)" '/gatekeep/login\?rd=' "... to the sign-in form (password, then the passkey)"
+done
+breq -H "$HTML" "$A1/gatekeep/login"
+TOK=$(field csrf)
+breq -H "Origin: $A1" --data-urlencode "csrf=$TOK" --data-urlencode action=add --data-urlencode name=x \
+	--data-urlencode password=erin-pw "$A1/gatekeep/account/tokens"
+unlike "$BODY" 'gk1\.' "... and it mints no app token"
+rm -f "$JAR"
+form_login erin erin-pw "$A1/private/"
+like "$BODY" 'data-mode="get"' "the password form now asks erin for her passkey"
+passkey_signin "$TMP/erin.pem" erin
+breq -H "$HTML" "$A1/gatekeep/account/tokens"
+is "$CODE" 200 "her passkey session (user verified) opens the app-password page"
 
 gk_alive login; ok $? "gatekeep-login is still running"
 done_testing
