@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "statestore.h"
 #include "totp_store.h"
 #include "validate.h"
 
@@ -32,6 +33,41 @@ refusal(int rc)
 	if (rc == GK_LOCKOUT_THROTTLED)
 		return GK_AUTH_THROTTLED;
 	return GK_AUTH_BANNED;
+}
+
+/*
+ * With a shared store (state_backend = redis) a code this database accepted is claimed
+ * there too: each machine's copy of the database remembers only its own uses, the store
+ * those of every machine. A claim already made is a replay; a store that cannot be asked
+ * refuses (GK_TOTP_ERROR, fail closed). Keys are keyed hashes of user and code; a TOTP
+ * code's claim outlives its +-1 step window, a recovery code's its database copies.
+ */
+static enum gk_totp_verdict
+claim(struct gk_auth *a, const char *user, const char *code, enum gk_totp_verdict v,
+    struct gk_err *err)
+{
+	static const char script[] =
+	    "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {1} end return {0}";
+	struct gk_statestore *st = a->lk != NULL ? gk_lockout_store(a->lk) : NULL;
+	char key[GK_STORE_KEY_MAX], norm[GK_RECOVERY_LEN + 1];
+	const char *keys[1] = { key }, *args[1] = { v == GK_TOTP_RECOVERY ? "34560000" : "120" };
+	long long won = 0;
+	int rc = GK_EINVAL;
+
+	if (st == NULL || (v != GK_TOTP_ACCEPTED && v != GK_TOTP_RECOVERY))
+		return v;
+	if (v == GK_TOTP_RECOVERY ? gk_recovery_norm(code, norm) :
+	    gk_strcpy(norm, sizeof(norm), code) == GK_OK)
+		rc = gk_statestore_key(st, 'c', user, norm, key, err);
+	if (rc == GK_OK)
+		rc = gk_statestore_eval(st, script, 1, keys, 1, args, &won, 1, err);
+	gk_wipe(norm, sizeof(norm));
+	if (rc != 1) {
+		if (err->msg[0] == '\0')
+			gk_err_set(err, "the code's use could not be recorded in the state store");
+		return GK_TOTP_ERROR;
+	}
+	return won == 1 ? v : GK_TOTP_REPLAY;
 }
 
 enum gk_auth_status
@@ -66,7 +102,7 @@ gk_auth_code(struct gk_auth *a, const char *dbpath, const char *user, const char
 		if (rc != GK_LOCKOUT_ALLOW)
 			return refusal(rc);
 	}
-	v = gk_totp_store_verify(dbpath, user, code, now, &err);
+	v = claim(a, user, code, gk_totp_store_verify(dbpath, user, code, now, &err), &err);
 	*verdict = (int)v;
 	if (v == GK_TOTP_ERROR) {
 		gk_log(a->log, LOG_ERR, "second factor of user %s: %s", user, err.msg);

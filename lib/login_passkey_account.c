@@ -7,6 +7,7 @@
 #include "creds.h"
 #include "form.h"
 #include "login_passkey.h"
+#include "login_totp.h"
 
 #define B64_MAX  2048
 #define UNAVAIL  "The sign-in service is unavailable. Please try again later."
@@ -297,6 +298,8 @@ login_passkey_account(struct rq *q, const char *body, size_t len)
 	}
 	if (!login_session_user(q, &s->u, &s->c)) {
 		login_message_page(q, 401, "Passkeys", "Please sign in first.");
+	} else if (login_totp_code_first(q, s->u.name, s->c.amr)) {
+		;       /* a TOTP user's password-only session: the code first */
 	} else if (strcmp(q->method, "POST") == 0)
 		account_post(q, s, body, len);
 	else

@@ -11,7 +11,6 @@
 #include "login_totp.h"
 #include "form.h"
 #include "qr.h"
-#include "second_factor.h"
 #include "totp_store.h"
 
 #define ENROL_TTL   600          /* seconds between showing the QR code and confirming it */
@@ -450,8 +449,6 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	struct login_ctx *ctx = q->ctx;
 	struct gk_user u;
 	struct gk_claims c;
-	bool on = false;
-	size_t left;
 
 	if (!login_page_method_ok(q, "This address only takes the account forms."))
 		return;
@@ -460,15 +457,8 @@ login_do_account(struct rq *q, const char *body, size_t len)
 		login_form_page(q, 401, "Please sign in to manage your account.", "", q->self);
 		return;
 	}
-	if (status_of(q, u.name, &on, &left) != GK_OK) {
-		login_message_page(q, 500, "Error", UNAVAILABLE);
-		goto out;
-	}
-	if (on && !gk_second_factor_done(c.amr)) {
-		/* Enrolled, but this session has the password only: the code first. */
-		login_code_step(q);
-		goto out;
-	}
+	if (login_totp_code_first(q, u.name, c.amr))
+		goto out;       /* enrolled, but this session has the password only: the code first */
 	if (strcmp(q->method, "POST") == 0)
 		account_post(q, body, len, &u, &c);
 	else

@@ -12,8 +12,6 @@
 #include "login_html.h"
 #include "login_tokens_page.h"
 #include "login_totp.h"
-#include "second_factor.h"
-#include "totp_store.h"
 
 #define UNAVAIL "The account service is unavailable. Please try again later."
 #define METHODS_MAX 128
@@ -248,28 +246,6 @@ tokens_post(struct rq *q, struct tok_req *s, const char *body, size_t len)
 		do_revoke(q, s);
 }
 
-/* A TOTP user's password-only session: the code step first, back here afterwards (as the account page). */
-static bool
-needs_code(struct rq *q, struct tok_req *s)
-{
-	struct gk_err err = { "" };
-	bool on = false;
-	size_t left = 0;
-
-	if (q->ctx->cfg.user_backend != GK_USERBACKEND_GDBM || gk_second_factor_done(s->c.amr))
-		return false;
-	if (login_userdb(q->ctx) == NULL ||
-	    gk_totp_store_status(login_userdb(q->ctx), s->u.name, &on, &left, &err) != GK_OK) {
-		gk_log(&q->ctx->log, LOG_ERR, "app passwords of user %s: %s", s->u.name, err.msg);
-		login_message_page(q, 500, "Error", UNAVAIL);
-		return true;
-	}
-	if (!on)
-		return false;
-	login_code_step(q);
-	return true;
-}
-
 void
 login_tokens_page(struct rq *q, const char *body, size_t len)
 {
@@ -288,8 +264,8 @@ login_tokens_page(struct rq *q, const char *body, size_t len)
 	/* The session cookie only (lib/auth, fully verified): Basic or Bearer never reaches this far. */
 	if (!login_session_user(q, &s->u, &s->c))
 		login_message_page(q, 401, "App passwords", "Please sign in first.");
-	else if (needs_code(q, s))
-		;
+	else if (login_totp_code_first(q, s->u.name, s->c.amr))
+		;       /* a TOTP user's password-only session: the code step first */
 	else if (strcmp(q->method, "POST") == 0)
 		tokens_post(q, s, body, len);
 	else

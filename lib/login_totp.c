@@ -155,6 +155,60 @@ login_totp_get(struct rq *q)
 	return true;
 }
 
+/* Does the password form ask user for a passkey after the password? GK_OK with *on, or an error (logged). */
+static int
+passkey_second(struct rq *q, const char *user, bool *on)
+{
+	struct login_ctx *ctx = q->ctx;
+	struct gk_err err = { "" };
+	struct gk_creds *c;
+	int rc = GK_EIO;
+
+	*on = false;
+	if (!ctx->cfg.passkeys || !ctx->cfg.passkey_second_factor ||
+	    ctx->cfg.user_backend != GK_USERBACKEND_GDBM)
+		return GK_OK;
+	if ((c = calloc(1, sizeof(*c))) != NULL && login_userdb(ctx) != NULL)
+		rc = gk_userdb_creds(login_userdb(ctx), user, c, &err);
+	if (rc == GK_OK)
+		*on = gk_creds_count(c, GK_CRED_PASSKEY) > 0;
+	else
+		gk_log(&ctx->log, LOG_ERR, "passkeys of user=%s unreadable: %s", user, err.msg);
+	if (c != NULL)
+		gk_wipe(c, sizeof(*c));
+	free(c);
+	return rc;
+}
+
+bool
+login_totp_code_first(struct rq *q, const char *user, uint32_t amr)
+{
+	char next[4 * SELF_MAX + 64], enc[3 * SELF_MAX + 1];
+	bool on, pk = false;
+
+	if (amr & GK_AMR_SECOND_FACTOR)
+		return false;
+	if (enrolled(q, user, &on) != GK_OK || (!on && passkey_second(q, user, &pk) != GK_OK)) {
+		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+		return true;
+	}
+	if (!on && !pk)
+		return false;
+	/*
+	 * Else a password-only session would add a method that passes for a second factor
+	 * (a passkey, an app token, TOTP): the code step, or for a passkey user the sign-in
+	 * form (password, then the passkey).
+	 */
+	login_sibling(q, "login", next, sizeof(next));
+	if (gk_form_encode(q->self, enc, sizeof(enc)) == GK_OK)
+		snprintf(next + strlen(next), sizeof(next) - strlen(next), "?%srd=%s", on ? "2fa=1&" : "", enc);
+	q->r.status = 303;
+	login_add_header(q, "Location", next);
+	q->r.ctype = "text/plain; charset=utf-8";
+	login_buf_puts(&q->r.body, "See Other\n");
+	return true;
+}
+
 struct code_post {
 	char csrf[64];
 	char rd[GK_REDIRECT_MAX + 1];

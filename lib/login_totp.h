@@ -21,6 +21,15 @@ bool login_totp_after_password(struct rq *q, const struct gk_user *u, const char
  */
 bool login_totp_get(struct rq *q);
 
+/*
+ * The pages that manage sign-in methods (account, passkeys, app passwords): a
+ * session without a second factor (amr) of a user who has one is sent to the
+ * code step (TOTP) or to the sign-in form (a passkey asked after the password),
+ * back to this page afterwards (303), or 500 when the store cannot be read:
+ * true, answered. false: go on (a second factor done, or none to ask for).
+ */
+bool login_totp_code_first(struct rq *q, const char *user, uint32_t amr);
+
 /* POST login with a "pending" field: the code step's form. false: not this form. */
 bool login_totp_post(struct rq *q, const char *body, size_t len);
 

@@ -147,9 +147,8 @@ gk_totp_check(const unsigned char *seed, size_t len, int64_t now, const char *co
 	return GK_OK;
 }
 
-/* The typed recovery code without case, spaces and dashes: 16 base32 letters, or false. */
-static bool
-recovery_norm(const char *typed, char out[RECOVERY_B32 + 1])
+bool
+gk_recovery_norm(const char *typed, char out[GK_RECOVERY_LEN + 1])
 {
 	size_t o = 0;
 
@@ -173,8 +172,8 @@ recovery_norm(const char *typed, char out[RECOVERY_B32 + 1])
 bool
 gk_recovery_shape(const char *typed)
 {
-	char n[RECOVERY_B32 + 1];
-	bool ok = recovery_norm(typed, n);
+	char n[GK_RECOVERY_LEN + 1];
+	bool ok = gk_recovery_norm(typed, n);
 
 	gk_wipe(n, sizeof(n));
 	return ok;
@@ -211,10 +210,10 @@ gk_recovery_new(char code[GK_RECOVERY_LEN + 1])
 int
 gk_recovery_hash(const char *code, unsigned char *out, size_t outsz, size_t *len)
 {
-	char n[RECOVERY_B32 + 1];
+	char n[GK_RECOVERY_LEN + 1];
 
 	*len = 0;
-	if (outsz < GK_RECOVERY_HASH_LEN || !recovery_norm(code, n))
+	if (outsz < GK_RECOVERY_HASH_LEN || !gk_recovery_norm(code, n))
 		return GK_EINVAL;
 	randombytes_buf(out, RECOVERY_SALT);
 	recovery_hash(out, n, out + RECOVERY_SALT);
@@ -226,11 +225,11 @@ gk_recovery_hash(const char *code, unsigned char *out, size_t outsz, size_t *len
 bool
 gk_recovery_match(const char *typed, const unsigned char *stored, size_t storedlen)
 {
-	char n[RECOVERY_B32 + 1];
+	char n[GK_RECOVERY_LEN + 1];
 	unsigned char h[32];
 	bool ok;
 
-	if (storedlen != GK_RECOVERY_HASH_LEN || !recovery_norm(typed, n))
+	if (storedlen != GK_RECOVERY_HASH_LEN || !gk_recovery_norm(typed, n))
 		return false;
 	recovery_hash(stored, n, h);
 	ok = sodium_memcmp(h, stored + RECOVERY_SALT, sizeof(h)) == 0;

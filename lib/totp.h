@@ -73,6 +73,9 @@ int gk_recovery_hash(const char *code, unsigned char *out, size_t outsz, size_t 
  */
 bool gk_recovery_match(const char *typed, const unsigned char *stored, size_t storedlen);
 
+/* The typed recovery code without case, spaces and dashes (16 base32 letters), or false. */
+bool gk_recovery_norm(const char *typed, char out[GK_RECOVERY_LEN + 1]);
+
 /* Is s shaped like a recovery code once normalised (16 base32 letters)? */
 bool gk_recovery_shape(const char *typed);
 

@@ -90,13 +90,7 @@ basic_cache_ttl = 1m"
 GK_EXTRA_CONF="$GK_EXTRA_CONF
 $LDAP_CONF"
 gk_conf "192.0.2.1/32"
-gk_start_authz unix
-gk_start_login
-gk_start_backend
-GK_FASTCGI_PARAMS="$RUN/fastcgi_params"
-sed 's|^\(fastcgi_param[[:space:]]*HTTP_HOST[[:space:]]*\)\$host;|\1$host:$server_port;|' \
-	/etc/nginx/fastcgi_params >"$GK_FASTCGI_PARAMS"
-gk_start_nginx
+gk_start_login_nginx
 diag "nginx on $BASE, slapd on $LURI"
 
 # --- Basic ------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ include tests/ops2.mk
 include tests/perf.mk
 include tests/attack.mk
 include tests/attack2.mk
+include tests/attack4.mk
 include tests/selfsvc.mk
 include tests/lead.mk
 include tests/dupb.mk

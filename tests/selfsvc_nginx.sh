@@ -17,13 +17,7 @@ passkeys = true
 passkey_origin = $A1
 passkey_rp_id = gk.test"
 gk_conf "192.0.2.1/32"
-gk_start_authz unix
-gk_start_login
-gk_start_backend
-GK_FASTCGI_PARAMS="$RUN/fastcgi_params"
-sed 's|^\(fastcgi_param[[:space:]]*HTTP_HOST[[:space:]]*\)\$host;|\1$host:$server_port;|' \
-	/etc/nginx/fastcgi_params >"$GK_FASTCGI_PARAMS"
-gk_start_nginx
+gk_start_login_nginx
 PWD_=("$GK_PASSWD" --config "$GK/gatekeep.conf")
 TP="$A1/gatekeep/account/tokens"
 # tpost ARGS...: a form of the tokens page with its CSRF token and a same-origin Origin.

@@ -13,17 +13,7 @@
 
 gk_world
 gk_login_world
-gk_start_authz unix
-gk_start_login
-gk_start_backend
-# Debian's fastcgi_params (security update) passes HTTP_HOST as $host, without the
-# port: on a non-standard port (like this test's) the return address would lose its
-# port and the form's Origin would not match its Host. docs/login.md gives the fix used
-# here: a copy of fastcgi_params with HTTP_HOST $host:$server_port.
-GK_FASTCGI_PARAMS="$RUN/fastcgi_params"
-sed 's|^\(fastcgi_param[[:space:]]*HTTP_HOST[[:space:]]*\)\$host;|\1$host:$server_port;|' \
-	/etc/nginx/fastcgi_params >"$GK_FASTCGI_PARAMS"
-gk_start_nginx
+gk_start_login_nginx
 diag "nginx on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN_SOCK"
 
 IDVAR=HTTP_REMOTE_USER

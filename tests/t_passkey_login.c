@@ -361,6 +361,7 @@ main(void)
 		c.iat = now_value;
 		c.exp = now_value + 3600;
 		c.gen = 1;
+		c.amr = GK_AMR_PWD | GK_AMR_HWK;   /* password + passkey: a password-only one is sent to sign in again */
 		ok(gk_token_issue(ctx.secret.key, ctx.secret.len, &c, tok, sizeof(tok), &err) == GK_OK,
 		    "a session for alice");
 		snprintf(both, sizeof(both), "%s; gatekeep_session=%s", cookie, tok);

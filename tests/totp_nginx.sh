@@ -18,13 +18,7 @@ GK_EXTRA_CONF="$GK_EXTRA_CONF
 rule = path=/secure require=2fa:any
 second_factor_groups = admins"
 gk_conf "192.0.2.1/32"
-gk_start_authz unix
-gk_start_login
-gk_start_backend
-GK_FASTCGI_PARAMS="$RUN/fastcgi_params"
-sed 's|^\(fastcgi_param[[:space:]]*HTTP_HOST[[:space:]]*\)\$host;|\1$host:$server_port;|' \
-	/etc/nginx/fastcgi_params >"$GK_FASTCGI_PARAMS"
-gk_start_nginx
+gk_start_login_nginx
 PWD_=("$GK_PASSWD" --config "$GK/gatekeep.conf")
 
 # code SECRET OFFSET: the TOTP code OFFSET seconds from now, as an authenticator app shows it.

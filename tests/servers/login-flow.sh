@@ -37,6 +37,21 @@ gk_start_login() {
 	{ gk_wait_sock "$LOGIN_SOCK" && gk_alive login; } || gk_fail_start login "gatekeep-login (unix:$LOGIN_SOCK)"
 }
 
+# gk_start_login_nginx: the whole stack on nginx (gk_conf already written): gatekeep-authz,
+# gatekeep-login, the backend and nginx. Debian's fastcgi_params (security update) passes
+# HTTP_HOST as $host, without the port: on a non-standard port (like the tests') the return
+# address would lose its port and the form's Origin would not match its Host. docs/login.md
+# gives the fix used here: a copy of fastcgi_params with HTTP_HOST $host:$server_port.
+gk_start_login_nginx() {
+	gk_start_authz unix
+	gk_start_login
+	gk_start_backend
+	GK_FASTCGI_PARAMS="$RUN/fastcgi_params"
+	sed 's|^\(fastcgi_param[[:space:]]*HTTP_HOST[[:space:]]*\)\$host;|\1$host:$server_port;|' \
+		/etc/nginx/fastcgi_params >"$GK_FASTCGI_PARAMS"
+	gk_start_nginx
+}
+
 # gk_install_login_cgi USER GROUP: login.cgi (the CGI build) where the *-login-cgi.conf
 # files expect it ($CGIBIN, rendered from /usr/libexec/gatekeep/cgi-bin); the CGI runs as
 # the server's user, which must read gatekeep.conf, the database and the secret and
