@@ -39,6 +39,7 @@ include tests/attack.mk
 include tests/attack2.mk
 include tests/selfsvc.mk
 include tests/lead.mk
+include tests/cpu.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)
