@@ -23,8 +23,7 @@
 #include "metrics.h"
 
 #define EVENTS          64
-#define ACCEPT_BURST    16      /* connections taken per wake-up at most: leave some to the siblings */
-#define SINGLE_WAKES    16      /* wake-ups taking one connection after a burst found a single one */
+#define ACCEPT_BURST    16      /* connections taken per wake-up: leave some to the siblings */
 #define FDS_RESERVED    32      /* descriptors kept for the log, the database, lockout files */
 #define SPARE_MAX       64      /* ended connections kept for the next ones: no malloc per connection */
 
@@ -47,13 +46,13 @@ struct loop {
 	int ep;
 	bool tcp;
 	bool accepting;         /* the listening socket is in the epoll set */
+	bool burst;             /* accept until the queue is empty (else one, see accept_some) */
 	struct slot **slots;
 	size_t n, max;
 	struct slot *dead;
 	struct slot *spare;     /* kept for the next connections (linked by next_dead) */
 	size_t nspare;
 	char *answer;
-	unsigned singles;       /* wake-ups left that take one connection (see accept_some) */
 	unsigned fails;         /* accept() failures in a row (EMFILE and friends) */
 	int64_t pause_until;    /* no accepting before this after such failures */
 	struct gk_hashpool *pool;       /* NULL: hashes run in line */
@@ -296,70 +295,57 @@ take_spare(struct loop *l)
 	return s;
 }
 
-/* One accepted connection into the table, served at once; false when there was none. */
-static bool
-accept_one(struct loop *l, int64_t now)
-{
-	struct slot *s;
-	int fd;
-
-	if (l->n >= l->max && !make_room(l)) {
-		listen_on(l, false);
-		return false;
-	}
-	fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		    errno == ECONNABORTED)
-			return false;
-		/* EMFILE and friends: do not spin on a listening socket that stays ready. */
-		if (++l->fails > 1) {
-			l->pause_until = now + (l->fails > 50 ? 500 : 10 * l->fails);
-			listen_on(l, false);
-		}
-		return false;
-	}
-	l->fails = 0;
-	if ((s = take_spare(l)) == NULL ||
-	    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
-		if (s != NULL)
-			gk_fcgiconn_free(s->spare_c);
-		free(s);
-		close(fd);
-		return false;
-	}
-	s->spare_c = NULL;
-	s->idx = l->n;
-	l->slots[l->n++] = s;
-	/* nginx writes the request right after its connect, so it is usually here by
-	 * now: served at once, such a connection never enters the epoll set. */
-	run_conn(l, s, now);
-	return l->accepting;
-}
-
 /*
- * Takes queued connections.  Looking for one more than is queued costs an accept4() that
- * fails: with connections coming one at a time (nginx's auth_request opens one per
- * request) that was one failed call per two decisions.  Not looking costs nothing when
- * one more is queued: the listening socket is level-triggered, so the next epoll_wait()
- * returns at once with it (and whatever else is ready).  So: a burst (up to ACCEPT_BURST,
- * leaving some to the siblings) while bursts find more than one; after one that found a
- * single connection, one per wake-up for SINGLE_WAKES wake-ups, then a burst again.
+ * Takes queued connections. Finding the queue empty costs an accept4() that fails, one
+ * system call per connection when they come one at a time (nginx's auth_request), so a
+ * wake-up after one that found a single connection takes one and does not look again
+ * (the socket is level-triggered: more waiting means another wake-up at once); the next
+ * wake-up takes a burst, and bursts go on while they find more than one.
  */
 static void
 accept_some(struct loop *l, int64_t now)
 {
-	int i;
+	int i, fd, limit = l->burst ? ACCEPT_BURST : 1;
 
-	if (l->singles > 0) {
-		l->singles--;
-		(void)accept_one(l, now);
-		return;
+	l->burst = true;
+	for (i = 0; i < limit; i++) {
+		struct slot *s;
+
+		if (l->n >= l->max && !make_room(l)) {
+			listen_on(l, false);
+			return;
+		}
+		fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				l->burst = i > 1;       /* a single one: take one next time */
+				return;
+			}
+			if (errno == EINTR || errno == ECONNABORTED)
+				return;
+			/* EMFILE and friends: do not spin on a listening socket that stays ready. */
+			if (++l->fails > 1) {
+				l->pause_until = now + (l->fails > 50 ? 500 : 10 * l->fails);
+				listen_on(l, false);
+			}
+			return;
+		}
+		l->fails = 0;
+		if ((s = take_spare(l)) == NULL ||
+		    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
+			if (s != NULL)
+				gk_fcgiconn_free(s->spare_c);
+			free(s);
+			close(fd);
+			return;
+		}
+		s->spare_c = NULL;
+		s->idx = l->n;
+		l->slots[l->n++] = s;
+		/* nginx writes the request right after its connect, so it is usually here by
+		 * now: served at once, such a connection never enters the epoll set. */
+		run_conn(l, s, now);
 	}
-	for (i = 0; i < ACCEPT_BURST && accept_one(l, now); i++)
-		;
-	if (i <= 1)
-		l->singles = SINGLE_WAKES;
 }
 
 /* Connections past their deadline; the table is walked backwards as drop() moves the last. */

@@ -86,7 +86,7 @@ le() { [ "$1" -le "$2" ]; ok $? "$3 ($1, at most $2)"; }
 
 trace /n
 is "$(n accept4 /n)" "$(( N + $(n accept4 /n EAGAIN) ))" "/n: one accept4 per decision that finds a connection..."
-le "$(n accept4 /n EAGAIN)" $((N / 8)) "/n: ... and few that find none (at most one per 17 connections coming one at a time)"
+le "$(n accept4 /n EAGAIN)" $((N / 3)) "/n: ... and fewer that find none (one per two decisions at worst)"
 le "$(n recvfrom /n)" $((N + N / 4)) "/n: one recv per decision"
 is "$(n sendto /n)" "$N" "/n: one send per answer"
 le "$(n close /n)" $((N + N / 4)) "/n: one close per decision"
