@@ -28,14 +28,7 @@ gk_give_nobody "$TMP"
 PORT=$(free_port)
 mkdir -p "$TMP/ngx"
 cat >"$TMP/nginx.conf" <<NGX
-worker_processes 1;
-pid $TMP/ngx/nginx.pid;
-error_log $TMP/ngx/error.log warn;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path $TMP/ngx/b; proxy_temp_path $TMP/ngx/p; fastcgi_temp_path $TMP/ngx/f;
-	uwsgi_temp_path $TMP/ngx/u; scgi_temp_path $TMP/ngx/s;
+$(gk_nginx_http_head "$TMP/ngx")
 	upstream kept { server unix:$SOCK; keepalive 8; }
 	server {
 		listen 127.0.0.1:$PORT;
