@@ -52,6 +52,7 @@ struct gk_fcgiconn {
 	bool drained;                   /* the last read took all the socket held */
 	bool started;                   /* bytes of a next request (or its prelude) are here */
 	bool write_ends_request;        /* the pending write ends a request (not a management answer) */
+	bool just_kept;                 /* a kept request was just answered: wait, do not read yet */
 	int64_t deadline;
 	int64_t idle_since;             /* a kept connection waiting for its next request */
 	enum gk_fcgiconn_refusal refusal;
@@ -113,6 +114,7 @@ request_done(struct gk_fcgiconn *c, int64_t now)
 		c->need = HDR;
 		c->idle_since = now;
 		c->deadline = now + GK_FCGICONN_KEPT_IDLE_MS;
+		c->just_kept = true;
 		return;
 	}
 	/* On a unix socket a peer that has sent all of the request costs no lingering (nginx);
@@ -493,6 +495,17 @@ step_reading(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq)
 			if (progress)
 				continue;
 		}
+		if (c->just_kept && c->rlen == 0) {
+			/*
+			 * The peer has not read our answer yet: a read now finds nothing (one
+			 * failed recv() per request).  Its next request, or its close (nginx's
+			 * auth_request never reuses a FastCGI connection, see
+			 * docs/event-core.md), comes as an event.
+			 */
+			c->just_kept = false;
+			return GK_FCGICONN_WAIT;
+		}
+		c->just_kept = false;
 		if (c->peer_eof) {
 			if (c->rlen == 0)
 				refuse(c, GK_FCGICONN_CLOSED, "eof");

@@ -90,6 +90,15 @@ done_testing() {
 	[ "$_tap_failed" -eq 0 ]
 }
 
+# gk_nginx_http_head DIR: a test nginx's main lines and the opening of http {}: one worker,
+# pid, error log and temp paths under DIR, no access log; the caller adds servers and "}".
+gk_nginx_http_head() {
+	printf 'worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log warn;\n' "$1" "$1"
+	printf 'events { worker_connections 256; }\nhttp {\n\taccess_log off;\n'
+	printf '\tclient_body_temp_path %s/b; proxy_temp_path %s/p; fastcgi_temp_path %s/f;\n' "$1" "$1" "$1"
+	printf '\tuwsgi_temp_path %s/u; scgi_temp_path %s/s;\n' "$1" "$1"
+}
+
 # free_port: a TCP port on 127.0.0.1 nobody listens on right now.
 free_port() {
 	/usr/bin/python3 - <<'PY'

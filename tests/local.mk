@@ -42,6 +42,7 @@ include tests/selfsvc.mk
 include tests/lead.mk
 include tests/dupb.mk
 include tests/dupa.mk
+include tests/cpu.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)

@@ -25,14 +25,7 @@ user=""
 cat >"$TMP/nginx/nginx.conf" <<CONF
 load_module $NJS_MOD;
 $user
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $TMP/nginx/b; proxy_temp_path $TMP/nginx/p; fastcgi_temp_path $TMP/nginx/f;
-	uwsgi_temp_path $TMP/nginx/u; scgi_temp_path $TMP/nginx/s;
+$(gk_nginx_http_head "$TMP/nginx")
 	large_client_header_buffers 4 32k;
 	js_import gk from $TMP/njs/gk.js;
 	server { listen 127.0.0.1:$PORT; location = /cv { js_content gk.cv; } }
