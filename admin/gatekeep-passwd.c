@@ -486,6 +486,8 @@ main(int argc, char **argv)
 	umask(077);
 	if (pw_token_command(argc, argv))
 		return pw_token_main(argc, argv);       /* tokens.c */
+	if (pw_zerohop_command(argc, argv))
+		return pw_zerohop_main(argc, argv);     /* zerohop_key.c */
 	if ((rc = pw_parse_args(argc, argv, &o)) != EX_PW_OK)
 		return rc;
 	pos = argv + optind;

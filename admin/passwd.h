@@ -165,5 +165,8 @@ int pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bo
 /* tokens.c: the --token-* commands (app passwords), parsed and run on their own. */
 bool pw_token_command(int argc, char **argv);
 int pw_token_main(int argc, char **argv);
+/* zerohop_key.c: --zero-hop-key=FILE, nginx's ticket key include, parsed and run on its own. */
+bool pw_zerohop_command(int argc, char **argv);
+int pw_zerohop_main(int argc, char **argv);
 
 #endif

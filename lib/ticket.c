@@ -1,8 +1,11 @@
 /* ticket.c: zero-hop tickets (see ticket.h): libsodium HMAC and base64url, jansson JSON. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -236,4 +239,57 @@ gk_ticket_answer_header(const struct gk_config *cfg, const struct gk_secret *s,
 		out[0] = '\0';
 out:
 	gk_wipe(token, sizeof(token));
+}
+
+int
+gk_ticket_key_hex(const unsigned char *key, size_t keylen, char hex[GK_TICKET_KEY_HEX + 1],
+    struct gk_err *err)
+{
+	unsigned char kt[MAC_LEN];
+
+	hex[0] = '\0';
+	if (!key_ok(key, keylen)) {
+		gk_err_set(err, "ticket key: no usable session key");
+		return GK_EINVAL;
+	}
+	ticket_key(key, keylen, kt);
+	sodium_bin2hex(hex, GK_TICKET_KEY_HEX + 1, kt, sizeof(kt));
+	gk_wipe(kt, sizeof(kt));
+	return GK_OK;
+}
+
+int
+gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *path,
+    struct gk_err *err)
+{
+	char hex[GK_TICKET_KEY_HEX + 1], line[GK_TICKET_KEY_HEX + 64], tmp[GK_PATH_MAX];
+	int fd, n, rc = GK_ERR;
+
+	if (path == NULL || path[0] == '\0')
+		return gk_err_set(err, "ticket key: no file name");
+	if (gk_ticket_key_hex(key, keylen, hex, err) != GK_OK)
+		return GK_EINVAL;
+	n = snprintf(line, sizeof(line), "js_var $gatekeep_ticket_key %s;\n", hex);
+	gk_wipe(hex, sizeof(hex));
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		gk_wipe(line, sizeof(line));
+		return gk_err_set(err, "%s: path too long", path);
+	}
+	fd = mkstemp(tmp);      /* mode 0600 */
+	if (fd < 0) {
+		gk_wipe(line, sizeof(line));
+		return gk_err_set(err, "%s: %s", tmp, strerror(errno));
+	}
+	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+		gk_err_set(err, "%s: %s", tmp, strerror(errno));
+		close(fd);
+	} else if (close(fd) != 0 || rename(tmp, path) != 0) {
+		gk_err_set(err, "%s: %s", path, strerror(errno));
+	} else {
+		rc = GK_OK;
+	}
+	gk_wipe(line, sizeof(line));
+	if (rc != GK_OK)
+		unlink(tmp);
+	return rc;
 }

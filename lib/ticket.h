@@ -73,4 +73,23 @@ void gk_ticket_answer_header(const struct gk_config *cfg, const struct gk_secret
     const char *cookies, const struct gk_user *u, const struct gk_claims *c, int64_t now,
     char *out, size_t outsz);
 
+/*
+ * nginx's copy of K_t (contrib/nginx/gatekeep.js verifies tickets with it and
+ * nothing else; it never sees the session secret, so it cannot mint session
+ * cookies): 64 lower-case hex digits and a NUL into hex. GK_EINVAL for a bad key.
+ */
+#define GK_TICKET_KEY_HEX 64
+int gk_ticket_key_hex(const unsigned char *key, size_t keylen, char hex[GK_TICKET_KEY_HEX + 1],
+    struct gk_err *err);
+
+/*
+ * Writes the nginx include "js_var $gatekeep_ticket_key <hex>;\n" to path:
+ * a new file beside it (mode 0600, fsync'd) renamed over it, so nginx never
+ * reads half a key. nginx's master reads includes as root; its workers need
+ * nothing. GK_EINVAL for a bad key, GK_ERR for any other failure (err set
+ * either way); path is then unchanged.
+ */
+int gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *path,
+    struct gk_err *err);
+
 #endif

@@ -31,7 +31,14 @@ gk_render "$CONTRIB/nginx/gatekeep-zerohop.conf" "$RUN/nginx/site.conf"
 sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
        -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
        -e "s|/usr/share/gatekeep/nginx/gatekeep.js|$TMP/njs/gatekeep.js|" \
-       -e "s|/var/lib/gatekeep/secret|$GK/secret|" "$RUN/nginx/site.conf"
+       -e "s|include /etc/nginx/gatekeep-ticket-key.conf;|include $RUN/nginx/ticket-key.conf;|" "$RUN/nginx/site.conf"
+grep -q "include $RUN/nginx/ticket-key.conf;" "$RUN/nginx/site.conf" ||
+	bail "contrib/nginx/gatekeep-zerohop.conf no longer has the ticket key include this test rewrites"
+"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
+	bail "gatekeep-passwd --zero-hop-key"
+is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
+like "$(cat "$RUN/nginx/ticket-key.conf")" '^js_var \$gatekeep_ticket_key [0-9a-f]{64};$' "... one js_var line, the key in hex"
+ok "$(grep -qF "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
 grep -q "js_import gatekeep from $TMP/njs/gatekeep.js" "$RUN/nginx/site.conf" ||
 	bail "contrib/nginx/gatekeep-zerohop.conf no longer has the js_import line this test rewrites"
 gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
@@ -82,8 +89,12 @@ is "$CODE/$(appvar REQUEST_METHOD)/$(appvar BODY_LENGTH)/$(appvar REQUEST_URI)/$
 	"200/POST/12//private/a%20b?x=1/$((n0 + 1))" "through gatekeep-authz: the same request reaches the app as sent"
 
 # --- 3. nothing njs doubts passes without gatekeep-authz --------------------------------
-# Each case carries a ticket that is valid FOR THAT COOKIE (minted with the secret): only
-# njs's own checks of the session token stand between it and the app.
+# njs holds no session secret: the ticket (which gatekeep-authz issues only for a token it
+# verified in full) is all it checks. A client without the ticket key can only bring
+# tickets gatekeep-authz issued, beside other tokens, or altered ones. A fresh ticket
+# first: every case below must be refused for what it tests, not for an old ticket.
+req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
+TICKET=$(hdr Set-Cookie | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')
 exp=$(( $(now) + 60 ))
 ticket_for() { "$PY" "$JWT" ticket "$GK/secret" "$1" "${2:-alice}" "${3:-$exp}" users; }
 refused() {  # refused COOKIE-HEADER WANT-CODE DESCRIPTION
@@ -93,44 +104,47 @@ refused() {  # refused COOKIE-HEADER WANT-CODE DESCRIPTION
 	is "$CODE" "$2" "$3 -> $2"
 	is "$(calls)" $((n0 + 1)) "... decided by gatekeep-authz, not by njs"
 }
+# the usual header with other cookies around: still the zero hop
+n0=$(calls)
+req -H "Cookie: a=1; $(cookie "$TOK" "$TICKET"); b=2" "$BASE/private/"
+is "$CODE/$(calls)" "200/$n0" "other cookies around the two: zero hop"
+# the same MAC bytes spelled another way (the last character's two spare bits set)
+last=${TICKET: -1}
+alpha=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
+before=${alpha%%"$last"*}
+idx=${#before}
+refused "$(cookie "$TOK" "${TICKET%?}${alpha:$((idx | 1)):1}")" 200 "the ticket's MAC in a non-canonical spelling"
 now_s=$(now)
 pl() { printf '{"iss":"%s","sub":"alice","iat":%s,"exp":%s,"gen":%s}' "${1:-gatekeep}" "${2:-$now_s}" "${3:-$((now_s + 3600))}" "$(gen alice)"; }
-# tampered: one signature character changed (both canonical spellings differ)
+# the session token altered beside its own ticket: one signature character changed
 T=${TOK%?}; case "${TOK: -1}" in A) T="${T}Q" ;; *) T="${T}A" ;; esac
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "tampered signature with a ticket for it"
-# tampered payload, signature kept
-P=$(printf '%s' "$TOK" | cut -d. -f2)
+refused "$(cookie "$T" "$TICKET")" 401 "tampered signature beside the token's ticket"
+# payload swapped under the old signature
 P2=$(printf '%s' "$(pl gatekeep "$now_s" $((now_s + 99999)))" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 T="$(printf '%s' "$TOK" | cut -d. -f1).$P2.$(printf '%s' "$TOK" | cut -d. -f3)"
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "payload swapped under the old signature"
-# alg=none
+refused "$(cookie "$T" "$TICKET")" 401 "payload swapped under the old signature, with the ticket"
 T=$("$PY" "$JWT" none "$(pl)")
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "alg=none token"
-# signed with the right key, but another header spelling (alg confusion bait) -> njs
-# refuses what lib/token.c would accept: gatekeep-authz decides (allows)
-T=$("$PY" "$JWT" token "$GK/secret" '{"typ":"JWT","alg":"HS256"}' "$(pl)")
-refused "$(cookie "$T" "$(ticket_for "$T")")" 200 "header not byte-exact (keys swapped), validly signed"
+refused "$(cookie "$T" "$TICKET")" 401 "alg=none token with alice's ticket"
 T=$("$PY" "$JWT" token "$GK/secret" '{"alg":"HS512","typ":"JWT"}' "$(pl)")
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "alg=HS512 header"
-# another issuer, validly signed
+refused "$(cookie "$T" "$TICKET")" 401 "alg=HS512 header with alice's ticket"
 T=$("$PY" "$JWT" token "$GK/secret" '{"alg":"HS256","typ":"JWT"}' "$(pl other)")
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "another issuer"
-# expired token (exp in the past, still valid ticket)
-T=$("$TOKENTOOL" -t $((now_s - 7200)) -l 3600 -g "$(gen alice)" issue "$GK/secret" gatekeep alice)
-refused "$(cookie "$T" "$(ticket_for "$T")")" 401 "expired session token"
-# signed with another key
+refused "$(cookie "$T" "$TICKET")" 401 "another issuer, validly signed, with alice's ticket"
+# signed with another key: the token, and its ticket under that key's ticket key
 other="$TMP/other.secret"
 (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$other")
 T=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$other" gatekeep alice)
 refused "$(cookie "$T" "$("$PY" "$JWT" ticket "$other" "$T" alice "$exp")")" 401 "token and ticket under another key"
-# the ticket: expired, of another token, for another user, tampered, signed with the raw key
+# the ticket: expired, of another user's token, tampered, respelled, the token itself
 refused "$(cookie "$TOK" "$(ticket_for "$TOK" alice $((now_s - 1)))")" 200 "expired ticket"
 BOBTOK=$("$TOKENTOOL" -l 7200 -g "$(gen bob)" issue "$GK/secret" gatekeep bob)
-refused "$(cookie "$TOK" "$(ticket_for "$BOBTOK" bob)")" 200 "alice's cookie with bob's ticket"
-refused "$(cookie "$TOK" "$(ticket_for "$TOK" bob)")" 200 "ticket naming another user than the cookie"
+BOBTICKET=$(ticket_for "$BOBTOK" bob)
+refused "$(cookie "$TOK" "$BOBTICKET")" 200 "alice's cookie with bob's ticket"
+refused "$(cookie "$BOBTOK" "$TICKET")" 200 "bob's cookie with alice's ticket"
 BADT=${TICKET%?}; case "${TICKET: -1}" in A) BADT="${BADT}Q" ;; *) BADT="${BADT}A" ;; esac
 refused "$(cookie "$TOK" "$BADT")" 200 "tampered ticket"
+refused "$(cookie "$TOK" "${TICKET%%.*}x.${TICKET#*.}")" 200 "ticket payload altered"
 refused "$(cookie "$TOK" "$TOK")" 200 "the session token itself as the ticket"
+refused "$(cookie "$TOK" "$TICKET.x")" 200 "ticket with a third segment"
 # the cookie twice (gatekeep-authz refuses a repeated name too)
 refused "gatekeep_session=$TOK; $(cookie "$TOK" "$TICKET")" 401 "session cookie twice"
 refused "$(cookie "$TOK" "$TICKET"); gatekeep_session_ticket=$TICKET" 200 "ticket cookie twice"
@@ -139,6 +153,33 @@ refused "gatekeep_session=\"$TOK\"; gatekeep_session_ticket=$TICKET" 200 "quoted
 n0=$(calls)
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H "Cookie: gatekeep_session=$BOBTOK" "$BASE/private/"
 like "$CODE/$(calls)" "^40[13]/$((n0 + 1))\$" "a second Cookie header with another session cookie -> refused, by gatekeep-authz"
+
+# --- 3b. a secret rotation: nginx's old key passes nothing until it is reloaded ----------
+"$GK_PASSWD" --rotate-secret "$GK/users.db" >>"$LOG/passwd.out" 2>&1 || bail "rotate"
+NTOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice)
+req -H "Cookie: gatekeep_session=$NTOK" "$BASE/private/"
+NTICKET=$(hdr Set-Cookie | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')
+n0=$(calls)
+req -H "Cookie: $(cookie "$NTOK" "$NTICKET")" "$BASE/private/"
+is "$CODE/$(calls)" "200/$((n0 + 1))" "after a rotation, a new key's ticket: nginx's old key refuses it, gatekeep-authz allows"
+OLDKT=$("$PY" "$JWT" ticket "$GK/secret.prev" "$TOK" alice $(( $(now) + 60 )) users)
+n0=$(calls)
+req -H "Cookie: $(cookie "$TOK" "$OLDKT")" "$BASE/private/"
+is "$CODE/$(calls)" "200/$n0" "... while an old key's ticket still passes nginx alone (hence: reload after a rotation)"
+"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
+	bail "gatekeep-passwd --zero-hop-key"
+nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
+for _ in $(seq 1 50); do   # the old workers leave once idle
+	n0=$(calls)
+	req -H "Cookie: $(cookie "$NTOK" "$NTICKET")" "$BASE/private/"
+	[ "$CODE/$(calls)" = "200/$n0" ] && break
+	sleep 0.1
+done
+is "$CODE/$(calls)" "200/$n0" "... nginx reloaded with the new key include: zero hop again"
+n0=$(calls)
+req -H "Cookie: $(cookie "$TOK" "$OLDKT")" "$BASE/private/"
+is "$(calls)" $((n0 + 1)) "... and the old key's ticket goes to gatekeep-authz"
+TOK=$NTOK
 
 # --- 4. revocation and disabling take effect within zero_hop_ticket_ttl ----------------
 # Deterministic: the ticket's Max-Age is at most zero_hop_ticket_ttl (checked in 1.), and

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -21,6 +23,63 @@ verify(const char *key, const char *tok, const char *ticket, int64_t now, struct
 	struct gk_err err = { "" };
 
 	return gk_ticket_verify((const unsigned char *)key, strlen(key), tok, ticket, now, t, &err);
+}
+
+/* nginx's copy of K_t: hex; a ticket's MAC is HMAC-SHA256(that key, token "." payload), as gatekeep.js computes it. */
+static void
+nginx_key(const unsigned char *k1, const char *tok)
+{
+	crypto_auth_hmacsha256_state st_h;
+	char ticket[GK_TICKET_MAX + 1], mac_b64[64];
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	struct gk_user u;
+	size_t ktlen;
+	struct gk_err err = { "" };
+	unsigned char kt[crypto_auth_hmacsha256_BYTES];
+	char want[2 * sizeof(kt) + 1], hex[GK_TICKET_KEY_HEX + 1], line[128] = "", path[] = "/tmp/t_ticket.XXXXXX";
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	is_int(gk_ticket_key_hex(k1, strlen(K1), hex, &err), GK_OK, "nginx key: derived");
+	ok(sodium_hex2bin(kt, sizeof(kt), hex, strlen(hex), NULL, &ktlen, NULL) == 0 && ktlen == 32,
+	    "nginx key: 32 bytes");
+	memset(&u, 0, sizeof(u));
+	gk_user_init(&u, "alice", NOW);
+	gk_ticket_issue(k1, strlen(K1), tok, &u, NOW + 60, ticket, sizeof(ticket), &err);
+	crypto_auth_hmacsha256_init(&st_h, kt, sizeof(kt));
+	crypto_auth_hmacsha256_update(&st_h, (const unsigned char *)tok, strlen(tok));
+	crypto_auth_hmacsha256_update(&st_h, (const unsigned char *)".", 1);
+	crypto_auth_hmacsha256_update(&st_h, (const unsigned char *)ticket,
+	    (size_t)(strchr(ticket, '.') - ticket));
+	crypto_auth_hmacsha256_final(&st_h, mac);
+	sodium_bin2base64(mac_b64, sizeof(mac_b64), mac, sizeof(mac),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	is_str(strchr(ticket, '.') + 1, mac_b64, "a ticket's MAC under the nginx key is gatekeep.js's");
+	ok(strlen(hex) == GK_TICKET_KEY_HEX && strspn(hex, "0123456789abcdef") == GK_TICKET_KEY_HEX,
+	    "nginx key: 64 lower-case hex digits");
+	ok(strcmp(hex, K1) != 0 && strstr(hex, "5a6d39") == NULL, "nginx key: not the session key");
+	is_int(gk_ticket_key_hex(k1, 5, hex, &err), GK_EINVAL, "nginx key: a short session key is refused");
+	is_str(hex, "", "... and nothing is written");
+	fd = mkstemp(path);
+	ok(fd >= 0, "temp file");
+	close(fd);
+	chmod(path, 0644);
+	is_int(gk_ticket_nginx_key_write(k1, strlen(K1), path, &err), GK_OK, "nginx include written");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "... mode 0600");
+	f = fopen(path, "r");
+	ok(f != NULL && fgets(line, sizeof(line), f) != NULL, "... readable");
+	if (f != NULL)
+		fclose(f);
+	gk_ticket_key_hex(k1, strlen(K1), hex, &err);
+	snprintf(want, sizeof(want), "%s", hex);
+	ok(strncmp(line, "js_var $gatekeep_ticket_key ", 28) == 0 && strncmp(line + 28, want, 64) == 0 &&
+	    strcmp(line + 92, ";\n") == 0, "... one js_var line with the hex key");
+	is_int(gk_ticket_nginx_key_write(k1, 3, path, &err), GK_EINVAL, "a bad session key: refused");
+	ok(stat(path, &st) == 0 && st.st_size == 94, "... the old include is left as it was");
+	is_int(gk_ticket_nginx_key_write(k1, strlen(K1), "/nonexistent-dir/k.conf", &err), GK_ERR,
+	    "an unwritable place: refused");
+	unlink(path);
 }
 
 int
@@ -139,6 +198,7 @@ main(void)
 	snprintf(cookies, sizeof(cookies), "gatekeep_session=%s; gatekeep_session=%s", tok, tok);
 	gk_ticket_answer_header(&cfg, &s, cookies, &u, &c, NOW, hdr, sizeof(hdr));
 	is_str(hdr, "", "cookie twice: no ticket");
+	nginx_key(k1, tok);
 	gk_config_free(&cfg);
 	return done_testing();
 }

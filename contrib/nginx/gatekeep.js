@@ -1,62 +1,75 @@
 // contrib/nginx/gatekeep.js: the zero-hop session check for nginx's njs module
-// (libnginx-mod-http-js >= 0.7.9): a request whose gatekeep session cookie AND
-// zero-hop ticket are valid is passed inside nginx, without asking gatekeep-authz.
+// (libnginx-mod-http-js >= 0.7.9): a request whose gatekeep session cookie carries a
+// valid zero-hop ticket is passed inside nginx, without asking gatekeep-authz.
 // Everything else (no cookie, any doubt, an expired ticket) goes to gatekeep-authz,
 // which decides as always and hands out a fresh ticket (lib/ticket.h,
 // zero_hop_ticket_ttl in gatekeep.conf(5)). This check may only ever be stricter
-// than gatekeep-authz's (lib/token.c); when in doubt it answers "ask gatekeep".
+// than gatekeep-authz's; when in doubt it answers "ask gatekeep".
+//
+// What it trusts: gatekeep-authz issues a ticket only for a session token it has just
+// verified in full (signature, iss, exp, generation, user enabled, permission rw), with
+// an exp no later than the token's, and the ticket's MAC covers that exact token string.
+// So a ticket whose MAC verifies under the zero-hop key vouches for the token beside it
+// until the ticket's exp; njs needs neither the session secret nor the token's claims.
+// The key is $gatekeep_ticket_key (64 hex digits, K_t of lib/ticket.h), set by the
+// include that `gatekeep-passwd --zero-hop-key` writes (nginx's master reads it as root).
 // Used by contrib/nginx/gatekeep-zerohop.conf (route: js_content, no subrequest for a
 // request it passes; check: js_set, for an auth_request location); see docs/event-core.md.
 import crypto from 'crypto';
-import fs from 'fs';
 
-// base64url of {"alg":"HS256","typ":"JWT"}: the only header gatekeep issues. An exact
-// match leaves no room for alg=none, alg confusion, kid/jku or duplicate keys.
-const HEADER = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9';
-const TOKEN_RE = /^eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
-const TICKET_RE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
 const TOKEN_MAX = 4096;          // GK_TOKEN_MAX
 const TICKET_MAX = 1024;         // GK_TICKET_MAX
-const SECRET_MIN = 32;           // GK_SECRET_MIN
-const SECRET_MAX = 256;          // GK_SECRET_MAX
-const LEEWAY = 60;               // lib/auth.c allows iat this far ahead; exp gets none here
-const TICKET_LABEL = 'gatekeep zero-hop ticket v1';
-const PRINTABLE_RE = /^[\x20-\x7e]*$/;
-const USER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const MAC_B64 = 43;              // base64url of an HMAC-SHA256, unpadded
 
-function hmac(key, msg) {
-	return crypto.createHmac('sha256', key).update(msg).digest();
-}
-
-// Both sides through one more HMAC under a key the client does not know: the string
-// comparison's timing then says nothing about the expected MACs.
-function sameMacs(key, want, got) {
-	return hmac(key, want).toString('hex') === hmac(key, got).toString('hex');
-}
-
-// The key: the secret file's one line (lib/secret.h), read per request so that a
-// rotation counts at once, as in gatekeep-authz. Anything odd: no key.
-function secretKey(path) {
-	var b = fs.readFileSync(path);
-	var n = b.length;
-	if (n > 0 && b[n - 1] === 10)
-		n--;
-	if (n < SECRET_MIN || n > SECRET_MAX)
-		return null;
-	for (var i = 0; i < n; i++) {
-		if (b[i] < 0x20 || b[i] === 0x7f)
-			return null;
-	}
-	return b.slice(0, n);
-}
-
-// The one value each of cookies `a` and `b`, in one pass over the header: [va, vb], each
-// null when absent, repeated or quoted (gatekeep-authz refuses a repeated name too; a
-// quoted value is simply left to it). Names and values lose their spaces and tabs at
-// both ends, as lib/cookie.c does.
+// The one value each of cookies `a` and `b` (b begins with a): [va, vb], each null when
+// absent, repeated or quoted (gatekeep-authz refuses a repeated name too; a quoted value
+// is simply left to it). Names and values lose their spaces and tabs at both ends, as
+// lib/cookie.c does. The usual header (each name once, "; "-separated, no spaces around
+// the values) takes three indexOf and two slices; any other goes the slow way, one pass
+// over every pair, which gives the same answer for the usual header too.
 function cookieValues(header, a, b) {
 	if (typeof header !== 'string' || header.length > 8192)
-		return [null, null];
+		return NONE;
+	var i = header.indexOf(a), j = header.indexOf(a, i + 1);
+	if (i >= 0 && j > i && header.indexOf(a, j + 1) < 0 && pairStart(header, i) &&
+	    pairStart(header, j)) {
+		// the two occurrences of `a`: one is a's pair, the other b's
+		var ia = header.charCodeAt(i + a.length) === 61 ? i : j;
+		var ib = ia === i ? j : i;
+		if (header.charCodeAt(ia + a.length) === 61 && header.startsWith(b + '=', ib)) {
+			var va = valueAt(header, ia + a.length + 1), vb = valueAt(header, ib + b.length + 1);
+			if (va !== null && vb !== null)
+				return [va, vb];
+		}
+	}
+	return cookieValuesSlow(header, a, b);
+}
+
+const NONE = [null, null];
+
+// A name at i begins a pair: nothing but the header's start or ";" and at most one space before.
+function pairStart(h, i) {
+	var c = i > 0 ? h.charCodeAt(i - 1) : 59;
+	if (c === 32 && i > 1)
+		c = h.charCodeAt(i - 2);
+	else if (c === 32)
+		c = 59;
+	return c === 59;
+}
+
+// The value from `from` to the next ";", when it neither begins nor ends with a space or
+// a tab and is not empty (else null: the slow way decides).
+function valueAt(h, from) {
+	var end = h.indexOf(';', from);
+	if (end < 0)
+		end = h.length;
+	if (end <= from)
+		return null;
+	var c0 = h.charCodeAt(from), c1 = h.charCodeAt(end - 1);
+	return c0 === 32 || c0 === 9 || c1 === 32 || c1 === 9 ? null : h.slice(from, end);
+}
+
+function cookieValuesSlow(header, a, b) {
 	var va = null, vb = null, na = 0, nb = 0;
 	var parts = header.split(';');
 	for (var i = 0; i < parts.length; i++) {
@@ -83,13 +96,34 @@ function trimOws(s) {
 	return c0 === 32 || c0 === 9 || c1 === 32 || c1 === 9 ? s.replace(/^[ \t]+|[ \t]+$/g, '') : s;
 }
 
-function json(seg) {
-	var o = JSON.parse(Buffer.from(seg, 'base64url').toString());
-	return o !== null && typeof o === 'object' && !Array.isArray(o) ? o : null;
+// The ticket's MAC (43 base64url characters) equals `want` (32 bytes), compared in time
+// independent of where they differ (njs 0.7.9 has no timingSafeEqual). One spelling
+// only: njs's decoder stops at the first character outside the alphabet (the length
+// check catches it), and the last character must leave its two spare bits zero.
+function sameMac(want, mac) {
+	if (CANONICAL_LAST.indexOf(mac.charAt(MAC_B64 - 1)) < 0)
+		return false;
+	var got = Buffer.from(mac, 'base64url');
+	if (got.length !== 32)
+		return false;
+	var d = 0;
+	for (var i = 0; i < 32; i++)
+		d |= want[i] ^ got[i];
+	return d === 0;
 }
 
-function isTime(v) {
-	return typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 253402300799;
+const CANONICAL_LAST = 'AEIMQUYcgkosw048';
+
+// s is a string of at least min printable ASCII characters.
+function printable(s, min) {
+	if (typeof s !== 'string' || s.length < min)
+		return false;
+	for (var i = 0; i < s.length; i++) {
+		var c = s.charCodeAt(i);
+		if (c < 0x20 || c > 0x7e)
+			return false;
+	}
+	return true;
 }
 
 // "1" when the request may pass without gatekeep-authz, "" otherwise. Sets
@@ -98,58 +132,45 @@ function isTime(v) {
 function check(r) {
 	try {
 		var v = r.variables;
+		var hex = v.gatekeep_ticket_key;
+		if (typeof hex !== 'string' || hex.length !== 64)
+			return '';
 		var name = v.gatekeep_cookie || 'gatekeep_session';
-		var cookies = r.headersIn.Cookie;
-		var both = cookieValues(cookies, name, name + '_ticket');
+		var both = cookieValues(r.headersIn.Cookie, name, name + '_ticket');
 		var token = both[0];
 		var ticket = both[1];
-		if (token === null || ticket === null || token.length > TOKEN_MAX ||
-		    ticket.length > TICKET_MAX)
+		if (token === null || ticket === null || token.length === 0 ||
+		    token.length > TOKEN_MAX || ticket.length > TICKET_MAX)
 			return '';
-		var tm = TOKEN_RE.exec(token);
-		var km = TICKET_RE.exec(ticket);
-		if (tm === null || km === null)
+		// "payload.mac": the payload has no dot (so "token.payload" splits one way only)
+		var dot = ticket.indexOf('.');
+		if (dot <= 0 || ticket.length - dot - 1 !== MAC_B64)
 			return '';
-		var key = secretKey(v.gatekeep_secret_file || '/var/lib/gatekeep/secret');
-		if (key === null)
+		var payload = ticket.slice(0, dot);
+		var key = Buffer.from(hex, 'hex');
+		if (key.length !== 32)
 			return '';
-		// 1. the session token's HS256 signature over "header.payload" (current key only:
-		//    a token of the previous key goes to gatekeep-authz, which knows the window),
-		// 2. the ticket's MAC, bound to this very token, under the derived ticket key;
-		//    both compared at once, in their canonical base64url spelling
-		var kt = hmac(key, TICKET_LABEL);
-		if (!sameMacs(kt, hmac(key, HEADER + '.' + tm[1]).toString('base64url') + '.' +
-		    hmac(kt, token + '.' + km[1]).toString('base64url'), tm[2] + '.' + km[2]))
+		// the MAC of lib/ticket.c (a Buffer: comparing bytes costs njs far less than
+		// comparing characters)
+		if (!sameMac(crypto.createHmac('sha256', key).update(token).update('.').update(payload)
+		    .digest(), ticket.slice(dot + 1)))
 			return '';
-		// 3. only now the claims
-		var now = Math.floor(Date.now() / 1000);
-		var c = json(tm[1]);
-		var t = json(km[1]);
-		if (c === null || t === null)
+		// from here on, the payload is byte for byte one gatekeep-authz wrote
+		var t = JSON.parse(Buffer.from(payload, 'base64url').toString());
+		if (t === null || typeof t !== 'object' || typeof t.exp !== 'number' ||
+		    !(Date.now() < t.exp * 1000))
 			return '';
-		if (c.iss !== (v.gatekeep_issuer || 'gatekeep') || c.aud !== undefined)
-			return '';
-		if (!isTime(c.iat) || !isTime(c.exp) || c.exp <= c.iat || c.iat > now + LEEWAY ||
-		    now >= c.exp)
-			return '';
-		if (c.nbf !== undefined && (!Number.isInteger(c.nbf) || c.nbf > now + LEEWAY))
-			return '';
-		if (typeof c.gen !== 'number' || !Number.isInteger(c.gen))
-			return '';
-		if (typeof c.sub !== 'string' || !USER_RE.test(c.sub) || t.sub !== c.sub)
-			return '';
-		if (!isTime(t.exp) || now >= t.exp)
-			return '';
-		// they become request headers for the app: printable text only
-		if ((t.grp !== undefined && (typeof t.grp !== 'string' || !PRINTABLE_RE.test(t.grp))) ||
-		    (t.email !== undefined && (typeof t.email !== 'string' || !PRINTABLE_RE.test(t.email))))
+		// they become request headers for the app: printable text only (a loop: a
+		// regular expression costs njs a match block per test)
+		if (!printable(t.sub, 1) || (t.grp !== undefined && !printable(t.grp, 0)) ||
+		    (t.email !== undefined && !printable(t.email, 0)))
 			return '';
 		v.gk_zh_user = t.sub;
 		v.gk_zh_groups = t.grp || '';
 		v.gk_zh_email = t.email || '';
 		return '1';
 	} catch (e) {
-		// a bug or an unreadable secret file, never the client's doing: say so
+		// a bug, never the client's doing (the MAC came first): say so
 		r.error('gatekeep.js: ' + e);
 		return '';
 	}
