@@ -18,7 +18,7 @@ path_char_ok(const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\' ||
-		    s[i] == '"' || s[i] == '\'' || s[i] == '<' || s[i] == '>')
+		    s[i] == '"' || s[i] == '\'' || s[i] == '<' || s[i] == '>' || s[i] == ';')
 			return false;
 	return true;
 }

@@ -22,5 +22,6 @@ for core in events libfcgi; do
 	done
 	like "$(cat "$LOG")" 'reason=unknown-role' "$core core: FILTER logged as reason=unknown-role"
 	like "$(cat "$LOG")" 'reason=bad-fastcgi-record' "$core core: a role outside 1..3 logged"
+	unlike "$(cat "$LOG")" 'AddressSanitizer|runtime error|LeakSanitizer' "$core core: no sanitizer report"
 done
 done_testing

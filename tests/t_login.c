@@ -124,6 +124,9 @@ main(void)
 			  "Content-Security-Policy: default-src 'none'", NULL },
 			{ __LINE__, "HEAD", "/gatekeep/login", NULL, NULL, NULL, NULL, NULL, false, 200,
 			  "Content-Length: ", "<form" },
+			/* a ';' cannot be in a cookie's Path (RFC 6265): not our base, never a 500 */
+			{ __LINE__, "GET", "/gate;keep/login", NULL, NULL, NULL, NULL, NULL, false, 200,
+			  "Set-Cookie: gatekeep_session_csrf=", "Path=/gate;" },
 			{ __LINE__, "GET", "/gatekeep/login", NULL, NULL, NULL, NULL, NULL, true, 413, NULL,
 			  NULL },
 			{ __LINE__, "GET", "/gatekeep/login", long_rd, NULL, NULL, NULL, NULL, false, 400,
