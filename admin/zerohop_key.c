@@ -60,8 +60,8 @@ pw_zerohop_main(int argc, char **argv)
 			return pw_usage_error("%s cannot be used with --zero-hop-key", argv[optind - 1]);
 		}
 	}
-	if (out == NULL || out[0] == '\0')
-		return pw_usage_error("--zero-hop-key needs a file name");
+	if (out == NULL || out[0] == '\0' || out[0] == '-')    /* "--zero-hop-key --help" */
+		return pw_usage_error("--zero-hop-key needs a file name (--zero-hop-key=FILE)");
 	if (argc - optind > 1)
 		return pw_usage_error("too many arguments (at most DBFILE)");
 	if (o.secret_path == NULL &&
