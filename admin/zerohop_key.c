@@ -10,30 +10,28 @@
 #include "secret.h"
 #include "ticket.h"
 
-enum { Z_KEY = 0x300, Z_SECRET, Z_CONFIG, Z_HELP };
-
-static const struct option zerohop_options[] = {
-	{ "zero-hop-key", required_argument, NULL, Z_KEY },
-	{ "secret-file", required_argument, NULL, Z_SECRET },
-	{ "config", required_argument, NULL, Z_CONFIG },
-	{ "help", no_argument, NULL, Z_HELP },
-	{ NULL, 0, NULL, 0 }
-};
-
+/* Any argument spelled --zero-hop-key[=FILE] makes this the command (argv[0] is the program). */
 bool
 pw_zerohop_command(int argc, char **argv)
 {
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--zero-hop-key", 14) == 0)
+	while (--argc > 0)
+		if (strncmp(*++argv, "--zero-hop-key", 14) == 0)
 			return true;
 	return false;
 }
 
+enum { Z_KEY = 0x300, Z_SECRET, Z_CONFIG, Z_HELP };
+
 int
 pw_zerohop_main(int argc, char **argv)
 {
+	static const struct option zerohop_options[] = {
+		{ "zero-hop-key", required_argument, NULL, Z_KEY },
+		{ "secret-file", required_argument, NULL, Z_SECRET },
+		{ "config", required_argument, NULL, Z_CONFIG },
+		{ "help", no_argument, NULL, Z_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *out = NULL;
 	char db[GK_PATH_MAX], secret[GK_PATH_MAX];
 	struct gk_secret s;
@@ -62,8 +60,8 @@ pw_zerohop_main(int argc, char **argv)
 			return pw_usage_error("%s cannot be used with --zero-hop-key", argv[optind - 1]);
 		}
 	}
-	if (out == NULL || out[0] == '\0')
-		return pw_usage_error("--zero-hop-key needs a file name");
+	if (out == NULL || out[0] == '\0' || out[0] == '-')    /* "--zero-hop-key --help" */
+		return pw_usage_error("--zero-hop-key needs a file name (--zero-hop-key=FILE)");
 	if (argc - optind > 1)
 		return pw_usage_error("too many arguments (at most DBFILE)");
 	if (o.secret_path == NULL &&

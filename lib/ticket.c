@@ -22,7 +22,8 @@
 bool
 gk_ticket_wanted(const struct gk_config *cfg, const struct gk_user *u)
 {
-	return cfg->zero_hop_ticket_ttl > 0 && cfg->rules_count == 0 && u != NULL &&
+	return cfg->zero_hop_ticket_ttl > 0 && cfg->rules_count == 0 &&
+	    cfg->allowed_origins.count == 0 && u != NULL &&
 	    u->perm >= GK_PERM_RW && !(u->flags & GK_USER_DISABLED);
 }
 

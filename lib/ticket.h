@@ -40,8 +40,9 @@ struct gk_ticket {
 /*
  * Does cfg allow tickets for user u? Only with zero_hop_ticket_ttl > 0, no
  * `rule` (the njs check cannot apply per-path requirements: with rules every
- * request goes to gatekeep-authz) and a user whose permission allows every
- * method (rw).
+ * request goes to gatekeep-authz), no `allowed_origins` (gatekeep-authz then
+ * checks the Origin of every unsafe method, which njs does not) and a user
+ * whose permission allows every method (rw).
  */
 bool gk_ticket_wanted(const struct gk_config *cfg, const struct gk_user *u);
 

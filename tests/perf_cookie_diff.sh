@@ -1,5 +1,6 @@
 #!/bin/bash
-# tests/perf_cookie_diff.sh: gatekeep.js's cookie parser (njs in real nginx) against
+# tests/perf_cookie_diff.sh: gatekeep.js's cookie parser (njs in real nginx; its fast path
+# and the full split behind it) against
 # lib/cookie.c on the same Cookie headers: whatever njs takes as the session cookie or the
 # ticket, lib/cookie.c takes too, value for value (njs may refuse more, never accept more),
 # and on headers of plain cookie octets without quotes they agree exactly.
@@ -52,6 +53,10 @@ fixed = [
     f"{S}={T}; {S} ={T}", f"{S}={T};{S}\t={T}", f"   {S}={T}", f"{S}=a\\b; {N}={K}",
     f"{S}={T}; {N}=\"{K}\"", f"{S}={T}; {N}= {K}", "", ";", "=", f"={T}; {N}={K}",
     f"{S}={T}; gatekeep_session_ticketx={K}", f"{S}=={T}; {N}={K}",
+    # the edges of gatekeep.js's fast path (each name once, "; "-separated)
+    f"{S}={T};{N}={K}", f"{S}={T}; {N}={K} ", f"{S}={T} ; {N}={K}", f"x={S}; {S}={T}; {N}={K}",
+    f"{S}={T}; {N}={K}; {S}x=1", f"{S}={T}; {N}={K};", f" {S}={T}; {N}={K}", f"{S}={T};  {N}={K}",
+    f"{S}={T}; {N}={K}{S}", f"{S}={T}; x {N}={K}", f"{S}={T}; {N}=; a=1", f"{S}=\t{T}; {N}={K}",
 ]
 pieces = [S, N, S.upper(), "x", "gatekeep", " ", "\t", "=", ";", ",", "\"", T, K, "a=b",
           "==", "\\", "ticket", "_", "  ", "\t ", ";;"]

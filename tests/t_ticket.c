@@ -195,6 +195,9 @@ main(void)
 	cfg.rules_count = 1;
 	ok(!gk_ticket_wanted(&cfg, &u), "with rules: no ticket");
 	cfg.rules_count = 0;
+	cfg.allowed_origins.count = 1;    /* items untouched: only the count is read */
+	ok(!gk_ticket_wanted(&cfg, &u), "with allowed_origins (an Origin check njs cannot make): no ticket");
+	cfg.allowed_origins.count = 0;
 	snprintf(cookies, sizeof(cookies), "gatekeep_session=%s; gatekeep_session=%s", tok, tok);
 	gk_ticket_answer_header(&cfg, &s, cookies, &u, &c, NOW, hdr, sizeof(hdr));
 	is_str(hdr, "", "cookie twice: no ticket");
