@@ -115,11 +115,9 @@ conf_hostport_ok(const char *s)
 bool
 conf_origin_ok(const char *s)
 {
-	if (strncmp(s, "https://", 8) == 0)
-		return conf_hostport_ok(s + 8);
-	if (strncmp(s, "http://", 7) == 0)
-		return conf_hostport_ok(s + 7);
-	return false;
+	const char *rest = gk_http_url_rest(s);
+
+	return rest != NULL && conf_hostport_ok(rest);
 }
 
 /* A local path with one leading '/' (never "//" or "/\": those leave the site), or an absolute http(s) URL. */
@@ -132,11 +130,7 @@ conf_url_ok(const char *s)
 		return false;
 	if (s[0] == '/')
 		return s[1] != '/';
-	if (strncmp(s, "https://", 8) == 0)
-		rest = s + 8;
-	else if (strncmp(s, "http://", 7) == 0)
-		rest = s + 7;
-	else
+	if ((rest = gk_http_url_rest(s)) == NULL)
 		return false;
 	return *rest != '\0' && *rest != '/' && *rest != '?' && *rest != '#';
 }

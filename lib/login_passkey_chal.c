@@ -8,6 +8,7 @@
 
 #include "login_passkey.h"
 #include "session_cookie.h"
+#include "validate.h"
 
 #define CHAL_VERSION 1
 #define CHAL_SIGNED  26              /* version, purpose, iat, random: what the MAC covers */
@@ -19,11 +20,7 @@ origin_host(const char *origin, char *host, size_t hostsz)
 	const char *h;
 	size_t n;
 
-	if (strncmp(origin, "https://", 8) == 0)
-		h = origin + 8;
-	else if (strncmp(origin, "http://", 7) == 0)
-		h = origin + 7;
-	else
+	if ((h = gk_http_url_rest(origin)) == NULL)
 		return false;
 	n = strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789.-");
 	if (n == 0 || n >= hostsz || h[0] == '.' || h[n - 1] == '.')

@@ -318,3 +318,13 @@ gk_valid_vchar(const char *s, size_t len)
 			return false;
 	return true;
 }
+
+const char *
+gk_http_url_rest(const char *s)
+{
+	if (strncmp(s, "https://", 8) == 0)
+		return s + 8;
+	if (strncmp(s, "http://", 7) == 0)
+		return s + 7;
+	return NULL;
+}

@@ -54,6 +54,9 @@ bool gk_valid_email(const char *s, size_t len);
  */
 bool gk_valid_hostname(const char *s, size_t len);
 
+/* What follows "https://" or "http://" (lower-case scheme, as configured origins and URLs are written), or NULL. */
+const char *gk_http_url_rest(const char *s);
+
 /* Display name: valid UTF-8, no control characters, <= GK_DISPLAY_MAX bytes ("" allowed); same extra refusals as user names. */
 bool gk_valid_display(const char *s, size_t len);
 

@@ -243,6 +243,23 @@ test_display_and_headers(void)
 	ok(!gk_valid_header_name(buf, 257), "header name of 257 bytes rejected");
 }
 
+static void
+test_http_url_rest(void)
+{
+	const char *u = "https://a.example:8443/x";
+
+	ok(gk_http_url_rest(u) == u + 8, "https:// URL: the rest after the scheme");
+	ok(gk_http_url_rest("http://a") != NULL && strcmp(gk_http_url_rest("http://a"), "a") == 0,
+	    "http:// URL: the rest after the scheme");
+	ok(gk_http_url_rest("http://") != NULL && *gk_http_url_rest("http://") == '\0',
+	    "a bare scheme: an empty rest (the callers refuse it)");
+	ok(gk_http_url_rest("HTTPS://a") == NULL, "upper-case scheme: not ours to normalise");
+	ok(gk_http_url_rest("ftp://a") == NULL, "another scheme: NULL");
+	ok(gk_http_url_rest("https:/a") == NULL, "one slash: NULL");
+	ok(gk_http_url_rest("//a") == NULL, "scheme-relative: NULL");
+	ok(gk_http_url_rest("") == NULL, "empty: NULL");
+}
+
 int
 main(void)
 {
@@ -251,5 +268,6 @@ main(void)
 	test_groups();
 	test_email();
 	test_display_and_headers();
+	test_http_url_rest();
 	return done_testing();
 }
