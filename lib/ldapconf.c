@@ -277,5 +277,8 @@ gk_ldapconf_check(const struct gk_config *cfg, struct gk_err *err)
 	if (cfg->oidc_provider != GK_OIDC_NONE)
 		return gk_err_set(err, "oidc_provider cannot be used with user_backend = ldap: "
 		    "OIDC users are written to the GDBM database");
+	if (cfg->passkeys)
+		return gk_err_set(err, "passkeys cannot be used with user_backend = ldap: "
+		    "passkeys are kept in the GDBM database's credentials store");
 	return GK_OK;
 }

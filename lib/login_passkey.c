@@ -139,7 +139,19 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return GK_ERR;
-	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
+	/*
+	 * A read first: an id the user does not have costs no write transaction. Else anyone
+	 * could take the database's write lock at will, and its time told existing users
+	 * from unknown ones (about 240 against 140 us) to whoever posts made-up user handles.
+	 */
+	rc = login_userdb(ctx) == NULL ? GK_ERR : gk_userdb_creds(login_userdb(ctx), user, c, &err);
+	if (rc == GK_OK && find_by_id(c, id, idlen) == NULL) {
+		*why = "passkey-unknown";
+		rc = GK_EINVAL;
+		goto out;
+	}
+	if (rc == GK_OK)
+		rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);
 	if (rc == GK_OK)
 		rc = gk_userdb_txn_creds_get(txn, user, c, &err);
 	if (rc != GK_OK) {

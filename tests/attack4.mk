@@ -1,6 +1,6 @@
 # tests/attack4.mk: attacks on the second factors and the self-service pages, each a test that failed before its fix.
-TESTS += tests/attack4_2fa.sh
-dist_check_SCRIPTS += tests/attack4_2fa.sh
+ATTACK4_SHELL_TESTS = tests/attack4_2fa.sh tests/attack4_codes.sh tests/attack4_passkey.sh
+TESTS += $(ATTACK4_SHELL_TESTS)
+dist_check_SCRIPTS += $(ATTACK4_SHELL_TESTS)
 EXTRA_DIST += tests/attack4_authn.py
-TESTS += tests/attack4_codes.sh
-dist_check_SCRIPTS += tests/attack4_codes.sh
+GK_UNIT_TESTS += tests/t_attack4
