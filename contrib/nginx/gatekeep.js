@@ -136,7 +136,12 @@ function check(r) {
 		if (typeof hex !== 'string' || hex.length !== 64)
 			return '';
 		var name = v.gatekeep_cookie || 'gatekeep_session';
-		var both = cookieValues(r.headersIn.Cookie, name, name + '_ticket');
+		var h = r.headersIn.Cookie;
+		// gatekeep-authz refuses a header with a tab anywhere (lib/request.c; nginx
+		// itself refuses the other control characters): so does the zero hop
+		if (typeof h !== 'string' || h.indexOf('\t') >= 0)
+			return '';
+		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];
 		var ticket = both[1];
 		if (token === null || ticket === null || token.length === 0 ||
