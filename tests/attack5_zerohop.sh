@@ -1,8 +1,9 @@
 #!/bin/bash
-# tests/attack5_zerohop_cookie.sh: a Cookie header that gatekeep-authz refuses as a
-# whole (a tab anywhere in it: lib/request.c takes no control character in a header)
-# must not pass the njs zero hop either, even with a valid session cookie and its
-# ticket: njs is never laxer than gatekeep-authz.
+# tests/attack5_zerohop.sh: what gatekeep-authz refuses whoever asks must not pass the
+# njs zero hop either, even with a valid session cookie and its ticket (njs is never
+# laxer than gatekeep-authz): a Cookie header with a tab anywhere (lib/request.c takes no
+# control character in a header), a request path it cannot read one way (lib/pathread.c:
+# an encoded NUL or control character, overlong UTF-8 such as %c0%af, a bad escape).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -66,6 +67,26 @@ same "a tab around the whole header" "$TAB""gatekeep_session=$TOK; @T@"
 # nginx itself refuses other control characters in a header (400)
 req -H "Cookie: x="$'\x01'"; gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE/private/"
 is "$CODE" 400 "a control character in the Cookie header: nginx refuses it before njs"
+# paths: gatekeep-authz's answer with the session cookie alone, then njs's with the ticket
+path_same() {
+	local d=$1 authz n0
+	req -H "Cookie: gatekeep_session=$TOK" "$BASE$2"
+	authz=$CODE
+	n0=$(calls)
+	req -H "Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE$2"
+	if [ "$(calls)" = "$n0" ]; then      # whatever the app then made of it
+		is "zero hop (app: $CODE)" "gatekeep-authz: $authz" "$d: njs passes only what gatekeep-authz allows"
+	else
+		is "$CODE" "$authz" "$d: the answer is gatekeep-authz's"
+	fi
+}
+path_same "overlong UTF-8 slash" "/private/a%c0%af..%c0%afsecret"
+path_same "encoded control character" "/private/a%01b"
+path_same "encoded DEL" "/private/a%7fb"
+path_same "a lone byte above 0x7f, encoded" "/private/a%ffb"
+path_same "twice-encoded overlong slash" "/private/a%25c0%25af..%25c0%25afb"
+req -H "Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE/private/a%20b"
+is "$CODE/$(appvar REQUEST_URI)" "200//private/a%20b" "an escape gatekeep-authz reads one way only: still served"
 gk_alive nginx
 ok $? "nginx is still running"
 done_testing
