@@ -126,6 +126,36 @@ function printable(s, min) {
 	return true;
 }
 
+// The request target's path is one gatekeep-authz reads one way and never refuses for
+// everyone: visible ASCII without '\\', its escapes visible ASCII too and none of
+// '%' '/' '\\' '.' (the query is not looked at). Else it may be one lib/pathread.c refuses
+// whoever asks (an encoded control character, overlong UTF-8 such as %c0%af, either twice
+// encoded, "..%2f.." above the root): ask gatekeep-authz.
+function plainPath(u) {
+	if (typeof u !== 'string' || u.charCodeAt(0) !== 47)
+		return false;
+	for (var i = 1; i < u.length; i++) {
+		var c = u.charCodeAt(i);
+		if (c === 63 || c === 35)       // '?', '#'
+			return true;
+		if (c === 37) {
+			c = hexDigit(u.charCodeAt(i + 1)) * 16 + hexDigit(u.charCodeAt(i + 2));
+			if (c === 37 || c === 47 || c === 46)
+				return false;
+			i += 2;
+		}
+		if (c < 0x20 || c > 0x7e || c === 92)
+			return false;
+	}
+	return true;
+}
+
+// 0..15, or -256 for a character that is no hex digit (NaN past the end: the same)
+function hexDigit(c) {
+	return c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 :
+	    c >= 97 && c <= 102 ? c - 87 : -256;
+}
+
 // "1" when the request may pass without gatekeep-authz, "" otherwise. Sets
 // $gk_zh_user, $gk_zh_groups and $gk_zh_email (js_var) from the ticket, which
 // gatekeep-authz signed with the user's current record.
@@ -136,7 +166,12 @@ function check(r) {
 		if (typeof hex !== 'string' || hex.length !== 64)
 			return '';
 		var name = v.gatekeep_cookie || 'gatekeep_session';
-		var both = cookieValues(r.headersIn.Cookie, name, name + '_ticket');
+		var h = r.headersIn.Cookie;
+		// gatekeep-authz refuses a header with a tab anywhere (lib/request.c; nginx
+		// itself refuses the other control characters): so does the zero hop
+		if (typeof h !== 'string' || h.indexOf('\t') >= 0 || !plainPath(v.request_uri))
+			return '';
+		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];
 		var ticket = both[1];
 		if (token === null || ticket === null || token.length === 0 ||
