@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "login_oidc_int.h"
+#include "validate.h"
 
 void
 login_oidc_lower(char *s)
@@ -16,14 +17,9 @@ login_oidc_lower(char *s)
 bool
 login_oidc_word_ok(const char *s, size_t max)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n == 0 || n > max)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return n > 0 && n <= max && gk_valid_vchar(s, n);
 }
 
 const char *
