@@ -3,3 +3,4 @@
 LDAPPOOL_TESTS = tests/ldappool.sh
 TESTS += $(LDAPPOOL_TESTS)
 dist_check_SCRIPTS += $(LDAPPOOL_TESTS)
+EXTRA_DIST += tests/servers/slapd.sh
