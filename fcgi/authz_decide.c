@@ -30,6 +30,7 @@ static const struct authz_method *const chain[] = {
 static int auth_lookup(void *arg, const char *name, struct gk_user *u);
 static enum gk_pw_verdict auth_verify(void *arg, const struct gk_user *u, const char *password);
 static void auth_verify_dummy(void *arg, const char *password);
+static int auth_bind_dn(void *arg, const struct gk_user *u, char *dn, size_t dnsz);
 
 static int64_t
 now_real(void)
@@ -68,6 +69,8 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	if (gk_userbackend_verifies(a->users)) {        /* LDAP: a bind checks the password */
 		a->auth.verify = auth_verify;
 		a->auth.verify_dummy = auth_verify_dummy;
+		a->auth.bind_dn = auth_bind_dn;         /* the event core's pool binds */
+		a->auth.binder = gk_userbackend_binder(a->users);
 	}
 	return GK_OK;
 fail:
@@ -125,6 +128,12 @@ static void
 auth_verify_dummy(void *arg, const char *password)
 {
 	gk_userbackend_verify_dummy(((struct gk_authz *)arg)->users, password);
+}
+
+static int
+auth_bind_dn(void *arg, const struct gk_user *u, char *dn, size_t dnsz)
+{
+	return gk_userbackend_bind_dn(((struct gk_authz *)arg)->users, u, dn, dnsz);
 }
 
 /* --- the original request ------------------------------------------------ */

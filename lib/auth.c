@@ -209,10 +209,12 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 {
 	enum gk_auth_status st;
 	enum gk_pw_verdict v;
-	/* a backend's own check (an LDAP bind) is no hash for the pool */
-	struct gk_hashpool *pool = a->verify == NULL ? gk_hashpool_current() : NULL;
+	/* a backend's own check (an LDAP bind): in the pool when it gave a binder */
+	struct gk_hashpool *pool = a->verify == NULL || (a->binder != NULL && a->bind_dn != NULL) ?
+	    gk_hashpool_current() : NULL;
 	enum gk_hashpool_state hs = GK_HASHPOOL_INLINE;
 	bool cached = false;
+	char dn[GK_HASHPOOL_STORED_MAX];
 	int64_t t0;
 	int rc;
 
@@ -242,9 +244,17 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 			gk_wipe(u, sizeof(*u));
 			return st;
 		}
-		hs = rc == GK_OK ? gk_hashpool_verify(pool, GK_HASHPOOL_VERIFY, u->name, password,
-		    u->hash, (u->flags & GK_USER_DISABLED) != 0, now, &v) :
-		    gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user, password, NULL, false, now, &v);
+		if (a->verify != NULL)  /* the DN not to be had: in line, as verify fails */
+			hs = rc != GK_OK ? gk_hashpool_bind(pool, a->binder, user, password, NULL,
+			    false, now, &v) : a->bind_dn(a->lookup_arg, u, dn, sizeof(dn)) == GK_OK ?
+			    gk_hashpool_bind(pool, a->binder, u->name, password, dn,
+			    (u->flags & GK_USER_DISABLED) != 0, now, &v) : GK_HASHPOOL_INLINE;
+		else
+			hs = rc == GK_OK ? gk_hashpool_verify(pool, GK_HASHPOOL_VERIFY, u->name,
+			    password, u->hash, (u->flags & GK_USER_DISABLED) != 0, now, &v) :
+			    gk_hashpool_verify(pool, GK_HASHPOOL_DUMMY, user, password, NULL, false,
+			    now, &v);
+		gk_wipe(dn, sizeof(dn));
 		if (hs == GK_HASHPOOL_PENDING) {
 			if (rc == GK_OK && !(u->flags & GK_USER_DISABLED))
 				gk_metrics_basic_cache(false);
@@ -264,16 +274,18 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 	if (cached)
 		return GK_AUTH_OK;
 	if (rc == GK_NOTFOUND) {
-		if (a->verify_dummy != NULL)
+		if (a->verify_dummy != NULL && hs != GK_HASHPOOL_DONE)
 			a->verify_dummy(a->lookup_arg, password);       /* what a bind costs */
 		if (hs != GK_HASHPOOL_DONE)
 			dummy_hash(a, password);        /* unknown users count too: no enumeration by ban */
 		return GK_AUTH_UNKNOWN_USER;
 	}
 	t0 = gk_mono_ns();
-	if (a->verify != NULL)
+	if (hs == GK_HASHPOOL_DONE)
+		;                               /* the pool's bind or hash gave v */
+	else if (a->verify != NULL)
 		v = a->verify(a->lookup_arg, u, password);
-	else if (hs != GK_HASHPOOL_DONE) {
+	else {
 		v = gk_pw_verify(a->pw, password, u->hash);
 		gk_metrics_password(u->hash, gk_mono_ns() - t0);
 	}
@@ -287,7 +299,7 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		st = GK_AUTH_INTERNAL;
 	} else {
 		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
-		if (a->verify != NULL)
+		if (a->verify != NULL && hs != GK_HASHPOOL_DONE)
 			dummy_hash(a, password);        /* as an unknown user's bind + dummy */
 		else if (hs != GK_HASHPOOL_DONE)     /* the pool's job paid it already */
 			cost_like_dummy(a, u->hash, password, t0);

@@ -58,6 +58,8 @@ typedef int (*gk_auth_creds_fn)(void *arg, const char *name, struct gk_user *u,
  * Per process (or per worker); holds nothing about a request. The caller
  * owns pw, lk and cache and fills the public fields; zero the rest.
  */
+struct gk_hashpool_binder;
+
 struct gk_auth {
 	struct gk_pw_ctx *pw;           /* required */
 	bool lockout_on;                /* count failures and honour bans */
@@ -71,11 +73,15 @@ struct gk_auth {
 	/*
 	 * A user backend that checks passwords itself (lib/userbackend.h: an
 	 * LDAP bind), called with lookup_arg; NULL: the crypt hash in the record.
-	 * With it no hash pool is used, and every failure (unknown user: after
-	 * verify_dummy) pays the dummy hash, so failures cost the same.
+	 * Every failure (unknown user: after verify_dummy) pays the dummy hash, so
+	 * failures cost the same. With binder and bind_dn too (lib/userbackend's),
+	 * an event core's hash pool runs the bind and that hash (lib/hashpool.h);
+	 * without them, or without a pool, verify runs in line.
 	 */
 	enum gk_pw_verdict (*verify)(void *arg, const struct gk_user *u, const char *password);
 	void (*verify_dummy)(void *arg, const char *password);
+	int (*bind_dn)(void *arg, const struct gk_user *u, char *dn, size_t dnsz);
+	const struct gk_hashpool_binder *binder;
 
 	/* private */
 	int64_t dummy_ns;               /* what the last dummy hash cost (CLOCK_MONOTONIC) */

@@ -21,8 +21,10 @@ struct job {
 	uint64_t id;
 	enum gk_hashpool_kind kind;
 	bool disabled;
+	const struct gk_hashpool_binder *binder;        /* GK_HASHPOOL_BIND* */
+	char user[GK_USER_MAX + 1];
 	char password[GK_PASSWORD_MAX + 1];
-	char stored[GK_HASH_MAX];
+	char stored[GK_HASHPOOL_STORED_MAX];
 	unsigned char key[KEY_LEN];
 	enum gk_pw_verdict v;
 };
@@ -68,11 +70,61 @@ gk_hashpool_current(void)
 	return current;
 }
 
+/* A thread's own connection for the backend's binds: opened on its first bind job. */
+struct bind_conn {
+	const struct gk_hashpool_binder *b;
+	void *conn;
+};
+
 static void
-run_job(struct gk_pw_ctx *ctx, struct job *j)
+bind_conn_close(struct bind_conn *bc)
+{
+	if (bc->b != NULL && bc->conn != NULL)
+		bc->b->close(bc->conn);
+	bc->b = NULL;
+	bc->conn = NULL;
+}
+
+static void
+timed_dummy(struct gk_pw_ctx *ctx, const char *password)
 {
 	int64_t t0 = gk_mono_ns();
 
+	gk_pw_verify_dummy(ctx, password);
+	gk_metrics_password(NULL, gk_mono_ns() - t0);
+}
+
+/* As lib/auth in line with a backend that verifies: the bind, then the dummy hash for a failure. */
+static void
+run_bind(struct gk_pw_ctx *ctx, struct bind_conn *bc, struct job *j)
+{
+	if (bc->b != j->binder) {
+		bind_conn_close(bc);
+		bc->b = j->binder;
+		bc->conn = j->binder->open(j->binder->arg);
+	}
+	if (j->kind == GK_HASHPOOL_BIND_DUMMY) {
+		if (bc->conn != NULL)
+			(void)bc->b->bind(bc->conn, j->user, NULL, j->password);
+		timed_dummy(ctx, j->password);
+		j->v = GK_PW_MISMATCH;
+		return;
+	}
+	j->v = bc->conn != NULL ? bc->b->bind(bc->conn, j->user, j->stored, j->password) :
+	    GK_PW_FAIL;
+	if (j->v == GK_PW_MISMATCH || j->disabled)
+		timed_dummy(ctx, j->password);
+}
+
+static void
+run_job(struct gk_pw_ctx *ctx, struct bind_conn *bc, struct job *j)
+{
+	int64_t t0 = gk_mono_ns();
+
+	if (j->kind == GK_HASHPOOL_BIND || j->kind == GK_HASHPOOL_BIND_DUMMY) {
+		run_bind(ctx, bc, j);
+		return;
+	}
 	if (j->kind == GK_HASHPOOL_DUMMY) {
 		j->v = gk_pw_verify_dummy(ctx, j->password);
 		gk_metrics_password(NULL, gk_mono_ns() - t0);
@@ -93,6 +145,7 @@ worker(void *arg)
 	struct gk_err err = { "" };
 	struct gk_pw_ctx *ctx = gk_pw_ctx_new(&err);
 	uint64_t one = 1;
+	struct bind_conn bc = { NULL, NULL };
 	struct job *j;
 
 	pthread_mutex_lock(&p->mu);
@@ -107,7 +160,7 @@ worker(void *arg)
 			p->todo_tail = NULL;
 		pthread_mutex_unlock(&p->mu);
 		if (ctx != NULL)
-			run_job(ctx, j);
+			run_job(ctx, &bc, j);
 		else
 			j->v = GK_PW_FAIL;
 		gk_wipe(j->password, sizeof(j->password));
@@ -118,6 +171,7 @@ worker(void *arg)
 		(void)!write(p->efd, &one, sizeof(one));
 	}
 	pthread_mutex_unlock(&p->mu);
+	bind_conn_close(&bc);
 	gk_pw_ctx_free(ctx);
 	return NULL;
 }
@@ -225,9 +279,9 @@ hash_key(const struct gk_hashpool *p, enum gk_hashpool_kind kind, const char *us
 	gk_wipe(&st, sizeof(st));
 }
 
-enum gk_hashpool_state
-gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char *user,
-    const char *password, const char *stored, bool disabled, int64_t now,
+static enum gk_hashpool_state
+ask(struct gk_hashpool *p, const struct gk_hashpool_binder *binder, enum gk_hashpool_kind kind,
+    const char *user, const char *password, const char *stored, bool disabled, int64_t now,
     enum gk_pw_verdict *v)
 {
 	unsigned char key[KEY_LEN];
@@ -236,7 +290,9 @@ gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char
 
 	if (p == NULL || user == NULL || password == NULL)
 		return GK_HASHPOOL_INLINE;
-	if (strlen(password) > GK_PASSWORD_MAX || (stored != NULL && strlen(stored) >= GK_HASH_MAX))
+	if (strlen(password) > GK_PASSWORD_MAX || strlen(user) > GK_USER_MAX ||
+	    (stored != NULL && strlen(stored) >= (kind == GK_HASHPOOL_BIND ?
+	    GK_HASHPOOL_STORED_MAX : GK_HASH_MAX)))
 		return GK_HASHPOOL_INLINE;
 	hash_key(p, kind, user, password, stored, disabled, key);
 	for (i = 0; i < MEMO_SIZE; i++) {
@@ -262,6 +318,8 @@ gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char
 	j->id = ++p->next_id;
 	j->kind = kind;
 	j->disabled = disabled;
+	j->binder = binder;
+	memcpy(j->user, user, strlen(user) + 1);
 	memcpy(j->password, password, strlen(password) + 1);
 	if (stored != NULL)
 		memcpy(j->stored, stored, strlen(stored) + 1);
@@ -285,6 +343,27 @@ gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char
 	p->deferred = true;
 	p->deferred_id = j->id;
 	return GK_HASHPOOL_PENDING;
+}
+
+enum gk_hashpool_state
+gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind, const char *user,
+    const char *password, const char *stored, bool disabled, int64_t now,
+    enum gk_pw_verdict *v)
+{
+	if (kind != GK_HASHPOOL_VERIFY && kind != GK_HASHPOOL_DUMMY)
+		return GK_HASHPOOL_INLINE;
+	return ask(p, NULL, kind, user, password, stored, disabled, now, v);
+}
+
+enum gk_hashpool_state
+gk_hashpool_bind(struct gk_hashpool *p, const struct gk_hashpool_binder *binder,
+    const char *user, const char *password, const char *dn, bool disabled, int64_t now,
+    enum gk_pw_verdict *v)
+{
+	if (binder == NULL)
+		return GK_HASHPOOL_INLINE;
+	return ask(p, binder, dn != NULL ? GK_HASHPOOL_BIND : GK_HASHPOOL_BIND_DUMMY, user,
+	    password, dn, disabled, now, v);
 }
 
 bool

@@ -1,4 +1,4 @@
-/* hashpool.h: password hashes of a credential-cache miss run in a few threads, so that the event core's worker keeps answering its other connections meanwhile. */
+/* hashpool.h: password hashes (or a directory's binds) of a credential-cache miss run in a few threads, so that the event core's worker keeps answering its other connections meanwhile. */
 #ifndef GK_HASHPOOL_H
 #define GK_HASHPOOL_H
 
@@ -24,6 +24,18 @@
  * seconds, or less (gk_hashpool_set_memo_ttl): the memo answers a repeated user/password
  * pair without hashing, so it is a credential cache too and obeys basic_cache_ttl. Only the worker's thread calls these functions (the threads see jobs only).
  * Without a pool (gatekeep-login, the libfcgi core, tests) everything hashes in line.
+ *
+ * A backend that checks passwords itself (user_backend = ldap: a bind as the user's DN)
+ * hands its check to the pool the same way (gk_hashpool_bind): a slow or stalled directory
+ * then holds one pool thread for up to ldap_timeout, never the worker. The job is the whole
+ * of what lib/auth does in line: the bind (an empty password: a mismatch without one; the
+ * directory out of reach: GK_PW_FAIL, or a mismatch under ldap_down_grace), then the dummy
+ * hash for a wrong password or a disabled user; for an unknown user (dn NULL) the bind as a
+ * DN nobody has, then the dummy hash. The memo's key holds the DN in place of the stored
+ * hash. Each thread binds on its own connection (the binder's open, on its first bind job;
+ * a libldap handle is never shared by two threads), which the binder retries once when it
+ * broke, and which is closed (the binder's close) when the pool stops. The search that
+ * finds the DN stays in line (it is cached: ldap_cache_ttl).
  * Failures cost what they cost in line: the job spends the dummy hash after a mismatch
  * against a hash that is cheaper than the dummy, and for unknown users.
  */
@@ -31,10 +43,29 @@
 #define GK_HASHPOOL_THREADS   2         /* per worker */
 #define GK_HASHPOOL_QUEUE_MAX 64        /* jobs queued or running; beyond: hash in line */
 #define GK_HASHPOOL_MEMO_TTL  5         /* seconds a verdict waits for its request */
+#define GK_HASHPOOL_STORED_MAX 1025     /* a stored hash or a DN, with its NUL */
 
 struct gk_hashpool;
 
-enum gk_hashpool_kind { GK_HASHPOOL_VERIFY = 0, GK_HASHPOOL_DUMMY };
+enum gk_hashpool_kind {
+	GK_HASHPOOL_VERIFY = 0, GK_HASHPOOL_DUMMY,      /* crypt hashes (gk_hashpool_verify) */
+	GK_HASHPOOL_BIND, GK_HASHPOOL_BIND_DUMMY        /* the backend's binds (gk_hashpool_bind) */
+};
+
+/*
+ * A backend's own password check, run in the pool's threads (lib/ldapusers). open(arg): a
+ * thread's connection state (NULL: every bind of that thread GK_PW_FAIL); bind: the verdict
+ * for user's password bound as dn (dn NULL: the unknown user's bind, whose answer is
+ * ignored); close: ends what open made. The three are called from pool threads only; arg
+ * must be read-only and outlive the pool.
+ */
+struct gk_hashpool_binder {
+	void *(*open)(const void *arg);
+	enum gk_pw_verdict (*bind)(void *conn, const char *user, const char *dn,
+	    const char *password);
+	void (*close)(void *conn);
+	const void *arg;
+};
 enum gk_hashpool_state {
 	GK_HASHPOOL_INLINE = 0,         /* no pool, queue full, or error: hash in line */
 	GK_HASHPOOL_PENDING,            /* queued: answer later */
@@ -59,6 +90,11 @@ struct gk_hashpool *gk_hashpool_current(void);
 enum gk_hashpool_state gk_hashpool_verify(struct gk_hashpool *p, enum gk_hashpool_kind kind,
     const char *user, const char *password, const char *stored, bool disabled, int64_t now,
     enum gk_pw_verdict *v);
+
+/* The same for a backend's bind as dn (NULL: an unknown user's); binder NULL: INLINE. */
+enum gk_hashpool_state gk_hashpool_bind(struct gk_hashpool *p,
+    const struct gk_hashpool_binder *binder, const char *user, const char *password,
+    const char *dn, bool disabled, int64_t now, enum gk_pw_verdict *v);
 
 /*
  * How long a verdict also answers new requests asking the same question: min(ttl,

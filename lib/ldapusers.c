@@ -11,7 +11,9 @@
 
 #include <ldap.h>
 
+#include "hashpool.h"
 #include "ldapconf.h"
+#include "ldapconn.h"
 #include "ldapusers.h"
 #include "validate.h"
 
@@ -40,6 +42,7 @@ struct ldapusers {
 	char why[256];                  /* libldap's diagnostic of the last failed connection */
 	struct entry cache[CACHE_SLOTS];
 	unsigned next;
+	struct gk_hashpool_binder binder;      /* the binds lib/hashpool's threads run */
 };
 
 static int64_t
@@ -73,84 +76,6 @@ drop(LDAP **ld)
 	*ld = NULL;
 }
 
-static void
-down(struct ldapusers *l, const char *what, int rc)
-{
-	bool tls = l->cfg->ldap_starttls || strncasecmp(l->cfg->ldap_uri, "ldaps://", 8) == 0;
-
-	/* GnuTLS builds of libldap give no reason for a refused certificate: say where to look */
-	gk_log(l->log, LOG_ERR, "ldap: directory %s cannot be reached (%s: %s%s%s)%s: denying",
-	    l->cfg->ldap_uri, what, ldap_err2string(rc), l->why[0] != '\0' ? ": " : "", l->why,
-	    tls && (rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN) ? " (or TLS refused: is "
-	    "the certificate signed by a CA of ldap_ca_file and issued for the host?)" : "");
-	l->why[0] = '\0';
-}
-
-/* Whether rc says the connection (not the request) failed: worth a fresh connection. */
-static bool
-conn_error(int rc)
-{
-	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
-	    rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_OTHER ||
-	    rc == LDAP_LOCAL_ERROR || rc == LDAP_ENCODING_ERROR || rc == LDAP_DECODING_ERROR;
-}
-
-/* A connection with the options and TLS the configuration asks for; LDAP_SUCCESS or why not. */
-static int
-connect_ld(const struct gk_config *cfg, LDAP **out, char *why, size_t whysz)
-{
-	struct timeval tv = { cfg->ldap_timeout, 0 };
-	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, never = LDAP_DEREF_NEVER;
-	int tlsmin = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
-	LDAP *ld = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = ldap_initialize(&ld, cfg->ldap_uri)) != LDAP_SUCCESS)
-		return rc;
-	if ((rc = ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
-	    /* not ldap.conf's DEREF: an alias would bring entries from outside ldap_base_dn in */
-	    (rc = ldap_set_option(ld, LDAP_OPT_DEREF, &never)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_RESTART, LDAP_OPT_OFF)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)) != LDAP_OPT_SUCCESS ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tlsmin)) != LDAP_OPT_SUCCESS ||
-	    (cfg->ldap_ca_file[0] != '\0' && (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
-	    cfg->ldap_ca_file)) != LDAP_OPT_SUCCESS) ||
-	    (rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero)) != LDAP_OPT_SUCCESS) {
-		ldap_unbind_ext_s(ld, NULL, NULL);
-		return rc == LDAP_OPT_ERROR ? LDAP_LOCAL_ERROR : rc;
-	}
-	/* StartTLS or nothing: a failure never falls back to plain text. */
-	if (cfg->ldap_starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
-		char *msg = NULL;
-
-		/* e.g. "(unknown error code)" alone would hide a refused certificate */
-		if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) == LDAP_OPT_SUCCESS &&
-		    msg != NULL) {
-			snprintf(why, whysz, "%s", msg);
-			ldap_memfree(msg);
-		}
-		ldap_unbind_ext_s(ld, NULL, NULL);
-		return rc;
-	}
-	*out = ld;
-	return LDAP_SUCCESS;
-}
-
-/* Simple bind of dn with pw (len bytes) on ld. */
-static int
-bind_as(LDAP *ld, const char *dn, const char *pw, size_t len)
-{
-	struct berval cred;
-
-	cred.bv_val = (char *)pw;
-	cred.bv_len = len;
-	return ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-}
-
 /* The service connection, bound as ldap_bind_dn (or anonymous): LDAP_SUCCESS or why not. */
 static int
 service(struct ldapusers *l)
@@ -160,9 +85,9 @@ service(struct ldapusers *l)
 	after_fork(l);
 	if (l->svc != NULL)
 		return LDAP_SUCCESS;
-	if ((rc = connect_ld(l->cfg, &l->svc, l->why, sizeof(l->why))) != LDAP_SUCCESS)
+	if ((rc = gk_ldap_connect(l->cfg, &l->svc, l->why, sizeof(l->why))) != LDAP_SUCCESS)
 		return rc;
-	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = bind_as(l->svc, l->cfg->ldap_bind_dn,
+	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = gk_ldap_simple_bind(l->svc, l->cfg->ldap_bind_dn,
 	    l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
 		if (rc == LDAP_INVALID_CREDENTIALS)
 			gk_log(l->log, LOG_ERR, "ldap: the directory refused ldap_bind_dn %s with the "
@@ -187,7 +112,7 @@ search(struct ldapusers *l, const char *base, const char *filter, char **attrs, 
 			continue;
 		rc = ldap_search_ext_s(l->svc, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
 		    NULL, &tv, sizelimit, res);
-		if (rc == LDAP_SUCCESS || !conn_error(rc))
+		if (rc == LDAP_SUCCESS || !gk_ldap_conn_error(rc))
 			return rc;
 		ldap_msgfree(*res);
 		*res = NULL;
@@ -443,14 +368,14 @@ ldap_lookup(void *impl, const char *name, struct gk_user *u)
 	}
 	rc = fetch(l, name, &fresh);
 	if (rc != LDAP_SUCCESS) {
-		if (conn_error(rc))
-			down(l, "search", rc);
+		if (gk_ldap_conn_error(rc))
+			gk_ldap_down(l->cfg, l->log, l->why, "search", rc);
 		else if (rc != LDAP_SIZELIMIT_EXCEEDED && rc != LDAP_NO_SUCH_OBJECT)
 			gk_log(l->log, LOG_ERR, "ldap: search under %s failed: %s", l->cfg->ldap_base_dn,
 			    ldap_err2string(rc));
 		gk_wipe(&fresh, sizeof(fresh));
 		/* ldap_down_grace: the entry as last seen, so the Basic cache may keep serving. */
-		if (conn_error(rc) && s != NULL && s->found && now - s->fetched < l->cfg->ldap_down_grace) {
+		if (gk_ldap_conn_error(rc) && s != NULL && s->found && now - s->fetched < l->cfg->ldap_down_grace) {
 			answer(s, u);
 			return GK_OK;
 		}
@@ -469,60 +394,45 @@ ldap_lookup(void *impl, const char *name, struct gk_user *u)
 static int
 user_bind(struct ldapusers *l, const char *dn, const char *pw, size_t len)
 {
-	int rc = LDAP_SERVER_DOWN, tries;
-
 	after_fork(l);
-	for (tries = 0; tries < 2; tries++) {
-		if (l->usr == NULL && (rc = connect_ld(l->cfg, &l->usr, l->why, sizeof(l->why))) != LDAP_SUCCESS)
-			continue;
-		rc = bind_as(l->usr, dn, pw, len);
-		if (!conn_error(rc))
-			return rc;
-		drop(&l->usr);
-	}
-	return rc;
+	return gk_ldap_user_bind(l->cfg, &l->usr, dn, pw, len, l->why, sizeof(l->why));
 }
 
-static enum gk_pw_verdict
-ldap_verify(void *impl, const struct gk_user *u, const char *password)
+/* The DN of u's entry (looked up again when the cache evicted it): GK_OK, else GK_PW_FAIL's case. */
+static int
+ldap_bind_dn(void *impl, const struct gk_user *u, char *dn, size_t dnsz)
 {
 	struct ldapusers *l = impl;
-	size_t len = strlen(password);
 	struct entry *s = cached(l, u->name);
-	char esc[GK_USER_MAX * 4 + 8];
-	int rc;
 
-	/* RFC 4513 5.1.2: a name with an empty password is an unauthenticated bind, no proof. */
-	if (len == 0 || len > GK_PASSWORD_MAX)
-		return GK_PW_MISMATCH;
 	if (s == NULL || !s->found) {
 		struct gk_user tmp;
 
 		/* evicted since the lookup (a full cache): look again */
 		if (ldap_lookup(l, u->name, &tmp) != GK_OK || (s = cached(l, u->name)) == NULL) {
 			gk_wipe(&tmp, sizeof(tmp));
-			return GK_PW_FAIL;
+			return GK_ERR;
 		}
 		gk_wipe(&tmp, sizeof(tmp));
 	}
-	rc = user_bind(l, s->dn, password, len);
-	if (rc == LDAP_SUCCESS)
-		return GK_PW_MATCH;
-	if (conn_error(rc)) {
-		down(l, "bind", rc);
-		/*
-		 * ldap_down_grace lets only the Basic cache's passwords through. Any other is a
-		 * guess at the cached one: a failure not counted (GK_PW_FAIL is refunded) would
-		 * make the outage an unthrottled guessing window. Counted as a wrong password.
-		 */
-		return l->cfg->ldap_down_grace > 0 ? GK_PW_MISMATCH : GK_PW_FAIL;
-	}
-	if (rc != LDAP_INVALID_CREDENTIALS) {
-		gk_log_escape(u->name, esc, sizeof(esc));
-		gk_log(l->log, LOG_NOTICE, "ldap: the directory refused the bind of user=%s: %s",
-		    esc, ldap_err2string(rc));
-	}
-	return GK_PW_MISMATCH;
+	return gk_strcpy(dn, dnsz, s->dn) == GK_OK ? GK_OK : GK_ERR;
+}
+
+static enum gk_pw_verdict
+ldap_verify(void *impl, const struct gk_user *u, const char *password)
+{
+	struct ldapusers *l = impl;
+	char dn[DN_MAX + 1];
+	size_t len = strlen(password);
+
+	/* RFC 4513 5.1.2: a name with an empty password is an unauthenticated bind, no proof. */
+	if (len == 0 || len > GK_PASSWORD_MAX)
+		return GK_PW_MISMATCH;
+	if (ldap_bind_dn(l, u, dn, sizeof(dn)) != GK_OK)
+		return GK_PW_FAIL;
+	after_fork(l);
+	return gk_ldap_check(l->cfg, l->log, &l->usr, l->why, sizeof(l->why), u->name, dn,
+	    password);
 }
 
 static void
@@ -533,6 +443,61 @@ ldap_verify_dummy(void *impl, const char *password)
 
 	if (len > 0 && len <= GK_PASSWORD_MAX)
 		(void)user_bind(l, l->dummy_dn, password, len);
+}
+
+/*
+ * The binds of lib/hashpool's threads: each thread its own connection (a libldap handle is
+ * never shared between threads), opened on its first bind with the settings of the worker's
+ * own, and closed when the pool stops. cfg, log and dummy_dn are only read: set at open.
+ */
+struct pool_conn {
+	const struct ldapusers *l;
+	LDAP *ld;
+	char why[256];
+};
+
+static void *
+pool_open(const void *arg)
+{
+	struct pool_conn *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		c->l = arg;
+	return c;
+}
+
+static enum gk_pw_verdict
+pool_bind(void *conn, const char *user, const char *dn, const char *password)
+{
+	struct pool_conn *c = conn;
+	size_t len = strlen(password);
+
+	if (dn == NULL) {               /* ldap_verify_dummy's bind */
+		if (len > 0 && len <= GK_PASSWORD_MAX)
+			(void)gk_ldap_user_bind(c->l->cfg, &c->ld, c->l->dummy_dn, password, len,
+			    c->why, sizeof(c->why));
+		return GK_PW_MISMATCH;
+	}
+	return gk_ldap_check(c->l->cfg, c->l->log, &c->ld, c->why, sizeof(c->why), user, dn,
+	    password);
+}
+
+static void
+pool_close(void *conn)
+{
+	struct pool_conn *c = conn;
+
+	if (c == NULL)
+		return;
+	if (c->ld != NULL)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	free(c);
+}
+
+static const struct gk_hashpool_binder *
+ldap_binder(void *impl)
+{
+	return &((struct ldapusers *)impl)->binder;
 }
 
 static void
@@ -553,7 +518,8 @@ ldap_close(void *impl)
 
 static const struct gk_userbackend_ops ldap_ops = {
 	.name = "ldap", .writable = false, .lookup = ldap_lookup, .verify = ldap_verify,
-	.verify_dummy = ldap_verify_dummy, .close = ldap_close
+	.verify_dummy = ldap_verify_dummy, .close = ldap_close,
+	.bind_dn = ldap_bind_dn, .binder = ldap_binder
 };
 
 /* The service password: the file's first line, without its line end. */
@@ -593,9 +559,9 @@ gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
 	if (cfg->ldap_bind_password_file[0] != '\0' &&
 	    read_bindpw(cfg->ldap_bind_password_file, pw, sizeof(pw), err) != GK_OK)
 		return GK_ERR;
-	rc = connect_ld(cfg, &ld, why, sizeof(why));
+	rc = gk_ldap_connect(cfg, &ld, why, sizeof(why));
 	if (rc == LDAP_SUCCESS && cfg->ldap_bind_dn[0] != '\0')
-		rc = bind_as(ld, cfg->ldap_bind_dn, pw, strlen(pw));
+		rc = gk_ldap_simple_bind(ld, cfg->ldap_bind_dn, pw, strlen(pw));
 	gk_wipe(pw, sizeof(pw));
 	if (rc == LDAP_SUCCESS)
 		rc = ldap_search_ext_s(ld, cfg->ldap_base_dn, LDAP_SCOPE_BASE, "(objectClass=*)",
@@ -636,6 +602,10 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 		free(l);
 		return gk_err_set(err, "ldap_base_dn is too long");
 	}
+	l->binder.open = pool_open;
+	l->binder.bind = pool_bind;
+	l->binder.close = pool_close;
+	l->binder.arg = l;
 	*impl = l;
 	*ops = &ldap_ops;
 	return GK_OK;

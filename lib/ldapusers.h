@@ -25,6 +25,8 @@
  *    without proving anything); only LDAP_SUCCESS is a match.
  *  - verify_dummy: a bind as a DN that does not exist, so an unknown user
  *    costs a round trip to the directory as a known one does.
+ *  - bind_dn + binder: the same binds in lib/hashpool's threads (the event
+ *    core), each thread on its own connection (lib/ldapconn's verdict code).
  *  - TLS: ldaps:// or StartTLS (never a fallback to plain), the certificate
  *    and host name always checked (LDAP_OPT_X_TLS_DEMAND), TLS 1.2 at least,
  *    ldap_ca_file as the trust anchors (else the system's).

@@ -48,5 +48,5 @@ lib_libgatekeep_a_SOURCES += lib/logjson.h lib/logjson.c
 lib_libgatekeep_a_SOURCES += lib/sdnotify.h lib/sdnotify.c
 # Where the users come from: the GDBM database or an LDAP directory (libldap).
 lib_libgatekeep_a_SOURCES += lib/userbackend.h lib/userbackend.c lib/ldapconf.h lib/ldapconf.c \
-	lib/ldapusers.h lib/ldapusers.c
+	lib/ldapusers.h lib/ldapusers.c lib/ldapconn.h lib/ldapconn.c
 lib_libgatekeep_a_SOURCES += lib/totp.h lib/totp.c lib/totp_store.h lib/totp_store.c lib/qr.h lib/qr.c lib/auth_code.c lib/second_factor.h lib/second_factor.c

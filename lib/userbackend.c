@@ -123,6 +123,18 @@ gk_userbackend_verify(struct gk_userbackend *b, const struct gk_user *u, const c
 	return b->ops->verify != NULL ? b->ops->verify(b->impl, u, password) : GK_PW_FAIL;
 }
 
+int
+gk_userbackend_bind_dn(struct gk_userbackend *b, const struct gk_user *u, char *dn, size_t dnsz)
+{
+	return b->ops->bind_dn != NULL ? b->ops->bind_dn(b->impl, u, dn, dnsz) : GK_ERR;
+}
+
+const struct gk_hashpool_binder *
+gk_userbackend_binder(struct gk_userbackend *b)
+{
+	return b->ops->binder != NULL ? b->ops->binder(b->impl) : NULL;
+}
+
 void
 gk_userbackend_verify_dummy(struct gk_userbackend *b, const char *password)
 {

@@ -4,6 +4,7 @@
 
 #include "common.h"
 #include "conf.h"
+#include "hashpool.h"
 #include "log.h"
 #include "password.h"
 #include "record.h"
@@ -46,6 +47,15 @@ bool gk_userbackend_verifies(const struct gk_userbackend *b);
 enum gk_pw_verdict gk_userbackend_verify(struct gk_userbackend *b, const struct gk_user *u,
     const char *password);
 
+/*
+ * For a backend that verifies, the same check in lib/hashpool's threads: the DN to bind as
+ * for u (GK_OK; else the check fails as gk_userbackend_verify's would: GK_PW_FAIL), and the
+ * binder the threads use (NULL: the backend checks in line only).
+ */
+int gk_userbackend_bind_dn(struct gk_userbackend *b, const struct gk_user *u, char *dn,
+    size_t dnsz);
+const struct gk_hashpool_binder *gk_userbackend_binder(struct gk_userbackend *b);
+
 /* For an unknown user: the work a verify would have cost (LDAP: a bind that must fail). */
 void gk_userbackend_verify_dummy(struct gk_userbackend *b, const char *password);
 
@@ -76,6 +86,8 @@ struct gk_userbackend_ops {
 	enum gk_pw_verdict (*verify)(void *impl, const struct gk_user *u, const char *password);
 	void (*verify_dummy)(void *impl, const char *password);
 	void (*close)(void *impl);
+	int (*bind_dn)(void *impl, const struct gk_user *u, char *dn, size_t dnsz);
+	const struct gk_hashpool_binder *(*binder)(void *impl);
 };
 
 #endif

@@ -11,32 +11,12 @@
 # as a failure (it was a free, unthrottled guess against the Basic cache).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/slapd.sh"
 
 gk_need slapd slapadd slappasswd ldapadd
 gk_world
-D="$TMP/slapd"
-mkdir -p "$D/db"
-LPORT=$(free_port)
-LURI="ldap://127.0.0.1:$LPORT"
-SUFFIX="dc=gk,dc=test"
-cat >"$D/slapd.conf" <<EOC
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-pidfile $D/slapd.pid
-modulepath /usr/lib/ldap
-moduleload back_mdb
-moduleload memberof
-database mdb
-maxsize 16777216
-suffix "$SUFFIX"
-rootdn "cn=admin,$SUFFIX"
-rootpw admin-pw
-directory $D/db
-overlay memberof
-access to attrs=userPassword by anonymous auth by * none
-access to * by * read
-EOC
+gk_slapd_init
+gk_slapd_conf
 user_ldif() { # password uid...
 	local pw=$1 u
 	shift
@@ -58,10 +38,8 @@ user_ldif() { # password uid...
 	# mallory wrote a second uid on her own entry (an ACL of "by self write" allows it)
 	user_ldif mallory-dir mallory boss
 } >"$D/tree.ldif"
-slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
-	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
-gk_bg slapd slapd -d 0 -f "$D/slapd.conf" -h "$LURI/"
-wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
+gk_slapd_load "$D/tree.ldif"
+gk_slapd_run
 # added live, so that the memberof overlay writes memberOf on the members
 {
 	printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=alice,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"

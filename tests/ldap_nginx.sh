@@ -9,44 +9,21 @@
 # ldap_down_grace lets only passwords already in the Basic cache through while slapd is down.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/slapd.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
 
 gk_need slapd slapadd slappasswd ldapadd ldapdelete openssl
 gk_world
 gk_login_world
-D="$TMP/slapd"
-mkdir -p "$D/db"
-LPORT=$(free_port)
-LURI="ldap://127.0.0.1:$LPORT"
-SUFFIX="dc=gk,dc=test"
+gk_slapd_init
 
 # --- the directory ----------------------------------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
 	-addext "subjectAltName=IP:127.0.0.1" -keyout "$D/key.pem" -out "$D/cert.pem" \
 	>"$LOG/openssl.out" 2>&1 || bail "openssl cannot make the test certificate"
 chmod 644 "$D/key.pem" "$D/cert.pem"
-cat >"$D/slapd.conf" <<EOF
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-pidfile $D/slapd.pid
-modulepath /usr/lib/ldap
-moduleload back_mdb
-# would let a name with an empty password bind (RFC 4513 5.1.2): gatekeep must refuse it itself
-allow bind_anon_dn
-TLSCertificateFile $D/cert.pem
-TLSCertificateKeyFile $D/key.pem
-moduleload memberof
-database mdb
-maxsize 16777216
-suffix "$SUFFIX"
-rootdn "cn=admin,$SUFFIX"
-rootpw admin-pw
-directory $D/db
-overlay memberof
-access to attrs=userPassword by anonymous auth by * none
-access to * by * read
-EOF
+gk_slapd_conf "# would let a name with an empty password bind (RFC 4513 5.1.2): gatekeep must refuse it itself" \
+	"allow bind_anon_dn" "TLSCertificateFile $D/cert.pem" "TLSCertificateKeyFile $D/key.pem"
 user_ldif() { # uid password
 	printf 'dn: uid=%s,ou=people,%s\nobjectClass: inetOrgPerson\nuid: %s\ncn: %s\nsn: %s\nmail: %s@gk.test\nuserPassword: %s\n\n' \
 		"$1" "$SUFFIX" "$1" "$1" "$1" "$1" "$(slappasswd -s "$2")"
@@ -64,13 +41,8 @@ user_ldif() { # uid password
 	printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX"
 	printf 'dn: cn=staff,ou=groups,%s\nobjectClass: groupOfNames\ncn: staff\nmember: uid=erin,ou=people,%s\nmember: uid=bob,ou=people,%s\n\n' "$SUFFIX" "$SUFFIX" "$SUFFIX"
 } >"$D/groups.ldif"
-slapadd -f "$D/slapd.conf" -l "$D/tree.ldif" >"$LOG/slapadd.out" 2>&1 ||
-	{ sed 's/^/#   /' "$LOG/slapadd.out"; bail "slapadd cannot load the test tree"; }
-start_slapd() {
-	gk_bg slapd slapd -d 0 -f "$D/slapd.conf" -h "$LURI/"
-	wait_port "$LPORT" 80 && gk_alive slapd || gk_fail_start slapd "slapd ($LURI)"
-}
-start_slapd
+gk_slapd_load "$D/tree.ldif"
+gk_slapd_run
 ldapadd -x -H "$LURI" -D "cn=admin,$SUFFIX" -w admin-pw -f "$D/groups.ldif" >"$LOG/ldapadd.out" 2>&1 ||
 	{ sed 's/^/#   /' "$LOG/ldapadd.out"; bail "ldapadd cannot add the test groups"; }
 
@@ -159,7 +131,7 @@ like "$(grep 'ldap: directory' "$LOG/authz.out" | tail -1)" \
 	"ldap: directory $LURI cannot be reached .*: denying" "... with a clear log line"
 req -u nobody-here:x "$BASE/private/"
 unlike "$CODE" '^(200|204)$' "... an unknown user too ($CODE)"
-start_slapd
+gk_slapd_run
 req -u alice:alice-dir "$BASE/private/"
 is "$CODE" 200 "slapd back: alice gets in again, gatekeep never restarted"
 gk_alive authz

@@ -58,3 +58,4 @@ check-unit: $(check_PROGRAMS)
 check-e2e: all $(check_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter %.sh %.py,$(TESTS))'
 .PHONY: check-unit check-e2e
+include tests/ldappool.mk
