@@ -25,14 +25,14 @@ authz_param1(const struct gk_request *req, const char *name, const char **v)
 struct gk_userdb *
 authz_db(struct gk_authz *a)
 {
-	return gk_userbackend_gdbm(a->users);
+	return gk_userbackend_gdbm(a->auth.users);
 }
 
 /* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */
 int
 authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u)
 {
-	return gk_userbackend_lookup(a->users, name, u);
+	return gk_userbackend_lookup(a->auth.users, name, u);
 }
 
 void

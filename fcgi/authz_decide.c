@@ -27,11 +27,6 @@ static const struct authz_method *const chain[] = {
 	[GK_M_BASIC] = &authz_m_basic,
 };
 
-static int auth_lookup(void *arg, const char *name, struct gk_user *u);
-static enum gk_pw_verdict auth_verify(void *arg, const struct gk_user *u, const char *password);
-static void auth_verify_dummy(void *arg, const char *password);
-static int auth_bind_dn(void *arg, const struct gk_user *u, char *dn, size_t dnsz);
-
 static int64_t
 now_real(void)
 {
@@ -46,50 +41,23 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->cfg = cfg;
 	a->log = log;
 	a->now = now_real;
-	if ((a->pw = gk_pw_ctx_new(err)) == NULL)
+	if (gk_auth_open(&a->auth, cfg, log, true, err) != GK_OK)
 		return GK_ERR;
-	if (cfg->basic_cache_ttl > 0 && (a->cache = gk_credcache_new(GK_CREDCACHE_DEFAULT_SIZE,
-	    cfg->basic_cache_ttl, err)) == NULL)
-		goto fail;
-	a->lockout_on = authz_lockout_wanted(cfg);
+	a->auth.lockout_on = authz_lockout_wanted(cfg);
 	/* The shared store (state_backend = redis) also serves session checks: open it for them too. */
-	if ((a->lockout_on || cfg->state_backend == GK_STATE_BACKEND_REDIS) &&
-	    authz_lockout_open(cfg, log, &a->lk, err) != GK_OK)
-		goto fail;
-	a->auth.pw = a->pw;
-	a->auth.lockout_on = a->lockout_on;
-	a->auth.lk = a->lk;
-	a->auth.cache = a->cache;
-	a->auth.log = log;
-	a->auth.lookup = auth_lookup;
-	a->auth.lookup_arg = a;
-	a->auth.creds = authz_creds_lookup, a->auth.creds_arg = a;    /* app tokens (authz_token.c) */
-	if (gk_userbackend_open(cfg, log, &a->users, err) != GK_OK)
-		goto fail;
-	if (gk_userbackend_verifies(a->users)) {        /* LDAP: a bind checks the password */
-		a->auth.verify = auth_verify;
-		a->auth.verify_dummy = auth_verify_dummy;
-		a->auth.bind_dn = auth_bind_dn;         /* the event core's pool binds */
-		a->auth.binder = gk_userbackend_binder(a->users);
+	if ((a->auth.lockout_on || cfg->state_backend == GK_STATE_BACKEND_REDIS) &&
+	    authz_lockout_open(cfg, log, &a->auth.lk, err) != GK_OK) {
+		gk_auth_close(&a->auth);
+		return GK_ERR;
 	}
+	a->auth.creds = authz_creds_lookup, a->auth.creds_arg = a;    /* app tokens (authz_token.c) */
 	return GK_OK;
-fail:
-	gk_lockout_close(a->lk);
-	a->lk = NULL;
-	gk_credcache_free(a->cache);
-	gk_pw_ctx_free(a->pw);
-	a->cache = NULL;
-	a->pw = NULL;
-	return GK_ERR;
 }
 
 void
 gk_authz_free(struct gk_authz *a)
 {
-	gk_userbackend_close(a->users);
-	gk_pw_ctx_free(a->pw);
-	gk_credcache_free(a->cache);
-	gk_lockout_close(a->lk);
+	gk_auth_close(&a->auth);
 	gk_secret_wipe(&a->secret);
 	memset(a, 0, sizeof(*a));
 }
@@ -112,29 +80,9 @@ params_sane(char *const *envp)
 	return true;
 }
 
-static int
-auth_lookup(void *arg, const char *name, struct gk_user *u)
-{
-	return authz_lookup(arg, name, u);
-}
 
-static enum gk_pw_verdict
-auth_verify(void *arg, const struct gk_user *u, const char *password)
-{
-	return gk_userbackend_verify(((struct gk_authz *)arg)->users, u, password);
-}
 
-static void
-auth_verify_dummy(void *arg, const char *password)
-{
-	gk_userbackend_verify_dummy(((struct gk_authz *)arg)->users, password);
-}
 
-static int
-auth_bind_dn(void *arg, const struct gk_user *u, char *dn, size_t dnsz)
-{
-	return gk_userbackend_bind_dn(((struct gk_authz *)arg)->users, u, dn, dnsz);
-}
 
 /* --- the original request ------------------------------------------------ */
 

@@ -23,14 +23,14 @@
 struct gk_authz {
 	const struct gk_config *cfg;
 	const struct gk_log *log;
-	struct gk_userbackend *users;   /* user_backend: GDBM or LDAP (lib/userbackend.h) */
-	struct gk_pw_ctx *pw;
-	struct gk_credcache *cache;     /* NULL when basic_cache_ttl = 0 */
-	struct gk_lockout *lk;          /* shared failure table; NULL when lockout_on is false */
-	bool lockout_on;                /* Basic enabled and max_failures > 0 */
 	struct gk_secret secret;        /* follows secret_file (gk_secret_refresh) */
 	int64_t (*now)(void);           /* injectable clock */
-	struct gk_auth auth;            /* password and session checks over pw, lk, cache */
+	/*
+	 * The password and session checks and what they own (gk_auth_open): the user
+	 * backend, the hash context, the credential cache (NULL when basic_cache_ttl = 0),
+	 * the shared failure table (NULL unless Basic counts failures or the store is Redis).
+	 */
+	struct gk_auth auth;
 	/* The last (user, e-mail) pair refused as taken, to skip rescanning for a while. */
 	char email_memo_user[GK_USER_MAX + 1];
 	char email_memo[GK_EMAIL_MAX + 1];

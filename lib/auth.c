@@ -549,3 +549,69 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 		gk_wipe(u, sizeof(*u));
 	return st;
 }
+
+/* --- the parts a program owns (gk_auth_open) --- */
+
+static int
+backend_lookup(void *arg, const char *name, struct gk_user *u)
+{
+	return gk_userbackend_lookup(((struct gk_auth *)arg)->users, name, u);
+}
+
+static enum gk_pw_verdict
+backend_verify(void *arg, const struct gk_user *u, const char *password)
+{
+	return gk_userbackend_verify(((struct gk_auth *)arg)->users, u, password);
+}
+
+static void
+backend_verify_dummy(void *arg, const char *password)
+{
+	gk_userbackend_verify_dummy(((struct gk_auth *)arg)->users, password);
+}
+
+static int
+backend_bind_dn(void *arg, const struct gk_user *u, char *dn, size_t dnsz)
+{
+	return gk_userbackend_bind_dn(((struct gk_auth *)arg)->users, u, dn, dnsz);
+}
+
+int
+gk_auth_open(struct gk_auth *a, const struct gk_config *cfg, const struct gk_log *log,
+    bool with_cache, struct gk_err *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->log = log;
+	if ((a->pw = gk_pw_ctx_new(err)) == NULL)
+		return GK_ERR;
+	if (with_cache && cfg->basic_cache_ttl > 0 && (a->cache = gk_credcache_new(
+	    GK_CREDCACHE_DEFAULT_SIZE, cfg->basic_cache_ttl, err)) == NULL)
+		goto fail;
+	if (gk_userbackend_open(cfg, log, &a->users, err) != GK_OK)
+		goto fail;
+	a->lookup = backend_lookup;
+	a->lookup_arg = a;
+	if (gk_userbackend_verifies(a->users)) {        /* LDAP: a bind checks the password */
+		a->verify = backend_verify;
+		a->verify_dummy = backend_verify_dummy;
+		a->bind_dn = backend_bind_dn;           /* the event core's pool binds */
+		a->binder = gk_userbackend_binder(a->users);
+	}
+	return GK_OK;
+fail:
+	gk_auth_close(a);
+	return GK_ERR;
+}
+
+void
+gk_auth_close(struct gk_auth *a)
+{
+	gk_userbackend_close(a->users);
+	gk_credcache_free(a->cache);
+	gk_pw_ctx_free(a->pw);
+	gk_lockout_close(a->lk);
+	a->users = NULL;
+	a->cache = NULL;
+	a->pw = NULL;
+	a->lk = NULL;
+}

@@ -11,6 +11,7 @@
 #include "record.h"
 #include "secret.h"
 #include "token.h"
+#include "userbackend.h"
 
 /*
  * Every password a client sends -- Basic, Apache's REMOTE_USER/REMOTE_PASSWD
@@ -55,8 +56,12 @@ typedef int (*gk_auth_creds_fn)(void *arg, const char *name, struct gk_user *u,
     struct gk_creds *c);
 
 /*
- * Per process (or per worker); holds nothing about a request. The caller
- * owns pw, lk and cache and fills the public fields; zero the rest.
+ * Per process (or per worker); holds nothing about a request. gk_auth_open
+ * makes pw, cache and users and wires the backend in (lookup, and verify,
+ * bind_dn and binder for a backend that checks passwords itself); the
+ * caller adds its lockout table (lk, lockout_on) and creds, and
+ * gk_auth_close frees all of them. A test may fill the public fields by
+ * hand instead (zero the rest).
  */
 struct gk_hashpool_binder;
 
@@ -65,6 +70,7 @@ struct gk_auth {
 	bool lockout_on;                /* count failures and honour bans */
 	struct gk_lockout *lk;          /* the table; NULL with lockout_on = every password refused */
 	struct gk_credcache *cache;     /* verified passwords; NULL = none */
+	struct gk_userbackend *users;   /* where the users come from (gk_auth_open); NULL = lookup's own */
 	const struct gk_log *log;       /* lockout notices and errors */
 	gk_auth_lookup_fn lookup;
 	void *lookup_arg;
@@ -122,6 +128,17 @@ struct gk_auth {
  * addr is the client's address (REMOTE_ADDR), NULL when there is none.
  * GK_AUTH_OK fills *u (the caller wipes it); any other status leaves *u wiped.
  */
+/*
+ * The parts both FastCGI programs own, opened one way: the hash context, a
+ * credential cache when with_cache and basic_cache_ttl > 0, and cfg's user
+ * backend as the lookup (and, for LDAP, its bind as verify). Zeroes a first;
+ * GK_OK, or an error in err with nothing left open. cfg and log must outlive a.
+ */
+int gk_auth_open(struct gk_auth *a, const struct gk_config *cfg, const struct gk_log *log,
+    bool with_cache, struct gk_err *err);
+/* Frees pw, cache, users and lk (also the caller's lockout table); NULLs them. */
+void gk_auth_close(struct gk_auth *a);
+
 enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const char *password,
     const char *addr, int64_t now, struct gk_user *u);
 

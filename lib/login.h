@@ -22,10 +22,8 @@ struct login_ctx {
 	struct gk_config cfg;
 	struct gk_log log;
 	struct gk_secret secret;           /* follows secret_file: login_secret_current() */
-	struct gk_userbackend *users;      /* user_backend (lib/userbackend.h); the GDBM file opens on first use */
-	struct gk_pw_ctx *pw;
-	struct gk_lockout *lk;
-	struct gk_auth auth;               /* the password and session checks over pw and lk */
+	/* the password and session checks and what they own: the user backend (the GDBM file opens on first use), the hash context, the lockout table */
+	struct gk_auth auth;
 	char *template;                    /* the admin's template, or NULL for the built-in one */
 	struct login_oidc *oidc;           /* OIDC/OAuth2 sign-in, NULL when oidc_provider = none */
 	char form_action_csp[1024];        /* "'self' host ..." for CSP form-action */
@@ -51,13 +49,10 @@ long login_content_length(const char *s);
  */
 int login_secret_current(struct login_ctx *ctx);
 
-/* Looks a user up for lib/auth (arg: the login_ctx); reopens the database after an error. */
+/* Looks a user up (arg: the login_ctx), opening the backend if it is not open yet. */
 int login_db_lookup(void *arg, const char *user, struct gk_user *u);
-/* The GDBM database behind ctx->users (credentials live there; opened on first use), NULL for a directory or on error (logged). */
+/* The GDBM database behind ctx->auth.users (credentials live there; opened on first use), NULL for a directory or on error (logged). */
 struct gk_userdb *login_userdb(struct login_ctx *ctx);
-/* lib/auth's verify hooks for a backend that checks passwords itself (LDAP binds). */
-enum gk_pw_verdict login_db_verify(void *arg, const struct gk_user *u, const char *password);
-void login_db_verify_dummy(void *arg, const char *password);
 
 /* Fills ctx->form_action_csp from redirect_domains. */
 void login_csp_init(struct login_ctx *ctx);

@@ -17,12 +17,12 @@ login_db_lookup(void *arg, const char *user, struct gk_user *u)
 	struct login_ctx *ctx = arg;
 	struct gk_err err = { "" };
 
-	if (ctx->users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, &err) != GK_OK) {
+	if (ctx->auth.users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->auth.users, &err) != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "user_backend: %s", err.msg);
-		ctx->users = NULL;
+		ctx->auth.users = NULL;
 		return GK_EIO;
 	}
-	return gk_userbackend_lookup(ctx->users, user, u);
+	return gk_userbackend_lookup(ctx->auth.users, user, u);
 }
 
 struct gk_userdb *
@@ -30,24 +30,12 @@ login_userdb(struct login_ctx *ctx)
 {
 	struct gk_err err = { "" };
 
-	if (ctx->users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, &err) != GK_OK) {
+	if (ctx->auth.users == NULL && gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->auth.users, &err) != GK_OK) {
 		gk_log(&ctx->log, LOG_ERR, "user_backend: %s", err.msg);
-		ctx->users = NULL;
+		ctx->auth.users = NULL;
 		return NULL;
 	}
-	return gk_userbackend_gdbm(ctx->users);
-}
-
-enum gk_pw_verdict
-login_db_verify(void *arg, const struct gk_user *u, const char *password)
-{
-	return gk_userbackend_verify(((struct login_ctx *)arg)->users, u, password);
-}
-
-void
-login_db_verify_dummy(void *arg, const char *password)
-{
-	gk_userbackend_verify_dummy(((struct login_ctx *)arg)->users, password);
+	return gk_userbackend_gdbm(ctx->auth.users);
 }
 
 /* Re-hashes a legacy hash with the preferred method. Failing here never fails the login. */
@@ -61,7 +49,7 @@ login_upgrade_hash(struct rq *q, const struct gk_user *u, const char *password)
 	char esc[GK_USER_MAX * 4 + 8];
 	int rc;
 
-	if (ctx->users != NULL && !gk_userbackend_writable(ctx->users))
+	if (ctx->auth.users != NULL && !gk_userbackend_writable(ctx->auth.users))
 		return;         /* the directory keeps its own hashes */
 	gk_log_escape(u->name, esc, sizeof(esc));
 	rc = gk_userdb_begin(ctx->cfg.database, false, 2000, &txn, &err);
@@ -76,7 +64,7 @@ login_upgrade_hash(struct rq *q, const struct gk_user *u, const char *password)
 			goto fail;
 		return;
 	}
-	rc = gk_pw_hash(ctx->pw, GK_PW_PREFERRED, 0, password, cur.hash, sizeof(cur.hash), &err);
+	rc = gk_pw_hash(ctx->auth.pw, GK_PW_PREFERRED, 0, password, cur.hash, sizeof(cur.hash), &err);
 	if (rc == GK_OK) {
 		cur.updated = ctx->now();
 		rc = gk_userdb_txn_put(txn, &cur, &err);
@@ -105,10 +93,10 @@ login_bump_generation(struct rq *q, const char *user)
 	uint32_t cur_gen;
 	int rc;
 
-	if (ctx->users != NULL && !gk_userbackend_writable(ctx->users)) {
+	if (ctx->auth.users != NULL && !gk_userbackend_writable(ctx->auth.users)) {
 		gk_log(&ctx->log, LOG_ERR, "logout everywhere: user_backend = %s keeps no token "
 		    "generation: the user's other sessions end at their expiry (session_ttl) or when "
-		    "the directory drops the user", gk_userbackend_name(ctx->users));
+		    "the directory drops the user", gk_userbackend_name(ctx->auth.users));
 		return GK_ERR;
 	}
 	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);

@@ -45,25 +45,13 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 		memcpy(msg, err->msg, sizeof(msg));
 		return gk_err_set(err, "secret_file %s: %s", ctx->cfg.secret_file, msg);
 	}
-	ctx->pw = gk_pw_ctx_new(err);
-	if (ctx->pw == NULL)
+	if (gk_auth_open(&ctx->auth, &ctx->cfg, &ctx->log, false, err) != GK_OK)
 		return GK_ERR;
 	gk_lockout_conf_from(&lc, &ctx->cfg);
 	/* No lockout table, no logins: failing open here would remove the brute-force limit. */
-	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->lk, err) != GK_OK)
+	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->auth.lk, err) != GK_OK)
 		return GK_ERR;
-	ctx->auth.pw = ctx->pw;
 	ctx->auth.lockout_on = true;       /* max_failures = 0 makes the table allow everything */
-	ctx->auth.lk = ctx->lk;
-	ctx->auth.log = &ctx->log;
-	ctx->auth.lookup = login_db_lookup;
-	ctx->auth.lookup_arg = ctx;
-	if (gk_userbackend_open(&ctx->cfg, &ctx->log, &ctx->users, err) != GK_OK)
-		return GK_ERR;
-	if (gk_userbackend_verifies(ctx->users)) {      /* LDAP: a bind checks the password */
-		ctx->auth.verify = login_db_verify;
-		ctx->auth.verify_dummy = login_db_verify_dummy;
-	}
 	login_csp_init(ctx);
 	if (login_passkey_config_check(&ctx->cfg, err) != GK_OK)
 		return GK_ERR;
@@ -101,9 +89,7 @@ login_secret_current(struct login_ctx *ctx)
 void
 login_ctx_free(struct login_ctx *ctx)
 {
-	gk_userbackend_close(ctx->users);
-	gk_pw_ctx_free(ctx->pw);
-	gk_lockout_close(ctx->lk);
+	gk_auth_close(&ctx->auth);
 	login_oidc_free(ctx->oidc);
 	gk_secret_wipe(&ctx->secret);
 	free(ctx->template);

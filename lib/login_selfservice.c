@@ -306,7 +306,7 @@ do_password(struct rq *q, struct acct_post *f, const struct gk_user *u, const st
 		overview(q, 400, u, NULL, err.msg);
 		return;
 	}
-	rc = gk_pw_hash(ctx->pw, GK_PW_PREFERRED, 0, f->newpw, hash, sizeof(hash), &err);
+	rc = gk_pw_hash(ctx->auth.pw, GK_PW_PREFERRED, 0, f->newpw, hash, sizeof(hash), &err);
 	if (rc == GK_OK)
 		rc = set_password(q, u->name, hash, bump, &nu, &err);
 	gk_wipe(hash, sizeof(hash));

@@ -65,18 +65,12 @@ loginfix_ctx(struct login_ctx *ctx, const char *name, const char *extra, int64_t
 	if (gk_secret_create(ctx->cfg.secret_file, &err) != GK_OK ||
 	    gk_secret_load(ctx->cfg.secret_file, &ctx->secret, &err) != GK_OK)
 		die("secret", &err);
-	ctx->pw = gk_pw_ctx_new(&err);
-	if (ctx->pw == NULL)
-		die("pw", &err);
+	if (gk_auth_open(&ctx->auth, &ctx->cfg, &ctx->log, false, &err) != GK_OK)
+		die("auth", &err);
 	gk_lockout_conf_from(&lc, &ctx->cfg);
-	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->lk, &err) != GK_OK)
+	if (gk_lockout_open(ctx->cfg.state_dir, &lc, &ctx->auth.lk, &err) != GK_OK)
 		die("lockout", &err);
-	ctx->auth.pw = ctx->pw;
 	ctx->auth.lockout_on = true;
-	ctx->auth.lk = ctx->lk;
-	ctx->auth.log = &ctx->log;
-	ctx->auth.lookup = login_db_lookup;
-	ctx->auth.lookup_arg = ctx;
 	login_csp_init(ctx);
 }
 
@@ -86,9 +80,7 @@ loginfix_free(struct login_ctx *ctx, const char *dir)
 {
 	char cmd[128];
 
-	gk_lockout_close(ctx->lk);
-	gk_pw_ctx_free(ctx->pw);
-	gk_userbackend_close(ctx->users);
+	gk_auth_close(&ctx->auth);
 	gk_secret_wipe(&ctx->secret);
 	gk_config_free(&ctx->cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

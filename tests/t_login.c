@@ -37,7 +37,7 @@ setup(void)
 	    sizeof(db));
 	gk_user_init(&u, "alice", T0);
 	gk_strcpy(u.groups, sizeof(u.groups), "dev");
-	testdb_add(db, ctx.pw, GK_PW_PREFERRED, "correct horse", &u);
+	testdb_add(db, ctx.auth.pw, GK_PW_PREFERRED, "correct horse", &u);
 }
 
 struct call {

@@ -62,7 +62,7 @@ setup(void)
 	memcpy(one.id, v_id_ed25519, one.idlen);
 	one.datalen = sizeof(v_cose_ed25519);
 	memcpy(one.data, v_cose_ed25519, one.datalen);
-	if (gk_pw_hash(ctx.pw, GK_PW_PREFERRED, 0, "correct horse", u.hash, sizeof(u.hash), &err) != GK_OK ||
+	if (gk_pw_hash(ctx.auth.pw, GK_PW_PREFERRED, 0, "correct horse", u.hash, sizeof(u.hash), &err) != GK_OK ||
 	    gk_creds_add(&cr, &one) != GK_OK ||
 	    gk_userdb_begin(db, true, 1000, &t, &err) != GK_OK ||
 	    gk_userdb_txn_put(t, &u, &err) != GK_OK || gk_userdb_txn_creds_put(t, "alice", &cr, &err) != GK_OK ||
@@ -443,34 +443,34 @@ main(void)
 
 		/* (alice signed in from 192.0.2.7 before: the pair is known, the address is not) */
 		for (i = 0; i < 20; i++)
-			gk_lockout_fail(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+			gk_lockout_fail(ctx.auth.lk, NULL, "192.0.2.7", now_value, &err);
 		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
 		attr(out.p, "data-challenge", ch, sizeof(ch));
 		assertion(ch, csrf, 0, "", body, sizeof(body));
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 		ok(st == 401 && !session_set(out.p) && strstr(out.p, "could not be used") != NULL,
 		    "a banned address: a good passkey refused as a failed one (%d)", st);
-		gk_lockout_clear(ctx.lk, NULL, "192.0.2.7", now_value, &err);
+		gk_lockout_clear(ctx.auth.lk, NULL, "192.0.2.7", now_value, &err);
 		for (i = 0; i < 100; i++)
-			gk_lockout_fail(ctx.lk, "alice", NULL, now_value, &err);
+			gk_lockout_fail(ctx.auth.lk, "alice", NULL, now_value, &err);
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
 		ok(st == 401 && !session_set(out.p), "a locked account: a good passkey refused (%d)", st);
-		gk_lockout_clear(ctx.lk, "alice", "192.0.2.7", now_value, &err);
+		gk_lockout_clear(ctx.auth.lk, "alice", "192.0.2.7", now_value, &err);
 		now_value++;
 		st = run("GET", "/gatekeep/passkey", cookie, NULL, &out);
 		attr(out.p, "data-challenge", ch, sizeof(ch));
 		assertion(ch, csrf, 0, "", body, sizeof(body));
 		flip_signature(body);
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
-		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
-		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, "alice", NULL, now_value, &ufails, &until, &err);
 		ok(st == 401 && fails == 1 && ufails == 1,
 		    "a failed assertion counts as a wrong password (%d, pair %ld, user %ld)", st, fails, ufails);
 		assertion(ch, csrf, 0, "", body, sizeof(body));
 		memcpy(strstr(body, "user_handle=") + 12, "Kg&x=AA", 7);        /* "*": no user name */
-		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &ufails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, NULL, "192.0.2.7", now_value, &ufails, &until, &err);
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
-		gk_lockout_peek(ctx.lk, NULL, "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, NULL, "192.0.2.7", now_value, &fails, &until, &err);
 		ok(st == 401 && fails == ufails + 1, "a bad user handle counts against the address (%d, %ld)",
 		    st, fails);
 		now_value++;
@@ -478,8 +478,8 @@ main(void)
 		attr(out.p, "data-challenge", ch, sizeof(ch));
 		assertion(ch, csrf, 0, "", body, sizeof(body));
 		st = run("POST", "/gatekeep/passkey", cookie, body, &out);
-		gk_lockout_peek(ctx.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
-		gk_lockout_peek(ctx.lk, "alice", NULL, now_value, &ufails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, "alice", "192.0.2.7", now_value, &fails, &until, &err);
+		gk_lockout_peek(ctx.auth.lk, "alice", NULL, now_value, &ufails, &until, &err);
 		ok(st == 303 && session_set(out.p) && fails == 0 && ufails == 0,
 		    "a good passkey clears the counts as a good password (%d, pair %ld, user %ld)", st,
 		    fails, ufails);
