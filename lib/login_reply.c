@@ -126,6 +126,7 @@ login_show_form(struct rq *q, int status, struct login_vars *v)
 	v->action = q->self;
 	v->csrf = mac;
 	login_show_page(q, status, v);
+	v->csrf = NULL;         /* mac ends here: the caller's v keeps no pointer to it */
 }
 
 void
