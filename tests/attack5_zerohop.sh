@@ -9,30 +9,9 @@
 . "$top_srcdir/tests/servers/harness.sh"
 
 TOKENTOOL="$top_builddir/tests/tokentool"
-NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
-[ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
-[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
-gk_need nginx
+. "$top_srcdir/tests/servers/zerohop.sh"
 
-gk_world
-gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = 60" "cookie_secure = false"
-sed -i '/^rule = /d' "$GK/gatekeep.conf"
-gk_start_backend
-gk_start_authz unix
-mkdir -p "$RUN/nginx" "$TMP/njs"
-cp "$CONTRIB/nginx/gatekeep.js" "$TMP/njs/gatekeep.js"
-chmod 755 "$TMP/njs" && chmod 644 "$TMP/njs/gatekeep.js"
-gk_render "$CONTRIB/nginx/gatekeep-zerohop.conf" "$RUN/nginx/site.conf"
-sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
-       -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-       -e "s|/usr/share/gatekeep/nginx/gatekeep.js|$TMP/njs/gatekeep.js|" \
-       -e "s|include /etc/nginx/gatekeep-ticket-key.conf;|include $RUN/nginx/ticket-key.conf;|" "$RUN/nginx/site.conf"
-"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
-	bail "gatekeep-passwd --zero-hop-key"
-gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
-
-gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
-calls() { grep -c 'method=session\|reason=' "$LOG/authz.out"; }
+gk_start_zerohop 60
 TOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice) || bail "tokentool"
 req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
 TICKET=$(hdr Set-Cookie | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')

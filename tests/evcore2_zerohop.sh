@@ -10,42 +10,14 @@
 
 TOKENTOOL="$top_builddir/tests/tokentool"
 JWT="$top_srcdir/tests/evcore2/jwt.py"
-NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
 TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticket's life
-[ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
-[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
-gk_need nginx
+. "$top_srcdir/tests/servers/zerohop.sh"
 
-gk_world
-gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = $TTL" "cookie_secure = false"
-sed -i '/^rule = /d' "$GK/gatekeep.conf"      # tickets are only handed out without rules
-gk_start_backend
-gk_start_authz unix
-
-# nginx: the shipped zero-hop site, the module loaded, gatekeep.js from our own copy
-# (nginx's workers, nobody when root, must read it and the secret)
-mkdir -p "$RUN/nginx" "$TMP/njs"
-cp "$CONTRIB/nginx/gatekeep.js" "$TMP/njs/gatekeep.js"
-chmod 755 "$TMP/njs" && chmod 644 "$TMP/njs/gatekeep.js"
-gk_render "$CONTRIB/nginx/gatekeep-zerohop.conf" "$RUN/nginx/site.conf"
-sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
-       -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-       -e "s|/usr/share/gatekeep/nginx/gatekeep.js|$TMP/njs/gatekeep.js|" \
-       -e "s|include /etc/nginx/gatekeep-ticket-key.conf;|include $RUN/nginx/ticket-key.conf;|" "$RUN/nginx/site.conf"
-grep -q "include $RUN/nginx/ticket-key.conf;" "$RUN/nginx/site.conf" ||
-	bail "contrib/nginx/gatekeep-zerohop.conf no longer has the ticket key include this test rewrites"
-"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
-	bail "gatekeep-passwd --zero-hop-key"
+gk_start_zerohop "$TTL"
 is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
 like "$(cat "$RUN/nginx/ticket-key.conf")" '^js_var \$gatekeep_ticket_key [0-9a-f]{64};$' "... one js_var line, the key in hex"
 ok "$(grep -qF "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
-grep -q "js_import gatekeep from $TMP/njs/gatekeep.js" "$RUN/nginx/site.conf" ||
-	bail "contrib/nginx/gatekeep-zerohop.conf no longer has the js_import line this test rewrites"
-gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
 
-gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
-# gatekeep-authz's decisions so far (one line per request it was asked about)
-calls() { grep -c 'method=session\|reason=' "$LOG/authz.out"; }
 cookie() { printf 'gatekeep_session=%s; gatekeep_session_ticket=%s' "$1" "$2"; }
 now() { date +%s; }
 

@@ -1,0 +1,40 @@
+# tests/servers/zerohop.sh: the nginx zero-hop site of contrib/nginx (gatekeep-zerohop.conf +
+# gatekeep.js, the ticket key include from gatekeep-passwd --zero-hop-key) in front of a
+# gatekeep-authz that hands out tickets, for the zero-hop tests. Source after
+# tests/servers/harness.sh; needs TOKENTOOL set by the test.
+
+NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
+
+# gk_start_zerohop TTL: the world, gatekeep-authz (tickets of TTL seconds, so no rules) and
+# nginx with njs serving the shipped zero-hop site on $PORT.
+gk_start_zerohop() {
+	[ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
+	[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
+	gk_need nginx
+	gk_world
+	gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = $1" "cookie_secure = false"
+	sed -i '/^rule = /d' "$GK/gatekeep.conf"      # tickets are only handed out without rules
+	gk_start_backend
+	gk_start_authz unix
+	# the shipped site, the module loaded, gatekeep.js from our own copy (nginx's
+	# workers, nobody when root, must read it)
+	mkdir -p "$RUN/nginx" "$TMP/njs"
+	cp "$CONTRIB/nginx/gatekeep.js" "$TMP/njs/gatekeep.js"
+	chmod 755 "$TMP/njs" && chmod 644 "$TMP/njs/gatekeep.js"
+	gk_render "$CONTRIB/nginx/gatekeep-zerohop.conf" "$RUN/nginx/site.conf"
+	sed -i -e "s|listen 80;|listen 127.0.0.1:$PORT;|" \
+	       -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+	       -e "s|/usr/share/gatekeep/nginx/gatekeep.js|$TMP/njs/gatekeep.js|" \
+	       -e "s|include /etc/nginx/gatekeep-ticket-key.conf;|include $RUN/nginx/ticket-key.conf;|" "$RUN/nginx/site.conf"
+	grep -q "include $RUN/nginx/ticket-key.conf;" "$RUN/nginx/site.conf" ||
+		bail "contrib/nginx/gatekeep-zerohop.conf no longer has the ticket key include this test rewrites"
+	grep -q "js_import gatekeep from $TMP/njs/gatekeep.js" "$RUN/nginx/site.conf" ||
+		bail "contrib/nginx/gatekeep-zerohop.conf no longer has the js_import line this test rewrites"
+	"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
+		bail "gatekeep-passwd --zero-hop-key"
+	gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
+}
+
+# A user's generation; gatekeep-authz's decisions so far (one log line per request it was asked about).
+gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
+calls() { grep -c 'method=session\|reason=' "$LOG/authz.out"; }
