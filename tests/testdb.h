@@ -39,7 +39,7 @@ testdb_add(const char *path, struct gk_pw_ctx *pw, enum gk_pw_method m, const ch
 	testdb_put(path, u);
 }
 
-/* Removes the test's flat temp directory d and the files in it. */
+/* Removes the test's temp directory d and everything in it. */
 static inline void
 testdb_rm_rf(const char *d)
 {
@@ -51,8 +51,10 @@ testdb_rm_rf(const char *d)
 		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
 		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", d, de->d_name);
-		unlink(p);
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", d, de->d_name) >= sizeof(p))
+			continue;
+		if (unlink(p) != 0)
+			testdb_rm_rf(p);        /* a directory */
 	}
 	if (dd != NULL)
 		closedir(dd);

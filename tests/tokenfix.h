@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "tap.h"
+#include "testdb.h"
 #include "userdb.h"
 
 #define T0 INT64_C(1700000000)
@@ -96,27 +97,6 @@ try_tok(struct gk_auth *a, const char *user, const char *tok, const char *addr, 
 	return st;
 }
 
-static inline void
-rm_rf(const char *d)
-{
-	DIR *dd = opendir(d);
-	struct dirent *de;
-	char p[512];
-
-	while (dd != NULL && (de = readdir(dd)) != NULL) {
-		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
-		    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-			continue;
-		if ((size_t)snprintf(p, sizeof(p), "%s/%s", d, de->d_name) >= sizeof(p))
-			continue;
-		if (unlink(p) != 0)
-			rm_rf(p);
-	}
-	if (dd != NULL)
-		closedir(dd);
-	rmdir(d);
-}
-
 /* Makes the directory (named after prog), the database with alice and opens it: 0, or 99 (bail). */
 static inline int
 tokenfix_open(const char *prog)
@@ -146,7 +126,7 @@ static inline void
 tokenfix_close(void)
 {
 	gk_userdb_close(db);
-	rm_rf(dir);
+	testdb_rm_rf(dir);
 }
 
 #endif
