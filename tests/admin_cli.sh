@@ -3,20 +3,9 @@
 # -n output checked by Apache's htpasswd, --init, --check, --rotate-secret and exit codes.
 . "$top_srcdir/tests/lib.sh"
 
-P=$GK_PASSWD
-[ -x "$P" ] || bail "$P not built"
 command -v htpasswd >/dev/null || bail "htpasswd (apache2-utils) is needed"
-cd "$TMP" || bail "no TMP"
-# Hermetic: no system configuration, no inherited GATEKEEP_* settings.
-for v in $(env | sed -n 's/^\(GATEKEEP_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
-: > empty.conf
-export GATEKEEP_CONFIG="$TMP/empty.conf"
+gk_passwd_world
 
-# run CMD...: sets $rc, $out (stdout) and $err (stderr).
-run() {
-	out=$("$@" 2>"$TMP/stderr"); rc=$?
-	err=$(cat "$TMP/stderr")
-}
 # sum FILE: content fingerprint, to prove a refused command changed nothing.
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 mode_of() { stat -c %a "$1"; }

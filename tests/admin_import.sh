@@ -3,18 +3,9 @@
 # (bcrypt, apr1, {SHA}, sha256/512-crypt), all-or-nothing refusals, --force, --export.
 . "$top_srcdir/tests/lib.sh"
 
-P=$GK_PASSWD
-[ -x "$P" ] || bail "$P not built"
 command -v htpasswd >/dev/null || bail "htpasswd (apache2-utils) is needed"
-cd "$TMP" || bail "no TMP"
-for v in $(env | sed -n 's/^\(GATEKEEP_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
-: > empty.conf
-export GATEKEEP_CONFIG="$TMP/empty.conf"
+gk_passwd_world
 
-run() {
-	out=$("$@" 2>"$TMP/stderr"); rc=$?
-	err=$(cat "$TMP/stderr")
-}
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
 # A real htpasswd file, one user per method Apache's htpasswd offers (and we accept).

@@ -3,17 +3,7 @@
 # file cannot carry, and an import of its output indeed lacks them.
 . "$top_srcdir/tests/lib.sh"
 
-P=$GK_PASSWD
-[ -x "$P" ] || bail "$P not built"
-cd "$TMP" || bail "no TMP"
-for v in $(env | sed -n 's/^\(GATEKEEP_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
-: > empty.conf
-export GATEKEEP_CONFIG="$TMP/empty.conf"
-
-run() {
-	out=$("$@" 2>"$TMP/stderr"); rc=$?
-	err=$(cat "$TMP/stderr")
-}
+gk_passwd_world
 
 "$P" --init users.db 2>/dev/null || bail "--init failed"
 for u in alice bob carol; do

@@ -200,3 +200,19 @@ gk_redis_tap() {
 	[ "$(grep -c '^ok' "$TMP/t.out")" -ge "$min" ]
 	ok $? "... and it ran its checks ($(grep -c '^ok' "$TMP/t.out"), at least $min)"
 }
+
+# gk_passwd_world: a gatekeep-passwd test runs hermetic in $TMP: P is the program, no
+# inherited GATEKEEP_* setting, GATEKEEP_CONFIG an empty file (the defaults), and
+# run CMD... sets $rc, $out (stdout) and $err (stderr).
+gk_passwd_world() {
+	P=$GK_PASSWD
+	[ -x "$P" ] || bail "$P not built"
+	cd "$TMP" || bail "no TMP"
+	for v in $(env | sed -n 's/^\(GATEKEEP_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
+	: > "$TMP/empty.conf"
+	export GATEKEEP_CONFIG="$TMP/empty.conf"
+	run() {
+		out=$("$@" 2>"$TMP/stderr"); rc=$?
+		err=$(cat "$TMP/stderr")
+	}
+}
