@@ -92,9 +92,7 @@ like "$(grep -c 'ldap: .*user=ALICE' "$LOG/authz.out")" '^[1-9]' "the refusal is
 
 # one worker, so that the request that fills the caches and the ones that test them meet
 gk_stop authz
-rm -f "$GK_SOCK"
-gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 1
-{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (one worker)"
+gk_start_authz unix 1
 req -u eve:eve-dir "$BASE/private/"
 is "$CODE" 200 "eve signs in (her password now in the Basic cache)"
 gk_stop slapd

@@ -160,9 +160,7 @@ gk_stop authz
 GK_EXTRA_CONF="$GK_EXTRA_CONF
 ldap_down_grace = 1m"
 gk_conf "192.0.2.1/32"
-rm -f "$GK_SOCK"
-gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers 1
-{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (one worker)"
+gk_start_authz unix 1
 req -u alice:alice-dir "$BASE/private/"
 is "$CODE" 200 "ldap_down_grace = 1m: alice signs in (her password now in the Basic cache)"
 gk_stop slapd
