@@ -228,32 +228,54 @@ deny_action(enum gk_sandbox_mode mode)
 	return mode == GK_SANDBOX_LOG ? SCMP_ACT_LOG : mode == GK_SANDBOX_TRAP ? SCMP_ACT_TRAP :
 	    SCMP_ACT_KILL_PROCESS;
 }
-#endif
 
-int
-gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err)
+/* Adds one filter's rules; deny is the mode's action.  0 or libseccomp's negative errno. */
+typedef int filter_rules(scmp_filter_ctx ctx, uint32_t deny, const void *arg);
+
+/*
+ * Builds and loads one filter in mode: what no rule names gets deny (an allow-list) or is
+ * allowed (a narrowing list of refusals); GK_SANDBOX_OFF installs nothing.
+ */
+static int
+install_filter(enum gk_sandbox_mode mode, bool allow_list, filter_rules *add_rules,
+    const void *arg, struct gk_err *err)
 {
-#ifdef HAVE_SECCOMP
 	scmp_filter_ctx ctx;
-	uint32_t def;
-	size_t i;
-	int nr, rc;
+	uint32_t deny;
+	int rc;
 
 	if (mode == GK_SANDBOX_OFF)
 		return GK_OK;
-	def = deny_action(mode);
-	if ((ctx = seccomp_init(def)) == NULL)
+	deny = deny_action(mode);
+	if ((ctx = seccomp_init(allow_list ? deny : SCMP_ACT_ALLOW)) == NULL)
 		return gk_err_set(err, "seccomp_init failed");
+	if ((rc = add_rules(ctx, deny, arg)) == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0)
+		return gk_err_set(err, "seccomp: %s", strerror(-rc));
+	return GK_OK;
+}
+
+/* The allow-list: the names above, socket(2) of AF_UNIX, threads, then the program's extra. */
+static int
+allow_list_rules(scmp_filter_ctx ctx, uint32_t deny, const void *arg)
+{
+	const char *const *extra = arg;
+	size_t i;
+	int nr, rc;
+
+	(void)deny;
 	for (i = 0; allowed[i] != NULL; i++) {
 		if ((nr = seccomp_syscall_resolve_name(allowed[i])) == __NR_SCMP_ERROR || nr < 0)
 			continue;       /* not on this architecture */
 		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) != 0)
-			goto fail_rc;
+			return rc;
 	}
 	/* Sockets: only AF_UNIX (syslog's /dev/log); the FastCGI socket is accepted, not made. */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) != 0)
-		goto fail_rc;
+		return rc;
 #ifndef GK_SANITIZED
 	/*
 	 * lib/hashpool's threads (pthread_create in the event core's workers; the sanitizers'
@@ -266,26 +288,31 @@ gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct g
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) != 0 ||
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(set_robust_list), 0)) != 0 ||
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rseq), 0)) != 0)
-		goto fail_rc;
+		return rc;
 #endif
 	/* lib/hashpool's completion: an eventfd in the worker's epoll set */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(eventfd2), 0)) != 0)
-		goto fail_rc;
-	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
-		if ((nr = seccomp_syscall_resolve_name(extra[i])) == __NR_SCMP_ERROR || nr < 0) {
-			seccomp_release(ctx);
+		return rc;
+	/* (gk_sandbox_seccomp has checked that each extra name resolves) */
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    seccomp_syscall_resolve_name(extra[i]), 0)) != 0)
+			return rc;
+	return 0;
+}
+#endif
+
+int
+gk_sandbox_seccomp(enum gk_sandbox_mode mode, const char *const *extra, struct gk_err *err)
+{
+#ifdef HAVE_SECCOMP
+	size_t i;
+	int nr;
+
+	for (i = 0; mode != GK_SANDBOX_OFF && extra != NULL && extra[i] != NULL; i++)
+		if ((nr = seccomp_syscall_resolve_name(extra[i])) == __NR_SCMP_ERROR || nr < 0)
 			return gk_err_set(err, "seccomp: unknown system call %s", extra[i]);
-		}
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) != 0)
-			goto fail_rc;
-	}
-	if ((rc = seccomp_load(ctx)) != 0)
-		goto fail_rc;
-	seccomp_release(ctx);
-	return GK_OK;
-fail_rc:
-	seccomp_release(ctx);
-	return gk_err_set(err, "seccomp: %s", strerror(-rc));
+	return install_filter(mode, true, allow_list_rules, extra, err);
 #else
 	(void)extra;
 	if (mode == GK_SANDBOX_OFF)
@@ -302,36 +329,30 @@ fail_rc:
  */
 const char *const gk_sandbox_extra_inet[] = { "socket", NULL };
 
+#ifdef HAVE_SECCOMP
 /*
  * The filter behind both narrows: socket(2) of AF_UNIX, AF_INET and AF_INET6 only; with
  * resolver, also ioctl(2) FIONREAD only, clone(2) of threads without namespace flags only,
  * and clone3(2) ENOSYS (see gk_sandbox_resolver_narrow in sandbox.h).
  */
 static int
-inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
+inet_rules(scmp_filter_ctx ctx, uint32_t deny, const void *arg)
 {
-#ifdef HAVE_SECCOMP
 	static const unsigned long nsflags[] = {
 		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
 		CLONE_NEWPID, CLONE_NEWNET
 	};
-	scmp_filter_ctx ctx;
-	uint32_t deny;
+	const bool *resolver = arg;
 	size_t i;
 	int rc, fam;
 
-	if (mode == GK_SANDBOX_OFF)
-		return GK_OK;
-	deny = deny_action(mode);
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
-		return gk_err_set(err, "seccomp_init failed");
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
 	    SCMP_A0(SCMP_CMP_GT, AF_INET6));
 	for (fam = 0; rc == 0 && fam < AF_INET6; fam++)
 		if (fam != AF_UNIX && fam != AF_INET)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
 			    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam));
-	if (resolver) {
+	if (*resolver) {
 		if (rc == 0)
 			rc = seccomp_rule_add(ctx, deny, SCMP_SYS(ioctl), 1,
 			    SCMP_A1(SCMP_CMP_NE, (scmp_datum_t)FIONREAD));
@@ -347,12 +368,15 @@ inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
 			rc = seccomp_rule_add(ctx, deny, SCMP_SYS(clone), 1,
 			    SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
 	}
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc != 0)
-		return gk_err_set(err, "seccomp: %s", strerror(-rc));
-	return GK_OK;
+	return rc;
+}
+#endif
+
+static int
+inet_filter(enum gk_sandbox_mode mode, bool resolver, struct gk_err *err)
+{
+#ifdef HAVE_SECCOMP
+	return install_filter(mode, false, inet_rules, &resolver, err);
 #else
 	(void)mode;
 	(void)resolver;
