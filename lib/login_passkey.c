@@ -121,6 +121,7 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 	struct gk_cred *one;
 	struct gk_err err = { "" };
 	struct gk_wa_rp rp;
+	struct gk_wa_client_data client;
 	char rpid[256];
 	unsigned char id[GK_CRED_ID_MAX], cd[1536], ad[1536], sig[160];
 	size_t idlen, cdlen, adlen, siglen;
@@ -165,8 +166,9 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 		rc = GK_EINVAL;
 		goto out;
 	}
-	rc = gk_webauthn_assert(&rp, ch, PASSKEY_CHALLENGE_LEN, cd, cdlen, ad, adlen, sig, siglen,
-	    one->data, one->datalen, one->counter, &count, &flags);
+	client = (struct gk_wa_client_data){ ch, PASSKEY_CHALLENGE_LEN, cd, cdlen };
+	rc = gk_webauthn_assert(&rp, &client, ad, adlen, sig, siglen, one->data, one->datalen,
+	    one->counter, &count, &flags);
 	if (rc == GK_WA_COUNTER)
 		gk_log(&ctx->log, LOG_WARNING, "passkey counter did not grow (%u after %llu): a cloned "
 		    "authenticator? user=%s passkey=%s from=%s", count, (unsigned long long)one->counter,

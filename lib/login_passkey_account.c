@@ -144,7 +144,8 @@ add_finish(struct rq *q, struct acct *s, struct acct_form *f)
 		return;
 	}
 	login_passkey_rp(ctx, &rp, rpid, sizeof(rpid));
-	rc = gk_webauthn_register(&rp, ch, sizeof(ch), cd, cdlen, att, attlen, wc);
+	rc = gk_webauthn_register(&rp, &(const struct gk_wa_client_data){ ch, sizeof(ch), cd, cdlen },
+	    att, attlen, wc);
 	if (rc != GK_WA_OK) {
 		login_deny_log(q, s->u.name, gk_webauthn_reason(rc));
 		show_list(q, s, 400, "The passkey could not be added.", NULL);

@@ -107,8 +107,8 @@ json_str_is(const json_t *v, const char *want)
 }
 
 static int
-check_client_data(const struct gk_wa_rp *rp, const char *type, const unsigned char *challenge,
-    size_t challenge_len, const unsigned char *cd, size_t cd_len)
+check_client_data(const struct gk_wa_rp *rp, const char *type,
+    const struct gk_wa_client_data *cd)
 {
 	unsigned char got[GK_WA_CHALLENGE_MAX];
 	json_error_t jerr;
@@ -116,10 +116,10 @@ check_client_data(const struct gk_wa_rp *rp, const char *type, const unsigned ch
 	size_t got_len = 0;
 	int rc = GK_WA_OK;
 
-	if (cd_len == 0 || cd_len > GK_WA_INPUT_MAX || challenge_len == 0 ||
-	    challenge_len > GK_WA_CHALLENGE_MAX)
+	if (cd->json_len == 0 || cd->json_len > GK_WA_INPUT_MAX || cd->challenge_len == 0 ||
+	    cd->challenge_len > GK_WA_CHALLENGE_MAX)
 		return GK_WA_MALFORMED;
-	j = json_loadb((const char *)cd, cd_len, JSON_REJECT_DUPLICATES, &jerr);
+	j = json_loadb((const char *)cd->json, cd->json_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL || !json_is_object(j)) {
 		json_decref(j);
 		return GK_WA_MALFORMED;
@@ -133,7 +133,7 @@ check_client_data(const struct gk_wa_rp *rp, const char *type, const unsigned ch
 		rc = GK_WA_TYPE;
 	else if (sodium_base642bin(got, sizeof(got), json_string_value(ch), json_string_length(ch),
 	    NULL, &got_len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    got_len != challenge_len || !gk_ct_equal(got, challenge, challenge_len))
+	    got_len != cd->challenge_len || !gk_ct_equal(got, cd->challenge, cd->challenge_len))
 		rc = GK_WA_CHALLENGE;
 	else if (!json_str_is(json_object_get(j, "origin"), rp->origin) || json_is_true(xo))
 		rc = GK_WA_ORIGIN;
@@ -283,28 +283,42 @@ cose_validate(const struct cose_key *k, int *alg)
 	return GK_WA_ALG;
 }
 
+/*
+ * Loads a stored COSE key (exactly cose_len bytes of CBOR) and checks it.  GK_WA_OK: *m is
+ * the loaded map, which the caller releases (k points into it), and *alg is set.  Otherwise
+ * GK_WA_ALG and *m is NULL.
+ */
+static int
+cose_load(const unsigned char *cose, size_t cose_len, cbor_item_t **m, struct cose_key *k,
+    int *alg)
+{
+	struct cbor_load_result res;
+	int rc = GK_WA_ALG;
+
+	*m = NULL;
+	if (cose_len == 0 || cose_len > GK_WA_COSE_MAX)
+		return GK_WA_ALG;
+	*m = cbor_load_checked(cose, cose_len, &res);
+	if (*m != NULL && res.error.code == CBOR_ERR_NONE && res.read == cose_len &&
+	    cose_read(*m, k) == GK_WA_OK)
+		rc = cose_validate(k, alg);
+	if (rc != GK_WA_OK && *m != NULL) {
+		cbor_decref(m);
+		*m = NULL;
+	}
+	return rc;
+}
+
 int
 gk_webauthn_cose_check(const unsigned char *cose, size_t cose_len, int *alg)
 {
-	struct cbor_load_result res;
 	struct cose_key k;
 	cbor_item_t *m;
 	int rc;
 
-	if (cose_len == 0 || cose_len > GK_WA_COSE_MAX)
-		return GK_WA_ALG;
-	m = cbor_load_checked(cose, cose_len, &res);
-	if (m == NULL || res.error.code != CBOR_ERR_NONE || res.read != cose_len) {
-		if (m != NULL)
-			cbor_decref(&m);
-		return GK_WA_ALG;
-	}
-	rc = cose_read(m, &k);
-	if (rc == GK_WA_OK)
-		rc = cose_validate(&k, alg);
-	else
-		rc = GK_WA_ALG;
-	cbor_decref(&m);
+	rc = cose_load(cose, cose_len, &m, &k, alg);
+	if (m != NULL)
+		cbor_decref(&m);
 	return rc;
 }
 
@@ -400,9 +414,7 @@ parse_att_obj(const unsigned char *att, size_t att_len, cbor_item_t **root,
 }
 
 int
-gk_webauthn_register(const struct gk_wa_rp *rp,
-    const unsigned char *challenge, size_t challenge_len,
-    const unsigned char *client_data, size_t client_data_len,
+gk_webauthn_register(const struct gk_wa_rp *rp, const struct gk_wa_client_data *cd,
     const unsigned char *att_obj, size_t att_obj_len,
     struct gk_wa_credential *out)
 {
@@ -414,8 +426,7 @@ gk_webauthn_register(const struct gk_wa_rp *rp,
 	int rc, alg = 0;
 
 	memset(out, 0, sizeof(*out));
-	rc = check_client_data(rp, "webauthn.create", challenge, challenge_len, client_data,
-	    client_data_len);
+	rc = check_client_data(rp, "webauthn.create", cd);
 	if (rc != GK_WA_OK)
 		return rc;
 	if (att_obj_len == 0 || att_obj_len > GK_WA_INPUT_MAX)
@@ -477,25 +488,17 @@ static int
 verify_sig(const unsigned char *cose, size_t cose_len, const unsigned char *msg, size_t msg_len,
     const unsigned char *sig, size_t sig_len)
 {
-	struct cbor_load_result res;
 	struct cose_key k;
 	cbor_item_t *m;
 	int rc, alg = 0;
 
-	if (cose_len == 0 || cose_len > GK_WA_COSE_MAX)
-		return GK_WA_ALG;
-	m = cbor_load_checked(cose, cose_len, &res);
-	if (m == NULL || res.error.code != CBOR_ERR_NONE || res.read != cose_len) {
-		if (m != NULL)
-			cbor_decref(&m);
-		return GK_WA_ALG;
-	}
-	rc = cose_read(m, &k) == GK_WA_OK ? cose_validate(&k, &alg) : GK_WA_ALG;
-	if (rc == GK_WA_OK && alg == COSE_ALG_EDDSA) {
+	if ((rc = cose_load(cose, cose_len, &m, &k, &alg)) != GK_WA_OK)
+		return rc;
+	if (alg == COSE_ALG_EDDSA) {
 		if (sig_len != crypto_sign_BYTES ||
 		    crypto_sign_verify_detached(sig, msg, msg_len, k.x) != 0)
 			rc = GK_WA_SIGNATURE;
-	} else if (rc == GK_WA_OK) {
+	} else {
 		EVP_PKEY *pkey = p256_key(k.x, k.y);
 		EVP_MD_CTX *md = EVP_MD_CTX_new();
 
@@ -513,9 +516,7 @@ verify_sig(const unsigned char *cose, size_t cose_len, const unsigned char *msg,
 }
 
 int
-gk_webauthn_assert(const struct gk_wa_rp *rp,
-    const unsigned char *challenge, size_t challenge_len,
-    const unsigned char *client_data, size_t client_data_len,
+gk_webauthn_assert(const struct gk_wa_rp *rp, const struct gk_wa_client_data *cd,
     const unsigned char *auth_data, size_t auth_data_len,
     const unsigned char *sig, size_t sig_len,
     const unsigned char *cose, size_t cose_len, uint64_t stored_count,
@@ -527,8 +528,7 @@ gk_webauthn_assert(const struct gk_wa_rp *rp,
 
 	*new_count = 0;
 	*flags = 0;
-	rc = check_client_data(rp, "webauthn.get", challenge, challenge_len, client_data,
-	    client_data_len);
+	rc = check_client_data(rp, "webauthn.get", cd);
 	if (rc == GK_WA_OK)
 		rc = check_auth_head(rp, auth_data, auth_data_len);
 	if (rc != GK_WA_OK)
@@ -539,7 +539,7 @@ gk_webauthn_assert(const struct gk_wa_rp *rp,
 	    (auth_data[32] & GK_WA_FLAG_ED) != 0) != GK_WA_OK)
 		return GK_WA_MALFORMED;
 	memcpy(msg, auth_data, auth_data_len);
-	crypto_hash_sha256(msg + auth_data_len, client_data, client_data_len);
+	crypto_hash_sha256(msg + auth_data_len, cd->json, cd->json_len);
 	rc = verify_sig(cose, cose_len, msg, auth_data_len + crypto_hash_sha256_BYTES, sig, sig_len);
 	if (rc != GK_WA_OK)
 		return rc;

@@ -82,13 +82,22 @@ struct gk_wa_credential {
 	uint8_t flags;               /* the authenticatorData flags */
 };
 
+/*
+ * What both ceremonies check first (§7.1 steps 5-10, §7.2 steps 10-14): the challenge this
+ * server issued for the ceremony and the clientDataJSON the browser answered with.
+ */
+struct gk_wa_client_data {
+	const unsigned char *challenge;
+	size_t challenge_len;
+	const unsigned char *json;
+	size_t json_len;
+};
+
 /* A short, fixed, loggable name for a gk_wa_result ("wrong-origin", ...). */
 const char *gk_webauthn_reason(int rc);
 
 /* §7.1 steps 5-21 over the browser's response; fills *out on GK_WA_OK. */
-int gk_webauthn_register(const struct gk_wa_rp *rp,
-    const unsigned char *challenge, size_t challenge_len,
-    const unsigned char *client_data, size_t client_data_len,
+int gk_webauthn_register(const struct gk_wa_rp *rp, const struct gk_wa_client_data *cd,
     const unsigned char *att_obj, size_t att_obj_len,
     struct gk_wa_credential *out);
 
@@ -97,9 +106,7 @@ int gk_webauthn_register(const struct gk_wa_rp *rp,
  * matched): cose is the stored public key, stored_count its counter.  On
  * GK_WA_OK *new_count and *flags are what the caller stores.
  */
-int gk_webauthn_assert(const struct gk_wa_rp *rp,
-    const unsigned char *challenge, size_t challenge_len,
-    const unsigned char *client_data, size_t client_data_len,
+int gk_webauthn_assert(const struct gk_wa_rp *rp, const struct gk_wa_client_data *cd,
     const unsigned char *auth_data, size_t auth_data_len,
     const unsigned char *sig, size_t sig_len,
     const unsigned char *cose, size_t cose_len, uint64_t stored_count,
