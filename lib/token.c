@@ -208,21 +208,27 @@ out:
 	return rc;
 }
 
+/* Looks a claim up: 1 found with *v of type, 0 absent, -1 present but of another type. */
+static int
+claim_get(const json_t *p, const char *name, json_type type, const json_t **v)
+{
+	if ((*v = json_object_get(p, name)) == NULL)
+		return 0;
+	return json_typeof(*v) == type ? 1 : -1;
+}
+
 /* 1 found and valid, 0 absent, -1 present but not an integer in [lo, hi]. */
 static int
 claim_int(const json_t *p, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
-	const json_t *v = json_object_get(p, name);
-	json_int_t n;
+	const json_t *v;
+	int found = claim_get(p, name, JSON_INTEGER, &v);
 
-	if (v == NULL)
-		return 0;
-	if (!json_is_integer(v))
+	if (found != 1)
+		return found;
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
 		return -1;
-	n = json_integer_value(v);
-	if (n < lo || n > hi)
-		return -1;
-	*out = (int64_t)n;
+	*out = (int64_t)json_integer_value(v);
 	return 1;
 }
 
@@ -231,19 +237,16 @@ static int
 claim_str(const json_t *p, const char *name, char *dst, size_t dstsz,
     bool (*valid)(const char *, size_t))
 {
-	const json_t *v = json_object_get(p, name);
+	const json_t *v;
+	int found = claim_get(p, name, JSON_STRING, &v);
 	const char *s;
 	size_t n;
 
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
-		return -1;
+	if (found != 1)
+		return found;
 	s = json_string_value(v);
 	n = json_string_length(v);
-	if (memchr(s, '\0', n) != NULL)
-		return -1;
-	if (valid != NULL && !valid(s, n))
+	if (memchr(s, '\0', n) != NULL || (valid != NULL && !valid(s, n)))
 		return -1;
 	return gk_memcpy_str(dst, dstsz, s, n) == GK_OK ? 1 : -1;
 }
@@ -255,13 +258,14 @@ static const char *const amr_names[] = { "pwd", "otp", "hwk" };
 static int
 claim_amr(const json_t *p, uint32_t *out)
 {
-	const json_t *a = json_object_get(p, "amr"), *v;
+	const json_t *a, *v;
 	size_t i, k;
+	int found;
 
 	*out = 0;
-	if (a == NULL)
-		return 0;
-	if (!json_is_array(a) || json_array_size(a) > 16)
+	if ((found = claim_get(p, "amr", JSON_ARRAY, &a)) != 1)
+		return found;
+	if (json_array_size(a) > 16)
 		return -1;
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v))
