@@ -221,6 +221,14 @@ file_ok(const struct gk_lockout *lk, const struct stat *st, struct gk_err *err)
 	return true;
 }
 
+void
+lk_table_close(struct gk_lockout *lk)
+{
+	if (lk->fd >= 0)
+		close(lk->fd);
+	lk->fd = -1;
+}
+
 /* (Re)opens the live table, creating it if missing. */
 int
 lk_table_open(struct gk_lockout *lk, struct gk_err *err)
@@ -228,10 +236,7 @@ lk_table_open(struct gk_lockout *lk, struct gk_err *err)
 	struct stat st;
 	int fd, tries;
 
-	if (lk->fd >= 0) {
-		close(lk->fd);
-		lk->fd = -1;
-	}
+	lk_table_close(lk);
 	for (tries = 0; tries < RETRIES; tries++) {
 		fd = open(lk->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 && errno == ENOENT) {
