@@ -213,19 +213,11 @@ gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct
 	size_t n, i;
 
 	memset(c, 0, sizeof(*c));
-	if (buf == NULL || len == 0)
-		return gk_err_set(err, "empty credentials value"), GK_ECORRUPT;
-	if (len > GK_CREDS_VALUE_MAX)
-		return gk_err_set(err, "credentials value of %zu bytes exceeds %d", len,
-		    GK_CREDS_VALUE_MAX), GK_ECORRUPT;
+	if (gk_sealed_frame(buf, len, 2 + CREDS_SUM, GK_CREDS_VALUE_MAX, CREDS_SUM,
+	    "credentials value", err) != GK_OK)
+		return GK_ECORRUPT;
 	if (buf[0] != CREDS_VERSION)
 		return gk_err_set(err, "unknown credentials version %u", buf[0]), GK_ECORRUPT;
-	if (len < 2 + CREDS_SUM)
-		goto truncated;
-	/* Checksum before parsing: damaged bytes never reach the field parser. */
-	if (!gk_sealed(buf, len, CREDS_SUM))
-		return gk_err_set(err, "credentials checksum mismatch (damaged or truncated)"),
-		    GK_ECORRUPT;
 	n = buf[1];
 	if (n > GK_CREDS_MAX)
 		return gk_err_set(err, "%zu credentials exceed %d", n, GK_CREDS_MAX), GK_ECORRUPT;
