@@ -200,7 +200,7 @@ path_match(const char *pat, const char *path, bool nocase)
 {
 	if (strpbrk(pat, "*?[") != NULL)
 		return fnmatch(pat, path, nocase ? FNM_CASEFOLD : 0) == 0;
-	return nocase ? gk_path_prefix_match_nocase(pat, path) : gk_path_prefix_match(pat, path);
+	return gk_path_prefix_match(pat, path, nocase);
 }
 
 static const struct gk_rule *
