@@ -33,6 +33,17 @@ gk_get_be(struct gk_cursor *c, int bytes, uint64_t *v)
 	return true;
 }
 
+bool
+gk_get_time(struct gk_cursor *c, int64_t *t)
+{
+	uint64_t v;
+
+	if (!gk_get_be(c, 8, &v))
+		return false;
+	*t = (int64_t)v;
+	return true;
+}
+
 size_t
 gk_seal(unsigned char *buf, unsigned char *end, size_t sumlen)
 {

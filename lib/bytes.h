@@ -18,6 +18,8 @@ struct gk_cursor {
 
 /* Reads a `bytes`-byte (1..8) number, most significant first; false if fewer bytes are left. */
 bool gk_get_be(struct gk_cursor *c, int bytes, uint64_t *v);
+/* Reads an 8-byte time (two's complement, as gk_put_be wrote the int64_t); false as above. */
+bool gk_get_time(struct gk_cursor *c, int64_t *t);
 
 /*
  * The checksum that ends the user record and the credentials value: sumlen bytes of

@@ -178,14 +178,14 @@ get_bytes8(struct gk_cursor *c, size_t max, void *dst, size_t *len)
 static bool
 get_entry(struct gk_cursor *c, struct gk_cred *e)
 {
-	uint64_t created, expires, last_used, generation, flags;
+	uint64_t generation, flags;
 	size_t nl, sl;
 
 	if (c->end - c->p < 1)
 		return false;
 	e->kind = (enum gk_cred_kind)*c->p++;
-	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_be(c, 8, &created) ||
-	    !gk_get_be(c, 8, &expires) || !gk_get_be(c, 8, &last_used) ||
+	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_time(c, &e->created) ||
+	    !gk_get_time(c, &e->expires) || !gk_get_time(c, &e->last_used) ||
 	    !gk_get_be(c, 4, &generation) || !gk_get_be(c, 4, &flags) ||
 	    !gk_get_be(c, 8, &e->counter) ||
 	    !get_bytes8(c, GK_CRED_SCOPE_MAX, e->scope, &sl) ||
@@ -197,9 +197,6 @@ get_entry(struct gk_cursor *c, struct gk_cred *e)
 		return false;
 	e->name[nl] = '\0';
 	e->scope[sl] = '\0';
-	e->created = (int64_t)created;
-	e->expires = (int64_t)expires;
-	e->last_used = (int64_t)last_used;
 	e->generation = (uint32_t)generation;
 	e->flags = (uint32_t)flags;
 	return true;

@@ -14,6 +14,7 @@ test_numbers(void)
 	unsigned char buf[16], *p;
 	struct gk_cursor c;
 	uint64_t v;
+	int64_t t;
 
 	p = gk_put_be(buf, 0x0102, 2);
 	p = gk_put_be(p, 0xA1B2C3D4u, 4);
@@ -31,6 +32,12 @@ test_numbers(void)
 	c.end = buf + 3;
 	ok(gk_get_be(&c, 2, &v), "2 of 3 bytes");
 	ok(!gk_get_be(&c, 2, &v) && c.p == buf + 2, "2 more of the 1 left: refused, nothing taken");
+	c.p = buf + 6;
+	c.end = buf + 14;
+	ok(gk_get_time(&c, &t) && t == -2 && c.p == c.end, "a negative time read back");
+	c.p = buf + 7;
+	t = 5;
+	ok(!gk_get_time(&c, &t) && t == 5 && c.p == buf + 7, "7 bytes are no time: refused, nothing taken");
 }
 
 static void
