@@ -15,7 +15,6 @@
 #include "lockout_table.h"
 #include "metrics.h"
 
-#define TBL_NAME      GK_LOCKOUT_TABLE
 #define DEF_SLOTS     16384     /* 1 MiB of slots: bounded disk use */
 #define MIN_SLOTS     64        /* at least two neighbourhoods */
 #define DEF_ADDRESS   20
@@ -175,7 +174,7 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 	lk->fd = -1;
 	lk->conf = c;
 	if (gk_strcpy(lk->dir, sizeof(lk->dir), state_dir) != GK_OK ||
-	    (size_t)snprintf(lk->path, sizeof(lk->path), "%s/%s", state_dir, TBL_NAME) >=
+	    (size_t)snprintf(lk->path, sizeof(lk->path), "%s/" GK_LOCKOUT_TABLE, state_dir) >=
 	    sizeof(lk->path)) {
 		gk_lockout_close(lk);
 		return gk_err_set(err, "lockout: state_dir path too long");

@@ -15,7 +15,6 @@
 
 #include "lockout_table.h"
 
-#define TBL_NAME     GK_LOCKOUT_TABLE
 #define TBL_MAGIC    "GKLOCK1\n"
 #define TBL_VERSION  1u
 #define TBL_PROBE    32u        /* slots searched per key */
@@ -180,7 +179,7 @@ table_create(struct gk_lockout *lk, int64_t quarantine_until, struct gk_err *err
 	randombytes_buf(h.hkey, sizeof(h.hkey));
 	hdr_sum(&h, h.sum);
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", lk->dir, TBL_NAME) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/." GK_LOCKOUT_TABLE ".XXXXXX", lk->dir) >= sizeof(tmp))
 		return gk_err_set(err, "state_dir path too long");
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
