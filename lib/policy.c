@@ -168,6 +168,15 @@ gk_http_method_safe(const char *m)
 	return b == GK_HTTP_GET || b == GK_HTTP_HEAD || b == GK_HTTP_OPTIONS;
 }
 
+const char *
+gk_methods_least_safe(const struct gk_methods *ms)
+{
+	for (size_t i = 0; i < ms->count; i++)
+		if (!gk_http_method_safe(ms->m[i]))
+			return ms->m[i];
+	return ms->count > 0 ? ms->m[0] : "";
+}
+
 static bool
 host_match(const char *pat, const char *host)
 {
