@@ -45,6 +45,18 @@ gk_lockout_conf_from(struct gk_lockout_conf *conf, const struct gk_config *cfg)
 	gk_statestore_conf_from(&conf->store, cfg);
 }
 
+/* Also frees a half-made lockout: gk_lockout_open's failures end here. */
+void
+gk_lockout_close(struct gk_lockout *lk)
+{
+	if (lk == NULL)
+		return;
+	lk_table_close(lk);
+	gk_statestore_close(lk->store);
+	gk_wipe(&lk->h, sizeof(lk->h));
+	free(lk);
+}
+
 struct gk_statestore *
 gk_lockout_store(struct gk_lockout *lk)
 {
@@ -192,17 +204,6 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 	}
 	*out = lk;
 	return GK_OK;
-}
-
-void
-gk_lockout_close(struct gk_lockout *lk)
-{
-	if (lk == NULL)
-		return;
-	lk_table_close(lk);
-	gk_statestore_close(lk->store);
-	gk_wipe(&lk->h, sizeof(lk->h));
-	free(lk);
 }
 
 /* Keeps the most severe verdict (BANNED > LOCKED > THROTTLED > ALLOW) and its end. */
