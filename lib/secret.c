@@ -1,5 +1,5 @@
 /* secret.c: the HMAC key file: random creation, strict loading, following changes, rotation. */
-#include "config.h"
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
