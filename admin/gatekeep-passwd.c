@@ -399,7 +399,7 @@ static int
 cmd_rotate(const char *secret, bool leaked)
 {
 	struct gk_err err = { "" };
-	int rc = leaked ? gk_secret_rotate_leaked(secret, &err) : gk_secret_rotate(secret, &err);
+	int rc = gk_secret_rotate(secret, leaked, &err);
 
 	if (rc != GK_OK) {
 		pw_dberr(secret, err.msg);

@@ -34,8 +34,8 @@ check_shape(const char *p, unsigned flags)
 	/* a raw '\\' is kept in the plain reading, but then the path is flagged ambiguous */
 	FUZZ_ASSERT(strchr(p, '\\') == NULL || (flags & GK_PATH_AMBIGUOUS));
 	FUZZ_ASSERT(fuzz_no_ctl(p));
-	FUZZ_ASSERT(gk_path_prefix_match("/", p));
-	FUZZ_ASSERT(gk_path_prefix_match(p, p));
+	FUZZ_ASSERT(gk_path_prefix_match("/", p, false));
+	FUZZ_ASSERT(gk_path_prefix_match(p, p, false));
 }
 
 /*

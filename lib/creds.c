@@ -178,14 +178,14 @@ get_bytes8(struct gk_cursor *c, size_t max, void *dst, size_t *len)
 static bool
 get_entry(struct gk_cursor *c, struct gk_cred *e)
 {
-	uint64_t created, expires, last_used, generation, flags;
+	uint64_t generation, flags;
 	size_t nl, sl;
 
 	if (c->end - c->p < 1)
 		return false;
 	e->kind = (enum gk_cred_kind)*c->p++;
-	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_be(c, 8, &created) ||
-	    !gk_get_be(c, 8, &expires) || !gk_get_be(c, 8, &last_used) ||
+	if (!get_bytes8(c, GK_CRED_NAME_MAX, e->name, &nl) || !gk_get_time(c, &e->created) ||
+	    !gk_get_time(c, &e->expires) || !gk_get_time(c, &e->last_used) ||
 	    !gk_get_be(c, 4, &generation) || !gk_get_be(c, 4, &flags) ||
 	    !gk_get_be(c, 8, &e->counter) ||
 	    !get_bytes8(c, GK_CRED_SCOPE_MAX, e->scope, &sl) ||
@@ -197,9 +197,6 @@ get_entry(struct gk_cursor *c, struct gk_cred *e)
 		return false;
 	e->name[nl] = '\0';
 	e->scope[sl] = '\0';
-	e->created = (int64_t)created;
-	e->expires = (int64_t)expires;
-	e->last_used = (int64_t)last_used;
 	e->generation = (uint32_t)generation;
 	e->flags = (uint32_t)flags;
 	return true;
@@ -213,19 +210,11 @@ gk_creds_decode(const unsigned char *buf, size_t len, struct gk_creds *c, struct
 	size_t n, i;
 
 	memset(c, 0, sizeof(*c));
-	if (buf == NULL || len == 0)
-		return gk_err_set(err, "empty credentials value"), GK_ECORRUPT;
-	if (len > GK_CREDS_VALUE_MAX)
-		return gk_err_set(err, "credentials value of %zu bytes exceeds %d", len,
-		    GK_CREDS_VALUE_MAX), GK_ECORRUPT;
+	if (gk_sealed_frame(buf, len, 2 + CREDS_SUM, GK_CREDS_VALUE_MAX, CREDS_SUM,
+	    "credentials value", err) != GK_OK)
+		return GK_ECORRUPT;
 	if (buf[0] != CREDS_VERSION)
 		return gk_err_set(err, "unknown credentials version %u", buf[0]), GK_ECORRUPT;
-	if (len < 2 + CREDS_SUM)
-		goto truncated;
-	/* Checksum before parsing: damaged bytes never reach the field parser. */
-	if (!gk_sealed(buf, len, CREDS_SUM))
-		return gk_err_set(err, "credentials checksum mismatch (damaged or truncated)"),
-		    GK_ECORRUPT;
 	n = buf[1];
 	if (n > GK_CREDS_MAX)
 		return gk_err_set(err, "%zu credentials exceed %d", n, GK_CREDS_MAX), GK_ECORRUPT;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "deploycheck.h"
+#include "lockout.h"
 #include "sandbox.h"
 #include "secret.h"
 #include "userbackend.h"
@@ -128,7 +129,7 @@ check_state_dir(const char *dir, bool made_by_root, struct report *r)
 	if (access(dir, W_OK | X_OK) != 0)
 		problem(r, "state_dir: %s: uid %ld cannot write in it: %s", dir, (long)geteuid(),
 		    strerror(errno));
-	if (snprintf(table, sizeof(table), "%s/lockout.tbl", dir) >= (int)sizeof(table))
+	if (snprintf(table, sizeof(table), "%s/" GK_LOCKOUT_TABLE, dir) >= (int)sizeof(table))
 		return;
 	if (lstat(table, &st) != 0)
 		return;

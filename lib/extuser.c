@@ -1,5 +1,5 @@
 /* extuser.c: the rules every auto-created (external, passwordless) user follows, whoever vouches for it. */
-#include "config.h"
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -663,9 +663,7 @@ gk_fcgiconn_free(struct gk_fcgiconn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->fd >= 0)
-		close(c->fd);
+	gk_fcgiconn_close(c);   /* the socket and the write buffer */
 	free(c->rbuf);
-	free(c->wbuf);
 	free(c);
 }

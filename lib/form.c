@@ -1,5 +1,5 @@
 /* form.c: bounded application/x-www-form-urlencoded (body and query string) parsing and encoding. */
-#include "config.h"
+#include <config.h>
 
 #include <string.h>
 

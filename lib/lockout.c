@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -16,7 +15,6 @@
 #include "lockout_table.h"
 #include "metrics.h"
 
-#define TBL_NAME      GK_LOCKOUT_TABLE
 #define DEF_SLOTS     16384     /* 1 MiB of slots: bounded disk use */
 #define MIN_SLOTS     64        /* at least two neighbourhoods */
 #define DEF_ADDRESS   20
@@ -45,6 +43,18 @@ gk_lockout_conf_from(struct gk_lockout_conf *conf, const struct gk_config *cfg)
 	conf->user_lock = cfg->lockout_user_lock;
 	conf->throttle_max = cfg->lockout_throttle_max;
 	gk_statestore_conf_from(&conf->store, cfg);
+}
+
+/* Also frees a half-made lockout: gk_lockout_open's failures end here. */
+void
+gk_lockout_close(struct gk_lockout *lk)
+{
+	if (lk == NULL)
+		return;
+	lk_table_close(lk);
+	gk_statestore_close(lk->store);
+	gk_wipe(&lk->h, sizeof(lk->h));
+	free(lk);
 }
 
 struct gk_statestore *
@@ -176,38 +186,24 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 	lk->fd = -1;
 	lk->conf = c;
 	if (gk_strcpy(lk->dir, sizeof(lk->dir), state_dir) != GK_OK ||
-	    (size_t)snprintf(lk->path, sizeof(lk->path), "%s/%s", state_dir, TBL_NAME) >=
+	    (size_t)snprintf(lk->path, sizeof(lk->path), "%s/" GK_LOCKOUT_TABLE, state_dir) >=
 	    sizeof(lk->path)) {
-		free(lk);
+		gk_lockout_close(lk);
 		return gk_err_set(err, "lockout: state_dir path too long");
 	}
 	if (c.store.enabled && gk_statestore_open(&c.store, &lk->store, err) != GK_OK) {
-		free(lk);
+		gk_lockout_close(lk);
 		return GK_ERR;
 	}
 	/* With the store, the table is only the fallback of state_store_down = local. */
-	if (c.max_failures > 0 && (!c.store.enabled || c.store.down == GK_STORE_DOWN_LOCAL)) {
-		if (lk_table_open(lk, err) != GK_OK) {
-			gk_statestore_close(lk->store);
-			free(lk);
-			return GK_EIO;
-		}
-		lk->local_table = true;
+	lk->local_table = c.max_failures > 0 &&
+	    (!c.store.enabled || c.store.down == GK_STORE_DOWN_LOCAL);
+	if (lk->local_table && lk_table_open(lk, err) != GK_OK) {
+		gk_lockout_close(lk);
+		return GK_EIO;
 	}
 	*out = lk;
 	return GK_OK;
-}
-
-void
-gk_lockout_close(struct gk_lockout *lk)
-{
-	if (lk == NULL)
-		return;
-	if (lk->fd >= 0)
-		close(lk->fd);
-	gk_statestore_close(lk->store);
-	gk_wipe(&lk->h, sizeof(lk->h));
-	free(lk);
 }
 
 /* Keeps the most severe verdict (BANNED > LOCKED > THROTTLED > ALLOW) and its end. */
@@ -348,6 +344,15 @@ slot_get(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kin
 	return GK_OK;
 }
 
+/* Writes s to the slot slot_get found for it (evicting the entry that slot held, if any). */
+static int
+slot_put(struct gk_lockout *lk, const struct lk_probe *p, struct lk_slot *s, int64_t now,
+    struct gk_err *err)
+{
+	return lk_slot_write(lk, (uint32_t)p->found, s, p->found == p->reuse && p->reuse_evicts, now,
+	    err);
+}
+
 /* One failure on a windowed key (pair or address) that bans at limit. */
 static int
 fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
@@ -383,8 +388,7 @@ fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum l
 		worse(v, &u, GK_LOCKOUT_BANNED, s.banned_until);
 		gk_metrics_lockout_ban(s.banned_until);
 	}
-	return lk_slot_write(lk, (uint32_t)p.found, &s, p.found == p.reuse && p.reuse_evicts, now,
-	    err);
+	return slot_put(lk, &p, &s, now, err);
 }
 
 /* One consecutive failure for the user: throttles from user_throttle, locks at user_lock. */
@@ -420,8 +424,7 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	} else if ((long)s.count >= lk->conf.user_throttle) {
 		worse(v, &u, GK_LOCKOUT_THROTTLED, throttle_end(lk, &s));
 	}
-	return lk_slot_write(lk, (uint32_t)p.found, &s, p.found == p.reuse && p.reuse_evicts, now,
-	    err);
+	return slot_put(lk, &p, &s, now, err);
 }
 
 /* Counts one failure on every key of the attempt: the verdict after counting. */
@@ -564,8 +567,7 @@ user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t n
 	s.banned_until = 0;
 	s.window_start = now;
 	s.last_fail = now;
-	return lk_slot_write(lk, (uint32_t)p.found, &s, p.found == p.reuse && p.reuse_evicts, now,
-	    err);
+	return slot_put(lk, &p, &s, now, err);
 }
 
 static int
@@ -607,8 +609,7 @@ success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64
 	if ((rc = slot_get(lk, ks->known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)
 		return GK_EIO;
 	s.last_fail = now;
-	if (rc == GK_OK && lk_slot_write(lk, (uint32_t)p.found, &s,
-	    p.found == p.reuse && p.reuse_evicts, now, err) != GK_OK)
+	if (rc == GK_OK && slot_put(lk, &p, &s, now, err) != GK_OK)
 		return GK_EIO;
 	return GK_OK;
 }

@@ -15,7 +15,6 @@
 
 #include "lockout_table.h"
 
-#define TBL_NAME     GK_LOCKOUT_TABLE
 #define TBL_MAGIC    "GKLOCK1\n"
 #define TBL_VERSION  1u
 #define TBL_PROBE    32u        /* slots searched per key */
@@ -180,7 +179,7 @@ table_create(struct gk_lockout *lk, int64_t quarantine_until, struct gk_err *err
 	randombytes_buf(h.hkey, sizeof(h.hkey));
 	hdr_sum(&h, h.sum);
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", lk->dir, TBL_NAME) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/." GK_LOCKOUT_TABLE ".XXXXXX", lk->dir) >= sizeof(tmp))
 		return gk_err_set(err, "state_dir path too long");
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -221,6 +220,14 @@ file_ok(const struct gk_lockout *lk, const struct stat *st, struct gk_err *err)
 	return true;
 }
 
+void
+lk_table_close(struct gk_lockout *lk)
+{
+	if (lk->fd >= 0)
+		close(lk->fd);
+	lk->fd = -1;
+}
+
 /* (Re)opens the live table, creating it if missing. */
 int
 lk_table_open(struct gk_lockout *lk, struct gk_err *err)
@@ -228,10 +235,7 @@ lk_table_open(struct gk_lockout *lk, struct gk_err *err)
 	struct stat st;
 	int fd, tries;
 
-	if (lk->fd >= 0) {
-		close(lk->fd);
-		lk->fd = -1;
-	}
+	lk_table_close(lk);
 	for (tries = 0; tries < RETRIES; tries++) {
 		fd = open(lk->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0 && errno == ENOENT) {

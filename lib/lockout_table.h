@@ -72,7 +72,9 @@ struct lk_probe {
 void lk_notice(struct gk_lockout *lk, const char *msg);
 /* The address as the lockout counts it: IPv6 per /64, IPv4-mapped as IPv4. */
 void lk_addr_norm(const char *addr, char *out, size_t outsz);
+/* Opens (or reopens) the table file at lk->path; lk_table_close closes it (fd -1). */
 int lk_table_open(struct gk_lockout *lk, struct gk_err *err);
+void lk_table_close(struct gk_lockout *lk);
 /* Locks the table (LOCK_SH or LOCK_EX) and loads a checked header; heals a damaged table. */
 int lk_table_lock(struct gk_lockout *lk, int mode, int64_t now, struct gk_err *err);
 void lk_table_unlock(struct gk_lockout *lk);

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "method.h"
-#include "policy.h"
 #include "validate.h"
 
 const char *const gk_method_override_headers[] = {
@@ -167,13 +166,4 @@ gk_method_readings(const struct gk_request *req, const char *method, const char 
 	if (rc != GK_OK)
 		out->count = 0;
 	return rc;
-}
-
-const char *
-gk_methods_least_safe(const struct gk_methods *ms)
-{
-	for (size_t i = 0; i < ms->count; i++)
-		if (!gk_http_method_safe(ms->m[i]))
-			return ms->m[i];
-	return ms->count > 0 ? ms->m[0] : "";
 }

@@ -39,7 +39,4 @@ extern const char *const gk_method_override_headers[];
 int gk_method_readings(const struct gk_request *req, const char *method, const char *target,
     struct gk_methods *out);
 
-/* The first reading that is not GET, HEAD or OPTIONS, else m[0] (for a CSRF origin check). */
-const char *gk_methods_least_safe(const struct gk_methods *ms);
-
 #endif

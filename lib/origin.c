@@ -1,5 +1,5 @@
 /* origin.c: where an unsafe browser request comes from (Origin, Sec-Fetch-Site, Referer): the CSRF check that needs no cookie. */
-#include "config.h"
+#include <config.h>
 
 #include <string.h>
 #include <strings.h>

@@ -285,8 +285,8 @@ gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz, un
 	return rc;
 }
 
-static bool
-prefix_match(const char *prefix, const char *path, bool nocase)
+bool
+gk_path_prefix_match(const char *prefix, const char *path, bool nocase)
 {
 	size_t n;
 
@@ -296,16 +296,4 @@ prefix_match(const char *prefix, const char *path, bool nocase)
 	if ((nocase ? strncasecmp(prefix, path, n) : strncmp(prefix, path, n)) != 0)
 		return false;
 	return prefix[n - 1] == '/' || path[n] == '\0' || path[n] == '/';
-}
-
-bool
-gk_path_prefix_match(const char *prefix, const char *path)
-{
-	return prefix_match(prefix, path, false);
-}
-
-bool
-gk_path_prefix_match_nocase(const char *prefix, const char *path)
-{
-	return prefix_match(prefix, path, true);
 }

@@ -60,11 +60,9 @@ int gk_path_normalize(const char *target, unsigned opts, char *out, size_t outsz
 /*
  * Segment-aware prefix match on a normalised path: "/public" matches
  * "/public" and "/public/x", not "/publicity"; a prefix ending in '/'
- * matches anything below it; "/" matches everything.
+ * matches anything below it; "/" matches everything.  nocase ignores ASCII
+ * case: how a back end that routes case-insensitively reads it.
  */
-bool gk_path_prefix_match(const char *prefix, const char *path);
-
-/* The same, ignoring ASCII case: how a back end that routes case-insensitively reads it. */
-bool gk_path_prefix_match_nocase(const char *prefix, const char *path);
+bool gk_path_prefix_match(const char *prefix, const char *path, bool nocase);
 
 #endif

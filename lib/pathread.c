@@ -79,7 +79,7 @@ gk_path_readings_all_under(const struct gk_path_readings *r, const struct gk_str
 		return false;
 	for (i = 0; i < r->count; i++) {
 		for (j = 0; j < prefixes->count; j++)
-			if (gk_path_prefix_match(prefixes->items[j], r->path[i]))
+			if (gk_path_prefix_match(prefixes->items[j], r->path[i], false))
 				break;
 		if (j == prefixes->count)
 			return false;

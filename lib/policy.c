@@ -168,6 +168,15 @@ gk_http_method_safe(const char *m)
 	return b == GK_HTTP_GET || b == GK_HTTP_HEAD || b == GK_HTTP_OPTIONS;
 }
 
+const char *
+gk_methods_least_safe(const struct gk_methods *ms)
+{
+	for (size_t i = 0; i < ms->count; i++)
+		if (!gk_http_method_safe(ms->m[i]))
+			return ms->m[i];
+	return ms->count > 0 ? ms->m[0] : "";
+}
+
 static bool
 host_match(const char *pat, const char *host)
 {
@@ -200,7 +209,7 @@ path_match(const char *pat, const char *path, bool nocase)
 {
 	if (strpbrk(pat, "*?[") != NULL)
 		return fnmatch(pat, path, nocase ? FNM_CASEFOLD : 0) == 0;
-	return nocase ? gk_path_prefix_match_nocase(pat, path) : gk_path_prefix_match(pat, path);
+	return gk_path_prefix_match(pat, path, nocase);
 }
 
 static const struct gk_rule *

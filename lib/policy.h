@@ -58,6 +58,9 @@ unsigned gk_http_method_bit(const char *method);
 /* True for GET, HEAD, OPTIONS (what permission ro allows). */
 bool gk_http_method_safe(const char *method);
 
+/* The first reading that is not GET, HEAD or OPTIONS, else m[0] (for a CSRF origin check). */
+const char *gk_methods_least_safe(const struct gk_methods *ms);
+
 /*
  * The first rule of cfg matching host (Host header value, may be NULL), the
  * normalised path and method; NULL when none does. Host globs use fnmatch

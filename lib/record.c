@@ -261,19 +261,11 @@ gk_record_decode(const char *name, size_t namelen, const unsigned char *buf, siz
 	struct gk_err verr;
 
 	memset(u, 0, sizeof(*u));
-	if (buf == NULL || len == 0)
-		return gk_err_set(err, "empty user record"), GK_ECORRUPT;
-	if (len > GK_RECORD_MAX)
-		return gk_err_set(err, "user record of %zu bytes exceeds %d", len, GK_RECORD_MAX),
-		    GK_ECORRUPT;
+	if (gk_sealed_frame(buf, len, 1 + REC_SUM, GK_RECORD_MAX, REC_SUM, "user record", err) !=
+	    GK_OK)
+		return GK_ECORRUPT;
 	if (buf[0] != GK_RECORD_VERSION && buf[0] != GK_RECORD_VERSION_SUB)
 		return gk_err_set(err, "unknown user record version %u", buf[0]), GK_ECORRUPT;
-	if (len < 1 + REC_SUM)
-		goto truncated;
-	/* Checksum before parsing: damaged bytes never reach the field parser. */
-	if (!gk_sealed(buf, len, REC_SUM))
-		return gk_err_set(err, "user record checksum mismatch (damaged or truncated)"),
-		    GK_ECORRUPT;
 	c.p = buf + 1;
 	c.end = buf + len - REC_SUM;
 	if (c.end - c.p < 1)

@@ -1,5 +1,5 @@
 /* redirect.c: decides whether a post-login "rd" target is safe (no open redirect). */
-#include "config.h"
+#include <config.h>
 
 #include <string.h>
 #include <strings.h>

@@ -1,5 +1,5 @@
 /* secret.c: the HMAC key file: random creation, strict loading, following changes, rotation. */
-#include "config.h"
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -403,12 +403,9 @@ fail:
 	return rc;
 }
 
-/*
- * keep_prev: the current key moves to .prev (accepted for one session TTL);
- * otherwise .prev is removed (the key leaked: nothing signed before is accepted).
- */
-static int
-rotate(const char *path, bool keep_prev, struct gk_err *err)
+/* Without leaked, the current key moves to .prev (accepted for one session TTL). */
+int
+gk_secret_rotate(const char *path, bool leaked, struct gk_err *err)
 {
 	char prev[SECRET_PATH_SIZE];
 	char b64[SECRET_B64_SIZE];
@@ -442,7 +439,7 @@ rotate(const char *path, bool keep_prev, struct gk_err *err)
 		close(fd);
 		return rc;
 	}
-	if (keep_prev)
+	if (!leaked)
 		rc = read_key_fd(fd, path, cur, &curlen, &st, err);
 	else if (fstat(fd, &st) < 0)
 		rc = gk_err_set(err, "%s: %s", path, strerror(errno));
@@ -452,7 +449,7 @@ rotate(const char *path, bool keep_prev, struct gk_err *err)
 		goto out;
 	if ((rc = new_key(b64, err)) != GK_OK)
 		goto out;
-	if (keep_prev) {
+	if (!leaked) {
 		/*
 		 * The old key goes to .prev first: if we die between the two renames
 		 * both files hold the current key, and no session is lost.
@@ -472,18 +469,6 @@ out:
 	gk_wipe(b64, sizeof(b64));
 	close(fd);
 	return rc;
-}
-
-int
-gk_secret_rotate(const char *path, struct gk_err *err)
-{
-	return rotate(path, true, err);
-}
-
-int
-gk_secret_rotate_leaked(const char *path, struct gk_err *err)
-{
-	return rotate(path, false, err);
 }
 
 bool

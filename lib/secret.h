@@ -94,18 +94,14 @@ int gk_secret_refresh(const char *path, struct gk_secret *s, bool *report, struc
  * key). Keeps the file's owner, group and mode. Refuses a symlinked path
  * (rotate the target) and returns GK_EBUSY while another rotation holds the
  * lock (flock on the key file). Calls sodium_init().
- */
-int gk_secret_rotate(const char *path, struct gk_err *err);
-
-/*
- * For a key that leaked: removes "<path>.prev" and writes a new key, so no
- * cookie signed before is accepted any more, at the next request of every
- * worker (gk_secret_refresh). The current file must be a regular file; its
+ *
+ * leaked, for a key that leaked: removes "<path>.prev" instead, so no cookie
+ * signed before is accepted any more, at the next request of every worker
+ * (gk_secret_refresh). The current file must then be a regular file; its
  * content is not checked (a broken or world-readable key may be what leaked).
  * The new one keeps its owner and group and gets mode (old & 0750) | 0400.
- * Same symlink and locking rules as gk_secret_rotate.
  */
-int gk_secret_rotate_leaked(const char *path, struct gk_err *err);
+int gk_secret_rotate(const char *path, bool leaked, struct gk_err *err);
 
 /*
  * True if s has a previous key that may still verify tokens at `now`: the

@@ -1,5 +1,5 @@
 /* session_cookie.c: Set-Cookie lines for the session and CSRF cookies, and the cookie_domain safety check. */
-#include "config.h"
+#include <config.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>

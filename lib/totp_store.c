@@ -306,12 +306,11 @@ out:
 const char *
 gk_totp_verdict_name(enum gk_totp_verdict v)
 {
-	switch (v) {
-	case GK_TOTP_ACCEPTED: return "accepted";
-	case GK_TOTP_RECOVERY: return "recovery-code";
-	case GK_TOTP_WRONG: return "wrong-code";
-	case GK_TOTP_REPLAY: return "replayed-code";
-	case GK_TOTP_NOT_ENROLLED: return "no-totp";
-	default: return "error";
-	}
+	static const char *const names[] = {
+		[GK_TOTP_ACCEPTED] = "accepted", [GK_TOTP_RECOVERY] = "recovery-code",
+		[GK_TOTP_WRONG] = "wrong-code", [GK_TOTP_REPLAY] = "replayed-code",
+		[GK_TOTP_NOT_ENROLLED] = "no-totp", [GK_TOTP_ERROR] = "error",
+	};
+
+	return (unsigned)v <= GK_TOTP_ERROR ? names[v] : "error";
 }

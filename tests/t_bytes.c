@@ -14,6 +14,7 @@ test_numbers(void)
 	unsigned char buf[16], *p;
 	struct gk_cursor c;
 	uint64_t v;
+	int64_t t;
 
 	p = gk_put_be(buf, 0x0102, 2);
 	p = gk_put_be(p, 0xA1B2C3D4u, 4);
@@ -31,6 +32,12 @@ test_numbers(void)
 	c.end = buf + 3;
 	ok(gk_get_be(&c, 2, &v), "2 of 3 bytes");
 	ok(!gk_get_be(&c, 2, &v) && c.p == buf + 2, "2 more of the 1 left: refused, nothing taken");
+	c.p = buf + 6;
+	c.end = buf + 14;
+	ok(gk_get_time(&c, &t) && t == -2 && c.p == c.end, "a negative time read back");
+	c.p = buf + 7;
+	t = 5;
+	ok(!gk_get_time(&c, &t) && t == 5 && c.p == buf + 7, "7 bytes are no time: refused, nothing taken");
 }
 
 static void
@@ -50,6 +57,45 @@ test_seal(void)
 	ok(!gk_sealed(buf, len, 16), "a flipped bit in the seal fails");
 	buf[len - 1] ^= 0x80;
 	ok(!gk_sealed(buf, len - 1, 16), "a value cut short fails");
+}
+
+/* The frame check both decoders run first: each refusal is GK_ECORRUPT, named, in this order. */
+static void
+test_sealed_frame(void)
+{
+	static const struct {
+		int line;
+		size_t len, min, max;
+		bool flip;
+		const char *msg;
+	} cases[] = {
+		{ __LINE__, 0, 17, 64, false, "empty thing" },
+		{ __LINE__, 21, 17, 20, false, "thing of 21 bytes exceeds 20" },
+		{ __LINE__, 21, 22, 64, false, "truncated thing (21 bytes)" },
+		{ __LINE__, 10, 1, 64, false, "truncated thing (10 bytes)" },     /* shorter than the sum */
+		{ __LINE__, 21, 17, 64, true, "thing checksum mismatch (damaged or truncated)" },
+		{ __LINE__, 21, 17, 21, false, NULL },
+	};
+	unsigned char buf[64];
+	struct gk_err err;
+	size_t i, len;
+
+	memcpy(buf, "value", 5);
+	len = gk_seal(buf, buf + 5, 16);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf[0] ^= cases[i].flip;
+		memset(&err, 0, sizeof(err));
+		if (cases[i].msg == NULL)
+			is_int(gk_sealed_frame(buf, len, cases[i].min, cases[i].max, 16, "thing", &err),
+			    GK_OK, "line %d: a whole value passes", cases[i].line);
+		else
+			ok(gk_sealed_frame(buf, cases[i].len, cases[i].min, cases[i].max, 16, "thing",
+			    &err) == GK_ECORRUPT && strcmp(err.msg, cases[i].msg) == 0,
+			    "line %d: %s", cases[i].line, err.msg);
+		buf[0] ^= cases[i].flip;
+	}
+	ok(gk_sealed_frame(NULL, 21, 17, 64, 16, "thing", &err) == GK_ECORRUPT &&
+	    strcmp(err.msg, "empty thing") == 0, "no buffer: empty");
 }
 
 static void
@@ -88,6 +134,7 @@ main(void)
 {
 	test_numbers();
 	test_seal();
+	test_sealed_frame();
 	test_textbuf();
 	test_vchar();
 	return done_testing();

@@ -1,6 +1,7 @@
 /* t_deploycheck.c: lib/deploycheck for real: a good deployment passes, and each broken file, mode, owner and user is one line naming it. */
 #include <config.h>
 
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "config.h"
 #include "deploycheck.h"
+#include "lockout.h"
 #include "secret.h"
 #include "tap.h"
 #include "userdb.h"
@@ -67,6 +69,7 @@ main(void)
 {
 	struct gk_err err = { "" };
 	struct passwd *pw;
+	char table[PATH_MAX];
 
 	as_root = geteuid() == 0;
 	if (as_root) {
@@ -143,6 +146,12 @@ main(void)
 		give(state);
 	}
 	is_int(check("", true), 0, "the state_dir repaired: no problem");
+	snprintf(table, sizeof(table), "%s/" GK_LOCKOUT_TABLE, state);
+	mkdir(table, 0700);
+	is_int(check("", true), 1, "a lockout table that is no file: one problem");
+	ok(strstr(out, "lockout table: ") != NULL && strstr(out, "not a regular file") != NULL,
+	    "... naming the table lockout.c opens");
+	rmdir(table);
 	if (as_root) {
 		/* Missing, in a directory of root's: gatekeep-authz (as root) makes it for run_user. */
 		rmdir(state);

@@ -129,17 +129,17 @@ main(void)
 	is_int(gk_path_normalize(NULL, 0, out, sizeof(out), &flags), GK_EINVAL, "NULL target");
 
 	/* Prefix matching is segment-aware. */
-	ok(gk_path_prefix_match("/public", "/public"), "prefix: exact");
-	ok(gk_path_prefix_match("/public", "/public/x"), "prefix: below");
-	ok(!gk_path_prefix_match("/public", "/publicity"), "prefix: not a sibling name");
-	ok(gk_path_prefix_match("/public/", "/public/x"), "prefix with slash: below");
-	ok(!gk_path_prefix_match("/public/", "/public"), "prefix with slash: not the bare name");
-	ok(gk_path_prefix_match("/", "/anything"), "root prefix");
-	ok(!gk_path_prefix_match("public", "/public"), "relative prefix never matches");
-	ok(!gk_path_prefix_match("/Public", "/public"), "case-sensitive");
-	ok(gk_path_prefix_match_nocase("/admin", "/ADMIN/panel") &&
-	    gk_path_prefix_match_nocase("/Admin", "/admin") &&
-	    !gk_path_prefix_match_nocase("/admin", "/ADMINISTRATOR"), "nocase: ASCII case, segment-aware");
+	ok(gk_path_prefix_match("/public", "/public", false), "prefix: exact");
+	ok(gk_path_prefix_match("/public", "/public/x", false), "prefix: below");
+	ok(!gk_path_prefix_match("/public", "/publicity", false), "prefix: not a sibling name");
+	ok(gk_path_prefix_match("/public/", "/public/x", false), "prefix with slash: below");
+	ok(!gk_path_prefix_match("/public/", "/public", false), "prefix with slash: not the bare name");
+	ok(gk_path_prefix_match("/", "/anything", false), "root prefix");
+	ok(!gk_path_prefix_match("public", "/public", false), "relative prefix never matches");
+	ok(!gk_path_prefix_match("/Public", "/public", false), "case-sensitive");
+	ok(gk_path_prefix_match("/admin", "/ADMIN/panel", true) &&
+	    gk_path_prefix_match("/Admin", "/admin", true) &&
+	    !gk_path_prefix_match("/admin", "/ADMINISTRATOR", true), "nocase: ASCII case, segment-aware");
 
 	/* Every reading of a path (pathread.h). */
 	{

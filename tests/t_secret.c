@@ -200,7 +200,7 @@ test_prev_and_rotate(void)
 	is_int(gk_secret_create(p("r"), &err), GK_OK, "create a key to rotate");
 	chmod(p("r"), 0640);
 	slurp(p("r"), old, sizeof(old));
-	is_int(gk_secret_rotate(p("r"), &err), GK_OK, "rotate");
+	is_int(gk_secret_rotate(p("r"), false, &err), GK_OK, "rotate");
 	if (err.msg[0] != '\0')
 		diag("%s", err.msg);
 	slurp(p("r"), now_key, sizeof(now_key));
@@ -222,7 +222,7 @@ test_prev_and_rotate(void)
 	gk_secret_wipe(&s);
 	ok(!gk_secret_prev_usable(&s, time(NULL), 3600), "no prev after wipe");
 
-	is_int(gk_secret_rotate(p("r"), &err), GK_OK, "rotate again");
+	is_int(gk_secret_rotate(p("r"), false, &err), GK_OK, "rotate again");
 	slurp(p("r.prev"), prevtxt, sizeof(prevtxt));
 	is_str(prevtxt, now_key, "  .prev now holds the second key");
 
@@ -233,15 +233,15 @@ test_prev_and_rotate(void)
 
 	put("rt", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n", 39, 0600);
 	ok(symlink(p("rt"), p("rlink")) == 0, "make a symlink to a key");
-	ok(gk_secret_rotate(p("rlink"), &err) != GK_OK, "rotate refuses a symlink");
+	ok(gk_secret_rotate(p("rlink"), false, &err) != GK_OK, "rotate refuses a symlink");
 	ok(strstr(err.msg, "symlink") != NULL, "  saying why: %s", err.msg);
-	ok(gk_secret_rotate(p("nokey"), &err) != GK_OK, "rotate of a missing file fails");
+	ok(gk_secret_rotate(p("nokey"), false, &err) != GK_OK, "rotate of a missing file fails");
 	ok(access(p("nokey.prev"), F_OK) != 0, "  and writes no .prev");
 	put("bad", "short\n", 6, 0600);
-	ok(gk_secret_rotate(p("bad"), &err) != GK_OK, "rotate refuses an invalid current key");
+	ok(gk_secret_rotate(p("bad"), false, &err) != GK_OK, "rotate refuses an invalid current key");
 	ok(access(p("bad.prev"), F_OK) != 0, "  and writes no .prev");
 	put("open", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n", 39, 0644);
-	ok(gk_secret_rotate(p("open"), &err) != GK_OK, "rotate refuses a world-readable key");
+	ok(gk_secret_rotate(p("open"), false, &err) != GK_OK, "rotate refuses a world-readable key");
 }
 
 /* The key that follows its file: rotation, leak rotation, breakage and repair, without a reload. */
@@ -266,7 +266,7 @@ test_refresh(void)
 	}
 	ok(!report && s.len == 43 && memcmp(s.key, k1, 43) == 0, "unchanged files: same key, nothing to report");
 
-	is_int(gk_secret_rotate(p("f"), &err), GK_OK, "rotate");
+	is_int(gk_secret_rotate(p("f"), false, &err), GK_OK, "rotate");
 	slurp(p("f"), k2, sizeof(k2));
 	is_int(gk_secret_refresh(p("f"), &s, &report, &err), GK_OK, "refresh after the rotation");
 	ok(report, "  the reload is reported");
@@ -274,7 +274,7 @@ test_refresh(void)
 	ok(s.prev_len == 43 && memcmp(s.prev, k1, 43) == 0, "  the old key is the previous one");
 	ok(gk_secret_prev_usable(&s, time(NULL), 3600), "  usable for one session TTL");
 
-	is_int(gk_secret_rotate_leaked(p("f"), &err), GK_OK, "rotate because the key leaked");
+	is_int(gk_secret_rotate(p("f"), true, &err), GK_OK, "rotate because the key leaked");
 	ok(access(p("f.prev"), F_OK) != 0, "  no .prev left");
 	slurp(p("f"), k3, sizeof(k3));
 	ok(strcmp(k3, k2) != 0 && strcmp(k3, k1) != 0 && strlen(k3) == 44, "  a new key");

@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "token.h"
 #include "totp.h"
+#include "totp_store.h"
 
 static const char KEY[] = "dGVzdC1rZXktZm9yLXRoZS1hbXItY2xhaW0tdGVzdHMtMzI";
 
@@ -142,6 +143,20 @@ static const struct { int64_t t; const char *code; } vec[] = {
 	{ 1234567890, "005924" }, { 2000000000, "279037" }, { INT64_C(20000000000), "353130" },
 };
 
+/* The reason words the deny lines carry (tests/attack4_codes.sh greps replayed-code). */
+static void
+test_verdict_names(void)
+{
+	is_str(gk_totp_verdict_name(GK_TOTP_ACCEPTED), "accepted", "verdict name: accepted");
+	is_str(gk_totp_verdict_name(GK_TOTP_RECOVERY), "recovery-code", "verdict name: recovery");
+	is_str(gk_totp_verdict_name(GK_TOTP_WRONG), "wrong-code", "verdict name: wrong");
+	is_str(gk_totp_verdict_name(GK_TOTP_REPLAY), "replayed-code", "verdict name: replay");
+	is_str(gk_totp_verdict_name(GK_TOTP_NOT_ENROLLED), "no-totp", "verdict name: not enrolled");
+	is_str(gk_totp_verdict_name(GK_TOTP_ERROR), "error", "verdict name: error");
+	is_str(gk_totp_verdict_name((enum gk_totp_verdict)99), "error", "verdict name: out of range");
+	is_str(gk_totp_verdict_name((enum gk_totp_verdict)-1), "error", "verdict name: negative");
+}
+
 int
 main(void)
 {
@@ -153,6 +168,7 @@ main(void)
 	int64_t t = 1111111111;
 	char *s;
 
+	test_verdict_names();
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		is_int(gk_totp_code(SEED, 20, vec[i].t, code), GK_OK, "generate at %lld", (long long)vec[i].t);
 		is_str(code, vec[i].code, "RFC 6238 vector at %lld", (long long)vec[i].t);

@@ -75,7 +75,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[0];
 	if (strcmp(cmd, "create") == 0 || strcmp(cmd, "rotate") == 0) {
-		rc = cmd[0] == 'c' ? gk_secret_create(argv[1], &err) : gk_secret_rotate(argv[1], &err);
+		rc = cmd[0] == 'c' ? gk_secret_create(argv[1], &err) : gk_secret_rotate(argv[1], false, &err);
 		if (rc != GK_OK) {
 			fprintf(stderr, "tokentool: %s\n", err.msg);
 			return 1;
