@@ -186,8 +186,11 @@ function plainHeaders(r) {
 		var n = raw[i][0], len = n.length;
 		if (raw[i][1].length > HEADER_MAX)
 			return false;
+		// an override's name as its FastCGI variable reads it ('_' is '-' there, for
+		// nginx with underscores_in_headers on)
 		if (len === 6 ? n.toLowerCase() === 'cookie' && ++cookies > 1 :
-		    (len === 13 || len === 17 || len === 22) && OVERRIDES.indexOf(n.toLowerCase()) >= 0)
+		    (len === 13 || len === 17 || len === 22) &&
+		    OVERRIDES.indexOf(n.toLowerCase().split('_').join('-')) >= 0)
 			return false;
 	}
 	return true;
