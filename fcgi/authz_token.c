@@ -15,8 +15,9 @@ authz_creds_lookup(void *arg, const char *name, struct gk_user *u, struct gk_cre
 	struct gk_err err = { "" };
 	int rc;
 
+	/* Directory users have no credentials store: no token is theirs (a refusal, not a fault). */
 	if (db == NULL)
-		return GK_EIO;
+		return a->cfg->user_backend == GK_USERBACKEND_GDBM ? GK_EIO : GK_NOTFOUND;
 	rc = gk_userdb_lookup_creds(db, name, u, c, &err);
 	if (rc != GK_OK && rc != GK_NOTFOUND)
 		gk_log(a->log, LOG_ERR, "database %s: %s", a->cfg->database, err.msg);

@@ -450,6 +450,15 @@ login_do_account(struct rq *q, const char *body, size_t len)
 	struct gk_user u;
 	struct gk_claims c;
 
+	if (ctx->cfg.user_backend != GK_USERBACKEND_GDBM) {
+		/*
+		 * A directory user's password and second factor live in the directory: a change
+		 * made here would land in the local database, which their sign-in never reads
+		 * ("Password changed." while the old password still works).
+		 */
+		login_message_page(q, 404, "Error", "This account is managed in the directory, not here.");
+		return;
+	}
 	if (!login_page_method_ok(q, "This address only takes the account forms."))
 		return;
 	if (!login_session_user(q, &u, &c)) {
@@ -463,7 +472,6 @@ login_do_account(struct rq *q, const char *body, size_t len)
 		account_post(q, body, len, &u, &c);
 	else
 		overview(q, 200, &u, NULL, NULL);
-	(void)ctx;
 out:
 	gk_wipe(&u, sizeof(u));
 	gk_wipe(&c, sizeof(c));

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +10,8 @@
 #include "pathnorm.h"
 #include "policy.h"
 #include "validate.h"
+
+#define GK_HOST_READING_MAX 256     /* a Host read without its trailing dot, with port */
 
 /* Checks each element of a comma list with valid(); no empty elements. */
 static bool
@@ -289,17 +292,45 @@ add_requirements(const struct gk_config *cfg, const char *host,
 	return GK_OK;
 }
 
+/*
+ * The readings of a Host an app may take for one site: as sent, and without one trailing
+ * dot on the name ("admin.test." and "admin.test.:8080" are admin.test to Apache's
+ * vhosts, which hand us the header as sent). Rules are selected by each, the strictest
+ * wins, as with the path's readings. Two dots or more: the servers refuse or keep them.
+ */
+static size_t
+host_readings(const char *host, char bare[GK_HOST_READING_MAX], const char *out[2])
+{
+	size_t n;
+
+	out[0] = host;
+	if (host == NULL || host[0] == '[')
+		return 1;
+	n = strcspn(host, ":");
+	if (n < 2 || host[n - 1] != '.' || host[n - 2] == '.' ||
+	    strlen(host) >= GK_HOST_READING_MAX)
+		return 1;
+	snprintf(bare, GK_HOST_READING_MAX, "%.*s%s", (int)(n - 1), host, host + n);
+	out[1] = bare;
+	return 2;
+}
+
 int
 gk_policy_requirements(const struct gk_config *cfg, const char *host,
     const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
     const char **bad_where)
 {
 	const struct gk_rule *seen[GK_REQUIREMENTS_MAX];
-	size_t nseen = 0;
+	const char *hosts[2];
+	char bare[GK_HOST_READING_MAX];
+	size_t nseen = 0, h, nh = host_readings(host, bare, hosts);
+	int rc = GK_OK;
 
 	memset(rs, 0, sizeof(*rs));
 	*bad_where = NULL;
-	return add_requirements(cfg, host, pr, method, rs, seen, &nseen, bad_where);
+	for (h = 0; h < nh && rc == GK_OK; h++)
+		rc = add_requirements(cfg, hosts[h], pr, method, rs, seen, &nseen, bad_where);
+	return rc;
 }
 
 int
@@ -308,7 +339,9 @@ gk_policy_requirements_methods(const struct gk_config *cfg, const char *host,
     struct gk_requirements *rs, const char **bad_where)
 {
 	const struct gk_rule *seen[GK_REQUIREMENTS_MAX];
-	size_t i, nseen = 0;
+	const char *hosts[2];
+	char bare[GK_HOST_READING_MAX];
+	size_t i, nseen = 0, h, nh = host_readings(host, bare, hosts);
 	int rc = GK_OK;
 
 	memset(rs, 0, sizeof(*rs));
@@ -317,8 +350,9 @@ gk_policy_requirements_methods(const struct gk_config *cfg, const char *host,
 		*bad_where = "no method";
 		return GK_EINVAL;
 	}
-	for (i = 0; i < ms->count && rc == GK_OK; i++)
-		rc = add_requirements(cfg, host, pr, ms->m[i], rs, seen, &nseen, bad_where);
+	for (h = 0; h < nh && rc == GK_OK; h++)
+		for (i = 0; i < ms->count && rc == GK_OK; i++)
+			rc = add_requirements(cfg, hosts[h], pr, ms->m[i], rs, seen, &nseen, bad_where);
 	return rc;
 }
 

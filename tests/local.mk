@@ -39,6 +39,7 @@ include tests/attack.mk
 include tests/attack2.mk
 include tests/attack4.mk
 include tests/attack5.mk
+include tests/attack6.mk
 include tests/selfsvc.mk
 include tests/lead.mk
 include tests/dupb.mk

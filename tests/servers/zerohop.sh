@@ -1,12 +1,14 @@
 # tests/servers/zerohop.sh: the nginx zero-hop site of contrib/nginx (gatekeep-zerohop.conf +
 # gatekeep.js, the ticket key include from gatekeep-passwd --zero-hop-key) in front of a
 # gatekeep-authz that hands out tickets, for the zero-hop tests. Source after
-# tests/servers/harness.sh; needs TOKENTOOL set by the test.
+# tests/servers/harness.sh; TOKENTOOL is tests/tokentool unless the test sets it.
 
 NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
+: "${TOKENTOOL:=$top_builddir/tests/tokentool}"
 
-# gk_start_zerohop TTL: the world, gatekeep-authz (tickets of TTL seconds, so no rules) and
-# nginx with njs serving the shipped zero-hop site on $PORT.
+# gk_start_zerohop TTL [USER]: the world, gatekeep-authz (tickets of TTL seconds, so no
+# rules) and nginx with njs serving the shipped zero-hop site on $PORT; with USER, also
+# USER's session and ticket (gk_zerohop_session).
 gk_start_zerohop() {
 	[ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
 	[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
@@ -33,8 +35,18 @@ gk_start_zerohop() {
 	"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
 		bail "gatekeep-passwd --zero-hop-key"
 	gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
+	if [ -n "${2:-}" ]; then gk_zerohop_session "$2"; fi
 }
 
 # A user's generation; gatekeep-authz's decisions so far (one log line per request it was asked about).
 gen() { "$GK_PASSWD" --show="$1" "$GK/users.db" | sed -n 's/^generation: *//p'; }
 calls() { grep -c 'method=session\|reason=' "$LOG/authz.out"; }
+
+# gk_zerohop_session USER: TOK, a session cookie of USER, and TICKET, the ticket
+# gatekeep-authz hands out with it.
+gk_zerohop_session() {
+	TOK=$("$TOKENTOOL" -l 7200 -g "$(gen "$1")" issue "$GK/secret" gatekeep "$1") || bail "tokentool"
+	req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
+	TICKET=$(hdr Set-Cookie | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')
+	[ -n "$TICKET" ] || bail "no ticket from gatekeep-authz"
+}
