@@ -215,12 +215,13 @@ enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_sess
  * is valid while its generation equals max(record, store).
  * gk_auth_issue_generation: the generation a new token for u carries (the
  * record's without the store, or if the store cannot be reached: such a
- * token may be refused later, never wrongly accepted).
+ * token may be refused later, never wrongly accepted; the warning names
+ * what is issued: "session", "app token").
  * gk_auth_revoke_everywhere: after the record's generation was bumped to
  * record_gen, raises the store's above every token issued so far; GK_OK
  * without the store, GK_ERR (logged) if the store cannot be reached.
  */
-uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u);
+uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u, const char *what);
 int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen);
 
 /*
