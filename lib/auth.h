@@ -239,6 +239,17 @@ enum gk_auth_status gk_auth_code(struct gk_auth *a, const char *dbpath, const ch
     const char *code, const char *addr, int64_t now, int *verdict);
 
 /*
+ * Once across machines (lib/auth_code.c): with a shared store (state_backend = redis)
+ * claims (kind, user, what) there for ttl seconds, so that a use another machine's copy
+ * of the database never saw still counts. GK_OK: the first claim (or no store: the
+ * database's own record is all there is); GK_EDUP: claimed before (a replay); GK_EIO
+ * (err set): the store could not say, the caller refuses. Kinds: 'c' second-factor
+ * codes, 'w' passkey challenges (the lockout uses a, p, k, u; generations g).
+ */
+int gk_auth_claim_once(struct gk_auth *a, char kind, const char *user, const char *what,
+    long ttl, struct gk_err *err);
+
+/*
  * The lockout key of user's codes: a right password clears the user's own
  * count (gk_auth_password), so codes count on this key as well, which only a
  * right code clears -- else whoever knows the password could guess codes
