@@ -116,6 +116,7 @@ is "$(grep -c 'allow user=carol ' "$LOG/authz.out")" 1 "carol's success is logge
 is "$(grep -c 'deny user=dave .*reason=bad-password' "$LOG/authz.out")" 1 "dave's refusal is logged once"
 is "$(grep -c 'deny user=nobody-at-all .*reason=unknown-user' "$LOG/authz.out")" 1 "the unknown user's refusal is logged once"
 is "$(grep -c 'reason=database' "$LOG/authz.out")" 0 "no request was refused for the parked search"
+unlike "$(cat "$LOG/authz.out")" 'AddressSanitizer|runtime error|LeakSanitizer' "no sanitizer report"
 gk_alive authz
 ok $? "gatekeep-authz is still running"
 done_testing
