@@ -262,7 +262,7 @@ log_path(struct gk_decision *d, const char *target)
 	size_t n;
 
 	if (target == NULL) {
-		gk_strcpy(d->path, sizeof(d->path), "-");
+		d->path[0] = '\0';     /* logged as uri=- (a literal "-" would be \x2d) */
 		return;
 	}
 	n = strcspn(target, "?#");      /* never the query: it may carry tokens */
@@ -292,7 +292,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	d->role = role;
 	d->outcome = GK_OUT_ERROR;
 	d->caddy = cfg->frontend == GK_FRONTEND_CADDY;
-	gk_strcpy(d->path, sizeof(d->path), "-");
+	/* d->path "" until the target is read: an early deny logs uri=- (absent) */
 	if (!params_sane(envp)) {
 		authz_fail(d, GK_OUT_FORBIDDEN, "oversized-params");
 		goto done;
@@ -309,8 +309,10 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		authz_fail(d, GK_OUT_FORBIDDEN, "unknown-role");
 		goto done;
 	}
-	if (view_get(a, &req, role, &v, d) != GK_OK)
+	if (view_get(a, &req, role, &v, d) != GK_OK) {
+		log_path(d, v.target);  /* the raw target when it was read (a bad Host) */
 		goto done;
+	}
 	if (gk_method_readings(&req, v.method, v.target, &v.ms) != GK_OK) {
 		log_path(d, v.target);
 		authz_fail(d, GK_OUT_FORBIDDEN, "bad-method");

@@ -8,6 +8,7 @@
 #include "basic.h"
 #include "bypass.h"
 #include "cidr.h"
+#include "secret_follow.h"
 #include "token.h"
 
 static enum authz_found
@@ -47,18 +48,8 @@ static const struct gk_secret *
 session_secret(void *arg)
 {
 	struct gk_authz *a = arg;
-	const struct gk_config *cfg = a->cfg;
-	struct gk_err err = { "" };
-	bool report;
-	int rc;
 
-	/* The key follows its file: a rotation counts at once, a broken file refuses every cookie. */
-	rc = gk_secret_refresh(cfg->secret_file, &a->secret, &report, &err);
-	if (report)
-		gk_log(a->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
-		    cfg->secret_file ? cfg->secret_file : "(unset)",
-		    rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
-	return rc == GK_OK ? &a->secret : NULL;
+	return gk_secret_follow(a->cfg->secret_file, &a->secret, a->log);
 }
 
 static enum authz_found

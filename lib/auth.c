@@ -342,7 +342,7 @@ gk_auth_attempt_end(struct gk_auth *a, const char *user, const char *addr, int64
  * (issued elsewhere since) makes it read again. The store unreadable: deny.
  */
 static enum gk_auth_status
-generation_check(struct gk_auth *a, const struct gk_user *u, uint32_t gen)
+generation_check(struct gk_auth *a, const struct gk_user *u, uint32_t gen, const char *what)
 {
 	struct gk_statestore *store = gk_lockout_store(a->lk);
 	struct gk_err err = { "" };
@@ -353,14 +353,14 @@ generation_check(struct gk_auth *a, const struct gk_user *u, uint32_t gen)
 	if (gk_statestore_generation(store, u->name, false, &sg, &err) != GK_OK ||
 	    (gen > u->generation && gen > sg &&
 	    gk_statestore_generation(store, u->name, true, &sg, &err) != GK_OK)) {
-		gk_log(a->log, LOG_ERR, "session of user=%s refused: %s", u->name, err.msg);
+		gk_log(a->log, LOG_ERR, "%s of user=%s refused: %s", what, u->name, err.msg);
 		return GK_AUTH_LOCKOUT_ERROR;
 	}
 	return gen == (sg > u->generation ? sg : u->generation) ? GK_AUTH_OK : GK_AUTH_REVOKED;
 }
 
 uint32_t
-gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u)
+gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u, const char *what)
 {
 	struct gk_statestore *store = gk_lockout_store(a->lk);
 	struct gk_err err = { "" };
@@ -370,8 +370,8 @@ gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u)
 		return u->generation;
 	/* The store keeps up with every token issued, so the next revocation passes them all. */
 	if (gk_statestore_raise(store, u->name, u->generation, false, &g, &err) != GK_OK) {
-		gk_log(a->log, LOG_WARNING, "new session of user=%s carries the record's generation: "
-		    "%s", u->name, err.msg);
+		gk_log(a->log, LOG_WARNING, "new %s of user=%s carries the record's generation: "
+		    "%s", what, u->name, err.msg);
 		return u->generation;
 	}
 	return g;
@@ -432,7 +432,7 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 	case GK_OK:
 		if (u->flags & GK_USER_DISABLED)
 			st = GK_AUTH_DISABLED;
-		else if ((st = generation_check(a, u, c->gen)) == GK_AUTH_OK)
+		else if ((st = generation_check(a, u, c->gen, "session")) == GK_AUTH_OK)
 			return GK_AUTH_OK;
 		break;
 	case GK_NOTFOUND:
@@ -533,7 +533,7 @@ gk_auth_token(struct gk_auth *a, const char *user, const char *token, const char
 		else if (rc == GK_APPTOKEN_EXPIRED)
 			st = GK_AUTH_TOKEN_EXPIRED;
 		/* the session's rule: max(record, store); the store unreadable: deny */
-		else if ((st = generation_check(a, u, m->generation)) != GK_AUTH_OK)
+		else if ((st = generation_check(a, u, m->generation, "app token")) != GK_AUTH_OK)
 			st = st == GK_AUTH_REVOKED ? GK_AUTH_TOKEN_REVOKED : st;
 		else {
 			*used = *m;

@@ -215,12 +215,13 @@ enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_sess
  * is valid while its generation equals max(record, store).
  * gk_auth_issue_generation: the generation a new token for u carries (the
  * record's without the store, or if the store cannot be reached: such a
- * token may be refused later, never wrongly accepted).
+ * token may be refused later, never wrongly accepted; the warning names
+ * what is issued: "session", "app token").
  * gk_auth_revoke_everywhere: after the record's generation was bumped to
  * record_gen, raises the store's above every token issued so far; GK_OK
  * without the store, GK_ERR (logged) if the store cannot be reached.
  */
-uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u);
+uint32_t gk_auth_issue_generation(struct gk_auth *a, const struct gk_user *u, const char *what);
 int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t record_gen);
 
 /*
@@ -236,6 +237,17 @@ int gk_auth_revoke_everywhere(struct gk_auth *a, const char *user, uint32_t reco
  */
 enum gk_auth_status gk_auth_code(struct gk_auth *a, const char *dbpath, const char *user,
     const char *code, const char *addr, int64_t now, int *verdict);
+
+/*
+ * Once across machines (lib/auth_code.c): with a shared store (state_backend = redis)
+ * claims (kind, user, what) there for ttl seconds, so that a use another machine's copy
+ * of the database never saw still counts. GK_OK: the first claim (or no store: the
+ * database's own record is all there is); GK_EDUP: claimed before (a replay); GK_EIO
+ * (err set): the store could not say, the caller refuses. Kinds: 'c' second-factor
+ * codes, 'w' passkey challenges (the lockout uses a, p, k, u; generations g).
+ */
+int gk_auth_claim_once(struct gk_auth *a, char kind, const char *user, const char *what,
+    long ttl, struct gk_err *err);
 
 /*
  * The lockout key of user's codes: a right password clears the user's own

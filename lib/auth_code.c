@@ -35,6 +35,32 @@ refusal(int rc)
 	return GK_AUTH_BANNED;
 }
 
+int
+gk_auth_claim_once(struct gk_auth *a, char kind, const char *user, const char *what, long ttl,
+    struct gk_err *err)
+{
+	static const char script[] =
+	    "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {1} end return {0}";
+	struct gk_statestore *st = a->lk != NULL ? gk_lockout_store(a->lk) : NULL;
+	char key[GK_STORE_KEY_MAX], secs[24];
+	const char *keys[1] = { key }, *args[1] = { secs };
+	long long won = 0;
+	int rc;
+
+	if (st == NULL)
+		return GK_OK;
+	snprintf(secs, sizeof(secs), "%ld", ttl > 0 ? ttl : 1);
+	rc = gk_statestore_key(st, kind, user, what, key, err);
+	if (rc == GK_OK)
+		rc = gk_statestore_eval(st, script, 1, keys, 1, args, &won, 1, err);
+	if (rc != 1) {
+		if (err->msg[0] == '\0')
+			gk_err_set(err, "the use could not be recorded in the state store");
+		return GK_EIO;
+	}
+	return won == 1 ? GK_OK : GK_EDUP;
+}
+
 /*
  * With a shared store (state_backend = redis) a code this database accepted is claimed
  * there too: each machine's copy of the database remembers only its own uses, the store
@@ -46,28 +72,19 @@ static enum gk_totp_verdict
 claim(struct gk_auth *a, const char *user, const char *code, enum gk_totp_verdict v,
     struct gk_err *err)
 {
-	static const char script[] =
-	    "if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {1} end return {0}";
-	struct gk_statestore *st = a->lk != NULL ? gk_lockout_store(a->lk) : NULL;
-	char key[GK_STORE_KEY_MAX], norm[GK_RECOVERY_LEN + 1];
-	const char *keys[1] = { key }, *args[1] = { v == GK_TOTP_RECOVERY ? "34560000" : "120" };
-	long long won = 0;
-	int rc = GK_EINVAL;
+	char norm[GK_RECOVERY_LEN + 1];
+	int rc = GK_EIO;
 
-	if (st == NULL || (v != GK_TOTP_ACCEPTED && v != GK_TOTP_RECOVERY))
+	if ((v != GK_TOTP_ACCEPTED && v != GK_TOTP_RECOVERY) || gk_lockout_store(a->lk) == NULL)
 		return v;
 	if (v == GK_TOTP_RECOVERY ? gk_recovery_norm(code, norm) :
 	    gk_strcpy(norm, sizeof(norm), code) == GK_OK)
-		rc = gk_statestore_key(st, 'c', user, norm, key, err);
-	if (rc == GK_OK)
-		rc = gk_statestore_eval(st, script, 1, keys, 1, args, &won, 1, err);
+		rc = gk_auth_claim_once(a, 'c', user, norm, v == GK_TOTP_RECOVERY ? 34560000 : 120,
+		    err);
 	gk_wipe(norm, sizeof(norm));
-	if (rc != 1) {
-		if (err->msg[0] == '\0')
-			gk_err_set(err, "the code's use could not be recorded in the state store");
-		return GK_TOTP_ERROR;
-	}
-	return won == 1 ? v : GK_TOTP_REPLAY;
+	if (rc == GK_EIO && err->msg[0] == '\0')
+		gk_err_set(err, "the code's use could not be recorded in the state store");
+	return rc == GK_OK ? v : rc == GK_EDUP ? GK_TOTP_REPLAY : GK_TOTP_ERROR;
 }
 
 enum gk_auth_status

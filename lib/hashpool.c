@@ -27,12 +27,14 @@ struct job {
 	char stored[GK_HASHPOOL_STORED_MAX];
 	unsigned char key[KEY_LEN];
 	enum gk_pw_verdict v;
+	void *result;                   /* GK_HASHPOOL_SEARCH: binder->result_size bytes */
 };
 
 struct memo {
 	unsigned char key[KEY_LEN];
 	enum gk_pw_verdict v;
 	int64_t until;
+	bool rerun_only;                /* a search's: forgotten by gk_hashpool_resumed */
 };
 
 struct gk_hashpool {
@@ -123,6 +125,15 @@ run_job(struct gk_pw_ctx *ctx, struct bind_conn *bc, struct job *j)
 
 	if (j->kind == GK_HASHPOOL_BIND || j->kind == GK_HASHPOOL_BIND_DUMMY) {
 		run_bind(ctx, bc, j);
+		return;
+	}
+	if (j->kind == GK_HASHPOOL_SEARCH) {
+		if (bc->b != j->binder) {
+			bind_conn_close(bc);
+			bc->b = j->binder;
+			bc->conn = j->binder->open(j->binder->arg);
+		}
+		j->v = bc->conn != NULL ? bc->b->search(bc->conn, j->user, j->result) : GK_PW_FAIL;
 		return;
 	}
 	if (j->kind == GK_HASHPOOL_DUMMY) {
@@ -217,13 +228,23 @@ gk_hashpool_new(unsigned threads, struct gk_err *err)
 }
 
 static void
+free_job(struct job *j)
+{
+	if (j->result != NULL) {
+		gk_wipe(j->result, j->binder->result_size);
+		free(j->result);
+	}
+	gk_wipe(j, sizeof(*j));
+	free(j);
+}
+
+static void
 free_list(struct job *j)
 {
 	while (j != NULL) {
 		struct job *next = j->next;
 
-		gk_wipe(j, sizeof(*j));
-		free(j);
+		free_job(j);
 		j = next;
 	}
 }
@@ -315,6 +336,10 @@ ask(struct gk_hashpool *p, const struct gk_hashpool_binder *binder, enum gk_hash
 	}
 	if (p->inflight >= GK_HASHPOOL_QUEUE_MAX || (j = calloc(1, sizeof(*j))) == NULL)
 		return GK_HASHPOOL_INLINE;
+	if (kind == GK_HASHPOOL_SEARCH && (j->result = calloc(1, binder->result_size)) == NULL) {
+		free(j);
+		return GK_HASHPOOL_INLINE;
+	}
 	j->id = ++p->next_id;
 	j->kind = kind;
 	j->disabled = disabled;
@@ -366,6 +391,16 @@ gk_hashpool_bind(struct gk_hashpool *p, const struct gk_hashpool_binder *binder,
 	    password, dn, disabled, now, v);
 }
 
+enum gk_hashpool_state
+gk_hashpool_search(struct gk_hashpool *p, const struct gk_hashpool_binder *binder,
+    const char *user, int64_t now, enum gk_pw_verdict *v)
+{
+	if (binder == NULL || binder->search == NULL || binder->found == NULL ||
+	    binder->result_size == 0)
+		return GK_HASHPOOL_INLINE;
+	return ask(p, binder, GK_HASHPOOL_SEARCH, user, "", NULL, false, now, v);
+}
+
 bool
 gk_hashpool_pending(const struct gk_hashpool *p)
 {
@@ -396,8 +431,13 @@ gk_hashpool_set_memo_ttl(struct gk_hashpool *p, long ttl)
 void
 gk_hashpool_resumed(struct gk_hashpool *p)
 {
+	size_t i;
+
 	if (p != NULL && p->memo_ttl == 0)
 		gk_wipe(p->memo, sizeof(p->memo));
+	for (i = 0; p != NULL && i < MEMO_SIZE; i++)
+		if (p->memo[i].rerun_only)
+			gk_wipe(&p->memo[i], sizeof(p->memo[i]));
 }
 
 size_t
@@ -416,10 +456,15 @@ gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t m
 		j = list;
 		list = j->next;
 		jobs[n++] = j->id;
+		/* a search's answer goes to the backend now, before its requests are re-run */
+		if (j->kind == GK_HASHPOOL_SEARCH)
+			j->binder->found(j->binder->owner, j->user, j->result, j->v);
 		memcpy(p->memo[p->memo_next].key, j->key, KEY_LEN);
 		p->memo[p->memo_next].v = j->v;
+		p->memo[p->memo_next].rerun_only = j->kind == GK_HASHPOOL_SEARCH;
 		/* ttl 0: only for the waiting requests' re-runs (gk_hashpool_resumed forgets it) */
-		p->memo[p->memo_next].until = now + (p->memo_ttl > 0 ? p->memo_ttl : 1);
+		p->memo[p->memo_next].until = now + (p->memo_ttl > 0 &&
+		    j->kind != GK_HASHPOOL_SEARCH ? p->memo_ttl : 1);
 		p->memo_next = (p->memo_next + 1) % MEMO_SIZE;
 		p->inflight--;
 		for (i = 0; i < GK_HASHPOOL_QUEUE_MAX; i++) {
@@ -428,8 +473,7 @@ gk_hashpool_collect(struct gk_hashpool *p, int64_t now, uint64_t *jobs, size_t m
 				break;
 			}
 		}
-		gk_wipe(j, sizeof(*j));
-		free(j);
+		free_job(j);
 	}
 	p->done = list;
 	pthread_mutex_unlock(&p->mu);

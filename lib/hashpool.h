@@ -35,7 +35,10 @@
  * hash. Each thread binds on its own connection (the binder's open, on its first bind job;
  * a libldap handle is never shared by two threads), which the binder retries once when it
  * broke, and which is closed (the binder's close) when the pool stops. The search that
- * finds the DN stays in line (it is cached: ldap_cache_ttl).
+ * finds the DN, when the backend's cache (ldap_cache_ttl) does not answer, runs in the
+ * pool too (gk_hashpool_search): the lookup parks the request as a hash does, the thread
+ * searches on its own connection into a result buffer, and gk_hashpool_collect hands that
+ * buffer to the binder's found() in the worker's thread before the request is re-run.
  * Failures cost what they cost in line: the job spends the dummy hash after a mismatch
  * against a hash that is cheaper than the dummy, and for unknown users.
  */
@@ -49,7 +52,8 @@ struct gk_hashpool;
 
 enum gk_hashpool_kind {
 	GK_HASHPOOL_VERIFY = 0, GK_HASHPOOL_DUMMY,      /* crypt hashes (gk_hashpool_verify) */
-	GK_HASHPOOL_BIND, GK_HASHPOOL_BIND_DUMMY        /* the backend's binds (gk_hashpool_bind) */
+	GK_HASHPOOL_BIND, GK_HASHPOOL_BIND_DUMMY,       /* the backend's binds (gk_hashpool_bind) */
+	GK_HASHPOOL_SEARCH                              /* the backend's search (gk_hashpool_search) */
 };
 
 /*
@@ -58,6 +62,12 @@ enum gk_hashpool_kind {
  * for user's password bound as dn (dn NULL: the unknown user's bind, whose answer is
  * ignored); close: ends what open made. The three are called from pool threads only; arg
  * must be read-only and outlive the pool.
+ * For gk_hashpool_search (optional: search NULL means never): search(conn, user, result)
+ * runs in a pool thread and fills result (result_size bytes, zeroed first); its verdict
+ * says how it went (GK_PW_MATCH: result is the answer; GK_PW_FAIL: the directory was out
+ * of reach; GK_PW_MISMATCH: any other failure, logged by search). found(owner, user,
+ * result, verdict) then runs in the worker's thread, in gk_hashpool_collect, before the
+ * requests that waited are re-run; owner is the worker's own state, never seen by threads.
  */
 struct gk_hashpool_binder {
 	void *(*open)(const void *arg);
@@ -65,6 +75,10 @@ struct gk_hashpool_binder {
 	    const char *password);
 	void (*close)(void *conn);
 	const void *arg;
+	enum gk_pw_verdict (*search)(void *conn, const char *user, void *result);
+	void (*found)(void *owner, const char *user, const void *result, enum gk_pw_verdict v);
+	void *owner;
+	size_t result_size;
 };
 enum gk_hashpool_state {
 	GK_HASHPOOL_INLINE = 0,         /* no pool, queue full, or error: hash in line */
@@ -97,13 +111,23 @@ enum gk_hashpool_state gk_hashpool_bind(struct gk_hashpool *p,
     const char *dn, bool disabled, int64_t now, enum gk_pw_verdict *v);
 
 /*
+ * The same for a backend's search for user (binder->search): DONE (*v the search's verdict,
+ * found() has run) only during the re-runs of the requests that waited for it (never for
+ * later requests: the backend's own cache decides how long an answer lasts); else PENDING
+ * or INLINE (no pool, no search, queue full: search in line).
+ */
+enum gk_hashpool_state gk_hashpool_search(struct gk_hashpool *p,
+    const struct gk_hashpool_binder *binder, const char *user, int64_t now,
+    enum gk_pw_verdict *v);
+
+/*
  * How long a verdict also answers new requests asking the same question: min(ttl,
  * GK_HASHPOOL_MEMO_TTL) seconds (the default: GK_HASHPOOL_MEMO_TTL). ttl 0 (basic_cache_ttl
  * = 0, "no caching"): only the requests that waited for the hash get it, during the
  * re-runs that follow gk_hashpool_collect, and gk_hashpool_resumed then forgets it.
  */
 void gk_hashpool_set_memo_ttl(struct gk_hashpool *p, long ttl);
-/* The re-runs of the requests collect named are done: with memo ttl 0, forgets every verdict. */
+/* The re-runs of the requests collect named are done: forgets the searches' verdicts, and with memo ttl 0 every verdict. */
 void gk_hashpool_resumed(struct gk_hashpool *p);
 
 /* Whether the request being decided queued a job (its decision is not final: not logged). */

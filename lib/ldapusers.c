@@ -30,11 +30,20 @@ struct entry {
 	int64_t fetched;                /* monotonic seconds; 0 = empty slot */
 };
 
+struct ldapusers;
+
+/* A connection for searches, bound as ldap_bind_dn: the worker's own, or a pool thread's. */
+struct searcher {
+	const struct ldapusers *l;      /* cfg, log, bindpw, name_attr: only read */
+	LDAP *svc;
+	char why[256];                  /* libldap's diagnostic of the last failed connection */
+};
+
 struct ldapusers {
 	const struct gk_config *cfg;
 	const struct gk_log *log;
 	pid_t pid;                      /* the process the connections belong to */
-	LDAP *svc;                      /* searches */
+	struct searcher srch;           /* the worker's searches (in line: no pool) */
 	LDAP *usr;                      /* the users' binds */
 	char bindpw[BINDPW_MAX + 1];
 	char dummy_dn[DN_MAX + 1];
@@ -60,11 +69,11 @@ after_fork(struct ldapusers *l)
 {
 	if (l->pid == getpid())
 		return;
-	if (l->svc != NULL)
-		ldap_destroy(l->svc);
+	if (l->srch.svc != NULL)
+		ldap_destroy(l->srch.svc);
 	if (l->usr != NULL)
 		ldap_destroy(l->usr);
-	l->svc = l->usr = NULL;
+	l->srch.svc = l->usr = NULL;
 	l->pid = getpid();
 }
 
@@ -78,21 +87,21 @@ drop(LDAP **ld)
 
 /* The service connection, bound as ldap_bind_dn (or anonymous): LDAP_SUCCESS or why not. */
 static int
-service(struct ldapusers *l)
+service(struct searcher *sr)
 {
+	const struct ldapusers *l = sr->l;
 	int rc;
 
-	after_fork(l);
-	if (l->svc != NULL)
+	if (sr->svc != NULL)
 		return LDAP_SUCCESS;
-	if ((rc = gk_ldap_connect(l->cfg, &l->svc, l->why, sizeof(l->why))) != LDAP_SUCCESS)
+	if ((rc = gk_ldap_connect(l->cfg, &sr->svc, sr->why, sizeof(sr->why))) != LDAP_SUCCESS)
 		return rc;
-	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = gk_ldap_simple_bind(l->svc, l->cfg->ldap_bind_dn,
-	    l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
+	if (l->cfg->ldap_bind_dn[0] != '\0' && (rc = gk_ldap_simple_bind(sr->svc,
+	    l->cfg->ldap_bind_dn, l->bindpw, strlen(l->bindpw))) != LDAP_SUCCESS) {
 		if (rc == LDAP_INVALID_CREDENTIALS)
 			gk_log(l->log, LOG_ERR, "ldap: the directory refused ldap_bind_dn %s with the "
 			    "password in ldap_bind_password_file", l->cfg->ldap_bind_dn);
-		drop(&l->svc);
+		drop(&sr->svc);
 		return rc;
 	}
 	return LDAP_SUCCESS;
@@ -100,23 +109,23 @@ service(struct ldapusers *l)
 
 /* One search on the service connection, retried once on a fresh one. */
 static int
-search(struct ldapusers *l, const char *base, const char *filter, char **attrs, int sizelimit,
+search(struct searcher *sr, const char *base, const char *filter, char **attrs, int sizelimit,
     LDAPMessage **res)
 {
-	struct timeval tv = { l->cfg->ldap_timeout, 0 };
+	struct timeval tv = { sr->l->cfg->ldap_timeout, 0 };
 	int rc, tries;
 
 	*res = NULL;
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = service(l)) != LDAP_SUCCESS)
+		if ((rc = service(sr)) != LDAP_SUCCESS)
 			continue;
-		rc = ldap_search_ext_s(l->svc, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
+		rc = ldap_search_ext_s(sr->svc, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
 		    NULL, &tv, sizelimit, res);
 		if (rc == LDAP_SUCCESS || !gk_ldap_conn_error(rc))
 			return rc;
 		ldap_msgfree(*res);
 		*res = NULL;
-		drop(&l->svc);
+		drop(&sr->svc);
 	}
 	return rc;
 }
@@ -173,8 +182,9 @@ gentime(LDAP *ld, LDAPMessage *e)
 
 /* The groups of the user at dn from a search under ldap_group_base_dn. */
 static int
-group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
+group_search(struct searcher *sr, const char *dn, char *groups, size_t groupsz)
 {
+	const struct ldapusers *l = sr->l;
 	char filter[FILTER_MAX];
 	char *attrs[] = { "cn", NULL };
 	LDAPMessage *res = NULL, *e;
@@ -182,13 +192,13 @@ group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
 
 	if (gk_ldap_filter(l->cfg->ldap_group_filter, dn, strlen(dn), filter, sizeof(filter)) != GK_OK)
 		return LDAP_FILTER_ERROR;
-	rc = search(l, l->cfg->ldap_group_base_dn, filter, attrs, 0, &res);
+	rc = search(sr, l->cfg->ldap_group_base_dn, filter, attrs, 0, &res);
 	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
 		return rc;
 	}
-	for (e = ldap_first_entry(l->svc, res); e != NULL; e = ldap_next_entry(l->svc, e)) {
-		struct berval **v = ldap_get_values_len(l->svc, e, "cn");
+	for (e = ldap_first_entry(sr->svc, res); e != NULL; e = ldap_next_entry(sr->svc, e)) {
+		struct berval **v = ldap_get_values_len(sr->svc, e, "cn");
 
 		if (v != NULL && v[0] != NULL)
 			add_group(groups, groupsz, v[0]->bv_val, v[0]->bv_len);
@@ -204,7 +214,7 @@ group_search(struct ldapusers *l, const char *dn, char *groups, size_t groupsz)
  * self-service OU, a delegated AD OU) named like "admins" would count as admins.
  */
 static bool
-group_dn_ok(struct ldapusers *l, const struct berval *v)
+group_dn_ok(const struct ldapusers *l, const struct berval *v)
 {
 	char dn[DN_MAX + 1];
 	char esc[DN_MAX * 4 + 8];
@@ -225,11 +235,12 @@ group_dn_ok(struct ldapusers *l, const struct berval *v)
 
 /* Fills s from the one entry e; LDAP_SUCCESS or a group search's failure. */
 static int
-fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
+fill(struct searcher *sr, LDAPMessage *e, const char *name, struct entry *s)
 {
+	const struct ldapusers *l = sr->l;
 	const struct gk_config *cfg = l->cfg;
 	struct gk_user *u = &s->user;
-	char *dn = ldap_get_dn(l->svc, e);
+	char *dn = ldap_get_dn(sr->svc, e);
 	int rc = LDAP_SUCCESS;
 
 	if (dn == NULL || strlen(dn) > DN_MAX) {
@@ -243,13 +254,13 @@ fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
 	u->perm = GK_PERM_RW;
 	u->generation = 1;
 	u->created = 0;
-	u->updated = u->pw_changed = gentime(l->svc, e);
-	first_value(l->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);
-	first_value(l->svc, e, "displayName", u->display, sizeof(u->display), gk_valid_display);
+	u->updated = u->pw_changed = gentime(sr->svc, e);
+	first_value(sr->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);
+	first_value(sr->svc, e, "displayName", u->display, sizeof(u->display), gk_valid_display);
 	if (u->display[0] == '\0')
-		first_value(l->svc, e, "cn", u->display, sizeof(u->display), gk_valid_display);
+		first_value(sr->svc, e, "cn", u->display, sizeof(u->display), gk_valid_display);
 	if (cfg->ldap_group_attribute[0] != '\0') {
-		struct berval **v = ldap_get_values_len(l->svc, e, cfg->ldap_group_attribute);
+		struct berval **v = ldap_get_values_len(sr->svc, e, cfg->ldap_group_attribute);
 		size_t i;
 
 		for (i = 0; v != NULL && v[i] != NULL; i++)
@@ -258,7 +269,7 @@ fill(struct ldapusers *l, LDAPMessage *e, const char *name, struct entry *s)
 		ldap_value_free_len(v);
 	}
 	if (cfg->ldap_group_base_dn[0] != '\0')
-		rc = group_search(l, s->dn, u->groups, sizeof(u->groups));
+		rc = group_search(sr, s->dn, u->groups, sizeof(u->groups));
 	if (gk_ldap_level(cfg->ldap_level_groups, u->groups, cfg->ldap_default_level,
 	    &u->level) != GK_OK)
 		u->level = (uint16_t)cfg->ldap_default_level;
@@ -289,9 +300,10 @@ answer(const struct entry *s, struct gk_user *u)
  * carry a second uid its owner wrote: either would become a Remote-User of its own.
  */
 static bool
-own_name(struct ldapusers *l, LDAPMessage *e, const char *name)
+own_name(struct searcher *sr, LDAPMessage *e, const char *name)
 {
-	struct berval **v = ldap_get_values_len(l->svc, e, l->name_attr);
+	const struct ldapusers *l = sr->l;
+	struct berval **v = ldap_get_values_len(sr->svc, e, l->name_attr);
 	size_t len = strlen(name);
 	bool ok = v != NULL && v[0] != NULL && v[1] == NULL && v[0]->bv_len == len &&
 	    memcmp(v[0]->bv_val, name, len) == 0;
@@ -309,10 +321,11 @@ own_name(struct ldapusers *l, LDAPMessage *e, const char *name)
 
 /* Searches the directory for name into s: LDAP_SUCCESS (s->found tells) or why not. */
 static int
-fetch(struct ldapusers *l, const char *name, struct entry *s)
+fetch(struct searcher *sr, const char *name, struct entry *s)
 {
+	const struct ldapusers *l = sr->l;
 	char filter[FILTER_MAX];
-	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", l->name_attr, NULL,
+	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", (char *)l->name_attr, NULL,
 		NULL };
 	LDAPMessage *res = NULL, *e;
 	char esc[GK_USER_MAX * 4 + 8];
@@ -324,8 +337,8 @@ fetch(struct ldapusers *l, const char *name, struct entry *s)
 	    GK_OK)
 		return LDAP_FILTER_ERROR;
 	memset(s, 0, sizeof(*s));
-	rc = search(l, l->cfg->ldap_base_dn, filter, attrs, 2, &res);
-	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && (n = ldap_count_entries(l->svc,
+	rc = search(sr, l->cfg->ldap_base_dn, filter, attrs, 2, &res);
+	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && (n = ldap_count_entries(sr->svc,
 	    res)) > 1)) {
 		gk_log_escape(name, esc, sizeof(esc));
 		gk_log(l->log, LOG_ERR, "ldap: ldap_user_filter matches more than one entry for "
@@ -343,21 +356,61 @@ fetch(struct ldapusers *l, const char *name, struct entry *s)
 		return rc;
 	}
 	gk_strcpy(s->name, sizeof(s->name), name);
-	if (n == 1 && (e = ldap_first_entry(l->svc, res)) != NULL && own_name(l, e, name)) {
+	if (n == 1 && (e = ldap_first_entry(sr->svc, res)) != NULL && own_name(sr, e, name)) {
 		s->found = true;
-		rc = fill(l, e, name, s);
+		rc = fill(sr, e, name, s);
 	}
 	ldap_msgfree(res);
 	return rc;
 }
 
+/*
+ * fetch, logged when it fails: GK_PW_MATCH (s filled), GK_PW_FAIL (the directory out of
+ * reach: ldap_down_grace may answer from the stale entry) or GK_PW_MISMATCH (any other
+ * failure). s is wiped unless it is the answer. In the worker or a pool thread.
+ */
+static enum gk_pw_verdict
+fetch_logged(struct searcher *sr, const char *name, struct entry *s)
+{
+	const struct ldapusers *l = sr->l;
+	int rc = fetch(sr, name, s);
+
+	if (rc == LDAP_SUCCESS)
+		return GK_PW_MATCH;
+	if (gk_ldap_conn_error(rc))
+		gk_ldap_down(l->cfg, l->log, sr->why, "search", rc);
+	else if (rc != LDAP_SIZELIMIT_EXCEEDED && rc != LDAP_NO_SUCH_OBJECT)
+		gk_log(l->log, LOG_ERR, "ldap: search under %s failed: %s", l->cfg->ldap_base_dn,
+		    ldap_err2string(rc));
+	gk_wipe(s, sizeof(*s));
+	return gk_ldap_conn_error(rc) ? GK_PW_FAIL : GK_PW_MISMATCH;
+}
+
+/* A fetched entry into the cache (s: the slot name had, or NULL); returns its slot. */
+static struct entry *
+store(struct ldapusers *l, struct entry *s, const struct entry *fresh, int64_t now)
+{
+	if (s == NULL)
+		s = &l->cache[l->next++ % CACHE_SLOTS];
+	*s = *fresh;
+	s->fetched = now;
+	return s;
+}
+
+/*
+ * The event core: a search would hold every connection of the worker for as long as the
+ * directory takes, so it runs in lib/hashpool's threads. The first run of the request
+ * queues it (PENDING: the request's decision is thrown away and the request parked);
+ * found() stores the answer in the worker's cache; the re-run (DONE) answers from there,
+ * whatever ldap_cache_ttl (0 too). Without a pool (or with its queue full): in line.
+ */
 static int
 ldap_lookup(void *impl, const char *name, struct gk_user *u)
 {
 	struct ldapusers *l = impl;
 	struct entry *s = cached(l, name), fresh;
 	int64_t now = mono_s();
-	int rc;
+	enum gk_pw_verdict v;
 
 	memset(u, 0, sizeof(*u));
 	if (!gk_valid_user(name, strlen(name)))
@@ -366,26 +419,32 @@ ldap_lookup(void *impl, const char *name, struct gk_user *u)
 		answer(s, u);
 		return s->found ? GK_OK : GK_NOTFOUND;
 	}
-	rc = fetch(l, name, &fresh);
-	if (rc != LDAP_SUCCESS) {
-		if (gk_ldap_conn_error(rc))
-			gk_ldap_down(l->cfg, l->log, l->why, "search", rc);
-		else if (rc != LDAP_SIZELIMIT_EXCEEDED && rc != LDAP_NO_SUCH_OBJECT)
-			gk_log(l->log, LOG_ERR, "ldap: search under %s failed: %s", l->cfg->ldap_base_dn,
-			    ldap_err2string(rc));
-		gk_wipe(&fresh, sizeof(fresh));
+	after_fork(l);
+	switch (gk_hashpool_search(gk_hashpool_current(), &l->binder, name, (int64_t)time(NULL),
+	    &v)) {
+	case GK_HASHPOOL_PENDING:
+		return GK_EIO;          /* not final: decided again when the search has ended */
+	case GK_HASHPOOL_DONE:
+		/* found() stored a success in the cache; evicted since (never): search again */
+		if (v == GK_PW_MATCH && s == NULL && (s = cached(l, name)) == NULL)
+			v = fetch_logged(&l->srch, name, &fresh) == GK_PW_MATCH ?
+			    (s = store(l, NULL, &fresh, now), GK_PW_MATCH) : GK_PW_MISMATCH;
+		break;
+	default:
+		v = fetch_logged(&l->srch, name, &fresh);
+		if (v == GK_PW_MATCH)
+			s = store(l, s, &fresh, now);
+		break;
+	}
+	gk_wipe(&fresh, sizeof(fresh));
+	if (v != GK_PW_MATCH) {
 		/* ldap_down_grace: the entry as last seen, so the Basic cache may keep serving. */
-		if (gk_ldap_conn_error(rc) && s != NULL && s->found && now - s->fetched < l->cfg->ldap_down_grace) {
+		if (v == GK_PW_FAIL && s != NULL && s->found && now - s->fetched < l->cfg->ldap_down_grace) {
 			answer(s, u);
 			return GK_OK;
 		}
 		return GK_EIO;
 	}
-	fresh.fetched = now;
-	if (s == NULL)
-		s = &l->cache[l->next++ % CACHE_SLOTS];
-	*s = fresh;
-	gk_wipe(&fresh, sizeof(fresh));
 	answer(s, u);
 	return s->found ? GK_OK : GK_NOTFOUND;
 }
@@ -454,6 +513,7 @@ struct pool_conn {
 	const struct ldapusers *l;
 	LDAP *ld;
 	char why[256];
+	struct searcher srch;           /* the thread's searches */
 };
 
 static void *
@@ -462,8 +522,27 @@ pool_open(const void *arg)
 	struct pool_conn *c = calloc(1, sizeof(*c));
 
 	if (c != NULL)
-		c->l = arg;
+		c->l = c->srch.l = arg;
 	return c;
+}
+
+/* gk_hashpool_search's job, in a pool thread: the search into result (a struct entry). */
+static enum gk_pw_verdict
+pool_search(void *conn, const char *user, void *result)
+{
+	struct pool_conn *c = conn;
+
+	return fetch_logged(&c->srch, user, result);
+}
+
+/* Its answer, in the worker's thread before the waiting requests run again. */
+static void
+pool_found(void *owner, const char *user, const void *result, enum gk_pw_verdict v)
+{
+	struct ldapusers *l = owner;
+
+	if (v == GK_PW_MATCH)
+		store(l, cached(l, user), result, mono_s());
 }
 
 static enum gk_pw_verdict
@@ -491,6 +570,7 @@ pool_close(void *conn)
 		return;
 	if (c->ld != NULL)
 		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	drop(&c->srch.svc);
 	free(c);
 }
 
@@ -508,7 +588,7 @@ ldap_close(void *impl)
 	if (l == NULL)
 		return;
 	if (l->pid == getpid()) {
-		drop(&l->svc);
+		drop(&l->srch.svc);
 		drop(&l->usr);
 	} else
 		after_fork(l);
@@ -588,6 +668,7 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 	l->cfg = cfg;
 	l->log = log;
 	l->pid = getpid();
+	l->srch.l = l;
 	/* gk_ldapconf_check made sure the filter has one */
 	(void)gk_ldap_name_attr(cfg->ldap_user_filter, l->name_attr, sizeof(l->name_attr));
 	if (cfg->ldap_bind_password_file[0] != '\0' &&
@@ -606,6 +687,10 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 	l->binder.bind = pool_bind;
 	l->binder.close = pool_close;
 	l->binder.arg = l;
+	l->binder.search = pool_search;
+	l->binder.found = pool_found;
+	l->binder.owner = l;
+	l->binder.result_size = sizeof(struct entry);
 	*impl = l;
 	*ops = &ldap_ops;
 	return GK_OK;

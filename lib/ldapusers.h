@@ -27,6 +27,10 @@
  *    costs a round trip to the directory as a known one does.
  *  - bind_dn + binder: the same binds in lib/hashpool's threads (the event
  *    core), each thread on its own connection (lib/ldapconn's verdict code).
+ *    The binder's search does the lookup's search there too, when a pool
+ *    runs (the event core): the request waits parked, the thread searches on
+ *    its own service connection, the answer goes into the worker's cache
+ *    before the request is decided again (failures: as in line).
  *  - TLS: ldaps:// or StartTLS (never a fallback to plain), the certificate
  *    and host name always checked (LDAP_OPT_X_TLS_DEMAND), TLS 1.2 at least,
  *    ldap_ca_file as the trust anchors (else the system's).

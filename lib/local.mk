@@ -21,6 +21,7 @@ lib_libgatekeep_a_SOURCES = \
 	lib/token.h lib/token.c lib/secret.h lib/secret.c \
 	lib/lockout.h lib/lockout.c lib/lockout_table.h lib/lockout_table.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
+lib_libgatekeep_a_SOURCES += lib/secret_follow.h lib/secret_follow.c
 lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
 lib_libgatekeep_a_SOURCES += lib/statestore.h lib/statestore.c lib/lockout_redis.h lib/lockout_redis.c
 lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c

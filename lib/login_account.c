@@ -167,7 +167,7 @@ login_session_cookie(struct rq *q, const struct gk_user *u, const char *method)
 	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
 	c.iat = now;
 	c.exp = now + ttl;
-	c.gen = gk_auth_issue_generation(&ctx->auth, u);    /* with a shared store: max(record, store) */
+	c.gen = gk_auth_issue_generation(&ctx->auth, u, "session");    /* with a shared store: max(record, store) */
 	c.amr = q->amr;
 	rc = gk_token_issue(ctx->secret.key, ctx->secret.len, &c, token, sizeof(token), &err);
 	gk_wipe(&c, sizeof(c));

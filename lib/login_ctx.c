@@ -10,6 +10,7 @@
 #include "login_ctx.h"
 #include "login_page.h"
 #include "login_passkey.h"
+#include "secret_follow.h"
 #include "session_cookie.h"
 
 extern char **environ;
@@ -75,15 +76,8 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 int
 login_secret_current(struct login_ctx *ctx)
 {
-	struct gk_err err = { "" };
-	bool report;
-	int rc;
-
-	rc = gk_secret_refresh(ctx->cfg.secret_file, &ctx->secret, &report, &err);
-	if (report)
-		gk_log(&ctx->log, rc == GK_OK ? LOG_NOTICE : LOG_ERR, "secret_file %s: %s",
-		    ctx->cfg.secret_file, rc == GK_OK ? "changed on disk, key reloaded" : err.msg);
-	return rc;
+	return gk_secret_follow(ctx->cfg.secret_file, &ctx->secret, &ctx->log) != NULL ? GK_OK :
+	    GK_ERR;
 }
 
 void

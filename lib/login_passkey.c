@@ -184,6 +184,23 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 		rc = GK_EINVAL;
 		goto out;
 	}
+	/*
+	 * ... and once across machines: each machine's copy of the database knows only its
+	 * own last_used, so with state_backend = redis the challenge is claimed there too
+	 * (for longer than it lives: PASSKEY_CHALLENGE_TTL, clocks a minute apart).
+	 */
+	rc = gk_auth_claim_once(&ctx->auth, 'w', user, a->challenge, PASSKEY_CHALLENGE_TTL + 60,
+	    &err);
+	if (rc == GK_EDUP) {
+		*why = "challenge-reused";
+		rc = GK_EINVAL;
+		goto out;
+	}
+	if (rc != GK_OK) {
+		gk_log(&ctx->log, LOG_ERR, "passkey of user=%s: %s", user, err.msg);
+		rc = GK_ERR;
+		goto out;
+	}
 	one->counter = count;
 	one->flags = flags;
 	*verified_flags = flags;

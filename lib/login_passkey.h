@@ -24,7 +24,9 @@
  * given to, for one purpose and one user, for CHALLENGE_TTL seconds; and it is used at
  * most once per credential: a passkey records the issue time of the last challenge it
  * answered (its last_used) and refuses a challenge that is not newer (on top of the
- * signature counter, which catches clones of authenticators that count).
+ * signature counter, which catches clones of authenticators that count). With
+ * state_backend = redis an accepted challenge is also claimed in the store
+ * (gk_auth_claim_once): each machine's copy of the database knows only its own last_used.
  */
 
 #define PASSKEY_CHALLENGE_TTL 120    /* seconds */

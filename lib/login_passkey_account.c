@@ -63,22 +63,18 @@ add_begin(struct rq *q, struct acct *s, struct acct_form *f)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct passkey_page p;
-	struct gk_user again;
 	struct gk_err err = { "" };
 	char ch[128], uid[GK_USER_MAX * 2];
-	enum gk_auth_status st;
+	int status;
 
 	if (!name_ok(f->name)) {
 		show_list(q, s, 400, "A passkey name is 1 to 64 letters, digits or . _ @ + -.", NULL);
 		return;
 	}
-	memset(&again, 0, sizeof(again));
-	st = gk_auth_password(&ctx->auth, s->u.name, f->password, q->addr, ctx->now(), &again);
-	gk_wipe(&again, sizeof(again));
-	if (st != GK_AUTH_OK) {
-		login_deny_log(q, s->u.name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
-		show_list(q, s, st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL ? 500 : 403,
-		    "The password was not right.", NULL);
+	/* Fresh re-authentication, as on the account and tokens pages (an app token is no password). */
+	if ((status = login_reauth(q, s->u.name, f->password, false)) != 0) {
+		if (status == 401)
+			show_list(q, s, 401, "The password was not right.", NULL);
 		return;
 	}
 	if (login_userdb(ctx) == NULL || gk_userdb_creds(login_userdb(ctx), s->u.name, &s->creds, &err) != GK_OK) {
@@ -207,17 +203,13 @@ remove_one(struct rq *q, struct acct *s, struct acct_form *f)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct gk_userdb_txn *txn = NULL;
-	struct gk_user again;
 	struct gk_err err = { "" };
-	enum gk_auth_status st;
-	int rc;
+	int rc, status;
 
-	memset(&again, 0, sizeof(again));
-	st = gk_auth_password(&ctx->auth, s->u.name, f->password, q->addr, ctx->now(), &again);
-	gk_wipe(&again, sizeof(again));
-	if (st != GK_AUTH_OK) {
-		login_deny_log(q, s->u.name, st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
-		show_list(q, s, 403, "The password was not right.", NULL);
+	/* Fresh re-authentication, as on the account and tokens pages (an app token is no password). */
+	if ((status = login_reauth(q, s->u.name, f->password, false)) != 0) {
+		if (status == 401)
+			show_list(q, s, 401, "The password was not right.", NULL);
 		return;
 	}
 	rc = gk_userdb_begin(ctx->cfg.database, false, 5000, &txn, &err);

@@ -185,7 +185,7 @@ do_add(struct rq *q, struct tok_req *s)
 	}
 	/* The shared store's generation (state_backend = redis), as a new session's. */
 	rc = gk_apptoken_add_at(ctx->cfg.database, s->u.name, s->f.name[0] ? s->f.name : NULL,
-	    expires, scope, gk_auth_issue_generation(&ctx->auth, &s->u), now, s->token, &err);
+	    expires, scope, gk_auth_issue_generation(&ctx->auth, &s->u, "app token"), now, s->token, &err);
 	if (rc == GK_OK) {
 		gk_log(&ctx->log, LOG_NOTICE, "app password added user=%s from=%s (account page)",
 		    s->u.name, q->addr ? q->addr : "-");

@@ -80,6 +80,17 @@ is "$status" 401 "machine A: the same recovery code (in another spelling) is ref
 signin A "${RC[1]}"
 is "$status" 303 "machine A: another recovery code still works"
 
+# The lockout off (max_failures = 0): the claim in the store is the code's own, not the
+# lockout's, so a code still passes once across machines (the next step's TOTP code; a
+# recovery code's claim is the same); the store-down check below then runs without one too.
+for m in A B; do echo "max_failures = 0" >>"$TMP/$m.conf"; done
+CODE2=$(oathtool --totp -b -w 1 "$SECRET" | tail -1)       # the next step's: within +-1
+signin A "$CODE2"
+is "$status" 303 "lockout off, machine A: the next TOTP code signs alice in"
+signin B "$CODE2"
+is "$status" 401 "lockout off, machine B: the same TOTP code again is refused"
+is "$(grep -c 'reason=replayed-code' "$TMP/login-B.log")" 2 "... logged as replayed-code"
+
 # The store down: the code step cannot know what another machine used, so it refuses.
 pw_step A
 like "$P" '.' "store up: the password step gives the code step"

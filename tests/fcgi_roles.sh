@@ -22,6 +22,13 @@ for core in events libfcgi; do
 	done
 	like "$(cat "$LOG")" 'reason=unknown-role' "$core core: FILTER logged as reason=unknown-role"
 	like "$(cat "$LOG")" 'reason=bad-fastcgi-record' "$core core: a role outside 1..3 logged"
+	# denied before the target was read: uri=- (absent), never \x2d (a literal "-" URI)
+	like "$(grep 'reason=unknown-role' "$LOG")" 'reason=unknown-role uri=-$' "$core core: the early deny logs uri=-"
+	$PY "$top_srcdir/tests/fcgi_client.py" "$SOCK" REQUEST_METHOD=GET 'REQUEST_URI=/app/x?k=secret' \
+		REMOTE_ADDR=127.0.0.1 HTTP_HOST=a.test HTTP_HOST=b.test >/dev/null
+	sleep 0.2
+	like "$(grep 'reason=bad-host' "$LOG")" 'reason=bad-host uri=/app/x$' "$core core: a bad Host logs the target read (no query)"
+	unlike "$(cat "$LOG")" 'uri=\\x2d' "$core core: no uri=\\x2d"
 	unlike "$(cat "$LOG")" 'AddressSanitizer|runtime error|LeakSanitizer' "$core core: no sanitizer report"
 done
 done_testing

@@ -4,6 +4,8 @@
 # real slapd frozen (SIGSTOP) for 2 s while a request's bind is in flight, cached requests on
 # other connections of that worker are answered meanwhile; the frozen request is answered
 # right once slapd runs again (200 for the right password, 401 for a wrong one), logged once.
+# The same for the directory search of a user not looked up yet (not in ldap_cache_ttl's
+# cache): it runs in the pool too, so a frozen search stalls nobody else either.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/slapd.sh"
@@ -23,6 +25,8 @@ user_ldif() { # uid password
 	printf 'dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n' "$SUFFIX"
 	user_ldif alice alice-dir
 	user_ldif bob bob-dir
+	user_ldif carol carol-dir
+	user_ldif dave dave-dir
 } >"$D/tree.ldif"
 gk_slapd_load "$D/tree.ldif"
 gk_slapd_run
@@ -84,6 +88,19 @@ frozen bob:still-not-bobs
 is "$slow_status" 401 "a wrong password, frozen 2 s -> 401 afterwards"
 ok "$([ "${fast_before_slow:-0}" -ge 3 ]; echo $?)" "... and the worker kept answering meanwhile ($fast_before_slow)"
 
+# carol and dave were never looked up: the frozen request waits for the search first
+frozen carol:carol-dir
+is "$slow_status" 200 "carol's search (uncached user), frozen 2 s, then her bind -> 200"
+ok "$([ "${slow_ms:-0}" -ge 1500 ]; echo $?)" "... after the freeze ($slow_ms ms): the search did wait for slapd"
+ok "$([ "${fast_before_slow:-0}" -ge 3 ]; echo $?)" "cached requests on the same worker were answered during the search ($fast_before_slow)"
+ok "$([ "${fast_max_ms:-99999}" -lt 1000 ]; echo $?)" "... none of them waited for the directory (slowest $fast_max_ms ms)"
+frozen dave:not-daves
+is "$slow_status" 401 "dave (uncached), a wrong password, frozen search -> 401 afterwards"
+ok "$([ "${fast_max_ms:-99999}" -lt 1000 ]; echo $?)" "... and the worker kept answering meanwhile (slowest $fast_max_ms ms)"
+frozen nobody-at-all:x
+is "$slow_status" 401 "an unknown user, frozen search -> 401 afterwards"
+ok "$([ "${fast_max_ms:-99999}" -lt 1000 ]; echo $?)" "... and the worker kept answering meanwhile (slowest $fast_max_ms ms)"
+
 r=$($PY "$STALL" "$SOCK" "$(b64 nobody-here:x)" "$FAST" 0)
 like "$r" "slow_status=401 " "an unknown user (the dummy bind, through the pool) -> 401"
 r=$($PY "$STALL" "$SOCK" "$(b64 bob:)" "$FAST" 0)
@@ -95,6 +112,11 @@ sleep 0.3
 is "$(grep -c 'reason=pending' "$LOG/authz.out")" 0 "no decision line says 'pending'"
 is "$(grep -c 'allow user=bob ' "$LOG/authz.out")" 2 "bob's two successes are logged once each"
 is "$(grep -c 'deny user=bob .*reason=bad-password' "$LOG/authz.out")" 3 "bob's three refusals are logged once each"
+is "$(grep -c 'allow user=carol ' "$LOG/authz.out")" 1 "carol's success is logged once"
+is "$(grep -c 'deny user=dave .*reason=bad-password' "$LOG/authz.out")" 1 "dave's refusal is logged once"
+is "$(grep -c 'deny user=nobody-at-all .*reason=unknown-user' "$LOG/authz.out")" 1 "the unknown user's refusal is logged once"
+is "$(grep -c 'reason=database' "$LOG/authz.out")" 0 "no request was refused for the parked search"
+unlike "$(cat "$LOG/authz.out")" 'AddressSanitizer|runtime error|LeakSanitizer' "no sanitizer report"
 gk_alive authz
 ok $? "gatekeep-authz is still running"
 done_testing

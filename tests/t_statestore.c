@@ -355,7 +355,7 @@ auth_generations(const char *url)
 	snprintf(u.name, sizeof(u.name), "gina");
 	record_gen = 3;
 	u.generation = 3;
-	is_int(gk_auth_issue_generation(&a, &u), 3, "a new session carries the record's 3");
+	is_int(gk_auth_issue_generation(&a, &u, "session"), 3, "a new session carries the record's 3");
 	is_int(session(&a, 3), GK_AUTH_OK, "... and passes the session check");
 	is_int(gk_auth_revoke_everywhere(&a, "gina", 4), GK_OK, "sign out everywhere (record now 4)");
 	record_gen = 3;         /* another machine's record: not bumped */
@@ -368,7 +368,7 @@ auth_generations(const char *url)
 	    "store's 4");
 	record_gen = 9;         /* machine A, whose record is ahead of the store */
 	u.generation = 9;
-	is_int(gk_auth_issue_generation(&a, &u), 9, "A issues a session from its record at 9");
+	is_int(gk_auth_issue_generation(&a, &u, "session"), 9, "A issues a session from its record at 9");
 	record_gen = 4;
 	is_int(session(&b, 9), GK_AUTH_OK, "... B takes it at once: the store followed A, and a "
 	    "token newer than B's cached 4 is read again past the cache");
