@@ -78,7 +78,7 @@ loginfix_ctx(struct login_ctx *ctx, const char *name, const char *extra, int64_t
 static inline void
 loginfix_free(struct login_ctx *ctx, const char *dir)
 {
-	char cmd[128];
+	char cmd[4200];
 
 	gk_auth_close(&ctx->auth);
 	gk_secret_wipe(&ctx->secret);

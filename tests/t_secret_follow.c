@@ -67,7 +67,7 @@ main(void)
 	ok(gk_secret_follow(path, &s, &log) == &s, "unchanged: the same key");
 	is_str(new_lines(), "", "... nothing logged");
 
-	ok(gk_secret_rotate(path, &err) == GK_OK, "rotated (%s)", err.msg);
+	ok(gk_secret_rotate(path, false, &err) == GK_OK, "rotated (%s)", err.msg);
 	ok(gk_secret_follow(path, &s, &log) == &s && memcmp(s.key, first, s.len) != 0,
 	    "after a rotation: the new key at once");
 	got = new_lines();
