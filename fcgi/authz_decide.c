@@ -1,6 +1,7 @@
 /* authz_decide.c: the decision chain: the original request, the requirement, the methods in the configured order, the answer. */
 #include <config.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -236,6 +237,7 @@ unauth_answer(const struct gk_config *cfg, const struct gk_request *req, const s
 	d->location[0] = '\0';
 	if (!login)
 		return;
+	d->location_written = true;
 	url[0] = '\0';
 	if (v->target != NULL && v->host != NULL && gk_valid_header_value(v->host, strlen(v->host)) &&
 	    strpbrk(v->host, "/@?#\\ ") == NULL && v->target[0] == '/') {
@@ -271,6 +273,30 @@ log_path(struct gk_decision *d, const char *target)
 	gk_memcpy_str(d->path, sizeof(d->path), target, n);
 }
 
+/* Fresh state (CVE-2011-2766 class): every field above the buffers, every buffer "". */
+static void
+decision_reset(struct gk_decision *d)
+{
+	memset(d, 0, offsetof(struct gk_decision, attempted));
+	d->attempted[0] = d->path[0] = d->location[0] = d->ticket[0] = '\0';
+	d->user.name[0] = '\0';
+}
+
+void
+gk_authz_decision_wipe(struct gk_decision *d)
+{
+	if (d->have_user)
+		gk_wipe(&d->user, sizeof(d->user));
+	gk_wipe(d->attempted, sizeof(d->attempted));
+	/* one write of at least "-" (log_path, gk_strcpy: all or nothing) */
+	gk_wipe(d->path, strnlen(d->path, sizeof(d->path) - 1) + 1);
+	if (d->location_written)        /* snprintf may have left more than the final string */
+		gk_wipe(d->location, sizeof(d->location));
+	if (d->ticket_written)
+		gk_wipe(d->ticket, sizeof(d->ticket));
+	decision_reset(d);
+}
+
 void
 gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
     struct gk_decision *d)
@@ -285,10 +311,10 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	enum authz_found res = M_NONE;
 	size_t i;
 
-	/* Fresh state for every request (CVE-2011-2766 class). */
 	gk_metrics_decision_start();
-	memset(d, 0, sizeof(*d));
+	decision_reset(d);
 	memset(&v, 0, sizeof(v));
+	reqbuf[0] = '\0';
 	d->role = role;
 	d->outcome = GK_OUT_ERROR;
 	d->caddy = cfg->frontend == GK_FRONTEND_CADDY;
@@ -385,7 +411,8 @@ done:
 		gk_wipe(&d->user, sizeof(d->user));
 		d->have_user = false;
 	}
-	gk_wipe(reqbuf, sizeof(reqbuf));
+	/* written at most once, all or nothing (gk_strcpy, gk_memcpy_str), never a secret */
+	gk_wipe(reqbuf, strnlen(reqbuf, sizeof(reqbuf) - 1) + 1);
 }
 
 void

@@ -79,6 +79,7 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	if (st == GK_AUTH_OK) {
 		authz_set_user(d, &u, "session");
 		d->amr = c.amr;
+		d->ticket_written = true;
 		gk_ticket_answer_header(cfg, &a->secret, cookie, &u, &c, a->now(), d->ticket, sizeof(d->ticket));
 		res = M_USER;
 	} else if (st == GK_AUTH_NONE) {

@@ -61,7 +61,7 @@ answer_request(void *arg, const struct gk_fcgiconn_request *rq, char *out, size_
 	gk_authz_decide(&w->a, role_of(rq->role), rq->envp, w->d);
 	n = gk_authz_answer(w->cfg, w->d, out, outsz);
 	gk_authz_log(&w->a, w->d);
-	gk_wipe(w->d, sizeof(*w->d));
+	gk_authz_decision_wipe(w->d);
 	return n;
 }
 
@@ -77,7 +77,7 @@ serve_events(const struct authz_state *st, int fd, unsigned workers)
 	struct gk_err err = { "" };
 	int rc;
 
-	if ((w.d = malloc(sizeof(*w.d))) == NULL ||
+	if ((w.d = calloc(1, sizeof(*w.d))) == NULL ||
 	    gk_authz_init(&w.a, &st->cfg, &st->log, &err) != GK_OK) {
 		gk_log(&st->log, LOG_ERR, "worker start failed: %s", err.msg[0] ? err.msg : "no memory");
 		free(w.d);
@@ -128,7 +128,7 @@ serve(void *arg, int fd, unsigned workers)
 	if (!st->o->libfcgi_core)
 		return serve_events(st, fd, workers);
 	gk_fcgiguard_defaults(&lim);
-	d = malloc(sizeof(*d));
+	d = calloc(1, sizeof(*d));
 	ans = malloc(GK_OPS_ANSWER_MAX);
 	loop_ok = gk_fcgiloop_init(&l, fd, &lim, gk_server_wake(), log, &err) == GK_OK;
 	/* nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 */
@@ -158,7 +158,7 @@ serve(void *arg, int fd, unsigned workers)
 		FCGX_PutStr(ans, (int)n, l.rq.out);
 		gk_authz_log(&a, d);
 		gk_fcgiloop_finish(&l);
-		gk_wipe(d, sizeof(*d));
+		gk_authz_decision_wipe(d);
 	}
 	gk_fcgiloop_free(&l);
 	gk_authz_free(&a);

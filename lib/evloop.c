@@ -228,6 +228,20 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 	return true;
 }
 
+/*
+ * A connection's event.  A kept connection idle between requests whose peer hung up
+ * (nginx's auth_request closes its fastcgi_keep_conn connection after one answer) is
+ * closed without the recv() that would only find the end.
+ */
+static void
+conn_event(struct loop *l, struct slot *s, uint32_t events, int64_t now)
+{
+	if ((events & EPOLLHUP) && s->c != NULL && s->job == 0 && gk_fcgiconn_hangup(s->c))
+		drop(l, s);
+	else
+		run_conn(l, s, now);
+}
+
 /* Hashes have ended: their requests are decided again (the verdicts wait in the pool's memo). */
 static void
 resume_parked(struct loop *l, int64_t now)
@@ -527,7 +541,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 			else if (evs[i].data.ptr == &l.pool_tag)
 				resume_parked(&l, now);
 			else
-				run_conn(&l, evs[i].data.ptr, now);
+				conn_event(&l, evs[i].data.ptr, evs[i].events, now);
 		}
 		if (now >= next_sweep) {
 			sweep(&l, now);

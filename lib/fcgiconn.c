@@ -636,6 +636,17 @@ gk_fcgiconn_expire(struct gk_fcgiconn *c)
 	c->state = FINISHED;
 }
 
+bool
+gk_fcgiconn_hangup(struct gk_fcgiconn *c)
+{
+	if (gk_fcgiconn_idle_since(c) == 0)
+		return false;
+	c->peer_eof = true;
+	refuse(c, GK_FCGICONN_CLOSED, "eof");
+	c->state = FINISHED;
+	return true;
+}
+
 int64_t
 gk_fcgiconn_idle_since(const struct gk_fcgiconn *c)
 {

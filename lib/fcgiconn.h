@@ -110,6 +110,13 @@ int64_t gk_fcgiconn_deadline(const struct gk_fcgiconn *c);
 /* The deadline passed: records the refusal (a timeout, or nothing for lingering or idle). */
 void gk_fcgiconn_expire(struct gk_fcgiconn *c);
 
+/*
+ * The peer hung up (EPOLLHUP: it closed both directions): true when c was idle between
+ * kept requests, and c is then finished (as on an end read, "eof") without the read that
+ * would only find the end; false otherwise (step c as usual).
+ */
+bool gk_fcgiconn_hangup(struct gk_fcgiconn *c);
+
 /* Since when an idle kept connection has waited (it may be closed to make room), else 0. */
 int64_t gk_fcgiconn_idle_since(const struct gk_fcgiconn *c);
 

@@ -82,6 +82,28 @@ cur_byte(struct cursor *c, unsigned char *out)
 	return true;
 }
 
+/*
+ * Up to want content bytes at *p, contiguous in the current record (*n of them, at least
+ * one): names and values are checked and copied a run at a time, not a byte at a time.
+ */
+static bool
+cur_span(struct cursor *c, size_t want, const unsigned char **p, size_t *n)
+{
+	unsigned char b;
+
+	if (c->left == 0) {
+		if (!cur_byte(c, &b))   /* the next record with content, its first byte taken */
+			return false;
+		c->at--;
+		c->left++;
+	}
+	*p = c->b + c->at;
+	*n = want < c->left ? want : c->left;
+	c->at += *n;
+	c->left -= *n;
+	return true;
+}
+
 /* Where gk_fcgiguard_pairs() copies the pairs while check_pairs() walks them. */
 struct sink {
 	char *out;
@@ -90,6 +112,19 @@ struct sink {
 	size_t vecmax, n;
 	bool full;
 };
+
+static void
+sink_bytes(struct sink *s, const unsigned char *p, size_t n)
+{
+	size_t room = s->size - s->len;
+
+	if (n > room) {
+		n = room;
+		s->full = true;
+	}
+	memcpy(s->out + s->len, p, n);
+	s->len += n;
+}
 
 static void
 sink_byte(struct sink *s, char c)
@@ -121,6 +156,35 @@ read_len(struct cursor *c, size_t *n, size_t *used)
 }
 
 /*
+ * Takes len bytes of a name (name: '\0' and '=' refused) or a value ('\0' refused), run
+ * by run, into the sink if any.  GK_OK, GK_FCGIGUARD_INCOMPLETE when cut short, or the
+ * refusal.  Every byte before a cut is looked at, as a byte-wise walk would.
+ */
+static int
+take_bytes(struct cursor *c, size_t len, bool name, struct sink *sink,
+    struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	const unsigned char *p;
+	size_t k, i;
+
+	while (len > 0) {
+		if (!cur_span(c, len, &p, &k))
+			return GK_FCGIGUARD_INCOMPLETE;
+		if (name) {
+			for (i = 0; i < k; i++)
+				if (p[i] == '\0' || p[i] == '=')
+					return reject(res, err, GK_EINVAL, "bad-name");
+		} else if (memchr(p, '\0', k) != NULL) {
+			return reject(res, err, GK_EINVAL, "nul-in-value");
+		}
+		if (sink != NULL)
+			sink_bytes(sink, p, k);
+		len -= k;
+	}
+	return GK_OK;
+}
+
+/*
  * The name/value pairs in the PARAMS records [start, end).  total: all content bytes in
  * them; final: the empty PARAMS record was seen, so nothing more can follow.
  */
@@ -131,11 +195,10 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 {
 	struct cursor c = { buf, start, end, 0, 0 };
 	size_t used = 0, pairs = 0;
+	int r;
 
 	for (;;) {
-		size_t nl, vl, i, room;
-		unsigned char b;
-		int r;
+		size_t nl, vl, room;
 
 		if ((r = read_len(&c, &nl, &used)) == 0)
 			break;
@@ -156,24 +219,12 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 				sink->vec[sink->n++] = sink->out + sink->len;
 		}
 		/* libfcgi builds "name=value\0": '=' or NUL in a name, NUL in a value, would lie. */
-		for (i = 0; i < nl; i++) {
-			if (!cur_byte(&c, &b))
-				goto cut;
-			if (b == '\0' || b == '=')
-				return reject(res, err, GK_EINVAL, "bad-name");
-			if (sink != NULL)
-				sink_byte(sink, (char)b);
-		}
+		if ((r = take_bytes(&c, nl, true, sink, res, err)) != GK_OK)
+			goto failed;
 		if (sink != NULL)
 			sink_byte(sink, '=');
-		for (i = 0; i < vl; i++) {
-			if (!cur_byte(&c, &b))
-				goto cut;
-			if (b == '\0')
-				return reject(res, err, GK_EINVAL, "nul-in-value");
-			if (sink != NULL)
-				sink_byte(sink, (char)b);
-		}
+		if ((r = take_bytes(&c, vl, false, sink, res, err)) != GK_OK)
+			goto failed;
 		if (sink != NULL)
 			sink_byte(sink, '\0');
 		used += nl + vl;
@@ -181,6 +232,9 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 	res->pairs = pairs;
 	res->params_bytes = used;
 	return GK_OK;
+failed:
+	if (r != GK_FCGIGUARD_INCOMPLETE)
+		return r;
 cut:
 	if (final)
 		return reject(res, err, GK_EINVAL, "truncated-pair");

@@ -15,13 +15,34 @@ gk_request_init(struct gk_request *req, char *const *envp)
 	req->envp = envp;
 }
 
-/* If entry is "name=...", returns the value; NULL otherwise. */
-static const char *
+/* If entry is "name=...", returns the value; NULL otherwise.  (Most entries differ in
+ * their first byte: no call for them.) */
+static inline const char *
 match(const char *entry, const char *name, size_t nlen)
 {
-	if (strncmp(entry, name, nlen) == 0 && entry[nlen] == '=')
+	if (entry[0] == name[0] && strncmp(entry, name, nlen) == 0 && entry[nlen] == '=')
 		return entry + nlen + 1;
 	return NULL;
+}
+
+/* The first value of name and whether there is another: one walk of the params. */
+static const char *
+param_first(const struct gk_request *req, const char *name, size_t nlen, bool *more)
+{
+	char *const *e;
+	const char *v, *first = NULL;
+
+	*more = false;
+	for (e = req->envp; *e != NULL; e++) {
+		if ((v = match(*e, name, nlen)) == NULL)
+			continue;
+		if (first != NULL) {
+			*more = true;
+			break;
+		}
+		first = v;
+	}
+	return first;
 }
 
 const char *
@@ -104,7 +125,8 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 {
 	char meta[META_MAX];
 	const char *v;
-	size_t n, vlen;
+	size_t vlen;
+	bool more;
 	int rc;
 
 	if (value != NULL)
@@ -114,13 +136,12 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 	rc = gk_header_meta_name(header, meta, sizeof(meta));
 	if (rc != GK_OK)
 		return rc;
-	n = gk_request_param_count(req, meta);
-	if (n == 0)
+	if (req == NULL || req->envp == NULL ||
+	    (v = param_first(req, meta, strlen(meta), &more)) == NULL)
 		return GK_NOTFOUND;
 	/* Two values for one identity header: never pick one (libfcgi and getenv disagree on which). */
-	if (n > 1)
+	if (more)
 		return GK_EDUP;
-	v = gk_request_param(req, meta);
 	vlen = strnlen(v, GK_HEADER_MAX + 1);
 	if (vlen > GK_HEADER_MAX)
 		return GK_ETOOLONG;

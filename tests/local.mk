@@ -61,3 +61,4 @@ check-e2e: all $(check_PROGRAMS)
 .PHONY: check-unit check-e2e
 include tests/ldappool.mk
 include tests/fixes5.mk
+include tests/cpu5.mk
