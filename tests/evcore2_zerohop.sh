@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/evcore2_zerohop.sh: the zero-hop session check in real nginx with njs
-# (contrib/nginx/gatekeep-zerohop.conf + gatekeep.js): a valid session cookie with its
+# (contrib/nginx/gatekeep-zerohop.conf + gatekeep.js; with GK_ZEROHOP=module the native
+# module's contrib/nginx/gatekeep-module.conf: tests/ngxmod_zerohop.sh): a valid session cookie with its
 # ticket is served without a call to gatekeep-authz (calls counted in its log); forged,
 # tampered, expired, other-issuer, alg=none and mismatched cookies are never passed by
 # njs, whatever ticket comes with them; a revoked or disabled user is refused within
@@ -15,7 +16,7 @@ TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticke
 
 gk_start_zerohop "$TTL"
 is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
-like "$(cat "$RUN/nginx/ticket-key.conf")" '^js_var \$gatekeep_ticket_key [0-9a-f]{64};$' "... one js_var line, the key in hex"
+like "$(cat "$RUN/nginx/ticket-key.conf")" "$ZH_KEY_RE" "... one directive line, the key in hex"
 ok "$(grep -qF "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
 
 cookie() { printf 'gatekeep_session=%s; gatekeep_session_ticket=%s' "$1" "$2"; }
@@ -74,7 +75,7 @@ refused() {  # refused COOKIE-HEADER WANT-CODE DESCRIPTION
 	n0=$(calls)
 	req -H "Cookie: $1" "$BASE/private/"
 	is "$CODE" "$2" "$3 -> $2"
-	is "$(calls)" $((n0 + 1)) "... decided by gatekeep-authz, not by njs"
+	is "$(calls)" $((n0 + 1)) "... decided by gatekeep-authz, not by $ZH"
 }
 # the usual header with other cookies around: still the zero hop
 n0=$(calls)
@@ -138,8 +139,7 @@ OLDKT=$("$PY" "$JWT" ticket "$GK/secret.prev" "$TOK" alice $(( $(now) + 60 )) us
 n0=$(calls)
 req -H "Cookie: $(cookie "$TOK" "$OLDKT")" "$BASE/private/"
 is "$CODE/$(calls)" "200/$n0" "... while an old key's ticket still passes nginx alone (hence: reload after a rotation)"
-"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
-	bail "gatekeep-passwd --zero-hop-key"
+zh_key_write
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
 for _ in $(seq 1 50); do   # the old workers leave once idle
 	n0=$(calls)
