@@ -3,7 +3,8 @@
 # start with gatekeep_zero_hop but no (or a bad) gatekeep_ticket_key; a payload the MAC
 # vouches for is still checked before it becomes a header (JSON object, one of each
 # member, printable sub/grp/email, integer exp); two Cookie headers and an oversized one
-# go to gatekeep-authz; under valgrind (master_process off) nginx reports no error.
+# go to gatekeep-authz; under valgrind (master_process off) nginx reports no error, also
+# when a pair comes again (the worker's memory of verified pairs).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -93,6 +94,8 @@ if command -v valgrind >/dev/null; then
 	gk_up nginx "$PORT" nginx nginx
 	hop "gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET"
 	is "$WHO" "zero hop 200" "under valgrind: zero hop"
+	hop "gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET"
+	is "$WHO/$(appvar HTTP_REMOTE_USER)" "zero hop 200/alice" "under valgrind: again, from the worker's memory of the pair"
 	raw "{\"sub\":\"alice\",\"sub\":\"bob\",\"exp\":$exp}"
 	is "$WHO" "authz 200" "under valgrind: a bad payload to gatekeep-authz"
 	BADT=${TICKET%?}; case "${TICKET: -1}" in A) BADT="${BADT}Q" ;; *) BADT="${BADT}A" ;; esac

@@ -30,7 +30,7 @@ $(NGX_GK_SO): $(srcdir)/$(NGX_GK_DIR)/ngx_http_gatekeep_module.c $(NGX_GK_DIR)/b
 	$(AM_V_CC)bld=`cd $(NGX_GK_DIR)/build && pwd` && \
 	  $(MAKE) -s -f "$$bld/Makefile" -C '$(NGINX_DEV_SRC)' modules >>$(NGX_GK_DIR)/build.log 2>&1 || \
 	  { tail -20 $(NGX_GK_DIR)/build.log; exit 1; }
-	$(AM_V_at)cp $(NGX_GK_DIR)/build/ngx_http_gatekeep_module.so $@
+	$(AM_V_at)cp $(NGX_GK_DIR)/build/ngx_http_gatekeep_module.so $@.tmp && mv $@.tmp $@   # a running nginx maps the old one
 
 $(NGX_GK_DIR)/mod-http-gatekeep.conf: Makefile
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && echo 'load_module $(ngxmoddir)/ngx_http_gatekeep_module.so;' >$@

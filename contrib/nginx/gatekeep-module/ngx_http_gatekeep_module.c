@@ -54,7 +54,28 @@ typedef struct {
 	ngx_str_t   user;
 	ngx_str_t   groups;
 	ngx_str_t   email;
+	json_int_t  exp;
 } ngx_http_gatekeep_ctx_t;
+
+/*
+ * Each worker remembers the last tickets it verified, so that a browser's next
+ * requests with the same two cookies cost no HMAC and no JSON: a hit needs the
+ * same session token, payload and MAC, byte for byte (compared in constant
+ * time), as a pair that verified under this configuration's key (a reload
+ * starts new workers with an empty cache); exp is checked on every request.
+ * A slot holds token, payload and the claims; longer pairs are not kept.
+ */
+#define GK_ZH_CACHE_SLOTS 64
+#define GK_ZH_CACHE_BYTES 2048
+
+typedef struct {
+	u_char      mac[GK_ZH_MAC_B64];
+	size_t      token_len, payload_len, user_len, groups_len, email_len;
+	json_int_t  exp;
+	u_char      bytes[GK_ZH_CACHE_BYTES];   /* token, payload, user, groups, email */
+} ngx_http_gatekeep_seen_t;
+
+static ngx_http_gatekeep_seen_t ngx_http_gatekeep_seen[GK_ZH_CACHE_SLOTS];
 
 static ngx_int_t ngx_http_gatekeep_add_variables(ngx_conf_t *cf);
 static ngx_int_t ngx_http_gatekeep_init(ngx_conf_t *cf);
@@ -98,19 +119,6 @@ ngx_module_t ngx_http_gatekeep_module = {
 
 /* ---- the check: pure functions of the request's bytes --------------------------------- */
 
-/* 0..15, or -1 for a byte that is no hex digit */
-static int
-hex_digit(u_char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * The request target's path is one gatekeep-authz reads one way and never refuses
  * for everyone (gatekeep.js's plainPath): visible ASCII without '\\', its escapes
@@ -121,7 +129,7 @@ static ngx_flag_t
 plain_path(const u_char *u, size_t len)
 {
 	size_t i;
-	int c, hi, lo;
+	ngx_int_t c;
 
 	if (len == 0 || u[0] != '/')
 		return 0;
@@ -132,11 +140,9 @@ plain_path(const u_char *u, size_t len)
 		if (c == '%') {
 			if (i + 2 >= len)
 				return 0;
-			hi = hex_digit(u[i + 1]);
-			lo = hex_digit(u[i + 2]);
-			if (hi < 0 || lo < 0)
+			c = ngx_hextoi((u_char *)&u[i + 1], 2);     /* NGX_ERROR: not two hex digits */
+			if (c == NGX_ERROR)
 				return 0;
-			c = hi * 16 + lo;
 			if (c == '%' || c == '/' || c == '.')
 				return 0;
 			i += 2;
@@ -291,8 +297,70 @@ ticket_claims(ngx_http_request_t *r, const u_char *b64, size_t len, ngx_http_gat
 		why = "no exp";
 	else if ((json_int_t)ngx_time() >= json_integer_value(exp))
 		why = "expired";
+	else
+		ctx->exp = json_integer_value(exp);
 	json_decref(o);
 	return why;
+}
+
+/* The slot holds exactly this token, payload and MAC (constant time for equal lengths). */
+static ngx_flag_t
+seen_before(const ngx_http_gatekeep_seen_t *e, const ngx_str_t *token, const u_char *payload,
+    size_t plen, const u_char *mac)
+{
+	if (e->token_len == 0 || e->token_len != token->len || e->payload_len != plen)
+		return 0;
+	return (sodium_memcmp(e->mac, mac, GK_ZH_MAC_B64) | sodium_memcmp(e->bytes, token->data,
+	    token->len) | sodium_memcmp(e->bytes + token->len, payload, plen)) == 0;
+}
+
+/* A remembered pair's claims, copied to the request's pool (the slot may change before use). */
+static const char *
+seen_claims(ngx_http_request_t *r, const ngx_http_gatekeep_seen_t *e, ngx_http_gatekeep_ctx_t *ctx)
+{
+	const u_char *p = e->bytes + e->token_len + e->payload_len;
+	u_char *q;
+
+	if ((json_int_t)ngx_time() >= e->exp)
+		return "expired";
+	q = ngx_pnalloc(r->pool, e->user_len + e->groups_len + e->email_len + 1);
+	if (q == NULL)
+		return "out of memory";
+	ngx_memcpy(q, p, e->user_len + e->groups_len + e->email_len);
+	ctx->user.data = q;
+	ctx->user.len = e->user_len;
+	ctx->groups.data = e->groups_len ? q + e->user_len : NULL;
+	ctx->groups.len = e->groups_len;
+	ctx->email.data = e->email_len ? q + e->user_len + e->groups_len : NULL;
+	ctx->email.len = e->email_len;
+	ctx->exp = e->exp;
+	return NULL;
+}
+
+/* Remember a pair that just verified (when it fits a slot). */
+static void
+seen_keep(ngx_http_gatekeep_seen_t *e, const ngx_str_t *token, const u_char *payload, size_t plen,
+    const u_char *mac, const ngx_http_gatekeep_ctx_t *ctx)
+{
+	u_char *p;
+
+	e->token_len = 0;
+	if (token->len + plen + ctx->user.len + ctx->groups.len + ctx->email.len > sizeof(e->bytes))
+		return;
+	ngx_memcpy(e->mac, mac, GK_ZH_MAC_B64);
+	p = ngx_cpymem(e->bytes, token->data, token->len);
+	p = ngx_cpymem(p, payload, plen);
+	p = ngx_cpymem(p, ctx->user.data, ctx->user.len);
+	if (ctx->groups.len)    /* an absent claim has no data to copy from */
+		p = ngx_cpymem(p, ctx->groups.data, ctx->groups.len);
+	if (ctx->email.len)
+		ngx_memcpy(p, ctx->email.data, ctx->email.len);
+	e->payload_len = plen;
+	e->user_len = ctx->user.len;
+	e->groups_len = ctx->groups.len;
+	e->email_len = ctx->email.len;
+	e->exp = ctx->exp;
+	e->token_len = token->len;
 }
 
 /*
@@ -304,7 +372,9 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
     ngx_http_gatekeep_loc_conf_t *lcf, ngx_http_gatekeep_ctx_t *ctx)
 {
 	crypto_auth_hmacsha256_state st;
+	ngx_http_gatekeep_seen_t *seen;
 	u_char mac[crypto_auth_hmacsha256_BYTES];
+	const char *why;
 	char want[GK_ZH_MAC_B64 + 1];
 	ngx_table_elt_t **cookies;
 	ngx_str_t *h, token, ticket;
@@ -338,6 +408,9 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	plen = (size_t)(dot - ticket.data);
 	if (!b64url_only(ticket.data, plen) || ticket.len - plen - 1 != GK_ZH_MAC_B64)
 		return "ticket: not payload.mac";
+	seen = &ngx_http_gatekeep_seen[ngx_hash_key(dot + 1, GK_ZH_MAC_B64) % GK_ZH_CACHE_SLOTS];
+	if (seen_before(seen, &token, ticket.data, plen, dot + 1))
+		return seen_claims(r, seen, ctx);
 	/* mac = HMAC-SHA256(K_t, token "." payload), compared as its one canonical spelling */
 	st = mcf->mac_keyed;
 	crypto_auth_hmacsha256_update(&st, token.data, token.len);
@@ -354,7 +427,10 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 		return "ticket: bad mac";
 	}
 	/* from here on, the payload is byte for byte one gatekeep-authz wrote */
-	return ticket_claims(r, ticket.data, plen, ctx);
+	why = ticket_claims(r, ticket.data, plen, ctx);
+	if (why == NULL)
+		seen_keep(seen, &token, ticket.data, plen, dot + 1, ctx);
+	return why;
 }
 
 /*
@@ -494,11 +570,19 @@ ngx_http_gatekeep_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 	return NGX_CONF_OK;
 }
 
+/* the keyed state goes with its configuration (a reload, nginx's exit): wiped, not just freed */
+static void
+ngx_http_gatekeep_key_wipe(void *data)
+{
+	sodium_memzero(data, sizeof(crypto_auth_hmacsha256_state));
+}
+
 static char *
 ngx_http_gatekeep_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
 	ngx_http_gatekeep_main_conf_t *mcf = conf;
 	ngx_str_t *arg = cf->args->elts;
+	ngx_pool_cleanup_t *cln;
 	u_char key[crypto_auth_hmacsha256_KEYBYTES];
 	size_t klen = 0;
 	const char *end = NULL;
@@ -515,8 +599,15 @@ ngx_http_gatekeep_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 		sodium_memzero(key, sizeof(key));
 		return "needs 64 hex digits (gatekeep-passwd --zero-hop-key=FILE --nginx-module)";
 	}
+	cln = ngx_pool_cleanup_add(cf->pool, 0);
+	if (cln == NULL) {
+		sodium_memzero(key, sizeof(key));
+		return NGX_CONF_ERROR;
+	}
 	crypto_auth_hmacsha256_init(&mcf->mac_keyed, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
+	cln->handler = ngx_http_gatekeep_key_wipe;
+	cln->data = &mcf->mac_keyed;
 	mcf->key_set = 1;
 	return NGX_CONF_OK;
 }
