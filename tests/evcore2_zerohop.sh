@@ -28,6 +28,7 @@ TOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice) 
 n0=$(calls)
 req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
 is "$CODE" 200 "session cookie without a ticket -> 200 (through gatekeep-authz)"
+is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... the proxy headers set there too (X-Forwarded-Proto)"
 is "$(calls)" $((n0 + 1)) "... gatekeep-authz was asked once"
 sc=$(hdr Set-Cookie)
 like "$sc" "^gatekeep_session_ticket=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}; " "... and answered with a ticket cookie"
@@ -45,6 +46,7 @@ is "$good" 10 "cookie + ticket: 10 requests -> 200, the app gets Remote-User ali
 is "$(calls)" "$n0" "... and gatekeep-authz was not asked once (zero hop)"
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" "$BASE/private/"
 is "$(appvar HTTP_REMOTE_GROUPS)" users "... Remote-Groups comes from the ticket"
+is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... and the proxy headers are set (X-Forwarded-Proto)"
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H 'Remote-User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "... a client's Remote-User header never reaches the app"
 
