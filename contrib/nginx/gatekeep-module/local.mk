@@ -6,6 +6,8 @@
 # (about 15-30 s), so it runs again only when the module's config file changes.
 NGX_GK_DIR = contrib/nginx/gatekeep-module
 EXTRA_DIST += $(NGX_GK_DIR)/config $(NGX_GK_DIR)/ngx_http_gatekeep_module.c
+# its Debian package (debian/control: libnginx-mod-http-gatekeep)
+EXTRA_DIST += debian/gatekeep.install debian/libnginx-mod-http-gatekeep.install debian/not-installed
 if HAVE_NGINX_DEV
 NGX_GK_SO = $(NGX_GK_DIR)/ngx_http_gatekeep_module.so
 ngxmoddir = $(prefix)/lib/nginx/modules
