@@ -39,6 +39,7 @@
 typedef struct {
 	ngx_flag_t                      key_set;
 	ngx_flag_t                      used;       /* some location has gatekeep_zero_hop */
+	ngx_uint_t                      key_gen;    /* which key this is, in this process */
 	/* HMAC-SHA256 keyed with K_t: each request copies it (the key's two blocks once) */
 	crypto_auth_hmacsha256_state    mac_keyed;
 } ngx_http_gatekeep_main_conf_t;
@@ -61,14 +62,16 @@ typedef struct {
  * Each worker remembers the last tickets it verified, so that a browser's next
  * requests with the same two cookies cost no HMAC and no JSON: a hit needs the
  * same session token, payload and MAC, byte for byte (compared in constant
- * time), as a pair that verified under this configuration's key (a reload
- * starts new workers with an empty cache); exp is checked on every request.
+ * time), as a pair that verified under this configuration's key (a slot
+ * keeps the key's number: a reload with master_process off keeps the process);
+ * exp is checked on every request.
  * A slot holds token, payload and the claims; longer pairs are not kept.
  */
 #define GK_ZH_CACHE_SLOTS 64
 #define GK_ZH_CACHE_BYTES 2048
 
 typedef struct {
+	ngx_uint_t  key_gen;    /* remembered under this key (nginx -s reload with master_process off) */
 	u_char      mac[GK_ZH_MAC_B64];
 	size_t      token_len, payload_len, user_len, groups_len, email_len;
 	json_int_t  exp;
@@ -305,10 +308,11 @@ ticket_claims(ngx_http_request_t *r, const u_char *b64, size_t len, ngx_http_gat
 
 /* The slot holds exactly this token, payload and MAC (constant time for equal lengths). */
 static ngx_flag_t
-seen_before(const ngx_http_gatekeep_seen_t *e, const ngx_str_t *token, const u_char *payload,
-    size_t plen, const u_char *mac)
+seen_before(const ngx_http_gatekeep_seen_t *e, ngx_uint_t key_gen, const ngx_str_t *token,
+    const u_char *payload, size_t plen, const u_char *mac)
 {
-	if (e->token_len == 0 || e->token_len != token->len || e->payload_len != plen)
+	if (e->token_len == 0 || e->key_gen != key_gen || e->token_len != token->len ||
+	    e->payload_len != plen)
 		return 0;
 	return (sodium_memcmp(e->mac, mac, GK_ZH_MAC_B64) | sodium_memcmp(e->bytes, token->data,
 	    token->len) | sodium_memcmp(e->bytes + token->len, payload, plen)) == 0;
@@ -339,8 +343,8 @@ seen_claims(ngx_http_request_t *r, const ngx_http_gatekeep_seen_t *e, ngx_http_g
 
 /* Remember a pair that just verified (when it fits a slot). */
 static void
-seen_keep(ngx_http_gatekeep_seen_t *e, const ngx_str_t *token, const u_char *payload, size_t plen,
-    const u_char *mac, const ngx_http_gatekeep_ctx_t *ctx)
+seen_keep(ngx_http_gatekeep_seen_t *e, ngx_uint_t key_gen, const ngx_str_t *token,
+    const u_char *payload, size_t plen, const u_char *mac, const ngx_http_gatekeep_ctx_t *ctx)
 {
 	u_char *p;
 
@@ -360,6 +364,7 @@ seen_keep(ngx_http_gatekeep_seen_t *e, const ngx_str_t *token, const u_char *pay
 	e->groups_len = ctx->groups.len;
 	e->email_len = ctx->email.len;
 	e->exp = ctx->exp;
+	e->key_gen = key_gen;
 	e->token_len = token->len;
 }
 
@@ -409,7 +414,7 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	if (!b64url_only(ticket.data, plen) || ticket.len - plen - 1 != GK_ZH_MAC_B64)
 		return "ticket: not payload.mac";
 	seen = &ngx_http_gatekeep_seen[ngx_hash_key(dot + 1, GK_ZH_MAC_B64) % GK_ZH_CACHE_SLOTS];
-	if (seen_before(seen, &token, ticket.data, plen, dot + 1))
+	if (seen_before(seen, mcf->key_gen, &token, ticket.data, plen, dot + 1))
 		return seen_claims(r, seen, ctx);
 	/* mac = HMAC-SHA256(K_t, token "." payload), compared as its one canonical spelling */
 	st = mcf->mac_keyed;
@@ -429,7 +434,7 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	/* from here on, the payload is byte for byte one gatekeep-authz wrote */
 	why = ticket_claims(r, ticket.data, plen, ctx);
 	if (why == NULL)
-		seen_keep(seen, &token, ticket.data, plen, dot + 1, ctx);
+		seen_keep(seen, mcf->key_gen, &token, ticket.data, plen, dot + 1, ctx);
 	return why;
 }
 
@@ -580,6 +585,7 @@ ngx_http_gatekeep_key_wipe(void *data)
 static char *
 ngx_http_gatekeep_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
+	static ngx_uint_t keys_read;
 	ngx_http_gatekeep_main_conf_t *mcf = conf;
 	ngx_str_t *arg = cf->args->elts;
 	ngx_pool_cleanup_t *cln;
@@ -608,6 +614,7 @@ ngx_http_gatekeep_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 	sodium_memzero(key, sizeof(key));
 	cln->handler = ngx_http_gatekeep_key_wipe;
 	cln->data = &mcf->mac_keyed;
+	mcf->key_gen = ++keys_read;
 	mcf->key_set = 1;
 	return NGX_CONF_OK;
 }
