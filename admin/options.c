@@ -129,6 +129,7 @@ help(void)
 	    "      --rotate-secret   replace the session secret (the old one stays valid a while)\n"
 	    "      --leaked          with --rotate-secret: the old key leaked, refuse its cookies now\n"
 	    "      --zero-hop-key=FILE  write nginx's zero-hop ticket key include (mode 0600)\n"
+	    "      --nginx-module    with --zero-hop-key: the native module's directive, not njs's\n"
 	    "      --config=FILE     configuration file (default: $GATEKEEP_CONFIG or %s)\n"
 	    "      --secret-file=F   the secret file (default: secret_file, or \"secret\" beside DBFILE)\n"
 	    "      --help            show this help and exit\n"

@@ -20,13 +20,14 @@ pw_zerohop_command(int argc, char **argv)
 	return false;
 }
 
-enum { Z_KEY = 0x300, Z_SECRET, Z_CONFIG, Z_HELP };
+enum { Z_KEY = 0x300, Z_MODULE, Z_SECRET, Z_CONFIG, Z_HELP };
 
 int
 pw_zerohop_main(int argc, char **argv)
 {
 	static const struct option zerohop_options[] = {
 		{ "zero-hop-key", required_argument, NULL, Z_KEY },
+		{ "nginx-module", no_argument, NULL, Z_MODULE },
 		{ "secret-file", required_argument, NULL, Z_SECRET },
 		{ "config", required_argument, NULL, Z_CONFIG },
 		{ "help", no_argument, NULL, Z_HELP },
@@ -37,6 +38,7 @@ pw_zerohop_main(int argc, char **argv)
 	struct gk_secret s;
 	struct gk_err err = { "" };
 	struct pw_opts o;
+	bool module = false;
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -45,13 +47,17 @@ pw_zerohop_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:", zerohop_options, NULL)) != -1) {
 		switch (c) {
 		case Z_KEY: out = optarg; break;
+		case Z_MODULE: module = true; break;
 		case Z_SECRET: o.secret_path = optarg; break;
 		case Z_CONFIG: o.config_path = optarg; break;
 		case Z_HELP:
-			printf("Usage: gatekeep-passwd --zero-hop-key=FILE [--secret-file=F] [DBFILE]\n"
+			printf("Usage: gatekeep-passwd --zero-hop-key=FILE [--nginx-module] [--secret-file=F]"
+			    " [DBFILE]\n"
 			    "Writes FILE (mode 0600), an nginx include with the zero-hop ticket key\n"
 			    "derived from the session secret (js_var $gatekeep_ticket_key ...;), for\n"
-			    "contrib/nginx/gatekeep-zerohop.conf. Run it again, and reload nginx,\n"
+			    "contrib/nginx/gatekeep-zerohop.conf; with --nginx-module the native\n"
+			    "module's directive instead (gatekeep_ticket_key ...;), for\n"
+			    "contrib/nginx/gatekeep-module.conf. Run it again, and reload nginx,\n"
 			    "after every --rotate-secret.\n");
 			return fflush(stdout) == 0 ? EX_PW_OK : EX_PW_FILE;
 		case ':':
@@ -75,7 +81,8 @@ pw_zerohop_main(int argc, char **argv)
 		pw_dberr(secret, err.msg);
 		return EX_PW_FILE;
 	}
-	rc = gk_ticket_nginx_key_write(s.key, s.len, out, &err);
+	rc = module ? gk_ticket_nginx_module_key_write(s.key, s.len, out, &err) :
+	    gk_ticket_nginx_key_write(s.key, s.len, out, &err);
 	gk_wipe(&s, sizeof(s));
 	if (rc != GK_OK) {
 		pw_dberr(out, err.msg);

@@ -33,6 +33,7 @@ GK_EXAMPLES = \
 	nginx/gatekeep-ops.conf \
 	nginx/gatekeep.js \
 	nginx/gatekeep-zerohop.conf \
+	nginx/gatekeep-module.conf \
 	grafana/gatekeep-dashboard.json \
 	apache/gatekeep-authnz.conf \
 	apache/gatekeep-fcgid.conf \

@@ -259,9 +259,10 @@ gk_ticket_key_hex(const unsigned char *key, size_t keylen, char hex[GK_TICKET_KE
 	return GK_OK;
 }
 
-int
-gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *path,
-    struct gk_err *err)
+/* path := "<directive> <hex>;\n" (see gk_ticket_nginx_key_write) */
+static int
+key_include_write(const unsigned char *key, size_t keylen, const char *path,
+    const char *directive, struct gk_err *err)
 {
 	char hex[GK_TICKET_KEY_HEX + 1], line[GK_TICKET_KEY_HEX + 64], tmp[GK_PATH_MAX];
 	int fd, n, rc = GK_ERR;
@@ -270,7 +271,7 @@ gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *p
 		return gk_err_set(err, "ticket key: no file name");
 	if (gk_ticket_key_hex(key, keylen, hex, err) != GK_OK)
 		return GK_EINVAL;
-	n = snprintf(line, sizeof(line), "js_var $gatekeep_ticket_key %s;\n", hex);
+	n = snprintf(line, sizeof(line), "%s %s;\n", directive, hex);
 	gk_wipe(hex, sizeof(hex));
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		gk_wipe(line, sizeof(line));
@@ -293,4 +294,18 @@ gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *p
 	if (rc != GK_OK)
 		unlink(tmp);
 	return rc;
+}
+
+int
+gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *path,
+    struct gk_err *err)
+{
+	return key_include_write(key, keylen, path, "js_var $gatekeep_ticket_key", err);
+}
+
+int
+gk_ticket_nginx_module_key_write(const unsigned char *key, size_t keylen, const char *path,
+    struct gk_err *err)
+{
+	return key_include_write(key, keylen, path, "gatekeep_ticket_key", err);
 }

@@ -93,4 +93,8 @@ int gk_ticket_key_hex(const unsigned char *key, size_t keylen, char hex[GK_TICKE
 int gk_ticket_nginx_key_write(const unsigned char *key, size_t keylen, const char *path,
     struct gk_err *err);
 
+/* The same for the native module (contrib/nginx/gatekeep-module): "gatekeep_ticket_key <hex>;\n". */
+int gk_ticket_nginx_module_key_write(const unsigned char *key, size_t keylen, const char *path,
+    struct gk_err *err);
+
 #endif

@@ -30,7 +30,7 @@ same() {
 	n0=$(calls)
 	req "${a[@]}" "$BASE/private/"
 	if [ "$CODE" = 200 ] && [ "$(calls)" = "$n0" ]; then
-		is "zero hop" "gatekeep-authz: $authz" "$d: njs passes only what gatekeep-authz allows"
+		is "zero hop" "gatekeep-authz: $authz" "$d: $ZH passes only what gatekeep-authz allows"
 	else
 		is "$CODE" "$authz" "$d: the answer is gatekeep-authz's"
 	fi
@@ -41,7 +41,7 @@ same "a tab after the session cookie's value" "gatekeep_session=$TOK$TAB; @T@"
 same "a tab around the whole header" "$TAB""gatekeep_session=$TOK; @T@"
 # nginx itself refuses other control characters in a header (400)
 req -H "Cookie: x="$'\x01'"; gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE/private/"
-is "$CODE" 400 "a control character in the Cookie header: nginx refuses it before njs"
+is "$CODE" 400 "a control character in the Cookie header: nginx refuses it before $ZH"
 # paths: gatekeep-authz's answer with the session cookie alone, then njs's with the ticket
 path_same() {
 	local d=$1 authz n0
@@ -50,7 +50,7 @@ path_same() {
 	n0=$(calls)
 	req -H "Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE$2"
 	if [ "$(calls)" = "$n0" ]; then      # whatever the app then made of it
-		is "zero hop (app: $CODE)" "gatekeep-authz: $authz" "$d: njs passes only what gatekeep-authz allows"
+		is "zero hop (app: $CODE)" "gatekeep-authz: $authz" "$d: $ZH passes only what gatekeep-authz allows"
 	else
 		is "$CODE" "$authz" "$d: the answer is gatekeep-authz's"
 	fi

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/evcore2_zerohop.sh: the zero-hop session check in real nginx with njs
-# (contrib/nginx/gatekeep-zerohop.conf + gatekeep.js): a valid session cookie with its
+# (contrib/nginx/gatekeep-zerohop.conf + gatekeep.js; with GK_ZEROHOP=module the native
+# module's contrib/nginx/gatekeep-module.conf: tests/ngxmod_zerohop.sh): a valid session cookie with its
 # ticket is served without a call to gatekeep-authz (calls counted in its log); forged,
 # tampered, expired, other-issuer, alg=none and mismatched cookies are never passed by
 # njs, whatever ticket comes with them; a revoked or disabled user is refused within
@@ -15,7 +16,7 @@ TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticke
 
 gk_start_zerohop "$TTL"
 is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
-like "$(cat "$RUN/nginx/ticket-key.conf")" '^js_var \$gatekeep_ticket_key [0-9a-f]{64};$' "... one js_var line, the key in hex"
+like "$(cat "$RUN/nginx/ticket-key.conf")" "$ZH_KEY_RE" "... one directive line, the key in hex"
 ok "$(grep -qF "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
 
 cookie() { printf 'gatekeep_session=%s; gatekeep_session_ticket=%s' "$1" "$2"; }
@@ -27,6 +28,7 @@ TOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice) 
 n0=$(calls)
 req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
 is "$CODE" 200 "session cookie without a ticket -> 200 (through gatekeep-authz)"
+is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... the proxy headers set there too (X-Forwarded-Proto)"
 is "$(calls)" $((n0 + 1)) "... gatekeep-authz was asked once"
 sc=$(hdr Set-Cookie)
 like "$sc" "^gatekeep_session_ticket=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}; " "... and answered with a ticket cookie"
@@ -44,6 +46,7 @@ is "$good" 10 "cookie + ticket: 10 requests -> 200, the app gets Remote-User ali
 is "$(calls)" "$n0" "... and gatekeep-authz was not asked once (zero hop)"
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" "$BASE/private/"
 is "$(appvar HTTP_REMOTE_GROUPS)" users "... Remote-Groups comes from the ticket"
+is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... and the proxy headers are set (X-Forwarded-Proto)"
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H 'Remote-User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "... a client's Remote-User header never reaches the app"
 
@@ -74,7 +77,7 @@ refused() {  # refused COOKIE-HEADER WANT-CODE DESCRIPTION
 	n0=$(calls)
 	req -H "Cookie: $1" "$BASE/private/"
 	is "$CODE" "$2" "$3 -> $2"
-	is "$(calls)" $((n0 + 1)) "... decided by gatekeep-authz, not by njs"
+	is "$(calls)" $((n0 + 1)) "... decided by gatekeep-authz, not by $ZH"
 }
 # the usual header with other cookies around: still the zero hop
 n0=$(calls)
@@ -138,8 +141,7 @@ OLDKT=$("$PY" "$JWT" ticket "$GK/secret.prev" "$TOK" alice $(( $(now) + 60 )) us
 n0=$(calls)
 req -H "Cookie: $(cookie "$TOK" "$OLDKT")" "$BASE/private/"
 is "$CODE/$(calls)" "200/$n0" "... while an old key's ticket still passes nginx alone (hence: reload after a rotation)"
-"$GK_PASSWD" --zero-hop-key="$RUN/nginx/ticket-key.conf" "$GK/users.db" >>"$LOG/passwd.out" 2>&1 ||
-	bail "gatekeep-passwd --zero-hop-key"
+zh_key_write
 nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
 for _ in $(seq 1 50); do   # the old workers leave once idle
 	n0=$(calls)

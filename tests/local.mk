@@ -62,3 +62,4 @@ check-e2e: all $(check_PROGRAMS)
 include tests/ldappool.mk
 include tests/fixes5.mk
 include tests/cpu5.mk
+include tests/ngxmod.mk

@@ -5,6 +5,7 @@
   jwt.py ticket SECRETFILE TOKEN SUB EXP [GROUPS]   a ticket for TOKEN
   jwt.py token SECRETFILE HEADER_JSON PAYLOAD_JSON   a token signed over any header
   jwt.py none PAYLOAD_JSON                           an alg=none token (empty signature)
+  jwt.py rawticket SECRETFILE TOKEN PAYLOAD          a ticket over any payload bytes
 """
 import base64
 import hashlib
@@ -34,6 +35,11 @@ def main(a):
             p["grp"] = a[5]
         p["exp"] = exp
         pb = b64(json.dumps(p, separators=(",", ":")).encode())
+        kt = hmac.new(k, b"gatekeep zero-hop ticket v1", hashlib.sha256).digest()
+        print(pb + "." + b64(mac(kt, token + "." + pb)))
+    elif a[0] == "rawticket":
+        k, token = key(a[1]), a[2]
+        pb = b64(a[3].encode("utf-8", "surrogateescape"))
         kt = hmac.new(k, b"gatekeep zero-hop ticket v1", hashlib.sha256).digest()
         print(pb + "." + b64(mac(kt, token + "." + pb)))
     elif a[0] == "token":
