@@ -484,8 +484,6 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	umask(077);
-	if (pw_token_command(argc, argv))
-		return pw_token_main(argc, argv);       /* tokens.c */
 	if (pw_zerohop_command(argc, argv))
 		return pw_zerohop_main(argc, argv);     /* zerohop_key.c */
 	if ((rc = pw_parse_args(argc, argv, &o)) != EX_PW_OK)
@@ -513,6 +511,8 @@ main(int argc, char **argv)
 		return rc;
 	if (pw_attrs_any(&o.attrs) && o.mode != M_SET && o.mode != M_IMPORT)
 		return pw_usage_error("%s cannot be used with %s", o.attr_name, o.mode_name);
+	if (o.mode == M_TOKEN_ADD || o.mode == M_TOKEN_LIST || o.mode == M_TOKEN_REVOKE)
+		return pw_token_run(&o, pos, npos);     /* tokens.c */
 
 	switch (o.mode) {
 	case M_SET:

@@ -16,7 +16,8 @@ enum {
 	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
 	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_WITH_CREDS, OPT_CONFIG, OPT_SECRET, OPT_HELP,
 	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR,
-	OPT_TOTP_ENROL, OPT_TOTP_REMOVE
+	OPT_TOTP_ENROL, OPT_TOTP_REMOVE, OPT_TOKEN_ADD, OPT_TOKEN_LIST, OPT_TOKEN_REVOKE,
+	OPT_EXPIRES, OPT_SCOPE
 };
 
 static const struct option long_options[] = {
@@ -55,6 +56,11 @@ static const struct option long_options[] = {
 	{ "lockout-status-address", required_argument, NULL, OPT_LOCKSTAT_ADDR },
 	{ "totp-enrol", required_argument, NULL, OPT_TOTP_ENROL },
 	{ "totp-remove", required_argument, NULL, OPT_TOTP_REMOVE },
+	{ "token-add", required_argument, NULL, OPT_TOKEN_ADD },
+	{ "token-list", required_argument, NULL, OPT_TOKEN_LIST },
+	{ "token-revoke", required_argument, NULL, OPT_TOKEN_REVOKE },
+	{ "expires", required_argument, NULL, OPT_EXPIRES },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "with-credentials", no_argument, NULL, OPT_WITH_CREDS },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -145,6 +151,19 @@ help(void)
 	    "      --totp-remove=USER             remove USER's TOTP and recovery codes\n"
 	    "  (DBFILE only locates state_dir when the configuration does not set it;\n"
 	    "  as root, the table is used as its owner, the services' user)\n"
+	    "\n"
+	    "App passwords / API tokens: sent as the Basic password or as\n"
+	    "\"Authorization: Bearer\", never accepted by the login form.\n"
+	    "      --token-add=USER     add a token; printed once, only a keyed hash is stored\n"
+	    "      --token-list=USER    list USER's tokens\n"
+	    "      --token-revoke=USER NAME  revoke one token\n"
+	    "      --name=N      with --token-add: the token's name, 1-64 of [A-Za-z0-9._@+-]\n"
+	    "                    (default token1, token2...)\n"
+	    "      --expires=D   with --token-add: never (default), a duration (90d, 12h, 30m,\n"
+	    "                    2w) or a date YYYY-MM-DD (UTC)\n"
+	    "      --scope=S     with --token-add: path=/prefix and/or method=GET+PROPFIND\n"
+	    "  Changing the user's password, --revoke-sessions and --disable revoke every\n"
+	    "  token of the user.\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 file problem, 2 usage, 3 password mismatch, 4 interrupted,\n"
 	    "5 value too long, 6 bad or unknown user, 7 invalid database or import file,\n"
@@ -331,6 +350,14 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 		case OPT_EXPORT: rc = set_mode(o, M_EXPORT, "--export"); break;
 		case OPT_CHECK: rc = set_mode(o, M_CHECK, "--check"); break;
 		case OPT_ROTATE: rc = set_mode(o, M_ROTATE, "--rotate-secret"); break;
+		case OPT_TOKEN_ADD: case OPT_TOKEN_LIST: case OPT_TOKEN_REVOKE:
+			rc = set_mode(o, c == OPT_TOKEN_ADD ? M_TOKEN_ADD : c == OPT_TOKEN_LIST ?
+			    M_TOKEN_LIST : M_TOKEN_REVOKE, c == OPT_TOKEN_ADD ? "--token-add" :
+			    c == OPT_TOKEN_LIST ? "--token-list" : "--token-revoke");
+			o->token_user = optarg;
+			break;
+		case OPT_EXPIRES: o->token_expires = optarg; break;
+		case OPT_SCOPE: o->token_scope = optarg; break;
 		case OPT_TOTP_ENROL: case OPT_TOTP_REMOVE:
 			rc = set_mode(o, c == OPT_TOTP_ENROL ? M_TOTP_ENROL : M_TOTP_REMOVE,
 			    c == OPT_TOTP_ENROL ? "--totp-enrol" : "--totp-remove");
@@ -362,8 +389,8 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 		case OPT_EMAIL:
 			rc = set_text(o, &email_attr, &a->email, optarg);
 			break;
-		case OPT_NAME:
-			rc = set_text(o, &display_attr, &a->display, optarg);
+		case OPT_NAME:          /* the display name, or the token's: known after the loop */
+			o->token_name = optarg;
 			break;
 		case OPT_LEVEL:
 			if (parse_ulong(optarg, GK_LEVEL_GUEST, &v) != 0) {
@@ -413,5 +440,14 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 	}
 	if (o->mode == M_SET)
 		o->mode_name = "setting a password";
+	if (o->mode != M_TOKEN_ADD) {
+		if (o->token_expires != NULL || o->token_scope != NULL)
+			return pw_usage_error("--expires and --scope are only for --token-add");
+		if (o->token_name != NULL) {
+			rc = set_text(o, &display_attr, &a->display, o->token_name);
+			o->token_name = NULL;
+			return rc;
+		}
+	}
 	return EX_PW_OK;
 }

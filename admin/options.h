@@ -23,7 +23,10 @@ enum pw_mode {
 	M_UNBAN,        /* --unban USER and/or --unban-address ADDR */
 	M_LOCKSTAT,     /* --lockout-status USER and/or --lockout-status-address ADDR */
 	M_TOTP_ENROL,   /* --totp-enrol USER (admin/totp.c) */
-	M_TOTP_REMOVE   /* --totp-remove USER */
+	M_TOTP_REMOVE,  /* --totp-remove USER */
+	M_TOKEN_ADD,    /* --token-add USER (admin/tokens.c) */
+	M_TOKEN_LIST,   /* --token-list USER */
+	M_TOKEN_REVOKE  /* --token-revoke USER NAME */
 };
 
 /* The command line, parsed. */
@@ -44,6 +47,10 @@ struct pw_opts {
 	struct pw_attrs attrs;
 	const char *attr_name;     /* first attribute option seen, for messages */
 	const char *totp_user;     /* --totp-enrol / --totp-remove */
+	const char *token_user;    /* --token-add / --token-list / --token-revoke */
+	const char *token_name;    /* --token-add: --name (else the display name) */
+	const char *token_expires; /* --token-add: --expires */
+	const char *token_scope;   /* --token-add: --scope */
 };
 
 /*

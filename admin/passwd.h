@@ -162,9 +162,9 @@ struct gk_lockout_conf;
 int pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bool unban,
     const char *user, const char *addr, const char *addr_shown);
 
-/* tokens.c: the --token-* commands (app passwords), parsed and run on their own. */
-bool pw_token_command(int argc, char **argv);
-int pw_token_main(int argc, char **argv);
+/* tokens.c: the --token-* commands (app passwords) over the operands pos (USER's NAME for --token-revoke, DBFILE). */
+struct pw_opts;
+int pw_token_run(const struct pw_opts *o, char **pos, int npos);
 /* zerohop_key.c: --zero-hop-key=FILE, nginx's ticket key include, parsed and run on its own. */
 bool pw_zerohop_command(int argc, char **argv);
 int pw_zerohop_main(int argc, char **argv);

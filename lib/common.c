@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,13 @@ gk_wipe(void *p, size_t n)
 {
 	if (p != NULL && n > 0)
 		sodium_memzero(p, n);
+}
+
+void
+gk_freezero(void *p, size_t n)
+{
+	gk_wipe(p, n);
+	free(p);
 }
 
 bool

@@ -41,6 +41,8 @@ int gk_err_set(struct gk_err *err, const char *fmt, ...)
 
 /* Wipes n bytes at p so the compiler cannot elide it (sodium_memzero). */
 void gk_wipe(void *p, size_t n);
+/* gk_wipe, then free (OpenBSD's freezero(3)): for heap blocks that held secrets; NULL is fine. */
+void gk_freezero(void *p, size_t n);
 
 /* Constant-time equality of two equal-length buffers (sodium_memcmp); true if equal. */
 bool gk_ct_equal(const void *a, const void *b, size_t n);

@@ -10,6 +10,7 @@
 #include "conf_keys.h"
 #include "log.h"
 #include "statestore.h"	/* enum gk_store_down */
+#include "userbackend.h"	/* enum gk_userbackend_kind */
 #include "validate.h"
 
 /* Enum fields are written through an int: make sure that is their size. */
@@ -27,10 +28,6 @@ static const struct conf_kname unauth_names[] = {
 static const struct conf_kname samesite_names[] = {
 	{ "lax", GK_SAMESITE_LAX }, { "strict", GK_SAMESITE_STRICT },
 	{ "none", GK_SAMESITE_NONE }, { NULL, 0 }
-};
-static const struct conf_kname perm_names[] = {
-	{ "none", GK_PERM_NONE }, { "ro", GK_PERM_RO }, { "rw", GK_PERM_RW },
-	{ "full", GK_PERM_RW }, { NULL, 0 }
 };
 static const struct conf_kname target_names[] = {
 	{ "syslog", GK_LOG_SYSLOG }, { "stderr", GK_LOG_STDERR }, { NULL, 0 }
@@ -50,17 +47,13 @@ static const struct conf_kname oidc_provider_names[] = {
 	{ "gitlab", GK_OIDC_GITLAB }, { "github", GK_OIDC_GITHUB }, { NULL, 0 }
 };
 static const struct conf_kname user_backend_names[] = {
-	{ "gdbm", 0 }, { "ldap", 1 }, { NULL, 0 }
+	{ "gdbm", GK_USERBACKEND_GDBM }, { "ldap", GK_USERBACKEND_LDAP }, { NULL, 0 }
 };
 static const struct conf_kname state_backend_names[] = {
 	{ "file", GK_STATE_BACKEND_FILE }, { "redis", GK_STATE_BACKEND_REDIS }, { NULL, 0 }
 };
 static const struct conf_kname store_down_names[] = {
 	{ "deny", GK_STORE_DOWN_DENY }, { "local", GK_STORE_DOWN_LOCAL }, { NULL, 0 }
-};
-static const struct conf_kname loglevel_names[] = {
-	{ "err", LOG_ERR }, { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
-	{ "info", LOG_INFO }, { "debug", LOG_DEBUG }, { NULL, 0 }
 };
 
 #define F(field) offsetof(struct gk_config, field)
@@ -90,8 +83,7 @@ const struct conf_key conf_keys[] = {
 	{ "proxy_groups_header", K_HEADER_OPT, F(proxy_groups_header), "", 0, 0, NULL },
 	{ "proxy_auto_create", K_BOOL, F(proxy_auto_create), "false", 0, 0, NULL },
 	{ "proxy_auto_create_groups", K_GROUPS, F(proxy_auto_create_groups), "", 0, 0, NULL },
-	{ "proxy_auto_create_permission", K_ENUM, F(proxy_auto_create_permission), "rw", 0, 0,
-	  perm_names },
+	{ "proxy_auto_create_permission", K_PERM, F(proxy_auto_create_permission), "rw", 0, 0, NULL },
 	{ "bypass_paths", K_PATHLIST, F(bypass_paths), "", 0, 0, NULL },
 	{ "bypass_networks", K_CIDRS, F(bypass_networks), "", 0, 0, NULL },
 	{ "bypass_hosts", K_HOSTLIST, F(bypass_hosts), "", 0, 0, NULL },
@@ -108,7 +100,7 @@ const struct conf_key conf_keys[] = {
 	{ "lockout_user_lock", K_INT, F(lockout_user_lock), "100", 100, 100000, NULL },
 	{ "lockout_throttle_max", K_DURATION, F(lockout_throttle_max), "1m", 1, 3600, NULL },
 	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600, NULL },
-	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, loglevel_names },
+	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, NULL },
 	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0, target_names },
 	{ "log_format", K_ENUM, F(log_format), "text", 0, 0, log_format_names },
 	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0, NULL },
@@ -202,6 +194,7 @@ type_hint(const struct conf_key *k)
 	case K_METHODS: return "a list of bypass, proxy, session, basic without repeats";
 	case K_ENUM: return "one of the names listed in gatekeep.conf(5)";
 	case K_LOGLEVEL: return "err, warning, notice, info or debug";
+	case K_PERM: return "none, ro or rw (full = rw)";
 	case K_RULES: return "a rule";
 	case K_TEXT_OPT: return "text without control characters, at most 2048 bytes";
 	}
@@ -437,9 +430,20 @@ conf_set_key(struct gk_config *cfg, const struct conf_key *k, const char *value,
 	}
 	case K_METHODS:
 		return set_methods(cfg, k, value, where, err);
-	case K_ENUM:
-	case K_LOGLEVEL: {
+	case K_LOGLEVEL:
+		/* The names are log.c's, which also prints them. */
+		if (gk_log_level_parse(value, field) != GK_OK)
+			return conf_bad_value(k, value, where, err, NULL);
+		return GK_OK;
+	case K_PERM:
+		/* The names are record.c's, as for a user's permission. */
+		if (gk_perm_parse(value, field) != GK_OK)
+			return conf_bad_value(k, value, where, err, NULL);
+		return GK_OK;
+	case K_ENUM: {
 		const struct conf_kname *kn;
+		char why[128];
+		size_t pos = 0;
 
 		for (kn = k->names; kn->name != NULL; kn++) {
 			if (strcmp(kn->name, value) == 0) {
@@ -447,29 +451,14 @@ conf_set_key(struct gk_config *cfg, const struct conf_key *k, const char *value,
 				return GK_OK;
 			}
 		}
-		if (k->type == K_LOGLEVEL) {
-			int lv;
-
-			/* Also the aliases gk_log_level_parse knows (error, warn). */
-			if (gk_log_level_parse(value, &lv) == GK_OK) {
-				*(int *)field = lv;
-				return GK_OK;
-			}
-			return conf_bad_value(k, value, where, err, NULL);
+		for (kn = k->names; kn->name != NULL && pos < sizeof(why); kn++) {
+			int w = snprintf(why + pos, sizeof(why) - pos, "%s%s",
+			    pos == 0 ? "one of: " : ", ", kn->name);
+			if (w < 0)
+				break;
+			pos += (size_t)w;
 		}
-		{
-			char why[128];
-			size_t pos = 0;
-
-			for (kn = k->names; kn->name != NULL && pos < sizeof(why); kn++) {
-				int w = snprintf(why + pos, sizeof(why) - pos, "%s%s",
-				    pos == 0 ? "one of: " : ", ", kn->name);
-				if (w < 0)
-					break;
-				pos += (size_t)w;
-			}
-			return conf_bad_value(k, value, where, err, why);
-		}
+		return conf_bad_value(k, value, where, err, why);
 	}
 	case K_RULES:
 		return conf_rule_add(cfg, value, where, err);

@@ -33,7 +33,8 @@ enum conf_ktype {
 	K_ORIGINLIST,   /* list of scheme://host[:port] */
 	K_METHODS,
 	K_ENUM,
-	K_LOGLEVEL,
+	K_LOGLEVEL,     /* a syslog priority by its name in log.c */
+	K_PERM,         /* a permission by its name in record.c */
 	K_RULES,
 	K_TEXT_OPT      /* UTF-8 text without control characters, <= 2048 bytes, or empty */
 };

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "conf_keys.h"
+#include "log.h"
 #include "policy.h"
 
 /* Writes v with every '$' doubled: the loader reads "$$" as one literal '$' (see expand_vars). */
@@ -183,8 +184,13 @@ gk_config_print(const struct gk_config *cfg, FILE *out)
 			}
 			fputc('\n', out);
 			break;
-		case K_ENUM:
-		case K_LOGLEVEL: {
+		case K_LOGLEVEL:
+			fprintf(out, "%s = %s\n", k->name, gk_log_level_name(*(const int *)field));
+			break;
+		case K_PERM:
+			fprintf(out, "%s = %s\n", k->name, gk_perm_name(*(const enum gk_perm *)field));
+			break;
+		case K_ENUM: {
 			const struct conf_kname *kn;
 			int v = *(const int *)field;
 

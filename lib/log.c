@@ -36,8 +36,8 @@ static const struct {
 	{ "debug", LOG_DEBUG },
 };
 
-static const char *
-level_word(int prio)
+const char *
+gk_log_level_name(int prio)
 {
 	size_t i;
 
@@ -188,7 +188,7 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 
 	/* json: the decision's object (already made), or this message's; text if it cannot be */
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON && json == NULL)
-		json = gk_logjson_message(obj, sizeof(obj), log->ident, level_word(prio), msg);
+		json = gk_logjson_message(obj, sizeof(obj), log->ident, gk_log_level_name(prio), msg);
 	if (json != NULL)
 		msg = json;
 	if (log != NULL && log->target == GK_LOG_SYSLOG) {
@@ -199,7 +199,7 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 		len = snprintf(line, sizeof(line), "%s\n", json);
 	else
 		len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
-		    log != NULL ? log->ident : "gatekeep", (long)getpid(), level_word(prio), msg);
+		    log != NULL ? log->ident : "gatekeep", (long)getpid(), gk_log_level_name(prio), msg);
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(line)) {
@@ -270,7 +270,7 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
 		    field(from, f, sizeof(f)), field(reason, r, sizeof(r)),
 		    field(uri, q, sizeof(q)));
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON)
-		json = gk_logjson_decision(obj, sizeof(obj), log->ident, level_word(prio),
+		json = gk_logjson_decision(obj, sizeof(obj), log->ident, gk_log_level_name(prio),
 		    allow ? "allow" : "deny", field(user, u, sizeof(u)), field(method, m, sizeof(m)),
 		    field(from, f, sizeof(f)), allow ? NULL : field(reason, r, sizeof(r)),
 		    field(uri, q, sizeof(q)));

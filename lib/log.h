@@ -28,6 +28,8 @@ void gk_log_set_format(struct gk_log *log, enum gk_log_format format);
 
 /* Parses "err|warning|notice|info|debug" into a syslog priority. */
 int gk_log_level_parse(const char *s, int *level);
+/* The name of a syslog priority as log lines and gatekeep --check-config show it ("err"). */
+const char *gk_log_level_name(int prio);
 
 /* Logs one line (message is escaped: control characters never reach the log raw). */
 void gk_log(const struct gk_log *log, int prio, const char *fmt, ...)

@@ -25,6 +25,7 @@ struct post {
 	char csrf[64];
 	char rd[GK_REDIRECT_MAX + 1];
 	char everywhere[8];
+	struct gk_user u;       /* the user signing in: wiped with the form */
 };
 
 static void
@@ -32,12 +33,10 @@ do_login_post(struct rq *q, const char *body, size_t len)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct post *f;
-	struct gk_user u;
 	const char *why = NULL;
 	enum gk_auth_status st;
 	bool name_ok;
 
-	memset(&u, 0, sizeof(u));
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
@@ -61,7 +60,7 @@ do_login_post(struct rq *q, const char *body, size_t len)
 		goto out;
 	}
 	name_ok = gk_valid_user(f->user, strlen(f->user));
-	st = gk_auth_password(&ctx->auth, f->user, f->password, q->addr, ctx->now(), &u);
+	st = gk_auth_password(&ctx->auth, f->user, f->password, q->addr, ctx->now(), &f->u);
 	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL) {
 		if (st == GK_AUTH_INTERNAL)
 			gk_log(&ctx->log, LOG_ERR, "password verification failed internally");
@@ -76,18 +75,16 @@ do_login_post(struct rq *q, const char *body, size_t len)
 	}
 
 	/* Authenticated. */
-	if (gk_pw_needs_upgrade(u.hash))
-		login_upgrade_hash(q, &u, f->password);
+	if (gk_pw_needs_upgrade(f->u.hash))
+		login_upgrade_hash(q, &f->u, f->password);
 	q->amr = GK_AMR_PWD;
-	if (login_totp_after_password(q, &u, f->rd))
+	if (login_totp_after_password(q, &f->u, f->rd))
 		goto out;       /* the code step (lib/login_totp.c) */
-	if (login_passkey_second_factor(q, &u, f->rd))
+	if (login_passkey_second_factor(q, &f->u, f->rd))
 		goto out;       /* the passkey step (lib/login_passkey.c) */
-	login_start_session(q, &u, f->rd, "form");
+	login_start_session(q, &f->u, f->rd, "form");
 out:
-	gk_wipe(&u, sizeof(u));
-	gk_wipe(f, sizeof(*f));
-	free(f);
+	gk_freezero(f, sizeof(*f));
 }
 
 void

@@ -21,6 +21,7 @@ struct answer {
 	char csrf[64], rd[GK_REDIRECT_MAX + 1], mode[8], user[GK_USER_MAX + 1];
 	char challenge[128], id[B64_MAX], client_data[B64_MAX], auth_data[B64_MAX];
 	char signature[256], user_handle[256];
+	struct gk_user u;       /* the user signing in: wiped with the form */
 };
 
 /* The comma list of a user's passkey ids (base64url), for allowCredentials / excludeCredentials. */
@@ -98,8 +99,7 @@ login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *r
 		return false;
 	}
 	login_passkey_allow_list(c, allow, sizeof(allow));
-	gk_wipe(c, sizeof(*c));
-	free(c);
+	gk_freezero(c, sizeof(*c));
 	/* The new page needs the same nonce the password form used (the challenge is bound to it). */
 	gk_log(&ctx->log, LOG_INFO, "password ok, passkey asked user=%s from=%s", u->name,
 	    q->addr ? q->addr : "-");
@@ -217,8 +217,7 @@ verify_and_record(struct rq *q, const char *user, const struct answer *a, const 
 out:
 	if (txn != NULL)
 		gk_userdb_abort(txn);
-	gk_wipe(c, sizeof(*c));
-	free(c);
+	gk_freezero(c, sizeof(*c));
 	return rc;
 }
 
@@ -253,7 +252,6 @@ signin_post(struct rq *q, const char *body, size_t len)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct answer *a;
-	struct gk_user u;
 	unsigned char ch[PASSKEY_CHALLENGE_LEN], handle[GK_USER_MAX + 1];
 	char user[GK_USER_MAX + 1];
 	size_t hlen = 0;
@@ -265,7 +263,6 @@ signin_post(struct rq *q, const char *body, size_t len)
 	bool second;
 	int rc;
 
-	memset(&u, 0, sizeof(u));
 	user[0] = '\0';
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {
@@ -337,8 +334,8 @@ signin_post(struct rq *q, const char *body, size_t len)
 		refuse(q, second, a->rd);
 		goto out;
 	}
-	rc = login_db_lookup(ctx, user, &u);
-	if (rc != GK_OK || (u.flags & GK_USER_DISABLED)) {
+	rc = login_db_lookup(ctx, user, &a->u);
+	if (rc != GK_OK || (a->u.flags & GK_USER_DISABLED)) {
 		if (rc != GK_OK && rc != GK_NOTFOUND) {
 			gk_auth_attempt_end(&ctx->auth, user, q->addr, now, GK_AUTH_DB_ERROR);
 			login_message_page(q, 500, "Error", UNAVAIL);
@@ -348,23 +345,21 @@ signin_post(struct rq *q, const char *body, size_t len)
 		refuse(q, second, a->rd);
 		goto out;
 	}
-	rc = verify_and_record(q, u.name, a, ch, iat, &flags, &why);
+	rc = verify_and_record(q, a->u.name, a, ch, iat, &flags, &why);
 	if (rc == GK_ERR) {
 		gk_auth_attempt_end(&ctx->auth, user, q->addr, now, GK_AUTH_DB_ERROR);
 		login_message_page(q, 500, "Error", UNAVAIL);
 		goto out;
 	}
 	if (rc != GK_OK) {
-		login_deny_log(q, u.name, why);
+		login_deny_log(q, a->u.name, why);
 		refuse(q, second, a->rd);
 		goto out;
 	}
-	gk_auth_attempt_end(&ctx->auth, u.name, q->addr, now, GK_AUTH_OK);
-	start_session(q, &u, a->rd, second, flags);
+	gk_auth_attempt_end(&ctx->auth, a->u.name, q->addr, now, GK_AUTH_OK);
+	start_session(q, &a->u, a->rd, second, flags);
 out:
-	gk_wipe(&u, sizeof(u));
-	gk_wipe(a, sizeof(*a));
-	free(a);
+	gk_freezero(a, sizeof(*a));
 }
 
 void

@@ -439,8 +439,7 @@ account_post(struct rq *q, const char *body, size_t len, const struct gk_user *u
 		return;
 	}
 	checked_change(q, f, body, len, u, c);
-	gk_wipe(f, sizeof(*f));
-	free(f);
+	gk_freezero(f, sizeof(*f));
 }
 
 void

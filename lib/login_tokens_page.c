@@ -270,6 +270,5 @@ login_tokens_page(struct rq *q, const char *body, size_t len)
 		tokens_post(q, s, body, len);
 	else
 		page(q, s, 200, NULL, NULL);
-	gk_wipe(s, sizeof(*s));
-	free(s);
+	gk_freezero(s, sizeof(*s));
 }

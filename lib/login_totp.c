@@ -214,6 +214,7 @@ struct code_post {
 	char rd[GK_REDIRECT_MAX + 1];
 	char pending[GK_TOKEN_MAX + 1];
 	char code[64];
+	struct gk_user u;       /* the user signing in: wiped with the form */
 };
 
 bool
@@ -221,7 +222,6 @@ login_totp_post(struct rq *q, const char *body, size_t len)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct code_post *f;
-	struct gk_user u;
 	enum gk_auth_status st;
 	const char *why = NULL;
 	int verdict = GK_TOTP_ERROR, rc;
@@ -233,13 +233,12 @@ login_totp_post(struct rq *q, const char *body, size_t len)
 	/* Not the code step's form (no pending field, or a body the password form refuses): not ours. */
 	rc = gk_form_get(body, len, "pending", f->pending, sizeof(f->pending));
 	if (rc == GK_NOTFOUND || rc == GK_EINVAL) {
-		free(f);
+		gk_freezero(f, sizeof(*f));
 		return false;
 	}
 	const struct login_field fields[] = { LOGIN_FIELD("csrf", f->csrf, true), LOGIN_FIELD("rd", f->rd, false),
 		LOGIN_FIELD("pending", f->pending, true), LOGIN_FIELD("code", f->code, true) };
 
-	memset(&u, 0, sizeof(u));
 	if (!login_signin_form_read(q, body, len, fields, sizeof(fields) / sizeof(fields[0]), PENDING_ERROR))
 		goto out;
 	if (!login_csrf_valid(q, f->csrf) || !login_origin_check(q, &why)) {
@@ -248,31 +247,29 @@ login_totp_post(struct rq *q, const char *body, size_t len)
 		login_form_page(q, 403, PENDING_ERROR, "", f->rd);
 		goto out;
 	}
-	if (!pending_user(q, f->pending, &u)) {
+	if (!pending_user(q, f->pending, &f->u)) {
 		login_form_page(q, 401, PENDING_ERROR, "", f->rd);
 		goto out;
 	}
-	st = gk_auth_code(&ctx->auth, ctx->cfg.database, u.name, f->code, q->addr, ctx->now(),
+	st = gk_auth_code(&ctx->auth, ctx->cfg.database, f->u.name, f->code, q->addr, ctx->now(),
 	    &verdict);
 	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_LOCKOUT_ERROR) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 		goto out;
 	}
 	if (st != GK_AUTH_OK) {
-		login_deny_log(q, u.name, st == GK_AUTH_BAD_PASSWORD ?
+		login_deny_log(q, f->u.name, st == GK_AUTH_BAD_PASSWORD ?
 		    gk_totp_verdict_name((enum gk_totp_verdict)verdict) :
 		    st == GK_AUTH_BANNED ? "locked" : gk_auth_reason(st));
-		code_page(q, 401, CODE_ERROR, u.name, f->pending, f->rd);
+		code_page(q, 401, CODE_ERROR, f->u.name, f->pending, f->rd);
 		goto out;
 	}
 	if (verdict == GK_TOTP_RECOVERY)
-		gk_log(&ctx->log, LOG_NOTICE, "recovery code used user=%s from=%s", u.name,
+		gk_log(&ctx->log, LOG_NOTICE, "recovery code used user=%s from=%s", f->u.name,
 		    q->addr ? q->addr : "-");
 	q->amr = GK_AMR_PWD | GK_AMR_OTP;
-	login_start_session(q, &u, f->rd, verdict == GK_TOTP_RECOVERY ? "form+recovery" : "form+totp");
+	login_start_session(q, &f->u, f->rd, verdict == GK_TOTP_RECOVERY ? "form+recovery" : "form+totp");
 out:
-	gk_wipe(&u, sizeof(u));
-	gk_wipe(f, sizeof(*f));
-	free(f);
+	gk_freezero(f, sizeof(*f));
 	return true;
 }

@@ -44,6 +44,7 @@ include tests/selfsvc.mk
 include tests/lead.mk
 include tests/dupb.mk
 include tests/dupa.mk
+include tests/dupc5.mk
 include tests/cpu.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)

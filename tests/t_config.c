@@ -651,7 +651,7 @@ test_values(void)
 	bad_value(__LINE__, "proxy_trusted", "::ffff:0:0/96", "trusts every address");
 	/* enums */
 	bad_value(__LINE__, "on_unauthenticated", "login", "one of: auto, basic, redirect");
-	bad_value(__LINE__, "proxy_auto_create_permission", "admin", "one of: none, ro, rw, full");
+	bad_value(__LINE__, "proxy_auto_create_permission", "admin", "none, ro or rw (full = rw)");
 	bad_value(__LINE__, "log_level", "verbose", "err, warning, notice, info or debug");
 	good_value(__LINE__, "log_level", "warn");
 	bad_value(__LINE__, "log_target", "file", "one of: syslog, stderr");
