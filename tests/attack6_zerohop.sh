@@ -18,8 +18,8 @@ req -H "$BOTH" -H "X-Method: a b" "$BASE/private/?a_method=1&method=a%20b&q=%41"
 is "$CODE/$(calls)" "200/$n0" "the usual request with a query and a header like an override: zero hop"
 
 # same DESCRIPTION CURL-ARGS...: gatekeep-authz's answer to the request with the session
-# cookie alone, then njs's to the same request with the ticket (@C@: the Cookie line with
-# the session cookie, then with both; @T@: a junk cookie, then the ticket): njs may pass
+# cookie alone, then the zero hop's ($ZH) to the same request with the ticket (@C@: the Cookie line with
+# the session cookie, then with both; @T@: a junk cookie, then the ticket): it may pass
 # the second only where gatekeep-authz allows the first.
 same() {
 	local d=$1 authz n0 a
@@ -33,7 +33,7 @@ same() {
 	n0=$(calls)
 	req "${a[@]}"
 	if [ "$CODE" = 200 ] && [ "$(calls)" = "$n0" ]; then
-		is "zero hop" "gatekeep-authz: $authz" "$d: njs passes only what gatekeep-authz allows"
+		is "zero hop" "gatekeep-authz: $authz" "$d: $ZH passes only what gatekeep-authz allows"
 	else
 		is "$CODE" "$authz" "$d: the answer is gatekeep-authz's"
 	fi
