@@ -11,7 +11,7 @@
 
 TOKENTOOL="$top_builddir/tests/tokentool"
 JWT="$top_srcdir/tests/evcore2/jwt.py"
-TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticket's life
+TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticket's life (4. waits for a shorter one)
 . "$top_srcdir/tests/servers/zerohop.sh"
 
 gk_start_zerohop "$TTL"
@@ -157,17 +157,26 @@ TOK=$NTOK
 
 # --- 4. revocation and disabling take effect within zero_hop_ticket_ttl ----------------
 # Deterministic: the ticket's Max-Age is at most zero_hop_ticket_ttl (checked in 1.), and
-# once its exp has passed the revoked or disabled user is refused.
+# once its exp has passed the revoked or disabled user is refused. A short TTL here (the
+# wait for the exp is the test's longest), so erin's ticket is fetched again should the
+# machine be too slow to use it in time.
+TTL=3
+gk_stop authz
+zh_conf "$TTL"
+gk_start_authz unix
 fresh() {  # fresh TOKEN: a ticket from gatekeep-authz for TOKEN, its exp in $EXP
 	req -H "Cookie: gatekeep_session=$1" "$BASE/private/"
 	FRESH=$(hdr Set-Cookie | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')
 	EXP=$(printf '%s' "${FRESH%%.*}" | tr -- '-_' '+/' | base64 -d 2>/dev/null | sed -n 's/.*"exp":\([0-9]*\).*/\1/p')
 }
-fresh "$TOK"; TICKET=$FRESH; AEXP=$EXP
 ETOK=$("$TOKENTOOL" -l 7200 -g "$(gen erin)" issue "$GK/secret" gatekeep erin)
-fresh "$ETOK"; ETICKET=$FRESH; EEXP=$EXP
-n0=$(calls)
-req -H "Cookie: $(cookie "$ETOK" "$ETICKET")" "$BASE/private/"
+fresh "$TOK"; TICKET=$FRESH; AEXP=$EXP
+for _ in 1 2 3; do
+	fresh "$ETOK"; ETICKET=$FRESH; EEXP=$EXP
+	n0=$(calls)
+	req -H "Cookie: $(cookie "$ETOK" "$ETICKET")" "$BASE/private/"
+	[ "$(now)" -lt "$EEXP" ] && break
+done
 is "$CODE/$(appvar HTTP_REMOTE_USER)/$(calls)" "200/erin/$n0" "erin: cookie + ticket -> 200 by nginx alone"
 ok "$([ -n "$AEXP" ] && [ "$AEXP" -le $(( $(now) + TTL )) ]; echo $?)" "the ticket's exp is within zero_hop_ticket_ttl"
 "$GK_PASSWD" --revoke-sessions "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 || bail "revoke"
@@ -184,7 +193,7 @@ RTOK=$("$TOKENTOOL" -l 7200 -g "$(gen rita)" issue "$GK/secret" gatekeep rita)
 req -H "Cookie: gatekeep_session=$RTOK" "$BASE/private/"
 is "$CODE/$(hdr Set-Cookie)" "200/" "rita (permission ro): allowed, but no ticket"
 gk_stop authz
-gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = $TTL" "cookie_secure = false"
+zh_conf "$TTL" rules
 gk_start_authz unix
 BTOK=$("$TOKENTOOL" -l 7200 -g "$(gen bob)" issue "$GK/secret" gatekeep bob)
 req -H "Cookie: gatekeep_session=$BTOK" "$BASE/private/"

@@ -31,8 +31,7 @@ gk_start_zerohop() {
 	fi
 	gk_need nginx
 	gk_world
-	gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = $1" "cookie_secure = false"
-	sed -i '/^rule = /d' "$GK/gatekeep.conf"      # tickets are only handed out without rules
+	zh_conf "$1"
 	gk_start_backend
 	gk_start_authz unix
 	mkdir -p "$RUN/nginx" "$TMP/njs"
@@ -60,6 +59,13 @@ gk_start_zerohop() {
 		gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
 	fi
 	if [ -n "${2:-}" ]; then gk_zerohop_session "$2"; fi
+}
+
+# zh_conf TTL [rules]: gatekeep.conf with zero_hop_ticket_ttl = TTL; without "rules", no
+# rule lines (tickets are only handed out without rules).
+zh_conf() {
+	gk_conf "192.0.2.1/32" "zero_hop_ticket_ttl = $1" "cookie_secure = false"
+	[ "${2:-}" = rules ] || sed -i '/^rule = /d' "$GK/gatekeep.conf"
 }
 
 # The ticket key include nginx reads, for njs or the module.
