@@ -3,7 +3,8 @@
 # zero hop passed beside a valid session cookie and its ticket (njs must never be laxer
 # than gatekeep-authz): the cookies in two Cookie header lines (nginx 1.22 hands
 # gatekeep-authz two HTTP_COOKIE: bad-cookie-header), a method override it cannot read
-# (X-HTTP-Method-Override "DE LETE", "?_method=a%20b": bad-method) and more header lines
+# (X-HTTP-Method-Override "DE LETE", also spelled with '_' where the site takes such
+# names, "?_method=a%20b": bad-method) and more header lines
 # than its FastCGI parameter bound (oversized-params).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
@@ -48,6 +49,18 @@ same "an unreadable encoded %5Fmethod" -H "@C@" "$BASE/private/?x=1;%5FMETHOD=a%
 many=()
 for i in $(seq 1 600); do many+=(-H "X-A$i: b"); done
 same "600 header lines" -H "@C@" "${many[@]}" "$BASE/private/"
+# a site with underscores_in_headers on hands X_HTTP_Method_Override to gatekeep-authz as
+# HTTP_X_HTTP_METHOD_OVERRIDE, the dashed name's variable
+sed -i "s|listen 127.0.0.1:$PORT;|& underscores_in_headers on;|" "$RUN/nginx/site.conf"
+nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
+for _ in $(seq 1 50); do    # the new worker has the setting once the header reaches gatekeep-authz
+	req -H "$SESSION" -H "X_HTTP_Method_Override: DE LETE" "$BASE/private/"
+	[ "$CODE" != 200 ] && break
+	sleep 0.1
+done
+ok "$([ "$CODE" != 200 ]; echo $?)" "with underscores_in_headers on, gatekeep-authz refuses X_HTTP_Method_Override: DE LETE ($CODE)"
+same "an unreadable X_HTTP_Method_Override (underscores_in_headers on)" -H "@C@" -H "X_HTTP_Method_Override: DE LETE" "$BASE/private/"
+same "an unreadable x_method-override (underscores_in_headers on)" -H "@C@" -H "x_method-override: a b" "$BASE/private/"
 gk_alive nginx
 ok $? "nginx is still running"
 done_testing
