@@ -17,7 +17,7 @@ TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticke
 gk_start_zerohop "$TTL"
 is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
 like "$(cat "$RUN/nginx/ticket-key.conf")" "$ZH_KEY_RE" "... one directive line, the key in hex"
-ok "$(grep -qF "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
+ok "$(grep -qF -e "$(head -c 43 "$GK/secret")" "$RUN/nginx/ticket-key.conf"; [ $? = 1 ]; echo $?)" "... and not the session secret"
 
 cookie() { printf 'gatekeep_session=%s; gatekeep_session_ticket=%s' "$1" "$2"; }
 now() { date +%s; }
