@@ -48,6 +48,9 @@ same "an unreadable _method in the query" -H "@C@" "$BASE/private/?_method=a%20b
 same "an unreadable encoded %5Fmethod" -H "@C@" "$BASE/private/?x=1;%5FMETHOD=a%2Cb"
 many=()
 for i in $(seq 1 600); do many+=(-H "X-A$i: b"); done
+n0=$(calls)
+req -H "$BOTH" "${many[@]:0:200}" "$BASE/private/"
+is "$CODE/$(calls)" "200/$n0" "100 more header lines (nginx keeps them in several parts): still the zero hop"
 same "600 header lines" -H "@C@" "${many[@]}" "$BASE/private/"
 # a site with underscores_in_headers on hands X_HTTP_Method_Override to gatekeep-authz as
 # HTTP_X_HTTP_METHOD_OVERRIDE, the dashed name's variable
