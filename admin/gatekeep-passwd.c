@@ -484,8 +484,6 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	umask(077);
-	if (pw_zerohop_command(argc, argv))
-		return pw_zerohop_main(argc, argv);     /* zerohop_key.c */
 	if ((rc = pw_parse_args(argc, argv, &o)) != EX_PW_OK)
 		return rc;
 	pos = argv + optind;
@@ -513,6 +511,8 @@ main(int argc, char **argv)
 		return pw_usage_error("%s cannot be used with %s", o.attr_name, o.mode_name);
 	if (o.mode == M_TOKEN_ADD || o.mode == M_TOKEN_LIST || o.mode == M_TOKEN_REVOKE)
 		return pw_token_run(&o, pos, npos);     /* tokens.c */
+	if (o.mode == M_ZEROHOP_KEY)
+		return pw_zerohop_run(&o, pos, npos);   /* zerohop_key.c */
 
 	switch (o.mode) {
 	case M_SET:

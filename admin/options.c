@@ -17,6 +17,7 @@ enum {
 	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_WITH_CREDS, OPT_CONFIG, OPT_SECRET, OPT_HELP,
 	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR,
 	OPT_TOTP_ENROL, OPT_TOTP_REMOVE, OPT_TOKEN_ADD, OPT_TOKEN_LIST, OPT_TOKEN_REVOKE,
+	OPT_ZEROHOP_KEY, OPT_NGINX_MODULE,
 	OPT_EXPIRES, OPT_SCOPE
 };
 
@@ -59,6 +60,8 @@ static const struct option long_options[] = {
 	{ "token-add", required_argument, NULL, OPT_TOKEN_ADD },
 	{ "token-list", required_argument, NULL, OPT_TOKEN_LIST },
 	{ "token-revoke", required_argument, NULL, OPT_TOKEN_REVOKE },
+	{ "zero-hop-key", required_argument, NULL, OPT_ZEROHOP_KEY },
+	{ "nginx-module", no_argument, NULL, OPT_NGINX_MODULE },
 	{ "expires", required_argument, NULL, OPT_EXPIRES },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -356,6 +359,11 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 			    c == OPT_TOKEN_LIST ? "--token-list" : "--token-revoke");
 			o->token_user = optarg;
 			break;
+		case OPT_ZEROHOP_KEY:
+			rc = set_mode(o, M_ZEROHOP_KEY, "--zero-hop-key");
+			o->zerohop_out = optarg;
+			break;
+		case OPT_NGINX_MODULE: o->nginx_module = true; break;
 		case OPT_EXPIRES: o->token_expires = optarg; break;
 		case OPT_SCOPE: o->token_scope = optarg; break;
 		case OPT_TOTP_ENROL: case OPT_TOTP_REMOVE:
@@ -440,6 +448,8 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 	}
 	if (o->mode == M_SET)
 		o->mode_name = "setting a password";
+	if (o->nginx_module && o->mode != M_ZEROHOP_KEY)
+		return pw_usage_error("--nginx-module is only for --zero-hop-key");
 	if (o->mode != M_TOKEN_ADD) {
 		if (o->token_expires != NULL || o->token_scope != NULL)
 			return pw_usage_error("--expires and --scope are only for --token-add");

@@ -26,7 +26,8 @@ enum pw_mode {
 	M_TOTP_REMOVE,  /* --totp-remove USER */
 	M_TOKEN_ADD,    /* --token-add USER (admin/tokens.c) */
 	M_TOKEN_LIST,   /* --token-list USER */
-	M_TOKEN_REVOKE  /* --token-revoke USER NAME */
+	M_TOKEN_REVOKE, /* --token-revoke USER NAME */
+	M_ZEROHOP_KEY   /* --zero-hop-key FILE (admin/zerohop_key.c) */
 };
 
 /* The command line, parsed. */
@@ -51,6 +52,8 @@ struct pw_opts {
 	const char *token_name;    /* --token-add: --name (else the display name) */
 	const char *token_expires; /* --token-add: --expires */
 	const char *token_scope;   /* --token-add: --scope */
+	const char *zerohop_out;   /* --zero-hop-key FILE */
+	bool nginx_module;         /* --zero-hop-key: --nginx-module */
 };
 
 /*

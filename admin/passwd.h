@@ -165,8 +165,8 @@ int pw_lockout_run(const char *state_dir, const struct gk_lockout_conf *conf, bo
 /* tokens.c: the --token-* commands (app passwords) over the operands pos (USER's NAME for --token-revoke, DBFILE). */
 struct pw_opts;
 int pw_token_run(const struct pw_opts *o, char **pos, int npos);
-/* zerohop_key.c: --zero-hop-key=FILE, nginx's ticket key include, parsed and run on its own. */
-bool pw_zerohop_command(int argc, char **argv);
-int pw_zerohop_main(int argc, char **argv);
+/* zerohop_key.c: --zero-hop-key=FILE [--nginx-module] [DBFILE]: nginx's ticket key include. */
+struct pw_opts;
+int pw_zerohop_run(const struct pw_opts *o, char **pos, int npos);
 
 #endif
