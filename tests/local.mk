@@ -59,3 +59,4 @@ check-e2e: all $(check_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter %.sh %.py,$(TESTS))'
 .PHONY: check-unit check-e2e
 include tests/ldappool.mk
+include tests/httpfront.mk
