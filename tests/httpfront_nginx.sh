@@ -2,14 +2,14 @@
 # tests/httpfront_nginx.sh: gatekeep-authz over HTTP/1.1 (--http-listen, lib/httpconn) behind
 # a real nginx with contrib/nginx/gatekeep-http*.conf: the same decisions as over FastCGI,
 # the request's X-Gatekeep-* fields never forged by a client's spelling, kept connections
-# reused, hostile heads refused (4xx or closed, never an allow), slow peers harmless.
+# reused.  Hostile heads and slow peers: tests/httpfront_raw.sh.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/httpfront.sh"
 
-RAW="$top_srcdir/tests/httpfront/raw.py"
+
 TOKENTOOL="$top_builddir/tests/tokentool"
-PEERS=${GK_TRICKLE_PEERS:-500}
+
 [ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
 
 gk_world
@@ -61,52 +61,16 @@ ok $? "nginx-http: 41 decisions on the same kept connection(s) [$(echo $c1)] -> 
 [ "$(printf '%s\n' "$c2" | grep -c .)" -le 2 ]
 ok $? "nginx-http: at most 2 connections for 41 sequential requests"
 
-# --- hostile heads straight at the socket -----------------------------------------------------
-out=$($PY "$RAW" cases "$GK_HTTP_SOCK")
-diag "$(echo $out)"
-st() { printf '%s\n' "$out" | awk -v n="$1" '$1 == n { print $2 }'; }
-is "$(st valid-anonymous)" 401 "raw: a valid head without credentials -> 401"
-is "$(st valid-alice)" 200 "raw: a valid head with Basic alice -> 200 (control)"
-for c in cl-and-te two-cl cl-body chunked obs-fold bare-lf bare-cr nul ctl space-before-colon \
-    http-0.9 absolute-form leading-crlf underscore-uri underscore-uri-alone twice-uri twice-addr \
-    no-addr no-uri; do
-	is "$(st "$c")" 400 "raw: $c -> 400"
-done
-is "$(st http-2)" 505 "raw: HTTP/2.0 in the request line -> 505"
-is "$(st huge-head)" 431 "raw: a 20 KiB head -> 431"
-is "$(st many-fields)" 431 "raw: 150 fields -> 431"
-is "$(st twice-host)" 403 "raw: two Host fields -> 403 (the decision's bad-host)"
-unlike "$(st two-authorization)" "^200$" "raw: two Authorization fields -> never 200"
-unlike "$out" " garbage" "raw: every answer was an HTTP/1.1 status line"
-printf '%s\n' "$out" | grep -v '^valid-alice ' | grep -q ' 200$'; [ $? -ne 0 ]
-ok $? "raw: only the control got a 200"
-like "$(cat "$LOG/authz.out")" 'deny user=- method=http .*reason=bad-http-request' \
-    "raw: refused heads are logged as decision lines (fail2ban's format)"
-p=$($PY "$RAW" pipeline "$GK_HTTP_SOCK" "$(printf alice:alice-pw | base64 -w0)")
-is "$p" "200 401 200" "raw: three pipelined requests answered in order"
-gk_alive authz
-ok $? "raw: gatekeep-authz is still running"
-req -u alice:alice-pw "$BASE/private/"
-is "$CODE" 200 "raw: nginx's requests still pass"
-
-# --- peers trickling bytes at the HTTP socket -------------------------------------------------
-before=$(grep -c 'reason=http-timeout' "$LOG/authz.out")
-r=$($PY "$RAW" trickle "$GK_HTTP_SOCK" 7 "$PEERS" -- clients "$PORT" 5 4 "$TOK")
-diag "slow peers: $(echo $r)"
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-c=$(printf '%s\n' "$r" | head -1)
-t=$(printf '%s\n' "$r" | tail -1)
-[ "$(kv requests "$c")" -gt 20 ]; ok $? "slow peers: requests through nginx went on ($(kv requests "$c"))"
-is "$(kv errors "$c")" 0 "slow peers: zero errors"
-is "$(kv wrong "$c")" 0 "slow peers: zero wrong answers"
-[ "$(kv max_ms "$c")" -lt 2000 ]; ok $? "slow peers: no request waited ($(kv max_ms "$c") ms at most)"
-[ "$(kv closed_by_server "$t")" -ge "$((PEERS / 2))" ]
-ok $? "slow peers: closed at their deadline ($(kv closed_by_server "$t") closes for $PEERS peers)"
-after=$(grep -c 'reason=http-timeout' "$LOG/authz.out")
-[ $((after - before)) -ge "$((PEERS / 2))" ]; ok $? "slow peers: an http-timeout deny line each ($((after - before)))"
-
 gk_check_proxy nginx-http unix
-gk_check_bypass_host nginx-http unix gk-lan.test 200/erin
+# SERVER_ADDR comes from X-Gatekeep-Server-Addr ($server_addr): bypass_hosts_on binds to it
+gk_conf "192.0.2.1/32" "bypass_hosts = gk-lan.test" "bypass_user = erin" "bypass_hosts_on = 127.0.0.1"
+gk_restart_authz unix
+req -H "Host: gk-lan.test" "$BASE/private/"
+is "$CODE/$(appvar HTTP_REMOTE_USER)" 200/erin "nginx-http: bypass_hosts_on = 127.0.0.1 applies (SERVER_ADDR)"
+gk_conf "192.0.2.1/32" "bypass_hosts = gk-lan.test" "bypass_user = erin" "bypass_hosts_on = 127.0.0.2"
+gk_restart_authz unix
+req -H "Host: gk-lan.test" "$BASE/private/"
+is "$CODE" 401 "nginx-http: bypass_hosts_on = 127.0.0.2 does not"
 gk_alive authz
 ok $? "nginx-http: gatekeep-authz is still running"
 gk_check_logs nginx-http "$LOG/authz.out"
