@@ -37,7 +37,7 @@ lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
 lib_libgatekeep_a_SOURCES += lib/server.h lib/server.c
 lib_libgatekeep_a_SOURCES += lib/ticket.h lib/ticket.c
 lib_libgatekeep_a_SOURCES += lib/hashpool.h lib/hashpool.c
-EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
+EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md docs/http-front.md
 include lib/login.mk
 lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c
