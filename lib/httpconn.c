@@ -104,6 +104,7 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 {
 	struct envbuf e = { out, outsz, 0, vec, vecmax, 0, 0, 0, lim, NULL };
 	const struct gk_httpreq_field *found[MAPPED];
+	const char *q;
 	size_t i, k, plen;
 	int rc;
 
@@ -139,9 +140,8 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 			goto fail;
 	}
 	/* the auth_request location, for a requirement named by its last segment */
-	plen = strcspn(hr->target, "?");
-	if (plen > hr->tlen)
-		plen = hr->tlen;
+	q = memchr(hr->target, '?', hr->tlen);     /* the target is not NUL-terminated */
+	plen = q != NULL ? (size_t)(q - hr->target) : hr->tlen;
 	if ((rc = add(&e, "", "DOCUMENT_URI", 12, hr->target, plen)) != GK_OK ||
 	    (rc = add(&e, "", "SCRIPT_NAME", 11, hr->target, plen)) != GK_OK)
 		goto fail;
@@ -529,8 +529,8 @@ gk_httpconn_refusal(struct gk_httpconn *c, const char **reason)
 {
 	enum gk_fcgiconn_refusal r = c->refusal;
 
-	*reason = c->reason;
 	c->refusal = GK_FCGICONN_FINE;
+	*reason = c->reason;
 	return r;
 }
 
@@ -540,14 +540,14 @@ gk_httpconn_fd(const struct gk_httpconn *c)
 	return c->fd;
 }
 
+/* The socket (always open until here: the connection is freed once), its buffers. */
 void
 gk_httpconn_free(struct gk_httpconn *c)
 {
-	if (c == NULL)
-		return;
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c->rbuf);
-	free(c->wbuf);
-	free(c);
+	if (c != NULL) {
+		(void)close(c->fd);
+		free(c->wbuf);
+		free(c->rbuf);
+		free(c);
+	}
 }

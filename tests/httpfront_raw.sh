@@ -51,15 +51,14 @@ is "$CODE" 200 "raw: nginx's requests still pass"
 before=$(grep -c 'reason=http-timeout' "$LOG/authz.out")
 r=$($PY "$RAW" trickle "$GK_HTTP_SOCK" 7 "$PEERS" -- clients "$PORT" 5 4 "$TOK")
 diag "slow peers: $(echo $r)"
-kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-c=$(printf '%s\n' "$r" | head -1)
-t=$(printf '%s\n' "$r" | tail -1)
-[ "$(kv requests "$c")" -gt 20 ]; ok $? "slow peers: requests through nginx went on ($(kv requests "$c"))"
-is "$(kv errors "$c")" 0 "slow peers: zero errors"
-is "$(kv wrong "$c")" 0 "slow peers: zero wrong answers"
-[ "$(kv max_ms "$c")" -lt 2000 ]; ok $? "slow peers: no request waited ($(kv max_ms "$c") ms at most)"
-[ "$(kv closed_by_server "$t")" -ge "$((PEERS / 2))" ]
-ok $? "slow peers: closed at their deadline ($(kv closed_by_server "$t") closes for $PEERS peers)"
+requests=0 errors=x wrong=x max_ms=99999 closed_by_server=0
+eval "$(printf '%s\n' "$r" | tr ' ' '\n' | grep -E '^(requests|errors|wrong|max_ms|closed_by_server)=[0-9]+$')"
+[ "$requests" -gt 20 ] && [ "$errors" = 0 ] && [ "$wrong" = 0 ]
+ok $? "slow peers: $requests requests through nginx meanwhile, $errors errors, $wrong wrong answers"
+[ "$max_ms" -lt 2000 ]; ok $? "slow peers: none of them waited ($max_ms ms at most)"
+# every peer is closed 5 s after its first byte; the run lasts 7 s
+[ "$closed_by_server" -ge "$((PEERS / 2))" ]
+ok $? "slow peers: closed at their deadline ($closed_by_server closes for $PEERS peers)"
 after=$(grep -c 'reason=http-timeout' "$LOG/authz.out")
 [ $((after - before)) -ge "$((PEERS / 2))" ]; ok $? "slow peers: an http-timeout deny line each ($((after - before)))"
 
