@@ -33,6 +33,8 @@ GK_EXAMPLES = \
 	nginx/gatekeep-ops.conf \
 	nginx/gatekeep.js \
 	nginx/gatekeep-zerohop.conf \
+	nginx/gatekeep-http.conf \
+	nginx/gatekeep-http-auth.conf \
 	grafana/gatekeep-dashboard.json \
 	apache/gatekeep-authnz.conf \
 	apache/gatekeep-fcgid.conf \
