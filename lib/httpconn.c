@@ -41,17 +41,21 @@ struct gk_httpconn {
 	const char *reason;
 };
 
-/* The fields nginx sets in the auth location, and the params they become. */
+/*
+ * The fields nginx sets in the auth location, and the params they become.  All required:
+ * nginx drops a client's field only when its own proxy_set_header line names it, so a
+ * field nginx was not told to set would be the client's (SERVER_ADDR binds bypass_hosts).
+ * No GATEKEEP_REQUIRE: a client could send it where nginx does not set it, and "bypass" is
+ * a requirement; over HTTP the auth location's path names one (/_gatekeep/group:staff).
+ */
 static const struct {
 	const char *field, *param;
-	bool required;
 } mapped[] = {
-	{ "X-Gatekeep-Method", "REQUEST_METHOD", true },
-	{ "X-Gatekeep-Uri", "REQUEST_URI", true },
-	{ "X-Gatekeep-Addr", "REMOTE_ADDR", true },
-	{ "X-Gatekeep-Scheme", "REQUEST_SCHEME", false },
-	{ "X-Gatekeep-Server-Addr", "SERVER_ADDR", false },
-	{ "X-Gatekeep-Require", "GATEKEEP_REQUIRE", false },
+	{ "X-Gatekeep-Method", "REQUEST_METHOD" },
+	{ "X-Gatekeep-Uri", "REQUEST_URI" },
+	{ "X-Gatekeep-Addr", "REMOTE_ADDR" },
+	{ "X-Gatekeep-Scheme", "REQUEST_SCHEME" },
+	{ "X-Gatekeep-Server-Addr", "SERVER_ADDR" },
 };
 #define MAPPED (sizeof(mapped) / sizeof(mapped[0]))
 
@@ -130,11 +134,8 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 	if ((rc = add(&e, "", "FCGI_ROLE", 9, "RESPONDER", 9)) != GK_OK)
 		goto fail;
 	for (k = 0; k < MAPPED; k++) {
-		if (found[k] == NULL) {
-			if (mapped[k].required)
-				return *reason = "missing-gatekeep-field", GK_EINVAL;
-			continue;
-		}
+		if (found[k] == NULL)
+			return *reason = "missing-gatekeep-field", GK_EINVAL;
 		if ((rc = add(&e, "", mapped[k].param, strlen(mapped[k].param), found[k]->value,
 		    found[k]->vlen)) != GK_OK)
 			goto fail;

@@ -19,13 +19,16 @@
  * The same lifecycle as lib/fcgiconn, driven by lib/evloop the same way, and the same
  * request for the handler (struct gk_fcgiconn_request, role responder, envp built in
  * conf's scratch), so gatekeep-authz decides exactly as for nginx's fastcgi_params:
- *	REQUEST_METHOD    X-Gatekeep-Method        (required)
- *	REQUEST_URI       X-Gatekeep-Uri           (required)
- *	REMOTE_ADDR       X-Gatekeep-Addr          (required)
+ *	REQUEST_METHOD    X-Gatekeep-Method
+ *	REQUEST_URI       X-Gatekeep-Uri
+ *	REMOTE_ADDR       X-Gatekeep-Addr
  *	REQUEST_SCHEME    X-Gatekeep-Scheme
  *	SERVER_ADDR       X-Gatekeep-Server-Addr
- *	GATEKEEP_REQUIRE  X-Gatekeep-Require
- *	DOCUMENT_URI, SCRIPT_NAME: the path of the request line (the auth_request location)
+ *	DOCUMENT_URI, SCRIPT_NAME: the path of the request line (the auth_request location,
+ *	    whose last segment may name a requirement: /_gatekeep/group:staff)
+ * All five fields are required (a missing one is a 400): nginx drops a client's field only
+ * when a proxy_set_header line of its own names it.  There is no GATEKEEP_REQUIRE field:
+ * a client could send one where nginx sets none, and "bypass" is a requirement.
  *	HTTP_*: every header field, as a CGI gateway names it
  * These names are nginx's proxy_set_header lines in the auth location; nginx drops a
  * client's field of the same name (any case).  A field that folds (case, '-' / '_') to one

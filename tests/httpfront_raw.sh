@@ -27,9 +27,12 @@ is "$(st valid-anonymous)" 401 "raw: a valid head without credentials -> 401"
 is "$(st valid-alice)" 200 "raw: a valid head with Basic alice -> 200 (control)"
 for c in cl-and-te two-cl cl-body chunked obs-fold bare-lf bare-cr nul ctl space-before-colon \
     http-0.9 absolute-form leading-crlf underscore-uri underscore-uri-alone twice-uri twice-addr \
-    no-addr no-uri; do
+    no-addr no-uri no-scheme no-server-addr; do
 	is "$(st "$c")" 400 "raw: $c -> 400"
 done
+# GATEKEEP_REQUIRE is a parameter only the web server sets over FastCGI; over HTTP the
+# auth location's path names a requirement (/_gatekeep/group:staff), never a field
+is "$(st require-bypass)" 401 "raw: X-Gatekeep-Require: bypass is no requirement (-> 401)"
 is "$(st http-2)" 505 "raw: HTTP/2.0 in the request line -> 505"
 is "$(st huge-head)" 431 "raw: a 20 KiB head -> 431"
 is "$(st many-fields)" 431 "raw: 150 fields -> 431"

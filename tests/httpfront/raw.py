@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 def head(extra=b"", uri=b"/private/", line=b"GET /_gatekeep HTTP/1.1"):
     return (line + b"\r\nHost: app.example.com\r\nX-Gatekeep-Method: GET\r\nX-Gatekeep-Uri: " + uri +
-            b"\r\nX-Gatekeep-Addr: 127.0.0.1\r\n" + extra + b"\r\n")
+            b"\r\nX-Gatekeep-Addr: 127.0.0.1\r\nX-Gatekeep-Scheme: http\r\nX-Gatekeep-Server-Addr: 127.0.0.1\r\n" +
+            extra + b"\r\n")
 
 
 def statuses(path, data, want):
@@ -79,6 +80,9 @@ CASES = [
     ("twice-addr", head(ALICE + b"X-GATEKEEP-ADDR: 192.0.2.1\r\n")),
     ("no-addr", head(ALICE).replace(b"X-Gatekeep-Addr: 127.0.0.1\r\n", b"")),
     ("no-uri", head(ALICE).replace(b"X-Gatekeep-Uri: /private/\r\n", b"")),
+    ("no-scheme", head(ALICE).replace(b"X-Gatekeep-Scheme: http\r\n", b"")),
+    ("no-server-addr", head(ALICE).replace(b"X-Gatekeep-Server-Addr: 127.0.0.1\r\n", b"")),
+    ("require-bypass", head(b"X-Gatekeep-Require: bypass\r\n")),
     ("twice-host", head(ALICE + b"Host: public.example.com\r\n")),
     ("two-authorization", head(ALICE + b"Authorization: Basic Ym9iOmJvYi1wdw==\r\n", uri=b"/admin/")),
 ]
