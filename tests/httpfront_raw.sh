@@ -2,7 +2,8 @@
 # tests/httpfront_raw.sh: gatekeep-authz's HTTP socket (--http-listen, lib/httpconn) under
 # hostile bytes sent straight at it: every bad head gets a 4xx (never an allow) and a
 # decision line, pipelined requests are answered in order, and 500 peers trickling bytes
-# cost no request that nginx (contrib/nginx/gatekeep-http*.conf) sends meanwhile.
+# cost no request that nginx (contrib/nginx/gatekeep-http*.conf) sends meanwhile; then the
+# trusted proxy header and bypass_hosts_on (SERVER_ADDR) through nginx, with restarts.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/httpfront.sh"
@@ -65,6 +66,18 @@ ok $? "slow peers: closed at their deadline ($closed_by_server closes for $PEERS
 after=$(grep -c 'reason=http-timeout' "$LOG/authz.out")
 [ $((after - before)) -ge "$((PEERS / 2))" ]; ok $? "slow peers: an http-timeout deny line each ($((after - before)))"
 
+# --- restarts with other configurations: the trusted proxy header, bypass_hosts_on ----------
+IDVAR=HTTP_REMOTE_USER FORBIDDEN=403
+gk_check_proxy nginx-http unix
+# SERVER_ADDR comes from X-Gatekeep-Server-Addr ($server_addr): bypass_hosts_on binds to it
+gk_conf "192.0.2.1/32" "bypass_hosts = gk-lan.test" "bypass_user = erin" "bypass_hosts_on = 127.0.0.1"
+gk_restart_authz unix
+req -H "Host: gk-lan.test" "$BASE/private/"
+is "$CODE/$(appvar HTTP_REMOTE_USER)" 200/erin "nginx-http: bypass_hosts_on = 127.0.0.1 applies (SERVER_ADDR)"
+gk_conf "192.0.2.1/32" "bypass_hosts = gk-lan.test" "bypass_user = erin" "bypass_hosts_on = 127.0.0.2"
+gk_restart_authz unix
+req -H "Host: gk-lan.test" "$BASE/private/"
+is "$CODE" 401 "nginx-http: bypass_hosts_on = 127.0.0.2 does not"
 gk_alive authz
 ok $? "gatekeep-authz is still running"
 gk_check_logs httpfront-raw "$LOG/authz.out"
