@@ -29,6 +29,7 @@ struct gk_httpconn {
 	unsigned char *rbuf;
 	size_t rlen, rcap;
 	size_t cur_len;         /* the head being answered, consumed once answered */
+	size_t parsed;          /* bytes an incomplete head had when last parsed */
 	bool cur_close;         /* close after this answer */
 	bool peer_eof;
 	bool answered;          /* one answer was written: an idle connection is a kept one */
@@ -442,8 +443,18 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 			c->idle_since = now;
 		return GK_FCGICONN_WAIT;
 	}
+	/*
+	 * A head is parsed again from its start, so only when a line may have ended: a peer
+	 * writing a byte at a time costs a parse per line (at most GK_HTTPREQ_FIELDS_MAX + 2),
+	 * not one per byte.
+	 */
+	if (c->parsed > 0 && c->rlen < GK_HTTPREQ_HEAD_MAX && !c->peer_eof &&
+	    memchr(c->rbuf + c->parsed, '\n', c->rlen - c->parsed) == NULL)
+		return GK_FCGICONN_WAIT;
 	rc = gk_httpreq_parse(c->rbuf, c->rlen, &hr);
+	c->parsed = 0;
 	if (rc == GK_HTTPREQ_INCOMPLETE) {
+		c->parsed = c->rlen;
 		if (!c->peer_eof)
 			return GK_FCGICONN_WAIT;
 		c->refusal = GK_FCGICONN_CLOSED;
