@@ -228,11 +228,11 @@ gk_start_authz() {
 	case "$1" in
 	unix)
 		rm -f "$GK_SOCK"
-		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers "${2:-2}" $GK_AUTHZ_OPTS
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers "${2:-2}" ${GK_AUTHZ_OPTS:-}
 		{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (unix:$GK_SOCK)"
 		;;
 	tcp)
-		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers "${2:-2}" $GK_AUTHZ_OPTS
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers "${2:-2}" ${GK_AUTHZ_OPTS:-}
 		gk_up authz "$GK_AUTHZ_PORT" "gatekeep-authz (tcp:$GK_AUTHZ_PORT)"
 		;;
 	esac
