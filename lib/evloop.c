@@ -19,6 +19,7 @@
 #include "evloop.h"
 #include "filewatch.h"
 #include "hashpool.h"
+#include "httpconn.h"
 #include "listener.h"
 #include "metrics.h"
 
@@ -30,6 +31,7 @@
 /* A connection and its place in the table (epoll's data.ptr). */
 struct slot {
 	struct gk_fcgiconn *c;
+	struct gk_httpconn *h;  /* an HTTP connection (lib/httpconn) instead of c: see conn_*() */
 	size_t idx;
 	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
 	struct slot *next_dead; /* dropped: freed (or kept) after the batch of events that may name it */
@@ -58,47 +60,108 @@ struct loop {
 	struct gk_hashpool *pool;       /* NULL: hashes run in line */
 	struct slot pool_tag;           /* epoll's data.ptr for the pool's eventfd */
 	struct slot watch_tag;          /* epoll's data.ptr for lib/filewatch's inotify descriptor */
+	struct slot http_tag;           /* epoll's data.ptr for the HTTP listening socket */
 };
+
+/*
+ * The connection kinds: a FastCGI connection (s->c, lib/fcgiconn) or an HTTP one (s->h,
+ * lib/httpconn), both with the same lifecycle and the same request for the handler.
+ */
+static enum gk_fcgiconn_event
+conn_step(struct slot *s, int64_t now, struct gk_fcgiconn_request *rq)
+{
+	return s->h != NULL ? gk_httpconn_step(s->h, now, rq) : gk_fcgiconn_step(s->c, now, rq);
+}
+
+static int
+conn_answer(struct slot *s, const char *body, size_t n, int64_t now)
+{
+	return s->h != NULL ? gk_httpconn_answer(s->h, body, n, now) :
+	    gk_fcgiconn_answer(s->c, body, n, now);
+}
+
+static uint32_t
+conn_events(const struct slot *s)
+{
+	return s->h != NULL ? gk_httpconn_events(s->h) : gk_fcgiconn_events(s->c);
+}
+
+static int64_t
+conn_deadline(const struct slot *s)
+{
+	return s->h != NULL ? gk_httpconn_deadline(s->h) : gk_fcgiconn_deadline(s->c);
+}
+
+static void
+conn_expire(struct slot *s)
+{
+	if (s->h != NULL)
+		gk_httpconn_expire(s->h);
+	else
+		gk_fcgiconn_expire(s->c);
+}
+
+static int64_t
+conn_idle_since(const struct slot *s)
+{
+	return s->h != NULL ? gk_httpconn_idle_since(s->h) : gk_fcgiconn_idle_since(s->c);
+}
+
+static int
+conn_fd(const struct slot *s)
+{
+	return s->h != NULL ? gk_httpconn_fd(s->h) : gk_fcgiconn_fd(s->c);
+}
 
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
 static void
-log_refusal(const struct loop *l, struct gk_fcgiconn *c)
+log_refusal(const struct loop *l, struct slot *s)
 {
 	const struct gk_log *log = l->conf->log;
-	const char *reason, *from;
+	const char *reason, *from, *why;
+	const char *kind = s->h != NULL ? "http" : "fastcgi";
 	char addr[INET6_ADDRSTRLEN];
+	enum gk_fcgiconn_refusal r = s->h != NULL ? gk_httpconn_refusal(s->h, &reason) :
+	    gk_fcgiconn_refusal(s->c, &reason);
 
-	switch (gk_fcgiconn_refusal(c, &reason)) {
+	switch (r) {
 	case GK_FCGICONN_FINE:
 		return;
 	case GK_FCGICONN_CLOSED:
 		gk_log(log, LOG_DEBUG, "connection closed (%s)", reason);
 		return;
 	case GK_FCGICONN_TIMEOUT:
-		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
-		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
-		gk_metrics_guard_refusal("fastcgi-timeout");
+		why = s->h != NULL ? "http-timeout" : "fastcgi-timeout";
 		break;
 	case GK_FCGICONN_BAD_RECORD:
-		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
-		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
-		gk_metrics_guard_refusal("bad-fastcgi-record");
+	default:
+		why = s->h != NULL ? "bad-http-request" : "bad-fastcgi-record";
 		break;
 	}
-	gk_log(log, LOG_DEBUG, "FastCGI connection refused: %s", reason);
+	from = gk_listener_peer_name(conn_fd(s), addr, sizeof(addr));
+	gk_log_decision(log, false, NULL, kind, from, why, NULL);
+	gk_metrics_guard_refusal(why);
+	gk_log(log, LOG_DEBUG, "%s connection refused: %s", s->h != NULL ? "HTTP" : "FastCGI",
+	    reason);
 }
 
 static void
 listen_on(struct loop *l, bool on)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
+	struct epoll_event hev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &l->http_tag };
 
 	if (on == l->accepting)
 		return;
-	if (on && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->lfd, &ev) == 0)
+	if (on && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->lfd, &ev) == 0) {
 		l->accepting = true;
-	else if (!on && epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->lfd, NULL) == 0)
+		if (l->conf->http && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->http_lfd, &hev) != 0)
+			gk_log(l->conf->log, LOG_ERR, "cannot poll the HTTP socket: %s", strerror(errno));
+	} else if (!on && epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->lfd, NULL) == 0) {
 		l->accepting = false;
+		if (l->conf->http)
+			(void)epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->http_lfd, NULL);
+	}
 }
 
 static void
@@ -106,14 +169,19 @@ drop(struct loop *l, struct slot *s)
 {
 	struct slot *last;
 
-	log_refusal(l, s->c);
+	log_refusal(l, s);
 	free(s->park_env);
 	s->park_env = NULL;
 	s->job = 0;
 	/* close() takes the descriptor out of the epoll set */
-	gk_fcgiconn_close(s->c);
-	s->spare_c = s->c;
-	s->c = NULL;
+	if (s->h != NULL) {
+		gk_httpconn_free(s->h);
+		s->h = NULL;
+	} else {
+		gk_fcgiconn_close(s->c);
+		s->spare_c = s->c;
+		s->c = NULL;
+	}
 	/* the last connection of the table takes its place */
 	last = l->slots[--l->n];
 	l->slots[l->n] = NULL;
@@ -158,7 +226,7 @@ park(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, uint6
 		s->park_rq.envp = vec;
 	}
 	if (s->events != 0) {
-		epoll_ctl(l->ep, EPOLL_CTL_DEL, gk_fcgiconn_fd(s->c), NULL);
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, conn_fd(s), NULL);
 		s->events = 0;
 	}
 	s->job = job;
@@ -181,15 +249,15 @@ answer(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, int
 		body = nomem;
 		n = sizeof(nomem) - 1;
 	}
-	if (gk_fcgiconn_answer(s->c, body, n, now) != GK_OK) {
+	if (conn_answer(s, body, n, now) != GK_OK) {
 		static const char fail[] = "Status: 500\r\n\r\n";
 		gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
-		gk_fcgiconn_answer(s->c, fail, sizeof(fail) - 1, now);
+		conn_answer(s, fail, sizeof(fail) - 1, now);
 	}
 	free(s->park_env);
 	s->park_env = NULL;
 	s->job = 0;
-	log_refusal(l, s->c);
+	log_refusal(l, s);
 	return true;
 }
 
@@ -201,11 +269,11 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 	enum gk_fcgiconn_event ev;
 	uint32_t want;
 
-	if (s->c == NULL)
+	if (s->c == NULL && s->h == NULL)
 		return false;   /* dropped earlier in this batch */
 	if (s->job != 0)
 		return true;    /* parked: the pool's completion resumes it */
-	while ((ev = gk_fcgiconn_step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
+	while ((ev = conn_step(s, now, &rq)) == GK_FCGICONN_REQUEST) {
 		if (!answer(l, s, &rq, now))
 			return true;
 	}
@@ -213,13 +281,13 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 		drop(l, s);
 		return false;
 	}
-	log_refusal(l, s->c);
-	want = gk_fcgiconn_events(s->c);
+	log_refusal(l, s);
+	want = conn_events(s);
 	if (want != s->events) {
 		struct epoll_event e = { .events = want, .data.ptr = s };
 
 		if (epoll_ctl(l->ep, s->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-		    gk_fcgiconn_fd(s->c), &e) != 0) {
+		    conn_fd(s), &e) != 0) {
 			drop(l, s);
 			return false;
 		}
@@ -279,7 +347,7 @@ make_room(struct loop *l)
 	for (i = 0; i < l->n; i++) {
 		if (l->slots[i] == NULL)
 			continue;       /* cannot happen: slots[0..n) are in use */
-		t = gk_fcgiconn_idle_since(l->slots[i]->c);
+		t = conn_idle_since(l->slots[i]);
 		if (t != 0 && (oldest == NULL || t < best)) {
 			oldest = l->slots[i];
 			best = t;
@@ -317,9 +385,10 @@ take_spare(struct loop *l)
  * wake-up takes a burst, and bursts go on while they find more than one.
  */
 static void
-accept_some(struct loop *l, int64_t now)
+accept_some(struct loop *l, int64_t now, bool http)
 {
 	int i, fd, limit = l->burst ? ACCEPT_BURST : 1;
+	int lfd = http ? l->conf->http_lfd : l->conf->lfd;
 
 	l->burst = true;
 	for (i = 0; i < limit; i++) {
@@ -329,7 +398,7 @@ accept_some(struct loop *l, int64_t now)
 			listen_on(l, false);
 			return;
 		}
-		fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				l->burst = i > 1;       /* a single one: take one next time */
@@ -345,7 +414,16 @@ accept_some(struct loop *l, int64_t now)
 			return;
 		}
 		l->fails = 0;
-		if ((s = take_spare(l)) == NULL ||
+		if (http) {
+			if ((s = take_spare(l)) == NULL ||
+			    (s->h = gk_httpconn_new(fd, &l->cc, now)) == NULL) {
+				if (s != NULL)
+					gk_fcgiconn_free(s->spare_c);
+				free(s);
+				close(fd);
+				return;
+			}
+		} else if ((s = take_spare(l)) == NULL ||
 		    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
 			if (s != NULL)
 				gk_fcgiconn_free(s->spare_c);
@@ -371,8 +449,8 @@ sweep(struct loop *l, int64_t now)
 	while (i-- > 0) {
 		struct slot *s = l->slots[i];
 
-		if (s != NULL && gk_fcgiconn_deadline(s->c) <= now) {
-			gk_fcgiconn_expire(s->c);
+		if (s != NULL && conn_deadline(s) <= now) {
+			conn_expire(s);
 			drop(l, s);
 		}
 	}
@@ -391,6 +469,14 @@ is_tcp(int fd)
 
 	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+}
+
+static bool
+nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && ((fl & O_NONBLOCK) != 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
 }
 
 static void
@@ -428,6 +514,7 @@ loop_free(struct loop *l)
 
 		if (s != NULL) {
 			gk_fcgiconn_free(s->c);
+			gk_httpconn_free(s->h);
 			free(s->park_env);
 		}
 		free(s);
@@ -463,11 +550,17 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 
 		(void)setsockopt(conf->lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
+	if (conf->http && is_tcp(conf->http_lfd)) {
+		int one = 1;
+
+		(void)setsockopt(conf->http_lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	l.cc.lim = conf->lim;
 	l.cc.max_conns = (unsigned)l.max * (conf->workers ? conf->workers : 1);
 	l.cc.envsz = conf->lim.params_max + 2 * conf->lim.pairs_max + 64;
 	l.cc.vecmax = conf->lim.pairs_max + 2;
-	l.cc.outsz = GK_FCGICONN_OUT_MAX(conf->answer_max);
+	/* + an HTTP answer's status line, Content-Length and Connection (lib/httpconn) */
+	l.cc.outsz = GK_FCGICONN_OUT_MAX(conf->answer_max) + 256;
 	l.cc.env = malloc(l.cc.envsz);
 	l.cc.vec = calloc(l.cc.vecmax, sizeof(*l.cc.vec));
 	l.cc.out = malloc(l.cc.outsz);
@@ -482,8 +575,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 	}
 	/* accept_some() takes what is queued and must not wait for more (the flag is the
 	 * socket's, shared with the siblings, which all poll it too). */
-	if ((i = fcntl(conf->lfd, F_GETFL)) < 0 ||
-	    ((i & O_NONBLOCK) == 0 && fcntl(conf->lfd, F_SETFL, i | O_NONBLOCK) < 0)) {
+	if (!nonblocking(conf->lfd) || (conf->http && !nonblocking(conf->http_lfd))) {
 		gk_err_set(err, "event loop: listening socket: %s", strerror(errno));
 		loop_free(&l);
 		return GK_ERR;
@@ -536,8 +628,8 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == &l.watch_tag)
 				continue;
-			if (evs[i].data.ptr == NULL)
-				accept_some(&l, now);
+			if (evs[i].data.ptr == NULL || evs[i].data.ptr == &l.http_tag)
+				accept_some(&l, now, evs[i].data.ptr != NULL);
 			else if (evs[i].data.ptr == &l.pool_tag)
 				resume_parked(&l, now);
 			else

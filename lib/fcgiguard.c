@@ -260,6 +260,24 @@ gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim)
  * Checks the records of one stream (PARAMS or STDIN) of request rid from *pos up to the
  * empty record.  *sum: content bytes so far.  GK_OK with *pos past the empty record.
  */
+int
+gk_fcgiguard_pair(const char *name, size_t nl, const char *value, size_t vl,
+    const struct gk_fcgiguard_limits *lim, size_t *pairs, size_t *bytes, const char **reason)
+{
+	if (nl == 0)
+		return *reason = "empty-name", GK_EINVAL;
+	if (memchr(name, '=', nl) != NULL || memchr(name, '\0', nl) != NULL)
+		return *reason = "bad-name", GK_EINVAL;
+	if (memchr(value, '\0', vl) != NULL)
+		return *reason = "nul-in-value", GK_EINVAL;
+	if (++*pairs > lim->pairs_max)
+		return *reason = "too-many-pairs", GK_ETOOLONG;
+	if (nl > lim->params_max - *bytes || vl > lim->params_max - *bytes - nl)
+		return *reason = "pair-overflow", GK_ETOOLONG;
+	*bytes += nl + vl;
+	return GK_OK;
+}
+
 static int
 check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, unsigned rid,
     size_t max, size_t *sum, const struct gk_fcgiguard_limits *lim,

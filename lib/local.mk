@@ -30,6 +30,7 @@ lib_libgatekeep_a_SOURCES += lib/fcgiguard.h lib/fcgiguard.c lib/sandbox.h lib/s
 lib_libgatekeep_a_SOURCES += lib/fcgiloop.h lib/fcgiloop.c
 lib_libgatekeep_a_SOURCES += lib/frontend.h lib/frontend.c lib/bypass.h lib/bypass.c
 lib_libgatekeep_a_SOURCES += lib/fcgiconn.h lib/fcgiconn.c lib/evloop.h lib/evloop.c
+lib_libgatekeep_a_SOURCES += lib/httpreq.h lib/httpreq.c lib/httpconn.h lib/httpconn.c
 lib_libgatekeep_a_SOURCES += lib/filewatch.h lib/filewatch.c
 lib_libgatekeep_a_CFLAGS += $(FCGI_CFLAGS)
 lib_libgatekeep_a_SOURCES += lib/listener.h lib/listener.c
@@ -37,7 +38,7 @@ lib_libgatekeep_a_SOURCES += lib/prefork.h lib/prefork.c
 lib_libgatekeep_a_SOURCES += lib/server.h lib/server.c
 lib_libgatekeep_a_SOURCES += lib/ticket.h lib/ticket.c
 lib_libgatekeep_a_SOURCES += lib/hashpool.h lib/hashpool.c
-EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md
+EXTRA_DIST += docs/ARCHITECTURE.md docs/event-core.md docs/http-front.md
 include lib/login.mk
 lib_libgatekeep_a_SOURCES += lib/deploycheck.h lib/deploycheck.c
 lib_libgatekeep_a_SOURCES += lib/metrics.h lib/metrics.c

@@ -64,3 +64,4 @@ include tests/ldappool.mk
 include tests/fixes5.mk
 include tests/cpu5.mk
 include tests/ngxmod.mk
+include tests/httpfront.mk
