@@ -304,7 +304,7 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 static void
 conn_event(struct loop *l, struct slot *s, uint32_t events, int64_t now)
 {
-	if ((events & EPOLLHUP) && s->c != NULL && s->job == 0 && gk_fcgiconn_hangup(s->c))
+	if ((events & EPOLLHUP) && s->h == NULL && s->c != NULL && s->job == 0 && gk_fcgiconn_hangup(s->c))
 		drop(l, s);
 	else
 		run_conn(l, s, now);
