@@ -198,7 +198,8 @@ prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_e
 	 */
 	if (o->http_listen != NULL) {
 		struct gk_listen_opts lo = { .prog = AUTHZ_PROG, .listen = o->http_listen,
-		    .owner = o->srv.owner, .mode = o->srv.mode, .loopback_only = true };
+		    .owner = o->srv.owner, .mode = o->srv.mode, .loopback_only = true,
+		    .option = "--http-listen" };
 		bool managed;
 
 		if (gk_listener_get(&lo, &st->http_own, &st->http_fd, &managed, err) != GK_OK)

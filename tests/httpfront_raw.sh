@@ -14,6 +14,10 @@ PEERS=${GK_TRICKLE_PEERS:-500}
 [ -x "$TOKENTOOL" ] || bail "tests/tokentool not built"
 
 gk_world
+# a bad --http-listen names that option, not --listen
+timeout 10 "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK/unused.sock" \
+    --http-listen bogus:1 >"$TMP/hl.out" 2>&1
+like "$(cat "$TMP/hl.out")" '--http-listen bogus:1: expected unix:PATH' "a bad --http-listen is named"
 gk_start_backend
 gk_start_authz unix
 gk_start_nginx_http
