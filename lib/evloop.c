@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "conn.h"
 #include "evloop.h"
 #include "filewatch.h"
 #include "hashpool.h"
@@ -30,12 +31,11 @@
 
 /* A connection and its place in the table (epoll's data.ptr). */
 struct slot {
-	struct gk_fcgiconn *c;
-	struct gk_httpconn *h;  /* an HTTP connection (lib/httpconn) instead of c: see conn_*() */
+	struct gk_conn *c;      /* FastCGI (lib/fcgiconn) or HTTP (lib/httpconn): lib/conn.h */
 	size_t idx;
 	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
 	struct slot *next_dead; /* dropped: freed (or kept) after the batch of events that may name it */
-	struct gk_fcgiconn *spare_c;    /* dropped: its closed connection object, for reuse */
+	struct gk_conn *spare_c;        /* a closed FastCGI connection object, for reuse */
 	/* Parked while lib/hashpool hashes for its request (job != 0): a copy of the request. */
 	uint64_t job;
 	struct gk_fcgiconn_request park_rq;
@@ -63,66 +63,15 @@ struct loop {
 	struct slot http_tag;           /* epoll's data.ptr for the HTTP listening socket */
 };
 
-/*
- * The connection kinds: a FastCGI connection (s->c, lib/fcgiconn) or an HTTP one (s->h,
- * lib/httpconn), both with the same lifecycle and the same request for the handler.
- */
-static enum gk_fcgiconn_event
-conn_step(struct slot *s, int64_t now, struct gk_fcgiconn_request *rq)
-{
-	return s->h != NULL ? gk_httpconn_step(s->h, now, rq) : gk_fcgiconn_step(s->c, now, rq);
-}
-
-static int
-conn_answer(struct slot *s, const char *body, size_t n, int64_t now)
-{
-	return s->h != NULL ? gk_httpconn_answer(s->h, body, n, now) :
-	    gk_fcgiconn_answer(s->c, body, n, now);
-}
-
-static uint32_t
-conn_events(const struct slot *s)
-{
-	return s->h != NULL ? gk_httpconn_events(s->h) : gk_fcgiconn_events(s->c);
-}
-
-static int64_t
-conn_deadline(const struct slot *s)
-{
-	return s->h != NULL ? gk_httpconn_deadline(s->h) : gk_fcgiconn_deadline(s->c);
-}
-
-static void
-conn_expire(struct slot *s)
-{
-	if (s->h != NULL)
-		gk_httpconn_expire(s->h);
-	else
-		gk_fcgiconn_expire(s->c);
-}
-
-static int64_t
-conn_idle_since(const struct slot *s)
-{
-	return s->h != NULL ? gk_httpconn_idle_since(s->h) : gk_fcgiconn_idle_since(s->c);
-}
-
-static int
-conn_fd(const struct slot *s)
-{
-	return s->h != NULL ? gk_httpconn_fd(s->h) : gk_fcgiconn_fd(s->c);
-}
-
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
 static void
 log_refusal(const struct loop *l, struct slot *s)
 {
 	const struct gk_log *log = l->conf->log;
+	const struct gk_conn_ops *ops = s->c->ops;
 	const char *reason, *from, *why;
-	const char *kind = s->h != NULL ? "http" : "fastcgi";
 	char addr[INET6_ADDRSTRLEN];
-	enum gk_fcgiconn_refusal r = s->h != NULL ? gk_httpconn_refusal(s->h, &reason) :
-	    gk_fcgiconn_refusal(s->c, &reason);
+	enum gk_fcgiconn_refusal r = gk_conn_refusal(s->c, &reason);
 
 	switch (r) {
 	case GK_FCGICONN_FINE:
@@ -131,18 +80,17 @@ log_refusal(const struct loop *l, struct slot *s)
 		gk_log(log, LOG_DEBUG, "connection closed (%s)", reason);
 		return;
 	case GK_FCGICONN_TIMEOUT:
-		why = s->h != NULL ? "http-timeout" : "fastcgi-timeout";
+		why = ops->timeout_why;
 		break;
 	case GK_FCGICONN_BAD_RECORD:
 	default:
-		why = s->h != NULL ? "bad-http-request" : "bad-fastcgi-record";
+		why = ops->bad_why;
 		break;
 	}
-	from = gk_listener_peer_name(conn_fd(s), addr, sizeof(addr));
-	gk_log_decision(log, false, NULL, kind, from, why, NULL);
+	from = gk_listener_peer_name(s->c->fd, addr, sizeof(addr));
+	gk_log_decision(log, false, NULL, ops->kind, from, why, NULL);
 	gk_metrics_guard_refusal(why);
-	gk_log(log, LOG_DEBUG, "%s connection refused: %s", s->h != NULL ? "HTTP" : "FastCGI",
-	    reason);
+	gk_log(log, LOG_DEBUG, "%s connection refused: %s", ops->name, reason);
 }
 
 static void
@@ -173,15 +121,15 @@ drop(struct loop *l, struct slot *s)
 	free(s->park_env);
 	s->park_env = NULL;
 	s->job = 0;
-	/* close() takes the descriptor out of the epoll set */
-	if (s->h != NULL) {
-		gk_httpconn_free(s->h);
-		s->h = NULL;
-	} else {
-		gk_fcgiconn_close(s->c);
+	/* close() takes the descriptor out of the epoll set; a FastCGI object is kept for
+	 * gk_fcgiconn_renew() (an HTTP slot may hold one from an earlier FastCGI connection) */
+	if (s->spare_c == NULL && s->c->ops->close != NULL) {
+		s->c->ops->close(s->c);
 		s->spare_c = s->c;
-		s->c = NULL;
+	} else {
+		gk_conn_free(s->c);
 	}
+	s->c = NULL;
 	/* the last connection of the table takes its place */
 	last = l->slots[--l->n];
 	l->slots[l->n] = NULL;
@@ -226,7 +174,7 @@ park(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, uint6
 		s->park_rq.envp = vec;
 	}
 	if (s->events != 0) {
-		epoll_ctl(l->ep, EPOLL_CTL_DEL, conn_fd(s), NULL);
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, s->c->fd, NULL);
 		s->events = 0;
 	}
 	s->job = job;
@@ -249,10 +197,10 @@ answer(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, int
 		body = nomem;
 		n = sizeof(nomem) - 1;
 	}
-	if (conn_answer(s, body, n, now) != GK_OK) {
+	if (s->c->ops->answer(s->c, body, n, now) != GK_OK) {
 		static const char fail[] = "Status: 500\r\n\r\n";
 		gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
-		conn_answer(s, fail, sizeof(fail) - 1, now);
+		s->c->ops->answer(s->c, fail, sizeof(fail) - 1, now);
 	}
 	free(s->park_env);
 	s->park_env = NULL;
@@ -269,11 +217,11 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 	enum gk_fcgiconn_event ev;
 	uint32_t want;
 
-	if (s->c == NULL && s->h == NULL)
+	if (s->c == NULL)
 		return false;   /* dropped earlier in this batch */
 	if (s->job != 0)
 		return true;    /* parked: the pool's completion resumes it */
-	while ((ev = conn_step(s, now, &rq)) == GK_FCGICONN_REQUEST) {
+	while ((ev = s->c->ops->step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
 		if (!answer(l, s, &rq, now))
 			return true;
 	}
@@ -282,12 +230,12 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 		return false;
 	}
 	log_refusal(l, s);
-	want = conn_events(s);
+	want = s->c->ops->events(s->c);
 	if (want != s->events) {
 		struct epoll_event e = { .events = want, .data.ptr = s };
 
 		if (epoll_ctl(l->ep, s->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-		    conn_fd(s), &e) != 0) {
+		    s->c->fd, &e) != 0) {
 			drop(l, s);
 			return false;
 		}
@@ -304,7 +252,8 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 static void
 conn_event(struct loop *l, struct slot *s, uint32_t events, int64_t now)
 {
-	if ((events & EPOLLHUP) && s->h == NULL && s->c != NULL && s->job == 0 && gk_fcgiconn_hangup(s->c))
+	if ((events & EPOLLHUP) && s->c != NULL && s->job == 0 && s->c->ops->hangup != NULL &&
+	    s->c->ops->hangup(s->c))
 		drop(l, s);
 	else
 		run_conn(l, s, now);
@@ -347,7 +296,7 @@ make_room(struct loop *l)
 	for (i = 0; i < l->n; i++) {
 		if (l->slots[i] == NULL)
 			continue;       /* cannot happen: slots[0..n) are in use */
-		t = conn_idle_since(l->slots[i]);
+		t = l->slots[i]->c->ops->idle_since(l->slots[i]->c);
 		if (t != 0 && (oldest == NULL || t < best)) {
 			oldest = l->slots[i];
 			best = t;
@@ -414,24 +363,17 @@ accept_some(struct loop *l, int64_t now, bool http)
 			return;
 		}
 		l->fails = 0;
-		if (http) {
-			if ((s = take_spare(l)) == NULL ||
-			    (s->h = gk_httpconn_new(fd, &l->cc, now)) == NULL) {
-				if (s != NULL)
-					gk_fcgiconn_free(s->spare_c);
-				free(s);
-				close(fd);
-				return;
-			}
-		} else if ((s = take_spare(l)) == NULL ||
-		    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
+		if ((s = take_spare(l)) == NULL || (s->c = http ?
+		    gk_httpconn_new(fd, &l->cc, now) :
+		    gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
 			if (s != NULL)
-				gk_fcgiconn_free(s->spare_c);
+				gk_conn_free(s->spare_c);
 			free(s);
 			close(fd);
 			return;
 		}
-		s->spare_c = NULL;
+		if (!http)
+			s->spare_c = NULL;      /* renewed: it is s->c now */
 		s->idx = l->n;
 		l->slots[l->n++] = s;
 		/* nginx writes the request right after its connect, so it is usually here by
@@ -449,8 +391,8 @@ sweep(struct loop *l, int64_t now)
 	while (i-- > 0) {
 		struct slot *s = l->slots[i];
 
-		if (s != NULL && conn_deadline(s) <= now) {
-			conn_expire(s);
+		if (s != NULL && s->c->deadline <= now) {
+			s->c->ops->expire(s->c);
 			drop(l, s);
 		}
 	}
@@ -491,7 +433,7 @@ free_dead(struct loop *l)
 			l->spare = s;
 			l->nspare++;
 		} else {
-			gk_fcgiconn_free(s->spare_c);
+			gk_conn_free(s->spare_c);
 			free(s);
 		}
 	}
@@ -505,7 +447,7 @@ loop_free(struct loop *l)
 		struct slot *s = l->spare;
 
 		l->spare = s->next_dead;
-		gk_fcgiconn_free(s->spare_c);
+		gk_conn_free(s->spare_c);
 		free(s);
 	}
 	l->nspare = 0;
@@ -513,8 +455,8 @@ loop_free(struct loop *l)
 		struct slot *s = l->slots[--l->n];
 
 		if (s != NULL) {
-			gk_fcgiconn_free(s->c);
-			gk_httpconn_free(s->h);
+			gk_conn_free(s->c);
+			gk_conn_free(s->spare_c);
 			free(s->park_env);
 		}
 		free(s);

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "conn.h"
 #include "httpconn.h"
 
 #define RBUF_START      4096
@@ -23,8 +24,8 @@ enum state {
 };
 
 struct gk_httpconn {
+	struct gk_conn base;    /* first: lib/conn.h (fd, deadline, idle_since, refusal) */
 	const struct gk_fcgiconn_conf *conf;
-	int fd;
 	enum state state;
 	unsigned char *rbuf;
 	size_t rlen, rcap;
@@ -36,11 +37,15 @@ struct gk_httpconn {
 	bool just_answered;     /* nothing more was buffered: wait for epoll, do not read yet */
 	char *wbuf;             /* the rest of an answer the socket did not take */
 	size_t wlen, woff;
-	int64_t deadline;
-	int64_t idle_since;
-	enum gk_fcgiconn_refusal refusal;
-	const char *reason;
 };
+
+static const struct gk_conn_ops http_ops;
+
+static struct gk_httpconn *
+hc(struct gk_conn *conn)
+{
+	return (struct gk_httpconn *)(void *)conn;      /* base is the first member */
+}
 
 /*
  * The fields nginx sets in the auth location, and the params they become.  All required:
@@ -260,8 +265,8 @@ finish(struct gk_httpconn *c)
 	int i;
 
 	/* unread bytes would turn our close into a reset that may destroy the answer */
-	if (!c->peer_eof && shutdown(c->fd, SHUT_WR) == 0)
-		for (i = 0; i < DRAIN_READS && recv(c->fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
+	if (!c->peer_eof && shutdown(c->base.fd, SHUT_WR) == 0)
+		for (i = 0; i < DRAIN_READS && recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
 			;
 	c->state = FINISHED;
 }
@@ -271,15 +276,14 @@ static bool
 flush(struct gk_httpconn *c)
 {
 	while (c->woff < c->wlen) {
-		ssize_t w = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+		ssize_t w = send(c->base.fd, c->wbuf + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return true;
 		if (w <= 0) {
-			c->refusal = GK_FCGICONN_CLOSED;
-			c->reason = "write-failed";
+			gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "write-failed");
 			c->state = FINISHED;
 			return false;
 		}
@@ -296,11 +300,10 @@ send_all(struct gk_httpconn *c, const char *resp, size_t n, int64_t now)
 	ssize_t w;
 
 	do
-		w = send(c->fd, resp, n, MSG_NOSIGNAL);
+		w = send(c->base.fd, resp, n, MSG_NOSIGNAL);
 	while (w < 0 && errno == EINTR);
 	if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-		c->refusal = GK_FCGICONN_CLOSED;
-		c->reason = "write-failed";
+		gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "write-failed");
 		c->state = FINISHED;
 		return GK_OK;
 	}
@@ -318,7 +321,7 @@ send_all(struct gk_httpconn *c, const char *resp, size_t n, int64_t now)
 		c->wlen = n - (size_t)w;
 		c->woff = 0;
 		c->state = WRITING;
-		c->deadline = now + GK_FCGICONN_WRITE_MS;
+		c->base.deadline = now + GK_FCGICONN_WRITE_MS;
 	}
 	return GK_OK;
 }
@@ -331,8 +334,7 @@ refuse(struct gk_httpconn *c, int status, const char *reason, int64_t now)
 	int n = snprintf(resp, sizeof(resp), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
 	    "Connection: close\r\n\r\n", status, phrase(status));
 
-	c->refusal = GK_FCGICONN_BAD_RECORD;
-	c->reason = reason;
+	gk_conn_refuse(&c->base, GK_FCGICONN_BAD_RECORD, reason);
 	c->cur_close = true;
 	c->rlen = 0;
 	send_all(c, resp, (size_t)n, now);
@@ -340,7 +342,7 @@ refuse(struct gk_httpconn *c, int status, const char *reason, int64_t now)
 		finish(c);
 }
 
-struct gk_httpconn *
+struct gk_conn *
 gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now)
 {
 	struct gk_httpconn *c = calloc(1, sizeof(*c));
@@ -351,10 +353,9 @@ gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now)
 	}
 	c->rcap = RBUF_START;
 	c->conf = conf;
-	c->fd = fd;
+	gk_conn_init(&c->base, &http_ops, fd, now + conf->lim.timeout_ms);
 	c->state = READING;
-	c->deadline = now + conf->lim.timeout_ms;
-	return c;
+	return &c->base;
 }
 
 /* Reads what the socket holds; false on EOF or an error (peer_eof set). */
@@ -375,7 +376,7 @@ fill(struct gk_httpconn *c)
 			c->rbuf = nb;
 			c->rcap = ncap;
 		}
-		r = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+		r = recv(c->base.fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
 		if (r > 0) {
 			c->rlen += (size_t)r;
 			if ((size_t)r < c->rcap - c->rlen + (size_t)r)
@@ -391,9 +392,10 @@ fill(struct gk_httpconn *c)
 	}
 }
 
-enum gk_fcgiconn_event
-gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request *rq)
+static enum gk_fcgiconn_event
+http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 {
+	struct gk_httpconn *c = hc(conn);
 	const struct gk_fcgiconn_conf *cf = c->conf;
 	struct gk_httpreq hr;
 	const char *why;
@@ -409,7 +411,7 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 			return GK_FCGICONN_DONE;
 		}
 		c->state = READING;
-		c->deadline = now + (c->rlen > 0 ? cf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
+		c->base.deadline = now + (c->rlen > 0 ? cf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
 	}
 	if (c->state == FINISHED)
 		return GK_FCGICONN_DONE;
@@ -419,7 +421,7 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 		/* nginx sends the next request when it has one: a read now finds nothing */
 		c->just_answered = false;
 		if (c->rlen == 0) {
-			c->idle_since = now;
+			c->base.idle_since = now;
 			return GK_FCGICONN_WAIT;
 		}
 	}
@@ -428,19 +430,18 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 
 		fill(c);
 		if (before == 0 && c->rlen > 0) {
-			c->idle_since = 0;
-			c->deadline = now + cf->lim.timeout_ms;
+			c->base.idle_since = 0;
+			c->base.deadline = now + cf->lim.timeout_ms;
 		}
 	}
 	if (c->rlen == 0) {
 		if (c->peer_eof) {
-			c->refusal = GK_FCGICONN_CLOSED;
-			c->reason = "eof";
+			gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "eof");
 			c->state = FINISHED;
 			return GK_FCGICONN_DONE;
 		}
-		if (c->answered && c->idle_since == 0)
-			c->idle_since = now;
+		if (c->answered && c->base.idle_since == 0)
+			c->base.idle_since = now;
 		return GK_FCGICONN_WAIT;
 	}
 	/*
@@ -457,8 +458,7 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 		c->parsed = c->rlen;
 		if (!c->peer_eof)
 			return GK_FCGICONN_WAIT;
-		c->refusal = GK_FCGICONN_CLOSED;
-		c->reason = "truncated";
+		gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "truncated");
 		c->state = FINISHED;
 		return GK_FCGICONN_DONE;
 	}
@@ -480,9 +480,10 @@ gk_httpconn_step(struct gk_httpconn *c, int64_t now, struct gk_fcgiconn_request 
 	return GK_FCGICONN_REQUEST;
 }
 
-int
-gk_httpconn_answer(struct gk_httpconn *c, const char *cgi, size_t n, int64_t now)
+static int
+http_answer(struct gk_conn *conn, const char *cgi, size_t n, int64_t now)
 {
+	struct gk_httpconn *c = hc(conn);
 	size_t len = gk_httpconn_response(cgi, n, c->cur_close, (char *)c->conf->out,
 	    c->conf->outsz);
 
@@ -494,7 +495,7 @@ gk_httpconn_answer(struct gk_httpconn *c, const char *cgi, size_t n, int64_t now
 	c->cur_len = 0;
 	c->answered = true;
 	c->state = READING;
-	c->deadline = now + (c->rlen > 0 ? c->conf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
+	c->base.deadline = now + (c->rlen > 0 ? c->conf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
 	send_all(c, (const char *)c->conf->out, len, now);
 	if (c->state == READING && c->cur_close)
 		finish(c);
@@ -502,64 +503,55 @@ gk_httpconn_answer(struct gk_httpconn *c, const char *cgi, size_t n, int64_t now
 	return GK_OK;
 }
 
-uint32_t
-gk_httpconn_events(const struct gk_httpconn *c)
+/* The socket (always open until here: the connection is freed once), its buffers. */
+static void
+http_free(struct gk_conn *conn)
 {
-	return c->state == WRITING ? EPOLLOUT : EPOLLIN;
+	struct gk_httpconn *c = hc(conn);
+
+	(void)close(conn->fd);
+	free(c->wbuf);
+	free(c->rbuf);
+	free(c);
 }
 
-int64_t
-gk_httpconn_deadline(const struct gk_httpconn *c)
+/* An HTTP connection waits for reading unless an answer is still going out. */
+static uint32_t
+http_events(const struct gk_conn *conn)
 {
-	return c->deadline;
+	return ((const struct gk_httpconn *)(const void *)conn)->state == WRITING ? EPOLLOUT :
+	    EPOLLIN;
 }
 
-void
-gk_httpconn_expire(struct gk_httpconn *c)
+static void
+http_expire(struct gk_conn *conn)
 {
-	if (c->state == READING && c->rlen > 0) {
-		c->refusal = GK_FCGICONN_TIMEOUT;
-		c->reason = "head-timeout";
-	} else if (c->state == WRITING) {
-		c->refusal = GK_FCGICONN_TIMEOUT;
-		c->reason = "write-timeout";
-	} else {
-		c->refusal = GK_FCGICONN_CLOSED;
-		c->reason = "idle";
-	}
+	struct gk_httpconn *c = hc(conn);
+
+	if (c->state == READING && c->rlen > 0)
+		gk_conn_refuse(conn, GK_FCGICONN_TIMEOUT, "head-timeout");
+	else if (c->state == WRITING)
+		gk_conn_refuse(conn, GK_FCGICONN_TIMEOUT, "write-timeout");
+	else
+		gk_conn_refuse(conn, GK_FCGICONN_CLOSED, "idle");
 	c->state = FINISHED;
 }
 
-int64_t
-gk_httpconn_idle_since(const struct gk_httpconn *c)
+/* Idle: between answered heads, nothing of the next one here yet. */
+static int64_t
+http_idle_since(const struct gk_conn *conn)
 {
-	return c->state == READING && c->rlen == 0 ? c->idle_since : 0;
+	const struct gk_httpconn *c = (const struct gk_httpconn *)(const void *)conn;
+
+	return c->state == READING && c->rlen == 0 ? conn->idle_since : 0;
 }
 
-enum gk_fcgiconn_refusal
-gk_httpconn_refusal(struct gk_httpconn *c, const char **reason)
-{
-	enum gk_fcgiconn_refusal r = c->refusal;
-
-	c->refusal = GK_FCGICONN_FINE;
-	*reason = c->reason;
-	return r;
-}
-
-int
-gk_httpconn_fd(const struct gk_httpconn *c)
-{
-	return c->fd;
-}
-
-/* The socket (always open until here: the connection is freed once), its buffers. */
-void
-gk_httpconn_free(struct gk_httpconn *c)
-{
-	if (c != NULL) {
-		(void)close(c->fd);
-		free(c->wbuf);
-		free(c->rbuf);
-		free(c);
-	}
-}
+/*
+ * No hangup: an HTTP peer's end is read as such (nothing to skip, unlike FastCGI's); no
+ * close: an HTTP connection is freed at its end, not kept (its buffers are small).
+ */
+static const struct gk_conn_ops http_ops = {
+	.kind = "http", .name = "HTTP", .timeout_why = "http-timeout", .bad_why = "bad-http-request",
+	.step = http_step, .answer = http_answer, .events = http_events, .expire = http_expire,
+	.idle_since = http_idle_since, .free = http_free,
+};

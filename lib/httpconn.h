@@ -16,7 +16,7 @@
  * headers), so every FastCGI decision costs a connect, an accept and a close; an HTTP
  * upstream whose answer has Content-Length: 0 is kept (docs/http-front.md).
  *
- * The same lifecycle as lib/fcgiconn, driven by lib/evloop the same way, and the same
+ * A struct gk_conn (lib/conn.h) as lib/fcgiconn's, driven by lib/evloop the same way, and the same
  * request for the handler (struct gk_fcgiconn_request, role responder, envp built in
  * conf's scratch), so gatekeep-authz decides exactly as for nginx's fastcgi_params:
  *	REQUEST_METHOD    X-Gatekeep-Method
@@ -43,31 +43,15 @@
  * connection ends; a head must be complete conf->lim.timeout_ms after its first byte.
  */
 
-struct gk_httpconn;
-
-/* Takes the connected, non-blocking socket fd (closed by gk_httpconn_free).  NULL: no memory. */
-struct gk_httpconn *gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now);
-
-/* As gk_fcgiconn_step(): a request (rq->id 1, role 1, envp in conf's scratch), wait or done. */
-enum gk_fcgiconn_event gk_httpconn_step(struct gk_httpconn *c, int64_t now,
-    struct gk_fcgiconn_request *rq);
+struct gk_conn;
 
 /*
- * Answers the request step returned with the CGI response cgi[0..n) ("Status: NNN" and
- * header lines, a blank line, a body): an HTTP/1.1 response with the same status and
- * headers and Content-Length: 0 (the body is dropped, except a 200's: the ops answers),
- * sent with one write.  GK_ETOOLONG if it does not fit conf->out.
+ * Takes the connected, non-blocking socket fd (closed by gk_conn_free).  NULL: no memory.
+ * Its answer is an HTTP/1.1 response with the CGI response's status and headers and
+ * Content-Length: 0 (the body is dropped, except a 200's: the ops answers), one write.
+ * Refusals: BAD_RECORD a refused head (answered 4xx); TIMEOUT a head not complete in time.
  */
-int gk_httpconn_answer(struct gk_httpconn *c, const char *cgi, size_t n, int64_t now);
-
-uint32_t gk_httpconn_events(const struct gk_httpconn *c);
-int64_t gk_httpconn_deadline(const struct gk_httpconn *c);
-void gk_httpconn_expire(struct gk_httpconn *c);
-int64_t gk_httpconn_idle_since(const struct gk_httpconn *c);
-/* BAD_RECORD: a refused head (answered 4xx); TIMEOUT: a head not complete in time. */
-enum gk_fcgiconn_refusal gk_httpconn_refusal(struct gk_httpconn *c, const char **reason);
-int gk_httpconn_fd(const struct gk_httpconn *c);
-void gk_httpconn_free(struct gk_httpconn *c);
+struct gk_conn *gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now);
 
 /*
  * The request's params from a parsed head, as above: vec[0..] into out, NULL-terminated.
