@@ -22,6 +22,9 @@
  * The request handed out is the same for both kinds (a FastCGI request's params).
  */
 
+#define GK_CONN_RBUF_START 4096  /* a read buffer's starting size (the one a kept object keeps) */
+#define GK_CONN_DRAIN_READS 4    /* reads of the peer's rest before a close (else it resets) */
+
 struct gk_conn;
 
 struct gk_conn_ops {

@@ -21,8 +21,6 @@
 #define T_GET_VALUES_RESULT 10
 #define T_UNKNOWN_TYPE  11
 #define CHUNK           65528   /* STDOUT content per record: a multiple of 8, so no padding */
-#define RBUF_START      4096
-#define DRAIN_READS     4
 
 enum state {
 	READING,        /* waiting for (the rest of) a request */
@@ -105,7 +103,7 @@ begin_close(struct gk_fcgiconn *c, bool linger, int64_t now)
 		c->state = FINISHED;
 		return;
 	}
-	for (i = 0; !c->peer_eof && i < DRAIN_READS &&
+	for (i = 0; !c->peer_eof && i < GK_CONN_DRAIN_READS &&
 	    recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
 		;
 	c->state = FINISHED;
@@ -186,7 +184,7 @@ gk_fcgiconn_close(struct gk_conn *conn)
 	c->wlen = c->woff = 0;
 	c->state = FINISHED;
 	/* a buffer grown by a big request is not kept */
-	if (c->rcap > RBUF_START) {
+	if (c->rcap > GK_CONN_RBUF_START) {
 		free(c->rbuf);
 		c->rbuf = NULL;
 		c->rcap = 0;
@@ -350,7 +348,7 @@ fill(struct gk_fcgiconn *c)
 	ssize_t r;
 
 	if (c->rlen == c->rcap || want > c->rcap) {
-		size_t cap = c->rcap ? c->rcap : RBUF_START;
+		size_t cap = c->rcap ? c->rcap : GK_CONN_RBUF_START;
 		unsigned char *nb;
 
 		while (cap < want || cap == c->rlen)

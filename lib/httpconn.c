@@ -13,12 +13,10 @@
 #include "conn.h"
 #include "httpconn.h"
 
-#define RBUF_START      4096
-#define DRAIN_READS     4
 
 enum state {
 	READING,        /* waiting for (the rest of) a head */
-	ANSWERING,      /* step returned a request; gk_httpconn_answer() comes next */
+	ANSWERING,      /* step returned a request; its answer comes next */
 	WRITING,        /* part of an answer waits for the socket */
 	FINISHED
 };
@@ -266,7 +264,8 @@ finish(struct gk_httpconn *c)
 
 	/* unread bytes would turn our close into a reset that may destroy the answer */
 	if (!c->peer_eof && shutdown(c->base.fd, SHUT_WR) == 0)
-		for (i = 0; i < DRAIN_READS && recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
+		for (i = 0; i < GK_CONN_DRAIN_READS &&
+		    recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
 			;
 	c->state = FINISHED;
 }
@@ -347,11 +346,11 @@ gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now)
 {
 	struct gk_httpconn *c = calloc(1, sizeof(*c));
 
-	if (c == NULL || (c->rbuf = malloc(RBUF_START)) == NULL) {
+	if (c == NULL || (c->rbuf = malloc(GK_CONN_RBUF_START)) == NULL) {
 		free(c);
 		return NULL;
 	}
-	c->rcap = RBUF_START;
+	c->rcap = GK_CONN_RBUF_START;
 	c->conf = conf;
 	gk_conn_init(&c->base, &http_ops, fd, now + conf->lim.timeout_ms);
 	c->state = READING;
@@ -369,7 +368,7 @@ fill(struct gk_httpconn *c)
 			size_t ncap = c->rcap * 2;
 			unsigned char *nb;
 
-			if (c->rcap >= GK_HTTPREQ_HEAD_MAX + RBUF_START)
+			if (c->rcap >= GK_HTTPREQ_HEAD_MAX + GK_CONN_RBUF_START)
 				return;         /* the parser says 431 at HEAD_MAX */
 			if ((nb = realloc(c->rbuf, ncap)) == NULL)
 				return;
