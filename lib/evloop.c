@@ -1,4 +1,4 @@
-/* evloop.c: the event loop of one FastCGI worker: epoll over the listening socket and many connections (lib/fcgiconn), deadlines, a cap. */
+/* evloop.c: the event loop of one FastCGI worker: epoll over the listening socket and many connections (lib/conn: FastCGI and HTTP), deadlines, a cap. */
 #include <config.h>
 
 #include <errno.h>
