@@ -34,6 +34,8 @@ GK_EXAMPLES = \
 	nginx/gatekeep.js \
 	nginx/gatekeep-zerohop.conf \
 	nginx/gatekeep-module.conf \
+	nginx/gatekeep-http.conf \
+	nginx/gatekeep-http-auth.conf \
 	grafana/gatekeep-dashboard.json \
 	apache/gatekeep-authnz.conf \
 	apache/gatekeep-fcgid.conf \

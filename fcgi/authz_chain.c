@@ -15,11 +15,7 @@ authz_fail(struct gk_decision *d, enum gk_outcome o, const char *reason)
 int
 authz_param1(const struct gk_request *req, const char *name, const char **v)
 {
-	*v = NULL;
-	if (gk_request_param_count(req, name) > 1)
-		return GK_EDUP;
-	*v = gk_request_param(req, name);
-	return GK_OK;
+	return gk_request_param_once(req, name, v);
 }
 
 struct gk_userdb *

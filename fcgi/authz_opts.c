@@ -14,6 +14,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " AUTHZ_PROG " [-c FILE] [--listen unix:PATH|tcp:HOST:PORT] [--socket-mode MODE]\n"
 	    "       [--socket-owner USER[:GROUP]] [--workers N] [--core event|libfcgi]\n"
+	    "       [--http-listen unix:PATH|tcp:127.0.0.1:PORT]\n"
 	    "       [-d|--debug] [--check-config] [--health]\n"
 	    "       [--help] [--version]\n");
 }
@@ -24,6 +25,7 @@ authz_parse_opts(int argc, char **argv, struct authz_opts *o)
 	static const struct option longopts[] = {
 		GK_SERVER_LONGOPTS,
 		{ "core", required_argument, NULL, 'k' },
+		{ "http-listen", required_argument, NULL, 'L' },
 		{ "health", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -45,6 +47,9 @@ authz_parse_opts(int argc, char **argv, struct authz_opts *o)
 			}
 			o->libfcgi_core = strcmp(optarg, "libfcgi") == 0;
 			break;
+		case 'L':
+			o->http_listen = optarg;
+			break;
 		case 'C':
 			o->check = true;
 			break;
@@ -64,6 +69,10 @@ authz_parse_opts(int argc, char **argv, struct authz_opts *o)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (o->http_listen != NULL && o->libfcgi_core) {
+		fprintf(stderr, AUTHZ_PROG ": --http-listen needs the event core, not --core libfcgi\n");
 		return 2;
 	}
 	return 0;

@@ -14,6 +14,7 @@ struct authz_opts {
 	bool check;                 /* --check-config */
 	bool health;                /* --health: the readiness checks, as an exit status */
 	bool libfcgi_core;          /* --core libfcgi: one blocking connection per worker */
+	const char *http_listen;    /* --http-listen unix:PATH|tcp:127.0.0.1:PORT: HTTP/1.1 too */
 };
 
 /*

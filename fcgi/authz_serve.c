@@ -85,6 +85,8 @@ serve_events(const struct authz_state *st, int fd, unsigned workers)
 	}
 	memset(&ec, 0, sizeof(ec));
 	ec.lfd = fd;
+	ec.http = st->http_fd >= 0;
+	ec.http_lfd = st->http_fd;
 	ec.max_conns = st->conns_max;
 	ec.workers = workers;
 	gk_fcgiguard_defaults(&ec.lim);
@@ -187,7 +189,22 @@ authz_wants_state_dir(const struct gk_config *boot)
 static int
 prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_err *err)
 {
-	(void)arg;
+	struct authz_state *st = arg;
+	const struct authz_opts *o = st->o;
+
+	/*
+	 * --http-listen: the second socket, made like the first (its mode and owner), TCP on
+	 * loopback only: whoever connects states REMOTE_ADDR, as over FastCGI (lib/httpconn.h).
+	 */
+	if (o->http_listen != NULL) {
+		struct gk_listen_opts lo = { .prog = AUTHZ_PROG, .listen = o->http_listen,
+		    .owner = o->srv.owner, .mode = o->srv.mode, .loopback_only = true,
+		    .option = "--http-listen" };
+		bool managed;
+
+		if (gk_listener_get(&lo, &st->http_own, &st->http_fd, &managed, err) != GK_OK)
+			return GK_ERR;
+	}
 	gk_metrics_prepare(boot, log);
 	return gk_authz_prepare(boot, log, err);
 }
@@ -235,7 +252,10 @@ current_log(void *arg)
 static void
 stop(void *arg)
 {
-	gk_config_free(&((struct authz_state *)arg)->cfg);
+	struct authz_state *st = arg;
+
+	gk_listener_remove(&st->http_own);
+	gk_config_free(&st->cfg);
 }
 
 /*
@@ -269,6 +289,7 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 {
 	memset(st, 0, sizeof(*st));
 	st->o = o;
+	st->http_fd = -1;
 	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
 	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
 	    .wants_state_dir = authz_wants_state_dir, .prepare = prepare, .start = start,

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "authz_opts.h"
+#include "listener.h"
 #include "server.h"	/* and through it lib/conf.h */
 
 /* The process's state, behind lib/server's arg. */
@@ -13,6 +14,8 @@ struct authz_state {
 	struct gk_config cfg;   /* replaced on reload */
 	struct gk_log log;
 	size_t conns_max;       /* per worker, event core */
+	int http_fd;            /* --http-listen's socket, or -1 */
+	struct gk_own_socket http_own;
 };
 
 /* Fills spec from o with gatekeep-authz's callbacks over st (zeroed here). */

@@ -58,6 +58,11 @@ fuzz_replay_fcgiguard_SOURCES = fuzz/fuzz_fcgiguard.c fuzz/fuzz.h
 fuzz_replay_fcgiguard_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 fuzz_replay_fcgiguard_LDADD = $(GK_LIBS)
 
+check_PROGRAMS += fuzz/replay_httpreq
+fuzz_replay_httpreq_SOURCES = fuzz/fuzz_httpreq.c fuzz/fuzz.h
+fuzz_replay_httpreq_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
+fuzz_replay_httpreq_LDADD = $(GK_LIBS)
+
 if FUZZING
 # Coverage feedback needs the library itself instrumented, not only the target.
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
@@ -127,5 +132,11 @@ fuzz_fuzz_fcgiguard_SOURCES = fuzz/fuzz_fcgiguard.c fuzz/fuzz.h
 fuzz_fuzz_fcgiguard_CFLAGS = $(GK_FUZZ_CC)
 fuzz_fuzz_fcgiguard_LDFLAGS = $(GK_FUZZ_LINK)
 fuzz_fuzz_fcgiguard_LDADD = $(GK_FUZZ_LIBS)
+
+noinst_PROGRAMS += fuzz/fuzz_httpreq
+fuzz_fuzz_httpreq_SOURCES = fuzz/fuzz_httpreq.c fuzz/fuzz.h
+fuzz_fuzz_httpreq_CFLAGS = $(GK_FUZZ_CC)
+fuzz_fuzz_httpreq_LDFLAGS = $(GK_FUZZ_LINK)
+fuzz_fuzz_httpreq_LDADD = $(GK_FUZZ_LIBS)
 
 endif

@@ -1,4 +1,4 @@
-/* evloop.c: the event loop of one FastCGI worker: epoll over the listening socket and many connections (lib/fcgiconn), deadlines, a cap. */
+/* evloop.c: the event loop of one FastCGI worker: epoll over the listening socket and many connections (lib/conn: FastCGI and HTTP), deadlines, a cap. */
 #include <config.h>
 
 #include <errno.h>
@@ -16,9 +16,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "conn.h"
 #include "evloop.h"
 #include "filewatch.h"
 #include "hashpool.h"
+#include "httpconn.h"
 #include "listener.h"
 #include "metrics.h"
 
@@ -29,11 +31,11 @@
 
 /* A connection and its place in the table (epoll's data.ptr). */
 struct slot {
-	struct gk_fcgiconn *c;
+	struct gk_conn *c;      /* FastCGI (lib/fcgiconn) or HTTP (lib/httpconn): lib/conn.h */
 	size_t idx;
 	uint32_t events;        /* registered with epoll; 0: not in the epoll set yet */
 	struct slot *next_dead; /* dropped: freed (or kept) after the batch of events that may name it */
-	struct gk_fcgiconn *spare_c;    /* dropped: its closed connection object, for reuse */
+	struct gk_conn *spare_c;        /* a closed FastCGI connection object, for reuse */
 	/* Parked while lib/hashpool hashes for its request (job != 0): a copy of the request. */
 	uint64_t job;
 	struct gk_fcgiconn_request park_rq;
@@ -58,47 +60,56 @@ struct loop {
 	struct gk_hashpool *pool;       /* NULL: hashes run in line */
 	struct slot pool_tag;           /* epoll's data.ptr for the pool's eventfd */
 	struct slot watch_tag;          /* epoll's data.ptr for lib/filewatch's inotify descriptor */
+	struct slot http_tag;           /* epoll's data.ptr for the HTTP listening socket */
 };
 
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
 static void
-log_refusal(const struct loop *l, struct gk_fcgiconn *c)
+log_refusal(const struct loop *l, struct slot *s)
 {
 	const struct gk_log *log = l->conf->log;
-	const char *reason, *from;
+	const struct gk_conn_ops *ops = s->c->ops;
+	const char *reason, *from, *why;
 	char addr[INET6_ADDRSTRLEN];
+	enum gk_fcgiconn_refusal r = gk_conn_refusal(s->c, &reason);
 
-	switch (gk_fcgiconn_refusal(c, &reason)) {
+	switch (r) {
 	case GK_FCGICONN_FINE:
 		return;
 	case GK_FCGICONN_CLOSED:
 		gk_log(log, LOG_DEBUG, "connection closed (%s)", reason);
 		return;
 	case GK_FCGICONN_TIMEOUT:
-		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
-		gk_log_decision(log, false, NULL, "fastcgi", from, "fastcgi-timeout", NULL);
-		gk_metrics_guard_refusal("fastcgi-timeout");
+		why = ops->timeout_why;
 		break;
 	case GK_FCGICONN_BAD_RECORD:
-		from = gk_listener_peer_name(gk_fcgiconn_fd(c), addr, sizeof(addr));
-		gk_log_decision(log, false, NULL, "fastcgi", from, "bad-fastcgi-record", NULL);
-		gk_metrics_guard_refusal("bad-fastcgi-record");
+	default:
+		why = ops->bad_why;
 		break;
 	}
-	gk_log(log, LOG_DEBUG, "FastCGI connection refused: %s", reason);
+	from = gk_listener_peer_name(s->c->fd, addr, sizeof(addr));
+	gk_log_decision(log, false, NULL, ops->kind, from, why, NULL);
+	gk_metrics_guard_refusal(why);
+	gk_log(log, LOG_DEBUG, "%s connection refused: %s", ops->name, reason);
 }
 
 static void
 listen_on(struct loop *l, bool on)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = NULL };
+	struct epoll_event hev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &l->http_tag };
 
 	if (on == l->accepting)
 		return;
-	if (on && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->lfd, &ev) == 0)
+	if (on && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->lfd, &ev) == 0) {
 		l->accepting = true;
-	else if (!on && epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->lfd, NULL) == 0)
+		if (l->conf->http && epoll_ctl(l->ep, EPOLL_CTL_ADD, l->conf->http_lfd, &hev) != 0)
+			gk_log(l->conf->log, LOG_ERR, "cannot poll the HTTP socket: %s", strerror(errno));
+	} else if (!on && epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->lfd, NULL) == 0) {
 		l->accepting = false;
+		if (l->conf->http)
+			(void)epoll_ctl(l->ep, EPOLL_CTL_DEL, l->conf->http_lfd, NULL);
+	}
 }
 
 static void
@@ -106,13 +117,18 @@ drop(struct loop *l, struct slot *s)
 {
 	struct slot *last;
 
-	log_refusal(l, s->c);
+	log_refusal(l, s);
 	free(s->park_env);
 	s->park_env = NULL;
 	s->job = 0;
-	/* close() takes the descriptor out of the epoll set */
-	gk_fcgiconn_close(s->c);
-	s->spare_c = s->c;
+	/* close() takes the descriptor out of the epoll set; a FastCGI object is kept for
+	 * gk_fcgiconn_renew() (an HTTP slot may hold one from an earlier FastCGI connection) */
+	if (s->spare_c == NULL && s->c->ops->close != NULL) {
+		s->c->ops->close(s->c);
+		s->spare_c = s->c;
+	} else {
+		gk_conn_free(s->c);
+	}
 	s->c = NULL;
 	/* the last connection of the table takes its place */
 	last = l->slots[--l->n];
@@ -158,7 +174,7 @@ park(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, uint6
 		s->park_rq.envp = vec;
 	}
 	if (s->events != 0) {
-		epoll_ctl(l->ep, EPOLL_CTL_DEL, gk_fcgiconn_fd(s->c), NULL);
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, s->c->fd, NULL);
 		s->events = 0;
 	}
 	s->job = job;
@@ -181,15 +197,15 @@ answer(struct loop *l, struct slot *s, const struct gk_fcgiconn_request *rq, int
 		body = nomem;
 		n = sizeof(nomem) - 1;
 	}
-	if (gk_fcgiconn_answer(s->c, body, n, now) != GK_OK) {
+	if (s->c->ops->answer(s->c, body, n, now) != GK_OK) {
 		static const char fail[] = "Status: 500\r\n\r\n";
 		gk_log(l->conf->log, LOG_ERR, "answer of %zu bytes too big", n);
-		gk_fcgiconn_answer(s->c, fail, sizeof(fail) - 1, now);
+		s->c->ops->answer(s->c, fail, sizeof(fail) - 1, now);
 	}
 	free(s->park_env);
 	s->park_env = NULL;
 	s->job = 0;
-	log_refusal(l, s->c);
+	log_refusal(l, s);
 	return true;
 }
 
@@ -205,7 +221,7 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 		return false;   /* dropped earlier in this batch */
 	if (s->job != 0)
 		return true;    /* parked: the pool's completion resumes it */
-	while ((ev = gk_fcgiconn_step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
+	while ((ev = s->c->ops->step(s->c, now, &rq)) == GK_FCGICONN_REQUEST) {
 		if (!answer(l, s, &rq, now))
 			return true;
 	}
@@ -213,13 +229,13 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 		drop(l, s);
 		return false;
 	}
-	log_refusal(l, s->c);
-	want = gk_fcgiconn_events(s->c);
+	log_refusal(l, s);
+	want = s->c->ops->events(s->c);
 	if (want != s->events) {
 		struct epoll_event e = { .events = want, .data.ptr = s };
 
 		if (epoll_ctl(l->ep, s->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-		    gk_fcgiconn_fd(s->c), &e) != 0) {
+		    s->c->fd, &e) != 0) {
 			drop(l, s);
 			return false;
 		}
@@ -236,7 +252,8 @@ run_conn(struct loop *l, struct slot *s, int64_t now)
 static void
 conn_event(struct loop *l, struct slot *s, uint32_t events, int64_t now)
 {
-	if ((events & EPOLLHUP) && s->c != NULL && s->job == 0 && gk_fcgiconn_hangup(s->c))
+	if ((events & EPOLLHUP) && s->c != NULL && s->job == 0 && s->c->ops->hangup != NULL &&
+	    s->c->ops->hangup(s->c))
 		drop(l, s);
 	else
 		run_conn(l, s, now);
@@ -279,7 +296,7 @@ make_room(struct loop *l)
 	for (i = 0; i < l->n; i++) {
 		if (l->slots[i] == NULL)
 			continue;       /* cannot happen: slots[0..n) are in use */
-		t = gk_fcgiconn_idle_since(l->slots[i]->c);
+		t = l->slots[i]->c->ops->idle_since(l->slots[i]->c);
 		if (t != 0 && (oldest == NULL || t < best)) {
 			oldest = l->slots[i];
 			best = t;
@@ -317,9 +334,10 @@ take_spare(struct loop *l)
  * wake-up takes a burst, and bursts go on while they find more than one.
  */
 static void
-accept_some(struct loop *l, int64_t now)
+accept_some(struct loop *l, int64_t now, bool http)
 {
 	int i, fd, limit = l->burst ? ACCEPT_BURST : 1;
+	int lfd = http ? l->conf->http_lfd : l->conf->lfd;
 
 	l->burst = true;
 	for (i = 0; i < limit; i++) {
@@ -329,7 +347,7 @@ accept_some(struct loop *l, int64_t now)
 			listen_on(l, false);
 			return;
 		}
-		fd = accept4(l->conf->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				l->burst = i > 1;       /* a single one: take one next time */
@@ -345,15 +363,17 @@ accept_some(struct loop *l, int64_t now)
 			return;
 		}
 		l->fails = 0;
-		if ((s = take_spare(l)) == NULL ||
-		    (s->c = gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
+		if ((s = take_spare(l)) == NULL || (s->c = http ?
+		    gk_httpconn_new(fd, &l->cc, now) :
+		    gk_fcgiconn_renew(s->spare_c, fd, l->tcp, &l->cc, now)) == NULL) {
 			if (s != NULL)
-				gk_fcgiconn_free(s->spare_c);
+				gk_conn_free(s->spare_c);
 			free(s);
 			close(fd);
 			return;
 		}
-		s->spare_c = NULL;
+		if (!http)
+			s->spare_c = NULL;      /* renewed: it is s->c now */
 		s->idx = l->n;
 		l->slots[l->n++] = s;
 		/* nginx writes the request right after its connect, so it is usually here by
@@ -371,8 +391,8 @@ sweep(struct loop *l, int64_t now)
 	while (i-- > 0) {
 		struct slot *s = l->slots[i];
 
-		if (s != NULL && gk_fcgiconn_deadline(s->c) <= now) {
-			gk_fcgiconn_expire(s->c);
+		if (s != NULL && s->c->deadline <= now) {
+			s->c->ops->expire(s->c);
 			drop(l, s);
 		}
 	}
@@ -393,6 +413,14 @@ is_tcp(int fd)
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
 }
 
+static bool
+nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && ((fl & O_NONBLOCK) != 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
+}
+
 static void
 free_dead(struct loop *l)
 {
@@ -405,7 +433,7 @@ free_dead(struct loop *l)
 			l->spare = s;
 			l->nspare++;
 		} else {
-			gk_fcgiconn_free(s->spare_c);
+			gk_conn_free(s->spare_c);
 			free(s);
 		}
 	}
@@ -419,7 +447,7 @@ loop_free(struct loop *l)
 		struct slot *s = l->spare;
 
 		l->spare = s->next_dead;
-		gk_fcgiconn_free(s->spare_c);
+		gk_conn_free(s->spare_c);
 		free(s);
 	}
 	l->nspare = 0;
@@ -427,7 +455,8 @@ loop_free(struct loop *l)
 		struct slot *s = l->slots[--l->n];
 
 		if (s != NULL) {
-			gk_fcgiconn_free(s->c);
+			gk_conn_free(s->c);
+			gk_conn_free(s->spare_c);
 			free(s->park_env);
 		}
 		free(s);
@@ -463,11 +492,17 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 
 		(void)setsockopt(conf->lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
+	if (conf->http && is_tcp(conf->http_lfd)) {
+		int one = 1;
+
+		(void)setsockopt(conf->http_lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	l.cc.lim = conf->lim;
 	l.cc.max_conns = (unsigned)l.max * (conf->workers ? conf->workers : 1);
 	l.cc.envsz = conf->lim.params_max + 2 * conf->lim.pairs_max + 64;
 	l.cc.vecmax = conf->lim.pairs_max + 2;
-	l.cc.outsz = GK_FCGICONN_OUT_MAX(conf->answer_max);
+	/* + an HTTP answer's status line, Content-Length and Connection (lib/httpconn) */
+	l.cc.outsz = GK_FCGICONN_OUT_MAX(conf->answer_max) + 256;
 	l.cc.env = malloc(l.cc.envsz);
 	l.cc.vec = calloc(l.cc.vecmax, sizeof(*l.cc.vec));
 	l.cc.out = malloc(l.cc.outsz);
@@ -482,8 +517,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 	}
 	/* accept_some() takes what is queued and must not wait for more (the flag is the
 	 * socket's, shared with the siblings, which all poll it too). */
-	if ((i = fcntl(conf->lfd, F_GETFL)) < 0 ||
-	    ((i & O_NONBLOCK) == 0 && fcntl(conf->lfd, F_SETFL, i | O_NONBLOCK) < 0)) {
+	if (!nonblocking(conf->lfd) || (conf->http && !nonblocking(conf->http_lfd))) {
 		gk_err_set(err, "event loop: listening socket: %s", strerror(errno));
 		loop_free(&l);
 		return GK_ERR;
@@ -536,8 +570,8 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == &l.watch_tag)
 				continue;
-			if (evs[i].data.ptr == NULL)
-				accept_some(&l, now);
+			if (evs[i].data.ptr == NULL || evs[i].data.ptr == &l.http_tag)
+				accept_some(&l, now, evs[i].data.ptr != NULL);
 			else if (evs[i].data.ptr == &l.pool_tag)
 				resume_parked(&l, now);
 			else

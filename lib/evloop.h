@@ -44,6 +44,8 @@ typedef size_t (*gk_evloop_handler)(void *arg, const struct gk_fcgiconn_request 
 
 struct gk_evloop_conf {
 	int lfd;                        /* the listening socket (not owned) */
+	bool http;                      /* also http_lfd, whose connections speak HTTP/1.1 */
+	int http_lfd;                   /*   (lib/httpconn: nginx auth_request, kept connections) */
 	size_t max_conns;               /* per worker; 0: GK_EVLOOP_CONNS_MAX */
 	unsigned workers;               /* for FCGI_MAX_CONNS: max_conns * workers */
 	struct gk_fcgiguard_limits lim; /* from gk_fcgiguard_defaults() */

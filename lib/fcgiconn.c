@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "conn.h"
 #include "fcgiconn.h"
 
 /* FastCGI 1.0 record types and statuses (fastcgi.h values; lib/ does not use libfcgi). */
@@ -20,21 +21,19 @@
 #define T_GET_VALUES_RESULT 10
 #define T_UNKNOWN_TYPE  11
 #define CHUNK           65528   /* STDOUT content per record: a multiple of 8, so no padding */
-#define RBUF_START      4096
-#define DRAIN_READS     4
 
 enum state {
 	READING,        /* waiting for (the rest of) a request */
-	ANSWERING,      /* step returned a request; gk_fcgiconn_answer() comes next */
+	ANSWERING,      /* step returned a request; its answer comes next */
 	WRITING,        /* part of an answer waits for the socket */
 	LINGERING,      /* our side shut down; reading the peer's rest until it closes */
 	FINISHED
 };
 
 struct gk_fcgiconn {
+	struct gk_conn base;            /* first: lib/conn.h (fd, deadline, idle_since, refusal) */
 	const struct gk_fcgiconn_conf *conf;
 	struct gk_fcgiguard_limits lim;
-	int fd;
 	bool tcp;
 	enum state state;
 	unsigned char *rbuf;            /* received, not yet consumed */
@@ -53,17 +52,26 @@ struct gk_fcgiconn {
 	bool started;                   /* bytes of a next request (or its prelude) are here */
 	bool write_ends_request;        /* the pending write ends a request (not a management answer) */
 	bool just_kept;                 /* a kept request was just answered: wait, do not read yet */
-	int64_t deadline;
-	int64_t idle_since;             /* a kept connection waiting for its next request */
-	enum gk_fcgiconn_refusal refusal;
-	const char *reason;
 };
+
+static const struct gk_conn_ops fcgi_ops;
+
+static struct gk_fcgiconn *
+fc(struct gk_conn *conn)
+{
+	return (struct gk_fcgiconn *)(void *)conn;      /* base is the first member */
+}
+
+static const struct gk_fcgiconn *
+cfc(const struct gk_conn *conn)
+{
+	return (const struct gk_fcgiconn *)(const void *)conn;
+}
 
 static void
 refuse(struct gk_fcgiconn *c, enum gk_fcgiconn_refusal r, const char *reason)
 {
-	c->refusal = r;
-	c->reason = reason;
+	gk_conn_refuse(&c->base, r, reason);
 }
 
 /* Whether closing must linger: see close_after(). */
@@ -82,9 +90,9 @@ begin_close(struct gk_fcgiconn *c, bool linger, int64_t now)
 	 * answer), and on TCP unread bytes make the kernel send a reset that can destroy the
 	 * answer in flight.  Here lingering costs a descriptor, not a worker.
 	 */
-	if (linger && !c->peer_eof && shutdown(c->fd, SHUT_WR) == 0) {
+	if (linger && !c->peer_eof && shutdown(c->base.fd, SHUT_WR) == 0) {
 		c->state = LINGERING;
-		c->deadline = now + GK_FCGICONN_LINGER_MS;
+		c->base.deadline = now + GK_FCGICONN_LINGER_MS;
 		c->rlen = 0;
 		return;
 	}
@@ -95,8 +103,8 @@ begin_close(struct gk_fcgiconn *c, bool linger, int64_t now)
 		c->state = FINISHED;
 		return;
 	}
-	for (i = 0; !c->peer_eof && i < DRAIN_READS &&
-	    recv(c->fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
+	for (i = 0; !c->peer_eof && i < GK_CONN_DRAIN_READS &&
+	    recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
 		;
 	c->state = FINISHED;
 }
@@ -112,8 +120,8 @@ request_done(struct gk_fcgiconn *c, int64_t now)
 		c->started = false;
 		c->examined = 0;
 		c->need = HDR;
-		c->idle_since = now;
-		c->deadline = now + GK_FCGICONN_KEPT_IDLE_MS;
+		c->base.idle_since = now;
+		c->base.deadline = now + GK_FCGICONN_KEPT_IDLE_MS;
 		c->just_kept = true;
 		return;
 	}
@@ -137,45 +145,46 @@ init(struct gk_fcgiconn *c, int fd, bool tcp, const struct gk_fcgiconn_conf *con
 	c->lim.want_stdin = false;
 	c->lim.management = true;
 	c->lim.abort = true;
-	c->fd = fd;
+	gk_conn_init(&c->base, &fcgi_ops, fd, now + c->lim.timeout_ms);
 	c->tcp = tcp;
 	c->state = READING;
 	c->need = HDR;
-	c->deadline = now + c->lim.timeout_ms;
-	c->refusal = GK_FCGICONN_FINE;
-	c->reason = "";
 }
 
-struct gk_fcgiconn *
+struct gk_conn *
 gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf, int64_t now)
 {
 	return gk_fcgiconn_renew(NULL, fd, tcp, conf, now);
 }
 
-struct gk_fcgiconn *
-gk_fcgiconn_renew(struct gk_fcgiconn *c, int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
+struct gk_conn *
+gk_fcgiconn_renew(struct gk_conn *spare, int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
     int64_t now)
 {
+	struct gk_fcgiconn *c = fc(spare);
+
 	if (c == NULL && (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	init(c, fd, tcp, conf, now);
-	return c;
+	return &c->base;
 }
 
 void
-gk_fcgiconn_close(struct gk_fcgiconn *c)
+gk_fcgiconn_close(struct gk_conn *conn)
 {
+	struct gk_fcgiconn *c = fc(conn);
+
 	if (c == NULL)
 		return;
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	if (c->base.fd >= 0)
+		close(c->base.fd);
+	c->base.fd = -1;
 	free(c->wbuf);
 	c->wbuf = NULL;
 	c->wlen = c->woff = 0;
 	c->state = FINISHED;
 	/* a buffer grown by a big request is not kept */
-	if (c->rcap > RBUF_START) {
+	if (c->rcap > GK_CONN_RBUF_START) {
 		free(c->rbuf);
 		c->rbuf = NULL;
 		c->rcap = 0;
@@ -190,7 +199,7 @@ send_or_keep(struct gk_fcgiconn *c, const unsigned char *buf, size_t n, int64_t 
 	ssize_t w = 0;
 
 	while ((size_t)w < n) {
-		ssize_t r = send(c->fd, buf + w, n - (size_t)w, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t r = send(c->base.fd, buf + w, n - (size_t)w, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (r > 0) {
 			w += r;
@@ -211,7 +220,7 @@ send_or_keep(struct gk_fcgiconn *c, const unsigned char *buf, size_t n, int64_t 
 		return false;
 	memcpy(c->wbuf, buf + w, c->wlen);
 	c->state = WRITING;
-	c->deadline = now + GK_FCGICONN_WRITE_MS;
+	c->base.deadline = now + GK_FCGICONN_WRITE_MS;
 	return true;
 }
 
@@ -316,7 +325,7 @@ answer_refusal(struct gk_fcgiconn *c, unsigned id)
 	p += clen + pad;
 	p += put_header(p, T_STDOUT, id, 0, 0);
 	p += put_end_request(p, id);
-	(void)!send(c->fd, out, (size_t)(p - out), MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)!send(c->base.fd, out, (size_t)(p - out), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Drops the first n buffered bytes. */
@@ -339,7 +348,7 @@ fill(struct gk_fcgiconn *c)
 	ssize_t r;
 
 	if (c->rlen == c->rcap || want > c->rcap) {
-		size_t cap = c->rcap ? c->rcap : RBUF_START;
+		size_t cap = c->rcap ? c->rcap : GK_CONN_RBUF_START;
 		unsigned char *nb;
 
 		while (cap < want || cap == c->rlen)
@@ -354,7 +363,7 @@ fill(struct gk_fcgiconn *c)
 		c->rcap = cap;
 	}
 	do
-		r = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, MSG_DONTWAIT);
+		r = recv(c->base.fd, c->rbuf + c->rlen, c->rcap - c->rlen, MSG_DONTWAIT);
 	while (r < 0 && errno == EINTR);
 	if (r > 0) {
 		c->drained = c->rlen + (size_t)r < c->rcap;
@@ -404,8 +413,8 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 			if (c->rlen == 0 && c->prev_id != 0) {
 				/* Nothing of a next request yet: idle again. */
 				c->started = false;
-				c->idle_since = now;
-				c->deadline = now + GK_FCGICONN_KEPT_IDLE_MS;
+				c->base.idle_since = now;
+				c->base.deadline = now + GK_FCGICONN_KEPT_IDLE_MS;
 			}
 		} else {
 			c->need = res.need;
@@ -446,7 +455,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 
 		consume(c, res.length);
 		put_end_request(end, (unsigned)res.request_id);
-		c->idle_since = 0;
+		c->base.idle_since = 0;
 		c->write_ends_request = true;
 		if (!send_or_keep(c, end, sizeof(end), now)) {
 			c->state = FINISHED;
@@ -466,7 +475,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 	rq->id = res.request_id;
 	rq->role = res.role;
 	rq->envp = c->conf->vec;
-	c->idle_since = 0;
+	c->base.idle_since = 0;
 	c->state = ANSWERING;
 	return GK_FCGICONN_REQUEST;
 }
@@ -484,9 +493,9 @@ step_reading(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq)
 			/* A request has begun: it must be complete this soon (an idle kept
 			 * connection had a longer deadline). */
 			c->started = true;
-			c->idle_since = 0;
-			if (now + c->lim.timeout_ms < c->deadline)
-				c->deadline = now + c->lim.timeout_ms;
+			c->base.idle_since = 0;
+			if (now + c->lim.timeout_ms < c->base.deadline)
+				c->base.deadline = now + c->lim.timeout_ms;
 		}
 		if (c->rlen >= c->need) {
 			ev = check(c, now, rq, &progress);
@@ -525,9 +534,10 @@ step_reading(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq)
 	}
 }
 
-enum gk_fcgiconn_event
-gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq)
+static enum gk_fcgiconn_event
+fcgi_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 {
+	struct gk_fcgiconn *c = fc(conn);
 	char trash[4096];
 	ssize_t r;
 
@@ -535,10 +545,10 @@ gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request 
 	case READING:
 		return step_reading(c, now, rq);
 	case ANSWERING:
-		return GK_FCGICONN_WAIT;        /* the caller owes gk_fcgiconn_answer() */
+		return GK_FCGICONN_WAIT;        /* the caller owes the answer */
 	case WRITING:
 		while (c->woff < c->wlen) {
-			r = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
+			r = send(c->base.fd, c->wbuf + c->woff, c->wlen - c->woff,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (r > 0)
 				c->woff += (size_t)r;
@@ -559,9 +569,9 @@ gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request 
 			request_done(c, now);
 		else
 			c->state = READING;
-		return gk_fcgiconn_step(c, now, rq);
+		return fcgi_step(conn, now, rq);
 	case LINGERING:
-		while ((r = recv(c->fd, trash, sizeof(trash), MSG_DONTWAIT)) > 0)
+		while ((r = recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT)) > 0)
 			;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return GK_FCGICONN_WAIT;
@@ -573,9 +583,10 @@ gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request 
 	}
 }
 
-int
-gk_fcgiconn_answer(struct gk_fcgiconn *c, const char *body, size_t n, int64_t now)
+static int
+fcgi_answer(struct gk_conn *conn, const char *body, size_t n, int64_t now)
 {
+	struct gk_fcgiconn *c = fc(conn);
 	unsigned char *out = c->conf->out, *p;
 	unsigned id = (unsigned)c->cur_id;
 	size_t off = 0;
@@ -610,21 +621,17 @@ gk_fcgiconn_answer(struct gk_fcgiconn *c, const char *body, size_t n, int64_t no
 	return GK_OK;
 }
 
-uint32_t
-gk_fcgiconn_events(const struct gk_fcgiconn *c)
+static uint32_t
+fcgi_events(const struct gk_conn *conn)
 {
-	return c->state == WRITING ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
+	return cfc(conn)->state == WRITING ? EPOLLOUT : EPOLLIN | EPOLLRDHUP;
 }
 
-int64_t
-gk_fcgiconn_deadline(const struct gk_fcgiconn *c)
+static void
+fcgi_expire(struct gk_conn *conn)
 {
-	return c->deadline;
-}
+	struct gk_fcgiconn *c = fc(conn);
 
-void
-gk_fcgiconn_expire(struct gk_fcgiconn *c)
-{
 	if (c->state == READING) {
 		if (c->prev_id != 0 && c->rlen == 0)
 			refuse(c, GK_FCGICONN_CLOSED, "idle-timeout");
@@ -636,10 +643,22 @@ gk_fcgiconn_expire(struct gk_fcgiconn *c)
 	c->state = FINISHED;
 }
 
-bool
-gk_fcgiconn_hangup(struct gk_fcgiconn *c)
+static int64_t
+fcgi_idle_since(const struct gk_conn *conn)
 {
-	if (gk_fcgiconn_idle_since(c) == 0)
+	const struct gk_fcgiconn *c = cfc(conn);
+
+	return c->state == READING && c->prev_id != 0 && c->rlen == 0 ? conn->idle_since : 0;
+}
+
+/* nginx's auth_request closes its fastcgi_keep_conn connection after one answer: the
+ * hang-up of an idle kept connection is its end, read without recv() ("eof"). */
+static bool
+fcgi_hangup(struct gk_conn *conn)
+{
+	struct gk_fcgiconn *c = fc(conn);
+
+	if (fcgi_idle_since(conn) == 0)
 		return false;
 	c->peer_eof = true;
 	refuse(c, GK_FCGICONN_CLOSED, "eof");
@@ -647,34 +666,20 @@ gk_fcgiconn_hangup(struct gk_fcgiconn *c)
 	return true;
 }
 
-int64_t
-gk_fcgiconn_idle_since(const struct gk_fcgiconn *c)
+static void
+fcgi_free(struct gk_conn *conn)
 {
-	return c->state == READING && c->prev_id != 0 && c->rlen == 0 ? c->idle_since : 0;
-}
+	struct gk_fcgiconn *c = fc(conn);
 
-enum gk_fcgiconn_refusal
-gk_fcgiconn_refusal(struct gk_fcgiconn *c, const char **reason)
-{
-	enum gk_fcgiconn_refusal r = c->refusal;
-
-	*reason = c->reason;
-	c->refusal = GK_FCGICONN_FINE;
-	return r;
-}
-
-int
-gk_fcgiconn_fd(const struct gk_fcgiconn *c)
-{
-	return c->fd;
-}
-
-void
-gk_fcgiconn_free(struct gk_fcgiconn *c)
-{
-	if (c == NULL)
-		return;
-	gk_fcgiconn_close(c);   /* the socket and the write buffer */
+	gk_fcgiconn_close(conn);        /* the socket and the write buffer */
 	free(c->rbuf);
 	free(c);
 }
+
+static const struct gk_conn_ops fcgi_ops = {
+	.kind = "fastcgi", .name = "FastCGI",
+	.timeout_why = "fastcgi-timeout", .bad_why = "bad-fastcgi-record",
+	.step = fcgi_step, .answer = fcgi_answer, .events = fcgi_events, .expire = fcgi_expire,
+	.idle_since = fcgi_idle_since, .hangup = fcgi_hangup, .free = fcgi_free,
+	.close = gk_fcgiconn_close,
+};

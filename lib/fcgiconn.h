@@ -21,15 +21,12 @@
  * never reads FCGI_STDIN, whose records are skipped (on a kept connection by the guard's
  * prev_id rule before the next request, otherwise while the connection lingers).
  *
- * Lifecycle, driven by the caller:
- *	c = gk_fcgiconn_new(fd, tcp, &conf, now);
- *	on readable, writable or a new answer:
- *		ev = gk_fcgiconn_step(c, now, &rq);
- *		GK_FCGICONN_REQUEST: answer with gk_fcgiconn_answer(c, ...), then step again
- *		GK_FCGICONN_WAIT: wait for gk_fcgiconn_events(c) or gk_fcgiconn_deadline(c)
- *		GK_FCGICONN_DONE: gk_fcgiconn_free(c)
- *	at gk_fcgiconn_deadline(c): gk_fcgiconn_expire(c), then gk_fcgiconn_free(c)
- *	after any of these, gk_fcgiconn_refusal(c) tells what to log once.
+ * The connection is a struct gk_conn (lib/conn.h: its lifecycle); its step answers
+ * FCGI_GET_VALUES (FCGI_MAX_CONNS, FCGI_MAX_REQS, FCGI_MPXS_CONNS "0": one request at a
+ * time per connection) and unknown management types (FCGI_UNKNOWN_TYPE) itself, ends an
+ * aborted request with END_REQUEST and refuses what the guard refuses; its answer is
+ * FCGI_STDOUT records, the empty one and END_REQUEST in one buffer, then the connection is
+ * kept for the next request (FCGI_KEEP_CONN) or closed (bounded lingering).
  */
 
 #define GK_FCGICONN_LINGER_MS   1000    /* bounded lingering close (see fcgiconn.c) */
@@ -63,7 +60,7 @@ struct gk_fcgiconn_request {
 };
 
 enum gk_fcgiconn_event {
-	GK_FCGICONN_WAIT = 0,           /* wait for gk_fcgiconn_events() */
+	GK_FCGICONN_WAIT = 0,           /* wait for its events (lib/conn.h) */
 	GK_FCGICONN_REQUEST,            /* a request to answer */
 	GK_FCGICONN_DONE                /* finished: free it */
 };
@@ -76,66 +73,20 @@ enum gk_fcgiconn_refusal {
 	GK_FCGICONN_TIMEOUT             /* deny line reason=fastcgi-timeout */
 };
 
-struct gk_fcgiconn;
+struct gk_conn;
 
-/* Takes the connected, non-blocking socket fd (closed by gk_fcgiconn_free).  NULL: no memory. */
-struct gk_fcgiconn *gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
+/* Takes the connected, non-blocking socket fd (closed by gk_conn_free).  NULL: no memory. */
+struct gk_conn *gk_fcgiconn_new(int fd, bool tcp, const struct gk_fcgiconn_conf *conf,
     int64_t now);
 
 /*
- * Works through what is buffered and what the socket holds, without blocking: answers
- * FCGI_GET_VALUES (FCGI_MAX_CONNS, FCGI_MAX_REQS, FCGI_MPXS_CONNS "0": one request at a
- * time per connection) and unknown management types (FCGI_UNKNOWN_TYPE) itself, ends an
- * aborted request with END_REQUEST, refuses what the guard refuses.  A GK_FCGICONN_REQUEST
- * fills rq; its envp lives in conf's scratch until gk_fcgiconn_answer().
- */
-enum gk_fcgiconn_event gk_fcgiconn_step(struct gk_fcgiconn *c, int64_t now,
-    struct gk_fcgiconn_request *rq);
-
-/*
- * Answers the request step returned with the CGI response body[0..n): FCGI_STDOUT records,
- * the empty one and END_REQUEST, built in one buffer and sent with one write; a rest the
- * socket does not take now is kept and sent when it is writable.  Then the connection is
- * kept for the next request (FCGI_KEEP_CONN) or closed (bounded lingering).  Call step next.
- * GK_ETOOLONG if n does not fit conf->out (the caller answers something shorter).
- */
-int gk_fcgiconn_answer(struct gk_fcgiconn *c, const char *body, size_t n, int64_t now);
-
-/* EPOLLIN and/or EPOLLOUT, as the connection waits now. */
-uint32_t gk_fcgiconn_events(const struct gk_fcgiconn *c);
-
-/* When the connection must be given up (ms, gk_now_ms clock). */
-int64_t gk_fcgiconn_deadline(const struct gk_fcgiconn *c);
-
-/* The deadline passed: records the refusal (a timeout, or nothing for lingering or idle). */
-void gk_fcgiconn_expire(struct gk_fcgiconn *c);
-
-/*
- * The peer hung up (EPOLLHUP: it closed both directions): true when c was idle between
- * kept requests, and c is then finished (as on an end read, "eof") without the read that
- * would only find the end; false otherwise (step c as usual).
- */
-bool gk_fcgiconn_hangup(struct gk_fcgiconn *c);
-
-/* Since when an idle kept connection has waited (it may be closed to make room), else 0. */
-int64_t gk_fcgiconn_idle_since(const struct gk_fcgiconn *c);
-
-/* The refusal to log since the last call, with the guard's short reason; FINE if none. */
-enum gk_fcgiconn_refusal gk_fcgiconn_refusal(struct gk_fcgiconn *c, const char **reason);
-
-int gk_fcgiconn_fd(const struct gk_fcgiconn *c);
-
-/* Closes the socket (no lingering left) and frees. */
-void gk_fcgiconn_free(struct gk_fcgiconn *c);
-
-/*
  * For a loop that keeps ended connections for the next ones (no allocation per
- * connection): gk_fcgiconn_close() closes the socket and keeps the object and its read
- * buffer (one of the starting size); gk_fcgiconn_renew() makes a closed one (or NULL: a
- * new one) serve fd as gk_fcgiconn_new() would.  NULL: no memory.
+ * connection): gk_fcgiconn_close() closes the socket of a FastCGI connection and keeps the
+ * object and its read buffer (one of the starting size); gk_fcgiconn_renew() makes such a
+ * closed one (or NULL: a new one) serve fd as gk_fcgiconn_new() would.  NULL: no memory.
  */
-void gk_fcgiconn_close(struct gk_fcgiconn *c);
-struct gk_fcgiconn *gk_fcgiconn_renew(struct gk_fcgiconn *c, int fd, bool tcp,
+void gk_fcgiconn_close(struct gk_conn *c);
+struct gk_conn *gk_fcgiconn_renew(struct gk_conn *c, int fd, bool tcp,
     const struct gk_fcgiconn_conf *conf, int64_t now);
 
 #endif

@@ -156,8 +156,19 @@ read_len(struct cursor *c, size_t *n, size_t *used)
 }
 
 /*
- * Takes len bytes of a name (name: '\0' and '=' refused) or a value ('\0' refused), run
- * by run, into the sink if any.  GK_OK, GK_FCGIGUARD_INCOMPLETE when cut short, or the
+ * The byte rules of a pair (libfcgi builds "name=value\0": '=' or NUL in a name, NUL in a
+ * value, would lie), for k bytes of a name or a value: NULL, or the refusal's reason.
+ */
+static inline const char *
+bad_bytes(const void *p, size_t k, bool name)
+{
+	if (name)
+		return memchr(p, '=', k) != NULL || memchr(p, '\0', k) != NULL ? "bad-name" : NULL;
+	return memchr(p, '\0', k) != NULL ? "nul-in-value" : NULL;
+}
+
+/*
+ * Takes len bytes of a name or a value (bad_bytes), run by run, into the sink if any.  GK_OK, GK_FCGIGUARD_INCOMPLETE when cut short, or the
  * refusal.  Every byte before a cut is looked at, as a byte-wise walk would.
  */
 static int
@@ -165,18 +176,14 @@ take_bytes(struct cursor *c, size_t len, bool name, struct sink *sink,
     struct gk_fcgiguard_result *res, struct gk_err *err)
 {
 	const unsigned char *p;
-	size_t k, i;
+	const char *why;
+	size_t k;
 
 	while (len > 0) {
 		if (!cur_span(c, len, &p, &k))
 			return GK_FCGIGUARD_INCOMPLETE;
-		if (name) {
-			for (i = 0; i < k; i++)
-				if (p[i] == '\0' || p[i] == '=')
-					return reject(res, err, GK_EINVAL, "bad-name");
-		} else if (memchr(p, '\0', k) != NULL) {
-			return reject(res, err, GK_EINVAL, "nul-in-value");
-		}
+		if ((why = bad_bytes(p, k, name)) != NULL)
+			return reject(res, err, GK_EINVAL, why);
 		if (sink != NULL)
 			sink_bytes(sink, p, k);
 		len -= k;
@@ -218,7 +225,6 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 			else if (sink->len < sink->size)
 				sink->vec[sink->n++] = sink->out + sink->len;
 		}
-		/* libfcgi builds "name=value\0": '=' or NUL in a name, NUL in a value, would lie. */
 		if ((r = take_bytes(&c, nl, true, sink, res, err)) != GK_OK)
 			goto failed;
 		if (sink != NULL)
@@ -260,6 +266,24 @@ gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim)
  * Checks the records of one stream (PARAMS or STDIN) of request rid from *pos up to the
  * empty record.  *sum: content bytes so far.  GK_OK with *pos past the empty record.
  */
+int
+gk_fcgiguard_pair(const char *name, size_t nl, const char *value, size_t vl,
+    const struct gk_fcgiguard_limits *lim, size_t *pairs, size_t *bytes, const char **reason)
+{
+	const char *why;
+
+	if (nl == 0)
+		return *reason = "empty-name", GK_EINVAL;
+	if ((why = bad_bytes(name, nl, true)) != NULL || (why = bad_bytes(value, vl, false)) != NULL)
+		return *reason = why, GK_EINVAL;
+	if (++*pairs > lim->pairs_max)
+		return *reason = "too-many-pairs", GK_ETOOLONG;
+	if (nl > lim->params_max - *bytes || vl > lim->params_max - *bytes - nl)
+		return *reason = "pair-overflow", GK_ETOOLONG;
+	*bytes += nl + vl;
+	return GK_OK;
+}
+
 static int
 check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, unsigned rid,
     size_t max, size_t *sum, const struct gk_fcgiguard_limits *lim,

@@ -99,6 +99,17 @@ int gk_fcgiguard_pairs(const unsigned char *buf, const struct gk_fcgiguard_resul
     struct gk_err *err);
 
 /*
+ * The rules gk_fcgiguard_check() applies to each PARAMS pair, for a reader that builds the
+ * pairs itself from another protocol (lib/httpconn: HTTP header fields as HTTP_* params):
+ * a non-empty name without '=' or NUL, a value without NUL, at most lim->pairs_max pairs
+ * and lim->params_max name + value bytes in all.  *pairs and *bytes are the counts so far
+ * (start at 0) and are updated.  GK_OK; GK_EINVAL or GK_ETOOLONG with *reason ("bad-name",
+ * "too-many-pairs", ...), the same words as res->reason.
+ */
+int gk_fcgiguard_pair(const char *name, size_t nl, const char *value, size_t vl,
+    const struct gk_fcgiguard_limits *lim, size_t *pairs, size_t *bytes, const char **reason);
+
+/*
  * Waits on the connected socket fd (poll + recv MSG_PEEK) until it holds a complete prefix
  * that gk_fcgiguard_check() accepts, for at most lim->timeout_ms.  Leftover records of
  * prev_id are read and discarded; nothing else is consumed, so libfcgi reads exactly the

@@ -205,7 +205,8 @@ gk_listener_get(const struct gk_listen_opts *o, struct gk_own_socket *own, int *
 			return listen_unix(o->listen + 5, o, own, fd, err);
 		if (strncmp(o->listen, "tcp:", 4) == 0)
 			return listen_tcp(o->listen + 4, o->loopback_only, fd, err);
-		return gk_err_set(err, "--listen %s: expected unix:PATH or %s", o->listen,
+		return gk_err_set(err, "%s %s: expected unix:PATH or %s",
+		    o->option != NULL ? o->option : "--listen", o->listen,
 		    o->loopback_only ? "tcp:127.0.0.1:PORT" : "tcp:HOST:PORT");
 	}
 	if (pid != NULL && fds != NULL && strtol(pid, NULL, 10) == (long)getpid()) {

@@ -16,6 +16,7 @@ struct gk_listen_opts {
 	const char *owner;      /* USER[:GROUP] for a unix socket, or NULL */
 	mode_t mode;            /* of a unix socket */
 	bool loopback_only;     /* tcp: only 127/8, ::1 and "localhost" (never resolved) */
+	const char *option;     /* the option that gave listen, for messages; NULL: "--listen" */
 };
 
 /* A unix socket we created ourselves (removed again on a clean exit). */

@@ -64,6 +64,23 @@ gk_request_param(const struct gk_request *req, const char *name)
 	return NULL;
 }
 
+int
+gk_request_param_once(const struct gk_request *req, const char *name, const char **v)
+{
+	bool more;
+
+	*v = NULL;
+	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
+	    strchr(name, '=') != NULL)
+		return GK_OK;
+	*v = param_first(req, name, strlen(name), &more);
+	if (more) {
+		*v = NULL;
+		return GK_EDUP;
+	}
+	return GK_OK;
+}
+
 size_t
 gk_request_param_count(const struct gk_request *req, const char *name)
 {

@@ -26,6 +26,12 @@ const char *gk_request_param(const struct gk_request *req, const char *name);
 size_t gk_request_param_count(const struct gk_request *req, const char *name);
 
 /*
+ * The one value of meta-variable name in *v (NULL if absent), in one walk of the params:
+ * GK_OK, or GK_EDUP (*v NULL) when it occurs more than once.
+ */
+int gk_request_param_once(const struct gk_request *req, const char *name, const char **v);
+
+/*
  * Meta-variable name of an HTTP header (RFC 3875 4.1.18): "Remote-User" ->
  * "HTTP_REMOTE_USER". Only letters, digits and '-' are accepted: a name with
  * '_' (or '.', which lighttpd also maps to '_') is GK_EINVAL, because

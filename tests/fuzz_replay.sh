@@ -3,7 +3,7 @@
 # each, through the non-libFuzzer drivers (fuzz/replay_*); under --enable-sanitizers that is ASan+UBSan.
 . "$top_srcdir/tests/lib.sh"
 
-for t in basic cookie token config record form redirect pathnorm request_header fcgiguard; do
+for t in basic cookie token config record form redirect pathnorm request_header fcgiguard httpreq; do
 	bin="$top_builddir/fuzz/replay_$t"
 	dir="$top_srcdir/fuzz/corpus/$t"
 	if [ ! -x "$bin" ] || [ ! -d "$dir" ]; then

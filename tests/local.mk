@@ -65,3 +65,4 @@ include tests/fixes5.mk
 include tests/cpu5.mk
 include tests/ngxmod.mk
 include tests/ngxfix.mk
+include tests/httpfront.mk

@@ -54,6 +54,16 @@ test_params(void)
 	is_int(gk_request_param_count(&req, "REMOTE_USER"), 2, "duplicates are counted");
 	is_int(gk_request_param_count(&req, "REMOTE_ADDR"), 1, "single param counted once");
 	is_int(gk_request_param_count(&req, "NOPE"), 0, "absent param counted zero");
+	{
+		const char *v = "x";
+
+		is_int(gk_request_param_once(&req, "REMOTE_USER", &v), GK_EDUP, "once: a duplicate");
+		ok(v == NULL, "once: no value for a duplicate");
+		is_int(gk_request_param_once(&req, "REMOTE_ADDR", &v), GK_OK, "once: a single one");
+		is_str(v, "203.0.113.7", "once: its value");
+		is_int(gk_request_param_once(&req, "NOPE", &v), GK_OK, "once: absent is fine");
+		ok(v == NULL, "once: absent is NULL");
+	}
 	is_str(gk_request_param(&req, "EMPTY"), "", "empty value is present, not absent");
 	ok(gk_request_param(&req, "NOEQUALS") == NULL, "entry without '=' is not a param");
 	is_str(gk_request_param(&req, "HTTP_HOST"), "example.com", "exact name, not a prefix of HTTP_HOSTX");

@@ -221,17 +221,18 @@ gk_make_readable_by() {
 }
 
 # gk_start_authz unix|tcp [WORKERS]: run gatekeep-authz as a standalone pool (our own socket), 2 workers unless said.
+# $GK_AUTHZ_OPTS: more options (words), e.g. --http-listen (tests/httpfront_*.sh).
 gk_start_authz() {
 	"$GK_AUTHZ" -c "$GK/gatekeep.conf" --check-config >"$LOG/check-config.out" 2>&1 ||
 		{ sed 's/^/#   /' "$LOG/check-config.out"; bail "gatekeep-authz --check-config rejects the test config"; }
 	case "$1" in
 	unix)
 		rm -f "$GK_SOCK"
-		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers "${2:-2}"
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "unix:$GK_SOCK" --socket-mode 0666 --workers "${2:-2}" ${GK_AUTHZ_OPTS:-}
 		{ gk_wait_sock "$GK_SOCK" && gk_alive authz; } || gk_fail_start authz "gatekeep-authz (unix:$GK_SOCK)"
 		;;
 	tcp)
-		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers "${2:-2}"
+		gk_bg authz "$GK_AUTHZ" -c "$GK/gatekeep.conf" --listen "tcp:127.0.0.1:$GK_AUTHZ_PORT" --workers "${2:-2}" ${GK_AUTHZ_OPTS:-}
 		gk_up authz "$GK_AUTHZ_PORT" "gatekeep-authz (tcp:$GK_AUTHZ_PORT)"
 		;;
 	esac

@@ -1,0 +1,556 @@
+/* httpconn.c: one HTTP/1.1 connection of the event-driven core (nginx auth_request over kept connections): a head in, a request out, one write per answer. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "conn.h"
+#include "httpconn.h"
+
+
+enum state {
+	READING,        /* waiting for (the rest of) a head */
+	ANSWERING,      /* step returned a request; its answer comes next */
+	WRITING,        /* part of an answer waits for the socket */
+	FINISHED
+};
+
+struct gk_httpconn {
+	struct gk_conn base;    /* first: lib/conn.h (fd, deadline, idle_since, refusal) */
+	const struct gk_fcgiconn_conf *conf;
+	enum state state;
+	unsigned char *rbuf;
+	size_t rlen, rcap;
+	size_t cur_len;         /* the head being answered, consumed once answered */
+	size_t parsed;          /* bytes an incomplete head had when last parsed */
+	bool cur_close;         /* close after this answer */
+	bool peer_eof;
+	bool answered;          /* one answer was written: an idle connection is a kept one */
+	bool just_answered;     /* nothing more was buffered: wait for epoll, do not read yet */
+	char *wbuf;             /* the rest of an answer the socket did not take */
+	size_t wlen, woff;
+};
+
+static const struct gk_conn_ops http_ops;
+
+static struct gk_httpconn *
+hc(struct gk_conn *conn)
+{
+	return (struct gk_httpconn *)(void *)conn;      /* base is the first member */
+}
+
+/*
+ * The fields nginx sets in the auth location, and the params they become.  All required:
+ * nginx drops a client's field only when its own proxy_set_header line names it, so a
+ * field nginx was not told to set would be the client's (SERVER_ADDR binds bypass_hosts).
+ * No GATEKEEP_REQUIRE: a client could send it where nginx does not set it, and "bypass" is
+ * a requirement; over HTTP the auth location's path names one (/_gatekeep/group:staff).
+ */
+static const struct {
+	const char *field, *param;
+} mapped[] = {
+	{ "X-Gatekeep-Method", "REQUEST_METHOD" },
+	{ "X-Gatekeep-Uri", "REQUEST_URI" },
+	{ "X-Gatekeep-Addr", "REMOTE_ADDR" },
+	{ "X-Gatekeep-Scheme", "REQUEST_SCHEME" },
+	{ "X-Gatekeep-Server-Addr", "SERVER_ADDR" },
+};
+#define MAPPED (sizeof(mapped) / sizeof(mapped[0]))
+
+/* Appends "name=value\0" (name in two parts: prefix and rest) to out; false if full. */
+struct envbuf {
+	char *out;
+	size_t size, len;
+	char **vec;
+	size_t vecmax, n;
+	size_t pairs, bytes;
+	const struct gk_fcgiguard_limits *lim;
+	const char *reason;
+};
+
+static int
+add(struct envbuf *e, const char *pre, const char *name, size_t nl, const char *value,
+    size_t vl)
+{
+	size_t pl = strlen(pre), need = pl + nl + 1 + vl + 1, i;
+	char *p;
+	int rc;
+
+	if (e->n + 1 >= e->vecmax || need > e->size - e->len)
+		return e->reason = "params-too-big", GK_ETOOLONG;
+	p = e->out + e->len;
+	memcpy(p, pre, pl);
+	/* CGI's meta-variable of a header field: upper case, '-' as '_' (RFC 3875 4.1.18) */
+	for (i = 0; i < nl; i++) {
+		char ch = name[i];
+
+		if (*pre != '\0')
+			ch = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+		p[pl + i] = ch;
+	}
+	if ((rc = gk_fcgiguard_pair(p, pl + nl, value, vl, e->lim, &e->pairs, &e->bytes,
+	    &e->reason)) != GK_OK)
+		return rc;
+	p[pl + nl] = '=';
+	memcpy(p + pl + nl + 1, value, vl);
+	p[pl + nl + 1 + vl] = '\0';
+	e->vec[e->n++] = p;
+	e->vec[e->n] = NULL;
+	e->len += need;
+	return GK_OK;
+}
+
+int
+gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits *lim,
+    char *out, size_t outsz, char **vec, size_t vecmax, const char **reason)
+{
+	struct envbuf e = { out, outsz, 0, vec, vecmax, 0, 0, 0, lim, NULL };
+	const struct gk_httpreq_field *found[MAPPED];
+	const char *q;
+	size_t i, k, plen;
+	int rc;
+
+	memset(found, 0, sizeof(found));
+	for (i = 0; i < hr->nfields; i++) {
+		const struct gk_httpreq_field *f = &hr->fields[i];
+
+		for (k = 0; k < MAPPED; k++) {
+			bool exact;
+
+			if (!gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
+				continue;
+			if (!exact)
+				return *reason = "underscore-gatekeep-field", GK_EINVAL;
+			if (found[k] != NULL)
+				return *reason = "duplicate-gatekeep-field", GK_EINVAL;
+			found[k] = f;
+		}
+	}
+	if (vecmax < 1)
+		return *reason = "params-too-big", GK_ETOOLONG;
+	vec[0] = NULL;
+	if ((rc = add(&e, "", "FCGI_ROLE", 9, "RESPONDER", 9)) != GK_OK)
+		goto fail;
+	for (k = 0; k < MAPPED; k++) {
+		if (found[k] == NULL)
+			return *reason = "missing-gatekeep-field", GK_EINVAL;
+		if ((rc = add(&e, "", mapped[k].param, strlen(mapped[k].param), found[k]->value,
+		    found[k]->vlen)) != GK_OK)
+			goto fail;
+	}
+	/* the auth_request location, for a requirement named by its last segment */
+	q = memchr(hr->target, '?', hr->tlen);     /* the target is not NUL-terminated */
+	plen = q != NULL ? (size_t)(q - hr->target) : hr->tlen;
+	if ((rc = add(&e, "", "DOCUMENT_URI", 12, hr->target, plen)) != GK_OK ||
+	    (rc = add(&e, "", "SCRIPT_NAME", 11, hr->target, plen)) != GK_OK)
+		goto fail;
+	for (i = 0; i < hr->nfields; i++) {
+		const struct gk_httpreq_field *f = &hr->fields[i];
+
+		if ((rc = add(&e, "HTTP_", f->name, f->nlen, f->value, f->vlen)) != GK_OK)
+			goto fail;
+	}
+	return GK_OK;
+fail:
+	*reason = e.reason;
+	return rc;
+}
+
+static const char *
+phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 408: return "Request Timeout";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Internal Server Error";
+	}
+}
+
+/* Whether line[0..n) is header name (case-insensitive) followed by ':'. */
+static bool
+is_field(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && line[k] == ':' && strncasecmp(line, name, k) == 0;
+}
+
+size_t
+gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t outsz)
+{
+	const char *p = cgi, *end = cgi + n, *body = end;
+	size_t len, blen;
+	int status = 0, w;
+	bool blank = false;
+	char *o;
+
+	/* the header lines, up to the blank one */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll;
+
+		if (nl == NULL)
+			break;
+		ll = (size_t)(nl - p);
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		if (ll == 0) {
+			body = nl + 1;
+			blank = true;
+			break;
+		}
+		if (is_field(p, ll, "Status") && status == 0) {
+			status = atoi(p + 7);
+			if (status < 200 || status > 599)
+				status = 500;
+		}
+		p = nl + 1;
+	}
+	if (status == 0 || !blank)
+		status = 500;
+	blen = status == 200 ? (size_t)(end - body) : 0;
+	w = snprintf(out, outsz, "HTTP/1.1 %d %s\r\n", status, phrase(status));
+	if (w < 0 || (size_t)w >= outsz)
+		return 0;
+	len = (size_t)w;
+	o = out;
+	for (p = cgi; status != 500 && p < body;) {
+		const char *nl = memchr(p, '\n', (size_t)(body - p));
+		size_t ll = (size_t)(nl - p);
+
+		if (nl == NULL)
+			break;
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		if (ll > 0 && !is_field(p, ll, "Status") && !is_field(p, ll, "Content-Length") &&
+		    (blen > 0 || !is_field(p, ll, "Content-Type"))) {
+			if (len + ll + 2 > outsz)
+				return 0;
+			memcpy(o + len, p, ll);
+			memcpy(o + len + ll, "\r\n", 2);
+			len += ll + 2;
+		}
+		p = nl + 1;
+	}
+	w = snprintf(o + len, outsz - len, "Content-Length: %zu\r\n%s\r\n", blen,
+	    close ? "Connection: close\r\n" : "");
+	if (w < 0 || (size_t)w >= outsz - len || blen > outsz - len - (size_t)w)
+		return 0;
+	len += (size_t)w;
+	memcpy(o + len, body, blen);
+	return len + blen;
+}
+
+static void
+finish(struct gk_httpconn *c)
+{
+	char trash[4096];
+	int i;
+
+	/* unread bytes would turn our close into a reset that may destroy the answer */
+	if (!c->peer_eof && shutdown(c->base.fd, SHUT_WR) == 0)
+		for (i = 0; i < GK_CONN_DRAIN_READS &&
+		    recv(c->base.fd, trash, sizeof(trash), MSG_DONTWAIT) > 0; i++)
+			;
+	c->state = FINISHED;
+}
+
+/* Sends what waits in wbuf; false on a dead peer (state FINISHED). */
+static bool
+flush(struct gk_httpconn *c)
+{
+	while (c->woff < c->wlen) {
+		ssize_t w = send(c->base.fd, c->wbuf + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (w <= 0) {
+			gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "write-failed");
+			c->state = FINISHED;
+			return false;
+		}
+		c->woff += (size_t)w;
+	}
+	c->wlen = c->woff = 0;
+	return true;
+}
+
+/* Sends resp[0..n): what the socket does not take now is kept for later. */
+static int
+send_all(struct gk_httpconn *c, const char *resp, size_t n, int64_t now)
+{
+	ssize_t w;
+
+	do
+		w = send(c->base.fd, resp, n, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "write-failed");
+		c->state = FINISHED;
+		return GK_OK;
+	}
+	if (w < 0)
+		w = 0;
+	if ((size_t)w < n) {
+		char *nb = realloc(c->wbuf, n - (size_t)w);
+
+		if (nb == NULL) {
+			c->state = FINISHED;
+			return GK_OK;
+		}
+		c->wbuf = nb;
+		memcpy(c->wbuf, resp + w, n - (size_t)w);
+		c->wlen = n - (size_t)w;
+		c->woff = 0;
+		c->state = WRITING;
+		c->base.deadline = now + GK_FCGICONN_WRITE_MS;
+	}
+	return GK_OK;
+}
+
+/* A refused head: a 4xx that closes the connection, and the log's reason. */
+static void
+refuse(struct gk_httpconn *c, int status, const char *reason, int64_t now)
+{
+	char resp[160];
+	int n = snprintf(resp, sizeof(resp), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n", status, phrase(status));
+
+	gk_conn_refuse(&c->base, GK_FCGICONN_BAD_RECORD, reason);
+	c->cur_close = true;
+	c->rlen = 0;
+	send_all(c, resp, (size_t)n, now);
+	if (c->state != WRITING)
+		finish(c);
+}
+
+struct gk_conn *
+gk_httpconn_new(int fd, const struct gk_fcgiconn_conf *conf, int64_t now)
+{
+	struct gk_httpconn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || (c->rbuf = malloc(GK_CONN_RBUF_START)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->rcap = GK_CONN_RBUF_START;
+	c->conf = conf;
+	gk_conn_init(&c->base, &http_ops, fd, now + conf->lim.timeout_ms);
+	c->state = READING;
+	return &c->base;
+}
+
+/* Reads what the socket holds; false on EOF or an error (peer_eof set). */
+static void
+fill(struct gk_httpconn *c)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (c->rlen == c->rcap) {
+			size_t ncap = c->rcap * 2;
+			unsigned char *nb;
+
+			if (c->rcap >= GK_HTTPREQ_HEAD_MAX + GK_CONN_RBUF_START)
+				return;         /* the parser says 431 at HEAD_MAX */
+			if ((nb = realloc(c->rbuf, ncap)) == NULL)
+				return;
+			c->rbuf = nb;
+			c->rcap = ncap;
+		}
+		r = recv(c->base.fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+		if (r > 0) {
+			c->rlen += (size_t)r;
+			if ((size_t)r < c->rcap - c->rlen + (size_t)r)
+				return;         /* the socket is empty now */
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		c->peer_eof = true;
+		return;
+	}
+}
+
+static enum gk_fcgiconn_event
+http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
+{
+	struct gk_httpconn *c = hc(conn);
+	const struct gk_fcgiconn_conf *cf = c->conf;
+	struct gk_httpreq hr;
+	const char *why;
+	int rc;
+
+	if (c->state == WRITING) {
+		if (!flush(c))
+			return GK_FCGICONN_DONE;
+		if (c->wlen > 0)
+			return GK_FCGICONN_WAIT;
+		if (c->cur_close) {
+			finish(c);
+			return GK_FCGICONN_DONE;
+		}
+		c->state = READING;
+		c->base.deadline = now + (c->rlen > 0 ? cf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
+	}
+	if (c->state == FINISHED)
+		return GK_FCGICONN_DONE;
+	if (c->state == ANSWERING)
+		return GK_FCGICONN_WAIT;        /* the caller answers first */
+	if (c->just_answered) {
+		/* nginx sends the next request when it has one: a read now finds nothing */
+		c->just_answered = false;
+		if (c->rlen == 0) {
+			c->base.idle_since = now;
+			return GK_FCGICONN_WAIT;
+		}
+	}
+	if (!c->peer_eof) {
+		size_t before = c->rlen;
+
+		fill(c);
+		if (before == 0 && c->rlen > 0) {
+			c->base.idle_since = 0;
+			c->base.deadline = now + cf->lim.timeout_ms;
+		}
+	}
+	if (c->rlen == 0) {
+		if (c->peer_eof) {
+			gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "eof");
+			c->state = FINISHED;
+			return GK_FCGICONN_DONE;
+		}
+		if (c->answered && c->base.idle_since == 0)
+			c->base.idle_since = now;
+		return GK_FCGICONN_WAIT;
+	}
+	/*
+	 * A head is parsed again from its start, so only when a line may have ended: a peer
+	 * writing a byte at a time costs a parse per line (at most GK_HTTPREQ_FIELDS_MAX + 2),
+	 * not one per byte.
+	 */
+	if (c->parsed > 0 && c->rlen < GK_HTTPREQ_HEAD_MAX && !c->peer_eof &&
+	    memchr(c->rbuf + c->parsed, '\n', c->rlen - c->parsed) == NULL)
+		return GK_FCGICONN_WAIT;
+	rc = gk_httpreq_parse(c->rbuf, c->rlen, &hr);
+	c->parsed = 0;
+	if (rc == GK_HTTPREQ_INCOMPLETE) {
+		c->parsed = c->rlen;
+		if (!c->peer_eof)
+			return GK_FCGICONN_WAIT;
+		gk_conn_refuse(&c->base, GK_FCGICONN_CLOSED, "truncated");
+		c->state = FINISHED;
+		return GK_FCGICONN_DONE;
+	}
+	if (rc != GK_OK) {
+		refuse(c, hr.status, hr.reason, now);
+		return c->state == FINISHED ? GK_FCGICONN_DONE : GK_FCGICONN_WAIT;
+	}
+	if (gk_httpconn_params(&hr, &cf->lim, cf->env, cf->envsz, cf->vec, cf->vecmax, &why) !=
+	    GK_OK) {
+		refuse(c, 400, why, now);
+		return c->state == FINISHED ? GK_FCGICONN_DONE : GK_FCGICONN_WAIT;
+	}
+	c->cur_len = hr.length;
+	c->cur_close = hr.close || c->peer_eof;
+	c->state = ANSWERING;
+	rq->id = 1;
+	rq->role = 1;
+	rq->envp = cf->vec;
+	return GK_FCGICONN_REQUEST;
+}
+
+static int
+http_answer(struct gk_conn *conn, const char *cgi, size_t n, int64_t now)
+{
+	struct gk_httpconn *c = hc(conn);
+	size_t len = gk_httpconn_response(cgi, n, c->cur_close, (char *)c->conf->out,
+	    c->conf->outsz);
+
+	if (len == 0)
+		return GK_ETOOLONG;
+	/* the head is answered: the next (pipelined) one moves to the front */
+	memmove(c->rbuf, c->rbuf + c->cur_len, c->rlen - c->cur_len);
+	c->rlen -= c->cur_len;
+	c->cur_len = 0;
+	c->answered = true;
+	c->state = READING;
+	c->base.deadline = now + (c->rlen > 0 ? c->conf->lim.timeout_ms : GK_FCGICONN_KEPT_IDLE_MS);
+	send_all(c, (const char *)c->conf->out, len, now);
+	if (c->state == READING && c->cur_close)
+		finish(c);
+	c->just_answered = c->state == READING;
+	return GK_OK;
+}
+
+/* The socket (always open until here: the connection is freed once), its buffers. */
+static void
+http_free(struct gk_conn *conn)
+{
+	struct gk_httpconn *c = hc(conn);
+
+	(void)close(conn->fd);
+	free(c->wbuf);
+	free(c->rbuf);
+	free(c);
+}
+
+/* An HTTP connection waits for reading unless an answer is still going out. */
+static uint32_t
+http_events(const struct gk_conn *conn)
+{
+	return ((const struct gk_httpconn *)(const void *)conn)->state == WRITING ? EPOLLOUT :
+	    EPOLLIN;
+}
+
+static void
+http_expire(struct gk_conn *conn)
+{
+	struct gk_httpconn *c = hc(conn);
+
+	if (c->state == READING && c->rlen > 0)
+		gk_conn_refuse(conn, GK_FCGICONN_TIMEOUT, "head-timeout");
+	else if (c->state == WRITING)
+		gk_conn_refuse(conn, GK_FCGICONN_TIMEOUT, "write-timeout");
+	else
+		gk_conn_refuse(conn, GK_FCGICONN_CLOSED, "idle");
+	c->state = FINISHED;
+}
+
+/* Idle: between answered heads, nothing of the next one here yet. */
+static int64_t
+http_idle_since(const struct gk_conn *conn)
+{
+	const struct gk_httpconn *c = (const struct gk_httpconn *)(const void *)conn;
+
+	return c->state == READING && c->rlen == 0 ? conn->idle_since : 0;
+}
+
+/*
+ * No hangup: an HTTP peer's end is read as such (nothing to skip, unlike FastCGI's); no
+ * close: an HTTP connection is freed at its end, not kept (its buffers are small).
+ */
+static const struct gk_conn_ops http_ops = {
+	.kind = "http", .name = "HTTP", .timeout_why = "http-timeout", .bad_why = "bad-http-request",
+	.step = http_step, .answer = http_answer, .events = http_events, .expire = http_expire,
+	.idle_since = http_idle_since, .free = http_free,
+};
