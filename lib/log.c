@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,39 @@
 #define FIELD_SHORT_MAX  64
 #define FIELD_FROM_MAX   128
 #define FIELD_URI_MAX    1024
+
+/*
+ * This process's id for each stderr line: getpid() is a system call (glibc
+ * caches nothing since 2.25), once per decision line on the hot path. Kept here, forgotten in
+ * a forked child (pthread_atfork), read and set atomically (the hash pool's threads log too).
+ */
+static atomic_long log_pid;
+static pthread_once_t log_pid_once = PTHREAD_ONCE_INIT;
+
+static void
+log_pid_forget(void)
+{
+	atomic_store_explicit(&log_pid, 0, memory_order_relaxed);
+}
+
+static void
+log_pid_hook(void)
+{
+	(void)pthread_atfork(NULL, NULL, log_pid_forget);
+}
+
+static long
+log_getpid(void)
+{
+	long pid = atomic_load_explicit(&log_pid, memory_order_relaxed);
+
+	if (pid == 0) {
+		(void)pthread_once(&log_pid_once, log_pid_hook);
+		pid = (long)getpid();
+		atomic_store_explicit(&log_pid, pid, memory_order_relaxed);
+	}
+	return pid;
+}
 
 static const struct {
 	const char *name;
@@ -199,7 +234,7 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 		len = snprintf(line, sizeof(line), "%s\n", json);
 	else
 		len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
-		    log != NULL ? log->ident : "gatekeep", (long)getpid(), gk_log_level_name(prio), msg);
+		    log != NULL ? log->ident : "gatekeep", log_getpid(), gk_log_level_name(prio), msg);
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(line)) {

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "log.h"
 #include "tap.h"
 
@@ -219,6 +221,29 @@ main(void)
 	is_int(strlen(log.ident), sizeof(log.ident) - 1, "long ident cut");
 	gk_log_init(&log, NULL, GK_LOG_STDERR, LOG_INFO);
 	is_str(log.ident, "gatekeep", "NULL ident is 'gatekeep'");
+
+	/* Each line names the process that wrote it, also in a child forked after a line. */
+	{
+		char want_pid[64];
+		pid_t child;
+		int status;
+
+		gk_log_init(&log, "gatekeep-test", GK_LOG_STDERR, LOG_INFO);
+		cap_start();
+		gk_log(&log, LOG_INFO, "parent");
+		got = cap_end();
+		snprintf(want_pid, sizeof(want_pid), "gatekeep-test[%ld]: info: parent\n", (long)getpid());
+		is_str(got, want_pid, "a line names this process");
+		cap_start();
+		if ((child = fork()) == 0) {
+			gk_log(&log, LOG_INFO, "child");
+			_exit(0);
+		}
+		waitpid(child, &status, 0);
+		got = cap_end();
+		snprintf(want_pid, sizeof(want_pid), "gatekeep-test[%ld]: info: child\n", (long)child);
+		is_str(got, want_pid, "a forked child's line names the child, not its parent");
+	}
 
 	/* Syslog target: must not write to stderr (and must not crash without a syslog daemon). */
 	gk_log_init(&log, "gatekeep-test", GK_LOG_SYSLOG, LOG_DEBUG);
