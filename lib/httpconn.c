@@ -49,6 +49,9 @@ hc(struct gk_conn *conn)
  * The fields nginx sets in the auth location, and the params they become.  All required:
  * nginx drops a client's field only when its own proxy_set_header line names it, so a
  * field nginx was not told to set would be the client's (SERVER_ADDR binds bypass_hosts).
+ * HTTP_HOST too: the request's own Host is nginx's choice ($proxy_host, the upstream's
+ * name, unless a line sets it), so host rules and bypass_hosts would match that name when
+ * the line is left out, and a stricter host rule would be skipped.
  * No GATEKEEP_REQUIRE: a client could send it where nginx does not set it, and "bypass" is
  * a requirement; over HTTP the auth location's path names one (/_gatekeep/group:staff).
  */
@@ -60,6 +63,7 @@ static const struct {
 	{ "X-Gatekeep-Addr", "REMOTE_ADDR" },
 	{ "X-Gatekeep-Scheme", "REQUEST_SCHEME" },
 	{ "X-Gatekeep-Server-Addr", "SERVER_ADDR" },
+	{ "X-Gatekeep-Host", "HTTP_HOST" },
 };
 #define MAPPED (sizeof(mapped) / sizeof(mapped[0]))
 
@@ -153,6 +157,8 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 	for (i = 0; i < hr->nfields; i++) {
 		const struct gk_httpreq_field *f = &hr->fields[i];
 
+		if (f->nlen == 4 && strncasecmp(f->name, "Host", 4) == 0)
+			continue;       /* nginx's (the upstream's name); HTTP_HOST is mapped */
 		if ((rc = add(&e, "HTTP_", f->name, f->nlen, f->value, f->vlen)) != GK_OK)
 			goto fail;
 	}

@@ -24,12 +24,13 @@
  *	REMOTE_ADDR       X-Gatekeep-Addr
  *	REQUEST_SCHEME    X-Gatekeep-Scheme
  *	SERVER_ADDR       X-Gatekeep-Server-Addr
+ *	HTTP_HOST         X-Gatekeep-Host ($http_host; the head's own Host is nginx's, not read)
  *	DOCUMENT_URI, SCRIPT_NAME: the path of the request line (the auth_request location,
  *	    whose last segment may name a requirement: /_gatekeep/group:staff)
- * All five fields are required (a missing one is a 400): nginx drops a client's field only
+ * All six fields are required (a missing one is a 400): nginx drops a client's field only
  * when a proxy_set_header line of its own names it.  There is no GATEKEEP_REQUIRE field:
  * a client could send one where nginx sets none, and "bypass" is a requirement.
- *	HTTP_*: every header field, as a CGI gateway names it
+ *	HTTP_*: every other header field, as a CGI gateway names it
  * These names are nginx's proxy_set_header lines in the auth location; nginx drops a
  * client's field of the same name (any case).  A field that folds (case, '-' / '_') to one
  * of them must be spelled with dashes and come once: a client's "X_Gatekeep_Uri" (which

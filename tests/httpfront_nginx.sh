@@ -66,6 +66,33 @@ ok $? "nginx-http: 41 decisions on the same kept connection(s) [$(echo $c1)] -> 
 [ "$(printf '%s\n' "$c2" | grep -c .)" -le 2 ]
 ok $? "nginx-http: at most 2 connections for 41 sequential requests"
 
+# --- the host: X-Gatekeep-Host ($http_host), never the head's own Host ---------------------------
+# The head's Host is nginx's ($proxy_host, "gatekeep_authz", unless a line sets it): read
+# as HTTP_HOST, a host rule was matched against the upstream's name and skipped (200).
+gk_conf "192.0.2.1/32" "rule = host=admin.example require=group:admins"
+gk_restart_authz unix
+req -u alice:alice-pw -H 'Host: admin.example' "$BASE/private/"
+is "$CODE" 403 "nginx-http: host=admin.example's rule applies to the client's Host (alice -> 403)"
+req -u alice:alice-pw "$BASE/private/"
+is "$CODE" 200 "nginx-http: ... and not to another host (control: 200)"
+req -u alice:alice-pw -H 'Host: admin.example' -H 'X-Gatekeep-Host: app.example' "$BASE/private/"
+is "$CODE" 403 "nginx-http: a client's X-Gatekeep-Host does not move the host"
+req -u alice:alice-pw -H 'Host: admin.example' -H 'X_Gatekeep_Host: app.example' "$BASE/private/"
+is "$CODE" 403 "nginx-http: a client's X_Gatekeep_Host does not move the host"
+# HTTP/1.0 without Host: $http_host is empty, nginx sends no X-Gatekeep-Host -> refused
+n400=$(grep -c 'reason=bad-http-request' "$LOG/authz.out")
+req --http1.0 -H 'Host:' -u alice:alice-pw "$BASE/private/"
+is "$CODE" 500 "nginx-http: HTTP/1.0 without Host: refused (gatekeep 400, nginx 500), not decided"
+is "$(grep -c 'reason=bad-http-request' "$LOG/authz.out")" $((n400 + 1)) "nginx-http: ... logged as a refused head"
+# an auth location without the X-Gatekeep-Host line: every request refused, none allowed
+gk_stop nginx
+sed -i '/X-Gatekeep-Host/d' "$RUN/nginx/auth.conf"
+gk_run_nginx "$SRV/nginx-main.conf"
+req -u alice:alice-pw -H 'Host: admin.example' "$BASE/private/"
+is "$CODE" 500 "nginx-http: no X-Gatekeep-Host line: refused (gatekeep 400, nginx 500), never the default rule"
+req -u alice:alice-pw "$BASE/private/"
+is "$CODE" 500 "nginx-http: no X-Gatekeep-Host line: any host refused"
+
 gk_alive authz
 ok $? "nginx-http: gatekeep-authz is still running"
 gk_check_logs nginx-http "$LOG/authz.out"

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 def head(extra=b"", uri=b"/private/", line=b"GET /_gatekeep HTTP/1.1"):
     return (line + b"\r\nHost: app.example.com\r\nX-Gatekeep-Method: GET\r\nX-Gatekeep-Uri: " + uri +
             b"\r\nX-Gatekeep-Addr: 127.0.0.1\r\nX-Gatekeep-Scheme: http\r\nX-Gatekeep-Server-Addr: 127.0.0.1\r\n" +
+            b"X-Gatekeep-Host: app.example.com\r\n" +
             extra + b"\r\n")
 
 
@@ -83,7 +84,11 @@ CASES = [
     ("no-scheme", head(ALICE).replace(b"X-Gatekeep-Scheme: http\r\n", b"")),
     ("no-server-addr", head(ALICE).replace(b"X-Gatekeep-Server-Addr: 127.0.0.1\r\n", b"")),
     ("require-bypass", head(b"X-Gatekeep-Require: bypass\r\n")),
-    ("twice-host", head(ALICE + b"Host: public.example.com\r\n")),
+    ("no-gatekeep-host", head(ALICE).replace(b"X-Gatekeep-Host: app.example.com\r\n", b"")),
+    ("twice-gatekeep-host", head(ALICE + b"x-gatekeep-host: public.example.com\r\n")),
+    ("underscore-host", head(ALICE + b"X_Gatekeep_Host: public.example.com\r\n")),
+    ("underscore-host-alone", head(ALICE).replace(b"X-Gatekeep-Host", b"X_Gatekeep_Host")),
+    ("twice-host", head(b"Host: public.example.com\r\n")),
     ("two-authorization", head(ALICE + b"Authorization: Basic Ym9iOmJvYi1wdw==\r\n", uri=b"/admin/")),
 ]
 
