@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,50 @@ set_mode(struct pw_opts *o, enum pw_mode m, const char *name)
 	return EX_PW_OK;
 }
 
+#define NO_OPERAND ((size_t)-1)
+#define OPERAND(field) offsetof(struct pw_opts, field)
+
+/* The commands that are one option: the mode each sets and where its operand goes. */
+static const struct {
+	int opt;
+	enum pw_mode mode;
+	const char *name;
+	size_t operand;         /* OPERAND(field), a const char * of struct pw_opts, or NO_OPERAND */
+} mode_options[] = {
+	{ 'v', M_VERIFY, "-v", NO_OPERAND },
+	{ 'n', M_PRINT, "-n", NO_OPERAND },
+	{ 'l', M_LIST, "--list", NO_OPERAND },
+	{ OPT_INIT, M_INIT, "--init", NO_OPERAND },
+	{ OPT_SHOW, M_SHOW, "--show", OPERAND(show_user) },
+	{ OPT_IMPORT, M_IMPORT, "--import", OPERAND(import_file) },
+	{ OPT_EXPORT, M_EXPORT, "--export", NO_OPERAND },
+	{ OPT_CHECK, M_CHECK, "--check", NO_OPERAND },
+	{ OPT_ROTATE, M_ROTATE, "--rotate-secret", NO_OPERAND },
+	{ OPT_ZEROHOP_KEY, M_ZEROHOP_KEY, "--zero-hop-key", OPERAND(zerohop_out) },
+	{ OPT_TOKEN_ADD, M_TOKEN_ADD, "--token-add", OPERAND(token_user) },
+	{ OPT_TOKEN_LIST, M_TOKEN_LIST, "--token-list", OPERAND(token_user) },
+	{ OPT_TOKEN_REVOKE, M_TOKEN_REVOKE, "--token-revoke", OPERAND(token_user) },
+	{ OPT_TOTP_ENROL, M_TOTP_ENROL, "--totp-enrol", OPERAND(totp_user) },
+	{ OPT_TOTP_REMOVE, M_TOTP_REMOVE, "--totp-remove", OPERAND(totp_user) },
+};
+
+/* Option c, if it is a command: its mode set (or a conflict refused) and its operand kept. */
+static bool
+take_mode_option(struct pw_opts *o, int c, const char *arg, int *rc)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mode_options) / sizeof(mode_options[0]); i++) {
+		if (mode_options[i].opt != c)
+			continue;
+		*rc = set_mode(o, mode_options[i].mode, mode_options[i].name);
+		if (mode_options[i].operand != NO_OPERAND)
+			*(const char **)(void *)((char *)o + mode_options[i].operand) = arg;
+		return true;
+	}
+	return false;
+}
+
 static int
 set_method(struct pw_opts *o, enum gk_pw_method m)
 {
@@ -313,14 +358,17 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:cbiDxvnyB256C:r:lmsdp", long_options, NULL)) != -1) {
 		rc = EX_PW_OK;
+		if (take_mode_option(o, c, optarg, &rc)) {
+			if (rc != EX_PW_OK)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case 'c': o->create = true; break;
 		case 'b': o->batch = true; break;
 		case 'i': o->from_stdin = true; break;
 		case 'D':
 		case 'x': rc = set_mode(o, M_DELETE, c == 'D' ? "-D" : "-x"); break;
-		case 'v': rc = set_mode(o, M_VERIFY, "-v"); break;
-		case 'n': rc = set_mode(o, M_PRINT, "-n"); break;
 		case 'y': rc = set_method(o, GK_PW_YESCRYPT); break;
 		case 'B': rc = set_method(o, GK_PW_BCRYPT); break;
 		case '2': rc = set_method(o, GK_PW_SHA256); break;   /* htpasswd's letters */
@@ -340,37 +388,9 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 			    c == 'm' ? "Apache MD5 ($apr1$)" : c == 's' ? "SHA-1 ({SHA})" :
 			    c == 'd' ? "DES crypt" : "plaintext");
 			return EX_PW_ALG;
-		case 'l': rc = set_mode(o, M_LIST, "--list"); break;
-		case OPT_INIT: rc = set_mode(o, M_INIT, "--init"); break;
-		case OPT_SHOW:
-			rc = set_mode(o, M_SHOW, "--show");
-			o->show_user = optarg;
-			break;
-		case OPT_IMPORT:
-			rc = set_mode(o, M_IMPORT, "--import");
-			o->import_file = optarg;
-			break;
-		case OPT_EXPORT: rc = set_mode(o, M_EXPORT, "--export"); break;
-		case OPT_CHECK: rc = set_mode(o, M_CHECK, "--check"); break;
-		case OPT_ROTATE: rc = set_mode(o, M_ROTATE, "--rotate-secret"); break;
-		case OPT_TOKEN_ADD: case OPT_TOKEN_LIST: case OPT_TOKEN_REVOKE:
-			rc = set_mode(o, c == OPT_TOKEN_ADD ? M_TOKEN_ADD : c == OPT_TOKEN_LIST ?
-			    M_TOKEN_LIST : M_TOKEN_REVOKE, c == OPT_TOKEN_ADD ? "--token-add" :
-			    c == OPT_TOKEN_LIST ? "--token-list" : "--token-revoke");
-			o->token_user = optarg;
-			break;
-		case OPT_ZEROHOP_KEY:
-			rc = set_mode(o, M_ZEROHOP_KEY, "--zero-hop-key");
-			o->zerohop_out = optarg;
-			break;
 		case OPT_NGINX_MODULE: o->nginx_module = true; break;
 		case OPT_EXPIRES: o->token_expires = optarg; break;
 		case OPT_SCOPE: o->token_scope = optarg; break;
-		case OPT_TOTP_ENROL: case OPT_TOTP_REMOVE:
-			rc = set_mode(o, c == OPT_TOTP_ENROL ? M_TOTP_ENROL : M_TOTP_REMOVE,
-			    c == OPT_TOTP_ENROL ? "--totp-enrol" : "--totp-remove");
-			o->totp_user = optarg;
-			break;
 		case OPT_LEAKED: o->leaked = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_WITH_CREDS: o->with_creds = true; break;
