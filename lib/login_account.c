@@ -195,14 +195,14 @@ login_start_session(struct rq *q, const struct gk_user *u, const char *rd, const
 }
 
 int
-login_reauth(struct rq *q, const char *user, const char *password, bool token_ok)
+login_reauth(struct rq *q, const char *user, const char *password, bool accept_token_shaped)
 {
 	struct login_ctx *ctx = q->ctx;
 	struct gk_user again;
 	enum gk_auth_status st;
 
 	memset(&again, 0, sizeof(again));
-	st = !token_ok && gk_apptoken_shaped(password) ? GK_AUTH_BAD_PASSWORD :
+	st = !accept_token_shaped && gk_apptoken_shaped(password) ? GK_AUTH_BAD_PASSWORD :
 	    gk_auth_password(&ctx->auth, user, password, q->addr, ctx->now(), &again);
 	gk_wipe(&again, sizeof(again));
 	if (st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL || st == GK_AUTH_LOCKOUT_ERROR) {

@@ -138,11 +138,11 @@ void login_start_session(struct rq *q, const struct gk_user *u, const char *rd, 
 bool login_session_cookie(struct rq *q, const struct gk_user *u, const char *method);
 /*
  * Fresh re-authentication before a change: the current password of user,
- * counted by lockout like a sign-in (with !token_ok, a string shaped like an
+ * counted by lockout like a sign-in (unless accept_token_shaped, a string shaped like an
  * app token is refused unheard). 0 when right; 401 with the deny line logged;
  * 500 with the error page already set.
  */
-int login_reauth(struct rq *q, const char *user, const char *password, bool token_ok);
+int login_reauth(struct rq *q, const char *user, const char *password, bool accept_token_shaped);
 
 /* login_endpoints.c: the password endpoints. */
 void login_do_login(struct rq *q, const char *body, size_t len);

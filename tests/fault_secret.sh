@@ -59,6 +59,7 @@ for kind in missing short empty world-readable group-writable control-bytes dire
 	f_one_line /x "secret $kind, valid cookie" "err: secret_file $SEC: " \
 	    'deny user=- method=session from=198\.51\.100\.9 reason=secret uri=/x' "HTTP_COOKIE=gatekeep_session=$good_tok"
 	like "$(f_since | grep 'secret_file')" "$WHY" "secret $kind: the line says why (/$WHY/)"
+	is "$(f_since | grep -cF "$SEC: $SEC:")" 0 "secret $kind: the line names the file once"
 	if [ -f "$SEC" ] && [ "$kind" != unreadable ]; then
 		forged=$(jwt_with "$SEC") || bail "pyjwt"
 		s=$(f_st /x "HTTP_COOKIE=gatekeep_session=$forged")
