@@ -31,7 +31,7 @@ refused() {
 	req "${a[@]}"
 	is "$CODE, $(( $(calls) - n0 )) decision(s)" "$authz, 1 decision(s)" "$d: $ZH leaves it to gatekeep-authz"
 }
-for p in "/${LONG:2}" "/private/..;x/;y=1"; do
+for p in "/${LONG:2}" "/private/a;x/;y=1"; do
 	n0=$(calls)
 	req -H "Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE$p"
 	is "$CODE/$(calls)" "200/$n0" "zero hop for ${p:0:20}... (${#p} bytes): the cases below fail for what they test"
