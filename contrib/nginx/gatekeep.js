@@ -223,7 +223,7 @@ function check(r) {
 		var name = v.gatekeep_cookie || 'gatekeep_session';
 		var h = r.headersIn.Cookie;
 		// gatekeep-authz refuses a header with a control byte anywhere (lib/request.c;
-		// nginx refuses most, but passes a tab and DEL): so does the zero hop; and a
+		// nginx passes all but NUL, CR and LF): so does the zero hop; and a
 		// method or a target over its bounds (lib/method.c, lib/pathnorm.c)
 		var raw = r.rawVariables.request_uri;
 		if (typeof h !== 'string' || /[\x00-\x1f\x7f]/.test(h) || !plainPath(v.request_uri) ||

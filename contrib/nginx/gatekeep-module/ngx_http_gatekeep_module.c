@@ -518,9 +518,9 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	cookies = r->headers_in.cookies.elts;
 	h = &cookies[0]->value;
 	/* gatekeep-authz refuses a header with a control byte anywhere (lib/request.c); nginx
-	 * refuses most, but passes a tab and DEL: so does the zero hop */
+	 * passes all but NUL, CR and LF: so does the zero hop */
 	if (h->len > GK_HEADER_MAX || !header_bytes(h))
-		return "a tab or DEL in, or an oversized, Cookie header";
+		return "a control byte in, or an oversized, Cookie header";
 	if (!cookie_pair(h, &lcf->cookie, &lcf->ticket, &token, &ticket))
 		return "not exactly one plain session cookie and one ticket";
 	if (token.len > GK_ZH_TOKEN_MAX || ticket.len > GK_ZH_TICKET_MAX)
