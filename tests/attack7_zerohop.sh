@@ -41,6 +41,20 @@ refused "a ..; segment above the root" -H "@C@" "$BASE/..;/private/"
 refused "..; segments above the root, deeper" -H "@C@" "$BASE/private/..;/..;/x"
 refused "a method over GK_METHOD_LEN_MAX" -H "@C@" -X "$A33" "$BASE/private/"
 refused "a DEL in the Cookie header" -H "@C@; x=a$DEL" "$BASE/private/"
+if [ "$GK_ZEROHOP" = module ]; then
+	# A location nested in the checked one inherits its gatekeep_zero_hop, as it would
+	# an auth_request: it was served to anyone, with no check at all.
+	app=$(sed -n 's|^[[:space:]]*proxy_pass \(http://127\.0\.0\.1:[0-9]*\);$|\1|p' "$RUN/nginx/site.conf" | head -1)
+	sed -i "0,/^[[:space:]]*gatekeep_zero_hop @gatekeep_checked;/s||& location /private/nested/ { proxy_pass $app; }|" "$RUN/nginx/site.conf"
+	grep -q "location /private/nested/ { proxy_pass http" "$RUN/nginx/site.conf" || bail "no nested location"
+	gk_stop nginx
+	gk_run_nginx "$SRV/nginx-main.conf" "load_module $GK_NGXMOD_SO;"
+	req "$BASE/private/nested/"
+	is "$CODE" 401 "a location nested in the zero hop's: no session, no entry"
+	n0=$(calls)
+	req -H "Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE/private/nested/"
+	is "$CODE/$(calls)/$(appvar HTTP_REMOTE_USER)" "200/$n0/alice" "... with the ticket: the zero hop, as alice"
+fi
 gk_alive nginx
 ok $? "nginx is still running"
 done_testing
