@@ -690,7 +690,11 @@ ngx_http_gatekeep_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 	ngx_memcpy(ngx_cpymem(conf->ticket.data, conf->cookie.data, conf->cookie.len), GK_ZH_SUFFIX,
 	    sizeof(GK_ZH_SUFFIX) - 1);
 	conf->ticket.len = n;
-	/* gatekeep_zero_hop is not inherited: a named location never checks again */
+	/* gatekeep_zero_hop is inherited, as auth_request is: a location nested in a checked
+	 * one (and an if block) checks too, else it served anyone; a named location is
+	 * server-level, where the directive cannot be, so it never checks again */
+	if (conf->checked.len == 0)
+		conf->checked = prev->checked;
 	return NGX_CONF_OK;
 }
 
