@@ -24,7 +24,7 @@
  *	REMOTE_ADDR       X-Gatekeep-Addr
  *	REQUEST_SCHEME    X-Gatekeep-Scheme
  *	SERVER_ADDR       X-Gatekeep-Server-Addr
- *	HTTP_HOST         X-Gatekeep-Host ($http_host; the head's own Host is nginx's, not read)
+ *	HTTP_HOST         X-Gatekeep-Host ($host; the head's own Host is nginx's, not read)
  *	DOCUMENT_URI, SCRIPT_NAME: the path of the request line (the auth_request location,
  *	    whose last segment may name a requirement: /_gatekeep/group:staff)
  * All six fields are required (a missing one is a 400): nginx drops a client's field only

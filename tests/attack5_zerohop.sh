@@ -39,9 +39,9 @@ TAB=$'\t'
 same "a tab before the ticket's name" "gatekeep_session=$TOK;$TAB@T@"
 same "a tab after the session cookie's value" "gatekeep_session=$TOK$TAB; @T@"
 same "a tab around the whole header" "$TAB""gatekeep_session=$TOK; @T@"
-# nginx itself refuses other control characters in a header (400)
-req -H "Cookie: x="$'\x01'"; gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET" "$BASE/private/"
-is "$CODE" 400 "a control character in the Cookie header: nginx refuses it before $ZH"
+# nginx passes the other control characters too (all but NUL, CR and LF): the 400 seen
+# here once was the app's, after the zero hop had passed it (tests/attack7_zerohop.sh)
+same "a control character in the Cookie header" "x="$'\x01'"; gatekeep_session=$TOK; @T@"
 # paths: gatekeep-authz's answer with the session cookie alone, then njs's with the ticket
 path_same() {
 	local d=$1 authz n0

@@ -46,6 +46,7 @@ include tests/dupb.mk
 include tests/dupa.mk
 include tests/dupc5.mk
 include tests/cpu.mk
+include tests/attack7.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)

@@ -128,18 +128,21 @@ function printable(s, min) {
 
 // The request target's path is one gatekeep-authz reads one way and never refuses for
 // everyone: visible ASCII without '\\', its escapes visible ASCII too and none of
-// '%' '/' '\\' '.' (the query is not looked at). Else it may be one lib/pathread.c refuses
-// whoever asks (an encoded control character, overlong UTF-8 such as %c0%af, either twice
-// encoded, "..%2f.." above the root): ask gatekeep-authz.
+// '%' '/' '\\' '.', no "..;" segment (Tomcat's reading drops the ";params": ".." above
+// the root), at most PATH_MAX bytes (the query: plainQuery). Else it may be one
+// lib/pathread.c refuses whoever asks (an encoded control character, overlong UTF-8 such
+// as %c0%af, either twice encoded, "..%2f.." above the root, too long): ask gatekeep-authz.
 function plainPath(u) {
 	if (typeof u !== 'string' || u.charCodeAt(0) !== 47)
 		return false;
 	for (var i = 1; i < u.length; i++) {
 		var c = u.charCodeAt(i);
 		if (c === 63)                   // '?'
-			return plainQuery(u, i + 1);
+			return i <= PATH_MAX && plainQuery(u, i + 1);
 		if (c === 35)                   // '#'
-			return true;
+			return i <= PATH_MAX;
+		if (c === 59 && u.slice(i - 3, i) === '/..')
+			return false;
 		if (c === 37) {
 			c = hexDigit(u.charCodeAt(i + 1)) * 16 + hexDigit(u.charCodeAt(i + 2));
 			if (c === 37 || c === 47 || c === 46)
@@ -149,7 +152,7 @@ function plainPath(u) {
 		if (c < 0x20 || c > 0x7e || c === 92)
 			return false;
 	}
-	return true;
+	return u.length <= PATH_MAX;
 }
 
 // The query from u[i] has no "_method" parameter, which gatekeep-authz reads as a method
@@ -198,6 +201,8 @@ function plainHeaders(r) {
 
 const HEADERS_MAX = 256;         // well under GK_AUTHZ_PARAMS_MAX (512) with nginx's params
 const HEADER_MAX = 8192;         // GK_HEADER_MAX
+const PATH_MAX = 4096;           // GK_PATH_MAX
+const METHOD_MAX = 32;           // GK_METHOD_LEN_MAX
 const OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
 
 // 0..15, or -256 for a character that is no hex digit (NaN past the end: the same)
@@ -217,10 +222,12 @@ function check(r) {
 			return '';
 		var name = v.gatekeep_cookie || 'gatekeep_session';
 		var h = r.headersIn.Cookie;
-		// gatekeep-authz refuses a header with a tab anywhere (lib/request.c; nginx
-		// itself refuses the other control characters): so does the zero hop
-		if (typeof h !== 'string' || h.indexOf('\t') >= 0 || !plainPath(v.request_uri) ||
-		    !plainHeaders(r))
+		// gatekeep-authz refuses a header with a control byte anywhere (lib/request.c;
+		// nginx passes all but NUL, CR and LF): so does the zero hop; and a
+		// method or a target over its bounds (lib/method.c, lib/pathnorm.c)
+		var raw = r.rawVariables.request_uri;
+		if (typeof h !== 'string' || /[\x00-\x1f\x7f]/.test(h) || !plainPath(v.request_uri) ||
+		    !raw || raw.length > HEADER_MAX || r.method.length > METHOD_MAX || !plainHeaders(r))
 			return '';
 		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];

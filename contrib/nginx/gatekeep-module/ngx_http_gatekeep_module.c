@@ -33,6 +33,7 @@
 #define GK_ZH_TOKEN_MAX   4096  /* GK_TOKEN_MAX of lib/token.h */
 #define GK_ZH_TICKET_MAX  1024  /* GK_TICKET_MAX of lib/ticket.h */
 #define GK_ZH_SUFFIX      "_ticket"     /* GK_TICKET_SUFFIX */
+#define GK_ZH_METHOD_MAX  32    /* GK_METHOD_LEN_MAX of lib/method.h */
 #define GK_ZH_MAC_B64     43    /* base64url of an HMAC-SHA256, unpadded */
 #define GK_ZH_B64         sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -152,7 +153,9 @@ plain_query(const u_char *q, size_t len)
 /*
  * The request target's path is one gatekeep-authz reads one way and never refuses
  * for everyone (gatekeep.js's plainPath): visible ASCII without '\\', its escapes
- * visible ASCII too and none of '%' '/' '.'; the query has no _method parameter
+ * visible ASCII too and none of '%' '/' '.', no "..;" segment (Tomcat's reading drops
+ * the ";params": ".." above the root), at most GK_PATH_MAX bytes and the whole target at
+ * most GK_HEADER_MAX (lib/pathnorm.c's bounds); the query has no _method parameter
  * (plain_query). Else it may be one lib/pathread.c or lib/method.c refuses whoever
  * asks: gatekeep-authz decides.
  */
@@ -162,14 +165,14 @@ plain_path(const u_char *u, size_t len)
 	size_t i;
 	ngx_int_t c;
 
-	if (len == 0 || u[0] != '/')
+	if (len == 0 || u[0] != '/' || len > GK_HEADER_MAX)
 		return 0;
 	for (i = 1; i < len; i++) {
 		c = u[i];
-		if (c == '?')
-			return plain_query(u + i + 1, len - i - 1);
-		if (c == '#')
-			return 1;
+		if (c == '?' || c == '#')
+			return i <= GK_PATH_MAX && (c == '#' || plain_query(u + i + 1, len - i - 1));
+		if (c == ';' && i >= 3 && ngx_strncmp(u + i - 3, "/..", 3) == 0)
+			return 0;
 		if (c == '%') {
 			if (i + 2 >= len)
 				return 0;
@@ -183,7 +186,7 @@ plain_path(const u_char *u, size_t len)
 		if (c < 0x20 || c > 0x7e || c == '\\')
 			return 0;
 	}
-	return 1;
+	return len <= GK_PATH_MAX;
 }
 
 #define GK_ZH_HEADERS_MAX       256             /* well under GK_AUTHZ_PARAMS_MAX (512) */
@@ -316,6 +319,18 @@ cookie_pair(const ngx_str_t *h, const ngx_str_t *a, const ngx_str_t *b, ngx_str_
 		v->len = (size_t)(v1 - v0);
 	}
 	return na == 1 && nb == 1 && cookie_octets(va) && cookie_octets(vb);
+}
+
+/* No C0 byte (tab included) and no DEL: lib/validate.c's gk_valid_header_value. */
+static ngx_flag_t
+header_bytes(const ngx_str_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->len; i++)
+		if (v->data[i] < 0x20 || v->data[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 static ngx_flag_t
@@ -491,6 +506,8 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 		return "no gatekeep_ticket_key";
 	if (r != r->main)
 		return "a subrequest";
+	if (r->method_name.len > GK_ZH_METHOD_MAX)
+		return "a method longer than gatekeep-authz takes";
 	if (!plain_path(r->unparsed_uri.data, r->unparsed_uri.len))
 		return "a path or _method gatekeep-authz reads for itself";
 	if ((why = plain_headers(r)) != NULL)
@@ -500,10 +517,10 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 		return "not exactly one Cookie header";
 	cookies = r->headers_in.cookies.elts;
 	h = &cookies[0]->value;
-	/* gatekeep-authz refuses a header with a tab anywhere (lib/request.c; nginx itself
-	 * refuses the other control characters): so does the zero hop */
-	if (h->len > GK_HEADER_MAX || ngx_strlchr(h->data, h->data + h->len, '\t') != NULL)
-		return "a tab in, or an oversized, Cookie header";
+	/* gatekeep-authz refuses a header with a control byte anywhere (lib/request.c); nginx
+	 * passes all but NUL, CR and LF: so does the zero hop */
+	if (h->len > GK_HEADER_MAX || !header_bytes(h))
+		return "a control byte in, or an oversized, Cookie header";
 	if (!cookie_pair(h, &lcf->cookie, &lcf->ticket, &token, &ticket))
 		return "not exactly one plain session cookie and one ticket";
 	if (token.len > GK_ZH_TOKEN_MAX || ticket.len > GK_ZH_TICKET_MAX)
@@ -673,7 +690,11 @@ ngx_http_gatekeep_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 	ngx_memcpy(ngx_cpymem(conf->ticket.data, conf->cookie.data, conf->cookie.len), GK_ZH_SUFFIX,
 	    sizeof(GK_ZH_SUFFIX) - 1);
 	conf->ticket.len = n;
-	/* gatekeep_zero_hop is not inherited: a named location never checks again */
+	/* gatekeep_zero_hop is inherited, as auth_request is: a location nested in a checked
+	 * one (and an if block) checks too, else it served anyone; a named location is
+	 * server-level, where the directive cannot be, so it never checks again */
+	if (conf->checked.len == 0)
+		conf->checked = prev->checked;
 	return NGX_CONF_OK;
 }
 
