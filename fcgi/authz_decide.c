@@ -91,13 +91,12 @@ static int
 view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role role,
     struct authz_view *v, struct gk_decision *d)
 {
-	const char *https, *scheme;
+	const char *https, *scheme, *why;
 
 	memset(v, 0, sizeof(*v));
 	if (a->cfg->frontend == GK_FRONTEND_CADDY && role == GK_ROLE_RESPONDER) {
 		/* forward_auth rewrites the request: lib/frontend.c reads and cross-checks the original. */
 		struct gk_fwd_view f;
-		const char *why;
 		int rc = gk_frontend_caddy_view(req, &f, &why);
 
 		if (rc != GK_OK)
@@ -110,8 +109,8 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 	    authz_param1(req, "HTTPS", &https) != GK_OK ||
 	    authz_param1(req, "REQUEST_SCHEME", &scheme) != GK_OK)
 		return authz_fail(d, GK_OUT_FORBIDDEN, "duplicate-params"), GK_ERR;
-	if (gk_request_header(req, "Host", &v->host) < 0)
-		return authz_fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;
+	if (gk_frontend_host(req, &v->host, &why) != GK_OK)
+		return authz_fail(d, GK_OUT_FORBIDDEN, why), GK_ERR;
 	if (v->method == NULL || v->target == NULL)
 		return authz_fail(d, GK_OUT_ERROR, "missing-request-uri"), GK_ERR;
 	if (scheme != NULL && (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0))

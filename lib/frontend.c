@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <string.h>
+#include <strings.h>
 
 #include "frontend.h"
 
@@ -57,5 +58,39 @@ gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
 	if (v->host != NULL && !same(v->host, host))
 		return *reason = "forwarded-host-mismatch", GK_EINVAL;
 	v->host = host;
+	return GK_OK;
+}
+
+/* The host part of a Host field: "[v6]" or the name, without ":port" or one final dot. */
+static size_t
+host_part(const char *h)
+{
+	size_t n = h[0] == '[' ? strcspn(h, "]") + (strchr(h, ']') != NULL) : strcspn(h, ":");
+
+	return n > 1 && h[n - 1] == '.' ? n - 1 : n;
+}
+
+int
+gk_frontend_host(const struct gk_request *req, const char **host, const char **reason)
+{
+	const char *served;
+	size_t n;
+
+	*host = NULL;
+	*reason = NULL;
+	if (header_opt(req, "Host", host) != GK_OK ||
+	    gk_request_param_once(req, "GATEKEEP_HOST", &served) != GK_OK)
+		return *reason = "bad-host", GK_EINVAL;
+	if (served == NULL || served[0] == '\0')
+		return GK_OK;
+	if (strpbrk(served, "\t\r\n ") != NULL)
+		return *reason = "bad-host", GK_EINVAL;
+	if (*host == NULL) {
+		*host = served;
+		return GK_OK;
+	}
+	n = host_part(*host);
+	if (n != strlen(served) || strncasecmp(*host, served, n) != 0)
+		return *reason = "host-mismatch", GK_EINVAL;
 	return GK_OK;
 }

@@ -34,4 +34,22 @@ struct gk_fwd_view {
 int gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
     const char **reason);
 
+/*
+ * The host of the original request, for every front end but Caddy's forward_auth.
+ * HTTP_HOST is the client's Host field, unless the server sets it. nginx picks the
+ * server, and the host its app is given ($host), from an absolute-form request line
+ * first: "GET http://admin.example/private/" with "Host: open.example" is
+ * admin.example's. Debian's fastcgi_params passes "HTTP_HOST $host"; nginx's own
+ * file and older packages pass the client's field, and with it a host rule could be
+ * skipped or a bypass host borrowed. So a server that also sets GATEKEEP_HOST (the
+ * shipped nginx confs: $host; no header can produce a name without the HTTP_
+ * prefix) has HTTP_HOST checked against it: its host part (the port and one
+ * trailing dot left off, letters in any case) must be GATEKEEP_HOST; without a
+ * Host field GATEKEEP_HOST is the host. HTTP_HOST stays the host (with its port,
+ * which the sign-in redirect keeps). GK_OK with *host (NULL when there is none);
+ * GK_EINVAL with *reason "bad-host" (a bad or repeated field or parameter) or
+ * "host-mismatch" (the two readings differ).
+ */
+int gk_frontend_host(const struct gk_request *req, const char **host, const char **reason);
+
 #endif

@@ -67,3 +67,4 @@ include tests/cpu5.mk
 include tests/ngxmod.mk
 include tests/ngxfix.mk
 include tests/httpfront.mk
+include tests/lead6.mk

@@ -212,11 +212,76 @@ test_bound(void)
 	gk_config_free(&cfg);
 }
 
+/* The host behind nginx (lib/frontend.c gk_frontend_host): HTTP_HOST against GATEKEEP_HOST. */
+static void
+test_served_host(void)
+{
+	static const struct {
+		int line;
+		const char *host, *served;  /* HTTP_HOST, GATEKEEP_HOST (NULL: absent) */
+		int rc;
+		const char *want;           /* the host, or the reason */
+	} t[] = {
+		{ __LINE__, "app.example", NULL, GK_OK, "app.example" },
+		{ __LINE__, NULL, NULL, GK_OK, NULL },
+		{ __LINE__, "app.example", "app.example", GK_OK, "app.example" },
+		{ __LINE__, "App.Example:8443", "app.example", GK_OK, "App.Example:8443" },
+		{ __LINE__, "app.example.", "app.example", GK_OK, "app.example." },
+		{ __LINE__, "app.example.:81", "app.example", GK_OK, "app.example.:81" },
+		{ __LINE__, "[::1]:8080", "[::1]", GK_OK, "[::1]:8080" },
+		{ __LINE__, NULL, "admin.example", GK_OK, "admin.example" },
+		{ __LINE__, "app.example", "", GK_OK, "app.example" },
+		/* an absolute-form target names another host than the client's Host field */
+		{ __LINE__, "open.example", "admin.example", GK_EINVAL, "host-mismatch" },
+		{ __LINE__, "admin.example.evil", "admin.example", GK_EINVAL, "host-mismatch" },
+		{ __LINE__, "admin.exampl", "admin.example", GK_EINVAL, "host-mismatch" },
+		{ __LINE__, "admin.example..", "admin.example", GK_EINVAL, "host-mismatch" },
+		{ __LINE__, "[::1", "[::1]", GK_EINVAL, "host-mismatch" },
+		{ __LINE__, "app.example", "app example", GK_EINVAL, "bad-host" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char h[128], g[128];
+		char *env[4] = { NULL };
+		size_t n = 0;
+		struct gk_request req;
+		const char *host = "unset", *why = "unset";
+		int rc;
+
+		if (t[i].host != NULL)
+			snprintf(h, sizeof(h), "HTTP_HOST=%s", t[i].host), env[n++] = h;
+		if (t[i].served != NULL)
+			snprintf(g, sizeof(g), "GATEKEEP_HOST=%s", t[i].served), env[n++] = g;
+		gk_request_init(&req, env);
+		rc = gk_frontend_host(&req, &host, &why);
+		is_int(rc, t[i].rc, "line %d: status", t[i].line);
+		if (t[i].rc == GK_OK)
+			is_str(host != NULL ? host : "(none)", t[i].want != NULL ? t[i].want : "(none)",
+			    "line %d: the host", t[i].line);
+		else
+			is_str(why != NULL ? why : "(null)", t[i].want, "line %d: the reason", t[i].line);
+	}
+	{
+		char *twice[] = { "HTTP_HOST=a.example", "GATEKEEP_HOST=a.example", "GATEKEEP_HOST=b.example", NULL };
+		char *two_hosts[] = { "HTTP_HOST=a.example", "HTTP_HOST=b.example", "GATEKEEP_HOST=a.example", NULL };
+		struct gk_request req;
+		const char *host, *why;
+
+		gk_request_init(&req, twice);
+		is_int(gk_frontend_host(&req, &host, &why), GK_EINVAL, "GATEKEEP_HOST twice: refused");
+		is_str(why, "bad-host", "... bad-host");
+		gk_request_init(&req, two_hosts);
+		is_int(gk_frontend_host(&req, &host, &why), GK_EINVAL, "HTTP_HOST twice: refused");
+	}
+}
+
 int
 main(void)
 {
 	test_caddy();
 	test_host_equal();
+	test_served_host();
 	test_bound();
 	return done_testing();
 }
