@@ -349,3 +349,11 @@ class Model:
                                      u or "-", m, h, "/".join(s.decode("latin-1") for s in segs),
                                      ", ".join(reading) or "plain reading", need)}]
         return []
+
+
+class NoRulesModel(Model):
+    """The policy without rule lines (the nginx zero-hop site: gatekeep-authz hands out
+    tickets only then): /public needs no user, anything else any authenticated user."""
+    @staticmethod
+    def requirement(method, host, segs):
+        return "any"
