@@ -124,7 +124,7 @@ def compare(p, mine, other_file, mode, limit):
     'differ' line (seams.sh turns it into a TAP line)."""
     with open(other_file, encoding="utf-8") as f:
         other = [json.loads(line) for line in f if line.strip()]
-    bad = []
+    bad, other_status = [], []
     if len(other) != len(mine):
         bad.append((-1, "the runs sent %d and %d requests" % (len(other), len(mine))))
     for i, (o, m) in enumerate(zip(other, mine)):
@@ -132,9 +132,15 @@ def compare(p, mine, other_file, mode, limit):
             bad.append((i, "not the same request (tags %s / %s)" % (o["tags"], m["tags"])))
             break
         if mode == "same":
-            if (o["status"], o["served"], o["users"]) != (m["status"], m["served"], m["users"]):
+            # the decision: allowed or not (2xx), served or not, as whom; a denial's status
+            # may differ (nginx's fastcgi_params REMOTE_USER with a NUL is a refused
+            # FastCGI record, 403, where the HTTP front reads the Basic header, 401)
+            if (o["status"] // 100 == 2, o["served"], o["users"]) != (
+                    m["status"] // 100 == 2, m["served"], m["users"]):
                 bad.append((i, "there: status %d served %s users %s; here: status %d served %s users %s" % (
                     o["status"], o["served"], o["users"], m["status"], m["served"], m["users"])))
+            elif o["status"] != m["status"]:
+                other_status.append((i, o["status"], m["status"]))
         elif o["served"] and (not m["served"] or o["users"] != m["users"]):
             bad.append((i, "there: served as %s (status %d); here: %s" % (
                 o["users"] or "nobody", o["status"],
@@ -148,6 +154,9 @@ def compare(p, mine, other_file, mode, limit):
     if kinds:
         print("# %s: differences by mutation: %s" % (p, ", ".join(
             "%s %d" % kv for kv in sorted(kinds.items(), key=lambda kv: -kv[1])[:8])))
+    if other_status:
+        print("# %s: %d denials with another status (there/here): %s" % (p, len(other_status), ", ".join(
+            "#%d %d/%d" % x for x in other_status[:8])))
     for i, why in bad[:limit]:
         print("# %s: DIFFERENCE #%d: %s" % (p, i, why))
         if i >= 0:
