@@ -220,7 +220,13 @@ for S in "${SERVERS[@]}"; do
 		gk_start_authz unix
 		gk_zerohop_nginx
 		seam_tickets
+		allowed=$(grep -c ' allow ' "$LOG/authz.out")
 		seam_check "" --tickets "$TMP/tickets" --no-rules
+		# every request served after asking gatekeep-authz has its allow line
+		allowed=$(($(grep -c ' allow ' "$LOG/authz.out") - allowed))
+		served=$(sed -n 's/^seams .* served=\([0-9]*\) .*/\1/p' "$TMP/seam.out")
+		like "$((${served:-0} - allowed))" '^[1-9][0-9]*$' \
+			"$S: the module served some itself ($((${served:-0} - allowed)) of ${served:-0}; gatekeep-authz allowed $allowed)"
 		# the same requests through the same nginx over FastCGI alone, to the same
 		# gatekeep-authz: what it refuses, the module must not have served
 		gk_stop nginx; gk_stop backend
