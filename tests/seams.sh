@@ -144,7 +144,7 @@ seam_check() {
 		--report "$REPORT" --waive "${GK_SEAMS_WAIVE:-}" --decisions "$TMP/decisions.$S" \
 		"${EXTRA[@]}" "$@" >"$TMP/seam.out" 2>&1
 	rc=$?
-	RID=$((RID + COUNT + 100))   # and the enumerated Host cases
+	RID=$((RID + COUNT + 200))   # and the enumerated Host (and ticket) cases
 	grep '^#' "$TMP/seam.out"
 	out=$(grep '^seams ' "$TMP/seam.out")
 	[ -n "$out" ] || { sed 's/^/#   /' "$TMP/seam.out" | tail -20; rc=2; }

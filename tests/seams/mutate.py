@@ -171,6 +171,46 @@ class Generator:
         return v.replace("{port}", str(self.port)).replace("{bypass}", self.bypass_host).replace(
             "{BYPASS}", self.bypass_host.upper())
 
+    def ticket_cases(self, rid):
+        """With tickets (the zero-hop module's site), also enumerated from RID on: every
+        ticket cookie spelling of alice's, and her valid pair with every path trick, every
+        method override (header in two spellings, _method) and odd methods: each one
+        the module must leave to gatekeep-authz when gatekeep-authz reads it otherwise."""
+        if "alice" not in self.tickets or "bob" not in self.tokens:
+            return []
+        name, r = "gatekeep_session", self.rng
+        t_u, t_bob = self.tokens["alice"], self.tokens["bob"]
+        other = "Basic " + b64("bob:bob-pw")
+        pair = [("Cookie", name + "=" + t_u + "; " + name + "_ticket=" + self.tickets["alice"])]
+        cases = [("GET", "/private/x", [], tag, hdrs)
+                 for tag, hdrs in self.ticket_kinds("alice", name, t_u, t_bob, other)]
+        cases += [("GET", fn(r, "/private/x"), ["path:" + tag], "ticket-ok", pair)
+                  for tag, fn in PATH_TRICKS]
+        for nm in OVERRIDE:
+            for spelled in (nm, nm.replace("-", "_").lower()):
+                for v in ("DELETE", "DE LETE"):
+                    cases.append(("GET", "/private/x", ["override:%s/%s" % (spelled, v)], "ticket-ok",
+                                  pair + [(spelled, v)]))
+        for q in ("_method=DELETE&", "_Method=%20&", "%5fmethod=PUT&"):
+            cases.append(("POST", "/private/x?" + q, ["override:" + q], "ticket-ok", pair))
+        for m in ("FOO", "delete", "GE\tT", "A" * 40):
+            cases.append((m, "/private/x", ["method:" + m[:12]], "ticket-ok", pair))
+        out = []
+        for i, (method, path, tags, ctag, hdrs) in enumerate(cases):
+            q = "seamrid=%d" % (rid + i)
+            path, hsh, frag = path.partition("#")
+            target = path + q if path.endswith("&") else path + ("&" if "?" in path else "?") + q
+            target += hsh + frag
+            headers = [("Host", "127.0.0.1:%d" % self.port)] + hdrs + [
+                ("X-Seam-Rid", str(rid + i)), ("Connection", "close")]
+            body = b""
+            if method == "POST":
+                body = b"x=1"
+                headers += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", "3")]
+            out.append(Request(method, target, headers, body,
+                               ["target:/private/x", "enum:ticket"] + tags + ["cred:%s(alice)" % ctag]))
+        return out
+
     def host_cases(self, rid):
         """The enumerated Host cases (ADMIN_HOSTS...): GET /private/x as alice (a user,
         not an admin: her session cookie, with its ticket when there is one, else Basic)

@@ -237,6 +237,7 @@ def main():
     reqs = [gen.request(a.rid_base + i + 1) for i in range(a.count)]
     if not a.honest:
         reqs += gen.host_cases(a.rid_base + a.count + 1)
+        reqs += gen.ticket_cases(a.rid_base + len(reqs) + 1)
     for i, req in enumerate(reqs):
         status = send(a.port, req.raw(), a.timeout)
         sent.append((a.rid_base + i + 1, req, status))
