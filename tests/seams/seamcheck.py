@@ -119,6 +119,18 @@ def parse_scope(s):
     return path, methods
 
 
+def user_lines(path):
+    """{user: value} of a file of 'user value' lines (None: {})."""
+    out = {}
+    if path:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    u, v = line.split()
+                    out[u] = v
+    return out
+
+
 def compare(p, mine, other_file, mode, limit):
     """Request by request against another front's decisions: prints the differences and a
     'differ' line (seams.sh turns it into a TAP line)."""
@@ -203,13 +215,7 @@ def main():
     ap.add_argument("--report", help="write every violation as JSON lines here")
     a = ap.parse_args()
 
-    tokens = {}
-    if a.cookies:
-        with open(a.cookies, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    u, t = line.split()
-                    tokens[u] = t
+    tokens, tickets = user_lines(a.cookies), user_lines(a.tickets)
     app_tokens, app_by_token = {}, {}
     if a.app_tokens:
         with open(a.app_tokens, encoding="utf-8") as f:
@@ -218,19 +224,13 @@ def main():
                     u, t, scope = line.split()
                     app_tokens[u] = t
                     app_by_token[t] = (u, parse_scope(scope))
-    tickets = {}
-    if a.tickets:
-        with open(a.tickets, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    u, t = line.split()
-                    tickets[u] = t
     rng = random.Random(a.seed)
     gen = mutate.Generator(rng, port=a.port, tokens=tokens, forged=a.forged_cookie,
                            bypass_host=a.bypass_host, honest=a.honest, app_tokens=app_tokens,
                            tickets=tickets)
-    model = (policy.NoRulesModel if a.no_rules else policy.Model)(tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
-                         paranoid=a.paranoid, app_tokens=app_by_token)
+    model = (policy.NoRulesModel if a.no_rules else policy.Model)(
+        tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
+        paranoid=a.paranoid, app_tokens=app_by_token)
 
     sent = []
     t0 = time.time()
