@@ -127,9 +127,11 @@ def host_readings(values, paranoid):
             h = h.split("]", 1)[0] + "]"
         elif h.count(":") == 1:
             h = h.split(":", 1)[0]
-        h = h.rstrip(".")
-        out.setdefault(h, "plain")
+        # one trailing dot is the root (Apache, nginx and gatekeep drop it); more than one
+        # is no host name (Apache and nginx answer 400): only --paranoid reads it as one
+        out.setdefault(h[:-1] if h.endswith(".") else h, "plain")
         if paranoid:
+            out.setdefault(h.rstrip("."), "trailing-dots")
             try:
                 n = unicodedata.normalize("NFKC", v.encode("latin-1").decode("utf-8")).lower()
                 out.setdefault(n.split(":", 1)[0].rstrip("."), "nfkc")
