@@ -85,6 +85,18 @@ HOST_TRICKS = [  # (tag, value or None for the real one); {port} is the server's
     ("host-missing", None),
 ]
 
+# Every one of these is sent on every run (Generator.host_cases), not sampled: the Host
+# spellings a host rule must hold under (trailing dot, port, case, absolute form; Apache
+# hands gatekeep-authz "admin.test." as sent while its vhost serves admin.test), and the
+# bypass host's, which is never proof of a user here.
+ADMIN_HOSTS = ["admin.test", "admin.test.", "ADMIN.TEST.", "Admin.Test", "admin.test:{port}",
+               "admin.test.:{port}", "ADMIN.test.:{port}", "admin.test..", "admin.test:",
+               "admin.test.:", "admin.test:80", "admin.test.:80"]
+ADMIN_ABSOLUTE = ["admin.test", "admin.test.", "ADMIN.TEST.", "admin.test.:{port}"]
+BYPASS_HOSTS = ["{bypass}", "{bypass}.", "{BYPASS}.", "{bypass}:{port}", "{bypass}.:{port}"]
+BYPASS_ABSOLUTE = ["{bypass}", "{bypass}."]
+PLAIN_HOSTS = ["app.test.", "APP.TEST"]   # controls: these are served
+
 SPOOF = [  # header name (canonical spelling), values
     ("X-Forwarded-Uri", ["/public/x", "/x", "/private/", "/public/../admin/"]),
     ("X-Forwarded-Host", ["{bypass}", "127.0.0.1", "other.test", "admin.test"]),
@@ -147,14 +159,138 @@ class Request:
 
 
 class Generator:
-    def __init__(self, rng, port, tokens, forged, bypass_host, honest=False, app_tokens=None):
+    def __init__(self, rng, port, tokens, forged, bypass_host, honest=False, app_tokens=None,
+                 tickets=None):
         self.rng, self.port, self.tokens, self.forged = rng, port, tokens, forged
+        self.tickets = tickets or {}           # user -> zero-hop ticket for tokens[user]
         self.app_tokens = app_tokens or {}     # user -> app token (tests/seams.sh --app-tokens)
         self.honest = honest    # plain requests only: the oracle's own check (no violation ever)
         self.bypass_host = bypass_host or "intranet.test"
 
     def _fill(self, v):
-        return v.replace("{port}", str(self.port)).replace("{bypass}", self.bypass_host)
+        return v.replace("{port}", str(self.port)).replace("{bypass}", self.bypass_host).replace(
+            "{BYPASS}", self.bypass_host.upper())
+
+    def ticket_cases(self, rid):
+        """With tickets (the zero-hop module's site), also enumerated from RID on: every
+        ticket cookie spelling of alice's, and her valid pair with every path trick, every
+        method override (header in two spellings, _method) and odd methods: each one
+        the module must leave to gatekeep-authz when gatekeep-authz reads it otherwise."""
+        if "alice" not in self.tickets or "bob" not in self.tokens:
+            return []
+        name, r = "gatekeep_session", self.rng
+        t_u, t_bob = self.tokens["alice"], self.tokens["bob"]
+        other = "Basic " + b64("bob:bob-pw")
+        pair = [("Cookie", name + "=" + t_u + "; " + name + "_ticket=" + self.tickets["alice"])]
+        cases = [("GET", "/private/x", [], tag, hdrs)
+                 for tag, hdrs in self.ticket_kinds("alice", name, t_u, t_bob, other)]
+        cases += [("GET", fn(r, "/private/x"), ["path:" + tag], "ticket-ok", pair)
+                  for tag, fn in PATH_TRICKS]
+        for nm in OVERRIDE:
+            for spelled in (nm, nm.replace("-", "_").lower()):
+                for v in ("DELETE", "DE LETE"):
+                    cases.append(("GET", "/private/x", ["override:%s/%s" % (spelled, v)], "ticket-ok",
+                                  pair + [(spelled, v)]))
+        for q in ("_method=DELETE&", "_Method=%20&", "%5fmethod=PUT&"):
+            cases.append(("POST", "/private/x?" + q, ["override:" + q], "ticket-ok", pair))
+        for m in ("FOO", "delete", "GE\tT", "A" * 40):
+            cases.append((m, "/private/x", ["method:" + m[:12]], "ticket-ok", pair))
+        out = []
+        for i, (method, path, tags, ctag, hdrs) in enumerate(cases):
+            q = "seamrid=%d" % (rid + i)
+            path, hsh, frag = path.partition("#")
+            target = path + q if path.endswith("&") else path + ("&" if "?" in path else "?") + q
+            target += hsh + frag
+            headers = [("Host", "127.0.0.1:%d" % self.port)] + hdrs + [
+                ("X-Seam-Rid", str(rid + i)), ("Connection", "close")]
+            body = b""
+            if method == "POST":
+                body = b"x=1"
+                headers += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", "3")]
+            out.append(Request(method, target, headers, body,
+                               ["target:/private/x", "enum:ticket"] + tags + ["cred:%s(alice)" % ctag]))
+        return out
+
+    def host_cases(self, rid):
+        """The enumerated Host cases (ADMIN_HOSTS...): GET /private/x as alice (a user,
+        not an admin: her session cookie, with its ticket when there is one, else Basic)
+        on every admin.test spelling, and without credentials on every bypass host
+        spelling; request ids from RID on."""
+        name = "gatekeep_session"
+        if "alice" in self.tokens:
+            c = name + "=" + self.tokens["alice"]
+            if "alice" in self.tickets:
+                c += "; " + name + "_ticket=" + self.tickets["alice"]
+            alice = ("cookie-ok(alice)", [("Cookie", c)])
+        else:
+            alice = ("basic-ok(alice)", [("Authorization", "Basic " + b64("alice:alice-pw"))])
+        nobody = ("none", [])
+        real = "127.0.0.1:%d" % self.port
+        cases = [(h, None, alice) for h in ADMIN_HOSTS + PLAIN_HOSTS]
+        cases += [(real, h, alice) for h in ADMIN_ABSOLUTE]
+        cases += [("app.test", None, alice, [("X-Forwarded-Host", "admin.test.")])]
+        cases += [(h, None, nobody) for h in BYPASS_HOSTS]
+        cases += [(real, h, nobody) for h in BYPASS_ABSOLUTE]
+        out = []
+        for i, case in enumerate(cases):
+            host, absolute, (ctag, cred) = case[:3]
+            host = self._fill(host)
+            target = "/private/x?seamrid=%d" % (rid + i)
+            tags = ["target:/private/x", "enum:host", "cred:" + ctag]
+            if absolute:
+                target = "http://" + self._fill(absolute) + target
+                tags.append("absolute-form:" + self._fill(absolute))
+            else:
+                tags.append("host:" + host)
+            headers = [("Host", host)] + list(case[3] if len(case) > 3 else []) + cred + [
+                ("X-Seam-Rid", str(rid + i)), ("Connection", "close")]
+            out.append(Request("GET", target, headers, b"", tags))
+        return out
+
+    def ticket_kinds(self, u, name, t_u, t_bob, other):
+        """The session cookie with its zero-hop ticket (the nginx module vouches for the
+        pair without gatekeep-authz) in every spelling the module must leave to
+        gatekeep-authz: swapped, twice, in two Cookie lines, quoted, renamed, tampered."""
+        tk_u, tk_bob = self.tickets.get(u), self.tickets.get("bob")
+        if not (t_u and t_bob and tk_bob):
+            return []
+        tn = name + "_ticket"
+        tk_other = tk_u or tk_bob    # a ticket for a token it was not issued with
+        kinds = [
+            ("ticket-swapped", [("Cookie", name + "=" + t_u + "; " + tn + "=" + (
+                tk_bob if u != "bob" else self.tickets.get("alice", tk_bob)))]),
+            ("ticket-forged-session", [("Cookie", name + "=" + (self.forged or t_bob[:-6] + "AAAAAA") +
+                                        "; " + tn + "=" + tk_bob)]),
+            ("ticket-no-session", [("Cookie", tn + "=" + tk_bob)]),
+            ("ticket-two-sessions", [("Cookie", name + "=" + t_u + "; " + name + "=" + t_bob + "; " +
+                                      tn + "=" + tk_bob)]),
+            ("ticket-two-tickets", [("Cookie", name + "=" + t_bob + "; " + tn + "=" + tk_other + "; " +
+                                     tn + "=" + tk_bob)]),
+            ("ticket-name-case", [("Cookie", name.upper() + "=" + t_bob + "; " + tn.upper() + "=" + tk_bob)]),
+            ("ticket-quoted", [("Cookie", name + '="' + t_bob + '"; ' + tn + '="' + tk_bob + '"')]),
+            ("ticket-comma", [("Cookie", name + "=" + t_bob + ", " + tn + "=" + tk_bob)]),
+            ("ticket-name-space", [("Cookie", name + " =" + t_bob + "; " + tn + " = " + tk_bob)]),
+            ("ticket-tab", [("Cookie", name + "=" + t_bob + ";\t" + tn + "=" + tk_bob)]),
+            ("ticket-trailing-junk", [("Cookie", name + "=" + t_bob + "; " + tn + "=" + tk_bob + "x")]),
+            ("ticket-mac-case", [("Cookie", name + "=" + t_bob + "; " + tn + "=" + tk_bob[:-1] +
+                                  tk_bob[-1].swapcase())]),
+            ("ticket-nul", [("Cookie", name + "=" + t_bob + "; " + tn + "=" + tk_bob[:9] + "\0" + tk_bob[9:])]),
+        ]
+        if tk_u:
+            pair = name + "=" + t_u + "; " + tn + "=" + tk_u
+            kinds += [
+                ("ticket-ok", [("Cookie", pair)]),
+                ("ticket-ok", [("Cookie", tn + "=" + tk_u + "; a=1; " + name + "=" + t_u)]),
+                ("ticket-two-headers", [("Cookie", name + "=" + t_u), ("Cookie", tn + "=" + tk_u)]),
+                ("ticket-two-headers-same", [("Cookie", pair), ("Cookie", pair)]),
+                ("ticket-and-basic", [("Cookie", pair), ("Authorization", other)]),
+                ("ticket-and-bad-basic", [("Cookie", pair), ("Authorization", "Basic " + b64("mallory:x"))]),
+                ("ticket-header-lower", [("cookie", pair)]),
+            ]
+            a_bob = self.app_tokens.get("bob")
+            if a_bob:
+                kinds += [("ticket-and-bearer", [("Cookie", pair), ("Authorization", "Bearer " + a_bob)])]
+        return kinds
 
     def credentials(self, tags):
         """A list of (name, value) headers carrying credentials (maybe malformed)."""
@@ -217,6 +353,7 @@ class Generator:
                 ("cookie-and-basic", [("Cookie", name + "=" + t_u), ("Authorization", other)]),
                 ("cookie-header-lower", [("cookie", name + "=" + t_u)]),
             ]
+        kinds += self.ticket_kinds(u, name, t_u, t_bob, other)
         a_u, a_bob = self.app_tokens.get(u), self.app_tokens.get("bob")
         if a_u and a_bob:
             # app tokens: "Authorization: Bearer" in every spelling, and as the Basic password
@@ -247,7 +384,7 @@ class Generator:
                 kinds += [("bearer-and-cookie", [("Authorization", "Bearer " + a_u),
                                                  ("Cookie", name + "=" + t_bob)])]
         x = r.random()
-        good_kinds = [k for k in kinds if k[0] in ("basic-ok", "cookie-ok", "bearer-ok")]
+        good_kinds = [k for k in kinds if k[0] in ("basic-ok", "cookie-ok", "bearer-ok", "ticket-ok")]
         if self.honest:
             kinds = [k for k in kinds if k[0] in ("none", "basic-ok", "basic-badpw", "cookie-ok")]
         tag, hdrs = r.choice(good_kinds if x < 0.4 else kinds[:1] if x < 0.5 else kinds)

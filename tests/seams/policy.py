@@ -127,9 +127,11 @@ def host_readings(values, paranoid):
             h = h.split("]", 1)[0] + "]"
         elif h.count(":") == 1:
             h = h.split(":", 1)[0]
-        h = h.rstrip(".")
-        out.setdefault(h, "plain")
+        # one trailing dot is the root (Apache, nginx and gatekeep drop it); more than one
+        # is no host name (Apache and nginx answer 400): only --paranoid reads it as one
+        out.setdefault(h[:-1] if h.endswith(".") else h, "plain")
         if paranoid:
+            out.setdefault(h.rstrip("."), "trailing-dots")
             try:
                 n = unicodedata.normalize("NFKC", v.encode("latin-1").decode("utf-8")).lower()
                 out.setdefault(n.split(":", 1)[0].rstrip("."), "nfkc")
@@ -349,3 +351,11 @@ class Model:
                                      u or "-", m, h, "/".join(s.decode("latin-1") for s in segs),
                                      ", ".join(reading) or "plain reading", need)}]
         return []
+
+
+class NoRulesModel(Model):
+    """The policy without rule lines (the nginx zero-hop site: gatekeep-authz hands out
+    tickets only then): /public needs no user, anything else any authenticated user."""
+    @staticmethod
+    def requirement(method, host, segs):
+        return "any"

@@ -119,6 +119,64 @@ def parse_scope(s):
     return path, methods
 
 
+def user_lines(path):
+    """{user: value} of a file of 'user value' lines (None: {})."""
+    out = {}
+    if path:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    u, v = line.split()
+                    out[u] = v
+    return out
+
+
+def compare(p, mine, other_file, mode, limit):
+    """Request by request against another front's decisions: prints the differences and a
+    'differ' line (seams.sh turns it into a TAP line)."""
+    with open(other_file, encoding="utf-8") as f:
+        other = [json.loads(line) for line in f if line.strip()]
+    bad, other_status = [], []
+    if len(other) != len(mine):
+        bad.append((-1, "the runs sent %d and %d requests" % (len(other), len(mine))))
+    for i, (o, m) in enumerate(zip(other, mine)):
+        if o["tags"] != m["tags"]:
+            bad.append((i, "not the same request (tags %s / %s)" % (o["tags"], m["tags"])))
+            break
+        if mode == "same":
+            # the decision: allowed or not (2xx), served or not, as whom; a denial's status
+            # may differ (nginx's fastcgi_params REMOTE_USER with a NUL is a refused
+            # FastCGI record, 403, where the HTTP front reads the Basic header, 401)
+            if (o["status"] // 100 == 2, o["served"], o["users"]) != (
+                    m["status"] // 100 == 2, m["served"], m["users"]):
+                bad.append((i, "there: status %d served %s users %s; here: status %d served %s users %s" % (
+                    o["status"], o["served"], o["users"], m["status"], m["served"], m["users"])))
+            elif o["status"] != m["status"]:
+                other_status.append((i, o["status"], m["status"]))
+        elif o["served"] and (not m["served"] or o["users"] != m["users"]):
+            bad.append((i, "there: served as %s (status %d); here: %s" % (
+                o["users"] or "nobody", o["status"],
+                "served as %s" % (m["users"] or "nobody") if m["served"] else "status %d" % m["status"])))
+    kinds = {}
+    for i, why in bad:
+        if i >= 0:
+            for t in other[i]["tags"]:
+                if not t.startswith("target:"):
+                    kinds[t] = kinds.get(t, 0) + 1
+    if kinds:
+        print("# %s: differences by mutation: %s" % (p, ", ".join(
+            "%s %d" % kv for kv in sorted(kinds.items(), key=lambda kv: -kv[1])[:8])))
+    if other_status:
+        print("# %s: %d denials with another status (there/here): %s" % (p, len(other_status), ", ".join(
+            "#%d %d/%d" % x for x in other_status[:8])))
+    for i, why in bad[:limit]:
+        print("# %s: DIFFERENCE #%d: %s" % (p, i, why))
+        if i >= 0:
+            print("# %s:   mutations: %s" % (p, ", ".join(other[i]["tags"])))
+            print("# %s:   request: %s" % (p, show(other[i]["request"].encode("latin-1"))))
+    print("differ server=%s mode=%s compared=%d differences=%d" % (p, mode, min(len(other), len(mine)), len(bad)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
@@ -141,18 +199,23 @@ def main():
     ap.add_argument("--waive", default="",
                     help="a regular expression: violations whose 'SERVER CLASS' it matches are "
                          "printed and counted as waived, but do not fail the run")
+    ap.add_argument("--tickets", help="file of 'user ticket' lines: zero-hop tickets for the "
+                    "--cookies tokens (the nginx module's site)")
+    ap.add_argument("--no-rules", action="store_true",
+                    help="the policy without its rule lines (the zero-hop site's gatekeep.conf)")
+    ap.add_argument("--decisions", help="write each request's decision here (JSON lines, in the "
+                    "order sent), for --compare-with")
+    ap.add_argument("--compare-with", help="another run's --decisions (the same seed and "
+                    "options, another front): compare request by request")
+    ap.add_argument("--compare-mode", choices=("same", "not-laxer"), default="same",
+                    help="same: the same status, app user and served-or-not; not-laxer: the "
+                    "other front never served what this one did not, nor as another user")
     ap.add_argument("--timeout", type=float, default=10)
     ap.add_argument("--show", type=int, default=6, help="violations printed in full")
     ap.add_argument("--report", help="write every violation as JSON lines here")
     a = ap.parse_args()
 
-    tokens = {}
-    if a.cookies:
-        with open(a.cookies, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    u, t = line.split()
-                    tokens[u] = t
+    tokens, tickets = user_lines(a.cookies), user_lines(a.tickets)
     app_tokens, app_by_token = {}, {}
     if a.app_tokens:
         with open(a.app_tokens, encoding="utf-8") as f:
@@ -163,25 +226,34 @@ def main():
                     app_by_token[t] = (u, parse_scope(scope))
     rng = random.Random(a.seed)
     gen = mutate.Generator(rng, port=a.port, tokens=tokens, forged=a.forged_cookie,
-                           bypass_host=a.bypass_host, honest=a.honest, app_tokens=app_tokens)
-    model = policy.Model(tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
-                         paranoid=a.paranoid, app_tokens=app_by_token)
+                           bypass_host=a.bypass_host, honest=a.honest, app_tokens=app_tokens,
+                           tickets=tickets)
+    model = (policy.NoRulesModel if a.no_rules else policy.Model)(
+        tokens={t: u for u, t in tokens.items()}, anon_user=a.anon_user,
+        paranoid=a.paranoid, app_tokens=app_by_token)
 
     sent = []
     t0 = time.time()
-    for i in range(a.count):
-        rid = a.rid_base + i + 1
-        req = gen.request(rid)
+    reqs = [gen.request(a.rid_base + i + 1) for i in range(a.count)]
+    if not a.honest:
+        reqs += gen.host_cases(a.rid_base + a.count + 1)
+        reqs += gen.ticket_cases(a.rid_base + len(reqs) + 1)
+    for i, req in enumerate(reqs):
         status = send(a.port, req.raw(), a.timeout)
-        sent.append((rid, req, status))
+        sent.append((a.rid_base + i + 1, req, status))
     elapsed = time.time() - t0
     time.sleep(0.5)   # CGI children may still be writing their line
     recs = load_records(a.log)
 
     served = denied = noanswer = ok_not_app = 0
     violations = []
+    decisions = []
     for rid, req, status in sent:
         got = recs.get(rid, [])
+        decisions.append({"status": status, "served": bool(got),
+                          "tags": [t.replace(str(a.port), "PORT") for t in req.tags],
+                          "users": sorted(set(u for rec in got for u in model.app_users(rec))),
+                          "request": req.raw().decode("latin-1")})
         if not got:
             if status == 0:
                 noanswer += 1
@@ -228,6 +300,12 @@ def main():
                 f.write(json.dumps({"server": p, "rid": rid, "status": status, "class": v["class"],
                                     "why": v["why"], "tags": req.tags,
                                     "request": req.raw().decode("latin-1"), "app": rec}) + "\n")
+    if a.decisions:
+        with open(a.decisions, "w", encoding="utf-8") as f:
+            for d in decisions:
+                f.write(json.dumps(d) + "\n")
+    if a.compare_with:
+        compare(p, decisions, a.compare_with, a.compare_mode, a.show)
     print("seams server=%s sent=%d served=%d denied=%d violations=%d waived=%d" % (
         p, len(sent), served, denied, len(violations), len(waived)))
     return 1 if violations else 0

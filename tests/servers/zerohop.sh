@@ -34,6 +34,13 @@ gk_start_zerohop() {
 	zh_conf "$1"
 	gk_start_backend
 	gk_start_authz unix
+	gk_zerohop_nginx
+	if [ -n "${2:-}" ]; then gk_zerohop_session "$2"; fi
+}
+
+# gk_zerohop_nginx: nginx (njs or the module) serving the shipped zero-hop site on $PORT,
+# in front of the gatekeep-authz and backend already running.
+gk_zerohop_nginx() {
 	mkdir -p "$RUN/nginx" "$TMP/njs"
 	if [ "$GK_ZEROHOP" = module ]; then
 		gk_render "$CONTRIB/nginx/gatekeep-module.conf" "$RUN/nginx/site.conf"
@@ -58,7 +65,6 @@ gk_start_zerohop() {
 	else
 		gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
 	fi
-	if [ -n "${2:-}" ]; then gk_zerohop_session "$2"; fi
 }
 
 # zh_conf TTL [rules]: gatekeep.conf with zero_hop_ticket_ttl = TTL; without "rules", no
