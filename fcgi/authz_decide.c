@@ -102,6 +102,8 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 		if (rc != GK_OK)
 			return authz_fail(d, rc == GK_NOTFOUND ? GK_OUT_ERROR : GK_OUT_FORBIDDEN, why), GK_ERR;
 		v->method = f.method, v->host = f.host, v->target = f.target, v->proto = f.proto;
+		if (!gk_frontend_host_name_ok(v->host))
+			return authz_fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;
 		return GK_OK;
 	}
 	if (authz_param1(req, "REQUEST_METHOD", &v->method) != GK_OK ||
@@ -111,6 +113,8 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 		return authz_fail(d, GK_OUT_FORBIDDEN, "duplicate-params"), GK_ERR;
 	if (gk_frontend_host(req, &v->host, &why) != GK_OK)
 		return authz_fail(d, GK_OUT_FORBIDDEN, why), GK_ERR;
+	if (!gk_frontend_host_name_ok(v->host))
+		return authz_fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;
 	if (v->method == NULL || v->target == NULL)
 		return authz_fail(d, GK_OUT_ERROR, "missing-request-uri"), GK_ERR;
 	if (scheme != NULL && (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0))

@@ -94,3 +94,19 @@ gk_frontend_host(const struct gk_request *req, const char **host, const char **r
 		return *reason = "host-mismatch", GK_EINVAL;
 	return GK_OK;
 }
+
+bool
+gk_frontend_host_name_ok(const char *host)
+{
+	size_t n, i;
+
+	if (host == NULL || host[0] == '[')
+		return true;
+	n = strcspn(host, ":");
+	if (n > 0 && host[0] == '.')
+		return false;
+	for (i = 1; i < n; i++)
+		if (host[i] == '.' && host[i - 1] == '.')
+			return false;
+	return true;
+}

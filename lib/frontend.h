@@ -52,4 +52,13 @@ int gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
  */
 int gk_frontend_host(const struct gk_request *req, const char **host, const char **reason);
 
+/*
+ * Whether a Host field's name has no empty label: no leading dot and no ".." (one final
+ * dot, an absolute name, is fine; the port and an IPv6 literal are not looked into).
+ * "admin.test.." is no host name: nginx and Apache refuse it, Caddy passes it on as sent,
+ * and what an app makes of it is anyone's guess, so gatekeep-authz refuses it (bad-host).
+ * NULL (no Host) is fine.
+ */
+bool gk_frontend_host_name_ok(const char *host);
+
 #endif

@@ -276,12 +276,28 @@ test_served_host(void)
 	}
 }
 
+static void
+test_host_name(void)
+{
+	ok(gk_frontend_host_name_ok(NULL), "no Host: fine");
+	ok(gk_frontend_host_name_ok("admin.test"), "admin.test: fine");
+	ok(gk_frontend_host_name_ok("admin.test."), "admin.test. (absolute): fine");
+	ok(gk_frontend_host_name_ok("admin.test.:8080"), "admin.test.:8080: fine");
+	ok(gk_frontend_host_name_ok("[::1]:80"), "[::1]:80: fine");
+	ok(!gk_frontend_host_name_ok("admin.test.."), "admin.test..: refused");
+	ok(!gk_frontend_host_name_ok("admin.test..:8080"), "admin.test..:8080: refused");
+	ok(!gk_frontend_host_name_ok("admin..test"), "admin..test: refused");
+	ok(!gk_frontend_host_name_ok(".admin.test"), ".admin.test: refused");
+	ok(!gk_frontend_host_name_ok("."), ".: refused");
+}
+
 int
 main(void)
 {
 	test_caddy();
 	test_host_equal();
 	test_served_host();
+	test_host_name();
 	test_bound();
 	return done_testing();
 }
