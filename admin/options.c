@@ -13,30 +13,19 @@
 #include "validate.h"
 
 enum {
-	OPT_INIT = 256, OPT_SHOW, OPT_GROUPS, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION,
-	OPT_EMAIL, OPT_NAME, OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_IMPORT,
-	OPT_EXPORT, OPT_CHECK, OPT_ROTATE, OPT_LEAKED, OPT_FORCE, OPT_WITH_CREDS, OPT_CONFIG, OPT_SECRET, OPT_HELP,
-	OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT, OPT_LOCKSTAT_ADDR,
-	OPT_TOTP_ENROL, OPT_TOTP_REMOVE, OPT_TOKEN_ADD, OPT_TOKEN_LIST, OPT_TOKEN_REVOKE,
-	OPT_ZEROHOP_KEY, OPT_NGINX_MODULE,
-	OPT_EXPIRES, OPT_SCOPE
+	OPT_GROUPS = 256, OPT_ADD_GROUP, OPT_REMOVE_GROUP, OPT_PERMISSION, OPT_EMAIL, OPT_NAME,
+	OPT_LEVEL, OPT_DISABLE, OPT_ENABLE, OPT_REVOKE, OPT_LEAKED, OPT_FORCE, OPT_WITH_CREDS,
+	OPT_CONFIG, OPT_SECRET, OPT_HELP, OPT_VERSION, OPT_UNBAN, OPT_UNBAN_ADDR, OPT_LOCKSTAT,
+	OPT_LOCKSTAT_ADDR, OPT_NGINX_MODULE, OPT_EXPIRES, OPT_SCOPE,
+	OPT_MODE_BASE           /* OPT_MODE_BASE + i: mode_options[i] when it has no letter */
 };
 
-static const struct option long_options[] = {
+/* The options that are neither a command nor a hash method (those come from their tables). */
+static const struct option plain_options[] = {
 	{ "create", no_argument, NULL, 'c' },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "stdin", no_argument, NULL, 'i' },
-	{ "delete", no_argument, NULL, 'D' },
-	{ "verify", no_argument, NULL, 'v' },
-	{ "print", no_argument, NULL, 'n' },
-	{ "bcrypt", no_argument, NULL, 'B' },
-	{ "sha256", no_argument, NULL, '2' },
-	{ "sha512", no_argument, NULL, '5' },
-	{ "yescrypt", no_argument, NULL, 'y' },
 	{ "cost", required_argument, NULL, 'C' },
-	{ "list", no_argument, NULL, 'l' },
-	{ "init", no_argument, NULL, OPT_INIT },
-	{ "show", required_argument, NULL, OPT_SHOW },
 	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{ "add-group", required_argument, NULL, OPT_ADD_GROUP },
 	{ "remove-group", required_argument, NULL, OPT_REMOVE_GROUP },
@@ -47,21 +36,11 @@ static const struct option long_options[] = {
 	{ "disable", no_argument, NULL, OPT_DISABLE },
 	{ "enable", no_argument, NULL, OPT_ENABLE },
 	{ "revoke-sessions", no_argument, NULL, OPT_REVOKE },
-	{ "import", required_argument, NULL, OPT_IMPORT },
-	{ "export", no_argument, NULL, OPT_EXPORT },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "rotate-secret", no_argument, NULL, OPT_ROTATE },
 	{ "leaked", no_argument, NULL, OPT_LEAKED },
 	{ "unban", required_argument, NULL, OPT_UNBAN },
 	{ "unban-address", required_argument, NULL, OPT_UNBAN_ADDR },
 	{ "lockout-status", required_argument, NULL, OPT_LOCKSTAT },
 	{ "lockout-status-address", required_argument, NULL, OPT_LOCKSTAT_ADDR },
-	{ "totp-enrol", required_argument, NULL, OPT_TOTP_ENROL },
-	{ "totp-remove", required_argument, NULL, OPT_TOTP_REMOVE },
-	{ "token-add", required_argument, NULL, OPT_TOKEN_ADD },
-	{ "token-list", required_argument, NULL, OPT_TOKEN_LIST },
-	{ "token-revoke", required_argument, NULL, OPT_TOKEN_REVOKE },
-	{ "zero-hop-key", required_argument, NULL, OPT_ZEROHOP_KEY },
 	{ "nginx-module", no_argument, NULL, OPT_NGINX_MODULE },
 	{ "expires", required_argument, NULL, OPT_EXPIRES },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
@@ -71,7 +50,18 @@ static const struct option long_options[] = {
 	{ "secret-file", required_argument, NULL, OPT_SECRET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 }
+};
+
+/* The hash methods: htpasswd's letter (-6 is also sha512), the long option and the method. */
+static const struct {
+	int letter;
+	const char *name;
+	enum gk_pw_method method;
+} method_options[] = {
+	{ 'y', "yescrypt", GK_PW_YESCRYPT },
+	{ 'B', "bcrypt", GK_PW_BCRYPT },
+	{ '2', "sha256", GK_PW_SHA256 },
+	{ '5', "sha512", GK_PW_SHA512 },
 };
 
 static void
@@ -187,30 +177,65 @@ set_mode(struct pw_opts *o, enum pw_mode m, const char *name)
 
 #define NO_OPERAND ((size_t)-1)
 #define OPERAND(field) offsetof(struct pw_opts, field)
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The commands that are one option: the mode each sets and where its operand goes. */
+/*
+ * The commands that are one option: the long option, the short letter (0: none), the name
+ * messages use, the mode it sets and where its operand goes (an operand makes the option
+ * take a value).  Their getopt_long rows are made from this table.
+ */
 static const struct {
-	int opt;
-	enum pw_mode mode;
+	const char *long_name;
+	int letter;
 	const char *name;
+	enum pw_mode mode;
 	size_t operand;         /* OPERAND(field), a const char * of struct pw_opts, or NO_OPERAND */
 } mode_options[] = {
-	{ 'v', M_VERIFY, "-v", NO_OPERAND },
-	{ 'n', M_PRINT, "-n", NO_OPERAND },
-	{ 'l', M_LIST, "--list", NO_OPERAND },
-	{ OPT_INIT, M_INIT, "--init", NO_OPERAND },
-	{ OPT_SHOW, M_SHOW, "--show", OPERAND(show_user) },
-	{ OPT_IMPORT, M_IMPORT, "--import", OPERAND(import_file) },
-	{ OPT_EXPORT, M_EXPORT, "--export", NO_OPERAND },
-	{ OPT_CHECK, M_CHECK, "--check", NO_OPERAND },
-	{ OPT_ROTATE, M_ROTATE, "--rotate-secret", NO_OPERAND },
-	{ OPT_ZEROHOP_KEY, M_ZEROHOP_KEY, "--zero-hop-key", OPERAND(zerohop_out) },
-	{ OPT_TOKEN_ADD, M_TOKEN_ADD, "--token-add", OPERAND(token_user) },
-	{ OPT_TOKEN_LIST, M_TOKEN_LIST, "--token-list", OPERAND(token_user) },
-	{ OPT_TOKEN_REVOKE, M_TOKEN_REVOKE, "--token-revoke", OPERAND(token_user) },
-	{ OPT_TOTP_ENROL, M_TOTP_ENROL, "--totp-enrol", OPERAND(totp_user) },
-	{ OPT_TOTP_REMOVE, M_TOTP_REMOVE, "--totp-remove", OPERAND(totp_user) },
+	{ "delete", 'D', "-D", M_DELETE, NO_OPERAND },
+	{ "verify", 'v', "-v", M_VERIFY, NO_OPERAND },
+	{ "print", 'n', "-n", M_PRINT, NO_OPERAND },
+	{ "list", 'l', "--list", M_LIST, NO_OPERAND },
+	{ "init", 0, "--init", M_INIT, NO_OPERAND },
+	{ "show", 0, "--show", M_SHOW, OPERAND(show_user) },
+	{ "import", 0, "--import", M_IMPORT, OPERAND(import_file) },
+	{ "export", 0, "--export", M_EXPORT, NO_OPERAND },
+	{ "check", 0, "--check", M_CHECK, NO_OPERAND },
+	{ "rotate-secret", 0, "--rotate-secret", M_ROTATE, NO_OPERAND },
+	{ "zero-hop-key", 0, "--zero-hop-key", M_ZEROHOP_KEY, OPERAND(zerohop_out) },
+	{ "token-add", 0, "--token-add", M_TOKEN_ADD, OPERAND(token_user) },
+	{ "token-list", 0, "--token-list", M_TOKEN_LIST, OPERAND(token_user) },
+	{ "token-revoke", 0, "--token-revoke", M_TOKEN_REVOKE, OPERAND(token_user) },
+	{ "totp-enrol", 0, "--totp-enrol", M_TOTP_ENROL, OPERAND(totp_user) },
+	{ "totp-remove", 0, "--totp-remove", M_TOTP_REMOVE, OPERAND(totp_user) },
 };
+
+/* What getopt_long returns for mode_options[i]. */
+static int
+mode_option_code(size_t i)
+{
+	return mode_options[i].letter != 0 ? mode_options[i].letter : OPT_MODE_BASE + (int)i;
+}
+
+/* getopt_long's table: the plain options, the hash methods and the commands, and the end row. */
+static struct option long_options[COUNT(plain_options) + COUNT(method_options) +
+    COUNT(mode_options) + 1];
+
+static void
+fill_long_options(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < COUNT(plain_options); i++)
+		long_options[n++] = plain_options[i];
+	for (i = 0; i < COUNT(method_options); i++)
+		long_options[n++] = (struct option){ method_options[i].name, no_argument, NULL,
+		    method_options[i].letter };
+	for (i = 0; i < COUNT(mode_options); i++)
+		long_options[n++] = (struct option){ mode_options[i].long_name,
+		    mode_options[i].operand == NO_OPERAND ? no_argument : required_argument, NULL,
+		    mode_option_code(i) };
+	long_options[n] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 /* Option c, if it is a command: its mode set (or a conflict refused) and its operand kept. */
 static bool
@@ -218,8 +243,8 @@ take_mode_option(struct pw_opts *o, int c, const char *arg, int *rc)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mode_options) / sizeof(mode_options[0]); i++) {
-		if (mode_options[i].opt != c)
+	for (i = 0; i < COUNT(mode_options); i++) {
+		if (mode_option_code(i) != c)
 			continue;
 		*rc = set_mode(o, mode_options[i].mode, mode_options[i].name);
 		if (mode_options[i].operand != NO_OPERAND)
@@ -229,14 +254,24 @@ take_mode_option(struct pw_opts *o, int c, const char *arg, int *rc)
 	return false;
 }
 
-static int
-set_method(struct pw_opts *o, enum gk_pw_method m)
+/* Option c, if it is a hash method (-6 is -5): the method set, or a second one refused. */
+static bool
+take_method_option(struct pw_opts *o, int c, int *rc)
 {
-	if (o->method_set && o->method != m)
-		return pw_usage_error("choose only one of -B, -2, -5 (-6) and -y");
-	o->method_set = true;
-	o->method = m;
-	return EX_PW_OK;
+	size_t i;
+
+	for (i = 0; i < COUNT(method_options); i++) {
+		if (method_options[i].letter != (c == '6' ? '5' : c))
+			continue;
+		if (o->method_set && o->method != method_options[i].method) {
+			*rc = pw_usage_error("choose only one of -B, -2, -5 (-6) and -y");
+			return true;
+		}
+		o->method_set = true;
+		o->method = method_options[i].method;
+		return true;
+	}
+	return false;
 }
 
 /* --unban[-address], --lockout-status[-address]: at most one user and one address. */
@@ -356,9 +391,10 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 
 	o->mode_name = "";
 	opterr = 0;
+	fill_long_options();
 	while ((c = getopt_long(argc, argv, "+:cbiDxvnyB256C:r:lmsdp", long_options, NULL)) != -1) {
 		rc = EX_PW_OK;
-		if (take_mode_option(o, c, optarg, &rc)) {
+		if (take_mode_option(o, c, optarg, &rc) || take_method_option(o, c, &rc)) {
 			if (rc != EX_PW_OK)
 				return rc;
 			continue;
@@ -367,13 +403,7 @@ pw_parse_args(int argc, char **argv, struct pw_opts *o)
 		case 'c': o->create = true; break;
 		case 'b': o->batch = true; break;
 		case 'i': o->from_stdin = true; break;
-		case 'D':
-		case 'x': rc = set_mode(o, M_DELETE, c == 'D' ? "-D" : "-x"); break;
-		case 'y': rc = set_method(o, GK_PW_YESCRYPT); break;
-		case 'B': rc = set_method(o, GK_PW_BCRYPT); break;
-		case '2': rc = set_method(o, GK_PW_SHA256); break;   /* htpasswd's letters */
-		case '5':
-		case '6': rc = set_method(o, GK_PW_SHA512); break;
+		case 'x': rc = set_mode(o, M_DELETE, "-x"); break;     /* htpasswd's -D */
 		case 'C':
 		case 'r':
 			if (parse_ulong(optarg, 999999999UL, &o->cost) != 0 || o->cost == 0)

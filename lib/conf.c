@@ -21,40 +21,77 @@ _Static_assert(sizeof(enum gk_perm) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_oidc_provider) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_state_backend) == sizeof(int), "enum size");
 
-static const struct conf_kname unauth_names[] = {
-	{ "auto", GK_UNAUTH_AUTO }, { "basic", GK_UNAUTH_BASIC },
-	{ "redirect", GK_UNAUTH_REDIRECT }, { NULL, 0 }
+/* The names of the K_ENUM and K_METHODS keys' values: the key, a name, its value. */
+static const struct conf_kname kname_table[] = {
+	{ "methods", "bypass", GK_M_BYPASS },
+	{ "methods", "proxy", GK_M_PROXY },
+	{ "methods", "session", GK_M_SESSION },
+	{ "methods", "basic", GK_M_BASIC },
+	{ "on_unauthenticated", "auto", GK_UNAUTH_AUTO },
+	{ "on_unauthenticated", "basic", GK_UNAUTH_BASIC },
+	{ "on_unauthenticated", "redirect", GK_UNAUTH_REDIRECT },
+	{ "cookie_samesite", "lax", GK_SAMESITE_LAX },
+	{ "cookie_samesite", "strict", GK_SAMESITE_STRICT },
+	{ "cookie_samesite", "none", GK_SAMESITE_NONE },
+	{ "log_target", "syslog", GK_LOG_SYSLOG },
+	{ "log_target", "stderr", GK_LOG_STDERR },
+	{ "log_format", "text", GK_LOG_FORMAT_TEXT },
+	{ "log_format", "json", GK_LOG_FORMAT_JSON },
+	{ "frontend", "generic", GK_FRONTEND_GENERIC },
+	{ "frontend", "caddy", GK_FRONTEND_CADDY },
+	{ "state_backend", "file", GK_STATE_BACKEND_FILE },
+	{ "state_backend", "redis", GK_STATE_BACKEND_REDIS },
+	{ "state_store_down", "deny", GK_STORE_DOWN_DENY },
+	{ "state_store_down", "local", GK_STORE_DOWN_LOCAL },
+	{ "oidc_provider", "none", GK_OIDC_NONE },
+	{ "oidc_provider", "oidc", GK_OIDC_GENERIC },
+	{ "oidc_provider", "google", GK_OIDC_GOOGLE },
+	{ "oidc_provider", "gitlab", GK_OIDC_GITLAB },
+	{ "oidc_provider", "github", GK_OIDC_GITHUB },
+	{ "user_backend", "gdbm", GK_USERBACKEND_GDBM },
+	{ "user_backend", "ldap", GK_USERBACKEND_LDAP },
 };
-static const struct conf_kname samesite_names[] = {
-	{ "lax", GK_SAMESITE_LAX }, { "strict", GK_SAMESITE_STRICT },
-	{ "none", GK_SAMESITE_NONE }, { NULL, 0 }
-};
-static const struct conf_kname target_names[] = {
-	{ "syslog", GK_LOG_SYSLOG }, { "stderr", GK_LOG_STDERR }, { NULL, 0 }
-};
-static const struct conf_kname log_format_names[] = {
-	{ "text", GK_LOG_FORMAT_TEXT }, { "json", GK_LOG_FORMAT_JSON }, { NULL, 0 }
-};
-static const struct conf_kname frontend_names[] = {
-	{ "generic", GK_FRONTEND_GENERIC }, { "caddy", GK_FRONTEND_CADDY }, { NULL, 0 }
-};
-static const struct conf_kname method_names[] = {
-	{ "bypass", GK_M_BYPASS }, { "proxy", GK_M_PROXY }, { "session", GK_M_SESSION },
-	{ "basic", GK_M_BASIC }, { NULL, 0 }
-};
-static const struct conf_kname oidc_provider_names[] = {
-	{ "none", GK_OIDC_NONE }, { "oidc", GK_OIDC_GENERIC }, { "google", GK_OIDC_GOOGLE },
-	{ "gitlab", GK_OIDC_GITLAB }, { "github", GK_OIDC_GITHUB }, { NULL, 0 }
-};
-static const struct conf_kname user_backend_names[] = {
-	{ "gdbm", GK_USERBACKEND_GDBM }, { "ldap", GK_USERBACKEND_LDAP }, { NULL, 0 }
-};
-static const struct conf_kname state_backend_names[] = {
-	{ "file", GK_STATE_BACKEND_FILE }, { "redis", GK_STATE_BACKEND_REDIS }, { NULL, 0 }
-};
-static const struct conf_kname store_down_names[] = {
-	{ "deny", GK_STORE_DOWN_DENY }, { "local", GK_STORE_DOWN_LOCAL }, { NULL, 0 }
-};
+
+/* The next of k's names after *kn (from the first when *kn is NULL); false after the last. */
+static bool
+kname_next(const struct conf_key *k, const struct conf_kname **kn)
+{
+	const struct conf_kname *end = kname_table + sizeof(kname_table) / sizeof(kname_table[0]);
+	const struct conf_kname *p = *kn == NULL ? kname_table : *kn + 1;
+
+	for (; p < end; p++) {
+		if (strcmp(p->key, k->name) == 0) {
+			*kn = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+conf_name_value(const struct conf_key *k, const char *name, int *value)
+{
+	const struct conf_kname *kn = NULL;
+
+	while (kname_next(k, &kn)) {
+		if (strcmp(kn->name, name) == 0) {
+			*value = kn->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+conf_value_name(const struct conf_key *k, int value)
+{
+	const struct conf_kname *kn = NULL;
+
+	while (kname_next(k, &kn))
+		if (kn->value == value)
+			return kn->name;
+	return NULL;
+}
 
 #define F(field) offsetof(struct gk_config, field)
 
@@ -63,106 +100,106 @@ static const struct conf_kname store_down_names[] = {
  * (and its entry in gatekeep.conf.5 and contrib/gatekeep.conf).
  */
 const struct conf_key conf_keys[] = {
-	{ "database", K_PATH, F(database), "/var/lib/gatekeep/users.db", 0, 0, NULL },
-	{ "secret_file", K_PATH, F(secret_file), "/var/lib/gatekeep/secret", 0, 0, NULL },
-	{ "realm", K_REALM, F(realm), "gatekeep", 0, 0, NULL },
-	{ "methods", K_METHODS, F(methods), "bypass,proxy,session,basic", 0, 0, method_names },
-	{ "on_unauthenticated", K_ENUM, F(on_unauthenticated), "auto", 0, 0, unauth_names },
-	{ "login_url", K_URL, F(login_url), "/gatekeep/login", 0, 0, NULL },
-	{ "default_redirect", K_URL, F(default_redirect), "/", 0, 0, NULL },
-	{ "redirect_domains", K_DOMAINLIST, F(redirect_domains), "", 0, 0, NULL },
-	{ "cookie_name", K_COOKIE_NAME, F(cookie_name), "gatekeep_session", 0, 0, NULL },
-	{ "cookie_domain", K_DOMAIN_OPT, F(cookie_domain), "", 0, 0, NULL },
-	{ "cookie_secure", K_BOOL, F(cookie_secure), "true", 0, 0, NULL },
-	{ "cookie_samesite", K_ENUM, F(cookie_samesite), "lax", 0, 0, samesite_names },
-	{ "session_ttl", K_DURATION, F(session_ttl), "12h", 60, DURATION_MAX, NULL },
-	{ "zero_hop_ticket_ttl", K_DURATION, F(zero_hop_ticket_ttl), "0", 0, 300, NULL },
-	{ "proxy_trusted", K_CIDRS, F(proxy_trusted), "", 0, 0, NULL },
-	{ "proxy_user_header", K_HEADER, F(proxy_user_header), "Remote-User", 0, 0, NULL },
-	{ "proxy_email_header", K_HEADER_OPT, F(proxy_email_header), "", 0, 0, NULL },
-	{ "proxy_groups_header", K_HEADER_OPT, F(proxy_groups_header), "", 0, 0, NULL },
-	{ "proxy_auto_create", K_BOOL, F(proxy_auto_create), "false", 0, 0, NULL },
-	{ "proxy_auto_create_groups", K_GROUPS, F(proxy_auto_create_groups), "", 0, 0, NULL },
-	{ "proxy_auto_create_permission", K_PERM, F(proxy_auto_create_permission), "rw", 0, 0, NULL },
-	{ "bypass_paths", K_PATHLIST, F(bypass_paths), "", 0, 0, NULL },
-	{ "bypass_networks", K_CIDRS, F(bypass_networks), "", 0, 0, NULL },
-	{ "bypass_hosts", K_HOSTLIST, F(bypass_hosts), "", 0, 0, NULL },
-	{ "bypass_hosts_on", K_CIDRS, F(bypass_hosts_on), "", 0, 0, NULL },
-	{ "bypass_hosts_from", K_CIDRS, F(bypass_hosts_from), "", 0, 0, NULL },
-	{ "bypass_user", K_USER_OPT, F(bypass_user), "", 0, 0, NULL },
-	{ "rule", K_RULES, F(rules), NULL, 0, 0, NULL },
-	{ "allowed_origins", K_ORIGINLIST, F(allowed_origins), "", 0, 0, NULL },
-	{ "max_failures", K_INT, F(max_failures), "5", 0, 100, NULL },
-	{ "find_time", K_DURATION, F(find_time), "10m", 1, DURATION_MAX, NULL },
-	{ "ban_time", K_DURATION, F(ban_time), "15m", 1, DURATION_MAX, NULL },
-	{ "lockout_address_failures", K_INT, F(lockout_address_failures), "20", 1, 100000, NULL },
-	{ "lockout_user_throttle", K_INT, F(lockout_user_throttle), "10", 1, 100000, NULL },
-	{ "lockout_user_lock", K_INT, F(lockout_user_lock), "100", 100, 100000, NULL },
-	{ "lockout_throttle_max", K_DURATION, F(lockout_throttle_max), "1m", 1, 3600, NULL },
-	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600, NULL },
-	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0, NULL },
-	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0, target_names },
-	{ "log_format", K_ENUM, F(log_format), "text", 0, 0, log_format_names },
-	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0, NULL },
-	{ "health_path", K_PATH_OPT, F(health_path), "", 0, 0, NULL },
-	{ "ready_path", K_PATH_OPT, F(ready_path), "", 0, 0, NULL },
-	{ "metrics_allow_from", K_CIDRS, F(metrics_allow_from), "127.0.0.0/8 ::1", 0, 0, NULL },
-	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0, frontend_names },
-	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0, NULL },
+	{ "database", K_PATH, F(database), "/var/lib/gatekeep/users.db", 0, 0 },
+	{ "secret_file", K_PATH, F(secret_file), "/var/lib/gatekeep/secret", 0, 0 },
+	{ "realm", K_REALM, F(realm), "gatekeep", 0, 0 },
+	{ "methods", K_METHODS, F(methods), "bypass,proxy,session,basic", 0, 0 },
+	{ "on_unauthenticated", K_ENUM, F(on_unauthenticated), "auto", 0, 0 },
+	{ "login_url", K_URL, F(login_url), "/gatekeep/login", 0, 0 },
+	{ "default_redirect", K_URL, F(default_redirect), "/", 0, 0 },
+	{ "redirect_domains", K_DOMAINLIST, F(redirect_domains), "", 0, 0 },
+	{ "cookie_name", K_COOKIE_NAME, F(cookie_name), "gatekeep_session", 0, 0 },
+	{ "cookie_domain", K_DOMAIN_OPT, F(cookie_domain), "", 0, 0 },
+	{ "cookie_secure", K_BOOL, F(cookie_secure), "true", 0, 0 },
+	{ "cookie_samesite", K_ENUM, F(cookie_samesite), "lax", 0, 0 },
+	{ "session_ttl", K_DURATION, F(session_ttl), "12h", 60, 0 },
+	{ "zero_hop_ticket_ttl", K_DURATION, F(zero_hop_ticket_ttl), "0", 0, 300 },
+	{ "proxy_trusted", K_CIDRS, F(proxy_trusted), "", 0, 0 },
+	{ "proxy_user_header", K_HEADER, F(proxy_user_header), "Remote-User", 0, 0 },
+	{ "proxy_email_header", K_HEADER_OPT, F(proxy_email_header), "", 0, 0 },
+	{ "proxy_groups_header", K_HEADER_OPT, F(proxy_groups_header), "", 0, 0 },
+	{ "proxy_auto_create", K_BOOL, F(proxy_auto_create), "false", 0, 0 },
+	{ "proxy_auto_create_groups", K_GROUPS, F(proxy_auto_create_groups), "", 0, 0 },
+	{ "proxy_auto_create_permission", K_PERM, F(proxy_auto_create_permission), "rw", 0, 0 },
+	{ "bypass_paths", K_PATHLIST, F(bypass_paths), "", 0, 0 },
+	{ "bypass_networks", K_CIDRS, F(bypass_networks), "", 0, 0 },
+	{ "bypass_hosts", K_HOSTLIST, F(bypass_hosts), "", 0, 0 },
+	{ "bypass_hosts_on", K_CIDRS, F(bypass_hosts_on), "", 0, 0 },
+	{ "bypass_hosts_from", K_CIDRS, F(bypass_hosts_from), "", 0, 0 },
+	{ "bypass_user", K_USER_OPT, F(bypass_user), "", 0, 0 },
+	{ "rule", K_RULES, F(rules), NULL, 0, 0 },
+	{ "allowed_origins", K_ORIGINLIST, F(allowed_origins), "", 0, 0 },
+	{ "max_failures", K_INT, F(max_failures), "5", 0, 100 },
+	{ "find_time", K_DURATION, F(find_time), "10m", 1, 0 },
+	{ "ban_time", K_DURATION, F(ban_time), "15m", 1, 0 },
+	{ "lockout_address_failures", K_INT, F(lockout_address_failures), "20", 1, 100000 },
+	{ "lockout_user_throttle", K_INT, F(lockout_user_throttle), "10", 1, 100000 },
+	{ "lockout_user_lock", K_INT, F(lockout_user_lock), "100", 100, 100000 },
+	{ "lockout_throttle_max", K_DURATION, F(lockout_throttle_max), "1m", 1, 3600 },
+	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600 },
+	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0 },
+	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0 },
+	{ "log_format", K_ENUM, F(log_format), "text", 0, 0 },
+	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0 },
+	{ "health_path", K_PATH_OPT, F(health_path), "", 0, 0 },
+	{ "ready_path", K_PATH_OPT, F(ready_path), "", 0, 0 },
+	{ "metrics_allow_from", K_CIDRS, F(metrics_allow_from), "127.0.0.0/8 ::1", 0, 0 },
+	{ "frontend", K_ENUM, F(frontend), "generic", 0, 0 },
+	{ "state_dir", K_PATH_OPT, F(state_dir), "", 0, 0 },
 	/* Shared state through Redis/Valkey (lib/statestore.h). */
-	{ "state_backend", K_ENUM, F(state_backend), "file", 0, 0, state_backend_names },
-	{ "redis_url", K_TEXT_OPT, F(redis_url), "", 0, 0, NULL },
-	{ "redis_password_file", K_PATH_OPT, F(redis_password_file), "", 0, 0, NULL },
-	{ "redis_key_file", K_PATH_OPT, F(redis_key_file), "", 0, 0, NULL },
-	{ "redis_prefix", K_TEXT_OPT, F(redis_prefix), "gatekeep:", 0, 0, NULL },
-	{ "redis_timeout_ms", K_INT, F(redis_timeout_ms), "500", 1, 60000, NULL },
-	{ "state_generation_cache_ms", K_INT, F(state_generation_cache_ms), "1000", 0, 2000, NULL },
-	{ "state_store_down", K_ENUM, F(state_store_down), "deny", 0, 0, store_down_names },
-	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0, NULL },
-	{ "run_group", K_SYSNAME_OPT, F(run_group), "", 0, 0, NULL },
-	{ "login_template", K_PATH_OPT, F(login_template), "", 0, 0, NULL },
-	{ "oidc_provider", K_ENUM, F(oidc_provider), "none", 0, 0, oidc_provider_names },
-	{ "oidc_issuer", K_TEXT_OPT, F(oidc_issuer), "", 0, 0, NULL },
-	{ "oidc_client_id", K_TEXT_OPT, F(oidc_client_id), "", 0, 0, NULL },
-	{ "oidc_client_secret_file", K_PATH_OPT, F(oidc_client_secret_file), "", 0, 0, NULL },
-	{ "oidc_redirect_uri", K_TEXT_OPT, F(oidc_redirect_uri), "", 0, 0, NULL },
-	{ "oidc_scopes", K_TEXT_OPT, F(oidc_scopes), "", 0, 0, NULL },
-	{ "oidc_authorization_endpoint", K_TEXT_OPT, F(oidc_authorization_endpoint), "", 0, 0, NULL },
-	{ "oidc_token_endpoint", K_TEXT_OPT, F(oidc_token_endpoint), "", 0, 0, NULL },
-	{ "oidc_userinfo_endpoint", K_TEXT_OPT, F(oidc_userinfo_endpoint), "", 0, 0, NULL },
-	{ "oidc_jwks_uri", K_TEXT_OPT, F(oidc_jwks_uri), "", 0, 0, NULL },
-	{ "oidc_authorized_domains", K_TEXT_OPT, F(oidc_authorized_domains), "", 0, 0, NULL },
-	{ "oidc_authorized_users", K_TEXT_OPT, F(oidc_authorized_users), "", 0, 0, NULL },
-	{ "oidc_groups_claim", K_TEXT_OPT, F(oidc_groups_claim), "", 0, 0, NULL },
-	{ "oidc_username_claim", K_TEXT_OPT, F(oidc_username_claim), "email", 0, 0, NULL },
-	{ "oidc_button_label", K_TEXT_OPT, F(oidc_button_label), "", 0, 0, NULL },
+	{ "state_backend", K_ENUM, F(state_backend), "file", 0, 0 },
+	{ "redis_url", K_TEXT_OPT, F(redis_url), "", 0, 0 },
+	{ "redis_password_file", K_PATH_OPT, F(redis_password_file), "", 0, 0 },
+	{ "redis_key_file", K_PATH_OPT, F(redis_key_file), "", 0, 0 },
+	{ "redis_prefix", K_TEXT_OPT, F(redis_prefix), "gatekeep:", 0, 0 },
+	{ "redis_timeout_ms", K_INT, F(redis_timeout_ms), "500", 1, 60000 },
+	{ "state_generation_cache_ms", K_INT, F(state_generation_cache_ms), "1000", 0, 2000 },
+	{ "state_store_down", K_ENUM, F(state_store_down), "deny", 0, 0 },
+	{ "run_user", K_SYSNAME_OPT, F(run_user), "", 0, 0 },
+	{ "run_group", K_SYSNAME_OPT, F(run_group), "", 0, 0 },
+	{ "login_template", K_PATH_OPT, F(login_template), "", 0, 0 },
+	{ "oidc_provider", K_ENUM, F(oidc_provider), "none", 0, 0 },
+	{ "oidc_issuer", K_TEXT_OPT, F(oidc_issuer), "", 0, 0 },
+	{ "oidc_client_id", K_TEXT_OPT, F(oidc_client_id), "", 0, 0 },
+	{ "oidc_client_secret_file", K_PATH_OPT, F(oidc_client_secret_file), "", 0, 0 },
+	{ "oidc_redirect_uri", K_TEXT_OPT, F(oidc_redirect_uri), "", 0, 0 },
+	{ "oidc_scopes", K_TEXT_OPT, F(oidc_scopes), "", 0, 0 },
+	{ "oidc_authorization_endpoint", K_TEXT_OPT, F(oidc_authorization_endpoint), "", 0, 0 },
+	{ "oidc_token_endpoint", K_TEXT_OPT, F(oidc_token_endpoint), "", 0, 0 },
+	{ "oidc_userinfo_endpoint", K_TEXT_OPT, F(oidc_userinfo_endpoint), "", 0, 0 },
+	{ "oidc_jwks_uri", K_TEXT_OPT, F(oidc_jwks_uri), "", 0, 0 },
+	{ "oidc_authorized_domains", K_TEXT_OPT, F(oidc_authorized_domains), "", 0, 0 },
+	{ "oidc_authorized_users", K_TEXT_OPT, F(oidc_authorized_users), "", 0, 0 },
+	{ "oidc_groups_claim", K_TEXT_OPT, F(oidc_groups_claim), "", 0, 0 },
+	{ "oidc_username_claim", K_TEXT_OPT, F(oidc_username_claim), "email", 0, 0 },
+	{ "oidc_button_label", K_TEXT_OPT, F(oidc_button_label), "", 0, 0 },
 	/* Directory users: user_backend and the LDAP backend (lib/userbackend, lib/ldapusers). */
-	{ "user_backend", K_ENUM, F(user_backend), "gdbm", 0, 0, user_backend_names },
-	{ "ldap_uri", K_TEXT_OPT, F(ldap_uri), "", 0, 0, NULL },
-	{ "ldap_base_dn", K_TEXT_OPT, F(ldap_base_dn), "", 0, 0, NULL },
+	{ "user_backend", K_ENUM, F(user_backend), "gdbm", 0, 0 },
+	{ "ldap_uri", K_TEXT_OPT, F(ldap_uri), "", 0, 0 },
+	{ "ldap_base_dn", K_TEXT_OPT, F(ldap_base_dn), "", 0, 0 },
 	{ "ldap_user_filter", K_TEXT_OPT, F(ldap_user_filter),
-	  "(&(objectClass=inetOrgPerson)(uid=%s))", 0, 0, NULL },
-	{ "ldap_bind_dn", K_TEXT_OPT, F(ldap_bind_dn), "", 0, 0, NULL },
-	{ "ldap_bind_password_file", K_PATH_OPT, F(ldap_bind_password_file), "", 0, 0, NULL },
-	{ "ldap_group_attribute", K_TEXT_OPT, F(ldap_group_attribute), "memberOf", 0, 0, NULL },
-	{ "ldap_group_base_dn", K_TEXT_OPT, F(ldap_group_base_dn), "", 0, 0, NULL },
-	{ "ldap_group_filter", K_TEXT_OPT, F(ldap_group_filter), "(member=%s)", 0, 0, NULL },
-	{ "ldap_level_groups", K_TEXT_OPT, F(ldap_level_groups), "", 0, 0, NULL },
-	{ "ldap_default_level", K_INT, F(ldap_default_level), "998", 0, 999, NULL },
-	{ "ldap_starttls", K_BOOL, F(ldap_starttls), "false", 0, 0, NULL },
-	{ "ldap_ca_file", K_PATH_OPT, F(ldap_ca_file), "", 0, 0, NULL },
-	{ "ldap_timeout", K_DURATION, F(ldap_timeout), "5s", 1, 60, NULL },
-	{ "ldap_cache_ttl", K_DURATION, F(ldap_cache_ttl), "30s", 0, 3600, NULL },
-	{ "ldap_down_grace", K_DURATION, F(ldap_down_grace), "0", 0, 3600, NULL },
+	  "(&(objectClass=inetOrgPerson)(uid=%s))", 0, 0 },
+	{ "ldap_bind_dn", K_TEXT_OPT, F(ldap_bind_dn), "", 0, 0 },
+	{ "ldap_bind_password_file", K_PATH_OPT, F(ldap_bind_password_file), "", 0, 0 },
+	{ "ldap_group_attribute", K_TEXT_OPT, F(ldap_group_attribute), "memberOf", 0, 0 },
+	{ "ldap_group_base_dn", K_TEXT_OPT, F(ldap_group_base_dn), "", 0, 0 },
+	{ "ldap_group_filter", K_TEXT_OPT, F(ldap_group_filter), "(member=%s)", 0, 0 },
+	{ "ldap_level_groups", K_TEXT_OPT, F(ldap_level_groups), "", 0, 0 },
+	{ "ldap_default_level", K_INT, F(ldap_default_level), "998", 0, 999 },
+	{ "ldap_starttls", K_BOOL, F(ldap_starttls), "false", 0, 0 },
+	{ "ldap_ca_file", K_PATH_OPT, F(ldap_ca_file), "", 0, 0 },
+	{ "ldap_timeout", K_DURATION, F(ldap_timeout), "5s", 1, 60 },
+	{ "ldap_cache_ttl", K_DURATION, F(ldap_cache_ttl), "30s", 0, 3600 },
+	{ "ldap_down_grace", K_DURATION, F(ldap_down_grace), "0", 0, 3600 },
 	/* Second factor (TOTP). */
-	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0, NULL },
-	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0, NULL },
+	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0 },
+	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0 },
 	/* passkeys (WebAuthn): lib/login_passkey*.c checks origin and rp id at start-up */
-	{ "passkeys", K_BOOL, F(passkeys), "false", 0, 0, NULL },
-	{ "passkey_origin", K_TEXT_OPT, F(passkey_origin), "", 0, 0, NULL },
-	{ "passkey_rp_id", K_TEXT_OPT, F(passkey_rp_id), "", 0, 0, NULL },
-	{ "passkey_user_verification", K_BOOL, F(passkey_user_verification), "false", 0, 0, NULL },
-	{ "passkey_second_factor", K_BOOL, F(passkey_second_factor), "true", 0, 0, NULL },
+	{ "passkeys", K_BOOL, F(passkeys), "false", 0, 0 },
+	{ "passkey_origin", K_TEXT_OPT, F(passkey_origin), "", 0, 0 },
+	{ "passkey_rp_id", K_TEXT_OPT, F(passkey_rp_id), "", 0, 0 },
+	{ "passkey_user_verification", K_BOOL, F(passkey_user_verification), "false", 0, 0 },
+	{ "passkey_second_factor", K_BOOL, F(passkey_second_factor), "true", 0, 0 },
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 _Static_assert(sizeof(conf_keys) / sizeof(conf_keys[0]) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");
@@ -301,17 +338,14 @@ set_methods(struct gk_config *cfg, const struct conf_key *k, const char *value, 
 	if (l.count == 0 || l.count > GK_METHODS_MAX)
 		goto out;
 	for (i = 0; i < l.count; i++) {
-		const struct conf_kname *kn;
+		int v;
 
-		for (kn = k->names; kn->name != NULL; kn++)
-			if (strcmp(kn->name, l.items[i]) == 0)
-				break;
-		if (kn->name == NULL)
+		if (!conf_name_value(k, l.items[i], &v))
 			goto out;
 		for (j = 0; j < n; j++)
-			if (m[j] == (enum gk_method)kn->value)
+			if (m[j] == (enum gk_method)v)
 				goto out;
-		m[n++] = (enum gk_method)kn->value;
+		m[n++] = (enum gk_method)v;
 	}
 	memcpy(cfg->methods, m, n * sizeof(m[0]));
 	cfg->methods_count = n;
@@ -379,13 +413,13 @@ conf_set_key(struct gk_config *cfg, const struct conf_key *k, const char *value,
 			return conf_bad_value(k, value, where, err, NULL);
 		return GK_OK;
 	case K_DURATION: {
-		long v;
+		long v, max = k->max != 0 ? k->max : DURATION_MAX;
 		char why[96];
 
 		if (gk_parse_duration(value, &v) != GK_OK)
 			return conf_bad_value(k, value, where, err, NULL);
-		if (v < k->min || v > k->max) {
-			snprintf(why, sizeof(why), "must be between %lds and %lds", k->min, k->max);
+		if (v < k->min || v > max) {
+			snprintf(why, sizeof(why), "must be between %lds and %lds", k->min, max);
 			return conf_bad_value(k, value, where, err, why);
 		}
 		*(long *)field = v;
@@ -441,17 +475,13 @@ conf_set_key(struct gk_config *cfg, const struct conf_key *k, const char *value,
 			return conf_bad_value(k, value, where, err, NULL);
 		return GK_OK;
 	case K_ENUM: {
-		const struct conf_kname *kn;
+		const struct conf_kname *kn = NULL;
 		char why[128];
 		size_t pos = 0;
 
-		for (kn = k->names; kn->name != NULL; kn++) {
-			if (strcmp(kn->name, value) == 0) {
-				*(int *)field = kn->value;
-				return GK_OK;
-			}
-		}
-		for (kn = k->names; kn->name != NULL && pos < sizeof(why); kn++) {
+		if (conf_name_value(k, value, (int *)field))
+			return GK_OK;
+		while (pos < sizeof(why) && kname_next(k, &kn)) {
 			int w = snprintf(why + pos, sizeof(why) - pos, "%s%s",
 			    pos == 0 ? "one of: " : ", ", kn->name);
 			if (w < 0)

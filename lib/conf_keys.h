@@ -39,7 +39,9 @@ enum conf_ktype {
 	K_TEXT_OPT      /* UTF-8 text without control characters, <= 2048 bytes, or empty */
 };
 
+/* One name of an enum key's value (conf.c's table of them). */
 struct conf_kname {
+	const char *key;
 	const char *name;
 	int value;
 };
@@ -49,14 +51,17 @@ struct conf_key {
 	enum conf_ktype type;
 	size_t off;
 	const char *def;            /* default, in the file's own syntax */
-	long min, max;              /* K_INT, K_DURATION */
-	const struct conf_kname *names;  /* K_ENUM, ends with a NULL name */
+	long min, max;              /* K_INT; K_DURATION, where max 0 is the syntax's DURATION_MAX */
 };
 
 /* conf.c: every key, in the order gk_config_print writes them. */
 extern const struct conf_key conf_keys[];
 extern const size_t conf_nkeys;
 
+/* conf.c: the value of a K_ENUM or K_METHODS key that name names; false for no such name. */
+bool conf_name_value(const struct conf_key *k, const char *name, int *value);
+/* conf.c: the name of value among k's names, or NULL. */
+const char *conf_value_name(const struct conf_key *k, int value);
 /* conf.c: one key. NULL for a name that is no key. */
 const struct conf_key *conf_find_key(const char *name);
 /* Checks and stores value (already unquoted and expanded); "rule" appends. Messages name where. */

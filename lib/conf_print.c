@@ -176,11 +176,10 @@ gk_config_print(const struct gk_config *cfg, FILE *out)
 		case K_METHODS:
 			fprintf(out, "%s = ", k->name);
 			for (j = 0; j < cfg->methods_count; j++) {
-				const struct conf_kname *kn;
+				const char *name = conf_value_name(k, (int)cfg->methods[j]);
 
-				for (kn = k->names; kn->name != NULL; kn++)
-					if (kn->value == (int)cfg->methods[j])
-						fprintf(out, "%s%s", j > 0 ? "," : "", kn->name);
+				if (name != NULL)
+					fprintf(out, "%s%s", j > 0 ? "," : "", name);
 			}
 			fputc('\n', out);
 			break;
@@ -191,13 +190,9 @@ gk_config_print(const struct gk_config *cfg, FILE *out)
 			fprintf(out, "%s = %s\n", k->name, gk_perm_name(*(const enum gk_perm *)field));
 			break;
 		case K_ENUM: {
-			const struct conf_kname *kn;
-			int v = *(const int *)field;
+			const char *name = conf_value_name(k, *(const int *)field);
 
-			for (kn = k->names; kn->name != NULL; kn++)
-				if (kn->value == v)
-					break;
-			fprintf(out, "%s = %s\n", k->name, kn->name != NULL ? kn->name : "?");
+			fprintf(out, "%s = %s\n", k->name, name != NULL ? name : "?");
 			break;
 		}
 		case K_RULES:

@@ -574,12 +574,6 @@ pool_close(void *conn)
 	free(c);
 }
 
-static const struct gk_hashpool_binder *
-ldap_binder(void *impl)
-{
-	return &((struct ldapusers *)impl)->binder;
-}
-
 static void
 ldap_close(void *impl)
 {
@@ -599,7 +593,7 @@ ldap_close(void *impl)
 static const struct gk_userbackend_ops ldap_ops = {
 	.name = "ldap", .writable = false, .lookup = ldap_lookup, .verify = ldap_verify,
 	.verify_dummy = ldap_verify_dummy, .close = ldap_close,
-	.bind_dn = ldap_bind_dn, .binder = ldap_binder
+	.bind_dn = ldap_bind_dn
 };
 
 /* The service password: the file's first line, without its line end. */
@@ -657,7 +651,8 @@ gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err)
 
 int
 gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **impl,
-    const struct gk_userbackend_ops **ops, struct gk_err *err)
+    const struct gk_userbackend_ops **ops, const struct gk_hashpool_binder **binder,
+    struct gk_err *err)
 {
 	struct ldapusers *l;
 
@@ -693,5 +688,6 @@ gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **
 	l->binder.result_size = sizeof(struct entry);
 	*impl = l;
 	*ops = &ldap_ops;
+	*binder = &l->binder;
 	return GK_OK;
 }

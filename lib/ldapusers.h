@@ -39,10 +39,12 @@
  *    it is logged ("ldap: directory ... cannot be reached ...") and the
  *    lookup fails (the caller denies), unless ldap_down_grace allows an
  *    entry fetched that many seconds ago. The next lookup tries again.
- * Opening reads ldap_bind_password_file (one line) and talks to nobody.
+ * Opening reads ldap_bind_password_file (one line) and talks to nobody; it gives the
+ * handle, its operations and the binder (which lives in the handle).
  */
 int gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, void **impl,
-    const struct gk_userbackend_ops **ops, struct gk_err *err);
+    const struct gk_userbackend_ops **ops, const struct gk_hashpool_binder **binder,
+    struct gk_err *err);
 
 /* Readiness: a connection, the service bind and a read of ldap_base_dn. GK_OK or why not (not logged). */
 int gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err);

@@ -206,7 +206,10 @@ gk_lockout_open(const char *state_dir, const struct gk_lockout_conf *conf,
 	return GK_OK;
 }
 
-/* Keeps the most severe verdict (BANNED > LOCKED > THROTTLED > ALLOW) and its end. */
+/*
+ * Keeps the most severe verdict (BANNED > LOCKED > THROTTLED > ALLOW) and its end (until:
+ * NULL where only the verdict is wanted, as when counting a failure).
+ */
 static void
 worse(int *v, int64_t *until, int nv, int64_t nuntil)
 {
@@ -214,8 +217,9 @@ worse(int *v, int64_t *until, int nv, int64_t nuntil)
 
 	if (severity[nv] > severity[*v]) {
 		*v = nv;
-		*until = nuntil;
-	} else if (nv == *v && nuntil > *until) {
+		if (until != NULL)
+			*until = nuntil;
+	} else if (until != NULL && nv == *v && nuntil > *until) {
 		*until = nuntil;
 	}
 }
@@ -353,23 +357,30 @@ slot_put(struct gk_lockout *lk, const struct lk_probe *p, struct lk_slot *s, int
 	    err);
 }
 
-/* One failure on a windowed key (pair or address) that bans at limit. */
+/* The failures that ban a key of this kind (the user's: that lock it). */
+static long
+ban_limit(const struct gk_lockout *lk, enum lk_kind kind)
+{
+	return kind == LK_USER ? lk->conf.user_lock :
+	    kind == LK_PAIR ? lk->conf.max_failures : lk->conf.address_failures;
+}
+
+/* One failure on a windowed key (pair or address): banned at its ban_limit. */
 static int
 fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
-    long limit, int64_t amnesty, int64_t now, int *v, struct gk_err *err)
+    int64_t amnesty, int64_t now, int *v, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
-	int64_t u = 0;
 	int rc;
 
 	if ((rc = slot_get(lk, key, kind, now, &p, &s, err)) == GK_EIO)
 		return GK_EIO;
 	if (rc == GK_OK && s.count > 0 && s.last_fail <= amnesty) {
 		s.banned_until = 1;     /* voided by an unban: start a new window */
-		wild_verdict(&p, v, &u);
+		wild_verdict(&p, v, NULL);
 	} else {
-		ban_verdict(&p, now, v, &u);
+		ban_verdict(&p, now, v, NULL);
 	}
 	if (rc == GK_NOTFOUND || s.banned_until > now)
 		return GK_OK;           /* already banned: not counted, not extended */
@@ -383,9 +394,9 @@ fail_windowed(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum l
 	if (s.count < UINT32_MAX)
 		s.count++;
 	s.last_fail = now;
-	if ((long)s.count >= limit) {
+	if ((long)s.count >= ban_limit(lk, kind)) {
 		s.banned_until = now + lk->conf.ban_time;
-		worse(v, &u, GK_LOCKOUT_BANNED, s.banned_until);
+		worse(v, NULL, GK_LOCKOUT_BANNED, s.banned_until);
 		gk_metrics_lockout_ban(s.banned_until);
 	}
 	return slot_put(lk, &p, &s, now, err);
@@ -398,18 +409,17 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 {
 	struct lk_probe p;
 	struct lk_slot s;
-	int64_t u = 0;
 	int rc;
 
 	if ((rc = slot_get(lk, key, LK_USER, now, &p, &s, err)) == GK_EIO)
 		return GK_EIO;
-	wild_verdict(&p, v, &u);
+	wild_verdict(&p, v, NULL);
 	if (rc == GK_NOTFOUND)
 		return GK_OK;
 	if (p.found == p.reuse || p.s.kind != LK_USER)
 		s.window_start = 0;     /* no unban yet (an older table's window is no unban) */
 	if (s.banned_until > now) {
-		worse(v, &u, GK_LOCKOUT_LOCKED, s.banned_until);
+		worse(v, NULL, GK_LOCKOUT_LOCKED, s.banned_until);
 		return GK_OK;           /* locked: not counted */
 	}
 	if (s.count < UINT32_MAX)
@@ -417,12 +427,12 @@ fail_user(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t no
 	s.last_fail = now;
 	if ((long)s.count >= lk->conf.user_lock) {
 		s.banned_until = GK_LOCKOUT_FOREVER;
-		worse(v, &u, GK_LOCKOUT_LOCKED, s.banned_until);
+		worse(v, NULL, GK_LOCKOUT_LOCKED, s.banned_until);
 		gk_metrics_lockout_ban(s.banned_until);
 		lk_notice(lk, "an account reached lockout_user_lock consecutive failures and is locked "
 		    "until an admin runs gatekeep-passwd --unban (see the deny lines for the user)");
 	} else if ((long)s.count >= lk->conf.user_throttle) {
-		worse(v, &u, GK_LOCKOUT_THROTTLED, throttle_end(lk, &s));
+		worse(v, NULL, GK_LOCKOUT_THROTTLED, throttle_end(lk, &s));
 	}
 	return slot_put(lk, &p, &s, now, err);
 }
@@ -432,29 +442,20 @@ static int
 fail_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
     struct gk_err *err)
 {
-	int64_t u = 0, amnesty;
+	int64_t amnesty;
 	int v = GK_LOCKOUT_ALLOW;
 
 	if (lk->h.quarantine_until > now)
-		worse(&v, &u, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
-	if (ks->has_addr && fail_windowed(lk, ks->addr, LK_ADDR, lk->conf.address_failures, 0, now,
-	    &v, err) != GK_OK)
+		worse(&v, NULL, GK_LOCKOUT_BANNED, lk->h.quarantine_until);
+	if (ks->has_addr && fail_windowed(lk, ks->addr, LK_ADDR, 0, now, &v, err) != GK_OK)
 		return GK_EIO;
 	if (ks->has_user && ks->has_addr &&
 	    (user_amnesty(lk, ks, now, &amnesty, err) != GK_OK ||
-	    fail_windowed(lk, ks->pair, LK_PAIR, lk->conf.max_failures, amnesty, now, &v, err) !=
-	    GK_OK))
+	    fail_windowed(lk, ks->pair, LK_PAIR, amnesty, now, &v, err) != GK_OK))
 		return GK_EIO;
 	if (ks->has_user && fail_user(lk, ks->user, now, &v, err) != GK_OK)
 		return GK_EIO;
 	return v;
-}
-
-int
-gk_lockout_fail(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return call(lk, LK_FAIL, user, addr, now, NULL, fail_steps, err);
 }
 
 /* One exclusive lock over the check and the count: no worker counts in between. */
@@ -472,17 +473,14 @@ reserve_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64
 	return rc;
 }
 
-int
-gk_lockout_reserve(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return call(lk, LK_RESERVE, user, addr, now, NULL, reserve_steps, err);
-}
+/* A change to the slot of one key of an attempt; kind: which key it is (user, pair, address). */
+typedef int key_change(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN],
+    enum lk_kind kind, int64_t now, struct gk_err *err);
 
 /* Takes one failure back from key's slot (and the ban or lock that failure started). */
 static int
-key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limit, int64_t now,
-    struct gk_err *err)
+key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
+    int64_t now, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
@@ -493,30 +491,9 @@ key_refund(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], long limi
 		return GK_OK;
 	s = p.s;
 	s.count--;
-	if (s.banned_until > now && (long)s.count < limit)
+	if (s.banned_until > now && (long)s.count < ban_limit(lk, kind))
 		s.banned_until = 0;
 	return lk_slot_write(lk, (uint32_t)p.found, &s, false, now, err);
-}
-
-static int
-refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
-    struct gk_err *err)
-{
-	if (ks->has_addr && key_refund(lk, ks->addr, lk->conf.address_failures, now, err) != GK_OK)
-		return GK_EIO;
-	if (ks->has_user && ks->has_addr &&
-	    key_refund(lk, ks->pair, lk->conf.max_failures, now, err) != GK_OK)
-		return GK_EIO;
-	if (ks->has_user && key_refund(lk, ks->user, lk->conf.user_lock, now, err) != GK_OK)
-		return GK_EIO;
-	return GK_OK;
-}
-
-int
-gk_lockout_refund(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
-    struct gk_err *err)
-{
-	return call(lk, LK_REFUND, user, addr, now, NULL, refund_steps, err);
 }
 
 /*
@@ -546,22 +523,23 @@ slot_reset(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], bool keep
 
 /* Empties key's slot if it has one. */
 static int
-key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
-    struct gk_err *err)
+key_clear(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
+    int64_t now, struct gk_err *err)
 {
+	(void)kind;
 	return slot_reset(lk, key, false, now, err);
 }
 
 /* Clears the user's count and lock and voids the pair bans of the user so far. */
 static int
-user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t now,
-    struct gk_err *err)
+user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], enum lk_kind kind,
+    int64_t now, struct gk_err *err)
 {
 	struct lk_probe p;
 	struct lk_slot s;
 	int rc;
 
-	if ((rc = slot_get(lk, key, LK_USER, now, &p, &s, err)) != GK_OK)
+	if ((rc = slot_get(lk, key, kind, now, &p, &s, err)) != GK_OK)
 		return rc == GK_NOTFOUND ? GK_OK : rc;
 	s.count = 0;
 	s.banned_until = 0;
@@ -570,25 +548,54 @@ user_unban(struct gk_lockout *lk, const unsigned char key[LK_KEY_LEN], int64_t n
 	return slot_put(lk, &p, &s, now, err);
 }
 
+/*
+ * Changes each key of the attempt: the address's and the pair's with change, then the
+ * user's with user_change (last, so a slot it must take can be one the others freed).
+ */
 static int
-clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
-    struct gk_err *err)
+change_keys(struct gk_lockout *lk, const struct keyset *ks, key_change *change,
+    key_change *user_change, int64_t now, struct gk_err *err)
 {
-	if (ks->has_user && user_unban(lk, ks->user, now, err) != GK_OK)
+	if (ks->has_addr && change(lk, ks->addr, LK_ADDR, now, err) != GK_OK)
 		return GK_EIO;
-	if (ks->has_addr && key_clear(lk, ks->addr, now, err) != GK_OK)
+	if (ks->has_user && ks->has_addr && change(lk, ks->pair, LK_PAIR, now, err) != GK_OK)
 		return GK_EIO;
-	if (ks->has_user && ks->has_addr && key_clear(lk, ks->pair, now, err) != GK_OK)
+	if (ks->has_user && user_change(lk, ks->user, LK_USER, now, err) != GK_OK)
 		return GK_EIO;
 	return GK_OK;
 }
 
-int
-gk_lockout_clear(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,
+/* A refund takes one failure back from every key; a clear empties them and unbans the user. */
+static int
+refund_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
     struct gk_err *err)
 {
-	return call(lk, LK_CLEAR, user, addr, now, NULL, clear_steps, err);
+	return change_keys(lk, ks, key_refund, key_refund, now, err);
 }
+
+static int
+clear_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
+    struct gk_err *err)
+{
+	return change_keys(lk, ks, key_clear, user_unban, now, err);
+}
+
+/*
+ * gk_lockout_fail, _reserve, _refund and _clear (their contracts are in lockout.h): each is
+ * call() with its op and its steps, and no verdict's end to report.
+ */
+#define TABLE_CHANGE(name, op, steps)                                                   \
+	int                                                                             \
+	name(struct gk_lockout *lk, const char *user, const char *addr, int64_t now,    \
+	    struct gk_err *err)                                                         \
+	{                                                                               \
+		return call(lk, op, user, addr, now, NULL, steps, err);                 \
+	}
+
+TABLE_CHANGE(gk_lockout_fail, LK_FAIL, fail_steps)
+TABLE_CHANGE(gk_lockout_reserve, LK_RESERVE, reserve_steps)
+TABLE_CHANGE(gk_lockout_refund, LK_REFUND, refund_steps)
+TABLE_CHANGE(gk_lockout_clear, LK_CLEAR, clear_steps)
 
 static int
 success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64_t *until,
@@ -603,7 +610,7 @@ success_steps(struct gk_lockout *lk, const struct keyset *ks, int64_t now, int64
 		return GK_EIO;
 	if (!ks->has_addr)
 		return GK_OK;
-	if (key_clear(lk, ks->pair, now, err) != GK_OK)
+	if (slot_reset(lk, ks->pair, false, now, err) != GK_OK)
 		return GK_EIO;
 	/* The pair is known: this address is not throttled for this user for a while. */
 	if ((rc = slot_get(lk, ks->known, LK_KNOWN, now, &p, &s, err)) == GK_EIO)

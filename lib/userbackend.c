@@ -10,6 +10,7 @@
 struct gk_userbackend {
 	const struct gk_userbackend_ops *ops;
 	void *impl;
+	const struct gk_hashpool_binder *binder;        /* LDAP's, for lib/hashpool; else NULL */
 };
 
 /* ---- the GDBM database: lib/userdb, read-only, opened on first use ---- */
@@ -78,7 +79,7 @@ gk_userbackend_open(const struct gk_config *cfg, const struct gk_log *log,
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return gk_err_set(err, "out of memory");
 	if (cfg->user_backend == GK_USERBACKEND_LDAP) {
-		if (gk_ldapusers_open(cfg, log, &b->impl, &b->ops, err) != GK_OK) {
+		if (gk_ldapusers_open(cfg, log, &b->impl, &b->ops, &b->binder, err) != GK_OK) {
 			free(b);
 			return GK_ERR;
 		}
@@ -132,7 +133,7 @@ gk_userbackend_bind_dn(struct gk_userbackend *b, const struct gk_user *u, char *
 const struct gk_hashpool_binder *
 gk_userbackend_binder(struct gk_userbackend *b)
 {
-	return b->ops->binder != NULL ? b->ops->binder(b->impl) : NULL;
+	return b->binder;
 }
 
 void

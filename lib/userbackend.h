@@ -87,7 +87,6 @@ struct gk_userbackend_ops {
 	void (*verify_dummy)(void *impl, const char *password);
 	void (*close)(void *impl);
 	int (*bind_dn)(void *impl, const struct gk_user *u, char *dn, size_t dnsz);
-	const struct gk_hashpool_binder *(*binder)(void *impl);
 };
 
 #endif

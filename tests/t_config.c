@@ -635,6 +635,10 @@ test_values(void)
 	bad_value(__LINE__, "basic_cache_ttl", "2h", "between 0s and 3600s");
 	good_value(__LINE__, "basic_cache_ttl", "1h");
 	bad_value(__LINE__, "find_time", "0", "between 1s");
+	/* a duration's bound of 0 in the key table is the syntax's own, DURATION_MAX */
+	bad_value(__LINE__, "session_ttl", "0", "between 60s and 2147483647s");
+	good_value(__LINE__, "ban_time", "2147483647");
+	bad_value(__LINE__, "ban_time", "2147483648", "a duration such as");
 	/* lists */
 	bad_value(__LINE__, "bypass_paths", "/ok, notabs", "paths starting with '/'");
 	bad_value(__LINE__, "bypass_hosts", "a.example:99999", "host or host:port");
@@ -656,6 +660,11 @@ test_values(void)
 	good_value(__LINE__, "log_level", "warn");
 	bad_value(__LINE__, "log_target", "file", "one of: syslog, stderr");
 	bad_value(__LINE__, "frontend", "traefik", "one of: generic, caddy");
+	bad_value(__LINE__, "oidc_provider", "okta", "one of: none, oidc, google, gitlab, github");
+	bad_value(__LINE__, "state_store_down", "Local", "one of: deny, local");
+	bad_value(__LINE__, "user_backend", "LDAP", "one of: gdbm, ldap");
+	bad_value(__LINE__, "methods", "basic,nope", "a list of bypass, proxy, session, basic");
+	bad_value(__LINE__, "methods", "basic,basic", "a list of bypass, proxy, session, basic");
 	/* cross-key checks */
 	{
 		struct gk_config c;

@@ -485,6 +485,42 @@ test_corruption(void)
 	}
 }
 
+/* A refund lifts the ban or lock its failure started, each key at its own threshold. */
+static void
+test_refund_by_kind(void)
+{
+	static const struct {
+		int line;
+		const char *user, *addr;
+		int fails;              /* failures that reach the key's threshold */
+		int verdict;            /* the verdict they bring */
+	} cases[] = {
+		{ __LINE__, NULL, "192.0.2.9", 5, GK_LOCKOUT_BANNED },           /* address_failures */
+		{ __LINE__, "rk-pair", "192.0.2.10", 3, GK_LOCKOUT_BANNED },     /* max_failures */
+		{ __LINE__, "rk-user", NULL, 100, GK_LOCKOUT_LOCKED },           /* user_lock */
+	};
+	const int64_t t = T0 + 500000;
+	struct gk_lockout *lk = open_full(3, 60, 30, 5, 1000, 0);
+	struct gk_err err;
+	size_t i;
+	int n;
+
+	ok(lk != NULL, "a table with address bans at 5, pair bans at 3");
+	if (lk == NULL)
+		return;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; n < cases[i].fails; n++)
+			gk_lockout_fail(lk, cases[i].user, cases[i].addr, t, &err);
+		is_int(check(lk, cases[i].user, cases[i].addr, t), cases[i].verdict,
+		    "line %d: %d failures reach the threshold", cases[i].line, cases[i].fails);
+		is_int(gk_lockout_refund(lk, cases[i].user, cases[i].addr, t, &err), GK_OK,
+		    "line %d: refund", cases[i].line);
+		is_int(check(lk, cases[i].user, cases[i].addr, t), GK_LOCKOUT_ALLOW,
+		    "line %d: one refund below the threshold lifts it", cases[i].line);
+	}
+	gk_lockout_close(lk);
+}
+
 int
 main(void)
 {
@@ -499,6 +535,7 @@ main(void)
 	test_full_table();
 	test_processes();
 	test_corruption();
+	test_refund_by_kind();
 	snprintf(aside, sizeof(aside), "%s.corrupt", tbl);
 	unlink(aside);
 	unlink(tbl);
