@@ -1,4 +1,4 @@
-/* sesscache.c: per-worker cache of verified session tokens: keyed BLAKE2b digests in a fixed set-associative table. */
+/* sesscache.c: per-worker cache of verified session tokens: keyed SipHash tags in a fixed set-associative table. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "sesscache.h"
 
-#define DIGEST_LEN 32
+#define DIGEST_LEN crypto_shorthash_siphashx24_BYTES     /* 128 bits */
 
 struct entry {
 	unsigned char digest[DIGEST_LEN];       /* of the verifying key and the token */
@@ -19,7 +19,7 @@ struct entry {
 };
 
 struct gk_sesscache {
-	unsigned char key[crypto_generichash_KEYBYTES];
+	unsigned char key[crypto_shorthash_siphashx24_KEYBYTES];
 	uint64_t epoch;                         /* of the secret the entries were made under */
 	bool have_epoch;
 	size_t sets;                            /* a power of two */
@@ -75,23 +75,24 @@ gk_sesscache_count(const struct gk_sesscache *sc)
 	return n;
 }
 
-/* BLAKE2b under the cache's key of len(key) || key || token. */
+/*
+ * SipHash-2-4 with a 128-bit tag (crypto_shorthash_siphashx24) under the cache's random key
+ * of len(key) || key || token: a keyed PRF, so nobody without the cache's key can make two
+ * tokens meet (2^-128); BLAKE2b cost a third of a cached decision here, SipHash a tenth of it.
+ */
 static void
 digest(const struct gk_sesscache *sc, const unsigned char *key, size_t keylen,
     const char *token, size_t len, unsigned char out[DIGEST_LEN])
 {
-	crypto_generichash_state st;
-	unsigned char kl[8];
+	unsigned char in[8 + GK_SECRET_MAX + GK_TOKEN_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(kl); i++)
-		kl[i] = (unsigned char)((uint64_t)keylen >> (8 * i));
-	crypto_generichash_init(&st, sc->key, sizeof(sc->key), DIGEST_LEN);
-	crypto_generichash_update(&st, kl, sizeof(kl));
-	crypto_generichash_update(&st, key, keylen);
-	crypto_generichash_update(&st, (const unsigned char *)token, len);
-	crypto_generichash_final(&st, out, DIGEST_LEN);
-	gk_wipe(&st, sizeof(st));
+	for (i = 0; i < 8; i++)
+		in[i] = (unsigned char)((uint64_t)keylen >> (8 * i));
+	memcpy(in + 8, key, keylen);
+	memcpy(in + 8 + keylen, token, len);
+	crypto_shorthash_siphashx24(out, in, 8 + keylen + len, sc->key);
+	gk_wipe(in, 8 + keylen + len);
 }
 
 static struct entry *

@@ -1,4 +1,4 @@
-/* sesscache.h: per-worker cache of verified session tokens, so a known cookie skips the HMAC and the JSON (keyed digests, never the tokens). */
+/* sesscache.h: per-worker cache of verified session tokens, so a known cookie skips the HMAC and the JSON (keyed tags, never the tokens). */
 #ifndef GK_SESSCACHE_H
 #define GK_SESSCACHE_H
 
@@ -14,9 +14,9 @@
  * An entry means: "these token bytes verified under this key, for this issuer, leeway and
  * TTL, at time `stored`, and carried these claims". What a token says is a function of its
  * bytes alone; everything else is part of the entry or rechecked on every hit:
- *  - the key: an entry is found by BLAKE2b (crypto_generichash) under a random per-cache key
- *    of the verifying key's length and bytes and the token, so a token never hits under
- *    another key; an entry of the previous key hits only while gk_secret_prev_usable() (the
+ *  - the key: an entry is found by a 128-bit SipHash-2-4 (crypto_shorthash_siphashx24) under
+ *    a random per-cache key of the verifying key's length and bytes and the token, so a token
+ *    never hits under another key; an entry of the previous key hits only while gk_secret_prev_usable() (the
  *    rotation window, as the verification checks it); any re-read of the secret file (a new
  *    s->epoch: a rotation, a leaked key's removal, a broken file) empties the whole cache first;
  *  - issuer, leeway and TTL: kept in the entry; a different one is a miss;
@@ -28,11 +28,11 @@
  *    every verification, so a revocation or a disabled user takes effect at the next request,
  *    as without the cache.
  * Only tokens that verified are entered; a refusal is never cached (a forged cookie costs the
- * full verification every time). Digests are compared in constant time; the tokens
+ * full verification every time). Tags are compared in constant time; the tokens
  * themselves (bearer credentials) are never stored.
  *
  * A fixed table, allocated by gk_sesscache_new, of sets of GK_SESSCACHE_WAYS entries; the set
- * is chosen by the digest (keyed: nobody outside can aim at one). A full set replaces its
+ * is chosen by the tag (keyed: nobody outside can aim at one). A full set replaces its
  * entry stored longest ago. An entry is wiped when replaced, dropped or freed. No allocation
  * after gk_sesscache_new. One per worker process; not thread-safe.
  */
