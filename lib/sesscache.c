@@ -78,7 +78,7 @@ gk_sesscache_count(const struct gk_sesscache *sc)
 /*
  * SipHash-2-4 with a 128-bit tag (crypto_shorthash_siphashx24) under the cache's random key
  * of len(key) || key || token: a keyed PRF, so nobody without the cache's key can make two
- * tokens meet (2^-128); BLAKE2b cost a third of a cached decision here, SipHash a tenth of it.
+ * tokens meet (2^-128). Keyed BLAKE2b cost ~1 µs of a 4 µs cached decision here; this ~0.2 µs.
  */
 static void
 digest(const struct gk_sesscache *sc, const unsigned char *key, size_t keylen,
