@@ -105,7 +105,8 @@ main(void)
 	issue(secret.key, secret.len, "alice", T0, toks[0]);
 	issue(secret.key, secret.len, "bob", T0, toks[1]);
 	memcpy(toks[2], toks[0], sizeof(toks[0]));
-	toks[2][strlen(toks[2]) - 2] ^= 1;      /* a tampered signature of alice's token */
+	/* a tampered signature of alice's token: one base64url character inside it, another */
+	toks[2][strlen(toks[2]) - 10] = toks[2][strlen(toks[2]) - 10] == 'A' ? 'B' : 'A';
 	{
 		const struct step steps[] = {
 			{ __LINE__, 0, 10, NULL, GK_OK, 0 },
