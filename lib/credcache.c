@@ -97,11 +97,9 @@ digest(const struct gk_credcache *c, const char *user, const char *pw, const cha
 static struct entry *
 set_of(const struct gk_credcache *c, const unsigned char d[DIGEST_LEN])
 {
-	uint64_t x = 0;
-	size_t i;
+	uint64_t x;
 
-	for (i = 0; i < 8; i++)
-		x |= (uint64_t)d[i] << (8 * i);
+	memcpy(&x, d, sizeof(x));       /* the tag is keyed: any 8 of its bytes are as good */
 	return &c->e[(x & (c->sets - 1)) * c->ways];
 }
 

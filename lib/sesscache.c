@@ -98,11 +98,9 @@ digest(const struct gk_sesscache *sc, const unsigned char *key, size_t keylen,
 static struct entry *
 set_of(const struct gk_sesscache *sc, const unsigned char d[DIGEST_LEN])
 {
-	uint64_t x = 0;
-	size_t i;
+	uint64_t x;
 
-	for (i = 0; i < 8; i++)
-		x |= (uint64_t)d[i] << (8 * i);
+	memcpy(&x, d, sizeof(x));       /* the tag is keyed: any 8 of its bytes are as good */
 	return &sc->e[(x & (sc->sets - 1)) * GK_SESSCACHE_WAYS];
 }
 

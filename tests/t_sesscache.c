@@ -20,17 +20,12 @@ static struct gk_secret secret;
 static void
 issue(const unsigned char *key, size_t keylen, const char *sub, int64_t iat, char *out)
 {
-	struct gk_claims c;
-	struct gk_err err;
+	struct gk_claims c = { .iss = GK_TOKEN_ISSUER, .iat = iat, .exp = iat + TTL, .gen = 3 };
+	struct gk_err err = { "" };
 
-	memset(&c, 0, sizeof(c));
-	gk_strcpy(c.sub, sizeof(c.sub), sub);
-	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
-	c.iat = iat;
-	c.exp = iat + TTL;
-	c.gen = 3;
-	if (gk_token_issue(key, keylen, &c, out, GK_TOKEN_MAX + 1, &err) != GK_OK) {
-		diag("issue: %s", err.msg);
+	if (gk_strcpy(c.sub, sizeof(c.sub), sub) != GK_OK ||
+	    gk_token_issue(key, keylen, &c, out, GK_TOKEN_MAX + 1, &err) != GK_OK) {
+		diag("issue for %s: %s", sub, err.msg);
 		exit(1);
 	}
 }
