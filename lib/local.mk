@@ -18,11 +18,13 @@ lib_libgatekeep_a_SOURCES = \
 	lib/conf_check.c lib/conf_print.c \
 	lib/log.h lib/log.c \
 	lib/pathnorm.h lib/pathnorm.c lib/pathread.h lib/pathread.c lib/policy.h lib/policy.c lib/method.h lib/method.c lib/credcache.h lib/credcache.c \
-	lib/token.h lib/token.c lib/sesscache.h lib/sesscache.c lib/secret.h lib/secret.c \
+	lib/token.h lib/token.c lib/secret.h lib/secret.c \
 	lib/lockout.h lib/lockout.c lib/lockout_table.h lib/lockout_table.c lib/redirect.h lib/redirect.c lib/form.h lib/form.c
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/secret_follow.h lib/secret_follow.c
 lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
+# The session tokens a worker has verified (gk_auth_session through lib/auth).
+lib_libgatekeep_a_SOURCES += lib/sesscache.h lib/sesscache.c
 lib_libgatekeep_a_SOURCES += lib/statestore.h lib/statestore.c lib/lockout_redis.h lib/lockout_redis.c
 lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c
 lib_libgatekeep_a_SOURCES += lib/extuser.h lib/extuser.c
