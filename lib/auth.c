@@ -417,7 +417,9 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 		gk_wipe(token, sizeof(token));
 		return GK_AUTH_SECRET_ERROR;
 	}
-	rc = gk_token_verify(secret, token, sc->issuer, now, 60, sc->session_ttl, c, &err);
+	/* the signature and claims, or their answer remembered; the user below always */
+	rc = gk_sesscache_verify(a->sessions, secret, token, sc->issuer, now, 60, sc->session_ttl, c,
+	    NULL, &err);
 	gk_wipe(token, sizeof(token));
 	if (rc == GK_TOKEN_EXPIRED) {
 		gk_wipe(c, sizeof(*c));
@@ -587,6 +589,8 @@ gk_auth_open(struct gk_auth *a, const struct gk_config *cfg, const struct gk_log
 	if (with_cache && cfg->basic_cache_ttl > 0 && (a->cache = gk_credcache_new(
 	    GK_CREDCACHE_DEFAULT_SIZE, cfg->basic_cache_ttl, err)) == NULL)
 		goto fail;
+	if (with_cache && (a->sessions = gk_sesscache_new(GK_SESSCACHE_DEFAULT_SIZE, err)) == NULL)
+		goto fail;
 	if (gk_userbackend_open(cfg, log, &a->users, err) != GK_OK)
 		goto fail;
 	a->lookup = backend_lookup;
@@ -608,10 +612,12 @@ gk_auth_close(struct gk_auth *a)
 {
 	gk_userbackend_close(a->users);
 	gk_credcache_free(a->cache);
+	gk_sesscache_free(a->sessions);
 	gk_pw_ctx_free(a->pw);
 	gk_lockout_close(a->lk);
 	a->users = NULL;
 	a->cache = NULL;
+	a->sessions = NULL;
 	a->pw = NULL;
 	a->lk = NULL;
 }

@@ -10,6 +10,7 @@
 #include "password.h"
 #include "record.h"
 #include "secret.h"
+#include "sesscache.h"
 #include "token.h"
 #include "userbackend.h"
 
@@ -70,6 +71,7 @@ struct gk_auth {
 	bool lockout_on;                /* count failures and honour bans */
 	struct gk_lockout *lk;          /* the table; NULL with lockout_on = every password refused */
 	struct gk_credcache *cache;     /* verified passwords; NULL = none */
+	struct gk_sesscache *sessions;  /* verified session tokens (lib/sesscache.h); NULL = none */
 	struct gk_userbackend *users;   /* where the users come from (gk_auth_open); NULL = lookup's own */
 	const struct gk_log *log;       /* lockout notices and errors */
 	gk_auth_lookup_fn lookup;
@@ -130,13 +132,14 @@ struct gk_auth {
  */
 /*
  * The parts both FastCGI programs own, opened one way: the hash context, a
- * credential cache when with_cache and basic_cache_ttl > 0, and cfg's user
+ * credential cache when with_cache and basic_cache_ttl > 0, a session token
+ * cache when with_cache (lib/sesscache.h), and cfg's user
  * backend as the lookup (and, for LDAP, its bind as verify). Zeroes a first;
  * GK_OK, or an error in err with nothing left open. cfg and log must outlive a.
  */
 int gk_auth_open(struct gk_auth *a, const struct gk_config *cfg, const struct gk_log *log,
     bool with_cache, struct gk_err *err);
-/* Frees pw, cache, users and lk (also the caller's lockout table); NULLs them. */
+/* Frees pw, cache, sessions, users and lk (also the caller's lockout table); NULLs them. */
 void gk_auth_close(struct gk_auth *a);
 
 enum gk_auth_status gk_auth_password(struct gk_auth *a, const char *user, const char *password,
@@ -203,7 +206,10 @@ struct gk_auth_session_conf {
  * shared store: max(record, store); the store unreadable: GK_AUTH_LOCKOUT_ERROR). GK_AUTH_OK
  * fills *u and *c (the caller wipes both); GK_AUTH_NONE when there is no
  * cookie or it merely expired; otherwise why it was refused (a refused
- * signature or claim is logged with gk_token_reason()). After a refusal of a
+ * signature or claim is logged with gk_token_reason()). A token found in
+ * a->sessions skips its signature and claims (their answer is the same,
+ * lib/sesscache.h), never the user's checks: a revocation or a disabled user
+ * is refused at the next request. After a refusal of a
  * token that verified, c->sub still names its user, for the log: the caller
  * wipes *c in every case.
  */

@@ -23,6 +23,8 @@ lib_libgatekeep_a_SOURCES = \
 lib_libgatekeep_a_SOURCES += lib/session_cookie.h lib/session_cookie.c
 lib_libgatekeep_a_SOURCES += lib/secret_follow.h lib/secret_follow.c
 lib_libgatekeep_a_SOURCES += lib/auth.h lib/auth.c
+# The session tokens a worker has verified (gk_auth_session through lib/auth).
+lib_libgatekeep_a_SOURCES += lib/sesscache.h lib/sesscache.c
 lib_libgatekeep_a_SOURCES += lib/statestore.h lib/statestore.c lib/lockout_redis.h lib/lockout_redis.c
 lib_libgatekeep_a_SOURCES += lib/origin.h lib/origin.c
 lib_libgatekeep_a_SOURCES += lib/extuser.h lib/extuser.c

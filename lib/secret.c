@@ -273,7 +273,10 @@ load_files(const char *path, struct gk_secret *s, struct gk_err *err)
 	struct stat st;
 	int rc;
 
+	static uint64_t reads;          /* per process: no two reads share an epoch */
+
 	wipe_keys(s);
+	s->epoch = ++reads;
 	s->read = true;
 	s->broken = true;
 	if (path == NULL || *path == '\0')

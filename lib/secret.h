@@ -44,6 +44,7 @@ struct gk_secret {
 	struct gk_secret_stamp key_stamp, prev_stamp;
 	bool read;                          /* the files were read (well or not) at least once */
 	bool broken;                        /* the last read failed: no key (len == 0) */
+	uint64_t epoch;                     /* new at every (re)read: lib/sesscache empties on a change */
 	struct gk_filewatch_tag key_watch, prev_watch;  /* lib/filewatch: no stat while quiet */
 };
 

@@ -367,6 +367,16 @@ int
 gk_token_verify(const struct gk_secret *s, const char *token, const char *expected_iss,
     int64_t now, int64_t leeway, int64_t ttl, struct gk_claims *c, struct gk_err *err)
 {
+	bool by_prev;
+
+	return gk_token_verify_key(s, token, expected_iss, now, leeway, ttl, c, &by_prev, err);
+}
+
+int
+gk_token_verify_key(const struct gk_secret *s, const char *token, const char *expected_iss,
+    int64_t now, int64_t leeway, int64_t ttl, struct gk_claims *c, bool *by_prev,
+    struct gk_err *err)
+{
 	unsigned char sig[MAC_LEN + 3];
 	unsigned char buf[GK_TOKEN_MAX];
 	const char *dot1 = NULL, *dot2 = NULL;
@@ -377,6 +387,7 @@ gk_token_verify(const struct gk_secret *s, const char *token, const char *expect
 	if (c == NULL)
 		return gk_err_set(err, "no claims buffer");
 	memset(c, 0, sizeof(*c));
+	*by_prev = false;
 	if (expected_iss == NULL || *expected_iss == '\0' ||
 	    strlen(expected_iss) > GK_TOKEN_ISS_MAX) {
 		gk_err_set(err, "token: no valid expected issuer configured");
@@ -418,10 +429,12 @@ gk_token_verify(const struct gk_secret *s, const char *token, const char *expect
 	if (!b64url_decode(dot2 + 1, (size_t)(token + len - (dot2 + 1)), sig, sizeof(sig), &n) ||
 	    n != MAC_LEN)
 		return fail(err, GK_TOKEN_MALFORMED, "signature is not 32 bytes of base64url");
-	if (!mac_matches(s->key, s->len, token, (size_t)(dot2 - token), sig) &&
-	    !(gk_secret_prev_usable(s, now, maxlife) &&
-	      mac_matches(s->prev, s->prev_len, token, (size_t)(dot2 - token), sig)))
-		return fail(err, GK_TOKEN_BADSIG, "signature does not match");
+	if (!mac_matches(s->key, s->len, token, (size_t)(dot2 - token), sig)) {
+		if (!(gk_secret_prev_usable(s, now, maxlife) &&
+		    mac_matches(s->prev, s->prev_len, token, (size_t)(dot2 - token), sig)))
+			return fail(err, GK_TOKEN_BADSIG, "signature does not match");
+		*by_prev = true;
+	}
 
 	/* Fast path: the exact header we (and PyJWT) write needs no parsing. */
 	if ((size_t)(dot1 - token) != sizeof(header_b64) - 1 ||

@@ -105,4 +105,9 @@ int gk_token_issue(const unsigned char *key, size_t keylen, const struct gk_clai
 int gk_token_verify(const struct gk_secret *s, const char *token, const char *expected_iss,
     int64_t now, int64_t leeway, int64_t ttl, struct gk_claims *c, struct gk_err *err);
 
+/* The same, and which key verified it: *by_prev false for s->key, true for s->prev (on GK_OK). */
+int gk_token_verify_key(const struct gk_secret *s, const char *token, const char *expected_iss,
+    int64_t now, int64_t leeway, int64_t ttl, struct gk_claims *c, bool *by_prev,
+    struct gk_err *err);
+
 #endif

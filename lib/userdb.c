@@ -34,6 +34,23 @@ struct gk_userdb {
 	int64_t created;
 	struct gk_filewatch_tag watch;  /* lib/filewatch: skip the stat() while nothing happened */
 	unsigned walking;       /* inside gk_userdb_foreach: lookups keep the walked snapshot */
+	struct udb_memo *memo;  /* the last records decoded (udb_fetch_user); NULL = none */
+};
+
+/*
+ * A record decoded before, by name, with the bytes it was decoded from. A lookup still
+ * fetches the record every time (a change on disk shows at the next lookup, as always); only
+ * when the fetched bytes are the remembered ones, byte for byte, are their checksum and
+ * decode -- a function of those bytes -- skipped: a quarter of a cached decision's CPU.
+ */
+#define UDB_MEMO_WAYS 8
+struct udb_memo {
+	struct {
+		size_t namelen, len;
+		char name[GK_USER_MAX];
+		unsigned char raw[GK_RECORD_MAX];
+		struct gk_user u;
+	} e[UDB_MEMO_WAYS];
 };
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -243,7 +260,10 @@ gk_userdb_open(const char *path, struct gk_userdb **out, struct gk_err *err)
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return gk_err_set(err, "no user database path"), GK_EINVAL;
-	if ((db = calloc(1, sizeof(*db))) == NULL || (db->path = strdup(path)) == NULL) {
+	if ((db = calloc(1, sizeof(*db))) == NULL || (db->path = strdup(path)) == NULL ||
+	    (db->memo = calloc(1, sizeof(*db->memo))) == NULL) {
+		if (db != NULL)
+			free(db->path);
 		free(db);
 		return gk_err_set(err, "out of memory"), GK_ERR;
 	}
@@ -263,6 +283,9 @@ gk_userdb_close(struct gk_userdb *db)
 		return;
 	if (db->dbf != NULL)
 		gdbm_close(db->dbf);
+	if (db->memo != NULL)
+		gk_wipe(db->memo, sizeof(*db->memo));   /* it holds password hashes */
+	free(db->memo);
 	free(db->path);
 	free(db);
 }
@@ -308,12 +331,13 @@ drop:
 	return rc;
 }
 
-/* Fetches and decodes one user from dbf. The fetched copy is wiped: it holds the hash. */
-int
-udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, struct gk_user *u,
-    struct gk_err *err)
+/* Fetches and decodes one user from dbf (through memo when not NULL). The fetched copy is wiped: it holds the hash. */
+static int
+fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, struct udb_memo *memo,
+    struct gk_user *u, struct gk_err *err)
 {
 	datum key, val;
+	size_t w = 0;
 	int rc;
 
 	key.dptr = (char *)name;
@@ -323,11 +347,39 @@ udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, st
 		gk_err_set(err, "no such user");
 	if (rc != GK_OK)
 		return rc;
+	if (memo != NULL && len > 0 && len <= GK_USER_MAX) {
+		w = ((unsigned char)name[0] + (unsigned char)name[len - 1] + len) % UDB_MEMO_WAYS;
+		if (memo->e[w].namelen == len && memo->e[w].len == (size_t)val.dsize &&
+		    memcmp(memo->e[w].name, name, len) == 0 &&
+		    memcmp(memo->e[w].raw, val.dptr, (size_t)val.dsize) == 0) {
+			*u = memo->e[w].u;
+			gk_wipe(val.dptr, (size_t)val.dsize);
+			free(val.dptr);
+			return GK_OK;
+		}
+	}
 	rc = gk_record_decode(name, len, (const unsigned char *)val.dptr, (size_t)val.dsize, u,
 	    err);
+	if (memo != NULL && len > 0 && len <= GK_USER_MAX) {
+		gk_wipe(&memo->e[w], sizeof(memo->e[w]));
+		if (rc == GK_OK && (size_t)val.dsize <= sizeof(memo->e[w].raw)) {
+			memcpy(memo->e[w].name, name, len);
+			memo->e[w].namelen = len;
+			memcpy(memo->e[w].raw, val.dptr, (size_t)val.dsize);
+			memo->e[w].len = (size_t)val.dsize;
+			memo->e[w].u = *u;
+		}
+	}
 	gk_wipe(val.dptr, (size_t)val.dsize);
 	free(val.dptr);
 	return rc;
+}
+
+int
+udb_fetch_user(GDBM_FILE dbf, const char *path, const char *name, size_t len, struct gk_user *u,
+    struct gk_err *err)
+{
+	return fetch_user(dbf, path, name, len, NULL, u, err);
 }
 
 int
@@ -355,7 +407,7 @@ gk_userdb_lookup(struct gk_userdb *db, const char *name, struct gk_user *u, stru
 		return rc;
 	if ((rc = gk_userdb_refresh(db, err)) != GK_OK)
 		return rc;
-	return udb_fetch_user(db->dbf, db->path, name, len, u, err);
+	return fetch_user(db->dbf, db->path, name, len, db->memo, u, err);
 }
 
 int

@@ -68,3 +68,4 @@ include tests/ngxmod.mk
 include tests/ngxfix.mk
 include tests/httpfront.mk
 include tests/lead6.mk
+include tests/cpuu6.mk

@@ -373,8 +373,9 @@ fill(char *out, size_t outsz, const char *pattern, const char *token)
 	out[n < outsz ? n : outsz - 1] = '\0';
 }
 
+/* With cached, each row twice through a session cache: the second answer must be the first. */
 static void
-session_table(void)
+session_table(bool cached)
 {
 	const int64_t t = T0 + 500000;
 	static struct sess_case cases[] = {
@@ -402,8 +403,10 @@ session_table(void)
 	size_t i;
 
 	auth_new(&a, true);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct sess_case *k = &cases[i];
+	if (cached && (a.sessions = gk_sesscache_new(16, &err)) == NULL)
+		exit(1);
+	for (i = 0; i < sizeof(cases) * (cached ? 2 : 1) / sizeof(cases[0]); i++) {
+		const struct sess_case *k = &cases[i % (sizeof(cases) / sizeof(cases[0]))];
 		enum gk_auth_status st;
 
 		memset(&c, 0, sizeof(c));
@@ -429,6 +432,73 @@ session_table(void)
 		gk_wipe(&got, sizeof(got));
 	}
 	have_secret = true;
+	if (cached)
+		ok(gk_sesscache_count(a.sessions) > 0, "tokens were cached");
+	gk_sesscache_free(a.sessions);
+	auth_free(&a);
+}
+
+/* alice's stored record with gen and flags (the admin's revoke, disable), seen at once. */
+static void
+set_alice(uint32_t gen, uint32_t flags)
+{
+	struct gk_user u;
+	struct gk_err err;
+
+	if (lookup(NULL, "alice", &u) != GK_OK)
+		exit(1);
+	u.generation = gen;
+	u.flags = flags;
+	testdb_put(dbpath, &u);
+	gk_wipe(&u, sizeof(u));
+	if (gk_userdb_refresh(db, &err) != GK_OK)
+		diag("refresh: %s", err.msg);
+}
+
+/* A cached cookie is refused at the next request after a revocation or a disable. */
+static void
+session_cache_revocation(void)
+{
+	static const struct {
+		int line;
+		uint32_t gen, flags;
+		enum gk_auth_status want;
+	} steps[] = {
+		{ __LINE__, 7, 0, GK_AUTH_OK },
+		{ __LINE__, 7, 0, GK_AUTH_OK },
+		{ __LINE__, 8, 0, GK_AUTH_REVOKED },    /* sign-out everywhere */
+		{ __LINE__, 7, 0, GK_AUTH_OK },
+		{ __LINE__, 7, GK_USER_DISABLED, GK_AUTH_DISABLED },
+		{ __LINE__, 7, 0, GK_AUTH_OK },
+	};
+	struct gk_auth_session_conf sc = { get_secret, NULL, "gk", "gatekeep", 3600 };
+	const int64_t t = T0 + 600000;
+	char token[GK_TOKEN_MAX + 1], cookies[GK_TOKEN_MAX + 8];
+	struct gk_claims c = { .sub = "alice", .iss = "gatekeep", .iat = t, .exp = t + 3600,
+	    .gen = 7 };
+	struct gk_auth a;
+	struct gk_user u;
+	struct gk_err err;
+	size_t i;
+
+	auth_new(&a, true);
+	if ((a.sessions = gk_sesscache_new(16, &err)) == NULL ||
+	    gk_token_issue(secret.key, secret.len, &c, token, sizeof(token), &err) != GK_OK)
+		exit(1);
+	snprintf(cookies, sizeof(cookies), "gk=%s", token);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		enum gk_auth_status st;
+
+		set_alice(steps[i].gen, steps[i].flags);
+		st = gk_auth_session(&a, &sc, cookies, t + (int64_t)i, &u, &c);
+		if (!ok(st == steps[i].want, "line %d: cached cookie: %s", steps[i].line,
+		    gk_auth_reason(steps[i].want)))
+			diag("got %s", gk_auth_reason(st));
+		gk_wipe(&u, sizeof(u));
+		gk_wipe(&c, sizeof(c));
+	}
+	is_int(gk_sesscache_count(a.sessions), 1, "the token stayed cached throughout");
+	gk_sesscache_free(a.sessions);
 	auth_free(&a);
 }
 
@@ -463,7 +533,9 @@ main(void)
 	lockout_rules();
 	reservation_api();
 	parallel_guesses();
-	session_table();
+	session_table(false);
+	session_table(true);
+	session_cache_revocation();
 	timing();
 
 	gk_userdb_close(db);
