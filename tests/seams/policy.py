@@ -128,10 +128,11 @@ def host_readings(values, paranoid):
         elif h.count(":") == 1:
             h = h.split(":", 1)[0]
         # one trailing dot is the root (Apache, nginx and gatekeep drop it); more than one
-        # is no host name (Apache and nginx answer 400): only --paranoid reads it as one
+        # is no host name (Apache and nginx answer 400, gatekeep-authz refuses it, Caddy
+        # passes it on): an app may still read it as the name, so it is read as one too
         out.setdefault(h[:-1] if h.endswith(".") else h, "plain")
+        out.setdefault(h.rstrip("."), "trailing-dots")
         if paranoid:
-            out.setdefault(h.rstrip("."), "trailing-dots")
             try:
                 n = unicodedata.normalize("NFKC", v.encode("latin-1").decode("utf-8")).lower()
                 out.setdefault(n.split(":", 1)[0].rstrip("."), "nfkc")
