@@ -66,3 +66,4 @@ include tests/cpu5.mk
 include tests/ngxmod.mk
 include tests/ngxfix.mk
 include tests/httpfront.mk
+include tests/cpuk6.mk
