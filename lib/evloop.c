@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "conn.h"
@@ -61,6 +62,8 @@ struct loop {
 	struct slot pool_tag;           /* epoll's data.ptr for the pool's eventfd */
 	struct slot watch_tag;          /* epoll's data.ptr for lib/filewatch's inotify descriptor */
 	struct slot http_tag;           /* epoll's data.ptr for the HTTP listening socket */
+	int tick_fd;                    /* a periodic timerfd (the sweep's tick), or -1 */
+	struct slot tick_tag;           /* epoll's data.ptr for it */
 };
 
 /* One line per refused connection; the decision-line format, so fail2ban sees it too. */
@@ -382,6 +385,29 @@ accept_some(struct loop *l, int64_t now, bool http)
 	}
 }
 
+/*
+ * The sweep's tick: a timerfd the kernel re-arms itself every GK_EVLOOP_TICK_MS, so that
+ * epoll_wait() can wait without a timeout.  A timeout arms and cancels a kernel timer on
+ * every wait (after every batch of requests), which a virtual machine may pay with an exit
+ * to its hypervisor when that timer is the CPU's next; the tick costs one read() per tick.
+ * -1 (no timerfd to be had): epoll_wait() times out every tick instead.
+ */
+static int
+tick_start(int ep, void *tag)
+{
+	struct itimerspec its = { .it_interval = { 0, GK_EVLOOP_TICK_MS * 1000000L },
+	    .it_value = { 0, GK_EVLOOP_TICK_MS * 1000000L } };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd >= 0 && (timerfd_settime(fd, 0, &its, NULL) != 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Connections past their deadline; the table is walked backwards as drop() moves the last. */
 static void
 sweep(struct loop *l, int64_t now)
@@ -464,6 +490,8 @@ loop_free(struct loop *l)
 	gk_hashpool_free(l->pool);
 	l->pool = NULL;
 	gk_filewatch_stop();
+	if (l->tick_fd >= 0)
+		close(l->tick_fd);
 	if (l->ep >= 0)
 		close(l->ep);
 	free(l->slots);
@@ -482,6 +510,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 	int n, i;
 
 	memset(&l, 0, sizeof(l));
+	l.tick_fd = -1;
 	l.conf = conf;
 	l.max = conf->max_conns ? conf->max_conns : GK_EVLOOP_CONNS_MAX;
 	l.tcp = is_tcp(conf->lfd);
@@ -552,9 +581,10 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		if (epoll_ctl(l.ep, EPOLL_CTL_ADD, i, &wev) != 0)
 			gk_filewatch_stop();
 	}
+	l.tick_fd = tick_start(l.ep, &l.tick_tag);
 	next_sweep = gk_now_ms() + GK_EVLOOP_TICK_MS;
 	while (conf->cancel == NULL || !*conf->cancel) {
-		n = epoll_wait(l.ep, evs, EVENTS, GK_EVLOOP_TICK_MS);
+		n = epoll_wait(l.ep, evs, EVENTS, l.tick_fd >= 0 ? -1 : GK_EVLOOP_TICK_MS);
 		if (n < 0 && errno != EINTR) {
 			gk_err_set(err, "epoll_wait: %s", strerror(errno));
 			loop_free(&l);
@@ -570,6 +600,14 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == &l.watch_tag)
 				continue;
+			if (evs[i].data.ptr == &l.tick_tag) {
+				uint64_t ticks;
+
+				if (read(l.tick_fd, &ticks, sizeof(ticks)) < 0)
+					ticks = 0;      /* EAGAIN: nothing is owed */
+				next_sweep = now;       /* sweep below */
+				continue;
+			}
 			if (evs[i].data.ptr == NULL || evs[i].data.ptr == &l.http_tag)
 				accept_some(&l, now, evs[i].data.ptr != NULL);
 			else if (evs[i].data.ptr == &l.pool_tag)

@@ -31,8 +31,9 @@ static const char *const allowed[] = {
 	"accept4", "recvfrom", "recvmsg", "sendto", "sendmsg", "read", "readv", "write", "writev",
 	"poll", "ppoll", "shutdown", "close", "getpeername", "getsockname", "setsockopt",
 	"getsockopt",
-	/* the event-driven core (lib/evloop): one epoll set per worker */
-	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	/* the event-driven core (lib/evloop): one epoll set per worker, its periodic tick */
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "timerfd_create",
+	"timerfd_settime",
 	/* lib/filewatch: the user database and secret are stat()ed only after inotify saw a change */
 	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "statfs",
 	/* syslog: glibc reconnects to /dev/log when journald/rsyslog restarts (socket: AF_UNIX only, below) */

@@ -69,3 +69,4 @@ include tests/ngxfix.mk
 include tests/httpfront.mk
 include tests/lead6.mk
 include tests/cpuu6.mk
+include tests/cpuk6.mk
