@@ -22,7 +22,7 @@ read_file(const char *path, bool must_exist, char **bufp, size_t *lenp, struct g
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	int fd, rc = GK_EIO;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -44,13 +44,29 @@ read_file(const char *path, bool must_exist, char **bufp, size_t *lenp, struct g
 		gk_err_set(err, "%s: writable by every user; refusing it (chmod o-w)", path);
 		goto out;
 	}
-	if ((buf = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
+	/* A buffer of the file's size (+1 for the NUL, +1 to see it grew), grown up to the bound
+	 * if it did: a 1 MB one per load made the sanitizer builds map and poison 1 MB each time. */
+	cap = st.st_size >= 0 && st.st_size < CONFIG_FILE_MAX ? (size_t)st.st_size + 2
+	    : CONFIG_FILE_MAX + 1;
+	if ((buf = malloc(cap)) == NULL) {
 		gk_err_set(err, "out of memory");
 		goto out;
 	}
 	for (;;) {
-		ssize_t r = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len);
+		ssize_t r;
 
+		if (len + 1 >= cap && cap < CONFIG_FILE_MAX + 1) {
+			size_t ncap = cap > (CONFIG_FILE_MAX + 1) / 2 ? CONFIG_FILE_MAX + 1 : cap * 2;
+			char *nbuf = realloc(buf, ncap);
+
+			if (nbuf == NULL) {
+				gk_err_set(err, "out of memory");
+				goto out;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		r = read(fd, buf + len, cap - len);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -2,9 +2,9 @@
 # tests/fault_kill9.sh: kill -9 gatekeep-passwd at random instants of its write (200 trials,
 # GK_KILL9_TRIALS to change) while gatekeep-authz workers answer Basic requests: no lost or
 # corrupt record (--check passes, every committed user verifies), no wrong allow, no error
-# seen by the readers. Half of the kills are aimed by strace at a random system call of
-# the write (lock, copy, fsync, rename, directory fsync), half are real kill -9 from outside
-# at a random instant after the temp file appeared.
+# seen by the readers. Half of the kills are aimed by strace at the system calls of the
+# write (lock, copy, fsync, rename, directory fsync), each in turn in a shuffled order, half
+# are real kill -9 from outside at a random instant after the temp file appeared.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/fault/common.sh"
 

@@ -101,12 +101,19 @@ committed = {}          # user -> password
 errors = 0
 killed = finished = commits = 0
 hit = set()
+# The aimed kills take the points in a shuffled round, not at random: every point of the
+# write is hit once before any is hit twice (random picks left a quarter of them unhit
+# in 50 aimed trials).
+order = list(range(len(points)))
+rnd.shuffle(order)
+aimed = 0
 for i in range(trials):
     add = i % 2 == 0
     user, pw = ("t%d" % i, "p%d" % i) if add else ("flip", "p%d" % i)
     cmd = [passwd, "-b", *HASH, db, user, pw]
     if (i // 2) % 2 == 0:
-        name, n = points[rnd.randrange(len(points))]
+        name, n = points[order[aimed % len(order)]]
+        aimed += 1
         hit.add((name, n))
         cmd = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + name,
                "-e", "inject=%s:signal=KILL:when=%d" % (name, n)] + cmd
