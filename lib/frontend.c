@@ -98,15 +98,27 @@ gk_frontend_host(const struct gk_request *req, const char **host, const char **r
 bool
 gk_frontend_host_name_ok(const char *host)
 {
-	size_t n, i;
+	size_t n, i, digits;
 
-	if (host == NULL || host[0] == '[')
+	if (host == NULL || host[0] == '\0')
 		return true;
-	n = strcspn(host, ":");
-	if (n > 0 && host[0] == '.')
-		return false;
-	for (i = 1; i < n; i++)
-		if (host[i] == '.' && host[i - 1] == '.')
+	if (host[0] == '[') {
+		n = strcspn(host, "]");
+		if (host[n] != ']' || n < 2)
 			return false;
-	return true;
+		n++;
+	} else {
+		n = strcspn(host, ":[]");
+		if (n == 0 || host[0] == '.' || host[n] == '[' || host[n] == ']')
+			return false;
+		for (i = 1; i < n; i++)
+			if (host[i] == '.' && host[i - 1] == '.')
+				return false;
+	}
+	if (host[n] == '\0')
+		return true;
+	if (host[n] != ':')
+		return false;
+	digits = strspn(host + n + 1, "0123456789");
+	return digits >= 1 && digits <= 5 && host[n + 1 + digits] == '\0';
 }

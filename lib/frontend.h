@@ -53,11 +53,14 @@ int gk_frontend_caddy_view(const struct gk_request *req, struct gk_fwd_view *v,
 int gk_frontend_host(const struct gk_request *req, const char **host, const char **reason);
 
 /*
- * Whether a Host field's name has no empty label: no leading dot and no ".." (one final
- * dot, an absolute name, is fine; the port and an IPv6 literal are not looked into).
- * "admin.test.." is no host name: nginx and Apache refuse it, Caddy passes it on as sent,
- * and what an app makes of it is anyone's guess, so gatekeep-authz refuses it (bad-host).
- * NULL (no Host) is fine.
+ * Whether a Host field is a host and nothing else: a name with no empty label (no leading
+ * dot, no ".."; one final dot, an absolute name, is fine) or an IPv6 literal in brackets,
+ * then nothing or ':' and 1 to 5 digits. "admin.test.." is no host name: nginx and Apache
+ * refuse it, Caddy passes it on as sent. And the rest of the field must not reach a rule:
+ * nginx checks no port and gives the app only the name, so "admin.example:1.public.example"
+ * is admin.example's, while a rule host=*.public.example would match the whole string
+ * (fnmatch's '*' takes ':'). gatekeep-authz refuses both (bad-host). NULL (no Host) and ""
+ * are fine: no host rule matches them.
  */
 bool gk_frontend_host_name_ok(const char *host);
 

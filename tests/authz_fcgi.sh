@@ -397,8 +397,8 @@ for sa in SERVER_ADDR=198.51.100.1 SERVER_ADDR= X=; do
 	    "bypass_hosts: the Host on another listener ($sa) is no bypass"
 done
 is "$($PY "$CLIENT" "$SOCK" --role authorizer REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=203.0.113.7 \
-    HTTP_HOST=10.1.1.1:8090. SERVER_ADDR=10.1.1.1 | tr -d '\r' | head -1)" "Status: 401" \
-    "bypass_hosts: a look-alike Host (trailing dot) is no bypass"
+    HTTP_HOST=10.1.1.1:8090. SERVER_ADDR=10.1.1.1 | tr -d '\r' | head -1)" "Status: 403" \
+    "bypass_hosts: a look-alike Host (a dot after the port) is no bypass: no host at all (bad-host)"
 kill -TERM $AUTHZ_PID; wait $AUTHZ_PID
 
 # bypass_hosts bound to nothing: refused at start with a clear message

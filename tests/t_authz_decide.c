@@ -437,6 +437,36 @@ lockout(void)
 	gk_config_free(&cfg);
 }
 
+/* A host glob rule reads the Host field; the field must be a host and at most a port. */
+static void
+host_glob_table(void)
+{
+	static const char *const kv[] = { "rule", "host=*.public.example require=bypass", NULL };
+	static const struct dcase cases[] = {
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=www.public.example\n", GK_OUT_ALLOW,
+		    "rule", NULL, NULL, 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=admin.example\n", GK_OUT_NOCRED,
+		    NULL, NULL, "no-credentials", 0 },
+		/* nginx serves admin.example (GATEKEEP_HOST $host), a glob would take the rest */
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=admin.example:1.public.example\n"
+		    "GATEKEEP_HOST=admin.example\n", GK_OUT_FORBIDDEN, NULL, NULL, "bad-host", 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=admin.example:1.public.example\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "bad-host", 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=[::1]x.public.example\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "bad-host", 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=www.public.example:8443\n"
+		    "GATEKEEP_HOST=www.public.example\n", GK_OUT_ALLOW, "rule", NULL, NULL, 0 },
+	};
+	struct gk_config cfg;
+	struct gk_authz a;
+
+	conf(&cfg, kv);
+	authz_new(&a, &cfg);
+	run(&a, cases, sizeof(cases) / sizeof(cases[0]));
+	gk_authz_free(&a);
+	gk_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -465,6 +495,7 @@ main(void)
 	chain_order();
 	session_life();
 	lockout();
+	host_glob_table();
 
 	gk_secret_wipe(&secret);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

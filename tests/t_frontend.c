@@ -289,6 +289,21 @@ test_host_name(void)
 	ok(!gk_frontend_host_name_ok("admin..test"), "admin..test: refused");
 	ok(!gk_frontend_host_name_ok(".admin.test"), ".admin.test: refused");
 	ok(!gk_frontend_host_name_ok("."), ".: refused");
+	/* what follows the name must be a port: a rule's glob reads the whole field */
+	ok(gk_frontend_host_name_ok(""), "an empty Host: fine (no rule matches it)");
+	ok(gk_frontend_host_name_ok("admin.example:65535"), "admin.example:65535: fine");
+	ok(gk_frontend_host_name_ok("[::1]"), "[::1]: fine");
+	ok(!gk_frontend_host_name_ok("admin.example:1.public.example"), "admin.example:1.public.example: refused");
+	ok(!gk_frontend_host_name_ok("admin.example:"), "admin.example: (no port): refused");
+	ok(!gk_frontend_host_name_ok("admin.example:123456"), "a port of six digits: refused");
+	ok(!gk_frontend_host_name_ok("admin.example:80:81"), "two ports: refused");
+	ok(!gk_frontend_host_name_ok("admin.example:80x"), "a port with a letter: refused");
+	ok(!gk_frontend_host_name_ok("[::1]x.public.example"), "[::1]x.public.example: refused");
+	ok(!gk_frontend_host_name_ok("[::1]:80x"), "[::1]:80x: refused");
+	ok(!gk_frontend_host_name_ok("[::1"), "[::1 (no bracket): refused");
+	ok(!gk_frontend_host_name_ok("[]"), "[]: refused");
+	ok(!gk_frontend_host_name_ok("admin]example"), "admin]example: refused");
+	ok(!gk_frontend_host_name_ok(":80"), ":80 (no name): refused");
 }
 
 int
