@@ -219,6 +219,20 @@ run(struct gk_authz *a, const struct dcase *cases, size_t n)
 	}
 }
 
+/* A table of cases alone under its own configuration (the common keys plus kv). */
+static void
+run_under(const char *const *kv, const struct dcase *cases, size_t n)
+{
+	struct gk_config cfg;
+	struct gk_authz a;
+
+	conf(&cfg, kv);
+	authz_new(&a, &cfg);
+	run(&a, cases, n);
+	gk_authz_free(&a);
+	gk_config_free(&cfg);
+}
+
 /* Each method's allow, 401 and 403, through the default chain (bypass, proxy, session, basic). */
 static void
 methods_table(void)
@@ -341,24 +355,9 @@ chain_order(void)
 		{ __LINE__, R, GET("/public/x", "192.0.2.24"), GK_OUT_NOCRED, NULL, NULL,
 		    "no-credentials", 'b' },
 	};
-	struct gk_config cfg;
-	struct gk_authz a;
-
-	conf(&cfg, basic_first);
-	authz_new(&a, &cfg);
-	run(&a, basic_wins, sizeof(basic_wins) / sizeof(basic_wins[0]));
-	gk_authz_free(&a);
-	gk_config_free(&cfg);
-	conf(&cfg, session_first);
-	authz_new(&a, &cfg);
-	run(&a, session_wins, sizeof(session_wins) / sizeof(session_wins[0]));
-	gk_authz_free(&a);
-	gk_config_free(&cfg);
-	conf(&cfg, no_proxy);
-	authz_new(&a, &cfg);
-	run(&a, proxy_off, sizeof(proxy_off) / sizeof(proxy_off[0]));
-	gk_authz_free(&a);
-	gk_config_free(&cfg);
+	run_under(basic_first, basic_wins, sizeof(basic_wins) / sizeof(basic_wins[0]));
+	run_under(session_first, session_wins, sizeof(session_wins) / sizeof(session_wins[0]));
+	run_under(no_proxy, proxy_off, sizeof(proxy_off) / sizeof(proxy_off[0]));
 }
 
 /* The session over time: expiry by the injected clock, then a generation bump revokes it. */
@@ -457,14 +456,7 @@ host_glob_table(void)
 		{ __LINE__, R, GET("/app", "192.0.2.1") "HTTP_HOST=www.public.example:8443\n"
 		    "GATEKEEP_HOST=www.public.example\n", GK_OUT_ALLOW, "rule", NULL, NULL, 0 },
 	};
-	struct gk_config cfg;
-	struct gk_authz a;
-
-	conf(&cfg, kv);
-	authz_new(&a, &cfg);
-	run(&a, cases, sizeof(cases) / sizeof(cases[0]));
-	gk_authz_free(&a);
-	gk_config_free(&cfg);
+	run_under(kv, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 int
