@@ -418,7 +418,8 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 		return GK_AUTH_SECRET_ERROR;
 	}
 	/* the signature and claims, or their answer remembered; the user below always */
-	rc = gk_sesscache_verify(a->sessions, secret, token, sc->issuer, now, 60, sc->session_ttl, c,
+	rc = gk_sesscache_verify(a->sessions, secret, token, sc->issuer, now, GK_AUTH_SESSION_LEEWAY,
+	    sc->session_ttl, c,
 	    NULL, &err);
 	gk_wipe(token, sizeof(token));
 	if (rc == GK_TOKEN_EXPIRED) {
@@ -434,6 +435,8 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 	case GK_OK:
 		if (u->flags & GK_USER_DISABLED)
 			st = GK_AUTH_DISABLED;
+		else if (c->iat + GK_AUTH_SESSION_LEEWAY < u->created)
+			st = GK_AUTH_REVOKED;   /* a deleted namesake's: generations restart at 1 */
 		else if ((st = generation_check(a, u, c->gen, "session")) == GK_AUTH_OK)
 			return GK_AUTH_OK;
 		break;

@@ -203,7 +203,10 @@ struct gk_auth_session_conf {
  * The session check: the cookie named cookie_name in the Cookie header value
  * `cookies` (NULL: none) -> a signed token from issuer, not expired -> a user
  * that exists, is enabled and whose generation equals the token's (with the
- * shared store: max(record, store); the store unreadable: GK_AUTH_LOCKOUT_ERROR). GK_AUTH_OK
+ * shared store: max(record, store); the store unreadable: GK_AUTH_LOCKOUT_ERROR) and that
+ * was created before the token was issued (iat + GK_AUTH_SESSION_LEEWAY >= created: a user
+ * deleted and created again under the same name starts at generation 1 again, and the
+ * sessions of the deleted one must not become the newcomer's: GK_AUTH_REVOKED). GK_AUTH_OK
  * fills *u and *c (the caller wipes both); GK_AUTH_NONE when there is no
  * cookie or it merely expired; otherwise why it was refused (a refused
  * signature or claim is logged with gk_token_reason()). A token found in
@@ -213,6 +216,7 @@ struct gk_auth_session_conf {
  * token that verified, c->sub still names its user, for the log: the caller
  * wipes *c in every case.
  */
+#define GK_AUTH_SESSION_LEEWAY 60     /* seconds of clock skew between the machines */
 enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc,
     const char *cookies, int64_t now, struct gk_user *u, struct gk_claims *c);
 

@@ -47,6 +47,7 @@ include tests/dupa.mk
 include tests/dupc5.mk
 include tests/cpu.mk
 include tests/attack7.mk
+include tests/attack8.mk
 
 check_PROGRAMS += $(GK_UNIT_TESTS)
 TESTS += $(GK_UNIT_TESTS)
