@@ -163,14 +163,14 @@ add_group(char *list, size_t listsz, const char *value, size_t len)
 	snprintf(list + n, listsz - n, "%s%s", n > 0 ? "," : "", g);
 }
 
-/* "20261206140000Z" (GeneralizedTime) as Unix seconds; 0 when absent or odd. */
+/* Attribute attr, "20261206140000Z" (GeneralizedTime), as Unix seconds; 0 when absent or odd. */
 static int64_t
-gentime(LDAP *ld, LDAPMessage *e)
+gentime(LDAP *ld, LDAPMessage *e, const char *attr)
 {
 	char s[32];
 	struct tm tm;
 
-	first_value(ld, e, "modifyTimestamp", s, sizeof(s), gk_valid_utf8);
+	first_value(ld, e, attr, s, sizeof(s), gk_valid_utf8);
 	memset(&tm, 0, sizeof(tm));
 	if (sscanf(s, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
 	    &tm.tm_min, &tm.tm_sec) != 6)
@@ -253,8 +253,9 @@ fill(struct searcher *sr, LDAPMessage *e, const char *name, struct entry *s)
 	u->hash[0] = '\0';
 	u->perm = GK_PERM_RW;
 	u->generation = 1;
-	u->created = 0;
-	u->updated = u->pw_changed = gentime(sr->svc, e);
+	u->updated = u->pw_changed = gentime(sr->svc, e, "modifyTimestamp");
+	/* A uid given up and taken by someone else: the sessions of before are not theirs (lib/auth). */
+	u->created = gentime(sr->svc, e, "createTimestamp");
 	first_value(sr->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);
 	first_value(sr->svc, e, "displayName", u->display, sizeof(u->display), gk_valid_display);
 	if (u->display[0] == '\0')
@@ -325,14 +326,14 @@ fetch(struct searcher *sr, const char *name, struct entry *s)
 {
 	const struct ldapusers *l = sr->l;
 	char filter[FILTER_MAX];
-	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", (char *)l->name_attr, NULL,
-		NULL };
+	char *attrs[] = { "cn", "displayName", "mail", "modifyTimestamp", "createTimestamp",
+		(char *)l->name_attr, NULL, NULL };
 	LDAPMessage *res = NULL, *e;
 	char esc[GK_USER_MAX * 4 + 8];
 	int rc, n = 0;
 
 	if (l->cfg->ldap_group_attribute[0] != '\0')
-		attrs[5] = l->cfg->ldap_group_attribute;
+		attrs[6] = l->cfg->ldap_group_attribute;
 	if (gk_ldap_filter(l->cfg->ldap_user_filter, name, strlen(name), filter, sizeof(filter)) !=
 	    GK_OK)
 		return LDAP_FILTER_ERROR;
