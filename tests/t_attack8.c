@@ -40,17 +40,12 @@ session(struct gk_auth *a, int64_t iat, int64_t now)
 {
 	struct gk_auth_session_conf sc = { get_secret, NULL, "gk", GK_TOKEN_ISSUER, 43200 };
 	char token[GK_TOKEN_MAX + 1], cookie[GK_TOKEN_MAX + 8];
-	struct gk_claims c;
+	struct gk_claims c = { .sub = "bob", .iss = GK_TOKEN_ISSUER, .iat = iat, .exp = iat + 43200,
+		.gen = 1 };
 	struct gk_user u;
 	struct gk_err err;
 	enum gk_auth_status st;
 
-	memset(&c, 0, sizeof(c));
-	gk_strcpy(c.sub, sizeof(c.sub), "bob");
-	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
-	c.iat = iat;
-	c.exp = iat + 43200;
-	c.gen = 1;
 	if (gk_token_issue(secret.key, secret.len, &c, token, sizeof(token), &err) != GK_OK) {
 		diag("issue: %s", err.msg);
 		exit(1);
