@@ -41,6 +41,53 @@ chars_ok(const char *s, struct gk_err *err)
 	return true;
 }
 
+/* Is the segment s (n bytes) "." or ".." (dots also as %2e, as browsers read them)? 1, 2 or 0. */
+static int
+dots(const char *s, size_t n)
+{
+	int k = 0;
+
+	while (n > 0) {
+		if (*s == '.')
+			s++, n--;
+		else if (n >= 3 && strncasecmp(s, "%2e", 3) == 0)
+			s += 3, n -= 3;
+		else
+			return 0;
+		if (++k > 2)
+			return 0;
+	}
+	return k;
+}
+
+/*
+ * Would a browser's removal of dot segments make the path start with "//"? "/.//x",
+ * "/a/..//x", "/%2e%2e//x" stay on this site but become "//x", which the next hop that
+ * echoes the path (a trailing-slash redirect) sends to host x.
+ */
+static bool
+dot_segments_open(const char *s)
+{
+	size_t n = strcspn(s, "?#"), i = 1, start, depth = 0;
+	bool first_empty = false;
+	int d;
+
+	while (i <= n) {
+		for (start = i; i < n && s[i] != '/'; i++)
+			;
+		d = dots(s + start, i - start);
+		if (d == 2 && depth > 0)
+			depth--;
+		if (d == 0 || i >= n) {         /* a segment, or the "/" a last dot segment leaves */
+			if (depth == 0)
+				first_empty = d != 0 || i == start;
+			depth++;
+		}
+		i++;
+	}
+	return depth >= 2 && first_empty;
+}
+
 /* "/x" is a path on this site; "//x", "/\\x", "/%2fx", "/%5cx" are another site to some parser. */
 static bool
 relative_ok(const char *s, struct gk_err *err)
@@ -52,6 +99,10 @@ relative_ok(const char *s, struct gk_err *err)
 	if (s[1] == '%' && s[2] != '\0' && (strncasecmp(s + 1, "%2f", 3) == 0 ||
 	    strncasecmp(s + 1, "%5c", 3) == 0)) {
 		gk_err_set(err, "encoded protocol-relative target");
+		return false;
+	}
+	if (dot_segments_open(s)) {
+		gk_err_set(err, "protocol-relative target once dot segments are removed");
 		return false;
 	}
 	return true;

@@ -10,7 +10,8 @@
 /*
  * Accepted targets (SECURITY.md 1.1, rule 7):
  *  - a relative path: '/' not followed by '/' or '\\' (also not encoded as
- *    %2F/%5C), e.g. "/", "/app/?x=1";
+ *    %2F/%5C), e.g. "/", "/app/?x=1", and whose dot segments ("." "..", also
+ *    as %2e) do not make the path start with "//" ("/.//x", "/a/..//x");
  *  - an absolute "http://" or "https://" URL (scheme case-insensitive, the
  *    two slashes required) that libcurl's URL parser accepts, without
  *    user:password@, whose host (lower-cased, no trailing dot) equals an

@@ -1,4 +1,4 @@
-/* t_attack8.c: a session of a deleted user must not become the session of a newcomer given the same name. */
+/* t_attack8.c: a deleted user's session is not a namesake's; a relative rd that dot segments turn into "//host". */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "redirect.h"
 #include "sesscache.h"
 #include "token.h"
 #include "tap.h"
@@ -57,6 +58,36 @@ session(struct gk_auth *a, int64_t iat, int64_t now)
 	return st;
 }
 
+/* Relative targets: what a browser makes of their dot segments decides (WHATWG URL). */
+static void
+dot_segments(void)
+{
+	static const struct {
+		const char *rd;
+		int want;
+	} cases[] = {
+		{ "/.//evil.example", GK_EINVAL },              /* the path becomes //evil.example */
+		{ "/a/..//evil.example/", GK_EINVAL },
+		{ "/%2e%2e/%2E%2e//evil.example", GK_EINVAL },
+		{ "/.%2e//evil.example?x=1", GK_EINVAL },
+		{ "/././/evil.example", GK_EINVAL },
+		{ "/a//b", GK_OK },                             /* a path on this site */
+		{ "/app/", GK_OK },
+		{ "/./", GK_OK },
+		{ "/a/..", GK_OK },
+		{ "/.../x", GK_OK },                            /* "..." is a name */
+		{ "/x?next=/.//evil.example", GK_OK },          /* the query is not the path */
+	};
+	struct gk_strlist none = { 0 };
+	char out[GK_REDIRECT_MAX + 1];
+	struct gk_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(gk_redirect_check(cases[i].rd, &none, out, sizeof(out), &err), cases[i].want,
+		    "rd %s", cases[i].rd);
+}
+
 int
 main(void)
 {
@@ -88,5 +119,6 @@ main(void)
 		    "pass %d: a session just before created, within the clock leeway", pass);
 		gk_sesscache_free(a.sessions);
 	}
+	dot_segments();
 	return done_testing();
 }
