@@ -34,11 +34,16 @@ for S in nginx-http nginx-fcgi; do
 	unlike "$CODE" '^5' "$S: a control byte in a value: no 5xx ($CODE)"
 	gk_stop nginx
 done
+# a head sent a line at a time is parsed again per line: bounded (64 x the 128 KiB cap), as
+# over FastCGI, where 4096 fields of 128 KiB would cost a parse of up to 128 KiB each
+is "$($PY "$top_srcdir/tests/httpfront/raw.py" fragmented "$GK_HTTP_SOCK" 1500)" 403 \
+    "a head of 1500 lines sent one by one -> 403"
+like "$(cat "$LOG/authz.out")" 'HTTP connection refused: too-fragmented' "... refused as too-fragmented"
 grep 'auth request unexpected status' "$LOG/nginx-error.log" | sed 's/^/#   /'
 is "$(grep -c 'auth request unexpected status' "$LOG/nginx-error.log")" 0 \
     "nginx met no auth answer it turns into a 500"
 n=$(grep -c 'deny user=- method=http .*reason=bad-http-request' "$LOG/authz.out")
-is "$n" 1 "the HTTP refusal is a deny line (reason=bad-http-request)"
+is "$n" 2 "each HTTP refusal is a deny line (reason=bad-http-request)"
 gk_alive authz
 ok $? "gatekeep-authz is still running"
 done_testing

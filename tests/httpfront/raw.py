@@ -106,6 +106,26 @@ def main():
         auth = b"Authorization: Basic " + a[2].encode() + b"\r\n"
         print(" ".join(statuses(a[1], head(auth) + head() + head(auth), 3)))
         return 0
+    if a[0] == "fragmented":
+        # a head of N fields, one line per send, the next after the server has read it:
+        # each line ends a line, so the head is parsed again each time (lib/httpconn)
+        import time
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(a[1])
+        lines = [head(ALICE)[:-2]] + [b"X-F%d: %s\r\n" % (i, b"f" * 30) for i in range(int(a[2]))]
+        try:
+            for ln in lines + [b"\r\n"]:
+                s.sendall(ln)
+                time.sleep(0.001)
+        except OSError:
+            pass        # refused and closed before the end
+        try:
+            first = s.recv(65536).split(b"\r\n", 1)[0].split(b" ")
+            print(first[1].decode() if len(first) > 1 else "closed")
+        except OSError:
+            print("closed")
+        return 0
     if a[0] == "trickle":
         import http.client
         import events
