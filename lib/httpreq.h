@@ -23,8 +23,8 @@
  * a target that is not origin-form, any Transfer-Encoding, a Content-Length that is not
  * 0 or that comes twice (the head is all we read: a body would be taken for the next
  * request), more than GK_HTTPREQ_FIELDS_MAX fields or a head longer than
- * GK_HTTPREQ_HEAD_MAX (GK_ETOOLONG, status 431).  The status is the reader's word for the
- * log; lib/httpconn answers every refusal 403 (nginx turns any other into a 500).
+ * GK_HTTPREQ_HEAD_MAX (GK_ETOOLONG, status 431).  The status is what plain HTTP would
+ * answer; lib/httpconn answers every refusal 403 (nginx turns any other into a 500).
  */
 
 /*
