@@ -408,7 +408,12 @@ http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 {
 	struct gk_httpconn *c = hc(conn);
 	const struct gk_fcgiconn_conf *cf = c->conf;
-	struct gk_httpreq hr;
+	/*
+	 * Not on the stack: with GK_HTTPREQ_FIELDS_MAX fields it is 128 KiB, which
+	 * -fstack-clash-protection would probe page by page on every call.  One event loop per
+	 * process, and nothing keeps a pointer into it past this call.
+	 */
+	static struct gk_httpreq hr;
 	const char *why;
 	int rc;
 
