@@ -30,6 +30,13 @@ load_config(const struct authz_opts *o, struct gk_config *cfg)
 	return true;
 }
 
+/* A warning of --check-config: on stderr, the status stays 0 (lib/conf.h says why). */
+static void
+warn_config(void *arg, const char *msg)
+{
+	fprintf(arg, "gatekeep-authz: warning: %s\n", msg);
+}
+
 /* --check-config: the configuration as the workers would see it, or why not. */
 static int
 check_config(const struct authz_opts *o)
@@ -39,6 +46,7 @@ check_config(const struct authz_opts *o)
 
 	if (!load_config(o, &cfg))
 		return 1;
+	gk_config_warnings(&cfg, warn_config, stderr);
 	rc = gk_deploy_check(&cfg, false, "gatekeep-authz", stderr) == 0 &&
 	    gk_deploy_check_listen(o->srv.listen, "gatekeep-authz", stderr) == 0 ? 0 : 1;
 	gk_config_print(&cfg, stdout);

@@ -209,6 +209,13 @@ prepare(void *arg, struct gk_config *boot, const struct gk_log *log, struct gk_e
 	return gk_authz_prepare(boot, log, err);
 }
 
+/* gk_config_warnings' lines, at start-up and after each reload. */
+static void
+warn_config(void *arg, const char *msg)
+{
+	gk_log(arg, LOG_WARNING, "%s", msg);
+}
+
 /* The validated boot configuration is the one requests use. */
 static int
 start(void *arg, struct gk_config *boot, struct gk_err *err)
@@ -219,6 +226,7 @@ start(void *arg, struct gk_config *boot, struct gk_err *err)
 	st->cfg = *boot;
 	memset(boot, 0, sizeof(*boot));
 	log_setup(st);
+	gk_config_warnings(&st->cfg, warn_config, &st->log);
 	gk_metrics_start(&st->cfg, false, &st->log);    /* before fork: one file, every worker */
 	st->conns_max = gk_evloop_conns_cap(0);
 	return GK_OK;
@@ -240,6 +248,7 @@ reload(void *arg, struct gk_err *err)
 	gk_config_free(&st->cfg);
 	st->cfg = newcfg;
 	log_setup(st);
+	gk_config_warnings(&st->cfg, warn_config, &st->log);
 	return GK_OK;
 }
 

@@ -191,6 +191,17 @@ int gk_config_set(struct gk_config *cfg, const char *key, const char *value, con
 /* Cross-key validation (e.g. proxy_trusted must not trust everything). */
 int gk_config_validate(const struct gk_config *cfg, struct gk_err *err);
 
+/*
+ * What loads and validates but may not do what it says: warnings for the start-up log and
+ * --check-config, not refusals.  A host= rule naming a port (admin.example:8443) is
+ * skipped by a request on any other port or none, and the client chooses the Host's port:
+ * a stricter rule so pinned protects nothing (a looser one, require=bypass, only narrows,
+ * and a refusal would stop a deployment that starts today).  Calls warn(arg, message) once
+ * per finding (message: "file:line: ..."); returns how many.
+ */
+int gk_config_warnings(const struct gk_config *cfg, void (*warn)(void *arg, const char *msg),
+    void *arg);
+
 /* Prints the effective configuration as a config file, secrets masked. */
 void gk_config_print(const struct gk_config *cfg, FILE *out);
 

@@ -1,6 +1,7 @@
 /* conf_check.c: the checks across keys that keep a loaded configuration from opening what it should close. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -88,4 +89,26 @@ gk_config_validate(const struct gk_config *cfg, struct gk_err *err)
 			return gk_err_set(err, "%s: rule: bad requirement",
 			    cfg->rules[i].where != NULL ? cfg->rules[i].where : "rule");
 	return GK_OK;
+}
+
+int
+gk_config_warnings(const struct gk_config *cfg, void (*warn)(void *arg, const char *msg),
+    void *arg)
+{
+	char msg[sizeof(((struct gk_err *)0)->msg)];
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < cfg->rules_count; i++) {
+		const struct gk_rule *r = &cfg->rules[i];
+
+		if (r->host == NULL || !gk_host_pattern_has_port(r->host))
+			continue;
+		snprintf(msg, sizeof(msg), "%s: rule host=%.80s names a port: a request to any "
+		    "other port, or none, skips this rule (the client chooses the Host's port); "
+		    "leave the port out", r->where != NULL ? r->where : "rule", r->host);
+		warn(arg, msg);
+		n++;
+	}
+	return n;
 }

@@ -29,6 +29,7 @@ struct gk_httpconn {
 	size_t rlen, rcap;
 	size_t cur_len;         /* the head being answered, consumed once answered */
 	size_t parsed;          /* bytes an incomplete head had when last parsed */
+	size_t examined;        /* bytes parsed for the head being read (all its parses) */
 	bool cur_close;         /* close after this answer */
 	bool peer_eof;
 	bool answered;          /* one answer was written: an idle connection is a kept one */
@@ -331,13 +332,18 @@ send_all(struct gk_httpconn *c, const char *resp, size_t n, int64_t now)
 	return GK_OK;
 }
 
-/* A refused head: a 4xx that closes the connection, and the log's reason. */
+/*
+ * A refused head: 403 (whatever the reader's reason: its 400, 431 or 505 would reach the
+ * client as nginx's 500, since auth_request passes on only 2xx, 401 and 403; the same
+ * answer as a refused FastCGI request, lib/fcgiconn), a close, and the log's reason.
+ */
+#define REFUSAL_STATUS 403
 static void
-refuse(struct gk_httpconn *c, int status, const char *reason, int64_t now)
+refuse(struct gk_httpconn *c, const char *reason, int64_t now)
 {
 	char resp[160];
 	int n = snprintf(resp, sizeof(resp), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
-	    "Connection: close\r\n\r\n", status, phrase(status));
+	    "Connection: close\r\n\r\n", REFUSAL_STATUS, phrase(REFUSAL_STATUS));
 
 	gk_conn_refuse(&c->base, GK_FCGICONN_BAD_RECORD, reason);
 	c->cur_close = true;
@@ -402,7 +408,12 @@ http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 {
 	struct gk_httpconn *c = hc(conn);
 	const struct gk_fcgiconn_conf *cf = c->conf;
-	struct gk_httpreq hr;
+	/*
+	 * Not on the stack: with GK_HTTPREQ_FIELDS_MAX fields it is 128 KiB, which
+	 * -fstack-clash-protection would probe page by page on every call.  One event loop per
+	 * process, and nothing keeps a pointer into it past this call.
+	 */
+	static struct gk_httpreq hr;
 	const char *why;
 	int rc;
 
@@ -457,6 +468,11 @@ http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 	if (c->parsed > 0 && c->rlen < GK_HTTPREQ_HEAD_MAX && !c->peer_eof &&
 	    memchr(c->rbuf + c->parsed, '\n', c->rlen - c->parsed) == NULL)
 		return GK_FCGICONN_WAIT;
+	/* a head in tiny pieces is parsed once per line: bounded as FastCGI's (fcgiconn) */
+	if ((c->examined += c->rlen) > 64 * (size_t)GK_HTTPREQ_HEAD_MAX) {
+		refuse(c, "too-fragmented", now);
+		return c->state == FINISHED ? GK_FCGICONN_DONE : GK_FCGICONN_WAIT;
+	}
 	rc = gk_httpreq_parse(c->rbuf, c->rlen, &hr);
 	c->parsed = 0;
 	if (rc == GK_HTTPREQ_INCOMPLETE) {
@@ -468,15 +484,16 @@ http_step(struct gk_conn *conn, int64_t now, struct gk_fcgiconn_request *rq)
 		return GK_FCGICONN_DONE;
 	}
 	if (rc != GK_OK) {
-		refuse(c, hr.status, hr.reason, now);
+		refuse(c, hr.reason, now);
 		return c->state == FINISHED ? GK_FCGICONN_DONE : GK_FCGICONN_WAIT;
 	}
 	if (gk_httpconn_params(&hr, &cf->lim, cf->env, cf->envsz, cf->vec, cf->vecmax, &why) !=
 	    GK_OK) {
-		refuse(c, 400, why, now);
+		refuse(c, why, now);
 		return c->state == FINISHED ? GK_FCGICONN_DONE : GK_FCGICONN_WAIT;
 	}
 	c->cur_len = hr.length;
+	c->examined = 0;
 	c->cur_close = hr.close || c->peer_eof;
 	c->state = ANSWERING;
 	rq->id = 1;

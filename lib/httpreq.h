@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "fcgiguard.h"
 
 /*
  * Why a parser of our own and not http-parser: the only peer is nginx's auth_request
@@ -22,11 +23,19 @@
  * a target that is not origin-form, any Transfer-Encoding, a Content-Length that is not
  * 0 or that comes twice (the head is all we read: a body would be taken for the next
  * request), more than GK_HTTPREQ_FIELDS_MAX fields or a head longer than
- * GK_HTTPREQ_HEAD_MAX (GK_ETOOLONG, status 431).
+ * GK_HTTPREQ_HEAD_MAX (GK_ETOOLONG, status 431).  The status is what plain HTTP would
+ * answer; lib/httpconn answers every refusal 403 (nginx turns any other into a 500).
  */
 
-#define GK_HTTPREQ_HEAD_MAX     (16 * 1024)     /* request line + fields + CRLFs */
-#define GK_HTTPREQ_FIELDS_MAX   100
+/*
+ * The caps of a FastCGI request (lib/fcgiguard.h), so that a request nginx may pass over
+ * FastCGI is never refused over HTTP for its size (a legitimate user with big cookies, up
+ * to nginx's large_client_header_buffers).  The same client request is smaller here: a
+ * field is "Name: value\r\n" (4 bytes around it) where FastCGI has "HTTP_NAME" + value
+ * (5), nginx's auth head has fewer fields than its FastCGI params, and the URI once.
+ */
+#define GK_HTTPREQ_HEAD_MAX     GK_FCGIGUARD_PARAMS_MAX  /* request line + fields + CRLFs */
+#define GK_HTTPREQ_FIELDS_MAX   GK_FCGIGUARD_PAIRS_MAX
 #define GK_HTTPREQ_METHOD_MAX   32
 
 /* Returned by gk_httpreq_parse() while the head is valid so far but not complete. */

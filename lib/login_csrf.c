@@ -113,6 +113,16 @@ login_csrf_valid(struct rq *q, const char *field)
 
 /* ---- Origin / Referer (the CSRF defence that does not depend on cookies) ---- */
 
+/*
+ * The Host field as sent, not gatekeep-authz's reading of it (gk_frontend_host: the host
+ * the server serves, for rules): here it is the authority the browser addressed, port
+ * included, compared byte for byte with the Origin's.  That reading would close nothing.
+ * The victim's browser can forge neither Host nor Origin, nor send an absolute-form
+ * target to the server; an Origin is always a well-formed authority, so a malformed Host
+ * matches none.  The attacker's own client may send any Host and any Origin (or none:
+ * then the CSRF token decides), but has no victim's cookies to ride.  Under DNS
+ * rebinding $host is the attacker's name as well.
+ */
 bool
 login_origin_check(const struct rq *q, const char **why)
 {

@@ -180,6 +180,14 @@ gk_methods_least_safe(const struct gk_methods *ms)
 	return ms->count > 0 ? ms->m[0] : "";
 }
 
+bool
+gk_host_pattern_has_port(const char *pat)
+{
+	const char *rb = strrchr(pat, ']');
+
+	return strchr(rb != NULL ? rb : pat, ':') != NULL;
+}
+
 static bool
 host_match(const char *pat, const char *host)
 {
@@ -191,7 +199,7 @@ host_match(const char *pat, const char *host)
 	if (fnmatch(pat, host, FNM_CASEFOLD) == 0)
 		return true;
 	/* "example.com" also matches "example.com:8080" unless the pattern names a port. */
-	if (strchr(pat, ':') != NULL)
+	if (gk_host_pattern_has_port(pat))
 		return false;
 	if (host[0] == '[') {
 		const char *rb = strchr(host, ']');

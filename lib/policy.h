@@ -64,7 +64,8 @@ const char *gk_methods_least_safe(const struct gk_methods *ms);
 /*
  * The first rule of cfg matching host (Host header value, may be NULL), the
  * normalised path and method; NULL when none does. Host globs use fnmatch
- * case-insensitively; a host pattern without ':' also matches "host:port".
+ * case-insensitively; a host pattern without a port (gk_host_pattern_has_port) also
+ * matches "host:port".
  * Path: a pattern with '*', '?' or '[' is an fnmatch glob (FNM_PATHNAME
  * off, so '*' crosses '/'), otherwise a segment-aware prefix
  * (gk_path_prefix_match). With skip_bypass, rules whose requirement is
@@ -72,6 +73,13 @@ const char *gk_methods_least_safe(const struct gk_methods *ms);
  */
 const struct gk_rule *gk_policy_match(const struct gk_config *cfg, const char *host,
     const char *path, const char *method, bool skip_bypass);
+
+/*
+ * Whether a host= pattern names a port: a ':' after its last ']' (an IPv6 literal's own
+ * colons are inside the brackets, written "[[]::1]" since '[' opens a set).  Such a
+ * rule matches that port only, and the client chooses the port (gk_config_warnings).
+ */
+bool gk_host_pattern_has_port(const char *pat);
 
 /*
  * Is user u (NULL = nobody authenticated) allowed by requirement r for method?

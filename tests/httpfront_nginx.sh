@@ -90,9 +90,9 @@ gk_stop nginx
 sed -i '/X-Gatekeep-Host/d' "$RUN/nginx/auth.conf"
 gk_run_nginx "$SRV/nginx-main.conf"
 req -u alice:alice-pw -H 'Host: admin.example' "$BASE/private/"
-is "$CODE" 500 "nginx-http: no X-Gatekeep-Host line: refused (gatekeep 400, nginx 500), never the default rule"
+is "$CODE" 403 "nginx-http: no X-Gatekeep-Host line: refused (403), never the default rule"
 req -u alice:alice-pw "$BASE/private/"
-is "$CODE" 500 "nginx-http: no X-Gatekeep-Host line: any host refused"
+is "$CODE" 403 "nginx-http: no X-Gatekeep-Host line: any host refused"
 
 gk_alive authz
 ok $? "nginx-http: gatekeep-authz is still running"

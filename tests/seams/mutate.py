@@ -86,7 +86,8 @@ HOST_TRICKS = [  # (tag, value or None for the real one); {port} is the server's
 ]
 
 # Every one of these is sent on every run (Generator.host_cases), not sampled: the Host
-# spellings a host rule must hold under (trailing dot, port, case, absolute form; Apache
+# spellings a host rule must hold under (trailing dot, port, case, absolute form, junk
+# after the port; Apache
 # hands gatekeep-authz "admin.test." as sent while its vhost serves admin.test), and the
 # bypass host's, which is never proof of a user here.
 ADMIN_HOSTS = ["admin.test", "admin.test.", "ADMIN.TEST.", "Admin.Test", "admin.test:{port}",
@@ -96,6 +97,12 @@ ADMIN_ABSOLUTE = ["admin.test", "admin.test.", "ADMIN.TEST.", "admin.test.:{port
 BYPASS_HOSTS = ["{bypass}", "{bypass}.", "{BYPASS}.", "{bypass}:{port}", "{bypass}.:{port}"]
 BYPASS_ABSOLUTE = ["{bypass}", "{bypass}."]
 PLAIN_HOSTS = ["app.test.", "APP.TEST"]   # controls: these are served
+# The glob rule host=*.open.test require=bypass (tests/seams.sh): its own hosts are served
+# without a user; a Host with junk after a port or an IPv6 literal is not a host the glob
+# may match whole ('*' takes ':' and ']'): the server serves admin.test or [::1] for it.
+OPEN_HOSTS = ["www.open.test", "www.open.test:{port}", "admin.test:1.open.test",
+              "admin.test:1.www.open.test", "[::1]x.open.test", "[::1]:1.open.test",
+              "admin.test:1.{bypass}"]
 
 SPOOF = [  # header name (canonical spelling), values
     ("X-Forwarded-Uri", ["/public/x", "/x", "/private/", "/public/../admin/"]),
@@ -229,7 +236,8 @@ class Generator:
         cases = [(h, None, alice) for h in ADMIN_HOSTS + PLAIN_HOSTS]
         cases += [(real, h, alice) for h in ADMIN_ABSOLUTE]
         cases += [("app.test", None, alice, [("X-Forwarded-Host", "admin.test.")])]
-        cases += [(h, None, nobody) for h in BYPASS_HOSTS]
+        cases += [(h, None, nobody) for h in BYPASS_HOSTS + OPEN_HOSTS]
+        cases += [("admin.test:1.open.test", None, alice)]
         cases += [(real, h, nobody) for h in BYPASS_ABSOLUTE]
         out = []
         for i, case in enumerate(cases):
