@@ -4,3 +4,5 @@ ATTACK9_TESTS = tests/attack9_core.sh
 TESTS += $(ATTACK9_TESTS)
 dist_check_SCRIPTS += $(ATTACK9_TESTS)
 EXTRA_DIST += tests/attack9/core.py
+ATTACK9_TESTS += tests/attack9_caddy.sh
+EXTRA_DIST += tests/attack9/caddy29.py
