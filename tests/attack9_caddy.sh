@@ -8,12 +8,8 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
-gk_world
 GK_EXTRA_CONF="frontend = caddy"
-gk_conf "192.0.2.1/32"
-gk_start_backend
-gk_start_authz unix
-gk_start_caddy
+gk_world && gk_conf "192.0.2.1/32" && gk_start_backend && gk_start_authz unix && gk_start_caddy
 
 FORGED=(-H 'Remote-User: bob' -H 'Remote-Groups: admins' -H 'Remote-Email: boss@example.com')
 # forged LABEL: what the app saw of the forged headers, on /public/ (bypass: no user) and

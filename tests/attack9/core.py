@@ -44,34 +44,64 @@ def verdict(stdout):
     return "%s:%s" % (st, user)
 
 
-def fcgi_answers(s, want, timeout=10):
-    """The first want answers on s, in the order their END_REQUEST came: 'ID=STATUS:USER'."""
-    buf, out, per = b"", [], {}
-    deadline = time.time() + timeout
-    while len(out) < want and time.time() < deadline:
-        r, _, _ = select.select([s], [], [], max(0, deadline - time.time()))
-        if not r:
+def recv_or_nothing(s):
+    """What s has (waiting up to its timeout); b"" at its end, a timeout or an error."""
+    try:
+        return s.recv(262144)
+    except OSError:
+        return b""
+
+
+def split_records(buf):
+    """The whole records at the start of buf as (type, id, content), and the rest."""
+    recs, at = [], 0
+    while at + 8 <= len(buf):
+        _, rtype, rid, clen, pad = struct.unpack_from(">BBHHBx", buf, at)
+        end = at + 8 + clen + pad
+        if end > len(buf):
             break
-        chunk = s.recv(262144)
+        recs.append((rtype, rid, buf[at + 8:at + 8 + clen]))
+        at = end
+    return recs, buf[at:]
+
+
+def fcgi_answers(s, want, timeout=10):
+    """The first want answers on s, in the order their END_REQUEST came: 'ID=STATUS:USER'
+    ('ID=end' for an END_REQUEST without output); anything after them: 'more'."""
+    buf, out, per = b"", [], {}
+    s.settimeout(timeout)
+    while len(out) < want:
+        chunk = recv_or_nothing(s)
         if not chunk:
             break
-        buf += chunk
-        while len(buf) >= 8:
-            _, rtype, rid, clen, pad = struct.unpack(">BBHHBx", buf[:8])
-            if len(buf) < 8 + clen + pad:
-                break
-            if rtype == STDOUT:
-                per[rid] = per.get(rid, b"") + buf[8:8 + clen]
+        recs, buf = split_records(buf + chunk)
+        for rtype, rid, content in recs:
+            if len(out) == want:
+                out.append("more")
+            elif rtype == STDOUT:
+                per[rid] = per.get(rid, b"") + content
             elif rtype == END:
-                out.append("%d=%s" % (rid, verdict(per.pop(rid, b"")) if rid in per else "%d=end" % rid))
-            buf = buf[8 + clen + pad:]
-    return out
+                out.append("%d=%s" % (rid, verdict(per.pop(rid)) if rid in per else "end"))
+    return out + (["more"] if buf and "more" not in out else [])
 
 
 def quiet(s, secs=0.3):
     """Whether nothing more arrives on s for secs."""
     r, _, _ = select.select([s], [], [], secs)
     return "quiet" if not r else "extra:%r" % s.recv(4096)[:60]
+
+
+def send_until_stuck(s, blob, secs=0.5):
+    """Sends what s takes of blob in secs without reading anything back: the bytes sent."""
+    s.setblocking(False)
+    sent, end = 0, time.time() + secs
+    while sent < len(blob) and time.time() < end:
+        try:
+            sent += s.send(blob[sent:])
+        except BlockingIOError:
+            select.select([], [s], [], 0.1)
+    s.setblocking(True)
+    return sent
 
 
 def fcgi_cases(path):
@@ -108,20 +138,12 @@ def fcgi_cases(path):
     # a peer that does not read its answers while another one asks
     n = 20000
     d = connect(path)
-    d.setblocking(False)
     blob = b"".join(authz("alice:alice-pw", 1 + i % 60000) for i in range(n))
-    sent = 0
-    end = time.time() + 0.5
-    while sent < len(blob) and time.time() < end:
-        try:
-            sent += d.send(blob[sent:])
-        except BlockingIOError:
-            select.select([], [d], [], 0.1)
+    sent = send_until_stuck(d, blob)
     e = connect(path)
     e.sendall(authz("s5:s5-pw", 9) + authz("alice:alice-pw", 10))
     print("fcgi-other-while-stuck", " ".join(fcgi_answers(e, 2)))
     e.close()
-    d.setblocking(True)
     full = sent // len(authz("alice:alice-pw", 1))
     got = fcgi_answers(d, full, timeout=5)
     bad = [x for i, x in enumerate(got) if x != "%d=200:alice" % (1 + i % 60000)]
@@ -139,17 +161,14 @@ def head(pair):
 
 
 def http_answers(s, want, timeout=10):
-    """'STATUS:USER' of the first want answers on s, in order."""
+    """'STATUS:USER' of the first want answers on s, in order; anything after them: 'more'."""
     buf, out = b"", []
     deadline = time.time() + timeout
     s.setblocking(True)
     s.settimeout(timeout)
     while len(out) < want and time.time() < deadline:
         while b"\r\n\r\n" not in buf:
-            try:
-                chunk = s.recv(262144)
-            except OSError:
-                chunk = b""
+            chunk = recv_or_nothing(s)
             if not chunk:
                 return out + ["closed"]
             buf += chunk
@@ -166,7 +185,7 @@ def http_answers(s, want, timeout=10):
             buf += s.recv(65536)
         buf = buf[n:]
         out.append("%s:%s" % (st, user))
-    return out
+    return out + (["more"] if buf else [])
 
 
 def http_cases(path):
@@ -193,15 +212,8 @@ def http_cases(path):
     n = 20000
     d = socket.socket(socket.AF_UNIX)
     d.connect(path)
-    d.setblocking(False)
     blob = b"".join(head("alice:alice-pw") if i % 2 == 0 else head(None) for i in range(n))
-    sent = 0
-    end = time.time() + 0.5
-    while sent < len(blob) and time.time() < end:
-        try:
-            sent += d.send(blob[sent:])
-        except BlockingIOError:
-            select.select([], [d], [], 0.1)
+    sent = send_until_stuck(d, blob)
     e = socket.socket(socket.AF_UNIX)
     e.connect(path)
     e.sendall(head("s8:s8-pw") + head("alice:alice-pw"))
