@@ -36,6 +36,10 @@ like "$(r fcgi-abort-reuse)" '^(7=200:s3|7=end) 7=200:alice$' \
 is "$(r fcgi-abort-after)" quiet "... and nothing more"
 is "$(r fcgi-closed-peer)" "1=200:alice 2=200:alice quiet" \
 	"FastCGI: a peer closed mid-hash; a new connection gets only its own answers"
+is "$(r fcgi-parked-meanwhile)" "5=401:- fast=some" \
+	"FastCGI: a parked wrong password stays a 401 while other connections' allows are answered"
+is "$(r http-parked-meanwhile)" "401:- fast=some" \
+	"HTTP: a parked wrong password stays a 401 while other connections' allows are answered"
 is "$(r fcgi-other-while-stuck)" "9=200:s5 10=200:alice" \
 	"FastCGI: a peer that does not read does not change another connection's answers"
 is "$(r fcgi-stuck-reader)" "blocked=True all=True wrong=[]" \

@@ -104,6 +104,26 @@ def send_until_stuck(s, blob, secs=0.5):
     return sent
 
 
+def meanwhile(path, slow, fast, answers):
+    """Sends slow on one connection, then fast() on new ones, one after the other, until
+    slow's answer is there: 'SLOW_ANSWER fast=N' (N: fast ones answered meanwhile, all
+    'alice' or the line says which was not)."""
+    p = socket.socket(socket.AF_UNIX)
+    p.connect(path)
+    p.sendall(slow)
+    n, wrong = 0, ""
+    while n < 200 and not select.select([p], [], [], 0)[0]:
+        q = socket.socket(socket.AF_UNIX)
+        q.connect(path)
+        q.sendall(fast())
+        got = answers(q, 1)
+        if not got or "alice" not in got[0]:
+            wrong = " wrong=%s" % got
+        q.close()
+        n += 1
+    return "%s fast=%s%s" % (" ".join(answers(p, 1)), "some" if n > 0 else "none", wrong)
+
+
 def fcgi_cases(path):
     # two request ids on one connection, the first parked on its hash (FCGI_MPXS_CONNS is 0,
     # a peer may send them anyway), then a wrong password's hash and a cached one
@@ -134,6 +154,11 @@ def fcgi_cases(path):
     b.sendall(authz("alice:alice-pw", 2))
     print("fcgi-closed-peer", " ".join(first + fcgi_answers(b, 1)), quiet(b))
     b.close()
+
+    # other connections answered while a request is parked (a wrong password: its hash
+    # is never cached): the parked one's answer is still its own, never their allow
+    print("fcgi-parked-meanwhile", meanwhile(path, authz("s2:wrong-p", 5),
+                                             lambda: authz("alice:alice-pw", 1), fcgi_answers))
 
     # a peer that does not read its answers while another one asks
     n = 20000
@@ -195,6 +220,9 @@ def http_cases(path):
     print("http-pipeline", " ".join(http_answers(s, 5)))
     print("http-pipeline-after", quiet(s))
     s.close()
+
+    print("http-parked-meanwhile", meanwhile(path, head("s3:wrong-p"), lambda: head("alice:alice-pw"),
+                                             http_answers))
 
     a = socket.socket(socket.AF_UNIX)
     a.connect(path)
