@@ -72,3 +72,4 @@ include tests/lead6.mk
 include tests/cpuu6.mk
 include tests/cpuk6.mk
 include tests/seams7.mk
+include tests/attack9.mk
