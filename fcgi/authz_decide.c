@@ -288,7 +288,7 @@ decision_reset(struct gk_decision *d)
 void
 gk_authz_decision_wipe(struct gk_decision *d)
 {
-	if (d->have_user)
+	if (d->have_user || d->user_written)
 		gk_wipe(&d->user, sizeof(d->user));
 	gk_wipe(d->attempted, sizeof(d->attempted));
 	/* one write of at least "-" (log_path, gk_strcpy: all or nothing) */

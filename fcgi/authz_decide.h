@@ -59,6 +59,7 @@ struct gk_decision {
 	bool caddy;                     /* frontend = caddy */
 	bool location_written;          /* location was written (it may hold a query's token) */
 	bool ticket_written;            /* ticket was written (a bearer credential) */
+	bool user_written;              /* a lookup wrote user (authz_user_slot): wiped whole */
 	uint32_t amr;                   /* session: GK_AMR_* of its token (second factor) */
 	const char *method;             /* "basic", "session", "proxy", "bypass", "apache" or NULL */
 	const char *reason;             /* deny reason for the log */

@@ -185,12 +185,23 @@ struct dcase {
 #define GET(uri, from) "REQUEST_METHOD=GET\nREQUEST_URI=" uri "\nREMOTE_ADDR=" from "\n"
 #define HTML "HTTP_ACCEPT=text/html\n"
 
+static bool
+all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n > 0 && b[n - 1] == 0)
+		n--;
+	return n == 0;
+}
+
 static void
 run(struct gk_authz *a, const struct dcase *cases, size_t n)
 {
 	struct gk_decision d;
 	size_t i;
 
+	memset(&d, 0, sizeof(d));
 	for (i = 0; i < n; i++) {
 		const struct dcase *k = &cases[i];
 		const char *who;
@@ -215,8 +226,12 @@ run(struct gk_authz *a, const struct dcase *cases, size_t n)
 			    strncmp(d.location, "https://login.example.com/login", 31) == 0 :
 			    d.offer_basic && !d.redirect, "line %d: asks by %s", k->line,
 			    k->ask == 'r' ? "redirect" : "Basic challenge");
-		gk_wipe(&d, sizeof(d));
+		/* the methods look users up into d->user: a refusal's record goes too */
+		gk_authz_decision_wipe(&d);
+		ok(all_zero(&d.user, sizeof(d.user)), "line %d: no user record left after the wipe",
+		    k->line);
 	}
+	gk_wipe(&d, sizeof(d));
 }
 
 /* A table of cases alone under its own configuration (the common keys plus kv). */
