@@ -78,7 +78,8 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	if (st == GK_AUTH_OK) {
 		authz_set_user(d, u, "session");
 		d->amr = c.amr;
-		d->ticket_written = true;
+		/* unwanted, gk_ticket_answer_header writes d->ticket's first byte only */
+		d->ticket_written = gk_ticket_wanted(cfg, u);
 		gk_ticket_answer_header(cfg, &a->secret, cookie, u, &c, a->now(), d->ticket, sizeof(d->ticket));
 		res = M_USER;
 	} else if (st == GK_AUTH_NONE) {

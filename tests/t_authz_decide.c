@@ -417,6 +417,37 @@ session_life(void)
 	gk_config_free(&cfg);
 }
 
+/* A zero-hop ticket (a bearer credential) is wiped whole after its answer; none, nothing to wipe. */
+static void
+ticket_wipe(void)
+{
+	static const char *const kv[] = { "cookie_name", "gk", "zero_hop_ticket_ttl", "30", NULL };
+	static const char *const off[] = { "cookie_name", "gk", NULL };
+	struct gk_config cfg;
+	struct gk_authz a;
+	struct gk_decision d;
+	size_t rules;
+	int on;
+
+	memset(&d, 0, sizeof(d));
+	for (on = 1; on >= 0; on--) {
+		conf(&cfg, on ? kv : off);
+		rules = cfg.rules_count;
+		cfg.rules_count = 0;    /* a ticket is for a site without rules (lib/ticket.h) */
+		authz_new(&a, &cfg);
+		decide(&a, R, GET("/app", "192.0.2.50") "HTTP_COOKIE=gk=@bob\n", &d);
+		ok(d.outcome == GK_OUT_ALLOW && d.ticket_written == (on == 1) &&
+		    (on ? strncmp(d.ticket, "Set-Cookie: gk", 14) == 0 : d.ticket[0] == '\0'),
+		    "zero_hop_ticket_ttl %s: %s", on ? "30" : "0", on ? "a ticket" : "no ticket");
+		gk_authz_decision_wipe(&d);
+		ok(all_zero(d.ticket, sizeof(d.ticket)) && !d.ticket_written,
+		    "zero_hop_ticket_ttl %s: nothing of a ticket after the wipe", on ? "30" : "0");
+		gk_authz_free(&a);
+		cfg.rules_count = rules;
+		gk_config_free(&cfg);
+	}
+}
+
 /* max_failures wrong passwords ban the pair, whatever comes next; after ban_time it passes. */
 static void
 lockout(void)
@@ -501,6 +532,7 @@ main(void)
 	methods_table();
 	chain_order();
 	session_life();
+	ticket_wipe();
 	lockout();
 	host_glob_table();
 
