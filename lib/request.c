@@ -81,6 +81,40 @@ gk_request_param_once(const struct gk_request *req, const char *name, const char
 	return GK_OK;
 }
 
+int
+gk_request_params_once(const struct gk_request *req, const char *const *names, size_t n,
+    const char **vals)
+{
+	size_t len[GK_REQUEST_ONCE_MAX], i;
+	char *const *e;
+	const char *v;
+
+	for (i = 0; i < n; i++)
+		vals[i] = NULL;
+	if (n > GK_REQUEST_ONCE_MAX)
+		return GK_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || names[i][0] == '\0' || strchr(names[i], '=') != NULL)
+			return GK_EINVAL;
+		len[i] = strlen(names[i]);
+	}
+	if (req == NULL || req->envp == NULL)
+		return GK_OK;
+	for (e = req->envp; *e != NULL; e++)
+		for (i = 0; i < n; i++) {
+			if ((v = match(*e, names[i], len[i])) == NULL)
+				continue;
+			if (vals[i] != NULL) {
+				for (i = 0; i < n; i++)
+					vals[i] = NULL;
+				return GK_EDUP;
+			}
+			vals[i] = v;
+			break;          /* "NAME=": no other name matches the same entry */
+		}
+	return GK_OK;
+}
+
 size_t
 gk_request_param_count(const struct gk_request *req, const char *name)
 {

@@ -322,6 +322,16 @@ methods_table(void)
 		/* before any method */
 		{ __LINE__, R, GET("/app", "192.0.2.1") "REMOTE_ADDR=192.0.2.2\n",
 		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "REQUEST_URI=/public/x\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "REQUEST_METHOD=DELETE\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "HTTPS=on\nHTTPS=off\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "REQUEST_SCHEME=https\n"
+		    "REQUEST_SCHEME=http\n", GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "HTTPS=on\nREQUEST_SCHEME=https\n",
+		    GK_OUT_ALLOW, "bypass", NULL, NULL, 0 },
 		{ __LINE__, R, "REQUEST_METHOD=GET\nREMOTE_ADDR=192.0.2.1\n", GK_OUT_ERROR, NULL, NULL,
 		    "missing-request-uri", 0 },
 	};
