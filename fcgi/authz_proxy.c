@@ -121,13 +121,14 @@ m_proxy(const struct authz_call *c, struct gk_decision *d)
 	if (cfg->proxy_user_header == NULL || cfg->proxy_user_header[0] == '\0')
 		return M_NONE;
 	rc = gk_request_header(req, cfg->proxy_user_header, &name);
+	if (rc == GK_NOTFOUND)
+		return M_NONE;  /* from anyone: a cookie's or a password's request skips the peer test */
 	if (!gk_cidr_list_match(&cfg->proxy_trusted, d->from)) {
-		if (rc != GK_NOTFOUND)
-			gk_log(a->log, LOG_WARNING, "ignored %s header from untrusted peer %s",
-			    cfg->proxy_user_header, d->from ? d->from : "-");
+		gk_log(a->log, LOG_WARNING, "ignored %s header from untrusted peer %s",
+		    cfg->proxy_user_header, d->from ? d->from : "-");
 		return M_NONE;
 	}
-	if (rc == GK_NOTFOUND || (rc == GK_OK && name[0] == '\0'))
+	if (rc == GK_OK && name[0] == '\0')
 		return M_NONE;
 	if (rc != GK_OK)
 		return authz_fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "proxy-header-duplicate" :
