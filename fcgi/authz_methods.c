@@ -62,6 +62,7 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	struct gk_claims c;
 	struct gk_user *u = authz_user_slot(d);
 	enum authz_found res;
+	int64_t now;
 	int rc;
 
 	rc = gk_request_header(call->req, "Cookie", &cookie);
@@ -74,13 +75,14 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	sc.cookie_name = cfg->cookie_name;
 	sc.issuer = GK_TOKEN_ISSUER;
 	sc.session_ttl = cfg->session_ttl;
-	st = gk_auth_session(&a->auth, &sc, cookie, a->now(), u, &c);
+	now = a->now();         /* one clock read for the check and the ticket */
+	st = gk_auth_session(&a->auth, &sc, cookie, now, u, &c);
 	if (st == GK_AUTH_OK) {
 		authz_set_user(d, u, "session");
 		d->amr = c.amr;
 		/* unwanted, gk_ticket_answer_header writes d->ticket's first byte only */
 		d->ticket_written = gk_ticket_wanted(cfg, u);
-		gk_ticket_answer_header(cfg, &a->secret, cookie, u, &c, a->now(), d->ticket, sizeof(d->ticket));
+		gk_ticket_answer_header(cfg, &a->secret, cookie, u, &c, now, d->ticket, sizeof(d->ticket));
 		res = M_USER;
 	} else if (st == GK_AUTH_NONE) {
 		res = M_NONE;   /* expired, not forged: let another method or the login run */

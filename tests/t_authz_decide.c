@@ -23,9 +23,12 @@ static struct gk_secret secret;
 static int64_t clock_now = T0;
 
 /* The injected clock: every check in the chain reads time through a->now. */
+static unsigned clock_reads;
+
 static int64_t
 test_now(void)
 {
+	clock_reads++;
 	return clock_now;
 }
 
@@ -445,7 +448,9 @@ ticket_wipe(void)
 		rules = cfg.rules_count;
 		cfg.rules_count = 0;    /* a ticket is for a site without rules (lib/ticket.h) */
 		authz_new(&a, &cfg);
+		clock_reads = 0;
 		decide(&a, R, GET("/app", "192.0.2.50") "HTTP_COOKIE=gk=@bob\n", &d);
+		is_int(clock_reads, 1, "a session's decision reads the clock once");
 		ok(d.outcome == GK_OUT_ALLOW && d.ticket_written == (on == 1) &&
 		    (on ? strncmp(d.ticket, "Set-Cookie: gk", 14) == 0 : d.ticket[0] == '\0'),
 		    "zero_hop_ticket_ttl %s: %s", on ? "30" : "0", on ? "a ticket" : "no ticket");
