@@ -42,6 +42,7 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->cfg = cfg;
 	a->log = log;
 	a->now = now_real;
+	(void)gk_requirement_parse("any", &a->any);    /* a constant: parses */
 	if (gk_auth_open(&a->auth, cfg, log, true, err) != GK_OK)
 		return GK_ERR;
 	a->auth.lockout_on = authz_lockout_wanted(cfg);
@@ -173,7 +174,7 @@ requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
 			return GK_ERR;
 		}
 	} else if (role != GK_ROLE_RESPONDER || !endpoint_requirement(req, buf, bufsz, &r)) {
-		gk_requirement_parse("any", &r);
+		r = a->any;
 	}
 	(void)gk_requirements_add(rs, &r);     /* GK_REQUIREMENTS_MAX keeps a place for it */
 	return GK_OK;

@@ -35,6 +35,7 @@ struct gk_authz {
 	char email_memo_user[GK_USER_MAX + 1];
 	char email_memo[GK_EMAIL_MAX + 1];
 	int64_t email_memo_until;
+	struct gk_requirement any;      /* "any", parsed once: the default requirement */
 };
 
 enum gk_outcome {
