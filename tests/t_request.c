@@ -174,6 +174,19 @@ test_meta_names(void)
 	is_int(gk_header_meta_name("Remote-User", out, 16), GK_ETOOLONG, "output one byte short");
 	is_str(out, "", "output cleared when short");
 	is_int(gk_header_meta_name("Remote-User", out, 17), GK_OK, "output exactly big enough");
+	is_int(gk_header_meta_name("Remote_User", out, 4), GK_EINVAL,
+	    "a bad name is refused as bad, whatever the output's size");
+	{
+		char n256[257], big[5 + 256 + 1];
+
+		memset(n256, 'a', 256);
+		n256[256] = '\0';
+		is_int(gk_header_meta_name(n256, big, sizeof(big)), GK_OK, "a 256-byte name");
+		ok(strncmp(big, "HTTP_AAAA", 9) == 0 && strlen(big) == 5 + 256, "  mapped whole");
+		n256[255] = '_';
+		is_int(gk_header_meta_name(n256, big, sizeof(big)), GK_EINVAL, "a bad last byte");
+		is_str(big, "", "  output cleared");
+	}
 	memset(longname, 'A', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	is_int(gk_header_meta_name(longname, out, sizeof(out)), GK_EINVAL, "399-byte header name refused");
