@@ -430,7 +430,7 @@ session_life(void)
 	gk_config_free(&cfg);
 }
 
-/* A zero-hop ticket (a bearer credential) is wiped whole after its answer; none, nothing to wipe. */
+/* A zero-hop ticket (a bearer credential) is wiped whole after its answer; none: no wipe. */
 static void
 ticket_wipe(void)
 {
