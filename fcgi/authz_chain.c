@@ -31,10 +31,18 @@ authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u)
 	return gk_userbackend_lookup(a->auth.users, name, u);
 }
 
+struct gk_user *
+authz_user_slot(struct gk_decision *d)
+{
+	d->user_written = true;
+	return &d->user;
+}
+
 void
 authz_set_user(struct gk_decision *d, const struct gk_user *u, const char *method)
 {
-	d->user = *u;
+	if (u != &d->user)
+		d->user = *u;
 	gk_wipe(d->user.hash, sizeof(d->user.hash));
 	d->have_user = true;
 	d->method = method;

@@ -58,7 +58,13 @@ int authz_param1(const struct gk_request *req, const char *name, const char **v)
 struct gk_userdb *authz_db(struct gk_authz *a);
 /* Looks a user up: GK_OK, GK_NOTFOUND, or an error already logged. */
 int authz_lookup(struct gk_authz *a, const char *name, struct gk_user *u);
-/* d's user is u (its hash wiped), identified by method. */
+/*
+ * Where a method's user lookup writes: d's own record, so that the user is not copied and
+ * wiped once more per request. d->user is then wiped whole by gk_authz_decision_wipe whatever
+ * the outcome (a refusal's record, its password hash, never outlives the request).
+ */
+struct gk_user *authz_user_slot(struct gk_decision *d);
+/* d's user is u (d's own slot or a copy; its hash wiped), identified by method. */
 void authz_set_user(struct gk_decision *d, const struct gk_user *u, const char *method);
 
 /* App tokens (authz_token.c): the creds lookup for lib/auth, a token as the Basic password, Bearer. */

@@ -42,6 +42,7 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->cfg = cfg;
 	a->log = log;
 	a->now = now_real;
+	(void)gk_requirement_parse("any", &a->any);    /* a constant: parses */
 	if (gk_auth_open(&a->auth, cfg, log, true, err) != GK_OK)
 		return GK_ERR;
 	a->auth.lockout_on = authz_lockout_wanted(cfg);
@@ -91,7 +92,9 @@ static int
 view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role role,
     struct authz_view *v, struct gk_decision *d)
 {
-	const char *https, *scheme, *why;
+	static const char *const names[] = { "REQUEST_METHOD", "REQUEST_URI", "HTTPS",
+		"REQUEST_SCHEME" };
+	const char *val[4], *https, *scheme, *why;
 
 	memset(v, 0, sizeof(*v));
 	if (a->cfg->frontend == GK_FRONTEND_CADDY && role == GK_ROLE_RESPONDER) {
@@ -106,11 +109,10 @@ view_get(const struct gk_authz *a, const struct gk_request *req, enum gk_role ro
 			return authz_fail(d, GK_OUT_FORBIDDEN, "bad-host"), GK_ERR;
 		return GK_OK;
 	}
-	if (authz_param1(req, "REQUEST_METHOD", &v->method) != GK_OK ||
-	    authz_param1(req, "REQUEST_URI", &v->target) != GK_OK ||
-	    authz_param1(req, "HTTPS", &https) != GK_OK ||
-	    authz_param1(req, "REQUEST_SCHEME", &scheme) != GK_OK)
+	/* each at most once (authz_param1), in one walk of the params */
+	if (gk_request_params_once(req, names, 4, val) != GK_OK)
 		return authz_fail(d, GK_OUT_FORBIDDEN, "duplicate-params"), GK_ERR;
+	v->method = val[0], v->target = val[1], https = val[2], scheme = val[3];
 	if (gk_frontend_host(req, &v->host, &why) != GK_OK)
 		return authz_fail(d, GK_OUT_FORBIDDEN, why), GK_ERR;
 	if (!gk_frontend_host_name_ok(v->host))
@@ -172,7 +174,7 @@ requirement(struct gk_authz *a, const struct gk_request *req, enum gk_role role,
 			return GK_ERR;
 		}
 	} else if (role != GK_ROLE_RESPONDER || !endpoint_requirement(req, buf, bufsz, &r)) {
-		gk_requirement_parse("any", &r);
+		r = a->any;
 	}
 	(void)gk_requirements_add(rs, &r);     /* GK_REQUIREMENTS_MAX keeps a place for it */
 	return GK_OK;
@@ -288,7 +290,7 @@ decision_reset(struct gk_decision *d)
 void
 gk_authz_decision_wipe(struct gk_decision *d)
 {
-	if (d->have_user)
+	if (d->have_user || d->user_written)
 		gk_wipe(&d->user, sizeof(d->user));
 	gk_wipe(d->attempted, sizeof(d->attempted));
 	/* one write of at least "-" (log_path, gk_strcpy: all or nothing) */
@@ -327,9 +329,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		goto done;
 	}
 	gk_request_init(&req, envp);
-	d->from = gk_request_remote_addr(&req);
-	if (gk_request_param_count(&req, "REMOTE_ADDR") > 1) {
-		d->from = NULL;
+	if (authz_param1(&req, "REMOTE_ADDR", &d->from) != GK_OK) {     /* d->from NULL */
 		authz_fail(d, GK_OUT_FORBIDDEN, "duplicate-params");
 		goto done;
 	}

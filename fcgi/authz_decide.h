@@ -35,6 +35,7 @@ struct gk_authz {
 	char email_memo_user[GK_USER_MAX + 1];
 	char email_memo[GK_EMAIL_MAX + 1];
 	int64_t email_memo_until;
+	struct gk_requirement any;      /* "any", parsed once: the default requirement */
 };
 
 enum gk_outcome {
@@ -59,6 +60,7 @@ struct gk_decision {
 	bool caddy;                     /* frontend = caddy */
 	bool location_written;          /* location was written (it may hold a query's token) */
 	bool ticket_written;            /* ticket was written (a bearer credential) */
+	bool user_written;              /* a lookup wrote user (authz_user_slot): wiped whole */
 	uint32_t amr;                   /* session: GK_AMR_* of its token (second factor) */
 	const char *method;             /* "basic", "session", "proxy", "bypass", "apache" or NULL */
 	const char *reason;             /* deny reason for the log */

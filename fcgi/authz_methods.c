@@ -16,7 +16,7 @@ m_bypass(const struct authz_call *c, struct gk_decision *d)
 {
 	struct gk_authz *a = c->a;
 	const struct gk_config *cfg = a->cfg;
-	struct gk_user u;
+	struct gk_user *u;
 
 	if (gk_path_readings_all_under(c->pr, &cfg->bypass_paths))
 		return d->method = "bypass", M_ANON;
@@ -27,10 +27,9 @@ m_bypass(const struct authz_call *c, struct gk_decision *d)
 	if (gk_bypass_host_applies(cfg, c->req, c->v->host, d->from)) {
 		if (cfg->bypass_user == NULL || cfg->bypass_user[0] == '\0')
 			return authz_fail(d, GK_OUT_ERROR, "no-bypass-user");
-		switch (authz_lookup(a, cfg->bypass_user, &u)) {
+		switch (authz_lookup(a, cfg->bypass_user, (u = authz_user_slot(d)))) {
 		case GK_OK:
-			authz_set_user(d, &u, "bypass");
-			gk_wipe(&u, sizeof(u));
+			authz_set_user(d, u, "bypass");
 			return M_USER;
 		case GK_NOTFOUND:
 			gk_log(a->log, LOG_ERR, "bypass_user %s is not in the database",
@@ -61,8 +60,9 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	enum gk_auth_status st;
 	const char *cookie;
 	struct gk_claims c;
-	struct gk_user u;
+	struct gk_user *u = authz_user_slot(d);
 	enum authz_found res;
+	int64_t now;
 	int rc;
 
 	rc = gk_request_header(call->req, "Cookie", &cookie);
@@ -75,12 +75,14 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	sc.cookie_name = cfg->cookie_name;
 	sc.issuer = GK_TOKEN_ISSUER;
 	sc.session_ttl = cfg->session_ttl;
-	st = gk_auth_session(&a->auth, &sc, cookie, a->now(), &u, &c);
+	now = a->now();         /* one clock read for the check and the ticket */
+	st = gk_auth_session(&a->auth, &sc, cookie, now, u, &c);
 	if (st == GK_AUTH_OK) {
-		authz_set_user(d, &u, "session");
+		authz_set_user(d, u, "session");
 		d->amr = c.amr;
-		d->ticket_written = true;
-		gk_ticket_answer_header(cfg, &a->secret, cookie, &u, &c, a->now(), d->ticket, sizeof(d->ticket));
+		/* unwanted, gk_ticket_answer_header writes d->ticket's first byte only */
+		d->ticket_written = gk_ticket_wanted(cfg, u);
+		gk_ticket_answer_header(cfg, &a->secret, cookie, u, &c, now, d->ticket, sizeof(d->ticket));
 		res = M_USER;
 	} else if (st == GK_AUTH_NONE) {
 		res = M_NONE;   /* expired, not forged: let another method or the login run */
@@ -90,7 +92,6 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 		res = authz_fail(d, st == GK_AUTH_DB_ERROR || st == GK_AUTH_SECRET_ERROR ? GK_OUT_ERROR :
 		    GK_OUT_BADCRED, gk_auth_reason(st));
 	}
-	gk_wipe(&u, sizeof(u));
 	gk_wipe(&c, sizeof(c));
 	return res;
 }
@@ -101,18 +102,17 @@ check_password(const struct authz_call *c, const char *user, const char *pass,
     const char *method, struct gk_decision *d)
 {
 	struct gk_authz *a = c->a;
-	struct gk_user u;
+	struct gk_user *u;
 	enum gk_auth_status st;
 
 	if (gk_apptoken_shaped(pass))   /* an app token, never a password (lib/apptoken.h) */
 		return authz_token_check(c, user, pass, d);
 	gk_strcpy(d->attempted, sizeof(d->attempted), user);
-	st = gk_auth_password(&a->auth, user, pass, d->from, a->now(), &u);
+	st = gk_auth_password(&a->auth, user, pass, d->from, a->now(), (u = authz_user_slot(d)));
 	if (st != GK_AUTH_OK)
 		return authz_fail(d, st == GK_AUTH_DB_ERROR || st == GK_AUTH_INTERNAL ? GK_OUT_ERROR :
 		    GK_OUT_BADCRED, gk_auth_reason(st));
-	authz_set_user(d, &u, method);
-	gk_wipe(&u, sizeof(u));
+	authz_set_user(d, u, method);
 	return M_USER;
 }
 

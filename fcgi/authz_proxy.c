@@ -115,19 +115,20 @@ m_proxy(const struct authz_call *c, struct gk_decision *d)
 	const struct gk_request *req = c->req;
 	const struct gk_config *cfg = a->cfg;
 	const char *name, *email = NULL, *groups = NULL;
-	struct gk_user u;
+	struct gk_user *u;
 	int rc;
 
 	if (cfg->proxy_user_header == NULL || cfg->proxy_user_header[0] == '\0')
 		return M_NONE;
 	rc = gk_request_header(req, cfg->proxy_user_header, &name);
+	if (rc == GK_NOTFOUND)
+		return M_NONE;  /* from anyone: a cookie's or a password's request skips the peer test */
 	if (!gk_cidr_list_match(&cfg->proxy_trusted, d->from)) {
-		if (rc != GK_NOTFOUND)
-			gk_log(a->log, LOG_WARNING, "ignored %s header from untrusted peer %s",
-			    cfg->proxy_user_header, d->from ? d->from : "-");
+		gk_log(a->log, LOG_WARNING, "ignored %s header from untrusted peer %s",
+		    cfg->proxy_user_header, d->from ? d->from : "-");
 		return M_NONE;
 	}
-	if (rc == GK_NOTFOUND || (rc == GK_OK && name[0] == '\0'))
+	if (rc == GK_OK && name[0] == '\0')
 		return M_NONE;
 	if (rc != GK_OK)
 		return authz_fail(d, GK_OUT_BADCRED, rc == GK_EDUP ? "proxy-header-duplicate" :
@@ -144,32 +145,26 @@ m_proxy(const struct authz_call *c, struct gk_decision *d)
 	}
 	if (groups == NULL)
 		groups = cfg->proxy_auto_create_groups ? cfg->proxy_auto_create_groups : "";
-	rc = authz_lookup(a, name, &u);
+	rc = authz_lookup(a, name, (u = authz_user_slot(d)));
 	if (rc == GK_NOTFOUND) {
 		if (!cfg->proxy_auto_create)
 			return authz_fail(d, GK_OUT_FORBIDDEN, "unknown-user");
 		email = proxy_email(a, req, name, NULL);
-		if ((rc = proxy_sync(a, name, email, groups, &u, false)) == GK_EDUP)
+		if ((rc = proxy_sync(a, name, email, groups, u, false)) == GK_EDUP)
 			return authz_fail(d, GK_OUT_FORBIDDEN, "name-case-clash");
 		if (rc != GK_OK)
 			return authz_fail(d, GK_OUT_ERROR, "database-write");
 	} else if (rc != GK_OK) {
 		return authz_fail(d, GK_OUT_ERROR, "database");
 	} else {
-		if (u.flags & GK_USER_EXTERNAL)
-			email = proxy_email(a, req, name, &u);
-		if (proxy_sync(a, name, email, groups, &u, true) != GK_OK) {
-			gk_wipe(&u, sizeof(u));
+		if (u->flags & GK_USER_EXTERNAL)
+			email = proxy_email(a, req, name, u);
+		if (proxy_sync(a, name, email, groups, u, true) != GK_OK)
 			return authz_fail(d, GK_OUT_ERROR, "database-write");
-		}
 	}
-	if (u.flags & GK_USER_DISABLED) {
-		gk_wipe(&u, sizeof(u));
-		/* 403, not 401: the proxy would send the user round a login loop. */
+	if (u->flags & GK_USER_DISABLED)        /* 403, not 401: a proxy would loop on a login */
 		return authz_fail(d, GK_OUT_FORBIDDEN, "disabled");
-	}
-	authz_set_user(d, &u, "proxy");
-	gk_wipe(&u, sizeof(u));
+	authz_set_user(d, u, "proxy");
 	return M_USER;
 }
 

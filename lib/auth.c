@@ -413,15 +413,16 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 		return GK_AUTH_NONE;
 	if (rc != GK_OK)
 		return rc == GK_EDUP ? GK_AUTH_DUPLICATE : GK_AUTH_MALFORMED;
+	/* gk_cookie_get wrote the cookie octets and a NUL, nothing else: wiped that far, not 4 KB */
 	if ((secret = sc->secret(sc->secret_arg)) == NULL) {
-		gk_wipe(token, sizeof(token));
+		gk_wipe(token, strnlen(token, sizeof(token) - 1) + 1);
 		return GK_AUTH_SECRET_ERROR;
 	}
 	/* the signature and claims, or their answer remembered; the user below always */
 	rc = gk_sesscache_verify(a->sessions, secret, token, sc->issuer, now, GK_AUTH_SESSION_LEEWAY,
 	    sc->session_ttl, c,
 	    NULL, &err);
-	gk_wipe(token, sizeof(token));
+	gk_wipe(token, strnlen(token, sizeof(token) - 1) + 1);
 	if (rc == GK_TOKEN_EXPIRED) {
 		gk_wipe(c, sizeof(*c));
 		return GK_AUTH_NONE;    /* stale, not forged: let another method or the login run */

@@ -25,6 +25,8 @@ struct gk_methods {
 
 /* The override header names read (every occurrence, comma-separated lists split). */
 extern const char *const gk_method_override_headers[];
+/* The meta-variable read for gk_method_override_headers[i] ("HTTP_X_HTTP_METHOD_OVERRIDE"). */
+const char *gk_method_override_meta(size_t i);
 
 /*
  * Fills out with method (REQUEST_METHOD or Caddy's X-Forwarded-Method), each

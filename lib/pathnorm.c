@@ -1,6 +1,7 @@
 /* pathnorm.c: request-path normalisation: decode once, resolve dot segments, flag ambiguity. */
 #include <config.h>
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -291,6 +292,10 @@ gk_path_prefix_match(const char *prefix, const char *path, bool nocase)
 	size_t n;
 
 	if (prefix == NULL || path == NULL || prefix[0] != '/')
+		return false;
+	/* Rules are walked for every reading of every request: most differ at their second byte. */
+	if (prefix[1] != '\0' && (path[0] == '\0' || (prefix[1] != path[1] && (!nocase ||
+	    tolower((unsigned char)prefix[1]) != tolower((unsigned char)path[1])))))
 		return false;
 	n = strlen(prefix);
 	if ((nocase ? strncasecmp(prefix, path, n) : strncmp(prefix, path, n)) != 0)

@@ -223,9 +223,27 @@ path_match(const char *pat, const char *path, bool nocase)
 	return gk_path_prefix_match(pat, path, nocase);
 }
 
+/*
+ * The first HOSTS_MEMO rules' host verdicts for one Host reading, found when first needed:
+ * a decision tries the rules once per path reading, each case and method reading, and the
+ * host's verdict (two fnmatch calls for a pattern without a port) is the same every time.
+ */
+#define HOSTS_MEMO 256
+enum { HOST_UNKNOWN = 0, HOST_YES, HOST_NO };
+
+static bool
+host_match_memo(const struct gk_rule *r, size_t i, const char *host, unsigned char *memo)
+{
+	if (memo == NULL || i >= HOSTS_MEMO)
+		return host_match(r->host, host);
+	if (memo[i] == HOST_UNKNOWN)
+		memo[i] = host_match(r->host, host) ? HOST_YES : HOST_NO;
+	return memo[i] == HOST_YES;
+}
+
 static const struct gk_rule *
 policy_match(const struct gk_config *cfg, const char *host, const char *path,
-    const char *method, bool skip_bypass, bool nocase)
+    const char *method, bool skip_bypass, bool nocase, unsigned char *memo)
 {
 	unsigned mbit = gk_http_method_bit(method);
 	size_t i;
@@ -233,7 +251,7 @@ policy_match(const struct gk_config *cfg, const char *host, const char *path,
 	for (i = 0; i < cfg->rules_count; i++) {
 		const struct gk_rule *r = &cfg->rules[i];
 
-		if (r->host != NULL && !host_match(r->host, host))
+		if (r->host != NULL && !host_match_memo(r, i, host, memo))
 			continue;
 		if (r->path != NULL && (path == NULL || !path_match(r->path, path, nocase)))
 			continue;
@@ -255,7 +273,7 @@ const struct gk_rule *
 gk_policy_match(const struct gk_config *cfg, const char *host, const char *path,
     const char *method, bool skip_bypass)
 {
-	return policy_match(cfg, host, path, method, skip_bypass, false);
+	return policy_match(cfg, host, path, method, skip_bypass, false, NULL);
 }
 
 int
@@ -271,14 +289,14 @@ gk_requirements_add(struct gk_requirements *rs, const struct gk_requirement *r)
 static int
 add_requirements(const struct gk_config *cfg, const char *host,
     const struct gk_path_readings *pr, const char *method, struct gk_requirements *rs,
-    const struct gk_rule **seen, size_t *nseen, const char **bad_where)
+    const struct gk_rule **seen, size_t *nseen, const char **bad_where, unsigned char *memo)
 {
 	bool skip_bypass = (pr->flags & GK_PATH_AMBIGUOUS) != 0;
 	size_t i, j;
 
 	for (i = 0; i < 2 * pr->count && i < 2 * GK_READINGS_MAX; i++) {
 		const struct gk_rule *rule = policy_match(cfg, host, pr->path[i / 2], method,
-		    skip_bypass, i % 2 == 1);
+		    skip_bypass, i % 2 == 1, memo);
 		struct gk_requirement q;
 
 		if (rule == NULL) {
@@ -337,7 +355,7 @@ gk_policy_requirements(const struct gk_config *cfg, const char *host,
 	memset(rs, 0, sizeof(*rs));
 	*bad_where = NULL;
 	for (h = 0; h < nh && rc == GK_OK; h++)
-		rc = add_requirements(cfg, hosts[h], pr, method, rs, seen, &nseen, bad_where);
+		rc = add_requirements(cfg, hosts[h], pr, method, rs, seen, &nseen, bad_where, NULL);
 	return rc;
 }
 
@@ -358,9 +376,15 @@ gk_policy_requirements_methods(const struct gk_config *cfg, const char *host,
 		*bad_where = "no method";
 		return GK_EINVAL;
 	}
-	for (h = 0; h < nh && rc == GK_OK; h++)
+	for (h = 0; h < nh && rc == GK_OK; h++) {
+		unsigned char memo[HOSTS_MEMO];    /* this host reading's verdicts */
+
+		memset(memo, HOST_UNKNOWN, cfg->rules_count < HOSTS_MEMO ? cfg->rules_count :
+		    HOSTS_MEMO);
 		for (i = 0; i < ms->count && rc == GK_OK; i++)
-			rc = add_requirements(cfg, hosts[h], pr, ms->m[i], rs, seen, &nseen, bad_where);
+			rc = add_requirements(cfg, hosts[h], pr, ms->m[i], rs, seen, &nseen, bad_where,
+			    memo);
+	}
 	return rc;
 }
 

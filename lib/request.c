@@ -81,6 +81,40 @@ gk_request_param_once(const struct gk_request *req, const char *name, const char
 	return GK_OK;
 }
 
+int
+gk_request_params_once(const struct gk_request *req, const char *const *names, size_t n,
+    const char **vals)
+{
+	size_t len[GK_REQUEST_ONCE_MAX], i;
+	char *const *e;
+	const char *v;
+
+	for (i = 0; i < n; i++)
+		vals[i] = NULL;
+	if (n > GK_REQUEST_ONCE_MAX)
+		return GK_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL || names[i][0] == '\0' || strchr(names[i], '=') != NULL)
+			return GK_EINVAL;
+		len[i] = strlen(names[i]);
+	}
+	if (req == NULL || req->envp == NULL)
+		return GK_OK;
+	for (e = req->envp; *e != NULL; e++)
+		for (i = 0; i < n; i++) {
+			if ((v = match(*e, names[i], len[i])) == NULL)
+				continue;
+			if (vals[i] != NULL) {
+				for (i = 0; i < n; i++)
+					vals[i] = NULL;
+				return GK_EDUP;
+			}
+			vals[i] = v;
+			break;          /* "NAME=": no other name matches the same entry */
+		}
+	return GK_OK;
+}
+
 size_t
 gk_request_param_count(const struct gk_request *req, const char *name)
 {
@@ -101,29 +135,22 @@ int
 gk_header_meta_name(const char *header, char *out, size_t outsz)
 {
 	size_t len, i;
+	bool fits;
 
 	if (out != NULL && outsz > 0)
 		out[0] = '\0';
 	if (header == NULL)
 		return GK_EINVAL;
 	len = strnlen(header, 257);
-	if (!gk_valid_header_name(header, len))
+	if (len == 0 || len > 256)      /* gk_valid_header_name's bounds */
 		return GK_EINVAL;
+	fits = out != NULL && outsz >= 5 + len + 1;
 	/*
-	 * Only letters, digits and '-': '_' (and every other tchar) would alias
-	 * another spelling after the '-' -> '_' mapping (Remote_User and
-	 * Remote-User are both HTTP_REMOTE_USER; lighttpd maps '.' to '_' too).
+	 * Only letters, digits and '-' (all of them RFC 9110 tchars, so the name is a valid
+	 * field name too): '_' (and every other tchar) would alias another spelling after the
+	 * '-' -> '_' mapping (Remote_User and Remote-User are both HTTP_REMOTE_USER; lighttpd
+	 * maps '.' to '_' too).  Checked and mapped in one pass; out stays "" until the end.
 	 */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)header[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-'))
-			return GK_EINVAL;
-	}
-	if (out == NULL || outsz < 5 + len + 1)
-		return GK_ETOOLONG;
-	memcpy(out, "HTTP_", 5);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)header[i];
 
@@ -131,8 +158,14 @@ gk_header_meta_name(const char *header, char *out, size_t outsz)
 			c = '_';
 		else if (c >= 'a' && c <= 'z')
 			c = (unsigned char)(c - 'a' + 'A');
-		out[5 + i] = (char)c;
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			return GK_EINVAL;
+		if (fits)
+			out[5 + i] = (char)c;
 	}
+	if (!fits)
+		return GK_ETOOLONG;
+	memcpy(out, "HTTP_", 5);
 	out[5 + len] = '\0';
 	return GK_OK;
 }

@@ -32,6 +32,15 @@ size_t gk_request_param_count(const struct gk_request *req, const char *name);
 int gk_request_param_once(const struct gk_request *req, const char *name, const char **v);
 
 /*
+ * gk_request_param_once for each of names[0..n) (n <= GK_REQUEST_ONCE_MAX) in one walk of
+ * the params: vals[i] is names[i]'s one value or NULL; GK_EDUP (every vals[i] NULL) when any
+ * of them occurs more than once, GK_EINVAL for a name param_once could not look up.
+ */
+#define GK_REQUEST_ONCE_MAX 8
+int gk_request_params_once(const struct gk_request *req, const char *const *names, size_t n,
+    const char **vals);
+
+/*
  * Meta-variable name of an HTTP header (RFC 3875 4.1.18): "Remote-User" ->
  * "HTTP_REMOTE_USER". Only letters, digits and '-' are accepted: a name with
  * '_' (or '.', which lighttpd also maps to '_') is GK_EINVAL, because

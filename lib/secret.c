@@ -27,13 +27,17 @@ static int
 path_with_suffix(char *out, size_t outsz, const char *path, const char *suffix,
     struct gk_err *err)
 {
-	int n;
+	size_t pn = strlen(path), sn = strlen(suffix);
 
-	n = snprintf(out, outsz, "%s%s", path, suffix);
-	if (n < 0 || (size_t)n >= outsz) {
+	/* every cookie's key check builds "<path>.prev": copies, not a snprintf */
+	if (pn >= outsz || sn >= outsz - pn) {
+		if (outsz > 0)
+			out[0] = '\0';
 		gk_err_set(err, "secret file path too long");
 		return GK_ETOOLONG;
 	}
+	memcpy(out, path, pn);
+	memcpy(out + pn, suffix, sn + 1);
 	return GK_OK;
 }
 

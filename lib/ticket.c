@@ -239,7 +239,7 @@ gk_ticket_answer_header(const struct gk_config *cfg, const struct gk_secret *s,
 	if (n < 0 || (size_t)n >= outsz)
 		out[0] = '\0';
 out:
-	gk_wipe(token, sizeof(token));
+	gk_wipe(token, strnlen(token, sizeof(token) - 1) + 1);     /* gk_cookie_get: all or nothing */
 }
 
 int

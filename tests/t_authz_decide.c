@@ -23,9 +23,12 @@ static struct gk_secret secret;
 static int64_t clock_now = T0;
 
 /* The injected clock: every check in the chain reads time through a->now. */
+static unsigned clock_reads;
+
 static int64_t
 test_now(void)
 {
+	clock_reads++;
 	return clock_now;
 }
 
@@ -185,12 +188,23 @@ struct dcase {
 #define GET(uri, from) "REQUEST_METHOD=GET\nREQUEST_URI=" uri "\nREMOTE_ADDR=" from "\n"
 #define HTML "HTTP_ACCEPT=text/html\n"
 
+static bool
+all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n > 0 && b[n - 1] == 0)
+		n--;
+	return n == 0;
+}
+
 static void
 run(struct gk_authz *a, const struct dcase *cases, size_t n)
 {
 	struct gk_decision d;
 	size_t i;
 
+	memset(&d, 0, sizeof(d));
 	for (i = 0; i < n; i++) {
 		const struct dcase *k = &cases[i];
 		const char *who;
@@ -215,8 +229,12 @@ run(struct gk_authz *a, const struct dcase *cases, size_t n)
 			    strncmp(d.location, "https://login.example.com/login", 31) == 0 :
 			    d.offer_basic && !d.redirect, "line %d: asks by %s", k->line,
 			    k->ask == 'r' ? "redirect" : "Basic challenge");
-		gk_wipe(&d, sizeof(d));
+		/* the methods look users up into d->user: a refusal's record goes too */
+		gk_authz_decision_wipe(&d);
+		ok(all_zero(&d.user, sizeof(d.user)), "line %d: no user record left after the wipe",
+		    k->line);
 	}
+	gk_wipe(&d, sizeof(d));
 }
 
 /* A table of cases alone under its own configuration (the common keys plus kv). */
@@ -307,6 +325,16 @@ methods_table(void)
 		/* before any method */
 		{ __LINE__, R, GET("/app", "192.0.2.1") "REMOTE_ADDR=192.0.2.2\n",
 		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/app", "192.0.2.1") "REQUEST_URI=/public/x\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "REQUEST_METHOD=DELETE\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "HTTPS=on\nHTTPS=off\n",
+		    GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "REQUEST_SCHEME=https\n"
+		    "REQUEST_SCHEME=http\n", GK_OUT_FORBIDDEN, NULL, NULL, "duplicate-params", 0 },
+		{ __LINE__, R, GET("/public/x", "192.0.2.1") "HTTPS=on\nREQUEST_SCHEME=https\n",
+		    GK_OUT_ALLOW, "bypass", NULL, NULL, 0 },
 		{ __LINE__, R, "REQUEST_METHOD=GET\nREMOTE_ADDR=192.0.2.1\n", GK_OUT_ERROR, NULL, NULL,
 		    "missing-request-uri", 0 },
 	};
@@ -402,6 +430,39 @@ session_life(void)
 	gk_config_free(&cfg);
 }
 
+/* A zero-hop ticket (a bearer credential) is wiped whole after its answer; none: no wipe. */
+static void
+ticket_wipe(void)
+{
+	static const char *const kv[] = { "cookie_name", "gk", "zero_hop_ticket_ttl", "30", NULL };
+	static const char *const off[] = { "cookie_name", "gk", NULL };
+	struct gk_config cfg;
+	struct gk_authz a;
+	struct gk_decision d;
+	size_t rules;
+	int on;
+
+	memset(&d, 0, sizeof(d));
+	for (on = 1; on >= 0; on--) {
+		conf(&cfg, on ? kv : off);
+		rules = cfg.rules_count;
+		cfg.rules_count = 0;    /* a ticket is for a site without rules (lib/ticket.h) */
+		authz_new(&a, &cfg);
+		clock_reads = 0;
+		decide(&a, R, GET("/app", "192.0.2.50") "HTTP_COOKIE=gk=@bob\n", &d);
+		is_int(clock_reads, 1, "a session's decision reads the clock once");
+		ok(d.outcome == GK_OUT_ALLOW && d.ticket_written == (on == 1) &&
+		    (on ? strncmp(d.ticket, "Set-Cookie: gk", 14) == 0 : d.ticket[0] == '\0'),
+		    "zero_hop_ticket_ttl %s: %s", on ? "30" : "0", on ? "a ticket" : "no ticket");
+		gk_authz_decision_wipe(&d);
+		ok(all_zero(d.ticket, sizeof(d.ticket)) && !d.ticket_written,
+		    "zero_hop_ticket_ttl %s: nothing of a ticket after the wipe", on ? "30" : "0");
+		gk_authz_free(&a);
+		cfg.rules_count = rules;
+		gk_config_free(&cfg);
+	}
+}
+
 /* max_failures wrong passwords ban the pair, whatever comes next; after ban_time it passes. */
 static void
 lockout(void)
@@ -486,6 +547,7 @@ main(void)
 	methods_table();
 	chain_order();
 	session_life();
+	ticket_wipe();
 	lockout();
 	host_glob_table();
 

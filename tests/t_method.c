@@ -132,6 +132,28 @@ main(void)
 		ok(!allowed(&cfg, "/other", &ms, &rita) && allowed(&cfg, "/other", &ms, &alice),
 		    "override DELETE: permission ro is not enough");
 	}
+	{
+		/* the precomputed meta-variables are the mapping of the header names, in order */
+		char meta[64];
+		size_t i;
+		bool same = true;
+
+		for (i = 0; gk_method_override_headers[i] != NULL; i++)
+			same = same && gk_header_meta_name(gk_method_override_headers[i], meta,
+			    sizeof(meta)) == GK_OK && gk_method_override_meta(i) != NULL &&
+			    strcmp(meta, gk_method_override_meta(i)) == 0;
+		ok(same && gk_method_override_meta(i) == NULL,
+		    "each override header is read under its own meta-variable");
+	}
+	{
+		/* a longer name that starts with a shorter one is not it; lower case is not it */
+		char *env[] = { "HTTP_X_HTTP_METHOD_OVERRIDEX=DELETE", "HTTP_X_HTTP_METHODS=PUT",
+			"http_x_method_override=PATCH", "HTTP_X_HTTP_METHOD=MOVE", NULL };
+
+		is_int(readings("GET", env, "/x", &ms), GK_OK, "near names");
+		ok(ms.count == 2 && has(&ms, "GET") && has(&ms, "MOVE"),
+		    "near names: only the exact meta-variable counts (%zu)", ms.count);
+	}
 	readings("get", NULL, "/other", &ms);
 	ok(!allowed(&cfg, "/other", &ms, &rita), "\"get\" is not a safe method for ro");
 	readings("GET", NULL, "/other?_method=delete", &ms);

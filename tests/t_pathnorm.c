@@ -140,6 +140,27 @@ main(void)
 	ok(gk_path_prefix_match("/admin", "/ADMIN/panel", true) &&
 	    gk_path_prefix_match("/Admin", "/admin", true) &&
 	    !gk_path_prefix_match("/admin", "/ADMINISTRATOR", true), "nocase: ASCII case, segment-aware");
+	ok(!gk_path_prefix_match("/admin", "", false) && !gk_path_prefix_match("/a", "/", true) &&
+	    gk_path_prefix_match("/", "/", false), "prefix: empty path, root path");
+	{
+		/* the second-byte shortcut says what the whole comparison says, for every pair */
+		size_t same = 0, all = 0;
+		unsigned a, b;
+		int nc;
+
+		for (nc = 0; nc < 2; nc++)
+			for (a = 1; a < 256; a++)
+				for (b = 0; b < 256; b++) {
+					char pre[4] = { '/', (char)a, 'z', '\0' }, path[4] = { '/', (char)b,
+						'z', '\0' };
+					bool want = (nc ? strncasecmp(pre, path, 3) : strncmp(pre, path, 3)) == 0;
+
+					all++;
+					same += gk_path_prefix_match(pre, path, nc == 1) == want;
+				}
+		ok(same == all, "prefix: the second byte decides as the whole compare (%zu of %zu)",
+		    same, all);
+	}
 
 	/* Every reading of a path (pathread.h). */
 	{

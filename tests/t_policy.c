@@ -47,6 +47,67 @@ allows(const char *req, const struct gk_user *u, const char *method)
 	return gk_policy_allows(&r, u, method);
 }
 
+/*
+ * The host verdicts remembered within one decision change nothing: host rules among path
+ * rules, hosts with a port and a trailing dot (two readings), targets with two readings,
+ * each case: gk_policy_requirements_methods (which remembers) selects what
+ * gk_policy_requirements (which does not) selects, rule for rule.
+ */
+static void
+host_memo(void)
+{
+	static const char *const rules[] = {
+		"host=*.example.com path=/api/ require=group:api",
+		"host=admin.test path=/admin require=group:admins",
+		"host=admin.test:8443 require=deny",
+		"path=/Admin require=level:0",
+		"host=*.test require=permission:ro",
+		"host=[::1] require=user:root",
+		"path=/ require=any",
+	};
+	static const char *const hosts[] = { "admin.test", "admin.test.", "admin.test.:8443",
+		"www.example.com", "WWW.Example.COM:80", "other.test", "[::1]:8080", "x.org",
+		"admin.test:8443", NULL };
+	static const char *const targets[] = { "/admin/x", "/ADMIN/..;/api/x", "/api/v1",
+		"/a%2fdmin", "/x", NULL };
+	static struct gk_path_readings pr;
+	struct gk_config cfg;
+	struct gk_err err = { "" };
+	struct gk_requirements a, b;
+	struct gk_methods ms;
+	const char *wa, *wb;
+	size_t i, j, k, same = 0, all = 0;
+
+	if (gk_config_defaults(&cfg, &err) != GK_OK)
+		return (void)ok(false, "defaults: %s", err.msg);
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (gk_config_set(&cfg, "rule", rules[i], "t", &err) != GK_OK) {
+			ok(false, "rule %s: %s", rules[i], err.msg);
+			gk_config_free(&cfg);
+			return;
+		}
+	for (i = 0; hosts[i] != NULL; i++)
+		for (j = 0; targets[j] != NULL; j++) {
+			if (gk_path_readings(targets[j], &pr) != GK_OK ||
+			    gk_method_readings(NULL, "get", targets[j], &ms) != GK_OK)
+				continue;
+			for (k = 0; k < ms.count; k++) {
+				struct gk_methods one = ms;
+
+				memcpy(one.m[0], ms.m[k], sizeof(one.m[0]));
+				one.count = 1;
+				all++;
+				same += gk_policy_requirements_methods(&cfg, hosts[i], &pr, &one, &a,
+				    &wa) == gk_policy_requirements(&cfg, hosts[i], &pr, ms.m[k], &b, &wb) &&
+				    a.count == b.count && a.unmatched == b.unmatched &&
+				    memcmp(a.r, b.r, a.count * sizeof(a.r[0])) == 0;
+			}
+		}
+	ok(all > 50 && same == all, "host verdicts remembered: the same rules (%zu of %zu)",
+	    same, all);
+	gk_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -174,5 +235,6 @@ main(void)
 		    "an empty set allows nobody");
 	}
 	gk_config_free(&cfg);
+	host_memo();
 	return done_testing();
 }

@@ -64,6 +64,28 @@ test_params(void)
 		is_int(gk_request_param_once(&req, "NOPE", &v), GK_OK, "once: absent is fine");
 		ok(v == NULL, "once: absent is NULL");
 	}
+	{
+		/* several at once: what param_once says for each, in one walk */
+		const char *const ok3[] = { "HTTP_HOST", "REMOTE_ADDR", "NOPE", "EMPTY", "HTTP_HOS" };
+		const char *const dup[] = { "REMOTE_ADDR", "NOPE", "REMOTE_USER" };
+		const char *const bad[] = { "REMOTE_ADDR", "A=B" };
+		const char *vals[GK_REQUEST_ONCE_MAX + 1];
+
+		is_int(gk_request_params_once(&req, ok3, 5, vals), GK_OK, "params once: none twice");
+		ok(vals[0] != NULL && strcmp(vals[0], "example.com") == 0 &&
+		    vals[1] != NULL && strcmp(vals[1], "203.0.113.7") == 0 && vals[2] == NULL &&
+		    vals[3] != NULL && vals[3][0] == '\0' && vals[4] != NULL &&
+		    strcmp(vals[4], "evil2") == 0, "params once: each value, exact names, absent NULL");
+		vals[0] = "x";
+		is_int(gk_request_params_once(&req, dup, 3, vals), GK_EDUP,
+		    "params once: a duplicate of the last name");
+		ok(vals[0] == NULL && vals[1] == NULL && vals[2] == NULL,
+		    "params once: no values on a duplicate");
+		is_int(gk_request_params_once(&req, bad, 2, vals), GK_EINVAL,
+		    "params once: a name with '=' is refused");
+		is_int(gk_request_params_once(&req, ok3, GK_REQUEST_ONCE_MAX + 1, vals), GK_EINVAL,
+		    "params once: more names than GK_REQUEST_ONCE_MAX");
+	}
 	is_str(gk_request_param(&req, "EMPTY"), "", "empty value is present, not absent");
 	ok(gk_request_param(&req, "NOEQUALS") == NULL, "entry without '=' is not a param");
 	is_str(gk_request_param(&req, "HTTP_HOST"), "example.com", "exact name, not a prefix of HTTP_HOSTX");
@@ -152,6 +174,19 @@ test_meta_names(void)
 	is_int(gk_header_meta_name("Remote-User", out, 16), GK_ETOOLONG, "output one byte short");
 	is_str(out, "", "output cleared when short");
 	is_int(gk_header_meta_name("Remote-User", out, 17), GK_OK, "output exactly big enough");
+	is_int(gk_header_meta_name("Remote_User", out, 4), GK_EINVAL,
+	    "a bad name is refused as bad, whatever the output's size");
+	{
+		char n256[257], big[5 + 256 + 1];
+
+		memset(n256, 'a', 256);
+		n256[256] = '\0';
+		is_int(gk_header_meta_name(n256, big, sizeof(big)), GK_OK, "a 256-byte name");
+		ok(strncmp(big, "HTTP_AAAA", 9) == 0 && strlen(big) == 5 + 256, "  mapped whole");
+		n256[255] = '_';
+		is_int(gk_header_meta_name(n256, big, sizeof(big)), GK_EINVAL, "a bad last byte");
+		is_str(big, "", "  output cleared");
+	}
 	memset(longname, 'A', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	is_int(gk_header_meta_name(longname, out, sizeof(out)), GK_EINVAL, "399-byte header name refused");

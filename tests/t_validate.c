@@ -225,6 +225,26 @@ test_display_and_headers(void)
 	NO(gk_valid_header_value, "\x1b[31m");
 	ok(gk_valid_header_value(buf, GK_HEADER_MAX), "header value of %d bytes accepted", GK_HEADER_MAX);
 	ok(!gk_valid_header_value(buf, GK_HEADER_MAX + 1), "header value over the cap rejected");
+	{
+		/* eight bytes a step: the same verdict as the byte rule for every byte at every
+		 * place of a word and of the tail, among bytes on either side of the rule's edges */
+		static const unsigned char around[] = { 0x20, 0x21, 0x7E, 0x80, 0xA0, 0xFF };
+		unsigned char v[17];
+		size_t k, pos, same = 0, all = 0;
+		unsigned b;
+
+		for (k = 0; k < sizeof(around); k++)
+			for (pos = 0; pos < sizeof(v); pos++)
+				for (b = 0; b < 256; b++) {
+					memset(v, around[k], sizeof(v));
+					v[pos] = (unsigned char)b;
+					all++;
+					same += gk_valid_header_value((const char *)v, sizeof(v)) ==
+					    (b >= 0x20 && b != 0x7F);
+				}
+		ok(same == all, "header value: the word-wise check is the byte rule (%zu of %zu)",
+		    same, all);
+	}
 
 	YES(gk_valid_header_name, "Remote-User");
 	YES(gk_valid_header_name, "X-Auth-Request-User");
