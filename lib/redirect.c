@@ -145,7 +145,7 @@ absolute_check(const char *rd, const struct gk_strlist *domains, char *out, size
 {
 	CURLU *u;
 	CURLUcode uc;
-	char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *url = NULL;
+	char *scheme = NULL, *user = NULL, *pass = NULL, *host = NULL, *path = NULL, *url = NULL;
 	int rc = GK_EINVAL;
 	size_t hl;
 
@@ -187,6 +187,9 @@ absolute_check(const char *rd, const struct gk_strlist *domains, char *out, size
 		gk_err_set(err, "host not in redirect_domains");
 		goto out;
 	}
+	/* the path libcurl sends (dot segments removed): "//x" is another site to the next hop */
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK || !relative_ok(path, err))
+		goto out;
 	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
 		gk_err_set(err, "cannot rebuild URL");
 		goto out;
@@ -205,6 +208,7 @@ out:
 	curl_free(user);
 	curl_free(pass);
 	curl_free(host);
+	curl_free(path);
 	curl_free(url);
 	curl_url_cleanup(u);
 	return rc;

@@ -42,6 +42,12 @@ static const struct tcase cases[] = {
 	{ "/\t/evil.example", GK_EINVAL, NULL },
 	{ "/./../../\\evil.example", GK_EINVAL, NULL },
 	{ "/app\\..\\x", GK_EINVAL, NULL },
+	/* absolute, the path another site once dot segments are removed (or as sent) */
+	{ "https://app.example.com//evil.example/", GK_EINVAL, NULL },
+	{ "https://app.example.com/.//evil.example", GK_EINVAL, NULL },
+	{ "https://app.example.com/a/%2e%2e//evil.example", GK_EINVAL, NULL },
+	{ "https://app.example.com/%2fevil.example", GK_EINVAL, NULL },
+	{ "https://app.example.com/a//b", GK_OK, NULL },
 	/* absolute, wrong host */
 	{ "https://evil.example", GK_EINVAL, NULL },
 	{ "https://evil.example/", GK_EINVAL, NULL },
