@@ -17,7 +17,7 @@
  *    user:password@, whose host (lower-cased, no trailing dot) equals an
  *    entry of domains or, for an entry ".example.com" (or "*.example.com"),
  *    is example.com or ends with ".example.com", and whose path (libcurl's, dot
- *    segments removed) is a relative path as above ("https://h//x" is refused);
+ *    segments removed) is a relative path as above ("https://h//x" is refused).
  * Refused anywhere in the string: bytes <= 0x20, 0x7F and >= 0x80, '\\',
  * and percent-escapes of control bytes, '\\' or DEL (%0d%0a, %00, %5c ...).
  */
