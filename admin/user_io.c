@@ -53,16 +53,8 @@ pw_user_import_line(struct gk_userdb_txn *txn, const char *where, const char *li
 	int st, rc = EX_PW_INVALID;
 
 	memset(&u, 0, sizeof(u));
-	if (*p++ != ' ' || (sp = strchr(p, ' ')) == NULL) {
-		pw_warnx("%s: a user line is \"%s USER created=N generation=N\"", where, PW_USER_LINE);
+	if ((sp = pw_line_user(where, p, last_user, "user", "USER created=N generation=N")) == NULL)
 		return EX_PW_INVALID;
-	}
-	/* Only right after that user's own line: a stray line must not change someone else. */
-	if (last_user == NULL || strlen(last_user) != (size_t)(sp - p) ||
-	    memcmp(last_user, p, (size_t)(sp - p)) != 0) {
-		pw_warnx("%s: a user line must follow its user's htpasswd line", where);
-		return EX_PW_INVALID;
-	}
 	p = sp + 1;
 	if (!number_field(&p, "created", now + CLOCK_SKEW, &created) ||
 	    !number_field(&p, "generation", UINT32_MAX, &gen) || *p != '\0') {

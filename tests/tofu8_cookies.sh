@@ -9,25 +9,13 @@
 CGI="$top_builddir/cgi-bin/login.cgi"
 PY=/usr/bin/python3
 [ -x "$CGI" ] || bail "login.cgi not built"
-mkdir -p "$TMP/state"
 (umask 077 && echo "client-secret" >"$TMP/client_secret")
-cat >"$TMP/gk.conf" <<EOF
-database = $TMP/users.db
-secret_file = $TMP/secret
-state_dir = $TMP/state
-log_target = stderr
-log_level = info
-default_redirect = /home
-oidc_provider = github
-oidc_client_id = gh-client
-oidc_client_secret_file = $TMP/client_secret
-oidc_redirect_uri = http://127.0.0.1:9/gatekeep/callback
-oidc_authorization_endpoint = http://127.0.0.1:9/login/oauth/authorize
-oidc_token_endpoint = http://127.0.0.1:9/login/oauth/access_token
-oidc_userinfo_endpoint = http://127.0.0.1:9/user
-oidc_authorized_domains = example.com
-oidc_username_claim = preferred_username
-EOF
+GH=http://127.0.0.1:9      # never reached: the refusals come before any request to it
+gk_login_conf "$TMP/gk.conf" "oidc_provider = github" "oidc_client_id = gh-client" \
+	"oidc_client_secret_file = $TMP/client_secret" "oidc_redirect_uri = $GH/gatekeep/callback" \
+	"oidc_authorization_endpoint = $GH/login/oauth/authorize" \
+	"oidc_token_endpoint = $GH/login/oauth/access_token" "oidc_userinfo_endpoint = $GH/user" \
+	"oidc_authorized_domains = example.com" "oidc_username_claim = preferred_username"
 export GATEKEEP_CONFIG="$TMP/gk.conf"
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 &&
 	"$GK_PASSWD" -b "$TMP/users.db" alice 'alice pw' >/dev/null 2>&1 || bail "add alice"

@@ -11,20 +11,8 @@ CGI="$top_builddir/cgi-bin/login.cgi"
 TT="$top_builddir/tests/tokentool"
 PY=/usr/bin/python3
 [ -x "$CGI" ] && [ -x "$TT" ] || bail "login.cgi or tests/tokentool not built"
-mkdir -p "$TMP/state"
-cat >"$TMP/self.conf" <<EOF
-database = $TMP/users.db
-secret_file = $TMP/secret
-state_dir = $TMP/state
-log_target = stderr
-log_level = info
-cookie_secure = false
-default_redirect = /home
-second_factor_groups = admins
-rule = path=/x require=2fa:user:carol
-passkeys = true
-passkey_origin = http://login.example
-EOF
+gk_login_conf "$TMP/self.conf" "cookie_secure = false" "second_factor_groups = admins" \
+	"rule = path=/x require=2fa:user:carol" "passkeys = true" "passkey_origin = http://login.example"
 { cat "$TMP/self.conf"; echo "second_factor_enrol = admin"; } >"$TMP/admin.conf"
 "$GK_PASSWD" --init "$TMP/users.db" >/dev/null 2>&1 || bail "gatekeep-passwd --init"
 for u in alice:admins bob: carol: dave:admins erin:; do

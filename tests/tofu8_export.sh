@@ -14,6 +14,11 @@ done
 "$P" --token-add bob --name ci users.db >/dev/null 2>&1 || bail "--token-add bob failed"
 # times: USER DB: the created time and generation --show prints.
 times() { "$P" --show "$1" "$2" 2>/dev/null | grep -E '^(created|generation):' | tr '\n' ' '; }
+# into DIR FILE: FILE imported into a new database DIR/users.db ($rc, $err).
+into() {
+	mkdir "$1" && "$P" --init "$1/users.db" 2>/dev/null || bail "--init $1 failed"
+	run "$P" --import "$2" "$1/users.db"
+}
 sleep 1         # the import happens in a later second than the creation
 
 run "$P" --export --with-credentials users.db
@@ -22,8 +27,7 @@ like "$(printf '%s\n' "$out" | sed -n 2p)" '^#gatekeep-user alice created=[1-9][
 	"alice's user line follows her htpasswd line"
 like "$out" '#gatekeep-user bob created=[1-9][0-9]* generation=2' "bob's says generation 2"
 printf '%s\n' "$out" >full.htpasswd
-mkdir new && "$P" --init new/users.db 2>/dev/null || bail "--init new failed"
-run "$P" --import full.htpasswd new/users.db
+into new full.htpasswd
 is "$rc" 0 "the export imports"
 for u in alice bob; do
 	is "$(times "$u" new/users.db)" "$(times "$u" users.db)" "$u: the same created time and generation"
@@ -32,8 +36,7 @@ like "$("$P" --token-list bob new/users.db)" 'ci	id=.*state=active' "bob's token
 
 # Old exports (no user line) import as before: the users are created now.
 grep -v '^#gatekeep-user' full.htpasswd >old.htpasswd
-mkdir old && "$P" --init old/users.db 2>/dev/null || bail "--init old failed"
-run "$P" --import old.htpasswd old/users.db
+into old old.htpasswd
 is "$rc" 0 "an export without user lines imports"
 like "$(times bob old/users.db)" 'generation: 1 ' "... its users start at generation 1"
 
