@@ -78,6 +78,25 @@ out:
 	return rc;
 }
 
+const char *
+pw_line_user(const char *where, const char *p, const char *last_user, const char *kind,
+    const char *shape)
+{
+	const char *sp;
+
+	if (*p++ != ' ' || (sp = strchr(p, ' ')) == NULL) {
+		pw_warnx("%s: a %s line is \"#gatekeep-... %s\"", where, kind, shape);
+		return NULL;
+	}
+	/* Only right after that user's own line: a stray line must not change someone else. */
+	if (last_user == NULL || strlen(last_user) != (size_t)(sp - p) ||
+	    memcmp(last_user, p, (size_t)(sp - p)) != 0) {
+		pw_warnx("%s: a %s line must follow its user's htpasswd line", where, kind);
+		return NULL;
+	}
+	return sp;
+}
+
 int
 pw_creds_import_line(struct gk_userdb_txn *txn, const char *where, const char *line,
     const char *last_user)
@@ -96,16 +115,8 @@ pw_creds_import_line(struct gk_userdb_txn *txn, const char *where, const char *l
 		rc = EX_PW_GENERAL;
 		goto out;
 	}
-	if (*p++ != ' ' || (sp = strchr(p, ' ')) == NULL) {
-		pw_warnx("%s: a credentials line is \"%s USER BASE64\"", where, PW_CREDS_LINE);
+	if ((sp = pw_line_user(where, p, last_user, "credentials", "USER BASE64")) == NULL)
 		goto out;
-	}
-	/* Only right after that user's own line: a stray line must not add to someone else. */
-	if (last_user == NULL || strlen(last_user) != (size_t)(sp - p) ||
-	    memcmp(last_user, p, (size_t)(sp - p)) != 0) {
-		pw_warnx("%s: a credentials line must follow its user's htpasswd line", where);
-		goto out;
-	}
 	if (sodium_base642bin(buf, GK_CREDS_VALUE_MAX, sp + 1, strlen(sp + 1), NULL, &len, NULL,
 	    B64_VARIANT) != 0) {
 		pw_warnx("%s: user '%s': credentials are not valid base64", where, last_user);

@@ -268,7 +268,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 	unsigned long lineno = 0;
 	void *seen = NULL;
 	struct gk_err err = { "" };
-	bool was_replaced = false, is_creds, last_ok = false;
+	bool was_replaced = false, is_creds, is_user, last_ok = false;
 	int rc = EX_PW_OK;
 
 	*added = *replaced = 0;
@@ -287,6 +287,8 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			len--;
 		is_creds = len >= strlen(PW_CREDS_LINE) &&
 		    strncmp(line, PW_CREDS_LINE, strlen(PW_CREDS_LINE)) == 0;
+		is_user = len >= strlen(PW_USER_LINE) &&
+		    strncmp(line, PW_USER_LINE, strlen(PW_USER_LINE)) == 0;
 		if (len > (is_creds ? IMPORT_CREDS_LINE_MAX : IMPORT_LINE_MAX)) {
 			pw_warnx("%s: line too long (at most %d bytes)", where, IMPORT_LINE_MAX);
 			rc = EX_PW_INVALID;
@@ -297,6 +299,14 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			line[len] = '\0';
 			rc = pw_creds_import_line(txn, where, line, last_ok ? name : NULL);
 			last_ok = false;
+			if (rc != EX_PW_OK)
+				break;
+			continue;
+		}
+		/* Its created time and generation (--export --with-credentials); its credentials may follow. */
+		if (is_user) {
+			line[len] = '\0';
+			rc = pw_user_import_line(txn, where, line, last_ok ? name : NULL, was_replaced, now);
 			if (rc != EX_PW_OK)
 				break;
 			continue;

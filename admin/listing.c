@@ -14,6 +14,8 @@
 struct row {
 	char *name;
 	char *line;
+	int64_t created;        /* export --with-credentials: the user line (user_io.c) */
+	uint32_t generation;
 };
 
 struct rows {
@@ -103,6 +105,8 @@ collect(const struct gk_user *u, void *arg)
 		r->cap = cap;
 	}
 	r->v[r->n].line = line;
+	r->v[r->n].created = u->created;
+	r->v[r->n].generation = u->generation;
 	r->v[r->n].name = strdup(u->name);
 	if (r->v[r->n].name == NULL) {
 		free(line);
@@ -155,7 +159,9 @@ print_rows(struct gk_userdb *db, const char *dbpath, FILE *out, struct rows *r)
 			fprintf(out, "%s\n", r->v[i].line);
 			/* after the walk: a lookup inside gk_userdb_foreach could refresh under it */
 			if (r->carry_creds) {
-				rc = pw_creds_export_line(db, r->v[i].name, out, &had);
+				rc = pw_user_export_line(r->v[i].name, r->v[i].created, r->v[i].generation, out);
+				if (rc == EX_PW_OK)
+					rc = pw_creds_export_line(db, r->v[i].name, out, &had);
 				r->carried += had;
 			} else {
 				note_creds(r, r->v[i].name);

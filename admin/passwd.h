@@ -137,9 +137,27 @@ int pw_export(struct gk_userdb *db, const char *dbpath, FILE *out, size_t *skipp
 #define PW_CREDS_LINE "#gatekeep-creds"
 /* Prints name's line when the user has credentials (*had then set); an EX_PW_* code. */
 int pw_creds_export_line(struct gk_userdb *db, const char *name, FILE *out, bool *had);
+/*
+ * p: just after a "#gatekeep-..." tag. Its " USER " must name last_user (the line
+ * before's user): the space after USER, or NULL (the refusal said, kind names the line,
+ * shape what follows the tag).
+ */
+const char *pw_line_user(const char *where, const char *p, const char *last_user, const char *kind,
+    const char *shape);
 /* Imports one credentials line for last_user (the line before), inside txn; EX_PW_*. */
 int pw_creds_import_line(struct gk_userdb_txn *txn, const char *where, const char *line,
     const char *last_user);
+
+/* user_io.c: a user's created time and generation through --export --with-credentials and --import. */
+#define PW_USER_LINE "#gatekeep-user"
+/* Prints the user's line; an EX_PW_* code. */
+int pw_user_export_line(const char *name, int64_t created, uint32_t generation, FILE *out);
+/*
+ * Imports one user line for last_user (the line before), inside txn: its created time and
+ * generation, unless replaced (--force kept the existing user); EX_PW_*.
+ */
+int pw_user_import_line(struct gk_userdb_txn *txn, const char *where, const char *line,
+    const char *last_user, bool replaced, int64_t now);
 
 /* A short name for a stored hash's method: "yescrypt", "bcrypt", ... "none", "unknown". */
 const char *pw_hash_method_name(const char *hash);

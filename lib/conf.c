@@ -20,6 +20,7 @@ _Static_assert(sizeof(enum gk_frontend) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_perm) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_oidc_provider) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum gk_state_backend) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum gk_sf_enrol) == sizeof(int), "enum size");
 
 /* The names of the K_ENUM and K_METHODS keys' values: the key, a name, its value. */
 static const struct conf_kname kname_table[] = {
@@ -50,6 +51,8 @@ static const struct conf_kname kname_table[] = {
 	{ "oidc_provider", "github", GK_OIDC_GITHUB },
 	{ "user_backend", "gdbm", GK_USERBACKEND_GDBM },
 	{ "user_backend", "ldap", GK_USERBACKEND_LDAP },
+	{ "second_factor_enrol", "self", GK_SF_ENROL_SELF },
+	{ "second_factor_enrol", "admin", GK_SF_ENROL_ADMIN },
 };
 
 /* The next of k's names after *kn (from the first when *kn is NULL); false after the last. */
@@ -194,6 +197,7 @@ const struct conf_key conf_keys[] = {
 	/* Second factor (TOTP). */
 	{ "second_factor_groups", K_GROUPS, F(second_factor_groups), "", 0, 0 },
 	{ "totp_issuer", K_REALM, F(totp_issuer), "gatekeep", 0, 0 },
+	{ "second_factor_enrol", K_ENUM, F(second_factor_enrol), "self", 0, 0 },
 	/* passkeys (WebAuthn): lib/login_passkey*.c checks origin and rp id at start-up */
 	{ "passkeys", K_BOOL, F(passkeys), "false", 0, 0 },
 	{ "passkey_origin", K_TEXT_OPT, F(passkey_origin), "", 0, 0 },

@@ -29,6 +29,8 @@ enum gk_frontend { GK_FRONTEND_GENERIC = 0, GK_FRONTEND_CADDY };
 /* OpenID Connect / OAuth2 sign-in on the login page (gatekeep-login only). */
 /* Where bans, failure counts and token generations live (lib/statestore.h). */
 enum gk_state_backend { GK_STATE_BACKEND_FILE = 0, GK_STATE_BACKEND_REDIS };
+/* Who enrols a second factor: the user on the account page, or only the admin (gatekeep-passwd --totp-enrol). */
+enum gk_sf_enrol { GK_SF_ENROL_SELF = 0, GK_SF_ENROL_ADMIN };
 enum gk_oidc_provider { GK_OIDC_NONE = 0, GK_OIDC_GENERIC, GK_OIDC_GOOGLE, GK_OIDC_GITLAB, GK_OIDC_GITHUB };
 
 /* HTTP method bits for rules. */
@@ -158,6 +160,7 @@ struct gk_config {
 	/* Second factor (TOTP): lib/second_factor, lib/totp_store. */
 	char *second_factor_groups;       /* comma list: members always need a second factor */
 	char *totp_issuer;                /* the issuer an authenticator app shows */
+	enum gk_sf_enrol second_factor_enrol;   /* self: the account page enrols; admin: gatekeep-passwd only */
 	/* Passkeys (WebAuthn; gatekeep-login checks them further at start-up). */
 	bool passkeys;                    /* the passkey pages and the second factor */
 	char *passkey_origin;             /* the login page's origin, scheme://host[:port] */

@@ -13,6 +13,7 @@ lib_liblogin_a_SOURCES = lib/login.h lib/login_ctx.h lib/login_ctx.c lib/login_o
 	lib/webauthn.h lib/webauthn.c lib/login_passkey.h lib/login_passkey.c \
 	lib/login_passkey_chal.c lib/login_passkey_page.c lib/login_passkey_account.c
 lib_liblogin_a_SOURCES += lib/login_totp.h lib/login_totp.c lib/login_selfservice.c
+lib_liblogin_a_SOURCES += lib/login_enrol.h lib/login_enrol.c
 lib_liblogin_a_SOURCES += lib/login_check.h lib/login_check.c
 lib_liblogin_a_SOURCES += lib/login_tokens_page.h lib/login_tokens_page.c
 lib_liblogin_a_SOURCES += lib/login_html.h lib/login_html.c

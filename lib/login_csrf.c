@@ -15,10 +15,11 @@
 
 /* ---- CSRF: a random nonce in a cookie, the form carries HMAC(secret, nonce) ---- */
 
-static void
-csrf_cookie_name(const struct login_ctx *ctx, char *out, size_t outsz)
+/* The nonce cookie's name (its path returned): lib/login_request.h, login_host_cookie. */
+static const char *
+csrf_cookie_name(const struct rq *q, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s_csrf", ctx->cfg.cookie_name);
+	return login_host_cookie(q, "_csrf", out, outsz);
 }
 
 static bool
@@ -38,7 +39,7 @@ csrf_read(struct rq *q)
 	q->csrf_cookie[0] = '\0';
 	if (cookies == NULL)
 		return false;
-	csrf_cookie_name(q->ctx, name, sizeof(name));
+	csrf_cookie_name(q, name, sizeof(name));
 	if (gk_cookie_get(cookies, name, q->csrf_cookie, sizeof(q->csrf_cookie)) != GK_OK ||
 	    !nonce_ok(q->csrf_cookie)) {
 		q->csrf_cookie[0] = '\0';
@@ -83,8 +84,9 @@ login_csrf_page_token(struct rq *q, char *out, size_t outsz)
 
 	csrf_ensure(q);
 	if (q->csrf_new) {
-		csrf_cookie_name(q->ctx, name, sizeof(name));
-		login_set_cookie(q, name, q->csrf_cookie, NULL, q->base, CSRF_MAX_AGE, GK_SAMESITE_STRICT);
+		const char *path = csrf_cookie_name(q, name, sizeof(name));
+
+		login_set_cookie(q, name, q->csrf_cookie, NULL, path, CSRF_MAX_AGE, GK_SAMESITE_STRICT);
 	}
 	login_csrf_mac(q->ctx, q->csrf_cookie, out, outsz);
 }
@@ -93,9 +95,9 @@ void
 login_csrf_clear_cookie(struct rq *q)
 {
 	char name[128];
+	const char *path = csrf_cookie_name(q, name, sizeof(name));
 
-	csrf_cookie_name(q->ctx, name, sizeof(name));
-	login_set_cookie(q, name, "", NULL, q->base, 0, GK_SAMESITE_STRICT);
+	login_set_cookie(q, name, "", NULL, path, 0, GK_SAMESITE_STRICT);
 }
 
 bool

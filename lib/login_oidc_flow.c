@@ -34,10 +34,11 @@ struct oidc_flow {
 	char rd[OIDC_RD_MAX + 1];
 };
 
-static void
-oidc_cookie_name(const struct login_ctx *ctx, char *out, size_t outsz)
+/* The flow cookie's name (its path returned): lib/login_request.h, login_host_cookie. */
+static const char *
+oidc_cookie_name(const struct rq *q, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s_oidc", ctx->cfg.cookie_name);
+	return login_host_cookie(q, "_oidc", out, outsz);
 }
 
 static void
@@ -108,7 +109,7 @@ oidc_cookie_read(struct rq *q, struct oidc_flow *f)
 	uint64_t exp = 0;
 
 	memset(f, 0, sizeof(*f));
-	oidc_cookie_name(ctx, name, sizeof(name));
+	oidc_cookie_name(q, name, sizeof(name));
 	if (cookies == NULL || gk_cookie_get(cookies, name, val, sizeof(val)) != GK_OK)
 		return "no-flow-cookie";   /* absent, duplicated, too long or malformed */
 	dot = strchr(val, '.');
@@ -158,6 +159,7 @@ login_oidc_start(struct rq *q)
 	struct oidc_flow f;
 	struct gk_err err = { "" };
 	char rd[GK_REDIRECT_MAX + 1], cookie[OIDC_COOKIE_MAX], name[128];
+	const char *path;
 	char url[LOGIN_OIDC_URL_MAX], challenge[OIDC_VALUE_LEN + 1];
 	unsigned char h[crypto_hash_sha256_BYTES];
 	const char *reason = "internal";
@@ -195,9 +197,9 @@ login_oidc_start(struct rq *q)
 		oidc_deny(q, 500, NULL, "internal", "flow cookie too large");
 		goto out;
 	}
-	oidc_cookie_name(ctx, name, sizeof(name));
+	path = oidc_cookie_name(q, name, sizeof(name));
 	/* Lax: the provider sends the browser back with a top-level GET from its own site. */
-	login_set_cookie(q, name, cookie, NULL, q->base, OIDC_FLOW_TTL, GK_SAMESITE_LAX);
+	login_set_cookie(q, name, cookie, NULL, path, OIDC_FLOW_TTL, GK_SAMESITE_LAX);
 	login_see_other(q, url);
 out:
 	gk_wipe(&f, sizeof(f));
@@ -280,7 +282,7 @@ login_oidc_callback(struct rq *q)
 	struct login_oidc_id id;
 	struct gk_user u;
 	struct gk_err err = { "" };
-	const char *qs = login_param(q, "QUERY_STRING"), *reason;
+	const char *qs = login_param(q, "QUERY_STRING"), *reason, *path;
 	char name[128], state[128], code[2100], perr[64], detail[300] = "";
 	int rc;
 
@@ -296,8 +298,8 @@ login_oidc_callback(struct rq *q)
 		return;
 	}
 	/* One use: whatever happens next, this browser's flow cookie is gone. */
-	oidc_cookie_name(ctx, name, sizeof(name));
-	login_set_cookie(q, name, "", NULL, q->base, 0, GK_SAMESITE_LAX);
+	path = oidc_cookie_name(q, name, sizeof(name));
+	login_set_cookie(q, name, "", NULL, path, 0, GK_SAMESITE_LAX);
 	if (qs == NULL)
 		qs = "";
 	if (gk_form_get(qs, strlen(qs), "error", perr, sizeof(perr)) == GK_OK) {

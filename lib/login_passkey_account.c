@@ -6,6 +6,7 @@
 
 #include "creds.h"
 #include "form.h"
+#include "login_enrol.h"
 #include "login_passkey.h"
 #include "login_totp.h"
 
@@ -293,6 +294,8 @@ login_passkey_account(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 401, "Passkeys", "Please sign in first.");
 	} else if (login_totp_code_first(q, s->u.name, s->c.amr)) {
 		;       /* a TOTP user's password-only session: the code first */
+	} else if (login_enrol_second_first(q, &s->u, s->c.amr)) {
+		;       /* a second factor applies and this session has none: never a passkey from a password */
 	} else if (strcmp(q->method, "POST") == 0)
 		account_post(q, s, body, len);
 	else

@@ -144,6 +144,23 @@ login_set_cookie(struct rq *q, const char *name, const char *value, const char *
 	login_add_header(q, "Set-Cookie", line);
 }
 
+const char *
+login_host_cookie(const struct rq *q, const char *suffix, char *name, size_t namesz)
+{
+	const char *base = q->ctx->cfg.cookie_name;
+
+	if (!q->ctx->cfg.cookie_secure) {
+		snprintf(name, namesz, "%s%s", base, suffix);
+		return q->base;
+	}
+	if (strncmp(base, "__Host-", 7) == 0)
+		base += 7;
+	else if (strncmp(base, "__Secure-", 9) == 0)
+		base += 9;
+	snprintf(name, namesz, "__Host-%s%s", base, suffix);
+	return "/";
+}
+
 /* ---- set-up ---- */
 
 void

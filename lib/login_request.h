@@ -89,6 +89,14 @@ void login_deny_log(struct rq *q, const char *user, const char *reason);
 void login_add_header(struct rq *q, const char *name, const char *value);
 void login_set_cookie(struct rq *q, const char *name, const char *value, const char *domain,
     const char *path, long max_age, enum gk_samesite ss);
+/*
+ * The name (cookie_name + suffix) and the path (returned) of a cookie only the login
+ * host sets: the CSRF nonce, the OIDC flow. Over HTTPS (cookie_secure) the name has the
+ * "__Host-" prefix (in place of cookie_name's own) and the path is "/": a browser takes
+ * such a cookie only Secure, without Domain and from this host, so a sibling subdomain
+ * cannot plant one (cookie tossing). Over http: the plain name under the login path.
+ */
+const char *login_host_cookie(const struct rq *q, const char *suffix, char *name, size_t namesz);
 
 /* login_reply.c: the answer. */
 void login_show_page(struct rq *q, int status, struct login_vars *v);

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "login_enrol.h"
 #include "login_html.h"
 #include "login_totp.h"
 #include "form.h"
@@ -99,12 +100,17 @@ overview(struct rq *q, int status, const struct gk_user *u, const char *note, co
 	if (on)
 		login_buf_printf(b, " %zu recovery codes left.", left);
 	login_buf_puts(b, "</p>\n");
-	if (!on) {
+	if (on) {
+		form_open(q, mac, "recovery-new", true);
+		login_buf_puts(b, "<button type=\"submit\">New recovery codes</button>\n</form>\n");
+	}
+	if (!login_enrol_self(q->ctx)) {
+		/* second_factor_enrol = admin: gatekeep-passwd sets it up and turns it off. */
+		login_buf_puts(b, "<p id=\"gk-totp-admin\">Your administrator sets up two-step verification.</p>\n");
+	} else if (!on) {
 		form_open(q, mac, "totp-start", true);
 		login_buf_puts(b, "<button type=\"submit\">Set up an authenticator app</button>\n</form>\n");
 	} else {
-		form_open(q, mac, "recovery-new", true);
-		login_buf_puts(b, "<button type=\"submit\">New recovery codes</button>\n</form>\n");
 		form_open(q, mac, "totp-remove", true);
 		login_buf_puts(b, "<button type=\"submit\">Turn off two-step verification</button>\n</form>\n");
 	}
@@ -418,6 +424,9 @@ checked_change(struct rq *q, struct acct_post *f, const char *body, size_t len,
 		overview(q, status, u, NULL, msg);
 		return;
 	}
+	/* second_factor_enrol = admin: no TOTP set-up or removal here (not even with the password). */
+	if (strncmp(f->head.action, "totp-", 5) == 0 && login_enrol_self_refused(q, u))
+		return;
 	/* Fresh re-authentication: every change but the enrolment's confirmation (its start had it). */
 	if (strcmp(f->head.action, "totp-confirm") != 0 &&
 	    (status = login_reauth(q, u->name, f->head.password, true)) != 0) {

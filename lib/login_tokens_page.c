@@ -9,6 +9,7 @@
 #include "apptoken.h"
 #include "creds.h"
 #include "form.h"
+#include "login_enrol.h"
 #include "login_html.h"
 #include "login_tokens_page.h"
 #include "login_totp.h"
@@ -266,6 +267,8 @@ login_tokens_page(struct rq *q, const char *body, size_t len)
 		login_message_page(q, 401, "App passwords", "Please sign in first.");
 	else if (login_totp_code_first(q, s->u.name, s->c.amr))
 		;       /* a TOTP user's password-only session: the code step first */
+	else if (login_enrol_second_first(q, &s->u, s->c.amr))
+		;       /* a second factor applies and this session has none: never a token from a password */
 	else if (strcmp(q->method, "POST") == 0)
 		tokens_post(q, s, body, len);
 	else

@@ -7,12 +7,15 @@
 #include <strings.h>
 
 #include "form.h"
+#include "login_enrol.h"
 #include "login_totp.h"
 #include "totp_store.h"
 #include "validate.h"
 
 #define CODE_ERROR    "Incorrect code."
 #define PENDING_ERROR "This sign-in has expired. Please sign in again."
+/* Seconds of clock skew between the machine that issued a pending state and the one that made the user. */
+#define PENDING_CREATED_LEEWAY 60
 
 /* The pending state: a token of its own issuer, good for LOGIN_PENDING_TTL seconds. */
 static int
@@ -55,7 +58,12 @@ pending_user(struct rq *q, const char *pending, struct gk_user *u)
 		return false;
 	}
 	rc = login_db_lookup(ctx, c.sub, u);
-	if (rc != GK_OK || (u->flags & GK_USER_DISABLED) || u->generation != c.gen) {
+	/*
+	 * Generations restart at 1 when a user is deleted and created again under the same
+	 * name: a pending state issued before the record was created is its namesake's.
+	 */
+	if (rc != GK_OK || (u->flags & GK_USER_DISABLED) || u->generation != c.gen ||
+	    c.iat + PENDING_CREATED_LEEWAY < u->created) {
 		login_deny_log(q, c.sub, rc != GK_OK ? "unknown-user" : (u->flags & GK_USER_DISABLED) ?
 		    "disabled" : "pending-revoked");
 		gk_wipe(u, sizeof(*u));
@@ -140,6 +148,8 @@ login_totp_get(struct rq *q)
 		login_redirect_after(q, rd, u.name);
 	} else if (enrolled(q, u.name, &on) != GK_OK) {
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
+	} else if (!on && login_enrol_self_refused(q, &u)) {
+		;       /* second_factor_enrol = admin: the administrator enrols, not this page */
 	} else if (!on) {
 		/* The page needs a second factor this user has not set up: the account page enrols. */
 		login_sibling(q, "account", acct, sizeof(acct));

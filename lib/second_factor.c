@@ -53,6 +53,26 @@ gk_second_factor_needed(const struct gk_config *cfg, const struct gk_requirement
 }
 
 bool
+gk_second_factor_user(const struct gk_config *cfg, const struct gk_user *u)
+{
+	struct gk_requirement r;
+	size_t i;
+
+	if (u == NULL)
+		return false;
+	if (gk_second_factor_group(cfg, u))
+		return true;
+	for (i = 0; i < cfg->rules_count; i++) {
+		/* A rule that does not parse denies everyone (the configuration check refuses it). */
+		if (gk_requirement_parse(cfg->rules[i].require, &r) != GK_OK || !r.second_factor)
+			continue;
+		if (gk_policy_allows(&r, u, "GET") || gk_policy_allows(&r, u, "POST"))
+			return true;
+	}
+	return false;
+}
+
+bool
 gk_second_factor_done(uint32_t amr)
 {
 	return (amr & GK_AMR_SECOND_FACTOR) != 0;

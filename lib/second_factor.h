@@ -18,6 +18,14 @@ bool gk_second_factor_needed(const struct gk_config *cfg, const struct gk_requir
 /* Is u in one of second_factor_groups? */
 bool gk_second_factor_group(const struct gk_config *cfg, const struct gk_user *u);
 
+/*
+ * Can a second factor be asked of u anywhere this configuration reaches: a member
+ * of second_factor_groups, or a user whom some "2fa:" rule admits (for GET or
+ * POST)? The login page asks it before adding a method that passes for a second
+ * factor; GATEKEEP_REQUIRE set in the web server is not in the configuration.
+ */
+bool gk_second_factor_user(const struct gk_config *cfg, const struct gk_user *u);
+
 /* Does amr (GK_AMR_* bits of a session) include a second factor? */
 bool gk_second_factor_done(uint32_t amr);
 

@@ -14,7 +14,7 @@
 gk_world
 gk_login_world
 GK_EXTRA_CONF="$GK_EXTRA_CONF
-rule = path=/secure require=2fa:any
+rule = path=/secure require=2fa:user:alice
 passkeys = true
 passkey_origin = http://app1.gk.test:$PORT
 passkey_rp_id = gk.test"
@@ -83,7 +83,9 @@ unlike "$BODY" 'app-ok' "the 2fa: path is not reached without alice's TOTP code"
 # The same with a passkey as the second factor (passkey_second_factor, the default): erin
 # signs in with her password, adds her passkey; that session, or a copy, is still one of
 # the password only. It must not mint an app token (tokens pass 2fa: rules), add a passkey
-# or turn TOTP on: the pages ask for the password and the passkey first.
+# or turn TOTP on: the pages ask for the password and the passkey first. (No 2fa: rule
+# admits erin: one that did would let her add that first passkey only from a session
+# signed in with a second factor, tests/tofu8_enrol.sh.)
 rm -f "$JAR"
 form_login erin erin-pw "$A1/private/"
 is "$CODE" 303 "erin signs in with her password"

@@ -35,8 +35,8 @@ TOK=$("$P" --token-add alice --name laptop users.db 2>/dev/null) || bail "--toke
 "$P" --revoke-sessions users.db bob >/dev/null 2>&1 || bail "--revoke-sessions bob failed"
 run "$P" --export --with-credentials users.db
 is "$rc" 0 "--export --with-credentials: exit 0"
-like "$(printf '%s\n' "$out" | sed -n 2p)" '^#gatekeep-creds alice [A-Za-z0-9+/]+=*$' \
-    "alice's credentials line follows her htpasswd line"
+like "$(printf '%s\n' "$out" | sed -n 3p)" '^#gatekeep-creds alice [A-Za-z0-9+/]+=*$' \
+    "alice's credentials line follows her htpasswd line (and her user line, tests/tofu8_export.sh)"
 unlike "$out" '#gatekeep-creds bob' "bob's only token is revoked: nothing carried"
 like "$err" 'TOTP seeds in the clear' "--with-credentials warns that the output is secret"
 printf '%s\n' "$out" > full.htpasswd

@@ -158,6 +158,15 @@ PY
 # $TMP/hdr and body in $TMP/body (CRs removed), its Status code in $status (empty if none).
 # "${GK_CGI_PREFIX[@]}" goes before env (e.g. GK_AS_RUNNER).
 GK_CGI_PREFIX=()
+# gk_login_conf FILE [LINE...]: a configuration for login.cgi under $TMP (users.db, secret,
+# state/, the log on stderr at info, default_redirect /home), then the LINEs.
+gk_login_conf() {
+	local f=$1
+	shift
+	mkdir -p "$TMP/state"
+	printf '%s\n' "database = $TMP/users.db" "secret_file = $TMP/secret" "state_dir = $TMP/state" \
+		"log_target = stderr" "log_level = info" "default_redirect = /home" "$@" >"$f"
+}
 gk_cgi() {
 	local prog=$1 log=$2 method=$3 uri=$4 body=${5-} path query
 	shift 4; [ $# -gt 0 ] && shift

@@ -131,13 +131,13 @@ if [ -x "$CGI" ]; then
 		"${AS[@]}" env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GK/gatekeep.conf" GATEWAY_INTERFACE=CGI/1.1 \
 			REQUEST_METHOD=GET REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login \
 			REMOTE_ADDR=192.0.2.77 HTTP_HOST=login.example "$CGI" >"$o" 2>>"$LOG/cgi.err"
-		c=$(tr -d '\r' <"$o" | sed -n 's/^Set-Cookie: gatekeep_session_csrf=\([^;]*\);.*/\1/p')
+		c=$(tr -d '\r' <"$o" | sed -n 's/^Set-Cookie: \([^=]*_csrf=[^;]*\);.*/\1/p')  # __Host- over https
 		f=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$o")
 		body="csrf=$f&user=$1&password=$(printf %s "$2" | "$PY" -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.stdin.read(),safe=""))')"
 		printf '%s' "$body" | "${AS[@]}" env -i PATH=/usr/bin:/bin GATEKEEP_CONFIG="$GK/gatekeep.conf" \
 			GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST REQUEST_URI=/gatekeep/login \
 			SCRIPT_NAME=/gatekeep/login REMOTE_ADDR=192.0.2.77 HTTP_HOST=login.example \
-			HTTP_ORIGIN=http://login.example HTTP_COOKIE="gatekeep_session_csrf=$c" \
+			HTTP_ORIGIN=http://login.example HTTP_COOKIE="$c" \
 			CONTENT_LENGTH="${#body}" CONTENT_TYPE=application/x-www-form-urlencoded \
 			"$CGI" >"$o" 2>>"$LOG/cgi.err"
 		tr -d '\r' <"$o" | sed '/^$/q' >"$TMP/hdr"
