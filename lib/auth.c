@@ -436,7 +436,7 @@ gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc, const 
 	case GK_OK:
 		if (u->flags & GK_USER_DISABLED)
 			st = GK_AUTH_DISABLED;
-		else if (c->iat + GK_AUTH_SESSION_LEEWAY < u->created)
+		else if (gk_auth_issued_before_user(c->iat, u))
 			st = GK_AUTH_REVOKED;   /* a deleted namesake's: generations restart at 1 */
 		else if ((st = generation_check(a, u, c->gen, "session")) == GK_AUTH_OK)
 			return GK_AUTH_OK;

@@ -217,6 +217,18 @@ struct gk_auth_session_conf {
  * wipes *c in every case.
  */
 #define GK_AUTH_SESSION_LEEWAY 60     /* seconds of clock skew between the machines */
+
+/*
+ * Was a token issued at iat before user u was created? Then it is a deleted namesake's
+ * (generations restart at 1): every token bound to a user (session, pending second factor)
+ * is refused on it.
+ */
+static inline bool
+gk_auth_issued_before_user(int64_t iat, const struct gk_user *u)
+{
+	return iat + GK_AUTH_SESSION_LEEWAY < u->created;
+}
+
 enum gk_auth_status gk_auth_session(struct gk_auth *a, const struct gk_auth_session_conf *sc,
     const char *cookies, int64_t now, struct gk_user *u, struct gk_claims *c);
 

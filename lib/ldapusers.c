@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,9 @@ struct entry {
 };
 
 struct ldapusers;
+
+/* Whether this worker said that an entry lacks a readable createTimestamp. */
+static atomic_bool created_unread_logged;
 
 /* A connection for searches, bound as ldap_bind_dn: the worker's own, or a pool thread's. */
 struct searcher {
@@ -163,21 +168,38 @@ add_group(char *list, size_t listsz, const char *value, size_t len)
 	snprintf(list + n, listsz - n, "%s%s", n > 0 ? "," : "", g);
 }
 
-/* Attribute attr, "20261206140000Z" (GeneralizedTime), as Unix seconds; 0 when absent or odd. */
+/*
+ * Attribute attr, GeneralizedTime ("20261206140000Z", "20261206090000.5-0500"), as Unix
+ * seconds; 0 when absent or not of that form (a zone offset is applied, never ignored).
+ */
 static int64_t
 gentime(LDAP *ld, LDAPMessage *e, const char *attr)
 {
 	char s[32];
+	const char *p;
 	struct tm tm;
+	int64_t t;
+	int used = 0, zh, zm;
 
 	first_value(ld, e, attr, s, sizeof(s), gk_valid_utf8);
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-	    &tm.tm_min, &tm.tm_sec) != 6)
+	if (sscanf(s, "%4d%2d%2d%2d%2d%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	    &tm.tm_min, &tm.tm_sec, &used) != 6 || used != 14)
 		return 0;
+	p = s + used;
+	if (*p == '.' || *p == ',')             /* a fraction of a second: ignored */
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	t = (int64_t)timegm(&tm);
+	if (p[0] == 'Z' && p[1] == '\0')
+		return t;
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 5 ||
+	    sscanf(p + 1, "%2d%2d", &zh, &zm) != 2 || zh > 23 || zm > 59)
+		return 0;
+	/* local time = UTC + offset */
+	return p[0] == '+' ? t - (zh * 3600 + zm * 60) : t + (zh * 3600 + zm * 60);
 }
 
 /* The groups of the user at dn from a search under ldap_group_base_dn. */
@@ -256,6 +278,10 @@ fill(struct searcher *sr, LDAPMessage *e, const char *name, struct entry *s)
 	u->updated = u->pw_changed = gentime(sr->svc, e, "modifyTimestamp");
 	/* A uid given up and taken by someone else: the sessions of before are not theirs (lib/auth). */
 	u->created = gentime(sr->svc, e, "createTimestamp");
+	if (u->created == 0 && !atomic_exchange(&created_unread_logged, true))
+		gk_log(l->log, LOG_WARNING, "ldap: an entry has no readable createTimestamp: "
+		    "the sessions of a former holder of its name are not refused (let ldap_bind_dn "
+		    "read the attribute); said once per worker");
 	first_value(sr->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);
 	first_value(sr->svc, e, "displayName", u->display, sizeof(u->display), gk_valid_display);
 	if (u->display[0] == '\0')

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "form.h"
 #include "login_enrol.h"
 #include "login_totp.h"
@@ -14,8 +15,6 @@
 
 #define CODE_ERROR    "Incorrect code."
 #define PENDING_ERROR "This sign-in has expired. Please sign in again."
-/* Seconds of clock skew between the machine that issued a pending state and the one that made the user. */
-#define PENDING_CREATED_LEEWAY 60
 
 /* The pending state: a token of its own issuer, good for LOGIN_PENDING_TTL seconds. */
 static int
@@ -63,7 +62,7 @@ pending_user(struct rq *q, const char *pending, struct gk_user *u)
 	 * name: a pending state issued before the record was created is its namesake's.
 	 */
 	if (rc != GK_OK || (u->flags & GK_USER_DISABLED) || u->generation != c.gen ||
-	    c.iat + PENDING_CREATED_LEEWAY < u->created) {
+	    gk_auth_issued_before_user(c.iat, u)) {
 		login_deny_log(q, c.sub, rc != GK_OK ? "unknown-user" : (u->flags & GK_USER_DISABLED) ?
 		    "disabled" : "pending-revoked");
 		gk_wipe(u, sizeof(*u));

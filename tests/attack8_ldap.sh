@@ -21,6 +21,10 @@ gk_slapd_conf
 	printf 'dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n' "$SUFFIX"
 	printf 'dn: uid=bob,ou=people,%s\nobjectClass: inetOrgPerson\nuid: bob\ncn: bob\nsn: bob\nuserPassword: %s\n\n' \
 		"$SUFFIX" "$(slappasswd -s bob-dir)"
+	# carol's entry says when it was made in a zone 5 h behind UTC: read as UTC it would be
+	# 5 h early, and an hour-old session would pass
+	printf 'dn: uid=carol,ou=people,%s\nobjectClass: inetOrgPerson\nuid: carol\ncn: carol\nsn: carol\ncreateTimestamp: %s-0500\n\n' \
+		"$SUFFIX" "$(date -u -d "@$(($(date +%s) - 18000))" +%Y%m%d%H%M%S)"
 } >"$D/tree.ldif"
 gk_slapd_load "$D/tree.ldif"    # createTimestamp: now
 gk_slapd_run
@@ -47,4 +51,8 @@ is "$status" 200 "a session of today's bob: whoami 200"
 like "$(cat "$TMP/body")" '"user":"bob"' "... names bob"
 whoami "$OLD"
 is "$status" 401 "a session issued an hour before bob's entry was created: refused"
+OLDC=$("$TOKENTOOL" -t $((now - 3600)) -l 7200 -g 1 issue "$TMP/secret" gatekeep carol) ||
+	bail "tokentool issue"
+whoami "$OLDC"
+is "$status" 401 "an entry created now, its time written with a zone offset: an hour-old session refused"
 done_testing
