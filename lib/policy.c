@@ -180,12 +180,39 @@ gk_methods_least_safe(const struct gk_methods *ms)
 	return ms->count > 0 ? ms->m[0] : "";
 }
 
+/* Where a bracket expression of fnmatch opening at p ('[') ends (its ']'), or NULL: a literal '['. */
+static const char *
+set_end(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*q == '!' || *q == '^')
+		q++;
+	if (*q == ']')                  /* a ']' first in the set is a member */
+		q++;
+	return strchr(q, ']');
+}
+
+/*
+ * A ':' after the pattern's last literal ']' (an IPv6 literal's end, written "[[]::1]") or, with
+ * none, anywhere: "admin.example:8443" and "admin.example:84[0-9][0-9]" name a port.
+ */
 bool
 gk_host_pattern_has_port(const char *pat)
 {
-	const char *rb = strrchr(pat, ']');
+	const char *p, *after = pat, *e;
 
-	return strchr(rb != NULL ? rb : pat, ':') != NULL;
+	for (p = pat; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			if (*++p == ']')
+				after = p + 1;
+		} else if (*p == '[' && (e = set_end(p)) != NULL) {
+			p = e;
+		} else if (*p == ']') {
+			after = p + 1;
+		}
+	}
+	return strchr(after, ':') != NULL;
 }
 
 static bool

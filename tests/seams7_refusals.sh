@@ -36,8 +36,8 @@ for S in nginx-http nginx-fcgi; do
 done
 # a head sent a line at a time is parsed again per line: bounded (64 x the 128 KiB cap), as
 # over FastCGI, where 4096 fields of 128 KiB would cost a parse of up to 128 KiB each
-is "$($PY "$top_srcdir/tests/httpfront/raw.py" fragmented "$GK_HTTP_SOCK" 1500)" 403 \
-    "a head of 1500 lines sent one by one -> 403"
+is "$($PY "$top_srcdir/tests/httpfront/raw.py" fragmented "$GK_HTTP_SOCK" 3000)" 403 \
+    "a head of 3000 lines sent one by one -> 403"
 like "$(cat "$LOG/authz.out")" 'HTTP connection refused: too-fragmented' "... refused as too-fragmented"
 grep 'auth request unexpected status' "$LOG/nginx-error.log" | sed 's/^/#   /'
 is "$(grep -c 'auth request unexpected status' "$LOG/nginx-error.log")" 0 \

@@ -44,6 +44,8 @@ main(void)
 		{ "admin.example", false }, { "*.example", false }, { "admin.example:8443", true },
 		{ "admin.example:*", true }, { "[[]::1]", false }, { "[[]::1]:8443", true },
 		{ "[[]2001:db8::*]", false }, { "[ab]dmin.example", false },
+		{ "admin.example:84[0-9][0-9]", true }, { "[[]::1]:84[0-9]", true },
+		{ "[[]::[0-9]]", false }, { "admin.example\\]", false }, { "[]:]x.example", true },
 	};
 	struct gk_config cfg;
 	struct gk_err err = { "" };
