@@ -82,10 +82,6 @@ params_sane(char *const *envp)
 	return true;
 }
 
-
-
-
-
 /* --- the original request ------------------------------------------------ */
 
 static int
