@@ -98,13 +98,13 @@ add(struct envbuf *e, const char *pre, size_t pl, const char *name, size_t nl,
 		return e->reason = "params-too-big", GK_ETOOLONG;
 	p = e->out + e->len;
 	memcpy(p, pre, pl);
+	if (pl == 0)
+		memcpy(p, name, nl);
 	/* CGI's meta-variable of a header field: upper case, '-' as '_' (RFC 3875 4.1.18) */
-	for (i = 0; i < nl; i++) {
+	for (i = 0; pl > 0 && i < nl; i++) {
 		char ch = name[i];
 
-		if (pl > 0)
-			ch = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
-		p[pl + i] = ch;
+		p[pl + i] = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
 	}
 	if ((rc = gk_fcgiguard_pair(p, pl + nl, value, vl, e->lim, &e->pairs, &e->bytes,
 	    &e->reason)) != GK_OK)
@@ -135,7 +135,9 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 		for (k = 0; k < MAPPED; k++) {
 			bool exact;
 
+			/* the byte after "X-Gatekeep-" tells the names of one length apart */
 			if (f->nlen != mapped[k].flen ||
+			    (f->name[11] & ~0x20) != mapped[k].field[11] ||
 			    !gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
 				continue;
 			if (!exact)
