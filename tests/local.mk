@@ -70,3 +70,4 @@ include tests/httpfront.mk
 include tests/lead6.mk
 include tests/cpuu6.mk
 include tests/cpuk6.mk
+include tests/cpuh7.mk
