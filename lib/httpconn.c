@@ -56,19 +56,23 @@ hc(struct gk_conn *conn)
  * No GATEKEEP_REQUIRE: a client could send it where nginx does not set it, and "bypass" is
  * a requirement; over HTTP the auth location's path names one (/_gatekeep/group:staff).
  */
+#define NAMED(s) s, sizeof(s) - 1
 static const struct {
-	const char *field, *param;
+	const char *field;
+	size_t flen;            /* a field of another length cannot fold to it: no compare */
+	const char *param;
+	size_t plen;
 } mapped[] = {
-	{ "X-Gatekeep-Method", "REQUEST_METHOD" },
-	{ "X-Gatekeep-Uri", "REQUEST_URI" },
-	{ "X-Gatekeep-Addr", "REMOTE_ADDR" },
-	{ "X-Gatekeep-Scheme", "REQUEST_SCHEME" },
-	{ "X-Gatekeep-Server-Addr", "SERVER_ADDR" },
-	{ "X-Gatekeep-Host", "HTTP_HOST" },
+	{ NAMED("X-Gatekeep-Method"), NAMED("REQUEST_METHOD") },
+	{ NAMED("X-Gatekeep-Uri"), NAMED("REQUEST_URI") },
+	{ NAMED("X-Gatekeep-Addr"), NAMED("REMOTE_ADDR") },
+	{ NAMED("X-Gatekeep-Scheme"), NAMED("REQUEST_SCHEME") },
+	{ NAMED("X-Gatekeep-Server-Addr"), NAMED("SERVER_ADDR") },
+	{ NAMED("X-Gatekeep-Host"), NAMED("HTTP_HOST") },
 };
 #define MAPPED (sizeof(mapped) / sizeof(mapped[0]))
 
-/* Appends "name=value\0" (name in two parts: prefix and rest) to out; false if full. */
+/* Where the params are built: "name=value\0" strings in out, vec pointing at them. */
 struct envbuf {
 	char *out;
 	size_t size, len;
@@ -79,11 +83,15 @@ struct envbuf {
 	const char *reason;
 };
 
+/*
+ * Appends "name=value\0", the name in two parts: a prefix of pl bytes and the rest (a
+ * header field's name, made a CGI meta-variable's when there is a prefix).
+ */
 static int
-add(struct envbuf *e, const char *pre, const char *name, size_t nl, const char *value,
-    size_t vl)
+add(struct envbuf *e, const char *pre, size_t pl, const char *name, size_t nl,
+    const char *value, size_t vl)
 {
-	size_t pl = strlen(pre), need = pl + nl + 1 + vl + 1, i;
+	size_t need = pl + nl + 1 + vl + 1, i;
 	char *p;
 	int rc;
 
@@ -91,13 +99,13 @@ add(struct envbuf *e, const char *pre, const char *name, size_t nl, const char *
 		return e->reason = "params-too-big", GK_ETOOLONG;
 	p = e->out + e->len;
 	memcpy(p, pre, pl);
+	if (pl == 0)
+		memcpy(p, name, nl);
 	/* CGI's meta-variable of a header field: upper case, '-' as '_' (RFC 3875 4.1.18) */
-	for (i = 0; i < nl; i++) {
+	for (i = 0; pl > 0 && i < nl; i++) {
 		char ch = name[i];
 
-		if (*pre != '\0')
-			ch = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
-		p[pl + i] = ch;
+		p[pl + i] = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
 	}
 	if ((rc = gk_fcgiguard_pair(p, pl + nl, value, vl, e->lim, &e->pairs, &e->bytes,
 	    &e->reason)) != GK_OK)
@@ -128,7 +136,10 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 		for (k = 0; k < MAPPED; k++) {
 			bool exact;
 
-			if (!gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
+			/* the byte after "X-Gatekeep-" tells the names of one length apart */
+			if (f->nlen != mapped[k].flen ||
+			    (f->name[11] & ~0x20) != mapped[k].field[11] ||
+			    !gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
 				continue;
 			if (!exact)
 				return *reason = "underscore-gatekeep-field", GK_EINVAL;
@@ -140,27 +151,27 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 	if (vecmax < 1)
 		return *reason = "params-too-big", GK_ETOOLONG;
 	vec[0] = NULL;
-	if ((rc = add(&e, "", "FCGI_ROLE", 9, "RESPONDER", 9)) != GK_OK)
+	if ((rc = add(&e, "", 0, NAMED("FCGI_ROLE"), NAMED("RESPONDER"))) != GK_OK)
 		goto fail;
 	for (k = 0; k < MAPPED; k++) {
 		if (found[k] == NULL)
 			return *reason = "missing-gatekeep-field", GK_EINVAL;
-		if ((rc = add(&e, "", mapped[k].param, strlen(mapped[k].param), found[k]->value,
+		if ((rc = add(&e, "", 0, mapped[k].param, mapped[k].plen, found[k]->value,
 		    found[k]->vlen)) != GK_OK)
 			goto fail;
 	}
 	/* the auth_request location, for a requirement named by its last segment */
 	q = memchr(hr->target, '?', hr->tlen);     /* the target is not NUL-terminated */
 	plen = q != NULL ? (size_t)(q - hr->target) : hr->tlen;
-	if ((rc = add(&e, "", "DOCUMENT_URI", 12, hr->target, plen)) != GK_OK ||
-	    (rc = add(&e, "", "SCRIPT_NAME", 11, hr->target, plen)) != GK_OK)
+	if ((rc = add(&e, "", 0, NAMED("DOCUMENT_URI"), hr->target, plen)) != GK_OK ||
+	    (rc = add(&e, "", 0, NAMED("SCRIPT_NAME"), hr->target, plen)) != GK_OK)
 		goto fail;
 	for (i = 0; i < hr->nfields; i++) {
 		const struct gk_httpreq_field *f = &hr->fields[i];
 
 		if (f->nlen == 4 && strncasecmp(f->name, "Host", 4) == 0)
 			continue;       /* nginx's (the upstream's name); HTTP_HOST is mapped */
-		if ((rc = add(&e, "HTTP_", f->name, f->nlen, f->value, f->vlen)) != GK_OK)
+		if ((rc = add(&e, NAMED("HTTP_"), f->name, f->nlen, f->value, f->vlen)) != GK_OK)
 			goto fail;
 	}
 	return GK_OK;
@@ -188,21 +199,65 @@ phrase(int status)
 	}
 }
 
-/* Whether line[0..n) is header name (case-insensitive) followed by ':'. */
+/* Whether line[0..n) is header name (case-insensitive, k bytes) followed by ':'. */
 static bool
-is_field(const char *line, size_t n, const char *name)
+is_field(const char *line, size_t n, const char *name, size_t k)
 {
-	size_t k = strlen(name);
-
 	return n > k && line[k] == ':' && strncasecmp(line, name, k) == 0;
+}
+#define IS_FIELD(line, n, lit) is_field((line), (n), (lit), sizeof(lit) - 1)
+
+/* "HTTP/1.1 NNN Phrase\r\n" into out (status: 200 to 599); its length, 0 if it does not fit. */
+static size_t
+status_line(int status, char *out, size_t outsz)
+{
+	const char *ph = phrase(status);
+	size_t pl = strlen(ph);
+
+	if (outsz < 15 + pl)
+		return 0;
+	memcpy(out, "HTTP/1.1 ", 9);
+	out[9] = (char)('0' + status / 100);
+	out[10] = (char)('0' + status / 10 % 10);
+	out[11] = (char)('0' + status % 10);
+	out[12] = ' ';
+	memcpy(out + 13, ph, pl);
+	memcpy(out + 13 + pl, "\r\n", 2);
+	return 15 + pl;
+}
+
+/* "Content-Length: n\r\n" (and "Connection: close\r\n") and the blank line; 0 if no room. */
+static size_t
+head_end(size_t n, bool close, char *out, size_t outsz)
+{
+	static const char cl[] = "Content-Length: ", cc[] = "Connection: close\r\n";
+	char digits[24];
+	size_t nd = 0, len = sizeof(cl) - 1;
+
+	do
+		digits[sizeof(digits) - ++nd] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	if (outsz < len + nd + 4 + (close ? sizeof(cc) - 1 : 0))
+		return 0;
+	memcpy(out, cl, len);
+	memcpy(out + len, digits + sizeof(digits) - nd, nd);
+	len += nd;
+	memcpy(out + len, "\r\n", 2);
+	len += 2;
+	if (close) {
+		memcpy(out + len, cc, sizeof(cc) - 1);
+		len += sizeof(cc) - 1;
+	}
+	memcpy(out + len, "\r\n", 2);
+	return len + 2;
 }
 
 size_t
 gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t outsz)
 {
 	const char *p = cgi, *end = cgi + n, *body = end;
-	size_t len, blen;
-	int status = 0, w;
+	size_t len, blen, w;
+	int status = 0;
 	bool blank = false;
 	char *o;
 
@@ -221,7 +276,7 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 			blank = true;
 			break;
 		}
-		if (is_field(p, ll, "Status") && status == 0) {
+		if (status == 0 && IS_FIELD(p, ll, "Status")) {
 			status = atoi(p + 7);
 			if (status < 200 || status > 599)
 				status = 500;
@@ -231,10 +286,8 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 	if (status == 0 || !blank)
 		status = 500;
 	blen = status == 200 ? (size_t)(end - body) : 0;
-	w = snprintf(out, outsz, "HTTP/1.1 %d %s\r\n", status, phrase(status));
-	if (w < 0 || (size_t)w >= outsz)
+	if ((len = status_line(status, out, outsz)) == 0)
 		return 0;
-	len = (size_t)w;
 	o = out;
 	for (p = cgi; status != 500 && p < body;) {
 		const char *nl = memchr(p, '\n', (size_t)(body - p));
@@ -244,8 +297,8 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 			break;
 		if (ll > 0 && p[ll - 1] == '\r')
 			ll--;
-		if (ll > 0 && !is_field(p, ll, "Status") && !is_field(p, ll, "Content-Length") &&
-		    (blen > 0 || !is_field(p, ll, "Content-Type"))) {
+		if (ll > 0 && !IS_FIELD(p, ll, "Status") && !IS_FIELD(p, ll, "Content-Length") &&
+		    (blen > 0 || !IS_FIELD(p, ll, "Content-Type"))) {
 			if (len + ll + 2 > outsz)
 				return 0;
 			memcpy(o + len, p, ll);
@@ -254,11 +307,9 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 		}
 		p = nl + 1;
 	}
-	w = snprintf(o + len, outsz - len, "Content-Length: %zu\r\n%s\r\n", blen,
-	    close ? "Connection: close\r\n" : "");
-	if (w < 0 || (size_t)w >= outsz - len || blen > outsz - len - (size_t)w)
+	if ((w = head_end(blen, close, o + len, outsz - len)) == 0 || blen > outsz - len - w)
 		return 0;
-	len += (size_t)w;
+	len += w;
 	memcpy(o + len, body, blen);
 	return len + blen;
 }

@@ -74,3 +74,4 @@ include tests/cpuk6.mk
 include tests/seams7.mk
 include tests/attack9.mk
 include tests/tofu8.mk
+include tests/cpuh7.mk
