@@ -428,11 +428,13 @@ fill(struct gk_httpconn *c)
 		ssize_t r;
 
 		if (c->rlen == c->rcap) {
-			size_t ncap = c->rcap * 2;
+			/* a head at the cap plus the start of a pipelined one; no more (memory per peer) */
+			const size_t most = GK_HTTPREQ_HEAD_MAX + GK_CONN_RBUF_START;
+			size_t ncap = c->rcap * 2 < most ? c->rcap * 2 : most;
 			unsigned char *nb;
 
-			if (c->rcap >= GK_HTTPREQ_HEAD_MAX + GK_CONN_RBUF_START)
-				return;         /* the parser says 431 at HEAD_MAX */
+			if (c->rcap >= most)
+				return;         /* the parser refuses a head at HEAD_MAX */
 			if ((nb = realloc(c->rbuf, ncap)) == NULL)
 				return;
 			c->rbuf = nb;
