@@ -73,3 +73,4 @@ include tests/cpuu6.mk
 include tests/cpuk6.mk
 include tests/seams7.mk
 include tests/attack9.mk
+include tests/guard7.mk
