@@ -286,6 +286,18 @@ edge_cases(void)
 	outsz = OUT_MAX;
 	vecmax = 2;
 	compare_all(c, n, 0);
+	/* The densest pairs (3 bytes each) with buffers around the size they need. */
+	for (n = 0, i = 0; i < 20; i++)
+		n += put_pair(c + n, 1, 0, false, false, 'd');
+	for (outsz = n - 2; outsz <= n + 1; outsz++)
+		for (vecmax = n / 3 - 1; vecmax <= n / 2 + 3; vecmax++) {
+			run(c, n, NULL, 0, 0, false, &flat);
+			run(c, n, &i, 1, 0, false, &split);
+			compared++;
+			if (!same(&flat, &split))
+				note("buffers", &flat, &split);
+		}
+	outsz = OUT_MAX;
 	vecmax = VEC_MAX;
 }
 
