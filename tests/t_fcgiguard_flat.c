@@ -42,14 +42,11 @@ static unsigned seen;       /* bit i: reasons[i] was an outcome of the one-recor
 static size_t
 header(unsigned char *p, int type, unsigned id, size_t clen, size_t pad)
 {
-	p[0] = 1;
-	p[1] = (unsigned char)type;
-	p[2] = (unsigned char)(id >> 8);
-	p[3] = (unsigned char)id;
-	p[4] = (unsigned char)(clen >> 8);
-	p[5] = (unsigned char)clen;
-	p[6] = (unsigned char)pad;
-	p[7] = 0;
+	const unsigned char h[8] = { 1, (unsigned char)type, (unsigned char)(id >> 8),
+		(unsigned char)id, (unsigned char)(clen >> 8), (unsigned char)clen,
+		(unsigned char)pad, 0 };
+
+	memcpy(p, h, sizeof(h));
 	memset(p + 8 + clen, 0xa5, pad);
 	return 8;
 }
