@@ -107,10 +107,13 @@ stdin_done(const uint8_t *b, size_t len, size_t pos, unsigned rid)
  * pairs of anything accepted copy out (gk_fcgiguard_pairs) as "name=value" strings,
  * as many as were counted.
  */
-/* The pairs of an accepted prefix copy out, each "name=value", as many as counted. */
+/*
+ * The pairs of an accepted prefix copy out, each "name=value", as many as counted, and as
+ * gk_fcgiguard_check_env() copied them in the walk that checked them (env, env_status).
+ */
 static void
 check_pairs_copy(const uint8_t *b, const struct gk_fcgiguard_result *r,
-    const struct gk_fcgiguard_limits *lim)
+    const struct gk_fcgiguard_limits *lim, char **env, int env_status)
 {
 	struct gk_err err;
 	size_t outsz = r->params_bytes + 2 * r->pairs, i;
@@ -122,9 +125,12 @@ check_pairs_copy(const uint8_t *b, const struct gk_fcgiguard_result *r,
 	vec = calloc(r->pairs + 1, sizeof(*vec));
 	FUZZ_ASSERT(out != NULL && vec != NULL);
 	FUZZ_ASSERT(gk_fcgiguard_pairs(b, r, lim, out, outsz, vec, r->pairs + 1, &err) == GK_OK);
-	for (i = 0; i < r->pairs; i++)
+	FUZZ_ASSERT(env_status == GK_OK);
+	for (i = 0; i < r->pairs; i++) {
 		FUZZ_ASSERT(vec[i] != NULL && strchr(vec[i], '=') != NULL && vec[i][0] != '=');
-	FUZZ_ASSERT(vec[r->pairs] == NULL);
+		FUZZ_ASSERT(env[i] != NULL && strcmp(env[i], vec[i]) == 0);
+	}
+	FUZZ_ASSERT(vec[r->pairs] == NULL && env[r->pairs] == NULL);
 	free(out);
 	free(vec);
 }
@@ -134,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gk_fcgiguard_limits lim;
 	struct gk_fcgiguard_result r, r2;
+	struct gk_fcgiguard_env env;
 	struct gk_err err;
 	const uint8_t *b;
 	size_t len;
@@ -141,6 +148,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	env.outsz = 3 * size;
+	env.vecmax = size + 2;
+	env.out = malloc(env.outsz);
+	env.vec = calloc(env.vecmax, sizeof(*env.vec));
+	FUZZ_ASSERT(env.out != NULL && env.vec != NULL);
 	gk_fcgiguard_defaults(&lim);
 	lim.want_stdin = data[0] & 1;
 	prev = (data[0] >> 1) & 3;
@@ -152,12 +164,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(rc == GK_OK || rc == GK_FCGIGUARD_INCOMPLETE || rc == GK_EINVAL ||
 	    rc == GK_ETOOLONG);
 	FUZZ_ASSERT(r.reason != NULL);
-	rc2 = gk_fcgiguard_check(b, len, prev, &lim, &r2, &err);
-	FUZZ_ASSERT(rc2 == rc && r2.length == r.length && r2.need == r.need);
+	/* Deterministic, and the same verdict when the walk also copies the pairs. */
+	rc2 = gk_fcgiguard_check_env(b, len, prev, &lim, &env, &r2, &err);
+	FUZZ_ASSERT(rc2 == rc && r2.length == r.length && r2.need == r.need &&
+	    strcmp(r2.reason, r.reason) == 0 && r2.pairs == r.pairs &&
+	    r2.params_bytes == r.params_bytes);
 	if (rc == GK_FCGIGUARD_INCOMPLETE)
 		FUZZ_ASSERT(r.need > len && r.need <= lim.bytes_max + 8 + 65535 + 255);
 	if (rc == GK_OK)
-		check_pairs_copy(b, &r, &lim);
+		check_pairs_copy(b, &r, &lim, env.vec, r2.env_status);
 	if (rc == GK_OK && (r.management != 0 || r.aborted)) {
 		FUZZ_ASSERT(r.length <= len && (lim.management || lim.abort));
 		rc2 = gk_fcgiguard_check(b, r.length - 1, prev, &lim, &r2, &err);
@@ -180,5 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(rc2 == GK_OK && r2.length == r.length);
 		FUZZ_ASSERT(r2.stdin_complete == lim.want_stdin);
 	}
+	free(env.out);
+	free(env.vec);
 	return 0;
 }

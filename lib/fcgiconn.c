@@ -268,7 +268,6 @@ answer_management(struct gk_fcgiconn *c, const struct gk_fcgiguard_result *res, 
 {
 	unsigned char *out = c->conf->out, *body = out + HDR;
 	char num[24];
-	struct gk_err err = { "" };
 	size_t blen = 0, pad, i;
 	bool conns = false, reqs = false, mpxs = false;
 
@@ -279,12 +278,12 @@ answer_management(struct gk_fcgiconn *c, const struct gk_fcgiguard_result *res, 
 		body[0] = (unsigned char)res->management;
 		return send_or_keep(c, out, HDR + 8, now);
 	}
-	if (res->pairs > 0 && gk_fcgiguard_pairs(c->rbuf, res, &c->lim, c->conf->env,
-	    c->conf->envsz, c->conf->vec, c->conf->vecmax, &err) != GK_OK)
+	/* The names were copied by the walk that checked them (check(), vec from slot 1). */
+	if (res->pairs > 0 && res->env_status != GK_OK)
 		return false;
 	snprintf(num, sizeof(num), "%u", c->conf->max_conns);
 	for (i = 0; i < res->pairs; i++) {
-		const char *nv = c->conf->vec[i];
+		const char *nv = c->conf->vec[i + 1];
 
 		if (!conns && strcmp(nv, "FCGI_MAX_CONNS=") == 0) {
 			conns = true;
@@ -390,6 +389,8 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 {
 	static char *const roles[] = { "FCGI_ROLE=RESPONDER", "FCGI_ROLE=AUTHORIZER",
 		"FCGI_ROLE=FILTER" };
+	const struct gk_fcgiguard_env env = { c->conf->env, c->conf->envsz, c->conf->vec + 1,
+		c->conf->vecmax - 1 };
 	struct gk_fcgiguard_result res;
 	struct gk_err err = { "" };
 	int rc;
@@ -402,7 +403,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 		begin_close(c, c->tcp, now);
 		return closing(c);
 	}
-	rc = gk_fcgiguard_check(c->rbuf, c->rlen, c->prev_id, &c->lim, &res, &err);
+	rc = gk_fcgiguard_check_env(c->rbuf, c->rlen, c->prev_id, &c->lim, &env, &res, &err);
 	if (rc == GK_FCGIGUARD_INCOMPLETE) {
 		if (res.skip > 0) {
 			/* Trailing FCGI_STDIN of the request answered last: never read, dropped. */
@@ -466,8 +467,7 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 		return GK_FCGICONN_WAIT;
 	}
 	c->conf->vec[0] = roles[res.role - 1];
-	if (gk_fcgiguard_pairs(c->rbuf, &res, &c->lim, c->conf->env, c->conf->envsz,
-	    c->conf->vec + 1, c->conf->vecmax - 1, &err) != GK_OK) {
+	if (res.env_status != GK_OK) {
 		refuse(c, GK_FCGICONN_BAD_RECORD, "pairs-do-not-fit");
 		begin_close(c, c->tcp, now);
 		return closing(c);

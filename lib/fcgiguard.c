@@ -135,6 +135,28 @@ sink_byte(struct sink *s, char c)
 		s->full = true;
 }
 
+/* A new "name=value" string begins at the sink's end, if a vec slot is left for it. */
+static void
+sink_start(struct sink *s)
+{
+	if (s->n + 1 >= s->vecmax)
+		s->full = true;
+	else if (s->len < s->size)
+		s->vec[s->n++] = s->out + s->len;
+}
+
+/* After a walk that accepted the pairs: vec ends with NULL, or is empty if they did not fit. */
+static void
+sink_end(struct sink *s, struct gk_fcgiguard_result *res)
+{
+	if (s == NULL)
+		return;
+	s->vec[s->n] = NULL;
+	if (s->full)
+		s->vec[0] = NULL;
+	res->env_status = s->full ? GK_ETOOLONG : GK_OK;
+}
+
 /* A name or value length, 1 or 4 bytes.  1: read, 0: no byte at all, -1: cut short. */
 static int
 read_len(struct cursor *c, size_t *n, size_t *used)
@@ -219,12 +241,8 @@ check_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bo
 			return reject(res, err, final ? GK_EINVAL : GK_ETOOLONG, "pair-overflow");
 		if (++pairs > lim->pairs_max)
 			return reject(res, err, GK_ETOOLONG, "too-many-pairs");
-		if (sink != NULL) {
-			if (sink->n + 1 >= sink->vecmax)
-				sink->full = true;
-			else if (sink->len < sink->size)
-				sink->vec[sink->n++] = sink->out + sink->len;
-		}
+		if (sink != NULL)
+			sink_start(sink);
 		if ((r = take_bytes(&c, nl, true, sink, res, err)) != GK_OK)
 			goto failed;
 		if (sink != NULL)
@@ -246,6 +264,102 @@ cut:
 		return reject(res, err, GK_EINVAL, "truncated-pair");
 	res->pairs = pairs;
 	return GK_FCGIGUARD_INCOMPLETE;
+}
+
+/* A length at p[*at] of a run of total bytes, 1 or 4 bytes: 1, 0 (none left), -1 (cut). */
+static inline int
+flat_len(const unsigned char *p, size_t total, size_t *at, size_t *n)
+{
+	const unsigned char *q = p + *at;
+
+	if (*at >= total)
+		return 0;
+	if ((q[0] & 0x80) == 0) {
+		*n = q[0];
+		*at += 1;
+		return 1;
+	}
+	if (total - *at < 4)
+		return -1;
+	*n = (size_t)(q[0] & 0x7f) << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3];
+	*at += 4;
+	return 1;
+}
+
+/*
+ * check_pairs() of a final stream whose total content bytes lie in one run at p (one PARAMS
+ * record before the empty one, as web servers send a request's params; an FCGI_GET_VALUES
+ * record): the same rules in the same order with the same reasons, read straight from the
+ * run instead of through the cursor, and copied into the sink, if any, in the same walk.
+ * In a final stream both lengths must fit in what is left of it, so nothing is cut.
+ */
+static int
+flat_pairs(const unsigned char *p, size_t total, const struct gk_fcgiguard_limits *lim,
+    struct gk_fcgiguard_result *res, struct gk_err *err, struct sink *sink)
+{
+	size_t at = 0, pairs = 0;
+	int r;
+	/*
+	 * A pair takes at least 3 bytes of the run (2 lengths, a name byte) and copies out
+	 * as its name and value + 2: when the sink has room for the run and a vec slot per
+	 * 2 bytes of it, nothing can overflow and the pairs are copied without the checks.
+	 */
+	bool roomy = sink != NULL && sink->size - sink->len >= total && !sink->full &&
+	    sink->vecmax - sink->n > total / 2 + 1;
+
+	for (;;) {
+		const char *why;
+		size_t nl, vl;
+
+		if ((r = flat_len(p, total, &at, &nl)) == 0)
+			break;
+		if (r < 0 || flat_len(p, total, &at, &vl) <= 0)
+			return reject(res, err, GK_EINVAL, "truncated-pair");
+		if (nl == 0)
+			return reject(res, err, GK_EINVAL, "empty-name");
+		if (nl > total - at || vl > total - at - nl)
+			return reject(res, err, GK_EINVAL, "pair-overflow");
+		if (++pairs > lim->pairs_max)
+			return reject(res, err, GK_ETOOLONG, "too-many-pairs");
+		if ((why = bad_bytes(p + at, nl, true)) != NULL ||
+		    (why = bad_bytes(p + at + nl, vl, false)) != NULL)
+			return reject(res, err, GK_EINVAL, why);
+		if (roomy) {
+			char *d = sink->out + sink->len;
+
+			sink->vec[sink->n++] = d;
+			memcpy(d, p + at, nl);
+			d[nl] = '=';
+			memcpy(d + nl + 1, p + at + nl, vl);
+			d[nl + 1 + vl] = '\0';
+			sink->len += nl + vl + 2;
+		} else if (sink != NULL) {
+			sink_start(sink);
+			sink_bytes(sink, p + at, nl);
+			sink_byte(sink, '=');
+			sink_bytes(sink, p + at + nl, vl);
+			sink_byte(sink, '\0');
+		}
+		at += nl + vl;
+	}
+	res->pairs = pairs;
+	res->params_bytes = at;
+	return GK_OK;
+}
+
+/*
+ * The pairs in the records [start, end), as check_pairs(): through flat_pairs() when the
+ * stream is final and all of its total content bytes are the first record's.
+ */
+static int
+walk_pairs(const unsigned char *buf, size_t start, size_t end, size_t total, bool final,
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err,
+    struct sink *sink)
+{
+	if (final && end - start >= HDR && total <= end - start - HDR &&
+	    ((size_t)buf[start + 4] << 8 | buf[start + 5]) == total)
+		return flat_pairs(buf + start + HDR, total, lim, res, err, sink);
+	return check_pairs(buf, start, end, total, final, lim, res, err, sink);
 }
 
 void
@@ -336,7 +450,8 @@ check_stream(const unsigned char *buf, size_t len, size_t *pos, unsigned type, u
  */
 static int
 check_management(const unsigned char *buf, size_t len, size_t pos, const struct hdr *h,
-    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
+    const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err,
+    struct sink *sink)
 {
 	size_t rec = HDR + h->clen + h->plen;
 	int rc;
@@ -346,9 +461,10 @@ check_management(const unsigned char *buf, size_t len, size_t pos, const struct 
 	if (len - pos < rec)
 		return incomplete(lim, res, err, pos + rec);
 	if (h->type == T_GET_VALUES) {
-		rc = check_pairs(buf, pos, pos + rec, h->clen, true, lim, res, err, NULL);
+		rc = walk_pairs(buf, pos, pos + rec, h->clen, true, lim, res, err, sink);
 		if (rc != GK_OK)
 			return rc;
+		sink_end(sink, res);
 	}
 	res->management = (int)h->type;
 	res->pairs_start = pos;
@@ -373,7 +489,7 @@ gk_fcgiguard_pairs(const unsigned char *buf, const struct gk_fcgiguard_result *r
 	}
 	memset(&again, 0, sizeof(again));
 	again.reason = "";
-	rc = check_pairs(buf, res->pairs_start, res->pairs_end, res->params_bytes, true, lim,
+	rc = walk_pairs(buf, res->pairs_start, res->pairs_end, res->params_bytes, true, lim,
 	    &again, err, &s);
 	vec[s.n] = NULL;
 	if (rc != GK_OK)
@@ -389,13 +505,29 @@ int
 gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
     const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err)
 {
+	return gk_fcgiguard_check_env(buf, len, prev_id, lim, NULL, res, err);
+}
+
+int
+gk_fcgiguard_check_env(const unsigned char *buf, size_t len, int prev_id,
+    const struct gk_fcgiguard_limits *lim, const struct gk_fcgiguard_env *env,
+    struct gk_fcgiguard_result *res, struct gk_err *err)
+{
+	struct sink s, *sink = NULL;
 	struct hdr h;
 	size_t pos = 0, rec, pstart, pend, params = 0, in = 0;
 	unsigned rid;
 	int rc, prc;
+	bool final;
 
 	memset(res, 0, sizeof(*res));
 	res->reason = "";
+	res->env_status = GK_EINVAL;
+	if (env != NULL && env->vec != NULL && env->vecmax > 0) {
+		s = (struct sink){ env->out, env->outsz, 0, env->vec, env->vecmax, 0, false };
+		sink = &s;
+		env->vec[0] = NULL;
+	}
 	if (len > lim->bytes_max)
 		len = lim->bytes_max;
 	/* Trailing body records of the request just answered on this kept connection. */
@@ -416,7 +548,7 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	if (h.version != 1)
 		return reject(res, err, GK_EINVAL, "bad-version");
 	if (h.id == 0 && h.type != T_BEGIN && lim->management)
-		return check_management(buf, len, pos, &h, lim, res, err);
+		return check_management(buf, len, pos, &h, lim, res, err, sink);
 	if (h.type != T_BEGIN)
 		return reject(res, err, GK_EINVAL, h.id == 0 ? "management-record" : "no-begin-request");
 	if (h.id == 0)
@@ -444,10 +576,12 @@ gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
 	 * that is not complete yet): the CVE shape is refused before the rest arrives.
 	 */
 	pend = pos;
-	prc = check_pairs(buf, pstart, pend, params, rc == GK_OK && !res->aborted, lim, res, err,
-	    NULL);
+	final = rc == GK_OK && !res->aborted;
+	prc = walk_pairs(buf, pstart, pend, params, final, lim, res, err, final ? sink : NULL);
 	if (prc != GK_OK && prc != GK_FCGIGUARD_INCOMPLETE)
 		return prc;
+	if (final)
+		sink_end(sink, res);
 	if (res->aborted) {
 		/* The request ends here; its pairs so far were checked as on any cut, unused. */
 		res->length = pos;

@@ -70,6 +70,17 @@ struct gk_fcgiguard_result {
 	                         ended (length: up to the end of the ABORT_REQUEST record) */
 	size_t pairs_start;   /* GK_OK: first and end offset of the records holding the pairs */
 	size_t pairs_end;     /*   (PARAMS, or the FCGI_GET_VALUES record) */
+	int env_status;       /* GK_OK from gk_fcgiguard_check_env(): GK_OK the pairs were copied,
+	                         GK_ETOOLONG they did not fit, GK_EINVAL none were (no env,
+	                         aborted, a management record other than FCGI_GET_VALUES) */
+};
+
+/* Where gk_fcgiguard_check_env() copies the pairs: out and vec of gk_fcgiguard_pairs(). */
+struct gk_fcgiguard_env {
+	char *out;
+	size_t outsz;
+	char **vec;
+	size_t vecmax;
 };
 
 /* Fills lim with the defaults above (want_stdin false). */
@@ -86,6 +97,18 @@ void gk_fcgiguard_defaults(struct gk_fcgiguard_limits *lim);
  */
 int gk_fcgiguard_check(const unsigned char *buf, size_t len, int prev_id,
     const struct gk_fcgiguard_limits *lim, struct gk_fcgiguard_result *res, struct gk_err *err);
+
+/*
+ * gk_fcgiguard_check(), and when it returns GK_OK for a request or an FCGI_GET_VALUES record,
+ * the walk that checked the pairs also copied them into env (if not NULL) exactly as
+ * gk_fcgiguard_pairs() would: res->env_status GK_OK, vec[0..pairs-1] and vec[pairs] NULL;
+ * GK_ETOOLONG if they did not fit (vec[0] NULL).  The bytes are read once: a complete PARAMS
+ * stream in one record (what web servers send) is walked straight, any other layout
+ * through the record cursor, with the same rules, reasons and caps.  Pure as above.
+ */
+int gk_fcgiguard_check_env(const unsigned char *buf, size_t len, int prev_id,
+    const struct gk_fcgiguard_limits *lim, const struct gk_fcgiguard_env *env,
+    struct gk_fcgiguard_result *res, struct gk_err *err);
 
 /*
  * Copies the pairs of a prefix that gk_fcgiguard_check() accepted (GK_OK, not aborted) out

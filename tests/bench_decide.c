@@ -125,13 +125,13 @@ main(int argc, char **argv)
 	if (env == NULL || vec == NULL || ans == NULL || d == NULL)
 		return 1;
 	for (i = -1000; i < n; i++) {
+		const struct gk_fcgiguard_env ge = { env, envsz, vec + 1, vecmax - 1 };
 		struct gk_fcgiguard_result res;
 
 		if (i == 0)
 			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-		if (gk_fcgiguard_check(rec, rlen, 0, &lim, &res, &err) != GK_OK ||
-		    gk_fcgiguard_pairs(rec, &res, &lim, env, envsz, vec + 1, vecmax - 1,
-		    &err) != GK_OK) {
+		if (gk_fcgiguard_check_env(rec, rlen, 0, &lim, &ge, &res, &err) != GK_OK ||
+		    res.env_status != GK_OK) {
 			fprintf(stderr, "bench_decide: %s\n", err.msg);
 			return 1;
 		}

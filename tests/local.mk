@@ -75,3 +75,4 @@ include tests/seams7.mk
 include tests/attack9.mk
 include tests/tofu8.mk
 include tests/cpuh7.mk
+include tests/guard7.mk
