@@ -26,8 +26,9 @@ TOK=$("$TOKENTOOL" -l 7200 -g "$(gen alice)" issue "$GK/secret" gatekeep alice) 
 
 # --- 1. the first request goes to gatekeep-authz, which hands out the ticket ------------
 n0=$(calls)
-req -H "Cookie: gatekeep_session=$TOK" "$BASE/private/"
+req -H "Cookie: gatekeep_session=$TOK" -H 'Remote-Name: Administrator' "$BASE/private/"
 is "$CODE" 200 "session cookie without a ticket -> 200 (through gatekeep-authz)"
+is "$(appvar HTTP_REMOTE_NAME)" "" "... a client's Remote-Name never reaches the app"
 is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... the proxy headers set there too (X-Forwarded-Proto)"
 is "$(calls)" $((n0 + 1)) "... gatekeep-authz was asked once"
 sc=$(hdr Set-Cookie)
@@ -49,6 +50,8 @@ is "$(appvar HTTP_REMOTE_GROUPS)" users "... Remote-Groups comes from the ticket
 is "$(appvar HTTP_X_FORWARDED_PROTO)" http "... and the proxy headers are set (X-Forwarded-Proto)"
 req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H 'Remote-User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "... a client's Remote-User header never reaches the app"
+req -H "Cookie: $(cookie "$TOK" "$TICKET")" -H 'Remote-Name: Administrator' "$BASE/private/"
+is "$CODE/$(appvar HTTP_REMOTE_NAME)" 200/ "... nor its Remote-Name (the ticket has no display name)"
 
 # the zero hop hands the request on as sent (js_content's internal redirect): method,
 # URI with its query, body; so does the path through gatekeep-authz. A fresh ticket first:

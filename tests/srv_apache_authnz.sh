@@ -7,6 +7,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 
 gk_world
+"$GK_PASSWD" --name 'Alice Liddell' "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 || bail "set alice's name"
 gk_start_authz tcp
 gk_start_apache authnz
 diag "apache on $BASE, gatekeep-authz on tcp:127.0.0.1:$GK_AUTHZ_PORT"
@@ -17,6 +18,9 @@ gk_check_auth apache-authnz
 # Apache specifics
 req -u alice:alice-pw -H 'Remote-User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" "" "apache-authnz: RequestHeader unset keeps a client Remote-User from the app"
+req -u alice:alice-pw -H 'Remote-Name: Administrator' -H 'Remote-Email: boss@example.com' "$BASE/private/"
+is "$(appvar HTTP_REMOTE_NAME)/$(appvar HTTP_REMOTE_EMAIL)" / "apache-authnz: ... and a client Remote-Name or Remote-Email"
+is "$(appvar REMOTE_NAME)" "Alice Liddell" "apache-authnz: the display name is gatekeep's Variable-REMOTE_NAME"
 req "$BASE/public/"
 is "$(appvar REMOTE_USER)" anonymous "apache-authnz: a bypass path reaches the app as the DefaultUser (anonymous)"
 req -u bob:bob-pw "$BASE/staff/"

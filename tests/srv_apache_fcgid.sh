@@ -47,6 +47,10 @@ req "$BASE/public/?q=..;%5c&x=%41"
 is "$CODE" 200 "apache-fcgid: a plain public target with any query -> 200"
 req -H 'Remote-User: bob' "$BASE/private/"
 is "$CODE" 401 "apache-fcgid: no Basic credentials -> mod_fcgid's 401, proxy header unused"
+req -u alice:alice-pw -H 'Remote-User: bob' -H 'Remote-Groups: admins' -H 'Remote-Email: boss@example.com' \
+    -H 'Remote-Name: Administrator' "$BASE/private/"
+is "$CODE:$(appvar HTTP_REMOTE_USER):$(appvar HTTP_REMOTE_GROUPS):$(appvar HTTP_REMOTE_EMAIL):$(appvar HTTP_REMOTE_NAME)" \
+    "200::::" "apache-fcgid: the client's own identity headers never reach the app"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "apache-fcgid: admins pass group:staff"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"

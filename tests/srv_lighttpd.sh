@@ -23,6 +23,8 @@ is "$CODE" 200 "lighttpd: admins pass group:staff"
 # lighttpd <= 1.4.82 maps Remote_User to HTTP_REMOTE_USER too: the contrib config refuses it
 req -u alice:alice-pw -H 'Remote_User: bob' "$BASE/private/"
 is "$CODE" 403 "lighttpd: a Remote_User header is refused by the contrib config"
+req -u alice:alice-pw -H 'Remote_Name: Administrator' "$BASE/private/"
+is "$CODE" 403 "lighttpd: ... and so is a Remote_Name header (REMOTE_NAME comes from gatekeep)"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "lighttpd: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "lighttpd: ... and the app got the request body"

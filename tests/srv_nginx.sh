@@ -6,6 +6,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 
 gk_world
+"$GK_PASSWD" --name 'Alice Liddell' "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 || bail "set alice's name"
 gk_start_backend
 gk_start_authz unix
 gk_start_nginx
@@ -32,6 +33,11 @@ like "$(hdr Location)" 'rd=' "nginx: the login redirect carries the return addre
 # nginx drops headers with underscores by default, so they never reach gatekeep
 req -u alice:alice-pw -H 'Remote_User: bob' "$BASE/private/"
 is "$(appvar HTTP_REMOTE_USER)" alice "nginx: a Remote_User header does not reach the app"
+# the display name is gatekeep's, never the client's (bob has none)
+req -u alice:alice-pw -H 'Remote-Name: Administrator' "$BASE/private/"
+is "$(appvar HTTP_REMOTE_NAME)" "Alice Liddell" "nginx: Remote-Name is gatekeep's display name, not the client's"
+req -u bob:bob-pw -H 'remote-name: Administrator' "$BASE/private/"
+is "$CODE/$(appvar HTTP_REMOTE_NAME)" 200/ "nginx: a user without one: no Remote-Name, not the client's"
 req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "nginx: POST with a body is authorized too (body not sent to the authorizer)"
 is "$(appvar BODY_LENGTH)" 3 "nginx: ... and the app got the request body"
