@@ -466,6 +466,11 @@ check(struct gk_fcgiconn *c, int64_t now, struct gk_fcgiconn_request *rq, bool *
 			request_done(c, now);
 		return GK_FCGICONN_WAIT;
 	}
+	if (res.role < 1 || res.role > (int)(sizeof(roles) / sizeof(roles[0]))) {
+		refuse(c, GK_FCGICONN_BAD_RECORD, "no-role");         /* the guard's contract, held */
+		begin_close(c, c->tcp, now);
+		return closing(c);
+	}
 	c->conf->vec[0] = roles[res.role - 1];
 	if (res.env_status != GK_OK) {
 		refuse(c, GK_FCGICONN_BAD_RECORD, "pairs-do-not-fit");

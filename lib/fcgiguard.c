@@ -456,6 +456,9 @@ check_management(const unsigned char *buf, size_t len, size_t pos, const struct 
 	size_t rec = HDR + h->clen + h->plen;
 	int rc;
 
+	/* type 0 is no record type, and res->management = 0 would read as "a request" */
+	if (h->type == 0)
+		return reject(res, err, GK_EINVAL, "management-record");
 	if (pos + rec > lim->bytes_max)
 		return reject(res, err, GK_ETOOLONG, "request-too-big");
 	if (len - pos < rec)

@@ -190,7 +190,19 @@ set_end(const char *p)
 		q++;
 	if (*q == ']')                  /* a ']' first in the set is a member */
 		q++;
-	return strchr(q, ']');
+	for (; *q != '\0' && *q != ']'; q++) {
+		/* "[:digit:]", "[=a=]", "[.-.]" inside a set: their ']' does not end it */
+		if (*q == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.')) {
+			const char *c = q + 2;
+
+			while (*c != '\0' && !(c[0] == q[1] && c[1] == ']'))
+				c++;
+			if (*c == '\0')
+				return NULL;
+			q = c + 1;
+		}
+	}
+	return *q == ']' ? q : NULL;
 }
 
 /*

@@ -706,6 +706,14 @@ test_event_core(void)
 	rec(&b, 1, 0x42, 0, "12345678", 8, 0);
 	is_int(check(&b, 0, &lim, &res), GK_OK, "an unknown management type: accepted");
 	is_int(res.management, 0x42, "... its type reported (answered with FCGI_UNKNOWN_TYPE)");
+	b.n = 0;
+	rec(&b, 1, 0, 0, "", 0, 0);
+	is_int(check(&b, 0, &lim, &res), GK_EINVAL,
+	    "a record of type 0 on id 0: refused (management 0 would read as a request without a role)");
+	is_str(res.reason, "management-record", "... reason management-record");
+	b.n = 0;
+	rec(&b, 1, 0, 0, "\x47\x7e", 2, 0);
+	is_int(check(&b, 0, &lim, &res), GK_EINVAL, "the same with a body (the fuzzer's find): refused");
 
 	/* FCGI_ABORT_REQUEST among the PARAMS */
 	b.n = 0;

@@ -46,6 +46,8 @@ main(void)
 		{ "[[]2001:db8::*]", false }, { "[ab]dmin.example", false },
 		{ "admin.example:84[0-9][0-9]", true }, { "[[]::1]:84[0-9]", true },
 		{ "[[]::[0-9]]", false }, { "admin.example\\]", false }, { "[]:]x.example", true },
+		{ "admin.example:[[:digit:]]*", true }, { "admin.example:84[[:digit:]][[:digit:]]", true },
+		{ "[[]::[[:digit:]]]", false },
 	};
 	struct gk_config cfg;
 	struct gk_err err = { "" };
