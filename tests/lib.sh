@@ -99,11 +99,29 @@ gk_nginx_http_head() {
 	printf '\tuwsgi_temp_path %s/u; scgi_temp_path %s/s;\n' "$1" "$1"
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on right now.
+# free_port: a TCP port on 127.0.0.1 nobody uses right now, below the kernel's ephemeral
+# range when it can: a port from that range may become a client connection's local port in a
+# test running beside this one before our server binds it ("address already in use").
 free_port() {
 	/usr/bin/python3 - <<'PY'
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+import random, socket
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    lo = 0
+for _ in range(100 if lo > 12000 else 0):
+    p = random.randint(10000, lo - 1)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
 PY
 }
 
