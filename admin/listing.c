@@ -154,7 +154,7 @@ print_rows(struct gk_userdb *db, const char *dbpath, FILE *out, struct rows *r)
 		if (r->n > 0)
 			qsort(r->v, r->n, sizeof(r->v[0]), row_cmp);
 		for (i = 0; i < r->n && rc == EX_PW_OK; i++) {
-			bool had;
+			bool had = false;
 
 			fprintf(out, "%s\n", r->v[i].line);
 			/* after the walk: a lookup inside gk_userdb_foreach could refresh under it */

@@ -175,7 +175,7 @@ add_group(char *list, size_t listsz, const char *value, size_t len)
 static int64_t
 gentime(LDAP *ld, LDAPMessage *e, const char *attr)
 {
-	char s[32];
+	char s[32] = "";
 	const char *p;
 	struct tm tm;
 	int64_t t;
