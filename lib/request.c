@@ -142,7 +142,7 @@ gk_header_meta_name(const char *header, char *out, size_t outsz)
 	if (header == NULL)
 		return GK_EINVAL;
 	len = strnlen(header, 257);
-	if (len == 0 || len > 256)      /* gk_valid_header_name's bounds */
+	if (len == 0 || len > GK_HEADER_NAME_MAX)     /* gk_valid_header_name's bounds */
 		return GK_EINVAL;
 	fits = out != NULL && outsz >= 5 + len + 1;
 	/*

@@ -322,7 +322,7 @@ gk_valid_header_name(const char *s, size_t len)
 {
 	size_t i;
 
-	if (s == NULL || len == 0 || len > 256)
+	if (s == NULL || len == 0 || len > GK_HEADER_NAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
 		if (!is_alnum_or((unsigned char)s[i], tchar_punct))

@@ -66,7 +66,9 @@ bool gk_valid_display(const char *s, size_t len);
  */
 bool gk_valid_header_value(const char *s, size_t len);
 
-/* HTTP header field name (RFC 9110 token), 1..256 bytes. */
+#define GK_HEADER_NAME_MAX 256   /* the longest header field name gatekeep reads */
+
+/* HTTP header field name (RFC 9110 token), 1..GK_HEADER_NAME_MAX bytes. */
 bool gk_valid_header_name(const char *s, size_t len);
 
 /* Visible ASCII only (RFC 5234 VCHAR, 0x21..0x7E: no space, no control); "" passes. */
