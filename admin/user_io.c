@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "passwd.h"
 #include "userdb.h"
 
@@ -15,8 +16,9 @@
  *     #gatekeep-user <user> created=<Unix seconds> generation=<n>
  * A session is the user's only while its generation is the user's and it was issued
  * after the user was created: an import that made both anew would end every session.
+ * A created time may lie ahead of this clock by the sessions' clock skew at most
+ * (GK_AUTH_SESSION_LEEWAY, lib/auth.h).
  */
-#define CLOCK_SKEW 60       /* seconds a created time may lie ahead of this machine's clock */
 
 int
 pw_user_export_line(const char *name, int64_t created, uint32_t generation, FILE *out)
@@ -56,7 +58,7 @@ pw_user_import_line(struct gk_userdb_txn *txn, const char *where, const char *li
 	if ((sp = pw_line_user(where, p, last_user, "user", "USER created=N generation=N")) == NULL)
 		return EX_PW_INVALID;
 	p = sp + 1;
-	if (!number_field(&p, "created", now + CLOCK_SKEW, &created) ||
+	if (!number_field(&p, "created", now + GK_AUTH_SESSION_LEEWAY, &created) ||
 	    !number_field(&p, "generation", UINT32_MAX, &gen) || *p != '\0') {
 		pw_warnx("%s: user '%s': a user line is \"%s USER created=N generation=N\" "
 		    "(created not in the future)", where, last_user, PW_USER_LINE);
