@@ -39,6 +39,9 @@ req -u erin:erin-pw -H 'Remote-Email: boss@example.com' "$BASE/"
 is "$(jget email)" erin@remote "a client Remote-Email from an untrusted path never reaches 2FAuth"
 req --interface 127.0.0.3 -H 'Remote-User: alice' "$BASE/"
 is "$CODE" 401 "Remote-User: alice from a peer outside proxy_trusted -> 401"
+# a client outside proxy_trusted: only gatekeep's identity headers reach 2FAuth
+seed_spoof 200 "erin from 127.0.0.3" "$BASE/" --interface 127.0.0.3 -u erin:erin-pw
+seed_spoof 401 "no credentials from 127.0.0.3" "$BASE/" --interface 127.0.0.3
 
 # an SSO proxy in front (the test client, 127.0.0.1, is SSO_PROXY_ADDR)
 req -H 'Remote-User: gina' -H 'Remote-Email: gina@example.com' "$BASE/"

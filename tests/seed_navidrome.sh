@@ -54,6 +54,12 @@ like "$BODY" 'status="failed".*code="40"' "/rest/ with a wrong Subsonic password
 req -H 'Remote-User: alice' "$BASE/rest/ping.view?v=1.16.1&c=test"
 like "$BODY" 'status="failed"' "/rest/ with only a client Remote-User: alice -> refused (nginx dropped it)"
 
+# every identity header Navidrome gets is gatekeep's, on protected and bypassed paths
+seed_spoof 200 "erin on /app/" "$BASE/app/" -u erin:erin-pw
+seed_spoof 200 "/share/ (bypassed)" "$BASE/share/abc123"
+seed_spoof 200 "/rest/ (bypassed)" "$BASE/rest/ping.view?u=carol&p=carol-sub&v=1.16.1&c=test"
+seed_spoof 401 "/app/ without credentials" "$BASE/app/"
+
 # Navidrome's whitelist: the header from anywhere else is not believed
 req --interface 127.0.0.3 -H 'Remote-User: alice' "http://$ND/app/"
 is "$CODE" 401 "straight to Navidrome from a non-whitelisted address with Remote-User: alice -> 401"

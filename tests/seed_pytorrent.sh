@@ -40,6 +40,9 @@ req -u alice:alice-pw -H 'Remote-User: admin' "$BASE/api/torrents"
 is "$(jget user)" alice "a client Remote-User: admin does not change who pyTorrent sees"
 req -H 'Remote-User: admin' "$BASE/api/torrents"
 is "$CODE" 401 "a client Remote-User: admin alone -> 401"
+seed_spoof 200 "alice on /api/torrents" "$BASE/api/torrents" -u alice:alice-pw
+seed_spoof 200 "alice on /socket.io/ (polling)" "$BASE/socket.io/?EIO=4&transport=polling" -u alice:alice-pw
+seed_spoof 401 "/api/torrents without credentials" "$BASE/api/torrents"
 
 # direct-IP bypass (bypass_hosts/bypass_user): pyTorrent's built-in admin, no login,
 # only on the private listener
@@ -48,6 +51,7 @@ is "$CODE" 200 "private listener, Host: 10.11.1.11:8090 (bypass_hosts) without c
 is "$(jget user)/$(jget role)" admin/admin "... as pyTorrent's default admin (bypass_user)"
 req -H 'Host: 10.11.1.11' "$LANBASE/api/torrents"
 is "$(jget user)" admin "private listener, Host: 10.11.1.11 -> admin"
+seed_spoof 200 "private listener (bypass_hosts)" "$LANBASE/api/torrents" -H 'Host: 10.11.1.11'
 req -H 'Host: 10.11.1.12:8090' "$LANBASE/api/torrents"
 is "$CODE" 401 "private listener, another private Host -> 401"
 # (Debian's fastcgi_params sends HTTP_HOST as nginx's $host, lower case without port or

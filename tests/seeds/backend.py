@@ -21,6 +21,10 @@ Every answer is JSON: {"app": ..., "user": ..., ...}; a refusal is 401/403 with 
   tisbackup  TISBackup GUI: [authentication] section of STANDIN_TISBACKUP_INI (type none or
              basic with bcrypt, ${VAR} from the environment as TISBackup does).
 
+Every answer carries X-Standin-Identity: a JSON list of the identity request headers the
+stand-in got ("Name: value", every spelling and copy), whatever the app reads: the tests
+check that only gatekeep's values reach an app.
+
 /ws and /socket.io/ (any app): an RFC 6455 handshake, then one text frame echoed back with
 the user the app believes ("echo user=NAME data=..."); no user -> 401, never 101.
 """
@@ -46,6 +50,10 @@ ENV = os.environ
 LOCK = threading.Lock()
 USERS = {}          # name -> dict (per-app fields)
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65"
+# identity headers, compared with '_' as '-' and in any case (as CGI/PHP/WSGI would fold them)
+# (X-Organizr-*: what Organizr's services read, so in its stand-in only)
+IDENTITY = ("remote-user", "remote-groups", "remote-email", "remote-name") + \
+    (("x-organizr-user", "x-organizr-email", "x-organizr-group") if APP == "organizr" else ())
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -82,6 +90,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def end_headers(self):
+        seen = ["%s: %s" % (k, v) for k, v in self.headers.items()
+                if k.lower().replace("_", "-") in IDENTITY]
+        self.send_header("X-Standin-Identity", json.dumps(seen))
+        super().end_headers()
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)

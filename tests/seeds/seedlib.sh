@@ -108,3 +108,28 @@ print("null" if v is None else (str(v).lower() if isinstance(v, bool) else v))' 
 
 # ws HOSTPORT PATH MESSAGE [ARGS...]: a WebSocket exchange; sets WS (all output lines).
 ws() { WS=$("$PY" "$WSCLIENT" "$@" 2>&1); }
+
+# A client's own identity headers, in every spelling a server or an app might fold
+# together (dash/underscore, any case), twice and comma-merged; every value holds "spoof".
+SPOOF_H=(
+	-H 'Remote-User: spoof-u1' -H 'Remote-User: spoof-u2' -H 'remote-user: spoof-u3'
+	-H 'REMOTE-USER: admin, spoof-u4' -H 'Remote_User: spoof-u5' -H 'remote_USER: spoof-u6'
+	-H 'Remote-Groups: admins,spoof-g1' -H 'remote-groups: spoof-g2' -H 'REMOTE_GROUPS: spoof-g3'
+	-H 'Remote-Email: spoof-e1@example.org' -H 'rEmOtE-eMaIl: spoof-e2@example.org'
+	-H 'Remote_Email: spoof-e3@example.org'
+	-H 'Remote-Name: spoof-n1' -H 'Remote-Name: spoof-n2' -H 'remote_name: spoof-n3'
+	-H 'X-Organizr-User: spoof-o1' -H 'X-Organizr-Email: spoof-o2@example.org'
+	-H 'X-Organizr-Group: spoof-o3' -H 'x_organizr_group: spoof-o4'
+)
+
+# seed_spoof WANT WHAT URL [CURL-ARGS...]: URL with $SPOOF_H answers WANT; when the app
+# answered (X-Standin-Identity), none of the client's identity values reached it.
+seed_spoof() {
+	local want="$1" what="$2" url="$3" id
+	shift 3
+	req "${SPOOF_H[@]}" "$@" "$url"
+	is "$CODE" "$want" "$what with spoofed identity headers -> $want"
+	id=$(hdr X-Standin-Identity)
+	if [ "$want" = 200 ]; then like "$id" '^\[' "... the app answered"; fi
+	unlike "$id$BODY" spoof "... and got no client identity value (got ${id:-none})"
+}
