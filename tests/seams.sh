@@ -16,7 +16,10 @@
 # (GK_SEAMS_COUNT), --long 3000; the seed is fixed (GK_SEAMS_SEED) so that a run repeats.
 # Each run also sends every Host case of tests/seams/mutate.py (ADMIN_HOSTS...: trailing
 # dot, port, case, absolute form; OPEN_HOSTS: junk after a port or an IPv6 literal against
-# the glob rule host=*.open.test), enumerated rather than sampled.
+# the glob rule host=*.open.test), enumerated rather than sampled, and the identity headers
+# (Remote-User, -Groups, -Email, -Name) from the client in every spelling, twice and
+# comma-merged, on a bypassed path, a bypassed host and a protected one: the app must
+# never get a value the client sent (mutate.identity_cases).
 # GK_SEAMS_EXPECT_CLEAN=0 reports the violations as TODO (XFAIL, not a failure), for a tree
 # whose known seams are not fixed yet; GK_SEAMS_WAIVE=REGEX waives the violations whose
 # "SERVER CLASS" it matches (still printed and counted as waived);
@@ -153,6 +156,9 @@ seam_check() {
 	local served
 	served=$(printf '%s' "$out" | sed -n 's/.* served=\([0-9]*\).*/\1/p')
 	[ "${served:-0}" -gt 0 ]; ok $? "$S: the app served some of the mutated requests (${served:-0})"
+	# the enumerated client identity headers (checked by the invariant like the rest)
+	served=$(printf '%s' "$out" | sed -n 's/.* identity_served=\([0-9]*\).*/\1/p')
+	[ "${served:-0}" -gt 0 ]; ok $? "$S: the app served some requests with spoofed identity headers (${served:-0})"
 	if [ "$rc" = 1 ] && [ "$EXPECT_CLEAN" = 0 ]; then
 		# a failing TODO test: automake counts it as XFAIL, not as a failure
 		_tap_n=$((_tap_n + 1))

@@ -29,7 +29,21 @@ req -X POST -d 'x=1' -u alice:alice-pw "$BASE/private/"
 is "$CODE" 200 "lighttpd: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "lighttpd: ... and the app got the request body"
 
+# the client's own identity headers (any case) never reach the app as HTTP_REMOTE_*
+req -u alice:alice-pw -H 'Remote-User: bob' -H 'remote-groups: admins' -H 'REMOTE-EMAIL: b@x.test' \
+	-H 'Remote-Name: Bob' "$BASE/private/"
+is "$CODE/$(appvar REMOTE_USER)" 200/alice "lighttpd: alice with client identity headers -> 200 as alice"
+is "$(appvar HTTP_REMOTE_USER)|$(appvar HTTP_REMOTE_GROUPS)|$(appvar HTTP_REMOTE_EMAIL)|$(appvar HTTP_REMOTE_NAME)" \
+	"|||" "lighttpd: ... and the app got none of them as HTTP_REMOTE_*"
+req -H 'Remote-Email: b@x.test' "$BASE/public/"
+is "$CODE/$(appvar HTTP_REMOTE_EMAIL)" 200/ "lighttpd: nor on the bypass path"
+
 gk_check_path_readings lighttpd
+# the trusted proxy (the test client) is the address the contrib file keeps them from
+gk_stop lighttpd
+mkdir -p "$TMP/contrib/lighttpd"
+sed 's|"192\.0\.2\.1"|"127.0.0.1"|' "$CONTRIB/lighttpd/gatekeep.conf" >"$TMP/contrib/lighttpd/gatekeep.conf"
+CONTRIB="$TMP/contrib" gk_start_lighttpd socket
 gk_check_proxy lighttpd unix
 gk_check_bypass_host lighttpd unix gk-lan.test 200/erin
 gk_alive authz

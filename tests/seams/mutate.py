@@ -7,6 +7,8 @@ and in an X-Seam-Rid header, so the recorder's log line can be matched to it.
 """
 import base64
 
+from policy import SPOOF_MARK
+
 USERS = {"alice": "alice-pw", "bob": "bob-pw", "erin": "erin-pw", "carol": "carol-pw",
          "rita": "rita-pw"}
 
@@ -253,6 +255,43 @@ class Generator:
             headers = [("Host", host)] + list(case[3] if len(case) > 3 else []) + cred + [
                 ("X-Seam-Rid", str(rid + i)), ("Connection", "close")]
             out.append(Request("GET", target, headers, b"", tags))
+        return out
+
+    def identity_cases(self, rid):
+        """The identity headers (Remote-User, -Groups, -Email, -Name) sent by the client, all
+        four in one spelling per request (as-is, lower, upper, odd case, underscore,
+        underscore lower case, twice, comma-merged), each value holding SPOOF_MARK: on a
+        bypassed path, on a bypassed host and on a protected path as alice (Basic, which
+        every front takes); request ids from RID on. The app must never get one of them."""
+        names = ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"]
+        kinds = [("canon", lambda n: n), ("lower", str.lower), ("upper", str.upper),
+                 ("odd-case", lambda n: "".join(c.upper() if i % 2 else c.lower()
+                                                for i, c in enumerate(n))),
+                 ("underscore", lambda n: n.replace("-", "_")),
+                 ("underscore-lower", lambda n: n.replace("-", "_").lower()),
+                 ("twice", None), ("merged", None)]
+        places = [("/public/x", "127.0.0.1:%d" % self.port, "none", []),
+                  ("/private/x", "www.open.test", "none", []),
+                  ("/private/x", "127.0.0.1:%d" % self.port, "basic-ok(alice)",
+                   [("Authorization", "Basic " + b64("alice:alice-pw"))])]
+        out = []
+        for path, host, ctag, cred in places:
+            for kind, fn in kinds:
+                i = len(out)
+                hdrs = []
+                for n in names:
+                    v = "%s-%s" % (SPOOF_MARK, n[7:].lower())
+                    if kind == "twice":
+                        hdrs += [(n, v + "1"), (n.lower(), v + "2")]
+                    elif kind == "merged":
+                        hdrs.append((n, "alice, " + v))
+                    else:
+                        hdrs.append((fn(n), v))
+                headers = [("Host", host)] + hdrs + cred + [
+                    ("X-Seam-Rid", str(rid + i)), ("Connection", "close")]
+                out.append(Request("GET", "%s?seamrid=%d" % (path, rid + i), headers, b"",
+                                   ["target:" + path, "enum:identity", "hdr-identity:" + kind,
+                                    "host:" + host, "cred:" + ctag]))
         return out
 
     def ticket_kinds(self, u, name, t_u, t_bob, other):

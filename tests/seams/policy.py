@@ -14,6 +14,9 @@ The policy under test (tests/seams/run.sh writes the same into gatekeep.conf):
             limited to path=/staff/,method=GET (GET includes HEAD)
   bypass    path /public needs no user; nothing else does (a bypass by Host is never
             proven: the client chooses the Host)
+Identity headers: Remote-User/-Groups/-Email/-Name reach the app only from gatekeep; a
+value holding SPOOF_MARK (sent by the client, mutate.identity_cases) in any of them, in any
+spelling, is a violation whatever the path.
 The identity is what the CLIENT proved, read strictly (exactly one well-formed credential
 of a kind: RFC 7617 Basic with canonical base64 (a password, or the user's own app token),
 "Bearer" 1*SP one app token the test minted, or one session cookie the test minted).
@@ -33,6 +36,8 @@ RO_METHODS = {"GET", "HEAD", "OPTIONS"}
 UNSAFE_DEL = {"DELETE", "PUT", "PATCH", "POST"}
 COOKIE = "gatekeep_session"
 OVERRIDE_HEADERS = {"x-http-method-override", "x-http-method", "x-method-override"}
+IDENTITY_HEADERS = ("remote-user", "remote-groups", "remote-email", "remote-name")
+SPOOF_MARK = "seamspoof"    # in every identity value the client sends (mutate.identity_cases)
 B64_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 PCT_RE = re.compile(rb"%([0-9A-Fa-f]{2})")
 
@@ -323,6 +328,13 @@ class Model:
     def check(self, req, rec):
         """The violations (0 or 1) of one app log line for the request that caused it."""
         proven = self.proven(req.headers)
+        seen = [(k, v) for k, v in self.app_headers(rec) if k in IDENTITY_HEADERS]
+        if rec["kind"] == "cgi":
+            seen.append(("REMOTE_USER", rec["env"].get("REMOTE_USER", "")))
+        for k, v in seen:
+            if SPOOF_MARK in v:
+                return [{"class": "identity-header:" + k,
+                         "why": "the app got the client's own %s: %r" % (k, v)}]
         users = self.app_users(rec)
         for u in users:
             if u not in proven:

@@ -238,6 +238,7 @@ def main():
     if not a.honest:
         reqs += gen.host_cases(a.rid_base + a.count + 1)
         reqs += gen.ticket_cases(a.rid_base + len(reqs) + 1)
+        reqs += gen.identity_cases(a.rid_base + len(reqs) + 1)
     for i, req in enumerate(reqs):
         status = send(a.port, req.raw(), a.timeout)
         sent.append((a.rid_base + i + 1, req, status))
@@ -306,8 +307,12 @@ def main():
                 f.write(json.dumps(d) + "\n")
     if a.compare_with:
         compare(p, decisions, a.compare_with, a.compare_mode, a.show)
-    print("seams server=%s sent=%d served=%d denied=%d violations=%d waived=%d" % (
-        p, len(sent), served, denied, len(violations), len(waived)))
+    ident = [(rid, status) for rid, req, status in sent if "enum:identity" in req.tags]
+    print("# %s: spoofed identity headers: sent %d, served %d (the rest refused)" % (
+        p, len(ident), sum(1 for rid, _ in ident if rid in recs)))
+    print("seams server=%s sent=%d served=%d denied=%d violations=%d waived=%d identity_served=%d" % (
+        p, len(sent), served, denied, len(violations), len(waived),
+        sum(1 for rid, _ in ident if rid in recs)))
     return 1 if violations else 0
 
 
