@@ -13,6 +13,7 @@
 
 #include <ldap.h>
 
+#include "auth.h"
 #include "hashpool.h"
 #include "ldapconf.h"
 #include "ldapconn.h"
@@ -168,38 +169,87 @@ add_group(char *list, size_t listsz, const char *value, size_t len)
 	snprintf(list + n, listsz - n, "%s%s", n > 0 ? "," : "", g);
 }
 
-/*
- * Attribute attr, GeneralizedTime ("20261206140000Z", "20261206090000.5-0500"), as Unix
- * seconds; 0 when absent or not of that form (a zone offset is applied, never ignored).
- */
-static int64_t
-gentime(LDAP *ld, LDAPMessage *e, const char *attr)
+/* Whether s[0..n-1] are all decimal digits (stops at the first other byte, '\0' too). */
+static bool
+all_digits(const char *s, size_t n)
 {
-	char s[32] = "";
-	const char *p;
-	struct tm tm;
-	int64_t t;
-	int used = 0, zh, zm;
+	size_t i;
 
-	first_value(ld, e, attr, s, sizeof(s), gk_valid_utf8);
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d%2d%2d%2d%2d%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-	    &tm.tm_min, &tm.tm_sec, &used) != 6 || used != 14)
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int
+decimal(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+int64_t
+gk_ldap_gentime(const char *s, int64_t not_after)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct tm tm;
+	const char *p;
+	int leap, off = 0;
+	size_t zlen;
+	int64_t t;
+
+	/* sscanf's %d took signs and spaces ("2024-1-1-1-1-1Z"), timegm month 13: digits, ranges */
+	if (!all_digits(s, 14))
 		return 0;
-	p = s + used;
-	if (*p == '.' || *p == ',')             /* a fraction of a second: ignored */
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = decimal(s, 4);
+	tm.tm_mon = decimal(s + 4, 2);
+	tm.tm_mday = decimal(s + 6, 2);
+	tm.tm_hour = decimal(s + 8, 2);
+	tm.tm_min = decimal(s + 10, 2);
+	tm.tm_sec = decimal(s + 12, 2);
+	leap = (tm.tm_year % 4 == 0 && tm.tm_year % 100 != 0) || tm.tm_year % 400 == 0;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > mdays[tm.tm_mon - 1] + (tm.tm_mon == 2 && leap) ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)       /* 60: a leap second */
+		return 0;
+	p = s + 14;
+	if (*p == '.' || *p == ',') {           /* a fraction of a second: ignored */
+		if (!all_digits(++p, 1))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	zlen = strlen(p);
+	if (zlen == 1 && p[0] == 'Z')
+		off = 0;
+	else if ((p[0] == '+' || p[0] == '-') && (zlen == 3 || zlen == 5) &&
+	    all_digits(p + 1, zlen - 1)) {
+		int zh = decimal(p + 1, 2), zm = zlen == 5 ? decimal(p + 3, 2) : 0;
+
+		if (zh > 23 || zm > 59)
+			return 0;
+		off = (p[0] == '+' ? 1 : -1) * (zh * 3600 + zm * 60);
+	} else {
+		return 0;                       /* no zone: a local time of an unknown place */
+	}
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	t = (int64_t)timegm(&tm);
-	if (p[0] == 'Z' && p[1] == '\0')
-		return t;
-	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 5 ||
-	    sscanf(p + 1, "%2d%2d", &zh, &zm) != 2 || zh > 23 || zm > 59)
-		return 0;
-	/* local time = UTC + offset */
-	return p[0] == '+' ? t - (zh * 3600 + zm * 60) : t + (zh * 3600 + zm * 60);
+	t = (int64_t)timegm(&tm) - off;         /* local time = UTC + offset */
+	return t > 0 && t <= not_after ? t : 0;
+}
+
+/* Attribute attr as gk_ldap_gentime reads it. */
+static int64_t
+gentime(LDAP *ld, LDAPMessage *e, const char *attr, int64_t not_after)
+{
+	char s[32] = "";
+
+	first_value(ld, e, attr, s, sizeof(s), gk_valid_utf8);
+	return gk_ldap_gentime(s, not_after);
 }
 
 /* The groups of the user at dn from a search under ldap_group_base_dn. */
@@ -275,11 +325,17 @@ fill(struct searcher *sr, LDAPMessage *e, const char *name, struct entry *s)
 	u->hash[0] = '\0';
 	u->perm = GK_PERM_RW;
 	u->generation = 1;
-	u->updated = u->pw_changed = gentime(sr->svc, e, "modifyTimestamp");
-	/* A uid given up and taken by someone else: the sessions of before are not theirs (lib/auth). */
-	u->created = gentime(sr->svc, e, "createTimestamp");
+	u->updated = u->pw_changed = gentime(sr->svc, e, "modifyTimestamp", INT64_MAX);
+	/*
+	 * A uid given up and taken by someone else: the sessions of before are not theirs
+	 * (lib/auth). A time ahead of this clock by more than the sessions' skew would refuse
+	 * every session of the entry: not a creation time either.
+	 */
+	u->created = gentime(sr->svc, e, "createTimestamp",
+	    (int64_t)time(NULL) + GK_AUTH_SESSION_LEEWAY);
 	if (u->created == 0 && !atomic_exchange(&created_unread_logged, true))
-		gk_log(l->log, LOG_WARNING, "ldap: an entry has no readable createTimestamp: "
+		gk_log(l->log, LOG_WARNING, "ldap: an entry has no readable createTimestamp "
+		    "(absent, hidden from ldap_bind_dn, malformed or ahead of this clock): "
 		    "the sessions of a former holder of its name are not refused (let ldap_bind_dn "
 		    "read the attribute); said once per worker");
 	first_value(sr->svc, e, "mail", u->email, sizeof(u->email), gk_valid_email);

@@ -46,6 +46,17 @@ int gk_ldapusers_open(const struct gk_config *cfg, const struct gk_log *log, voi
     const struct gk_userbackend_ops **ops, const struct gk_hashpool_binder **binder,
     struct gk_err *err);
 
+/*
+ * GeneralizedTime as directories write createTimestamp and modifyTimestamp (RFC 4517
+ * 3.3.13, with the seconds): YYYYMMDDHHMMSS, an optional fraction ('.' or ',' and at
+ * least one digit; ignored), then "Z" or an offset +HH, +HHMM, -HH, -HHMM (applied).
+ * Unix seconds; 0 ("no time") for anything else: a field out of range (month 13,
+ * 30 February, hour 24, offset minutes 60), a sign or a space among the digits, no zone
+ * (the local time of an unknown place), trailing bytes, a time not after 1970-01-01
+ * 00:00:00Z, or one after not_after.
+ */
+int64_t gk_ldap_gentime(const char *s, int64_t not_after);
+
 /* Readiness: a connection, the service bind and a read of ldap_base_dn. GK_OK or why not (not logged). */
 int gk_ldapusers_probe(const struct gk_config *cfg, struct gk_err *err);
 
