@@ -302,34 +302,67 @@ head_end(size_t n, bool close, char *out, size_t outsz)
 	return len + 2;
 }
 
+/* Lines the HTTP head leaves out (Status, Content-Length; Content-Type without a body). */
+#define DROPS_KEPT 16
+
+/* Copies from[0..n) to out at *len; false if it does not fit in outsz. */
+static bool
+put_run(char *out, size_t *len, size_t outsz, const char *from, size_t n)
+{
+	if (n > outsz - *len)
+		return false;
+	memcpy(out + *len, from, n);
+	*len += n;
+	return true;
+}
+
 size_t
 gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t outsz)
 {
-	const char *p = cgi, *end = cgi + n, *body = end;
-	size_t len, blen, w;
+	const char *p = cgi, *end = cgi + n, *body = end, *blank_at = end;
+	/* the first walk's dropped lines [start, end of its LF), Content-Type's marked: the
+	 * copy then takes the runs between them, when every line ended in CRLF */
+	struct {
+		const char *from, *to;
+		bool ctype;
+	} drop[DROPS_KEPT];
+	size_t len, blen, w, nd = 0, k;
 	int status = 0;
-	bool blank = false;
+	bool blank = false, crlf = true;
 	char *o;
 
 	/* the header lines, up to the blank one */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll;
+		bool st;
 
 		if (nl == NULL)
 			break;
 		ll = (size_t)(nl - p);
 		if (ll > 0 && p[ll - 1] == '\r')
 			ll--;
+		else
+			crlf = false;
 		if (ll == 0) {
+			blank_at = p;
 			body = nl + 1;
 			blank = true;
 			break;
 		}
-		if (status == 0 && IS_FIELD(p, ll, "Status")) {
+		st = IS_FIELD(p, ll, "Status");
+		if (status == 0 && st) {
 			status = atoi(p + 7);
 			if (status < 200 || status > 599)
 				status = 500;
+		}
+		if (st || IS_FIELD(p, ll, "Content-Length") || IS_FIELD(p, ll, "Content-Type")) {
+			if (nd < DROPS_KEPT) {
+				drop[nd].from = p;
+				drop[nd].to = nl + 1;
+				drop[nd].ctype = !st && p[8] != 'L' && p[8] != 'l';
+			}
+			nd++;
 		}
 		p = nl + 1;
 	}
@@ -339,7 +372,19 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 	if ((len = status_line(status, out, outsz)) == 0)
 		return 0;
 	o = out;
-	for (p = cgi; status != 500 && p < body;) {
+	if (status != 500 && crlf && nd <= DROPS_KEPT) {
+		/* the lines as they are, CRLFs and all, less the dropped ones */
+		for (k = 0, p = cgi; k < nd; k++) {
+			if (drop[k].ctype && blen > 0)
+				continue;       /* a body's Content-Type stays */
+			if (!put_run(o, &len, outsz, p, (size_t)(drop[k].from - p)))
+				return 0;
+			p = drop[k].to;
+		}
+		if (!put_run(o, &len, outsz, p, (size_t)(blank_at - p)))
+			return 0;
+	}
+	for (p = cgi; status != 500 && !(crlf && nd <= DROPS_KEPT) && p < body;) {
 		const char *nl = memchr(p, '\n', (size_t)(body - p));
 		size_t ll = (size_t)(nl - p);
 

@@ -1,8 +1,10 @@
-/* t_httpfast.c: the HTTP front's fast paths against byte-wise references: value bytes read eight at a time, name bytes four at a time and through a table, nginx's spellings compared before folding. */
+/* t_httpfast.c: the HTTP front's fast paths against byte-wise references: value bytes read eight at a time, name bytes four at a time and through a table, nginx's spellings compared before folding, an answer's lines copied in runs. */
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fcgiguard.h"
 #include "httpconn.h"
@@ -188,6 +190,113 @@ framing(void)
 	is_int(hr.close, 0, "... keeps the connection");
 }
 
+/* The HTTP answer a CGI answer must give, worked out line by line on its own (no shortcut). */
+static size_t
+expected(const char *cgi, bool close, char *o, size_t size)
+{
+	const char *p = cgi, *body = NULL, *nl;
+	int status = 0;
+	size_t len, blen;
+	char line[512];
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		size_t ll = (size_t)(nl - p) - (nl > p && nl[-1] == '\r');
+
+		if (ll == 0) {
+			body = nl + 1;
+			break;
+		}
+		if (status == 0 && ll > 6 && strncasecmp(p, "status:", 7) == 0)
+			status = atoi(p + 7) < 200 || atoi(p + 7) > 599 ? 500 : atoi(p + 7);
+	}
+	if (body == NULL || status == 0)
+		status = 500;
+	blen = status == 200 ? strlen(body) : 0;
+	len = (size_t)snprintf(o, size, "HTTP/1.1 %d %s\r\n", status, status == 200 ? "OK" :
+	    status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : "Internal Server Error");
+	for (p = cgi; status != 500 && p < body; p = nl + 1) {
+		size_t ll;
+
+		nl = strchr(p, '\n');
+		ll = (size_t)(nl - p) - (nl > p && nl[-1] == '\r');
+		if (ll == 0 || ll >= sizeof(line))
+			continue;
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		if (strncasecmp(line, "status:", 7) == 0 || strncasecmp(line, "content-length:", 15) == 0 ||
+		    (blen == 0 && strncasecmp(line, "content-type:", 13) == 0))
+			continue;
+		len += (size_t)snprintf(o + len, size - len, "%s\r\n", line);
+	}
+	len += (size_t)snprintf(o + len, size - len, "Content-Length: %zu\r\n%s\r\n%.*s", blen,
+	    close ? "Connection: close\r\n" : "", (int)blen, body != NULL ? body : "");
+	return len;
+}
+
+/*
+ * Answers of random lines (a pool of kept and dropped ones in several spellings, CRLF or a
+ * bare LF, a body or none, up to 40 lines so that more than the dropped lines a walk keeps
+ * come too): each HTTP answer as worked out line by line, in exactly its size, and none in
+ * one byte less.
+ */
+static void
+answers(void)
+{
+	static const char *const pool[] = {
+		"Status: 200", "Status: 401", "status: 403", "Content-Length: 5", "CONTENT-LENGTH: 0",
+		"Content-Type: text/html", "content-type: x", "Content-Typo: y", "Status-X: 1",
+		"Remote-User: alice", "X-A:", "Cache-Control: no-store", "Content-Lengthy: 1",
+		"Status", "Location: /l?a=1",
+	};
+	static char cgi[8192], got[8192], want[8192];
+	unsigned seed = 12345;
+	int t, wrong = 0, cut = 0;
+
+	for (t = 0; t < 3000; t++) {
+		size_t n = 0, lines, i, wl, gl;
+		bool close = (t & 1) != 0;
+
+		seed = seed * 1103515245u + 12345u;
+		lines = (seed >> 16) % (t % 10 == 0 ? 41 : 12);
+		for (i = 0; i < lines; i++) {
+			seed = seed * 1103515245u + 12345u;
+			n += (size_t)snprintf(cgi + n, sizeof(cgi) - n, "%s%s",
+			    pool[(seed >> 16) % (sizeof(pool) / sizeof(pool[0]))],
+			    (seed >> 8) % 23 == 0 ? "\n" : "\r\n");
+		}
+		n += (size_t)snprintf(cgi + n, sizeof(cgi) - n, "%s%s", (seed >> 4) % 7 == 0 ? "\n" : "\r\n",
+		    (seed >> 12) % 3 == 0 ? "<p>body</p>" : "");
+		wl = expected(cgi, close, want, sizeof(want));
+		gl = gk_httpconn_response(cgi, n, close, got, sizeof(got));
+		if (gl != wl || memcmp(got, want, wl) != 0) {
+			if (wrong++ < 3)
+				diag("answer %d: got %zu bytes, want %zu: %.*s", t, gl, wl, (int)n, cgi);
+			continue;
+		}
+		if (gk_httpconn_response(cgi, n, close, got, wl) != wl || memcmp(got, want, wl) != 0)
+			cut++;
+		/* every smaller size (a tenth of the answers): nothing, and no byte written past it */
+		for (i = t % 10 == 0 ? 1 : wl - 1; i < wl; i++) {
+			size_t z;
+
+			memset(got, 'Z', wl + 64);
+			if (gk_httpconn_response(cgi, n, close, got, i) != 0) {
+				cut++;
+				break;
+			}
+			for (z = i; z < wl + 64 && got[z] == 'Z'; z++)
+				;
+			if (z < wl + 64) {
+				if (cut++ < 3)
+					diag("answer %d in %zu bytes: byte %zu written", t, i, z);
+				break;
+			}
+		}
+	}
+	is_int(wrong, 0, "3000 random CGI answers: each HTTP answer as worked out line by line");
+	is_int(cut, 0, "... each in exactly its size; in less, none and no byte past the size");
+}
+
 int
 main(void)
 {
@@ -196,5 +305,6 @@ main(void)
 	name_bytes();
 	cgi_names();
 	framing();
+	answers();
 	return done_testing();
 }
