@@ -112,10 +112,57 @@ body(struct gk_textbuf *o, int status)
 	    "<body><h1>%s</h1><p>%s</p></body></html>\n", title, title, text);
 }
 
+/* A header value checked once for the lines that repeat it (a user's name goes out three times). */
+struct hval {
+	const char *s;
+	size_t n;
+};
+
+static struct hval
+checked(struct gk_textbuf *o, const char *value)
+{
+	struct hval v = { value != NULL ? value : "", 0 };
+
+	v.n = strlen(v.s);
+	if (!gk_valid_header_value(v.s, v.n))
+		o->failed = true;
+	return v;
+}
+
+/* "Name: value\r\n" ("Name:\r\n" when empty) of a checked value; one bounds check. */
+static void
+line(struct gk_textbuf *o, const char *name, size_t nl, struct hval v)
+{
+	char *p;
+
+	if (o->failed)
+		return;
+	/* what header() takes: the NUL after it must fit too */
+	if (nl + 1 + (v.n > 0 ? 1 + v.n : 0) + 2 >= o->size - o->len) {
+		o->failed = true;
+		return;
+	}
+	p = o->buf + o->len;
+	memcpy(p, name, nl);
+	p += nl;
+	*p++ = ':';
+	if (v.n > 0) {
+		*p++ = ' ';
+		memcpy(p, v.s, v.n);
+		p += v.n;
+	}
+	*p++ = '\r';
+	*p++ = '\n';
+	*p = '\0';
+	o->len = (size_t)(p - o->buf);
+}
+#define LINE(o, lit, v) line((o), (lit), sizeof(lit) - 1, (v))
+
 static void
 allow(struct gk_textbuf *o, const struct gk_decision *d)
 {
 	const struct gk_user *u = d->have_user ? &d->user : NULL;
+	struct hval name, groups, email, display;
 
 	PUT(o, "Status: 200\r\n");
 	if (d->role == GK_ROLE_AUTHORIZER) {
@@ -134,14 +181,18 @@ allow(struct gk_textbuf *o, const struct gk_decision *d)
 		return;
 	}
 	/* Responder: every identity header, empty when unknown (old Caddy keeps a client's). */
-	header(o, "Remote-User", u ? u->name : "");
-	header(o, "Remote-Groups", u ? u->groups : "");
-	header(o, "Remote-Email", u ? u->email : "");
-	header(o, "Remote-Name", u ? u->display : "");
-	header(o, "X-Auth-Request-User", u ? u->name : "");
-	header(o, "X-Auth-Request-Email", u ? u->email : "");
-	header(o, "X-Auth-Request-Groups", u ? u->groups : "");
-	header(o, "Variable-REMOTE_USER", u ? u->name : "");
+	name = checked(o, u ? u->name : "");
+	groups = checked(o, u ? u->groups : "");
+	email = checked(o, u ? u->email : "");
+	display = checked(o, u ? u->display : "");
+	LINE(o, "Remote-User", name);
+	LINE(o, "Remote-Groups", groups);
+	LINE(o, "Remote-Email", email);
+	LINE(o, "Remote-Name", display);
+	LINE(o, "X-Auth-Request-User", name);
+	LINE(o, "X-Auth-Request-Email", email);
+	LINE(o, "X-Auth-Request-Groups", groups);
+	LINE(o, "Variable-REMOTE_USER", name);
 	put(o, d->ticket, strlen(d->ticket));  /* zero-hop ticket (lib/ticket.h), usually "" */
 	PUT(o, "Cache-Control: no-store\r\nContent-Length: 0\r\n\r\n");
 }

@@ -84,6 +84,21 @@ struct envbuf {
 };
 
 /*
+ * A header field name's byte as CGI names it in a meta-variable (RFC 3875 4.1.18): upper
+ * case, '-' as '_'; every other tchar as it is (the head's reader let only tchars in).
+ */
+static const unsigned char cgi_byte[256] = {
+#define R4(b) (b), (b) + 1, (b) + 2, (b) + 3
+#define R16(b) R4(b), R4((b) + 4), R4((b) + 8), R4((b) + 12)
+	R16(0x00), R16(0x10), R4(0x20), R4(0x24), R4(0x28), 0x2c, '_', 0x2e, 0x2f,
+	R16(0x30), R16(0x40), R16(0x50),
+	0x60, R4('A'), R4('E'), R4('I'), R4('M'), R4('Q'), R4('U'), 'Y', 'Z', 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
+	R16(0x80), R16(0x90), R16(0xa0), R16(0xb0), R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0),
+#undef R16
+#undef R4
+};
+
+/*
  * Appends "name=value\0", the name in two parts: a prefix of pl bytes and the rest (a
  * header field's name, made a CGI meta-variable's when there is a prefix).
  */
@@ -98,14 +113,12 @@ add(struct envbuf *e, const char *pre, size_t pl, const char *name, size_t nl,
 	if (e->n + 1 >= e->vecmax || need > e->size - e->len)
 		return e->reason = "params-too-big", GK_ETOOLONG;
 	p = e->out + e->len;
-	memcpy(p, pre, pl);
-	if (pl == 0)
+	if (pl == 0) {
 		memcpy(p, name, nl);
-	/* CGI's meta-variable of a header field: upper case, '-' as '_' (RFC 3875 4.1.18) */
-	for (i = 0; pl > 0 && i < nl; i++) {
-		char ch = name[i];
-
-		p[pl + i] = ch == '-' ? '_' : (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+	} else {
+		memcpy(p, pre, pl);
+		for (i = 0; i < nl; i++)
+			p[pl + i] = (char)cgi_byte[(unsigned char)name[i]];
 	}
 	if ((rc = gk_fcgiguard_pair(p, pl + nl, value, vl, e->lim, &e->pairs, &e->bytes,
 	    &e->reason)) != GK_OK)
@@ -119,34 +132,58 @@ add(struct envbuf *e, const char *pre, size_t pl, const char *name, size_t nl,
 	return GK_OK;
 }
 
+/*
+ * Which mapped field f is, -1 for none; GK_EINVAL's reason in *why when its name folds to
+ * one but is spelled with an underscore.  nginx spells them as its proxy_set_header lines
+ * do (contrib's: the table's), compared first; any other spelling is folded.
+ */
+static int
+mapped_index(const struct gk_httpreq_field *f, const char **why)
+{
+	size_t k;
+
+	*why = NULL;
+	/* the names are 14 to 22 bytes long; the byte after "X-Gatekeep-" tells those of one
+	 * length apart */
+	if (f->nlen < 14 || f->nlen > 22 || (f->name[0] | 0x20) != 'x')
+		return -1;
+	for (k = 0; k < MAPPED; k++) {
+		bool exact;
+
+		if (f->nlen != mapped[k].flen || (f->name[11] & ~0x20) != mapped[k].field[11])
+			continue;
+		if (memcmp(f->name, mapped[k].field, f->nlen) == 0)
+			return (int)k;
+		if (!gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
+			continue;
+		if (!exact)
+			*why = "underscore-gatekeep-field";
+		return (int)k;
+	}
+	return -1;
+}
+
 int
 gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits *lim,
     char *out, size_t outsz, char **vec, size_t vecmax, const char **reason)
 {
 	struct envbuf e = { out, outsz, 0, vec, vecmax, 0, 0, 0, lim, NULL };
 	const struct gk_httpreq_field *found[MAPPED];
-	const char *q;
+	const char *q, *why;
 	size_t i, k, plen;
-	int rc;
+	int rc, m;
 
 	memset(found, 0, sizeof(found));
 	for (i = 0; i < hr->nfields; i++) {
 		const struct gk_httpreq_field *f = &hr->fields[i];
 
-		for (k = 0; k < MAPPED; k++) {
-			bool exact;
-
-			/* the byte after "X-Gatekeep-" tells the names of one length apart */
-			if (f->nlen != mapped[k].flen ||
-			    (f->name[11] & ~0x20) != mapped[k].field[11] ||
-			    !gk_httpreq_name_folds_to(f->name, f->nlen, mapped[k].field, &exact))
-				continue;
-			if (!exact)
-				return *reason = "underscore-gatekeep-field", GK_EINVAL;
-			if (found[k] != NULL)
-				return *reason = "duplicate-gatekeep-field", GK_EINVAL;
-			found[k] = f;
-		}
+		if ((m = mapped_index(f, &why)) < 0)
+			continue;
+		if (why != NULL)
+			return *reason = why, GK_EINVAL;
+		if (found[m] != NULL)
+			return *reason = "duplicate-gatekeep-field", GK_EINVAL;
+		found[m] = f;
 	}
 	if (vecmax < 1)
 		return *reason = "params-too-big", GK_ETOOLONG;
@@ -166,11 +203,24 @@ gk_httpconn_params(const struct gk_httpreq *hr, const struct gk_fcgiguard_limits
 	if ((rc = add(&e, "", 0, NAMED("DOCUMENT_URI"), hr->target, plen)) != GK_OK ||
 	    (rc = add(&e, "", 0, NAMED("SCRIPT_NAME"), hr->target, plen)) != GK_OK)
 		goto fail;
-	for (i = 0; i < hr->nfields; i++) {
+	/*
+	 * The client's fields, as a CGI gateway passes them.  Not nginx's own: its Host (the
+	 * upstream's name; HTTP_HOST is mapped) and the X-Gatekeep-* fields, which are the
+	 * params above (over FastCGI there are no such HTTP_ params either), each found once.
+	 */
+	for (i = 0, k = 0; i < hr->nfields; i++) {
 		const struct gk_httpreq_field *f = &hr->fields[i];
 
+		if (k < MAPPED && f->nlen >= 14 && (f->name[0] | 0x20) == 'x') {
+			for (m = 0; m < (int)MAPPED && found[m] != f; m++)
+				;
+			if (m < (int)MAPPED) {
+				k++;
+				continue;
+			}
+		}
 		if (f->nlen == 4 && strncasecmp(f->name, "Host", 4) == 0)
-			continue;       /* nginx's (the upstream's name); HTTP_HOST is mapped */
+			continue;
 		if ((rc = add(&e, NAMED("HTTP_"), f->name, f->nlen, f->value, f->vlen)) != GK_OK)
 			goto fail;
 	}
@@ -252,34 +302,67 @@ head_end(size_t n, bool close, char *out, size_t outsz)
 	return len + 2;
 }
 
+/* Lines the HTTP head leaves out (Status, Content-Length; Content-Type without a body). */
+#define DROPS_KEPT 16
+
+/* Copies from[0..n) to out at *len; false if it does not fit in outsz. */
+static bool
+put_run(char *out, size_t *len, size_t outsz, const char *from, size_t n)
+{
+	if (n > outsz - *len)
+		return false;
+	memcpy(out + *len, from, n);
+	*len += n;
+	return true;
+}
+
 size_t
 gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t outsz)
 {
-	const char *p = cgi, *end = cgi + n, *body = end;
-	size_t len, blen, w;
+	const char *p = cgi, *end = cgi + n, *body = end, *blank_at = end;
+	/* the first walk's dropped lines [start, end of its LF), Content-Type's marked: the
+	 * copy then takes the runs between them, when every line ended in CRLF */
+	struct {
+		const char *from, *to;
+		bool ctype;
+	} drop[DROPS_KEPT];
+	size_t len, blen, w, nd = 0, k;
 	int status = 0;
-	bool blank = false;
+	bool blank = false, crlf = true;
 	char *o;
 
 	/* the header lines, up to the blank one */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll;
+		bool st;
 
 		if (nl == NULL)
 			break;
 		ll = (size_t)(nl - p);
 		if (ll > 0 && p[ll - 1] == '\r')
 			ll--;
+		else
+			crlf = false;
 		if (ll == 0) {
+			blank_at = p;
 			body = nl + 1;
 			blank = true;
 			break;
 		}
-		if (status == 0 && IS_FIELD(p, ll, "Status")) {
+		st = IS_FIELD(p, ll, "Status");
+		if (status == 0 && st) {
 			status = atoi(p + 7);
 			if (status < 200 || status > 599)
 				status = 500;
+		}
+		if (st || IS_FIELD(p, ll, "Content-Length") || IS_FIELD(p, ll, "Content-Type")) {
+			if (nd < DROPS_KEPT) {
+				drop[nd].from = p;
+				drop[nd].to = nl + 1;
+				drop[nd].ctype = !st && p[8] != 'L' && p[8] != 'l';
+			}
+			nd++;
 		}
 		p = nl + 1;
 	}
@@ -289,7 +372,19 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 	if ((len = status_line(status, out, outsz)) == 0)
 		return 0;
 	o = out;
-	for (p = cgi; status != 500 && p < body;) {
+	if (status != 500 && crlf && nd <= DROPS_KEPT) {
+		/* the lines as they are, CRLFs and all, less the dropped ones */
+		for (k = 0, p = cgi; k < nd; k++) {
+			if (drop[k].ctype && blen > 0)
+				continue;       /* a body's Content-Type stays */
+			if (!put_run(o, &len, outsz, p, (size_t)(drop[k].from - p)))
+				return 0;
+			p = drop[k].to;
+		}
+		if (!put_run(o, &len, outsz, p, (size_t)(blank_at - p)))
+			return 0;
+	}
+	for (p = cgi; status != 500 && !(crlf && nd <= DROPS_KEPT) && p < body;) {
 		const char *nl = memchr(p, '\n', (size_t)(body - p));
 		size_t ll = (size_t)(nl - p);
 

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,26 +16,90 @@ refuse(struct gk_httpreq *rq, int rc, int status, const char *reason)
 	return rc;
 }
 
-/* RFC 9110 tchar.  A switch, not strchr(): every '-' of every field name comes here. */
+/*
+ * The byte classes, one table lookup per byte (the head is read a byte at a time where a
+ * word cannot be): RFC 9110 tchar (a field name, a method), a field value's byte (VCHAR,
+ * obs-text, SP, HTAB), an origin-form target's byte (VCHAR).
+ */
+#define C_TCHAR 1
+#define C_VBYTE 2
+#define C_TARGET 4
+#define C_T (C_TCHAR | C_VBYTE | C_TARGET)
+#define C_V (C_VBYTE | C_TARGET)
+#define C_O (C_VBYTE)           /* obs-text: a value's, never a name's or a target's */
+static const unsigned char cls[256] = {
+	['\t'] = C_VBYTE, [' '] = C_VBYTE,
+	['!'] = C_T, ['"'] = C_V, ['#'] = C_T, ['$'] = C_T, ['%'] = C_T, ['&'] = C_T,
+	['\''] = C_T, ['('] = C_V, [')'] = C_V, ['*'] = C_T, ['+'] = C_T, [','] = C_V,
+	['-'] = C_T, ['.'] = C_T, ['/'] = C_V,
+	['0'] = C_T, ['1'] = C_T, ['2'] = C_T, ['3'] = C_T, ['4'] = C_T, ['5'] = C_T,
+	['6'] = C_T, ['7'] = C_T, ['8'] = C_T, ['9'] = C_T,
+	[':'] = C_V, [';'] = C_V, ['<'] = C_V, ['='] = C_V, ['>'] = C_V, ['?'] = C_V, ['@'] = C_V,
+	['A'] = C_T, ['B'] = C_T, ['C'] = C_T, ['D'] = C_T, ['E'] = C_T, ['F'] = C_T, ['G'] = C_T,
+	['H'] = C_T, ['I'] = C_T, ['J'] = C_T, ['K'] = C_T, ['L'] = C_T, ['M'] = C_T, ['N'] = C_T,
+	['O'] = C_T, ['P'] = C_T, ['Q'] = C_T, ['R'] = C_T, ['S'] = C_T, ['T'] = C_T, ['U'] = C_T,
+	['V'] = C_T, ['W'] = C_T, ['X'] = C_T, ['Y'] = C_T, ['Z'] = C_T,
+	['['] = C_V, ['\\'] = C_V, [']'] = C_V, ['^'] = C_T, ['_'] = C_T, ['`'] = C_T,
+	['a'] = C_T, ['b'] = C_T, ['c'] = C_T, ['d'] = C_T, ['e'] = C_T, ['f'] = C_T, ['g'] = C_T,
+	['h'] = C_T, ['i'] = C_T, ['j'] = C_T, ['k'] = C_T, ['l'] = C_T, ['m'] = C_T, ['n'] = C_T,
+	['o'] = C_T, ['p'] = C_T, ['q'] = C_T, ['r'] = C_T, ['s'] = C_T, ['t'] = C_T, ['u'] = C_T,
+	['v'] = C_T, ['w'] = C_T, ['x'] = C_T, ['y'] = C_T, ['z'] = C_T,
+	['{'] = C_V, ['|'] = C_T, ['}'] = C_V, ['~'] = C_T,
+	[0x80] = C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+	C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O, C_O,
+};
+
 static bool
 is_tchar(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-		return true;
-	default:
-		return false;
-	}
+	return (cls[c] & C_TCHAR) != 0;
 }
 
-/* A byte inside a field value: VCHAR, obs-text, SP, HTAB. */
-static bool
-is_vbyte(unsigned char c)
+/* Where the run of tchars from buf[i] ends (at most len): four bytes a step while it lasts. */
+static size_t
+name_run(const unsigned char *buf, size_t len, size_t i)
 {
-	return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
+	while (len - i >= 4 && (cls[buf[i]] & cls[buf[i + 1]] & cls[buf[i + 2]] & cls[buf[i + 3]] &
+	    C_TCHAR) != 0)
+		i += 4;
+	while (i < len && is_tchar(buf[i]))
+		i++;
+	return i;
+}
+
+#define ONES    0x0101010101010101ULL
+#define HIGHS   0x8080808080808080ULL
+
+/*
+ * Where the run of value bytes from buf[i] ends (at most len): eight bytes at a time while
+ * none of them is below 0x20 (CR, LF, HTAB, NUL, other controls) or 0x7f, then byte by byte
+ * from the first word that has one (a tab inside a value is read there, not skipped).  A
+ * cookie or a token is most of a head's bytes.
+ */
+static size_t
+value_run(const unsigned char *buf, size_t len, size_t i)
+{
+	while (len - i >= 8) {
+		uint64_t w, lo, del;
+
+		memcpy(&w, buf + i, 8);
+		/* a byte below 0x20, or 0x7f (x ^ 0x7f is 0): the classic "has a byte < n" test,
+		 * exact for bytes below 0x80 and never set by one above (obs-text: a value byte) */
+		lo = (w - ONES * 0x20) & ~w & HIGHS;
+		del = ((w ^ (ONES * 0x7f)) - ONES) & ~(w ^ (ONES * 0x7f)) & HIGHS;
+		if ((lo | del) != 0)
+			break;
+		i += 8;
+	}
+	while (i < len && (cls[buf[i]] & C_VBYTE) != 0)
+		i++;
+	return i;
 }
 
 /* The end of a line at buf[i]: 1 at "\r\n", 0 not yet known, -1 a bare CR or LF. */
@@ -72,7 +137,7 @@ request_line(const unsigned char *buf, size_t len, size_t *pos, struct gk_httpre
 	start = ++i;
 	if (i < len && buf[i] != '/')
 		return refuse(rq, GK_EINVAL, 400, "bad-target");
-	while (i < len && buf[i] > 0x20 && buf[i] < 0x7f)
+	while (i < len && (cls[buf[i]] & C_TARGET) != 0)
 		i++;
 	if (i >= len)
 		return GK_HTTPREQ_INCOMPLETE;
@@ -122,6 +187,18 @@ list_has(const char *v, size_t n, const char *tok)
 	return false;
 }
 
+/*
+ * Whether field f is named lit (lower case), any case.  The first byte first: nginx's
+ * X-Gatekeep-Method and -Scheme have Transfer-Encoding's length, User-Agent has
+ * Connection's.
+ */
+static bool
+named(const struct gk_httpreq_field *f, const char *lit, size_t k)
+{
+	return f->nlen == k && (f->name[0] | 0x20) == lit[0] && strncasecmp(f->name, lit, k) == 0;
+}
+#define NAMED(f, lit) named((f), (lit), sizeof(lit) - 1)
+
 /* What the framing fields say; the head is complete and well-formed. */
 static int
 framing(struct gk_httpreq *rq)
@@ -132,9 +209,9 @@ framing(struct gk_httpreq *rq)
 	for (i = 0; i < rq->nfields; i++) {
 		const struct gk_httpreq_field *f = &rq->fields[i];
 
-		if (f->nlen == 17 && strncasecmp(f->name, "Transfer-Encoding", 17) == 0)
+		if (NAMED(f, "transfer-encoding"))
 			return refuse(rq, GK_EINVAL, 400, "request-body");
-		if (f->nlen == 14 && strncasecmp(f->name, "Content-Length", 14) == 0) {
+		if (NAMED(f, "content-length")) {
 			if (cl_seen)
 				return refuse(rq, GK_EINVAL, 400, "two-content-lengths");
 			cl_seen = true;
@@ -143,7 +220,7 @@ framing(struct gk_httpreq *rq)
 			if (f->vlen == 0 || k != f->vlen)
 				return refuse(rq, GK_EINVAL, 400, "request-body");
 		}
-		if (f->nlen == 10 && strncasecmp(f->name, "Connection", 10) == 0) {
+		if (NAMED(f, "connection")) {
 			if (list_has(f->value, f->vlen, "close"))
 				close = true;
 			else if (rq->minor == 0 && list_has(f->value, f->vlen, "keep-alive"))
@@ -185,8 +262,7 @@ gk_httpreq_parse(const unsigned char *buf, size_t len, struct gk_httpreq *rq)
 			return refuse(rq, GK_EINVAL, 400, "bare-cr-or-lf");
 		if (buf[i] == ' ' || buf[i] == '\t')
 			return refuse(rq, GK_EINVAL, 400, "obs-fold");
-		while (i < len && is_tchar(buf[i]))
-			i++;
+		i = name_run(buf, len, i);
 		if (i >= len)
 			goto more;
 		if (i == pos || buf[i] != ':')
@@ -200,8 +276,7 @@ gk_httpreq_parse(const unsigned char *buf, size_t len, struct gk_httpreq *rq)
 		while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
 			i++;
 		vs = i;
-		while (i < len && is_vbyte(buf[i]))
-			i++;
+		i = value_run(buf, len, i);
 		if (i >= len)
 			goto more;
 		if ((e = line_end(buf, len, i)) == 0)

@@ -91,7 +91,8 @@ mapped_fields(void)
 	is_str(param("DOCUMENT_URI", &n), "/_gatekeep", "DOCUMENT_URI: the request line's path");
 	is_str(param("FCGI_ROLE", &n), "RESPONDER", "FCGI_ROLE=RESPONDER");
 	is_str(param("HTTP_REMOTE_USER", &n), "alice", "another field: HTTP_ with '-' as '_', upper case");
-	is_str(param("HTTP_X_GATEKEEP_URI", &n), "/a?b", "a mapped field is an HTTP_ param too");
+	/* nginx's own fields are the params above, no client's header (none over FastCGI) */
+	is_str(param("HTTP_X_GATEKEEP_URI", &n), NULL, "a mapped field is no HTTP_ param");
 	/* one mapped name in other cases: the same field, so a second one is a duplicate */
 	is_int(params("x-gatekeep-scheme: http\r\n", &why), GK_EINVAL, "x-gatekeep-scheme again: refused");
 	is_str(why, "duplicate-gatekeep-field", "... as a duplicate");
