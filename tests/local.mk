@@ -77,3 +77,4 @@ include tests/tofu8.mk
 include tests/cpuh7.mk
 include tests/guard7.mk
 include tests/left8.mk
+include tests/man8.mk
