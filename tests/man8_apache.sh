@@ -8,9 +8,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/man8_lib.sh"
 
-gk_world
-"$GK_PASSWD" --name 'Alice Liddell' --email alice@example.org "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 ||
-	bail "set alice's name and e-mail"
+man_world
 gk_start_authz tcp
 
 for ex in 'gatekeep-authz.8:.It Apache mod_authnz_fcgi' 'gatekeep.7:.It Apache httpd'; do

@@ -8,9 +8,7 @@
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/man8_lib.sh"
 
-gk_world
-"$GK_PASSWD" --name 'Alice Liddell' --email alice@example.org "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 ||
-	bail "set alice's name and e-mail"
+man_world
 GK_EXTRA_CONF="frontend = caddy"
 gk_conf "192.0.2.1/32"
 gk_start_backend

@@ -26,6 +26,13 @@ PY
 	CONTRIB="$TMP/contrib"
 }
 
+# man_world: gk_world, alice with a display name and an e-mail address (man_identity).
+man_world() {
+	gk_world
+	"$GK_PASSWD" --name 'Alice Liddell' --email alice@example.org "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 ||
+		bail "set alice's name and e-mail"
+}
+
 # man_identity LABEL PREFIX: the identity gatekeep answered reaches the app (PREFIX:
 # REMOTE_ for an authorizer's Variable-*, HTTP_REMOTE_ for headers a proxy sets), a
 # client's identity headers in any spelling never do: refused (400/403) or dropped;
