@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "authz_chain.h"
+#include "cookie.h"
 #include "frontend.h"
 #include "hashpool.h"
 #include "origin.h"
@@ -64,19 +65,25 @@ gk_authz_free(struct gk_authz *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Bounds on the whole param set before anything looks at it. */
+/*
+ * Bounds on the whole param set before anything looks at it: name + '=' + value, names
+ * short, values at most GK_HEADER_MAX, the Cookie header's at most GK_COOKIE_HEADER_MAX
+ * (every cookie of the domain; lib/cookie.h).
+ */
 static bool
 params_sane(char *const *envp)
 {
-	size_t n;
+	static const char cookie[] = "HTTP_COOKIE=";
+	size_t n, max;
 
 	if (envp == NULL)
 		return false;
 	for (n = 0; envp[n] != NULL; n++) {
 		if (n >= GK_AUTHZ_PARAMS_MAX)
 			return false;
-		/* name + '=' + value: names are short, values at most GK_HEADER_MAX. */
-		if (strnlen(envp[n], GK_HEADER_MAX + 256 + 1) > GK_HEADER_MAX + 256)
+		max = strncmp(envp[n], cookie, sizeof(cookie) - 1) == 0 ?
+		    sizeof(cookie) - 1 + GK_COOKIE_HEADER_MAX : GK_HEADER_MAX + 256;
+		if (strnlen(envp[n], max + 1) > max)
 			return false;
 	}
 	return true;

@@ -38,8 +38,8 @@ gk_cookie_get(const char *header, const char *name, char *out, size_t outsz)
 		return GK_EINVAL;
 	if (header == NULL)
 		return GK_NOTFOUND;
-	hlen = strnlen(header, GK_HEADER_MAX + 1);
-	if (hlen > GK_HEADER_MAX)
+	hlen = strnlen(header, GK_COOKIE_HEADER_MAX + 1);
+	if (hlen > GK_COOKIE_HEADER_MAX)
 		return GK_ETOOLONG;
 	nlen = strlen(name);
 	end = header + hlen;

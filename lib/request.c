@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cookie.h"
 #include "request.h"
 #include "validate.h"
 
@@ -175,7 +176,7 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 {
 	char meta[META_MAX];
 	const char *v;
-	size_t vlen;
+	size_t vlen, max;
 	bool more;
 	int rc;
 
@@ -192,10 +193,12 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 	/* Two values for one identity header: never pick one (libfcgi and getenv disagree on which). */
 	if (more)
 		return GK_EDUP;
-	vlen = strnlen(v, GK_HEADER_MAX + 1);
-	if (vlen > GK_HEADER_MAX)
+	/* Cookie carries every cookie of the domain: its own, larger bound (lib/cookie.h). */
+	max = strcmp(meta, "HTTP_COOKIE") == 0 ? GK_COOKIE_HEADER_MAX : GK_HEADER_MAX;
+	vlen = strnlen(v, max + 1);
+	if (vlen > max)
 		return GK_ETOOLONG;
-	if (!gk_valid_header_value(v, vlen))
+	if (!gk_valid_header_bytes(v, vlen))
 		return GK_EINVAL;
 	*value = v;
 	return GK_OK;

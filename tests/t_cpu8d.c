@@ -1,0 +1,260 @@
+/* t_cpu8d.c: a long Cookie header of a full cookie jar still finds the session cookie; malformed ones are still refused. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "authz_decide.h"
+#include "cookie.h"
+#include "request.h"
+#include "token.h"
+#include "tap.h"
+#include "testdb.h"
+
+#define T0 INT64_C(1700000000)
+
+static char dir[64], dbpath[128], secpath[128], state[128];
+static struct gk_log quiet;
+static struct gk_secret secret;
+static char tok[GK_TOKEN_MAX + 1];
+
+static int64_t
+test_now(void)
+{
+	return T0 + 60;
+}
+
+static void
+die(const char *what, const struct gk_err *err)
+{
+	diag("%s: %s", what, err->msg);
+	exit(1);
+}
+
+static void
+bail(const char *what)
+{
+	diag("%s failed", what);
+	exit(1);
+}
+
+static void
+conf(struct gk_config *cfg)
+{
+	static const char *const kv[] = {
+		"methods", "proxy, session, basic", "proxy_trusted", "127.0.0.1",
+		"basic_cache_ttl", "5m", "on_unauthenticated", "basic",
+		"log_target", "stderr", "log_level", "err", NULL
+	};
+	struct gk_err err;
+	size_t i;
+
+	if (gk_config_defaults(cfg, &err) != GK_OK ||
+	    gk_config_set(cfg, "database", dbpath, "test", &err) != GK_OK ||
+	    gk_config_set(cfg, "secret_file", secpath, "test", &err) != GK_OK ||
+	    gk_config_set(cfg, "state_dir", state, "test", &err) != GK_OK)
+		die("config", &err);
+	for (i = 0; kv[i] != NULL; i += 2)
+		if (gk_config_set(cfg, kv[i], kv[i + 1], "test", &err) != GK_OK)
+			die(kv[i], &err);
+	if (gk_config_validate(cfg, &err) != GK_OK)
+		die("validate", &err);
+}
+
+/* One request shaped like nginx's subrequest, plus one more param (or none). */
+struct req {
+	struct gk_authz *a;
+	const char *extra;
+	struct gk_decision d;
+};
+
+static void
+decide(struct req *q)
+{
+	char *envp[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/app/x", "DOCUMENT_URI=/_gk",
+		"REMOTE_ADDR=127.0.0.1", "HTTP_HOST=app.example.com", "HTTP_ACCEPT=*/*",
+		(char *)q->extra, NULL };
+
+	memset(&q->d, 0, sizeof(q->d));
+	gk_authz_decide(q->a, GK_ROLE_RESPONDER, envp, &q->d);
+}
+
+/*
+ * "HTTP_COOKIE=" and about n bytes of other sites' cookies ("; "-separated), with ours at
+ * the start (pos 0), in the middle (1) or at the end (2); room left for one more of ours.
+ */
+static char *
+jar(size_t n, int pos, const char *ours)
+{
+	size_t len = 12 + n + 2 * strlen(ours) + 128, o = 0, k;
+	char *s = malloc(len);
+	bool placed = pos != 1;
+
+	if (s == NULL)
+		bail("malloc");
+	o += (size_t)snprintf(s + o, len - o, "HTTP_COOKIE=%s", pos == 0 ? ours : "");
+	for (k = 0; o - 12 < n; k++) {
+		o += (size_t)snprintf(s + o, len - o, "%s_ga%zu=GA1.2.%zu", o > 12 ? "; " : "", k,
+		    k * 7919);
+		if (!placed && o - 12 >= n / 2) {
+			o += (size_t)snprintf(s + o, len - o, "; %s", ours);
+			placed = true;
+		}
+	}
+	if (pos == 2)
+		snprintf(s + o, len - o, "; %s", ours);
+	return s;
+}
+
+static void
+long_cookie(struct gk_authz *a)
+{
+	char ours[GK_TOKEN_MAX + 32], *s;
+	struct req q;
+	int pos;
+
+	memset(&q, 0, sizeof(q));
+	q.a = a;
+	snprintf(ours, sizeof(ours), "gatekeep_session=%s", tok);
+	for (pos = 0; pos < 3; pos++) {
+		s = jar(12 * 1024, pos, ours);
+		q.extra = s;
+		decide(&q);
+		ok(q.d.outcome == GK_OUT_ALLOW && strcmp(q.d.method, "session") == 0,
+		    "a 12 KiB Cookie header, the session cookie at the %s: allowed (%s)",
+		    pos == 0 ? "start" : pos == 1 ? "middle" : "end", q.d.reason ? q.d.reason : "-");
+		gk_authz_decision_wipe(&q.d);
+		free(s);
+	}
+	s = jar(120 * 1024, 2, ours);
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome == GK_OUT_ALLOW, "a 120 KiB Cookie header, ours at the end: allowed");
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+
+	s = jar(GK_COOKIE_HEADER_MAX + 64, 1, ours);
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome == GK_OUT_FORBIDDEN && strcmp(q.d.reason, "oversized-params") == 0,
+	    "a Cookie header over GK_COOKIE_HEADER_MAX: refused (%s)", q.d.reason);
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+
+	/* still refused: a control byte, a second session cookie, a bad octet in ours */
+	s = jar(12 * 1024, 1, ours);
+	s[100] = '\x01';
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome == GK_OUT_BADCRED && strcmp(q.d.reason, "bad-cookie-header") == 0,
+	    "a control byte in a 12 KiB Cookie header: bad-cookie-header (%s)", q.d.reason);
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+	s = jar(12 * 1024, 1, ours);
+	strcat(s, "; ");
+	strcat(s, ours);
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome != GK_OUT_ALLOW && strcmp(q.d.reason, "session-duplicate") == 0,
+	    "two session cookies in a 12 KiB Cookie header: refused (%s)", q.d.reason);
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+	s = jar(12 * 1024, 2, ours);
+	strcat(s, "\\");
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome != GK_OUT_ALLOW && strcmp(q.d.reason, "session-malformed") == 0,
+	    "a '\\' in the session cookie at the end of 12 KiB: refused (%s)", q.d.reason);
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+	/* any other header keeps GK_HEADER_MAX */
+	s = jar(12 * 1024, 0, ours);
+	memcpy(s, "HTTP_X_JUNK", strlen("HTTP_X_JUNK"));    /* as long as HTTP_COOKIE */
+	q.extra = s;
+	decide(&q);
+	ok(q.d.outcome == GK_OUT_FORBIDDEN && strcmp(q.d.reason, "oversized-params") == 0,
+	    "a 12 KiB header other than Cookie: still oversized-params (%s)", q.d.reason);
+	gk_authz_decision_wipe(&q.d);
+	free(s);
+}
+
+/* lib/request and lib/cookie alone: the Cookie header's bound, every other header's. */
+static void
+request_bounds(void)
+{
+	char *s = jar(GK_COOKIE_HEADER_MAX - 64, 2, "gatekeep_session=abc"), out[64];
+	char *envp[] = { s, NULL };
+	struct gk_request req;
+	const char *v;
+
+	gk_request_init(&req, envp);
+	is_int(gk_request_header(&req, "Cookie", &v), GK_OK, "lib/request: a Cookie header near 128 KiB");
+	is_int(gk_cookie_get(v, "gatekeep_session", out, sizeof(out)), GK_OK, "lib/cookie: found at its end");
+	is_str(out, "abc", "  its value");
+	free(s);
+	s = jar(GK_COOKIE_HEADER_MAX + 16, 2, "gatekeep_session=abc");
+	envp[0] = s;
+	is_int(gk_request_header(&req, "Cookie", &v), GK_ETOOLONG, "lib/request: a Cookie header over GK_COOKIE_HEADER_MAX");
+	is_int(gk_cookie_get(s + strlen("HTTP_COOKIE="), "gatekeep_session", out, sizeof(out)),
+	    GK_ETOOLONG, "lib/cookie: over GK_COOKIE_HEADER_MAX");
+	free(s);
+	s = jar(GK_HEADER_MAX + 16, 2, "x=1");
+	memcpy(s, "HTTP_X_JUNK", strlen("HTTP_X_JUNK"));
+	envp[0] = s;
+	is_int(gk_request_header(&req, "X-Junk", &v), GK_ETOOLONG, "lib/request: another header over GK_HEADER_MAX");
+	free(s);
+}
+
+int
+main(void)
+{
+	struct gk_config cfg;
+	struct gk_authz a;
+	struct gk_pw_ctx *pw;
+	struct gk_claims c;
+	struct gk_user u;
+	struct gk_err err;
+	char cmd[160];
+
+	if (sodium_init() < 0)
+		return 1;
+	gk_log_init(&quiet, "t_cpu8d", GK_LOG_STDERR, LOG_CRIT);
+	snprintf(dir, sizeof(dir), "/tmp/t_cpu8d.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(dbpath, sizeof(dbpath), "%s/users.db", dir);
+	snprintf(secpath, sizeof(secpath), "%s/secret", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	if ((pw = gk_pw_ctx_new(&err)) == NULL || gk_userdb_create(dbpath, &err) != GK_OK ||
+	    gk_secret_create(secpath, &err) != GK_OK || gk_secret_load(secpath, &secret, &err) != GK_OK)
+		die("setup", &err);
+	gk_user_init(&u, "alice", T0);
+	testdb_add(dbpath, pw, GK_PW_SHA512, "pw alice", &u);
+	gk_pw_ctx_free(pw);
+	memset(&c, 0, sizeof(c));
+	gk_strcpy(c.sub, sizeof(c.sub), "alice");
+	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
+	c.iat = T0;
+	c.exp = T0 + 3600;
+	c.gen = 1;
+	if (gk_token_issue(secret.key, secret.len, &c, tok, sizeof(tok), &err) != GK_OK)
+		die("token", &err);
+
+	conf(&cfg);
+	if (gk_authz_init(&a, &cfg, &quiet, &err) != GK_OK)
+		die("init", &err);
+	a.now = test_now;
+	long_cookie(&a);
+	request_bounds();
+	gk_authz_free(&a);
+	gk_config_free(&cfg);
+
+	gk_secret_wipe(&secret);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+	return done_testing();
+}
