@@ -176,7 +176,7 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 {
 	char meta[META_MAX];
 	const char *v;
-	size_t vlen, max;
+	size_t mlen, vlen, max;
 	bool more;
 	int rc;
 
@@ -187,14 +187,15 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 	rc = gk_header_meta_name(header, meta, sizeof(meta));
 	if (rc != GK_OK)
 		return rc;
-	if (req == NULL || req->envp == NULL ||
-	    (v = param_first(req, meta, strlen(meta), &more)) == NULL)
+	mlen = strlen(meta);
+	if (req == NULL || req->envp == NULL || (v = param_first(req, meta, mlen, &more)) == NULL)
 		return GK_NOTFOUND;
 	/* Two values for one identity header: never pick one (libfcgi and getenv disagree on which). */
 	if (more)
 		return GK_EDUP;
 	/* Cookie carries every cookie of the domain: its own, larger bound (lib/cookie.h). */
-	max = strcmp(meta, "HTTP_COOKIE") == 0 ? GK_COOKIE_HEADER_MAX : GK_HEADER_MAX;
+	max = mlen == 11 && memcmp(meta, "HTTP_COOKIE", 11) == 0 ? GK_COOKIE_HEADER_MAX :
+	    GK_HEADER_MAX;
 	vlen = strnlen(v, max + 1);
 	if (vlen > max)
 		return GK_ETOOLONG;
