@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "authz_decide.h"
+#include "basic.h"
 #include "cookie.h"
 #include "request.h"
 #include "token.h"
@@ -261,6 +262,94 @@ request_bounds(void)
 	free(s);
 }
 
+/* RFC 6265 4.1.1, as the rule is written there. */
+static bool
+rfc_octet(unsigned c)
+{
+	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
+	    (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+}
+
+/*
+ * lib/cookie's word-at-a-time octet check against the rule: every byte value at every
+ * position of a 19-byte value (two words and a tail), inside it (not where it could be a
+ * quote or trimmed space).  ';' ends the pair, so it is looked for as a shorter value.
+ */
+static void
+octets_every_position(void)
+{
+	char h[64], out[32];
+	unsigned c, pos, bad = 0, n = 0;
+
+	for (c = 1; c < 256; c++)
+		for (pos = 1; pos < 18; pos++) {
+			int rc, want;
+
+			snprintf(h, sizeof(h), "a=1; gk=%s; b=2", "abcdefghijklmnopqrs");
+			h[8 + pos] = (char)c;
+			rc = gk_cookie_get(h, "gk", out, sizeof(out));
+			if (c == ';')
+				want = GK_OK;   /* "abc..." up to the ';' */
+			else
+				want = rfc_octet(c) ? GK_OK : GK_EINVAL;
+			if (rc != want || (c == ';' && strlen(out) != pos)) {
+				if (bad++ < 5)
+					diag("byte 0x%02x at %u: %d, want %d", c, pos, rc, want);
+			}
+			n++;
+		}
+	is_int((int)bad, 0, "lib/cookie: every byte value at every position of a value (%u)", n);
+}
+
+/*
+ * lib/basic's alphabet check: credentials whose base64 holds every character of the
+ * alphabet all parse; any other byte in place of one of them is refused.
+ */
+static void
+basic_alphabet(void)
+{
+	static const char alpha[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char h[128], user[GK_USER_MAX + 1], pass[GK_PASSWORD_MAX + 1], seen[64] = { 0 };
+	unsigned char cred[16];
+	unsigned i, c, bad = 0, nseen = 0;
+
+	for (i = 0; i < 256; i++) {
+		unsigned j;
+
+		memcpy(cred, "u:", 2);
+		for (j = 0; j < 6; j++) {       /* no C0, no DEL: lib/basic refuses those */
+			unsigned b = (i * 37 + j * 101 + j * j * 7) & 0xff;
+
+			cred[2 + j] = (unsigned char)(b < 0x20 || b == 0x7f ? b + 0x21 : b);
+		}
+		memcpy(h, "Basic ", 6);
+		sodium_bin2base64(h + 6, sizeof(h) - 6, cred, 8, sodium_base64_VARIANT_ORIGINAL);
+		for (j = 6; h[j] != '\0'; j++) {
+			const char *at = strchr(alpha, h[j]);
+
+			if (h[j] != '=' && at != NULL && !seen[at - alpha]) {
+				seen[at - alpha] = 1;
+				nseen++;
+			}
+		}
+		if (gk_basic_parse(h, user, pass) != GK_OK)
+			bad++;
+	}
+	is_int((int)nseen, 64, "lib/basic: the credentials' base64 holds every character of the alphabet");
+	is_int((int)bad, 0, "lib/basic: all of them parse");
+	bad = 0;
+	for (c = 1; c < 256; c++) {
+		if (strchr(alpha, (int)c) != NULL || c == '=')
+			continue;
+		snprintf(h, sizeof(h), "Basic %s", "YWxpY2U6cHcx");     /* alice:pw1 */
+		h[6 + 5] = (char)c;
+		if (gk_basic_parse(h, user, pass) != GK_EINVAL)
+			bad++;
+	}
+	is_int((int)bad, 0, "lib/basic: a byte outside the alphabet is refused");
+}
+
 int
 main(void)
 {
@@ -303,6 +392,8 @@ main(void)
 	small_stack(&a);
 	long_cookie(&a);
 	request_bounds();
+	octets_every_position();
+	basic_alphabet();
 	gk_authz_free(&a);
 	gk_config_free(&cfg);
 
