@@ -10,6 +10,22 @@
 /* "HTTP_" + the longest header name gk_valid_header_name accepts. */
 #define META_MAX (5 + 256 + 1)
 
+/*
+ * The length of a meta-variable name to look up, or 0 for one that cannot be looked up:
+ * empty, or holding '=' (it would match inside another entry's value).  One call where
+ * strchr and strlen were two: every lookup of every decision pays it.
+ */
+static size_t
+name_len(const char *name)
+{
+	const char *end;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	end = strchrnul(name, '=');
+	return *end == '\0' ? (size_t)(end - name) : 0;
+}
+
 void
 gk_request_init(struct gk_request *req, char *const *envp)
 {
@@ -53,11 +69,8 @@ gk_request_param(const struct gk_request *req, const char *name)
 	const char *v;
 	size_t nlen;
 
-	/* A name with '=' would match inside another entry's value. */
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return NULL;
-	nlen = strlen(name);
 	/* First match, like FCGX_GetParam and getenv: the one every other reader sees. */
 	for (e = req->envp; *e != NULL; e++)
 		if ((v = match(*e, name, nlen)) != NULL)
@@ -68,13 +81,13 @@ gk_request_param(const struct gk_request *req, const char *name)
 int
 gk_request_param_once(const struct gk_request *req, const char *name, const char **v)
 {
+	size_t nlen;
 	bool more;
 
 	*v = NULL;
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return GK_OK;
-	*v = param_first(req, name, strlen(name), &more);
+	*v = param_first(req, name, nlen, &more);
 	if (more) {
 		*v = NULL;
 		return GK_EDUP;
@@ -94,11 +107,9 @@ gk_request_params_once(const struct gk_request *req, const char *const *names, s
 		vals[i] = NULL;
 	if (n > GK_REQUEST_ONCE_MAX)
 		return GK_EINVAL;
-	for (i = 0; i < n; i++) {
-		if (names[i] == NULL || names[i][0] == '\0' || strchr(names[i], '=') != NULL)
+	for (i = 0; i < n; i++)
+		if ((len[i] = name_len(names[i])) == 0)
 			return GK_EINVAL;
-		len[i] = strlen(names[i]);
-	}
 	if (req == NULL || req->envp == NULL)
 		return GK_OK;
 	for (e = req->envp; *e != NULL; e++)
@@ -122,10 +133,8 @@ gk_request_param_count(const struct gk_request *req, const char *name)
 	char *const *e;
 	size_t nlen, n = 0;
 
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return 0;
-	nlen = strlen(name);
 	for (e = req->envp; *e != NULL; e++)
 		if (match(*e, name, nlen) != NULL)
 			n++;
