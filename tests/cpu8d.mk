@@ -13,3 +13,4 @@ TESTS += tests/t_cpu8d
 CPU8D_TESTS = tests/cpu8d_cookiejar.sh tests/cpu8d_zerohop_jar.sh tests/ngxmod_zerohop_jar.sh
 TESTS += $(CPU8D_TESTS)
 dist_check_SCRIPTS += $(CPU8D_TESTS)
+EXTRA_DIST += tests/servers/cookiejar.sh

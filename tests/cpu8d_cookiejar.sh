@@ -7,6 +7,7 @@
 # byte in it, a second session cookie or a bad octet in ours are still refused.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/cookiejar.sh"
 
 TOKENTOOL="$top_builddir/tests/tokentool"
 [ -x "$TOKENTOOL" ] || bail "tests/tokentool is not built"
@@ -24,12 +25,6 @@ gk_start_authz unix
 gk_start_nginx
 lastlog() { grep -a "$1" "$LOG/authz.out" | tail -1; }
 
-# about N bytes of other apps' cookies, "; "-separated
-pad() { "$PY" -c 'import sys
-n = int(sys.argv[1]); out = []; k = 0
-while sum(len(x) + 2 for x in out) < n:
-    out.append("_ga%d=GA1.2.%d.%d" % (k, k * 7919, 1700000000 + k)); k += 1
-print("; ".join(out))' "$1"; }
 P6=$(pad 6144)
 P12=$(pad 12288)
 

@@ -8,6 +8,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/zerohop.sh"
+. "$top_srcdir/tests/servers/cookiejar.sh"
 
 gk_start_zerohop 60 alice
 # nginx takes the long line; the app (lighttpd, 8 KiB of head) is handed no Cookie
@@ -28,11 +29,6 @@ hop() {  # hop COOKIE-HEADER: WHO="zero hop CODE" or "authz CODE" (who decided)
 	req -H "Cookie: $1" "$BASE/private/"
 	if [ "$(calls)" = "$n0" ]; then WHO="zero hop $CODE"; else WHO="authz $CODE"; fi
 }
-pad() { "$PY" -c 'import sys
-n = int(sys.argv[1]); out = []; k = 0
-while sum(len(x) + 2 for x in out) < n:
-    out.append("_ga%d=GA1.2.%d.%d" % (k, k * 7919, 1700000000 + k)); k += 1
-print("; ".join(out))' "$1"; }
 P6=$(pad 6144)
 BOTH="gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET"
 

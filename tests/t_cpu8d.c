@@ -23,6 +23,13 @@ static struct gk_log quiet;
 static struct gk_secret secret;
 static char tok[GK_TOKEN_MAX + 1];
 
+/* dir/name into out (one of the 128-byte paths) */
+static void
+in_dir(char *out, const char *name)
+{
+	snprintf(out, 128, "%s/%s", dir, name);
+}
+
 static int64_t
 test_now(void)
 {
@@ -163,10 +170,23 @@ jar(size_t n, int pos, const char *ours)
 	return s;
 }
 
+/* The request with s (freed) as its one more param: want, and reason unless allowed. */
+static void
+expect(struct req *q, char *s, enum gk_outcome want, const char *reason, const char *what)
+{
+	q->extra = s;
+	decide(q);
+	ok(q->d.outcome == want && (want == GK_OUT_ALLOW || (q->d.reason != NULL &&
+	    strcmp(q->d.reason, reason) == 0)), "%s (%s)", what, q->d.reason ? q->d.reason : "-");
+	gk_authz_decision_wipe(&q->d);
+	free(s);
+}
+
 static void
 long_cookie(struct gk_authz *a)
 {
-	char ours[GK_TOKEN_MAX + 32], *s;
+	static const char *const where[] = { "start", "middle", "end" };
+	char ours[GK_TOKEN_MAX + 32], what[96], *s;
 	struct req q;
 	int pos;
 
@@ -174,65 +194,33 @@ long_cookie(struct gk_authz *a)
 	q.a = a;
 	snprintf(ours, sizeof(ours), "gatekeep_session=%s", tok);
 	for (pos = 0; pos < 3; pos++) {
-		s = jar(12 * 1024, pos, ours);
-		q.extra = s;
-		decide(&q);
-		ok(q.d.outcome == GK_OUT_ALLOW && strcmp(q.d.method, "session") == 0,
-		    "a 12 KiB Cookie header, the session cookie at the %s: allowed (%s)",
-		    pos == 0 ? "start" : pos == 1 ? "middle" : "end", q.d.reason ? q.d.reason : "-");
-		gk_authz_decision_wipe(&q.d);
-		free(s);
+		snprintf(what, sizeof(what), "a 12 KiB Cookie header, the session cookie at the %s: "
+		    "allowed", where[pos]);
+		expect(&q, jar(12 * 1024, pos, ours), GK_OUT_ALLOW, NULL, what);
 	}
-	s = jar(120 * 1024, 2, ours);
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome == GK_OUT_ALLOW, "a 120 KiB Cookie header, ours at the end: allowed");
-	gk_authz_decision_wipe(&q.d);
-	free(s);
-
-	s = jar(GK_COOKIE_HEADER_MAX + 64, 1, ours);
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome == GK_OUT_FORBIDDEN && strcmp(q.d.reason, "oversized-params") == 0,
-	    "a Cookie header over GK_COOKIE_HEADER_MAX: refused (%s)", q.d.reason);
-	gk_authz_decision_wipe(&q.d);
-	free(s);
+	expect(&q, jar(120 * 1024, 2, ours), GK_OUT_ALLOW, NULL,
+	    "a 120 KiB Cookie header, ours at the end: allowed");
+	expect(&q, jar(GK_COOKIE_HEADER_MAX + 64, 1, ours), GK_OUT_FORBIDDEN, "oversized-params",
+	    "a Cookie header over GK_COOKIE_HEADER_MAX: refused");
 
 	/* still refused: a control byte, a second session cookie, a bad octet in ours */
 	s = jar(12 * 1024, 1, ours);
 	s[100] = '\x01';
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome == GK_OUT_BADCRED && strcmp(q.d.reason, "bad-cookie-header") == 0,
-	    "a control byte in a 12 KiB Cookie header: bad-cookie-header (%s)", q.d.reason);
-	gk_authz_decision_wipe(&q.d);
-	free(s);
+	expect(&q, s, GK_OUT_BADCRED, "bad-cookie-header",
+	    "a control byte in a 12 KiB Cookie header: refused");
 	s = jar(12 * 1024, 1, ours);
-	strcat(s, "; ");
-	strcat(s, ours);
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome != GK_OUT_ALLOW && strcmp(q.d.reason, "session-duplicate") == 0,
-	    "two session cookies in a 12 KiB Cookie header: refused (%s)", q.d.reason);
-	gk_authz_decision_wipe(&q.d);
-	free(s);
+	strcat(strcat(s, "; "), ours);
+	expect(&q, s, GK_OUT_BADCRED, "session-duplicate",
+	    "two session cookies in a 12 KiB Cookie header: refused");
 	s = jar(12 * 1024, 2, ours);
 	strcat(s, "\\");
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome != GK_OUT_ALLOW && strcmp(q.d.reason, "session-malformed") == 0,
-	    "a '\\' in the session cookie at the end of 12 KiB: refused (%s)", q.d.reason);
-	gk_authz_decision_wipe(&q.d);
-	free(s);
+	expect(&q, s, GK_OUT_BADCRED, "session-malformed",
+	    "a '\\' in the session cookie at the end of 12 KiB: refused");
 	/* any other header keeps GK_HEADER_MAX */
 	s = jar(12 * 1024, 0, ours);
 	memcpy(s, "HTTP_X_JUNK", strlen("HTTP_X_JUNK"));    /* as long as HTTP_COOKIE */
-	q.extra = s;
-	decide(&q);
-	ok(q.d.outcome == GK_OUT_FORBIDDEN && strcmp(q.d.reason, "oversized-params") == 0,
-	    "a 12 KiB header other than Cookie: still oversized-params (%s)", q.d.reason);
-	gk_authz_decision_wipe(&q.d);
-	free(s);
+	expect(&q, s, GK_OUT_FORBIDDEN, "oversized-params",
+	    "a 12 KiB header other than Cookie: still refused");
 }
 
 /* lib/request and lib/cookie alone: the Cookie header's bound, every other header's. */
@@ -364,24 +352,23 @@ main(void)
 	if (sodium_init() < 0)
 		return 1;
 	gk_log_init(&quiet, "t_cpu8d", GK_LOG_STDERR, LOG_CRIT);
-	snprintf(dir, sizeof(dir), "/tmp/t_cpu8d.XXXXXX");
+	strcpy(dir, "/tmp/t_cpu8d.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	snprintf(dbpath, sizeof(dbpath), "%s/users.db", dir);
-	snprintf(secpath, sizeof(secpath), "%s/secret", dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	if ((pw = gk_pw_ctx_new(&err)) == NULL || gk_userdb_create(dbpath, &err) != GK_OK ||
-	    gk_secret_create(secpath, &err) != GK_OK || gk_secret_load(secpath, &secret, &err) != GK_OK)
-		die("setup", &err);
+	in_dir(dbpath, "users.db");
+	in_dir(secpath, "secret");
+	in_dir(state, "state");
+	/* alice (password "pw alice") and a session token of hers, generation 1 */
+	pw = gk_pw_ctx_new(&err);
+	if (pw == NULL || gk_userdb_create(dbpath, &err) != GK_OK)
+		die("database", &err);
+	if (gk_secret_create(secpath, &err) != GK_OK || gk_secret_load(secpath, &secret, &err) != GK_OK)
+		die("secret", &err);
 	gk_user_init(&u, "alice", T0);
 	testdb_add(dbpath, pw, GK_PW_SHA512, "pw alice", &u);
 	gk_pw_ctx_free(pw);
-	memset(&c, 0, sizeof(c));
-	gk_strcpy(c.sub, sizeof(c.sub), "alice");
-	gk_strcpy(c.iss, sizeof(c.iss), GK_TOKEN_ISSUER);
-	c.iat = T0;
-	c.exp = T0 + 3600;
-	c.gen = 1;
+	c = (struct gk_claims){ .sub = "alice", .iss = GK_TOKEN_ISSUER, .iat = T0, .exp = T0 + 3600,
+	    .gen = 1 };
 	if (gk_token_issue(secret.key, secret.len, &c, tok, sizeof(tok), &err) != GK_OK)
 		die("token", &err);
 
