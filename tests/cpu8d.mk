@@ -14,3 +14,4 @@ CPU8D_TESTS = tests/cpu8d_cookiejar.sh tests/cpu8d_zerohop_jar.sh tests/ngxmod_z
 TESTS += $(CPU8D_TESTS)
 dist_check_SCRIPTS += $(CPU8D_TESTS)
 EXTRA_DIST += tests/servers/cookiejar.sh
+VALGRIND_TESTS += tests/t_cpu8d
