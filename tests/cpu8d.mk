@@ -10,7 +10,8 @@ tests_t_cpu8d_LDADD = $(GK_LIBS) -lpthread
 TESTS += tests/t_cpu8d
 # The same through a real nginx (large_client_header_buffers raised), and its zero hop
 # (njs, the native module): they need tests/tokentool.
-CPU8D_TESTS = tests/cpu8d_cookiejar.sh tests/cpu8d_zerohop_jar.sh tests/ngxmod_zerohop_jar.sh
+CPU8D_TESTS = tests/cpu8d_cookiejar.sh tests/cpu8d_zerohop_jar.sh tests/ngxmod_zerohop_jar.sh \
+	tests/cpu8d_login_jar.sh
 TESTS += $(CPU8D_TESTS)
 dist_check_SCRIPTS += $(CPU8D_TESTS)
 EXTRA_DIST += tests/servers/cookiejar.sh
