@@ -9,11 +9,11 @@
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/cookiejar.sh"
 
-TOKENTOOL="$top_builddir/tests/tokentool"
-[ -x "$TOKENTOOL" ] || bail "tests/tokentool is not built"
 gk_world
+# alice's session cookie, as gatekeep-login would issue it
 gen=$("$GK_PASSWD" --show alice "$GK/users.db" | sed -n 's/^generation: //p')
-TOK=$("$TOKENTOOL" -g "$gen" -l 3600 issue "$GK/secret" gatekeep alice) || bail "tokentool issue"
+TOK=$("$top_builddir/tests/tokentool" -g "$gen" -l 3600 issue "$GK/secret" gatekeep alice) ||
+	bail "tests/tokentool (built by make check) cannot issue a session cookie"
 # nginx takes the long header line; the app behind it (lighttpd, 8 KiB of head) never sees it
 cat >"$TMP/jar.conf" <<'EOF'
 large_client_header_buffers 4 64k;
