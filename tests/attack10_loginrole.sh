@@ -1,0 +1,45 @@
+#!/bin/bash
+# tests/attack10_loginrole.sh: gatekeep-login asked in the FastCGI Authorizer role. The two
+# sockets sit side by side (/run/gatekeep/authz.sock, /run/gatekeep/login.sock, both
+# root:www-data 0660): a site whose lighttpd authorizer names login.sock (a typo, a
+# copied block of contrib/lighttpd/gatekeep-login.conf) asks gatekeep-login for every
+# decision. gatekeep-login answered an Authorizer request as it answers a page request: its
+# sign-in form, "Status: 200", which an authorizer's web server reads as "allow" - every
+# protected URL was served to anyone, without a user. gatekeep-authz answers its own pages
+# (metrics, health) only in the Responder role for the same reason; gatekeep-login, which
+# never decides, must refuse the Authorizer (and Filter) role: never a 2xx.
+# Held (not asserted here): Apache's mod_authnz_fcgi sends an authorizer no FCGI_STDIN, so
+# gatekeep-login waits for it and closes (fastcgi-timeout): Apache answers 500.
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+
+CLIENT="$top_srcdir/tests/fcgi_client.py"
+gk_world
+gk_login_world
+# gatekeep-login where the authorizer's socket should be (contrib's authz.sock renders to $GK_SOCK)
+LOGIN_SOCK=$GK_SOCK
+gk_start_login
+
+# role ROLE: the Status of gatekeep-login's answer to a GET of a protected URL in ROLE
+role() {
+	"$PY" "$CLIENT" "$GK_SOCK" --role "$1" REQUEST_METHOD=GET HTTP_HOST=app.example.com \
+		REQUEST_URI=/private/ SCRIPT_NAME=/private/ DOCUMENT_URI=/private/ REMOTE_ADDR=192.0.2.7 |
+		tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p' | head -1
+}
+is "$(role responder)" 200 "Responder role: the sign-in form, as for a page request"
+S=$(role authorizer)
+unlike "${S:-none}" '^2' "Authorizer role: never a 2xx, the web server's 'allow' (got ${S:-none})"
+S=$(role filter)
+unlike "${S:-none}" '^2' "Filter role: never a 2xx (got ${S:-none})"
+
+# lighttpd, contrib/lighttpd/gatekeep.conf, its authorizer socket gatekeep-login's
+gk_start_lighttpd socket
+req "$BASE/private/"
+unlike "$CODE $(appvar REMOTE_USER)" '^200' "lighttpd: /private/ without credentials is not served ($CODE)"
+unlike "$BODY" 'app-ok' "lighttpd: the app was not reached"
+req -u alice:alice-pw "$BASE/admin/"
+unlike "$CODE" '^200' "lighttpd: nor /admin/ ($CODE)"
+gk_alive login
+ok $? "gatekeep-login is still running"
+done_testing
