@@ -2,7 +2,8 @@
 # tests/attack10_hashcost.sh: an imported password hash whose cost has no bound. --import
 # checks a hash's shape only, so an htpasswd line "slow:$2y$31$..." (bcrypt cost 31: about
 # 2^19 times the default's 250 ms, days per check), "$6$rounds=999999999$..." or a yescrypt
-# with a huge N goes in. From then on anyone who knows the name (no password needed) sends
+# of 2 GiB a check goes in (and one libxcrypt cannot compute, which locks its user out for
+# good: what the shape checks are there to stop). From then on anyone who knows the name (no password needed) sends
 # "Authorization: Basic slow:anything" a few times: each guess holds one of the worker's
 # hash threads (lib/hashpool, 2 a worker) for as long as the hash runs, its failure is
 # counted only when the hash ends (never: no lockout, no ban), and every credential not in
@@ -25,7 +26,10 @@ DB=$TMP/users.db
 A53=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZa
 BCRYPT31='$2y$31$'$A53
 SHA512MAX='$6$rounds=999999999$saltsalt$'$(printf 'a%.0s' $(seq 86))
+# 2 GiB of memory and about 4 s a check: above the most gatekeep-passwd -C gives (11: jFT)
 YESCRYPT_HUGE='$y$jGT$saltsalt$'$(printf 'a%.0s' $(seq 43))
+# libxcrypt cannot compute this one at all ("*0"): its user could never sign in
+YESCRYPT_NEVER='$y$jKT$saltsalt$'$(printf 'a%.0s' $(seq 43))
 
 imported() {  # imported NAME HASH: 0 when --import took the line
 	printf '%s:%s\n' "$1" "$2" >"$TMP/import.txt"
@@ -36,7 +40,9 @@ imported slow "$BCRYPT31"
 imported slow6 "$SHA512MAX"
 [ $? -ne 0 ]; ok $? "--import refuses a sha512-crypt hash of 999999999 rounds ($(tail -1 "$TMP/import.out"))"
 imported slowy "$YESCRYPT_HUGE"
-[ $? -ne 0 ]; ok $? "--import refuses a yescrypt hash far above the costs gatekeep-passwd -C takes ($(tail -1 "$TMP/import.out"))"
+[ $? -ne 0 ]; ok $? "--import refuses a yescrypt hash above the costs gatekeep-passwd -C takes ($(tail -1 "$TMP/import.out"))"
+imported never "$YESCRYPT_NEVER"
+[ $? -ne 0 ]; ok $? "--import refuses a yescrypt hash libxcrypt cannot compute ($(tail -1 "$TMP/import.out"))"
 
 mkdir -m 700 "$TMP/state"
 cat >"$TMP/gk.conf" <<EOF
