@@ -12,10 +12,9 @@
 # socket, Authorizer role).
 . "${top_srcdir:-.}/tests/lib.sh"
 
+for p in "$GK_AUTHZ" "$GK_PASSWD"; do [ -x "$p" ] || bail "$p not built"; done
 PY=/usr/bin/python3
 CLIENT="$top_srcdir/tests/fcgi_client.py"
-[ -x "$GK_AUTHZ" ] || bail "gatekeep-authz not built"
-[ -x "$GK_PASSWD" ] || bail "gatekeep-passwd not built"
 
 DB=$TMP/users.db
 "$GK_PASSWD" -c -b "$DB" alice 'alice-pw' >/dev/null 2>&1 || bail "passwd alice"
