@@ -7,7 +7,10 @@
 # sign-in form, "Status: 200", which an authorizer's web server reads as "allow" - every
 # protected URL was served to anyone, without a user. gatekeep-authz answers its own pages
 # (metrics, health) only in the Responder role for the same reason; gatekeep-login, which
-# never decides, must refuse the Authorizer (and Filter) role: never a 2xx.
+# never decides, must refuse the Authorizer (and Filter) role: never a 2xx. nginx asks in
+# the Responder role (auth_request): there the request carries params only the
+# authorizer's location sets (GATEKEEP_HOST in contrib/nginx/gatekeep.conf; Caddy's
+# transport sets GATEKEEP_METHOD), and the same 200 was an allow.
 # Held (not asserted here): Apache's mod_authnz_fcgi sends an authorizer no FCGI_STDIN, so
 # gatekeep-login waits for it and closes (fastcgi-timeout): Apache answers 500.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -40,6 +43,18 @@ unlike "$CODE $(appvar REMOTE_USER)" '^200' "lighttpd: /private/ without credent
 unlike "$BODY" 'app-ok' "lighttpd: the app was not reached"
 req -u alice:alice-pw "$BASE/admin/"
 unlike "$CODE" '^200' "lighttpd: nor /admin/ ($CODE)"
+
+# nginx, contrib/nginx/gatekeep.conf, its auth_request location's socket gatekeep-login's:
+# the Responder role there, but with the authorizer's own params (GATEKEEP_HOST), which no
+# page request of gatekeep-login's location carries
+gk_stop lighttpd
+ln -sf "$GK_SOCK" "$RUN/login.sock"     # its own location reaches it as well
+gk_start_backend
+gk_start_nginx
+req "$BASE/private/"
+unlike "$CODE $BODY" '^200 app-ok' "nginx: /private/ without credentials is not served ($CODE)"
+req "$BASE/gatekeep/login"
+is "$CODE" 200 "nginx: the sign-in page itself is still served"
 gk_alive login
 ok $? "gatekeep-login is still running"
 done_testing
