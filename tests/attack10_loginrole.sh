@@ -35,6 +35,19 @@ S=$(role authorizer)
 unlike "${S:-none}" '^2' "Authorizer role: never a 2xx, the web server's 'allow' (got ${S:-none})"
 S=$(role filter)
 unlike "${S:-none}" '^2' "Filter role: never a 2xx (got ${S:-none})"
+grep -q "Authorizer role: this is gatekeep-login; point the authorizer at gatekeep-authz's socket" "$LOG/login.out"
+ok $? "the log names the likely misconfiguration"
+# responder PARAM=VALUE: the Status of a Responder-role GET of the sign-in page with PARAM
+responder() {
+	"$PY" "$CLIENT" "$GK_SOCK" --role responder REQUEST_METHOD=GET HTTP_HOST=app.example.com \
+		REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login REMOTE_ADDR=192.0.2.7 "$1" |
+		tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p' | head -1
+}
+for p in GATEKEEP_HOST=app.example.com GATEKEEP_METHOD=GET GATEKEEP_REQUIRE=valid-user GATEKEEP_REQUIRE=; do
+	is "$(responder "$p")" 403 "Responder role with the authorizer's $p: 403"
+done
+# a client's header of that name arrives as HTTP_GATEKEEP_HOST, which is no authorizer's param
+is "$(responder HTTP_GATEKEEP_HOST=x)" 200 "a client's Gatekeep-Host header changes nothing"
 
 # lighttpd, contrib/lighttpd/gatekeep.conf, its authorizer socket gatekeep-login's
 gk_start_lighttpd socket
