@@ -331,6 +331,9 @@ cmd_verify(const struct pw_opts *o, const char *db, const char *name, char *pwar
 	} else if (u.hash[0] == '\0') {
 		pw_warnx("user '%s' has no password (external user)", name);
 		rc = EX_PW_MISMATCH;
+	} else if (!gk_pw_cost_bounded(u.hash)) {
+		pw_warnx("user '%s': password hash cost over the limit: re-set this password", name);
+		rc = EX_PW_MISMATCH;
 	} else if (v != GK_PW_MATCH) {
 		pw_warnx("password verification failed");
 		rc = EX_PW_MISMATCH;

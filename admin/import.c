@@ -269,6 +269,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 	void *seen = NULL;
 	struct gk_err err = { "" };
 	bool was_replaced = false, is_creds, is_user, last_ok = false;
+	struct gk_pw_ctx *pw = NULL;
 	int rc = EX_PW_OK;
 
 	*added = *replaced = 0;
@@ -319,6 +320,17 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			pw_warnx("%s: %s", where, err.msg);
 			break;
 		}
+		/* a cost over the bound would stall sign-ins; one libxcrypt cannot compute, lock out */
+		if (pw == NULL && (pw = gk_pw_ctx_new(&err)) == NULL) {
+			pw_warnx("%s", err.msg);
+			rc = EX_PW_GENERAL;
+			break;
+		}
+		if (gk_pw_hash_storable(pw, hash, &err) != GK_OK) {
+			pw_warnx("%s: user '%s': %s", where, name, err.msg);
+			rc = EX_PW_INVALID;
+			break;
+		}
 		if (tfind(name, &seen, name_cmp) != NULL) {
 			pw_warnx("%s: user '%s' appears twice in the file", where, name);
 			rc = EX_PW_INVALID;
@@ -350,6 +362,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 		free(line);
 	}
 	gk_wipe(hash, sizeof(hash));
+	gk_pw_ctx_free(pw);
 	tdestroy(seen, free);
 	if (fp != stdin)
 		fclose(fp);

@@ -43,6 +43,25 @@ imported slowy "$YESCRYPT_HUGE"
 imported never "$YESCRYPT_NEVER"
 [ $? -ne 0 ]; ok $? "--import refuses a yescrypt hash libxcrypt cannot compute ($(tail -1 "$TMP/import.out"))"
 
+# A database written before the bound (an older --import): "dear" holds a bcrypt hash of cost
+# 31, planted in its record (lib/record: the hash, then a 16-byte BLAKE2b of all before).
+"$GK_PASSWD" -B -C 12 -b "$DB" dear 'dear-pw' >/dev/null 2>&1 || bail "passwd dear"
+"$PY" - "$DB" <<'PYEOF' || bail "cannot plant the cost-31 hash"
+import hashlib, re, struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+m = re.search(rb"\x04dear\x00\x3c(\$2b\$12\$)", data)
+start = m.start() - 36                       # the fixed fields before the name
+p = m.start(1) + 60
+for _ in range(3):                           # groups, email, display
+    p += 2 + struct.unpack(">H", data[p:p + 2])[0]
+data[m.start(1):m.start(1) + 7] = b"$2b$31$"
+data[p:p + 16] = hashlib.blake2b(bytes(data[start:p]), digest_size=16).digest()
+open(sys.argv[1], "wb").write(data)
+PYEOF
+timeout 10 "$GK_PASSWD" -v -b "$DB" dear 'dear-pw' >"$TMP/verify.out" 2>&1
+grep -q "dear': password hash cost over the limit" "$TMP/verify.out"
+ok $? "gatekeep-passwd -v names the planted hash's cost ($(tail -1 "$TMP/verify.out"))"
+
 mkdir -m 700 "$TMP/state"
 cat >"$TMP/gk.conf" <<EOF
 database = $DB
@@ -81,6 +100,16 @@ sleep 1
 is "$(basic nosuch2 guess 192.0.2.2)" 401 "meanwhile, an unknown user is still refused within 5 s"
 is "$(basic alice alice-pw 192.0.2.3)" 200 "meanwhile, alice signs in within 5 s"
 wait "${GUESSES[@]}"
+# the planted cost-31 hash is never computed: each guess is a prompt 401, logged
+GUESSES=()
+for i in 1 2 3; do basic dear "guess$i" "198.51.100.1$i" 3 >"$TMP/dear.$i" & GUESSES+=($!); done
+sleep 1
+is "$(basic alice alice-pw 192.0.2.4)" 200 "with three guesses at the cost-31 hash, alice signs in within 5 s"
+wait "${GUESSES[@]}"
+is "$(cat "$TMP/dear.1" "$TMP/dear.2" "$TMP/dear.3" | tr '\n' ' ')" "401 401 401 " "each guess at it is refused within 3 s"
+is "$(basic dear dear-pw 192.0.2.5)" 401 "its own password is refused too (fail closed)"
+grep -q "user dear: password hash cost over the limit: re-set this password" "$TMP/authz.log"
+ok $? "the log says to re-set that password"
 kill -0 "$PID" 2>/dev/null
 ok $? "gatekeep-authz is still running"
 done_testing

@@ -77,3 +77,4 @@ include tests/tofu8.mk
 include tests/cpuh7.mk
 include tests/guard7.mk
 include tests/attack10.mk
+include tests/fix10.mk
