@@ -213,6 +213,8 @@ cmd_set(const struct pw_opts *o, const char *db, const char *name, char *pwarg)
 			rc = EX_PW_BADUSER;
 			goto out;
 		}
+		if ((rc = pw_new_name_check(db, db, name)) != EX_PW_OK)
+			goto out;
 		gk_user_init(&u, name, now);
 	} else {
 		pw_dberr(db, err.msg);
@@ -425,7 +427,7 @@ cmd_import(const struct pw_opts *o, const char *db)
 
 	if ((rc = begin_txn(o, db, &txn)) != EX_PW_OK)
 		return rc;
-	rc = pw_import_file(o->import_file, txn, &o->attrs, o->force, (int64_t)time(NULL),
+	rc = pw_import_file(o->import_file, db, txn, &o->attrs, o->force, (int64_t)time(NULL),
 	    &added, &replaced);
 	if (rc != EX_PW_OK) {
 		gk_userdb_abort(txn);

@@ -5,8 +5,10 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "creds.h"
+#include "extuser.h"
 #include "passwd.h"
 #include "userdb.h"
 #include "validate.h"
@@ -199,16 +201,17 @@ pw_import_parse_line(const char *line, size_t len, char *name, char *hash, struc
 	return EX_PW_OK;
 }
 
+/* Without regard to case: a name found is the same one (twice in the file) or a clash. */
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcasecmp(a, b);
 }
 
 /* Imports one parsed line inside txn. */
 static int
-import_one(struct gk_userdb_txn *txn, const char *where, const char *name, const char *hash,
-    const struct pw_attrs *a, bool force, int64_t now, bool *replaced)
+import_one(struct gk_userdb_txn *txn, const char *db, const char *where, const char *name,
+    const char *hash, const struct pw_attrs *a, bool force, int64_t now, bool *replaced)
 {
 	struct gk_user u;
 	struct gk_err err = { "" };
@@ -225,6 +228,8 @@ import_one(struct gk_userdb_txn *txn, const char *where, const char *name, const
 		pw_bump_generation(&u);
 		*replaced = true;
 	} else if (st == GK_NOTFOUND) {
+		if ((rc = pw_new_name_check(db, where, name)) != EX_PW_OK)
+			goto out;
 		gk_user_init(&u, name, now);
 		*replaced = false;
 	} else {
@@ -257,11 +262,11 @@ out:
 }
 
 int
-pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attrs *a,
-    bool force, int64_t now, size_t *added, size_t *replaced)
+pw_import_file(const char *path, const char *db, struct gk_userdb_txn *txn,
+    const struct pw_attrs *a, bool force, int64_t now, size_t *added, size_t *replaced)
 {
 	FILE *fp;
-	char *line = NULL, *key;
+	char *line = NULL, *key, **found;
 	char name[GK_USER_MAX + 1], hash[GK_HASH_MAX], where[64 + GK_PATH_MAX];
 	size_t cap = 0, len;
 	ssize_t n;
@@ -331,8 +336,13 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			rc = EX_PW_INVALID;
 			break;
 		}
-		if (tfind(name, &seen, name_cmp) != NULL) {
-			pw_warnx("%s: user '%s' appears twice in the file", where, name);
+		if ((found = tfind(name, &seen, name_cmp)) != NULL) {
+			if (gk_extuser_names_clash(*found, name))
+				pw_warnx("%s: user '%s' differs from '%s' earlier in the file only by "
+				    "case (apps that fold user names would take one for the other): "
+				    "name-case-clash", where, name, *found);
+			else
+				pw_warnx("%s: user '%s' appears twice in the file", where, name);
 			rc = EX_PW_INVALID;
 			break;
 		}
@@ -343,7 +353,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			rc = EX_PW_GENERAL;
 			break;
 		}
-		rc = import_one(txn, where, name, hash, a, force, now, &was_replaced);
+		rc = import_one(txn, db, where, name, hash, a, force, now, &was_replaced);
 		if (rc != EX_PW_OK)
 			break;
 		last_ok = true;
