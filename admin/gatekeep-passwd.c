@@ -427,8 +427,8 @@ cmd_import(const struct pw_opts *o, const char *db)
 
 	if ((rc = begin_txn(o, db, &txn)) != EX_PW_OK)
 		return rc;
-	rc = pw_import_file(o->import_file, db, txn, &o->attrs, o->force, (int64_t)time(NULL),
-	    &added, &replaced);
+	rc = pw_import_file(o->import_file, db, txn, &o->attrs, o->force, o->with_creds,
+	    (int64_t)time(NULL), &added, &replaced);
 	if (rc != EX_PW_OK) {
 		gk_userdb_abort(txn);
 		pw_warnx("%s: nothing imported", db);
@@ -503,8 +503,8 @@ main(int argc, char **argv)
 		return pw_usage_error("-c cannot be used with %s", o.mode_name);
 	if (o.force && o.mode != M_IMPORT)
 		return pw_usage_error("--force is only for --import");
-	if (o.with_creds && o.mode != M_EXPORT)
-		return pw_usage_error("--with-credentials is only for --export");
+	if (o.with_creds && o.mode != M_EXPORT && o.mode != M_IMPORT)
+		return pw_usage_error("--with-credentials is only for --export and --import");
 	if (o.leaked && o.mode != M_ROTATE)
 		return pw_usage_error("--leaked is only for --rotate-secret");
 	if ((o.method_set || o.cost != 0) && !takes_pw)

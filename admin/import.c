@@ -263,7 +263,8 @@ out:
 
 int
 pw_import_file(const char *path, const char *db, struct gk_userdb_txn *txn,
-    const struct pw_attrs *a, bool force, int64_t now, size_t *added, size_t *replaced)
+    const struct pw_attrs *a, bool force, bool with_creds, int64_t now, size_t *added,
+    size_t *replaced)
 {
 	FILE *fp;
 	char *line = NULL, *key, **found;
@@ -297,6 +298,19 @@ pw_import_file(const char *path, const char *db, struct gk_userdb_txn *txn,
 		    strncmp(line, PW_USER_LINE, strlen(PW_USER_LINE)) == 0;
 		if (len > (is_creds ? IMPORT_CREDS_LINE_MAX : IMPORT_LINE_MAX)) {
 			pw_warnx("%s: line too long (at most %d bytes)", where, IMPORT_LINE_MAX);
+			rc = EX_PW_INVALID;
+			break;
+		}
+		/*
+		 * A comment to Apache and to whoever reads the file, but credentials to us
+		 * (an app token made under another secret passes): only when asked for.
+		 */
+		if ((is_creds || is_user) && !with_creds) {
+			pw_warnx("%s: a '%s' line (written by --export --with-credentials) carries "
+			    "%s: import it with --import --with-credentials, or remove the line", where,
+			    is_creds ? PW_CREDS_LINE : PW_USER_LINE,
+			    is_creds ? "credentials (app tokens, TOTP, recovery codes, passkeys)" :
+			    "a created time and generation");
 			rc = EX_PW_INVALID;
 			break;
 		}

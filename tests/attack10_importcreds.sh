@@ -31,4 +31,18 @@ tokens=$("$GK_PASSWD" --token-list bob "$TMP/site/users.db" 2>/dev/null | grep -
 ok $? "bob's htpasswd line is imported, or the whole file refused"
 [ $rc -ne 0 ] || [ "$tokens" = 0 ] || grep -qi 'credential\|token' "$TMP/out"
 ok $? "a '#' line that adds a credential is refused, or left out, or named (exit $rc, active tokens $tokens: $(tail -1 "$TMP/out"))"
+# decided: refused whole unless asked for with --import --with-credentials (as --export asks)
+[ $rc -ne 0 ]; ok $? "without --with-credentials the file is refused (exit $rc)"
+grep -q "a '#gatekeep-creds' line .* import it with --import --with-credentials" "$TMP/out"
+ok $? "... saying so ($(grep -m1 'gatekeep-creds' "$TMP/out"))"
+is "$("$GK_PASSWD" -l "$TMP/site/users.db" 2>/dev/null | wc -l)" 0 "... and nothing is imported"
+grep -v '^#gatekeep-creds ' "$TMP/export" >"$TMP/user-line.htpasswd"
+grep -q '^#gatekeep-user bob ' "$TMP/user-line.htpasswd" || bail "no user line in the export"
+"$GK_PASSWD" --import "$TMP/user-line.htpasswd" "$TMP/site/users.db" >"$TMP/out2" 2>&1
+[ $? -ne 0 ] && grep -q "a '#gatekeep-user' line" "$TMP/out2"
+ok $? "so is a '#gatekeep-user' line (a created time and generation)"
+"$GK_PASSWD" --import "$TMP/users.htpasswd" --with-credentials "$TMP/site/users.db" >"$TMP/out3" 2>&1
+ok $? "--import --with-credentials takes them ($(tail -1 "$TMP/out3"))"
+is "$("$GK_PASSWD" --token-list bob "$TMP/site/users.db" 2>/dev/null | grep -c 'state=active')" 1 \
+	"... bob's token with them"
 done_testing
