@@ -97,12 +97,14 @@ route_init(struct rq *q)
 }
 
 /*
- * Params only an authorizer's location sets (contrib/nginx's auth_request location:
- * GATEKEEP_HOST; Caddy's forward_auth transport: GATEKEEP_METHOD; per-location
- * requirements: GATEKEEP_REQUIRE). No page request of gatekeep-login's own location
- * carries them, and a client cannot make them (its headers arrive as HTTP_*).
+ * Params only an authorizer's hop sets (contrib/nginx's auth_request location:
+ * GATEKEEP_HOST; Caddy's forward_auth transport: GATEKEEP_METHOD). No page request of
+ * gatekeep-login's own location carries them, and a client cannot make them (its headers
+ * arrive as HTTP_*). Not GATEKEEP_REQUIRE: an admin may set a requirement for a whole
+ * host (Apache's SetEnvIf Host, a lighttpd $HTTP["host"] block), which covers the login's
+ * location too and must not lock everyone out of signing in.
  */
-static const char *const authorizer_params[] = { "GATEKEEP_HOST", "GATEKEEP_METHOD", "GATEKEEP_REQUIRE" };
+static const char *const authorizer_params[] = { "GATEKEEP_HOST", "GATEKEEP_METHOD" };
 
 /*
  * What makes this request an authorizer's question, NULL when none: the FastCGI Authorizer

@@ -43,9 +43,11 @@ responder() {
 		REQUEST_URI=/gatekeep/login SCRIPT_NAME=/gatekeep/login REMOTE_ADDR=192.0.2.7 "$1" |
 		tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p' | head -1
 }
-for p in GATEKEEP_HOST=app.example.com GATEKEEP_METHOD=GET GATEKEEP_REQUIRE=valid-user GATEKEEP_REQUIRE=; do
+for p in GATEKEEP_HOST=app.example.com GATEKEEP_METHOD=GET; do
 	is "$(responder "$p")" 403 "Responder role with the authorizer's $p: 403"
 done
+# a requirement set for a whole host (SetEnvIf Host ...) reaches the login's location too
+is "$(responder GATEKEEP_REQUIRE=group:admins)" 200 "a host-wide GATEKEEP_REQUIRE still gets the sign-in page"
 # a client's header of that name arrives as HTTP_GATEKEEP_HOST, which is no authorizer's param
 is "$(responder HTTP_GATEKEEP_HOST=x)" 200 "a client's Gatekeep-Host header changes nothing"
 
