@@ -213,6 +213,8 @@ cmd_set(const struct pw_opts *o, const char *db, const char *name, char *pwarg)
 			rc = EX_PW_BADUSER;
 			goto out;
 		}
+		if ((rc = pw_new_name_check(db, db, name)) != EX_PW_OK)
+			goto out;
 		gk_user_init(&u, name, now);
 	} else {
 		pw_dberr(db, err.msg);
@@ -331,6 +333,9 @@ cmd_verify(const struct pw_opts *o, const char *db, const char *name, char *pwar
 	} else if (u.hash[0] == '\0') {
 		pw_warnx("user '%s' has no password (external user)", name);
 		rc = EX_PW_MISMATCH;
+	} else if (!gk_pw_cost_bounded(u.hash)) {
+		pw_warnx("user '%s': password hash cost over the limit: re-set this password", name);
+		rc = EX_PW_MISMATCH;
 	} else if (v != GK_PW_MATCH) {
 		pw_warnx("password verification failed");
 		rc = EX_PW_MISMATCH;
@@ -422,8 +427,8 @@ cmd_import(const struct pw_opts *o, const char *db)
 
 	if ((rc = begin_txn(o, db, &txn)) != EX_PW_OK)
 		return rc;
-	rc = pw_import_file(o->import_file, txn, &o->attrs, o->force, (int64_t)time(NULL),
-	    &added, &replaced);
+	rc = pw_import_file(o->import_file, db, txn, &o->attrs, o->force, o->with_creds,
+	    (int64_t)time(NULL), &added, &replaced);
 	if (rc != EX_PW_OK) {
 		gk_userdb_abort(txn);
 		pw_warnx("%s: nothing imported", db);
@@ -498,8 +503,8 @@ main(int argc, char **argv)
 		return pw_usage_error("-c cannot be used with %s", o.mode_name);
 	if (o.force && o.mode != M_IMPORT)
 		return pw_usage_error("--force is only for --import");
-	if (o.with_creds && o.mode != M_EXPORT)
-		return pw_usage_error("--with-credentials is only for --export");
+	if (o.with_creds && o.mode != M_EXPORT && o.mode != M_IMPORT)
+		return pw_usage_error("--with-credentials is only for --export and --import");
 	if (o.leaked && o.mode != M_ROTATE)
 		return pw_usage_error("--leaked is only for --rotate-secret");
 	if ((o.method_set || o.cost != 0) && !takes_pw)

@@ -5,8 +5,10 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "creds.h"
+#include "extuser.h"
 #include "passwd.h"
 #include "userdb.h"
 #include "validate.h"
@@ -199,16 +201,17 @@ pw_import_parse_line(const char *line, size_t len, char *name, char *hash, struc
 	return EX_PW_OK;
 }
 
+/* Without regard to case: a name found is the same one (twice in the file) or a clash. */
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcasecmp(a, b);
 }
 
 /* Imports one parsed line inside txn. */
 static int
-import_one(struct gk_userdb_txn *txn, const char *where, const char *name, const char *hash,
-    const struct pw_attrs *a, bool force, int64_t now, bool *replaced)
+import_one(struct gk_userdb_txn *txn, const char *db, const char *where, const char *name,
+    const char *hash, const struct pw_attrs *a, bool force, int64_t now, bool *replaced)
 {
 	struct gk_user u;
 	struct gk_err err = { "" };
@@ -225,6 +228,8 @@ import_one(struct gk_userdb_txn *txn, const char *where, const char *name, const
 		pw_bump_generation(&u);
 		*replaced = true;
 	} else if (st == GK_NOTFOUND) {
+		if ((rc = pw_new_name_check(db, where, name)) != EX_PW_OK)
+			goto out;
 		gk_user_init(&u, name, now);
 		*replaced = false;
 	} else {
@@ -257,11 +262,12 @@ out:
 }
 
 int
-pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attrs *a,
-    bool force, int64_t now, size_t *added, size_t *replaced)
+pw_import_file(const char *path, const char *db, struct gk_userdb_txn *txn,
+    const struct pw_attrs *a, bool force, bool with_creds, int64_t now, size_t *added,
+    size_t *replaced)
 {
 	FILE *fp;
-	char *line = NULL, *key;
+	char *line = NULL, *key, **found;
 	char name[GK_USER_MAX + 1], hash[GK_HASH_MAX], where[64 + GK_PATH_MAX];
 	size_t cap = 0, len;
 	ssize_t n;
@@ -269,6 +275,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 	void *seen = NULL;
 	struct gk_err err = { "" };
 	bool was_replaced = false, is_creds, is_user, last_ok = false;
+	struct gk_pw_ctx *pw = NULL;
 	int rc = EX_PW_OK;
 
 	*added = *replaced = 0;
@@ -291,6 +298,19 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 		    strncmp(line, PW_USER_LINE, strlen(PW_USER_LINE)) == 0;
 		if (len > (is_creds ? IMPORT_CREDS_LINE_MAX : IMPORT_LINE_MAX)) {
 			pw_warnx("%s: line too long (at most %d bytes)", where, IMPORT_LINE_MAX);
+			rc = EX_PW_INVALID;
+			break;
+		}
+		/*
+		 * A comment to Apache and to whoever reads the file, but credentials to us
+		 * (an app token made under another secret passes): only when asked for.
+		 */
+		if ((is_creds || is_user) && !with_creds) {
+			pw_warnx("%s: a '%s' line (written by --export --with-credentials) carries "
+			    "%s: import it with --import --with-credentials, or remove the line", where,
+			    is_creds ? PW_CREDS_LINE : PW_USER_LINE,
+			    is_creds ? "credentials (app tokens, TOTP, recovery codes, passkeys)" :
+			    "a created time and generation");
 			rc = EX_PW_INVALID;
 			break;
 		}
@@ -319,8 +339,24 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			pw_warnx("%s: %s", where, err.msg);
 			break;
 		}
-		if (tfind(name, &seen, name_cmp) != NULL) {
-			pw_warnx("%s: user '%s' appears twice in the file", where, name);
+		/* a cost over the bound would stall sign-ins; one libxcrypt cannot compute, lock out */
+		if (pw == NULL && (pw = gk_pw_ctx_new(&err)) == NULL) {
+			pw_warnx("%s", err.msg);
+			rc = EX_PW_GENERAL;
+			break;
+		}
+		if (gk_pw_hash_storable(pw, hash, &err) != GK_OK) {
+			pw_warnx("%s: user '%s': %s", where, name, err.msg);
+			rc = EX_PW_INVALID;
+			break;
+		}
+		if ((found = tfind(name, &seen, name_cmp)) != NULL) {
+			if (gk_extuser_names_clash(*found, name))
+				pw_warnx("%s: user '%s' differs from '%s' earlier in the file only by "
+				    "case (apps that fold user names would take one for the other): "
+				    "name-case-clash", where, name, *found);
+			else
+				pw_warnx("%s: user '%s' appears twice in the file", where, name);
 			rc = EX_PW_INVALID;
 			break;
 		}
@@ -331,7 +367,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 			rc = EX_PW_GENERAL;
 			break;
 		}
-		rc = import_one(txn, where, name, hash, a, force, now, &was_replaced);
+		rc = import_one(txn, db, where, name, hash, a, force, now, &was_replaced);
 		if (rc != EX_PW_OK)
 			break;
 		last_ok = true;
@@ -350,6 +386,7 @@ pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attr
 		free(line);
 	}
 	gk_wipe(hash, sizeof(hash));
+	gk_pw_ctx_free(pw);
 	tdestroy(seen, free);
 	if (fp != stdin)
 		fclose(fp);

@@ -47,6 +47,13 @@ int pw_exit_for_status(int status);
  */
 int pw_user_status(const char *db, const char *name, int st, const char *errmsg);
 
+/*
+ * EX_PW_OK when a NEW user name differs from no user of db only by case ("ALICE" beside
+ * "alice": lib/extuser's rule); else the refusal printed, prefixed with where, and
+ * EX_PW_BADUSER (EX_PW_FILE when db cannot be read). Call it holding db's writer lock.
+ */
+int pw_new_name_check(const char *db, const char *where, const char *name);
+
 /* Prints the message and the --help hint to stderr; returns EX_PW_SYNTAX. */
 int pw_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -107,12 +114,16 @@ int pw_import_parse_line(const char *line, size_t len, char *name, char *hash, s
 /*
  * Imports an htpasswd file (path, or "-" for standard input) inside txn:
  * every line must be valid or nothing is imported. Existing users are an
- * error unless force (then their hash is replaced). a is applied to each
+ * error unless force (then their hash is replaced), and so is a new name that
+ * differs from one of db's or of an earlier line only by case. The "#gatekeep-user"
+ * and "#gatekeep-creds" lines of --export --with-credentials are read only with
+ * with_creds; without it a file that has one is refused. a is applied to each
  * imported user. Returns an EX_PW_* code; messages are printed.
  */
 struct gk_userdb_txn;
-int pw_import_file(const char *path, struct gk_userdb_txn *txn, const struct pw_attrs *a,
-    bool force, int64_t now, size_t *added, size_t *replaced);
+int pw_import_file(const char *path, const char *db, struct gk_userdb_txn *txn,
+    const struct pw_attrs *a, bool force, bool with_creds, int64_t now, size_t *added,
+    size_t *replaced);
 
 /* precheck.c: checks made before any prompt or change, each message printed. */
 /* EX_PW_SYNTAX, naming the method's range, when cost (0 = the default) is out of it. */

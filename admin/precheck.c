@@ -14,17 +14,18 @@
  * libxcrypt's ranges. Out of range, crypt_gensalt refuses yescrypt and bcrypt costs
  * with a bare EINVAL and silently clamps sha-crypt rounds (100 becomes 1000), so
  * every cost is checked here against the range the method really takes. bcrypt's
- * lower bound is gatekeep's (lib/password.c refuses what is cheaper), not libxcrypt's 4.
+ * lower bound is gatekeep's (lib/password.c refuses what is cheaper), not libxcrypt's 4,
+ * and the upper bounds are lib/password.h's, which a stored hash must keep to as well.
  */
 static const struct cost_range {
 	enum gk_pw_method method;
 	const char *prefix, *name, *unit;
 	unsigned long min, max, dflt;
 } ranges[] = {
-	{ GK_PW_YESCRYPT, "$y$", "yescrypt", "cost", 1, 11, 5 },
-	{ GK_PW_BCRYPT, "$2b$", "bcrypt", "cost", 10, 31, 12 },
-	{ GK_PW_SHA512, "$6$", "sha512-crypt", "rounds", 1000, 999999999, 5000 },
-	{ GK_PW_SHA256, "$5$", "sha256-crypt", "rounds", 1000, 999999999, 5000 },
+	{ GK_PW_YESCRYPT, "$y$", "yescrypt", "cost", 1, GK_PW_YESCRYPT_COST_MAX, 5 },
+	{ GK_PW_BCRYPT, "$2b$", "bcrypt", "cost", 10, GK_PW_BCRYPT_COST_MAX, 12 },
+	{ GK_PW_SHA512, "$6$", "sha512-crypt", "rounds", 1000, GK_PW_SHACRYPT_ROUNDS_MAX, 5000 },
+	{ GK_PW_SHA256, "$5$", "sha256-crypt", "rounds", 1000, GK_PW_SHACRYPT_ROUNDS_MAX, 5000 },
 };
 
 static const struct cost_range *

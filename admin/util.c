@@ -1,10 +1,13 @@
 /* util.c: gatekeep-passwd's messages and exit codes, shared by all its source files. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "extuser.h"
 #include "passwd.h"
 
 void
@@ -108,4 +111,25 @@ pw_usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	fprintf(stderr, "Try '" PROG " --help' for more information.\n");
 	return EX_PW_SYNTAX;
+}
+
+int
+pw_new_name_check(const char *db, const char *where, const char *name)
+{
+	struct gk_err err = { "" };
+	char other[GK_USER_MAX + 1];
+	bool clash;
+
+	if (access(db, F_OK) != 0 && errno == ENOENT)
+		return EX_PW_OK;        /* -c: created at commit, no user yet */
+	/* the rule gatekeep applies to users an identity provider or a trusted proxy vouches for */
+	if (gk_extuser_name_clash(db, name, &clash, other, sizeof(other), &err) != GK_OK) {
+		pw_dberr(db, err.msg);
+		return EX_PW_FILE;
+	}
+	if (!clash)
+		return EX_PW_OK;
+	pw_warnx("%s: user '%s' differs from the existing user '%s' only by case (apps that fold "
+	    "user names would take one for the other): name-case-clash", where, name, other);
+	return EX_PW_BADUSER;
 }

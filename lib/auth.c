@@ -299,6 +299,9 @@ gk_auth_password(struct gk_auth *a, const char *user, const char *password, cons
 		st = GK_AUTH_INTERNAL;
 	} else {
 		/* Disabled (whatever the password) or wrong: the reservation stays a failure. */
+		if (a->verify == NULL && !(u->flags & GK_USER_DISABLED) && !gk_pw_cost_bounded(u->hash))
+			gk_log(a->log, LOG_WARNING, "user %s: password hash cost over the limit: "
+			    "re-set this password (gatekeep-passwd)", u->name);
 		if (a->verify != NULL && hs != GK_HASHPOOL_DONE)
 			dummy_hash(a, password);        /* as an unknown user's bind + dummy */
 		else if (hs != GK_HASHPOOL_DONE)     /* the pool's job paid it already */

@@ -17,12 +17,18 @@ struct clash {
 	size_t othersz;
 };
 
+bool
+gk_extuser_names_clash(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0 && strcmp(a, b) != 0;
+}
+
 static int
 clash_fn(const struct gk_user *u, void *arg)
 {
 	struct clash *c = arg;
 
-	if (strcasecmp(u->name, c->name) != 0 || strcmp(u->name, c->name) == 0)
+	if (!gk_extuser_names_clash(u->name, c->name))
 		return 0;
 	c->found = true;
 	if (c->other != NULL)

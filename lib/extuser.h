@@ -18,6 +18,9 @@ struct gk_userdb;
 int gk_extuser_name_clash(const char *path, const char *name, bool *clash, char *other,
     size_t othersz, struct gk_err *err);
 
+/* Do a and b differ only by case? The rule gk_extuser_name_clash applies, for names held already (an import file's). */
+bool gk_extuser_names_clash(const char *a, const char *b);
+
 /*
  * Does a stored external user belong to the identity provider's subject sub?
  * A user bound to a subject belongs to that subject only; a user with none

@@ -96,6 +96,37 @@ route_init(struct rq *q)
 	}
 }
 
+/*
+ * Params only an authorizer's hop sets (contrib/nginx's auth_request location:
+ * GATEKEEP_HOST; Caddy's forward_auth transport: GATEKEEP_METHOD). No page request of
+ * gatekeep-login's own location carries them, and a client cannot make them (its headers
+ * arrive as HTTP_*). Not GATEKEEP_REQUIRE: an admin may set a requirement for a whole
+ * host (Apache's SetEnvIf Host, a lighttpd $HTTP["host"] block), which covers the login's
+ * location too and must not lock everyone out of signing in.
+ */
+static const char *const authorizer_params[] = { "GATEKEEP_HOST", "GATEKEEP_METHOD" };
+
+/*
+ * What makes this request an authorizer's question, NULL when none: the FastCGI Authorizer
+ * or Filter role, or nginx's auth_request (the Responder role) with an authorizer-only
+ * param. gatekeep-login never decides: its sign-in form's 200 would read as "allow".
+ */
+static const char *
+misdirected(const struct rq *q)
+{
+	enum gk_role role = gk_request_role(&q->req);
+	size_t i;
+
+	if (role == GK_ROLE_AUTHORIZER)
+		return "in the FastCGI Authorizer role";
+	if (role == GK_ROLE_FILTER)
+		return "in the FastCGI Filter role";
+	for (i = 0; i < sizeof(authorizer_params) / sizeof(authorizer_params[0]); i++)
+		if (gk_request_param_count(&q->req, authorizer_params[i]) > 0)
+			return authorizer_params[i];    /* "with GATEKEEP_HOST" below */
+	return NULL;
+}
+
 /* ---- the entry points ---- */
 
 long
@@ -118,6 +149,7 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
     bool body_too_large, struct login_buf *out)
 {
 	struct rq q;
+	const char *why;
 
 	memset(&q, 0, sizeof(q));
 	q.ctx = ctx;
@@ -130,7 +162,14 @@ login_handle(struct login_ctx *ctx, char *const *envp, const char *body, size_t 
 	q.addr = gk_request_remote_addr(&q.req);
 	route_init(&q);
 
-	if (body_too_large)
+	if ((why = misdirected(&q)) != NULL) {
+		/* never a 2xx: fail closed for whatever the authorizer protects */
+		gk_log(&ctx->log, LOG_ERR, "refused a request %s%s%s: this is gatekeep-login; "
+		    "point the authorizer at gatekeep-authz's socket", why[0] == 'G' ? "with " : "", why,
+		    why[0] == 'G' ? " (an authorizer's param)" : "");
+		login_deny_log(&q, NULL, "authorizer-request");
+		login_message_page(&q, 403, "Error", "This is the sign-in service, not the authorizer.");
+	} else if (body_too_large)
 		login_message_page(&q, 413, "Error", "The request was too large.");
 	else if (gk_redirect_query_too_long(login_param(&q, "QUERY_STRING"))) {
 		login_deny_log(&q, NULL, "rd-too-long");     /* refused, not dropped: say so */

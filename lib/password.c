@@ -212,6 +212,19 @@ gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk_err
 	return GK_OK;
 }
 
+/* The most gk_pw_hash takes as cost for the method of prefix ("$y$", ...). */
+static unsigned long
+new_cost_max(const char *prefix)
+{
+	if (prefix == NULL)
+		return 0;
+	if (strncmp(prefix, "$y$", 3) == 0)
+		return GK_PW_YESCRYPT_COST_MAX;
+	if (is_bcrypt(prefix))
+		return GK_PW_BCRYPT_COST_MAX;
+	return GK_PW_SHACRYPT_ROUNDS_MAX;       /* $5$, $6$ */
+}
+
 int
 gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
     const char *password, char *out, size_t outsz, struct gk_err *err)
@@ -238,6 +251,10 @@ gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
 			gk_err_set(err, "bcrypt cost %lu is too cheap (minimum %d)", cost, BCRYPT_MIN);
 			return GK_EINVAL;
 		}
+	}
+	if (cost > new_cost_max(prefix != NULL ? prefix : crypt_preferred_method())) {
+		gk_err_set(err, "cost %lu is over the most a hash may cost here", cost);
+		return GK_EINVAL;
 	}
 	return make_hash(ctx, prefix, cost, password, out, outsz, err);
 }
@@ -295,6 +312,9 @@ gk_pw_verify(struct gk_pw_ctx *ctx, const char *password, const char *stored)
 		return gk_pw_verify_dummy(ctx, password);
 	cs = crypt_checksalt(stored);
 	if (cs != CRYPT_SALT_OK && cs != CRYPT_SALT_METHOD_LEGACY)
+		return gk_pw_verify_dummy(ctx, password);
+	/* never computed: any guess would hold this thread as long as the hash runs */
+	if (!gk_pw_cost_bounded(stored))
 		return gk_pw_verify_dummy(ctx, password);
 
 	r = crypt_rn(password, stored, ctx->cd, (int)sizeof(*ctx->cd));
@@ -357,11 +377,103 @@ gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored)
 	int dollars = 0;
 
 	if (stored == NULL || stored[0] == '\0' || stored[0] == '!' || stored[0] == '*' ||
-	    !gk_pw_hash_supported(stored))
+	    !gk_pw_hash_supported(stored) || !gk_pw_cost_bounded(stored))
 		return true;
 	/* "$id$params$": method and cost, up to the third '$'. */
 	for (n = 0; p[n] != '\0' && dollars < 3; n++)
 		if (p[n] == '$')
 			dollars++;
 	return dollars == 3 && strncmp(stored, p, n) == 0;
+}
+
+/*
+ * yescrypt's parameters after "$y$" or "$gy$" (p), within the bound: crypt_gensalt's flavor
+ * 'j', then N and r one character each (value = index + 1 in libxcrypt's "./0-9A-Za-z":
+ * "j9T" is N = 2^12, r = 32), then the salt's '$': no p, t or g, which gatekeep-passwd
+ * never writes. A check takes 128 * r * N bytes, and time along with them.
+ */
+static bool
+yescrypt_bounded(const char *p)
+{
+	static const char itoa64[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const char *n, *r;
+	unsigned long nlog2, rv;
+
+	if (p[0] != 'j' || p[1] == '\0' || p[2] == '\0' || p[3] != '$' ||
+	    (n = strchr(itoa64, p[1])) == NULL || (r = strchr(itoa64, p[2])) == NULL)
+		return false;
+	nlog2 = (unsigned long)(n - itoa64) + 1;
+	rv = (unsigned long)(r - itoa64) + 1;
+	/* GK_PW_YESCRYPT_COST_MAX is N = 2^18, r = 32: r * N at most 2^23 */
+	return nlog2 <= 23 && rv <= 32 && (rv << nlog2) <= (32UL << 18);
+}
+
+/* sha-crypt's "rounds=N$" after "$5$" or "$6$" (p), or the default 5000 without it. */
+static bool
+shacrypt_bounded(const char *p)
+{
+	unsigned long rounds = 0;
+
+	if (strncmp(p, "rounds=", 7) != 0)
+		return true;
+	p += 7;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((rounds = rounds * 10 + (unsigned long)(*p - '0')) > GK_PW_SHACRYPT_ROUNDS_MAX)
+			return false;
+	return *p == '$';
+}
+
+bool
+gk_pw_cost_bounded(const char *stored)
+{
+	int cost;
+
+	if (stored == NULL)
+		return false;
+	if (strncmp(stored, "$y$", 3) == 0)
+		return yescrypt_bounded(stored + 3);
+	if (strncmp(stored, "$gy$", 4) == 0)
+		return yescrypt_bounded(stored + 4);
+	if (is_bcrypt(stored))
+		return (cost = bcrypt_cost(stored)) >= 0 && cost <= GK_PW_BCRYPT_COST_MAX;
+	if (strncmp(stored, "$5$", 3) == 0 || strncmp(stored, "$6$", 3) == 0)
+		return shacrypt_bounded(stored + 3);
+	/* fixed costs: md5crypt, NT, apr-util's; bsdicrypt's 24-bit count is ~2 s at most */
+	if (strncmp(stored, "$1$", 3) == 0 || strncmp(stored, "$3$", 3) == 0 || is_apr(stored) ||
+	    stored[0] == '_')
+		return true;
+	/* DES and bigcrypt have no '$'; every other '$' method has a cost we do not bound */
+	return stored[0] != '$';
+}
+
+int
+gk_pw_hash_storable(struct gk_pw_ctx *ctx, const char *stored, struct gk_err *err)
+{
+	const char *r;
+	bool ok;
+
+	if (!gk_pw_hash_supported(stored)) {
+		gk_err_set(err, "unsupported or malformed password hash");
+		return GK_EINVAL;
+	}
+	if (!gk_pw_cost_bounded(stored)) {
+		gk_err_set(err, "password hash of a cost over the limit (at most yescrypt cost %d, "
+		    "bcrypt cost %d, sha-crypt rounds=%lu)", GK_PW_YESCRYPT_COST_MAX,
+		    GK_PW_BCRYPT_COST_MAX, GK_PW_SHACRYPT_ROUNDS_MAX);
+		return GK_EINVAL;
+	}
+	if (is_apr(stored))
+		return GK_OK;   /* apr-util's, checked by gk_pw_hash_supported */
+	/* gk_pw_verify matches only a result of the stored hash's length: "nonsense$" is DES to crypt */
+	r = crypt_rn(dummy_password, stored, ctx->cd, (int)sizeof(*ctx->cd));
+	ok = r != NULL && r[0] != '*' && strnlen(r, CRYPT_OUTPUT_SIZE) == strlen(stored);
+	wipe_cd(ctx);
+	if (!ok) {
+		gk_err_set(err, "a password hash libxcrypt cannot compute or no password can match");
+		return GK_EINVAL;
+	}
+	return GK_OK;
 }

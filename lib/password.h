@@ -19,6 +19,15 @@ enum gk_pw_verdict {
 };
 
 /*
+ * The most a password hash may cost to check, new (gk_pw_hash, gatekeep-passwd -C) or
+ * stored (gk_pw_cost_bounded): about 2 s of one core each, what yescrypt's largest cost
+ * takes. A dearer stored hash would hold a hash thread that long for any guess at its user.
+ */
+#define GK_PW_YESCRYPT_COST_MAX   11            /* crypt_gensalt's most: N = 2^18, r = 32, 1 GiB */
+#define GK_PW_BCRYPT_COST_MAX     15            /* 2^15 rounds */
+#define GK_PW_SHACRYPT_ROUNDS_MAX 5000000UL     /* 1000 times the default 5000 */
+
+/*
  * Per-process state: the 32 KiB crypt_data (heap, wiped after every use) and
  * the dummy hash for unknown users. One context per thread.
  */
@@ -47,8 +56,8 @@ int gk_pw_policy_check(enum gk_pw_method method, const char *password, struct gk
 /*
  * Hashes password with method; cost 0 = method default (bcrypt: 12; other
  * costs are passed to crypt_gensalt_rn unchanged). bcrypt costs below 10 are
- * refused (GK_EINVAL), as are costs libxcrypt rejects. out must hold
- * GK_HASH_MAX bytes. Applies gk_pw_policy_check first. Salt from OS entropy.
+ * refused (GK_EINVAL), as are costs over the bounds above and costs libxcrypt
+ * rejects. out must hold GK_HASH_MAX bytes. Applies gk_pw_policy_check first. Salt from OS entropy.
  */
 int gk_pw_hash(struct gk_pw_ctx *ctx, enum gk_pw_method method, unsigned long cost,
     const char *password, char *out, size_t outsz, struct gk_err *err);
@@ -66,7 +75,7 @@ enum gk_pw_verdict gk_pw_verify(struct gk_pw_ctx *ctx, const char *password, con
 /*
  * True when verifying against stored costs what the dummy hash costs: the same
  * method and cost parameters ("$y$j9T$", "$2b$12$"), or a locked/unusable
- * hash (gk_pw_verify spends the dummy on it). No hashing.
+ * hash or one over the cost bounds (gk_pw_verify spends the dummy on it). No hashing.
  */
 bool gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored);
 
@@ -79,6 +88,26 @@ enum gk_pw_verdict gk_pw_verify_dummy(struct gk_pw_ctx *ctx, const char *passwor
  * $apr1$ and {SHA}, and bcrypt below cost 10 (htpasswd -B defaults to 5).
  */
 bool gk_pw_needs_upgrade(const char *stored);
+
+/*
+ * True when checking a password against stored costs no more than the bounds above:
+ * yescrypt ($y$, $gy$) of crypt_gensalt's flavor with 128 * r * N at most 1 GiB and no
+ * further parameters, bcrypt cost at most GK_PW_BCRYPT_COST_MAX, sha-crypt rounds at most
+ * GK_PW_SHACRYPT_ROUNDS_MAX, or a format of a fixed cost (DES, bsdicrypt, $1$, $3$, $apr1$,
+ * {SHA}). False for the other methods of a settable cost ($7$, $sha1$, $md5) and for what
+ * cannot be read; gk_pw_verify never computes those (it spends the dummy and mismatches).
+ * No hashing.
+ */
+bool gk_pw_cost_bounded(const char *stored);
+
+/*
+ * Whether a given hash may be stored (gatekeep-passwd --import): a format gk_pw_verify
+ * takes, of a bounded cost, and one libxcrypt computes (a dummy password hashed with it as
+ * the setting is no failure token, "$y$j.T$" is one, and is as long as stored, which
+ * gk_pw_verify requires of a match). GK_OK, or GK_EINVAL with the reason in err. Spends
+ * one hash.
+ */
+int gk_pw_hash_storable(struct gk_pw_ctx *ctx, const char *stored, struct gk_err *err);
 
 /* True if the stored hash is in a format we can verify (libxcrypt crypt_checksalt OK/LEGACY, or apr). */
 bool gk_pw_hash_supported(const char *stored);

@@ -42,7 +42,10 @@ like "$err" 'TOTP seeds in the clear' "--with-credentials warns that the output 
 printf '%s\n' "$out" > full.htpasswd
 mkdir full && "$P" --init full/users.db 2>/dev/null || bail "--init full/users.db failed"
 run "$P" --import full.htpasswd full/users.db
-is "$rc" 0 "the export with credentials imports"
+unlike "$rc" '^0$' "the export with credentials is refused by a plain --import"
+like "$err" 'import it with --import --with-credentials' "... which says what to add"
+run "$P" --import full.htpasswd --with-credentials full/users.db
+is "$rc" 0 "the export with credentials imports with --import --with-credentials"
 like "$("$P" --token-list alice full/users.db)" 'laptop	id=.*state=active' \
     "alice's token is there after the import, active"
 run "$P" -v -b full/users.db alice "$TOK"
@@ -55,15 +58,15 @@ is "$(printf '%s\n' "$out" | grep '^#gatekeep-creds alice' | wc -l)" 1 "and expo
 # A credentials line must follow its own user, be base64 and decode: else nothing is imported.
 sed 's/^#gatekeep-creds alice/#gatekeep-creds carol/' full.htpasswd > stray.htpasswd
 mkdir stray && "$P" --init stray/users.db 2>/dev/null || bail "--init stray failed"
-run "$P" --import stray.htpasswd stray/users.db
+run "$P" --import stray.htpasswd --with-credentials stray/users.db
 unlike "$rc" '^0$' "a credentials line naming another user is refused"
 like "$err" 'must follow its user' "... saying why"
 is "$("$P" -l stray/users.db 2>/dev/null | wc -l)" 0 "... and nothing is imported"
 awk '/^#gatekeep-creds/ { $3 = "Z" substr($3, 2) } { print }' full.htpasswd > bad.htpasswd
-run "$P" --import bad.htpasswd stray/users.db
+run "$P" --import bad.htpasswd --with-credentials stray/users.db
 unlike "$rc" '^0$' "a mangled credentials value is refused"
 run "$P" --export --with-credentials --list users.db
-unlike "$rc" '^0$' "--with-credentials only with --export"
+unlike "$rc" '^0$' "--with-credentials only with --export or --import"
 
 "$P" --token-revoke alice phone users.db 2>/dev/null
 "$P" --token-revoke carol dav users.db 2>/dev/null

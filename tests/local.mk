@@ -80,3 +80,5 @@ include tests/left8.mk
 include tests/cpu8f.mk
 include tests/man8.mk
 include tests/cpu8d.mk
+include tests/attack10.mk
+include tests/fix10.mk

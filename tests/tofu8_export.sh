@@ -17,7 +17,7 @@ times() { "$P" --show "$1" "$2" 2>/dev/null | grep -E '^(created|generation):' |
 # into DIR FILE: FILE imported into a new database DIR/users.db ($rc, $err).
 into() {
 	mkdir "$1" && "$P" --init "$1/users.db" 2>/dev/null || bail "--init $1 failed"
-	run "$P" --import "$2" "$1/users.db"
+	run "$P" --import "$2" --with-credentials "$1/users.db"
 }
 sleep 1         # the import happens in a later second than the creation
 
@@ -42,14 +42,14 @@ like "$(times bob old/users.db)" 'generation: 1 ' "... its users start at genera
 
 # --force keeps a replaced user's own times; a stray, malformed or future line is refused whole.
 "$P" --revoke-sessions old/users.db bob >/dev/null 2>&1 || bail "--revoke-sessions failed"
-run "$P" --import full.htpasswd --force old/users.db
+run "$P" --import full.htpasswd --force --with-credentials old/users.db
 is "$rc" 0 "--force over existing users"
 like "$(times bob old/users.db)" 'generation: 3 ' "... bumps their own generation (2 to 3, not the file's 2)"
 mkdir bad && "$P" --init bad/users.db 2>/dev/null || bail "--init bad failed"
 for edit in 's/^#gatekeep-user alice/#gatekeep-user bob/' 's/generation=1$/generation=0/' \
     "s/created=[0-9]*/created=$(($(date +%s) + 3600))/" 's/ generation=1$//'; do
 	sed "$edit" full.htpasswd >bad.htpasswd
-	run "$P" --import bad.htpasswd bad/users.db
+	run "$P" --import bad.htpasswd --with-credentials bad/users.db
 	unlike "$rc" '^0$' "refused: $edit"
 done
 like "$err" 'created=N generation=N' "... saying what the line must be"
