@@ -79,3 +79,4 @@ include tests/guard7.mk
 include tests/left8.mk
 include tests/cpu8f.mk
 include tests/man8.mk
+include tests/strip8.mk
