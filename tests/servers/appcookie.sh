@@ -8,7 +8,7 @@
 # of the Cookie lines "app=1", "gatekeep_session=s1" and "b=2; gatekeep_session_ticket=t"
 # (nginx joins them into one with "; "); "-" skips that check.
 gk_check_app_cookie() {
-	local S="$1" joined="${2:-app=1; b=2}" G=gatekeep_session c sess
+	local S="$1" joined="${2-app=1; b=2}" G=gatekeep_session c sess
 	# the spellings on a bypassed path, which the app gets whatever the cookies say
 	acreq() { req "$@" "$BASE/public/x"; }
 	acreq -H "Cookie: app=1; $G=s1; other=x=y"
