@@ -52,3 +52,19 @@ gk_check_app_cookie_session() {
 	is "$CODE" 200 "$S: ... while the sign-in page's location still gets it (whoami)"
 	like "$BODY" '"user": *"alice"' "$S: ... and names the user"
 }
+
+# gk_check_app_cookie_zerohop S: a zero-hop site (servers/zerohop.sh, $TOK and $TICKET of a
+# session): neither the location njs or the module vouched for nor the one gatekeep-authz
+# checked passes gatekeep's cookies or a Basic pair to the app.
+gk_check_app_cookie_zerohop() {
+	local S="$1" G=gatekeep_session n0
+	n0=$(calls)
+	req -u alice:alice-pw -H "Cookie: app=1; $G=$TOK;${G}_ticket=$TICKET; z=9" "$BASE/private/"
+	is "$CODE/$(appvar HTTP_COOKIE)" "200/app=1; z=9" "$S: zero hop (session and ticket): the app gets the other cookies only"
+	is "$(appvar HTTP_AUTHORIZATION)" "" "$S: ... and no Basic pair"
+	is "$(calls)" "$n0" "$S: ... (gatekeep-authz was not asked)"
+	req -u alice:alice-pw -H "Cookie: app=1; $G=$TOK; z=9" "$BASE/private/"
+	is "$CODE/$(appvar HTTP_COOKIE)" "200/app=1; z=9" "$S: without the ticket (gatekeep-authz asked): the other cookies only"
+	is "$(appvar HTTP_AUTHORIZATION)" "" "$S: ... and no Basic pair"
+	is "$(calls)" "$((n0 + 1))" "$S: ... (gatekeep-authz was asked)"
+}
