@@ -19,6 +19,8 @@ gk_check_app_cookie() {
 	is "$(appvar HTTP_COOKIE)" "app=1" "$S: ... last"
 	acreq -H "Cookie: $G=s1"
 	is "$CODE/$(appvar HTTP_COOKIE)" "200/" "$S: ... alone: the app gets no cookie"
+	acreq -H "Cookie: $G =s1;app=1; $G	= s2"
+	is "$(appvar HTTP_COOKIE)" "app=1" "$S: ... with blanks around '=' (gatekeep-authz reads those too)"
 	acreq -H "Cookie: $G=s1; app=1; $G=s2"
 	is "$(appvar HTTP_COOKIE)" "app=1" "$S: ... twice"
 	acreq -H "Cookie: ${G}_ticket=t; app=1; ${G}_csrf=c; __Host-${G}_oidc=o; z=9"
