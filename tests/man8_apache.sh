@@ -23,6 +23,7 @@ for ex in 'gatekeep-authz.8:.It Apache mod_authnz_fcgi' 'gatekeep.7:.It Apache h
 	req "$BASE/public/"
 	is "$CODE|$(appvar REMOTE_USER)" "200|anonymous" "$S: the bypass path reaches the app as the DefaultUser"
 	gk_check_app_cookie "$S" ""
+gk_check_app_cookie_nologin "$S"
 	gk_stop apache
 done
 

@@ -34,6 +34,7 @@ like "$(grep -c ' alice "GET /private/' "$LOG/apache-access.log")" '^[1-9]' "apa
 
 # Apache joins a client's Cookie lines with ", ": gatekeep's among them takes them all away
 gk_check_app_cookie apache-authnz ""
+gk_check_app_cookie_nologin apache-authnz
 gk_check_path_readings apache-authnz
 # Apache's own parse of the Basic pair (REMOTE_USER/REMOTE_PASSWD: cut at a NUL, bytes after
 # the base64 ignored, the first of two merged headers) must be exactly gatekeep's strict

@@ -70,3 +70,12 @@ gk_check_app_cookie_zerohop() {
 	is "$(appvar HTTP_AUTHORIZATION)" "" "$S: ... and no Basic pair"
 	is "$(calls)" "$((n0 + 1))" "$S: ... (gatekeep-authz was asked)"
 }
+
+# gk_check_app_cookie_nologin S: without a sign-in page the app serves /gatekeep/ too, and
+# gets no gatekeep cookie there either (an app could have a browser fetch such a URL).
+gk_check_app_cookie_nologin() {
+	local S="$1" G=gatekeep_session
+	req -u alice:alice-pw -H "Cookie: app=1; ${G}_ticket=t" "$BASE/gatekeep/x"
+	is "$CODE/$(appvar HTTP_COOKIE)" "200/app=1" "$S: no sign-in page: the app's /gatekeep/x gets no gatekeep cookie either"
+	is "$(appvar HTTP_AUTHORIZATION)" "" "$S: ... nor the Basic pair"
+}
