@@ -30,6 +30,7 @@ $(GK_UNITS): %: $(srcdir)/%.in Makefile
 GK_EXAMPLES = \
 	gatekeep.conf \
 	nginx/gatekeep.conf \
+	nginx/gatekeep-app-cookie.conf \
 	nginx/gatekeep-ops.conf \
 	nginx/gatekeep.js \
 	nginx/gatekeep-zerohop.conf \

@@ -13,6 +13,7 @@ TOKENTOOL="$top_builddir/tests/tokentool"
 JWT="$top_srcdir/tests/evcore2/jwt.py"
 TTL=15   # generous: the machine may be loaded, and step 2 must fit in one ticket's life (4. waits for a shorter one)
 . "$top_srcdir/tests/servers/zerohop.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_start_zerohop "$TTL"
 is "$(stat -c %a "$RUN/nginx/ticket-key.conf")" 600 "gatekeep-passwd --zero-hop-key writes the include mode 0600"
@@ -35,6 +36,7 @@ sc=$(hdr Set-Cookie)
 like "$sc" "^gatekeep_session_ticket=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}; " "... and answered with a ticket cookie"
 like "$sc" "Max-Age=$TTL;.*HttpOnly" "... living zero_hop_ticket_ttl, HttpOnly"
 TICKET=$(printf '%s\n' "$sc" | sed -n 's/^gatekeep_session_ticket=\([^;]*\);.*/\1/p')
+gk_check_app_cookie_zerohop "zero-hop ($ZH)"
 
 # --- 2. with the ticket: served by nginx alone -------------------------------------------
 n0=$(calls)

@@ -6,6 +6,8 @@
 # headers, a client's own never), browsers are sent to the login page, API clients get 401.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 "$GK_PASSWD" --name 'Alice Liddell' --email alice@example.org "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 ||
@@ -60,6 +62,7 @@ for page in gatekeep-authz.8 gatekeep.7; do
 	req "$BASE/private/"
 	is "$CODE" 401 "$S: an API client without credentials -> 401"
 	like "$(hdr WWW-Authenticate)" '^Basic ' "$S: ... with the Basic challenge"
+	gk_check_app_cookie "$S"
 	gk_stop nginx
 done
 gk_alive authz

@@ -82,3 +82,4 @@ include tests/man8.mk
 include tests/cpu8d.mk
 include tests/attack10.mk
 include tests/fix10.mk
+include tests/strip8.mk

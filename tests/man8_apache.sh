@@ -7,6 +7,8 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/man8_lib.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 man_world
 gk_start_authz tcp
@@ -20,6 +22,8 @@ for ex in 'gatekeep-authz.8:.It Apache mod_authnz_fcgi' 'gatekeep.7:.It Apache h
 	man_identity "$S" REMOTE_
 	req "$BASE/public/"
 	is "$CODE|$(appvar REMOTE_USER)" "200|anonymous" "$S: the bypass path reaches the app as the DefaultUser"
+	gk_check_app_cookie "$S" ""
+gk_check_app_cookie_nologin "$S"
 	gk_stop apache
 done
 

@@ -7,6 +7,8 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/man8_lib.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 man_world
 GK_EXTRA_CONF="frontend = caddy"
@@ -34,6 +36,7 @@ for site in gatekeep.7:gatekeep7.caddy gatekeep-authz.8:authz8.caddy; do
 	IDVAR=HTTP_REMOTE_USER FORBIDDEN=403 BROWSER=302 BYPASS=yes
 	gk_check_auth "$S"
 	man_identity "$S" HTTP_REMOTE_
+	gk_check_app_cookie "$S"
 	gk_stop caddy
 done
 

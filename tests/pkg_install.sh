@@ -145,6 +145,7 @@ PORT=$(free_port); APP_PORT=$(free_port)
 mkdir -p "$TMP/nginx"
 cp /etc/nginx/fastcgi_params "$TMP/nginx/"
 sed -e "s|listen 80;|listen 127.0.0.1:$PORT;|" -e "s|127\.0\.0\.1:8080|127.0.0.1:$APP_PORT|" \
+	-e "s|/etc/nginx/gatekeep-app-cookie.conf|/usr/share/doc/gatekeep/examples/nginx/gatekeep-app-cookie.conf|" \
 	/usr/share/doc/gatekeep/examples/nginx/gatekeep.conf >"$TMP/nginx/site.conf"
 cat >"$TMP/nginx/nginx.conf" <<CONF
 user www-data;

@@ -41,6 +41,7 @@ req --interface 127.0.0.3 -H 'Remote-User: alice' "$BASE/"
 is "$CODE" 401 "Remote-User: alice from a peer outside proxy_trusted -> 401"
 # a client outside proxy_trusted: only gatekeep's identity headers reach 2FAuth
 seed_spoof 200 "erin from 127.0.0.3" "$BASE/" --interface 127.0.0.3 -u erin:erin-pw
+seed_app_cookie "erin" "$BASE/" -u erin:erin-pw
 seed_spoof 401 "no credentials from 127.0.0.3" "$BASE/" --interface 127.0.0.3
 
 # an SSO proxy in front (the test client, 127.0.0.1, is SSO_PROXY_ADDR)

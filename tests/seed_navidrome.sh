@@ -57,6 +57,8 @@ like "$BODY" 'status="failed"' "/rest/ with only a client Remote-User: alice -> 
 # every identity header Navidrome gets is gatekeep's, on protected and bypassed paths
 seed_spoof 200 "erin on /app/" "$BASE/app/" -u erin:erin-pw
 seed_spoof 200 "/share/ (bypassed)" "$BASE/share/abc123"
+seed_app_cookie "erin on /app/" "$BASE/app/" -u erin:erin-pw
+SESSION=1 seed_app_cookie "/share/ (bypassed)" "$BASE/share/abc123"
 seed_spoof 200 "/rest/ (bypassed)" "$BASE/rest/ping.view?u=carol&p=carol-sub&v=1.16.1&c=test"
 seed_spoof 401 "/app/ without credentials" "$BASE/app/"
 

@@ -61,6 +61,7 @@ req -u lvl4:lvl4-pw -H 'X-Organizr-User: lvl0' -H 'Remote-User: lvl0' "$BASE/por
 is "$CODE" 403 "client identity headers do not raise lvl4 to admin"
 seed_spoof 200 "alice on /requests/ (/auth/998)" "$BASE/requests/" -u alice:alice-pw
 seed_spoof 200 "/status/ without credentials (/auth/999)" "$BASE/status/"
+seed_app_cookie "alice on /requests/" "$BASE/requests/" -u alice:alice-pw
 seed_spoof 403 "lvl4 on /portainer/ (/auth/0)" "$BASE/portainer/" -u lvl4:lvl4-pw
 req -u "lvl0:$BADPW" "$BASE/portainer/"
 is "$CODE" 401 "bad password -> 401"

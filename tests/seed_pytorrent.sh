@@ -41,6 +41,8 @@ is "$(jget user)" alice "a client Remote-User: admin does not change who pyTorre
 req -H 'Remote-User: admin' "$BASE/api/torrents"
 is "$CODE" 401 "a client Remote-User: admin alone -> 401"
 seed_spoof 200 "alice on /api/torrents" "$BASE/api/torrents" -u alice:alice-pw
+seed_app_cookie "alice on /api/torrents" "$BASE/api/torrents" -u alice:alice-pw
+seed_app_cookie "alice on /socket.io/" "$BASE/socket.io/?EIO=4&transport=polling" -u alice:alice-pw
 seed_spoof 200 "alice on /socket.io/ (polling)" "$BASE/socket.io/?EIO=4&transport=polling" -u alice:alice-pw
 seed_spoof 401 "/api/torrents without credentials" "$BASE/api/torrents"
 

@@ -71,6 +71,7 @@ is "$CODE" 401 "unknown user -> 401"
 req -u 'admin:admin-Secret1' -H 'Remote-User: viewer' "$BASE/api/backups"
 is "$(jget proxy_user)" admin "a client Remote-User header is replaced"
 seed_spoof 200 "admin on /api/backups" "$BASE/api/backups" -u admin:admin-Secret1
+seed_app_cookie "admin on /api/backups" "$BASE/api/backups" -u admin:admin-Secret1
 seed_spoof 401 "/api/backups without credentials" "$BASE/api/backups"
 req -H 'Remote-User: admin' "$BASE/api/backups"
 is "$CODE" 401 "a client Remote-User alone -> 401 (no proxy in methods: no proxy trust)"

@@ -5,6 +5,8 @@
 # is Apache's authenticated user.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 "$GK_PASSWD" --name 'Alice Liddell' "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 || bail "set alice's name"
@@ -30,6 +32,9 @@ is "$CODE" 200 "apache-authnz: POST with a body is authorized"
 is "$(appvar BODY_LENGTH)" 3 "apache-authnz: ... and the app got the request body"
 like "$(grep -c ' alice "GET /private/' "$LOG/apache-access.log")" '^[1-9]' "apache-authnz: the access log's %u is alice"
 
+# Apache joins a client's Cookie lines with ", ": gatekeep's among them takes them all away
+gk_check_app_cookie apache-authnz ""
+gk_check_app_cookie_nologin apache-authnz
 gk_check_path_readings apache-authnz
 # Apache's own parse of the Basic pair (REMOTE_USER/REMOTE_PASSWD: cut at a NUL, bytes after
 # the base64 ignored, the first of two merged headers) must be exactly gatekeep's strict

@@ -7,6 +7,8 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
 
 gk_world
 # login settings, so that login.cgi can issue real session cookies (gk_mint_session)
@@ -18,6 +20,8 @@ diag "apache (mod_fcgid) on $BASE"
 
 IDVAR=REMOTE_USER FORBIDDEN=401 BROWSER=401 BYPASS=no
 gk_check_auth apache-fcgid
+gk_check_app_cookie apache-fcgid ""
+gk_check_app_cookie_nologin apache-fcgid
 # what mod_fcgid spawns runs as Apache's User from the test's own tree: a build tree under
 # a 0700 directory (a clone in /root or in mktemp -d) is out of that user's reach
 is "$(ps -eo user:32=,args= | awk -v p="$GK_AUTHZ" '$2 == p { print $1 }' | sort -u | tr '\n' ' ')" "$RUNUSER " \

@@ -7,6 +7,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 gk_login_world
@@ -18,6 +19,7 @@ diag "apache on $A1 and $A2, gatekeep-authz on tcp:127.0.0.1:$GK_AUTHZ_PORT, gat
 
 gk_check_login apache-login
 gk_check_long_inputs apache-login
+gk_check_app_cookie_session apache-login
 
 gk_alive login
 ok $? "apache-login: gatekeep-login is still running"
@@ -31,6 +33,7 @@ gk_install_login_cgi "$RUNUSER" "$RUNGROUP"
 GK_LOGIN_SITE="$CONTRIB/apache/gatekeep-login-cgi.conf"
 gk_start_apache authnz
 gk_check_login apache-login-cgi
+gk_check_app_cookie_session apache-login-cgi
 gk_check_login_logs apache-login-cgi "$LOG/authz.out" "$LOG/apache-error.log"
 
 # Apache hands a CGI program a query string without '=' as argv ("?-c+/dev/null" is

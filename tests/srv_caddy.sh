@@ -4,6 +4,8 @@
 # behind reverse_proxy and receives the identity as the Remote-User header.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 GK_EXTRA_CONF="frontend = caddy"
@@ -78,6 +80,7 @@ gk_restart_authz unix
 gk_start_caddy
 
 gk_check_proxy caddy unix
+gk_check_app_cookie caddy
 # Caddy 2.6 sends no SERVER_ADDR: bypass_hosts_on never holds (set env SERVER_ADDR in
 # the transport of a site that listens on the private address only)
 gk_check_bypass_host caddy unix "127.0.0.1:$PORT" 401

@@ -8,6 +8,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 gk_login_world
@@ -26,6 +27,7 @@ diag "caddy on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN
 
 IDVAR=HTTP_REMOTE_USER
 gk_check_login caddy-login
+gk_check_app_cookie_session caddy-login
 
 # Caddy specifics: the sign-in page learns its own URL from REQUEST_URI and the Origin
 # check needs HTTP_HOST with the port; a client's X-Forwarded-Host never becomes rd

@@ -4,6 +4,8 @@
 # proxy_pass backend that receives the identity as the Remote-User header.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 "$GK_PASSWD" --name 'Alice Liddell' "$GK/users.db" alice >>"$LOG/passwd.out" 2>&1 || bail "set alice's name"
@@ -43,6 +45,8 @@ is "$CODE" 200 "nginx: POST with a body is authorized too (body not sent to the 
 is "$(appvar BODY_LENGTH)" 3 "nginx: ... and the app got the request body"
 req -u bob:bob-pw "$BASE/staff/"
 is "$CODE" 200 "nginx: admins pass group:staff"
+
+gk_check_app_cookie nginx
 
 gk_check_path_readings nginx
 like "$(cat "$LOG/authz.out")" 'deny user=alice method=basic .*reason=forbidden uri=/admin/\.\.;/x' \

@@ -10,6 +10,7 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 gk_world
 gk_login_world
@@ -19,6 +20,7 @@ diag "nginx on $A1 and $A2, gatekeep-authz on $GK_SOCK, gatekeep-login on $LOGIN
 IDVAR=HTTP_REMOTE_USER
 gk_check_login nginx-login
 gk_check_long_inputs nginx-login
+gk_check_app_cookie_session nginx-login
 
 # signed_with KEYFILE TOKEN: true if TOKEN's HS256 signature verifies with KEYFILE's key.
 signed_with() {

@@ -23,7 +23,8 @@ Every answer is JSON: {"app": ..., "user": ..., ...}; a refusal is 401/403 with 
 
 Every answer carries X-Standin-Identity: a JSON list of the identity request headers the
 stand-in got ("Name: value", every spelling and copy), whatever the app reads: the tests
-check that only gatekeep's values reach an app.
+check that only gatekeep's values reach an app. X-Standin-Cookie and X-Standin-Authorization:
+JSON lists of the Cookie and Authorization lines it got (gatekeep's own must not be there).
 
 /ws and /socket.io/ (any app): an RFC 6455 handshake, then one text frame echoed back with
 the user the app believes ("echo user=NAME data=..."); no user -> 401, never 101.
@@ -95,6 +96,10 @@ class Handler(BaseHTTPRequestHandler):
         seen = ["%s: %s" % (k, v) for k, v in self.headers.items()
                 if k.lower().replace("_", "-") in IDENTITY]
         self.send_header("X-Standin-Identity", json.dumps(seen))
+        # every Cookie and Authorization line the stand-in got, as sent
+        self.send_header("X-Standin-Cookie", json.dumps(self.headers.get_all("Cookie") or []))
+        self.send_header("X-Standin-Authorization",
+                         json.dumps(self.headers.get_all("Authorization") or []))
         super().end_headers()
 
     def body(self):

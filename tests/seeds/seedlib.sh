@@ -133,3 +133,18 @@ seed_spoof() {
 	if [ "$want" = 200 ]; then like "$id" '^\[' "... the app answered"; fi
 	unlike "$id$BODY" spoof "... and got no client identity value (got ${id:-none})"
 }
+
+# seed_app_cookie WHAT URL [CURL-ARGS...]: URL with gatekeep's zero-hop ticket and sign-in
+# cookies around the app's own answers 200; the app got its own cookies only, byte for
+# byte and in order, and no Basic pair (gatekeep's password). With SESSION=1 gatekeep's
+# session cookie comes too, twice, and in a second Cookie line (a bypassed URL only:
+# gatekeep refuses a repeated cookie and several Cookie lines).
+seed_app_cookie() {
+	local what="$1" url="$2" G=gatekeep_session
+	shift 2
+	local two=(-H "Cookie: ${G}_ticket=t; app=1;other=x=y; __Host-${G}_csrf=c")
+	[ "${SESSION:-}" = 1 ] && two=(-H "Cookie: ${G}_ticket=t; app=1; $G=s1;other=x=y" -H "Cookie: __Host-${G}_csrf=c; $G=s2")
+	req "$@" "${two[@]}" "$url"
+	is "$CODE/$(hdr X-Standin-Cookie)" '200/["app=1;other=x=y"]' "$what: the app gets its own cookies only, not gatekeep's"
+	is "$(hdr X-Standin-Authorization)" '[]' "$what: ... and no Basic pair"
+}

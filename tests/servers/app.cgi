@@ -23,5 +23,8 @@ printf 'HTTP_REMOTE_NAME=%s\n' "${HTTP_REMOTE_NAME-}"
 printf 'HTTP_X_REMOTE_USER=%s\n' "${HTTP_X_REMOTE_USER-}"
 printf 'HTTP_X_FORWARDED_PROTO=%s\n' "${HTTP_X_FORWARDED_PROTO-}"
 printf 'REQUEST_URI=%s\n' "${REQUEST_URI-}"
+# what reaches the app of the client's cookies and credentials (tests/servers/appcookie.sh)
+printf 'HTTP_COOKIE=%s\n' "${HTTP_COOKIE-}"
+printf 'HTTP_AUTHORIZATION=%s\n' "${HTTP_AUTHORIZATION-}"
 printf 'REQUEST_METHOD=%s\n' "${REQUEST_METHOD-}"
 printf 'BODY_LENGTH=%s\n' "$body_len"

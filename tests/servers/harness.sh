@@ -115,6 +115,7 @@ gk_render() {
 	    -e "s|@BACKEND_PORT@|$BACKEND_PORT|g" \
 	    -e "s|@RUNUSER@|${RUNUSER:-nobody}|g" \
 	    -e "s|@RUNGROUP@|${RUNGROUP:-nogroup}|g" \
+	    -e "s|/etc/nginx/gatekeep-app-cookie.conf|$(cd "$top_srcdir" && pwd)/contrib/nginx/gatekeep-app-cookie.conf|g" \
 	    "$1" >"$2" || bail "cannot render $1"
 }
 
