@@ -2,7 +2,9 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +61,109 @@ log_getpid(void)
 		atomic_store_explicit(&log_pid, pid, memory_order_relaxed);
 	}
 	return pid;
+}
+
+/*
+ * The stderr lines of one event-loop wake-up, held per thread between two gk_log_flush()
+ * calls and written with one write(2): a decision's line cost a write of its own, and on a
+ * pipe (systemd's stdout stream) that write also woke the reader once per decision.  At most
+ * PIPE_BUF bytes, so that each write to a pipe stays whole beside other workers' writes.
+ * len grows only once a line is copied in whole: the fatal-signal handler writes [0, len).
+ */
+static _Thread_local struct {
+	bool on;                /* this thread called gk_log_flush: it holds its lines */
+	volatile size_t len;
+	char buf[PIPE_BUF];
+} held;
+static pthread_once_t held_once = PTHREAD_ONCE_INIT;
+
+static void
+held_write(void)
+{
+	size_t n = held.len;
+
+	if (n > 0) {
+		(void)gk_write_all(STDERR_FILENO, held.buf, n);
+		held.len = 0;
+	}
+}
+
+/* A crash (or abort) in a wake-up: its lines before the default action (SA_RESETHAND). */
+static void
+held_on_fatal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	held_write();
+	errno = saved;
+}
+
+/* A forked child writes nothing its parent held, and holds nothing until it flushes itself. */
+static void
+held_forget(void)
+{
+	held.len = 0;
+	held.on = false;
+}
+
+static void
+held_hooks(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa, old;
+	size_t i;
+
+	(void)pthread_atfork(held_write, NULL, held_forget);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = held_on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	/* Only where nothing else handles the signal (a sanitizer's handler stays). */
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		    !(old.sa_flags & SA_SIGINFO))
+			(void)sigaction(fatal[i], &sa, NULL);
+}
+
+void
+gk_log_flush(void)
+{
+	held_write();
+	if (!held.on) {
+		(void)pthread_once(&held_once, held_hooks);
+		held.on = true;
+	}
+}
+
+void
+gk_log_unhold(void)
+{
+	held_write();
+	held.on = false;
+}
+
+/* One whole line to stderr: held for the wake-up's write, or written at once. */
+static void
+put_stderr(const char *line, size_t len, int prio)
+{
+	if (!held.on) {
+		/* One write(2) per line so that lines from several workers never interleave. */
+		(void)gk_write_all(STDERR_FILENO, line, len);
+		return;
+	}
+	if (held.len + len > sizeof(held.buf))
+		held_write();
+	if (len > sizeof(held.buf)) {
+		(void)gk_write_all(STDERR_FILENO, line, len);
+		return;
+	}
+	memcpy(held.buf + held.len, line, len);
+	atomic_signal_fence(memory_order_release);     /* the copy, before the handler can see it */
+	held.len += len;
+	/* An error may be the last line before the process ends: out with it now. */
+	if (prio <= LOG_ERR)
+		held_write();
 }
 
 static const struct {
@@ -241,8 +346,7 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 		len = (int)sizeof(line) - 1;
 		line[len - 1] = '\n';
 	}
-	/* One write(2) per line so that lines from several workers never interleave. */
-	(void)gk_write_all(STDERR_FILENO, line, (size_t)len);
+	put_stderr(line, (size_t)len, prio);
 }
 
 static bool

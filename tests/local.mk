@@ -76,3 +76,4 @@ include tests/attack9.mk
 include tests/tofu8.mk
 include tests/cpuh7.mk
 include tests/guard7.mk
+include tests/log8.mk
