@@ -64,15 +64,24 @@ log_getpid(void)
 }
 
 /*
- * The stderr lines of one event-loop wake-up, held per thread between two gk_log_flush()
- * calls and written with one write(2): a decision's line cost a write of its own, and on a
- * pipe (systemd's stdout stream) that write also woke the reader once per decision.  At most
+ * The lines of one event-loop wake-up, held per thread between two gk_log_flush() calls:
+ * a decision's line cost a write(2) of its own, and on a pipe (systemd's stdout stream) or
+ * the syslog socket each one also woke the reader; held, the wake-up's stderr lines go out
+ * in one write and its syslog datagrams back to back, the reader woken about once.  At most
  * PIPE_BUF bytes, so that each write to a pipe stays whole beside other workers' writes.
- * len grows only once a line is copied in whole: the fatal-signal handler writes [0, len).
+ * Every line is kept in its stderr form (a syslog line's message at sys[i]): len grows
+ * only once a line is copied in whole, and the fatal-signal handler, which cannot call
+ * syslog(), writes [0, len) to stderr.
  */
+#define HELD_SYSLOG_MAX 64
 static _Thread_local struct {
 	bool on;                /* this thread called gk_log_flush: it holds its lines */
 	volatile size_t len;
+	size_t nsys;
+	struct {
+		int prio;
+		size_t at, msg, msglen; /* the line's start, its message's start and length */
+	} sys[HELD_SYSLOG_MAX];
 	char buf[PIPE_BUF];
 } held;
 static pthread_once_t held_once = PTHREAD_ONCE_INIT;
@@ -80,12 +89,21 @@ static pthread_once_t held_once = PTHREAD_ONCE_INIT;
 static void
 held_write(void)
 {
-	size_t n = held.len;
+	size_t i, from = 0, n = held.len;
+	int saved = errno;
 
-	if (n > 0) {
-		(void)gk_write_all(STDERR_FILENO, held.buf, n);
-		held.len = 0;
+	for (i = 0; i < held.nsys; i++) {
+		if (held.sys[i].at > from)
+			(void)gk_write_all(STDERR_FILENO, held.buf + from, held.sys[i].at - from);
+		syslog(held.sys[i].prio, "%.*s", (int)held.sys[i].msglen,
+		    held.buf + held.sys[i].msg);
+		from = held.sys[i].msg + held.sys[i].msglen + 1;
 	}
+	if (n > from)
+		(void)gk_write_all(STDERR_FILENO, held.buf + from, n - from);
+	held.nsys = 0;
+	held.len = 0;
+	errno = saved;
 }
 
 /* A crash (or abort) in a wake-up: its lines before the default action (SA_RESETHAND). */
@@ -95,7 +113,9 @@ held_on_fatal(int sig)
 	int saved = errno;
 
 	(void)sig;
-	held_write();
+	if (held.len > 0)
+		(void)gk_write_all(STDERR_FILENO, held.buf, held.len);
+	held.len = 0;
 	errno = saved;
 }
 
@@ -104,6 +124,7 @@ static void
 held_forget(void)
 {
 	held.len = 0;
+	held.nsys = 0;
 	held.on = false;
 }
 
@@ -143,23 +164,32 @@ gk_log_unhold(void)
 	held.on = false;
 }
 
-/* One whole line to stderr: held for the wake-up's write, or written at once. */
+/*
+ * One whole line (its stderr form, ending in '\n'): held for the wake-up's write, or out at
+ * once.  msg >= 0: a syslog line, whose message starts there.
+ */
 static void
-put_stderr(const char *line, size_t len, int prio)
+put_line(const char *line, size_t len, int prio, int msg)
 {
-	if (!held.on) {
-		/* One write(2) per line so that lines from several workers never interleave. */
-		(void)gk_write_all(STDERR_FILENO, line, len);
+	if (held.on && (held.len + len > sizeof(held.buf) ||
+	    (msg >= 0 && held.nsys == HELD_SYSLOG_MAX)))
+		held_write();
+	if (!held.on || len > sizeof(held.buf)) {
+		if (msg >= 0)
+			syslog(prio, "%.*s", (int)(len - (size_t)msg - 1), line + msg);
+		else    /* one write(2) per line: lines from several workers never interleave */
+			(void)gk_write_all(STDERR_FILENO, line, len);
 		return;
 	}
-	if (held.len + len > sizeof(held.buf))
-		held_write();
-	if (len > sizeof(held.buf)) {
-		(void)gk_write_all(STDERR_FILENO, line, len);
-		return;
+	if (msg >= 0) {
+		held.sys[held.nsys].prio = prio;
+		held.sys[held.nsys].at = held.len;
+		held.sys[held.nsys].msg = held.len + (size_t)msg;
+		held.sys[held.nsys].msglen = len - (size_t)msg - 1;
 	}
 	memcpy(held.buf + held.len, line, len);
 	atomic_signal_fence(memory_order_release);     /* the copy, before the handler can see it */
+	held.nsys += msg >= 0;
 	held.len += len;
 	/* An error may be the last line before the process ends: out with it now. */
 	if (prio <= LOG_ERR)
@@ -324,29 +354,32 @@ static void
 emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
 	char line[LOG_JSON_MAX + 64], obj[LOG_JSON_MAX];
-	int len;
+	size_t len, mlen;
+	int off = 0;
 
 	/* json: the decision's object (already made), or this message's; text if it cannot be */
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON && json == NULL)
 		json = gk_logjson_message(obj, sizeof(obj), log->ident, gk_log_level_name(prio), msg);
 	if (json != NULL)
 		msg = json;
-	if (log != NULL && log->target == GK_LOG_SYSLOG) {
+	/* not held: syslog's message as it is, no stderr line around it */
+	if (!held.on && log != NULL && log->target == GK_LOG_SYSLOG) {
 		syslog(prio, "%s", msg);
 		return;
 	}
-	if (json != NULL)
-		len = snprintf(line, sizeof(line), "%s\n", json);
-	else
-		len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
-		    log != NULL ? log->ident : "gatekeep", log_getpid(), gk_log_level_name(prio), msg);
-	if (len < 0)
+	/* the prefix, then the message (no %n: fortified printf reads /proc/self/maps for it) */
+	if (json == NULL)
+		off = snprintf(line, sizeof(line), "%s[%ld]: %s: ",
+		    log != NULL ? log->ident : "gatekeep", log_getpid(), gk_log_level_name(prio));
+	if (off < 0)
 		return;
-	if ((size_t)len >= sizeof(line)) {
-		len = (int)sizeof(line) - 1;
-		line[len - 1] = '\n';
-	}
-	put_stderr(line, (size_t)len, prio);
+	mlen = strlen(msg);
+	if ((size_t)off + mlen > sizeof(line) - 2)
+		mlen = sizeof(line) - 2 - (size_t)off;  /* cut, the line still ends in '\n' */
+	memcpy(line + off, msg, mlen);
+	line[(size_t)off + mlen] = '\n';
+	len = (size_t)off + mlen + 1;
+	put_line(line, len, prio, log != NULL && log->target == GK_LOG_SYSLOG ? off : -1);
 }
 
 static bool

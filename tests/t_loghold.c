@@ -86,7 +86,7 @@ log_numbered(const struct gk_log *log, int from, int n, size_t pad, char c)
 int
 main(void)
 {
-	struct gk_log log;
+	struct gk_log log, slog;
 	struct sigaction before;
 	const char *w;
 	char want[1024], all[65536];
@@ -213,6 +213,34 @@ main(void)
 	w = next_write(NULL);
 	ok(w != NULL && strstr(w, "after the loop\n") != NULL, "and the next line is written at once");
 
+	/*
+	 * syslog: held the same way, sent back to back at the flush.  LOG_PERROR makes glibc's
+	 * syslog() also write each message to stderr: one write per syslog() call, when it happens.
+	 */
+	gk_log_init(&slog, "s", GK_LOG_SYSLOG, LOG_DEBUG);
+	openlog("s", LOG_PID | LOG_PERROR, LOG_AUTHPRIV);
+	gk_log(&slog, LOG_INFO, "syslog at once");
+	is_int(drain(), 1, "syslog: a thread that holds nothing calls syslog() at once");
+	gk_log_flush();
+	gk_log_decision(&slog, true, "alice", "session", "192.0.2.1", NULL, "/s1");
+	gk_log(&slog, LOG_INFO, "syslog middle");
+	gk_log_decision(&slog, false, "bob", "basic", "192.0.2.2", "bad-password", "/s2");
+	ok(next_write(NULL) == NULL, "syslog: held lines are not sent before the flush");
+	gk_log_flush();
+	w = next_write(NULL);
+	ok(w != NULL && strstr(w, "allow user=alice method=session from=192.0.2.1 uri=/s1") != NULL &&
+	    strstr(w, "info:") == NULL, "syslog: the first message, as syslog() had it");
+	w = next_write(NULL);
+	ok(w != NULL && strstr(w, ": syslog middle") != NULL, "syslog: the second, in order");
+	w = next_write(NULL);
+	ok(w != NULL && strstr(w, "deny user=bob method=basic from=192.0.2.2 reason=bad-password uri=/s2") !=
+	    NULL, "syslog: the third");
+	is_int(drain(), 0, "syslog: nothing else");
+	gk_log_flush();
+	is_int(drain(), 0, "syslog: nothing stays held after a flush");
+	gk_log_unhold();
+	openlog("s", LOG_PID, LOG_AUTHPRIV);
+
 	/* A crash in a wake-up: its lines are written before the default action. */
 	if (before.sa_handler == SIG_DFL && !(before.sa_flags & SA_SIGINFO)) {
 		fflush(stdout);
@@ -224,14 +252,16 @@ main(void)
 			(void)setrlimit(RLIMIT_CORE, &none);
 			gk_log_flush();
 			gk_log(&log, LOG_INFO, "decided just before the crash");
+			gk_log(&slog, LOG_INFO, "a syslog line held at the crash");
 			*nowhere = 1;
 			_exit(0);
 		}
 		waitpid(pid, &status, 0);
 		ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "the child died of SIGSEGV");
 		w = next_write(NULL);
-		ok(w != NULL && strstr(w, "decided just before the crash\n") != NULL,
-		    "its held line was written first");
+		ok(w != NULL && strstr(w, "decided just before the crash\n") != NULL &&
+		    strstr(w, "]: info: a syslog line held at the crash\n") != NULL,
+		    "its held lines were written first (a syslog one in its stderr form)");
 	} else
 		printf("ok %d - # SKIP SIGSEGV has a handler already (sanitizer)\n", ++tap_count);
 	return done_testing();
