@@ -12,13 +12,7 @@ DB=$TMP/users.db LOG=$TMP/authz.log
 printf 'database = %s\nsecret_file = %s\nmethods = proxy\nproxy_trusted = 127.0.0.1\n' \
 	"$DB" "$TMP/secret" > "$TMP/gatekeep.conf"
 printf 'log_target = stderr\nlog_level = info\n%s\n' "$GK_RUN_LINES" >> "$TMP/gatekeep.conf"
-gk_give_nobody "$TMP"
-"$GK_AUTHZ" -c "$TMP/gatekeep.conf" --listen "unix:$TMP/f.sock" --http-listen "unix:$TMP/h.sock" \
-	--workers 1 2>>"$LOG" &
-AUTHZ_PID=$!
-at_exit "kill $AUTHZ_PID"
-for _ in $(seq 50); do [ -S "$TMP/h.sock" ] && break; sleep 0.1; done
-[ -S "$TMP/h.sock" ] || bail "gatekeep-authz did not start: $(cat "$LOG")"
+gk_authz_one_worker
 # One kept connection, N requests one after the other (allow, or deny for every fifth);
 # after each answer, the log must already hold the previous request's line.
 out=$(/usr/bin/python3 - "$TMP/h.sock" "$LOG" 40 <<'PY'

@@ -71,6 +71,15 @@ other_thread(void *arg)
 	return NULL;
 }
 
+/* A wake-up's lines: an allow, a message, a deny. */
+static void
+log_wakeup(const struct gk_log *log, const char *uri1, const char *uri2)
+{
+	gk_log_decision(log, true, "alice", "session", "192.0.2.1", NULL, uri1);
+	gk_log(log, LOG_INFO, "middle");
+	gk_log_decision(log, false, "bob", "basic", "192.0.2.2", "bad-password", uri2);
+}
+
 /* n numbered lines, each with pad bytes of c (a control character is escaped to 4 bytes). */
 static void
 log_numbered(const struct gk_log *log, int from, int n, size_t pad, char c)
@@ -106,9 +115,7 @@ main(void)
 
 	/* Held: nothing is written until the flush, then the three lines in one write. */
 	gk_log_flush();
-	gk_log_decision(&log, true, "alice", "session", "192.0.2.1", NULL, "/a");
-	gk_log(&log, LOG_INFO, "middle");
-	gk_log_decision(&log, false, "bob", "basic", "192.0.2.2", "bad-password", "/b");
+	log_wakeup(&log, "/a", "/b");
 	ok(next_write(NULL) == NULL, "held lines are not written before the flush");
 	/* another thread's line (the hash pool's) is not held by this one's flush */
 	pthread_create(&th, NULL, other_thread, &log);
@@ -222,16 +229,14 @@ main(void)
 	gk_log(&slog, LOG_INFO, "syslog at once");
 	is_int(drain(), 1, "syslog: a thread that holds nothing calls syslog() at once");
 	gk_log_flush();
-	gk_log_decision(&slog, true, "alice", "session", "192.0.2.1", NULL, "/s1");
-	gk_log(&slog, LOG_INFO, "syslog middle");
-	gk_log_decision(&slog, false, "bob", "basic", "192.0.2.2", "bad-password", "/s2");
+	log_wakeup(&slog, "/s1", "/s2");
 	ok(next_write(NULL) == NULL, "syslog: held lines are not sent before the flush");
 	gk_log_flush();
 	w = next_write(NULL);
 	ok(w != NULL && strstr(w, "allow user=alice method=session from=192.0.2.1 uri=/s1") != NULL &&
 	    strstr(w, "info:") == NULL, "syslog: the first message, as syslog() had it");
 	w = next_write(NULL);
-	ok(w != NULL && strstr(w, ": syslog middle") != NULL, "syslog: the second, in order");
+	ok(w != NULL && strstr(w, ": middle") != NULL, "syslog: the second, in order");
 	w = next_write(NULL);
 	ok(w != NULL && strstr(w, "deny user=bob method=basic from=192.0.2.2 reason=bad-password uri=/s2") !=
 	    NULL, "syslog: the third");
