@@ -350,12 +350,28 @@ gk_log_escape(const char *s, char *out, size_t outsz)
 	return escape(s, out, outsz, true);
 }
 
+/* Joins the pieces (NULL-ended) into out, cut at outsz - 1 as snprintf cuts; their length. */
+static size_t
+join(char *out, size_t outsz, const char *const *piece)
+{
+	size_t pos = 0, n;
+
+	for (; *piece != NULL; piece++) {
+		n = strlen(*piece);
+		if (n > outsz - 1 - pos)
+			n = outsz - 1 - pos;
+		memcpy(out + pos, *piece, n);
+		pos += n;
+	}
+	out[pos] = '\0';
+	return pos;
+}
+
 static void
 emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
 	char line[LOG_JSON_MAX + 64], obj[LOG_JSON_MAX];
-	size_t len, mlen;
-	int off = 0;
+	size_t len, mlen, off = 0;
 
 	/* json: the decision's object (already made), or this message's; text if it cannot be */
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON && json == NULL)
@@ -367,19 +383,28 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 		syslog(prio, "%s", msg);
 		return;
 	}
-	/* the prefix, then the message (no %n: fortified printf reads /proc/self/maps for it) */
-	if (json == NULL)
-		off = snprintf(line, sizeof(line), "%s[%ld]: %s: ",
-		    log != NULL ? log->ident : "gatekeep", log_getpid(), gk_log_level_name(prio));
-	if (off < 0)
-		return;
+	/* "ident[pid]: level: " (json: none), then the message and '\n' */
+	if (json == NULL) {
+		char pid[24];
+		long v = log_getpid();
+		size_t k = sizeof(pid) - 1;
+		const char *piece[] = { log != NULL ? log->ident : "gatekeep", "[", NULL, "]: ",
+		    gk_log_level_name(prio), ": ", NULL };
+
+		pid[k] = '\0';
+		do
+			pid[--k] = (char)('0' + v % 10);
+		while ((v /= 10) > 0 && k > 0);
+		piece[2] = pid + k;
+		off = join(line, sizeof(line), piece);
+	}
 	mlen = strlen(msg);
-	if ((size_t)off + mlen > sizeof(line) - 2)
-		mlen = sizeof(line) - 2 - (size_t)off;  /* cut, the line still ends in '\n' */
+	if (off + mlen > sizeof(line) - 2)
+		mlen = sizeof(line) - 2 - off;  /* cut, the line still ends in '\n' */
 	memcpy(line + off, msg, mlen);
-	line[(size_t)off + mlen] = '\n';
-	len = (size_t)off + mlen + 1;
-	put_line(line, len, prio, log != NULL && log->target == GK_LOG_SYSLOG ? off : -1);
+	line[off + mlen] = '\n';
+	len = off + mlen + 1;
+	put_line(line, len, prio, log != NULL && log->target == GK_LOG_SYSLOG ? (int)off : -1);
 }
 
 static bool
@@ -425,27 +450,27 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
 {
 	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
 	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_JSON_MAX];
-	const char *json = NULL;
+	const char *json = NULL, *uf, *mf, *ff, *rf, *qf;
 	int prio = allow ? LOG_INFO : LOG_NOTICE;
 	int saved = errno;
 
 	if (!wanted(log, prio))
 		return;
-	/* Keep this format byte-for-byte: fail2ban filters and gatekeep.7 depend on it. */
-	if (allow)
-		snprintf(line, sizeof(line), "allow user=%s method=%s from=%s uri=%s",
-		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), field(uri, q, sizeof(q)));
-	else
-		snprintf(line, sizeof(line), "deny user=%s method=%s from=%s reason=%s uri=%s",
-		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), field(reason, r, sizeof(r)),
-		    field(uri, q, sizeof(q)));
+	uf = field(user, u, sizeof(u));
+	mf = field(method, m, sizeof(m));
+	ff = field(from, f, sizeof(f));
+	rf = allow ? NULL : field(reason, r, sizeof(r));
+	qf = field(uri, q, sizeof(q));
+	{
+		/* Keep this format byte-for-byte: fail2ban filters and gatekeep.7 depend on it. */
+		const char *piece[] = { allow ? "allow user=" : "deny user=", uf, " method=", mf,
+		    " from=", ff, allow ? "" : " reason=", allow ? "" : rf, " uri=", qf, NULL };
+
+		join(line, sizeof(line), piece);
+	}
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON)
 		json = gk_logjson_decision(obj, sizeof(obj), log->ident, gk_log_level_name(prio),
-		    allow ? "allow" : "deny", field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), allow ? NULL : field(reason, r, sizeof(r)),
-		    field(uri, q, sizeof(q)));
+		    allow ? "allow" : "deny", uf, mf, ff, rf, qf);
 	emit_line(log, prio, line, json);
 	errno = saved;
 }
