@@ -97,6 +97,7 @@ serve_events(const struct authz_state *st, int fd, unsigned workers)
 	ec.log = &st->log;
 	ec.hash_memo_ttl = st->cfg.basic_cache_ttl;
 	rc = gk_evloop_run(&ec, &err);
+	gk_log_unhold();        /* the last wake-up's lines: the worker ends with _exit */
 	if (rc != GK_OK)
 		gk_log(&st->log, LOG_ERR, "worker stopped: %s", err.msg);
 	gk_authz_free(&w.a);

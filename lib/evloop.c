@@ -584,6 +584,7 @@ gk_evloop_run(const struct gk_evloop_conf *conf, struct gk_err *err)
 	l.tick_fd = tick_start(l.ep, &l.tick_tag);
 	next_sweep = gk_now_ms() + GK_EVLOOP_TICK_MS;
 	while (conf->cancel == NULL || !*conf->cancel) {
+		gk_log_flush();         /* the wake-up's log lines, in one write, before waiting */
 		n = epoll_wait(l.ep, evs, EVENTS, l.tick_fd >= 0 ? -1 : GK_EVLOOP_TICK_MS);
 		if (n < 0 && errno != EINTR) {
 			gk_err_set(err, "epoll_wait: %s", strerror(errno));

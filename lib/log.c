@@ -2,7 +2,9 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +61,139 @@ log_getpid(void)
 		atomic_store_explicit(&log_pid, pid, memory_order_relaxed);
 	}
 	return pid;
+}
+
+/*
+ * The lines of one event-loop wake-up, held per thread between two gk_log_flush() calls:
+ * a decision's line cost a write(2) of its own, and on a pipe (systemd's stdout stream) or
+ * the syslog socket each one also woke the reader; held, the wake-up's stderr lines go out
+ * in one write and its syslog datagrams back to back, the reader woken about once.  At most
+ * PIPE_BUF bytes, so that each write to a pipe stays whole beside other workers' writes.
+ * Every line is kept in its stderr form (a syslog line's message at sys[i]): len grows
+ * only once a line is copied in whole, and the fatal-signal handler, which cannot call
+ * syslog(), writes [0, len) to stderr.
+ */
+#define HELD_SYSLOG_MAX 64
+static _Thread_local struct {
+	bool on;                /* this thread called gk_log_flush: it holds its lines */
+	volatile size_t len;
+	size_t nsys;
+	struct {
+		int prio;
+		size_t at, msg, msglen; /* the line's start, its message's start and length */
+	} sys[HELD_SYSLOG_MAX];
+	char buf[PIPE_BUF];
+} held;
+static pthread_once_t held_once = PTHREAD_ONCE_INIT;
+
+static void
+held_write(void)
+{
+	size_t i, from = 0, n = held.len;
+	int saved = errno;
+
+	for (i = 0; i < held.nsys; i++) {
+		if (held.sys[i].at > from)
+			(void)gk_write_all(STDERR_FILENO, held.buf + from, held.sys[i].at - from);
+		syslog(held.sys[i].prio, "%.*s", (int)held.sys[i].msglen,
+		    held.buf + held.sys[i].msg);
+		from = held.sys[i].msg + held.sys[i].msglen + 1;
+	}
+	if (n > from)
+		(void)gk_write_all(STDERR_FILENO, held.buf + from, n - from);
+	held.nsys = 0;
+	held.len = 0;
+	errno = saved;
+}
+
+/* A crash (or abort) in a wake-up: its lines before the default action (SA_RESETHAND). */
+static void
+held_on_fatal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (held.len > 0)
+		(void)gk_write_all(STDERR_FILENO, held.buf, held.len);
+	held.len = 0;
+	errno = saved;
+}
+
+/* A forked child writes nothing its parent held, and holds nothing until it flushes itself. */
+static void
+held_forget(void)
+{
+	held.len = 0;
+	held.nsys = 0;
+	held.on = false;
+}
+
+static void
+held_hooks(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa, old;
+	size_t i;
+
+	(void)pthread_atfork(held_write, NULL, held_forget);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = held_on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	/* Only where nothing else handles the signal (a sanitizer's handler stays). */
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		    !(old.sa_flags & SA_SIGINFO))
+			(void)sigaction(fatal[i], &sa, NULL);
+}
+
+void
+gk_log_flush(void)
+{
+	held_write();
+	if (!held.on) {
+		(void)pthread_once(&held_once, held_hooks);
+		held.on = true;
+	}
+}
+
+void
+gk_log_unhold(void)
+{
+	held_write();
+	held.on = false;
+}
+
+/*
+ * One whole line (its stderr form, ending in '\n'): held for the wake-up's write, or out at
+ * once.  msg >= 0: a syslog line, whose message starts there.
+ */
+static void
+put_line(const char *line, size_t len, int prio, int msg)
+{
+	if (held.on && (held.len + len > sizeof(held.buf) ||
+	    (msg >= 0 && held.nsys == HELD_SYSLOG_MAX)))
+		held_write();
+	if (!held.on || len > sizeof(held.buf)) {
+		if (msg >= 0)
+			syslog(prio, "%.*s", (int)(len - (size_t)msg - 1), line + msg);
+		else    /* one write(2) per line: lines from several workers never interleave */
+			(void)gk_write_all(STDERR_FILENO, line, len);
+		return;
+	}
+	if (msg >= 0) {
+		held.sys[held.nsys].prio = prio;
+		held.sys[held.nsys].at = held.len;
+		held.sys[held.nsys].msg = held.len + (size_t)msg;
+		held.sys[held.nsys].msglen = len - (size_t)msg - 1;
+	}
+	memcpy(held.buf + held.len, line, len);
+	atomic_signal_fence(memory_order_release);     /* the copy, before the handler can see it */
+	held.nsys += msg >= 0;
+	held.len += len;
+	/* An error may be the last line before the process ends: out with it now. */
+	if (prio <= LOG_ERR)
+		held_write();
 }
 
 static const struct {
@@ -215,34 +350,61 @@ gk_log_escape(const char *s, char *out, size_t outsz)
 	return escape(s, out, outsz, true);
 }
 
+/* Joins the pieces (NULL-ended) into out, cut at outsz - 1 as snprintf cuts; their length. */
+static size_t
+join(char *out, size_t outsz, const char *const *piece)
+{
+	size_t pos = 0, n;
+
+	for (; *piece != NULL; piece++) {
+		n = strlen(*piece);
+		if (n > outsz - 1 - pos)
+			n = outsz - 1 - pos;
+		memcpy(out + pos, *piece, n);
+		pos += n;
+	}
+	out[pos] = '\0';
+	return pos;
+}
+
 static void
 emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 {
 	char line[LOG_JSON_MAX + 64], obj[LOG_JSON_MAX];
-	int len;
+	size_t len, mlen, off = 0;
 
 	/* json: the decision's object (already made), or this message's; text if it cannot be */
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON && json == NULL)
 		json = gk_logjson_message(obj, sizeof(obj), log->ident, gk_log_level_name(prio), msg);
 	if (json != NULL)
 		msg = json;
-	if (log != NULL && log->target == GK_LOG_SYSLOG) {
+	/* not held: syslog's message as it is, no stderr line around it */
+	if (!held.on && log != NULL && log->target == GK_LOG_SYSLOG) {
 		syslog(prio, "%s", msg);
 		return;
 	}
-	if (json != NULL)
-		len = snprintf(line, sizeof(line), "%s\n", json);
-	else
-		len = snprintf(line, sizeof(line), "%s[%ld]: %s: %s\n",
-		    log != NULL ? log->ident : "gatekeep", log_getpid(), gk_log_level_name(prio), msg);
-	if (len < 0)
-		return;
-	if ((size_t)len >= sizeof(line)) {
-		len = (int)sizeof(line) - 1;
-		line[len - 1] = '\n';
+	/* "ident[pid]: level: " (json: none), then the message and '\n' */
+	if (json == NULL) {
+		char pid[24];
+		long v = log_getpid();
+		size_t k = sizeof(pid) - 1;
+		const char *piece[] = { log != NULL ? log->ident : "gatekeep", "[", NULL, "]: ",
+		    gk_log_level_name(prio), ": ", NULL };
+
+		pid[k] = '\0';
+		do
+			pid[--k] = (char)('0' + v % 10);
+		while ((v /= 10) > 0 && k > 0);
+		piece[2] = pid + k;
+		off = join(line, sizeof(line), piece);
 	}
-	/* One write(2) per line so that lines from several workers never interleave. */
-	(void)gk_write_all(STDERR_FILENO, line, (size_t)len);
+	mlen = strlen(msg);
+	if (off + mlen > sizeof(line) - 2)
+		mlen = sizeof(line) - 2 - off;  /* cut, the line still ends in '\n' */
+	memcpy(line + off, msg, mlen);
+	line[off + mlen] = '\n';
+	len = off + mlen + 1;
+	put_line(line, len, prio, log != NULL && log->target == GK_LOG_SYSLOG ? (int)off : -1);
 }
 
 static bool
@@ -288,27 +450,27 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
 {
 	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
 	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_JSON_MAX];
-	const char *json = NULL;
+	const char *json = NULL, *uf, *mf, *ff, *rf, *qf;
 	int prio = allow ? LOG_INFO : LOG_NOTICE;
 	int saved = errno;
 
 	if (!wanted(log, prio))
 		return;
-	/* Keep this format byte-for-byte: fail2ban filters and gatekeep.7 depend on it. */
-	if (allow)
-		snprintf(line, sizeof(line), "allow user=%s method=%s from=%s uri=%s",
-		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), field(uri, q, sizeof(q)));
-	else
-		snprintf(line, sizeof(line), "deny user=%s method=%s from=%s reason=%s uri=%s",
-		    field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), field(reason, r, sizeof(r)),
-		    field(uri, q, sizeof(q)));
+	uf = field(user, u, sizeof(u));
+	mf = field(method, m, sizeof(m));
+	ff = field(from, f, sizeof(f));
+	rf = allow ? NULL : field(reason, r, sizeof(r));
+	qf = field(uri, q, sizeof(q));
+	{
+		/* Keep this format byte-for-byte: fail2ban filters and gatekeep.7 depend on it. */
+		const char *piece[] = { allow ? "allow user=" : "deny user=", uf, " method=", mf,
+		    " from=", ff, allow ? "" : " reason=", allow ? "" : rf, " uri=", qf, NULL };
+
+		join(line, sizeof(line), piece);
+	}
 	if (log != NULL && log->format == GK_LOG_FORMAT_JSON)
 		json = gk_logjson_decision(obj, sizeof(obj), log->ident, gk_log_level_name(prio),
-		    allow ? "allow" : "deny", field(user, u, sizeof(u)), field(method, m, sizeof(m)),
-		    field(from, f, sizeof(f)), allow ? NULL : field(reason, r, sizeof(r)),
-		    field(uri, q, sizeof(q)));
+		    allow ? "allow" : "deny", uf, mf, ff, rf, qf);
 	emit_line(log, prio, line, json);
 	errno = saved;
 }

@@ -31,6 +31,21 @@ int gk_log_level_parse(const char *s, int *level);
 /* The name of a syslog priority as log lines and gatekeep --check-config show it ("err"). */
 const char *gk_log_level_name(int prio);
 
+/*
+ * Writes the lines this thread holds (stderr: in one write(2); syslog: one syslog() each,
+ * back to back) and from then on holds this thread's lines until its next call: the event
+ * loop calls it right before it waits, so the lines of one wake-up go out together, whole
+ * and in order, each stderr write at most PIPE_BUF bytes (an error line, or one longer than
+ * PIPE_BUF, goes out at once).  A thread that never calls it writes each line at once (the
+ * libfcgi core, gatekeep-login, the hash pool's threads).  Held lines go out before a fork,
+ * and on a crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, where nothing else handles them)
+ * to stderr, syslog's too (syslog() is no call for a signal handler).
+ */
+void gk_log_flush(void);
+/* Writes what this thread holds and holds no more: when its event loop has returned (a
+ * worker ends with _exit, which would drop them). */
+void gk_log_unhold(void);
+
 /* Logs one line (message is escaped: control characters never reach the log raw). */
 void gk_log(const struct gk_log *log, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -18,13 +18,7 @@ printf 'database = %s\nsecret_file = %s\nmethods = basic\non_unauthenticated = b
 	"$DB" "$TMP/secret" > "$TMP/gatekeep.conf"
 printf 'basic_cache_ttl = 5m\nmax_failures = 0\nlog_target = stderr\n%s\n' "$GK_RUN_LINES" \
 	>> "$TMP/gatekeep.conf"
-gk_give_nobody "$TMP"
-"$GK_AUTHZ" -c "$TMP/gatekeep.conf" --listen "unix:$TMP/f.sock" --http-listen "unix:$TMP/h.sock" \
-	--workers 1 2>>"$LOG" &
-AUTHZ_PID=$!
-at_exit "kill $AUTHZ_PID"
-for _ in $(seq 50); do [ -S "$TMP/h.sock" ] && break; sleep 0.1; done
-[ -S "$TMP/h.sock" ] || bail "gatekeep-authz did not start: $(cat "$LOG")"
+gk_authz_one_worker
 out=$(/usr/bin/python3 "$top_srcdir/tests/attack9/core.py" "$TMP/f.sock" "$TMP/h.sock" 2>&1)
 diag "$out"
 r() { printf '%s\n' "$out" | sed -n "s/^$1 //p"; }

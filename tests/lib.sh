@@ -99,6 +99,18 @@ gk_nginx_http_head() {
 	printf '\tuwsgi_temp_path %s/u; scgi_temp_path %s/s;\n' "$1" "$1"
 }
 
+# gk_authz_one_worker: gatekeep-authz -c $TMP/gatekeep.conf, one worker, FastCGI on
+# $TMP/f.sock and HTTP on $TMP/h.sock, stderr appended to $LOG; AUTHZ_PID, stopped at exit.
+gk_authz_one_worker() {
+	gk_give_nobody "$TMP"
+	"$GK_AUTHZ" -c "$TMP/gatekeep.conf" --listen "unix:$TMP/f.sock" --http-listen "unix:$TMP/h.sock" \
+		--workers 1 2>>"$LOG" &
+	AUTHZ_PID=$!
+	at_exit "kill $AUTHZ_PID"
+	for _ in $(seq 50); do [ -S "$TMP/h.sock" ] && break; sleep 0.1; done
+	[ -S "$TMP/h.sock" ] || bail "gatekeep-authz did not start: $(cat "$LOG")"
+}
+
 # free_port: a TCP port on 127.0.0.1 nobody uses right now, below the kernel's ephemeral
 # range when it can: a port from that range may become a client connection's local port in a
 # test running beside this one before our server binds it ("address already in use").
