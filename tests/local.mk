@@ -78,3 +78,4 @@ include tests/cpuh7.mk
 include tests/guard7.mk
 include tests/left8.mk
 include tests/cpu8f.mk
+include tests/attack11.mk
