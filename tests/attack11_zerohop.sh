@@ -7,7 +7,9 @@
 # header lines, on a site that takes them (large_client_header_buffers 4 32k, a common
 # setting for long cookies). njs counts no header bytes; the native module
 # (GK_ZEROHOP=module: tests/attack11_ngxmod.sh) counts header names and values only, up
-# to 64 kB. The zero hop must never be laxer than the path through gatekeep-authz.
+# to 64 kB. On that site njs also passes one line with an 8 KiB value and a long name,
+# which gatekeep-authz refuses (oversized-params). The zero hop must never be laxer than
+# the path through gatekeep-authz.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 
@@ -46,6 +48,16 @@ authz=$CODE
 is "$authz/$(grep -c 'fastcgi request record is too big' "$LOG/nginx-error.log")" "500/1" \
 	"a long target and 61 kB of headers: nginx cannot ask gatekeep-authz, whoever asks"
 req -H "$C2" "${BIG[@]}" "$LONG"
+is "$CODE" "$authz" "... and $ZH does not pass it with the ticket either (431: passed on to the app)"
+
+# One header line over gatekeep-authz's bound on one parameter (lib/authz_decide.c: name and
+# value at most GK_HEADER_MAX + 256 bytes: oversized-params): a 300-byte name, an 8 KiB value.
+# njs bounded the value alone (the module: name and value, 8 KiB).
+LINE=("-H" "X-$(head -c 298 /dev/zero | tr '\0' n): $(head -c 8192 /dev/zero | tr '\0' v)")
+req -H "$C1" "${LINE[@]}" "$BASE/private/"
+authz=$CODE
+like "$authz" '^4' "a 300-byte name with an 8 KiB value: gatekeep-authz refuses it whoever asks"
+req -H "$C2" "${LINE[@]}" "$BASE/private/"
 is "$CODE" "$authz" "... and $ZH does not pass it with the ticket either (431: passed on to the app)"
 gk_alive nginx
 ok $? "nginx is still running"
