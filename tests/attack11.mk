@@ -14,3 +14,5 @@ tests_t_ngxmod_diff_CPPFLAGS = -I$(top_srcdir)/lib -I$(srcdir)/$(NGX_GK_DIR) -I$
 tests_t_ngxmod_diff_CFLAGS = -std=gnu11 $(SAN_CFLAGS) $(GK_DEP_CFLAGS)
 tests/tests_t_ngxmod_diff-t_ngxmod_diff.$(OBJEXT): $(NGX_GK_DIR)/build/Makefile
 endif
+# a Host gatekeep-authz refuses (nginx's own fastcgi_params), through the zero hop
+ATTACK11_TESTS += tests/attack11_host.sh tests/attack11_ngxhost.sh
