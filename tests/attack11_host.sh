@@ -16,12 +16,7 @@ gk_start_zerohop 60 alice
 grep -v 'HTTP_HOST' /etc/nginx/fastcgi_params >"$RUN/fastcgi_params.upstream"
 sed -i "s|include /etc/nginx/fastcgi_params;|include $RUN/fastcgi_params.upstream;|" "$RUN/nginx/site.conf"
 grep -q "include $RUN/fastcgi_params.upstream;" "$RUN/nginx/site.conf" || bail "no fastcgi_params include to rewrite"
-gk_stop nginx
-if [ "$GK_ZEROHOP" = module ]; then
-	gk_run_nginx "$SRV/nginx-main.conf" "load_module $GK_NGXMOD_SO;"
-else
-	gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
-fi
+gk_zerohop_restart
 C1="Cookie: gatekeep_session=$TOK"
 C2="Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET"
 

@@ -18,12 +18,7 @@
 gk_start_zerohop 60 alice
 sed -i "0,/^[[:space:]]*server_name .*;/s||&\n\tlarge_client_header_buffers 4 32k;|" "$RUN/nginx/site.conf"
 grep -q "large_client_header_buffers 4 32k;" "$RUN/nginx/site.conf" || bail "no server_name line to add to"
-gk_stop nginx
-if [ "$GK_ZEROHOP" = module ]; then
-	gk_run_nginx "$SRV/nginx-main.conf" "load_module $GK_NGXMOD_SO;"
-else
-	gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
-fi
+gk_zerohop_restart
 C1="Cookie: gatekeep_session=$TOK"
 C2="Cookie: gatekeep_session=$TOK; gatekeep_session_ticket=$TICKET"
 
