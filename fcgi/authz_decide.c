@@ -3,11 +3,13 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "authz_chain.h"
+#include "cookie.h"
 #include "frontend.h"
 #include "hashpool.h"
 #include "origin.h"
@@ -43,13 +45,22 @@ gk_authz_init(struct gk_authz *a, const struct gk_config *cfg, const struct gk_l
 	a->log = log;
 	a->now = now_real;
 	(void)gk_requirement_parse("any", &a->any);    /* a constant: parses */
-	if (gk_auth_open(&a->auth, cfg, log, true, err) != GK_OK)
+	if ((a->readings = malloc(sizeof(*a->readings))) == NULL) {
+		gk_err_set(err, "out of memory");
 		return GK_ERR;
+	}
+	if (gk_auth_open(&a->auth, cfg, log, true, err) != GK_OK) {
+		free(a->readings);
+		a->readings = NULL;
+		return GK_ERR;
+	}
 	a->auth.lockout_on = authz_lockout_wanted(cfg);
 	/* The shared store (state_backend = redis) also serves session checks: open it for them too. */
 	if ((a->auth.lockout_on || cfg->state_backend == GK_STATE_BACKEND_REDIS) &&
 	    authz_lockout_open(cfg, log, &a->auth.lk, err) != GK_OK) {
 		gk_auth_close(&a->auth);
+		free(a->readings);
+		a->readings = NULL;
 		return GK_ERR;
 	}
 	a->auth.creds = authz_creds_lookup, a->auth.creds_arg = a;    /* app tokens (authz_token.c) */
@@ -61,13 +72,20 @@ gk_authz_free(struct gk_authz *a)
 {
 	gk_auth_close(&a->auth);
 	gk_secret_wipe(&a->secret);
+	free(a->readings);
 	memset(a, 0, sizeof(*a));
 }
 
-/* Bounds on the whole param set before anything looks at it. */
+/*
+ * Bounds on the whole param set before anything looks at it: name + '=' + value, names
+ * short, values at most GK_HEADER_MAX, the Cookie header's at most GK_COOKIE_HEADER_MAX
+ * (every cookie of the domain; lib/cookie.h).
+ */
 static bool
 params_sane(char *const *envp)
 {
+	static const char cookie[] = "HTTP_COOKIE=";
+	const size_t max = GK_HEADER_MAX + 256, cmax = sizeof(cookie) - 1 + GK_COOKIE_HEADER_MAX;
 	size_t n;
 
 	if (envp == NULL)
@@ -75,8 +93,10 @@ params_sane(char *const *envp)
 	for (n = 0; envp[n] != NULL; n++) {
 		if (n >= GK_AUTHZ_PARAMS_MAX)
 			return false;
-		/* name + '=' + value: names are short, values at most GK_HEADER_MAX. */
-		if (strnlen(envp[n], GK_HEADER_MAX + 256 + 1) > GK_HEADER_MAX + 256)
+		/* the Cookie header looked at only when it is long (no compare per param) */
+		if (strnlen(envp[n], max + 1) > max &&
+		    (strncmp(envp[n], cookie, sizeof(cookie) - 1) != 0 ||
+		    strnlen(envp[n] + max, cmax - max + 1) > cmax - max))
 			return false;
 	}
 	return true;
@@ -306,7 +326,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 	struct gk_request req;
 	struct authz_view v;
 	struct gk_requirements rs;
-	struct gk_path_readings pr;
+	struct gk_path_readings *pr = a->readings;
 	struct authz_call call;
 	char reqbuf[GK_HEADER_MAX + 1];
 	enum authz_found res = M_NONE;
@@ -314,12 +334,16 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 
 	gk_metrics_decision_start();
 	decision_reset(d);
-	memset(&v, 0, sizeof(v));
+	v.target = NULL;        /* the whole view is cleared by view_get(), before any reads it */
 	reqbuf[0] = '\0';
 	d->role = role;
 	d->outcome = GK_OUT_ERROR;
 	d->caddy = cfg->frontend == GK_FRONTEND_CADDY;
 	/* d->path "" until the target is read: an early deny logs uri=- (absent) */
+	if (pr == NULL) {       /* not from gk_authz_init */
+		authz_fail(d, GK_OUT_ERROR, "internal");
+		goto done;
+	}
 	if (!params_sane(envp)) {
 		authz_fail(d, GK_OUT_FORBIDDEN, "oversized-params");
 		goto done;
@@ -343,16 +367,16 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		authz_fail(d, GK_OUT_FORBIDDEN, "bad-method");
 		goto done;
 	}
-	if (gk_path_readings(v.target, &pr) != GK_OK) {
+	if (gk_path_readings(v.target, pr) != GK_OK) {
 		log_path(d, v.target);
 		authz_fail(d, GK_OUT_FORBIDDEN, "bad-path");
 		goto done;
 	}
-	if (pr.count == 1)
-		gk_strcpy(d->path, sizeof(d->path), pr.path[0]);
+	if (pr->count == 1)
+		gk_strcpy(d->path, sizeof(d->path), pr->path[0]);
 	else
 		log_path(d, v.target);  /* readings differ ("/admin/..;/x"): log what was sent */
-	if (requirement(a, &req, role, &v, &pr, reqbuf, sizeof(reqbuf), &rs, d) != GK_OK)
+	if (requirement(a, &req, role, &v, pr, reqbuf, sizeof(reqbuf), &rs, d) != GK_OK)
 		goto done;
 	if (gk_requirements_deny(&rs)) {
 		authz_fail(d, GK_OUT_FORBIDDEN, "rule-deny");
@@ -363,7 +387,7 @@ gk_authz_decide(struct gk_authz *a, enum gk_role role, char *const *envp,
 		d->method = "rule";
 		goto done;
 	}
-	call.a = a, call.req = &req, call.role = role, call.v = &v, call.pr = &pr;
+	call.a = a, call.req = &req, call.role = role, call.v = &v, call.pr = pr;
 	if (authz_apache_pair_call(&req, role)) {
 		d->method = authz_m_apache_pair.name;
 		res = authz_m_apache_pair.find(&call, d);

@@ -19,7 +19,7 @@
 #define GK_AUTHZ_PARAMS_MAX 512          /* FastCGI params per request */
 #define GK_AUTHZ_TARGET_MAX 2048         /* original URL kept for the login redirect */
 
-/* Per-worker state; lives across requests, holds nothing about a request. */
+/* Per-worker state; lives across requests, holds nothing about a request (`readings` aside). */
 struct gk_authz {
 	const struct gk_config *cfg;
 	const struct gk_log *log;
@@ -36,6 +36,12 @@ struct gk_authz {
 	char email_memo[GK_EMAIL_MAX + 1];
 	int64_t email_memo_until;
 	struct gk_requirement any;      /* "any", parsed once: the default requirement */
+	/*
+	 * The readings of one request's path (lib/pathread, 48 KB): allocated once, so that a
+	 * decision's stack frame stays a few pages (every page of a larger frame is probed, a
+	 * cost on every request).  Written and read only inside one gk_authz_decide().
+	 */
+	struct gk_path_readings *readings;
 };
 
 enum gk_outcome {

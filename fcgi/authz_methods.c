@@ -7,6 +7,7 @@
 #include "authz_chain.h"
 #include "basic.h"
 #include "bypass.h"
+#include "cookie.h"
 #include "cidr.h"
 #include "secret_follow.h"
 #include "token.h"
@@ -68,6 +69,12 @@ m_session(const struct authz_call *call, struct gk_decision *d)
 	rc = gk_request_header(call->req, "Cookie", &cookie);
 	if (rc == GK_NOTFOUND)
 		return M_NONE;
+	if (rc == GK_ETOOLONG) {
+		/* more than any browser's jar for one site: said apart from a malformed header */
+		gk_log(a->log, LOG_NOTICE, "Cookie header over %d bytes refused",
+		    GK_COOKIE_HEADER_MAX);
+		return authz_fail(d, GK_OUT_BADCRED, "oversized-cookie-header");
+	}
 	if (rc != GK_OK)
 		return authz_fail(d, GK_OUT_BADCRED, "bad-cookie-header");
 	sc.secret = session_secret;

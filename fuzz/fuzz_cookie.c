@@ -42,12 +42,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_split(data, size, &name, &rest, &restlen);
 	h = fuzz_cstr(rest, restlen);
-	rc = get(h, name != NULL ? name : "gatekeep", GK_HEADER_MAX + 1, &out);
+	rc = get(h, name != NULL ? name : "gatekeep", GK_COOKIE_HEADER_MAX + 1, &out);
 	FUZZ_ASSERT(rc == GK_OK || rc == GK_NOTFOUND || rc == GK_EDUP || rc == GK_ETOOLONG ||
 	    rc == GK_EINVAL);
 	if (rc != GK_OK)
 		FUZZ_ASSERT(out[0] == '\0');
-	if (strlen(h) > GK_HEADER_MAX && gk_cookie_name_valid(name != NULL ? name : "gatekeep"))
+	if (strlen(h) > GK_COOKIE_HEADER_MAX && gk_cookie_name_valid(name != NULL ? name : "gatekeep"))
 		FUZZ_ASSERT(rc == GK_ETOOLONG);
 	if (rc == GK_OK) {
 		len = strlen(out);

@@ -35,6 +35,25 @@ fail(char *user, char *pass, int rc)
 	return rc;
 }
 
+/*
+ * Every byte is of base64's standard alphabet or '=' (RFC 4648 4).  A loop, not strspn with
+ * the 65-character set, which builds its table on every call (a fifth of the parse).
+ */
+static bool
+b64_alphabet(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '+' || c == '/' || c == '='))
+			return false;
+	}
+	return true;
+}
+
 int
 gk_basic_parse(const char *header, char *user, char *pass)
 {
@@ -68,7 +87,7 @@ gk_basic_parse(const char *header, char *user, char *pass)
 	if (blen > ENCODED_MAX)
 		return fail(user, pass, GK_ETOOLONG);
 	/* libsodium 1.0.18 decodes bytes 0x80-0xff as '/': check the alphabet ourselves. */
-	if (strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != blen)
+	if (!b64_alphabet(b64, blen))
 		return fail(user, pass, GK_EINVAL);
 	/*
 	 * Standard alphabet with padding, no ignored characters, the whole input

@@ -3,11 +3,28 @@
 
 #include <string.h>
 
+#include "cookie.h"
 #include "request.h"
 #include "validate.h"
 
 /* "HTTP_" + the longest header name gk_valid_header_name accepts. */
 #define META_MAX (5 + 256 + 1)
+
+/*
+ * The length of a meta-variable name to look up, or 0 for one that cannot be looked up:
+ * empty, or holding '=' (it would match inside another entry's value).  One call where
+ * strchr and strlen were two: every lookup of every decision pays it.
+ */
+static size_t
+name_len(const char *name)
+{
+	const char *end;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	end = strchrnul(name, '=');
+	return *end == '\0' ? (size_t)(end - name) : 0;
+}
 
 void
 gk_request_init(struct gk_request *req, char *const *envp)
@@ -52,11 +69,8 @@ gk_request_param(const struct gk_request *req, const char *name)
 	const char *v;
 	size_t nlen;
 
-	/* A name with '=' would match inside another entry's value. */
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return NULL;
-	nlen = strlen(name);
 	/* First match, like FCGX_GetParam and getenv: the one every other reader sees. */
 	for (e = req->envp; *e != NULL; e++)
 		if ((v = match(*e, name, nlen)) != NULL)
@@ -67,13 +81,13 @@ gk_request_param(const struct gk_request *req, const char *name)
 int
 gk_request_param_once(const struct gk_request *req, const char *name, const char **v)
 {
+	size_t nlen;
 	bool more;
 
 	*v = NULL;
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return GK_OK;
-	*v = param_first(req, name, strlen(name), &more);
+	*v = param_first(req, name, nlen, &more);
 	if (more) {
 		*v = NULL;
 		return GK_EDUP;
@@ -93,11 +107,9 @@ gk_request_params_once(const struct gk_request *req, const char *const *names, s
 		vals[i] = NULL;
 	if (n > GK_REQUEST_ONCE_MAX)
 		return GK_EINVAL;
-	for (i = 0; i < n; i++) {
-		if (names[i] == NULL || names[i][0] == '\0' || strchr(names[i], '=') != NULL)
+	for (i = 0; i < n; i++)
+		if ((len[i] = name_len(names[i])) == 0)
 			return GK_EINVAL;
-		len[i] = strlen(names[i]);
-	}
 	if (req == NULL || req->envp == NULL)
 		return GK_OK;
 	for (e = req->envp; *e != NULL; e++)
@@ -121,10 +133,8 @@ gk_request_param_count(const struct gk_request *req, const char *name)
 	char *const *e;
 	size_t nlen, n = 0;
 
-	if (req == NULL || req->envp == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL)
+	if (req == NULL || req->envp == NULL || (nlen = name_len(name)) == 0)
 		return 0;
-	nlen = strlen(name);
 	for (e = req->envp; *e != NULL; e++)
 		if (match(*e, name, nlen) != NULL)
 			n++;
@@ -175,7 +185,7 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 {
 	char meta[META_MAX];
 	const char *v;
-	size_t vlen;
+	size_t mlen, vlen, max;
 	bool more;
 	int rc;
 
@@ -186,16 +196,19 @@ gk_request_header(const struct gk_request *req, const char *header, const char *
 	rc = gk_header_meta_name(header, meta, sizeof(meta));
 	if (rc != GK_OK)
 		return rc;
-	if (req == NULL || req->envp == NULL ||
-	    (v = param_first(req, meta, strlen(meta), &more)) == NULL)
+	mlen = strlen(meta);
+	if (req == NULL || req->envp == NULL || (v = param_first(req, meta, mlen, &more)) == NULL)
 		return GK_NOTFOUND;
 	/* Two values for one identity header: never pick one (libfcgi and getenv disagree on which). */
 	if (more)
 		return GK_EDUP;
-	vlen = strnlen(v, GK_HEADER_MAX + 1);
-	if (vlen > GK_HEADER_MAX)
+	/* Cookie carries every cookie of the domain: its own, larger bound (lib/cookie.h). */
+	max = mlen == 11 && memcmp(meta, "HTTP_COOKIE", 11) == 0 ? GK_COOKIE_HEADER_MAX :
+	    GK_HEADER_MAX;
+	vlen = strnlen(v, max + 1);
+	if (vlen > max)
 		return GK_ETOOLONG;
-	if (!gk_valid_header_value(v, vlen))
+	if (!gk_valid_header_bytes(v, vlen))
 		return GK_EINVAL;
 	*value = v;
 	return GK_OK;

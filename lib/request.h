@@ -55,8 +55,8 @@ int gk_header_meta_name(const char *header, char *out, size_t outsz);
 /*
  * Value of HTTP header `header` (by its field name): GK_OK with *value set,
  * GK_NOTFOUND if absent, GK_EDUP if the meta-variable occurs more than once,
- * GK_ETOOLONG if longer than GK_HEADER_MAX, GK_EINVAL for a bad name or a value
- * with control characters.
+ * GK_ETOOLONG if longer than GK_HEADER_MAX (Cookie: GK_COOKIE_HEADER_MAX, lib/cookie.h),
+ * GK_EINVAL for a bad name or a value with control characters.
  */
 int gk_request_header(const struct gk_request *req, const char *header, const char **value);
 

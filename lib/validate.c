@@ -290,12 +290,16 @@ word_has_control(uint64_t x)
 bool
 gk_valid_header_value(const char *s, size_t len)
 {
+	return len <= GK_HEADER_MAX && gk_valid_header_bytes(s, len);
+}
+
+bool
+gk_valid_header_bytes(const char *s, size_t len)
+{
 	size_t i;
 
 	if (s == NULL)
 		return len == 0;
-	if (len > GK_HEADER_MAX)
-		return false;
 	/*
 	 * Byte rule: no C0 (HTAB included: nothing we emit needs it) and no DEL.
 	 * Bytes >= 0x80 pass (UTF-8 names); callers that need UTF-8 check it.

@@ -66,6 +66,9 @@ bool gk_valid_display(const char *s, size_t len);
  */
 bool gk_valid_header_value(const char *s, size_t len);
 
+/* gk_valid_header_value's byte rule alone, for a caller that bounds len itself (a Cookie header). */
+bool gk_valid_header_bytes(const char *s, size_t len);
+
 #define GK_HEADER_NAME_MAX 256   /* the longest header field name gatekeep reads */
 
 /* HTTP header field name (RFC 9110 token), 1..GK_HEADER_NAME_MAX bytes. */

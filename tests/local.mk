@@ -78,4 +78,6 @@ include tests/cpuh7.mk
 include tests/guard7.mk
 include tests/left8.mk
 include tests/cpu8f.mk
+include tests/man8.mk
+include tests/cpu8d.mk
 include tests/attack11.mk

@@ -28,7 +28,7 @@ const MAC_B64 = 43;              // base64url of an HMAC-SHA256, unpadded
 // the values) takes three indexOf and two slices; any other goes the slow way, one pass
 // over every pair, which gives the same answer for the usual header too.
 function cookieValues(header, a, b) {
-	if (typeof header !== 'string' || header.length > 8192)
+	if (typeof header !== 'string' || header.length > COOKIE_HEADER_MAX)
 		return NONE;
 	var i = header.indexOf(a), j = header.indexOf(a, i + 1);
 	if (i >= 0 && j > i && header.indexOf(a, j + 1) < 0 && pairStart(header, i) &&
@@ -178,8 +178,9 @@ function plainQuery(u, i) {
 // everyone: one Cookie line (nginx 1.22 hands it each line as its own HTTP_COOKIE, which
 // lib/request.c refuses as a repeated header, where njs's headersIn joins them), no method
 // override header (lib/method.c refuses one that is no token, and its readings are not
-// njs's to judge), no value over GK_HEADER_MAX and not more lines than its FastCGI
-// parameter bound (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can hold.
+// njs's to judge), no value over GK_HEADER_MAX but the Cookie line's, up to
+// GK_COOKIE_HEADER_MAX as there, and not more lines than its FastCGI parameter bound
+// (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can hold.
 function plainHeaders(r) {
 	var raw = r.rawHeadersIn;
 	if (!Array.isArray(raw) || raw.length > HEADERS_MAX)
@@ -187,11 +188,12 @@ function plainHeaders(r) {
 	var cookies = 0;
 	for (var i = 0; i < raw.length; i++) {
 		var n = raw[i][0], len = n.length;
-		if (raw[i][1].length > HEADER_MAX)
+		var cookie = len === 6 && n.toLowerCase() === 'cookie';
+		if (raw[i][1].length > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
 			return false;
 		// an override's name as its FastCGI variable reads it ('_' is '-' there, for
 		// nginx with underscores_in_headers on)
-		if (len === 6 ? n.toLowerCase() === 'cookie' && ++cookies > 1 :
+		if (cookie ? ++cookies > 1 :
 		    (len === 13 || len === 17 || len === 22) &&
 		    OVERRIDES.indexOf(n.toLowerCase().split('_').join('-')) >= 0)
 			return false;
@@ -201,6 +203,7 @@ function plainHeaders(r) {
 
 const HEADERS_MAX = 256;         // well under GK_AUTHZ_PARAMS_MAX (512) with nginx's params
 const HEADER_MAX = 8192;         // GK_HEADER_MAX
+const COOKIE_HEADER_MAX = 131072;        // GK_COOKIE_HEADER_MAX (lib/cookie.h)
 const PATH_MAX = 4096;           // GK_PATH_MAX
 const METHOD_MAX = 32;           // GK_METHOD_LEN_MAX
 const OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];

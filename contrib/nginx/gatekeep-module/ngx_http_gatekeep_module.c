@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "common.h"     /* lib/: GK_USER_MAX, GK_GROUPS_MAX, GK_EMAIL_MAX, GK_HEADER_MAX */
+#include "cookie.h"     /* GK_COOKIE_HEADER_MAX */
 
 #define GK_ZH_TOKEN_MAX   4096  /* GK_TOKEN_MAX of lib/token.h */
 #define GK_ZH_TICKET_MAX  1024  /* GK_TICKET_MAX of lib/ticket.h */
@@ -223,8 +224,9 @@ override_name(const ngx_str_t *n)
  * (nginx hands it each line as its own HTTP_COOKIE, which lib/request.c refuses as
  * a repeated header), no method override header (lib/method.c refuses one that is
  * no token), no line over GK_HEADER_MAX (name and value: authz_decide.c bounds
- * each parameter), not more lines than its parameter bound holds with nginx's own
- * parameters, nor more bytes than lib/fcgiguard.c's.
+ * each parameter) but the Cookie line, up to GK_COOKIE_HEADER_MAX as there, not more
+ * lines than its parameter bound holds with nginx's own parameters, nor more bytes than
+ * lib/fcgiguard.c's.
  */
 static const char *
 plain_headers(ngx_http_request_t *r)
@@ -232,6 +234,7 @@ plain_headers(ngx_http_request_t *r)
 	ngx_list_part_t *part = &r->headers_in.headers.part;
 	ngx_table_elt_t *h = part->elts;
 	ngx_uint_t i, lines = 0, cookies = 0;
+	ngx_flag_t cookie;
 	size_t bytes = 0;
 
 	for (i = 0;; i++) {
@@ -246,12 +249,13 @@ plain_headers(ngx_http_request_t *r)
 		}
 		if (++lines > GK_ZH_HEADERS_MAX)
 			return "more header lines than gatekeep-authz takes";
-		if (h[i].key.len + h[i].value.len > GK_HEADER_MAX)
-			return "a header line over GK_HEADER_MAX";
+		cookie = h[i].key.len == 6 &&
+		    ngx_strncasecmp(h[i].key.data, (u_char *)"cookie", 6) == 0;
+		if (h[i].key.len + h[i].value.len > (cookie ? GK_COOKIE_HEADER_MAX : GK_HEADER_MAX))
+			return "a header line over GK_HEADER_MAX (Cookie: GK_COOKIE_HEADER_MAX)";
 		bytes += h[i].key.len + h[i].value.len;
-		if (h[i].key.len == 6 ? ngx_strncasecmp(h[i].key.data, (u_char *)"cookie", 6) == 0 &&
-		    ++cookies > 1 : (h[i].key.len == 13 || h[i].key.len == 17 || h[i].key.len == 22) &&
-		    override_name(&h[i].key))
+		if (cookie ? ++cookies > 1 : (h[i].key.len == 13 || h[i].key.len == 17 ||
+		    h[i].key.len == 22) && override_name(&h[i].key))
 			return "two Cookie lines or a method override header";
 	}
 	if (bytes > GK_ZH_HEADER_BYTES_MAX)
@@ -519,7 +523,7 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	h = &cookies[0]->value;
 	/* gatekeep-authz refuses a header with a control byte anywhere (lib/request.c); nginx
 	 * passes all but NUL, CR and LF: so does the zero hop */
-	if (h->len > GK_HEADER_MAX || !header_bytes(h))
+	if (h->len > GK_COOKIE_HEADER_MAX || !header_bytes(h))
 		return "a control byte in, or an oversized, Cookie header";
 	if (!cookie_pair(h, &lcf->cookie, &lcf->ticket, &token, &ticket))
 		return "not exactly one plain session cookie and one ticket";
