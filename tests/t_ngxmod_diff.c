@@ -1,4 +1,4 @@
-/* t_ngxmod_diff.c: the native nginx module's cookie reading and ticket check against lib/cookie.c and lib/ticket.c, on generated hostile cookies. */
+/* t_ngxmod_diff.c: the native nginx module's cookie reading, ticket check and Host check against lib/cookie.c, lib/ticket.c and lib/frontend.c, on generated hostile input. */
 /*
  * The module (contrib/nginx/gatekeep-module) is compiled into this test with the few
  * nginx core functions it calls stubbed, so its static functions run on plain bytes.
@@ -10,14 +10,20 @@
  * values (empty, quoted, spaces, '=', ',', '\\', high bytes) joined by ';' variants, by a
  * fixed-seed generator; tickets: gk_ticket_issue's, then respelled (padding, spare bits,
  * trailing bytes, a second dot) and payloads signed under K_t (repeated members, real,
- * string, huge, negative exp, non-string claims).
+ * string, huge, negative exp, non-string claims). Hosts: whether gatekeep-authz refuses a
+ * Host field beside GATEKEEP_HOST (lib/frontend.c: bad-host, host-mismatch), the module's
+ * copy of the rule (ngx_http_gatekeep_plain.c) must say exactly the same, both ways, on
+ * generated fields (names, dots, brackets, ports, junk, case, control bytes) and served hosts.
  */
 #include "ngx_http_gatekeep_module.c"
+#include "ngx_http_gatekeep_plain.c"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cookie.h"
+#include "frontend.h"
 #include "tap.h"
 #include "ticket.h"
 
@@ -97,14 +103,15 @@ static const unsigned char secret[32] = "t_ngxmod_diff: a session secret";
 static ngx_http_gatekeep_main_conf_t mcf;
 static ngx_http_gatekeep_loc_conf_t lcf;
 
-/* vouch() for GET /x with this one Cookie header; NULL when it vouches (ctx: the identity) */
+/* vouch() for GET /x with this one Cookie header and the Host field `host` (NULL: none;
+ * $host is app.example); NULL when it vouches (ctx: the identity) */
 static const char *
-module_vouch(const char *cookie, ngx_http_gatekeep_ctx_t *ctx)
+module_vouch_host(const char *cookie, const char *host, ngx_http_gatekeep_ctx_t *ctx)
 {
 	ngx_http_request_t r;
 	ngx_connection_t c;
 	ngx_log_t log;
-	ngx_table_elt_t h, *hp = &h;
+	ngx_table_elt_t h, *hp = &h, hh;
 
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
@@ -124,7 +131,21 @@ module_vouch(const char *cookie, ngx_http_gatekeep_ctx_t *ctx)
 	r.headers_in.headers.last = &r.headers_in.headers.part;
 	r.headers_in.cookies.elts = &hp;
 	r.headers_in.cookies.nelts = 1;
+	ngx_str_set(&r.headers_in.server, "app.example");
+	if (host != NULL) {
+		memset(&hh, 0, sizeof(hh));
+		ngx_str_set(&hh.key, "Host");
+		hh.value.data = (u_char *)host;
+		hh.value.len = strlen(host);
+		r.headers_in.host = &hh;
+	}
 	return vouch(&r, &mcf, &lcf, ctx);
+}
+
+static const char *
+module_vouch(const char *cookie, ngx_http_gatekeep_ctx_t *ctx)
+{
+	return module_vouch_host(cookie, NULL, ctx);
 }
 
 static bool
@@ -233,6 +254,39 @@ tickets_agree(const char *token, const char *ticket, int *vouched)
 	return ok;
 }
 
+/* --- hosts ------------------------------------------------------------------------------ */
+static const char *const host_bits[] = {
+	"app", "example", "APP", "Example", ".", "..", ":", "[", "]", "::1", "80", "8080",
+	"123456", "00080", "x", "-", " ", "\t", "\x7f", "\xc3\xa9", "a.b", "1.2.3.4", "*", "%",
+};
+static const char *const served_hosts[] = {
+	"app.example", "app.example.", "[::1]", "", "a b", "app", "a\tb", "127.0.0.1",
+};
+
+/* the module's verdict on field (NULL: none) beside served, and lib's on the same params */
+static bool
+hosts_agree(const char *field, const char *served, size_t *refused)
+{
+	char hp[256], gp[256], *envp[3] = { hp, gp, NULL };
+	ngx_str_t f = { field ? strlen(field) : 0, (u_char *)field }, sv = { strlen(served), (u_char *)served };
+	struct gk_request req;
+	const char *host, *why;
+	bool m, l;
+
+	snprintf(hp, sizeof(hp), "HTTP_HOST=%s", field ? field : "");
+	snprintf(gp, sizeof(gp), "GATEKEEP_HOST=%s", served);
+	if (field == NULL)
+		envp[0] = gp, envp[1] = NULL;
+	gk_request_init(&req, envp);
+	l = gk_frontend_host(&req, &host, &why) != GK_OK || !gk_frontend_host_name_ok(host);
+	m = host_refused(field ? &f : NULL, &sv);
+	*refused += m;
+	if (m != l)
+		diag("Host [%s] beside [%s]: the module %s, lib %s", field ? field : "(none)", served,
+		    m ? "refuses" : "takes", l ? "refuses (bad-host, host-mismatch)" : "takes");
+	return m == l;
+}
+
 static const char *const payloads[] = {
 	"{\"sub\":\"alice\",\"exp\":%lld}",
 	"{\"sub\":\"alice\",\"grp\":\"admins,staff\",\"email\":\"a@example.com\",\"exp\":%lld}",
@@ -257,10 +311,11 @@ int
 main(void)
 {
 	unsigned char kt[32];
-	char hex[GK_TICKET_KEY_HEX + 1], hdr[4096], ticket[GK_TICKET_MAX + 64], p[512], t2[GK_TICKET_MAX + 64];
+	char hex[GK_TICKET_KEY_HEX + 1], hdr[4096], hdr_ok[4096], ticket[GK_TICKET_MAX + 64], p[512], t2[GK_TICKET_MAX + 64];
 	const char *token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
 	struct gk_user u;
 	struct gk_err err;
+	ngx_http_gatekeep_ctx_t ctx;
 	long long exp;
 	size_t i, bad = 0, took = 0, n;
 	int vouched = 0;
@@ -298,6 +353,7 @@ main(void)
 	strcpy(u.email, "alice@example.com");
 	if (gk_ticket_issue(secret, sizeof(secret), token, &u, exp, ticket, sizeof(ticket), &err) != GK_OK)
 		return printf("Bail out! gk_ticket_issue: %s\n", err.msg), 99;
+	snprintf(hdr_ok, sizeof(hdr_ok), "gatekeep_session=%s; gatekeep_session_ticket=%s", token, ticket);
 	bad = !tickets_agree(token, ticket, &vouched);
 	ok(bad == 0 && vouched == 2, "gatekeep-authz's ticket: the module vouches (twice, once from its memory), as alice with her groups and e-mail");
 
@@ -324,5 +380,36 @@ main(void)
 		bad += !tickets_agree(token, t2, &vouched);
 	}
 	ok(bad == 0, "%zu payloads under K_t: whatever the module vouches for (%d), lib accepts for the same identity", N(payloads), vouched);
+
+	/* 4. Hosts: the module refuses exactly what lib refuses */
+	bad = 0;
+	took = 0;
+	for (i = 0; i < 200000; i++) {
+		char field[128], served[128];
+		size_t o = 0, k, m = rnd(6);
+
+		field[0] = '\0';
+		for (k = 0; k < m; k++)
+			o += (size_t)snprintf(field + o, sizeof(field) - o, "%s", host_bits[rnd(N(host_bits))]);
+		if (rnd(2)) {   /* served: the field's host part, lower case, now and then */
+			snprintf(served, sizeof(served), "%s", served_hosts[rnd(N(served_hosts))]);
+		} else {
+			for (k = 0; field[k] != '\0' && field[k] != ':'; k++)
+				served[k] = (char)tolower((unsigned char)field[k]);
+			served[k] = '\0';
+		}
+		if (!hosts_agree(rnd(10) ? field : NULL, served, &took) && bad++ > 5)
+			break;
+	}
+	ok(bad == 0, "200000 generated Host fields beside GATEKEEP_HOST: the module refuses exactly what lib/frontend.c refuses (%zu disagree)", bad);
+	ok(took > 1000 && took < 199000, "... and it refused %zu of them (the case can fail either way)", took);
+	ok(module_vouch_host(hdr_ok, "app.example:8080", &ctx) == NULL && (pool_free(), 1) &&
+	    module_vouch_host(hdr_ok, "APP.example.", &ctx) == NULL && (pool_free(), 1),
+	    "the module vouches with a Host of $host's name and a port, or in capitals with a final dot");
+	ok(module_vouch_host(hdr_ok, "app.example:80x", &ctx) != NULL &&
+	    module_vouch_host(hdr_ok, "app.example:123456", &ctx) != NULL &&
+	    module_vouch_host(hdr_ok, "other.example", &ctx) != NULL,
+	    "... never with junk after the port, a six-digit port or another host than $host's");
+	pool_free();
 	return done_testing();
 }
