@@ -178,19 +178,23 @@ function plainQuery(u, i) {
 // everyone: one Cookie line (nginx 1.22 hands it each line as its own HTTP_COOKIE, which
 // lib/request.c refuses as a repeated header, where njs's headersIn joins them), no method
 // override header (lib/method.c refuses one that is no token, and its readings are not
-// njs's to judge), no value over GK_HEADER_MAX but the Cookie line's, up to
-// GK_COOKIE_HEADER_MAX as there, and not more lines than its FastCGI parameter bound
-// (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can hold.
-function plainHeaders(r) {
+// njs's to judge), no line whose name and value pass GK_HEADER_MAX (its bound on each
+// parameter) but the Cookie line, up to GK_COOKIE_HEADER_MAX as there, and not more lines
+// than its FastCGI parameter bound (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can
+// hold; and all of them, with the rest of the FastCGI record (`bytes`: FCGI_OWN, the target,
+// the client's values in nginx's own parameters), within the one record nginx can build
+// (FCGI_RECORD_MAX; beyond it the auth_request fails). njs's header strings count bytes.
+function plainHeaders(r, bytes) {
 	var raw = r.rawHeadersIn;
 	if (!Array.isArray(raw) || raw.length > HEADERS_MAX)
 		return false;
 	var cookies = 0;
 	for (var i = 0; i < raw.length; i++) {
-		var n = raw[i][0], len = n.length;
+		var n = raw[i][0], len = n.length, vlen = raw[i][1].length;
 		var cookie = len === 6 && n.toLowerCase() === 'cookie';
-		if (raw[i][1].length > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
+		if (len + vlen > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
 			return false;
+		bytes += fcgiParam(5 + len, vlen);      // "HTTP_" + name
 		// an override's name as its FastCGI variable reads it ('_' is '-' there, for
 		// nginx with underscores_in_headers on)
 		if (cookie ? ++cookies > 1 :
@@ -198,10 +202,67 @@ function plainHeaders(r) {
 		    OVERRIDES.indexOf(n.toLowerCase().split('_').join('-')) >= 0)
 			return false;
 	}
-	return true;
+	return bytes <= FCGI_RECORD_MAX;
+}
+
+// What one FastCGI parameter of an n-byte name and a v-byte value costs in nginx's record.
+function fcgiParam(n, v) {
+	return (n > 127 ? 4 : 1) + (v > 127 ? 4 : 1) + n + v;
+}
+
+// Whether gatekeep-authz refuses HTTP_HOST `field` (undefined: no Host field) beside
+// GATEKEEP_HOST `served`: lib/frontend.c's gk_frontend_host (host-mismatch: the field's
+// host part, without ":port" or one final dot, is not served, letters in any case), then
+// gk_frontend_host_name_ok on the host it settles on (bad-host), as
+// ngx_http_gatekeep_plain.c's host_refused (tests/t_ngxmod_diff compares that one with
+// lib's). Stricter in one place: a byte outside visible ASCII in either (lib refuses
+// control bytes and whitespace; njs's toLowerCase is no strncasecmp past ASCII).
+function hostRefused(field, served) {
+	if (NOT_VISIBLE.test(served) || field !== undefined && NOT_VISIBLE.test(field))
+		return true;
+	if (served.length === 0)
+		return field !== undefined && !hostNameOk(field);
+	if (field === undefined)
+		return !hostNameOk(served);
+	var n = field.indexOf(field.charCodeAt(0) === 91 ? ']' : ':');
+	if (n < 0)
+		n = field.length;
+	else if (field.charCodeAt(0) === 91)
+		n++;
+	if (n > 1 && field.charCodeAt(n - 1) === 46)
+		n--;
+	return n !== served.length || field.slice(0, n).toLowerCase() !== served.toLowerCase() ||
+	    !hostNameOk(field);
+}
+
+const NOT_VISIBLE = /[^\x21-\x7e]/;
+
+// lib/frontend.c's gk_frontend_host_name_ok: a name with no empty label (one final dot is
+// fine) or "[v6]", then nothing or ':' and 1 to 5 digits; "" is fine.
+function hostNameOk(h) {
+	var n;
+	if (h.length === 0)
+		return true;
+	if (h.charCodeAt(0) === 91) {
+		n = h.indexOf(']');
+		if (n < 2)
+			return false;
+		n++;
+	} else {
+		n = h.search(/[:\[\]]/);
+		if (n < 0)
+			n = h.length;
+		if (n === 0 || h.charCodeAt(0) === 46 || h.slice(0, n).indexOf('..') >= 0)
+			return false;
+	}
+	return n === h.length || /^:[0-9]{1,5}$/.test(h.slice(n));
 }
 
 const HEADERS_MAX = 256;         // well under GK_AUTHZ_PARAMS_MAX (512) with nginx's params
+// the FastCGI record and nginx's own parameters in it: the arithmetic is in
+// contrib/nginx/gatekeep-module/ngx_http_gatekeep_plain.c (GK_ZH_FCGI_OWN)
+const FCGI_RECORD_MAX = 65535;
+const FCGI_OWN = 4096;
 const HEADER_MAX = 8192;         // GK_HEADER_MAX
 const COOKIE_HEADER_MAX = 131072;        // GK_COOKIE_HEADER_MAX (lib/cookie.h)
 const PATH_MAX = 4096;           // GK_PATH_MAX
@@ -230,7 +291,18 @@ function check(r) {
 		// method or a target over its bounds (lib/method.c, lib/pathnorm.c)
 		var raw = r.rawVariables.request_uri;
 		if (typeof h !== 'string' || /[\x00-\x1f\x7f]/.test(h) || !plainPath(v.request_uri) ||
-		    !raw || raw.length > HEADER_MAX || r.method.length > METHOD_MAX || !plainHeaders(r))
+		    !raw || raw.length > HEADER_MAX || r.method.length > METHOD_MAX)
+			return '';
+		// the Host: HTTP_HOST is the client's field (nginx's own fastcgi_params) or $host
+		// (Debian's), GATEKEEP_HOST $host (contrib/nginx): either way gatekeep-authz must take it
+		var served = v.host, hin = r.headersIn;
+		if (typeof served !== 'string' || hostRefused(hin.Host, served) || hostRefused(served, served))
+			return '';
+		// nginx's own parameters whose values the client sets: CONTENT_TYPE, REMOTE_USER
+		// (Basic's user: at most the Authorization value), HTTP_HOST and GATEKEEP_HOST
+		var ct = hin['Content-Type'], au = hin.Authorization;
+		if (!plainHeaders(r, FCGI_OWN + fcgiParam(11, raw.length) + 2 * served.length +
+		    (ct ? ct.length : 0) + (au ? au.length : 0)))
 			return '';
 		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];
