@@ -81,3 +81,4 @@ include tests/cpu8f.mk
 include tests/man8.mk
 include tests/cpu8d.mk
 include tests/attack11.mk
+include tests/fix11.mk

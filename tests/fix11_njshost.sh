@@ -1,0 +1,87 @@
+#!/bin/bash
+# tests/fix11_njshost.sh: gatekeep.js's Host check (hostRefused, njs in real nginx) against
+# lib/frontend.c's (tests/host_verdict: gk_frontend_host, then gk_frontend_host_name_ok) on
+# generated Host fields beside GATEKEEP_HOST: whatever lib refuses (bad-host,
+# host-mismatch), njs refuses too; and on fields and hosts of visible ASCII, where njs
+# judges exactly as lib, they agree case for case (tests/t_ngxmod_diff does the same for
+# the native module's copy).
+. "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
+VERDICT="$top_builddir/tests/host_verdict"
+[ -x "$VERDICT" ] || bail "tests/host_verdict not built"
+[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
+command -v nginx >/dev/null || bail "nginx is missing"
+PY=/usr/bin/python3
+
+# gatekeep.js's own check, answered by a js_content handler appended to a copy: one
+# "0"/"1" line per [field or null, served] pair of the JSON array in ?c=
+mkdir -p "$TMP/njs" "$TMP/nginx"
+grep -q '^export default { check, route, cookieValues };' "$top_srcdir/contrib/nginx/gatekeep.js" ||
+	bail "gatekeep.js no longer ends in the export line this test replaces"
+grep -q '^function hostRefused(field, served) {' "$top_srcdir/contrib/nginx/gatekeep.js" ||
+	bail "gatekeep.js no longer has the hostRefused this test calls"
+sed 's/^export default .*/function hv(r) { var c = JSON.parse(decodeURIComponent(r.variables.arg_c)), o = []; for (var i = 0; i < c.length; i++) o.push(hostRefused(c[i][0] === null ? undefined : c[i][0], c[i][1]) ? "1" : "0"); r.return(200, o.join("\\n") + "\\n"); }\nexport default { hv };/' \
+	"$top_srcdir/contrib/nginx/gatekeep.js" >"$TMP/njs/gk.js"
+chmod -R a+rX "$TMP"
+PORT=$($PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+user=""
+[ "$(id -u)" = 0 ] && user="user root root;"
+cat >"$TMP/nginx/nginx.conf" <<CONF
+load_module $NJS_MOD;
+$user
+$(gk_nginx_http_head "$TMP/nginx")
+	large_client_header_buffers 4 32k;
+	js_import gk from $TMP/njs/gk.js;
+	server { listen 127.0.0.1:$PORT; location = /hv { js_content gk.hv; } }
+}
+CONF
+nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr" &
+NGINX_PID=$!
+at_exit "kill $NGINX_PID"
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/hv?c=%5B%5D" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# 3000 generated pairs (fixed seed): njs's verdicts and lib's, then the counts
+out=$($PY - "$PORT" "$VERDICT" <<'PYEOF'
+import json, random, subprocess, sys, urllib.parse, urllib.request
+port, verdict = sys.argv[1], sys.argv[2]
+bits = ["app", "example", "APP", "Example", ".", "..", ":", "[", "]", "::1", "80", "8080",
+        "123456", "00080", "x", "-", " ", "\t", "\x7f", "\xc3\xa9", "a.b", "1.2.3.4", "*", "%"]
+served_hosts = ["app.example", "app.example.", "[::1]", "", "a b", "app", "a\tb", "127.0.0.1"]
+rnd = random.Random(20261207)
+cases = [[None, "app.example"], ["app.example:80x", "app.example"], ["other.example", "app.example"],
+         ["app.example:123456", "app.example"], ["APP.example.:8080", "app.example"]]
+while len(cases) < 3000:
+    field = "".join(rnd.choice(bits) for _ in range(rnd.randrange(6)))
+    if rnd.randrange(2):
+        served = rnd.choice(served_hosts)
+    else:
+        served = field.split(":")[0].lower()
+    cases.append([field if rnd.randrange(10) else None, served])
+njs = []
+for i in range(0, len(cases), 100):
+    q = urllib.parse.quote(json.dumps(cases[i:i + 100]), safe="")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/hv?c={q}") as r:
+        njs += r.read().decode().split()
+hexed = lambda s: s.encode("latin-1").hex()
+lines = "".join(f"{'-' if f is None else hexed(f)} {hexed(s)}\n" for f, s in cases)
+lib = subprocess.run([verdict], input=lines.encode(), capture_output=True, check=True).stdout.decode().split()
+visible = lambda s: s is None or all(0x21 <= ord(c) <= 0x7e for c in s)
+laxer = [c for c, n, l in zip(cases, njs, lib) if n == "0" and l == "1"]
+differ = [c for c, n, l in zip(cases, njs, lib) if n != l and visible(c[0]) and visible(c[1])]
+vis = sum(1 for c in cases if visible(c[0]) and visible(c[1]))
+for c in (laxer + differ)[:5]:
+    print("# njs and lib differ on", json.dumps(c))
+print(len(cases), len(njs), len(lib), len(laxer), len(differ), vis, lib[:5].count("1"),
+      sum(1 for l in lib if l == "1"))
+PYEOF
+)
+echo "$out" | grep '^#'
+read -r n nn nl laxer differ vis first5 refused < <(echo "$out" | grep -v '^#')
+is "$nn/$nl" "$n/$n" "njs and lib each judged all $n generated Host pairs"
+is "$laxer" 0 "njs takes no Host that lib refuses (bad-host, host-mismatch)"
+is "$differ" 0 "on the $vis pairs of visible ASCII, njs and lib agree case for case"
+is "$first5" 3 "the three Hosts of tests/attack11_host.sh: lib refuses them (the cases can fail)"
+[ "$refused" -gt 500 ] && [ "$refused" -lt $(( n - 500 )) ]
+ok $? "lib refuses $refused of them and takes the rest: both answers occur"
+done_testing
