@@ -7,39 +7,15 @@
 # the native module's copy).
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
+. "$top_srcdir/tests/servers/njsfn.sh"
 VERDICT="$top_builddir/tests/host_verdict"
 [ -x "$VERDICT" ] || bail "tests/host_verdict not built"
-[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
-command -v nginx >/dev/null || bail "nginx is missing"
-PY=/usr/bin/python3
 
-# gatekeep.js's own check, answered by a js_content handler appended to a copy: one
-# "0"/"1" line per [field or null, served] pair of the JSON array in ?c=
-mkdir -p "$TMP/njs" "$TMP/nginx"
-grep -q '^export default { check, route, cookieValues };' "$top_srcdir/contrib/nginx/gatekeep.js" ||
-	bail "gatekeep.js no longer ends in the export line this test replaces"
+# gatekeep.js's own check, answered by a js_content handler beside a copy: one "0"/"1"
+# line per [field or null, served] pair of the JSON array in ?c=
 grep -q '^function hostRefused(field, served) {' "$top_srcdir/contrib/nginx/gatekeep.js" ||
 	bail "gatekeep.js no longer has the hostRefused this test calls"
-sed 's/^export default .*/function hv(r) { var c = JSON.parse(decodeURIComponent(r.variables.arg_c)), o = []; for (var i = 0; i < c.length; i++) o.push(hostRefused(c[i][0] === null ? undefined : c[i][0], c[i][1]) ? "1" : "0"); r.return(200, o.join("\\n") + "\\n"); }\nexport default { hv };/' \
-	"$top_srcdir/contrib/nginx/gatekeep.js" >"$TMP/njs/gk.js"
-chmod -R a+rX "$TMP"
-PORT=$($PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-cat >"$TMP/nginx/nginx.conf" <<CONF
-load_module $NJS_MOD;
-$user
-$(gk_nginx_http_head "$TMP/nginx")
-	large_client_header_buffers 4 32k;
-	js_import gk from $TMP/njs/gk.js;
-	server { listen 127.0.0.1:$PORT; location = /hv { js_content gk.hv; } }
-}
-CONF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr" &
-NGINX_PID=$!
-at_exit "kill $NGINX_PID"
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/hv?c=%5B%5D" >/dev/null 2>&1 && break; sleep 0.1; done
+gk_njs_fn hv 'function hv(r) { var c = JSON.parse(decodeURIComponent(r.variables.arg_c)), o = []; for (var i = 0; i < c.length; i++) o.push(hostRefused(c[i][0] === null ? undefined : c[i][0], c[i][1]) ? "1" : "0"); r.return(200, o.join("\n") + "\n"); }'
 
 # 3000 generated pairs (fixed seed): njs's verdicts and lib's, then the counts
 out=$($PY - "$PORT" "$VERDICT" <<'PYEOF'
