@@ -182,8 +182,9 @@ function plainQuery(u, i) {
 // parameter) but the Cookie line, up to GK_COOKIE_HEADER_MAX as there, and not more lines
 // than its FastCGI parameter bound (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can
 // hold; and all of them, with the rest of the FastCGI record (`bytes`: FCGI_OWN, the target,
-// the client's values in nginx's own parameters), within the one record nginx can build
-// (FCGI_RECORD_MAX; beyond it the auth_request fails). njs's header strings count bytes.
+// $host twice; Content-Type's and Authorization's values again here), within the one
+// record nginx can build (FCGI_RECORD_MAX; beyond it the auth_request fails). njs's header
+// strings count bytes.
 function plainHeaders(r, bytes) {
 	var raw = r.rawHeadersIn;
 	if (!Array.isArray(raw) || raw.length > HEADERS_MAX)
@@ -194,13 +195,20 @@ function plainHeaders(r, bytes) {
 		var cookie = len === 6 && n.toLowerCase() === 'cookie';
 		if (len + vlen > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
 			return false;
-		bytes += fcgiParam(5 + len, vlen);      // "HTTP_" + name
-		// an override's name as its FastCGI variable reads it ('_' is '-' there, for
-		// nginx with underscores_in_headers on)
-		if (cookie ? ++cookies > 1 :
-		    (len === 13 || len === 17 || len === 22) &&
-		    OVERRIDES.indexOf(n.toLowerCase().split('_').join('-')) >= 0)
-			return false;
+		// "HTTP_" + name and the value, each with its length (fcgiParam, inline: calls cost njs)
+		bytes += (len > 122 ? 9 : 6) + (vlen > 127 ? 4 : 1) + len + vlen;
+		if (cookie) {
+			if (++cookies > 1)
+				return false;
+		} else if (len === 12 || len === 13 || len === 17 || len === 22) {
+			var lower = n.toLowerCase();
+			if (lower === 'content-type' || lower === 'authorization')
+				bytes += vlen;  // again: as CONTENT_TYPE, as REMOTE_USER (Basic's user name)
+			// an override's name as its FastCGI variable reads it ('_' is '-' there, for
+			// nginx with underscores_in_headers on)
+			else if (len !== 12 && OVERRIDES.indexOf(lower.split('_').join('-')) >= 0)
+				return false;
+		}
 	}
 	return bytes <= FCGI_RECORD_MAX;
 }
@@ -215,10 +223,12 @@ function fcgiParam(n, v) {
 // host part, without ":port" or one final dot, is not served, letters in any case), then
 // gk_frontend_host_name_ok on the host it settles on (bad-host), as
 // ngx_http_gatekeep_plain.c's host_refused (tests/t_ngxmod_diff compares that one with
-// lib's). Stricter in one place: a byte outside visible ASCII in either (lib refuses
-// control bytes and whitespace; njs's toLowerCase is no strncasecmp past ASCII).
+// lib's, tests/fix11_njshost.sh this one). Stricter in one place: a byte outside visible
+// ASCII in either (lib refuses control bytes and whitespace; toLowerCase is no
+// strncasecmp past ASCII). usualHost answers first for the usual Host, at a fraction of
+// the cost.
 function hostRefused(field, served) {
-	if (NOT_VISIBLE.test(served) || field !== undefined && NOT_VISIBLE.test(field))
+	if (!visible(served) || field !== undefined && !visible(field))
 		return true;
 	if (served.length === 0)
 		return field !== undefined && !hostNameOk(field);
@@ -231,17 +241,45 @@ function hostRefused(field, served) {
 		n++;
 	if (n > 1 && field.charCodeAt(n - 1) === 46)
 		n--;
-	return n !== served.length || field.slice(0, n).toLowerCase() !== served.toLowerCase() ||
+	return n !== served.length ||
+	    (n === field.length ? field : field.slice(0, n)).toLowerCase() !== served.toLowerCase() ||
 	    !hostNameOk(field);
 }
 
-const NOT_VISIBLE = /[^\x21-\x7e]/;
+// The usual Host, which lib takes whichever of the two is HTTP_HOST (so hostRefused says
+// no twice), in one regular expression and a compare where hostRefused's loops cost njs
+// ~8 us a request: $host a name of lower-case letters, digits and '-', no empty label, and
+// the field that name, or it and ":" and 1 to 5 digits.
+function usualHost(field, served) {
+	var n = served.length;
+	if (field !== served && (field === undefined || field.length < n + 2 ||
+	    field.length > n + 6 || field.charCodeAt(n) !== 58 || !field.startsWith(served)))
+		return false;
+	for (var i = n + 1; i < field.length; i++) {
+		var c = field.charCodeAt(i);
+		if (c < 48 || c > 57)
+			return false;
+	}
+	return USUAL_HOST.test(served);
+}
+
+const USUAL_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+
+// s is visible ASCII only (no space, control byte or byte over 0x7e)
+function visible(s) {
+	for (var i = 0; i < s.length; i++) {
+		var c = s.charCodeAt(i);
+		if (c < 0x21 || c > 0x7e)
+			return false;
+	}
+	return true;
+}
 
 // lib/frontend.c's gk_frontend_host_name_ok: a name with no empty label (one final dot is
 // fine) or "[v6]", then nothing or ':' and 1 to 5 digits; "" is fine.
 function hostNameOk(h) {
-	var n;
-	if (h.length === 0)
+	var n, c, len = h.length;
+	if (len === 0)
 		return true;
 	if (h.charCodeAt(0) === 91) {
 		n = h.indexOf(']');
@@ -249,13 +287,26 @@ function hostNameOk(h) {
 			return false;
 		n++;
 	} else {
-		n = h.search(/[:\[\]]/);
-		if (n < 0)
-			n = h.length;
-		if (n === 0 || h.charCodeAt(0) === 46 || h.slice(0, n).indexOf('..') >= 0)
+		for (n = 0; n < len; n++) {
+			c = h.charCodeAt(n);
+			if (c === 58 || c === 91 || c === 93)         // ':' '[' ']'
+				break;
+			if (c === 46 && (n === 0 || h.charCodeAt(n - 1) === 46))
+				return false;                           // a leading '.' or ".."
+		}
+		if (n === 0)
 			return false;
 	}
-	return n === h.length || /^:[0-9]{1,5}$/.test(h.slice(n));
+	if (n === len)
+		return true;
+	if (h.charCodeAt(n) !== 58 || len - n - 1 < 1 || len - n - 1 > 5)
+		return false;
+	for (n++; n < len; n++) {
+		c = h.charCodeAt(n);
+		if (c < 48 || c > 57)
+			return false;
+	}
+	return true;
 }
 
 const HEADERS_MAX = 256;         // well under GK_AUTHZ_PARAMS_MAX (512) with nginx's params
@@ -296,13 +347,13 @@ function check(r) {
 		// the Host: HTTP_HOST is the client's field (nginx's own fastcgi_params) or $host
 		// (Debian's), GATEKEEP_HOST $host (contrib/nginx): either way gatekeep-authz must take it
 		var served = v.host, hin = r.headersIn;
-		if (typeof served !== 'string' || hostRefused(hin.Host, served) || hostRefused(served, served))
+		var field = hin.Host;
+		if (typeof served !== 'string' || !usualHost(field, served) &&
+		    (hostRefused(field, served) || field !== served && hostRefused(served, served)))
 			return '';
-		// nginx's own parameters whose values the client sets: CONTENT_TYPE, REMOTE_USER
-		// (Basic's user: at most the Authorization value), HTTP_HOST and GATEKEEP_HOST
-		var ct = hin['Content-Type'], au = hin.Authorization;
-		if (!plainHeaders(r, FCGI_OWN + fcgiParam(11, raw.length) + 2 * served.length +
-		    (ct ? ct.length : 0) + (au ? au.length : 0)))
+		// nginx's own parameters whose values the client sets: HTTP_HOST and GATEKEEP_HOST
+		// ($host), CONTENT_TYPE and REMOTE_USER (plainHeaders counts those two)
+		if (!plainHeaders(r, FCGI_OWN + fcgiParam(11, raw.length) + 2 * served.length))
 			return '';
 		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];
