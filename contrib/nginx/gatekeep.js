@@ -267,12 +267,7 @@ const USUAL_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
 
 // s is visible ASCII only (no space, control byte or byte over 0x7e)
 function visible(s) {
-	for (var i = 0; i < s.length; i++) {
-		var c = s.charCodeAt(i);
-		if (c < 0x21 || c > 0x7e)
-			return false;
-	}
-	return true;
+	return printable(s, 0) && s.indexOf(' ') < 0;
 }
 
 // lib/frontend.c's gk_frontend_host_name_ok: a name with no empty label (one final dot is
