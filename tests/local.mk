@@ -84,3 +84,5 @@ include tests/attack10.mk
 include tests/fix10.mk
 include tests/strip8.mk
 include tests/log8.mk
+include tests/attack11.mk
+include tests/fix11.mk

@@ -6,36 +6,12 @@
 # and on headers of plain cookie octets without quotes they agree exactly.
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
-NJS_MOD=/usr/lib/nginx/modules/ngx_http_js_module.so
+. "$top_srcdir/tests/servers/njsfn.sh"
 VERDICT="$top_builddir/tests/cookie_verdict"
 [ -x "$VERDICT" ] || bail "tests/cookie_verdict not built"
-[ -f "$NJS_MOD" ] || bail "nginx's njs module is missing: $NJS_MOD (libnginx-mod-http-js)"
-command -v nginx >/dev/null || bail "nginx is missing"
-PY=/usr/bin/python3
 
-# gatekeep.js's own parser, answered as JSON by a js_content handler appended to a copy
-mkdir -p "$TMP/njs" "$TMP/nginx"
-grep -q '^export default { check, route, cookieValues };' "$top_srcdir/contrib/nginx/gatekeep.js" ||
-	bail "gatekeep.js no longer exports cookieValues as this test expects"
-sed 's/^export default .*/function cv(r) { r.return(200, JSON.stringify(cookieValues(r.headersIn.Cookie, "gatekeep_session", "gatekeep_session_ticket"))); }\nexport default { cv };/' \
-	"$top_srcdir/contrib/nginx/gatekeep.js" >"$TMP/njs/gk.js"
-chmod -R a+rX "$TMP"
-PORT=$($PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-user=""
-[ "$(id -u)" = 0 ] && user="user root root;"
-cat >"$TMP/nginx/nginx.conf" <<CONF
-load_module $NJS_MOD;
-$user
-$(gk_nginx_http_head "$TMP/nginx")
-	large_client_header_buffers 4 32k;
-	js_import gk from $TMP/njs/gk.js;
-	server { listen 127.0.0.1:$PORT; location = /cv { js_content gk.cv; } }
-}
-CONF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr" &
-NGINX_PID=$!
-at_exit "kill $NGINX_PID"
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/cv" >/dev/null 2>&1 && break; sleep 0.1; done
+# gatekeep.js's own parser, answered as JSON by a js_content handler beside a copy
+gk_njs_fn cv 'function cv(r) { r.return(200, JSON.stringify(cookieValues(r.headersIn.Cookie, "gatekeep_session", "gatekeep_session_ticket"))); }'
 
 # the headers: hand-made edge cases, then random ones from tricky pieces (fixed seed)
 $PY - "$TMP/headers" <<'PYEOF'

@@ -178,30 +178,137 @@ function plainQuery(u, i) {
 // everyone: one Cookie line (nginx 1.22 hands it each line as its own HTTP_COOKIE, which
 // lib/request.c refuses as a repeated header, where njs's headersIn joins them), no method
 // override header (lib/method.c refuses one that is no token, and its readings are not
-// njs's to judge), no value over GK_HEADER_MAX but the Cookie line's, up to
-// GK_COOKIE_HEADER_MAX as there, and not more lines than its FastCGI parameter bound
-// (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can hold.
-function plainHeaders(r) {
+// njs's to judge), no line whose name and value pass GK_HEADER_MAX (its bound on each
+// parameter) but the Cookie line, up to GK_COOKIE_HEADER_MAX as there, and not more lines
+// than its FastCGI parameter bound (GK_AUTHZ_PARAMS_MAX, with nginx's own parameters) can
+// hold; and all of them, with the rest of the FastCGI record (`bytes`: FCGI_OWN, the target,
+// $host twice; Content-Type's and Authorization's values again here), within the one
+// record nginx can build (FCGI_RECORD_MAX; beyond it the auth_request fails). njs's header
+// strings count bytes.
+function plainHeaders(r, bytes) {
 	var raw = r.rawHeadersIn;
 	if (!Array.isArray(raw) || raw.length > HEADERS_MAX)
 		return false;
 	var cookies = 0;
 	for (var i = 0; i < raw.length; i++) {
-		var n = raw[i][0], len = n.length;
+		var n = raw[i][0], len = n.length, vlen = raw[i][1].length;
 		var cookie = len === 6 && n.toLowerCase() === 'cookie';
-		if (raw[i][1].length > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
+		if (len + vlen > (cookie ? COOKIE_HEADER_MAX : HEADER_MAX))
 			return false;
-		// an override's name as its FastCGI variable reads it ('_' is '-' there, for
-		// nginx with underscores_in_headers on)
-		if (cookie ? ++cookies > 1 :
-		    (len === 13 || len === 17 || len === 22) &&
-		    OVERRIDES.indexOf(n.toLowerCase().split('_').join('-')) >= 0)
+		// "HTTP_" + name and the value, each with its length (fcgiParam, inline: calls cost njs)
+		bytes += (len > 122 ? 9 : 6) + (vlen > 127 ? 4 : 1) + len + vlen;
+		if (cookie) {
+			if (++cookies > 1)
+				return false;
+		} else if (len === 12 || len === 13 || len === 17 || len === 22) {
+			var lower = n.toLowerCase();
+			if (lower === 'content-type' || lower === 'authorization')
+				bytes += vlen;  // again: as CONTENT_TYPE, as REMOTE_USER (Basic's user name)
+			// an override's name as its FastCGI variable reads it ('_' is '-' there, for
+			// nginx with underscores_in_headers on)
+			else if (len !== 12 && OVERRIDES.indexOf(lower.split('_').join('-')) >= 0)
+				return false;
+		}
+	}
+	return bytes <= FCGI_RECORD_MAX;
+}
+
+// What one FastCGI parameter of an n-byte name and a v-byte value costs in nginx's record.
+function fcgiParam(n, v) {
+	return (n > 127 ? 4 : 1) + (v > 127 ? 4 : 1) + n + v;
+}
+
+// Whether gatekeep-authz refuses HTTP_HOST `field` (undefined: no Host field) beside
+// GATEKEEP_HOST `served`: lib/frontend.c's gk_frontend_host (host-mismatch: the field's
+// host part, without ":port" or one final dot, is not served, letters in any case), then
+// gk_frontend_host_name_ok on the host it settles on (bad-host), as
+// ngx_http_gatekeep_plain.c's host_refused (tests/t_ngxmod_diff compares that one with
+// lib's, tests/fix11_njshost.sh this one). Stricter in one place: a byte outside visible
+// ASCII in either (lib refuses control bytes and whitespace; toLowerCase is no
+// strncasecmp past ASCII). usualHost answers first for the usual Host, at a fraction of
+// the cost.
+function hostRefused(field, served) {
+	if (!visible(served) || field !== undefined && !visible(field))
+		return true;
+	if (served.length === 0)
+		return field !== undefined && !hostNameOk(field);
+	if (field === undefined)
+		return !hostNameOk(served);
+	var n = field.indexOf(field.charCodeAt(0) === 91 ? ']' : ':');
+	if (n < 0)
+		n = field.length;
+	else if (field.charCodeAt(0) === 91)
+		n++;
+	if (n > 1 && field.charCodeAt(n - 1) === 46)
+		n--;
+	return n !== served.length ||
+	    (n === field.length ? field : field.slice(0, n)).toLowerCase() !== served.toLowerCase() ||
+	    !hostNameOk(field);
+}
+
+// The usual Host, which lib takes whichever of the two is HTTP_HOST (so hostRefused says
+// no twice), in one regular expression and a compare where hostRefused's loops cost njs
+// ~8 us a request: $host a name of lower-case letters, digits and '-', no empty label, and
+// the field that name, or it and ":" and 1 to 5 digits.
+function usualHost(field, served) {
+	var n = served.length;
+	if (field !== served && (field === undefined || field.length < n + 2 ||
+	    field.length > n + 6 || field.charCodeAt(n) !== 58 || !field.startsWith(served)))
+		return false;
+	for (var i = n + 1; i < field.length; i++) {
+		var c = field.charCodeAt(i);
+		if (c < 48 || c > 57)
+			return false;
+	}
+	return USUAL_HOST.test(served);
+}
+
+const USUAL_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+
+// s is visible ASCII only (no space, control byte or byte over 0x7e)
+function visible(s) {
+	return printable(s, 0) && s.indexOf(' ') < 0;
+}
+
+// lib/frontend.c's gk_frontend_host_name_ok: a name with no empty label (one final dot is
+// fine) or "[v6]", then nothing or ':' and 1 to 5 digits; "" is fine.
+function hostNameOk(h) {
+	var n, c, len = h.length;
+	if (len === 0)
+		return true;
+	if (h.charCodeAt(0) === 91) {
+		n = h.indexOf(']');
+		if (n < 2)
+			return false;
+		n++;
+	} else {
+		for (n = 0; n < len; n++) {
+			c = h.charCodeAt(n);
+			if (c === 58 || c === 91 || c === 93)         // ':' '[' ']'
+				break;
+			if (c === 46 && (n === 0 || h.charCodeAt(n - 1) === 46))
+				return false;                           // a leading '.' or ".."
+		}
+		if (n === 0)
+			return false;
+	}
+	if (n === len)
+		return true;
+	if (h.charCodeAt(n) !== 58 || len - n - 1 < 1 || len - n - 1 > 5)
+		return false;
+	for (n++; n < len; n++) {
+		c = h.charCodeAt(n);
+		if (c < 48 || c > 57)
 			return false;
 	}
 	return true;
 }
 
 const HEADERS_MAX = 256;         // well under GK_AUTHZ_PARAMS_MAX (512) with nginx's params
+// the FastCGI record and nginx's own parameters in it: the arithmetic is in
+// contrib/nginx/gatekeep-module/ngx_http_gatekeep_plain.c (GK_ZH_FCGI_OWN)
+const FCGI_RECORD_MAX = 65535;
+const FCGI_OWN = 4096;
 const HEADER_MAX = 8192;         // GK_HEADER_MAX
 const COOKIE_HEADER_MAX = 131072;        // GK_COOKIE_HEADER_MAX (lib/cookie.h)
 const PATH_MAX = 4096;           // GK_PATH_MAX
@@ -230,7 +337,18 @@ function check(r) {
 		// method or a target over its bounds (lib/method.c, lib/pathnorm.c)
 		var raw = r.rawVariables.request_uri;
 		if (typeof h !== 'string' || /[\x00-\x1f\x7f]/.test(h) || !plainPath(v.request_uri) ||
-		    !raw || raw.length > HEADER_MAX || r.method.length > METHOD_MAX || !plainHeaders(r))
+		    !raw || raw.length > HEADER_MAX || r.method.length > METHOD_MAX)
+			return '';
+		// the Host: HTTP_HOST is the client's field (nginx's own fastcgi_params) or $host
+		// (Debian's), GATEKEEP_HOST $host (contrib/nginx): either way gatekeep-authz must take it
+		var served = v.host, hin = r.headersIn;
+		var field = hin.Host;
+		if (typeof served !== 'string' || !usualHost(field, served) &&
+		    (hostRefused(field, served) || field !== served && hostRefused(served, served)))
+			return '';
+		// nginx's own parameters whose values the client sets: HTTP_HOST and GATEKEEP_HOST
+		// ($host), CONTENT_TYPE and REMOTE_USER (plainHeaders counts those two)
+		if (!plainHeaders(r, FCGI_OWN + fcgiParam(11, raw.length) + 2 * served.length))
 			return '';
 		var both = cookieValues(h, name, name + '_ticket');
 		var token = both[0];

@@ -67,6 +67,16 @@ gk_zerohop_nginx() {
 	fi
 }
 
+# gk_zerohop_restart: nginx stopped and started again with the site as a test edited it.
+gk_zerohop_restart() {
+	gk_stop nginx
+	if [ "$GK_ZEROHOP" = module ]; then
+		gk_run_nginx "$SRV/nginx-main.conf" "load_module $GK_NGXMOD_SO;"
+	else
+		gk_run_nginx "$SRV/nginx-main.conf" "load_module $NJS_MOD;"
+	fi
+}
+
 # zh_conf TTL [rules]: gatekeep.conf with zero_hop_ticket_ttl = TTL; without "rules", no
 # rule lines (tickets are only handed out without rules).
 zh_conf() {

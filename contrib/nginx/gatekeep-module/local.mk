@@ -5,7 +5,9 @@
 # whose module signature then matches /usr/sbin/nginx. configure takes most of the time
 # (about 15-30 s), so it runs again only when the module's config file changes.
 NGX_GK_DIR = contrib/nginx/gatekeep-module
-EXTRA_DIST += $(NGX_GK_DIR)/config $(NGX_GK_DIR)/ngx_http_gatekeep_module.c
+NGX_GK_SRCS = $(NGX_GK_DIR)/ngx_http_gatekeep_module.c $(NGX_GK_DIR)/ngx_http_gatekeep_plain.c \
+	$(NGX_GK_DIR)/ngx_http_gatekeep_plain.h
+EXTRA_DIST += $(NGX_GK_DIR)/config $(NGX_GK_SRCS)
 # its Debian package (debian/control: libnginx-mod-http-gatekeep)
 EXTRA_DIST += debian/gatekeep.install debian/libnginx-mod-http-gatekeep.install debian/not-installed
 if HAVE_NGINX_DEV
@@ -28,7 +30,7 @@ $(NGX_GK_DIR)/build/Makefile: $(srcdir)/$(NGX_GK_DIR)/config
 	    '$(CFLAGS) $(CPPFLAGS)' '$(LDFLAGS)' "$$src" "$$bld") >"$$log" 2>&1 || \
 	  { tail -20 "$$log"; rm -rf $(NGX_GK_DIR)/build; exit 1; }
 
-$(NGX_GK_SO): $(srcdir)/$(NGX_GK_DIR)/ngx_http_gatekeep_module.c $(NGX_GK_DIR)/build/Makefile
+$(NGX_GK_SO): $(addprefix $(srcdir)/,$(NGX_GK_SRCS)) $(NGX_GK_DIR)/build/Makefile
 	$(AM_V_CC)bld=`cd $(NGX_GK_DIR)/build && pwd` && \
 	  $(MAKE) -s -f "$$bld/Makefile" -C '$(NGINX_DEV_SRC)' modules >>$(NGX_GK_DIR)/build.log 2>&1 || \
 	  { tail -20 $(NGX_GK_DIR)/build.log; exit 1; }

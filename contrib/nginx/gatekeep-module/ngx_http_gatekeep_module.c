@@ -30,11 +30,11 @@
 
 #include "common.h"     /* lib/: GK_USER_MAX, GK_GROUPS_MAX, GK_EMAIL_MAX, GK_HEADER_MAX */
 #include "cookie.h"     /* GK_COOKIE_HEADER_MAX */
+#include "ngx_http_gatekeep_plain.h"
 
 #define GK_ZH_TOKEN_MAX   4096  /* GK_TOKEN_MAX of lib/token.h */
 #define GK_ZH_TICKET_MAX  1024  /* GK_TICKET_MAX of lib/ticket.h */
 #define GK_ZH_SUFFIX      "_ticket"     /* GK_TICKET_SUFFIX */
-#define GK_ZH_METHOD_MAX  32    /* GK_METHOD_LEN_MAX of lib/method.h */
 #define GK_ZH_MAC_B64     43    /* base64url of an HMAC-SHA256, unpadded */
 #define GK_ZH_B64         sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -122,146 +122,7 @@ ngx_module_t ngx_http_gatekeep_module = {
 	NGX_MODULE_V1_PADDING
 };
 
-/* ---- the check: pure functions of the request's bytes --------------------------------- */
-
-/*
- * The query q has no "_method" parameter, which gatekeep-authz reads as a method
- * and refuses when it is no token (lib/method.c: the name in any case and encoding,
- * '&' and ';' separating): a name with an escape is taken for one (gatekeep.js's
- * plainQuery). Telling a readable one apart is gatekeep-authz's job.
- */
-static ngx_flag_t
-plain_query(const u_char *q, size_t len)
-{
-	const u_char *p, *end = q + len, *pe, *n1;
-	const u_char *hash = ngx_strlchr((u_char *)q, (u_char *)end, '#');
-
-	if (hash != NULL)
-		end = hash;
-	for (p = q; p < end; p = pe + 1) {
-		for (pe = p; pe < end && *pe != '&' && *pe != ';'; pe++)
-			;
-		n1 = ngx_strlchr((u_char *)p, (u_char *)pe, '=');
-		if (n1 == NULL)
-			n1 = pe;
-		if (ngx_strlchr((u_char *)p, (u_char *)n1, '%') != NULL ||
-		    (n1 - p == 7 && ngx_strncasecmp((u_char *)p, (u_char *)"_method", 7) == 0))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * The request target's path is one gatekeep-authz reads one way and never refuses
- * for everyone (gatekeep.js's plainPath): visible ASCII without '\\', its escapes
- * visible ASCII too and none of '%' '/' '.', no "..;" segment (Tomcat's reading drops
- * the ";params": ".." above the root), at most GK_PATH_MAX bytes and the whole target at
- * most GK_HEADER_MAX (lib/pathnorm.c's bounds); the query has no _method parameter
- * (plain_query). Else it may be one lib/pathread.c or lib/method.c refuses whoever
- * asks: gatekeep-authz decides.
- */
-static ngx_flag_t
-plain_path(const u_char *u, size_t len)
-{
-	size_t i;
-	ngx_int_t c;
-
-	if (len == 0 || u[0] != '/' || len > GK_HEADER_MAX)
-		return 0;
-	for (i = 1; i < len; i++) {
-		c = u[i];
-		if (c == '?' || c == '#')
-			return i <= GK_PATH_MAX && (c == '#' || plain_query(u + i + 1, len - i - 1));
-		if (c == ';' && i >= 3 && ngx_strncmp(u + i - 3, "/..", 3) == 0)
-			return 0;
-		if (c == '%') {
-			if (i + 2 >= len)
-				return 0;
-			c = ngx_hextoi((u_char *)&u[i + 1], 2);     /* NGX_ERROR: not two hex digits */
-			if (c == NGX_ERROR)
-				return 0;
-			if (c == '%' || c == '/' || c == '.')
-				return 0;
-			i += 2;
-		}
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			return 0;
-	}
-	return len <= GK_PATH_MAX;
-}
-
-#define GK_ZH_HEADERS_MAX       256             /* well under GK_AUTHZ_PARAMS_MAX (512) */
-#define GK_ZH_HEADER_BYTES_MAX  (64 * 1024)     /* half GK_FCGIGUARD_PARAMS_MAX */
-
-/* An override header's name, '_' read as '-' (nginx with underscores_in_headers on hands
- * it to gatekeep-authz under the same FastCGI name), any case. */
-static ngx_flag_t
-override_name(const ngx_str_t *n)
-{
-	static const char *const names[] = {   /* gk_method_override_headers of lib/method.c */
-		"x-http-method-override", "x-http-method", "x-method-override"
-	};
-	size_t i, k;
-	u_char c;
-
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		if (n->len != ngx_strlen(names[k]))
-			continue;
-		for (i = 0; i < n->len; i++) {
-			c = ngx_tolower(n->data[i]);
-			if ((c == '_' ? '-' : c) != (u_char)names[k][i])
-				break;
-		}
-		if (i == n->len)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The request's header lines are ones gatekeep-authz reads one way and never
- * refuses for everyone (gatekeep.js's plainHeaders), in one pass: one Cookie line
- * (nginx hands it each line as its own HTTP_COOKIE, which lib/request.c refuses as
- * a repeated header), no method override header (lib/method.c refuses one that is
- * no token), no line over GK_HEADER_MAX (name and value: authz_decide.c bounds
- * each parameter) but the Cookie line, up to GK_COOKIE_HEADER_MAX as there, not more
- * lines than its parameter bound holds with nginx's own parameters, nor more bytes than
- * lib/fcgiguard.c's.
- */
-static const char *
-plain_headers(ngx_http_request_t *r)
-{
-	ngx_list_part_t *part = &r->headers_in.headers.part;
-	ngx_table_elt_t *h = part->elts;
-	ngx_uint_t i, lines = 0, cookies = 0;
-	ngx_flag_t cookie;
-	size_t bytes = 0;
-
-	for (i = 0;; i++) {
-		if (i >= part->nelts) {
-			if (part->next == NULL)
-				break;
-			part = part->next;
-			h = part->elts;
-			i = 0;
-			if (part->nelts == 0)
-				continue;
-		}
-		if (++lines > GK_ZH_HEADERS_MAX)
-			return "more header lines than gatekeep-authz takes";
-		cookie = h[i].key.len == 6 &&
-		    ngx_strncasecmp(h[i].key.data, (u_char *)"cookie", 6) == 0;
-		if (h[i].key.len + h[i].value.len > (cookie ? GK_COOKIE_HEADER_MAX : GK_HEADER_MAX))
-			return "a header line over GK_HEADER_MAX (Cookie: GK_COOKIE_HEADER_MAX)";
-		bytes += h[i].key.len + h[i].value.len;
-		if (cookie ? ++cookies > 1 : (h[i].key.len == 13 || h[i].key.len == 17 ||
-		    h[i].key.len == 22) && override_name(&h[i].key))
-			return "two Cookie lines or a method override header";
-	}
-	if (bytes > GK_ZH_HEADER_BYTES_MAX)
-		return "more header bytes than gatekeep-authz takes";
-	return NULL;
-}
+/* ---- the check: the cookie and its ticket (the request itself: ngx_http_gatekeep_plain.c) -- */
 
 /* RFC 6265 cookie-octet (lib/cookie.c): no CTL, whitespace, DQUOTE, ',', ';' or '\\'. */
 static ngx_flag_t
@@ -323,18 +184,6 @@ cookie_pair(const ngx_str_t *h, const ngx_str_t *a, const ngx_str_t *b, ngx_str_
 		v->len = (size_t)(v1 - v0);
 	}
 	return na == 1 && nb == 1 && cookie_octets(va) && cookie_octets(vb);
-}
-
-/* No C0 byte (tab included) and no DEL: lib/validate.c's gk_valid_header_value. */
-static ngx_flag_t
-header_bytes(const ngx_str_t *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->len; i++)
-		if (v->data[i] < 0x20 || v->data[i] == 0x7f)
-			return 0;
-	return 1;
 }
 
 static ngx_flag_t
@@ -510,11 +359,7 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 		return "no gatekeep_ticket_key";
 	if (r != r->main)
 		return "a subrequest";
-	if (r->method_name.len > GK_ZH_METHOD_MAX)
-		return "a method longer than gatekeep-authz takes";
-	if (!plain_path(r->unparsed_uri.data, r->unparsed_uri.len))
-		return "a path or _method gatekeep-authz reads for itself";
-	if ((why = plain_headers(r)) != NULL)
+	if ((why = ngx_http_gatekeep_plain(r)) != NULL)
 		return why;
 	/* HTTP/2's cookie headers reach here as one; two in HTTP/1 are left to gatekeep-authz */
 	if (r->headers_in.cookies.nelts != 1)
@@ -523,7 +368,7 @@ vouch(ngx_http_request_t *r, ngx_http_gatekeep_main_conf_t *mcf,
 	h = &cookies[0]->value;
 	/* gatekeep-authz refuses a header with a control byte anywhere (lib/request.c); nginx
 	 * passes all but NUL, CR and LF: so does the zero hop */
-	if (h->len > GK_COOKIE_HEADER_MAX || !header_bytes(h))
+	if (h->len > GK_COOKIE_HEADER_MAX || !ngx_http_gatekeep_header_bytes(h))
 		return "a control byte in, or an oversized, Cookie header";
 	if (!cookie_pair(h, &lcf->cookie, &lcf->ticket, &token, &ticket))
 		return "not exactly one plain session cookie and one ticket";
