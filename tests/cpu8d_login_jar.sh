@@ -13,9 +13,8 @@ gk_world
 gk_login_world
 cat >"$TMP/jar.conf" <<'CONF'
 large_client_header_buffers 4 64k;
-proxy_set_header Cookie "";
 CONF
-GK_NGINX_INCLUDE="$TMP/jar.conf"     # the app (lighttpd, 8 KiB of head) is handed no Cookie
+GK_NGINX_INCLUDE="$TMP/jar.conf"
 gk_start_login_nginx
 
 # A browser sends every cookie of the domain in one Cookie header (curl's own jar sends at
