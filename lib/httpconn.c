@@ -302,6 +302,25 @@ head_end(size_t n, bool close, char *out, size_t outsz)
 	return len + 2;
 }
 
+/*
+ * The code of a CGI Status line's value v[0..n) (the line's end not in it): blanks, three
+ * digits, then the end or a blank and a reason phrase; 500 for anything else.  Not atoi,
+ * which skips CR and LF as blanks, read the next line's or the body's digits, and past the
+ * answer when only blanks followed.
+ */
+static int
+status_code(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	if (n - i < 3 || v[i] < '2' || v[i] > '5' || v[i + 1] < '0' || v[i + 1] > '9' ||
+	    v[i + 2] < '0' || v[i + 2] > '9' || (n - i > 3 && v[i + 3] != ' ' && v[i + 3] != '\t'))
+		return 500;
+	return (v[i] - '0') * 100 + (v[i + 1] - '0') * 10 + (v[i + 2] - '0');
+}
+
 /* Lines the HTTP head leaves out (Status, Content-Length; Content-Type without a body). */
 #define DROPS_KEPT 16
 
@@ -351,11 +370,8 @@ gk_httpconn_response(const char *cgi, size_t n, bool close, char *out, size_t ou
 			break;
 		}
 		st = IS_FIELD(p, ll, "Status");
-		if (status == 0 && st) {
-			status = atoi(p + 7);
-			if (status < 200 || status > 599)
-				status = 500;
-		}
+		if (status == 0 && st)
+			status = status_code(p + 7, ll - 7);
 		if (st || IS_FIELD(p, ll, "Content-Length") || IS_FIELD(p, ll, "Content-Type")) {
 			if (nd < DROPS_KEPT) {
 				drop[nd].from = p;

@@ -386,6 +386,17 @@ gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored)
 	return dollars == 3 && strncmp(stored, p, n) == 0;
 }
 
+/* A character's value in crypt's base-64 alphabet "./0-9A-Za-z", -1 for one outside it (NUL too). */
+static int
+a64(char c)
+{
+	static const char itoa64[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	const char *p;
+
+	return c != '\0' && (p = strchr(itoa64, c)) != NULL ? (int)(p - itoa64) : -1;
+}
+
 /*
  * yescrypt's parameters after "$y$" or "$gy$" (p), within the bound: crypt_gensalt's flavor
  * 'j', then N and r one character each (value = index + 1 in libxcrypt's "./0-9A-Za-z":
@@ -395,16 +406,13 @@ gk_pw_costs_like_dummy(const struct gk_pw_ctx *ctx, const char *stored)
 static bool
 yescrypt_bounded(const char *p)
 {
-	static const char itoa64[] =
-	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	const char *n, *r;
+	int n, r;
 	unsigned long nlog2, rv;
 
-	if (p[0] != 'j' || p[1] == '\0' || p[2] == '\0' || p[3] != '$' ||
-	    (n = strchr(itoa64, p[1])) == NULL || (r = strchr(itoa64, p[2])) == NULL)
+	if (p[0] != 'j' || (n = a64(p[1])) < 0 || (r = a64(p[2])) < 0 || p[3] != '$')
 		return false;
-	nlog2 = (unsigned long)(n - itoa64) + 1;
-	rv = (unsigned long)(r - itoa64) + 1;
+	nlog2 = (unsigned long)n + 1;
+	rv = (unsigned long)r + 1;
 	/* GK_PW_YESCRYPT_COST_MAX is N = 2^18, r = 32: r * N at most 2^23 */
 	return nlog2 <= 23 && rv <= 32 && (rv << nlog2) <= (32UL << 18);
 }
@@ -426,6 +434,24 @@ shacrypt_bounded(const char *p)
 	return *p == '$';
 }
 
+/*
+ * bsdicrypt's count after its '_' (p): four characters of "./0-9A-Za-z", six bits each, the
+ * first the lowest; each count is a run of DES, so the 24 bits reach seconds a check.
+ */
+static bool
+bsdicrypt_bounded(const char *p)
+{
+	unsigned long count = 0;
+	int i, v;
+
+	for (i = 0; i < 4; i++) {
+		if ((v = a64(p[i])) < 0)
+			return false;
+		count |= (unsigned long)v << (6 * i);
+	}
+	return count <= GK_PW_BSDICRYPT_COUNT_MAX;
+}
+
 bool
 gk_pw_cost_bounded(const char *stored)
 {
@@ -441,9 +467,10 @@ gk_pw_cost_bounded(const char *stored)
 		return (cost = bcrypt_cost(stored)) >= 0 && cost <= GK_PW_BCRYPT_COST_MAX;
 	if (strncmp(stored, "$5$", 3) == 0 || strncmp(stored, "$6$", 3) == 0)
 		return shacrypt_bounded(stored + 3);
-	/* fixed costs: md5crypt, NT, apr-util's; bsdicrypt's 24-bit count is ~2 s at most */
-	if (strncmp(stored, "$1$", 3) == 0 || strncmp(stored, "$3$", 3) == 0 || is_apr(stored) ||
-	    stored[0] == '_')
+	if (stored[0] == '_')
+		return bsdicrypt_bounded(stored + 1);
+	/* fixed costs: md5crypt, NT, apr-util's */
+	if (strncmp(stored, "$1$", 3) == 0 || strncmp(stored, "$3$", 3) == 0 || is_apr(stored))
 		return true;
 	/* DES and bigcrypt have no '$'; every other '$' method has a cost we do not bound */
 	return stored[0] != '$';

@@ -26,6 +26,7 @@ enum gk_pw_verdict {
 #define GK_PW_YESCRYPT_COST_MAX   11            /* crypt_gensalt's most: N = 2^18, r = 32, 1 GiB */
 #define GK_PW_BCRYPT_COST_MAX     15            /* 2^15 rounds */
 #define GK_PW_SHACRYPT_ROUNDS_MAX 5000000UL     /* 1000 times the default 5000 */
+#define GK_PW_BSDICRYPT_COUNT_MAX (1UL << 22)   /* bsdicrypt's "_" count: ~1 s (2^24 - 1: ~4 s) */
 
 /*
  * Per-process state: the 32 KiB crypt_data (heap, wiped after every use) and
@@ -93,8 +94,8 @@ bool gk_pw_needs_upgrade(const char *stored);
  * True when checking a password against stored costs no more than the bounds above:
  * yescrypt ($y$, $gy$) of crypt_gensalt's flavor with 128 * r * N at most 1 GiB and no
  * further parameters, bcrypt cost at most GK_PW_BCRYPT_COST_MAX, sha-crypt rounds at most
- * GK_PW_SHACRYPT_ROUNDS_MAX, or a format of a fixed cost (DES, bsdicrypt, $1$, $3$, $apr1$,
- * {SHA}). False for the other methods of a settable cost ($7$, $sha1$, $md5) and for what
+ * GK_PW_SHACRYPT_ROUNDS_MAX, bsdicrypt's count at most GK_PW_BSDICRYPT_COUNT_MAX, or a
+ * format of a fixed cost (DES, $1$, $3$, $apr1$, {SHA}). False for the other methods of a settable cost ($7$, $sha1$, $md5) and for what
  * cannot be read; gk_pw_verify never computes those (it spends the dummy and mismatches).
  * No hashing.
  */
