@@ -83,3 +83,4 @@ include tests/cpu8d.mk
 include tests/attack10.mk
 include tests/fix10.mk
 include tests/strip8.mk
+include tests/review9b.mk
