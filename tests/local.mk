@@ -87,3 +87,4 @@ include tests/log8.mk
 include tests/attack11.mk
 include tests/fix11.mk
 include tests/review9a.mk
+include tests/review9b.mk
