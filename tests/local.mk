@@ -86,3 +86,4 @@ include tests/strip8.mk
 include tests/log8.mk
 include tests/attack11.mk
 include tests/fix11.mk
+include tests/logdef8.mk
