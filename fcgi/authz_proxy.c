@@ -104,7 +104,7 @@ proxy_sync(struct gk_authz *a, const char *name, const char *email, const char *
 		gk_log(a->log, LOG_NOTICE, "proxy user %s: first user of an empty database: "
 		    "created as an admin (group %s, level 0)", name, GK_ADMIN_GROUP);
 	else if (res.created)
-		gk_log(a->log, LOG_INFO, "proxy user %s: created", name);
+		gk_log(a->log, LOG_NOTICE, "proxy user %s: created", name);
 	return GK_OK;
 }
 

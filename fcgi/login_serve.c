@@ -174,7 +174,7 @@ start(void *arg, struct gk_config *boot, struct gk_err *err)
 	if ((st->ctx = ctx_load(st->o, err)) == NULL)
 		return GK_ERR;
 	gk_metrics_start(&st->ctx->cfg, true, &st->ctx->log);  /* state_dir/metrics-login */
-	gk_log(&st->ctx->log, LOG_INFO, "FastCGI responder ready");
+	gk_log(&st->ctx->log, LOG_NOTICE, "FastCGI responder ready");
 	return GK_OK;
 }
 

@@ -140,7 +140,7 @@ const struct conf_key conf_keys[] = {
 	{ "lockout_user_lock", K_INT, F(lockout_user_lock), "100", 100, 100000 },
 	{ "lockout_throttle_max", K_DURATION, F(lockout_throttle_max), "1m", 1, 3600 },
 	{ "basic_cache_ttl", K_DURATION, F(basic_cache_ttl), "5m", 0, 3600 },
-	{ "log_level", K_LOGLEVEL, F(log_level), "info", 0, 0 },
+	{ "log_level", K_LOGLEVEL, F(log_level), "notice", 0, 0 },
 	{ "log_target", K_ENUM, F(log_target), "syslog", 0, 0 },
 	{ "log_format", K_ENUM, F(log_format), "text", 0, 0 },
 	{ "metrics_path", K_PATH_OPT, F(metrics_path), "", 0, 0 },

@@ -410,7 +410,7 @@ emit_line(const struct gk_log *log, int prio, const char *msg, const char *json)
 static bool
 wanted(const struct gk_log *log, int prio)
 {
-	int level = log != NULL ? log->level : LOG_INFO;
+	int level = log != NULL ? log->level : LOG_NOTICE;     /* log_level's default */
 
 	return LOG_PRI(prio) <= level;
 }
@@ -444,14 +444,13 @@ field(const char *s, char *buf, size_t bufsz)
 	return escape(s, buf, bufsz, true);
 }
 
-void
-gk_log_decision(const struct gk_log *log, bool allow, const char *user, const char *method,
+static void
+decision(const struct gk_log *log, int prio, bool allow, const char *user, const char *method,
     const char *from, const char *reason, const char *uri)
 {
 	char u[FIELD_USER_MAX], m[FIELD_SHORT_MAX], f[FIELD_FROM_MAX], r[FIELD_SHORT_MAX];
 	char q[FIELD_URI_MAX], line[LOG_LINE_MAX], obj[LOG_JSON_MAX];
 	const char *json = NULL, *uf, *mf, *ff, *rf, *qf;
-	int prio = allow ? LOG_INFO : LOG_NOTICE;
 	int saved = errno;
 
 	if (!wanted(log, prio))
@@ -473,4 +472,18 @@ gk_log_decision(const struct gk_log *log, bool allow, const char *user, const ch
 		    allow ? "allow" : "deny", uf, mf, ff, rf, qf);
 	emit_line(log, prio, line, json);
 	errno = saved;
+}
+
+void
+gk_log_decision(const struct gk_log *log, bool allow, const char *user, const char *method,
+    const char *from, const char *reason, const char *uri)
+{
+	decision(log, allow ? LOG_INFO : LOG_NOTICE, allow, user, method, from, reason, uri);
+}
+
+void
+gk_log_signin(const struct gk_log *log, const char *user, const char *method, const char *from,
+    const char *uri)
+{
+	decision(log, LOG_NOTICE, true, user, method, from, NULL, uri);
 }

@@ -60,9 +60,13 @@ char *gk_log_escape(const char *s, char *out, size_t outsz);
  * The stable decision line fail2ban matches (one line, fields escaped, "-" when empty):
  *   allow user=alice method=basic from=203.0.113.7 uri=/admin
  *   deny user=alice method=basic from=203.0.113.7 reason=bad-password uri=/admin
- * allow is logged at info, deny at notice.
+ * allow is logged at info (one per allowed request: below the default log_level, notice),
+ * deny at notice.
  */
 void gk_log_decision(const struct gk_log *log, bool allow, const char *user, const char *method,
     const char *from, const char *reason, const char *uri);
+/* A sign-in: the same allow line, byte for byte, at notice, so the default log keeps it. */
+void gk_log_signin(const struct gk_log *log, const char *user, const char *method, const char *from,
+    const char *uri);
 
 #endif

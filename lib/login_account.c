@@ -181,7 +181,7 @@ login_session_cookie(struct rq *q, const struct gk_user *u, const char *method)
 	    ctx->cfg.cookie_samesite);
 	gk_wipe(token, sizeof(token));
 	login_csrf_clear_cookie(q);
-	gk_log_decision(&ctx->log, true, u->name, method, q->addr, NULL, q->self);
+	gk_log_signin(&ctx->log, u->name, method, q->addr, q->self);
 	gk_metrics_token_issued();      /* lib/metrics */
 	gk_metrics_login(method, NULL);
 	return true;

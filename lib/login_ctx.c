@@ -29,7 +29,7 @@ login_ctx_init(struct login_ctx *ctx, const char *cfgpath, struct gk_err *err)
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->now = wall_clock;
-	gk_log_init(&ctx->log, "gatekeep-login", GK_LOG_STDERR, LOG_INFO);
+	gk_log_init(&ctx->log, "gatekeep-login", GK_LOG_STDERR, LOG_NOTICE);
 	if (sodium_init() < 0)
 		return gk_err_set(err, "libsodium initialisation failed");
 	if (gk_config_load(&ctx->cfg, cfgpath, environ, err) != GK_OK)

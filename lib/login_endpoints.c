@@ -151,7 +151,7 @@ login_do_logout(struct rq *q, const char *body, size_t len)
 		    q->addr ? q->addr : "-");
 		gk_metrics_signout(true);       /* lib/metrics */
 	} else if (have) {
-		gk_log(&ctx->log, LOG_INFO, "logout user=%s from=%s", u.name, q->addr ? q->addr : "-");
+		gk_log(&ctx->log, LOG_NOTICE, "logout user=%s from=%s", u.name, q->addr ? q->addr : "-");
 		gk_metrics_signout(false);      /* lib/metrics */
 	}
 	login_set_cookie(q, ctx->cfg.cookie_name, "", ctx->cfg.cookie_domain, "/", 0, ctx->cfg.cookie_samesite);

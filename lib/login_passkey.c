@@ -101,7 +101,7 @@ login_passkey_second_factor(struct rq *q, const struct gk_user *u, const char *r
 	login_passkey_allow_list(c, allow, sizeof(allow));
 	gk_freezero(c, sizeof(*c));
 	/* The new page needs the same nonce the password form used (the challenge is bound to it). */
-	gk_log(&ctx->log, LOG_INFO, "password ok, passkey asked user=%s from=%s", u->name,
+	gk_log(&ctx->log, LOG_NOTICE, "password ok, passkey asked user=%s from=%s", u->name,
 	    q->addr ? q->addr : "-");
 	show_get(q, 200, NULL, u->name, allow, rd);
 	return true;

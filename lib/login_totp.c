@@ -120,7 +120,7 @@ login_totp_after_password(struct rq *q, const struct gk_user *u, const char *rd)
 		login_message_page(q, 500, "Error", "The sign-in service is unavailable. Please try again later.");
 		return true;
 	}
-	gk_log(&q->ctx->log, LOG_INFO, "password accepted, code asked user=%s from=%s", u->name,
+	gk_log(&q->ctx->log, LOG_NOTICE, "password accepted, code asked user=%s from=%s", u->name,
 	    q->addr ? q->addr : "-");
 	code_page(q, 200, NULL, u->name, pending, rd);
 	gk_wipe(pending, sizeof(pending));

@@ -55,7 +55,7 @@ reload_logged(const struct gk_prefork_ops *ops)
 		    "reload failed, keeping the running configuration: %s", err.msg);
 		return GK_ERR;
 	}
-	gk_log(ops->log(ops->arg), LOG_INFO, "configuration reloaded");
+	gk_log(ops->log(ops->arg), LOG_NOTICE, "configuration reloaded");
 	return GK_OK;
 }
 
@@ -257,7 +257,7 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 	sigaddset(&p.mask, SIGINT);
 	sigaddset(&p.mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &p.mask, NULL);
-	gk_log(pool_log(&p), LOG_INFO, "starting %zu workers", p.n);
+	gk_log(pool_log(&p), LOG_NOTICE, "starting %zu workers", p.n);
 	for (;;) {
 		int64_t now = gk_now_ms(), next = now + 1000;
 		struct timespec ts;
@@ -282,7 +282,7 @@ gk_prefork_run(size_t workers, const struct gk_prefork_ops *ops)
 		if (sig == SIGCHLD) {
 			reap(&p);
 		} else if (sig == SIGTERM || sig == SIGINT) {
-			gk_log(pool_log(&p), LOG_INFO, "stopping on signal %d", sig);
+			gk_log(pool_log(&p), LOG_NOTICE, "stopping on signal %d", sig);
 			gk_sdnotify("STOPPING=1");
 			stop_pool(&p);
 			break;

@@ -32,6 +32,7 @@ login_url = https://login.example.com/login
 on_unauthenticated = auto
 rule = path=/admin require=group:admins
 log_target = stderr
+log_level = info
 $GK_RUN_LINES
 $1
 EOF

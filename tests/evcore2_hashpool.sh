@@ -22,6 +22,7 @@ on_unauthenticated = basic
 basic_cache_ttl = 5m
 max_failures = 0
 log_target = stderr
+log_level = info
 $GK_RUN_LINES
 CONF
 gk_give_nobody "$TMP"

@@ -88,3 +88,4 @@ include tests/attack11.mk
 include tests/fix11.mk
 include tests/review9a.mk
 include tests/review9b.mk
+include tests/logdef8.mk

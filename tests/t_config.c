@@ -198,7 +198,7 @@ test_defaults(void)
 	is_int(c.lockout_user_lock, 100, "default lockout_user_lock (NIST SP 800-63B: 100)");
 	is_int(c.lockout_throttle_max, 60, "default lockout_throttle_max 1m");
 	is_int(c.basic_cache_ttl, 300, "default basic_cache_ttl 5m");
-	is_int(c.log_level, LOG_INFO, "default log_level info");
+	is_int(c.log_level, LOG_NOTICE, "default log_level notice");
 	is_int(c.log_target, GK_LOG_SYSLOG, "default log_target syslog");
 	is_int(c.frontend, GK_FRONTEND_GENERIC, "default frontend generic");
 	is_str(c.state_dir, "", "default state_dir: empty until the database is known");

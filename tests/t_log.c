@@ -202,6 +202,13 @@ main(void)
 	    "from=192.0.2.1 reason=locked uri=/\ngatekeep-login[%ld]: err: cannot open "
 	    "/var/lib/gatekeep/users.db\n", pid, pid);
 	is_str(got, want, "deny and err kept at level notice");
+	/* A sign-in: the allow line byte for byte, at notice, so the default level keeps it. */
+	cap_start();
+	gk_log_signin(&log, "bob", "form", "192.0.2.1", "/gatekeep/login");
+	got = cap_end();
+	snprintf(want, sizeof(want), "gatekeep-login[%ld]: notice: allow user=bob method=form "
+	    "from=192.0.2.1 uri=/gatekeep/login\n", pid);
+	is_str(got, want, "a sign-in is kept at level notice, in the allow line's format");
 
 	/* gk_log escapes control characters but keeps spaces in free text. */
 	gk_log_init(&log, "gk", GK_LOG_STDERR, LOG_DEBUG);
