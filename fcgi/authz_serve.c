@@ -301,7 +301,8 @@ authz_server_spec(struct gk_server_spec *spec, struct authz_state *st, const str
 	st->o = o;
 	st->http_fd = -1;
 	*spec = (struct gk_server_spec){ .prog = AUTHZ_PROG, .opts = o->srv, .validate = true,
-	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true, .arg = st,
+	    .loopback_only = false, .workers_max = AUTHZ_WORKERS_MAX, .libfcgi = true,
+	    .multiplexing = !o->libfcgi_core, .arg = st,
 	    .wants_state_dir = authz_wants_state_dir, .prepare = prepare, .start = start,
 	    .sandbox = sandbox_profile, .serve = serve,
 	    .reload = reload, .log = current_log, .stop = stop };

@@ -207,7 +207,16 @@ run_workers(const struct gk_server_spec *s, int fd, bool server_managed)
 		return gk_prefork_single(&ops) == GK_OK ? 0 : 1;
 	}
 	if (!s->opts.workers_set) {
+		/*
+		 * One per CPU where a worker blocks on its connection (libfcgi). The event core's
+		 * worker serves all its connections and hands hashes and LDAP binds to its pool's
+		 * threads, so one per two CPUs leaves the rest to the web server, and each worker
+		 * finds more requests per wake-up: 8.3-8.9 µs per decision with one worker on 2
+		 * CPUs against 9.8-11.0 with two (scripts/bench --only cpu, docs/http-front.md).
+		 */
 		n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (s->multiplexing)
+			n /= 2;
 		n = n < 1 ? 1 : n > s->workers_max ? s->workers_max : n;
 	}
 	run.workers = (unsigned)n;

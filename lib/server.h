@@ -58,7 +58,8 @@ struct gk_server_spec {
 	struct gk_server_opts opts;
 	bool validate;                  /* the boot configuration must pass gk_config_validate() */
 	bool loopback_only;             /* tcp: only 127/8, ::1 and "localhost" */
-	long workers_max;               /* without --workers: one per CPU, at most this */
+	long workers_max;               /* without --workers: one per CPU (or two), at most this */
+	bool multiplexing;              /* a worker serves many connections: one per two CPUs */
 	bool libfcgi;                   /* FCGX_Init() before the workers start */
 	void *arg;
 	/*

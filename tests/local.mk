@@ -89,3 +89,4 @@ include tests/fix11.mk
 include tests/review9a.mk
 include tests/review9b.mk
 include tests/logdef8.mk
+include tests/lead8.mk
