@@ -55,15 +55,7 @@ same "600 header lines" -H "@C@" "${many[@]}" "$BASE/private/"
 # a site with underscores_in_headers on hands X_HTTP_Method_Override to gatekeep-authz as
 # HTTP_X_HTTP_METHOD_OVERRIDE, the dashed name's variable
 sed -i "s|listen 127.0.0.1:$PORT;|& underscores_in_headers on;|" "$RUN/nginx/site.conf"
-old_workers=$(pgrep -P "$(cat "$RUN/nginx/nginx.pid")")
-nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
-# until the old workers are gone, one of them may still take a connection with the old setting
-for _ in $(seq 1 100); do
-	alive=0
-	for p in $old_workers; do kill -0 "$p" 2>/dev/null && alive=1; done
-	[ "$alive" = 0 ] && break
-	sleep 0.1
-done
+gk_nginx_reload
 for _ in $(seq 1 50); do    # the new worker has the setting once the header reaches gatekeep-authz
 	req -H "$SESSION" -H "X_HTTP_Method_Override: DE LETE" "$BASE/private/"
 	[ "$CODE" != 200 ] && break

@@ -147,15 +147,7 @@ n0=$(calls)
 req -H "Cookie: $(cookie "$TOK" "$OLDKT")" "$BASE/private/"
 is "$CODE/$(calls)" "200/$n0" "... while an old key's ticket still passes nginx alone (hence: reload after a rotation)"
 zh_key_write
-old_workers=$(pgrep -P "$(cat "$RUN/nginx/nginx.pid")")
-nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
-# until the old workers are gone, one of them may still take a connection with the old key
-for _ in $(seq 1 100); do
-	alive=0
-	for p in $old_workers; do kill -0 "$p" 2>/dev/null && alive=1; done
-	[ "$alive" = 0 ] && break
-	sleep 0.1
-done
+gk_nginx_reload
 for _ in $(seq 1 50); do   # the old workers leave once idle
 	n0=$(calls)
 	req -H "Cookie: $(cookie "$NTOK" "$NTICKET")" "$BASE/private/"

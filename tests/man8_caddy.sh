@@ -7,8 +7,6 @@
 . "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/servers/harness.sh"
 . "$top_srcdir/tests/man8_lib.sh"
-. "$top_srcdir/tests/servers/login-flow.sh"
-. "$top_srcdir/tests/servers/appcookie.sh"
 
 man_world
 GK_EXTRA_CONF="frontend = caddy"

@@ -1,6 +1,8 @@
 # tests/man8_lib.sh: for tests/man8_*.sh, sourced after tests/servers/harness.sh: a man
 # page's configuration example taken as written into a contrib-like tree that the
 # harness's gk_start_* read, and the identity checks every example must pass.
+. "$top_srcdir/tests/servers/login-flow.sh"
+. "$top_srcdir/tests/servers/appcookie.sh"
 
 # man_example PAGE MARKER DEST: the literal display (.Bd -literal ... .Ed) after the line
 # MARKER of man/PAGE (before the next .It, .El or .Sh), its roff escapes undone, as $TMP/contrib/DEST; the

@@ -256,6 +256,20 @@ gk_start_backend() {
 	gk_up backend "$BACKEND_PORT" "backend lighttpd (port $BACKEND_PORT)" lighttpd
 }
 
+# gk_nginx_reload: nginx -s reload of the running $RUN/nginx, then wait until its old
+# workers are gone: until then one of them may still take a connection with the old setting.
+gk_nginx_reload() {
+	local old p alive
+	old=$(pgrep -P "$(cat "$RUN/nginx/nginx.pid")")
+	nginx -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" -s reload 2>>"$LOG/nginx-t.out" || bail "nginx reload"
+	for _ in $(seq 1 100); do
+		alive=0
+		for p in $old; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && return 0
+		sleep 0.1
+	done
+}
+
 # --- nginx ----------------------------------------------------------------------------
 gk_start_nginx() {
 	gk_need nginx
