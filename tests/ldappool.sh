@@ -48,6 +48,7 @@ basic_cache_ttl = 5m
 max_failures = 0
 secret_file = $TMP/secret
 log_target = stderr
+log_level = info
 $GK_RUN_LINES
 CONF
 gk_give_nobody "$TMP"

@@ -3,6 +3,7 @@
 # WebAuthn domain) through the passkey pages (TAP output).
 # Usage: passkeys_browser.py PORT ARTIFACT_DIR USERDATA_DIR
 import sys
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -71,7 +72,14 @@ def authenticator():
         "automaticPresenceSimulation": True}})["authenticatorId"]
 
 
+def next_second():
+    # A passkey's challenge must be newer than the last one it answered, in whole seconds
+    # (lib/login_passkey.h): the next flow starts in a later second than the last sign-in.
+    time.sleep(1.05 - time.time() % 1)
+
+
 def sign_out():
+    next_second()
     drv.get(APP1 + "/gatekeep/logout")
     drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_for(By.CSS_SELECTOR, "[role=status]")
@@ -158,6 +166,7 @@ try:
     real = dict(before)
     real["signCount"] = before["signCount"] + 10
     drv.execute_cdp_cmd("WebAuthn.addCredential", {"authenticatorId": auth2, "credential": real})
+    next_second()
     password("alice", "correct horse")
     ok(at_app(), "password + passkey with the real key", drv.current_url + "\n" + body())
     drv.get(APP1 + "/gatekeep/account/passkeys")

@@ -25,6 +25,7 @@ basic_cache_ttl = 5m
 zero_hop_ticket_ttl = 60
 cookie_secure = false
 log_target = stderr
+log_level = info
 $GK_RUN_LINES
 CONF
 gk_give_nobody "$TMP"
