@@ -101,8 +101,8 @@ decide_thread(void *arg)
 /*
  * The three cached cases on a thread whose stack is 64 KiB (glibc puts a guard page
  * below it; they need about 40 today): a decision whose frame held the path readings
- * again (48 KB) runs off it and crashes the test.  Not under AddressSanitizer, whose
- * redzones make every frame larger.
+ * again (48 KB) runs off it and crashes the test.  Under AddressSanitizer, whose
+ * redzones make every frame larger, on 1 MiB.
  */
 static void
 small_stack(struct gk_authz *a)
@@ -117,16 +117,19 @@ small_stack(struct gk_authz *a)
 	size_t i, r;
 
 #if defined(__SANITIZE_ADDRESS__)
-	for (i = 0; i < 6; i++)
-		ok(1, "# SKIP a small stack under AddressSanitizer");
-	free(q);
-	return;
+	/* ASan's redzones make every frame larger: its build decides on 1 MiB; the plain build
+	 * checks the 64 KiB bound. */
+	const size_t stack = 1024 * 1024;
+	const char *const stack_name = "1 MiB (AddressSanitizer)";
+#else
+	const size_t stack = 64 * 1024;
+	const char *const stack_name = "64 KiB";
 #endif
 	sodium_bin2base64((char *)b64, sizeof(b64), (const unsigned char *)"alice:pw alice", 14,
 	    sodium_base64_VARIANT_ORIGINAL);
 	snprintf(basic, sizeof(basic), "HTTP_AUTHORIZATION=Basic %s", b64);
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=gatekeep_session=%s", tok);
-	if (q == NULL || pthread_attr_init(&at) != 0 || pthread_attr_setstacksize(&at, 64 * 1024) != 0)
+	if (q == NULL || pthread_attr_init(&at) != 0 || pthread_attr_setstacksize(&at, stack) != 0)
 		bail("thread set-up");
 	q->a = a;
 	for (r = 0; r < 2; r++)         /* the second round: the caches' hits */
@@ -136,7 +139,7 @@ small_stack(struct gk_authz *a)
 				bail("thread");
 			ok(q->d.outcome == GK_OUT_ALLOW && q->d.method != NULL &&
 			    strcmp(q->d.method, method[i]) == 0,
-			    "64 KiB of stack: %s allowed (%s)", method[i], r ? "cached" : "first");
+			    "%s of stack: %s allowed (%s)", stack_name, method[i], r ? "cached" : "first");
 			gk_authz_decision_wipe(&q->d);
 		}
 	pthread_attr_destroy(&at);
