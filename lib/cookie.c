@@ -6,6 +6,7 @@
 
 #include "cookie.h"
 #include "validate.h"
+#include "wordscan.h"
 
 /* RFC 6265 4.1.1 cookie-octet: no CTL, whitespace, DQUOTE, ',', ';' or '\'. */
 static bool
@@ -18,29 +19,15 @@ is_cookie_octet(unsigned char c)
 /*
  * Whether the 8 bytes of w are all cookie-octets, a word at a time (a session cookie's
  * ~200 octets are checked on every request).  A byte is refused when it is >= 0x80, below
- * 0x21, DEL, or one of '"' ',' ';' '\\'.  less(w, n) and eq(w, c) tell whether SOME byte
- * is below n (n <= 0x80) or equal to c: a borrow spreads only upwards from a byte that is,
- * so their answer for the word is exact; t_cpu8d puts every byte value at every position.
+ * 0x21, DEL, or one of '"' ',' ';' '\\' (lib/wordscan.h; t_cpu8d puts every byte value at
+ * every position).
  */
-static inline uint64_t
-less(uint64_t w, unsigned n)
-{
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-
-	return (w - ones * n) & ~w & highs;
-}
-
-static inline uint64_t
-eq(uint64_t w, unsigned c)
-{
-	return less(w ^ (0x0101010101010101u * c), 1);
-}
-
 static bool
 word_is_cookie_octets(uint64_t w)
 {
-	return ((w & 0x8080808080808080u) | less(w, 0x21) | eq(w, 0x7F) | eq(w, '"') |
-	    eq(w, ',') | eq(w, ';') | eq(w, '\\')) == 0;
+	return ((w & GK_WORD_HIGHS) | gk_word_has_less(w, 0x21) | gk_word_has_byte(w, 0x7F) |
+	    gk_word_has_byte(w, '"') | gk_word_has_byte(w, ',') | gk_word_has_byte(w, ';') |
+	    gk_word_has_byte(w, '\\')) == 0;
 }
 
 static bool

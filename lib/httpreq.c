@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "httpreq.h"
+#include "wordscan.h"
 
 static int
 refuse(struct gk_httpreq *rq, int rc, int status, const char *reason)
@@ -73,9 +74,6 @@ name_run(const unsigned char *buf, size_t len, size_t i)
 	return i;
 }
 
-#define ONES    0x0101010101010101ULL
-#define HIGHS   0x8080808080808080ULL
-
 /*
  * Where the run of value bytes from buf[i] ends (at most len): eight bytes at a time while
  * none of them is below 0x20 (CR, LF, HTAB, NUL, other controls) or 0x7f, then byte by byte
@@ -86,14 +84,11 @@ static size_t
 value_run(const unsigned char *buf, size_t len, size_t i)
 {
 	while (len - i >= 8) {
-		uint64_t w, lo, del;
+		uint64_t w;
 
 		memcpy(&w, buf + i, 8);
-		/* a byte below 0x20, or 0x7f (x ^ 0x7f is 0): the classic "has a byte < n" test,
-		 * exact for bytes below 0x80 and never set by one above (obs-text: a value byte) */
-		lo = (w - ONES * 0x20) & ~w & HIGHS;
-		del = ((w ^ (ONES * 0x7f)) - ONES) & ~(w ^ (ONES * 0x7f)) & HIGHS;
-		if ((lo | del) != 0)
+		/* a byte above 0x7f never counts (obs-text: a value byte) */
+		if (gk_word_has_control(w))
 			break;
 		i += 8;
 	}

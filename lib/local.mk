@@ -3,7 +3,7 @@ noinst_LIBRARIES += lib/libgatekeep.a
 lib_libgatekeep_a_CFLAGS = $(AM_CFLAGS) $(GK_DEP_CFLAGS)
 lib_libgatekeep_a_SOURCES = \
 	lib/common.h lib/common.c \
-	lib/validate.h lib/validate.c \
+	lib/validate.h lib/validate.c lib/wordscan.h \
 	lib/request.h lib/request.c \
 	lib/basic.h lib/basic.c \
 	lib/cookie.h lib/cookie.c \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "validate.h"
+#include "wordscan.h"
 
 /*
  * The Unicode Standard's table 3-7, well-formed UTF-8 byte sequences: for each range
@@ -274,19 +275,6 @@ gk_valid_display(const char *s, size_t len)
 	return valid_text(s, len, false);
 }
 
-/*
- * Does any of the 8 bytes of x lie below 0x20 or equal 0x7F?  The classic "has a byte less
- * than n" and "has a zero byte" tests (exact as to whether any byte qualifies; n <= 0x80).
- */
-static inline bool
-word_has_control(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	uint64_t del = x ^ (ones * 0x7F);
-
-	return (((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & highs;
-}
-
 bool
 gk_valid_header_value(const char *s, size_t len)
 {
@@ -309,7 +297,7 @@ gk_valid_header_bytes(const char *s, size_t len)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		if (word_has_control(w))
+		if (gk_word_has_control(w))
 			return false;
 	}
 	for (; i < len; i++) {
