@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "statedir.h"
@@ -69,6 +70,16 @@ ready_for_user(const char *dir, const struct gk_config *cfg, const struct gk_log
 			gk_log(log, LOG_NOTICE, "created state_dir %s (mode 0700, owner %s)", dir,
 			    cfg->run_user);
 		return rc;
+	}
+	/*
+	 * Another gatekeep program sharing the directory (gatekeep-authz and gatekeep-login,
+	 * started together) may have made it a moment ago and not yet given it away (mkdir, then
+	 * fchown above): while it is still ours, look again, for up to a second.
+	 */
+	for (int i = 0; i < 20 && stat(dir, &st) == 0 && st.st_uid != uid && st.st_uid == geteuid(); i++) {
+		struct timespec pause = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&pause, NULL);
 	}
 	if (gk_state_dir_ready(dir, log, err) != GK_OK)
 		return GK_ERR;
